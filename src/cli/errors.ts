@@ -1,0 +1,39 @@
+/**
+ * The one place that maps errors to what the user sees and to the exit code
+ * (0 success, 1 failure, 2 usage error), worded as `oc` words them (oc-cli.md §1.8).
+ */
+import { IsctlError, NotFoundError, UsageError, ValidationError } from '../domain/errors.js';
+
+/** Exit codes of isctl. */
+export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
+
+/** Thrown by commands to end with a code after having printed their output. */
+export class ExitSignal extends Error {
+  constructor(readonly exitCode: number, message = '') {
+    super(message);
+  }
+}
+
+/** Renders an error as the lines to print on stderr and the exit code. */
+export function renderError(err: unknown, commandPath = 'isctl'): { text: string; exitCode: number } {
+  if (err instanceof ExitSignal) return { text: err.message ? `error: ${err.message}\n` : '', exitCode: err.exitCode };
+  if (err instanceof UsageError) {
+    const hint = err.hint ? `\n${err.hint}` : '';
+    return { text: `error: ${err.message}${hint}\nSee '${commandPath} -h' for help and examples\n`, exitCode: EXIT.usage };
+  }
+  if (err instanceof NotFoundError) {
+    return { text: `Error from server (NotFound): ${err.message}${hintLine(err)}\n`, exitCode: EXIT.failure };
+  }
+  if (err instanceof ValidationError) return { text: `${err.message}${hintLine(err)}\n`, exitCode: EXIT.failure };
+  if (err instanceof IsctlError) return { text: `error: ${err.message}${hintLine(err)}\n`, exitCode: EXIT.failure };
+  const e = err as { code?: string; message?: string };
+  if (e && typeof e.code === 'string' && e.code.startsWith('commander.')) {
+    return { text: '', exitCode: e.code === 'commander.helpDisplayed' || e.code === 'commander.version' ? EXIT.ok : EXIT.usage };
+  }
+  const message = e?.message ?? String(err);
+  return { text: `error: ${message}\n`, exitCode: EXIT.failure };
+}
+
+function hintLine(err: IsctlError): string {
+  return err.hint ? `\nhint: ${err.hint}` : '';
+}

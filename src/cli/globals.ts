@@ -1,0 +1,51 @@
+/**
+ * Global options shared by every command (`--dir`, `-n`, `-A`, `-o`, `--no-color`, `-v`), accepted
+ * before or after the command name as `oc` does, with their environment fallbacks.
+ */
+import path from 'node:path';
+import type { Command } from 'commander';
+import type { CliIO } from './io.js';
+
+/** Resolved global options. */
+export interface GlobalOptions {
+  dir: string;
+  namespace: string;
+  allNamespaces: boolean;
+  output?: string;
+  color: boolean;
+  verbosity: number;
+  registryConfig?: string;
+  internalRegistry: string;
+}
+
+/** Declares the global options on the root program. */
+export function addGlobalOptions(program: Command): Command {
+  return program
+    .option('--dir <path>', 'State folder holding the YAML/JSON objects (env ISCTL_DIR, default: current directory)')
+    .option('-n, --namespace <name>', 'Namespace to work in (env ISCTL_NAMESPACE, default "default")')
+    .option('-A, --all-namespaces', 'List objects across all namespaces')
+    .option('-o, --output <format>', 'Output format: wide, name, json, yaml, jsonpath=TEMPLATE')
+    .option('--no-color', 'Never colour the output (also NO_COLOR)')
+    .option('-v, --v <level>', 'Log level for diagnostics on stderr', '0')
+    .option('--registry-config <file>', 'Registry credentials file (auth.json or docker config.json); env REGISTRY_AUTH_FILE')
+    .option('--internal-registry <host>', 'Internal registry host used by Local reference policies (env ISCTL_INTERNAL_REGISTRY)');
+}
+
+/** Reads the global options of a (sub)command together with the environment. */
+export function globalOptions(cmd: Command, io: CliIO): GlobalOptions {
+  const o = cmd.optsWithGlobals() as Record<string, unknown>;
+  const dir = (o.dir as string | undefined) ?? io.env.ISCTL_DIR ?? io.cwd;
+  const tty = Boolean(io.stdout.isTTY);
+  const color = o.color !== false && !io.env.NO_COLOR && tty;
+  return {
+    dir: path.resolve(io.cwd, dir),
+    namespace: (o.namespace as string | undefined) ?? io.env.ISCTL_NAMESPACE ?? 'default',
+    allNamespaces: Boolean(o.allNamespaces),
+    output: o.output as string | undefined,
+    color,
+    verbosity: Number(o.v ?? 0) || 0,
+    registryConfig: (o.registryConfig as string | undefined) ?? undefined,
+    internalRegistry:
+      (o.internalRegistry as string | undefined) ?? io.env.ISCTL_INTERNAL_REGISTRY ?? 'image-registry.openshift-image-registry.svc:5000',
+  };
+}

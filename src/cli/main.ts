@@ -1,0 +1,59 @@
+/**
+ * The command-line entry: builds the commander program, runs one command, and returns the exit
+ * code. The only place that reads argv and decides the exit code (ARCHITECTURE.md).
+ */
+import { Command, CommanderError } from 'commander';
+import { addGlobalOptions } from './globals.js';
+import { processIO, type CliIO } from './io.js';
+import { renderError } from './errors.js';
+import { commandModules } from './commands/index.js';
+import { VERSION } from './version.js';
+
+/** Builds the program with every command registered; `io` is where output goes. */
+export function buildProgram(io: CliIO): Command {
+  const program = new Command('isctl');
+  program
+    .description('Manage OpenShift ImageStreams in a folder of YAML files, the oc way, without a cluster.')
+    .version(`isctl ${VERSION}`, '--version', 'Print the version of isctl')
+    .showSuggestionAfterError(true)
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+    })
+    .exitOverride();
+  addGlobalOptions(program);
+  for (const mod of commandModules) mod.register(program, io);
+  for (const cmd of program.commands) inheritBehaviour(cmd, io);
+  return program;
+}
+
+function inheritBehaviour(cmd: Command, io: CliIO): void {
+  cmd.exitOverride();
+  cmd.configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+  cmd.showSuggestionAfterError(true);
+  for (const sub of cmd.commands) inheritBehaviour(sub, io);
+}
+
+/** Runs isctl with `argv` (without node and script) and returns the exit code. */
+export async function run(argv: string[], io: CliIO = processIO()): Promise<number> {
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return (program as unknown as { _exitCode?: number })._exitCode ?? 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+      // commander already printed its message; oc prints the hint line after usage errors.
+      io.stderr.write(`See 'isctl ${argv.find((a) => !a.startsWith('-')) ?? ''} -h' for help and examples\n`.replace('isctl  -h', 'isctl -h'));
+      return 2;
+    }
+    const { text, exitCode } = renderError(err, commandPathOf(argv));
+    io.stderr.write(text);
+    return exitCode;
+  }
+}
+
+function commandPathOf(argv: string[]): string {
+  const words = argv.filter((a) => !a.startsWith('-')).slice(0, 2);
+  return ['isctl', ...words.slice(0, 1)].join(' ');
+}

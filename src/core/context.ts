@@ -1,0 +1,72 @@
+/**
+ * What a core use case gets from outside (ARCHITECTURE.md rule 4): the state folder, the image
+ * source, the clock and the cluster-level settings. Core functions return data; they never print.
+ */
+import type { StateStore, Snapshot } from '../state/types.js';
+import type { ImageSource } from '../registry/types.js';
+
+/** Cluster-level settings OpenShift takes from its config. */
+export interface ClusterSettings {
+  /** Internal registry host for status.dockerImageRepository and Local reference policies. */
+  internalRegistry: string;
+  /** maxImagesBulkImportedPerRepository (default 50, -1 = no limit). */
+  maxBulkImport: number;
+}
+
+/** Dependencies of the core use cases. */
+export interface CoreContext {
+  store: StateStore;
+  source: ImageSource;
+  now: () => Date;
+  settings: ClusterSettings;
+  /** Carries out ImageChange triggers after tag images changed (src/core/triggers). */
+  triggers: TriggerHook;
+}
+
+/** A tag whose current image (status.tags[tag].items[0]) changed in this transaction. */
+export interface TagChange {
+  namespace: string;
+  stream: string;
+  tag: string;
+  /** items[0] before and after (undefined when the tag had no image). */
+  from?: { image: string; dockerImageReference: string };
+  to: { image: string; dockerImageReference: string };
+}
+
+/** What applying triggers did, for printing. */
+export interface TriggerReport {
+  /** One line per workload updated, e.g. `deploymentconfig/web: container "web" image → …`. */
+  updated: TriggeredWorkload[];
+  /** Problems that disabled a trigger (bad annotation, missing container…), naming the object. */
+  warnings: string[];
+  /** BuildConfigs whose ImageChange trigger fired (for --on-build). */
+  builds: TriggeredBuild[];
+}
+
+/** A workload whose image fields were rewritten. */
+export interface TriggeredWorkload {
+  kind: string;
+  namespace: string;
+  name: string;
+  file: string;
+  changes: { container: string; from: string; to: string }[];
+}
+
+/** A BuildConfig whose ImageChange trigger fired. */
+export interface TriggeredBuild {
+  namespace: string;
+  name: string;
+  file: string;
+  image: string;
+  trigger: string;
+}
+
+/** Applies ImageChange triggers inside the same transaction as the status change. */
+export interface TriggerHook {
+  apply(snapshot: Snapshot, changes: TagChange[], settings: ClusterSettings): TriggerReport;
+}
+
+/** A hook that does nothing (used until triggers are wired, and by tests of status rules). */
+export const noTriggers: TriggerHook = {
+  apply: () => ({ updated: [], warnings: [], builds: [] }),
+};

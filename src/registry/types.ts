@@ -1,0 +1,45 @@
+/**
+ * What the rest of isctl needs from a registry (or an OCI layout on disk). Implemented by
+ * src/registry/client.ts over undici; tests use a real Distribution registry.
+ */
+import type { PullSpec } from '../domain/pullspec.js';
+import type { Image, ImportMode } from '../domain/types.js';
+
+/** Per-request choices that come from the tag's importPolicy and annotations. */
+export interface ResolveOptions {
+  /** Allow plain HTTP and unverified TLS for this registry (importPolicy.insecure / --insecure). */
+  insecure?: boolean;
+  /** Legacy picks one platform of a list; PreserveOriginal keeps the list (default Legacy). */
+  importMode?: ImportMode;
+  /** `importer.image.openshift.io/prefer-arch` / `prefer-os` of the spec tag. */
+  preferArch?: string;
+  preferOS?: string;
+  /** Abort the request when signalled. */
+  signal?: AbortSignal;
+}
+
+/** The result of importing one pull spec: what OpenShift records in the TagEvent and the Image. */
+export interface ResolvedImage {
+  /** Digest recorded as the tag event's `image` (the child for Legacy lists, the list for PreserveOriginal). */
+  digest: string;
+  /** The pull spec as typed with its tag replaced by `digest`. */
+  dockerImageReference: string;
+  /** The OpenShift Image for `digest` (metadata, layers, size as the importer computes them). */
+  image: Image;
+  /** PreserveOriginal: every child of the list, as Images. */
+  manifests?: Image[];
+  /** The digest the registry returned for the tag (the list digest when a child was picked). */
+  topDigest: string;
+  /** The media type of `topDigest`'s manifest. */
+  topMediaType: string;
+}
+
+/** A registry or OCI layout, seen through the distribution API. */
+export interface ImageSource {
+  /** Resolves a pull spec (tag or digest) to its image; manifests and configs are read once per digest. */
+  resolve(spec: PullSpec, options?: ResolveOptions): Promise<ResolvedImage>;
+  /** Lists every tag of the spec's repository (all pages). */
+  listTags(spec: PullSpec, options?: ResolveOptions): Promise<string[]>;
+  /** Closes kept-alive connections. */
+  close(): Promise<void>;
+}

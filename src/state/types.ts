@@ -1,0 +1,86 @@
+/**
+ * The contract of the state folder (DESIGN.md "The state folder"). Core code works on plain
+ * objects in a Snapshot and never touches files; the store diffs each object against what was
+ * loaded and splices only the changed values into the original text (surgical edit), then
+ * writes every changed file atomically under the folder lock.
+ */
+import type { KubeObject } from '../domain/types.js';
+import type { StateFileError } from '../domain/errors.js';
+
+/** Where an object lives: file relative to the state folder, YAML document index, List item index. */
+export interface ObjectLocation {
+  file: string;
+  document: number;
+  /** Index inside `items` when the document is a List / ImageStreamList. */
+  item?: number;
+}
+
+/** One object of the folder, with a mutable working copy. */
+export interface StoredObject<T extends KubeObject = KubeObject> {
+  /** null for an object added in this transaction. */
+  readonly location: ObjectLocation | null;
+  /** The object exactly as loaded (deep-frozen); null for new objects. */
+  readonly original: Readonly<T> | null;
+  /** Working copy: mutate it; the store writes what differs from `original`. */
+  object: T;
+  /** Effective namespace: metadata.namespace, else the namespace the command runs in. */
+  readonly namespace: string;
+  readonly kind: string;
+  readonly name: string;
+}
+
+/** All objects of the folder as seen by one command. */
+export interface Snapshot {
+  /** The namespace the command runs in (objects without metadata.namespace belong to it). */
+  readonly namespace: string;
+  readonly objects: readonly StoredObject[];
+  /** Files that could not be parsed or hold invalid objects; they are never rewritten. */
+  readonly problems: readonly StateFileError[];
+  /** Finds one object by kind (e.g. 'ImageStream'), namespace and name. */
+  find<T extends KubeObject = KubeObject>(kind: string, namespace: string, name: string): StoredObject<T> | undefined;
+  /** Objects of a kind, in one namespace or (undefined) all, sorted by namespace then name. */
+  list<T extends KubeObject = KubeObject>(kind: string, namespace?: string): StoredObject<T>[];
+  /** Adds a new object; it is written to the default path (see `defaultPathFor`) on commit. */
+  add<T extends KubeObject>(object: T, namespace: string): StoredObject<T>;
+  /** Removes an object from its file on commit (the file is deleted when nothing else is left). */
+  remove(object: StoredObject): void;
+}
+
+/** A file the transaction changed: text before and after (null = file absent). */
+export interface FileChange {
+  path: string;
+  before: string | null;
+  after: string | null;
+}
+
+/** Options of a write transaction. */
+export interface UpdateOptions {
+  /** Compute the changes and diffs but write nothing. */
+  dryRun?: boolean;
+}
+
+/** The state folder. */
+export interface StateStore {
+  /** Absolute path of the state folder. */
+  readonly dir: string;
+  /** Loads every object without taking the lock (for read-only commands). */
+  read(namespace: string): Promise<Snapshot>;
+  /**
+   * Takes the folder lock, loads a fresh snapshot, runs `fn`, and writes every changed file
+   * atomically (temp file, fsync, rename) before releasing the lock. Files listed in
+   * `snapshot.problems` are never written. Returns what `fn` returned and the file changes.
+   */
+  update<T>(namespace: string, fn: (snapshot: Snapshot) => Promise<T> | T, options?: UpdateOptions): Promise<{ result: T; changes: FileChange[] }>;
+  /** Content-addressed blobs (manifests, indexes, configs) under `.isctl/blobs/`. */
+  readonly blobs: BlobStore;
+}
+
+/** Content-addressed storage of raw registry bytes; every read and write is verified by digest. */
+export interface BlobStore {
+  /** The bytes stored for `digest`, or undefined; throws IntegrityError if the file does not match. */
+  get(digest: string): Promise<Buffer | undefined>;
+  /** Stores bytes under their digest (verified); a no-op when already present. */
+  put(digest: string, bytes: Buffer): Promise<void>;
+  /** True when present (no verification). */
+  has(digest: string): Promise<boolean>;
+}

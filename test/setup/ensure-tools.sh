@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs the real components the integration tests use (Distribution registry, skopeo, umoci,
+# htpasswd) when missing. Fails loudly — tests never skip because a tool is absent.
+set -euo pipefail
+need=()
+command -v docker-registry >/dev/null 2>&1 || need+=(docker-registry)
+command -v skopeo >/dev/null 2>&1 || need+=(skopeo)
+command -v umoci >/dev/null 2>&1 || need+=(umoci)
+command -v htpasswd >/dev/null 2>&1 || need+=(apache2-utils)
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "ensure-tools: installing ${need[*]}" >&2
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  if ! { $SUDO apt-get update && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y "${need[@]}"; } >&2; then
+    echo "ensure-tools: FAILED to install ${need[*]} — the integration tests need them; install them and run again" >&2
+    exit 1
+  fi
+fi
+for t in docker-registry skopeo umoci htpasswd openssl; do
+  command -v "$t" >/dev/null 2>&1 || { echo "ensure-tools: $t is still missing" >&2; exit 1; }
+done
