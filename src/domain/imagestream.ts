@@ -116,3 +116,44 @@ export function digestOrImageMatch(image: string, match: string): boolean {
 export function goQuote(s: string): string {
   return JSON.stringify(s);
 }
+
+/** Why followTagReference stopped without a terminating tag (library-go's Err*Reference values). */
+export type TagReferenceProblem = 'circular' | 'not-found' | 'cross-stream' | 'invalid';
+
+/**
+ * Walks `ImageStreamTag` aliases inside one stream (library-go FollowTagReference): returns the
+ * last tag seen, its spec tag when it terminates (from is absent or not an ImageStreamTag),
+ * whether at least one alias was followed, and the problem when the walk failed.
+ */
+export function followTagReference(
+  stream: ImageStream,
+  tag: string,
+): { finalTag: string; ref?: TagReference; multiple: boolean; problem?: TagReferenceProblem } {
+  let multiple = false;
+  const seen = new Set<string>();
+  let current = tag;
+  for (;;) {
+    if (seen.has(current)) return { finalTag: current, multiple, problem: 'circular' };
+    seen.add(current);
+    const ref = firstSpecTag(stream, current);
+    if (!ref) return { finalTag: current, multiple, problem: 'not-found' };
+    if (!ref.from || ref.from.kind !== 'ImageStreamTag') return { finalTag: current, ref, multiple };
+    const ns = ref.from.namespace ?? '';
+    if (ns && ns !== (stream.metadata.namespace ?? '')) return { finalTag: current, multiple, problem: 'cross-stream' };
+    const fromName = ref.from.name ?? '';
+    if (fromName.includes(':')) {
+      const { name, tag: next, ok } = splitImageStreamTag(fromName);
+      if (!ok) return { finalTag: current, multiple, problem: 'invalid' };
+      if (name !== stream.metadata.name) return { finalTag: current, multiple, problem: 'cross-stream' };
+      current = next;
+    } else {
+      current = fromName;
+    }
+    multiple = true;
+  }
+}
+
+/** library-go SpecHasTag: the first spec tag with that name. */
+function firstSpecTag(stream: ImageStream, tag: string): TagReference | undefined {
+  return (stream.spec?.tags ?? []).find((t) => t?.name === tag);
+}

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   digestOrImageMatch,
   findSpecTag,
+  followTagReference,
   findStatusTag,
   joinImageStreamTag,
   latestTaggedImage,
@@ -125,5 +126,41 @@ describe('istag / isimage names', () => {
     expect(digestOrImageMatch(D1, 'sha256:11')).toBe(true);
     expect(digestOrImageMatch(D1, '2222')).toBe(false);
     expect(digestOrImageMatch(D1, '')).toBe(false);
+  });
+});
+
+describe('followTagReference (library-go TestFollowTagReference cases)', () => {
+  const mk = (tags: { name: string; from?: { kind: string; name: string; namespace?: string } }[]): ImageStream => ({
+    apiVersion: 'image.openshift.io/v1',
+    kind: 'ImageStream',
+    metadata: { name: 'sameis', namespace: 'ns' },
+    spec: { tags },
+  });
+  it('follows tag and sameis:tag forms to a terminating tag', () => {
+    const s = mk([
+      { name: 'a', from: { kind: 'ImageStreamTag', name: 'b' } },
+      { name: 'b', from: { kind: 'ImageStreamTag', name: 'sameis:c' } },
+      { name: 'c', from: { kind: 'DockerImage', name: 'x:1' } },
+    ]);
+    const r = followTagReference(s, 'a');
+    expect(r).toMatchObject({ finalTag: 'c', multiple: true });
+    expect(r.ref?.from?.name).toBe('x:1');
+    expect(followTagReference(s, 'c')).toMatchObject({ finalTag: 'c', multiple: false });
+  });
+  it('reports missing, cross-stream, cross-namespace and circular references', () => {
+    expect(followTagReference(mk([{ name: 'a', from: { kind: 'ImageStreamTag', name: 'missing' } }]), 'a')).toMatchObject({
+      finalTag: 'missing',
+      multiple: true,
+      problem: 'not-found',
+    });
+    expect(followTagReference(mk([{ name: 'a', from: { kind: 'ImageStreamTag', name: 'other:b' } }]), 'a').problem).toBe('cross-stream');
+    expect(followTagReference(mk([{ name: 'a', from: { kind: 'ImageStreamTag', name: 'b', namespace: 'other' } }]), 'a').problem).toBe(
+      'cross-stream',
+    );
+    const circ = mk([
+      { name: 'a', from: { kind: 'ImageStreamTag', name: 'b' } },
+      { name: 'b', from: { kind: 'ImageStreamTag', name: 'a' } },
+    ]);
+    expect(followTagReference(circ, 'a').problem).toBe('circular');
   });
 });
