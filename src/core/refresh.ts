@@ -1,14 +1,21 @@
 /**
  * `refresh`: re-import every registry-sourced tag of the selected streams, record what changed
- * as OpenShift would, and apply triggers. (Contract first; the implementation lands with issue 4.)
+ * as OpenShift's image controllers would (imagestream-api.md §2.2, §3), and apply triggers.
  */
-import type { CoreContext, TriggerReport } from './context.js';
-import type { FileChange } from '../state/types.js';
+import type { CoreContext, TagChange, TriggerReport } from './context.js';
+import type { FileChange, Snapshot, StoredObject } from '../state/types.js';
+import type { ImageStream, TagReference } from '../domain/types.js';
+import { currentEvent, specTag } from '../domain/history.js';
+import { parseDockerImageReference } from '../domain/reference.js';
+import { recordImportResults, type TagImportResult } from './import-record.js';
+import { resolveAll, type ResolveAnswer } from './resolve-tags.js';
 
 /** Which tags a refresh looks at. */
 export interface RefreshSelection {
   /** Namespace to refresh; undefined = every namespace (-A). */
   namespace?: string;
+  /** The namespace the command runs in (objects without metadata.namespace belong to it). */
+  contextNamespace?: string;
   /** Stream names (empty = all streams of the namespace). */
   streams?: string[];
   /** Only tags with importPolicy.scheduled: true (what OpenShift's scheduler re-imports). */
@@ -43,10 +50,111 @@ export interface RefreshResult {
   triggers: TriggerReport;
 }
 
-/** Re-imports the selected tags. */
+/** A tag selected for re-import. */
+interface Candidate {
+  namespace: string;
+  stream: string;
+  ref: TagReference;
+}
+
+/** Re-imports the selected tags: registry I/O outside the lock, recording inside one transaction. */
 export async function refresh(ctx: CoreContext, selection: RefreshSelection, options: RefreshOptions = {}): Promise<RefreshResult> {
-  void ctx;
-  void selection;
-  void options;
-  throw new Error('refresh: not implemented yet');
+  const snapshot = await ctx.store.read(selection.contextNamespace ?? selection.namespace ?? 'default');
+  const candidates = selectTags(snapshot, selection);
+  let done = 0;
+  let failures = 0;
+  const answers = await resolveAll(
+    ctx.source,
+    candidates.map((c) => ({ from: c.ref.from!.name, importPolicy: c.ref.importPolicy ?? {}, annotations: c.ref.annotations })),
+    {
+      onDone: (i, a) => {
+        done++;
+        if (!a.ok) failures++;
+        options.onProgress?.(done, candidates.length, c(i), failures);
+      },
+    },
+  );
+  function c(i: number): string {
+    return candidates[i].ref.from!.name;
+  }
+  const { result, changes } = await ctx.store.update(
+    selection.contextNamespace ?? selection.namespace ?? 'default',
+    (snap) => recordAll(ctx, snap, candidates, answers),
+    { dryRun: Boolean(options.dryRun) },
+  );
+  return { outcomes: result.outcomes, changes, triggers: result.triggers };
+}
+
+/** The importable tags of the selection (tagImportable + scheduled + digest-pinned rules of §3). */
+export function selectTags(snapshot: Snapshot, selection: RefreshSelection): Candidate[] {
+  const out: Candidate[] = [];
+  const streams = snapshot.list<ImageStream>('ImageStream', selection.namespace);
+  const wanted = selection.streams && selection.streams.length > 0 ? new Set(selection.streams) : undefined;
+  for (const s of streams) {
+    if (wanted && !wanted.has(s.name)) continue;
+    for (const ref of s.object.spec?.tags ?? []) {
+      if (!isCandidate(s, ref, selection)) continue;
+      out.push({ namespace: s.namespace, stream: s.name, ref });
+    }
+  }
+  return out;
+}
+
+function isCandidate(s: StoredObject<ImageStream>, ref: TagReference, selection: RefreshSelection): boolean {
+  if (!ref.from || ref.from.kind !== 'DockerImage' || ref.reference) return false;
+  if (selection.scheduledOnly && !ref.importPolicy?.scheduled) return false;
+  if (!ref.from.name.startsWith('oci:')) {
+    try {
+      if (parseDockerImageReference(ref.from.name).id && tagImported(s.object, ref)) return false;
+    } catch {
+      // an unparsable source is still attempted so its failure is recorded as a condition
+    }
+  } else if (ref.from.name.includes('@') && tagImported(s.object, ref)) return false;
+  return !selection.match || selection.match({ namespace: s.namespace, stream: s.name, tag: ref.name, from: ref.from.name });
+}
+
+function tagImported(stream: ImageStream, ref: TagReference): boolean {
+  // Digest-pinned sources are re-imported only until the first success (scheduled_image_controller.go).
+  const ev = currentEvent(stream, ref.name);
+  return Boolean(ev) && (ref.generation === null || ref.generation === undefined || ev!.generation >= ref.generation);
+}
+
+function recordAll(ctx: CoreContext, snap: Snapshot, candidates: Candidate[], answers: ResolveAnswer[]) {
+  const byStream = new Map<string, { namespace: string; stream: string; results: TagImportResult[]; idx: number[] }>();
+  candidates.forEach((c, i) => {
+    const key = `${c.namespace}/${c.stream}`;
+    let g = byStream.get(key);
+    if (!g) byStream.set(key, (g = { namespace: c.namespace, stream: c.stream, results: [], idx: [] }));
+    g.idx.push(i);
+  });
+  const outcomes: TagRefreshOutcome[] = [];
+  const tagChanges: TagChange[] = [];
+  for (const g of byStream.values()) {
+    const stored = snap.find<ImageStream>('ImageStream', g.namespace, g.stream);
+    if (!stored) continue; // deleted meanwhile: nothing to record
+    const results = g.idx.flatMap((i) => resultFor(stored.object, candidates[i], answers[i]));
+    const before = new Map(results.map((r) => [r.tag, currentEvent(stored.object, r.tag)?.image]));
+    const changed = recordImportResults(stored.object, g.namespace, results, ctx.now(), false);
+    tagChanges.push(...changed);
+    for (const r of results) outcomes.push(outcomeOf(g.namespace, g.stream, r, before.get(r.tag), changed));
+  }
+  const triggers = ctx.triggers.apply(snap, tagChanges, ctx.settings);
+  return { outcomes, triggers };
+}
+
+function resultFor(stream: ImageStream, c: Candidate, a: ResolveAnswer): TagImportResult[] {
+  const ref = specTag(stream, c.ref.name);
+  // The spec may have changed while we talked to the registry: record only if it still imports the same source.
+  if (!ref || ref.from?.kind !== 'DockerImage' || ref.from.name !== c.ref.from!.name) return [];
+  const policy = { importPolicy: ref.importPolicy ?? {}, referencePolicy: { type: ref.referencePolicy?.type || 'Source' } };
+  const base = { tag: ref.name, from: ref.from.name, ...policy };
+  if (a.ok) return [{ ...base, ok: true, digest: a.resolved.digest, dockerImageReference: a.resolved.dockerImageReference }];
+  return [{ ...base, ok: false, reason: a.reason, message: a.message }];
+}
+
+function outcomeOf(namespace: string, stream: string, r: TagImportResult, oldDigest: string | undefined, changed: TagChange[]): TagRefreshOutcome {
+  const base = { namespace, stream, tag: r.tag, from: r.from };
+  if (!r.ok) return { ...base, status: 'failed', ...(oldDigest ? { oldDigest } : {}), error: { reason: r.reason ?? 'InternalError', message: r.message ?? '' } };
+  const isChanged = changed.some((c) => c.tag === r.tag && c.stream === stream && c.namespace === namespace);
+  return { ...base, status: isChanged ? 'changed' : 'unchanged', ...(oldDigest ? { oldDigest } : {}), newDigest: r.digest! };
 }

@@ -1,0 +1,123 @@
+/**
+ * Records import results in an ImageStream exactly as openshift-apiserver's ImageStreamImport
+ * handler does (imagestream-api.md §2.2–§2.4): success events, failure conditions, generations,
+ * the dockerRepositoryCheck annotation, tracking tags — and reports which tags changed image.
+ */
+import {
+  addTagEvent,
+  clearConditions,
+  currentEvent,
+  ensureSpecTag,
+  hasTagChanged,
+  recordFailure,
+  setImportPolicy,
+  specTag,
+  updateTrackingTags,
+  type ImportTagPolicy,
+} from '../domain/history.js';
+import { applyCreateGenerations, applyUpdateGenerations, cloneJson, jsonEqual } from '../domain/generations.js';
+import { ANNOTATION_REPOSITORY_CHECK, type ImageStream } from '../domain/types.js';
+import type { TagChange } from './context.js';
+
+/** The outcome of importing one pull spec into one tag. */
+export interface TagImportResult extends ImportTagPolicy {
+  tag: string;
+  /** The pull spec imported (spec.tags[].from.name after import). */
+  from: string;
+  /** Whether the spec tag is (re)pointed at `from` — false for controller-style re-imports. */
+  ok: boolean;
+  digest?: string;
+  dockerImageReference?: string;
+  reason?: string;
+  message?: string;
+}
+
+/** Formats a time as OpenShift does in metav1.Time (RFC3339, seconds, UTC). */
+export function rfc3339(d: Date): string {
+  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+/**
+ * Applies results to `stream` (the working copy) and returns the tags whose current image changed.
+ * `created` is true when the stream did not exist before this import.
+ */
+export function recordImportResults(stream: ImageStream, namespace: string, results: TagImportResult[], now: Date, created: boolean): TagChange[] {
+  const original = cloneJson(stream);
+  const nextGeneration = created ? 1 : (stream.metadata.generation ?? 0) + 1;
+  const time = rfc3339(now);
+  const before = new Map<string, { image: string; dockerImageReference: string } | undefined>();
+  const remember = (tag: string) => {
+    if (!before.has(tag)) {
+      const e = currentEvent(stream, tag);
+      before.set(tag, e ? { image: e.image, dockerImageReference: e.dockerImageReference } : undefined);
+    }
+  };
+  for (const r of results) {
+    remember(r.tag);
+    if (r.ok && r.digest && r.dockerImageReference) recordSuccess(stream, namespace, r, nextGeneration, time, remember);
+    else {
+      if (!specTag(stream, r.tag)) ensureSpecTag(stream, r.tag, r.from, r, false);
+      recordFailure(stream, r.tag, r.reason ?? 'InternalError', r.message ?? '', nextGeneration, time);
+    }
+  }
+  finishUpdate(stream, original, namespace, created, time);
+  return changedTags(stream, namespace, before);
+}
+
+function recordSuccess(
+  stream: ImageStream,
+  namespace: string,
+  r: TagImportResult,
+  generation: number,
+  time: string,
+  remember: (tag: string) => void,
+): void {
+  const event = { created: time, dockerImageReference: r.dockerImageReference!, image: r.digest!, generation };
+  if (hasTagChanged(stream, r.tag, event)) {
+    ensureSpecTag(stream, r.tag, r.from, r, true);
+    addTagEvent(stream, r.tag, event);
+    const current = currentEvent(stream, r.tag);
+    if (current) {
+      for (const t of stream.spec.tags ?? []) remember(t.name);
+      updateTrackingTags(stream, namespace, r.tag, current);
+    }
+  }
+  const ref = specTag(stream, r.tag);
+  if (ref) setImportPolicy(ref, r.importPolicy);
+  clearConditions(stream, r.tag);
+}
+
+function finishUpdate(stream: ImageStream, original: ImageStream, namespace: string, created: boolean, time: string): void {
+  const annotations = stream.metadata.annotations ?? undefined;
+  const hasAnnotation = Boolean(annotations && ANNOTATION_REPOSITORY_CHECK in annotations);
+  if (created) {
+    applyCreateGenerations(stream);
+    setCheckAnnotation(stream, time);
+    return;
+  }
+  if (hasAnnotation && jsonEqual(original, stream)) return; // nothing is written (rest.go)
+  applyUpdateGenerations(original, stream, namespace);
+  setCheckAnnotation(stream, time);
+}
+
+function setCheckAnnotation(stream: ImageStream, time: string): void {
+  stream.metadata.annotations ??= {};
+  stream.metadata.annotations[ANNOTATION_REPOSITORY_CHECK] = time;
+}
+
+function changedTags(
+  stream: ImageStream,
+  namespace: string,
+  before: Map<string, { image: string; dockerImageReference: string } | undefined>,
+): TagChange[] {
+  const changes: TagChange[] = [];
+  for (const [tag, prev] of before) {
+    const cur = currentEvent(stream, tag);
+    if (!cur) continue;
+    if (prev && prev.image === cur.image && prev.dockerImageReference === cur.dockerImageReference) continue;
+    const change: TagChange = { namespace, stream: stream.metadata.name, tag, to: { image: cur.image, dockerImageReference: cur.dockerImageReference } };
+    if (prev) change.from = prev;
+    changes.push(change);
+  }
+  return changes;
+}

@@ -1,0 +1,143 @@
+/**
+ * `import-image`: plan as oc does, resolve through the registry, then record the results in the
+ * stream under the state lock and run triggers — one transaction, one diff.
+ */
+import { NotFoundError } from '../domain/errors.js';
+import { parsePullSpec, pullSpecDigest, pullSpecTag, pullSpecWithTag } from '../domain/pullspec.js';
+import { prioritizeTags } from '../domain/tag-order.js';
+import { specTag } from '../domain/history.js';
+import { IMAGE_API_VERSION, type Image, type ImageStream } from '../domain/types.js';
+import type { FileChange, Snapshot } from '../state/types.js';
+import type { CoreContext, TagChange, TriggerReport } from './context.js';
+import { planImport, ImportPlanError, type ImportImageOptions, type ImportPlan, type PlannedImage } from './import-plan.js';
+import { recordImportResults, type TagImportResult } from './import-record.js';
+import { resolveAll, failureOf, type ResolveAnswer } from './resolve-tags.js';
+
+/** One imported (or failed) image, in the order oc prints them. */
+export interface ImportedImageReport {
+  /** The tag shown in `Image Name: <stream>:<tag>` (the source tag, oc's quirk). */
+  displayTag: string;
+  /** The stream tag written. */
+  tag: string;
+  fromRepository: boolean;
+  image?: Image;
+  error?: { reason: string; message: string };
+}
+
+/** What `import-image` did. */
+export interface ImportImageResult {
+  namespace: string;
+  streamName: string;
+  /** The stream after the import (what `describe is` of status.import shows); undefined for dry runs. */
+  stream?: ImageStream;
+  images: ImportedImageReport[];
+  additionalTags: string[];
+  repositoryError?: { reason: string; message: string };
+  failed: boolean;
+  dryRun: boolean;
+  changes: FileChange[];
+  tagChanges: TagChange[];
+  triggers: TriggerReport;
+}
+
+/** Runs `import-image` with oc's semantics. */
+export async function importImage(ctx: CoreContext, namespace: string, options: ImportImageOptions): Promise<ImportImageResult> {
+  const snapshot = await ctx.store.read(namespace);
+  const existing = snapshot.find<ImageStream>('ImageStream', namespace, planName(options))?.object;
+  const plan = planImport(options, existing);
+  const { images, additionalTags, repositoryError } = await expandRepository(ctx, plan);
+  const answers = await resolveAll(ctx.source, images.map((i) => ({ from: i.from, importPolicy: i.importPolicy, annotations: existing && specTag(existing, i.to)?.annotations })));
+  const results = images.map((img, i) => toResult(img, answers[i]));
+  const dryRun = Boolean(options.dryRun);
+  const { result, changes } = await ctx.store.update(
+    namespace,
+    (snap) => record(ctx, snap, namespace, plan, results),
+    { dryRun },
+  );
+  const reports = images.map((img, i) => report(img, answers[i], plan));
+  const failed = reports.some((r) => r.error) || Boolean(repositoryError);
+  return {
+    namespace,
+    streamName: plan.stream,
+    ...(dryRun ? {} : { stream: result.stream }),
+    images: reports,
+    additionalTags,
+    ...(repositoryError ? { repositoryError } : {}),
+    failed,
+    dryRun,
+    changes,
+    tagChanges: result.tagChanges,
+    triggers: result.triggers,
+  };
+}
+
+function planName(o: ImportImageOptions): string {
+  try {
+    return planImport({ ...o, confirm: true }, undefined).stream;
+  } catch {
+    return '';
+  }
+}
+
+async function expandRepository(ctx: CoreContext, plan: ImportPlan): Promise<{ images: PlannedImage[]; additionalTags: string[]; repositoryError?: { reason: string; message: string } }> {
+  if (!plan.repository) return { images: plan.images, additionalTags: [] };
+  const repo = plan.repository;
+  const spec = parsePullSpec(repo.from);
+  if (pullSpecTag(spec) || pullSpecDigest(spec)) {
+    throw new ImportPlanError(`spec.repository.from.name: Invalid value: "${repo.from}": you must specify an image repository, not a tag or ID`);
+  }
+  let tags: string[];
+  try {
+    tags = await ctx.source.listTags(spec, { insecure: Boolean(repo.importPolicy.insecure) });
+  } catch (err) {
+    return { images: [], additionalTags: [], repositoryError: failureOf(err, spec) };
+  }
+  // importRepositoryFromDocker: empty tag → latest, dedupe, sort, PrioritizeTags, first N.
+  const ordered = prioritizeTags([...new Set(tags.map((t) => t || 'latest'))].sort());
+  const limit = ctx.settings.maxBulkImport;
+  const take = limit < 0 ? ordered : ordered.slice(0, limit);
+  const images = take.map((tag) => ({ from: pullSpecWithTag(spec, tag), to: tag, importPolicy: repo.importPolicy, referencePolicy: repo.referencePolicy }));
+  return { images, additionalTags: limit < 0 ? [] : ordered.slice(limit) };
+}
+
+function toResult(img: PlannedImage, answer: ResolveAnswer): TagImportResult {
+  const base = { tag: img.to, from: img.from, importPolicy: img.importPolicy, referencePolicy: img.referencePolicy };
+  if (answer.ok) return { ...base, ok: true, digest: answer.resolved.digest, dockerImageReference: answer.resolved.dockerImageReference };
+  return { ...base, ok: false, reason: answer.reason, message: answer.message };
+}
+
+function report(img: PlannedImage, answer: ResolveAnswer, plan: ImportPlan): ImportedImageReport {
+  let displayTag = img.to;
+  try {
+    displayTag = pullSpecTag(parsePullSpec(img.from)) || 'latest';
+  } catch {
+    /* keep the stream tag */
+  }
+  const base = { displayTag, tag: img.to, fromRepository: Boolean(plan.repository) };
+  if (answer.ok) return { ...base, image: { ...answer.image, dockerImageReference: answer.resolved.dockerImageReference } };
+  return { ...base, error: { reason: answer.reason, message: answer.message } };
+}
+
+function record(ctx: CoreContext, snap: Snapshot, namespace: string, plan: ImportPlan, results: TagImportResult[]) {
+  let stored = snap.find<ImageStream>('ImageStream', namespace, plan.stream);
+  let created = false;
+  if (!stored) {
+    if (!plan.create) throw new NotFoundError('imagestreams.image.openshift.io', plan.stream);
+    stored = snap.add(newImageStream(plan.stream, namespace, ctx.settings.internalRegistry), namespace);
+    created = true;
+  }
+  const tagChanges = recordImportResults(stored.object, namespace, results, ctx.now(), created);
+  const triggers = ctx.triggers.apply(snap, tagChanges, ctx.settings);
+  return { stream: stored.object, tagChanges, triggers };
+}
+
+/** A new, empty ImageStream as the API server creates it (status.dockerImageRepository set). */
+export function newImageStream(name: string, namespace: string, internalRegistry: string): ImageStream {
+  return {
+    apiVersion: IMAGE_API_VERSION,
+    kind: 'ImageStream',
+    metadata: { name, namespace },
+    spec: { lookupPolicy: { local: false } },
+    status: { dockerImageRepository: `${internalRegistry}/${namespace}/${name}` },
+  };
+}
