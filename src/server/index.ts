@@ -1,0 +1,135 @@
+/**
+ * `serve`: the scheduler, the webhook listener and the import worker put together, with a
+ * graceful stop (stop accepting, let the refresh in progress finish its atomic write, then
+ * resolve). Everything outside — refresh, the streams, logs, time — is injected.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { DeliveryDeduper } from './dedupe.js';
+import { createRequestHandler } from './http.js';
+import { Importer, type RefreshFn } from './importer.js';
+import type { StreamView } from './matcher.js';
+import type { Logger } from './log.js';
+import { Scheduler, realTimers, type Timers } from './scheduler.js';
+import { createServeMetrics, type ServeMetrics } from './telemetry.js';
+import { formatInterval } from './interval.js';
+
+/** Where to listen. */
+export interface ListenAddress {
+  host: string;
+  port: number;
+}
+
+/** How `serve` runs. */
+export interface ServeOptions {
+  listen: ListenAddress;
+  intervalMs: number;
+  /** Shared webhook secret; undefined keeps the webhook endpoints closed (scheduler only). */
+  secret?: string;
+  /** Namespace to work in; undefined = every namespace. */
+  namespace?: string;
+  /** Largest webhook body accepted (default 1 MiB). */
+  maxBodyBytes?: number;
+  /** Most distinct push events waiting for import (default 1000). */
+  queueDepth?: number;
+  /** Delivery ids remembered for de-duplication (default 10000). */
+  dedupeCapacity?: number;
+}
+
+/** What `serve` gets from outside. */
+export interface ServeDeps {
+  refresh: RefreshFn;
+  listStreams: () => Promise<StreamView[]>;
+  logger: Logger;
+  metrics?: ServeMetrics;
+  timers?: Timers;
+}
+
+/** A running `serve`. */
+export interface ServeHandle {
+  /** The address actually bound (port 0 gives a free port). */
+  address: ListenAddress;
+  metrics: ServeMetrics;
+  importer: Importer;
+  /** Stops accepting, waits for the refresh in progress, and closes everything. */
+  stop(reason?: string): Promise<void>;
+}
+
+/** Parses `HOST:PORT`, `[IPv6]:PORT`, `:PORT` (all interfaces) or `PORT` (loopback). */
+export function parseListenAddress(text: string): ListenAddress | undefined {
+  const t = text.trim();
+  const bare = /^(\d{1,5})$/.exec(t);
+  const m = bare ? undefined : /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(t);
+  const port = Number(bare ? bare[1] : m?.[3]);
+  if ((!bare && !m) || port > 65535) return undefined;
+  if (bare) return { host: '127.0.0.1', port };
+  const host = m![1] ?? (m![2] === '' ? '0.0.0.0' : m![2]);
+  return { host, port };
+}
+
+function listen(server: Server, address: ListenAddress): Promise<ListenAddress> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(address.port, address.host, () => {
+      server.off('error', reject);
+      const a = server.address() as AddressInfo;
+      resolve({ host: a.address, port: a.port });
+    });
+  });
+}
+
+/** Starts the listener, the scheduler and the worker. */
+export async function startServe(options: ServeOptions, deps: ServeDeps): Promise<ServeHandle> {
+  const metrics = deps.metrics ?? createServeMetrics();
+  const { logger } = deps;
+  const importer = new Importer({
+    refresh: deps.refresh,
+    listStreams: deps.listStreams,
+    logger,
+    metrics,
+    ...(options.namespace !== undefined ? { namespace: options.namespace } : {}),
+    queueDepth: options.queueDepth ?? 1000,
+  });
+  metrics.bindQueueDepth(() => importer.queue.depth);
+  const started = Date.now();
+  const handler = createRequestHandler({
+    secret: options.secret,
+    maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
+    dedupe: new DeliveryDeduper(options.dedupeCapacity ?? 10_000),
+    enqueue: (event, sender) => importer.enqueue(event, sender),
+    metrics,
+    logger,
+    health: () => ({ webhooks: options.secret !== undefined, queueDepth: importer.queue.depth, importing: importer.importing, uptimeSeconds: Math.round((Date.now() - started) / 1000) }),
+  });
+  const server = createServer(handler);
+  server.requestTimeout = 15_000;
+  server.headersTimeout = 10_000;
+  const address = await listen(server, options.listen);
+  const scheduler = new Scheduler(options.intervalMs, (b, n) => importer.scheduleBucket(b, n), deps.timers ?? realTimers);
+  logger.log('info', 'start', `serve listening on http://${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}`, {
+    host: address.host,
+    port: address.port,
+    interval: formatInterval(options.intervalMs),
+    buckets: scheduler.buckets,
+    webhooks: options.secret !== undefined,
+    namespace: options.namespace ?? '(all)',
+  });
+  if (options.secret === undefined) {
+    logger.log('warn', 'webhooks-disabled', 'no webhook secret configured (--webhook-secret-file or ISCTL_WEBHOOK_SECRET): webhook endpoints are closed, running the scheduler only');
+  }
+  importer.start();
+  scheduler.start();
+  let stopping: Promise<void> | undefined;
+  const stop = (reason = 'stop'): Promise<void> =>
+    (stopping ??= (async () => {
+      logger.log('info', 'stopping', `stopping (${reason}): no new deliveries; waiting for the import in progress`, { importing: importer.importing });
+      scheduler.stop();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await importer.stop();
+      server.closeAllConnections();
+      await closed;
+      logger.log('info', 'stopped', 'serve stopped');
+    })());
+  return { address, metrics, importer, stop };
+}
