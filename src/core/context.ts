@@ -50,6 +50,8 @@ export interface TriggeredWorkload {
   name: string;
   file: string;
   changes: { container: string; from: string; to: string }[];
+  /** DeploymentConfigs only: the rollout this change started (new status.latestVersion and details message). */
+  rollout?: { latestVersion: number; message: string };
 }
 
 /** A BuildConfig whose ImageChange trigger fired. */
@@ -59,6 +61,8 @@ export interface TriggeredBuild {
   file: string;
   image: string;
   trigger: string;
+  /** status.lastVersion after the trigger fired; the build OpenShift would create is `<name>-<version>`. */
+  version?: number;
 }
 
 /** Applies ImageChange triggers inside the same transaction as the status change. */
