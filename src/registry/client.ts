@@ -1,0 +1,181 @@
+/**
+ * The distribution API for one ImageSource: manifests (HEAD/GET), blobs and tag lists, with
+ * auth retried once per 401 and the scheme chosen per host (HTTPS verified; with insecure,
+ * HTTPS unverified first and then plain HTTP, as OpenShift's importer does).
+ */
+import { RegistryError } from '../domain/errors.js';
+import { MANIFEST_ACCEPT, baseMediaType } from '../domain/image.js';
+import type { Authenticator } from './auth.js';
+import { parseWwwAuthenticate, pickChallenge } from './challenge.js';
+import { errorForStatus, redactUrl } from './errors.js';
+import type { HttpResponse, HttpTransport } from './http.js';
+import { tlsOptionsFor } from './tls.js';
+
+/** Manifests larger than this are refused (distribution spec: at least 4 MB must work). */
+export const MANIFEST_CAP = 4 << 20;
+/** Config blobs larger than this are refused. */
+export const CONFIG_CAP = 8 << 20;
+const TAGS_PAGE_SIZE = 1000;
+const TAGS_MAX_PAGES = 200;
+
+/** Where a repository lives. */
+export interface RepoLocation {
+  host: string;
+  repository: string;
+  insecure: boolean;
+  signal?: AbortSignal;
+}
+
+interface ClientRequest {
+  method: 'GET' | 'HEAD';
+  path: string;
+  accept?: string;
+  maxBody: number;
+  /** Human name of what is asked, for messages. */
+  what: string;
+}
+
+/** A manifest as fetched. */
+export interface FetchedManifest {
+  bytes: Buffer;
+  mediaType: string;
+  digestHeader?: string;
+}
+
+/** Distribution API calls for registries, sharing transport and auth. */
+export class RegistryClient {
+  private readonly schemes = new Map<string, Promise<'https' | 'http'>>();
+
+  constructor(
+    private readonly http: HttpTransport,
+    private readonly auth: Authenticator,
+    private readonly tls: { certDirs: string[]; env: Record<string, string | undefined> },
+  ) {}
+
+  /** HEAD a manifest: its digest and media type, or undefined fields when the registry omits them. */
+  async headManifest(loc: RepoLocation, reference: string, what: string): Promise<{ digest?: string; mediaType: string }> {
+    const res = await this.send(loc, { method: 'HEAD', path: `/v2/${loc.repository}/manifests/${reference}`, accept: MANIFEST_ACCEPT.join(', '), maxBody: 0, what });
+    if (res.status === 200) return { digest: res.headers['docker-content-digest'], mediaType: baseMediaType(res.headers['content-type']) };
+    // A HEAD error has no body: ask again with GET to read the registry's error codes.
+    if (res.status === 404) await this.getManifest(loc, reference, what);
+    throw await this.error(loc, res, 'HEAD', what);
+  }
+
+  /** GET a manifest by tag or digest (bytes exactly as received). */
+  async getManifest(loc: RepoLocation, reference: string, what: string): Promise<FetchedManifest> {
+    const res = await this.send(loc, { method: 'GET', path: `/v2/${loc.repository}/manifests/${reference}`, accept: MANIFEST_ACCEPT.join(', '), maxBody: MANIFEST_CAP, what });
+    if (res.status !== 200) throw await this.error(loc, res, 'GET', what);
+    return { bytes: res.body, mediaType: baseMediaType(res.headers['content-type']), digestHeader: res.headers['docker-content-digest'] };
+  }
+
+  /** GET a blob (following redirects without credentials). */
+  async getBlob(loc: RepoLocation, digest: string, cap: number, what: string): Promise<Buffer> {
+    const res = await this.send(loc, { method: 'GET', path: `/v2/${loc.repository}/blobs/${digest}`, maxBody: cap, what });
+    if (res.status !== 200) throw await this.error(loc, res, 'GET', what);
+    return res.body;
+  }
+
+  /** Every tag of the repository, following `Link: <…>; rel="next"` (relative or absolute), bounded. */
+  async listTags(loc: RepoLocation, what: string): Promise<string[]> {
+    const tags = new Set<string>();
+    let path: string | undefined = `/v2/${loc.repository}/tags/list?n=${TAGS_PAGE_SIZE}`;
+    const seen = new Set<string>();
+    for (let page = 0; path && page < TAGS_MAX_PAGES; page++) {
+      seen.add(path);
+      const res = await this.send(loc, { method: 'GET', path, maxBody: MANIFEST_CAP, what });
+      if (res.status !== 200) throw await this.error(loc, res, 'GET', what);
+      for (const t of parseTagsBody(res.body, what)) tags.add(t);
+      const next = nextLink(res.headers.link, res.url);
+      path = next && !seen.has(next) ? next : undefined;
+    }
+    return [...tags].sort();
+  }
+
+  private async send(loc: RepoLocation, r: ClientRequest): Promise<HttpResponse & { requestUrl: string }> {
+    const scheme = await this.scheme(loc, r);
+    const url = new URL(`${scheme}://${loc.host}${r.path}`);
+    if (url.host !== loc.host) throw new RegistryError(`invalid request path ${r.path}`);
+    const tls = tlsOptionsFor(loc.host, { certDirs: this.tls.certDirs, insecure: loc.insecure, env: this.tls.env });
+    const ctx = { host: loc.host, repository: loc.repository, scope: `repository:${loc.repository}:pull`, tls, agentKey: loc.host, signal: loc.signal };
+    const headers: Record<string, string> = { 'user-agent': 'isctl' };
+    if (r.accept) headers.accept = r.accept;
+    const attempt = async (authorization: string | undefined) => {
+      const h = authorization ? { ...headers, authorization } : headers;
+      return this.http.send({ method: r.method, url, headers: h, maxBody: r.maxBody, agentKey: loc.host, tls, signal: loc.signal });
+    };
+    const first = await this.auth.authorization(ctx);
+    let res = await attempt(first);
+    if (res.status === 401) {
+      const challenge = pickChallenge(parseWwwAuthenticate(res.headers['www-authenticate'])) ?? this.auth.challengeFor(loc.host);
+      if (challenge) {
+        this.auth.remember(loc.host, challenge);
+        if (challenge.scheme === 'bearer') this.auth.dropToken(challenge, ctx.scope);
+        const second = await this.auth.authorization(ctx, true);
+        if (second && second !== first) res = await attempt(second);
+      }
+    }
+    return { ...res, requestUrl: url.toString() };
+  }
+
+  // Insecure registries: HTTPS without verification first, then plain HTTP (importer's insecure transport).
+  private scheme(loc: RepoLocation, r: ClientRequest): Promise<'https' | 'http'> {
+    if (!loc.insecure) return Promise.resolve('https');
+    let p = this.schemes.get(loc.host);
+    if (!p) {
+      p = this.probe(loc, r);
+      this.schemes.set(loc.host, p);
+      p.catch(() => this.schemes.delete(loc.host));
+    }
+    return p;
+  }
+
+  private async probe(loc: RepoLocation, r: ClientRequest): Promise<'https' | 'http'> {
+    const tls = { rejectUnauthorized: false };
+    const base = { method: 'GET' as const, headers: { 'user-agent': 'isctl' }, maxBody: 64 * 1024, agentKey: loc.host, tls, signal: loc.signal, retries: 0 };
+    try {
+      await this.http.send({ ...base, url: new URL(`https://${loc.host}/v2/`) });
+      return 'https';
+    } catch (err) {
+      if (!(err instanceof RegistryError) || err.status !== undefined) throw err;
+    }
+    try {
+      await this.http.send({ ...base, url: new URL(`http://${loc.host}/v2/`) });
+      return 'http';
+    } catch (err) {
+      if (err instanceof RegistryError && err.status === undefined) {
+        throw new RegistryError(`cannot reach ${loc.host} over HTTPS or HTTP (${r.what})`, { method: r.method, url: redactUrl(`http://${loc.host}/v2/`), transient: true });
+      }
+      throw err;
+    }
+  }
+
+  private async error(loc: RepoLocation, res: HttpResponse & { requestUrl: string }, method: string, what: string): Promise<RegistryError> {
+    const hint = res.status === 401 || res.status === 403 ? await this.auth.credentialHint(loc.host, loc.repository) : '';
+    return errorForStatus(res.status, res.body, { method, url: res.requestUrl, what, host: loc.host }, hint);
+  }
+}
+
+function parseTagsBody(body: Buffer, what: string): string[] {
+  try {
+    const doc = JSON.parse(body.toString('utf8')) as { tags?: unknown };
+    if (doc.tags === null || doc.tags === undefined) return [];
+    if (!Array.isArray(doc.tags)) throw new Error('tags is not a list');
+    return doc.tags.filter((t): t is string => typeof t === 'string');
+  } catch (e) {
+    throw new RegistryError(`malformed tag list for ${what}: ${(e as Error).message}`);
+  }
+}
+
+/** The `rel="next"` target of a Link header, as a path on the same host, or undefined. */
+export function nextLink(link: string | undefined, base: URL): string | undefined {
+  if (!link) return undefined;
+  for (const part of link.split(/,(?=\s*<)/)) {
+    const m = /^\s*<([^>]*)>(.*)$/.exec(part);
+    if (!m || !/;\s*rel="?next"?/i.test(m[2])) continue;
+    const url = new URL(m[1], base);
+    // Only follow pagination on the same registry; a Link elsewhere is ignored.
+    if (url.host !== base.host) return undefined;
+    return url.pathname + url.search;
+  }
+  return undefined;
+}

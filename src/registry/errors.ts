@@ -1,0 +1,151 @@
+/**
+ * Turning registry answers and transport faults into RegistryError/AuthError with messages a user
+ * can act on. URLs are redacted (user info, signed query values) before they reach any message.
+ */
+import { AuthError, RegistryError } from '../domain/errors.js';
+
+const SENSITIVE_QUERY = /sig|token|key|secret|password|credential|auth/i;
+
+/** The URL without user info and with signature/token query values replaced by `REDACTED`. */
+export function redactUrl(url: string | URL): string {
+  let u: URL;
+  try {
+    u = new URL(String(url));
+  } catch {
+    return '<invalid URL>';
+  }
+  u.username = '';
+  u.password = '';
+  for (const key of [...u.searchParams.keys()]) {
+    if (SENSITIVE_QUERY.test(key)) u.searchParams.set(key, 'REDACTED');
+  }
+  return u.toString();
+}
+
+/** One entry of a distribution error body (`{"errors":[{code,message,detail}]}`, spec.md "Error Codes"). */
+export interface OciError {
+  code: string;
+  message: string;
+}
+
+/** Parses an OCI error body; returns [] for anything else. */
+export function parseOciErrors(body: Buffer | undefined): OciError[] {
+  if (!body || body.length === 0) return [];
+  try {
+    const doc = JSON.parse(body.toString('utf8')) as { errors?: unknown };
+    if (!Array.isArray(doc.errors)) return [];
+    return doc.errors
+      .filter((e): e is Record<string, unknown> => !!e && typeof e === 'object')
+      .map((e) => ({ code: String(e.code ?? 'UNKNOWN'), message: typeof e.message === 'string' ? e.message : '' }));
+  } catch {
+    return [];
+  }
+}
+
+/** What was being asked, for messages: `127.0.0.1:5000/app:1.0`. */
+export interface RequestSubject {
+  method: string;
+  url: string;
+  /** Human name of the thing requested, e.g. `127.0.0.1:5000/app:1.0`. */
+  what: string;
+  /** Registry host[:port] for auth hints. */
+  host: string;
+}
+
+/** Builds the RegistryError for an unsuccessful HTTP status. */
+export function errorForStatus(status: number, body: Buffer | undefined, s: RequestSubject, credentialHint: string): RegistryError {
+  const errors = parseOciErrors(body);
+  const codes = errors.map((e) => e.code);
+  const registryText = errors.map((e) => e.message || e.code.toLowerCase().replace(/_/g, ' ')).join('; ');
+  const base = { status, method: s.method, url: redactUrl(s.url), ociCodes: codes };
+  if (status === 401) {
+    return new AuthError(`unauthorized: check the credentials for ${s.host} ${credentialHint} (${s.what})`, { ...base, hint: credentialHintLine(credentialHint) });
+  }
+  if (status === 403) {
+    const msg = `denied: ${registryText || 'access to the resource is denied'} (${s.what}); check the credentials for ${s.host} ${credentialHint}`;
+    const err = new AuthError(msg, base);
+    Object.defineProperty(err, 'reason', { value: 'Forbidden' });
+    return err;
+  }
+  if (status === 404) {
+    const text = registryText || (codes.length ? '' : 'manifest unknown');
+    return new RegistryError(`${text || 'not found'}: ${s.what}`, { ...base, reason: 'NotFound', ociCodes: codes.length ? codes : ['MANIFEST_UNKNOWN'] });
+  }
+  const transient = status === 408 || status === 429 || status >= 500;
+  const text = registryText || httpStatusText(status);
+  return new RegistryError(`${text}: ${s.method} ${redactUrl(s.url)} answered ${status}`, { ...base, transient, reason: status === 429 ? 'TooManyRequests' : 'InternalError' });
+}
+
+function credentialHintLine(hint: string): string {
+  return hint.startsWith('in ') ? `isctl read the credentials ${hint}` : 'log in with podman login or docker login, or pass --registry-config';
+}
+
+function httpStatusText(status: number): string {
+  const t: Record<number, string> = { 400: 'bad request', 405: 'method not allowed', 408: 'request timeout', 429: 'too many requests', 500: 'internal server error', 502: 'bad gateway', 503: 'service unavailable', 504: 'gateway timeout' };
+  return t[status] ?? `unexpected HTTP status ${status}`;
+}
+
+const TLS_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'ERR_TLS_CERT_ALTNAME_INVALID', 'CERT_UNTRUSTED',
+  'CERT_SIGNATURE_FAILURE', 'CERT_REJECTED', 'HOSTNAME_MISMATCH',
+]);
+const TRANSIENT_CODES = new Set([
+  'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CLOSED',
+]);
+
+/** The error code of a transport failure (undici sometimes nests it in `cause`). */
+export function networkCode(err: unknown): string {
+  const e = err as { code?: unknown; cause?: { code?: unknown } } | undefined;
+  if (typeof e?.code === 'string') return e.code;
+  if (typeof e?.cause?.code === 'string') return e.cause.code;
+  return '';
+}
+
+/** True for certificate verification failures. */
+export function isTlsVerifyError(err: unknown): boolean {
+  return TLS_CODES.has(networkCode(err));
+}
+
+/** True when a retry may succeed (resets, timeouts). */
+export function isTransientNetworkError(err: unknown): boolean {
+  return TRANSIENT_CODES.has(networkCode(err));
+}
+
+/** Wraps a transport failure into a RegistryError; TLS failures get the --insecure hint. */
+export function errorForNetwork(err: unknown, method: string, url: URL): RegistryError {
+  const code = networkCode(err);
+  const raw = err instanceof Error ? err.message : String(err);
+  const detail = scrub(raw, url);
+  const opts = { method, url: redactUrl(url), transient: isTransientNetworkError(err) || code === 'ECONNREFUSED', reason: 'InternalError' };
+  if (isTlsVerifyError(err)) {
+    return new RegistryError(`x509: ${tlsText(code, detail)} for ${url.host}; use --insecure only if you trust this registry`, {
+      ...opts,
+      transient: false,
+      hint: `or add its CA certificate to /etc/containers/certs.d/${url.host}/ca.crt`,
+    });
+  }
+  if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || /wrong version number/i.test(raw)) {
+    return new RegistryError(`${url.host} does not speak HTTPS (${detail}); use --insecure to allow plain HTTP for this registry`, { ...opts, transient: false });
+  }
+  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
+    return new RegistryError(`timeout talking to ${url.host}: ${method} ${redactUrl(url)}`, opts);
+  }
+  return new RegistryError(`cannot reach ${url.host}: ${code ? `${code} ` : ''}${detail}`.trim(), opts);
+}
+
+function tlsText(code: string, detail: string): string {
+  if (code === 'DEPTH_ZERO_SELF_SIGNED_CERT' || code === 'SELF_SIGNED_CERT_IN_CHAIN') return 'certificate signed by unknown authority (self-signed certificate)';
+  if (code.startsWith('UNABLE_TO')) return 'certificate signed by unknown authority';
+  if (code === 'CERT_HAS_EXPIRED') return 'certificate has expired';
+  return detail;
+}
+
+// Messages from Node/undici may echo a URL; make sure it carries no user info.
+function scrub(message: string, url: URL): string {
+  let out = message;
+  if (url.username || url.password) out = out.split(url.href).join(redactUrl(url));
+  if (url.password) out = out.split(url.password).join('REDACTED');
+  return out;
+}
