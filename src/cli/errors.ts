@@ -16,6 +16,14 @@ export class ExitSignal extends Error {
 
 /** Renders an error as the lines to print on stderr and the exit code. */
 export function renderError(err: unknown, commandPath = 'isctl'): { text: string; exitCode: number } {
+  const r = renderErrorText(err, commandPath);
+  // A command may raise the code of an error (refresh --exit-code uses >1 for errors, as kubectl diff).
+  const forced = (err as { exitCode?: unknown } | null)?.exitCode;
+  if (!(err instanceof ExitSignal) && typeof forced === 'number' && forced > r.exitCode) r.exitCode = forced;
+  return r;
+}
+
+function renderErrorText(err: unknown, commandPath: string): { text: string; exitCode: number } {
   if (err instanceof ExitSignal) return { text: err.message ? `error: ${err.message}\n` : '', exitCode: err.exitCode };
   if (err instanceof UsageError) {
     const hint = err.hint ? `\n${err.hint}` : '';

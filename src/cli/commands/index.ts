@@ -1,4 +1,11 @@
 /** Every command module, in the order `isctl --help` lists them. */
 import type { CommandModule } from '../command.js';
+import { importImageCommand } from './import-image.js';
+import { tagCommand } from './tag.js';
+import { refreshCommand } from './refresh.js';
 
-export const commandModules: CommandModule[] = [];
+export const commandModules: CommandModule[] = [
+  importImageCommand,
+  tagCommand,
+  refreshCommand,
+];

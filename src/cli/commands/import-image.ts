@@ -1,0 +1,106 @@
+/** `isctl import-image`: oc's import-image over the state folder. */
+import type { Command } from 'commander';
+import type { CommandModule } from '../command.js';
+import { setExitCode } from '../command.js';
+import { globalOptions } from '../globals.js';
+import { buildCoreContext } from '../context.js';
+import { importImage } from '../../core/import.js';
+import { renderImportResult } from '../../output/import-output.js';
+import { parseOutputFormat } from '../../output/printer.js';
+import { toJson, toYaml } from '../../output/serialize.js';
+import { printChanges } from '../report.js';
+import { runOnBuild } from '../on-build.js';
+import { UsageError } from '../../domain/errors.js';
+import type { CliIO } from '../io.js';
+
+const examples = `
+Examples:
+  # Import tag latest into a new image stream
+  isctl import-image mystream --from=registry.io/repo/image:latest --confirm
+
+  # Update imported data for tag latest in an already existing image stream
+  isctl import-image mystream
+
+  # Update imported data for tag stable in an already existing image stream
+  isctl import-image mystream:stable
+
+  # Update imported data for all tags in an existing image stream
+  isctl import-image mystream --all
+
+  # Update imported data for a tag that points to a manifest list to include the full manifest list
+  isctl import-image mystream --import-mode=PreserveOriginal
+
+  # Import all tags into a new image stream
+  isctl import-image mystream --from=registry.io/repo/image --all --confirm
+
+  # Import from an OCI image layout on disk (relative paths are resolved against --dir)
+  isctl import-image hello:1.0 --from=oci:../hello-oci:1.0 --confirm
+`;
+
+async function action(target: string | undefined, opts: Record<string, unknown>, cmd: Command, io: CliIO): Promise<void> {
+  const g = globalOptions(cmd, io);
+  const format = parseOutputFormat(g.output);
+  const maxTags = opts.maxTags === undefined ? 50 : Number(opts.maxTags);
+  if (!Number.isInteger(maxTags) || maxTags < -1 || maxTags === 0) throw new UsageError('--max-tags must be a positive number, or -1 for no limit');
+  const dryRun = Boolean(opts.dryRun);
+  const ctx = buildCoreContext(g, io, { dryRun, maxBulkImport: maxTags });
+  try {
+    const result = await importImage(ctx, g.namespace, {
+      target: target ?? '',
+      from: opts.from as string | undefined,
+      confirm: Boolean(opts.confirm),
+      all: Boolean(opts.all),
+      scheduled: Boolean(opts.scheduled),
+      insecure: cmd.getOptionValueSource('insecure') === 'cli' ? Boolean(opts.insecure) : undefined,
+      referencePolicy: cmd.getOptionValueSource('referencePolicy') === 'cli' ? (opts.referencePolicy as string) : undefined,
+      importMode: opts.importMode as string | undefined,
+      dryRun,
+    });
+    const out = renderImportResult(result, io.now());
+    for (const line of out.stderr) io.stderr.write(`${line}\n`);
+    if (format.kind === 'name') io.stdout.write(`imagestream.image.openshift.io/${result.streamName}\n`);
+    else if (format.kind === 'json' && result.stream) io.stdout.write(toJson(result.stream));
+    else if (format.kind === 'yaml' && result.stream) io.stdout.write(toYaml(result.stream));
+    else {
+      io.stdout.write(out.stdout);
+      printChanges(io, result.changes, [result.triggers], g.color);
+    }
+    if (!dryRun) await runOnBuild(opts.onBuild as string | undefined, result.triggers.builds, io);
+    if (result.failed) {
+      io.stderr.write('error: imported completed with errors\n');
+      setExitCode(cmd, 1);
+    }
+  } finally {
+    await ctx.source.close();
+  }
+}
+
+/** Registers `import-image`. */
+export const importImageCommand: CommandModule = {
+  register(program, io) {
+    program
+      .command('import-image')
+      .argument('[IMAGESTREAM[:TAG]]')
+      .summary('Import images from a container image registry')
+      .description(
+        'Import the latest image information from a tag in a container image registry.\n\n' +
+          'Image streams allow you to control which images are rolled out to your builds and applications. ' +
+          'This command fetches the latest version of an image from a remote repository and updates the image stream tag ' +
+          'if it does not match the previous value. Running the command multiple times will not create duplicate entries. ' +
+          'When importing an image, only the image metadata is copied, not the image contents.\n\n' +
+          'If you wish to change the image stream tag or provide more advanced options, see the \'tag\' command.',
+      )
+      .option('--from <image>', 'A container image repository to import images from')
+      .option('--confirm', 'If true, allow the image stream import location to be set or changed')
+      .option('--all', 'If true, import all tags from the provided source on creation or if --from is specified')
+      .option('--reference-policy <policy>', "Allow to request pullthrough for external image when set to 'local'. Defaults to 'source'.", 'source')
+      .option('--import-mode <mode>', "Imports the full manifest list of a tag when set to 'PreserveOriginal'. Defaults to 'Legacy'.")
+      .option('--dry-run', 'Fetch information about images without creating or updating an image stream.')
+      .option('--scheduled', 'Set each imported container image to be periodically imported from a remote repository. Defaults to false.')
+      .option('--insecure', 'If true, allow importing from registries that have invalid HTTPS certificates or are hosted via HTTP. This flag will take precedence over the insecure annotation.')
+      .option('--max-tags <n>', 'With --all: import at most N tags (OpenShift default 50; -1 for no limit)')
+      .option('--on-build <command>', 'Run COMMAND once for each BuildConfig whose ImageChange trigger fired (env ISCTL_BUILD_*)')
+      .addHelpText('after', examples)
+      .action((target: string | undefined, opts: Record<string, unknown>, cmd: Command) => action(target, opts, cmd, io));
+  },
+};

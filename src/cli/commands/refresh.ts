@@ -1,0 +1,97 @@
+/** `isctl refresh`: re-import every registry-sourced tag, apply triggers, print a summary and diff. */
+import type { Command } from 'commander';
+import type { CommandModule } from '../command.js';
+import { setExitCode } from '../command.js';
+import { globalOptions } from '../globals.js';
+import { buildCoreContext } from '../context.js';
+import { refresh } from '../../core/refresh.js';
+import { renderRefreshSummary } from '../../output/changes.js';
+import { toJson } from '../../output/serialize.js';
+import { printChanges } from '../report.js';
+import { runOnBuild } from '../on-build.js';
+import { UsageError } from '../../domain/errors.js';
+import type { CliIO } from '../io.js';
+
+const examples = `
+Examples:
+  # Re-import every tag of every stream in the current namespace and show what changed
+  isctl refresh
+
+  # Only the tags OpenShift would re-import on its schedule, in every namespace
+  isctl refresh --scheduled-only -A
+
+  # In CI: exit 1 when something changed (0 when nothing did, >1 on errors)
+  isctl refresh --exit-code
+
+  # What would change, without writing anything
+  isctl refresh --dry-run myapp
+`;
+
+async function action(streams: string[], opts: Record<string, unknown>, cmd: Command, io: CliIO): Promise<void> {
+  const g = globalOptions(cmd, io);
+  if (g.output && g.output !== 'json') throw new UsageError(`refresh supports -o json only, not "${g.output}"`);
+  const dryRun = Boolean(opts.dryRun);
+  const ctx = buildCoreContext(g, io, { dryRun });
+  const progress = io.stderr.isTTY && !g.output ? progressLine(io) : undefined;
+  try {
+    const result = await refresh(
+      ctx,
+      { ...(g.allNamespaces ? {} : { namespace: g.namespace }), contextNamespace: g.namespace, streams, scheduledOnly: Boolean(opts.scheduledOnly) },
+      { dryRun, ...(progress ? { onProgress: progress } : {}) },
+    );
+    if (progress) io.stderr.write('\r\x1b[K');
+    const failed = result.outcomes.filter((o) => o.status === 'failed');
+    const changed = result.outcomes.some((o) => o.status === 'changed') || result.changes.length > 0;
+    if (g.output === 'json') {
+      io.stdout.write(toJson({ dryRun, changed, outcomes: result.outcomes, files: result.changes.map((c) => c.path), triggers: result.triggers }));
+    } else {
+      const summary = renderRefreshSummary(result.outcomes, dryRun);
+      for (const e of summary.errors) io.stderr.write(`${e}\n`);
+      for (const l of summary.lines) io.stdout.write(`${l}\n`);
+      printChanges(io, result.changes, [result.triggers], g.color);
+    }
+    if (!dryRun) await runOnBuild(opts.onBuild as string | undefined, result.triggers.builds, io);
+    if (opts.exitCode) setExitCode(cmd, failed.length > 0 ? 2 : changed ? 1 : 0);
+    else if (failed.length > 0) setExitCode(cmd, 1);
+  } catch (err) {
+    if (opts.exitCode) {
+      // kubectl diff convention: anything above 1 is an error.
+      throw Object.assign(err as Error, { exitCode: 2 });
+    }
+    throw err;
+  } finally {
+    await ctx.source.close();
+  }
+}
+
+function progressLine(io: CliIO) {
+  let last = 0;
+  return (done: number, total: number, current: string, failures: number) => {
+    const now = Date.now();
+    if (now - last < 100 && done < total) return;
+    last = now;
+    const host = current.startsWith('oci:') ? 'oci' : current.split('/')[0];
+    io.stderr.write(`\r\x1b[Krefreshing ${done}/${total} (${host})${failures ? `, ${failures} failed` : ''}`);
+  };
+}
+
+/** Registers `refresh`. */
+export const refreshCommand: CommandModule = {
+  register(program, io) {
+    program
+      .command('refresh')
+      .argument('[IMAGESTREAM...]', 'Streams to refresh (default: all in the namespace)')
+      .summary('Re-import every tag that comes from a registry and apply triggers')
+      .description(
+        'Re-import every spec tag that points at a container image (from.kind DockerImage, not --reference), record new digests ' +
+          'in the tag history as OpenShift does, apply ImageChange triggers to the workloads in the folder, and print one summary ' +
+          'line per changed tag followed by the diff of every file changed. Digest-pinned tags are imported until their first success.',
+      )
+      .option('--scheduled-only', 'Only tags with importPolicy.scheduled: true (what OpenShift re-imports every 15 minutes)')
+      .option('--dry-run', 'Show what would change without writing anything')
+      .option('--exit-code', 'Exit 0 when nothing changed, 1 when something changed, 2 on errors (as kubectl diff)')
+      .option('--on-build <command>', 'Run COMMAND once for each BuildConfig whose ImageChange trigger fired (env ISCTL_BUILD_*)')
+      .addHelpText('after', examples)
+      .action((streams: string[], opts: Record<string, unknown>, cmd: Command) => action(streams, opts, cmd, io));
+  },
+};

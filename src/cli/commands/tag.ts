@@ -1,0 +1,92 @@
+/** `isctl tag`: oc's tag over the state folder. */
+import type { Command } from 'commander';
+import type { CommandModule } from '../command.js';
+import { setExitCode } from '../command.js';
+import { globalOptions } from '../globals.js';
+import { buildCoreContext } from '../context.js';
+import { tagImages } from '../../core/tag.js';
+import { printChanges } from '../report.js';
+import { runOnBuild } from '../on-build.js';
+import type { CliIO } from '../io.js';
+
+const examples = `
+Examples:
+  # Tag the current image for the image stream 'openshift/ruby' and tag '2.0' into the image stream 'yourproject/ruby with tag 'tip'
+  isctl tag openshift/ruby:2.0 yourproject/ruby:tip
+
+  # Tag a specific image
+  isctl tag openshift/ruby@sha256:6b646fa6bf5e5e4c7fa41056c27910e679c03ebe7f93e361e6515a9da7e258cc yourproject/ruby:tip
+
+  # Tag an external container image
+  isctl tag docker.io/httpd:latest yourproject/ruby:tip
+
+  # Tag an external container image and request pullthrough for it
+  isctl tag docker.io/httpd:latest yourproject/ruby:tip --reference-policy=local
+
+  # Tag an external container image and include the full manifest list
+  isctl tag docker.io/httpd:latest yourproject/httpd:latest --import-mode=PreserveOriginal
+
+  # Remove the specified spec tag from an image stream
+  isctl tag openshift/origin-control-plane:latest -d
+`;
+
+async function action(args: string[], opts: Record<string, unknown>, cmd: Command, io: CliIO): Promise<void> {
+  const g = globalOptions(cmd, io);
+  const dryRun = Boolean(opts.dryRun);
+  const ctx = buildCoreContext(g, io, { dryRun });
+  try {
+    const result = await tagImages(
+      ctx,
+      g.namespace,
+      {
+        args,
+        source: opts.source as string | undefined,
+        alias: Boolean(opts.alias),
+        reference: Boolean(opts.reference),
+        scheduled: Boolean(opts.scheduled),
+        insecure: Boolean(opts.insecure),
+        referencePolicy: opts.referencePolicy as string | undefined,
+        importMode: opts.importMode as string | undefined,
+        delete: Boolean(opts.delete),
+      },
+      dryRun,
+    );
+    for (const m of result.messages) io.stdout.write(`${m}${dryRun ? ' (dry run)' : ''}\n`);
+    for (const f of result.importFailures) io.stderr.write(`error: tag ${f.dest} failed: ${f.message}\n`);
+    printChanges(io, result.changes, result.triggers, g.color);
+    if (!dryRun) await runOnBuild(opts.onBuild as string | undefined, result.triggers.flatMap((t) => t.builds), io);
+    if (result.importFailures.length > 0) setExitCode(cmd, 1);
+  } finally {
+    await ctx.source.close();
+  }
+}
+
+/** Registers `tag`. */
+export const tagCommand: CommandModule = {
+  register(program, io) {
+    program
+      .command('tag')
+      .usage('[--source=SOURCETYPE] SOURCE DEST [DEST ...]')
+      .argument('[args...]')
+      .summary('Tag existing images into image streams')
+      .description(
+        'Tag existing images into image streams.\n\n' +
+          'The tag command allows you to take an existing tag or image from an image stream, or a container image pull spec, ' +
+          'and set it as the most recent image for a tag in 1 or more other image streams. ' +
+          'A pull spec with a registry (quay.io/org/app:1.0) or without a tag (nginx) is a container image; ' +
+          'name:tag is an image stream tag in the current namespace; name@sha256:… is an image stream image.',
+      )
+      .option('--source <type>', "Optional hint for the source type; valid values are 'imagestreamtag', 'istag', 'imagestreamimage', 'isimage', and 'docker'.")
+      .option('-d, --delete', 'Delete the provided spec tags.')
+      .option('--alias', 'Should the destination tag be updated whenever the source tag changes. Applies only to a single image stream. Defaults to false.')
+      .option('--reference', 'Should the destination tag continue to pull from the source namespace. Defaults to false.')
+      .option('--scheduled', 'Set a container image to be periodically imported from a remote repository. Defaults to false.')
+      .option('--insecure', 'Set to true if importing the specified container image requires HTTP or has a self-signed certificate. Defaults to false.')
+      .option('--reference-policy <policy>', "Allow to request pullthrough for external image when set to 'local'. Defaults to 'source'.")
+      .option('--import-mode <mode>', "Imports the full manifest list of a tag when set to 'PreserveOriginal'. Defaults to 'Legacy'.")
+      .option('--dry-run', 'Show the change and its diff without writing anything')
+      .option('--on-build <command>', 'Run COMMAND once for each BuildConfig whose ImageChange trigger fired (env ISCTL_BUILD_*)')
+      .addHelpText('after', examples)
+      .action((args: string[], opts: Record<string, unknown>, cmd: Command) => action(args, opts, cmd, io));
+  },
+};

@@ -1,0 +1,51 @@
+/**
+ * Builds the CoreContext of a command from the global options and the environment: the state
+ * folder, the registry client (sharing the folder's blob store), the clock and the triggers.
+ */
+import { openStateStore } from '../state/store.js';
+import { createImageSource } from '../registry/index.js';
+import { createTriggerHook } from '../core/triggers/index.js';
+import type { BlobStore } from '../state/types.js';
+import type { CoreContext } from '../core/context.js';
+import type { GlobalOptions } from './globals.js';
+import type { CliIO } from './io.js';
+
+/** Options that change how the context is built. */
+export interface ContextOptions {
+  /** Nothing may be written, not even the blob cache. */
+  dryRun?: boolean;
+  /** Connections per registry (default 8). */
+  maxConnectionsPerRegistry?: number;
+  /** maxImagesBulkImportedPerRepository (default 50, -1 = no limit). */
+  maxBulkImport?: number;
+}
+
+/** Creates the dependencies of the core use cases for one command run. */
+export function buildCoreContext(g: GlobalOptions, io: CliIO, options: ContextOptions = {}): CoreContext {
+  const store = openStateStore(g.dir);
+  const blobs = options.dryRun ? readOnlyBlobs(store.blobs) : store.blobs;
+  const source = createImageSource({
+    blobs,
+    ...(g.registryConfig ? { registryConfig: g.registryConfig } : {}),
+    env: io.env,
+    maxConnectionsPerRegistry: options.maxConnectionsPerRegistry ?? envNumber(io.env.ISCTL_MAX_CONNECTIONS) ?? 8,
+    now: io.now,
+  });
+  return {
+    store,
+    source,
+    now: io.now,
+    settings: { internalRegistry: g.internalRegistry, maxBulkImport: options.maxBulkImport ?? 50 },
+    triggers: createTriggerHook(),
+  };
+}
+
+function readOnlyBlobs(b: BlobStore): BlobStore {
+  return { get: (d) => b.get(d), has: (d) => b.has(d), put: async () => undefined };
+}
+
+function envNumber(v: string | undefined): number | undefined {
+  if (!v) return undefined;
+  const n = Number(v);
+  return Number.isFinite(n) && n > 0 ? n : undefined;
+}

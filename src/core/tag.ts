@@ -1,0 +1,215 @@
+/**
+ * `tag`: sets or deletes spec tags the way `oc tag` and the API server do (oc-cli.md §2.4–§2.8):
+ * istag sources are pinned to their current image, status events are written synchronously for
+ * tag references, and a DockerImage tag is imported right away, as the image controller would.
+ */
+import { IsctlError, NotFoundError, ValidationError } from '../domain/errors.js';
+import { addTagEvent, insertSorted, updateTrackingTags } from '../domain/history.js';
+import { applyCreateGenerations, applyUpdateGenerations, cloneJson } from '../domain/generations.js';
+import { digestOrImageMatch, findSpecTag, findStatusTag, latestTaggedImage } from '../domain/imagestream.js';
+import { exact, nameString, parseDockerImageReference } from '../domain/reference.js';
+import type { ImageStream, TagEvent, TagReference } from '../domain/types.js';
+import type { FileChange, Snapshot } from '../state/types.js';
+import type { CoreContext, TagChange, TriggerReport } from './context.js';
+import { newImageStream } from './import.js';
+import { recordImportResults, rfc3339 } from './import-record.js';
+import { resolveOne, type ResolveAnswer } from './resolve-tags.js';
+import { planTag, sourceExact, type TagDestination, type TagOptions, type TagPlan } from './tag-plan.js';
+
+/** What `tag` did for every destination, in order. */
+export interface TagResult {
+  messages: string[];
+  changes: FileChange[];
+  tagChanges: TagChange[];
+  triggers: TriggerReport[];
+  /** DockerImage tags whose immediate import failed (recorded as conditions). */
+  importFailures: { dest: string; reason: string; message: string }[];
+}
+
+/** Runs `tag`; the first failing destination stops the rest (earlier ones stay applied, as in oc). */
+export async function tagImages(ctx: CoreContext, namespace: string, options: TagOptions, dryRun = false): Promise<TagResult> {
+  const plan = planTag(options, namespace);
+  if (!plan.delete && plan.kind === 'ImageStreamTag' && !plan.alias) await pinIstagSource(ctx, plan, namespace);
+  const from = plan.delete ? '' : fromName(plan);
+  let answer: ResolveAnswer | undefined;
+  if (!plan.delete && plan.kind === 'DockerImage' && !plan.reference) {
+    answer = await resolveOne(ctx.source, { from, importPolicy: { insecure: plan.insecure, scheduled: plan.scheduled, importMode: plan.importMode } });
+  }
+  const out: TagResult = { messages: [], changes: [], tagChanges: [], triggers: [], importFailures: [] };
+  for (const dest of plan.dests) {
+    const { result, changes } = await ctx.store.update(
+      namespace,
+      (snap) => (plan.delete ? deleteTag(snap, dest) : setTag(ctx, snap, plan, dest, namespace, from, answer)),
+      { dryRun },
+    );
+    out.messages.push(result.message);
+    out.changes.push(...changes);
+    out.tagChanges.push(...result.tagChanges);
+    if (result.triggers) out.triggers.push(result.triggers);
+    if (answer && !answer.ok) out.importFailures.push({ dest: `${dest.stream}:${dest.tag}`, reason: answer.reason, message: answer.message });
+  }
+  return out;
+}
+
+async function pinIstagSource(ctx: CoreContext, plan: TagPlan, namespace: string): Promise<void> {
+  const ref = plan.ref!;
+  const snap = await ctx.store.read(namespace);
+  const stream = snap.find<ImageStream>('ImageStream', ref.namespace || namespace, ref.name);
+  if (!stream) throw new NotFoundError('imagestreams.image.openshift.io', ref.name);
+  const event = latestTaggedImage(stream.object, ref.tag);
+  if (!event) throw new IsctlError('TagSource', `"${plan.source}" is not currently pointing to an image, cannot use it as the source of a tag`);
+  if (!event.image) {
+    try {
+      plan.ref = parseDockerImageReference(event.dockerImageReference);
+    } catch (err) {
+      throw new IsctlError('TagSource', `the image stream tag "${plan.source}" has an invalid pull spec and cannot be used to tag: ${(err as Error).message}`);
+    }
+    plan.kind = 'DockerImage';
+    return;
+  }
+  plan.kind = 'ImageStreamImage';
+  plan.ref = { ...ref, id: event.image, tag: '' };
+}
+
+function fromName(plan: TagPlan): string {
+  if (!plan.ref) return plan.source ?? '';
+  return plan.kind === 'DockerImage' ? exact(plan.ref) : nameString(plan.ref);
+}
+
+function deleteTag(snap: Snapshot, dest: TagDestination) {
+  const stored = snap.find<ImageStream>('ImageStream', dest.namespace, dest.stream);
+  const name = `${dest.stream}:${dest.tag}`;
+  const s = stored?.object;
+  const inSpec = s?.spec.tags?.some((t) => t.name === dest.tag);
+  const inStatus = s?.status?.tags?.some((t) => t.tag === dest.tag);
+  if (!s || (!inSpec && !inStatus)) throw new NotFoundError('imagestreamtags.image.openshift.io', name);
+  const original = cloneJson(s);
+  if (inSpec) s.spec.tags = s.spec.tags!.filter((t) => t.name !== dest.tag);
+  if (inStatus) s.status!.tags = s.status!.tags!.filter((t) => t.tag !== dest.tag);
+  applyUpdateGenerations(original, s, dest.namespace);
+  return { message: `Deleted tag ${dest.namespace}/${name}.`, tagChanges: [] as TagChange[], triggers: undefined };
+}
+
+function setTag(ctx: CoreContext, snap: Snapshot, plan: TagPlan, dest: TagDestination, namespace: string, from: string, answer?: ResolveAnswer) {
+  let stored = snap.find<ImageStream>('ImageStream', dest.namespace, dest.stream);
+  const created = !stored;
+  if (!stored) stored = snap.add(newImageStream(dest.stream, dest.namespace, ctx.settings.internalRegistry), dest.namespace);
+  const s = stored.object;
+  const original = cloneJson(s);
+  const before = currentImages(s);
+  const next = newTagReference(plan, dest, namespace, from);
+  const old = findSpecTag(s, dest.tag);
+  const changed = !old || tagSourceChanged(old, next, dest.namespace);
+  putSpecTag(s, next);
+  if (created) applyCreateGenerations(s);
+  else applyUpdateGenerations(original, s, dest.namespace);
+  const time = rfc3339(ctx.now());
+  if (changed) writeReferenceEvent(snap, s, plan, dest, time);
+  const tagChanges: TagChange[] = [];
+  if (answer) {
+    const policy = { importPolicy: next.importPolicy ?? {}, referencePolicy: { type: next.referencePolicy?.type ?? 'Source' } };
+    const r = answer.ok
+      ? { tag: dest.tag, from, ok: true, digest: answer.resolved.digest, dockerImageReference: answer.resolved.dockerImageReference, ...policy }
+      : { tag: dest.tag, from, ok: false, reason: answer.reason, message: answer.message, ...policy };
+    recordImportResults(s, dest.namespace, [r], ctx.now(), false);
+  }
+  tagChanges.push(...diffImages(s, dest, before));
+  const triggers = ctx.triggers.apply(snap, tagChanges, ctx.settings);
+  return { message: message(plan, dest, namespace), tagChanges, triggers };
+}
+
+function newTagReference(plan: TagPlan, dest: TagDestination, namespace: string, from: string): TagReference {
+  const ref: TagReference = { name: dest.tag, annotations: null, from: { kind: plan.kind!, name: from } };
+  if (plan.kind !== 'DockerImage') {
+    const ns = plan.ref?.namespace || (dest.namespace !== namespace ? namespace : '');
+    if (ns) ref.from!.namespace = ns;
+  }
+  if (plan.reference) ref.reference = true;
+  ref.generation = plan.kind === 'DockerImage' ? 0 : null;
+  ref.importPolicy = { ...(plan.insecure ? { insecure: true } : {}), ...(plan.scheduled ? { scheduled: true } : {}), importMode: plan.importMode };
+  ref.referencePolicy = { type: plan.referencePolicy };
+  return ref;
+}
+
+function tagSourceChanged(old: TagReference, next: TagReference, ns: string): boolean {
+  return (
+    (old.from?.namespace || ns) !== (next.from?.namespace || ns) ||
+    old.from?.name !== next.from?.name ||
+    Boolean(old.reference) !== Boolean(next.reference) ||
+    (old.importPolicy?.importMode || 'Legacy') !== (next.importPolicy?.importMode || 'Legacy')
+  );
+}
+
+/** Replaces the spec tag in place (keeping its position and key order) or inserts it sorted. */
+function putSpecTag(s: ImageStream, next: TagReference): void {
+  s.spec.tags ??= [];
+  const cur = s.spec.tags.find((t) => t.name === next.name);
+  if (!cur) {
+    insertSorted(s.spec.tags, next, (t) => t.name);
+    return;
+  }
+  const target = cur as Record<string, unknown>;
+  for (const k of Object.keys(target)) if (!(k in next)) delete target[k];
+  for (const [k, v] of Object.entries(next)) {
+    if (JSON.stringify(target[k]) !== JSON.stringify(v)) target[k] = cloneJson(v);
+  }
+}
+
+/** tagsChanged (strategy.go:212-314): synchronous events for istag/isimage sources and --reference tags. */
+function writeReferenceEvent(snap: Snapshot, s: ImageStream, plan: TagPlan, dest: TagDestination, time: string): void {
+  const gen = findSpecTag(s, dest.tag)?.generation ?? s.metadata.generation ?? 1;
+  let event: TagEvent | undefined;
+  if (plan.kind === 'DockerImage') {
+    if (!plan.reference) return;
+    event = { created: time, dockerImageReference: findSpecTag(s, dest.tag)!.from!.name, image: '', generation: gen };
+  } else {
+    const ref = plan.ref!;
+    const srcNs = ref.namespace || dest.namespace;
+    const src = srcNs === dest.namespace && ref.name === dest.stream ? s : snap.find<ImageStream>('ImageStream', srcNs, ref.name)?.object;
+    if (!src) throw new ValidationError('ImageStreamTag', `${dest.stream}:${dest.tag}`, [{ field: `spec.tags[${dest.tag}].from.name`, message: `Not found: "${fromName(plan)}"` }]);
+    const found = plan.kind === 'ImageStreamTag' ? latestTaggedImage(src, ref.tag) : findImageEvent(src, ref.id, dest, plan);
+    if (!found) return; // a missing source tag is fine: no event
+    event = { ...found, generation: gen };
+  }
+  if (addTagEvent(s, dest.tag, event)) {
+    const cur = latestTaggedImage(s, dest.tag);
+    if (cur) updateTrackingTags(s, dest.namespace, dest.tag, cur);
+  }
+}
+
+function findImageEvent(src: ImageStream, id: string, dest: TagDestination, plan: TagPlan): TagEvent | undefined {
+  const matches = new Map<string, TagEvent>();
+  for (const t of src.status?.tags ?? []) for (const e of t.items ?? []) if (e.image && digestOrImageMatch(e.image, id)) matches.set(e.image, e);
+  if (matches.size === 1) return [...matches.values()][0];
+  const field = `spec.tags[${dest.tag}].from.name`;
+  if (matches.size > 1) throw new ValidationError('ImageStreamTag', `${dest.stream}:${dest.tag}`, [{ field, message: `multiple images match the prefix "${id}"` }]);
+  throw new NotFoundError('imagestreamimages.image.openshift.io', fromName(plan));
+}
+
+function currentImages(s: ImageStream): Map<string, TagEvent | undefined> {
+  return new Map((s.status?.tags ?? []).map((t) => [t.tag, t.items?.[0] ? { ...t.items[0] } : undefined]));
+}
+
+function diffImages(s: ImageStream, dest: TagDestination, before: Map<string, TagEvent | undefined>): TagChange[] {
+  const out: TagChange[] = [];
+  for (const t of s.status?.tags ?? []) {
+    const cur = findStatusTag(s, t.tag)?.items?.[0];
+    if (!cur) continue;
+    const prev = before.get(t.tag);
+    if (prev && prev.image === cur.image && prev.dockerImageReference === cur.dockerImageReference) continue;
+    const change: TagChange = { namespace: dest.namespace, stream: s.metadata.name, tag: t.tag, to: { image: cur.image, dockerImageReference: cur.dockerImageReference } };
+    if (prev) change.from = { image: prev.image, dockerImageReference: prev.dockerImageReference };
+    out.push(change);
+  }
+  return out;
+}
+
+function message(plan: TagPlan, dest: TagDestination, namespace: string): string {
+  const same = dest.namespace === namespace;
+  const name = `${dest.stream}:${dest.tag}`;
+  const where = same ? name : `${dest.namespace}/${name}`;
+  const src = sourceExact(plan);
+  if (plan.alias) return `Tag ${where} set up to track ${src}.`;
+  if (plan.scheduled) return same ? `Tag ${where} set to import ${src} periodically.` : `Tag ${where} set to ${src} periodically.`;
+  return `Tag ${where} set to ${src}.`;
+}

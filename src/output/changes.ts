@@ -1,0 +1,51 @@
+/**
+ * Printing of what a writing command changed: unified diffs of the files, the workloads its
+ * triggers rewrote, and (for refresh) one summary line per tag.
+ */
+import type { FileChange } from '../state/types.js';
+import type { TriggerReport } from '../core/context.js';
+import type { TagRefreshOutcome } from '../core/refresh.js';
+import { unifiedDiff } from './diff.js';
+
+/** The unified diffs of every changed file, in path order. */
+export function renderDiffs(changes: readonly FileChange[], color: boolean): string {
+  return [...changes]
+    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+    .map((c) => unifiedDiff(c, { color }))
+    .join('');
+}
+
+/** One line per workload rewritten by a trigger (stdout) and the trigger warnings (stderr). */
+export function renderTriggerReport(reports: readonly TriggerReport[]): { lines: string[]; warnings: string[] } {
+  const lines: string[] = [];
+  const warnings: string[] = [];
+  for (const r of reports) {
+    for (const w of r.updated) {
+      for (const c of w.changes) lines.push(`${w.kind.toLowerCase()}/${w.name}: container "${c.container}" image updated to ${c.to}`);
+    }
+    for (const b of r.builds) lines.push(`buildconfig/${b.name}: build triggered by ${b.image}`);
+    warnings.push(...r.warnings.map((w) => `warning: ${w}`));
+  }
+  return { lines, warnings };
+}
+
+function short(digest: string | undefined): string {
+  if (!digest) return '<none>';
+  const [alg, hex] = digest.split(':');
+  return hex ? `${alg}:${hex.slice(0, 12)}` : digest;
+}
+
+/** The refresh summary: a line per changed or failed tag. */
+export function renderRefreshSummary(outcomes: readonly TagRefreshOutcome[], dryRun: boolean): { lines: string[]; errors: string[] } {
+  const lines: string[] = [];
+  const errors: string[] = [];
+  for (const o of outcomes) {
+    const name = `${o.namespace}/${o.stream}:${o.tag}`;
+    if (o.status === 'changed') lines.push(`${name} ${short(o.oldDigest)} -> ${short(o.newDigest)}${dryRun ? ' (dry run)' : ''}`);
+    else if (o.status === 'failed') errors.push(`error: tag ${name} failed: ${o.error?.message ?? ''}`);
+  }
+  const changed = outcomes.filter((o) => o.status === 'changed').length;
+  const failed = outcomes.filter((o) => o.status === 'failed').length;
+  lines.push(`${outcomes.length} tags checked, ${changed} changed, ${failed} failed${dryRun ? ' (dry run)' : ''}`);
+  return { lines, errors };
+}

@@ -1,0 +1,36 @@
+/**
+ * What `import-image` prints, exactly as oc's Run does (oc-cli.md §1.7): the name line with
+ * `imported` / `imported with errors` / ` (dry run)`, the stream describe, one image describe per
+ * imported image, the additional-tags info line; failures go to stderr as oc words them.
+ */
+import type { ImportImageResult } from '../core/import.js';
+import { describeImage } from './describe-image.js';
+import { describeImageStream } from './describe-imagestream.js';
+import { joinImageStreamTag } from '../domain/imagestream.js';
+
+/** The stdout text and stderr lines of an import. */
+export interface ImportOutput {
+  stdout: string;
+  stderr: string[];
+}
+
+/** Renders an import result the way `oc import-image` prints it. */
+export function renderImportResult(r: ImportImageResult, now: Date): ImportOutput {
+  let message = r.failed ? 'imported with errors' : 'imported';
+  if (r.dryRun) message += ' (dry run)';
+  message += '\n\n';
+  if (r.stream) message += `${describeImageStream(r.stream, now)}\n`;
+  const stderr: string[] = [];
+  if (r.repositoryError) stderr.push(`error: repository import failed: ${r.repositoryError.message}`);
+  for (const img of [...r.images.filter((i) => i.fromRepository), ...r.images.filter((i) => !i.fromRepository)]) {
+    if (img.image) {
+      message += `${describeImage(img.image, joinImageStreamTag(r.streamName, img.displayTag), now)}\n`;
+    } else {
+      stderr.push(`error: ${img.fromRepository ? 'repository tag' : 'tag'} ${img.displayTag} failed: ${img.error?.message ?? ''}`);
+    }
+  }
+  if (r.additionalTags.length > 0) {
+    message += `\ninfo: The remote repository contained ${r.additionalTags.length} additional tags which were not imported: ${r.additionalTags.join(', ')}\n`;
+  }
+  return { stdout: `imagestream.image.openshift.io/${r.streamName} ${message}\n`, stderr };
+}
