@@ -1,0 +1,100 @@
+/**
+ * `image.openshift.io/triggers` on Deployments, DaemonSets, StatefulSets and CronJobs
+ * (../shared/reference/imagestream-api.md §5.2; library-go pkg/image/trigger/annotations.go
+ * UpdateObjectFromImages). Only the container image fields change.
+ */
+import type { StoredObject } from '../../state/types.js';
+import type { TagRetriever } from './resolve.js';
+import { streamKey } from './resolve.js';
+import { describeObject, isMap } from './objects.js';
+import type { ImageChange } from './deploymentconfigs.js';
+import { isWatchedTrigger, parseTriggerAnnotation, type ObjectFieldTrigger } from '../../domain/triggers/annotation.js';
+import { findContainer, getPodSpec, parseFieldPath, podSpecPath, type Container } from '../../domain/triggers/podspec.js';
+import { ANNOTATION_TRIGGERS } from '../../domain/types.js';
+
+/** Kinds the image trigger controller registers annotation sources for (openshift-controller-manager cmd/controller/image.go). */
+export const ANNOTATION_TRIGGER_KINDS = ['Deployment', 'DaemonSet', 'StatefulSet', 'CronJob'];
+
+/** What evaluating one annotated object did. */
+export interface AnnotatedResult {
+  changes: ImageChange[];
+  warnings: string[];
+}
+
+/** The raw annotation value of an object, or undefined when it has none. */
+export function triggerAnnotationOf(obj: unknown): unknown {
+  const meta = isMap(obj) ? obj.metadata : undefined;
+  const annotations = isMap(meta) ? meta.annotations : undefined;
+  return isMap(annotations) ? annotations[ANNOTATION_TRIGGERS] : undefined;
+}
+
+function watchedKeys(triggers: ObjectFieldTrigger[], namespace: string): string[] {
+  const keys: string[] = [];
+  for (const t of triggers.filter(isWatchedTrigger)) {
+    const key = streamKey(t.from.namespace || namespace, t.from.name);
+    if (key) keys.push(key);
+  }
+  return keys;
+}
+
+/**
+ * Re-evaluates an annotated object when one of its watched streams changed: resolves every
+ * unpaused trigger and sets the container images. A bad annotation, an invalid fieldPath or a
+ * missing container leaves the object untouched (the controller's update fails) with a warning.
+ */
+export function applyAnnotationTriggers(so: StoredObject, changed: Set<string>, retrieve: TagRetriever): AnnotatedResult {
+  const value = triggerAnnotationOf(so.object);
+  const result: AnnotatedResult = { changes: [], warnings: [] };
+  if (value === undefined) return result;
+  const who = describeObject(so);
+  const parsed = parseTriggerAnnotation(value);
+  if (parsed.error !== undefined) {
+    result.warnings.push(`${who}: ignoring annotation ${ANNOTATION_TRIGGERS}: ${parsed.error}; all its image triggers are disabled, as in OpenShift`);
+    return result;
+  }
+  if (!watchedKeys(parsed.triggers, so.namespace).some((k) => changed.has(k))) return result;
+  if (!ANNOTATION_TRIGGER_KINDS.includes(so.kind)) {
+    result.warnings.push(`${who}: annotation ${ANNOTATION_TRIGGERS} has no effect on a ${so.kind}; OpenShift runs it only for ${ANNOTATION_TRIGGER_KINDS.join(', ')}`);
+    return result;
+  }
+  for (const key of parsed.ignoredKeys) {
+    const hint = /\.pause$/i.test(key) ? ' (did you mean "paused"?)' : '';
+    result.warnings.push(`${who}: annotation ${ANNOTATION_TRIGGERS}: unknown key ${key} is ignored${hint}`);
+  }
+  const plan = planUpdates(so, parsed.triggers, retrieve, result.warnings);
+  if (!plan) return result;
+  for (const { container, ref } of plan) {
+    result.changes.push({ container: typeof container.name === 'string' ? container.name : '', from: String(container.image ?? ''), to: ref });
+    container.image = ref;
+  }
+  return result;
+}
+
+function planUpdates(so: StoredObject, triggers: ObjectFieldTrigger[], retrieve: TagRetriever, warnings: string[]): { container: Container; ref: string }[] | undefined {
+  const who = describeObject(so);
+  const spec = getPodSpec(so.object, so.kind);
+  const plan: { container: Container; ref: string }[] = [];
+  for (const t of triggers) {
+    if (t.paused) continue;
+    const path = parseFieldPath(so.kind, t.fieldPath);
+    if (!path.ok && path.skip) {
+      // OpenShift skips such a trigger without a word; say why nothing happens.
+      warnings.push(`${who}: trigger on ${t.from.name} is skipped: its fieldPath must start with ${podSpecPath(so.kind)}. (got ${t.fieldPath})`);
+      continue;
+    }
+    // The tag is resolved before the path is checked: an unresolved trigger is just skipped.
+    const resolved = retrieve(t.from.namespace || so.namespace, t.from.name);
+    if (!resolved) continue;
+    const container = path.ok && spec ? findContainer(spec, path.selector) : undefined;
+    if (!container) {
+      const reason = path.ok ? `no such container: ${t.fieldPath}` : path.message;
+      warnings.push(`${who}: not updated: ${reason}`);
+      return undefined;
+    }
+    // Two triggers on one container: the later one wins, as the controller sets them in order.
+    const i = plan.findIndex((p) => p.container === container);
+    if (i >= 0) plan.splice(i, 1);
+    if (container.image !== resolved.ref) plan.push({ container, ref: resolved.ref });
+  }
+  return plan;
+}
