@@ -1,0 +1,102 @@
+/**
+ * Alignment of an old and a new list so that the editor touches only what changed: items are
+ * matched by their identity key when they have one (`name` of spec.tags and containers, `tag`
+ * of status.tags), otherwise by equality (longest common subsequence), and the leftovers between
+ * two matches are paired in order as modified items (a TagEvent prepended to history stays an
+ * insertion; a condition updated in place stays a modification).
+ */
+import { jsonEqual } from './equal.js';
+
+/** A matched pair of indices: old[oldIndex] became new[newIndex]. */
+export interface Match {
+  oldIndex: number;
+  newIndex: number;
+}
+
+const IDENTITY_KEYS = ['name', 'tag'];
+
+/** Matches between `before` and `after`, increasing in both indices. */
+export function alignLists(before: readonly unknown[], after: readonly unknown[]): Match[] {
+  for (const key of IDENTITY_KEYS) {
+    const keyed = alignByKey(before, after, key);
+    if (keyed) return keyed;
+  }
+  return alignByValue(before, after);
+}
+
+function keysOf(list: readonly unknown[], key: string): string[] | undefined {
+  const keys: string[] = [];
+  for (const item of list) {
+    const k = item && typeof item === 'object' && !Array.isArray(item) ? (item as Record<string, unknown>)[key] : undefined;
+    if (typeof k !== 'string') return undefined;
+    keys.push(k);
+  }
+  return new Set(keys).size === keys.length ? keys : undefined;
+}
+
+function alignByKey(before: readonly unknown[], after: readonly unknown[], key: string): Match[] | undefined {
+  const oldKeys = keysOf(before, key);
+  const newKeys = keysOf(after, key);
+  if (!oldKeys || !newKeys || oldKeys.length === 0 || newKeys.length === 0) return undefined;
+  const index = new Map(oldKeys.map((k, i) => [k, i]));
+  const matches: Match[] = [];
+  newKeys.forEach((k, newIndex) => {
+    const oldIndex = index.get(k);
+    if (oldIndex !== undefined) matches.push({ oldIndex, newIndex });
+  });
+  // A reordered list is not an identity alignment; fall back to equality.
+  return matches.every((m, i) => i === 0 || m.oldIndex > matches[i - 1].oldIndex) ? matches : undefined;
+}
+
+function alignByValue(before: readonly unknown[], after: readonly unknown[]): Match[] {
+  let pre = 0;
+  while (pre < before.length && pre < after.length && jsonEqual(before[pre], after[pre])) pre++;
+  let suf = 0;
+  while (suf < before.length - pre && suf < after.length - pre && jsonEqual(before[before.length - 1 - suf], after[after.length - 1 - suf])) suf++;
+  const equal: Match[] = [];
+  for (let i = 0; i < pre; i++) equal.push({ oldIndex: i, newIndex: i });
+  for (const m of lcs(before.slice(pre, before.length - suf), after.slice(pre, after.length - suf))) {
+    equal.push({ oldIndex: m.oldIndex + pre, newIndex: m.newIndex + pre });
+  }
+  for (let i = 0; i < suf; i++) equal.push({ oldIndex: before.length - suf + i, newIndex: after.length - suf + i });
+  return pairGaps(equal, before.length, after.length);
+}
+
+/** Adds in-order pairs for the gaps between equal matches when both sides of a gap have the same length. */
+function pairGaps(equal: Match[], oldLen: number, newLen: number): Match[] {
+  const out: Match[] = [];
+  let prev: Match = { oldIndex: -1, newIndex: -1 };
+  for (const m of [...equal, { oldIndex: oldLen, newIndex: newLen }]) {
+    const gap = m.oldIndex - prev.oldIndex - 1;
+    if (gap > 0 && gap === m.newIndex - prev.newIndex - 1) {
+      for (let k = 1; k <= gap; k++) out.push({ oldIndex: prev.oldIndex + k, newIndex: prev.newIndex + k });
+    }
+    if (m.oldIndex < oldLen) out.push(m);
+    prev = m;
+  }
+  return out;
+}
+
+/** Longest common subsequence by JSON equality (quadratic; lists in objects are short). */
+function lcs(a: readonly unknown[], b: readonly unknown[]): Match[] {
+  if (a.length === 0 || b.length === 0 || a.length * b.length > 1_000_000) return [];
+  const ka = a.map((x) => JSON.stringify(x));
+  const kb = b.map((x) => JSON.stringify(x));
+  const w = b.length + 1;
+  const dp = new Uint32Array((a.length + 1) * w);
+  for (let i = a.length - 1; i >= 0; i--) {
+    for (let j = b.length - 1; j >= 0; j--) {
+      dp[i * w + j] = ka[i] === kb[j] ? dp[(i + 1) * w + j + 1] + 1 : Math.max(dp[(i + 1) * w + j], dp[i * w + j + 1]);
+    }
+  }
+  const out: Match[] = [];
+  for (let i = 0, j = 0; i < a.length && j < b.length; ) {
+    if (ka[i] === kb[j]) {
+      out.push({ oldIndex: i, newIndex: j });
+      i++;
+      j++;
+    } else if (dp[(i + 1) * w + j] >= dp[i * w + j + 1]) i++;
+    else j++;
+  }
+  return out;
+}
