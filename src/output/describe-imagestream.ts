@@ -1,0 +1,161 @@
+/**
+ * `oc describe is` (openshift/oc describer.go DescribeImageStream and helpers.go
+ * formatImageStreamTags / latestObservedTagGeneration), byte for byte: ../shared/reference/oc-cli.md §4.3.
+ */
+import { followTagReference } from '../domain/imagestream.js';
+import { parseDockerImageReference } from '../domain/reference.js';
+import { prioritizeTags } from '../domain/tag-order.js';
+import type { ImageStream, NamedTagEventList, TagReference } from '../domain/types.js';
+import { relativeTime } from './humanize.js';
+import { tabbedString, type DescribeWriter } from './describe-format.js';
+
+/** The `describe is` text of one stream (ends in `\n`). */
+export function describeImageStream(stream: ImageStream, now: Date): string {
+  return tabbedString(now, (out) => {
+    out.formatMeta(stream.metadata);
+    const status = stream.status ?? {};
+    out.formatString('Image Repository', status.publicDockerImageRepository || status.dockerImageRepository || '');
+    out.formatString('Image Lookup', `local=${stream.spec?.lookupPolicy?.local === true}`);
+    formatImageStreamTags(out, stream);
+  });
+}
+
+// library-go StatusHasTag / SpecHasTag: the first entry with that name.
+function statusHasTag(stream: ImageStream, tag: string): NamedTagEventList | undefined {
+  return (stream.status?.tags ?? []).find((t) => t?.tag === tag);
+}
+function specHasTag(stream: ImageStream, tag: string): TagReference | undefined {
+  return (stream.spec?.tags ?? []).find((t) => t?.name === tag);
+}
+
+// "Unique Images" counts image IDs, plus one bucket ("") when any event has only a reference
+// (a quirk of the Go code: such items are stored under images[item.Image] with an empty key).
+function uniqueImageCount(stream: ImageStream): number {
+  const images = new Set<string>();
+  for (const tag of stream.status?.tags ?? []) {
+    for (const item of tag?.items ?? []) {
+      if (item.image) images.add(item.image);
+      else if (item.dockerImageReference && !images.has(item.dockerImageReference)) images.add('');
+    }
+  }
+  return images.size;
+}
+
+/** Spec-tag aliases to tags of the same stream, keyed by the tag they lead to (FollowTagReference). */
+function aliasesOf(stream: ImageStream): { local: Set<string>; byTarget: Map<string, string[]> } {
+  const local = new Set<string>();
+  const byTarget = new Map<string, string[]>();
+  for (const tag of stream.spec?.tags ?? []) {
+    const r = followTagReference(stream, tag.name);
+    if (r.problem || !r.multiple) continue;
+    local.add(tag.name);
+    const list = byTarget.get(r.finalTag) ?? [];
+    if (!list.includes(tag.name)) list.push(tag.name);
+    byTarget.set(r.finalTag, list);
+  }
+  return { local, byTarget };
+}
+
+function formatImageStreamTags(out: DescribeWriter, stream: ImageStream): void {
+  const statusTags = stream.status?.tags ?? [];
+  const specTags = stream.spec?.tags ?? [];
+  if (statusTags.length === 0 && specTags.length === 0) {
+    out.write('Tags:\t<none>\n');
+    return;
+  }
+  const sorted: string[] = statusTags.map((t) => t.tag);
+  for (const tag of specTags) if (!statusHasTag(stream, tag.name)) sorted.push(tag.name);
+  const { local, byTarget } = aliasesOf(stream);
+  out.write(`Unique Images:\t${uniqueImageCount(stream)}\nTags:\t${sorted.length}\n\n`);
+  let first = true;
+  for (const tag of prioritizeTags(sorted)) {
+    if (local.has(tag)) continue;
+    if (!first) out.write('\n');
+    first = false;
+    formatTagBlock(out, stream, tag, byTarget.get(tag));
+  }
+}
+
+function formatTagBlock(out: DescribeWriter, stream: ImageStream, tag: string, aliases: string[] | undefined): void {
+  const list = statusHasTag(stream, tag);
+  const ref = specHasTag(stream, tag);
+  let name = '';
+  let scheduled = false;
+  let insecure = false;
+  let importing = false;
+  if (ref?.from) {
+    const ns = ref.from.namespace ?? '';
+    name = ns && ns !== (stream.metadata.namespace ?? '') ? `${ns}/${ref.from.name}` : ref.from.name;
+    scheduled = ref.importPolicy?.scheduled === true;
+    insecure = ref.importPolicy?.insecure === true;
+    const gen = latestObservedTagGeneration(list);
+    importing = !ref.reference && typeof ref.generation === 'number' && ref.generation > gen;
+  }
+  out.write(aliases && aliases.length > 0 ? `${tag} (${prioritizeTags(aliases).join(', ')})\n` : `${tag}\n`);
+  out.write(sourceLine(ref, name, scheduled));
+  if (insecure) out.write('    will use insecure HTTPS or HTTP connections\n');
+  if (ref?.referencePolicy?.type === 'Local') out.write('    prefer registry pullthrough when referencing this tag\n');
+  out.write('\n');
+  formatTagAnnotations(out, ref?.annotations ?? {});
+  if (importing) out.write('  ~ importing latest image ...\n');
+  for (const c of list?.conditions ?? []) {
+    if (c.type === 'ImportSuccess' && c.status === 'False') {
+      out.write(`  ! error: Import failed (${c.reason ?? ''}): ${c.message ?? ''}\n      ${relativeTime(out.now, c.lastTransitionTime)} ago\n`);
+    }
+  }
+  (list?.items ?? []).forEach((event, i) => {
+    out.write(i === 0 ? `  * ${event.dockerImageReference}\n` : `    ${event.dockerImageReference}\n`);
+    const age = `      ${relativeTime(out.now, event.created)} ago`;
+    const id = event.image;
+    out.write(id && parsedIdDiffers(event.dockerImageReference, id) ? `${age}\t${id}\n` : `${age}\n`);
+  });
+}
+
+function sourceLine(ref: TagReference | undefined, name: string, scheduled: boolean): string {
+  if (!ref) return '  no spec tag\n';
+  if (!ref.from) return '  tag without source image\n';
+  const kind = ref.from.kind;
+  if (kind === 'ImageStreamTag') {
+    if (ref.reference) return `  reference to ${name}\n`;
+    return scheduled ? `  updates automatically from ${name}\n` : `  tagged from ${name}\n`;
+  }
+  if (kind === 'DockerImage') {
+    if (ref.reference) return `  reference to registry ${name}\n`;
+    return scheduled ? `  updates automatically from registry ${name}\n` : `  tagged from ${name}\n`;
+  }
+  if (kind === 'ImageStreamImage') return ref.reference ? `  reference to image ${name}\n` : `  tagged from ${name}\n`;
+  return ref.reference ? `  reference to ${kind} ${name}\n` : `  updates from ${kind} ${name}\n`;
+}
+
+function formatTagAnnotations(out: DescribeWriter, a: Record<string, string>): void {
+  let extra = false;
+  const line = (s: string) => {
+    out.write(`  ${s}\n`);
+    extra = true;
+  };
+  if (a.description) line(a.description);
+  if (a.tags) line(`Tags: ${a.tags.split(',').join(', ')}`);
+  if (a.supports) line(`Supports: ${a.supports.split(',').join(', ')}`);
+  if (a.sampleRepo) line(`Example Repo: ${a.sampleRepo}`);
+  if (extra) out.write('\n');
+}
+
+// The ID is printed only when the reference does not already end in it (tag-form references).
+function parsedIdDiffers(ref: string, id: string): boolean {
+  try {
+    return parseDockerImageReference(ref).id !== id;
+  } catch {
+    return false;
+  }
+}
+
+/** The generation the importer last acted on: max(items[0].generation, first ImportSuccess condition's). */
+export function latestObservedTagGeneration(list: NamedTagEventList | undefined): number {
+  if (!list) return 0;
+  let last = 0;
+  const first = list.items?.[0];
+  if (first && first.generation > last) last = first.generation;
+  const cond = (list.conditions ?? []).find((c) => c.type === 'ImportSuccess');
+  if (cond && cond.generation > last) last = cond.generation;
+  return last;
+}
