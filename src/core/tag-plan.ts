@@ -73,6 +73,9 @@ export function planTag(o: TagOptions, namespace: string): TagPlan {
     referencePolicy: policy === 'local' ? 'Local' : 'Source',
     importMode: (o.importMode || 'Legacy') as ImportMode,
   };
+  if (o.importMode && o.importMode !== 'Legacy' && o.importMode !== 'PreserveOriginal' && !del) {
+    throw new UsageError('valid ImportMode values are Legacy or PreserveOriginal');
+  }
   if (del) return planDelete(o, plan, namespace);
   const [source, ...dests] = o.args;
   inferSource(o, plan, source, namespace);
