@@ -1,0 +1,62 @@
+#!/usr/bin/env node
+// The floor: a bare undici loop making exactly the requests an importer needs per tag, with
+// bounded concurrency on keep-alive connections, and nothing else (no files, no parsing beyond
+// the config digest). Cold: HEAD manifest by tag, GET manifest by digest, GET config blob.
+// Warm: HEAD manifest by tag only (the digest is unchanged, so nothing else is needed).
+// usage: node bench/floor.mjs URL LIST.json cold|warm [connections=8]
+//   LIST.json = [{ "repo": "bench/r000", "tag": "v1.0" }, …]; prints one JSON line.
+import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { Pool } from 'undici';
+
+const ACCEPT = [
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.docker.distribution.manifest.v2+json',
+].join(', ');
+const sha = (b) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
+
+const [url, listFile, mode = 'cold', conns = '8'] = process.argv.slice(2);
+if (!url || !listFile || !['cold', 'warm'].includes(mode)) {
+  console.error('usage: node bench/floor.mjs URL LIST.json cold|warm [connections]');
+  process.exit(2);
+}
+const list = JSON.parse(readFileSync(listFile, 'utf8'));
+const connections = Number(conns);
+const pool = new Pool(url, { connections, pipelining: 1, keepAliveTimeout: 30_000 });
+let requests = 0;
+
+async function req(method, path, headers = {}) {
+  requests++;
+  // reset:false — undici otherwise closes the socket after every HEAD (registry-lab README §e).
+  const res = await pool.request({ method, path, headers, reset: false });
+  const body = Buffer.from(await res.body.arrayBuffer());
+  if (res.statusCode !== 200) throw new Error(`${method} ${path}: HTTP ${res.statusCode}`);
+  return { headers: res.headers, body };
+}
+
+async function one({ repo, tag }) {
+  const head = await req('HEAD', `/v2/${repo}/manifests/${tag}`, { accept: ACCEPT });
+  const digest = head.headers['docker-content-digest'];
+  if (mode === 'warm') return digest;
+  const man = await req('GET', `/v2/${repo}/manifests/${digest}`, { accept: ACCEPT });
+  if (sha(man.body) !== digest) throw new Error(`manifest ${repo}@${digest}: digest mismatch`);
+  const cfgDigest = JSON.parse(man.body.toString()).config.digest;
+  const cfg = await req('GET', `/v2/${repo}/blobs/${cfgDigest}`);
+  if (sha(cfg.body) !== cfgDigest) throw new Error(`config ${repo}@${cfgDigest}: digest mismatch`);
+  return digest;
+}
+
+const t0 = performance.now();
+let next = 0;
+let errors = 0;
+await Promise.all(Array.from({ length: connections }, async () => {
+  while (next < list.length) {
+    const item = list[next++];
+    try { await one(item); } catch (e) { errors++; if (errors < 4) console.error(String(e.message ?? e)); }
+  }
+}));
+const ms = performance.now() - t0;
+await pool.close();
+console.log(JSON.stringify({ mode, tags: list.length, connections, requests, errors, loopMs: Math.round(ms), perTagMs: +(ms / list.length).toFixed(3) }));

@@ -1,0 +1,140 @@
+// Running commands and measuring them: wall time (hrtime around an async spawn, so an in-process
+// proxy keeps serving), peak memory via GNU time -v ("Maximum resident set size"), medians, the
+// machine description, and writing results JSON.
+import { spawn, execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync, rmSync, mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root (bench/..). */
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** The isctl entry point users run. */
+export const ISCTL = path.join(ROOT, 'bin', 'isctl.js');
+
+const GNU_TIME = '/usr/bin/time';
+
+/** Installs Debian's `time` package when GNU time is missing (it gives peak RSS). */
+export function ensureGnuTime() {
+  if (existsSync(GNU_TIME)) return true;
+  try {
+    execFileSync('apt-get', ['install', '-y', '--no-install-recommends', 'time'], { stdio: 'ignore', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  } catch { /* reported below */ }
+  return existsSync(GNU_TIME);
+}
+
+/**
+ * Runs `cmd args` and resolves to { code, wallMs, maxRssMB, stdout, stderr }.
+ * With `rss: true` the command runs under `/usr/bin/time -v` (its own cost is ~1 ms).
+ */
+export function run(cmd, args, { env, cwd, rss = false, input, timeoutMs = 900_000 } = {}) {
+  let tmp;
+  let argv = [cmd, ...args];
+  if (rss && existsSync(GNU_TIME)) {
+    tmp = mkdtempSync(path.join(os.tmpdir(), 'isctl-bench-time-'));
+    argv = [GNU_TIME, '-v', '-o', path.join(tmp, 'time.txt'), ...argv];
+  }
+  return new Promise((resolve, reject) => {
+    const t0 = process.hrtime.bigint();
+    const child = spawn(argv[0], argv.slice(1), { env: { ...process.env, ...env }, cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+    const out = []; const err = [];
+    child.stdout.on('data', (c) => out.push(c));
+    child.stderr.on('data', (c) => err.push(c));
+    child.stdin.end(input ?? '');
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
+      let maxRssMB;
+      if (tmp) {
+        const m = /Maximum resident set size \(kbytes\): (\d+)/.exec(readFileSync(path.join(tmp, 'time.txt'), 'utf8'));
+        if (m) maxRssMB = +(Number(m[1]) / 1024).toFixed(1);
+        rmSync(tmp, { recursive: true, force: true });
+      }
+      resolve({ code, wallMs: +wallMs.toFixed(1), maxRssMB, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() });
+    });
+  });
+}
+
+/** Runs isctl with `args` (node bin/isctl.js …), never coloured. */
+export function isctl(args, opts = {}) {
+  return run(process.execPath, [...(opts.nodeArgs ?? []), ISCTL, ...args], { ...opts, env: { NO_COLOR: '1', ...opts.env } });
+}
+
+/** Median of numbers. */
+export function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** Runs `fn` `n` times (after `warmup` discarded runs) and returns the wall-time list and median. */
+export async function repeat(n, fn, { warmup = 2 } = {}) {
+  for (let i = 0; i < warmup; i++) await fn();
+  const walls = [];
+  let last;
+  for (let i = 0; i < n; i++) { last = await fn(); walls.push(last.wallMs); }
+  return { runs: n, medianMs: +median(walls).toFixed(1), minMs: Math.min(...walls), maxMs: Math.max(...walls), last };
+}
+
+/**
+ * Runs several commands round-robin `n` times (after `warmup` rounds), so load from other
+ * processes on the machine hits each of them alike; returns one `repeat`-shaped result per key.
+ */
+export async function interleave(n, fns, { warmup = 2 } = {}) {
+  const keys = Object.keys(fns);
+  const walls = Object.fromEntries(keys.map((k) => [k, []]));
+  const last = {};
+  for (let i = 0; i < warmup + n; i++) {
+    for (const k of keys) {
+      const r = await fns[k]();
+      last[k] = r;
+      if (i >= warmup) walls[k].push(r.wallMs);
+    }
+  }
+  return Object.fromEntries(keys.map((k) => [k, {
+    runs: n, medianMs: +median(walls[k]).toFixed(1), minMs: Math.min(...walls[k]), maxMs: Math.max(...walls[k]), last: last[k],
+  }]));
+}
+
+function tryExec(cmd, args) {
+  try { return execFileSync(cmd, args, { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim(); } catch { return undefined; }
+}
+
+/** Describes the machine and the versions of everything measured. */
+export function machine() {
+  const cpu = os.cpus()[0]?.model ?? 'unknown';
+  return {
+    date: new Date().toISOString(),
+    nproc: os.availableParallelism?.() ?? os.cpus().length,
+    cpu,
+    memoryGB: +(os.totalmem() / 2 ** 30).toFixed(1),
+    kernel: os.release(),
+    node: process.version,
+    registry: tryExec('docker-registry', ['--version'])?.replace(/^docker-registry\s+/, ''),
+    skopeo: tryExec('skopeo', ['--version']),
+    undici: JSON.parse(readFileSync(path.join(ROOT, 'node_modules', 'undici', 'package.json'), 'utf8')).version,
+    isctlCommit: tryExec('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD']),
+    isctlVersion: tryExec(process.execPath, [ISCTL, '--version']),
+  };
+}
+
+/** Writes `bench/results/<name>-<timestamp>.json` and returns its path. */
+export function saveResults(name, data) {
+  const dir = path.join(ROOT, 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-').replace(/-\d+Z$/, 'Z');
+  const file = path.join(dir, `${name}-${stamp}.json`);
+  writeFileSync(file, JSON.stringify(data, null, 2) + '\n');
+  return file;
+}
+
+/** Checks that isctl is built and has a command; returns its --help text or undefined. */
+export async function isctlHelp(command) {
+  if (!existsSync(path.join(ROOT, 'dist', 'cli', 'main.js'))) return undefined;
+  const r = await isctl(command ? [command, '--help'] : ['--help']);
+  // commander prints the root help for an unknown command; only a command's own usage counts.
+  if (r.code !== 0 || (command && !r.stdout.includes(`Usage: isctl ${command}`))) return undefined;
+  return r.stdout;
+}

@@ -1,0 +1,87 @@
+// Starts Debian's docker-registry (CNCF Distribution 2.8) for a benchmark: plain HTTP on
+// 127.0.0.1, a free port, its own temporary storage. A shell watchdog kills the registry if the
+// benchmark process dies (even by SIGKILL); stop() kills exactly the recorded PID.
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, rmSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+
+/** Asks the kernel for a free TCP port on 127.0.0.1. */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** The registry's version string, e.g. "github.com/docker/distribution 2.8.2+ds1". */
+export function registryVersion() {
+  return execFileSync('docker-registry', ['--version']).toString().trim().replace(/^docker-registry\s+/, '');
+}
+
+function configYaml(root, port) {
+  // Access logs off and log level warn: the registry's own logging would otherwise cost CPU on
+  // the same 2 cores the clients use, for every client alike.
+  return [
+    'version: 0.1',
+    'log:', '  level: warn', '  accesslog:', '    disabled: true',
+    'storage:', `  filesystem:`, `    rootdirectory: ${root}/data`,
+    '  delete:', '    enabled: true', '  cache:', '    blobdescriptor: inmemory',
+    'http:', `  addr: 127.0.0.1:${port}`, '  secret: bench-only-not-secret',
+    '',
+  ].join('\n');
+}
+
+async function waitReady(url, child, ms = 10_000) {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) break;
+    try {
+      const res = await fetch(`${url}/v2/`);
+      await res.arrayBuffer();
+      if (res.status === 200) return;
+    } catch { /* not listening yet */ }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`docker-registry did not answer ${url}/v2/ within ${ms} ms`);
+}
+
+/**
+ * Starts a registry; resolves to { url, host, port, pid, dir, stop() }.
+ * The watchdog (bash) is the registry's parent and exits when the benchmark's PID is gone.
+ */
+export async function startRegistry() {
+  // Storage on tmpfs when there is one: seeding is then CPU-bound, not fsync-bound (5 s vs 15 s).
+  const base = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
+  const dir = mkdtempSync(path.join(base, 'isctl-bench-reg-'));
+  const port = await freePort();
+  writeFileSync(path.join(dir, 'config.yml'), configYaml(dir, port));
+  const script = [
+    `docker-registry serve "${dir}/config.yml" >"${dir}/registry.log" 2>&1 &`,
+    'R=$!', `echo $R >"${dir}/registry.pid"`,
+    `while kill -0 ${process.pid} 2>/dev/null && kill -0 $R 2>/dev/null; do sleep 0.5; done`,
+    'kill $R 2>/dev/null; wait $R 2>/dev/null',
+  ].join('\n');
+  const watchdog = spawn('bash', ['-c', script], { stdio: 'ignore', detached: true });
+  watchdog.unref();
+  const host = `127.0.0.1:${port}`;
+  const url = `http://${host}`;
+  await waitReady(url, watchdog);
+  const pid = Number(readFileSync(path.join(dir, 'registry.pid'), 'utf8'));
+  let stopped = false;
+  const stop = () => {
+    if (stopped) return;
+    stopped = true;
+    try { process.kill(pid, 'SIGTERM'); } catch { /* already gone */ }
+    try { rmSync(dir, { recursive: true, force: true }); } catch { /* best effort */ }
+  };
+  process.on('exit', stop);
+  for (const sig of ['SIGINT', 'SIGTERM']) process.once(sig, () => { stop(); process.exit(130); });
+  return { url, host, port, pid, dir, stop };
+}

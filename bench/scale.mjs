@@ -1,0 +1,89 @@
+#!/usr/bin/env node
+// Benchmark 4 of issue 7: how cost grows with the folder. On folders of 1,000 and 10,000 streams
+// (5 tags, 3 history items each, one file per stream, 10 namespaces) it times `get is -A`,
+// `describe is <one>` and a `refresh --dry-run -A` that finds exactly one change (every other tag
+// is pinned by digest and already imported, so an OpenShift-style refresh skips it), with the
+// peak memory of each. usage: node bench/scale.mjs   (env BENCH_SCALE_SIZES=1000,10000 BENCH_RUNS=3)
+import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startRegistry } from './lib/registry.mjs';
+import { seed } from './lib/seed.mjs';
+import { writeScaleFolder } from './lib/folders.mjs';
+import { isctl, median, machine, saveResults, isctlHelp, ensureGnuTime } from './lib/measure.mjs';
+
+const SIZES = (process.env.BENCH_SCALE_SIZES ?? '1000,10000').split(',').map(Number);
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const log = (...a) => console.error(`[${new Date().toISOString().slice(11, 19)}]`, ...a);
+
+async function measure(args, check) {
+  const walls = []; let rss = 0; let last; let first;
+  for (let i = 0; i < RUNS; i++) {
+    last = await isctl(args, { rss: true });
+    if (i === 0) first = last.wallMs;
+    walls.push(last.wallMs);
+    rss = Math.max(rss, last.maxRssMB ?? 0);
+  }
+  const out = { args: args.join(' '), exit: last.code, firstMs: first, medianMs: +median(walls).toFixed(1), walls, maxRssMB: rss, stdoutLines: last.stdout.split('\n').filter(Boolean).length };
+  if (last.code !== 0) out.stderrTail = last.stderr.trim().split('\n').slice(-5).join('\n');
+  if (check) out.check = check(last);
+  return out;
+}
+
+async function main() {
+  ensureGnuTime();
+  const reg = await startRegistry();
+  const repos = Array.from({ length: 10 }, (_, r) => ({ repo: `bench/pin${r}`, tags: Array.from({ length: 10 }, (_, t) => `t${t}`) }));
+  const pins = await seed(reg.url, repos);
+  const [old] = await seed(reg.url, [{ repo: 'bench/moving', tags: ['latest'], revision: 1 }]);
+  const [cur] = await seed(reg.url, [{ repo: 'bench/moving', tags: ['latest'], revision: 2 }]);
+  const moving = { repo: 'bench/moving', tag: 'latest', oldDigest: old.digest };
+  const have = { get: await isctlHelp('get'), describe: await isctlHelp('describe'), refresh: await isctlHelp('refresh') };
+  const work = mkdtempSync(path.join(os.tmpdir(), 'isctl-bench-scale-'));
+  const results = {};
+  for (const n of SIZES) {
+    const dir = path.join(work, String(n));
+    const t0 = Date.now();
+    const info = writeScaleFolder(dir, reg.host, { streams: n, pins, moving });
+    log(`${n} streams written in ${Date.now() - t0} ms`);
+    const changedFile = path.join(dir, info.changing.namespace, `${info.changing.name}.yaml`);
+    const before = readFileSync(changedFile, 'utf8');
+    const r = {};
+    if (have.get) r.getAll = await measure(['get', 'is', '-A', '--dir', dir], (x) => ({ rows: x.stdout.split('\n').filter(Boolean).length - 1, expectedRows: n }));
+    if (have.describe) r.describe = await measure(['describe', 'is', info.describe.name, '-n', info.describe.namespace, '--dir', dir]);
+    if (have.refresh) {
+      r.refreshDryRun = await measure(['refresh', '--dry-run', '-A', '--dir', dir], (x) => ({
+        mentionsNewDigest: x.stdout.includes(cur.digest) || x.stderr.includes(cur.digest),
+        fileUnchanged: readFileSync(changedFile, 'utf8') === before,
+      }));
+    }
+    log(`${n}: ${JSON.stringify(Object.fromEntries(Object.entries(r).map(([k, v]) => [k, [v.medianMs, v.maxRssMB, v.exit]])))}`);
+    results[n] = r;
+    rmSync(dir, { recursive: true, force: true });
+  }
+  reg.stop();
+  rmSync(work, { recursive: true, force: true });
+  const [a, b] = SIZES;
+  const growth = {};
+  if (results[a] && results[b]) {
+    for (const k of Object.keys(results[b])) {
+      const x = results[a][k]; const y = results[b][k];
+      if (x && y) growth[k] = { timeRatio: +(y.medianMs / x.medianMs).toFixed(2), memRatio: +(y.maxRssMB / x.maxRssMB).toFixed(2), sizeRatio: b / a };
+    }
+  }
+  const g10 = results[10000]?.getAll;
+  const targets = g10 && g10.exit === 0 ? {
+    getAll10kTime: { value: g10.medianMs, target: '<= 2000 ms', met: g10.medianMs <= 2000 },
+    getAll10kMemory: { value: g10.maxRssMB, target: '<= 300 MB', met: g10.maxRssMB <= 300 },
+    getAllGrowth: growth.getAll && { value: growth.getAll.timeRatio, target: `<= ${b / a} (linear)`, met: growth.getAll.timeRatio <= b / a },
+  } : { missing: 'isctl get is -A did not run on 10,000 streams' };
+  const data = { benchmark: 'scale', machine: machine(), runs: RUNS, sizes: SIZES, available: Object.fromEntries(Object.entries(have).map(([k, v]) => [k, Boolean(v)])), results, growth, targets };
+  const file = saveResults('scale', data);
+  const lines = ['| streams | command | median ms (first run) | peak RSS MB | exit |', '| --- | --- | --- | --- | --- |'];
+  for (const [n, r] of Object.entries(results)) for (const [k, v] of Object.entries(r)) lines.push(`| ${n} | ${k} | ${v.medianMs} (${v.firstMs}) | ${v.maxRssMB} | ${v.exit} |`);
+  console.log(lines.join('\n'));
+  console.log(JSON.stringify({ growth, targets }, null, 2));
+  log(`results: ${path.relative(process.cwd(), file)}`);
+}
+
+main().catch((e) => { console.error(e); process.exitCode = 1; });
