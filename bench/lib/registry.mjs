@@ -1,6 +1,7 @@
 // Starts Debian's docker-registry (CNCF Distribution 2.8) for a benchmark: plain HTTP on
 // 127.0.0.1, a free port, its own temporary storage. A shell watchdog kills the registry if the
-// benchmark process dies (even by SIGKILL); stop() kills exactly the recorded PID.
+// benchmark process dies (even by SIGKILL) and removes its storage; stop() kills exactly the
+// recorded PID.
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, rmSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -66,7 +67,7 @@ export async function startRegistry() {
     `docker-registry serve "${dir}/config.yml" >"${dir}/registry.log" 2>&1 &`,
     'R=$!', `echo $R >"${dir}/registry.pid"`,
     `while kill -0 ${process.pid} 2>/dev/null && kill -0 $R 2>/dev/null; do sleep 0.5; done`,
-    'kill $R 2>/dev/null; wait $R 2>/dev/null',
+    'kill $R 2>/dev/null; wait $R 2>/dev/null', `rm -rf "${dir}"`,
   ].join('\n');
   const watchdog = spawn('bash', ['-c', script], { stdio: 'ignore', detached: true });
   watchdog.unref();
