@@ -7,7 +7,7 @@ import { RegistryError } from '../domain/errors.js';
 import { MANIFEST_ACCEPT, baseMediaType } from '../domain/image.js';
 import type { Authenticator } from './auth.js';
 import { parseWwwAuthenticate, pickChallenge } from './challenge.js';
-import { errorForStatus, redactUrl } from './errors.js';
+import { errorForStatus, isNetworkError } from './errors.js';
 import type { HttpResponse, HttpTransport } from './http.js';
 import { tlsOptionsFor } from './tls.js';
 
@@ -44,7 +44,7 @@ export interface FetchedManifest {
 
 /** Distribution API calls for registries, sharing transport and auth. */
 export class RegistryClient {
-  private readonly schemes = new Map<string, Promise<'https' | 'http'>>();
+  private readonly schemes = new Map<string, 'https' | 'http'>();
 
   constructor(
     private readonly http: HttpTransport,
@@ -92,7 +92,24 @@ export class RegistryClient {
   }
 
   private async send(loc: RepoLocation, r: ClientRequest): Promise<HttpResponse & { requestUrl: string }> {
-    const scheme = await this.scheme(loc, r);
+    if (!loc.insecure) return this.sendWith('https', loc, r);
+    const known = this.schemes.get(loc.host);
+    if (known) return this.sendWith(known, loc, r);
+    // Insecure registries: HTTPS without verification first, then plain HTTP (the importer's
+    // insecure transport); the scheme that answered is remembered for the host.
+    try {
+      const res = await this.sendWith('https', loc, r, 0);
+      this.schemes.set(loc.host, 'https');
+      return res;
+    } catch (err) {
+      if (!isNetworkError(err)) throw err;
+    }
+    const res = await this.sendWith('http', loc, r);
+    this.schemes.set(loc.host, 'http');
+    return res;
+  }
+
+  private async sendWith(scheme: 'https' | 'http', loc: RepoLocation, r: ClientRequest, retries?: number): Promise<HttpResponse & { requestUrl: string }> {
     const url = new URL(`${scheme}://${loc.host}${r.path}`);
     if (url.host !== loc.host) throw new RegistryError(`invalid request path ${r.path}`);
     const tls = tlsOptionsFor(loc.host, { certDirs: this.tls.certDirs, insecure: loc.insecure, env: this.tls.env });
@@ -101,7 +118,7 @@ export class RegistryClient {
     if (r.accept) headers.accept = r.accept;
     const attempt = async (authorization: string | undefined) => {
       const h = authorization ? { ...headers, authorization } : headers;
-      return this.http.send({ method: r.method, url, headers: h, maxBody: r.maxBody, agentKey: loc.host, tls, signal: loc.signal });
+      return this.http.send({ method: r.method, url, headers: h, maxBody: r.maxBody, agentKey: loc.host, tls, signal: loc.signal, retries });
     };
     const first = await this.auth.authorization(ctx);
     let res = await attempt(first);
@@ -115,38 +132,6 @@ export class RegistryClient {
       }
     }
     return { ...res, requestUrl: url.toString() };
-  }
-
-  // Insecure registries: HTTPS without verification first, then plain HTTP (importer's insecure transport).
-  private scheme(loc: RepoLocation, r: ClientRequest): Promise<'https' | 'http'> {
-    if (!loc.insecure) return Promise.resolve('https');
-    let p = this.schemes.get(loc.host);
-    if (!p) {
-      p = this.probe(loc, r);
-      this.schemes.set(loc.host, p);
-      p.catch(() => this.schemes.delete(loc.host));
-    }
-    return p;
-  }
-
-  private async probe(loc: RepoLocation, r: ClientRequest): Promise<'https' | 'http'> {
-    const tls = { rejectUnauthorized: false };
-    const base = { method: 'GET' as const, headers: { 'user-agent': 'isctl' }, maxBody: 64 * 1024, agentKey: loc.host, tls, signal: loc.signal, retries: 0 };
-    try {
-      await this.http.send({ ...base, url: new URL(`https://${loc.host}/v2/`) });
-      return 'https';
-    } catch (err) {
-      if (!(err instanceof RegistryError) || err.status !== undefined) throw err;
-    }
-    try {
-      await this.http.send({ ...base, url: new URL(`http://${loc.host}/v2/`) });
-      return 'http';
-    } catch (err) {
-      if (err instanceof RegistryError && err.status === undefined) {
-        throw new RegistryError(`cannot reach ${loc.host} over HTTPS or HTTP (${r.what})`, { method: r.method, url: redactUrl(`http://${loc.host}/v2/`), transient: true });
-      }
-      throw err;
-    }
   }
 
   private async error(loc: RepoLocation, res: HttpResponse & { requestUrl: string }, method: string, what: string): Promise<RegistryError> {

@@ -113,8 +113,21 @@ export function isTransientNetworkError(err: unknown): boolean {
   return TRANSIENT_CODES.has(networkCode(err));
 }
 
+const networkErrors = new WeakSet<RegistryError>();
+
+/** True for errors made by errorForNetwork (no HTTP answer was received). */
+export function isNetworkError(err: unknown): boolean {
+  return err instanceof RegistryError && networkErrors.has(err);
+}
+
 /** Wraps a transport failure into a RegistryError; TLS failures get the --insecure hint. */
 export function errorForNetwork(err: unknown, method: string, url: URL): RegistryError {
+  const e = networkError(err, method, url);
+  networkErrors.add(e);
+  return e;
+}
+
+function networkError(err: unknown, method: string, url: URL): RegistryError {
   const code = networkCode(err);
   const raw = err instanceof Error ? err.message : String(err);
   const detail = scrub(raw, url);
