@@ -15,9 +15,10 @@ import { SpliceList, lineStart, trimEnd } from './splice.js';
 import { detectJsonStyle, detectYamlStyle } from './style.js';
 import type { FileStyle } from './style.js';
 
-/** A document to rewrite (`after` is its new value) or remove (`after` undefined). */
+/** A document (or one `items` entry of a List document) to rewrite to `after`, or remove (`after` undefined). */
 export interface DocumentUpdate {
   document: number;
+  item?: number;
   after: unknown;
 }
 
@@ -40,6 +41,7 @@ function parse(text: string, json: boolean): Parsed {
 export function editFileText(path: string, text: string, updates: DocumentUpdate[], appended: unknown[] = []): string | null {
   const json = /\.json$/i.test(path);
   const p = parse(text, json);
+  updates = mergeItemUpdates(p.values, updates);
   const removed = new Set(updates.filter((u) => u.after === undefined).map((u) => u.document));
   const expected = p.values.map((v, i) => (removed.has(i) ? undefined : (updates.find((u) => u.document === i)?.after ?? v)));
   const want = [...expected.filter((v) => v !== undefined && v !== null), ...appended];
@@ -103,4 +105,21 @@ function rerender(text: string, p: Parsed, updates: DocumentUpdate[], removed: S
 
 function docStart(doc: Document): number {
   return (doc.range as [number, number, number] | undefined)?.[0] ?? 0;
+}
+
+/** Turns List item updates into updates of their whole document; a List left empty is removed. */
+function mergeItemUpdates(values: unknown[], updates: DocumentUpdate[]): DocumentUpdate[] {
+  const out = updates.filter((u) => u.item === undefined);
+  const byDoc = new Map<number, DocumentUpdate[]>();
+  for (const u of updates) if (u.item !== undefined) byDoc.set(u.document, [...(byDoc.get(u.document) ?? []), u]);
+  for (const [document, list] of byDoc) {
+    const doc = values[document] as { items?: unknown[] } | undefined;
+    if (!doc || !Array.isArray(doc.items)) throw new EditError(`document ${document + 1} is no longer a List`);
+    const gone = Symbol('removed');
+    const items: unknown[] = [...doc.items];
+    for (const u of list) items[u.item!] = u.after === undefined ? gone : u.after;
+    const left = items.filter((x) => x !== gone);
+    out.push({ document, after: left.length === 0 ? undefined : { ...doc, items: left } });
+  }
+  return out;
 }

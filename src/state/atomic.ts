@@ -1,0 +1,108 @@
+/**
+ * Atomic file replacement (DESIGN.md: "a killed process never leaves a half-written file"):
+ * write a temporary file in the same folder, fsync it, rename it over the target, fsync the
+ * folder. The original file mode is kept. Symbolic links are resolved first and a link that
+ * leads outside the state folder is never written through.
+ */
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { StateFileError } from '../domain/errors.js';
+import { TEMP_MARKER } from './discover.js';
+
+/** True when `child` is `parent` or lies below it. */
+export function isInside(parent: string, child: string): boolean {
+  const rel = path.relative(parent, child);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+/** The real file to write for `rel`, refusing links and folders that lead outside `root`. */
+export async function resolveWriteTarget(root: string, rel: string): Promise<string> {
+  const realRoot = await fs.realpath(root);
+  const abs = path.join(root, rel);
+  let target: string;
+  try {
+    target = await fs.realpath(abs);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    const link = await fs.lstat(abs).catch(() => undefined);
+    if (link?.isSymbolicLink()) throw new StateFileError(rel, 'is a dangling symbolic link; isctl does not write through it');
+    const parent = await fs.realpath(path.dirname(abs)).catch(() => undefined);
+    target = parent ? path.join(parent, path.basename(abs)) : abs;
+  }
+  if (!isInside(realRoot, target)) {
+    throw new StateFileError(rel, `resolves to ${target}, outside the state folder; isctl never writes through such a link`, undefined,
+      'replace the link with a regular file, or point it inside the state folder');
+  }
+  return target;
+}
+
+/** Replaces (or creates) `rel` below `root` with `data`, atomically; null deletes the file. */
+export async function writeFileAtomic(root: string, rel: string, data: string | Buffer | null, newFileMode = 0o644): Promise<void> {
+  await fs.mkdir(path.dirname(path.join(root, rel)), { recursive: true });
+  const target = await resolveWriteTarget(root, rel);
+  if (data === null) {
+    await fs.rm(target, { force: true });
+    if (target !== path.join(await fs.realpath(root), rel)) await fs.rm(path.join(root, rel), { force: true });
+    return syncDir(path.dirname(target));
+  }
+  const existing = await fs.stat(target).catch(() => undefined);
+  const mode = existing ? existing.mode & 0o7777 : newFileMode;
+  const tmp = path.join(path.dirname(target), `.${path.basename(target)}${TEMP_MARKER}${process.pid}-${randomBytes(4).toString('hex')}`);
+  try {
+    const fh = await fs.open(tmp, 'wx', mode);
+    try {
+      await fh.writeFile(data);
+      if (existing) await fh.chmod(mode); // the umask may have cut bits of the original mode
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await fs.rename(tmp, target);
+  } catch (err) {
+    await fs.rm(tmp, { force: true });
+    throw err;
+  }
+  await syncDir(path.dirname(target));
+}
+
+/** Makes a rename durable; file systems that cannot fsync a folder are tolerated. */
+async function syncDir(dir: string): Promise<void> {
+  let fh;
+  try {
+    fh = await fs.open(dir, 'r');
+    await fh.sync();
+  } catch {
+    // e.g. EISDIR/EINVAL on platforms without directory fsync
+  } finally {
+    await fh?.close();
+  }
+}
+
+/** PID embedded in a temporary file name, or undefined. */
+export function tempFilePid(name: string): number | undefined {
+  const m = new RegExp(`${TEMP_MARKER.replace(/\./g, '\\.')}(\\d+)-`).exec(name);
+  return m ? Number(m[1]) : undefined;
+}
+
+/** True when a process with this PID exists (on this host). */
+export function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Removes temporary files left by killed writers (their PID is gone); returns what was removed. */
+export async function removeStaleTempFiles(root: string, rels: string[]): Promise<string[]> {
+  const removed: string[] = [];
+  for (const rel of rels) {
+    const pid = tempFilePid(path.basename(rel));
+    if (pid !== undefined && pid !== process.pid && pidAlive(pid)) continue;
+    await fs.rm(path.join(root, rel), { force: true });
+    removed.push(rel);
+  }
+  return removed;
+}

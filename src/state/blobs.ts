@@ -1,0 +1,62 @@
+/**
+ * The content-addressed image cache (DESIGN.md: "kept content-addressed by digest in a hidden
+ * folder ... a file whose content does not match its digest is rejected"): raw manifest,
+ * index and config bytes at `.isctl/blobs/<algorithm>/<hex>`. Every read is verified, so bad
+ * bytes are never returned; writes are verified first and atomic.
+ */
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { IntegrityError } from '../domain/errors.js';
+import type { BlobStore } from './types.js';
+import { writeFileAtomic } from './atomic.js';
+
+// OCI image-spec "Digests": the registered algorithms and their encoded lengths.
+const ALGORITHMS: Record<string, number> = { sha256: 64, sha384: 96, sha512: 128 };
+
+function parseDigest(digest: string): { alg: string; hex: string } {
+  const m = /^([a-z0-9]+):([a-f0-9]+)$/.exec(digest);
+  if (!m || ALGORITHMS[m[1]] !== m[2].length) {
+    throw new IntegrityError(`invalid digest ${JSON.stringify(digest)}: expected sha256, sha384 or sha512 followed by ":" and lowercase hex`);
+  }
+  return { alg: m[1], hex: m[2] };
+}
+
+function digestMatches(alg: string, hex: string, bytes: Buffer): boolean {
+  return createHash(alg).update(bytes).digest('hex') === hex;
+}
+
+/** The blob store of the state folder `root`. */
+export function createBlobStore(root: string): BlobStore {
+  const rel = (digest: string) => {
+    const { alg, hex } = parseDigest(digest);
+    return path.posix.join('.isctl', 'blobs', alg, hex);
+  };
+  return {
+    async get(digest) {
+      const { alg, hex } = parseDigest(digest);
+      const file = rel(digest);
+      let bytes: Buffer;
+      try {
+        bytes = await fs.readFile(path.join(root, file));
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+        throw err;
+      }
+      if (!digestMatches(alg, hex, bytes)) {
+        throw new IntegrityError(`image cache file ${path.join(root, file)} does not match its digest ${digest}; delete it and import the image again`);
+      }
+      return bytes;
+    },
+    async put(digest, bytes) {
+      const { alg, hex } = parseDigest(digest);
+      if (!digestMatches(alg, hex, bytes)) throw new IntegrityError(`refusing to store content under ${digest}: the bytes do not match that digest`);
+      const existing = await fs.readFile(path.join(root, rel(digest))).catch(() => undefined);
+      if (existing && existing.equals(bytes)) return; // present and intact; a damaged copy is replaced
+      await writeFileAtomic(root, rel(digest), bytes, 0o644);
+    },
+    async has(digest) {
+      return fs.access(path.join(root, rel(digest))).then(() => true, () => false);
+    },
+  };
+}

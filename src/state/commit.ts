@@ -1,0 +1,70 @@
+/**
+ * The commit step of a transaction: turns the difference between a snapshot's working copies
+ * and what was loaded into new file texts (FileChange). Pure apart from the texts it is given.
+ * New objects go to `defaultPathFor` (see src/state/paths.ts), appended as a new document when
+ * that file already exists.
+ */
+import { StateFileError } from '../domain/errors.js';
+import type { KubeObject } from '../domain/types.js';
+import { jsonEqual } from './edit/equal.js';
+import { EditError, editFileText } from './edit/file.js';
+import type { DocumentUpdate } from './edit/file.js';
+import { renderYamlBlock } from './edit/render.js';
+import { defaultPathFor } from './paths.js';
+import type { Entry, SnapshotImpl } from './snapshot.js';
+import type { FileChange } from './types.js';
+
+/** JSON-clean copy: drops `undefined` members as the Kubernetes JSON encoding would. */
+function clean<T>(v: T): T {
+  return JSON.parse(JSON.stringify(v)) as T;
+}
+
+/** The object as written for a new entry: `metadata.namespace` set so it reads back in its namespace. */
+function withNamespace(obj: KubeObject, namespace: string): KubeObject {
+  const meta = obj.metadata ?? {};
+  if (meta.namespace === namespace) return obj;
+  const { name, ...rest } = meta;
+  return { ...obj, metadata: { ...(name !== undefined ? { name } : {}), namespace, ...rest } };
+}
+
+/** File changes for a snapshot; `texts` maps every loaded file to its text, `problems` to why it is read-only. */
+export function computeChanges(snapshot: SnapshotImpl, texts: ReadonlyMap<string, string>, problems: ReadonlyMap<string, StateFileError>): FileChange[] {
+  const updates = new Map<string, DocumentUpdate[]>();
+  const appended = new Map<string, unknown[]>();
+  for (const e of snapshot.entries) {
+    const update = entryUpdate(snapshot, e);
+    if (!update) continue;
+    const [file, u] = update;
+    if (u === 'new') appended.set(file, [...(appended.get(file) ?? []), clean(withNamespace(e.object, e.namespace))]);
+    else updates.set(file, [...(updates.get(file) ?? []), u]);
+  }
+  const changes: FileChange[] = [];
+  for (const file of new Set([...updates.keys(), ...appended.keys()])) {
+    const problem = problems.get(file);
+    if (problem) throw problem;
+    const before = texts.get(file) ?? null;
+    const newDocs = appended.get(file) ?? [];
+    let after: string | null;
+    if (before === null) after = newDocs.map((d) => renderYamlBlock(d, '', { json: false, unit: '  ', indentSeq: false, eol: '\n' }) + '\n').join('---\n');
+    else {
+      try {
+        after = editFileText(file, before, updates.get(file) ?? [], newDocs);
+      } catch (err) {
+        if (err instanceof EditError) throw new StateFileError(file, err.message, undefined, 'edit the file by hand or move the object to a YAML file of its own');
+        throw err;
+      }
+    }
+    if (after !== before) changes.push({ path: file, before, after });
+  }
+  return changes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+function entryUpdate(snapshot: SnapshotImpl, e: Entry): [string, DocumentUpdate | 'new'] | undefined {
+  if (e.location === null) return [defaultPathFor(e.kind, e.namespace, e.name), 'new'];
+  const { file, document, item } = e.location;
+  if (snapshot.removed.has(e)) return [file, { document, item, after: undefined }];
+  if (!e.touched) return undefined;
+  const after = clean(e.object);
+  if (jsonEqual(after, e.original)) return undefined;
+  return [file, { document, item, after }];
+}

@@ -1,0 +1,90 @@
+/**
+ * The in-memory view of the state folder handed to core code: loaded objects (deep-frozen
+ * originals, working copies made on first access so read-only commands pay nothing), objects
+ * added and removed during the transaction, and the problems found while loading.
+ */
+import { IsctlError } from '../domain/errors.js';
+import type { StateFileError } from '../domain/errors.js';
+import type { KubeObject } from '../domain/types.js';
+import type { ObjectLocation, Snapshot, StoredObject } from './types.js';
+
+/** Deep-freezes a JSON value in place. */
+export function deepFreeze<T>(v: T): T {
+  if (v && typeof v === 'object' && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const child of Object.values(v)) deepFreeze(child);
+  }
+  return v;
+}
+
+/** A StoredObject whose working copy is cloned from the original on first access. */
+export class Entry<T extends KubeObject = KubeObject> implements StoredObject<T> {
+  private working: T | undefined;
+  readonly kind: string;
+  readonly name: string;
+  constructor(readonly location: ObjectLocation | null, readonly original: Readonly<T> | null, working: T | undefined, readonly namespace: string) {
+    this.working = working;
+    const source = (original ?? working) as KubeObject;
+    this.kind = String(source.kind);
+    this.name = String(source.metadata?.name ?? '');
+  }
+  get object(): T {
+    if (this.working === undefined) this.working = structuredClone(this.original) as T;
+    return this.working;
+  }
+  set object(v: T) {
+    this.working = v;
+  }
+  /** True when the working copy was ever handed out (and so may differ from the original). */
+  get touched(): boolean {
+    return this.working !== undefined;
+  }
+}
+
+const keyOf = (kind: string, namespace: string, name: string) => `${kind}\u0000${namespace}\u0000${name}`;
+
+/** The Snapshot implementation; `removed` and `added` are read by the commit step. */
+export class SnapshotImpl implements Snapshot {
+  private readonly index = new Map<string, Entry>();
+  private readonly all: Entry[] = [];
+  readonly removed = new Set<Entry>();
+  constructor(readonly namespace: string, entries: Entry[], readonly problems: StateFileError[]) {
+    for (const e of entries) {
+      this.all.push(e);
+      this.index.set(keyOf(e.kind, e.namespace, e.name), e);
+    }
+  }
+  get objects(): readonly StoredObject[] {
+    return this.all.filter((e) => !this.removed.has(e));
+  }
+  /** Every entry, removed ones included. */
+  get entries(): readonly Entry[] {
+    return this.all;
+  }
+  find<T extends KubeObject = KubeObject>(kind: string, namespace: string, name: string): StoredObject<T> | undefined {
+    const e = this.index.get(keyOf(kind, namespace, name));
+    return e && !this.removed.has(e) ? (e as unknown as StoredObject<T>) : undefined;
+  }
+  list<T extends KubeObject = KubeObject>(kind: string, namespace?: string): StoredObject<T>[] {
+    return this.all
+      .filter((e) => e.kind === kind && (namespace === undefined || e.namespace === namespace) && !this.removed.has(e))
+      .sort((a, b) => (a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0)) as unknown as StoredObject<T>[];
+  }
+  add<T extends KubeObject>(object: T, namespace: string): StoredObject<T> {
+    const kind = String(object.kind);
+    const name = String(object.metadata?.name ?? '');
+    if (this.find(kind, namespace, name)) throw new IsctlError('AlreadyExists', `${kind} "${name}" already exists in namespace "${namespace}"`);
+    const e = new Entry<T>(null, null, object, namespace);
+    this.all.push(e as unknown as Entry);
+    this.index.set(keyOf(kind, namespace, name), e as unknown as Entry);
+    return e;
+  }
+  remove(object: StoredObject): void {
+    const e = object as Entry;
+    if (!this.all.includes(e)) return;
+    if (e.location === null) {
+      this.all.splice(this.all.indexOf(e), 1);
+      this.index.delete(keyOf(e.kind, e.namespace, e.name));
+    } else this.removed.add(e);
+  }
+}

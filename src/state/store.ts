@@ -1,0 +1,137 @@
+/**
+ * The state folder (DESIGN.md "The state folder"): `openStateStore(dir)` loads every object
+ * below `dir` and, in `update`, writes back only what a command changed — surgically, atomically
+ * and under the folder lock. New objects go to the default paths documented in ./paths.ts:
+ * `imagestreams/<namespace>/<name>.yaml`, `<lowercase kind>s/<namespace>/<name>.yaml`.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { StateFileError } from '../domain/errors.js';
+import { removeStaleTempFiles, resolveWriteTarget, writeFileAtomic } from './atomic.js';
+import { createBlobStore } from './blobs.js';
+import { computeChanges } from './commit.js';
+import { listStateFiles } from './discover.js';
+import { acquireLock } from './lock.js';
+import { parseStateFile } from './parse.js';
+import type { ParsedFile } from './parse.js';
+import { Entry, SnapshotImpl, deepFreeze } from './snapshot.js';
+import type { FileChange, Snapshot, StateStore, UpdateOptions } from './types.js';
+
+export { defaultPathFor } from './paths.js';
+
+/** Options of `openStateStore`. */
+export interface StateStoreOptions {
+  /** How long `update` waits for the folder lock (default 60 s). */
+  lockTimeoutMs?: number;
+  /** Files larger than this are refused unread (default 4 MiB). */
+  maxFileBytes?: number;
+}
+
+/** Default size limit of one state file. */
+export const DEFAULT_MAX_FILE_BYTES = 4 * 1024 * 1024;
+const READ_CONCURRENCY = 64;
+
+interface Loaded {
+  snapshot: SnapshotImpl;
+  texts: Map<string, string>;
+  problemFiles: Map<string, StateFileError>;
+  tempFiles: string[];
+}
+
+async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
+
+async function readOne(root: string, rel: string, maxBytes: number): Promise<{ text?: string; parsed: ParsedFile }> {
+  const abs = path.join(root, rel);
+  const st = await fs.stat(abs);
+  if (st.size > maxBytes) {
+    const mib = (n: number) => `${(n / 1048576).toFixed(1)} MiB`;
+    const err = new StateFileError(rel, `file is ${mib(st.size)}, larger than the ${mib(maxBytes)} limit for one state file; it was not read`, undefined, 'split it into smaller files');
+    return { parsed: { path: rel, objects: [], problems: [err] } };
+  }
+  const text = await fs.readFile(abs, 'utf8');
+  return { text, parsed: parseStateFile(rel, text) };
+}
+
+async function load(root: string, namespace: string, maxBytes: number): Promise<Loaded> {
+  const listing = await listStateFiles(root);
+  const results = await mapLimit(listing.files, READ_CONCURRENCY, (rel) => readOne(root, rel, maxBytes));
+  const texts = new Map<string, string>();
+  const problemFiles = new Map<string, StateFileError>();
+  const problems: StateFileError[] = [];
+  const entries: Entry[] = [];
+  const seen = new Map<string, string>();
+  for (const { text, parsed } of results) {
+    if (text !== undefined) texts.set(parsed.path, text);
+    for (const p of parsed.problems) {
+      problems.push(p);
+      if (!problemFiles.has(parsed.path)) problemFiles.set(parsed.path, p);
+    }
+    for (const { object, location } of parsed.objects) {
+      const ns = object.metadata?.namespace || namespace;
+      const key = `${object.kind}/${ns}/${object.metadata?.name ?? ''}`;
+      const first = seen.get(key);
+      if (first !== undefined && object.metadata?.name) {
+        const dup = new StateFileError(parsed.path, `${object.kind} "${object.metadata.name}" in namespace "${ns}" is also defined in ${first}; this copy is ignored`, undefined, 'keep one definition');
+        problems.push(dup);
+        if (!problemFiles.has(parsed.path)) problemFiles.set(parsed.path, dup);
+        continue;
+      }
+      seen.set(key, parsed.path);
+      entries.push(new Entry(location, deepFreeze(object), undefined, ns));
+    }
+  }
+  return { snapshot: new SnapshotImpl(namespace, entries, problems), texts, problemFiles, tempFiles: listing.tempFiles };
+}
+
+/** Opens the state folder `dir` (it must exist). */
+export function openStateStore(dir: string, options: StateStoreOptions = {}): StateStore {
+  const root = path.resolve(dir);
+  const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const lockTimeout = options.lockTimeoutMs ?? 60_000;
+  return {
+    dir: root,
+    blobs: createBlobStore(root),
+    async read(namespace: string): Promise<Snapshot> {
+      await checkFolder(root);
+      return (await load(root, namespace, maxBytes)).snapshot;
+    },
+    async update<T>(namespace: string, fn: (snapshot: Snapshot) => Promise<T> | T, opts: UpdateOptions = {}) {
+      await checkFolder(root);
+      const release = await acquireLock(root, lockTimeout);
+      try {
+        const loaded = await load(root, namespace, maxBytes);
+        const result = await fn(loaded.snapshot);
+        const changes = computeChanges(loaded.snapshot, loaded.texts, loaded.problemFiles);
+        if (!opts.dryRun) await writeChanges(root, loaded.tempFiles, changes);
+        return { result, changes };
+      } finally {
+        await release();
+      }
+    },
+  };
+}
+
+async function writeChanges(root: string, tempFiles: string[], changes: FileChange[]): Promise<void> {
+  // Refuse every unsafe target before writing anything, so a refused link leaves no half-done transaction.
+  for (const c of changes) await resolveWriteTarget(root, c.path);
+  await removeStaleTempFiles(root, tempFiles);
+  for (const c of changes) await writeFileAtomic(root, c.path, c.after);
+}
+
+async function checkFolder(root: string): Promise<void> {
+  const st = await fs.stat(root).catch(() => undefined);
+  if (!st?.isDirectory()) {
+    throw new StateFileError(root, 'state folder does not exist or is not a folder', undefined, 'pass an existing folder with --dir or ISCTL_DIR');
+  }
+}
