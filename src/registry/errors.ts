@@ -140,7 +140,7 @@ function networkError(err: unknown, method: string, url: URL): RegistryError {
     });
   }
   if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || /wrong version number/i.test(raw)) {
-    return new RegistryError(`${url.host} does not speak HTTPS (${detail}); use --insecure to allow plain HTTP for this registry`, { ...opts, transient: false });
+    return new RegistryError(`${url.host} does not speak HTTPS (it answered like a plain HTTP server); use --insecure only if you trust this registry`, { ...opts, transient: false });
   }
   if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
     return new RegistryError(`timeout talking to ${url.host}: ${method} ${redactUrl(url)}`, opts);
