@@ -1,0 +1,52 @@
+/**
+ * A real registry behind TLS with a self-signed CA: verified by default, trusted through a
+ * certs.d folder, unverified only with insecure.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startRegistry, pushImage, skopeoInspect, skopeoRawDigest, type TestRegistry } from '../harness/registry.js';
+import { memoryBlobStore } from '../harness/blobs.js';
+import { createImageSource } from '../../src/registry/index.js';
+import { parsePullSpec } from '../../src/domain/pullspec.js';
+import { RegistryError } from '../../src/domain/errors.js';
+
+let reg: TestRegistry;
+beforeAll(async () => {
+  reg = await startRegistry({ mode: 'tls' });
+  await pushImage(reg, 'secure/app', '1.0', { seed: 'tls' });
+  await pushImage(reg, 'secure/app', 'multi', { multiArch: true, seed: 'tls' });
+});
+afterAll(async () => {
+  await reg?.stop();
+});
+
+const spec = (tag: string) => parsePullSpec(`${reg.host}/secure/app:${tag}`);
+
+describe('TLS registry', () => {
+  it('without the CA: an x509 error with the --insecure hint', async () => {
+    const src = createImageSource({ certDirs: [], env: { HOME: reg.dir } });
+    const err = (await src.resolve(spec('1.0')).catch((e: unknown) => e)) as RegistryError;
+    expect(err).toBeInstanceOf(RegistryError);
+    expect(err.message).toBe(`x509: certificate signed by unknown authority for ${reg.host}; use --insecure only if you trust this registry`);
+    expect(err.transient).toBe(false);
+    await src.close();
+  });
+
+  it('with the CA in a certs.d folder: verified and equal to skopeo', async () => {
+    const src = createImageSource({ certDirs: [reg.certsDir!], env: { HOME: reg.dir }, blobs: memoryBlobStore() });
+    const got = await src.resolve(spec('1.0'));
+    expect(got.digest).toBe((await skopeoInspect(reg, 'secure/app:1.0')).Digest);
+    const multi = await src.resolve(spec('multi'), { importMode: 'PreserveOriginal' });
+    expect(multi.digest).toBe(await skopeoRawDigest(reg, 'secure/app:multi'));
+    expect(await src.listTags(spec('1.0'))).toEqual(['1.0', 'multi']);
+    await src.close();
+  });
+
+  it('insecure: HTTPS without verification (no fallback to HTTP needed)', async () => {
+    const requests: string[] = [];
+    const src = createImageSource({ certDirs: [], env: { HOME: reg.dir }, onRequest: (m, u, s) => requests.push(`${m} ${u} ${s}`) });
+    const got = await src.resolve(spec('1.0'), { insecure: true });
+    expect(got.digest).toBe((await skopeoInspect(reg, 'secure/app:1.0')).Digest);
+    expect(requests.every((r) => r.includes('https://'))).toBe(true);
+    await src.close();
+  });
+});
