@@ -1,0 +1,140 @@
+/**
+ * Unified diffs of state-file changes, in the format of `diff -u` / `git diff` (what
+ * `kubectl diff` prints): `--- a/PATH` / `+++ b/PATH` headers (`/dev/null` for a created or
+ * deleted file), `@@ -l,n +l,n @@` hunks with 3 lines of context. A pure function; the line
+ * diff is Myers' O(ND) algorithm after trimming the common prefix and suffix, so a one-line
+ * change in a 10,000-line file costs next to nothing.
+ */
+import { Chalk } from 'chalk';
+import type { FileChange } from '../state/types.js';
+
+/** Options of `unifiedDiff`. */
+export interface DiffOptions {
+  color: boolean;
+  /** Lines of context around each change (default 3). */
+  context?: number;
+}
+
+type Op = { kind: ' ' | '-' | '+'; text: string; oldNo: number; newNo: number };
+
+interface Lines {
+  lines: string[];
+  /** The text does not end with a newline. */
+  noEol: boolean;
+}
+
+function splitLines(text: string | null): Lines {
+  if (text === null || text === '') return { lines: [], noEol: false };
+  const lines = text.split('\n');
+  const noEol = lines[lines.length - 1] !== '';
+  if (!noEol) lines.pop();
+  return { lines, noEol };
+}
+
+/** Myers' greedy shortest edit script between a[lo..ahi) and b[lo..bhi); undefined when D grows past `maxD`. */
+function myers(a: string[], b: string[], maxD: number): Op[] | undefined {
+  const n = a.length;
+  const m = b.length;
+  const max = n + m;
+  const off = max + 1;
+  const v = new Int32Array(2 * max + 3);
+  const trace: Int32Array[] = [];
+  for (let d = 0; d <= Math.min(max, maxD); d++) {
+    trace.push(v.slice());
+    for (let k = -d; k <= d; k += 2) {
+      let x = k === -d || (k !== d && v[off + k - 1] < v[off + k + 1]) ? v[off + k + 1] : v[off + k - 1] + 1;
+      let y = x - k;
+      while (x < n && y < m && a[x] === b[y]) {
+        x++;
+        y++;
+      }
+      v[off + k] = x;
+      if (x >= n && y >= m) return backtrack(trace, a, b, off, d);
+    }
+  }
+  return undefined;
+}
+
+function backtrack(trace: Int32Array[], a: string[], b: string[], off: number, dEnd: number): Op[] {
+  const ops: Op[] = [];
+  let x = a.length;
+  let y = b.length;
+  for (let d = dEnd; d >= 0; d--) {
+    const v = trace[d];
+    const k = x - y;
+    const prevK = d === 0 ? 0 : k === -d || (k !== d && v[off + k - 1] < v[off + k + 1]) ? k + 1 : k - 1;
+    const prevX = d === 0 ? 0 : v[off + prevK];
+    const prevY = prevX - prevK;
+    while (x > prevX && y > prevY) ops.push({ kind: ' ', text: a[--x], oldNo: x, newNo: --y });
+    if (d > 0) {
+      if (x === prevX) ops.push({ kind: '+', text: b[--y], oldNo: x, newNo: y });
+      else ops.push({ kind: '-', text: a[--x], oldNo: x, newNo: y });
+    }
+  }
+  return ops.reverse();
+}
+
+/** The line edit script from `a` to `b` (oldNo/newNo are 0-based). */
+export function diffLines(a: string[], b: string[]): Op[] {
+  let pre = 0;
+  while (pre < a.length && pre < b.length && a[pre] === b[pre]) pre++;
+  let suf = 0;
+  while (suf < a.length - pre && suf < b.length - pre && a[a.length - 1 - suf] === b[b.length - 1 - suf]) suf++;
+  const midA = a.slice(pre, a.length - suf);
+  const midB = b.slice(pre, b.length - suf);
+  const mid = myers(midA, midB, 4000) ?? [
+    ...midA.map((text, i) => ({ kind: '-' as const, text, oldNo: i, newNo: 0 })),
+    ...midB.map((text, i) => ({ kind: '+' as const, text, oldNo: midA.length, newNo: i })),
+  ];
+  const ops: Op[] = [];
+  for (let i = 0; i < pre; i++) ops.push({ kind: ' ', text: a[i], oldNo: i, newNo: i });
+  for (const o of mid) ops.push({ ...o, oldNo: o.oldNo + pre, newNo: o.newNo + pre });
+  for (let i = 0; i < suf; i++) ops.push({ kind: ' ', text: a[a.length - suf + i], oldNo: a.length - suf + i, newNo: b.length - suf + i });
+  return ops;
+}
+
+/** `l,n` of a hunk side, in diff's convention (`l` alone when n is 1; the line before when n is 0). */
+function range(start: number, count: number): string {
+  if (count === 1) return `${start + 1}`;
+  return `${count === 0 ? start : start + 1},${count}`;
+}
+
+/** Groups an edit script into hunks with `context` lines around changes (merged when they touch). */
+function hunks(ops: Op[], context: number): Op[][] {
+  const changed = ops.map((o, i) => (o.kind === ' ' ? -1 : i)).filter((i) => i >= 0);
+  const groups: [number, number][] = [];
+  for (const i of changed) {
+    const last = groups[groups.length - 1];
+    if (last && i - last[1] - 1 <= 2 * context) last[1] = i;
+    else groups.push([i, i]);
+  }
+  return groups.map(([first, last]) => ops.slice(Math.max(0, first - context), Math.min(ops.length, last + context + 1)));
+}
+
+/** A unified diff of one file change; empty when the texts are equal. */
+export function unifiedDiff(change: FileChange, options: DiffOptions): string {
+  if (change.before === change.after) return '';
+  const c = new Chalk({ level: options.color ? 1 : 0 });
+  const a = splitLines(change.before);
+  const b = splitLines(change.after);
+  const ops = diffLines(a.lines, b.lines);
+  const out: string[] = [
+    c.bold(change.before === null ? '--- /dev/null' : `--- a/${change.path}`),
+    c.bold(change.after === null ? '+++ /dev/null' : `+++ b/${change.path}`),
+  ];
+  for (const h of hunks(ops, options.context ?? 3)) {
+    const oldLines = h.filter((o) => o.kind !== '+');
+    const newLines = h.filter((o) => o.kind !== '-');
+    const oldStart = oldLines.length ? oldLines[0].oldNo : h[0].oldNo;
+    const newStart = newLines.length ? newLines[0].newNo : h[0].newNo;
+    out.push(c.cyan(`@@ -${range(oldStart, oldLines.length)} +${range(newStart, newLines.length)} @@`));
+    for (const o of h) {
+      const line = o.kind + o.text;
+      out.push(o.kind === '-' ? c.red(line) : o.kind === '+' ? c.green(line) : line);
+      const lastOld = o.kind !== '+' && a.noEol && o.oldNo === a.lines.length - 1;
+      const lastNew = o.kind !== '-' && b.noEol && o.newNo === b.lines.length - 1;
+      if ((o.kind === '-' && lastOld) || (o.kind === '+' && lastNew) || (o.kind === ' ' && (lastOld || lastNew))) out.push('\\ No newline at end of file');
+    }
+  }
+  return out.join('\n') + '\n';
+}
