@@ -70,8 +70,9 @@ export function parseDockerImageReference(spec: string): DockerImageReference {
   if (parts.length === 1) {
     const only = parts[0];
     if (only.includes('.') || only.startsWith('localhost')) {
-      // A single component that looks like a host is a registry-only reference.
-      ref.registry = only;
+      // A single component that looks like a host is a registry-only reference; library-go keeps
+      // the whole parsed string (so `localhost:5000` is the registry, not name + tag 5000).
+      ref.registry = only + (tagPart ? `:${tagPart}` : '') + (digestPart ? `@${digestPart}` : '');
       ref.tag = '';
       return ref;
     }
@@ -95,6 +96,7 @@ export function parseDockerImageReference(spec: string): DockerImageReference {
 
 /** `name` + `@id` (digest) or `:id` (other ID) or `:tag` (DockerImageReferenceNameString). */
 export function nameString(ref: DockerImageReference): string {
+  if (!ref.name) return '';
   if (ref.id) return isDigest(ref.id) ? `${ref.name}@${ref.id}` : `${ref.name}:${ref.id}`;
   if (ref.tag) return `${ref.name}:${ref.tag}`;
   return ref.name;
@@ -102,10 +104,12 @@ export function nameString(ref: DockerImageReference): string {
 
 /** The reference with only what was given (library-go Exact / DockerImageReferenceExact). */
 export function exact(ref: DockerImageReference): string {
-  let s = nameString(ref);
-  if (ref.namespace) s = `${ref.namespace}/${s}`;
-  if (ref.registry) s = `${ref.registry}/${s}`;
-  return s;
+  let s = ref.registry ? `${ref.registry}/` : '';
+  if (ref.namespace) s += `${ref.namespace}/`;
+  const name = nameString(ref);
+  // library-go Exact: a registry-only reference prints as `registry/`.
+  if (!name) return ref.registry ? s : '';
+  return s + name;
 }
 
 /** library-go Exact() keeps tag and digest together; used for pull specs as typed. */
