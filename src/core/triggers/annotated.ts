@@ -38,21 +38,21 @@ function watchedKeys(triggers: ObjectFieldTrigger[], namespace: string): string[
 }
 
 /**
- * Re-evaluates an annotated object when one of its watched streams changed: resolves every
+ * Re-evaluates an annotated object when `selected` accepts its watched streams: resolves every
  * unpaused trigger and sets the container images. A bad annotation, an invalid fieldPath or a
  * missing container leaves the object untouched (the controller's update fails) with a warning.
  */
-export function applyAnnotationTriggers(so: StoredObject, changed: Set<string>, retrieve: TagRetriever): AnnotatedResult {
+export function applyAnnotationTriggers(so: StoredObject, selected: (keys: string[] | null) => boolean, retrieve: TagRetriever): AnnotatedResult {
   const value = triggerAnnotationOf(so.object);
   const result: AnnotatedResult = { changes: [], warnings: [] };
   if (value === undefined) return result;
   const who = describeObject(so);
   const parsed = parseTriggerAnnotation(value);
   if (parsed.error !== undefined) {
-    result.warnings.push(`${who}: ignoring annotation ${ANNOTATION_TRIGGERS}: ${parsed.error}; all its image triggers are disabled, as in OpenShift`);
+    if (selected(null)) result.warnings.push(`${who}: ignoring annotation ${ANNOTATION_TRIGGERS}: ${parsed.error}; all its image triggers are disabled, as in OpenShift`);
     return result;
   }
-  if (!watchedKeys(parsed.triggers, so.namespace).some((k) => changed.has(k))) return result;
+  if (!selected(watchedKeys(parsed.triggers, so.namespace))) return result;
   if (!ANNOTATION_TRIGGER_KINDS.includes(so.kind)) {
     result.warnings.push(`${who}: annotation ${ANNOTATION_TRIGGERS} has no effect on a ${so.kind}; OpenShift runs it only for ${ANNOTATION_TRIGGER_KINDS.join(', ')}`);
     return result;

@@ -47,29 +47,45 @@ class Touched {
 
 /** Applies every trigger kind for `changes` and reports what it did. */
 export function applyTriggers(snapshot: Snapshot, changes: TagChange[], settings: ClusterSettings, options: TriggerHookOptions = {}): TriggerReport {
+  if (changes.length === 0) return { updated: [], warnings: [], builds: [] };
+  const changed = new Set(changes.map((c) => `${c.namespace}/${c.stream}`));
+  return evaluate(snapshot, settings, options, (keys) => keys === null || keys.some((k) => changed.has(k)), changes);
+}
+
+/**
+ * Evaluates the triggers of the given objects as the controller does when an object's triggers
+ * change (e.g. after `set triggers`): every trigger is resolved against the current streams.
+ */
+export function applyTriggersTo(snapshot: Snapshot, objects: StoredObject[], settings: ClusterSettings, options: TriggerHookOptions = {}): TriggerReport {
+  const chosen = new Set(objects);
+  return evaluate(snapshot, settings, options, (_keys, so) => chosen.has(so), []);
+}
+
+/** Which objects to evaluate: given the `namespace/stream` keys an object watches (null: unknown, annotation broken), and the object. */
+type Selector = (keys: string[] | null, so: StoredObject) => boolean;
+
+function evaluate(snapshot: Snapshot, settings: ClusterSettings, options: TriggerHookOptions, select: Selector, changes: TagChange[]): TriggerReport {
   const report: TriggerReport = { updated: [], warnings: [], builds: [] };
-  if (changes.length === 0) return report;
   const warn = (w: string): void => {
     report.warnings.push(w);
     options.onWarning?.(w);
   };
   const retrieve = createTagRetriever(snapshot, settings);
-  const changed = new Set(changes.map((c) => `${c.namespace}/${c.stream}`));
   const touched = new Touched();
   for (const so of snapshot.objects) if (WORKLOAD_KINDS.has(so.kind)) touched.remember(so);
 
   for (const { object, changes: list } of resolveShortNames(snapshot, changes, retrieve)) touched.record(object, list);
-  applyDeploymentConfigs(snapshot, changed, retrieve, touched);
+  applyDeploymentConfigs(snapshot, select, retrieve, touched);
   for (const kind of [...ANNOTATION_TRIGGER_KINDS, 'ReplicaSet', 'Job', 'Pod']) {
     for (const so of snapshot.list(kind)) {
       if (triggerAnnotationOf(so.object) === undefined) continue;
-      const r = applyAnnotationTriggers(so, changed, retrieve);
+      const r = applyAnnotationTriggers(so, (keys) => select(keys, so), retrieve);
       r.warnings.forEach(warn);
       touched.record(so, r.changes);
     }
   }
   for (const so of snapshot.list('BuildConfig')) {
-    if (!bcWatchedStreams(so.object as JsonMap, so.namespace).some((k) => changed.has(k))) continue;
+    if (!select(bcWatchedStreams(so.object as JsonMap, so.namespace), so)) continue;
     const r = applyBuildConfigTriggers(so, retrieve, { now: options.now ?? (() => new Date()) });
     r.warnings.forEach(warn);
     if (r.build) report.builds.push(r.build);
@@ -78,10 +94,10 @@ export function applyTriggers(snapshot: Snapshot, changes: TagChange[], settings
   return report;
 }
 
-function applyDeploymentConfigs(snapshot: Snapshot, changed: Set<string>, retrieve: TagRetriever, touched: Touched): void {
+function applyDeploymentConfigs(snapshot: Snapshot, select: Selector, retrieve: TagRetriever, touched: Touched): void {
   for (const so of snapshot.list('DeploymentConfig')) {
     const dc = so.object as JsonMap;
-    const watched = dcWatchedStreams(dc, so.namespace).some((k) => changed.has(k));
+    const watched = select(dcWatchedStreams(dc, so.namespace), so);
     if (!watched && !touched.changes.has(so)) continue;
     if (watched) {
       const { resolvable, changes } = updateDeploymentConfigImages(dc, so.namespace, retrieve);

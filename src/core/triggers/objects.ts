@@ -3,6 +3,7 @@
  * the file edit) stays as small as what OpenShift changed.
  */
 import type { StoredObject } from '../../state/types.js';
+import { IsctlError } from '../../domain/errors.js';
 
 /** A plain JSON map. */
 export type JsonMap = Record<string, unknown>;
@@ -46,4 +47,9 @@ export function fileOf(so: StoredObject): string {
 export function bumpGeneration(obj: JsonMap): void {
   const meta = obj.metadata;
   if (isMap(meta) && typeof meta.generation === 'number') meta.generation = meta.generation + 1;
+}
+
+/** The error `set triggers` reports when oc's Apply would refuse the change, naming the object. */
+export function applyError(so: StoredObject, message: string): IsctlError {
+  return new IsctlError('Invalid', `${describeObject(so)}: ${message}`);
 }

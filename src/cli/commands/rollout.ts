@@ -1,0 +1,52 @@
+/** `isctl rollout latest dc/NAME`: a manual rollout from the latest images of the DC's triggers (oc rollout latest). */
+import type { Command } from 'commander';
+import type { CommandModule } from '../command.js';
+import { globalOptions } from '../globals.js';
+import { buildCoreContext } from '../context.js';
+import { deploymentConfigName, rolloutLatest } from '../../core/rollout.js';
+import { printChanges } from '../report.js';
+import type { CliIO } from '../io.js';
+
+const examples = `
+Examples:
+  # Start a new rollout based on the latest images defined in the image change triggers
+  isctl rollout latest dc/nginx
+
+  # Show the change without writing it
+  isctl rollout latest dc/nginx --dry-run
+`;
+
+async function latest(arg: string, opts: Record<string, unknown>, cmd: Command, io: CliIO): Promise<void> {
+  const g = globalOptions(cmd, io);
+  const dryRun = Boolean(opts.dryRun);
+  const name = deploymentConfigName(arg);
+  const ctx = buildCoreContext(g, io, { dryRun });
+  try {
+    const result = await rolloutLatest(ctx, g.namespace, name, { again: Boolean(opts.again), dryRun });
+    io.stdout.write(`deploymentconfig.apps.openshift.io/${result.name} rolled out${dryRun ? ' (dry run)' : ''}\n`);
+    printChanges(io, result.changes, [{ updated: [result.workload], warnings: [], builds: [] }], g.color);
+  } finally {
+    await ctx.source.close();
+  }
+}
+
+/** Registers `rollout` with its `latest` subcommand. */
+export const rolloutCommand: CommandModule = {
+  register(program, io) {
+    const rollout = program.command('rollout').description('Manage the rollout of a resource');
+    rollout
+      .command('latest')
+      .argument('<deploymentconfig>', 'dc/NAME or NAME')
+      .summary('Start a new rollout for a deployment config with the latest state from its triggers')
+      .description(
+        'Start a new rollout for a deployment config with the latest state from its triggers.\n\n' +
+          'This resolves every ImageChange trigger (automatic or not) against the image streams in the state folder, ' +
+          'writes the images and lastTriggeredImage, and records a manual rollout: status.latestVersion + 1 and ' +
+          'status.details {message: manual change, causes: [{type: Manual}]}, as the OpenShift API server does.',
+      )
+      .option('--again', 'If true, deploy the current pod template without updating state from triggers')
+      .option('--dry-run', 'Show the change and its diff without writing anything')
+      .addHelpText('after', examples)
+      .action((arg: string, opts: Record<string, unknown>, cmd: Command) => latest(arg, opts, cmd, io));
+  },
+};

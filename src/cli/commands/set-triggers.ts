@@ -1,0 +1,101 @@
+/** `isctl set triggers TYPE/NAME`: list, add, change or remove image and config triggers (oc set triggers). */
+import type { Command } from 'commander';
+import type { CommandModule } from '../command.js';
+import { globalOptions } from '../globals.js';
+import { buildCoreContext } from '../context.js';
+import { setTriggers } from '../../core/triggers/set.js';
+import { tabwrite } from '../../output/tabwriter.js';
+import { printChanges } from '../report.js';
+import { runOnBuild } from '../on-build.js';
+import { ensureSetCommand } from './set.js';
+import type { CliIO } from '../io.js';
+
+const examples = `
+Examples:
+  # Print the triggers on the deployment config 'myapp'
+  isctl set triggers dc/myapp
+
+  # Set all triggers to manual
+  isctl set triggers dc/myapp --manual
+
+  # Enable all automatic triggers
+  isctl set triggers dc/myapp --auto
+
+  # Add an image trigger to a deployment config on the container 'web'
+  isctl set triggers dc/myapp --from-image=myapp:latest -c web
+
+  # Stop triggering on config change
+  isctl set triggers dc/myapp --from-config --remove
+
+  # Remove all triggers
+  isctl set triggers bc/webapp --remove-all
+
+  # Add an image trigger to a build config
+  isctl set triggers bc/webapp --from-image=namespace1/image:latest
+
+  # Add an image trigger to a stateful set on the main container
+  isctl set triggers statefulset/db --from-image=namespace1/image:latest -c main
+`;
+
+async function action(arg: string, opts: Record<string, unknown>, cmd: Command, io: CliIO): Promise<void> {
+  const g = globalOptions(cmd, io);
+  const dryRun = Boolean(opts.dryRun);
+  const ctx = buildCoreContext(g, io, { dryRun });
+  try {
+    const result = await setTriggers(
+      ctx,
+      g.namespace,
+      arg,
+      {
+        fromImage: opts.fromImage as string | undefined,
+        containers: opts.containers as string | undefined,
+        fromConfig: Boolean(opts.fromConfig),
+        auto: Boolean(opts.auto),
+        manual: Boolean(opts.manual),
+        remove: Boolean(opts.remove),
+        removeAll: Boolean(opts.removeAll),
+      },
+      { dryRun },
+    );
+    if (result.mode === 'list') {
+      // printTriggers: tabwriter.NewWriter(out, 0, 2, 2, ' ', 0)
+      const text = ['NAME\tTYPE\tVALUE\tAUTO', ...result.rows.map((r) => `${r.name}\t${r.type}\t${r.value}\t${r.auto}`)].join('\n') + '\n';
+      io.stdout.write(tabwrite(text, { minwidth: 0, tabwidth: 2, padding: 2, padchar: ' ' }));
+      return;
+    }
+    if (result.changed) io.stdout.write(`${result.printedName} triggers updated${dryRun ? ' (dry run)' : ''}\n`);
+    printChanges(io, result.changes, [result.triggers], g.color);
+    if (!dryRun) await runOnBuild(opts.onBuild as string | undefined, result.triggers.builds, io);
+  } finally {
+    await ctx.source.close();
+  }
+}
+
+/** Registers `set triggers` under the shared `set` command. */
+export const setTriggersCommand: CommandModule = {
+  register(program, io) {
+    ensureSetCommand(program)
+      .command('triggers')
+      .usage('RESOURCE/NAME [--from-config|--from-image] [--auto|--manual]')
+      .argument('<resource>', 'TYPE/NAME: dc, bc, deployment, statefulset, daemonset or cronjob')
+      .summary('Update the triggers on one or more objects')
+      .description(
+        'Set or remove triggers.\n\n' +
+          'Deployment configs, build configs, deployments, stateful sets, daemon sets and cron jobs may have image triggers ' +
+          'that update their container images (or start a build) whenever an image stream tag changes. Deployment configs ' +
+          'keep them in spec.triggers, build configs in spec.triggers, the others in the image.openshift.io/triggers ' +
+          'annotation. Disabling the config change trigger of a deployment pauses it. With no flag, the triggers are listed.',
+      )
+      .option('--from-image <istag>', 'An image stream tag to trigger off of')
+      .option('-c, --containers <names>', 'Comma delimited list of container names this trigger applies to on deployments')
+      .option('--from-config', 'If set, configuration changes will result in a change')
+      .option('--auto', 'If true, enable all triggers, or just the specified trigger')
+      .option('--manual', 'If true, set all triggers to manual, or just the specified trigger')
+      .option('--remove', 'If true, remove the specified trigger(s).')
+      .option('--remove-all', 'If true, remove all triggers.')
+      .option('--dry-run', 'Show the change and its diff without writing anything')
+      .option('--on-build <command>', 'Run COMMAND once for each BuildConfig whose ImageChange trigger fired (env ISCTL_BUILD_*)')
+      .addHelpText('after', examples)
+      .action((arg: string, opts: Record<string, unknown>, cmd: Command) => action(arg, opts, cmd, io));
+  },
+};

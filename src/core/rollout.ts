@@ -1,0 +1,99 @@
+/**
+ * `rollout latest dc/NAME`: what `oc rollout latest` asks of the API server — instantiate with
+ * `latest: true, force: true` (oc pkg/cli/rollout/latest.go; openshift-apiserver
+ * pkg/apps/apiserver/registry/instantiate/rest.go processTriggers and canTrigger;
+ * ../shared/reference/imagestream-api.md §5.1).
+ */
+import { IsctlError, NotFoundError, UsageError } from '../domain/errors.js';
+import type { FileChange, Snapshot } from '../state/types.js';
+import type { CoreContext, ClusterSettings, TriggeredWorkload } from './context.js';
+import { createTagRetriever } from './triggers/resolve.js';
+import { dcImageTriggers, recordRollout, setContainerImages, type ImageChange } from './triggers/deploymentconfigs.js';
+import { allContainers, getPodSpec } from '../domain/triggers/podspec.js';
+import { bumpGeneration, fileOf, isMap, setLeaf, type JsonMap } from './triggers/objects.js';
+
+/** How the rollout runs. */
+export interface RolloutLatestOptions {
+  /** `--again`: deploy the current template without resolving the triggers. */
+  again?: boolean;
+  dryRun?: boolean;
+}
+
+/** What the rollout did. */
+export interface RolloutLatestResult {
+  namespace: string;
+  name: string;
+  latestVersion: number;
+  workload: TriggeredWorkload;
+  changes: FileChange[];
+}
+
+const DC_RESOURCES = new Set(['dc', 'deploymentconfig', 'deploymentconfigs', 'deploymentconfig.apps.openshift.io', 'deploymentconfigs.apps.openshift.io']);
+
+/** The DeploymentConfig name in `dc/NAME`, `deploymentconfig/NAME` or a bare `NAME`; throws UsageError for other kinds. */
+export function deploymentConfigName(arg: string): string {
+  const slash = arg.indexOf('/');
+  if (slash < 0) return arg;
+  const resource = arg.slice(0, slash).toLowerCase();
+  const name = arg.slice(slash + 1);
+  if (!DC_RESOURCES.has(resource)) throw new UsageError(`rollout latest works on deployment configs only, not "${arg.slice(0, slash)}"`);
+  if (!name) throw new UsageError('a deployment config name is required');
+  return name;
+}
+
+/** Starts a new rollout of a DeploymentConfig from the latest images of its triggers. */
+export async function rolloutLatest(ctx: CoreContext, namespace: string, name: string, options: RolloutLatestOptions = {}): Promise<RolloutLatestResult> {
+  const { result, changes } = await ctx.store.update(namespace, (snap) => instantiate(snap, namespace, name, ctx.settings, options), { dryRun: options.dryRun ?? false });
+  return { ...result, changes };
+}
+
+function instantiate(snap: Snapshot, namespace: string, name: string, settings: ClusterSettings, options: RolloutLatestOptions): Omit<RolloutLatestResult, 'changes'> {
+  const so = snap.find('DeploymentConfig', namespace, name);
+  if (!so) throw new NotFoundError('deploymentconfigs.apps.openshift.io', name);
+  const dc = so.object as JsonMap;
+  const specBefore = JSON.stringify(dc.spec);
+  // latest.go: "cannot deploy a paused deployment config" (checked by oc before instantiating).
+  if (isMap(dc.spec) && dc.spec.paused === true) throw new IsctlError('Paused', 'cannot deploy a paused deployment config', `resume it first: remove spec.paused from ${fileOf(so)}`);
+  const imageChanges: ImageChange[] = options.again ? [] : processTriggers(snap, dc, namespace, settings);
+  // canTrigger: every ImageChange trigger must have fired once, forced or not.
+  if (dcImageTriggers(dc, so.namespace).some((t) => !t.lastTriggeredImage)) {
+    throw new IsctlError(
+      'BadRequest',
+      `cannot trigger a deployment for "${name}" because it contains unresolved images`,
+      'import the image stream tags its ImageChange triggers name first (isctl import-image)',
+    );
+  }
+  const latestVersion = recordRollout(dc, { message: 'manual change', causes: [{ type: 'Manual' }] });
+  if (JSON.stringify(dc.spec) !== specBefore) bumpGeneration(dc);
+  const workload: TriggeredWorkload = {
+    kind: 'DeploymentConfig',
+    namespace: so.namespace,
+    name,
+    file: fileOf(so),
+    changes: imageChanges,
+    rollout: { latestVersion, message: 'manual change' },
+  };
+  return { namespace: so.namespace, name, latestVersion, workload };
+}
+
+/**
+ * instantiate/rest.go processTriggers with force: every ImageChange trigger (automatic or not)
+ * whose stream resolves and differs from `lastTriggeredImage` sets its containers' images.
+ */
+function processTriggers(snap: Snapshot, dc: JsonMap, namespace: string, settings: ClusterSettings): ImageChange[] {
+  const retrieve = createTagRetriever(snap, settings);
+  const changes: ImageChange[] = [];
+  for (const t of dcImageTriggers(dc, namespace)) {
+    const resolved = retrieve(t.from.namespace, t.from.name);
+    if (!resolved || resolved.ref === t.lastTriggeredImage) continue;
+    // lastTriggeredImage is only recorded when a named container exists (rest.go sets it in the container loop).
+    if (hasNamedContainer(dc, t.containerNames)) setLeaf(t.params, 'lastTriggeredImage', resolved.ref);
+    setContainerImages(dc, t.containerNames, resolved.ref, changes);
+  }
+  return changes;
+}
+
+function hasNamedContainer(dc: JsonMap, names: string[]): boolean {
+  const spec = getPodSpec(dc, 'DeploymentConfig');
+  return !!spec && allContainers(spec).some((c) => typeof c.container.name === 'string' && names.includes(c.container.name));
+}

@@ -1,0 +1,106 @@
+/**
+ * `set triggers` on DeploymentConfigs (spec.triggers), annotated workloads (the
+ * `image.openshift.io/triggers` annotation, Deployment `spec.paused` standing for the config
+ * trigger) and BuildConfigs, as oc pkg/cli/set/triggers.go does, editing only the trigger
+ * fields. Afterwards the object's triggers are evaluated as the controller would on the change.
+ */
+import { NotFoundError, UsageError } from '../../domain/errors.js';
+import type { FileChange, Snapshot, StoredObject } from '../../state/types.js';
+import type { CoreContext, TriggerReport } from '../context.js';
+import { applyTriggersTo } from './index.js';
+import { planSetTriggers, updateTriggerDefinition, type SetTriggersFlags, type SetTriggersPlan, type TriggerDefinition } from './set-plan.js';
+import { readDeploymentConfig, writeDeploymentConfig } from './set-dc.js';
+import { readAnnotated, writeAnnotated } from './set-annotated.js';
+import { readBuildConfig, writeBuildConfig } from './set-bc.js';
+
+/** A resource kind `set triggers` accepts, with oc's names for it. */
+interface Resource {
+  kind: string;
+  /** Plural resource (table NAME column, NotFound). */
+  plural: string;
+  /** `kind.group` as oc prints `<kind.group>/<name> triggers updated`. */
+  printed: string;
+}
+
+const RESOURCES: [string[], Resource][] = [
+  [['dc', 'deploymentconfig', 'deploymentconfigs'], { kind: 'DeploymentConfig', plural: 'deploymentconfigs', printed: 'deploymentconfig.apps.openshift.io' }],
+  [['bc', 'buildconfig', 'buildconfigs'], { kind: 'BuildConfig', plural: 'buildconfigs', printed: 'buildconfig.build.openshift.io' }],
+  [['deploy', 'deployment', 'deployments'], { kind: 'Deployment', plural: 'deployments', printed: 'deployment.apps' }],
+  [['sts', 'statefulset', 'statefulsets'], { kind: 'StatefulSet', plural: 'statefulsets', printed: 'statefulset.apps' }],
+  [['ds', 'daemonset', 'daemonsets'], { kind: 'DaemonSet', plural: 'daemonsets', printed: 'daemonset.apps' }],
+  [['cj', 'cronjob', 'cronjobs'], { kind: 'CronJob', plural: 'cronjobs', printed: 'cronjob.batch' }],
+];
+
+/** Parses `TYPE/NAME`; throws UsageError for kinds without triggers. */
+export function parseTriggerResource(arg: string): { resource: Resource; name: string } {
+  const slash = arg.indexOf('/');
+  if (slash <= 0 || slash === arg.length - 1) throw new UsageError(`expected TYPE/NAME, e.g. dc/web, got "${arg}"`);
+  const type = arg.slice(0, slash).toLowerCase().split('.')[0] ?? '';
+  const entry = RESOURCES.find(([names]) => names.includes(type));
+  if (!entry) throw new UsageError(`${arg} does not support triggers`, 'triggers exist on deploymentconfigs, buildconfigs, deployments, statefulsets, daemonsets and cronjobs');
+  return { resource: entry[1], name: arg.slice(slash + 1) };
+}
+
+/** One row of the trigger table oc prints when no flag is given. */
+export interface TriggerRow {
+  name: string;
+  type: string;
+  value: string;
+  auto: string;
+}
+
+/** The result: a table, or the update with its file changes and the triggers it set off. */
+export type SetTriggersResult =
+  | { mode: 'list'; rows: TriggerRow[] }
+  | { mode: 'update'; printedName: string; changed: boolean; changes: FileChange[]; triggers: TriggerReport };
+
+function readDefinition(so: StoredObject): TriggerDefinition {
+  if (so.kind === 'DeploymentConfig') return readDeploymentConfig(so);
+  if (so.kind === 'BuildConfig') return readBuildConfig(so);
+  return readAnnotated(so);
+}
+
+function writeDefinition(so: StoredObject, def: TriggerDefinition, plan: SetTriggersPlan): void {
+  if (so.kind === 'DeploymentConfig') writeDeploymentConfig(so, def);
+  else if (so.kind === 'BuildConfig') writeBuildConfig(so, def, plan);
+  else writeAnnotated(so, def);
+}
+
+/** Lists, adds, changes or removes the image and config triggers of one object. */
+export async function setTriggers(ctx: CoreContext, namespace: string, arg: string, flags: SetTriggersFlags, options: { dryRun?: boolean } = {}): Promise<SetTriggersResult> {
+  const plan = planSetTriggers(flags, namespace);
+  const { resource, name } = parseTriggerResource(arg);
+  const find = (snap: Snapshot): StoredObject => {
+    const so = snap.find(resource.kind, namespace, name);
+    if (!so) throw new NotFoundError(`${resource.plural}.${resource.printed.split('.').slice(1).join('.')}`, name);
+    return so;
+  };
+  if (plan.printTable) {
+    const so = find(await ctx.store.read(namespace));
+    return { mode: 'list', rows: tableRows(`${resource.plural}/${name}`, readDefinition(so)) };
+  }
+  const { result, changes } = await ctx.store.update(
+    namespace,
+    (snap) => {
+      const so = find(snap);
+      const before = JSON.stringify(so.object);
+      writeDefinition(so, updateTriggerDefinition(readDefinition(so), plan), plan);
+      const changed = JSON.stringify(so.object) !== before;
+      const triggers = changed ? applyTriggersTo(snap, [so], ctx.settings) : { updated: [], warnings: [], builds: [] };
+      return { changed, triggers };
+    },
+    { dryRun: options.dryRun ?? false },
+  );
+  return { mode: 'update', printedName: `${resource.printed}/${name}`, changed: result.changed, changes, triggers: result.triggers };
+}
+
+/** printTriggers: a config row, then one row per image trigger. */
+export function tableRows(name: string, def: TriggerDefinition): TriggerRow[] {
+  const rows: TriggerRow[] = [{ name, type: 'config', value: '', auto: String(def.configChange) }];
+  for (const t of def.imageChange) {
+    const from = t.namespace ? `${t.namespace}/${t.from}` : t.from;
+    const value = t.names && t.names.length > 0 ? `${from} (${t.names.join(', ')})` : from;
+    rows.push({ name, type: 'image', value, auto: String(t.auto) });
+  }
+  return rows;
+}
