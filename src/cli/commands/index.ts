@@ -3,9 +3,13 @@ import type { CommandModule } from '../command.js';
 import { importImageCommand } from './import-image.js';
 import { tagCommand } from './tag.js';
 import { refreshCommand } from './refresh.js';
+import { setTriggersCommand } from './set-triggers.js';
+import { rolloutCommand } from './rollout.js';
 
 export const commandModules: CommandModule[] = [
   importImageCommand,
   tagCommand,
   refreshCommand,
+  setTriggersCommand,
+  rolloutCommand,
 ];
