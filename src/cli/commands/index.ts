@@ -3,6 +3,7 @@ import type { CommandModule } from '../command.js';
 import { importImageCommand } from './import-image.js';
 import { tagCommand } from './tag.js';
 import { refreshCommand } from './refresh.js';
+import { completionCommand } from './completion.js';
 import { setTriggersCommand } from './set-triggers.js';
 import { rolloutCommand } from './rollout.js';
 
@@ -10,6 +11,7 @@ export const commandModules: CommandModule[] = [
   importImageCommand,
   tagCommand,
   refreshCommand,
+  completionCommand,
   setTriggersCommand,
   rolloutCommand,
 ];

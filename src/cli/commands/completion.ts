@@ -1,0 +1,89 @@
+/**
+ * `isctl completion bash|zsh|fish` prints a completion script (as `oc completion` does); the
+ * hidden `isctl __complete -- WORDS…` answers the script with candidates, walking the commander
+ * program at runtime and reading names from the state folder.
+ */
+import path from 'node:path';
+import type { Command, Option } from 'commander';
+import type { CommandModule } from '../command.js';
+import type { CliIO } from '../io.js';
+import { UsageError } from '../../domain/errors.js';
+import { openStateStore } from '../../state/store.js';
+import { completeWords, directiveCode, resourceNames, type CompletionCommand } from '../../output/completion.js';
+import { completionScript, SHELLS, type Shell } from '../../output/completion-scripts.js';
+
+const examples = `
+Examples:
+  # Load completion for isctl into the current bash shell
+  source <(isctl completion bash)
+
+  # Install it for every new bash shell
+  isctl completion bash > ~/.local/share/bash-completion/completions/isctl
+
+  # zsh: write it to a folder of your $fpath (compinit must be enabled)
+  isctl completion zsh > "\${fpath[1]}/_isctl"
+
+  # fish
+  isctl completion fish > ~/.config/fish/completions/isctl.fish
+`;
+
+/** The commander tree reduced to what completion needs. */
+export function completionTree(cmd: Command): CompletionCommand {
+  const internals = cmd as unknown as { _hidden?: boolean };
+  return {
+    name: cmd.name(),
+    aliases: cmd.aliases(),
+    hidden: Boolean(internals._hidden),
+    options: cmd.options
+      .filter((o: Option) => !o.hidden)
+      .map((o: Option) => ({ flags: [o.short, o.long].filter((f): f is string => Boolean(f)), takesValue: o.required || o.optional })),
+    subcommands: cmd.commands.map(completionTree),
+    args: cmd.registeredArguments.map((a) => a.name()),
+  };
+}
+
+async function complete(program: Command, words: string[], io: CliIO): Promise<void> {
+  const result = completeWords(completionTree(program), words.length > 0 ? words : ['']);
+  const lines = [...result.candidates];
+  if (result.resource) {
+    const cur = words[words.length - 1] ?? '';
+    try {
+      const dir = path.resolve(io.cwd, result.dir ?? io.env.ISCTL_DIR ?? '.');
+      const namespace = result.namespace ?? io.env.ISCTL_NAMESPACE ?? 'default';
+      const snapshot = await openStateStore(dir).read(namespace);
+      lines.push(...resourceNames(snapshot, result.resource, namespace).filter((n) => n.startsWith(cur)));
+    } catch {
+      // Completion must never print errors into the user's prompt; no names is the answer.
+    }
+  }
+  io.stdout.write(lines.map((l) => `${l}\n`).join('') + `:${directiveCode(result.directive)}\n`);
+}
+
+/** Registers `completion` and the hidden `__complete`. */
+export const completionCommand: CommandModule = {
+  register(program, io) {
+    program
+      .command('completion')
+      .argument('<SHELL>', 'bash, zsh or fish')
+      .summary('Output shell completion code for the specified shell (bash, zsh or fish)')
+      .description(
+        'Output shell completion code for the specified shell (bash, zsh or fish).\n\n' +
+          'The shell code must be evaluated to provide interactive completion of isctl commands, flags, resource kinds, ' +
+          'and the image streams and tags of the state folder (--dir, ISCTL_DIR). Names are read when you press TAB.',
+      )
+      .addHelpText('after', examples)
+      .action((shell: string) => {
+        if (!(SHELLS as readonly string[]).includes(shell)) {
+          throw new UsageError(`Unsupported shell type "${shell}".`, `Use one of: ${SHELLS.join(', ')}.`);
+        }
+        io.stdout.write(completionScript(shell as Shell));
+      });
+    program
+      .command('__complete', { hidden: true })
+      .argument('[words...]')
+      .helpOption(false)
+      .allowUnknownOption()
+      .allowExcessArguments()
+      .action((words: string[]) => complete(program, words ?? [], io));
+  },
+};
