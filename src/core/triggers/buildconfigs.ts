@@ -112,10 +112,11 @@ export function applyBuildConfigTriggers(so: StoredObject, retrieve: TagRetrieve
     }
     desired.push({ from, image: image ?? '', firing });
   }
-  writeStatus(bc, desired, options.now());
+  // BuildConfigStatus field order: lastVersion, then imageChangeTriggers.
   const status = ensureMap(bc, 'status');
   const version = (typeof status.lastVersion === 'number' ? status.lastVersion : 0) + 1;
   status.lastVersion = version;
+  writeStatus(bc, desired, options.now());
   const ns = fired.from.namespace || so.namespace;
   return {
     build: { namespace: so.namespace, name: so.name, file: fileOf(so), image: fired.ref, trigger: `${ns}/${fired.from.name}`, version },

@@ -1,0 +1,67 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { openStateStore } from '../../src/state/store.js';
+import { unifiedDiff } from '../../src/output/diff.js';
+import { createTriggerHook } from '../../src/core/triggers/index.js';
+import type { TagChange, TriggerReport } from '../../src/core/context.js';
+import type { ImageStream } from '../../src/domain/types.js';
+import type { FileChange, Snapshot } from '../../src/state/types.js';
+
+const FIXTURES = path.join(path.dirname(new URL(import.meta.url).pathname), 'fixtures');
+const D2 = 'sha256:' + '2'.repeat(64);
+const settings = { internalRegistry: 'image-registry.openshift-image-registry.svc:5000', maxBulkImport: 50 };
+const now = () => new Date('2026-11-22T12:00:00Z');
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+});
+
+function stateDir(files: Record<string, string>): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'isctl-triggers-'));
+  dirs.push(dir);
+  for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
+  return dir;
+}
+
+/** What import-image does to the stream (a new items[0]), then the trigger hook, in one transaction. */
+function importNewImage(snap: Snapshot, stream: string, tag: string, dockerImageReference: string, image = D2): TriggerReport {
+  const so = snap.find<ImageStream>('ImageStream', snap.namespace, stream)!;
+  const history = so.object.status!.tags!.find((t) => t.tag === tag)!;
+  const before = history.items![0]!;
+  history.items!.unshift({ created: '2026-11-22T12:00:00Z', dockerImageReference, image, generation: 2 });
+  const change: TagChange = { namespace: snap.namespace, stream, tag, from: { image: before.image, dockerImageReference: before.dockerImageReference }, to: { image, dockerImageReference } };
+  return createTriggerHook({ now }).apply(snap, [change], settings);
+}
+
+function diffs(changes: FileChange[]): string {
+  return changes.map((c) => unifiedDiff({ ...c, path: path.basename(c.path) }, { color: false })).join('');
+}
+
+describe('triggers end to end through the state store', () => {
+  it('golden diff: a commented multi-document file gets only image values and trigger bookkeeping', async () => {
+    const original = fs.readFileSync(path.join(FIXTURES, 'app.yaml'), 'utf8');
+    const dir = stateDir({ 'app.yaml': original });
+    const store = openStateStore(dir);
+    const { result, changes } = await store.update('team', (snap) => importNewImage(snap, 'web', 'latest', `quay.io/acme/web@${D2}`));
+    expect(result.warnings).toEqual([]);
+    expect(result.builds).toEqual([{ namespace: 'team', name: 'web-child', file: 'app.yaml', image: `quay.io/acme/web@${D2}`, trigger: 'team/web:latest', version: 1 }]);
+    expect(result.updated.map((u) => `${u.kind}/${u.name}`)).toEqual(['DeploymentConfig/web', 'Deployment/web-worker', 'CronJob/web-nightly']);
+    if (process.env.UPDATE_GOLDEN) fs.writeFileSync(path.join(FIXTURES, 'app.diff'), diffs(changes));
+    expect(diffs(changes)).toBe(fs.readFileSync(path.join(FIXTURES, 'app.diff'), 'utf8'));
+    expect(fs.readFileSync(path.join(dir, 'app.yaml'), 'utf8')).toBe(changes[0]!.after);
+  });
+
+  it('--dry-run computes the same diff and leaves every byte', async () => {
+    const original = fs.readFileSync(path.join(FIXTURES, 'app.yaml'), 'utf8');
+    const dir = stateDir({ 'app.yaml': original });
+    const { changes } = await openStateStore(dir).update('team', (snap) => importNewImage(snap, 'web', 'latest', `quay.io/acme/web@${D2}`), { dryRun: true });
+    expect(diffs(changes)).toBe(fs.readFileSync(path.join(FIXTURES, 'app.diff'), 'utf8'));
+    expect(fs.readFileSync(path.join(dir, 'app.yaml'), 'utf8')).toBe(original);
+    // Only the (hidden, emptied) lock folder of the store may appear; no state file is written.
+    expect(fs.readdirSync(dir).filter((f) => f !== '.isctl')).toEqual(['app.yaml']);
+    if (fs.existsSync(path.join(dir, '.isctl'))) expect(fs.readdirSync(path.join(dir, '.isctl'))).toEqual([]);
+  });
+});
