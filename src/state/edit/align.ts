@@ -13,28 +13,38 @@ export interface Match {
   newIndex: number;
 }
 
-const IDENTITY_KEYS = ['name', 'tag'];
+type Identity = (item: Record<string, unknown>) => unknown;
+
+// Kubernetes objects in a List by kind/namespace/name; tags, containers, ports by name; history by tag.
+const IDENTITIES: Identity[] = [
+  (o) => {
+    const m = o.metadata as Record<string, unknown> | undefined;
+    return typeof o.kind === 'string' && typeof m?.name === 'string' ? `${o.kind}/${String(m.namespace ?? '')}/${m.name}` : undefined;
+  },
+  (o) => o.name,
+  (o) => o.tag,
+];
 
 /** Matches between `before` and `after`, increasing in both indices. */
 export function alignLists(before: readonly unknown[], after: readonly unknown[]): Match[] {
-  for (const key of IDENTITY_KEYS) {
+  for (const key of IDENTITIES) {
     const keyed = alignByKey(before, after, key);
     if (keyed) return keyed;
   }
   return alignByValue(before, after);
 }
 
-function keysOf(list: readonly unknown[], key: string): string[] | undefined {
+function keysOf(list: readonly unknown[], key: Identity): string[] | undefined {
   const keys: string[] = [];
   for (const item of list) {
-    const k = item && typeof item === 'object' && !Array.isArray(item) ? (item as Record<string, unknown>)[key] : undefined;
+    const k = item && typeof item === 'object' && !Array.isArray(item) ? key(item as Record<string, unknown>) : undefined;
     if (typeof k !== 'string') return undefined;
     keys.push(k);
   }
   return new Set(keys).size === keys.length ? keys : undefined;
 }
 
-function alignByKey(before: readonly unknown[], after: readonly unknown[], key: string): Match[] | undefined {
+function alignByKey(before: readonly unknown[], after: readonly unknown[], key: Identity): Match[] | undefined {
   const oldKeys = keysOf(before, key);
   const newKeys = keysOf(after, key);
   if (!oldKeys || !newKeys || oldKeys.length === 0 || newKeys.length === 0) return undefined;

@@ -148,9 +148,28 @@ export class TreeEditor {
       return this.flowSplices(spans, removed, new Map([...after_].map(([a, vs]) => [a, texts(vs)])), new Map(before_.length ? [[first, texts(before_)]] : []), cs.multiline);
     }
     for (const i of removed) this.out.add(lineStart(this.src, dashes[i]), lineEndAfter(this.src, rangeOf(items[i])![1]), '');
-    const render = (vs: unknown[]) => renderYamlBlock(vs, ' '.repeat(columnOf(this.src, dashes[first])), this.style);
+    const render = (vs: unknown[]) => this.renderItems(vs, dashes[first], items[first]);
     if (before_.length) this.out.add(lineStart(this.src, dashes[first]), lineStart(this.src, dashes[first]), render(before_) + this.style.eol);
     for (const [a, vs] of after_) this.insertLines(lineEndAfter(this.src, rangeOf(items[a])![1]), render(vs));
+  }
+
+  /**
+   * Block list items at the dash column of `sibling`, with the same gap between `-` and the
+   * content as the sibling (`-   name:` stays `-   name:`).
+   */
+  private renderItems(values: unknown[], dash: number, sibling: Node): string {
+    const dashCol = columnOf(this.src, dash);
+    const start = rangeOf(sibling)![0];
+    const sameLine = !this.src.slice(dash, start).includes('\n');
+    const gap = sameLine ? start - dash : 2;
+    const text = renderYamlBlock(values, ' '.repeat(dashCol), this.style);
+    if (gap <= 2 || values.some((v) => !isObj(v))) return text;
+    const pad = ' '.repeat(gap - 2);
+    const itemIndent = ' '.repeat(dashCol + 2);
+    return text
+      .split(this.style.eol)
+      .map((l) => (l.startsWith(' '.repeat(dashCol) + '- ') ? ' '.repeat(dashCol) + '-' + ' '.repeat(gap - 1) + l.slice(dashCol + 2) : l.startsWith(itemIndent) ? pad + l : l))
+      .join(this.style.eol);
   }
 
   /** Offset of the `-` that introduces a block sequence item, or -1. */
