@@ -25,6 +25,12 @@ export interface ImporterDeps {
   /** Namespace to work in; undefined = every namespace of the folder. */
   namespace?: string;
   queueDepth?: number;
+  /**
+   * How long the first push of a batch waits for more before the import starts (default 1 s):
+   * a push reaches serve as several deliveries within milliseconds, and a burst collapses into
+   * one import instead of one per arrival.
+   */
+  settleMs?: number;
 }
 
 /** A queued push with the sender it came from (for logs). */
@@ -41,6 +47,7 @@ export class Importer {
   private stopping = false;
   private loopDone: Promise<void> | undefined;
   private busy = false;
+  private onStop: (() => void) | undefined;
 
   constructor(private readonly deps: ImporterDeps) {
     this.queue = new CoalescingQueue<QueuedPush>(deps.queueDepth ?? 1000);
@@ -83,6 +90,7 @@ export class Importer {
   /** Stops taking work and resolves once the refresh in progress (if any) has finished writing. */
   async stop(): Promise<void> {
     this.stopping = true;
+    this.onStop?.();
     this.notify();
     await this.loopDone;
   }
@@ -95,7 +103,10 @@ export class Importer {
 
   private async loop(): Promise<void> {
     while (!this.stopping) {
-      if (this.queue.depth > 0) await this.guard('webhook', () => this.runWebhookBatch(this.queue.drain()));
+      if (this.queue.depth > 0) {
+        await this.settle();
+        await this.guard('webhook', () => this.runWebhookBatch(this.queue.drain()));
+      }
       else if (this.buckets.length > 0) {
         const b = this.buckets.shift()!;
         await this.guard('schedule', () => this.runBucket(b.bucket, b.of));
@@ -103,6 +114,18 @@ export class Importer {
     }
     const left = this.queue.drain().length;
     if (left > 0) this.deps.logger.log('warn', 'shutdown', 'push events not imported because serve is stopping', { count: left });
+  }
+
+  private async settle(): Promise<void> {
+    const ms = this.deps.settleMs ?? 1000;
+    if (ms <= 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    await new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, ms);
+      this.onStop = resolve;
+    });
+    clearTimeout(timer);
+    this.onStop = undefined;
   }
 
   private async guard(trigger: string, run: () => Promise<void>): Promise<void> {

@@ -32,6 +32,8 @@ export interface ServeOptions {
   maxBodyBytes?: number;
   /** Most distinct push events waiting for import (default 1000). */
   queueDepth?: number;
+  /** How long a push waits for repeats before its import starts (default 1 s). */
+  settleMs?: number;
   /** Delivery ids remembered for de-duplication (default 10000). */
   dedupeCapacity?: number;
 }
@@ -89,6 +91,7 @@ export async function startServe(options: ServeOptions, deps: ServeDeps): Promis
     metrics,
     ...(options.namespace !== undefined ? { namespace: options.namespace } : {}),
     queueDepth: options.queueDepth ?? 1000,
+    ...(options.settleMs !== undefined ? { settleMs: options.settleMs } : {}),
   });
   metrics.bindQueueDepth(() => importer.queue.depth);
   const started = Date.now();
