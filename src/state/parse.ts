@@ -70,7 +70,7 @@ export function parseStateFile(path: string, text: string): ParsedFile {
 
 function parseYaml(path: string, text: string): unknown[] | StateFileError {
   const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false });
+  const docs = parseAllDocuments(text, { lineCounter });
   const values: unknown[] = [];
   for (const doc of docs) {
     const err = doc.errors[0];
@@ -115,7 +115,7 @@ export function lineColumn(text: string, offset: number): { line: number; column
 }
 
 function firstLine(s: string): string {
-  return s.split('\n')[0];
+  return s.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
 }
 
 /** Splits `spec.tags[2].from.name` into path segments. */
