@@ -6,6 +6,7 @@ import { refreshCommand } from './refresh.js';
 import { completionCommand } from './completion.js';
 import { setTriggersCommand } from './set-triggers.js';
 import { rolloutCommand } from './rollout.js';
+import { serveCommand } from './serve.js';
 
 export const commandModules: CommandModule[] = [
   importImageCommand,
@@ -14,4 +15,5 @@ export const commandModules: CommandModule[] = [
   completionCommand,
   setTriggersCommand,
   rolloutCommand,
+  serveCommand,
 ];

@@ -1,0 +1,181 @@
+/**
+ * `isctl serve`: re-import scheduled tags every --interval and receive registry webhooks
+ * (DESIGN.md "Webhooks"). Thin wiring: read flags and the secret, build the context, start
+ * src/server, stop gracefully on SIGTERM/SIGINT. `--once` runs one scheduled pass for cron jobs.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Command } from 'commander';
+import type { CommandModule } from '../command.js';
+import { setExitCode } from '../command.js';
+import { globalOptions, type GlobalOptions } from '../globals.js';
+import { buildCoreContext } from '../context.js';
+import { printChanges } from '../report.js';
+import type { CliIO } from '../io.js';
+import { refresh, type RefreshSelection } from '../../core/refresh.js';
+import type { CoreContext } from '../../core/context.js';
+import type { ImageStream } from '../../domain/types.js';
+import { UsageError } from '../../domain/errors.js';
+import { renderRefreshSummary } from '../../output/changes.js';
+import { startServe, parseListenAddress } from '../../server/index.js';
+import { Importer } from '../../server/importer.js';
+import { parseInterval } from '../../server/interval.js';
+import { createLogger, type Logger, type LogFormat } from '../../server/log.js';
+import type { StreamView } from '../../server/matcher.js';
+import { createServeMetrics, instrumentImageSource } from '../../server/telemetry.js';
+
+const examples = `
+Examples:
+  # Re-import scheduled tags every 15 minutes; no webhooks (no secret configured)
+  isctl serve --dir ./cluster
+
+  # Also receive registry webhooks on 127.0.0.1:8080/webhooks/{distribution,dockerhub,quay,harbor,github}
+  isctl serve --webhook-secret-file /run/secrets/isctl-webhook --interval 5m
+
+  # One scheduled pass for a cron job: exit 0 nothing changed, 1 something changed, 2 errors
+  isctl serve --once
+
+Senders authenticate with the secret: "Authorization: Bearer SECRET" (Distribution
+notifications.endpoints[].headers, Harbor "Auth Header"), "?token=SECRET" in the URL (Docker Hub,
+Quay), or the HMAC-SHA256 signature GitHub computes with the secret (X-Hub-Signature-256).
+`;
+
+/** Reads the webhook secret from --webhook-secret-file or ISCTL_WEBHOOK_SECRET; undefined when neither is set. */
+export function readWebhookSecret(file: string | undefined, io: CliIO): string | undefined {
+  let secret: string | undefined;
+  if (file !== undefined) {
+    try {
+      secret = readFileSync(path.resolve(io.cwd, file), 'utf8').replace(/\r?\n$/, '');
+    } catch (err) {
+      throw new UsageError(`cannot read the webhook secret file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'pass a readable file holding the shared secret');
+    }
+    if (secret.trim() === '') throw new UsageError(`the webhook secret file ${file} is empty`, 'write the shared secret into it, e.g. openssl rand -hex 32 > FILE');
+  } else if (io.env.ISCTL_WEBHOOK_SECRET !== undefined && io.env.ISCTL_WEBHOOK_SECRET !== '') {
+    secret = io.env.ISCTL_WEBHOOK_SECRET;
+  }
+  return secret;
+}
+
+function parseFlags(opts: Record<string, unknown>) {
+  const format = String(opts.logFormat ?? 'json');
+  if (format !== 'json' && format !== 'text') throw new UsageError(`invalid --log-format "${format}": use json or text`);
+  const listen = parseListenAddress(String(opts.listen ?? '127.0.0.1:8080'));
+  if (!listen) throw new UsageError(`invalid --listen "${String(opts.listen)}": use HOST:PORT, [IPv6]:PORT, :PORT or PORT`);
+  const positive = (name: string, v: unknown, dflt: number): number => {
+    if (v === undefined) return dflt;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1) throw new UsageError(`invalid --${name} "${String(v)}": use a whole number above 0`);
+    return n;
+  };
+  return {
+    format: format as LogFormat,
+    listen,
+    intervalMs: parseInterval(String(opts.interval ?? '15m')),
+    maxBodyBytes: positive('max-body-bytes', opts.maxBodyBytes, 1024 * 1024),
+    queueDepth: positive('queue-depth', opts.queueDepth, 1000),
+  };
+}
+
+/** `-n`/ISCTL_NAMESPACE restrict serve to one namespace; otherwise it serves the whole folder. */
+function servedNamespace(cmd: Command, io: CliIO, g: GlobalOptions): string | undefined {
+  const explicit = (cmd.optsWithGlobals() as { namespace?: string }).namespace ?? io.env.ISCTL_NAMESPACE;
+  return g.allNamespaces || explicit === undefined ? undefined : g.namespace;
+}
+
+function streamLister(ctx: CoreContext, g: GlobalOptions): () => Promise<StreamView[]> {
+  return async () => {
+    const snap = await ctx.store.read(g.namespace);
+    return snap.list<ImageStream>('ImageStream').map((s) => ({ namespace: s.namespace, name: s.name, stream: s.object }));
+  };
+}
+
+async function action(opts: Record<string, unknown>, cmd: Command, io: CliIO): Promise<void> {
+  const g = globalOptions(cmd, io);
+  const flags = parseFlags(opts);
+  const secret = readWebhookSecret(opts.webhookSecretFile as string | undefined, io);
+  const logger = createLogger(flags.format, (l) => io.stderr.write(l), io.now);
+  const metrics = createServeMetrics();
+  const base = buildCoreContext(g, io);
+  const ctx: CoreContext = { ...base, source: instrumentImageSource(base.source, metrics) };
+  const namespace = servedNamespace(cmd, io, g);
+  const run = (sel: RefreshSelection) => refresh(ctx, { ...sel, contextNamespace: g.namespace });
+  try {
+    if (opts.once) return await once(cmd, io, g, { run, listStreams: streamLister(ctx, g), logger, metrics, namespace });
+    const handle = await startServe(
+      { listen: flags.listen, intervalMs: flags.intervalMs, maxBodyBytes: flags.maxBodyBytes, queueDepth: flags.queueDepth, ...(secret !== undefined ? { secret } : {}), ...(namespace !== undefined ? { namespace } : {}) },
+      { refresh: run, listStreams: streamLister(ctx, g), logger, metrics },
+    );
+    await untilSignal(handle.stop, logger);
+  } finally {
+    await ctx.source.close();
+  }
+}
+
+/** Resolves after SIGTERM/SIGINT once `stop` finished; a second signal exits at once (writes are atomic, files stay whole). */
+function untilSignal(stop: (reason: string) => Promise<void>, logger: Logger): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let count = 0;
+    const onSignal = (signal: NodeJS.Signals) => {
+      count++;
+      if (count > 1) {
+        logger.log('warn', 'forced', `second ${signal}: exiting without waiting for the import in progress`);
+        process.exit(1);
+      }
+      stop(signal).then(() => {
+        process.off('SIGTERM', onSignal);
+        process.off('SIGINT', onSignal);
+        resolve();
+      }, reject);
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
+}
+
+async function once(
+  cmd: Command,
+  io: CliIO,
+  g: GlobalOptions,
+  d: { run: (s: RefreshSelection) => ReturnType<typeof refresh>; listStreams: () => Promise<StreamView[]>; logger: Logger; metrics: ReturnType<typeof createServeMetrics>; namespace: string | undefined },
+): Promise<void> {
+  const importer = new Importer({ refresh: d.run, listStreams: d.listStreams, logger: d.logger, metrics: d.metrics, ...(d.namespace !== undefined ? { namespace: d.namespace } : {}) });
+  let result;
+  try {
+    result = await importer.runOnce();
+  } catch (err) {
+    setExitCode(cmd, 2);
+    throw err;
+  }
+  const summary = renderRefreshSummary(result.outcomes, false);
+  for (const e of summary.errors) io.stderr.write(`${e}\n`);
+  for (const l of summary.lines) io.stdout.write(`${l}\n`);
+  printChanges(io, result.changes, [result.triggers], g.color);
+  const failed = result.outcomes.some((o) => o.status === 'failed');
+  const changed = result.outcomes.some((o) => o.status === 'changed') || result.changes.length > 0;
+  // kubectl diff convention (DESIGN.md, as `refresh --exit-code`): 0 no change, 1 changes, 2 errors.
+  setExitCode(cmd, failed ? 2 : changed ? 1 : 0);
+}
+
+/** Registers `serve`. */
+export const serveCommand: CommandModule = {
+  register(program, io) {
+    program
+      .command('serve')
+      .summary('Re-import scheduled tags periodically and receive registry webhooks')
+      .description(
+        'Run until SIGTERM/SIGINT: every --interval, re-import the tags with importPolicy.scheduled: true (spread over the ' +
+          'interval as OpenShift does) and apply triggers; with a webhook secret, also accept push notifications from ' +
+          'Distribution, Docker Hub, Quay, Harbor and GitHub on /webhooks/<sender> and re-import the matching tags (the digest ' +
+          'is always read from the registry). /healthz and /metrics (Prometheus) are always served. Logs go to stderr.',
+      )
+      .option('--listen <addr>', 'Address to listen on (HOST:PORT, :PORT for all interfaces)', '127.0.0.1:8080')
+      .option('--interval <duration>', 'How often every scheduled tag is re-imported (30s, 5m, 1h, 1h30m)', '15m')
+      .option('--once', 'Run one scheduled pass and exit: 0 nothing changed, 1 something changed, 2 errors (as kubectl diff)')
+      .option('--webhook-secret-file <file>', 'File holding the shared webhook secret (env ISCTL_WEBHOOK_SECRET); without one no webhook endpoint is opened')
+      .option('--log-format <format>', 'Log lines on stderr: json or text', 'json')
+      .option('--max-body-bytes <n>', 'Largest webhook body accepted (413 above)', '1048576')
+      .option('--queue-depth <n>', 'Most distinct pushes waiting for import; more are refused with 503', '1000')
+      .addHelpText('after', examples)
+      .action((opts: Record<string, unknown>, cmd: Command) => action(opts, cmd, io));
+  },
+};
