@@ -83,7 +83,8 @@ export async function resolveImage(
     for (const d of parsed.manifests) manifests.push(await childImage(src, cache, d));
     return { digest: topDigest, dockerImageReference: src.referenceFor(topDigest), image, manifests, topDigest, topMediaType: parsed.mediaType };
   }
-  const chosen = pickPlatform(parsed.manifests, options.preferArch, options.preferOS);
+  // prefer-arch/prefer-os apply to by-tag imports only; by-digest imports pass "" (importer.go).
+  const chosen = ref.digest ? pickPlatform(parsed.manifests) : pickPlatform(parsed.manifests, options.preferArch, options.preferOS);
   const image = await childImage(src, cache, chosen);
   return { digest: chosen.digest, dockerImageReference: src.referenceFor(chosen.digest), image, topDigest, topMediaType: parsed.mediaType };
 }

@@ -242,3 +242,51 @@ describe('odd registries', () => {
     await src.close();
   });
 });
+
+describe('connections', () => {
+  it('keeps one connection alive across HEADs (undici closes after HEAD unless told not to)', async () => {
+    const img = buildImage({ seed: 'keepalive' });
+    const ports = new Set<number>();
+    const host = await serve(
+      registryHandler(img, (req) => {
+        ports.add(req.socket.remotePort!);
+        return false;
+      }),
+    );
+    const { src } = source();
+    for (let i = 0; i < 20; i++) await src.resolve(parsePullSpec(`${host}/a/b:1`), { insecure: true });
+    // 22 requests; without `reset: false` every HEAD would open a new socket (20+). undici may
+    // open a second socket while the first is being released, never more.
+    expect(ports.size).toBeLessThanOrEqual(2);
+    await src.close();
+  });
+
+  it('never has more requests in flight per registry than maxConnectionsPerRegistry', async () => {
+    const img = buildImage({ seed: 'bounded' });
+    let inFlight = 0;
+    let most = 0;
+    const host = await serve((req, res) => {
+      inFlight++;
+      most = Math.max(most, inFlight);
+      setTimeout(() => {
+        inFlight--;
+        registryHandler(img)(req, res);
+      }, 20);
+    });
+    const { src } = source({ maxConnectionsPerRegistry: 2 });
+    await src.resolve(parsePullSpec(`${host}/a/b:1`), { insecure: true });
+    await Promise.all(Array.from({ length: 10 }, () => src.resolve(parsePullSpec(`${host}/a/b:1`), { insecure: true })));
+    expect(most).toBe(2);
+    await src.close();
+  });
+
+  it('a registry that never answers times out with a transient error', async () => {
+    const host = await serve(() => undefined);
+    const { src } = source({ timeoutMs: 300, retries: 1 });
+    const err = (await src.resolve(parsePullSpec(`${host}/a/b:1`), { insecure: true }).catch((e: unknown) => e)) as RegistryError;
+    expect(err).toBeInstanceOf(RegistryError);
+    expect(err.message).toMatch(/^timeout talking to 127\.0\.0\.1:\d+/);
+    expect(err.transient).toBe(true);
+    await src.close();
+  });
+});
