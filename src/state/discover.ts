@@ -49,9 +49,26 @@ export async function listStateFiles(root: string): Promise<FolderListing> {
     await Promise.all(subdirs.map(walk));
   }
   await walk('');
+  await dropDuplicateLinks(root, files);
   files.sort();
   tempFiles.sort();
   return { files, tempFiles };
+}
+
+/** A link to a file that is itself listed (or listed through another link) would load it twice. */
+async function dropDuplicateLinks(root: string, files: string[]): Promise<void> {
+  const links = new Map<string, string>();
+  for (const f of files) {
+    const abs = path.join(root, f);
+    if ((await fs.lstat(abs)).isSymbolicLink()) links.set(f, await fs.realpath(abs));
+  }
+  if (links.size === 0) return;
+  const realRoot = await fs.realpath(root);
+  const seen = new Set(files.filter((f) => !links.has(f)).map((f) => path.join(realRoot, f)));
+  for (const [f, target] of [...links].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    if (seen.has(target)) files.splice(files.indexOf(f), 1);
+    else seen.add(target);
+  }
 }
 
 async function isFileTarget(abs: string): Promise<boolean> {
