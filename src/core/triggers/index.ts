@@ -8,8 +8,9 @@
 import type { Snapshot, StoredObject } from '../../state/types.js';
 import type { ClusterSettings, TagChange, TriggerHook, TriggerReport, TriggeredWorkload } from '../context.js';
 import { createTagRetriever, type TagRetriever } from './resolve.js';
-import { bumpGeneration, fileOf, isMap, type JsonMap } from './objects.js';
-import { decideRollout, dcWatchedStreams, recordRollout, updateDeploymentConfigImages, type ImageChange } from './deploymentconfigs.js';
+import { bumpGeneration, describeObject, fileOf, isMap, type JsonMap } from './objects.js';
+import { allContainers, getPodSpec } from '../../domain/triggers/podspec.js';
+import { dcImageTriggers, decideRollout, dcWatchedStreams, recordRollout, updateDeploymentConfigImages, type ImageChange } from './deploymentconfigs.js';
 import { ANNOTATION_TRIGGER_KINDS, applyAnnotationTriggers, triggerAnnotationOf } from './annotated.js';
 import { applyBuildConfigTriggers, bcWatchedStreams } from './buildconfigs.js';
 import { resolveShortNames } from './lookup.js';
@@ -75,7 +76,7 @@ function evaluate(snapshot: Snapshot, settings: ClusterSettings, options: Trigge
   for (const so of snapshot.objects) if (WORKLOAD_KINDS.has(so.kind)) touched.remember(so);
 
   for (const { object, changes: list } of resolveShortNames(snapshot, changes, retrieve)) touched.record(object, list);
-  applyDeploymentConfigs(snapshot, select, retrieve, touched);
+  applyDeploymentConfigs(snapshot, select, retrieve, touched, warn);
   for (const kind of [...ANNOTATION_TRIGGER_KINDS, 'ReplicaSet', 'Job', 'Pod']) {
     for (const so of snapshot.list(kind)) {
       if (triggerAnnotationOf(so.object) === undefined) continue;
@@ -94,7 +95,7 @@ function evaluate(snapshot: Snapshot, settings: ClusterSettings, options: Trigge
   return report;
 }
 
-function applyDeploymentConfigs(snapshot: Snapshot, select: Selector, retrieve: TagRetriever, touched: Touched): void {
+function applyDeploymentConfigs(snapshot: Snapshot, select: Selector, retrieve: TagRetriever, touched: Touched, warn: (w: string) => void): void {
   for (const so of snapshot.list('DeploymentConfig')) {
     const dc = so.object as JsonMap;
     const watched = select(dcWatchedStreams(dc, so.namespace), so);
@@ -102,12 +103,24 @@ function applyDeploymentConfigs(snapshot: Snapshot, select: Selector, retrieve: 
     if (watched) {
       const { resolvable, changes } = updateDeploymentConfigImages(dc, so.namespace, retrieve);
       if (resolvable) touched.record(so, changes);
+      if (resolvable) missingContainers(so).forEach(warn);
     }
     const before = touched.before.get(so);
     if (JSON.stringify(dc.spec) === JSON.stringify(before?.spec)) continue;
     const details = decideRollout(dc, before, so.namespace);
     if (details) touched.rollouts.set(so, { latestVersion: recordRollout(dc, details), message: details.message });
   }
+}
+
+/** Automatic triggers naming containers the pod template lacks: OpenShift only records lastTriggeredImage for them. */
+function missingContainers(so: StoredObject): string[] {
+  const spec = getPodSpec(so.object, 'DeploymentConfig');
+  const names = new Set(spec ? allContainers(spec).map((c) => c.container.name) : []);
+  return dcImageTriggers(so.object as JsonMap, so.namespace)
+    .filter((t) => t.automatic && t.from.kind === 'ImageStreamTag')
+    .map((t) => ({ t, missing: t.containerNames.filter((n) => !names.has(n)) }))
+    .filter(({ missing }) => missing.length > 0)
+    .map(({ t, missing }) => `${describeObject(so)}: trigger on ${t.from.name} names container(s) ${missing.join(', ')} that the pod template does not have; only lastTriggeredImage is set`);
 }
 
 /** Bumps metadata.generation of objects whose spec changed and fills the report in snapshot order. */
