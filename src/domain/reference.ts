@@ -16,7 +16,10 @@ export interface DockerImageReference {
 }
 
 const alnum = '[a-z0-9]+';
-const separator = '(?:[._]|__|[-]*)';
+// distribution/reference writes the dash separator as `[-]*`; under RE2 (Go) that is linear, but in
+// a backtracking engine `[a-z0-9]+(?:[-]*[a-z0-9]+)*` is (a+)+ and "aaaa…!" takes exponential time.
+// `[-]+` accepts exactly the same names (an empty separator only splits one alnum run in two).
+const separator = '(?:[._]|__|[-]+)';
 const component = `${alnum}(?:${separator}${alnum})*`;
 const hostComponent = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
 const hostname = `${hostComponent}(?:\\.${hostComponent})*(?::[0-9]+)?`;
