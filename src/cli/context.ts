@@ -28,6 +28,7 @@ export function buildCoreContext(g: GlobalOptions, io: CliIO, options: ContextOp
     blobs,
     ...(g.registryConfig ? { registryConfig: g.registryConfig } : {}),
     env: io.env,
+    ociBaseDir: g.dir,
     maxConnectionsPerRegistry: options.maxConnectionsPerRegistry ?? envNumber(io.env.ISCTL_MAX_CONNECTIONS) ?? 8,
     now: io.now,
   });

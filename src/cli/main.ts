@@ -44,16 +44,24 @@ export async function run(argv: string[], io: CliIO = processIO()): Promise<numb
     if (err instanceof CommanderError) {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
       // commander already printed its message; oc prints the hint line after usage errors.
-      io.stderr.write(`See 'isctl ${argv.find((a) => !a.startsWith('-')) ?? ''} -h' for help and examples\n`.replace('isctl  -h', 'isctl -h'));
+      io.stderr.write(`See '${commandPathOf(program, argv)} -h' for help and examples\n`);
       return 2;
     }
-    const { text, exitCode } = renderError(err, commandPathOf(argv));
+    const { text, exitCode } = renderError(err, commandPathOf(program, argv));
     io.stderr.write(text);
     return exitCode;
   }
 }
 
-function commandPathOf(argv: string[]): string {
-  const words = argv.filter((a) => !a.startsWith('-')).slice(0, 2);
-  return ['isctl', ...words.slice(0, 1)].join(' ');
+function commandPathOf(program: Command, argv: string[]): string {
+  // The first word naming a command, then a subcommand of it (`isctl set triggers`).
+  const path = ['isctl'];
+  let cmd: Command = program;
+  for (const word of argv) {
+    const sub = cmd.commands.find((c) => c.name() === word || c.aliases().includes(word));
+    if (!sub) continue;
+    path.push(sub.name());
+    cmd = sub;
+  }
+  return path.join(' ');
 }

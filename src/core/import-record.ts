@@ -41,7 +41,14 @@ export function rfc3339(d: Date): string {
  * Applies results to `stream` (the working copy) and returns the tags whose current image changed.
  * `created` is true when the stream did not exist before this import.
  */
-export function recordImportResults(stream: ImageStream, namespace: string, results: TagImportResult[], now: Date, created: boolean): TagChange[] {
+export function recordImportResults(
+  stream: ImageStream,
+  namespace: string,
+  results: TagImportResult[],
+  now: Date,
+  created: boolean,
+  internalRegistry?: string,
+): TagChange[] {
   const original = cloneJson(stream);
   const nextGeneration = created ? 1 : (stream.metadata.generation ?? 0) + 1;
   const time = rfc3339(now);
@@ -60,7 +67,7 @@ export function recordImportResults(stream: ImageStream, namespace: string, resu
       recordFailure(stream, r.tag, r.reason ?? 'InternalError', r.message ?? '', nextGeneration, time);
     }
   }
-  finishUpdate(stream, original, namespace, created, time);
+  finishUpdate(stream, original, namespace, created, time, internalRegistry);
   return changedTags(stream, namespace, before);
 }
 
@@ -87,7 +94,7 @@ function recordSuccess(
   clearConditions(stream, r.tag);
 }
 
-function finishUpdate(stream: ImageStream, original: ImageStream, namespace: string, created: boolean, time: string): void {
+function finishUpdate(stream: ImageStream, original: ImageStream, namespace: string, created: boolean, time: string, internalRegistry?: string): void {
   const annotations = stream.metadata.annotations ?? undefined;
   const hasAnnotation = Boolean(annotations && ANNOTATION_REPOSITORY_CHECK in annotations);
   if (created) {
@@ -98,6 +105,13 @@ function finishUpdate(stream: ImageStream, original: ImageStream, namespace: str
   if (hasAnnotation && jsonEqual(original, stream)) return; // nothing is written (rest.go)
   applyUpdateGenerations(original, stream, namespace);
   setCheckAnnotation(stream, time);
+  // The API server fills status.dockerImageRepository on every update (strategy.go:148-180);
+  // isctl writes it when the file has none, never rewriting one the user chose.
+  if (internalRegistry && !stream.status?.dockerImageRepository) {
+    const repo = `${internalRegistry}/${namespace}/${stream.metadata.name}`;
+    stream.status = { dockerImageRepository: repo, ...(stream.status ?? {}) };
+    stream.status.dockerImageRepository = repo;
+  }
 }
 
 function setCheckAnnotation(stream: ImageStream, time: string): void {

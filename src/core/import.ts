@@ -126,7 +126,7 @@ function record(ctx: CoreContext, snap: Snapshot, namespace: string, plan: Impor
     stored = snap.add(newImageStream(plan.stream, namespace, ctx.settings.internalRegistry), namespace);
     created = true;
   }
-  const tagChanges = recordImportResults(stored.object, namespace, results, ctx.now(), created);
+  const tagChanges = recordImportResults(stored.object, namespace, results, ctx.now(), created, ctx.settings.internalRegistry);
   const triggers = ctx.triggers.apply(snap, tagChanges, ctx.settings);
   return { stream: stored.object, tagChanges, triggers };
 }

@@ -134,7 +134,7 @@ function recordAll(ctx: CoreContext, snap: Snapshot, candidates: Candidate[], an
     if (!stored) continue; // deleted meanwhile: nothing to record
     const results = g.idx.flatMap((i) => resultFor(stored.object, candidates[i], answers[i]));
     const before = new Map(results.map((r) => [r.tag, currentEvent(stored.object, r.tag)?.image]));
-    const changed = recordImportResults(stored.object, g.namespace, results, ctx.now(), false);
+    const changed = recordImportResults(stored.object, g.namespace, results, ctx.now(), false, ctx.settings.internalRegistry);
     tagChanges.push(...changed);
     for (const r of results) outcomes.push(outcomeOf(g.namespace, g.stream, r, before.get(r.tag), changed));
   }

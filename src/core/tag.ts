@@ -111,7 +111,7 @@ function setTag(ctx: CoreContext, snap: Snapshot, plan: TagPlan, dest: TagDestin
     const r = answer.ok
       ? { tag: dest.tag, from, ok: true, digest: answer.resolved.digest, dockerImageReference: answer.resolved.dockerImageReference, ...policy }
       : { tag: dest.tag, from, ok: false, reason: answer.reason, message: answer.message, ...policy };
-    recordImportResults(s, dest.namespace, [r], ctx.now(), false);
+    recordImportResults(s, dest.namespace, [r], ctx.now(), false, ctx.settings.internalRegistry);
   }
   tagChanges.push(...diffImages(s, dest, before));
   const triggers = ctx.triggers.apply(snap, tagChanges, ctx.settings);

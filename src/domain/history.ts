@@ -19,7 +19,7 @@ function ensureStatusTag(stream: ImageStream, tag: string): NamedTagEventList {
   stream.status.tags ??= [];
   let entry = stream.status.tags.find((t) => t.tag === tag);
   if (!entry) {
-    entry = { tag, items: [] };
+    entry = { tag, items: null };
     insertSorted(stream.status.tags, entry, (e) => e.tag);
   }
   return entry;
@@ -153,7 +153,6 @@ export function recordFailure(stream: ImageStream, tag: string, reason: string, 
   };
   if (hasTagCondition(stream, tag, condition)) return false;
   const entry = ensureStatusTag(stream, tag);
-  if (entry.items === undefined) entry.items = null;
   entry.conditions = [condition];
   const ref = specTag(stream, tag);
   if (ref) ref.generation = 0;
