@@ -4,6 +4,7 @@ import { importImageCommand } from './import-image.js';
 import { tagCommand } from './tag.js';
 import { refreshCommand } from './refresh.js';
 import { completionCommand } from './completion.js';
+import { graphCommand } from './graph.js';
 import { setTriggersCommand } from './set-triggers.js';
 import { rolloutCommand } from './rollout.js';
 import { serveCommand } from './serve.js';
@@ -13,6 +14,7 @@ export const commandModules: CommandModule[] = [
   tagCommand,
   refreshCommand,
   completionCommand,
+  graphCommand,
   setTriggersCommand,
   rolloutCommand,
   serveCommand,
