@@ -17,18 +17,13 @@ export interface DiffOptions {
 
 type Op = { kind: ' ' | '-' | '+'; text: string; oldNo: number; newNo: number };
 
-interface Lines {
-  lines: string[];
-  /** The text does not end with a newline. */
-  noEol: boolean;
-}
-
-function splitLines(text: string | null): Lines {
-  if (text === null || text === '') return { lines: [], noEol: false };
+/** Lines of a text; a last line without newline keeps a trailing "\n" so that it differs from the same line with one. */
+function splitLines(text: string | null): string[] {
+  if (text === null || text === '') return [];
   const lines = text.split('\n');
-  const noEol = lines[lines.length - 1] !== '';
-  if (!noEol) lines.pop();
-  return { lines, noEol };
+  if (lines[lines.length - 1] === '') lines.pop();
+  else lines[lines.length - 1] += '\n';
+  return lines;
 }
 
 /** Myers' greedy shortest edit script between a[lo..ahi) and b[lo..bhi); undefined when D grows past `maxD`. */
@@ -117,7 +112,7 @@ export function unifiedDiff(change: FileChange, options: DiffOptions): string {
   const c = new Chalk({ level: options.color ? 1 : 0 });
   const a = splitLines(change.before);
   const b = splitLines(change.after);
-  const ops = diffLines(a.lines, b.lines);
+  const ops = diffLines(a, b);
   const out: string[] = [
     c.bold(change.before === null ? '--- /dev/null' : `--- a/${change.path}`),
     c.bold(change.after === null ? '+++ /dev/null' : `+++ b/${change.path}`),
@@ -129,11 +124,10 @@ export function unifiedDiff(change: FileChange, options: DiffOptions): string {
     const newStart = newLines.length ? newLines[0].newNo : h[0].newNo;
     out.push(c.cyan(`@@ -${range(oldStart, oldLines.length)} +${range(newStart, newLines.length)} @@`));
     for (const o of h) {
-      const line = o.kind + o.text;
+      const noEol = o.text.endsWith('\n');
+      const line = o.kind + (noEol ? o.text.slice(0, -1) : o.text);
       out.push(o.kind === '-' ? c.red(line) : o.kind === '+' ? c.green(line) : line);
-      const lastOld = o.kind !== '+' && a.noEol && o.oldNo === a.lines.length - 1;
-      const lastNew = o.kind !== '-' && b.noEol && o.newNo === b.lines.length - 1;
-      if ((o.kind === '-' && lastOld) || (o.kind === '+' && lastNew) || (o.kind === ' ' && (lastOld || lastNew))) out.push('\\ No newline at end of file');
+      if (noEol) out.push('\\ No newline at end of file');
     }
   }
   return out.join('\n') + '\n';
