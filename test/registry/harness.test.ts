@@ -56,7 +56,7 @@ describe('test harness', () => {
     const script = `
       const { startRegistry } = await import(${JSON.stringify(join(dir, 'registry.js'))});
       const reg = await startRegistry({ mode: 'plain' });
-      console.log(reg.pid);
+      console.log(reg.pid + ' ' + reg.dir);
       setInterval(() => {}, 1000);
     `;
     const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -64,16 +64,18 @@ describe('test harness', () => {
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     let err = '';
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const started = await waitFor(() => /\d+\n/.test(out), 15_000);
+    const started = await waitFor(() => /\d+ \S+\n/.test(out), 15_000);
     if (!started) {
       child.kill('SIGKILL');
       throw new Error(`child did not start a registry: ${err}`);
     }
-    const pid = Number(out.trim());
+    const [pidText, regDir] = out.trim().split(' ');
+    const pid = Number(pidText);
     expect(alive(pid)).toBe(true);
     child.kill('SIGKILL');
     expect(await waitFor(() => !alive(pid))).toBe(true);
     rmSync(dir, { recursive: true, force: true });
+    rmSync(regDir, { recursive: true, force: true });
   });
 
   it('sends Distribution notifications with the configured static headers', async () => {
