@@ -1,0 +1,61 @@
+/** `isctl delete is NAME…`: removes image streams from the state folder (oc delete imagestream). */
+import type { Command } from 'commander';
+import type { CommandModule } from '../command.js';
+import { setExitCode } from '../command.js';
+import { globalOptions } from '../globals.js';
+import type { CliIO } from '../io.js';
+import { UsageError } from '../../domain/errors.js';
+import { deleteImageStreams } from '../../core/delete.js';
+import { openStateStore } from '../../state/store.js';
+import { reportErrors, resourceAndNames } from './get.js';
+
+const examples = `
+Examples:
+  # Delete the image stream 'myapp' (its document is removed from its file)
+  isctl delete is myapp
+
+  # Delete several image streams of the namespace 'ci'
+  isctl delete is app1 app2 -n ci
+
+  # Delete every image stream of the current namespace
+  isctl delete is --all
+`;
+
+async function action(type: string, args: string[], opts: Record<string, unknown>, cmd: Command, io: CliIO): Promise<void> {
+  const g = globalOptions(cmd, io);
+  const { resource, names } = resourceAndNames(type, args);
+  if (resource !== 'imagestreams') throw new UsageError(`isctl delete supports image streams (is); remove a tag with 'isctl tag -d STREAM:TAG'`);
+  const dryRun = Boolean(opts.dryRun);
+  const store = openStateStore(g.dir);
+  let targets = names;
+  if (opts.all) {
+    if (names.length > 0) throw new UsageError('pass either names or --all, not both');
+    targets = (await store.read(g.namespace)).list('ImageStream', g.namespace).map((o) => o.name);
+    if (targets.length === 0) {
+      io.stderr.write(`No resources found in ${g.namespace} namespace.\n`);
+      return;
+    }
+  }
+  if (targets.length === 0) throw new UsageError('resource(s) were provided, but no name was specified');
+  const r = await deleteImageStreams(store, g.namespace, targets, { dryRun });
+  for (const name of r.deleted) io.stdout.write(`imagestream.image.openshift.io "${name}" deleted${dryRun ? ' (dry run)' : ''}\n`);
+  reportErrors(io, r.errors);
+  if (r.errors.length > 0) setExitCode(cmd, 1);
+}
+
+/** Registers `delete`. */
+export const deleteCommand: CommandModule = {
+  register(program, io) {
+    program
+      .command('delete')
+      .usage('is NAME [NAME ...] | is --all')
+      .argument('<type>', 'is (imagestreams)')
+      .argument('[names...]', 'image stream names')
+      .summary('Delete image streams from the state folder')
+      .description('Delete image streams: each one is removed from the file it lives in; a file left without objects is deleted.')
+      .option('--all', 'Delete all image streams in the namespace')
+      .option('--dry-run', 'Only print what would be deleted')
+      .addHelpText('after', examples)
+      .action((type: string, names: string[], opts: Record<string, unknown>, cmd: Command) => action(type, names, opts, cmd, io));
+  },
+};

@@ -1,0 +1,114 @@
+/** `isctl get is|istag|isimage [NAME…]`: oc's server-side tables and -o formats over the state folder. */
+import type { Command } from 'commander';
+import type { CommandModule } from '../command.js';
+import { setExitCode } from '../command.js';
+import { renderError } from '../errors.js';
+import { globalOptions, type GlobalOptions } from '../globals.js';
+import type { CliIO } from '../io.js';
+import { IsctlError, UsageError } from '../../domain/errors.js';
+import { getImageStreamImages, getImageStreamTags, getImageStreams, resolveResource, type GetQuery, type ImageResource } from '../../core/get.js';
+import { imageLoader } from '../../core/images.js';
+import { parseOutputFormat, printImageStreamImages, printImageStreamTags, printImageStreams, type PrintOptions } from '../../output/printer.js';
+import { openStateStore } from '../../state/store.js';
+import type { Snapshot } from '../../state/types.js';
+
+const examples = `
+Examples:
+  # List all image streams in the current namespace
+  isctl get is
+
+  # List image streams of every namespace, with the namespace in the first column
+  isctl get is -A
+
+  # Show one image stream as YAML
+  isctl get is myapp -o yaml
+
+  # List the image stream tags, with the image digest (-o wide)
+  isctl get istag -o wide
+
+  # Show an image of a stream by digest (a unique prefix is enough)
+  isctl get isimage myapp@sha256:4bd26aef1ce7
+
+  # Print the current pull spec of every tag
+  isctl get istag -o jsonpath='{range .items[*]}{.metadata.name}{"\\t"}{.image.dockerImageReference}{"\\n"}{end}'
+`;
+
+/** Splits `TYPE NAME…` or `TYPE/NAME…` into one resource and its names. */
+export function resourceAndNames(type: string, names: string[]): { resource: ImageResource; names: string[] } {
+  if (!type.includes('/')) return { resource: resolveResource(type), names };
+  const all = [type, ...names].map((a) => {
+    const i = a.indexOf('/');
+    if (i <= 0) throw new UsageError(`there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'isctl get is/myapp' instead of 'isctl get is is/myapp')`);
+    return { resource: resolveResource(a.slice(0, i)), name: a.slice(i + 1) };
+  });
+  const resource = all[0].resource;
+  if (all.some((a) => a.resource !== resource)) throw new UsageError('isctl get takes names of one resource type at a time');
+  return { resource, names: all.map((a) => a.name) };
+}
+
+/** Prints the state-file problems of a snapshot on stderr; returns how many there were. */
+export function reportProblems(io: CliIO, snapshot: Snapshot): number {
+  for (const p of snapshot.problems) io.stderr.write(renderError(p).text);
+  return snapshot.problems.length;
+}
+
+/** Prints API-style errors (NotFound…) on stderr. */
+export function reportErrors(io: CliIO, errors: readonly IsctlError[]): void {
+  for (const e of errors) io.stderr.write(renderError(e).text);
+}
+
+/** The namespace a read covers (undefined = all) and the `No resources found` wording. */
+export function readScope(g: GlobalOptions, names: string[]): { namespace: string | undefined; empty: string } {
+  if (g.allNamespaces && names.length > 0) throw new IsctlError('BadRequest', 'a resource cannot be retrieved by name across all namespaces');
+  return g.allNamespaces ? { namespace: undefined, empty: 'No resources found' } : { namespace: g.namespace, empty: `No resources found in ${g.namespace} namespace.` };
+}
+
+async function action(type: string, args: string[], opts: Record<string, unknown>, cmd: Command, io: CliIO): Promise<void> {
+  const g = globalOptions(cmd, io);
+  const format = parseOutputFormat(g.output);
+  const { resource, names } = resourceAndNames(type, args);
+  const scope = readScope(g, names);
+  const store = openStateStore(g.dir);
+  const snapshot = await store.read(g.namespace);
+  const q: GetQuery = { namespace: scope.namespace, names, internalRegistry: g.internalRegistry };
+  const print: PrintOptions = { format, now: io.now(), noHeaders: opts.headers === false, allNamespaces: g.allNamespaces, singleItem: names.length === 1 };
+  const images = imageLoader(store.blobs);
+  let text = '';
+  let count = 0;
+  let errors: IsctlError[] = [];
+  if (resource === 'imagestreams') {
+    const r = getImageStreams(snapshot, q);
+    [text, count, errors] = [printImageStreams(r.items, print), r.items.length, r.errors];
+  } else if (resource === 'imagestreamtags') {
+    const r = await getImageStreamTags(snapshot, q, images);
+    [text, count, errors] = [printImageStreamTags(r.items, print), r.items.length, r.errors];
+  } else {
+    const r = await getImageStreamImages(snapshot, q, images);
+    [text, count, errors] = [printImageStreamImages(r.items, print), r.items.length, r.errors];
+  }
+  const listing = format.kind === 'table' || format.kind === 'name';
+  if (count > 0 || !listing) io.stdout.write(text);
+  reportErrors(io, errors);
+  if (count === 0 && names.length === 0 && listing) io.stderr.write(`${scope.empty}\n`);
+  if (reportProblems(io, snapshot) > 0 || errors.length > 0) setExitCode(cmd, 1);
+}
+
+/** Registers `get`. */
+export const getCommand: CommandModule = {
+  register(program, io) {
+    program
+      .command('get')
+      .usage('(is | istag | isimage) [NAME ...] [-o wide|name|json|yaml|jsonpath=TEMPLATE] [--no-headers] [-A]')
+      .argument('<type>', 'is (imagestreams), istag (imagestreamtags) or isimage (imagestreamimages)')
+      .argument('[names...]', 'names to show: STREAM, STREAM:TAG or STREAM@DIGEST')
+      .summary('Display one or many image streams, tags or images')
+      .description(
+        'Display one or many image streams, image stream tags or image stream images from the state folder.\n\n' +
+          'The table is the one oc prints (the server-side printer of openshift-apiserver); -o json|yaml print one named ' +
+          'object as is and several objects as a List. Objects that fail to load are reported on stderr and the exit code is 1.',
+      )
+      .option('--no-headers', 'When using the default or custom-column output format, don\'t print headers (default print headers).')
+      .addHelpText('after', examples)
+      .action((type: string, names: string[], opts: Record<string, unknown>, cmd: Command) => action(type, names, opts, cmd, io));
+  },
+};

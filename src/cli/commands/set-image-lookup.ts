@@ -1,0 +1,78 @@
+/** `isctl set image-lookup`: how short image names resolve through image streams (oc set image-lookup). */
+import type { Command } from 'commander';
+import type { CommandModule } from '../command.js';
+import { globalOptions } from '../globals.js';
+import type { CliIO } from '../io.js';
+import { UsageError } from '../../domain/errors.js';
+import { setImageLookup } from '../../core/image-lookup.js';
+import { resourceName } from '../../output/serialize.js';
+import { tabwrite } from '../../output/tabwriter.js';
+import { openStateStore } from '../../state/store.js';
+import { ensureSetCommand } from './set.js';
+
+const examples = `
+Examples:
+  # Print all of the image streams and whether they resolve local names
+  isctl set image-lookup
+
+  # Use local name lookup on image stream mysql
+  isctl set image-lookup mysql
+
+  # Force a deployment to use local name lookup
+  isctl set image-lookup deploy/mysql
+
+  # Show the current status of the deployment lookup
+  isctl set image-lookup deploy/mysql --list
+
+  # Disable local name lookup on image stream mysql
+  isctl set image-lookup mysql --enabled=false
+
+  # Set local name lookup on all image streams
+  isctl set image-lookup --all
+`;
+
+function parseBool(v: string | boolean | undefined): boolean {
+  if (v === undefined || v === true || v === 'true') return true;
+  if (v === false || v === 'false') return false;
+  throw new UsageError(`invalid argument "${v}" for "--enabled" flag: strconv.ParseBool: parsing "${v}": invalid syntax`);
+}
+
+async function action(args: string[], opts: Record<string, unknown>, cmd: Command, io: CliIO): Promise<void> {
+  const g = globalOptions(cmd, io);
+  const dryRun = Boolean(opts.dryRun);
+  const store = openStateStore(g.dir);
+  const enabled = parseBool(opts.enabled as string | boolean | undefined);
+  const r = await setImageLookup(store, g.namespace, { args, all: Boolean(opts.all), list: Boolean(opts.list), enabled, dryRun });
+  if (r.rows) {
+    // printImageLookup: tabwriter.NewWriter(out, 0, 2, 2, ' ', 0)
+    const text = ['NAME\tLOCAL', ...r.rows.map((row) => `${row.name}\t${row.local}`)].join('\n') + '\n';
+    io.stdout.write(tabwrite(text, { minwidth: 0, tabwidth: 2, padding: 2, padchar: ' ' }));
+    return;
+  }
+  for (const c of r.changed) {
+    io.stdout.write(`${resourceName({ apiVersion: c.apiVersion, kind: c.kind, metadata: { name: c.name } })} image lookup updated${dryRun ? ' (dry run)' : ''}\n`);
+  }
+}
+
+/** Registers `set image-lookup` under the shared `set` command. */
+export const setImageLookupCommand: CommandModule = {
+  register(program, io) {
+    ensureSetCommand(program)
+      .command('image-lookup')
+      .usage('STREAMNAME [...] [--enabled=false] [--all] [--list] [--dry-run]')
+      .argument('[names...]', 'image streams (NAME) or workloads (TYPE/NAME, e.g. deploy/mysql)')
+      .summary('Change how images are resolved when deploying applications')
+      .description(
+        'Use an image stream from pods and other objects.\n\n' +
+          "Local name lookup lets an image stream be the source of images for workloads that reference it by short name: if lookup is " +
+          "enabled for an image stream named 'mysql', a workload that references 'mysql:latest' gets the pull spec of that image stream tag. " +
+          'On a workload (TYPE/NAME) the alpha.image.policy.openshift.io/resolve-names annotation forces lookup for all of its images.',
+      )
+      .option('--enabled [bool]', 'Mark the image stream as resolving tagged images in this namespace.', true)
+      .option('--all', 'If true, select all image streams in the namespace.')
+      .option('--list', 'Display the current states of the requested resources.')
+      .option('--dry-run', 'Only print what would change')
+      .addHelpText('after', examples)
+      .action((names: string[], opts: Record<string, unknown>, cmd: Command) => action(names, opts, cmd, io));
+  },
+};

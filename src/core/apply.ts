@@ -1,0 +1,156 @@
+/**
+ * `apply -f`: create or update objects in the state folder the way `kubectl apply` treats spec.
+ * New objects are created as the API server creates them (ImageStream: generation 1, status
+ * discarded; imagestream-api.md §2.1); existing ones get the applied spec, labels and
+ * annotations while status stays. Every object is validated first: one invalid object means
+ * nothing is written.
+ */
+import { IsctlError, StateFileError, ValidationError, type FieldProblem } from '../domain/errors.js';
+import { applyCreateGenerations, applyUpdateGenerations, jsonEqual } from '../domain/generations.js';
+import type { ImageStream, KubeObject } from '../domain/types.js';
+import { validateImageStream } from '../domain/validation.js';
+import { parseStateFile } from '../state/parse.js';
+import type { FileChange, Snapshot, StateStore, StoredObject } from '../state/types.js';
+
+/** One object to apply and the file (or `-` for stdin) it came from. */
+export interface ApplyDocument {
+  object: KubeObject;
+  source: string;
+}
+
+/** What apply did to one object. */
+export interface ApplyOutcome {
+  apiVersion: string;
+  kind: string;
+  namespace: string;
+  name: string;
+  action: 'created' | 'configured' | 'unchanged';
+}
+
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const DNS1123_SUBDOMAIN_MSG =
+  "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
+
+/** Annotations the system writes; an apply that does not mention them keeps them (they are not the user's). */
+const SYSTEM_ANNOTATIONS = ['openshift.io/image.dockerRepositoryCheck'];
+
+/**
+ * Parses the text of an apply input into objects; syntax errors and wrongly typed fields are
+ * thrown as StateFileError naming `source:line:col`.
+ */
+export function parseApplyInput(source: string, text: string): ApplyDocument[] {
+  const parsed = parseStateFile(source === '-' ? 'stdin.yaml' : source, text);
+  if (parsed.problems.length > 0) {
+    const p = parsed.problems[0];
+    if (source === '-') throw new StateFileError('-', p.message.replace(/^stdin\.yaml:?/, 'stdin:'), undefined, p.hint);
+    throw p;
+  }
+  return parsed.objects.map((o) => ({ object: o.object, source }));
+}
+
+/** Checks every document; throws the first object's ValidationError (naming its file). */
+export function validateApplyDocuments(docs: readonly ApplyDocument[], namespace: string): void {
+  for (const d of docs) {
+    const problems = documentProblems(d.object, namespace);
+    if (problems.length > 0) throw new ValidationError(String(d.object.kind), String(d.object.metadata?.name ?? ''), problems, d.source);
+  }
+}
+
+function documentProblems(obj: KubeObject, namespace: string): FieldProblem[] {
+  if (obj.kind === 'ImageStream') return validateImageStream(obj, { namespace });
+  const name = obj.metadata?.name;
+  if (typeof name !== 'string' || name === '') return [{ field: 'metadata.name', message: 'Required value: name or generateName is required' }];
+  // Other kinds: object names are DNS-1123 subdomains (apimachinery NameIsDNSSubdomain).
+  if (name.length <= 253 && DNS1123_SUBDOMAIN.test(name)) return [];
+  return [{ field: 'metadata.name', message: `Invalid value: ${JSON.stringify(name)}: ${DNS1123_SUBDOMAIN_MSG}` }];
+}
+
+/** Applies validated documents to a snapshot (pure over the snapshot); returns one outcome per document. */
+export function applyToSnapshot(snapshot: Snapshot, docs: readonly ApplyDocument[], now: Date): ApplyOutcome[] {
+  validateApplyDocuments(docs, snapshot.namespace);
+  return docs.map((d) => applyOne(snapshot, d.object, now));
+}
+
+function applyOne(snapshot: Snapshot, applied: KubeObject, now: Date): ApplyOutcome {
+  const kind = String(applied.kind);
+  const name = String(applied.metadata?.name);
+  const namespace = applied.metadata?.namespace || snapshot.namespace;
+  const base = { apiVersion: String(applied.apiVersion), kind, namespace, name };
+  const existing = snapshot.find(kind, namespace, name);
+  if (!existing) {
+    snapshot.add(newObject(applied, namespace, now), namespace);
+    return { ...base, action: 'created' };
+  }
+  const before = structuredClone(existing.original ?? existing.object);
+  const next = updatedObject(existing, applied);
+  if (jsonEqual(before, next)) return { ...base, action: 'unchanged' };
+  existing.object = next;
+  return { ...base, action: 'configured' };
+}
+
+// PrepareForCreate: the namespace is recorded, status is dropped for ImageStreams and
+// generations start at 1; creationTimestamp is set as the API server sets it.
+function newObject(applied: KubeObject, namespace: string, now: Date): KubeObject {
+  const obj = structuredClone(applied);
+  obj.metadata = { ...obj.metadata, name: String(applied.metadata?.name), namespace };
+  if (!obj.metadata.creationTimestamp) obj.metadata.creationTimestamp = rfc3339(now);
+  if (obj.kind === 'ImageStream') {
+    const stream = obj as ImageStream;
+    stream.spec = stream.spec ?? {};
+    delete stream.status;
+    applyCreateGenerations(stream);
+  }
+  return obj;
+}
+
+// kubectl apply for spec: the applied spec replaces the stored one; labels and annotations come
+// from the applied object (system annotations it does not mention are kept); status stays.
+function updatedObject(existing: StoredObject, applied: KubeObject): KubeObject {
+  const current = existing.object;
+  const next = structuredClone(current);
+  for (const key of Object.keys(applied)) {
+    if (key === 'metadata' || key === 'status' || key === 'apiVersion' || key === 'kind') continue;
+    next[key] = structuredClone(applied[key]);
+  }
+  for (const key of Object.keys(current)) {
+    if (!(key in applied) && !['metadata', 'status', 'apiVersion', 'kind'].includes(key)) delete next[key];
+  }
+  const meta = { ...(next.metadata ?? {}) };
+  setOrDelete(meta, 'labels', applied.metadata?.labels);
+  const annotations: Record<string, string> = { ...(applied.metadata?.annotations ?? {}) };
+  for (const k of SYSTEM_ANNOTATIONS) {
+    const v = current.metadata?.annotations?.[k];
+    if (v !== undefined && !(k in annotations)) annotations[k] = v;
+  }
+  setOrDelete(meta, 'annotations', Object.keys(annotations).length > 0 ? annotations : undefined);
+  next.metadata = meta;
+  if (next.kind === 'ImageStream') {
+    const stream = next as ImageStream;
+    stream.spec = stream.spec ?? {};
+    applyUpdateGenerations(current as ImageStream, stream, existing.namespace);
+  }
+  return next;
+}
+
+function setOrDelete(meta: Record<string, unknown>, key: string, value: unknown): void {
+  if (value === undefined || value === null) delete meta[key];
+  else meta[key] = structuredClone(value);
+}
+
+/** Runs apply as one transaction on the store; nothing is written when any document is invalid. */
+export async function apply(
+  store: StateStore,
+  namespace: string,
+  docs: readonly ApplyDocument[],
+  options: { now: Date; dryRun?: boolean },
+): Promise<{ outcomes: ApplyOutcome[]; changes: FileChange[] }> {
+  if (docs.length === 0) throw new IsctlError('NoObjects', 'no objects passed to apply', 'give a file or folder with -f holding Kubernetes objects (apiVersion, kind, metadata.name)');
+  validateApplyDocuments(docs, namespace);
+  const { result, changes } = await store.update(namespace, (snapshot) => applyToSnapshot(snapshot, docs, options.now), { dryRun: options.dryRun });
+  return { outcomes: result, changes };
+}
+
+/** RFC 3339 in UTC with whole seconds, as metav1.Time is written. */
+export function rfc3339(d: Date): string {
+  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}

@@ -1,0 +1,60 @@
+/**
+ * `describe is|istag|isimage`: the objects to describe, found as kubectl describe finds them —
+ * every object of the namespace without names, each name exactly, and for a single name that
+ * does not exist every object whose name starts with it (DescribeMatchingResources).
+ */
+import { IsctlError, NotFoundError } from '../domain/errors.js';
+import type { ImageStream, ImageStreamImage, ImageStreamTag } from '../domain/types.js';
+import type { Snapshot } from '../state/types.js';
+import { getImageStreamImages, getImageStreamTags, getImageStreams, type GetQuery, type GetResult } from './get.js';
+import type { ImageLoader } from './images.js';
+
+/** Objects to describe; `prefixMatched` when they were found by name prefix. */
+export interface DescribeResult<T> extends GetResult<T> {
+  prefixMatched: boolean;
+}
+
+/** Streams to describe. */
+export async function describeImageStreams(snapshot: Snapshot, q: GetQuery): Promise<DescribeResult<ImageStream>> {
+  return withPrefixFallback(q, async (names) => getImageStreams(snapshot, { ...q, names }));
+}
+
+/** ImageStreamTags to describe; each must have its image metadata in the state folder. */
+export async function describeImageStreamTags(snapshot: Snapshot, q: GetQuery, images: ImageLoader): Promise<DescribeResult<ImageStreamTag>> {
+  const r = await withPrefixFallback(q, (names) => getImageStreamTags(snapshot, { ...q, names }, images));
+  return requireMetadata(r, (ist) => `run 'isctl import-image ${ist.metadata.name}' to fetch the metadata of its current image`);
+}
+
+/** ImageStreamImages to describe (names are required: the API cannot list them). */
+export async function describeImageStreamImages(snapshot: Snapshot, q: GetQuery, images: ImageLoader): Promise<DescribeResult<ImageStreamImage>> {
+  const r = await getImageStreamImages(snapshot, q, images);
+  return requireMetadata({ ...r, prefixMatched: false }, () => 'import the tag that holds this image again with isctl import-image');
+}
+
+async function withPrefixFallback<T extends { metadata: { name: string } }>(q: GetQuery, get: (names: string[]) => Promise<GetResult<T>>): Promise<DescribeResult<T>> {
+  const exact = await get(q.names);
+  const single = q.names.length === 1 && exact.items.length === 0 && exact.errors.length === 1;
+  if (!single || !(exact.errors[0] instanceof NotFoundError)) return { ...exact, prefixMatched: false };
+  const all = await get([]);
+  const matches = all.items.filter((o) => o.metadata.name.startsWith(q.names[0]));
+  if (matches.length === 0) return { ...exact, prefixMatched: false };
+  return { items: matches, errors: [], prefixMatched: true };
+}
+
+// describe needs the image metadata (config, layers) that only the stored blobs provide.
+function requireMetadata<T extends { metadata: { name: string }; image: { metadata: { name: string }; dockerImageMetadata?: unknown } }>(
+  r: DescribeResult<T>,
+  hint: (o: T) => string,
+): DescribeResult<T> {
+  const items: T[] = [];
+  const errors = [...r.errors];
+  for (const o of r.items) {
+    if (o.image.dockerImageMetadata) {
+      items.push(o);
+      continue;
+    }
+    const message = `unable to read image metadata of ${o.metadata.name}: image ${o.image.metadata.name} is not in the state folder's image store (.isctl/blobs)`;
+    errors.push(new IsctlError('ImageMetadataMissing', message, hint(o)));
+  }
+  return { ...r, items, errors };
+}

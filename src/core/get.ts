@@ -1,0 +1,244 @@
+/**
+ * `get is|istag|isimage`: the objects the API server would return, built from a Snapshot.
+ * Streams are decorated as on every GET (status.dockerImageRepository, strategy.go Decorate);
+ * ImageStreamTags and ImageStreamImages are synthesised as imagestreamtag/rest.go and
+ * imagestreamimage/rest.go do (imagestream-api.md §1.4). Errors use the server's wording.
+ */
+import { IsctlError, NotFoundError, ReferenceError, UsageError } from '../domain/errors.js';
+import {
+  digestOrImageMatch,
+  findSpecTag,
+  findStatusTag,
+  parseImageStreamImageName,
+  parseImageStreamTagName,
+  resolveReferenceForTagEvent,
+  statusDockerImageRepository,
+} from '../domain/imagestream.js';
+import type { Image, ImageStream, ImageStreamImage, ImageStreamTag, TagEvent } from '../domain/types.js';
+import type { Snapshot, StoredObject } from '../state/types.js';
+import type { ImageLoader } from './images.js';
+
+/** The three resources of the image API isctl serves. */
+export type ImageResource = 'imagestreams' | 'imagestreamtags' | 'imagestreamimages';
+
+const ALIASES: Record<string, ImageResource> = {
+  is: 'imagestreams',
+  imagestream: 'imagestreams',
+  imagestreams: 'imagestreams',
+  istag: 'imagestreamtags',
+  imagestreamtag: 'imagestreamtags',
+  imagestreamtags: 'imagestreamtags',
+  isimage: 'imagestreamimages',
+  imagestreamimage: 'imagestreamimages',
+  imagestreamimages: 'imagestreamimages',
+};
+
+/** API resource names as errors print them. */
+export const RESOURCE_NAMES: Record<ImageResource, string> = {
+  imagestreams: 'imagestreams.image.openshift.io',
+  imagestreamtags: 'imagestreamtags.image.openshift.io',
+  imagestreamimages: 'imagestreamimages.image.openshift.io',
+};
+
+/** Maps `is`, `istag`, `imagestreamtags.image.openshift.io`, … to a resource; UsageError otherwise. */
+export function resolveResource(arg: string): ImageResource {
+  const key = arg.toLowerCase().replace(/\.image\.openshift\.io$/, '').replace(/\.image$/, '');
+  const r = ALIASES[key];
+  if (!r) throw new UsageError(`the server doesn't have a resource type "${arg}"`, 'isctl knows the resource types is (imagestreams), istag (imagestreamtags) and isimage (imagestreamimages)');
+  return r;
+}
+
+/** What to get: a namespace (undefined = all namespaces) and optional names. */
+export interface GetQuery {
+  namespace?: string;
+  names: string[];
+  /** Internal registry host for status.dockerImageRepository ('' = none configured). */
+  internalRegistry: string;
+}
+
+/** Found objects in order, and one error per name that was not found. */
+export interface GetResult<T> {
+  items: T[];
+  errors: IsctlError[];
+}
+
+/** The stream as a GET returns it: namespace set, status.dockerImageRepository computed. */
+export function decorateImageStream(stored: StoredObject<ImageStream>, internalRegistry: string): ImageStream {
+  const s = structuredClone(stored.original ?? stored.object) as ImageStream;
+  s.metadata = { ...s.metadata, namespace: stored.namespace };
+  const repo = statusDockerImageRepository(stored.namespace, s.metadata.name, internalRegistry, s.spec);
+  if (repo || s.status) s.status = { ...(s.status ?? {}), dockerImageRepository: repo };
+  return s;
+}
+
+/** `get is [NAME…]`. */
+export function getImageStreams(snapshot: Snapshot, q: GetQuery): GetResult<ImageStream> {
+  const result: GetResult<ImageStream> = { items: [], errors: [] };
+  if (q.names.length === 0) {
+    result.items = snapshot.list<ImageStream>('ImageStream', q.namespace).map((o) => decorateImageStream(o, q.internalRegistry));
+    return result;
+  }
+  for (const name of q.names) {
+    const found = findStream(snapshot, q.namespace, name);
+    if (found) result.items.push(decorateImageStream(found, q.internalRegistry));
+    else result.errors.push(new NotFoundError(RESOURCE_NAMES.imagestreams, name));
+  }
+  return result;
+}
+
+function findStream(snapshot: Snapshot, namespace: string | undefined, name: string): StoredObject<ImageStream> | undefined {
+  if (namespace !== undefined) return snapshot.find<ImageStream>('ImageStream', namespace, name);
+  return snapshot.list<ImageStream>('ImageStream').find((o) => o.name === name);
+}
+
+/** `get istag [STREAM:TAG…]`: one ImageStreamTag per status tag whose items[0] has an image. */
+export async function getImageStreamTags(snapshot: Snapshot, q: GetQuery, images: ImageLoader): Promise<GetResult<ImageStreamTag>> {
+  const result: GetResult<ImageStreamTag> = { items: [], errors: [] };
+  if (q.names.length === 0) {
+    for (const stored of snapshot.list<ImageStream>('ImageStream', q.namespace)) {
+      const stream = decorateImageStream(stored, q.internalRegistry);
+      const tags = [...new Set((stream.status?.tags ?? []).map((t) => t.tag))].sort();
+      for (const tag of tags) {
+        const ist = await imageStreamTag(stream, tag, images);
+        if (ist) result.items.push(ist);
+      }
+    }
+    return result;
+  }
+  for (const name of q.names) {
+    try {
+      result.items.push(await getOneImageStreamTag(snapshot, q, name, images));
+    } catch (e) {
+      if (!(e instanceof IsctlError)) throw e;
+      result.errors.push(e);
+    }
+  }
+  return result;
+}
+
+/** One ImageStreamTag by `stream:tag`; throws the server's NotFound/BadRequest errors. */
+export async function getOneImageStreamTag(snapshot: Snapshot, q: GetQuery, name: string, images: ImageLoader): Promise<ImageStreamTag> {
+  let parsed: { name: string; tag: string };
+  try {
+    parsed = parseImageStreamTagName(name);
+  } catch {
+    throw new ReferenceError(name, 'ImageStreamTags must be retrieved with <name>:<tag>');
+  }
+  const stored = findStream(snapshot, q.namespace, parsed.name);
+  if (!stored) throw new NotFoundError(RESOURCE_NAMES.imagestreams, parsed.name);
+  const ist = await imageStreamTag(decorateImageStream(stored, q.internalRegistry), parsed.tag, images);
+  if (!ist) throw new NotFoundError(RESOURCE_NAMES.imagestreamtags, name);
+  return ist;
+}
+
+// imagestreamtag/rest.go newISTag: metadata from the stream and the event, image with the
+// spec-tag annotations merged and the reference policy applied.
+async function imageStreamTag(stream: ImageStream, tag: string, images: ImageLoader): Promise<ImageStreamTag | undefined> {
+  const status = findStatusTag(stream, tag);
+  const event = status?.items?.[0];
+  if (!event || !event.image) return undefined;
+  const specTag = findSpecTag(stream, tag);
+  const resolved = resolveReferenceForTagEvent(stream, tag, event);
+  const image = (await images(event.image, event.dockerImageReference, firstSeen(stream, event.image)?.created)) ?? bareImage(event.image);
+  image.dockerImageReference = resolved;
+  const annotations = { ...(specTag?.annotations ?? {}) };
+  if (Object.keys(annotations).length > 0) image.metadata.annotations = { ...(image.metadata.annotations ?? {}), ...annotations };
+  const meta = stream.metadata;
+  const ist: ImageStreamTag = {
+    apiVersion: 'image.openshift.io/v1',
+    kind: 'ImageStreamTag',
+    metadata: {
+      name: `${meta.name}:${tag}`,
+      namespace: meta.namespace,
+      creationTimestamp: event.created,
+      annotations,
+      ...(meta.labels ? { labels: meta.labels } : {}),
+      ...(meta.resourceVersion ? { resourceVersion: meta.resourceVersion } : {}),
+      ...(meta.uid ? { uid: meta.uid } : {}),
+    },
+    tag: specTag ? structuredClone(specTag) : null,
+    generation: event.generation,
+    lookupPolicy: { local: stream.spec?.lookupPolicy?.local === true },
+    image,
+  };
+  if (status?.conditions && status.conditions.length > 0) ist.conditions = structuredClone(status.conditions);
+  return ist;
+}
+
+/** The Image of an event whose blobs are not in the state folder: just its name. */
+export function bareImage(digest: string): Image {
+  return { apiVersion: 'image.openshift.io/v1', kind: 'Image', metadata: { name: digest } };
+}
+
+// The oldest history item of `image` in the stream: when the Image was first recorded.
+function firstSeen(stream: ImageStream, image: string): TagEvent | undefined {
+  let oldest: TagEvent | undefined;
+  for (const t of stream.status?.tags ?? []) {
+    for (const item of t.items ?? []) {
+      if (item.image !== image) continue;
+      if (!oldest || Date.parse(item.created) < Date.parse(oldest.created)) oldest = item;
+    }
+  }
+  return oldest;
+}
+
+/** `get isimage STREAM@DIGEST…` (no listing: the API has none). */
+export async function getImageStreamImages(snapshot: Snapshot, q: GetQuery, images: ImageLoader): Promise<GetResult<ImageStreamImage>> {
+  if (q.names.length === 0) {
+    throw new IsctlError('MethodNotAllowed', 'the server does not allow this method on the requested resource', 'name the image: isctl get isimage STREAM@DIGEST');
+  }
+  const result: GetResult<ImageStreamImage> = { items: [], errors: [] };
+  for (const name of q.names) {
+    try {
+      result.items.push(await getOneImageStreamImage(snapshot, q, name, images));
+    } catch (e) {
+      if (!(e instanceof IsctlError)) throw e;
+      result.errors.push(e);
+    }
+  }
+  return result;
+}
+
+/** One ImageStreamImage by `stream@digest-or-prefix` (imagestreamimage/rest.go Get). */
+export async function getOneImageStreamImage(snapshot: Snapshot, q: GetQuery, name: string, images: ImageLoader): Promise<ImageStreamImage> {
+  let parsed: { name: string; id: string };
+  try {
+    parsed = parseImageStreamImageName(name);
+  } catch {
+    throw new ReferenceError(name, 'ImageStreamImages must be retrieved with <name>@<id>');
+  }
+  const stored = findStream(snapshot, q.namespace, parsed.name);
+  if (!stored) throw new NotFoundError(RESOURCE_NAMES.imagestreams, parsed.name);
+  const stream = decorateImageStream(stored, q.internalRegistry);
+  const digest = await matchImage(stream, parsed.id, images);
+  const first = firstSeen(stream, digest.owner);
+  const image = (await images(digest.digest, first?.dockerImageReference, first?.created)) ?? bareImage(digest.digest);
+  if (digest.digest !== digest.owner && first) image.dockerImageReference = childReference(first.dockerImageReference, digest.digest);
+  return {
+    apiVersion: 'image.openshift.io/v1',
+    kind: 'ImageStreamImage',
+    metadata: { name, namespace: stream.metadata.namespace, ...(first ? { creationTimestamp: first.created } : {}) },
+    image,
+  };
+}
+
+// The stream's images plus the children of preserved manifest lists (the "layers index").
+async function matchImage(stream: ImageStream, id: string, images: ImageLoader): Promise<{ digest: string; owner: string }> {
+  const seen = new Map<string, string>();
+  for (const t of stream.status?.tags ?? []) for (const item of t.items ?? []) if (item.image) seen.set(item.image, item.image);
+  for (const owner of [...seen.keys()]) {
+    const img = await images(owner);
+    for (const m of img?.dockerImageManifests ?? []) if (!seen.has(m.digest)) seen.set(m.digest, owner);
+  }
+  const hits = [...seen.entries()].filter(([d]) => digestOrImageMatch(d, id));
+  if (hits.length === 0) throw new NotFoundError(RESOURCE_NAMES.imagestreamimages, `${stream.metadata.name}@${id}`);
+  if (hits.length > 1) {
+    throw new IsctlError('Conflict', `multiple images match the prefix "${id}": ${hits.map(([d]) => d).join(', ')}`, 'give more characters of the digest');
+  }
+  return { digest: hits[0][0], owner: hits[0][1] };
+}
+
+function childReference(parentRef: string, child: string): string {
+  const at = parentRef.lastIndexOf('@');
+  return at > 0 ? `${parentRef.slice(0, at)}@${child}` : parentRef;
+}
