@@ -1,0 +1,239 @@
+/** `isctl rollout latest` and `isctl set triggers`, run in-process on a temp state folder. */
+import { afterEach, describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { run } from '../../src/cli/main.js';
+import type { CliIO } from '../../src/cli/io.js';
+
+const D1 = 'sha256:' + '1'.repeat(64);
+const D2 = 'sha256:' + '2'.repeat(64);
+
+const STATE = `# team web
+apiVersion: image.openshift.io/v1
+kind: ImageStream
+metadata:
+  name: app
+spec:
+  tags:
+  - name: latest
+    from: {kind: DockerImage, name: quay.io/acme/app:latest}
+status:
+  dockerImageRepository: ""
+  tags:
+  - tag: latest
+    items:
+    - created: "2026-11-22T10:00:00Z"
+      dockerImageReference: quay.io/acme/app@${D2}
+      image: ${D2}
+      generation: 2
+    - created: "2026-11-01T10:00:00Z"
+      dockerImageReference: quay.io/acme/app@${D1}
+      image: ${D1}
+      generation: 1
+---
+apiVersion: image.openshift.io/v1
+kind: ImageStream
+metadata:
+  name: empty
+spec: {}
+---
+apiVersion: apps.openshift.io/v1
+kind: DeploymentConfig
+metadata:
+  name: web
+spec:
+  template:
+    spec:
+      containers:
+      - name: web
+        image: quay.io/acme/app@${D1}
+      - name: proxy
+        image: nginx:1.25
+  triggers:
+  - type: ConfigChange
+  - type: ImageChange
+    imageChangeParams:
+      automatic: false   # rolled out by hand
+      containerNames: [web]
+      from: {kind: ImageStreamTag, name: "app:latest"}
+      lastTriggeredImage: quay.io/acme/app@${D1}
+status:
+  latestVersion: 3
+---
+apiVersion: apps.openshift.io/v1
+kind: DeploymentConfig
+metadata:
+  name: waiting
+spec:
+  template:
+    spec:
+      containers:
+      - name: main
+        image: " "
+  triggers:
+  - type: ImageChange
+    imageChangeParams:
+      automatic: true
+      containerNames: [main]
+      from: {kind: ImageStreamTag, name: "empty:latest"}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: worker
+spec:
+  template:
+    spec:
+      containers:
+      - name: worker
+        image: quay.io/acme/app@${D1}
+`;
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+});
+
+function folder(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'isctl-cli-triggers-'));
+  dirs.push(dir);
+  fs.writeFileSync(path.join(dir, 'app.yaml'), STATE);
+  return dir;
+}
+
+async function isctl(dir: string, ...argv: string[]): Promise<{ code: number; stdout: string; stderr: string; file: string }> {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIO = {
+    stdout: { write: (s: string) => (stdout += s) },
+    stderr: { write: (s: string) => (stderr += s) },
+    env: { NO_COLOR: '1' },
+    cwd: dir,
+    now: () => new Date('2026-11-22T12:00:00Z'),
+  };
+  const code = await run(['--dir', dir, ...argv], io);
+  return { code, stdout, stderr, file: fs.readFileSync(path.join(dir, 'app.yaml'), 'utf8') };
+}
+
+describe('isctl rollout latest', () => {
+  it('resolves the manual trigger and records a manual rollout', async () => {
+    const dir = folder();
+    const r = await isctl(dir, 'rollout', 'latest', 'dc/web');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(
+      `deploymentconfig.apps.openshift.io/web rolled out
+deploymentconfig/web: container "web" image updated to quay.io/acme/app@${D2}
+--- a/app.yaml
++++ b/app.yaml
+@@ -36,7 +36,7 @@
+     spec:
+       containers:
+       - name: web
+-        image: quay.io/acme/app@${D1}
++        image: quay.io/acme/app@${D2}
+       - name: proxy
+         image: nginx:1.25
+   triggers:
+@@ -46,9 +46,13 @@
+       automatic: false   # rolled out by hand
+       containerNames: [web]
+       from: {kind: ImageStreamTag, name: "app:latest"}
+-      lastTriggeredImage: quay.io/acme/app@${D1}
++      lastTriggeredImage: quay.io/acme/app@${D2}
+ status:
+-  latestVersion: 3
++  latestVersion: 4
++  details:
++    message: manual change
++    causes:
++    - type: Manual
+ ---
+ apiVersion: apps.openshift.io/v1
+ kind: DeploymentConfig
+`,
+    );
+  });
+
+  it('--dry-run prints the same and leaves every byte', async () => {
+    const dir = folder();
+    const r = await isctl(dir, 'rollout', 'latest', 'web', '--dry-run');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^deploymentconfig.apps.openshift.io\/web rolled out \(dry run\)\n/);
+    expect(r.stdout).toContain('+  latestVersion: 4');
+    expect(r.file).toBe(STATE);
+  });
+
+  it('refuses a DC whose triggers never resolved, writing nothing', async () => {
+    const dir = folder();
+    const r = await isctl(dir, 'rollout', 'latest', 'dc/waiting');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^error: cannot trigger a deployment for "waiting" because it contains unresolved images\n/);
+    expect(r.file).toBe(STATE);
+  });
+
+  it('names a missing DC as the API does, and rejects other kinds', async () => {
+    const dir = folder();
+    const missing = await isctl(dir, 'rollout', 'latest', 'dc/nope');
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toBe('Error from server (NotFound): deploymentconfigs.apps.openshift.io "nope" not found\n');
+    const kind = await isctl(dir, 'rollout', 'latest', 'deployment/worker');
+    expect(kind.code).toBe(2);
+    expect(kind.stderr).toMatch(/^error: rollout latest works on deployment configs only, not "deployment"/);
+  });
+});
+
+describe('isctl set triggers', () => {
+  it('lists the triggers as oc does', async () => {
+    const r = await isctl(folder(), 'set', 'triggers', 'dc/web');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(
+      'NAME                   TYPE    VALUE             AUTO\n' +
+        'deploymentconfigs/web  config                    true\n' +
+        'deploymentconfigs/web  image   app:latest (web)  false\n',
+    );
+  });
+
+  it('--auto flips the DC trigger; the controller then rolls out the new image', async () => {
+    const dir = folder();
+    const r = await isctl(dir, 'set', 'triggers', 'dc/web', '--from-image=app:latest', '-c', 'web');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^deploymentconfig.apps.openshift.io\/web triggers updated\n/);
+    expect(r.file).toContain('      automatic: true   # rolled out by hand\n');
+    expect(r.file).toContain(`        image: quay.io/acme/app@${D2}\n`);
+    expect(r.file).toContain('  latestVersion: 4\n  details:\n    message: image change\n');
+  });
+
+  it('adds the annotation to a Deployment as oc writes it, and sets the image', async () => {
+    const dir = folder();
+    const r = await isctl(dir, 'set', 'triggers', 'deployment/worker', '--from-image=app:latest', '-c', 'worker');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^deployment.apps\/worker triggers updated\n/);
+    expect(r.file).toContain(`image.openshift.io/triggers: '[{"from":{"kind":"ImageStreamTag","name":"app:latest"},"fieldPath":"spec.template.spec.containers[?(@.name==\\"worker\\")].image"}]'`);
+    expect(r.file).toContain(`      - name: worker\n        image: quay.io/acme/app@${D2}\n`);
+    const list = await isctl(dir, 'set', 'triggers', 'deploy/worker');
+    expect(list.stdout).toContain('deployments/worker  image   app:latest (worker)  true');
+  });
+
+  it('checks flags and container names with oc\'s messages, writing nothing', async () => {
+    const dir = folder();
+    const both = await isctl(dir, 'set', 'triggers', 'dc/web', '--auto', '--manual');
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/^error: you must specify at most one of --auto or --manual\n/);
+    const names = await isctl(dir, 'set', 'triggers', 'dc/web', '--from-image=app:latest', '-c', 'nope');
+    expect(names.code).toBe(1);
+    expect(names.stderr).toBe('error: DeploymentConfig default/web (app.yaml): not all container names exist: nope (accepts: proxy, web)\n');
+    const registry = await isctl(dir, 'set', 'triggers', 'dc/web', '--from-image=quay.io/acme/app:latest', '-c', 'web');
+    expect(registry.stderr).toMatch(/^error: the value of --from-image must point to an image stream tag on this server\n/);
+    expect(registry.file).toBe(STATE);
+  });
+
+  it('--remove-all leaves an empty trigger list', async () => {
+    const dir = folder();
+    const r = await isctl(dir, 'set', 'triggers', 'dc/web', '--remove-all');
+    expect(r.code).toBe(0);
+    expect(r.file).toContain('  triggers: []\nstatus:\n  latestVersion: 3\n');
+  });
+});
