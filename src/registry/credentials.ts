@@ -20,6 +20,8 @@ export type Credential =
 export interface CredentialOptions {
   registryConfig?: string;
   env: Record<string, string | undefined>;
+  /** Helper answers by `helper|registry`, so a helper runs once per registry (not per repository). */
+  helperCache?: Map<string, Promise<Credential | undefined>>;
 }
 
 /** A file that may hold credentials. */
@@ -75,7 +77,7 @@ export async function findCredential(host: string, repository: string, opts: Cre
     searched.push(p.path);
     const file = readAuthFile(p, opts.registryConfig !== undefined || opts.env.REGISTRY_AUTH_FILE !== undefined);
     if (!file) continue;
-    const found = await fromFile(file, p.path, registry, repository, opts.env);
+    const found = await fromFile(file, p.path, registry, repository, opts);
     if (found) return { credential: found, searched };
   }
   return { searched };
@@ -97,9 +99,9 @@ function readAuthFile(p: AuthPath, explicit: boolean): AuthFile | undefined {
   return doc as AuthFile;
 }
 
-async function fromFile(file: AuthFile, path: string, registry: string, repository: string, env: Record<string, string | undefined>): Promise<Credential | undefined> {
+async function fromFile(file: AuthFile, path: string, registry: string, repository: string, opts: CredentialOptions): Promise<Credential | undefined> {
   const helper = file.credHelpers && Object.entries(file.credHelpers).find(([k]) => normalizeAuthKey(k) === registry)?.[1];
-  if (helper) return fromHelper(helper, registry, env);
+  if (helper) return cachedHelper(helper, registry, opts);
   const auths = file.auths ?? {};
   // Most specific namespace first: host/ns/repo, host/ns, host (containers-auth.json(5)).
   const parts = repository.split('/').filter(Boolean);
@@ -112,8 +114,19 @@ async function fromFile(file: AuthFile, path: string, registry: string, reposito
     const cred = entry && decodeEntry(entry, `in ${path}`);
     if (cred) return cred;
   }
-  if (file.credsStore) return fromHelper(file.credsStore, registry, env);
+  if (file.credsStore) return cachedHelper(file.credsStore, registry, opts);
   return undefined;
+}
+
+function cachedHelper(name: string, registry: string, opts: CredentialOptions): Promise<Credential | undefined> {
+  if (!opts.helperCache) return fromHelper(name, registry, opts.env);
+  const key = `${name}|${registry}`;
+  let p = opts.helperCache.get(key);
+  if (!p) {
+    p = fromHelper(name, registry, opts.env);
+    opts.helperCache.set(key, p);
+  }
+  return p;
 }
 
 function decodeEntry(e: NonNullable<AuthFile['auths']>[string], source: string): Credential | undefined {

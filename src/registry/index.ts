@@ -58,7 +58,7 @@ export function createImageSource(options: ImageSourceOptions = {}): ImageSource
     onRequest: options.onRequest,
     sleep: options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
   });
-  const auth = new Authenticator(http, { registryConfig: options.registryConfig, env }, now);
+  const auth = new Authenticator(http, { registryConfig: options.registryConfig, env, helperCache: new Map() }, now);
   const client = new RegistryClient(http, auth, { certDirs: options.certDirs ?? defaultCertDirs(env), env });
   const cache = new ContentCache(options.blobs);
   const baseDir = options.ociBaseDir ?? process.cwd();

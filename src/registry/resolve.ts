@@ -27,7 +27,24 @@ export interface ContentSource {
 /** Content-addressed bytes: the state folder's BlobStore, or memory when there is none. */
 export class ContentCache {
   private readonly memory = new Map<string, Buffer>();
+  private readonly inflight = new Map<string, Promise<{ bytes: Buffer; mediaType?: string }>>();
   constructor(private readonly blobs?: BlobStore) {}
+
+  /** Cached bytes, or `fetch` run once even when several resolves ask for the same digest at once. */
+  async getOrFetch(digest: string, fetch: () => Promise<{ bytes: Buffer; mediaType?: string }>): Promise<{ bytes: Buffer; mediaType?: string }> {
+    const cached = await this.get(digest);
+    if (cached) return { bytes: cached };
+    let p = this.inflight.get(digest);
+    if (!p) {
+      p = fetch().then(async (r) => {
+        await this.put(digest, r.bytes);
+        return r;
+      });
+      this.inflight.set(digest, p);
+      void p.catch(() => undefined).finally(() => this.inflight.delete(digest));
+    }
+    return p;
+  }
 
   /** Cached bytes for `digest`, or undefined. */
   async get(digest: string): Promise<Buffer | undefined> {
@@ -112,21 +129,20 @@ async function singleImage(src: ContentSource, cache: ContentCache, digest: stri
   return imageFromManifest({ digest, manifest: m.bytes, config, mediaType: m.mediaType, dockerImageReference: src.referenceFor(digest) });
 }
 
-async function manifestBytes(src: ContentSource, cache: ContentCache, digest: string): Promise<{ bytes: Buffer; mediaType?: string }> {
-  const cached = await cache.get(digest);
-  if (cached) return { bytes: cached };
-  const fetched = await src.fetchManifest(digest);
-  verifyManifest(fetched.bytes, digest, src);
-  await cache.put(digest, fetched.bytes);
-  return fetched;
+function manifestBytes(src: ContentSource, cache: ContentCache, digest: string): Promise<{ bytes: Buffer; mediaType?: string }> {
+  return cache.getOrFetch(digest, async () => {
+    const fetched = await src.fetchManifest(digest);
+    verifyManifest(fetched.bytes, digest, src);
+    return fetched;
+  });
 }
 
 async function blobBytes(src: ContentSource, cache: ContentCache, digest: string): Promise<Buffer> {
-  const cached = await cache.get(digest);
-  if (cached) return cached;
-  const bytes = await src.fetchBlob(digest);
-  verifyDigest(bytes, digest, 'config blob');
-  await cache.put(digest, bytes);
+  const { bytes } = await cache.getOrFetch(digest, async () => {
+    const b = await src.fetchBlob(digest);
+    verifyDigest(b, digest, 'config blob');
+    return { bytes: b };
+  });
   return bytes;
 }
 

@@ -180,6 +180,19 @@ describe('request economy', () => {
   });
 });
 
+describe('concurrency', () => {
+  it('parallel resolves of the same image fetch its manifest and config once', async () => {
+    await pushImage(reg, 'team/parallel', 'x', { multiArch: true, seed: 'parallel' });
+    const { source, requests } = counted();
+    const results = await Promise.all(Array.from({ length: 6 }, () => source.resolve(spec('team/parallel:x'), { insecure: true })));
+    expect(new Set(results.map((r) => r.digest)).size).toBe(1);
+    const gets = requests.filter((r) => r.startsWith('GET /v2/team/parallel'));
+    // the index, the amd64 child, its config: once each
+    expect(gets).toHaveLength(3);
+    await source.close();
+  });
+});
+
 describe('tags', () => {
   it('lists every tag (more than a page would hold on registries that paginate), sorted', async () => {
     const img = await pushImage(reg, 'team/tags', 't000', { seed: 'tags' });
