@@ -116,7 +116,7 @@ describe('isctl get', () => {
     const r = await run(['get', 'is', '-A', '--no-headers']);
     expect(r.code).toBe(0);
     expect(r.stdout.split('\n')[0]).toMatch(/^ci {8}tools {3}image-registry/);
-    expect(r.stdout).toContain('default     myapp');
+    expect(r.stdout).toContain('default   myapp   ');
   });
 
   it('-o name, json of one object, yaml List of all', async () => {
