@@ -40,13 +40,21 @@ export interface ImportImageResult {
   triggers: TriggerReport;
 }
 
+/** Hooks of an import run (for progress output). */
+export interface ImportHooks {
+  /** Called as tags finish resolving: tags done, total, the source just resolved, failures so far. */
+  onProgress?: (done: number, total: number, current: string, failures: number) => void;
+}
+
 /** Runs `import-image` with oc's semantics. */
-export async function importImage(ctx: CoreContext, namespace: string, options: ImportImageOptions): Promise<ImportImageResult> {
+export async function importImage(ctx: CoreContext, namespace: string, options: ImportImageOptions, hooks: ImportHooks = {}): Promise<ImportImageResult> {
   const snapshot = await ctx.store.read(namespace);
   const existing = snapshot.find<ImageStream>('ImageStream', namespace, planName(options))?.object;
   const plan = planImport(options, existing);
   const { images, additionalTags, repositoryError } = await expandRepository(ctx, plan);
-  const answers = await resolveAll(ctx.source, images.map((i) => ({ from: i.from, importPolicy: i.importPolicy, annotations: existing && specTag(existing, i.to)?.annotations })));
+  const answers = await resolveAll(ctx.source, images.map((i) => ({ from: i.from, importPolicy: i.importPolicy, annotations: existing && specTag(existing, i.to)?.annotations })), {
+    onDone: progressCounter(images.map((i) => i.from), hooks.onProgress),
+  });
   const results = images.map((img, i) => toResult(img, answers[i]));
   const dryRun = Boolean(options.dryRun);
   const { result, changes } = await ctx.store.update(
@@ -68,6 +76,17 @@ export async function importImage(ctx: CoreContext, namespace: string, options: 
     changes,
     tagChanges: result.tagChanges,
     triggers: result.triggers,
+  };
+}
+
+function progressCounter(sources: string[], onProgress: ImportHooks['onProgress']): ((index: number, answer: ResolveAnswer) => void) | undefined {
+  if (!onProgress) return undefined;
+  let done = 0;
+  let failures = 0;
+  return (index, answer) => {
+    done++;
+    if (!answer.ok) failures++;
+    onProgress(done, sources.length, sources[index], failures);
   };
 }
 

@@ -10,6 +10,7 @@ import { parseOutputFormat } from '../../output/printer.js';
 import { toJson, toYaml } from '../../output/serialize.js';
 import { printChanges } from '../report.js';
 import { runOnBuild } from '../on-build.js';
+import { createProgressWriter } from '../../output/progress.js';
 import { UsageError } from '../../domain/errors.js';
 import type { CliIO } from '../io.js';
 
@@ -44,6 +45,7 @@ async function action(target: string | undefined, opts: Record<string, unknown>,
   if (!Number.isInteger(maxTags) || maxTags < -1 || maxTags === 0) throw new UsageError('--max-tags must be a positive number, or -1 for no limit');
   const dryRun = Boolean(opts.dryRun);
   const ctx = buildCoreContext(g, io, { dryRun, maxBulkImport: maxTags });
+  const progress = createProgressWriter(io.stderr, { verb: 'importing', enabled: Boolean(opts.all) && !g.output, env: io.env });
   try {
     const result = await importImage(ctx, g.namespace, {
       target: target ?? '',
@@ -55,7 +57,8 @@ async function action(target: string | undefined, opts: Record<string, unknown>,
       referencePolicy: cmd.getOptionValueSource('referencePolicy') === 'cli' ? (opts.referencePolicy as string) : undefined,
       importMode: opts.importMode as string | undefined,
       dryRun,
-    });
+    }, progress ? { onProgress: progress.update } : {});
+    progress?.clear();
     const out = renderImportResult(result, io.now());
     for (const line of out.stderr) io.stderr.write(`${line}\n`);
     if (format.kind === 'name') io.stdout.write(`imagestream.image.openshift.io/${result.streamName}\n`);
@@ -71,6 +74,7 @@ async function action(target: string | undefined, opts: Record<string, unknown>,
       setExitCode(cmd, 1);
     }
   } finally {
+    progress?.clear();
     await ctx.source.close();
   }
 }

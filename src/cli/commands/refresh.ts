@@ -9,6 +9,7 @@ import { renderRefreshSummary } from '../../output/changes.js';
 import { toJson } from '../../output/serialize.js';
 import { printChanges } from '../report.js';
 import { runOnBuild } from '../on-build.js';
+import { createProgressWriter } from '../../output/progress.js';
 import { UsageError } from '../../domain/errors.js';
 import type { CliIO } from '../io.js';
 
@@ -32,14 +33,14 @@ async function action(streams: string[], opts: Record<string, unknown>, cmd: Com
   if (g.output && g.output !== 'json') throw new UsageError(`refresh supports -o json only, not "${g.output}"`);
   const dryRun = Boolean(opts.dryRun);
   const ctx = buildCoreContext(g, io, { dryRun });
-  const progress = io.stderr.isTTY && !g.output ? progressLine(io) : undefined;
+  const progress = createProgressWriter(io.stderr, { verb: 'refreshing', enabled: !g.output, env: io.env });
   try {
     const result = await refresh(
       ctx,
       { ...(g.allNamespaces ? {} : { namespace: g.namespace }), contextNamespace: g.namespace, streams, scheduledOnly: Boolean(opts.scheduledOnly) },
-      { dryRun, ...(progress ? { onProgress: progress } : {}) },
+      { dryRun, ...(progress ? { onProgress: progress.update } : {}) },
     );
-    if (progress) io.stderr.write('\r\x1b[K');
+    progress?.clear();
     const failed = result.outcomes.filter((o) => o.status === 'failed');
     const changed = result.outcomes.some((o) => o.status === 'changed') || result.changes.length > 0;
     if (g.output === 'json') {
@@ -60,19 +61,9 @@ async function action(streams: string[], opts: Record<string, unknown>, cmd: Com
     }
     throw err;
   } finally {
+    progress?.clear();
     await ctx.source.close();
   }
-}
-
-function progressLine(io: CliIO) {
-  let last = 0;
-  return (done: number, total: number, current: string, failures: number) => {
-    const now = Date.now();
-    if (now - last < 100 && done < total) return;
-    last = now;
-    const host = current.startsWith('oci:') ? 'oci' : current.split('/')[0];
-    io.stderr.write(`\r\x1b[Krefreshing ${done}/${total} (${host})${failures ? `, ${failures} failed` : ''}`);
-  };
 }
 
 /** Registers `refresh`. */
