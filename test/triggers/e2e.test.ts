@@ -64,4 +64,67 @@ describe('triggers end to end through the state store', () => {
     expect(fs.readdirSync(dir).filter((f) => f !== '.isctl')).toEqual(['app.yaml']);
     if (fs.existsSync(path.join(dir, '.isctl'))) expect(fs.readdirSync(path.join(dir, '.isctl'))).toEqual([]);
   });
+
+  it('JSON files keep their indentation; a Local reference policy gives the internal registry pull spec', async () => {
+    const stream = {
+      apiVersion: 'image.openshift.io/v1',
+      kind: 'ImageStream',
+      metadata: { name: 'api', namespace: 'team' },
+      spec: { tags: [{ name: 'v1', from: { kind: 'DockerImage', name: 'quay.io/acme/api:v1' }, referencePolicy: { type: 'Local' } }] },
+      status: { dockerImageRepository: '', tags: [{ tag: 'v1', items: [{ created: '2026-11-01T10:00:00Z', dockerImageReference: `quay.io/acme/api@sha256:${'1'.repeat(64)}`, image: `sha256:${'1'.repeat(64)}`, generation: 1 }] }] },
+    };
+    const deployment = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'api', namespace: 'team', annotations: { 'image.openshift.io/triggers': '[{"from":{"kind":"ImageStreamTag","name":"api:v1"},"fieldPath":"spec.template.spec.containers[?(@.name==\\"api\\")].image"}]' } },
+      spec: { template: { spec: { containers: [{ name: 'api', image: 'old' }] } } },
+    };
+    const dir = stateDir({ 'stream.json': JSON.stringify(stream, null, 2) + '\n', 'deploy.json': JSON.stringify(deployment, null, '\t') + '\n' });
+    const { changes } = await openStateStore(dir).update('team', (snap) => importNewImage(snap, 'api', 'v1', `quay.io/acme/api@${D2}`));
+    const deploy = changes.find((c) => c.path.endsWith('deploy.json'))!;
+    const local = `image-registry.openshift-image-registry.svc:5000/team/api@${D2}`;
+    expect(deploy.after).toBe(deploy.before!.replace('"image": "old"', `"image": "${local}"`));
+    expect(deploy.after).toMatch(new RegExp(`\n\\t+"image": "${local.replace(/[.]/g, '\\.')}"\n`));
+  });
+
+  it('lookupPolicy.local resolves a short name in a workload of the same namespace', async () => {
+    const text = `apiVersion: image.openshift.io/v1
+kind: ImageStream
+metadata:
+  name: tools
+spec:
+  lookupPolicy:
+    local: true
+status:
+  tags:
+  - tag: latest
+    items:
+    - created: "2026-11-01T10:00:00Z"
+      dockerImageReference: quay.io/acme/tools@sha256:${'1'.repeat(64)}
+      image: sha256:${'1'.repeat(64)}
+      generation: 1
+---
+apiVersion: batch/v1
+kind: CronJob
+metadata:
+  name: cleanup
+spec:
+  schedule: "@daily"
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          containers:
+          - name: cleanup
+            image: tools   # resolved by lookupPolicy.local
+          - name: other
+            image: tools:v2
+`;
+    const dir = stateDir({ 'tools.yaml': text });
+    const { result, changes } = await openStateStore(dir).update('ops', (snap) => importNewImage(snap, 'tools', 'latest', `quay.io/acme/tools@${D2}`));
+    expect(result.updated).toEqual([
+      { kind: 'CronJob', namespace: 'ops', name: 'cleanup', file: 'tools.yaml', changes: [{ container: 'cleanup', from: 'tools', to: `quay.io/acme/tools@${D2}` }] },
+    ]);
+    expect(changes[0]!.after).toContain(`            image: quay.io/acme/tools@${D2}   # resolved by lookupPolicy.local\n          - name: other\n            image: tools:v2\n`);
+  });
 });
