@@ -178,6 +178,7 @@ export class Importer {
   private async run(trigger: string, selection: RefreshSelection, fields: Record<string, string | number | string[]>): Promise<RefreshResult> {
     const { logger, metrics } = this.deps;
     metrics.importRun(trigger);
+    logger.log('info', 'import-start', `${trigger} import started`, { trigger, ...fields });
     const started = performance.now();
     const result = await this.deps.refresh(selection);
     const ms = Math.round(performance.now() - started);

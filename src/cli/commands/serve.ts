@@ -101,35 +101,44 @@ async function action(opts: Record<string, unknown>, cmd: Command, io: CliIO): P
   const run = (sel: RefreshSelection) => refresh(ctx, { ...sel, contextNamespace: g.namespace });
   try {
     if (opts.once) return await once(cmd, io, g, { run, listStreams: streamLister(ctx, g), logger, metrics, namespace });
-    const handle = await startServe(
-      { listen: flags.listen, intervalMs: flags.intervalMs, maxBodyBytes: flags.maxBodyBytes, queueDepth: flags.queueDepth, ...(secret !== undefined ? { secret } : {}), ...(namespace !== undefined ? { namespace } : {}) },
-      { refresh: run, listStreams: streamLister(ctx, g), logger, metrics },
-    );
-    await untilSignal(handle.stop, logger);
+    // Signals are caught before the listener starts so an early SIGTERM still stops gracefully.
+    const signals = catchSignals(logger);
+    try {
+      const handle = await startServe(
+        { listen: flags.listen, intervalMs: flags.intervalMs, maxBodyBytes: flags.maxBodyBytes, queueDepth: flags.queueDepth, ...(secret !== undefined ? { secret } : {}), ...(namespace !== undefined ? { namespace } : {}) },
+        { refresh: run, listStreams: streamLister(ctx, g), logger, metrics },
+      );
+      await handle.stop(await signals.received);
+    } finally {
+      signals.release();
+    }
   } finally {
     await ctx.source.close();
   }
 }
 
-/** Resolves after SIGTERM/SIGINT once `stop` finished; a second signal exits at once (writes are atomic, files stay whole). */
-function untilSignal(stop: (reason: string) => Promise<void>, logger: Logger): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let count = 0;
-    const onSignal = (signal: NodeJS.Signals) => {
-      count++;
-      if (count > 1) {
-        logger.log('warn', 'forced', `second ${signal}: exiting without waiting for the import in progress`);
-        process.exit(1);
-      }
-      stop(signal).then(() => {
-        process.off('SIGTERM', onSignal);
-        process.off('SIGINT', onSignal);
-        resolve();
-      }, reject);
-    };
-    process.on('SIGTERM', onSignal);
-    process.on('SIGINT', onSignal);
-  });
+/** Catches SIGTERM/SIGINT: the first resolves `received`; a second exits at once (writes are atomic, files stay whole). */
+function catchSignals(logger: Logger): { received: Promise<NodeJS.Signals>; release(): void } {
+  let count = 0;
+  let resolveSignal!: (s: NodeJS.Signals) => void;
+  const received = new Promise<NodeJS.Signals>((resolve) => (resolveSignal = resolve));
+  const onSignal = (signal: NodeJS.Signals) => {
+    count++;
+    if (count > 1) {
+      logger.log('warn', 'forced', `second ${signal}: exiting without waiting for the import in progress`);
+      process.exit(1);
+    }
+    resolveSignal(signal);
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  return {
+    received,
+    release: () => {
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+    },
+  };
 }
 
 async function once(

@@ -1,0 +1,230 @@
+/**
+ * `isctl serve` end to end: Debian's docker-registry sends its real notifications to the built
+ * CLI (`node bin/isctl.js serve`), a push changes the stream and the triggered Deployment within
+ * seconds; SIGTERM during an import lets the write finish and leaves every file whole.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseAllDocuments } from 'yaml';
+import { startRegistry, pushImage, freePort, type TestRegistry } from '../harness/registry.js';
+import { run } from '../../src/cli/main.js';
+import type { CliIO } from '../../src/cli/io.js';
+import { bucketOf } from '../../src/server/interval.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const BIN = path.join(ROOT, 'bin/isctl.js');
+const SECRET = 'e2e-shared-secret-7f3a9c';
+
+beforeAll(() => {
+  // The child process runs the built CLI; compile the current sources first.
+  try {
+    execFileSync('npx', ['tsc', '-p', '.'], { cwd: ROOT, stdio: 'pipe' });
+  } catch {
+    // type errors elsewhere in the tree still emit JavaScript; the check below is what matters
+  }
+  expect(fs.existsSync(path.join(ROOT, 'dist/cli/commands/serve.js'))).toBe(true);
+}, 180_000);
+
+const children = new Set<ChildProcess>();
+afterAll(() => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+});
+
+function tempDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'isctl-serve-'));
+}
+
+async function cli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIO = { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) }, env: {}, cwd: ROOT, now: () => new Date() };
+  const code = await run(argv, io);
+  return { code, stdout, stderr };
+}
+
+/** Spawns `node bin/isctl.js serve ...`, collecting its JSON log lines. */
+function spawnServe(args: string[]) {
+  const child = spawn(process.execPath, [BIN, 'serve', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+  children.add(child);
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number>((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 : -1))));
+  const lines = (): Record<string, unknown>[] =>
+    stderr
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+  return { child, exited, lines, stderr: () => stderr };
+}
+
+async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+function streamYaml(name: string, tags: { tag: string; from: string; scheduled?: boolean }[]): string {
+  const t = tags
+    .map((x) => `  - name: "${x.tag}"\n    from:\n      kind: DockerImage\n      name: ${x.from}\n    importPolicy:\n      insecure: true\n${x.scheduled ? '      scheduled: true\n' : ''}`)
+    .join('');
+  return `apiVersion: image.openshift.io/v1\nkind: ImageStream\nmetadata:\n  name: ${name}\nspec:\n  tags:\n${t}`;
+}
+
+function deploymentYaml(stream: string, tag: string, image: string): string {
+  return `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  annotations:
+    image.openshift.io/triggers: '[{"from":{"kind":"ImageStreamTag","name":"${stream}:${tag}"},"fieldPath":"spec.template.spec.containers[?(@.name==\\"web\\")].image"}]'
+spec:
+  template:
+    spec:
+      containers:
+      - name: web   # the web server
+        image: ${image}
+`;
+}
+
+describe('serve with a real Distribution registry', () => {
+  let reg: TestRegistry;
+  let servePort: number;
+
+  beforeAll(async () => {
+    servePort = await freePort();
+    reg = await startRegistry({
+      mode: 'plain',
+      notifications: { url: `http://127.0.0.1:${servePort}/webhooks/distribution`, headers: { Authorization: `Bearer ${SECRET}` } },
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await reg?.stop();
+  });
+
+  it('a push notification re-imports the tag and rewrites the triggered Deployment within seconds', async () => {
+    const dir = tempDir();
+    const v1 = await pushImage(reg, 'team/app', '1.0', { seed: 'v1' });
+    fs.writeFileSync(path.join(dir, 'app.yaml'), `${streamYaml('app', [{ tag: '1.0', from: `${reg.host}/team/app:1.0` }])}---\n${deploymentYaml('app', '1.0', 'placeholder:latest')}`);
+    const first = await cli(['refresh', '--dir', dir]);
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    expect(fs.readFileSync(path.join(dir, 'app.yaml'), 'utf8')).toContain(`image: ${reg.host}/team/app@${v1.digest}`);
+
+    const secretFile = path.join(dir, '.secret');
+    fs.writeFileSync(secretFile, `${SECRET}\n`);
+    const serve = spawnServe(['--dir', dir, '--listen', `127.0.0.1:${servePort}`, '--webhook-secret-file', secretFile, '--interval', '1h']);
+    try {
+      await until(() => serve.lines().some((l) => l.event === 'start'), 15_000, 'serve to listen');
+      const v2 = await pushImage(reg, 'team/app', '1.0', { seed: 'v2' });
+      expect(v2.digest).not.toBe(v1.digest);
+      const pushed = Date.now();
+      await until(() => fs.readFileSync(path.join(dir, 'app.yaml'), 'utf8').includes(`image: ${reg.host}/team/app@${v2.digest}`), 10_000, 'the triggered Deployment to change');
+      const text = fs.readFileSync(path.join(dir, 'app.yaml'), 'utf8');
+      expect(Date.now() - pushed).toBeLessThan(10_000);
+      // New history item first, the old one kept; the comment on the container line survives.
+      const items = text.slice(text.indexOf('items:'));
+      expect(items.indexOf(v2.digest)).toBeGreaterThan(-1);
+      expect(items.indexOf(v2.digest)).toBeLessThan(items.indexOf(v1.digest));
+      expect(text).toContain(`image: ${reg.host}/team/app@${v2.digest}`);
+      expect(text).toContain('- name: web   # the web server');
+
+      await until(() => serve.lines().some((l) => l.event === 'import' && l.trigger === 'webhook' && l.changed === 1), 5_000, 'the import log line');
+      const lines = serve.lines();
+      expect(lines.find((l) => l.event === 'delivery' && l.result === 'accepted')).toMatchObject({ sender: 'distribution', queued: 1 });
+      expect(lines.find((l) => l.event === 'tag-changed')).toMatchObject({ trigger: 'webhook', stream: 'app', tag: '1.0', oldDigest: v1.digest, newDigest: v2.digest });
+      expect(lines.some((l) => l.event === 'triggered')).toBe(true);
+      const metrics = await (await fetch(`http://127.0.0.1:${servePort}/metrics`)).text();
+      expect(metrics).toMatch(/isctl_webhook_deliveries_total\{result="accepted",sender="distribution"\} [1-9]/);
+      expect(metrics).toContain('isctl_imports_total{result="changed",trigger="webhook"} 1');
+      expect(metrics).toMatch(/isctl_registry_request_duration_seconds_count\{operation="resolve",result="ok"\} [1-9]/);
+
+      // An unauthenticated delivery is refused and changes nothing.
+      const before = fs.readFileSync(path.join(dir, 'app.yaml'), 'utf8');
+      const res = await fetch(`http://127.0.0.1:${servePort}/webhooks/distribution`, { method: 'POST', body: '{"events":[]}' });
+      expect(res.status).toBe(401);
+      expect(fs.readFileSync(path.join(dir, 'app.yaml'), 'utf8')).toBe(before);
+
+      serve.child.kill('SIGTERM');
+      expect(await serve.exited).toBe(0);
+      expect(serve.lines().at(-1)).toMatchObject({ event: 'stopped' });
+      expect(serve.stderr()).not.toContain(SECRET);
+    } finally {
+      if (serve.child.exitCode === null) serve.child.kill('SIGKILL');
+    }
+  }, 60_000);
+
+  it('--once follows kubectl diff: 1 after a change, 0 when nothing changed, 2 on a failing tag', async () => {
+    const dir = tempDir();
+    await pushImage(reg, 'team/once', 'stable', { seed: 'o1' });
+    fs.writeFileSync(path.join(dir, 'once.yaml'), streamYaml('once', [{ tag: 'stable', from: `${reg.host}/team/once:stable`, scheduled: true }]));
+    const a = await cli(['serve', '--once', '--dir', dir]);
+    expect(a.code).toBe(1);
+    const b = await cli(['serve', '--once', '--dir', dir]);
+    expect(b.code).toBe(0);
+    expect(b.stdout).toBe('1 tags checked, 0 changed, 0 failed\n');
+    fs.writeFileSync(path.join(dir, 'missing.yaml'), streamYaml('missing', [{ tag: 'x', from: `${reg.host}/team/nothing-here:x`, scheduled: true }]));
+    const c = await cli(['serve', '--once', '--dir', dir]);
+    expect(c.code).toBe(2);
+    expect(c.stderr).toContain('team/nothing-here');
+  }, 60_000);
+
+  it('SIGTERM during an import lets the write finish: exit 0 and every file whole', async () => {
+    // A proxy that delays every chunk by 400 ms keeps the import in flight when SIGTERM arrives.
+    const proxy = net.createServer((client) => {
+      const up = net.connect(Number(reg.host.split(':')[1]), '127.0.0.1');
+      client.on('data', (d) => setTimeout(() => up.write(d), 400));
+      up.on('data', (d) => client.write(d));
+      const end = () => {
+        client.destroy();
+        up.destroy();
+      };
+      client.on('close', end);
+      up.on('close', end);
+      client.on('error', end);
+      up.on('error', end);
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', () => r()));
+    const proxyHost = `127.0.0.1:${(proxy.address() as net.AddressInfo).port}`;
+    const dir = tempDir();
+    try {
+      const names = Array.from({ length: 40 }, (_, i) => `s${i}`).filter((n) => bucketOf('default', n, 2) === 0).slice(0, 4);
+      for (const [i, n] of names.entries()) {
+        await pushImage(reg, `slow/${n}`, 'v', { seed: `slow-${i}` });
+        fs.writeFileSync(path.join(dir, `${n}.yaml`), `# stream ${n}\n${streamYaml(n, [{ tag: 'v', from: `${proxyHost}/slow/${n}:v`, scheduled: true }])}`);
+      }
+      const before = new Map(fs.readdirSync(dir).map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
+      const serve = spawnServe(['--dir', dir, '--listen', '127.0.0.1:0', '--interval', '30s']);
+      await until(() => serve.lines().some((l) => l.event === 'import-start'), 15_000, 'the first scheduled import');
+      serve.child.kill('SIGTERM');
+      const code = await serve.exited;
+      if (code !== 0) console.error(serve.stderr());
+      expect(code).toBe(0);
+      const events = serve.lines().map((l) => l.event);
+      expect(events.indexOf('stopping')).toBeGreaterThan(events.indexOf('import-start'));
+      expect(events.indexOf('import')).toBeGreaterThan(events.indexOf('stopping'));
+      expect(events.at(-1)).toBe('stopped');
+      // Every file is whole: it parses, and it is either untouched or carries the finished import.
+      const after = fs.readdirSync(dir).filter((f) => !f.startsWith('.'));
+      expect(after.sort()).toEqual([...before.keys()].sort());
+      for (const f of after) {
+        const text = fs.readFileSync(path.join(dir, f), 'utf8');
+        expect(parseAllDocuments(text).every((d) => d.errors.length === 0)).toBe(true);
+        // The comment and spec as written, plus the status the finished import recorded.
+        expect(text.startsWith(`# stream ${f.replace('.yaml', '')}\n`)).toBe(true);
+        expect(text).toContain(before.get(f)!.split('\n').find((l) => l.includes('name: 127.0.0.1'))!);
+        expect(text).toMatch(/status:\n[\s\S]*image: sha256:[0-9a-f]{64}/);
+      }
+      const hidden = fs.readdirSync(dir).filter((f) => f.startsWith('.') && f !== '.isctl');
+      expect(hidden).toEqual([]);
+    } finally {
+      proxy.close();
+    }
+  }, 60_000);
+});
