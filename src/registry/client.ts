@@ -9,7 +9,7 @@ import type { Authenticator } from './auth.js';
 import { parseWwwAuthenticate, pickChallenge } from './challenge.js';
 import { errorForStatus, isNetworkError } from './errors.js';
 import type { HttpResponse, HttpTransport } from './http.js';
-import { tlsOptionsFor } from './tls.js';
+import { tlsOptionsFor, type TlsConnectOptions } from './tls.js';
 
 /** Manifests larger than this are refused (distribution spec: at least 4 MB must work). */
 export const MANIFEST_CAP = 4 << 20;
@@ -45,6 +45,7 @@ export interface FetchedManifest {
 /** Distribution API calls for registries, sharing transport and auth. */
 export class RegistryClient {
   private readonly schemes = new Map<string, 'https' | 'http'>();
+  private readonly tlsCache = new Map<string, TlsConnectOptions>();
 
   constructor(
     private readonly http: HttpTransport,
@@ -112,7 +113,7 @@ export class RegistryClient {
   private async sendWith(scheme: 'https' | 'http', loc: RepoLocation, r: ClientRequest, retries?: number): Promise<HttpResponse & { requestUrl: string }> {
     const url = new URL(`${scheme}://${loc.host}${r.path}`);
     if (url.host !== loc.host) throw new RegistryError(`invalid request path ${r.path}`);
-    const tls = tlsOptionsFor(loc.host, { certDirs: this.tls.certDirs, insecure: loc.insecure, env: this.tls.env });
+    const tls = this.tlsFor(loc);
     const ctx = { host: loc.host, repository: loc.repository, scope: `repository:${loc.repository}:pull`, tls, agentKey: loc.host, signal: loc.signal };
     const headers: Record<string, string> = { 'user-agent': 'isctl' };
     if (r.accept) headers.accept = r.accept;
@@ -132,6 +133,17 @@ export class RegistryClient {
       }
     }
     return { ...res, requestUrl: url.toString() };
+  }
+
+  // certs.d is read once per host and mode, not on every request.
+  private tlsFor(loc: RepoLocation): TlsConnectOptions {
+    const key = `${loc.host}|${loc.insecure}`;
+    let t = this.tlsCache.get(key);
+    if (!t) {
+      t = tlsOptionsFor(loc.host, { certDirs: this.tls.certDirs, insecure: loc.insecure, env: this.tls.env });
+      this.tlsCache.set(key, t);
+    }
+    return t;
   }
 
   private async error(loc: RepoLocation, res: HttpResponse & { requestUrl: string }, method: string, what: string): Promise<RegistryError> {

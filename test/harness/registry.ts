@@ -58,13 +58,16 @@ export interface TestRegistry {
 }
 
 const running = new Set<ChildProcess>();
+const tempDirs = new Set<string>();
 let exitHookInstalled = false;
 
+// Whatever a failing test left running is killed (by PID) and its temp folder removed on exit.
 function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
   process.on('exit', () => {
     for (const child of running) if (child.pid) tryKill(child.pid);
+    for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
   });
 }
 
@@ -129,6 +132,7 @@ function configYaml(o: { port: number; dir: string; mode: RegistryMode; tls?: { 
 export async function startRegistry(options: StartRegistryOptions): Promise<TestRegistry> {
   installExitHook();
   const dir = mkdtempSync(join(tmpdir(), `isctl-reg-${options.mode}-`));
+  tempDirs.add(dir);
   const extras: Partial<TestRegistry> = {};
   let tls: ReturnType<typeof makeTlsFiles> | undefined;
   let htpasswd: string | undefined;
@@ -219,6 +223,7 @@ async function launch(o: StartRegistryOptions & { dir: string; port: number; tls
       await stop();
       await o.extras.tokenServer?.stop();
       rmSync(o.dir, { recursive: true, force: true });
+      tempDirs.delete(o.dir);
     },
   };
 }
