@@ -88,6 +88,19 @@ spec:
       containers:
       - name: worker
         image: quay.io/acme/app@${D1}
+---
+apiVersion: build.openshift.io/v1
+kind: BuildConfig
+metadata:
+  name: child
+spec:
+  strategy:
+    type: Docker
+    dockerStrategy:
+      from: {kind: ImageStreamTag, name: "app:latest"}
+  triggers:
+  - type: GitHub
+    github: {secret: s3cr3t}
 `;
 
 const dirs: string[] = [];
@@ -235,5 +248,35 @@ describe('isctl set triggers', () => {
     const r = await isctl(dir, 'set', 'triggers', 'dc/web', '--remove-all');
     expect(r.code).toBe(0);
     expect(r.file).toContain('  triggers: []\nstatus:\n  latestVersion: 3\n');
+  });
+
+  it('BuildConfigs: the strategy image shows as a manual trigger; --auto adds imageChange: {} and the build fires', async () => {
+    const dir = folder();
+    const list = await isctl(dir, 'set', 'triggers', 'bc/child');
+    expect(list.stdout).toBe(
+      'NAME                TYPE    VALUE       AUTO\n' +
+        'buildconfigs/child  config              false\n' +
+        'buildconfigs/child  image   app:latest  false\n',
+    );
+    const r = await isctl(dir, 'set', 'triggers', 'bc/child', '--from-image=app:latest');
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toContain('buildconfig.build.openshift.io/child triggers updated\n');
+    expect(r.stdout).toContain(`buildconfig/child: build triggered by quay.io/acme/app@${D2}\n`);
+    expect(r.file).toContain(`  triggers:
+  - type: GitHub
+    github: {secret: s3cr3t}
+  - type: ImageChange
+    imageChange: {}
+status:
+  lastVersion: 1
+  imageChangeTriggers:
+  - lastTriggeredImageID: quay.io/acme/app@${D2}
+    from:
+      name: app:latest
+    lastTriggerTime: "2026-11-22T12:00:00Z"
+`);
+    const manual = await isctl(dir, 'set', 'triggers', 'bc/child', '--from-image=app:latest', '--manual');
+    expect(manual.code).toBe(0);
+    expect(manual.file).toContain('  triggers:\n  - type: GitHub\n    github: {secret: s3cr3t}\nstatus:\n');
   });
 });

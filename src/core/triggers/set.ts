@@ -86,7 +86,7 @@ export async function setTriggers(ctx: CoreContext, namespace: string, arg: stri
       const before = JSON.stringify(so.object);
       writeDefinition(so, updateTriggerDefinition(readDefinition(so), plan), plan);
       const changed = JSON.stringify(so.object) !== before;
-      const triggers = changed ? applyTriggersTo(snap, [so], ctx.settings) : { updated: [], warnings: [], builds: [] };
+      const triggers = changed ? applyTriggersTo(snap, [so], ctx.settings, { now: ctx.now }) : { updated: [], warnings: [], builds: [] };
       return { changed, triggers };
     },
     { dryRun: options.dryRun ?? false },
