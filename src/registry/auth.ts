@@ -26,6 +26,7 @@ interface CachedToken {
 export class Authenticator {
   private readonly challenges = new Map<string, Challenge>();
   private readonly tokens = new Map<string, CachedToken>();
+  private readonly pending = new Map<string, Promise<string>>();
   private readonly credentials = new Map<string, Promise<{ credential?: Credential; searched: string[] }>>();
 
   constructor(
@@ -62,8 +63,15 @@ export class Authenticator {
       if (!credential || credential.kind !== 'basic') return undefined;
       return `Basic ${Buffer.from(`${credential.username}:${credential.password}`).toString('base64')}`;
     }
-    const token = await this.bearer(challenge, credential, ctx, fresh);
-    return token ? `Bearer ${token}` : undefined;
+    const key = tokenKey(challenge, ctx.scope);
+    // Parallel requests for one scope share one token request.
+    let pending = fresh ? undefined : this.pending.get(key);
+    if (!pending) {
+      pending = this.bearer(challenge, credential, ctx, fresh);
+      this.pending.set(key, pending);
+      void pending.catch(() => undefined).finally(() => this.pending.get(key) === pending && this.pending.delete(key));
+    }
+    return `Bearer ${await pending}`;
   }
 
   /** Forgets cached tokens for a scope (after the registry rejected one). */
@@ -82,7 +90,7 @@ export class Authenticator {
   }
 
   private async bearer(challenge: Challenge, credential: Credential | undefined, ctx: { host: string; scope: string; tls: TlsConnectOptions; agentKey: string; signal?: AbortSignal }, fresh: boolean): Promise<string> {
-    const scope = challenge.params.scope && !ctx.scope ? challenge.params.scope : ctx.scope;
+    const scope = ctx.scope;
     const key = tokenKey(challenge, scope);
     const cached = this.tokens.get(key);
     const now = this.now().getTime();

@@ -64,7 +64,7 @@ export class HttpTransport {
       try {
         res = await this.followRedirects(req);
       } catch (err) {
-        if (err instanceof RegistryError) throw err;
+        if (err instanceof RegistryError || req.signal?.aborted) throw err;
         if (attempt < retries && isTransientNetworkError(err) && !req.signal?.aborted) {
           await this.options.sleep(backoff(attempt));
           continue;
@@ -98,7 +98,6 @@ export class HttpTransport {
       const next = new URL(location, url);
       if (next.origin !== url.origin) {
         // Never forward credentials to another host (object storage, CDN).
-        delete headers.authorization;
         headers = Object.fromEntries(Object.entries(headers).filter(([k]) => k.toLowerCase() !== 'authorization'));
       }
       if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === 'POST')) {

@@ -116,3 +116,14 @@ describe('bearer tokens', () => {
     await src.close();
   });
 });
+
+describe('parallel imports', () => {
+  it('share one token request per repository', async () => {
+    const { src } = source({ registryConfig: authFile('parallel', { auth: b64(`${reg.username}:${reg.password}`) }) });
+    await src.resolve(spec('public/hello:1'), { insecure: true }); // learn the challenge
+    reg.tokenServer!.requests.length = 0;
+    await Promise.all(['1', 'multi', '1', 'multi'].map((t) => src.resolve(spec(`private/app:${t}`), { insecure: true })));
+    expect(reg.tokenServer!.requests.map((r) => r.scopes.join(' '))).toEqual(['repository:private/app:pull']);
+    await src.close();
+  });
+});
