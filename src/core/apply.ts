@@ -24,8 +24,24 @@ export interface ApplyOutcome {
   kind: string;
   namespace: string;
   name: string;
-  action: 'created' | 'configured' | 'unchanged';
+  action: 'created' | 'configured' | 'unchanged' | 'skipped';
+  /** Why an object was skipped (kinds isctl does not keep as objects). */
+  reason?: string;
 }
+
+/**
+ * Kinds of the image API that are not stored as objects in the state folder: Images live in the
+ * content-addressed image store, and the others are virtual views or create-only requests.
+ */
+const NOT_STORED: Record<string, string> = {
+  Image: 'image metadata is kept in the image store (.isctl/blobs); import or tag the image instead',
+  ImageSignature: 'image signatures are not kept',
+  ImageStreamTag: "image stream tags are views of their stream; use 'isctl tag' or apply the ImageStream",
+  ImageTag: "image tags are views of their stream; use 'isctl tag' or apply the ImageStream",
+  ImageStreamImage: 'image stream images are read-only views',
+  ImageStreamImport: "use 'isctl import-image'",
+  ImageStreamMapping: "use 'isctl tag'",
+};
 
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const DNS1123_SUBDOMAIN_MSG =
@@ -57,6 +73,7 @@ export function validateApplyDocuments(docs: readonly ApplyDocument[], namespace
 }
 
 function documentProblems(obj: KubeObject, namespace: string): FieldProblem[] {
+  if (String(obj.kind) in NOT_STORED) return [];
   if (obj.kind === 'ImageStream') return validateImageStream(obj, { namespace });
   const name = obj.metadata?.name;
   if (typeof name !== 'string' || name === '') return [{ field: 'metadata.name', message: 'Required value: name or generateName is required' }];
@@ -76,6 +93,7 @@ function applyOne(snapshot: Snapshot, applied: KubeObject, now: Date): ApplyOutc
   const name = String(applied.metadata?.name);
   const namespace = applied.metadata?.namespace || snapshot.namespace;
   const base = { apiVersion: String(applied.apiVersion), kind, namespace, name };
+  if (kind in NOT_STORED) return { ...base, action: 'skipped', reason: NOT_STORED[kind] };
   const existing = snapshot.find(kind, namespace, name);
   if (!existing) {
     snapshot.add(newObject(applied, namespace, now), namespace);

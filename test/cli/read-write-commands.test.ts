@@ -226,3 +226,20 @@ describe('set image-lookup', () => {
     expect((await at(dir)(['set', 'image-lookup', 'deploy/web', '--list'])).stdout).toBe('NAME            LOCAL\ndeployment/web  true\n');
   });
 });
+
+describe('apply of other kinds', () => {
+  it('writes workloads to their default path and skips kinds that are not stored as objects', async () => {
+    const dir = tempFolder('isctl-apply-kinds-');
+    const f = path.join(tempFolder('isctl-apply-kinds-in-'), 'in.yaml');
+    fs.writeFileSync(
+      f,
+      'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {template: {spec: {containers: [{name: web, image: web:latest}]}}}\n---\n' +
+        `apiVersion: image.openshift.io/v1\nkind: Image\nmetadata: {name: "sha256:${'a'.repeat(64)}"}\ndockerImageReference: x@sha256:${'a'.repeat(64)}\n`,
+    );
+    const r = await at(dir)(['apply', '-f', f]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('deployment.apps/web created\n');
+    expect(r.stderr).toBe(`warning: skipped Image "sha256:${'a'.repeat(64)}": image metadata is kept in the image store (.isctl/blobs); import or tag the image instead\n`);
+    expect(readState(dir, 'deployments/default/web.yaml')).toContain('image: web:latest');
+  });
+});

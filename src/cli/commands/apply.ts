@@ -77,6 +77,10 @@ async function action(opts: Record<string, unknown>, cmd: Command, io: CliIO): P
   const store = openStateStore(g.dir);
   const { outcomes } = await apply(store, g.namespace, docs, { now: io.now(), dryRun });
   for (const o of outcomes) {
+    if (o.action === 'skipped') {
+      io.stderr.write(`warning: skipped ${o.kind} "${o.name}": ${o.reason}\n`);
+      continue;
+    }
     const name = resourceName({ apiVersion: o.apiVersion, kind: o.kind, metadata: { name: o.name } });
     io.stdout.write(g.output === 'name' ? `${name}\n` : `${name} ${o.action}${dryRun ? ' (dry run)' : ''}\n`);
   }
