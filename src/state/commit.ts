@@ -27,8 +27,11 @@ function withNamespace(obj: KubeObject, namespace: string): KubeObject {
   return { ...obj, metadata: { ...(name !== undefined ? { name } : {}), namespace, ...rest } };
 }
 
-/** File changes for a snapshot; `texts` maps every loaded file to its text, `problems` to why it is read-only. */
-export function computeChanges(snapshot: SnapshotImpl, texts: ReadonlyMap<string, string>, problems: ReadonlyMap<string, StateFileError>): FileChange[] {
+/** Reads the current text of a state file (null when it does not exist). */
+export type TextReader = (file: string) => Promise<string | null>;
+
+/** File changes for a snapshot; `readText` gives a file's text, `problems` why a file is read-only. */
+export async function computeChanges(snapshot: SnapshotImpl, readText: TextReader, problems: ReadonlyMap<string, StateFileError>): Promise<FileChange[]> {
   const updates = new Map<string, DocumentUpdate[]>();
   const appended = new Map<string, unknown[]>();
   for (const e of snapshot.entries) {
@@ -42,7 +45,7 @@ export function computeChanges(snapshot: SnapshotImpl, texts: ReadonlyMap<string
   for (const file of new Set([...updates.keys(), ...appended.keys()])) {
     const problem = problems.get(file);
     if (problem) throw problem;
-    const before = texts.get(file) ?? null;
+    const before = await readText(file);
     const newDocs = appended.get(file) ?? [];
     let after: string | null;
     if (before === null) after = newDocs.map((d) => renderYamlBlock(d, '', { json: false, unit: '  ', indentSeq: false, eol: '\n' }) + '\n').join('---\n');
@@ -62,9 +65,9 @@ export function computeChanges(snapshot: SnapshotImpl, texts: ReadonlyMap<string
 function entryUpdate(snapshot: SnapshotImpl, e: Entry): [string, DocumentUpdate | 'new'] | undefined {
   if (e.location === null) return [defaultPathFor(e.kind, e.namespace, e.name), 'new'];
   const { file, document, item } = e.location;
-  if (snapshot.removed.has(e)) return [file, { document, item, after: undefined }];
+  if (snapshot.removed.has(e)) return [file, { document, item, after: undefined, before: e.original }];
   if (!e.touched) return undefined;
   const after = clean(e.object);
   if (jsonEqual(after, e.original)) return undefined;
-  return [file, { document, item, after }];
+  return [file, { document, item, after, before: e.original }];
 }

@@ -4,7 +4,7 @@
  * and under the folder lock. New objects go to the default paths documented in ./paths.ts:
  * `imagestreams/<namespace>/<name>.yaml`, `<lowercase kind>s/<namespace>/<name>.yaml`.
  */
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { StateFileError } from '../domain/errors.js';
 import { removeStaleTempFiles, resolveWriteTarget, writeFileAtomic } from './atomic.js';
@@ -12,6 +12,7 @@ import { createBlobStore } from './blobs.js';
 import { computeChanges } from './commit.js';
 import { listStateFiles } from './discover.js';
 import { acquireLock } from './lock.js';
+import { ParseCache } from './cache.js';
 import { parseStateFile } from './parse.js';
 import type { ParsedFile } from './parse.js';
 import { Entry, SnapshotImpl, deepFreeze } from './snapshot.js';
@@ -33,7 +34,6 @@ const READ_CONCURRENCY = 64;
 
 interface Loaded {
   snapshot: SnapshotImpl;
-  texts: Map<string, string>;
   problemFiles: Map<string, StateFileError>;
   tempFiles: string[];
 }
@@ -51,28 +51,32 @@ async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promis
   return out;
 }
 
-async function readOne(root: string, rel: string, maxBytes: number): Promise<{ text?: string; parsed: ParsedFile }> {
+async function readOne(root: string, rel: string, maxBytes: number, cache: ParseCache): Promise<ParsedFile> {
   const abs = path.join(root, rel);
-  const st = await fs.stat(abs);
+  const st = statSync(abs);
   if (st.size > maxBytes) {
     const mib = (n: number) => `${(n / 1048576).toFixed(1)} MiB`;
     const err = new StateFileError(rel, `file is ${mib(st.size)}, larger than the ${mib(maxBytes)} limit for one state file; it was not read`, undefined, 'split it into smaller files');
-    return { parsed: { path: rel, objects: [], problems: [err] } };
+    return { path: rel, objects: [], problems: [err] };
   }
-  const text = await fs.readFile(abs, 'utf8');
-  return { text, parsed: parseStateFile(rel, text) };
+  const yaml = !/\.json$/i.test(rel);
+  const cached = yaml ? cache.get(rel, st) : undefined;
+  if (cached) return { path: rel, objects: cached, problems: [] };
+  const parsed = parseStateFile(rel, readFileSync(abs, 'utf8'));
+  if (yaml && parsed.problems.length === 0) cache.set(rel, st, parsed.objects);
+  return parsed;
 }
 
 async function load(root: string, namespace: string, maxBytes: number): Promise<Loaded> {
-  const listing = await listStateFiles(root);
-  const results = await mapLimit(listing.files, READ_CONCURRENCY, (rel) => readOne(root, rel, maxBytes));
-  const texts = new Map<string, string>();
+  const [listing, cache] = await Promise.all([listStateFiles(root), ParseCache.open(root)]);
+  const results = await mapLimit(listing.files, READ_CONCURRENCY, (rel) => readOne(root, rel, maxBytes, cache));
+  cache.retain(listing.files);
+  await cache.save();
   const problemFiles = new Map<string, StateFileError>();
   const problems: StateFileError[] = [];
   const entries: Entry[] = [];
   const seen = new Map<string, string>();
-  for (const { text, parsed } of results) {
-    if (text !== undefined) texts.set(parsed.path, text);
+  for (const parsed of results) {
     for (const p of parsed.problems) {
       problems.push(p);
       if (!problemFiles.has(parsed.path)) problemFiles.set(parsed.path, p);
@@ -91,7 +95,16 @@ async function load(root: string, namespace: string, maxBytes: number): Promise<
       entries.push(new Entry(location, deepFreeze(object), undefined, ns));
     }
   }
-  return { snapshot: new SnapshotImpl(namespace, entries, problems), texts, problemFiles, tempFiles: listing.tempFiles };
+  return { snapshot: new SnapshotImpl(namespace, entries, problems), problemFiles, tempFiles: listing.tempFiles };
+}
+
+async function readText(root: string, rel: string): Promise<string | null> {
+  try {
+    return await fs.readFile(path.join(root, rel), 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
 }
 
 /** Opens the state folder `dir` (it must exist). */
@@ -112,7 +125,7 @@ export function openStateStore(dir: string, options: StateStoreOptions = {}): St
       try {
         const loaded = await load(root, namespace, maxBytes);
         const result = await fn(loaded.snapshot);
-        const changes = computeChanges(loaded.snapshot, loaded.texts, loaded.problemFiles);
+        const changes = await computeChanges(loaded.snapshot, (rel) => readText(root, rel), loaded.problemFiles);
         if (!opts.dryRun) await writeChanges(root, loaded.tempFiles, changes);
         return { result, changes };
       } finally {

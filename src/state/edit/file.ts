@@ -20,6 +20,8 @@ export interface DocumentUpdate {
   document: number;
   item?: number;
   after: unknown;
+  /** What the object was when loaded; the edit is refused if the file now says otherwise. */
+  before?: unknown;
 }
 
 /** Thrown when a file cannot be edited (it no longer parses the way it did when loaded). */
@@ -41,6 +43,7 @@ function parse(text: string, json: boolean): Parsed {
 export function editFileText(path: string, text: string, updates: DocumentUpdate[], appended: unknown[] = []): string | null {
   const json = /\.json$/i.test(path);
   const p = parse(text, json);
+  checkUnchanged(p.values, updates);
   updates = mergeItemUpdates(p.values, updates);
   const removed = new Set(updates.filter((u) => u.after === undefined).map((u) => u.document));
   const expected = p.values.map((v, i) => (removed.has(i) ? undefined : (updates.find((u) => u.document === i)?.after ?? v)));
@@ -122,4 +125,13 @@ function mergeItemUpdates(values: unknown[], updates: DocumentUpdate[]): Documen
     out.push({ document, after: left.length === 0 ? undefined : { ...doc, items: left } });
   }
   return out;
+}
+
+function checkUnchanged(values: unknown[], updates: DocumentUpdate[]): void {
+  for (const u of updates) {
+    if (u.before === undefined) continue;
+    const doc = values[u.document] as { items?: unknown[] } | undefined;
+    const current = u.item === undefined ? doc : doc?.items?.[u.item];
+    if (!jsonEqual(current, u.before)) throw new EditError('the file changed on disk while isctl was running; run the command again');
+  }
 }
