@@ -11,6 +11,7 @@ import { tagCommand } from './tag.js';
 import { refreshCommand } from './refresh.js';
 import { completionCommand } from './completion.js';
 import { graphCommand } from './graph.js';
+import { explainCommand } from './explain.js';
 import { setTriggersCommand } from './set-triggers.js';
 import { rolloutCommand } from './rollout.js';
 import { serveCommand } from './serve.js';
@@ -27,6 +28,7 @@ export const commandModules: CommandModule[] = [
   refreshCommand,
   completionCommand,
   graphCommand,
+  explainCommand,
   setTriggersCommand,
   rolloutCommand,
   serveCommand,
