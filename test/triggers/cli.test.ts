@@ -279,4 +279,16 @@ status:
     expect(manual.code).toBe(0);
     expect(manual.file).toContain('  triggers:\n  - type: GitHub\n    github: {secret: s3cr3t}\nstatus:\n');
   });
+
+  it('isctl tag drives the triggers too: a Deployment following app:prod gets the pinned image', async () => {
+    const dir = folder();
+    const set = await isctl(dir, 'set', 'triggers', 'deployment/worker', '--from-image=app:prod', '-c', 'worker');
+    expect(set.code).toBe(0);
+    expect(set.file).toContain(`        image: quay.io/acme/app@${D1}\n`); // app:prod has no image yet
+    const tag = await isctl(dir, 'tag', 'app:latest', 'app:prod');
+    expect(tag.stderr).toBe('');
+    expect(tag.code).toBe(0);
+    expect(tag.stdout).toContain(`deployment/worker: container "worker" image updated to quay.io/acme/app@${D2}\n`);
+    expect(tag.file).toContain(`      - name: worker\n        image: quay.io/acme/app@${D2}\n`);
+  });
 });
