@@ -9,7 +9,7 @@ import { AuthError, RegistryError } from '../domain/errors.js';
 import { type Challenge, normalizeScope } from './challenge.js';
 import { findCredential, type Credential, type CredentialOptions } from './credentials.js';
 import type { HttpTransport } from './http.js';
-import { redactUrl } from './errors.js';
+import { authHint, redactUrl } from './errors.js';
 import type { TlsConnectOptions } from './tls.js';
 
 const TOKEN_BODY_CAP = 1 << 20;
@@ -107,7 +107,7 @@ export class Authenticator {
     const res = send?.kind === 'identityToken' ? await this.refreshGrant(realmUrl, challenge, scope, send, ctx) : await this.tokenGet(realmUrl, challenge, scope, send, ctx);
     if (res.status === 401 || res.status === 403) {
       const hint = credential ? credential.source : '(no credentials found; log in with podman login or docker login)';
-      throw new AuthError(`unauthorized: check the credentials for ${ctx.host} ${hint} (the token server ${realmUrl.host} refused them)`, { status: res.status, method: 'GET', url: redactUrl(realmUrl) });
+      throw new AuthError(`unauthorized: check the credentials for ${ctx.host} ${hint} (the token server ${realmUrl.host} refused them)`, { status: res.status, method: 'GET', url: redactUrl(realmUrl), hint: authHint(hint) });
     }
     if (res.status < 200 || res.status >= 300) {
       throw new RegistryError(`token server ${realmUrl.host} answered ${res.status} for ${ctx.host}`, { status: res.status, url: redactUrl(realmUrl), transient: res.status >= 500 });

@@ -59,7 +59,7 @@ export function errorForStatus(status: number, body: Buffer | undefined, s: Requ
   const registryText = errors.map((e) => e.message || e.code.toLowerCase().replace(/_/g, ' ')).join('; ');
   const base = { status, method: s.method, url: redactUrl(s.url), ociCodes: codes };
   if (status === 401) {
-    return new AuthError(`unauthorized: check the credentials for ${s.host} ${credentialHint} (${s.what})`, { ...base, hint: credentialHintLine(credentialHint) });
+    return new AuthError(`unauthorized: check the credentials for ${s.host} ${credentialHint} (${s.what})`, { ...base, hint: authHint(credentialHint) });
   }
   if (status === 403) {
     const msg = `denied: ${registryText || 'access to the resource is denied'} (${s.what}); check the credentials for ${s.host} ${credentialHint}`;
@@ -76,8 +76,10 @@ export function errorForStatus(status: number, body: Buffer | undefined, s: Requ
   return new RegistryError(`${text}: ${s.method} ${redactUrl(s.url)} answered ${status}`, { ...base, transient, reason: status === 429 ? 'TooManyRequests' : 'InternalError' });
 }
 
-function credentialHintLine(hint: string): string {
-  return hint.startsWith('in ') ? `isctl read the credentials ${hint}` : 'log in with podman login or docker login, or pass --registry-config';
+/** The hint line of an AuthError: where the credentials came from, or how to log in. */
+export function authHint(source: string): string {
+  if (!source || source.startsWith('(')) return 'log in with podman login or docker login, or pass --registry-config FILE';
+  return `the credentials were read ${source}; log in again with podman login or docker login if they changed`;
 }
 
 function httpStatusText(status: number): string {

@@ -98,6 +98,7 @@ describe('auth failures', () => {
     expect(err.reason).toBe('Unauthorized');
     expect(err.status).toBe(401);
     expect(err.message).toBe(`unauthorized: check the credentials for ${reg.host} in ${file} (${reg.host}/private/app:1.0)`);
+    expect(err.hint).toBe(`the credentials were read in ${file}; log in again with podman login or docker login if they changed`);
     const everything = JSON.stringify({ ...err, message: err.message, hint: err.hint, stack: err.stack });
     expect(everything).not.toContain(secret);
     expect(everything).not.toContain(b64(`${reg.username}:${secret}`));
@@ -109,6 +110,7 @@ describe('auth failures', () => {
     const err = (await src.resolve(spec(), { insecure: true }).catch((e: unknown) => e)) as AuthError;
     expect(err).toBeInstanceOf(AuthError);
     expect(err.message).toContain('no credentials found; log in with podman login or docker login');
+    expect(err.hint).toBe('log in with podman login or docker login, or pass --registry-config FILE');
     await src.close();
   });
 
