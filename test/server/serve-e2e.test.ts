@@ -15,6 +15,7 @@ import { startRegistry, pushImage, freePort, type TestRegistry } from '../harnes
 import { run } from '../../src/cli/main.js';
 import type { CliIO } from '../../src/cli/io.js';
 import { bucketOf } from '../../src/server/interval.js';
+import { githubSignature } from '../../src/server/auth.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const BIN = path.join(ROOT, 'bin/isctl.js');
@@ -48,8 +49,8 @@ async function cli(argv: string[]): Promise<{ code: number; stdout: string; stde
 }
 
 /** Spawns `node bin/isctl.js serve ...`, collecting its JSON log lines. */
-function spawnServe(args: string[]) {
-  const child = spawn(process.execPath, [BIN, 'serve', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+function spawnServe(args: string[], env: Record<string, string> = {}) {
+  const child = spawn(process.execPath, [BIN, 'serve', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1', ...env } });
   children.add(child);
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -159,6 +160,102 @@ describe('serve with a real Distribution registry', () => {
       if (serve.child.exitCode === null) serve.child.kill('SIGKILL');
     }
   }, 60_000);
+
+  it('Quay, Harbor and GitHub bodies naming this registry re-import their tags (digest read from the registry)', async () => {
+    const dir = tempDir();
+    for (const r of ['q', 'h', 'g']) await pushImage(reg, `team/${r}`, '1.0', { seed: `${r}-1` });
+    fs.writeFileSync(
+      path.join(dir, 'senders.yaml'),
+      streamYaml('senders', ['q', 'h', 'g'].map((r) => ({ tag: r, from: `${reg.host}/team/${r}:1.0` }))),
+    );
+    expect((await cli(['refresh', '--dir', dir])).code).toBe(0);
+    const port = await freePort();
+    // The secret comes from the environment this time.
+    const serve = spawnServe(['--dir', dir, '--listen', `127.0.0.1:${port}`, '--interval', '1h'], { ISCTL_WEBHOOK_SECRET: SECRET });
+    try {
+      await until(() => serve.lines().some((l) => l.event === 'start'), 15_000, 'serve to listen');
+      const next = { q: await pushImage(reg, 'team/q', '1.0', { seed: 'q-2' }), h: await pushImage(reg, 'team/h', '1.0', { seed: 'h-2' }), g: await pushImage(reg, 'team/g', '1.0', { seed: 'g-2' }) };
+      const fixture = (name: string) => JSON.parse(fs.readFileSync(path.join(ROOT, 'test/fixtures/webhooks', name), 'utf8'));
+      const quay = { ...fixture('quay-repo-push.json'), docker_url: `${reg.host}/team/q`, repository: 'team/q', updated_tags: ['1.0'] };
+      const harbor = fixture('harbor-push-artifact.json');
+      harbor.event_data.repository.repo_full_name = 'team/h';
+      harbor.event_data.resources[0] = { ...harbor.event_data.resources[0], tag: '1.0', resource_url: `${reg.host}/team/h:1.0`, digest: 'sha256:' + 'f'.repeat(64) };
+      const github = fixture('github-registry-package-published.json');
+      github.registry_package.package_version.package_url = `${reg.host}/team/g:1.0`;
+      github.registry_package.package_version.container_metadata.tag.name = '1.0';
+      const githubBody = JSON.stringify(github);
+      const base = `http://127.0.0.1:${port}/webhooks`;
+      const answers = await Promise.all([
+        fetch(`${base}/quay?token=${SECRET}`, { method: 'POST', body: JSON.stringify(quay), headers: { 'content-type': 'application/json' } }),
+        fetch(`${base}/harbor`, { method: 'POST', body: JSON.stringify(harbor), headers: { 'content-type': 'application/json', authorization: SECRET } }),
+        fetch(`${base}/github`, { method: 'POST', body: githubBody, headers: { 'content-type': 'application/json', 'x-github-event': 'registry_package', 'x-github-delivery': 'e2e-1', 'x-hub-signature-256': githubSignature(SECRET, githubBody) } }),
+      ]);
+      expect(answers.map((a) => a.status)).toEqual([202, 202, 202]);
+      await until(() => {
+        const text = fs.readFileSync(path.join(dir, 'senders.yaml'), 'utf8');
+        return [next.q, next.h, next.g].every((p) => text.includes(`image: ${p.digest}`));
+      }, 10_000, 'all three tags to be re-imported');
+      // The payload's digest is never recorded: only what the registry answered.
+      expect(fs.readFileSync(path.join(dir, 'senders.yaml'), 'utf8')).not.toContain('f'.repeat(64));
+      serve.child.kill('SIGTERM');
+      expect(await serve.exited).toBe(0);
+      expect(serve.stderr()).not.toContain(SECRET);
+    } finally {
+      if (serve.child.exitCode === null && serve.child.signalCode === null) serve.child.kill('SIGKILL');
+    }
+  }, 60_000);
+
+  it('no lost update: CLI writes to the same stream file while serve imports', async () => {
+    const dir = tempDir();
+    await pushImage(reg, 'team/busy', 'live', { seed: 'busy-0' });
+    fs.writeFileSync(path.join(dir, 'busy.yaml'), streamYaml('busy', [{ tag: 'live', from: `${reg.host}/team/busy:live` }]));
+    const port = await freePort();
+    const secretFile = path.join(dir, '.secret');
+    fs.writeFileSync(secretFile, SECRET);
+    const serve = spawnServe(['--dir', dir, '--listen', `127.0.0.1:${port}`, '--webhook-secret-file', secretFile, '--interval', '1h']);
+    try {
+      await until(() => serve.lines().some((l) => l.event === 'start'), 15_000, 'serve to listen');
+      const body = (i: number) => JSON.stringify({ events: [{ id: `busy-${i}`, action: 'push', target: { mediaType: 'application/vnd.oci.image.manifest.v1+json', repository: 'team/busy', tag: 'live' }, request: { host: reg.host } }] });
+      let last = '';
+      const cliWrites: Promise<{ code: number }>[] = [];
+      for (let i = 1; i <= 4; i++) {
+        last = (await pushImage(reg, 'team/busy', 'live', { seed: `busy-${i}` })).digest;
+        await fetch(`http://127.0.0.1:${port}/webhooks/distribution`, { method: 'POST', body: body(i), headers: { authorization: `Bearer ${SECRET}` } });
+        cliWrites.push(cli(['tag', '--dir', dir, '--insecure', `${reg.host}/team/busy:live`, `busy:copy${i}`]));
+        await new Promise((r) => setTimeout(r, 300));
+      }
+      expect((await Promise.all(cliWrites)).map((r) => r.code)).toEqual([0, 0, 0, 0]);
+      await until(() => fs.readFileSync(path.join(dir, 'busy.yaml'), 'utf8').includes(`image: ${last}`), 15_000, 'the last push to be imported');
+      await new Promise((r) => setTimeout(r, 1500));
+      const text = fs.readFileSync(path.join(dir, 'busy.yaml'), 'utf8');
+      for (let i = 1; i <= 4; i++) expect(text).toContain(`- name: copy${i}`);
+      expect(parseAllDocuments(text).every((d) => d.errors.length === 0)).toBe(true);
+      const live = text.slice(text.indexOf('- tag: live'));
+      expect(live.indexOf(last)).toBeGreaterThan(-1);
+      serve.child.kill('SIGTERM');
+      expect(await serve.exited).toBe(0);
+    } finally {
+      if (serve.child.exitCode === null && serve.child.signalCode === null) serve.child.kill('SIGKILL');
+    }
+  }, 60_000);
+
+  it('without a secret the built CLI opens no webhook endpoint and says so, but serves /healthz and /metrics', async () => {
+    const dir = tempDir();
+    const port = await freePort();
+    const serve = spawnServe(['--dir', dir, '--listen', `127.0.0.1:${port}`, '--log-format', 'text']);
+    try {
+      await until(() => serve.stderr().includes('webhook endpoints are closed'), 15_000, 'the warning');
+      expect(serve.stderr()).toMatch(/WARN  no webhook secret configured \(--webhook-secret-file or ISCTL_WEBHOOK_SECRET\): webhook endpoints are closed, running the scheduler only/);
+      const res = await fetch(`http://127.0.0.1:${port}/webhooks/distribution`, { method: 'POST', body: '{}', headers: { authorization: `Bearer ${SECRET}` } });
+      expect(res.status).toBe(404);
+      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+      expect(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()).toContain('isctl_webhook_deliveries_total{result="disabled",sender="distribution"} 1');
+      serve.child.kill('SIGINT');
+      expect(await serve.exited).toBe(0);
+    } finally {
+      if (serve.child.exitCode === null && serve.child.signalCode === null) serve.child.kill('SIGKILL');
+    }
+  }, 30_000);
 
   it('--once follows kubectl diff: 1 after a change, 0 when nothing changed, 2 on a failing tag', async () => {
     const dir = tempDir();
