@@ -138,7 +138,7 @@ function networkError(err: unknown, method: string, url: URL): RegistryError {
     return new RegistryError(`x509: ${tlsText(code, detail)} for ${url.host}; use --insecure only if you trust this registry`, {
       ...opts,
       transient: false,
-      hint: `or add its CA certificate to /etc/containers/certs.d/${url.host}/ca.crt`,
+      hint: `to trust it instead, put its CA certificate in /etc/containers/certs.d/${url.host}/ca.crt (or ~/.config/containers/certs.d)`,
     });
   }
   if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || /wrong version number/i.test(raw)) {

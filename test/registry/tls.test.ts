@@ -27,6 +27,7 @@ describe('TLS registry', () => {
     const err = (await src.resolve(spec('1.0')).catch((e: unknown) => e)) as RegistryError;
     expect(err).toBeInstanceOf(RegistryError);
     expect(err.message).toBe(`x509: certificate signed by unknown authority for ${reg.host}; use --insecure only if you trust this registry`);
+    expect(err.hint).toBe(`to trust it instead, put its CA certificate in /etc/containers/certs.d/${reg.host}/ca.crt (or ~/.config/containers/certs.d)`);
     expect(err.transient).toBe(false);
     await src.close();
   });
