@@ -7,7 +7,7 @@ import { globalOptions, type GlobalOptions } from '../globals.js';
 import type { CliIO } from '../io.js';
 import { IsctlError, UsageError } from '../../domain/errors.js';
 import { getImageStreamImages, getImageStreamTags, getImageStreams, resolveResource, type GetQuery, type ImageResource } from '../../core/get.js';
-import { imageLoader } from '../../core/images.js';
+import { imageLoader, type ImageLoader } from '../../core/images.js';
 import { parseOutputFormat, printImageStreamImages, printImageStreamTags, printImageStreams, type PrintOptions } from '../../output/printer.js';
 import { openStateStore } from '../../state/store.js';
 import type { Snapshot } from '../../state/types.js';
@@ -72,7 +72,10 @@ async function action(type: string, args: string[], opts: Record<string, unknown
   const snapshot = await store.read(g.namespace);
   const q: GetQuery = { namespace: scope.namespace, names, internalRegistry: g.internalRegistry };
   const print: PrintOptions = { format, now: io.now(), noHeaders: opts.headers === false, allNamespaces: g.allNamespaces, singleItem: names.length === 1 };
-  const images = imageLoader(store.blobs);
+  // istag tables and names need only the digest and reference (no blob reads for large folders);
+  // json/yaml/jsonpath show the whole Image, and isimage needs list children to match digests.
+  const lean = resource === 'imagestreamtags' && (format.kind === 'table' || format.kind === 'name');
+  const images: ImageLoader = lean ? async () => undefined : imageLoader(store.blobs);
   let text = '';
   let count = 0;
   let errors: IsctlError[] = [];
