@@ -57,6 +57,8 @@ export class RegistryClient {
   async headManifest(loc: RepoLocation, reference: string, what: string): Promise<{ digest?: string; mediaType: string }> {
     const res = await this.send(loc, { method: 'HEAD', path: `/v2/${loc.repository}/manifests/${reference}`, accept: MANIFEST_ACCEPT.join(', '), maxBody: 0, what });
     if (res.status === 200) return { digest: res.headers['docker-content-digest'], mediaType: baseMediaType(res.headers['content-type']) };
+    // Registries without HEAD support: the caller falls back to GET (crane does the same).
+    if (res.status === 400 || res.status === 405 || res.status === 501) return { mediaType: '' };
     // A HEAD error has no body: ask again with GET to read the registry's error codes.
     if (res.status === 404) await this.getManifest(loc, reference, what);
     throw await this.error(loc, res, 'HEAD', what);

@@ -95,9 +95,8 @@ export async function resolveImage(
   if (options.importMode === 'PreserveOriginal') {
     const created = now().toISOString();
     const image = imageFromManifest({ digest: topDigest, manifest: top.bytes, mediaType: top.mediaType, dockerImageReference: src.referenceFor(topDigest), created });
-    const manifests: Image[] = [];
     // Every child is fetched; any failure fails the tag (importSubManifests).
-    for (const d of parsed.manifests) manifests.push(await childImage(src, cache, d));
+    const manifests: Image[] = await Promise.all(parsed.manifests.map((d) => childImage(src, cache, d)));
     return { digest: topDigest, dockerImageReference: src.referenceFor(topDigest), image, manifests, topDigest, topMediaType: parsed.mediaType };
   }
   // prefer-arch/prefer-os apply to by-tag imports only; by-digest imports pass "" (importer.go).

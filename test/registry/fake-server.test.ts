@@ -185,6 +185,21 @@ describe('odd registries', () => {
     await src.close();
   });
 
+  it('a registry that does not allow HEAD (405) is read with GET', async () => {
+    const img = buildImage({ seed: 'nohead' });
+    const host = await serve(
+      registryHandler(img, (req, res) => {
+        if (req.method !== 'HEAD') return false;
+        res.writeHead(405);
+        res.end();
+        return true;
+      }),
+    );
+    const { src } = source();
+    await expect(src.resolve(parsePullSpec(`${host}/a/b:1`), { insecure: true })).resolves.toMatchObject({ digest: img.manifest.digest });
+    await src.close();
+  });
+
   it('refuses a manifest whose bytes do not match the digest', async () => {
     const img = buildImage({ seed: 'tamper' });
     const other = buildImage({ seed: 'other' });
