@@ -37,7 +37,12 @@ export interface ImporterDeps {
 interface QueuedPush {
   event: PushEvent;
   sender: Sender;
+  /** Failed refresh runs this push was part of (a lock timeout or I/O error is retried). */
+  attempts?: number;
 }
+
+/** Refresh runs a push may fail with (thrown errors, not per-tag failures) before it is given up. */
+const MAX_ATTEMPTS = 3;
 
 /** Serialises webhook-driven and scheduled refreshes. */
 export class Importer {
@@ -105,7 +110,9 @@ export class Importer {
     while (!this.stopping) {
       if (this.queue.depth > 0) {
         await this.settle();
-        await this.guard('webhook', () => this.runWebhookBatch(this.queue.drain()));
+        const batch = this.queue.drain();
+        const ok = await this.guard('webhook', () => this.runWebhookBatch(batch));
+        if (!ok) this.retry(batch);
       }
       else if (this.buckets.length > 0) {
         const b = this.buckets.shift()!;
@@ -128,15 +135,30 @@ export class Importer {
     this.onStop = undefined;
   }
 
-  private async guard(trigger: string, run: () => Promise<void>): Promise<void> {
+  /** Runs one refresh job; false when it threw (logged and counted). */
+  private async guard(trigger: string, run: () => Promise<void>): Promise<boolean> {
     this.busy = true;
     try {
       await run();
+      return true;
     } catch (err) {
       this.deps.metrics.importFailure(trigger, 'error');
       this.deps.logger.log('error', 'import-error', `refresh failed: ${(err as Error)?.message ?? String(err)}`, { trigger });
+      return false;
     } finally {
       this.busy = false;
+    }
+  }
+
+  /** Puts the pushes of a failed run back (a held lock or an I/O error may pass), up to MAX_ATTEMPTS runs. */
+  private retry(batch: QueuedPush[]): void {
+    for (const item of batch) {
+      const attempts = (item.attempts ?? 0) + 1;
+      if (attempts >= MAX_ATTEMPTS || this.stopping) {
+        this.deps.logger.log('error', 'push-dropped', 'push event not imported after repeated failures', { sender: item.sender, repository: item.event.repository, tag: item.event.tag, attempts });
+        continue;
+      }
+      this.queue.offer(eventKey(item.event), { ...item, attempts });
     }
   }
 

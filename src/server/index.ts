@@ -13,6 +13,7 @@ import type { Logger } from './log.js';
 import { Scheduler, realTimers, type Timers } from './scheduler.js';
 import { createServeMetrics, type ServeMetrics } from './telemetry.js';
 import { formatInterval } from './interval.js';
+import { UsageError } from '../domain/errors.js';
 
 /** Where to listen. */
 export interface ListenAddress {
@@ -71,9 +72,13 @@ export function parseListenAddress(text: string): ListenAddress | undefined {
 
 function listen(server: Server, address: ListenAddress): Promise<ListenAddress> {
   return new Promise((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      const where = `${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}`;
+      const why = err.code === 'EADDRINUSE' ? 'the address is already in use' : err.code === 'EACCES' ? 'permission denied' : err.message;
+      reject(new UsageError(`cannot listen on ${where}: ${why}`, 'pass --listen with a free HOST:PORT'));
+    });
     server.listen(address.port, address.host, () => {
-      server.off('error', reject);
+      server.removeAllListeners('error');
       const a = server.address() as AddressInfo;
       resolve({ host: a.address, port: a.port });
     });

@@ -32,6 +32,20 @@ describe('isctl serve: bad flags are usage errors naming the flag', () => {
     expect(r.stderr).toContain("See 'isctl serve -h' for help and examples");
   });
 
+  it('a port in use is refused with a hint', async () => {
+    const net = await import('node:net');
+    const blocker = net.createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      const r = await cli(['serve', '--dir', dir, '--listen', `127.0.0.1:${port}`]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`error: cannot listen on 127.0.0.1:${port}: the address is already in use\npass --listen with a free HOST:PORT`);
+    } finally {
+      blocker.close();
+    }
+  });
+
   it('an empty secret file is refused with a hint', async () => {
     const f = path.join(dir, 'empty-secret');
     fs.writeFileSync(f, '\n');

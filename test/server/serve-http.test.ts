@@ -200,6 +200,34 @@ describe('webhook endpoints', () => {
     expect((await post(`${s.base}/webhooks/distribution`, body('x3', 'd'), bearer)).status).toBe(202);
   });
 
+  it('a refresh that throws (e.g. the folder lock is held too long) is retried, then given up', async () => {
+    const fake = fakeRefresh(streams);
+    let failures = 2;
+    const log = memoryLogger();
+    handle = await startServe(
+      { listen: { host: '127.0.0.1', port: 0 }, intervalMs: 3_600_000, secret: SECRET, settleMs: 10 },
+      {
+        refresh: async (sel) => {
+          if (!sel.scheduledOnly && failures-- > 0) throw new Error('state folder is locked by another isctl');
+          return fake.refresh(sel);
+        },
+        listStreams: async () => streams,
+        logger: log.logger,
+        timers: { setTimeout: () => 0, clearTimeout: () => undefined },
+      },
+    );
+    const base = `http://127.0.0.1:${handle.address.port}`;
+    await post(`${base}/webhooks/distribution`, fixtureText('distribution-push-index-tag.json'), bearer);
+    await until(() => fake.calls.some((c) => !c.selection.scheduledOnly));
+    expect(fake.calls.find((c) => !c.selection.scheduledOnly)!.tags).toEqual(['team/app:1.0']);
+    expect(log.lines.filter((l) => l.event === 'import-error')).toHaveLength(2);
+    expect(handle.metrics.registry.render()).toContain('isctl_import_failures_total{reason="error",trigger="webhook"} 2');
+    failures = 5;
+    await post(`${base}/webhooks/distribution`, fixtureText('distribution-push-docker-tag.json'), bearer);
+    await until(() => log.lines.some((l) => l.event === 'push-dropped'));
+    expect(log.lines.find((l) => l.event === 'push-dropped')).toMatchObject({ repository: 'reglab/app', tag: 'docker', attempts: 3 });
+  });
+
   it('without a secret the webhook endpoints are closed and serve says so', async () => {
     const s = await serve({ secret: '' });
     const res = await post(`${s.base}/webhooks/distribution`, fixtureText('distribution-push-index-tag.json'), bearer);

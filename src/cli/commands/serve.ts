@@ -175,7 +175,8 @@ export const serveCommand: CommandModule = {
         'Run until SIGTERM/SIGINT: every --interval, re-import the tags with importPolicy.scheduled: true (spread over the ' +
           'interval as OpenShift does) and apply triggers; with a webhook secret, also accept push notifications from ' +
           'Distribution, Docker Hub, Quay, Harbor and GitHub on /webhooks/<sender> and re-import the matching tags (the digest ' +
-          'is always read from the registry). /healthz and /metrics (Prometheus) are always served. Logs go to stderr.',
+          'is always read from the registry). /healthz and /metrics (Prometheus) are always served. Logs go to stderr. ' +
+          'Every namespace of the folder is served unless -n (or ISCTL_NAMESPACE) names one.',
       )
       .option('--listen <addr>', 'Address to listen on (HOST:PORT, :PORT for all interfaces)', '127.0.0.1:8080')
       .option('--interval <duration>', 'How often every scheduled tag is re-imported (30s, 5m, 1h, 1h30m)', '15m')
