@@ -25,6 +25,19 @@ function dc(extra: { automatic?: boolean; last?: string; latestVersion?: number;
 }
 
 describe('DeploymentConfig ImageChange triggers', () => {
+  it('a trigger naming a missing container is not watched, but fires with the object: only lastTriggeredImage is set', async () => {
+    const ghost = { type: 'ImageChange', imageChangeParams: { automatic: true, containerNames: ['ghost'], from: { kind: 'ImageStreamTag', name: 'other:latest' } } };
+    const alone = dc({ triggers: [ghost] });
+    const aloneBefore = structuredClone(alone);
+    const r1 = applyTriggers(memorySnapshot([stream('other', { latest: { ref: REF2, image: D2 } }), alone]), change('latest', 'other'), settings);
+    expect(alone).toEqual(aloneBefore);
+    expect(r1.warnings).toEqual(['DeploymentConfig default/web (objects.yaml): trigger on other:latest names container(s) ghost that the pod template does not have; OpenShift ignores it']);
+    const both = dc({ last: REF1, triggers: [{ type: 'ImageChange', imageChangeParams: { automatic: true, containerNames: ['web'], from: { kind: 'ImageStreamTag', name: 'app:latest' } } }, structuredClone(ghost)] });
+    const r2 = applyTriggers(memorySnapshot([stream('app', { latest: { ref: REF2, image: D2 } }), stream('other', { latest: { ref: REF1, image: D1 } }), both]), change(), settings);
+    expect((both.spec as any).triggers[1].imageChangeParams.lastTriggeredImage).toBe(REF1);
+    expect(r2.warnings).toEqual(['DeploymentConfig default/web (objects.yaml): trigger on other:latest names container(s) ghost that the pod template does not have; only lastTriggeredImage is set']);
+  });
+
   it('sets containers and init containers, lastTriggeredImage, latestVersion and an image change cause', () => {
     const obj = dc({ last: REF1 });
     const snap = memorySnapshot([stream('app', { latest: { ref: REF2, image: D2 } }), obj]);

@@ -59,11 +59,18 @@ export function hasConfigChangeTrigger(dc: JsonMap): boolean {
   return triggersOf(dc).some((t) => t.type === 'ConfigChange');
 }
 
-/** `namespace/stream` keys of the automatic ImageStreamTag triggers (what the trigger cache indexes). */
-export function dcWatchedStreams(dc: JsonMap, namespace: string): string[] {
+/**
+ * `namespace/stream` keys of the automatic ImageStreamTag triggers the trigger cache indexes:
+ * only those naming at least one existing (init)container (calculateDeploymentConfigTrigger
+ * "silently ignore[s] triggers that do not point to valid container"), unless `all` is set.
+ */
+export function dcWatchedStreams(dc: JsonMap, namespace: string, all = false): string[] {
   const keys: string[] = [];
+  const spec = getPodSpec(dc, 'DeploymentConfig');
+  const names = new Set(spec ? allContainers(spec).map((c) => str(c.container.name)) : []);
   for (const t of dcImageTriggers(dc, namespace)) {
     if (!t.automatic || t.from.kind !== 'ImageStreamTag') continue;
+    if (!all && !t.containerNames.some((n) => names.has(n))) continue;
     const key = streamKey(t.from.namespace, t.from.name);
     if (key) keys.push(key);
   }

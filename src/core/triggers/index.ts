@@ -99,11 +99,12 @@ function applyDeploymentConfigs(snapshot: Snapshot, select: Selector, retrieve: 
   for (const so of snapshot.list('DeploymentConfig')) {
     const dc = so.object as JsonMap;
     const watched = select(dcWatchedStreams(dc, so.namespace), so);
+    if (!watched && select(dcWatchedStreams(dc, so.namespace, true), so)) missingContainers(so, 'OpenShift ignores it').forEach(warn);
     if (!watched && !touched.changes.has(so)) continue;
     if (watched) {
       const { resolvable, changes } = updateDeploymentConfigImages(dc, so.namespace, retrieve);
       if (resolvable) touched.record(so, changes);
-      if (resolvable) missingContainers(so).forEach(warn);
+      if (resolvable) missingContainers(so, 'only lastTriggeredImage is set').forEach(warn);
     }
     const before = touched.before.get(so);
     if (JSON.stringify(dc.spec) === JSON.stringify(before?.spec)) continue;
@@ -112,15 +113,15 @@ function applyDeploymentConfigs(snapshot: Snapshot, select: Selector, retrieve: 
   }
 }
 
-/** Automatic triggers naming containers the pod template lacks: OpenShift only records lastTriggeredImage for them. */
-function missingContainers(so: StoredObject): string[] {
+/** Warnings for automatic triggers naming containers the pod template lacks, with what OpenShift does about it. */
+function missingContainers(so: StoredObject, consequence: string): string[] {
   const spec = getPodSpec(so.object, 'DeploymentConfig');
   const names = new Set(spec ? allContainers(spec).map((c) => c.container.name) : []);
   return dcImageTriggers(so.object as JsonMap, so.namespace)
     .filter((t) => t.automatic && t.from.kind === 'ImageStreamTag')
     .map((t) => ({ t, missing: t.containerNames.filter((n) => !names.has(n)) }))
     .filter(({ missing }) => missing.length > 0)
-    .map(({ t, missing }) => `${describeObject(so)}: trigger on ${t.from.name} names container(s) ${missing.join(', ')} that the pod template does not have; only lastTriggeredImage is set`);
+    .map(({ t, missing }) => `${describeObject(so)}: trigger on ${t.from.name} names container(s) ${missing.join(', ')} that the pod template does not have; ${consequence}`);
 }
 
 /** Bumps metadata.generation of objects whose spec changed and fills the report in snapshot order. */
