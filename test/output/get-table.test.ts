@@ -171,3 +171,14 @@ describe('-o name|json|yaml|jsonpath', () => {
     expect(() => parseOutputFormat('xml')).toThrow('unable to match a printer suitable for the output format "xml", allowed formats are: json, jsonpath, name, wide, yaml');
   });
 });
+
+describe('printers on empty objects (printer_test.go TestPrintersWithDeepCopy)', () => {
+  it('print without failing; an unset time reads as Go saturation does', () => {
+    const is = { apiVersion: 'image.openshift.io/v1', kind: 'ImageStream', metadata: { name: '' }, spec: {} } as ImageStream;
+    expect(imageStreamRow(is, NOW).cells).toEqual(['', '', '', '']);
+    const ist = { apiVersion: 'image.openshift.io/v1', kind: 'ImageStreamTag', metadata: { name: '' } } as unknown as ImageStreamTag;
+    expect(printImageStreamTags([ist], table({ format: parseOutputFormat('wide') })).split('\n')[1]).toMatch(/^ +292 years ago {3}$/);
+    const isi = { apiVersion: 'image.openshift.io/v1', kind: 'ImageStreamImage', metadata: { name: '' } } as unknown as ImageStreamImage;
+    expect(printImageStreamImages([isi], table()).split('\n')[1]).toMatch(/^ +292 years ago$/);
+  });
+});
