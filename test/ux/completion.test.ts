@@ -13,6 +13,7 @@ const STREAMS = `apiVersion: image.openshift.io/v1
 kind: ImageStream
 metadata:
   name: myapp
+  namespace: default
 spec:
   tags:
   - name: latest
@@ -33,6 +34,7 @@ apiVersion: image.openshift.io/v1
 kind: ImageStream
 metadata:
   name: mydb
+  namespace: default
 spec: {}
 ---
 apiVersion: image.openshift.io/v1
