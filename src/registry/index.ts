@@ -5,7 +5,7 @@
  */
 import type { Dispatcher } from 'undici';
 import { pullSpecWithDigest, type PullSpec, type RegistrySpec } from '../domain/pullspec.js';
-import { registryLocation } from '../domain/reference.js';
+import { isDigest, registryLocation } from '../domain/reference.js';
 import type { BlobStore } from '../state/types.js';
 import { Authenticator } from './auth.js';
 import { CONFIG_CAP, RegistryClient, type RepoLocation } from './client.js';
@@ -99,7 +99,8 @@ class RegistrySource implements ContentSource {
 
   async lookupTag(tag: string): Promise<{ digest: string; mediaType?: string; bytes?: Buffer }> {
     const head = await this.client.headManifest(this.loc, tag, this.describe(tag));
-    if (head.digest) return { digest: head.digest, mediaType: head.mediaType };
+    // A malformed header is not trusted (it would end up in a URL path): read the bytes instead.
+    if (head.digest && isDigest(head.digest)) return { digest: head.digest, mediaType: head.mediaType };
     // No Docker-Content-Digest on HEAD: GET the tag and hash the exact bytes (spec.md: assume sha256).
     const got = await this.client.getManifest(this.loc, tag, this.describe(tag));
     return { digest: computedDigest(got.bytes), mediaType: got.mediaType, bytes: got.bytes };
