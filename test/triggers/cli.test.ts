@@ -291,4 +291,39 @@ status:
     expect(tag.stdout).toContain(`deployment/worker: container "worker" image updated to quay.io/acme/app@${D2}\n`);
     expect(tag.file).toContain(`      - name: worker\n        image: quay.io/acme/app@${D2}\n`);
   });
+
+  it('a DC without triggers gets the API default ConfigChange written out before the new image trigger', async () => {
+    const dir = folder();
+    fs.writeFileSync(path.join(dir, 'bare.yaml'), 'apiVersion: apps.openshift.io/v1\nkind: DeploymentConfig\nmetadata:\n  name: bare\nspec:\n  template:\n    spec:\n      containers:\n      - name: main\n        image: busybox\n');
+    const r = await isctl(dir, 'set', 'triggers', 'dc/bare', '--from-image=app:latest', '-c', 'main');
+    expect(r.code).toBe(0);
+    expect(fs.readFileSync(path.join(dir, 'bare.yaml'), 'utf8')).toBe(`apiVersion: apps.openshift.io/v1
+kind: DeploymentConfig
+metadata:
+  name: bare
+spec:
+  template:
+    spec:
+      containers:
+      - name: main
+        image: quay.io/acme/app@${D2}
+  triggers:
+  - type: ConfigChange
+  - type: ImageChange
+    imageChangeParams:
+      automatic: true
+      containerNames:
+      - main
+      from:
+        kind: ImageStreamTag
+        name: app:latest
+      lastTriggeredImage: quay.io/acme/app@${D2}
+status:
+  latestVersion: 1
+  details:
+    message: config change
+    causes:
+    - type: ConfigChange
+`);
+  });
 });
