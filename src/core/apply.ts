@@ -160,12 +160,26 @@ export async function apply(
   store: StateStore,
   namespace: string,
   docs: readonly ApplyDocument[],
-  options: { now: Date; dryRun?: boolean },
+  options: { now: Date; dryRun?: boolean; explicitNamespace?: boolean },
 ): Promise<{ outcomes: ApplyOutcome[]; changes: FileChange[] }> {
   if (docs.length === 0) throw new IsctlError('NoObjects', 'no objects passed to apply', 'give a file or folder with -f holding Kubernetes objects (apiVersion, kind, metadata.name)');
+  if (options.explicitNamespace) checkNamespaces(docs, namespace);
   validateApplyDocuments(docs, namespace);
   const { result, changes } = await store.update(namespace, (snapshot) => applyToSnapshot(snapshot, docs, options.now), { dryRun: options.dryRun });
   return { outcomes: result, changes };
+}
+
+// kubectl (resource.Builder RequireNamespace): an object's own namespace must match an explicit -n.
+function checkNamespaces(docs: readonly ApplyDocument[], namespace: string): void {
+  for (const d of docs) {
+    const ns = d.object.metadata?.namespace;
+    if (ns && ns !== namespace) {
+      throw new IsctlError(
+        'BadRequest',
+        `the namespace from the provided object "${ns}" does not match the namespace "${namespace}". You must pass '--namespace=${ns}' to perform this operation.`,
+      );
+    }
+  }
 }
 
 /** RFC 3339 in UTC with whole seconds, as metav1.Time is written. */

@@ -158,6 +158,9 @@ describe('apply -f', () => {
     expect(d.stdout).toBe('imagestream.image.openshift.io/a created\n');
     expect(fs.existsSync(path.join(dir, 'imagestreams/ci/a.yaml'))).toBe(true);
     expect((await at(dir)(['apply'])).code).toBe(2);
+    const mismatch = await at(dir)(['apply', '-f', src, '-n', 'prod']);
+    expect(mismatch.code).toBe(1);
+    expect(mismatch.stderr).toBe(`error: the namespace from the provided object "ci" does not match the namespace "prod". You must pass '--namespace=ci' to perform this operation.\n`);
   });
 
   it('round-trips corpus streams: apply into an empty folder, get -o json returns the same spec', async () => {

@@ -75,7 +75,8 @@ async function action(opts: Record<string, unknown>, cmd: Command, io: CliIO): P
   const dryRun = Boolean(opts.dryRun);
   const docs = await readDocuments(files, io, Boolean(opts.recursive));
   const store = openStateStore(g.dir);
-  const { outcomes } = await apply(store, g.namespace, docs, { now: io.now(), dryRun });
+  const explicitNamespace = (cmd.optsWithGlobals() as { namespace?: string }).namespace !== undefined;
+  const { outcomes } = await apply(store, g.namespace, docs, { now: io.now(), dryRun, explicitNamespace });
   for (const o of outcomes) {
     if (o.action === 'skipped') {
       io.stderr.write(`warning: skipped ${o.kind} "${o.name}": ${o.reason}\n`);
