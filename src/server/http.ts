@@ -108,13 +108,22 @@ function refuse(opts: HandlerOptions, res: ServerResponse, sender: Sender, statu
 }
 
 async function receive(opts: HandlerOptions, sender: Sender, secret: string, url: URL, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const headers = flatHeaders(req);
+  const token = url.searchParams.get('token') ?? undefined;
+  const unauthorized = (failure: string) => {
+    req.resume(); // the body, if any, is discarded unread
+    refuse(opts, res, sender, 401, 'unauthorized', failure, sender === 'github' ? { Connection: 'close' } : { 'WWW-Authenticate': 'Bearer realm="isctl serve"', Connection: 'close' });
+  };
+  // Shared-secret senders are checked before the body is read, so strangers cannot make serve read 1 MiB.
+  const early = sender === 'github' ? undefined : authenticate(secret, { sender, rawBody: Buffer.alloc(0), headers, token });
+  if (early) return unauthorized(early);
   const raw = await readBody(req, opts.maxBodyBytes);
   if (raw === undefined) {
     return refuse(opts, res, sender, 413, 'too_large', `body larger than ${opts.maxBodyBytes} bytes`, { Connection: 'close' });
   }
-  const headers = flatHeaders(req);
-  const failure = authenticate(secret, { sender, rawBody: raw, headers, token: url.searchParams.get('token') ?? undefined });
-  if (failure) return refuse(opts, res, sender, 401, 'unauthorized', failure, sender === 'github' ? {} : { 'WWW-Authenticate': 'Bearer realm="isctl serve"' });
+  // GitHub signs the exact raw bytes: verified before anything is parsed.
+  const failure = sender === 'github' ? authenticate(secret, { sender, rawBody: raw, headers, token }) : undefined;
+  if (failure) return unauthorized(failure);
   let parsed: ParsedDelivery;
   try {
     parsed = parseDelivery(sender, JSON.parse(raw.toString('utf8')) as unknown, headers);

@@ -96,6 +96,13 @@ describe('webhook endpoints', () => {
     expect(s.handle.metrics.registry.render()).toMatch(/isctl_webhook_deliveries_total\{result="unauthorized",sender="(distribution|quay|github)"\} 1/);
   });
 
+  it('a stranger cannot make serve read a large body: 401 before the body is read', async () => {
+    const s = await serve({ maxBodyBytes: 1024 });
+    const res = await post(`${s.base}/webhooks/quay`, Buffer.alloc(512 * 1024, 'a'));
+    expect(res.status).toBe(401);
+    expect(res.headers.get('www-authenticate')).toBe('Bearer realm="isctl serve"');
+  });
+
   it('413 for a body over the cap, declared or streamed', async () => {
     const s = await serve({ maxBodyBytes: 1024 });
     const big = Buffer.alloc(4096, 'a');
