@@ -121,7 +121,10 @@ function missingContainers(so: StoredObject, consequence: string): string[] {
     .filter((t) => t.automatic && t.from.kind === 'ImageStreamTag')
     .map((t) => ({ t, missing: t.containerNames.filter((n) => !names.has(n)) }))
     .filter(({ missing }) => missing.length > 0)
-    .map(({ t, missing }) => `${describeObject(so)}: trigger on ${t.from.name} names container(s) ${missing.join(', ')} that the pod template does not have; ${consequence}`);
+    .map(({ t, missing }) => {
+      const partly = missing.length < t.containerNames.length ? 'they are skipped' : consequence;
+      return `${describeObject(so)}: trigger on ${t.from.name} names container(s) ${missing.join(', ')} that the pod template does not have; ${partly}`;
+    });
 }
 
 /** Bumps metadata.generation of objects whose spec changed and fills the report in snapshot order. */
