@@ -33,6 +33,7 @@ export function parseOutputFormat(output: string | undefined): OutputFormat {
   if (output === 'name') return { kind: 'name' };
   if (output === 'json') return { kind: 'json' };
   if (output === 'yaml') return { kind: 'yaml' };
+  if (output === 'jsonpath') throw new UsageError('template format specified but no template given');
   const m = /^jsonpath=(.*)$/s.exec(output);
   if (m) {
     if (m[1] === '') throw new UsageError('template format specified but no template given');
