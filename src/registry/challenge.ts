@@ -13,56 +13,54 @@ export interface Challenge {
 /** Parses a WWW-Authenticate value (several headers may be joined with ", ") into challenges. */
 export function parseWwwAuthenticate(header: string | undefined): Challenge[] {
   const out: Challenge[] = [];
-  if (!header) return out;
-  const s = header;
+  const s = header ?? '';
   let i = 0;
-  let current: Challenge | undefined;
   // True right after a scheme, until a comma: a bare token there is a token68, not a new scheme.
   let afterScheme = false;
-  const skipWs = () => {
-    while (i < s.length && (s[i] === ' ' || s[i] === '\t')) i++;
-  };
   while (i < s.length) {
-    skipWs();
+    i = skipWs(s, i);
     if (s[i] === ',') {
       afterScheme = false;
       i++;
       continue;
     }
-    const tokenStart = i;
+    const start = i;
     while (i < s.length && !/[\s,=]/.test(s[i])) i++;
-    const token = s.slice(tokenStart, i);
+    const token = s.slice(start, i);
     if (!token) {
       i++;
       continue;
     }
-    skipWs();
-    const padding = s[i] === '=' && (s[i + 1] === '=' || i + 1 >= s.length || s[i + 1] === ',');
-    if (s[i] === '=' && current && !padding) {
-      // key=value or key="quoted, with commas"
-      i++;
-      skipWs();
-      const { value, next } = readValue(s, i);
-      current.params[token.toLowerCase()] = value;
-      i = next;
-    } else if (padding && current) {
-      // token68 with '=' padding (e.g. Negotiate data): keep it, it is never used.
-      let j = i;
-      while (s[j] === '=') j++;
-      current.params.token68 = token + s.slice(i, j);
-      i = j;
-    } else if (afterScheme && current) {
-      current.params.token68 = token;
+    i = skipWs(s, i);
+    const current = out[out.length - 1];
+    if (current && (s[i] === '=' || afterScheme)) {
+      i = readParam(s, i, token, current);
       afterScheme = false;
     } else {
-      current = { scheme: token.toLowerCase(), params: {} };
-      out.push(current);
+      out.push({ scheme: token.toLowerCase(), params: {} });
       afterScheme = true;
-      continue;
     }
-    afterScheme = false;
   }
   return out;
+}
+
+function skipWs(s: string, i: number): number {
+  while (i < s.length && (s[i] === ' ' || s[i] === '\t')) i++;
+  return i;
+}
+
+// `key=value`, `key="quoted, with commas"`, or a token68 (with optional '=' padding).
+function readParam(s: string, i: number, token: string, into: Challenge): number {
+  const padding = s[i] === '=' && (s[i + 1] === '=' || i + 1 >= s.length || s[i + 1] === ',');
+  if (s[i] === '=' && !padding) {
+    const { value, next } = readValue(s, skipWs(s, i + 1));
+    into.params[token.toLowerCase()] = value;
+    return next;
+  }
+  let j = i;
+  while (s[j] === '=') j++;
+  into.params.token68 = token + s.slice(i, j);
+  return j;
 }
 
 function readValue(s: string, start: number): { value: string; next: number } {

@@ -173,10 +173,8 @@ export async function startRegistry(options: StartRegistryOptions): Promise<Test
   throw lastError;
 }
 
-async function launch(o: StartRegistryOptions & { dir: string; port: number; tls?: ReturnType<typeof makeTlsFiles>; htpasswd?: string; token?: Parameters<typeof configYaml>[0]['token']; extras: Partial<TestRegistry> }): Promise<TestRegistry> {
-  const cfg = join(o.dir, `config-${o.port}.yml`);
-  writeFileSync(cfg, configYaml({ port: o.port, dir: o.dir, mode: o.mode, tls: o.tls, htpasswd: o.htpasswd, token: o.token, notifications: o.notifications }));
-  // --pdeathsig: the kernel kills the registry when this (test) process dies, even on SIGKILL.
+/** Spawns `docker-registry serve CONFIG`; the kernel kills it if this process dies (--pdeathsig). */
+function spawnRegistry(cfg: string): { child: ChildProcess; log: () => string; stop: () => Promise<void>; exited: Promise<number | null> } {
   const child = spawn('setpriv', ['--pdeathsig', 'KILL', 'docker-registry', 'serve', cfg], { stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
   let log = '';
@@ -186,9 +184,6 @@ async function launch(o: StartRegistryOptions & { dir: string; port: number; tls
   child.stdout!.on('data', append);
   child.stderr!.on('data', append);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const scheme = o.tls ? 'https' : 'http';
-  const host = `127.0.0.1:${o.port}`;
-  const url = `${scheme}://${host}`;
   const stop = async () => {
     running.delete(child);
     if (child.exitCode === null && child.pid) {
@@ -198,11 +193,22 @@ async function launch(o: StartRegistryOptions & { dir: string; port: number; tls
       clearTimeout(t);
     }
   };
+  return { child, log: () => log, stop, exited };
+}
+
+type LaunchOptions = StartRegistryOptions & { dir: string; port: number; tls?: ReturnType<typeof makeTlsFiles>; htpasswd?: string; token?: Parameters<typeof configYaml>[0]['token']; extras: Partial<TestRegistry> };
+
+async function launch(o: LaunchOptions): Promise<TestRegistry> {
+  const cfg = join(o.dir, `config-${o.port}.yml`);
+  writeFileSync(cfg, configYaml({ port: o.port, dir: o.dir, mode: o.mode, tls: o.tls, htpasswd: o.htpasswd, token: o.token, notifications: o.notifications }));
+  const proc = spawnRegistry(cfg);
+  const host = `127.0.0.1:${o.port}`;
+  const url = `${o.tls ? 'https' : 'http'}://${host}`;
   try {
-    await waitReady(url, o.tls?.caFile, exited);
+    await waitReady(url, o.tls?.caFile, proc.exited);
   } catch (err) {
-    await stop();
-    throw new Error(`docker-registry did not start on ${host}: ${(err as Error).message}\n${log.slice(-2000)}`);
+    await proc.stop();
+    throw new Error(`docker-registry did not start on ${host}: ${(err as Error).message}\n${proc.log().slice(-2000)}`);
   }
   let certsDir: string | undefined;
   if (o.tls) {
@@ -214,13 +220,13 @@ async function launch(o: StartRegistryOptions & { dir: string; port: number; tls
     mode: o.mode,
     host,
     url,
-    pid: child.pid!,
+    pid: proc.child.pid!,
     dir: o.dir,
     ...o.extras,
     certsDir,
-    log: () => log,
+    log: proc.log,
     stop: async () => {
-      await stop();
+      await proc.stop();
       await o.extras.tokenServer?.stop();
       rmSync(o.dir, { recursive: true, force: true });
       tempDirs.delete(o.dir);

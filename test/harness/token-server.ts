@@ -5,7 +5,7 @@
  * checks them (see ../shared/reference/registry-lab/token-server.mjs for the behaviour).
  * Policy: the configured user gets pull+push everywhere; anonymous gets pull on `public/*` only.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createSign, randomBytes, X509Certificate } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 
@@ -34,86 +34,102 @@ export interface TokenServer {
 
 const b64u = (b: Buffer | string) => Buffer.from(b).toString('base64url');
 
+interface ServerState {
+  o: { keyPem: string; username: string; password: string; ttl?: number };
+  issuer: string;
+  certDer: string;
+  refreshTokens: Map<string, string>;
+  requests: TokenRequest[];
+  failures: { n: number; status: number };
+}
+
+function sign(st: ServerState, sub: string | null, aud: string | null, access: unknown[]): string {
+  const now = Math.floor(Date.now() / 1000);
+  const header = { typ: 'JWT', alg: 'RS256', x5c: [st.certDer] };
+  const claims = { iss: st.issuer, sub: sub ?? '', aud, exp: now + (st.o.ttl ?? 300), nbf: now - 5, iat: now, jti: randomBytes(8).toString('hex'), access };
+  const input = `${b64u(JSON.stringify(header))}.${b64u(JSON.stringify(claims))}`;
+  return `${input}.${createSign('RSA-SHA256').update(input).sign(st.o.keyPem).toString('base64url')}`;
+}
+
+// The policy: the configured user may do anything; anonymous users may pull public/* only.
+function grant(user: string | null, scopes: string[]) {
+  return scopes.flatMap((s) => {
+    const i = s.indexOf(':');
+    const j = s.lastIndexOf(':');
+    if (i < 0 || j === i) return [];
+    const type = s.slice(0, i);
+    const name = s.slice(i + 1, j);
+    const wanted = s.slice(j + 1).split(',');
+    let allowed: string[] = [];
+    if (type === 'repository') allowed = user ? ['pull', 'push', 'delete', '*'] : name.startsWith('public/') ? ['pull'] : [];
+    return [{ type, name, actions: wanted.filter((a) => allowed.includes(a)) }];
+  });
+}
+
+/** Who is asking: null for anonymous, the user for good credentials, an HTTP status for bad ones. */
+function authenticate(st: ServerState, req: IncomingMessage, params: URLSearchParams, entry: TokenRequest): string | null | number {
+  const auth = req.headers.authorization ?? '';
+  if (req.method === 'GET' && auth.startsWith('Basic ')) {
+    const decoded = Buffer.from(auth.slice(6), 'base64').toString();
+    const i = decoded.indexOf(':');
+    return decoded.slice(0, i) === st.o.username && decoded.slice(i + 1) === st.o.password ? st.o.username : 401;
+  }
+  if (req.method !== 'POST') return null;
+  entry.grantType = params.get('grant_type') ?? undefined;
+  if (entry.grantType === 'refresh_token') return st.refreshTokens.get(params.get('refresh_token') ?? '') ?? 401;
+  if (entry.grantType === 'password') return params.get('username') === st.o.username && params.get('password') === st.o.password ? st.o.username : 401;
+  return 400;
+}
+
+function handle(st: ServerState, req: IncomingMessage, body: Buffer, res: ServerResponse): void {
+  const reply = (status: number, obj: unknown) => {
+    res.writeHead(status, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(obj));
+  };
+  const u = new URL(req.url ?? '/', 'http://x');
+  if (u.pathname !== '/token') return reply(404, { error: 'not found' });
+  const params = req.method === 'POST' ? new URLSearchParams(body.toString()) : u.searchParams;
+  const scopes = params.getAll('scope').flatMap((s) => s.split(' ')).filter(Boolean);
+  const entry: TokenRequest = { method: req.method ?? '', user: null, service: params.get('service'), scopes, account: params.get('account') };
+  st.requests.push(entry);
+  if (st.failures.n > 0) {
+    st.failures.n--;
+    return reply(st.failures.status, { error: 'injected failure' });
+  }
+  const who = authenticate(st, req, params, entry);
+  if (typeof who === 'number') return reply(who, { error: who === 400 ? 'unsupported_grant_type' : 'invalid_grant', details: 'incorrect username or password' });
+  entry.user = who;
+  const token = sign(st, who, entry.service, grant(who, scopes));
+  reply(200, { token, access_token: token, expires_in: st.o.ttl ?? 300, issued_at: new Date().toISOString() });
+}
+
 /** Starts the token server; `ttl` is the token lifetime in seconds. */
 export async function startTokenServer(o: { keyPem: string; certPem: string; username: string; password: string; ttl?: number }): Promise<TokenServer> {
-  const issuer = 'isctl-test-issuer';
-  const service = 'isctl-test-registry';
-  const certDer = new X509Certificate(o.certPem).raw.toString('base64');
-  const refreshTokens = new Map<string, string>();
   const refreshToken = randomBytes(16).toString('hex');
-  refreshTokens.set(refreshToken, o.username);
-  const requests: TokenRequest[] = [];
-  let failures = { n: 0, status: 500 };
-
-  const sign = (sub: string | null, aud: string | null, access: unknown[]) => {
-    const now = Math.floor(Date.now() / 1000);
-    const header = { typ: 'JWT', alg: 'RS256', x5c: [certDer] };
-    const claims = { iss: issuer, sub: sub ?? '', aud, exp: now + (o.ttl ?? 300), nbf: now - 5, iat: now, jti: randomBytes(8).toString('hex'), access };
-    const input = `${b64u(JSON.stringify(header))}.${b64u(JSON.stringify(claims))}`;
-    return `${input}.${createSign('RSA-SHA256').update(input).sign(o.keyPem).toString('base64url')}`;
+  const st: ServerState = {
+    o,
+    issuer: 'isctl-test-issuer',
+    certDer: new X509Certificate(o.certPem).raw.toString('base64'),
+    refreshTokens: new Map([[refreshToken, o.username]]),
+    requests: [],
+    failures: { n: 0, status: 500 },
   };
-  const grant = (user: string | null, scopes: string[]) =>
-    scopes.flatMap((s) => {
-      const i = s.indexOf(':');
-      const j = s.lastIndexOf(':');
-      if (i < 0 || j === i) return [];
-      const type = s.slice(0, i);
-      const name = s.slice(i + 1, j);
-      const wanted = s.slice(j + 1).split(',');
-      let allowed: string[] = [];
-      if (type === 'repository') allowed = user ? ['pull', 'push', 'delete', '*'] : name.startsWith('public/') ? ['pull'] : [];
-      return [{ type, name, actions: wanted.filter((a) => allowed.includes(a)) }];
-    });
-
+  const service = 'isctl-test-registry';
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const reply = (status: number, obj: unknown) => {
-        res.writeHead(status, { 'content-type': 'application/json' });
-        res.end(JSON.stringify(obj));
-      };
-      const u = new URL(req.url ?? '/', 'http://x');
-      if (u.pathname !== '/token') return reply(404, { error: 'not found' });
-      const params = req.method === 'POST' ? new URLSearchParams(Buffer.concat(chunks).toString()) : u.searchParams;
-      const scopes = params.getAll('scope').flatMap((s) => s.split(' ')).filter(Boolean);
-      const entry: TokenRequest = { method: req.method ?? '', user: null, service: params.get('service'), scopes, account: params.get('account') };
-      requests.push(entry);
-      if (failures.n > 0) {
-        failures = { ...failures, n: failures.n - 1 };
-        return reply(failures.status, { error: 'injected failure' });
-      }
-      const auth = req.headers.authorization ?? '';
-      if (req.method === 'GET' && auth.startsWith('Basic ')) {
-        const decoded = Buffer.from(auth.slice(6), 'base64').toString();
-        const i = decoded.indexOf(':');
-        if (decoded.slice(0, i) !== o.username || decoded.slice(i + 1) !== o.password) return reply(401, { details: 'incorrect username or password' });
-        entry.user = o.username;
-      } else if (req.method === 'POST') {
-        entry.grantType = params.get('grant_type') ?? undefined;
-        if (entry.grantType === 'refresh_token') {
-          const user = refreshTokens.get(params.get('refresh_token') ?? '');
-          if (!user) return reply(401, { error: 'invalid_grant' });
-          entry.user = user;
-        } else if (entry.grantType === 'password') {
-          if (params.get('username') !== o.username || params.get('password') !== o.password) return reply(401, { error: 'invalid_grant' });
-          entry.user = o.username;
-        } else return reply(400, { error: 'unsupported_grant_type' });
-      }
-      const token = sign(entry.user, entry.service, grant(entry.user, scopes));
-      reply(200, { token, access_token: token, expires_in: o.ttl ?? 300, issued_at: new Date().toISOString() });
-    });
+    req.on('end', () => handle(st, req, Buffer.concat(chunks), res));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   return {
     url: `http://127.0.0.1:${port}/token`,
-    issuer,
+    issuer: st.issuer,
     service,
-    requests,
+    requests: st.requests,
     refreshToken,
     failNext: (n, status) => {
-      failures = { n, status };
+      st.failures = { n, status };
     },
     stop: () =>
       new Promise<void>((resolve) => {
