@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Agent } from 'undici';
 import { buildImage, type BuiltImage } from '../harness/images.js';
 import { memoryBlobStore } from '../harness/blobs.js';
 import { createImageSource, type ImageSourceOptions } from '../../src/registry/index.js';
@@ -259,6 +260,23 @@ describe('odd registries', () => {
 });
 
 describe('connections', () => {
+  it('sends every request through an injected undici dispatcher', async () => {
+    const img = buildImage({ seed: 'dispatcher' });
+    const host = await serve(registryHandler(img));
+    const seen: string[] = [];
+    const agent = new Agent();
+    const dispatcher = agent.compose((dispatch) => (opts, handler) => {
+      seen.push(`${opts.method} ${opts.path}`);
+      return dispatch(opts, handler);
+    });
+    const { src } = source({ dispatcher });
+    await src.resolve(parsePullSpec(`${host}/a/b:1`), { insecure: true });
+    // HEAD over HTTPS (fails: plain server), HEAD over HTTP, GET manifest, GET config
+    expect(seen.filter((r) => r.includes('/a/b/')).map((r) => r.split(' ')[0])).toEqual(['HEAD', 'HEAD', 'GET', 'GET']);
+    await src.close();
+    await agent.close();
+  });
+
   it('keeps one connection alive across HEADs (undici closes after HEAD unless told not to)', async () => {
     const img = buildImage({ seed: 'keepalive' });
     const ports = new Set<number>();
