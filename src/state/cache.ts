@@ -1,7 +1,8 @@
 /**
- * The parse cache: YAML parsing dominates loading a large folder (the yaml library parses a
- * typical 1.5 KB stream in about a millisecond; JSON.parse of the result is ~100x faster). The
- * objects of every YAML file that parsed cleanly are kept in `.isctl/cache/parsed-v1.json`, keyed
+ * The parse cache: the general yaml library parses a typical 1.5 KB stream in about a
+ * millisecond, JSON.parse of the result is ~100x faster. Files the fast path (./fastyaml.ts)
+ * declines are parsed by the yaml library, and their objects are kept in
+ * `.isctl/cache/parsed-v1.json`, keyed
  * by path and validated by size, mtime and inode as git's index does; files modified in the
  * last seconds before the cache is written are not cached ("racy git" rule), so an edit within
  * the same mtime tick is never missed. The cache is an optimisation only: any doubt, re-parse.

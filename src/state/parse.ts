@@ -8,6 +8,7 @@ import { LineCounter, parseAllDocuments } from 'yaml';
 import { StateFileError } from '../domain/errors.js';
 import type { KubeObject } from '../domain/types.js';
 import type { ObjectLocation } from './types.js';
+import { fastParseYaml } from './fastyaml.js';
 import { structuralProblems } from './structure.js';
 
 /** Aliases allowed per document; more is treated as an alias bomb ("billion laughs"). */
@@ -24,6 +25,8 @@ export interface ParsedFile {
   path: string;
   objects: ParsedObject[];
   problems: StateFileError[];
+  /** True when the general (slow) YAML parser was needed: worth caching. */
+  slow?: boolean;
 }
 
 /** True when `v` is a plain JSON object (not an array, not null). */
@@ -43,7 +46,9 @@ export function isListDocument(v: unknown): v is KubeObject & { items: unknown[]
 
 /** Parses the text of `path` (relative to the state folder) into objects and problems. */
 export function parseStateFile(path: string, text: string): ParsedFile {
-  const values = /\.json$/i.test(path) ? parseJson(path, text) : parseYaml(path, text);
+  const json = /\.json$/i.test(path);
+  const fast = json ? undefined : fastParseYaml(text);
+  const values = json ? parseJson(path, text) : fast ?? parseYaml(path, text);
   if (values instanceof StateFileError) return { path, objects: [], problems: [values] };
   const objects: ParsedObject[] = [];
   const problems: StateFileError[] = [];
@@ -65,7 +70,7 @@ export function parseStateFile(path: string, text: string): ParsedFile {
     problems.push(new StateFileError(path, `The ${value.kind} "${name}" is invalid: ${detail}`, pos,
       'fix the field in the file; isctl will not rewrite this file until it is valid'));
   }
-  return { path, objects, problems };
+  return { path, objects, problems, slow: !json && !fast };
 }
 
 function parseYaml(path: string, text: string): unknown[] | StateFileError {

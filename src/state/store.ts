@@ -63,7 +63,7 @@ async function readOne(root: string, rel: string, maxBytes: number, cache: Parse
   const cached = yaml ? cache.get(rel, st) : undefined;
   if (cached) return { path: rel, objects: cached, problems: [] };
   const parsed = parseStateFile(rel, readFileSync(abs, 'utf8'));
-  if (yaml && parsed.problems.length === 0) cache.set(rel, st, parsed.objects);
+  if (parsed.slow && parsed.problems.length === 0) cache.set(rel, st, parsed.objects);
   return parsed;
 }
 
