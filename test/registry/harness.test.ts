@@ -6,24 +6,10 @@ import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import ts from 'typescript';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { startRegistry, pushImage } from '../harness/registry.js';
-
-/** Transpiles the harness to plain ESM (next to node_modules so `undici` resolves) for a child node. */
-function transpiledHarness(): string {
-  const root = resolve(__dirname, '../..');
-  const out = join(root, 'node_modules', '.cache', `isctl-harness-${process.pid}`);
-  mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, 'package.json'), '{"type":"module"}');
-  for (const f of ['registry', 'token-server', 'push', 'skopeo', 'images']) {
-    const source = readFileSync(join(root, 'test', 'harness', `${f}.ts`), 'utf8');
-    const js = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText;
-    writeFileSync(join(out, `${f}.js`), js);
-  }
-  return out;
-}
+import { transpileTree } from '../harness/transpile.js';
 
 const alive = (pid: number) => {
   try {
@@ -52,7 +38,7 @@ describe('test harness', () => {
   });
 
   it('a registry dies with the process that started it, even on SIGKILL', async () => {
-    const dir = transpiledHarness();
+    const dir = transpileTree('test/harness');
     const script = `
       const { startRegistry } = await import(${JSON.stringify(join(dir, 'registry.js'))});
       const reg = await startRegistry({ mode: 'plain' });

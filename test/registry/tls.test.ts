@@ -51,3 +51,33 @@ describe('TLS registry', () => {
     await src.close();
   });
 });
+
+describe('NODE_EXTRA_CA_CERTS', () => {
+  it('a CA given to Node at start-up is trusted without certs.d', async () => {
+    const { execFile } = await import('node:child_process');
+    const { transpileTree } = await import('../harness/transpile.js');
+    const out = transpileTree('src');
+    const script = `
+      const { createImageSource } = await import(${JSON.stringify(`${out}/registry/index.js`)});
+      const { parsePullSpec } = await import(${JSON.stringify(`${out}/domain/pullspec.js`)});
+      const src = createImageSource({ certDirs: [], env: process.env });
+      const got = await src.resolve(parsePullSpec(${JSON.stringify(`${reg.host}/secure/app:1.0`)}));
+      console.log(got.digest);
+      await src.close();
+    `;
+    const run = (env: Record<string, string>) =>
+      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+        execFile(process.execPath, ['--input-type=module', '-e', script], { env: { PATH: process.env.PATH!, HOME: reg.dir, ...env } }, (err, stdout, stderr) =>
+          resolve({ code: err ? 1 : 0, stdout, stderr }),
+        );
+      });
+    const trusted = await run({ NODE_EXTRA_CA_CERTS: reg.caFile! });
+    expect(trusted.stderr).toBe('');
+    expect(trusted.stdout.trim()).toBe((await skopeoInspect(reg, 'secure/app:1.0')).Digest);
+    const untrusted = await run({});
+    expect(untrusted.code).toBe(1);
+    expect(untrusted.stderr).toContain('x509: certificate signed by unknown authority');
+    const { rmSync } = await import('node:fs');
+    rmSync(out, { recursive: true, force: true });
+  });
+});
