@@ -163,6 +163,8 @@ export function parseTokenResponse(body: Buffer, nowMs: number): CachedToken {
   if (!token) throw new RegistryError('the token server answered without a token');
   const ttl = Math.max(MIN_TTL_S, typeof doc.expires_in === 'number' ? doc.expires_in : MIN_TTL_S);
   const issued = typeof doc.issued_at === 'string' ? Date.parse(doc.issued_at) : NaN;
-  const start = Number.isNaN(issued) || issued > nowMs ? nowMs : issued;
+  // issued_at counts only when it agrees with our clock (a skewed or injected clock must not make
+  // every token look expired); otherwise the lifetime counts from receipt.
+  const start = Number.isNaN(issued) || issued > nowMs || nowMs - issued > ttl * 1000 ? nowMs : issued;
   return { token, expiresAt: start + ttl * 1000 - MARGIN_MS };
 }

@@ -97,6 +97,9 @@ describe('token responses', () => {
     expect(parseTokenResponse(Buffer.from('{"access_token":"a","expires_in":10}'), now)).toEqual({ token: 'a', expiresAt: now + 50_000 });
     expect(parseTokenResponse(Buffer.from('{"token":"t","expires_in":300,"issued_at":"2026-11-22T11:59:00Z"}'), now)).toEqual({ token: 't', expiresAt: now - 60_000 + 290_000 });
   });
+  it('ignores an issued_at our clock disagrees with', () => {
+    expect(parseTokenResponse(Buffer.from('{"token":"t","expires_in":300,"issued_at":"2020-01-01T00:00:00Z"}'), now)).toEqual({ token: 't', expiresAt: now + 290_000 });
+  });
   it('rejects a response without a token', () => {
     expect(() => parseTokenResponse(Buffer.from('{}'), now)).toThrow(/without a token/);
   });
