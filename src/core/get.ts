@@ -17,6 +17,7 @@ import {
 import type { Image, ImageStream, ImageStreamImage, ImageStreamTag, TagEvent } from '../domain/types.js';
 import type { Snapshot, StoredObject } from '../state/types.js';
 import type { ImageLoader } from './images.js';
+import type { LabelSelector } from './selector.js';
 
 /** The three resources of the image API isctl serves. */
 export type ImageResource = 'imagestreams' | 'imagestreamtags' | 'imagestreamimages';
@@ -54,6 +55,14 @@ export interface GetQuery {
   names: string[];
   /** Internal registry host for status.dockerImageRepository ('' = none configured). */
   internalRegistry: string;
+  /** `-l`: only streams (and their tags) whose labels match; applies to listings. */
+  selector?: LabelSelector;
+}
+
+function listStreams(snapshot: Snapshot, q: GetQuery): StoredObject<ImageStream>[] {
+  const all = snapshot.list<ImageStream>('ImageStream', q.namespace);
+  const selector = q.selector;
+  return selector ? all.filter((o) => selector((o.original ?? o.object).metadata?.labels)) : all;
 }
 
 /** Found objects in order, and one error per name that was not found. */
@@ -75,7 +84,7 @@ export function decorateImageStream(stored: StoredObject<ImageStream>, internalR
 export function getImageStreams(snapshot: Snapshot, q: GetQuery): GetResult<ImageStream> {
   const result: GetResult<ImageStream> = { items: [], errors: [] };
   if (q.names.length === 0) {
-    result.items = snapshot.list<ImageStream>('ImageStream', q.namespace).map((o) => decorateImageStream(o, q.internalRegistry));
+    result.items = listStreams(snapshot, q).map((o) => decorateImageStream(o, q.internalRegistry));
     return result;
   }
   for (const name of q.names) {
@@ -95,7 +104,7 @@ function findStream(snapshot: Snapshot, namespace: string | undefined, name: str
 export async function getImageStreamTags(snapshot: Snapshot, q: GetQuery, images: ImageLoader): Promise<GetResult<ImageStreamTag>> {
   const result: GetResult<ImageStreamTag> = { items: [], errors: [] };
   if (q.names.length === 0) {
-    for (const stored of snapshot.list<ImageStream>('ImageStream', q.namespace)) {
+    for (const stored of listStreams(snapshot, q)) {
       const stream = decorateImageStream(stored, q.internalRegistry);
       const tags = [...new Set((stream.status?.tags ?? []).map((t) => t.tag))].sort();
       for (const tag of tags) {

@@ -71,6 +71,7 @@ apiVersion: image.openshift.io/v1
 kind: ImageStream
 metadata:
   name: other
+  labels: {team: b, tier: "2"}
 spec:
   lookupPolicy: {local: true}
   tags:
@@ -163,6 +164,31 @@ describe('isctl get', () => {
         'Error from server (NotFound): imagestreams.image.openshift.io "gone" not found\n' +
         'error: ImageStreamTags must be retrieved with <name>:<tag>\n',
     );
+  });
+
+  it.each([
+    ['team=b', 'imagestream.image.openshift.io/other\n'],
+    ['team!=b', 'imagestream.image.openshift.io/myapp\n'],
+    ['team in (a,b),tier>1', 'imagestream.image.openshift.io/other\n'],
+    ['!team', 'imagestream.image.openshift.io/myapp\n'],
+    ['team notin (b)', 'imagestream.image.openshift.io/myapp\n'],
+    ['tier', 'imagestream.image.openshift.io/other\n'],
+  ])('-l %s', async (sel, want) => {
+    const r = await run(['get', 'is', '-l', sel, '-o', 'name']);
+    expect(r.stdout).toBe(want);
+    expect(r.code).toBe(0);
+  });
+
+  it('-l applies to istag listings; a selector with names or bad syntax is refused', async () => {
+    expect((await run(['get', 'istag', '-l', 'team=b', '-o', 'name'])).stdout).toBe('imagestreamtag.image.openshift.io/other:v2\n');
+    const both = await run(['get', 'is', 'myapp', '-l', 'team=b']);
+    expect(both.code).toBe(1);
+    expect(both.stderr).toBe('error: name cannot be provided when a selector is specified\n');
+    const bad = await run(['get', 'is', '-l', 'a=b=c']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('unable to parse requirement');
+    const none = await run(['get', 'is', '-l', 'team=zzz']);
+    expect(none.stderr).toBe('No resources found in default namespace.\n');
   });
 
   it('an empty namespace says No resources found (objects without a namespace belong to the one of the command)', async () => {

@@ -11,7 +11,7 @@ import { imageLoader } from '../../core/images.js';
 import { describeImage } from '../../output/describe-image.js';
 import { describeImageStream } from '../../output/describe-imagestream.js';
 import { openStateStore } from '../../state/store.js';
-import { readScope, reportErrors, reportProblems, resourceAndNames } from './get.js';
+import { readScope, reportErrors, reportProblems, resourceAndNames, selectorOf } from './get.js';
 
 const examples = `
 Examples:
@@ -33,13 +33,13 @@ export function joinDescriptions(texts: string[], prefixMatched: boolean): strin
   return prefixMatched ? texts.map((t) => `${t}\n`).join('') : texts.join('\n\n');
 }
 
-async function action(type: string, args: string[], cmd: Command, io: CliIO): Promise<void> {
+async function action(type: string, args: string[], opts: Record<string, unknown>, cmd: Command, io: CliIO): Promise<void> {
   const g = globalOptions(cmd, io);
   const { resource, names } = resourceAndNames(type, args);
   const scope = readScope(g, names);
   const store = openStateStore(g.dir);
   const snapshot = await store.read(g.namespace);
-  const q: GetQuery = { namespace: scope.namespace, names, internalRegistry: g.internalRegistry };
+  const q: GetQuery = { namespace: scope.namespace, names, internalRegistry: g.internalRegistry, ...selectorOf(opts, names) };
   const now = io.now();
   const images = imageLoader(store.blobs);
   let texts: string[];
@@ -76,7 +76,8 @@ export const describeCommand: CommandModule = {
           'Image details (layers, config, environment) come from the image store of the state folder (.isctl/blobs), ' +
           'filled by import-image, tag and refresh.',
       )
+      .option('-l, --selector <selector>', 'Selector (label query) to filter on, supports \'=\', \'==\', \'!=\', \'in\', \'notin\' (e.g. -l key1=value1,key2=value2).')
       .addHelpText('after', examples)
-      .action((type: string, names: string[], _opts: unknown, cmd: Command) => action(type, names, cmd, io));
+      .action((type: string, names: string[], opts: Record<string, unknown>, cmd: Command) => action(type, names, opts, cmd, io));
   },
 };

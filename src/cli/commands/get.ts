@@ -9,6 +9,7 @@ import { IsctlError, UsageError } from '../../domain/errors.js';
 import { getImageStreamImages, getImageStreamTags, getImageStreams, resolveResource, type GetQuery, type ImageResource } from '../../core/get.js';
 import { imageLoader, type ImageLoader } from '../../core/images.js';
 import { parseOutputFormat, printImageStreamImages, printImageStreamTags, printImageStreams, type PrintOptions } from '../../output/printer.js';
+import { parseLabelSelector, type LabelSelector } from '../../core/selector.js';
 import { openStateStore } from '../../state/store.js';
 import type { Snapshot } from '../../state/types.js';
 
@@ -46,6 +47,14 @@ export function resourceAndNames(type: string, names: string[]): { resource: Ima
   return { resource, names: all.map((a) => a.name) };
 }
 
+/** The `-l` selector of a read command; names and a selector exclude each other, as in kubectl. */
+export function selectorOf(opts: Record<string, unknown>, names: string[]): { selector?: LabelSelector } {
+  const raw = opts.selector as string | undefined;
+  if (raw === undefined) return {};
+  if (names.length > 0) throw new IsctlError('BadRequest', 'name cannot be provided when a selector is specified');
+  return { selector: parseLabelSelector(raw) };
+}
+
 /** Prints the state-file problems of a snapshot on stderr; returns how many there were. */
 export function reportProblems(io: CliIO, snapshot: Snapshot): number {
   for (const p of snapshot.problems) io.stderr.write(renderError(p).text);
@@ -70,7 +79,7 @@ async function action(type: string, args: string[], opts: Record<string, unknown
   const scope = readScope(g, names);
   const store = openStateStore(g.dir);
   const snapshot = await store.read(g.namespace);
-  const q: GetQuery = { namespace: scope.namespace, names, internalRegistry: g.internalRegistry };
+  const q: GetQuery = { namespace: scope.namespace, names, internalRegistry: g.internalRegistry, ...selectorOf(opts, names) };
   const print: PrintOptions = { format, now: io.now(), noHeaders: opts.headers === false, allNamespaces: g.allNamespaces, singleItem: names.length === 1 };
   // istag tables and names need only the digest and reference (no blob reads for large folders);
   // json/yaml/jsonpath show the whole Image, and isimage needs list children to match digests.
@@ -110,6 +119,7 @@ export const getCommand: CommandModule = {
           'The table is the one oc prints (the server-side printer of openshift-apiserver); -o json|yaml print one named ' +
           'object as is and several objects as a List. Objects that fail to load are reported on stderr and the exit code is 1.',
       )
+      .option('-l, --selector <selector>', 'Selector (label query) to filter on, supports \'=\', \'==\', \'!=\', \'in\', \'notin\' (e.g. -l key1=value1,key2=value2).')
       .option('--no-headers', 'When using the default or custom-column output format, don\'t print headers (default print headers).')
       .addHelpText('after', examples)
       .action((type: string, names: string[], opts: Record<string, unknown>, cmd: Command) => action(type, names, opts, cmd, io));
