@@ -2,8 +2,10 @@
  * Maps a push event to the stream tags whose source is that repository and tag. Repositories are
  * compared the way a registry sees them: Docker Hub names are normalised (`nginx` ==
  * `docker.io/library/nginx`, library-go DockerClientDefaults) and the registry host must agree
- * when the sender names one. Streams that import a whole repository (`spec.dockerImageRepository`,
- * what `import-image --all` records) match any tag of it.
+ * when the sender names one. Streams that import a whole repository match a push of any tag of
+ * it: those with `spec.dockerImageRepository` (OpenShift's repository import) and those shaped
+ * like `import-image --all` left them (two or more tags, all from that repository, each named
+ * after its source tag).
  */
 import { isDockerHub, parseDockerImageReference, registryLocation } from '../domain/reference.js';
 import type { ImageStream } from '../domain/types.js';
@@ -56,16 +58,24 @@ function sameRepository(a: { host?: string; path: string }, b: CanonicalReposito
   return a.path === b.path && (a.host === undefined || a.host === b.host);
 }
 
+/** True when the stream imports the whole repository `repo` (see the file comment). */
+function importsWholeRepository(stream: ImageStream, repo: { host?: string; path: string }): boolean {
+  const spec = stream.spec ?? {};
+  const whole = spec.dockerImageRepository ? canonicalSource(spec.dockerImageRepository) : undefined;
+  if (whole && sameRepository(repo, whole)) return true;
+  const sources = (spec.tags ?? []).filter((t) => t.from?.kind === 'DockerImage').map((t) => ({ name: t.name, src: canonicalSource(t.from!.name) }));
+  return sources.length >= 2 && sources.every((t) => t.src !== undefined && !t.src.digest && sameRepository(repo, t.src) && t.src.tag === t.name);
+}
+
 /** The stream tags one push event selects (keys from `tagKey`). */
 export function matchPushEvent(event: PushEvent, streams: readonly StreamView[]): string[] {
   const repo = canonicalEventRepository(event);
   const keys: string[] = [];
   for (const view of streams) {
-    const spec = view.stream.spec ?? {};
-    const whole = spec.dockerImageRepository ? canonicalSource(spec.dockerImageRepository) : undefined;
-    const wholeRepo = whole !== undefined && sameRepository(repo, whole);
+    const wholeRepo = importsWholeRepository(view.stream, repo);
+    // The pushed tag's own key too, so a refresh that adds new tags of a repository import selects it.
     if (wholeRepo && event.tag) keys.push(tagKey(view.namespace, view.name, event.tag));
-    for (const t of spec.tags ?? []) {
+    for (const t of view.stream.spec?.tags ?? []) {
       if (!t.from || t.from.kind !== 'DockerImage' || t.reference) continue;
       const src = canonicalSource(t.from.name);
       // A digest-pinned source cannot change: a push never re-imports it.

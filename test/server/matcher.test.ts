@@ -18,6 +18,8 @@ const streams: StreamView[] = [
   stream('team', 'app', { '1.0': '127.0.0.1:5004/reglab/app:1.0', docker: '127.0.0.1:5004/reglab/app:docker', other: 'localhost:5004/reglab/app:1.0' }),
   stream('team', 'alias', { a: { from: { kind: 'ImageStreamTag', name: 'app:1.0' } }, r: { from: { kind: 'DockerImage', name: '127.0.0.1:5004/reglab/app:1.0' }, reference: true } }),
   stream('team', 'all', { '1.0': 'quay.io/acme/api:1.0', '2.0': 'quay.io/acme/api:2.0', x: 'quay.io/acme/other:2.0' }, 'quay.io/acme/api'),
+  stream('team', 'bulk', { latest: 'ghcr.io/acme/tool:latest', '1.1': 'ghcr.io/acme/tool:1.1', '1.0': 'ghcr.io/acme/tool:1.0' }),
+  stream('team', 'picked', { prod: 'ghcr.io/acme/tool:1.1', dev: 'ghcr.io/acme/tool:latest' }),
 ];
 
 describe('matchPushEvent', () => {
@@ -42,6 +44,22 @@ describe('matchPushEvent', () => {
   it('a whole-repository stream (spec.dockerImageRepository) matches any tag of it, including a new one', () => {
     expect(matchPushEvent({ registryHost: 'quay.io', repository: 'acme/api', tag: '3.0' }, streams).sort()).toEqual(['team/all:1.0', 'team/all:2.0', 'team/all:3.0']);
     expect(matchPushEvent({ registryHost: 'quay.io', repository: 'acme/other', tag: '2.0' }, streams)).toEqual(['team/all:x']);
+  });
+
+  it('a stream shaped like import-image --all (tags named after their source tags) matches any tag of its repository', () => {
+    expect(matchPushEvent({ registryHost: 'ghcr.io', repository: 'acme/tool', tag: '1.2' }, streams).sort()).toEqual([
+      'team/bulk:1.0',
+      'team/bulk:1.1',
+      'team/bulk:1.2',
+      'team/bulk:latest',
+    ]);
+    // Hand-picked tags of the same repository follow only their own source tag.
+    expect(matchPushEvent({ registryHost: 'ghcr.io', repository: 'acme/tool', tag: '1.1' }, streams).sort()).toEqual([
+      'team/bulk:1.0',
+      'team/bulk:1.1',
+      'team/bulk:latest',
+      'team/picked:prod',
+    ]);
   });
 
   it('unions several events and keys events for coalescing', () => {

@@ -5,7 +5,8 @@ import { fakeRefresh, fixtureText, memoryLogger, until, view } from './helpers.j
 
 const SECRET = 'test-webhook-secret-0123';
 const streams = [
-  view('team', 'app', { '1.0': '127.0.0.1:5004/reglab/app:1.0', docker: '127.0.0.1:5004/reglab/app:docker' }),
+  // Hand-picked tags (not named after every source tag, so not an --all style stream).
+  view('team', 'app', { '1.0': '127.0.0.1:5004/reglab/app:1.0', 'docker-build': '127.0.0.1:5004/reglab/app:docker' }),
   view('default', 'web', { prod: 'acme/web:1.4' }),
   view('default', 'api', { '2.0': 'quay.io/acme/api:2.0', latest: 'quay.io/acme/api:latest' }),
   view('default', 'worker', { '3.1': 'harbor.example.com/team/worker:3.1' }),
@@ -154,7 +155,7 @@ describe('webhook endpoints', () => {
     expect(s.calls).toHaveLength(1);
     release();
     await until(() => s.calls.length === 2);
-    expect(s.calls[1].tags).toEqual(['team/app:docker']);
+    expect(s.calls[1].tags).toEqual(['team/app:docker-build']);
   });
 
   it('a burst of 1,000 deliveries for 10 tags causes a handful of imports', async () => {
