@@ -40,7 +40,7 @@ function parse(text: string, json: boolean): Parsed {
 }
 
 /** The new text of a file after `updates` and `appended` documents, or null when nothing is left in it. */
-export function editFileText(path: string, text: string, updates: DocumentUpdate[], appended: unknown[] = []): string | null {
+export function editFileText(path: string, text: string, updates: DocumentUpdate[], appended: unknown[] = [], options: { noFallback?: boolean } = {}): string | null {
   const json = /\.json$/i.test(path);
   const p = parse(text, json);
   checkUnchanged(p.values, updates);
@@ -57,7 +57,10 @@ export function editFileText(path: string, text: string, updates: DocumentUpdate
     else editor.editValue(p.docs[u.document].contents as Node, p.values[u.document], u.after, { kind: 'root', flow: json, multiline: true });
   }
   let out = splices.apply() + appended.map((v) => appendText(text, v, p.style)).join('');
-  if (!matches(out, json, want)) out = rerender(text, p, updates, removed, appended, json);
+  if (!matches(out, json, want)) {
+    if (options.noFallback) throw new EditError(`surgical edit of ${path} did not produce the wanted documents`);
+    out = rerender(text, p, updates, removed, appended, json);
+  }
   if (!matches(out, json, want)) throw new EditError(`could not edit ${path} safely`);
   return out;
 }

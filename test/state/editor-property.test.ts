@@ -1,0 +1,79 @@
+import fc from 'fast-check';
+import { parseAllDocuments, stringify } from 'yaml';
+import { describe, expect, test } from 'vitest';
+import { editFileText } from '../../src/state/edit/file.js';
+
+type J = null | boolean | number | string | J[] | { [k: string]: J };
+
+const key = fc.constantFrom('name', 'tag', 'from', 'items', 'kind', 'a', 'b-c', 'x.y/z', 'on', 'image');
+const leaf: fc.Arbitrary<J> = fc.oneof(
+  fc.string({ maxLength: 8 }),
+  fc.constantFrom('1.10', 'yes', 'a: b', '#x', 'multi\nline', "it's", '', 'quay.io/a/b:1'),
+  fc.integer({ min: -1000, max: 1000 }),
+  fc.boolean(),
+  fc.constant(null),
+);
+const value: fc.Arbitrary<J> = fc.letrec<{ node: J }>((tie) => ({
+  node: fc.oneof({ depthSize: 'small', withCrossShrink: true }, leaf, fc.array(tie('node'), { maxLength: 4 }), fc.dictionary(key, tie('node'), { maxKeys: 4 }) as fc.Arbitrary<J>),
+})).node;
+const doc = fc.dictionary(key, value, { minKeys: 1, maxKeys: 5 }) as fc.Arbitrary<{ [k: string]: J }>;
+
+/** A random edit: set, delete or insert at a random place (driven by a list of choices). */
+function mutate(root: J, choices: number[], replacement: J): J {
+  const copy = structuredClone(root);
+  let node: J = copy;
+  for (let i = 0; ; i++) {
+    const c = choices[i % choices.length];
+    if (Array.isArray(node)) {
+      const at = node.length ? c % (node.length + 1) : 0;
+      const child: J | undefined = node[at];
+      if (child !== undefined && child !== null && typeof child === 'object' && c % 3 === 0 && i < 6) node = child;
+      else if (c % 4 === 1 && at < node.length) node.splice(at, 1);
+      else node.splice(at, 0, replacement);
+      return copy;
+    }
+    if (node && typeof node === 'object') {
+      const keys = Object.keys(node);
+      const k = keys.length ? keys[c % keys.length] : 'new';
+      const child: J | undefined = node[k];
+      if (child !== undefined && child !== null && typeof child === 'object' && c % 3 === 0 && i < 6) node = child;
+      else if (c % 4 === 1 && keys.length > 1) delete node[k];
+      else if (c % 4 === 2) node[`k${c}`] = replacement;
+      else node[k] = replacement;
+      return copy;
+    }
+    return copy;
+  }
+}
+
+let changed = 0;
+const values = (text: string) => parseAllDocuments(text).map((d) => d.toJS());
+
+describe('surgical editor, generated edits', () => {
+  test('YAML (both sequence styles, 2 and 4 spaces): the edit is made without re-rendering the document', () => {
+    fc.assert(
+      fc.property(doc, doc, fc.array(fc.nat(), { minLength: 1, maxLength: 8 }), value, fc.constantFrom(2, 4), fc.boolean(), (a, other, choices, repl, indent, indentSeq) => {
+        const text = stringify(a, { indent, indentSeq, lineWidth: 0 }) + '---\n' + stringify(other, { lineWidth: 0 });
+        const after = mutate(a, choices, repl);
+        const out = editFileText('f.yaml', text, [{ document: 0, after }], [], { noFallback: true })!;
+        expect(values(out)).toEqual([after, other]);
+        if (out !== text) changed++;
+        expect(out.endsWith(stringify(other, { lineWidth: 0 }))).toBe(true);
+      }),
+      { numRuns: 1500 },
+    );
+    expect(changed).toBeGreaterThan(1000); // most generated edits really change the text
+  });
+
+  test('JSON (2 spaces, 4 spaces, tabs)', () => {
+    fc.assert(
+      fc.property(doc, fc.array(fc.nat(), { minLength: 1, maxLength: 8 }), value, fc.constantFrom<string | number>(2, 4, '\t'), (a, choices, repl, indent) => {
+        const text = JSON.stringify(a, null, indent) + '\n';
+        const after = mutate(a, choices, repl);
+        const out = editFileText('f.json', text, [{ document: 0, after }], [], { noFallback: true })!;
+        expect(JSON.parse(out)).toEqual(after);
+      }),
+      { numRuns: 1500 },
+    );
+  });
+});
