@@ -110,11 +110,11 @@ export class Importer {
     while (!this.stopping) {
       if (this.queue.depth > 0) {
         await this.settle();
+        if (this.stopping) break; // no new import once stopping; what waits is logged below
         const batch = this.queue.drain();
         const ok = await this.guard('webhook', () => this.runWebhookBatch(batch));
         if (!ok) this.retry(batch);
-      }
-      else if (this.buckets.length > 0) {
+      } else if (this.buckets.length > 0) {
         const b = this.buckets.shift()!;
         await this.guard('schedule', () => this.runBucket(b.bucket, b.of));
       } else await new Promise<void>((resolve) => (this.wake = resolve));

@@ -88,3 +88,24 @@ describe('scheduled imports through serve', () => {
     expect(t.pending).toHaveLength(0);
   });
 });
+
+describe('stopping while a push waits', () => {
+  it('does not start a new import; the waiting push is logged', async () => {
+    const streams = [view('ns', 'a', { t: 'quay.io/x/a:t' })];
+    const fake = fakeRefresh(streams);
+    const log = memoryLogger();
+    const t = manualTimers();
+    const h = await startServe(
+      { listen: { host: '127.0.0.1', port: 0 }, intervalMs: 60_000, secret: 'sekrit', settleMs: 5_000 },
+      { refresh: fake.refresh, listStreams: async () => streams, logger: log.logger, timers: t.timers },
+    );
+    await until(() => fake.calls.length === 1); // the first scheduled bucket
+    const res = await fetch(`http://127.0.0.1:${h.address.port}/webhooks/quay?token=sekrit`, { method: 'POST', body: JSON.stringify({ docker_url: 'quay.io/x/a', updated_tags: ['t'] }) });
+    expect(res.status).toBe(202);
+    const t0 = Date.now();
+    await h.stop('SIGTERM');
+    expect(Date.now() - t0).toBeLessThan(2_000);
+    expect(fake.calls).toHaveLength(1);
+    expect(log.lines.find((l) => l.event === 'shutdown')).toMatchObject({ count: 1 });
+  });
+});
