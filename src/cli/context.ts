@@ -37,7 +37,7 @@ export function buildCoreContext(g: GlobalOptions, io: CliIO, options: ContextOp
     source,
     now: io.now,
     settings: { internalRegistry: g.internalRegistry, maxBulkImport: options.maxBulkImport ?? 50 },
-    triggers: createTriggerHook(),
+    triggers: createTriggerHook({ now: io.now }),
   };
 }
 

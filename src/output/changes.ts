@@ -22,6 +22,7 @@ export function renderTriggerReport(reports: readonly TriggerReport[]): { lines:
   for (const r of reports) {
     for (const w of r.updated) {
       for (const c of w.changes) lines.push(`${w.kind.toLowerCase()}/${w.name}: container "${c.container}" image updated to ${c.to}`);
+      if (w.rollout) lines.push(`${w.kind.toLowerCase()}/${w.name}: rolled out version ${w.rollout.latestVersion} (${w.rollout.message})`);
     }
     for (const b of r.builds) lines.push(`buildconfig/${b.name}: build triggered by ${b.image}`);
     warnings.push(...r.warnings.map((w) => `warning: ${w}`));

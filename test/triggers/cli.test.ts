@@ -138,6 +138,7 @@ describe('isctl rollout latest', () => {
     expect(r.stdout).toBe(
       `deploymentconfig.apps.openshift.io/web rolled out
 deploymentconfig/web: container "web" image updated to quay.io/acme/app@${D2}
+deploymentconfig/web: rolled out version 4 (manual change)
 --- a/app.yaml
 +++ b/app.yaml
 @@ -36,7 +36,7 @@

@@ -104,7 +104,7 @@ describe('import-image drives the triggers of the folder', () => {
     // The value keeps the quoting it was written with.
     expect(text).toContain(`        image: "${ref1}"   # filled in by the trigger\n`);
     const builds = fs.readFileSync(buildsFile, 'utf8');
-    expect(builds).toBe(`child|default|${ref1}|workloads.yaml|default/web:1\n`);
+    expect(builds).toBe(`child|default|${ref1}|${path.join(dir, 'workloads.yaml')}|default/web:1\n`);
 
     await pushImage(reg, 'team/web', '1', { seed: 'trig-b' });
     const d2 = await skopeoRawDigest(reg, 'team/web:1');

@@ -68,7 +68,7 @@ async function action(target: string | undefined, opts: Record<string, unknown>,
       io.stdout.write(out.stdout);
       printChanges(io, result.changes, [result.triggers], g.color);
     }
-    if (!dryRun) await runOnBuild(opts.onBuild as string | undefined, result.triggers.builds, io);
+    if (!dryRun) await runOnBuild(opts.onBuild as string | undefined, result.triggers.builds, io, g.dir);
     if (result.failed) {
       io.stderr.write('error: imported completed with errors\n');
       setExitCode(cmd, 1);

@@ -51,7 +51,7 @@ async function action(streams: string[], opts: Record<string, unknown>, cmd: Com
       for (const l of summary.lines) io.stdout.write(`${l}\n`);
       printChanges(io, result.changes, [result.triggers], g.color);
     }
-    if (!dryRun) await runOnBuild(opts.onBuild as string | undefined, result.triggers.builds, io);
+    if (!dryRun) await runOnBuild(opts.onBuild as string | undefined, result.triggers.builds, io, g.dir);
     if (opts.exitCode) setExitCode(cmd, failed.length > 0 ? 2 : changed ? 1 : 0);
     else if (failed.length > 0) setExitCode(cmd, 1);
   } catch (err) {

@@ -65,7 +65,7 @@ async function action(arg: string, opts: Record<string, unknown>, cmd: Command, 
     }
     if (result.changed) io.stdout.write(`${result.printedName} triggers updated${dryRun ? ' (dry run)' : ''}\n`);
     printChanges(io, result.changes, [result.triggers], g.color);
-    if (!dryRun) await runOnBuild(opts.onBuild as string | undefined, result.triggers.builds, io);
+    if (!dryRun) await runOnBuild(opts.onBuild as string | undefined, result.triggers.builds, io, g.dir);
   } finally {
     await ctx.source.close();
   }

@@ -54,7 +54,7 @@ async function action(args: string[], opts: Record<string, unknown>, cmd: Comman
     for (const m of result.messages) io.stdout.write(`${m}${dryRun ? ' (dry run)' : ''}\n`);
     for (const f of result.importFailures) io.stderr.write(`error: tag ${f.dest} failed: ${f.message}\n`);
     printChanges(io, result.changes, result.triggers, g.color);
-    if (!dryRun) await runOnBuild(opts.onBuild as string | undefined, result.triggers.flatMap((t) => t.builds), io);
+    if (!dryRun) await runOnBuild(opts.onBuild as string | undefined, result.triggers.flatMap((t) => t.builds), io, g.dir);
     if (result.importFailures.length > 0) setExitCode(cmd, 1);
   } finally {
     await ctx.source.close();
