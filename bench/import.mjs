@@ -3,7 +3,7 @@
 // requests per tag, for isctl, a skopeo loop and the floor, on loopback and behind a delaying
 // proxy (50 ms round trip), in one run. Writes bench/results/import-<time>.json.
 // usage: node bench/import.mjs   (env: see bench/README.md)
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startRegistry } from './lib/registry.mjs';
@@ -18,6 +18,7 @@ const env = process.env;
 const CONNS = Number(env.BENCH_CONNECTIONS ?? 8);
 const SKOPEO_SAMPLE = { loopback: Number(env.BENCH_SKOPEO_LOOPBACK ?? 200), proxy: Number(env.BENCH_SKOPEO_PROXY ?? 50) };
 const NETWORKS = (env.BENCH_NETWORKS ?? 'loopback,proxy').split(',');
+const CLIENTS = (env.BENCH_CLIENTS ?? 'floor,skopeo,isctl').split(',');
 const log = (...a) => console.error(`[${new Date().toISOString().slice(11, 19)}]`, ...a);
 
 /** Flags that lift the bulk-import limit for the 1,000-tag repository, read from --help. */
@@ -36,6 +37,7 @@ async function isctlSide(net, host, proxy, seeded, bigFlags, work) {
   out.coldMulti = await isctlRefresh(multiDir, proxy);
   log(`${net}: isctl import-image big --all (cold, 1,000 tags)`, bigFlags.join(' '));
   rmSync(bigDir, { recursive: true, force: true });
+  mkdirSync(bigDir, { recursive: true });
   out.coldBig = await isctlImportAll(bigDir, 'big', `${host}/bench/big`, proxy, bigFlags);
   log(`${net}: isctl refresh (warm, both folders)`);
   out.warmMulti = await isctlRefresh(multiDir, proxy);
@@ -85,9 +87,9 @@ async function main() {
     const host = net === 'proxy' ? proxy.host : reg.host;
     const p = net === 'proxy' ? proxy : undefined;
     results[net] = {
-      floor: await floorSide(net, `http://${host}`, p, seeded),
-      skopeo: await skopeoSide(net, host, p, seeded),
-      isctl: refreshHelp && importHelp ? await isctlSide(net, host, p, seeded, bigFlags, work)
+      floor: CLIENTS.includes('floor') ? await floorSide(net, `http://${host}`, p, seeded) : {},
+      skopeo: CLIENTS.includes('skopeo') ? await skopeoSide(net, host, p, seeded) : { cold: {}, warm: {} },
+      isctl: !CLIENTS.includes('isctl') ? {} : refreshHelp && importHelp ? await isctlSide(net, host, p, seeded, bigFlags, work)
         : { missing: `isctl ${refreshHelp ? '' : 'refresh '}${importHelp ? '' : 'import-image '}not available in this build` },
     };
   }
@@ -96,7 +98,7 @@ async function main() {
   rmSync(work, { recursive: true, force: true });
   const data = {
     benchmark: 'import', machine: machine(), seedMs, durationS: Math.round((Date.now() - startedAt) / 1000),
-    settings: { connections: CONNS, proxyDelayMsEachWay: 25, proxyHandshakeRtt: env.BENCH_HANDSHAKE === '1', skopeoSample: SKOPEO_SAMPLE, bigFlags, profiled: env.BENCH_PROFILE === '1', registryStorage: reg.dir.startsWith('/dev/shm') ? 'tmpfs' : 'disk' },
+    settings: { clients: CLIENTS, connections: CONNS, proxyDelayMsEachWay: 25, proxyHandshakeRtt: env.BENCH_HANDSHAKE === '1', skopeoSample: SKOPEO_SAMPLE, bigFlags, profiled: env.BENCH_PROFILE === '1', registryStorage: reg.dir.startsWith('/dev/shm') ? 'tmpfs' : 'disk' },
     results,
   };
   data.report = importReport(data);

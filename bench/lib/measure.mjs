@@ -9,8 +9,8 @@ import { fileURLToPath } from 'node:url';
 
 /** The repository root (bench/..). */
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-/** The isctl entry point users run. */
-export const ISCTL = path.join(ROOT, 'bin', 'isctl.js');
+/** The isctl entry point users run: env BENCH_ISCTL (see build-snapshot.sh), else this checkout's. */
+export const ISCTL = process.env.BENCH_ISCTL ?? path.join(ROOT, 'bin', 'isctl.js');
 
 const GNU_TIME = '/usr/bin/time';
 
@@ -111,11 +111,13 @@ export function machine() {
     cpu,
     memoryGB: +(os.totalmem() / 2 ** 30).toFixed(1),
     kernel: os.release(),
+    loadavg: os.loadavg().map((x) => +x.toFixed(2)),
     node: process.version,
     registry: tryExec('docker-registry', ['--version'])?.replace(/^docker-registry\s+/, ''),
     skopeo: tryExec('skopeo', ['--version']),
     undici: JSON.parse(readFileSync(path.join(ROOT, 'node_modules', 'undici', 'package.json'), 'utf8')).version,
-    isctlCommit: tryExec('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD']),
+    isctlCommit: process.env.BENCH_ISCTL ? path.basename(path.dirname(path.dirname(ISCTL))).replace('isctl-bench-build-', '') : tryExec('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD']),
+    isctlPath: ISCTL,
     isctlVersion: tryExec(process.execPath, [ISCTL, '--version']),
   };
 }
@@ -132,7 +134,7 @@ export function saveResults(name, data) {
 
 /** Checks that isctl is built and has a command; returns its --help text or undefined. */
 export async function isctlHelp(command) {
-  if (!existsSync(path.join(ROOT, 'dist', 'cli', 'main.js'))) return undefined;
+  if (!existsSync(path.join(path.dirname(ISCTL), '..', 'dist', 'cli', 'main.js'))) return undefined;
   const r = await isctl(command ? [command, '--help'] : ['--help']);
   // commander prints the root help for an unknown command; only a command's own usage counts.
   if (r.code !== 0 || (command && !r.stdout.includes(`Usage: isctl ${command}`))) return undefined;

@@ -12,7 +12,8 @@ function reqs(a, b) {
   if (!a?.counts || !b?.counts) return undefined;
   const byKind = {};
   for (const c of [a.counts, b.counts]) for (const [k, v] of Object.entries(c.byKind)) byKind[k] = (byKind[k] ?? 0) + v;
-  const tags = TAGS.multi + TAGS.big;
+  // Sampled runs (skopeo) made requests for their sample only.
+  const tags = (a.sampled ?? a.tags ?? TAGS.multi) + (b.sampled ?? b.tags ?? TAGS.big);
   return {
     perTag: r2((a.counts.requests + b.counts.requests) / tags),
     connections: a.counts.connections + b.counts.connections,
