@@ -1,0 +1,53 @@
+/**
+ * Dependencies point down (ARCHITECTURE.md rule 3): cli → output/server → core → registry/state →
+ * domain. This test reads every import in src/ and fails on one that points up.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const SRC = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src');
+const rank: Record<string, number> = { domain: 0, registry: 1, state: 1, core: 2, output: 3, server: 3, cli: 4 };
+
+function files(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = path.join(dir, e.name);
+    return e.isDirectory() ? files(p) : p.endsWith('.ts') ? [p] : [];
+  });
+}
+
+function layerOf(file: string): string {
+  return path.relative(SRC, file).split(path.sep)[0];
+}
+
+describe('layering of src/', () => {
+  const all = files(SRC);
+  it('every file is in a known layer', () => {
+    expect(all.length).toBeGreaterThan(20);
+    expect(all.map(layerOf).filter((l) => !(l in rank))).toEqual([]);
+  });
+
+  it('no module imports a layer above its own (type-only imports of registry/state contracts are allowed between siblings)', () => {
+    const violations: string[] = [];
+    for (const file of all) {
+      const from = layerOf(file);
+      const text = fs.readFileSync(file, 'utf8');
+      for (const m of text.matchAll(/^import\s+(type\s+)?[^'"]*from\s+'(\.[^']+)'/gm)) {
+        const target = path.resolve(path.dirname(file), m[2]);
+        const to = layerOf(target);
+        if (!(to in rank) || to === from) continue;
+        const typeOnly = Boolean(m[1]);
+        if (rank[to] > rank[from]) violations.push(`${path.relative(SRC, file)} → ${m[2]}`);
+        else if (rank[to] === rank[from] && !typeOnly) violations.push(`${path.relative(SRC, file)} → ${m[2]} (sibling layer, not type-only)`);
+      }
+    }
+    expect(violations).toEqual([]);
+  });
+
+  it('domain code does no I/O', () => {
+    const io = /from '(node:)?(fs|fs\/promises|child_process|net|http|https|undici)'/;
+    const offenders = all.filter((f) => layerOf(f) === 'domain' && io.test(fs.readFileSync(f, 'utf8'))).map((f) => path.relative(SRC, f));
+    expect(offenders).toEqual([]);
+  });
+});

@@ -1,0 +1,47 @@
+/**
+ * Issue 2 acceptance: 8 concurrent `isctl` processes each adding different tags to one stream lose
+ * none (the folder lock serialises load → change → write). Runs the built CLI as separate OS
+ * processes, importing from the bundled OCI layout so no registry is needed.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { tempFolder } from '../helpers/cli.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const BIN = path.join(ROOT, 'bin/isctl.js');
+const LAYOUT = path.join(ROOT, 'examples/hello-oci');
+
+function runBin(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+describe('concurrent isctl processes', () => {
+  it('8 processes adding 5 different tags each to one stream lose none', async () => {
+    const dir = tempFolder();
+    const procs = Array.from({ length: 8 }, (_, p) =>
+      runBin(['--dir', dir, 'tag', `oci:${LAYOUT}:1.0`, ...Array.from({ length: 5 }, (_, k) => `app:p${p}-t${k}`)]),
+    );
+    const results = await Promise.all(procs);
+    for (const r of results) {
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+    }
+    const stream = parse(fs.readFileSync(path.join(dir, 'imagestreams/default/app.yaml'), 'utf8'));
+    const want = Array.from({ length: 8 }, (_, p) => Array.from({ length: 5 }, (_, k) => `p${p}-t${k}`)).flat().sort();
+    expect(stream.spec.tags.map((t: { name: string }) => t.name).sort()).toEqual(want);
+    expect(stream.status.tags.map((t: { tag: string }) => t.tag).sort()).toEqual(want);
+    expect(new Set(stream.status.tags.map((t: { items: { image: string }[] }) => t.items[0].image)).size).toBe(1);
+    expect(fs.readdirSync(path.join(dir, 'imagestreams/default')).filter((f) => f.includes('isctl-tmp'))).toEqual([]);
+  }, 120_000);
+});
