@@ -13,6 +13,8 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export const ISCTL = process.env.BENCH_ISCTL ?? path.join(ROOT, 'bin', 'isctl.js');
 
 const GNU_TIME = '/usr/bin/time';
+// Other processes on the machine skew every timing: record the load when the benchmark started.
+const LOAD_AT_START = os.loadavg().map((x) => +x.toFixed(2));
 
 /** Installs Debian's `time` package when GNU time is missing (it gives peak RSS). */
 export function ensureGnuTime() {
@@ -111,6 +113,7 @@ export function machine() {
     cpu,
     memoryGB: +(os.totalmem() / 2 ** 30).toFixed(1),
     kernel: os.release(),
+    loadavgAtStart: LOAD_AT_START,
     loadavg: os.loadavg().map((x) => +x.toFixed(2)),
     node: process.version,
     registry: tryExec('docker-registry', ['--version'])?.replace(/^docker-registry\s+/, ''),
