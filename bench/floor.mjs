@@ -3,7 +3,9 @@
 // bounded concurrency on keep-alive connections, and nothing else (no files, no parsing beyond
 // the config digest). Cold: HEAD manifest by tag, GET manifest by digest, GET config blob.
 // Warm: HEAD manifest by tag only (the digest is unchanged, so nothing else is needed).
-// usage: node bench/floor.mjs URL LIST.json cold|warm [connections=8]
+// cold-get: what a cold import needs at least — GET manifest by tag (the body is verified
+// against Docker-Content-Digest, so no HEAD is needed first) and GET config: 2 requests a tag.
+// usage: node bench/floor.mjs URL LIST.json cold|warm|cold-get [connections=8]
 //   LIST.json = [{ "repo": "bench/r000", "tag": "v1.0" }, …]; prints one JSON line.
 import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
@@ -18,8 +20,8 @@ const ACCEPT = [
 const sha = (b) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 
 const [url, listFile, mode = 'cold', conns = '8'] = process.argv.slice(2);
-if (!url || !listFile || !['cold', 'warm'].includes(mode)) {
-  console.error('usage: node bench/floor.mjs URL LIST.json cold|warm [connections]');
+if (!url || !listFile || !['cold', 'warm', 'cold-get'].includes(mode)) {
+  console.error('usage: node bench/floor.mjs URL LIST.json cold|warm|cold-get [connections]');
   process.exit(2);
 }
 const list = JSON.parse(readFileSync(listFile, 'utf8'));
@@ -36,15 +38,26 @@ async function req(method, path, headers = {}) {
   return { headers: res.headers, body };
 }
 
+async function config(repo, manifest) {
+  const cfgDigest = JSON.parse(manifest.toString()).config.digest;
+  const cfg = await req('GET', `/v2/${repo}/blobs/${cfgDigest}`);
+  if (sha(cfg.body) !== cfgDigest) throw new Error(`config ${repo}@${cfgDigest}: digest mismatch`);
+}
+
 async function one({ repo, tag }) {
+  if (mode === 'cold-get') {
+    const man = await req('GET', `/v2/${repo}/manifests/${tag}`, { accept: ACCEPT });
+    const digest = man.headers['docker-content-digest'];
+    if (sha(man.body) !== digest) throw new Error(`manifest ${repo}:${tag}: digest mismatch`);
+    await config(repo, man.body);
+    return digest;
+  }
   const head = await req('HEAD', `/v2/${repo}/manifests/${tag}`, { accept: ACCEPT });
   const digest = head.headers['docker-content-digest'];
   if (mode === 'warm') return digest;
   const man = await req('GET', `/v2/${repo}/manifests/${digest}`, { accept: ACCEPT });
   if (sha(man.body) !== digest) throw new Error(`manifest ${repo}@${digest}: digest mismatch`);
-  const cfgDigest = JSON.parse(man.body.toString()).config.digest;
-  const cfg = await req('GET', `/v2/${repo}/blobs/${cfgDigest}`);
-  if (sha(cfg.body) !== cfgDigest) throw new Error(`config ${repo}@${cfgDigest}: digest mismatch`);
+  await config(repo, man.body);
   return digest;
 }
 

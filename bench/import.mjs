@@ -52,6 +52,9 @@ async function floorSide(net, url, proxy, seeded) {
     coldBig: await floor(url, seeded.big, 'cold', proxy, CONNS),
     warmMulti: await floor(url, seeded.multi, 'warm', proxy, CONNS),
     warmBig: await floor(url, seeded.big, 'warm', proxy, CONNS),
+    // Informational: a cold import needs only GET manifest by tag + GET config (2 requests).
+    coldGetMulti: await floor(url, seeded.multi, 'cold-get', proxy, CONNS),
+    coldGetBig: await floor(url, seeded.big, 'cold-get', proxy, CONNS),
   };
 }
 

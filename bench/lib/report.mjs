@@ -42,7 +42,9 @@ export function summarizeNetwork(res) {
       requests: { isctl: reqs(isctl[`${p}Multi`], isctl[`${p}Big`]), floor: reqs(floor[`${p}Multi`], floor[`${p}Big`]), skopeo: reqs(skopeo[p].multi, skopeo[p].big) },
     };
   };
-  return { cold: phase('cold'), warm: phase('warm'), bigImportMaxRssMB: failed(isctl.coldBig) ? undefined : isctl.coldBig?.maxRssMB };
+  const g = perTag(floor.coldGetMulti, floor.coldGetBig);
+  const cold = phase('cold');
+  return { cold, warm: phase('warm'), coldGet: { floorGetMsPerTag: r2(g), isctlOverFloorGet: r2(cold.isctlMsPerTag / g), requests: reqs(floor.coldGetMulti, floor.coldGetBig) }, bigImportMaxRssMB: failed(isctl.coldBig) ? undefined : isctl.coldBig?.maxRssMB };
 }
 
 const check = (value, ok, target) => ({ value, target, met: value === undefined ? undefined : ok(value) });
@@ -76,6 +78,11 @@ export function importReport(data) {
       const x = s[ph]; const rq = x.requests;
       lines.push(`| ${net} | ${ph} | ${x.isctlFailed ? 'failed (exit≠0)' : fmt(x.isctlMsPerTag)} | ${fmt(x.floorMsPerTag)} | ${fmt(x.skopeoMsPerTag)} | ${fmt(x.isctlOverFloor)} | ${fmt(x.skopeoOverIsctl)} | ${fmt(rq.isctl?.perTag)} · ${fmt(rq.floor?.perTag)} · ${fmt(rq.skopeo?.perTag)} |`);
     }
+  }
+  lines.push('', '2-request floor (GET manifest by tag, GET config), cold, informational:', '',
+    '| network | floor-get ms/tag | isctl ÷ floor-get | skopeo ÷ floor-get |', '| --- | --- | --- | --- |');
+  for (const [net, s] of Object.entries(summary)) {
+    lines.push(`| ${net} | ${fmt(s.coldGet.floorGetMsPerTag)} | ${fmt(s.coldGet.isctlOverFloorGet)} | ${fmt(r2(s.cold.skopeoMsPerTag / s.coldGet.floorGetMsPerTag))} |`);
   }
   lines.push('', '| target | value | result |', '| --- | --- | --- |');
   for (const [k, v] of Object.entries(t)) if (v) lines.push(`| ${k}: ${v.target} | ${fmt(v.value)} | ${mark(v)} |`);
