@@ -98,7 +98,7 @@ function planAll(o: ImportImageOptions, stream: ImageStream, base: { stream: str
   if (!from) {
     from = repo;
     if (!from) {
-      const images = (stream.spec.tags ?? [])
+      const images = (stream.spec?.tags ?? [])
         .filter((t) => t.from?.kind === 'DockerImage')
         .map((t) => ({ from: t.from!.name, to: t.name, importPolicy: policyFor(t), referencePolicy }));
       if (images.length === 0) throw new ImportPlanError('image stream does not have tags pointing to external container images');

@@ -85,7 +85,7 @@ function recordSuccess(
     addTagEvent(stream, r.tag, event);
     const current = currentEvent(stream, r.tag);
     if (current) {
-      for (const t of stream.spec.tags ?? []) remember(t.name);
+      for (const t of stream.spec?.tags ?? []) remember(t.name);
       updateTrackingTags(stream, namespace, r.tag, current);
     }
   }

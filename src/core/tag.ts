@@ -80,7 +80,7 @@ function deleteTag(snap: Snapshot, dest: TagDestination) {
   const stored = snap.find<ImageStream>('ImageStream', dest.namespace, dest.stream);
   const name = `${dest.stream}:${dest.tag}`;
   const s = stored?.object;
-  const inSpec = s?.spec.tags?.some((t) => t.name === dest.tag);
+  const inSpec = s?.spec?.tags?.some((t) => t.name === dest.tag);
   const inStatus = s?.status?.tags?.some((t) => t.tag === dest.tag);
   if (!s || (!inSpec && !inStatus)) throw new NotFoundError('imagestreamtags.image.openshift.io', name);
   const original = cloneJson(s);
@@ -142,6 +142,8 @@ function tagSourceChanged(old: TagReference, next: TagReference, ns: string): bo
 
 /** Replaces the spec tag in place (keeping its position and key order) or inserts it sorted. */
 function putSpecTag(s: ImageStream, next: TagReference): void {
+  // `spec` is optional in a file (the API server defaults it to {}); a stream written as bare metadata still takes tags.
+  s.spec ??= {};
   s.spec.tags ??= [];
   const cur = s.spec.tags.find((t) => t.name === next.name);
   if (!cur) {

@@ -39,8 +39,8 @@ function tagRefChanged(old: TagReference | undefined, next: TagReference, stream
 /** Applies the update rules (prepareForUpdate + ensureSpecTagGenerationsAreSet) to `stream` in place. */
 export function applyUpdateGenerations(old: ImageStream, stream: ImageStream, namespace: string): void {
   const oldGen = old.metadata.generation ?? 0;
-  const oldTags = new Map((old.spec.tags ?? []).map((t) => [t.name, t]));
-  for (const t of stream.spec.tags ?? []) {
+  const oldTags = new Map((old.spec?.tags ?? []).map((t) => [t.name, t]));
+  for (const t of stream.spec?.tags ?? []) {
     const prev = oldTags.get(t.name);
     // updateSpecTagGenerationsForUpdate: only 0 survives from the client for existing tags.
     if (prev && t.generation !== 0 && t.generation !== prev.generation) t.generation = prev.generation ?? null;
@@ -49,7 +49,7 @@ export function applyUpdateGenerations(old: ImageStream, stream: ImageStream, na
   let gen = oldGen;
   if (specChanged || oldGen === 0) gen = oldGen + 1;
   if (gen !== oldGen || stream.metadata.generation !== gen) stream.metadata.generation = gen;
-  for (const t of stream.spec.tags ?? []) {
+  for (const t of stream.spec?.tags ?? []) {
     const prev = oldTags.get(t.name);
     if (!prev || tagRefChanged(prev, t, namespace) || t.generation === null || t.generation === undefined || t.generation === 0) {
       if (t.generation !== gen) t.generation = gen;
@@ -60,7 +60,7 @@ export function applyUpdateGenerations(old: ImageStream, stream: ImageStream, na
 /** Applies the create rules (PrepareForCreate): generation 1 on the stream and every tag. */
 export function applyCreateGenerations(stream: ImageStream): void {
   stream.metadata.generation = 1;
-  for (const t of stream.spec.tags ?? []) t.generation = 1;
+  for (const t of stream.spec?.tags ?? []) t.generation = 1;
 }
 
 function normalizedSpec(s: ImageStream): unknown {

@@ -79,6 +79,7 @@ export function hasTagChanged(stream: ImageStream, tag: string, next: TagEvent):
  * so the update assigns the new stream generation. The reference policy is only set when absent.
  */
 export function ensureSpecTag(stream: ImageStream, tag: string, from: string, policy: ImportTagPolicy, reset: boolean): TagReference {
+  stream.spec ??= {};
   stream.spec.tags ??= [];
   let ref = specTag(stream, tag);
   if (!ref) {
@@ -172,7 +173,7 @@ export function clearConditions(stream: ImageStream, tag: string): void {
 export function updateTrackingTags(stream: ImageStream, namespace: string, tag: string, event: TagEvent): string[] {
   const updated: string[] = [];
   const name = stream.metadata.name;
-  for (const ref of stream.spec.tags ?? []) {
+  for (const ref of stream.spec?.tags ?? []) {
     if (ref.name === tag || ref.from?.kind !== 'ImageStreamTag') continue;
     const ns = ref.from.namespace;
     if (ns && ns !== namespace) continue;
