@@ -17,6 +17,7 @@ export class ExitSignal extends Error {
 /** Renders an error as the lines to print on stderr and the exit code. */
 export function renderError(err: unknown, commandPath = 'isctl'): { text: string; exitCode: number } {
   const r = renderErrorText(err, commandPath);
+  r.text = escapeControls(r.text);
   // A command may raise the code of an error (refresh --exit-code uses >1 for errors, as kubectl diff).
   const forced = (err as { exitCode?: unknown } | null)?.exitCode;
   if (!(err instanceof ExitSignal) && typeof forced === 'number' && forced > r.exitCode) r.exitCode = forced;
@@ -40,6 +41,15 @@ function renderErrorText(err: unknown, commandPath: string): { text: string; exi
   }
   const message = e?.message ?? String(err);
   return { text: `error: ${message}\n`, exitCode: EXIT.failure };
+}
+
+/**
+ * Messages quote user input (names, pull specs, file content); a control character in it must not
+ * reach the terminal, where ESC sequences could recolour, hide or forge lines. Line breaks and tabs
+ * stay; every other C0/C1 control is shown as \xNN.
+ */
+function escapeControls(text: string): string {
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
 function hintLine(err: IsctlError): string {
