@@ -92,7 +92,14 @@ async function breakStale(file: string, staleText: string): Promise<void> {
 /** Takes the exclusive lock of `root`, waiting with backoff up to `timeoutMs`. */
 export async function acquireLock(root: string, timeoutMs: number): Promise<ReleaseLock> {
   const file = lockPathOf(root);
-  await fs.mkdir(path.dirname(file), { recursive: true });
+  try {
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    await fs.access(path.dirname(file), fs.constants?.W_OK ?? 2);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    throw new LockError(`cannot create the lock file ${file} (${code}); isctl needs write access to the state folder to change it`,
+      'check the folder permissions, or use a read-only command');
+  }
   const me: LockHolder = { pid: process.pid, hostname: os.hostname(), started: new Date().toISOString(), token: randomBytes(8).toString('hex') };
   const text = JSON.stringify(me) + '\n';
   const deadline = Date.now() + timeoutMs;
