@@ -12,6 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 import { startRegistry, pushImage, freePort, type TestRegistry } from '../harness/registry.js';
+import { createServer } from 'node:http';
 import { run } from '../../src/cli/main.js';
 import type { CliIO } from '../../src/cli/io.js';
 import { bucketOf } from '../../src/server/interval.js';
@@ -324,4 +325,61 @@ describe('serve with a real Distribution registry', () => {
       proxy.close();
     }
   }, 60_000);
+});
+
+describe('the Distribution config shown in `isctl serve -h`', () => {
+  it('works with docker-registry 2.8: pushes arrive with the Bearer secret, pulls are not sent', async () => {
+    const help = (await cli(['serve', '-h'])).stdout;
+    // As a user would paste it: the help indents examples by two spaces.
+    const snippet = help
+      .slice(help.indexOf('  notifications:'))
+      .trimEnd()
+      .split('\n')
+      .map((l) => l.slice(2))
+      .join('\n');
+    const bodies: { auth: string | undefined; actions: string[] }[] = [];
+    const sink = createServer((req, res) => {
+      let b = '';
+      req.on('data', (d: Buffer) => (b += d.toString()));
+      req.on('end', () => {
+        const parsed = JSON.parse(b) as { events: { action: string }[] };
+        bodies.push({ auth: req.headers.authorization, actions: parsed.events.map((e) => e.action) });
+        res.writeHead(202).end();
+      });
+    });
+    await new Promise<void>((r) => sink.listen(0, '127.0.0.1', () => r()));
+    const sinkPort = (sink.address() as net.AddressInfo).port;
+    const dir = tempDir();
+    const port = await freePort();
+    const config = [
+      'version: 0.1',
+      'log:\n  level: error',
+      `storage:\n  filesystem:\n    rootdirectory: ${path.join(dir, 'data')}`,
+      `http:\n  addr: 127.0.0.1:${port}\n  secret: isctl-test-only`,
+      snippet.replace('127.0.0.1:8080', `127.0.0.1:${sinkPort}`).replace('Bearer SECRET', `Bearer ${SECRET}`),
+    ].join('\n');
+    fs.writeFileSync(path.join(dir, 'config.yml'), `${config}\n`);
+    const child = spawn('setpriv', ['--pdeathsig', 'KILL', 'docker-registry', 'serve', path.join(dir, 'config.yml')], { stdio: ['ignore', 'ignore', 'pipe'] });
+    children.add(child);
+    try {
+      const reg = { mode: 'plain', host: `127.0.0.1:${port}`, url: `http://127.0.0.1:${port}` } as TestRegistry;
+      const end = Date.now() + 10_000;
+      for (;;) {
+        const ok = await fetch(`${reg.url}/v2/`).then((r) => r.status === 200, () => false);
+        if (ok) break;
+        if (Date.now() > end) throw new Error('docker-registry did not start');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const pushed = await pushImage(reg, 'doc/app', '1.0', { seed: 'doc' });
+      const pull = await fetch(`${reg.url}/v2/doc/app/manifests/1.0`, { method: 'HEAD', headers: { accept: pushed.mediaType } });
+      expect(pull.status).toBe(200);
+      await until(() => bodies.some((b) => b.actions.includes('push')), 5_000, 'the push notification');
+      await new Promise((r) => setTimeout(r, 500)); // a pull event, if sent, would arrive within ~20 ms
+      expect(bodies.every((b) => b.auth === `Bearer ${SECRET}`)).toBe(true);
+      expect(bodies.flatMap((b) => b.actions).filter((a) => a === 'pull')).toEqual([]);
+    } finally {
+      child.kill('SIGTERM');
+      sink.close();
+    }
+  }, 30_000);
 });

@@ -38,6 +38,16 @@ Examples:
 Senders authenticate with the secret: "Authorization: Bearer SECRET" (Distribution
 notifications.endpoints[].headers, Harbor "Auth Header"), "?token=SECRET" in the URL (Docker Hub,
 Quay), or the HMAC-SHA256 signature GitHub computes with the secret (X-Hub-Signature-256).
+
+Distribution (registry config.yml), pull events skipped:
+  notifications:
+    endpoints:
+      - name: isctl
+        url: http://127.0.0.1:8080/webhooks/distribution
+        headers: { Authorization: [Bearer SECRET] }
+        ignore:
+          mediatypes: [application/x-none]   # 2.8 ignores "actions" unless this is non-empty
+          actions: [pull]
 `;
 
 /** Reads the webhook secret from --webhook-secret-file or ISCTL_WEBHOOK_SECRET; undefined when neither is set. */
