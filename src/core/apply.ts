@@ -8,7 +8,7 @@
 import { IsctlError, StateFileError, ValidationError, type FieldProblem } from '../domain/errors.js';
 import { applyCreateGenerations, applyUpdateGenerations, jsonEqual } from '../domain/generations.js';
 import type { ImageStream, KubeObject } from '../domain/types.js';
-import { validateImageStream } from '../domain/validation.js';
+import { namespaceProblems, validateImageStream } from '../domain/validation.js';
 import { parseStateFile } from '../state/parse.js';
 import type { FileChange, Snapshot, StateStore, StoredObject } from '../state/types.js';
 
@@ -78,8 +78,11 @@ function documentProblems(obj: KubeObject, namespace: string): FieldProblem[] {
   const name = obj.metadata?.name;
   if (typeof name !== 'string' || name === '') return [{ field: 'metadata.name', message: 'Required value: name or generateName is required' }];
   // Other kinds: object names are DNS-1123 subdomains (apimachinery NameIsDNSSubdomain).
-  if (name.length <= 253 && DNS1123_SUBDOMAIN.test(name)) return [];
-  return [{ field: 'metadata.name', message: `Invalid value: ${JSON.stringify(name)}: ${DNS1123_SUBDOMAIN_MSG}` }];
+  const problems: FieldProblem[] = [];
+  if (name.length > 253 || !DNS1123_SUBDOMAIN.test(name)) problems.push({ field: 'metadata.name', message: `Invalid value: ${JSON.stringify(name)}: ${DNS1123_SUBDOMAIN_MSG}` });
+  const ns = obj.metadata?.namespace || namespace;
+  for (const msg of namespaceProblems(ns)) problems.push({ field: 'metadata.namespace', message: `Invalid value: ${JSON.stringify(ns)}: ${msg}` });
+  return problems;
 }
 
 /** Applies validated documents to a snapshot (pure over the snapshot); returns one outcome per document. */
