@@ -53,9 +53,12 @@ ${fn}_complete() {
     for c in "\${lines[@]}"; do
         [[ -n "$c" && "$c" == "$cur"* ]] && COMPREPLY+=("$c")
     done
-    # bash replaces only the text after the last word-break character; drop what it keeps.
-    if [[ "$cur" == *[:=]* ]]; then
-        local keep="\${cur%"\${cur##*[:=]}"}"
+    # bash replaces only the text after the last word-break character (':', '=' and '@' by
+    # default, see COMP_WORDBREAKS); drop the part it keeps from every candidate.
+    local breaks="" ch
+    for ch in : = @; do [[ "$COMP_WORDBREAKS" == *"$ch"* ]] && breaks+="$ch"; done
+    if [[ -n "$breaks" && "$cur" == *["$breaks"]* ]]; then
+        local keep="\${cur%"\${cur##*["$breaks"]}"}"
         COMPREPLY=("\${COMPREPLY[@]#"$keep"}")
     fi
     return 0

@@ -70,9 +70,10 @@ afterAll(() => {
 });
 
 /** What bash offers for `line` (the cursor at its end), through the generated script. */
-function bashComplete(line: string): string[] {
+function bashComplete(line: string, wordbreaks?: string): string[] {
   const program = `
 source "$SCRIPT"
+${wordbreaks === undefined ? '' : `COMP_WORDBREAKS=${JSON.stringify(wordbreaks)}`}
 COMP_LINE="$LINE"; COMP_POINT=\${#COMP_LINE}
 read -ra COMP_WORDS <<< "$COMP_LINE"
 [[ "$COMP_LINE" =~ [[:space:]]$ ]] && COMP_WORDS+=("")
@@ -124,6 +125,12 @@ describe('bash completion (real bash, the generated script)', () => {
     expect(bashComplete('isctl import-image myapp:st')).toEqual(['stable']);
     expect(bashComplete('isctl refresh ')).toEqual(['myapp', 'mydb']);
     expect(bashComplete('isctl get isimage my')).toEqual([`myapp@sha256:${'a'.repeat(64)}`]);
+    expect(bashComplete('isctl get isimage myapp@sha')).toEqual([`sha256:${'a'.repeat(64)}`]);
+    expect(bashComplete('isctl get isimage myapp@sha256:a')).toEqual(['a'.repeat(64)]);
+  });
+
+  it('offers whole words when COMP_WORDBREAKS does not split at ":"', () => {
+    expect(bashComplete('isctl describe istag myapp:', ' \t\n"\'><;|&(')).toEqual(['myapp:latest', 'myapp:stable']);
   });
 
   it('reads names from the namespace and folder typed on the line', () => {
@@ -175,7 +182,31 @@ describe('fish completion (real fish, complete -C)', () => {
   });
 });
 
+/** What the zsh function hands to compadd for `words` (the cursor on the last one), with compadd stubbed. */
+function zshComplete(words: string[]): string[] {
+  const program = `
+compdef() { :; }
+compadd() { while [[ $1 == -* && $1 != -- ]]; do shift; [[ $1 == '' ]] && shift; done; [[ $1 == -- ]] && shift; print -rl -- "$@"; }
+source "$SCRIPT"
+words=(\${(z)LINE} '')
+CURRENT=\${#words}
+__isctl_complete
+`;
+  const r = spawnSync('zsh', ['-f', '-c', program], {
+    cwd: state,
+    env: { PATH: `${bin}:${process.env.PATH}`, SCRIPT: scripts.zsh, LINE: words.join(' '), HOME: state },
+    encoding: 'utf8',
+  });
+  expect(r.stderr).toBe('');
+  return r.stdout.split('\n').filter(Boolean);
+}
+
 describe('zsh completion', () => {
+  it('hands the candidates to compadd (real zsh, compadd stubbed)', () => {
+    expect(zshComplete(['isctl', 'describe', 'is'])).toEqual(['myapp', 'mydb']);
+    expect(zshComplete(['isctl', 'get'])).toEqual(expect.arrayContaining(['is', 'istag', 'isimage']));
+  });
+
   it('passes zsh -n and registers with compdef', () => {
     const r = spawnSync('zsh', ['-n', scripts.zsh], { encoding: 'utf8' });
     expect(r.stderr).toBe('');

@@ -8,7 +8,8 @@ import { run } from '../../src/cli/main.js';
 import type { CliIO } from '../../src/cli/io.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const BIN = path.join(ROOT, 'bin/isctl.js');
+/** The built CLI; ISCTL_TEST_BIN points at another build (e.g. a private one while others rebuild dist/). */
+export const BIN = process.env.ISCTL_TEST_BIN ?? path.join(ROOT, 'bin/isctl.js');
 export const CORPUS = path.resolve(ROOT, '../shared/corpus');
 
 /** A temp folder removed by the caller. */
