@@ -193,8 +193,8 @@ function scalar(raw: string): unknown {
 function quoted(v: string, q: string): string {
   const end = q === "'" ? closingSingle(v) : v.indexOf('"', 1);
   if (end < 0) bail();
-  const after = v.slice(end + 1).trim();
-  if (after !== '' && !after.startsWith('#')) bail();
+  const after = v.slice(end + 1);
+  if (after.trim() !== '' && !/^\s+#/.test(after)) bail(); // a comment needs a blank before its `#`
   const body = v.slice(1, end);
   if (q === '"') {
     if (body.includes('\\')) bail();
