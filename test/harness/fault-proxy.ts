@@ -31,6 +31,8 @@ export interface Match {
   method?: string;
   /** Tested against the path and query. */
   path?: RegExp;
+  /** Only requests that carry (true) or lack (false) an Authorization header. */
+  authorized?: boolean;
 }
 
 /** One programmed fault. */
@@ -46,6 +48,8 @@ export interface SeenRequest {
   method: string;
   path: string;
   authorization: boolean;
+  /** The Authorization header itself (tests scan output for the credentials it carries). */
+  authorizationHeader?: string;
   fault?: Fault['kind'];
   status?: number;
 }
@@ -73,7 +77,8 @@ export interface RecordingServer {
 const hop = new Set(['connection', 'keep-alive', 'transfer-encoding', 'proxy-connection', 'upgrade', 'host']);
 
 function matches(m: Match, req: IncomingMessage): boolean {
-  return (!m.method || m.method === req.method) && (!m.path || m.path.test(req.url ?? ''));
+  const authorized = req.headers.authorization !== undefined;
+  return (!m.method || m.method === req.method) && (!m.path || m.path.test(req.url ?? '')) && (m.authorized === undefined || m.authorized === authorized);
 }
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
@@ -191,6 +196,7 @@ export async function startFaultProxy(upstreamUrl: string): Promise<FaultProxy> 
   const sockets = new Set<Socket>();
   const server = createServer(async (req, res) => {
     const seen: SeenRequest = { method: req.method ?? '', path: req.url ?? '', authorization: req.headers.authorization !== undefined };
+    if (req.headers.authorization !== undefined) seen.authorizationHeader = req.headers.authorization;
     requests.push(seen);
     try {
       const body = await readAll(req);
