@@ -1,9 +1,12 @@
 /**
- * `delete is NAME…`: removes streams from the state folder (their files lose the document, or
+ * `delete is|istag NAME…`: removes streams from the state folder (their files lose the document, or
  * disappear when nothing else is left). Missing names are reported as the API server's NotFound.
  */
-import { IsctlError, NotFoundError } from '../domain/errors.js';
-import type { FileChange, StateStore } from '../state/types.js';
+import { IsctlError, NotFoundError, ReferenceError } from '../domain/errors.js';
+import { applyUpdateGenerations } from '../domain/generations.js';
+import { parseImageStreamTagName } from '../domain/imagestream.js';
+import type { ImageStream } from '../domain/types.js';
+import type { FileChange, Snapshot, StateStore } from '../state/types.js';
 import { RESOURCE_NAMES } from './get.js';
 
 /** Deleted names in argument order and one error per name that was not found. */
@@ -34,4 +37,52 @@ export async function deleteImageStreams(store: StateStore, namespace: string, n
     { dryRun: options.dryRun },
   );
   return { ...result, changes };
+}
+
+/**
+ * Deletes ImageStreamTags `stream:tag`: the spec tag and its history go (imagestreamtag/rest.go
+ * Delete); the stream's generation moves as for any spec change.
+ */
+export async function deleteImageStreamTags(store: StateStore, namespace: string, names: readonly string[], options: { dryRun?: boolean } = {}): Promise<DeleteResult> {
+  const { result, changes } = await store.update(
+    namespace,
+    (snapshot) => {
+      const deleted: string[] = [];
+      const errors: IsctlError[] = [];
+      for (const name of names) {
+        try {
+          removeTag(snapshot, namespace, name);
+          deleted.push(name);
+        } catch (e) {
+          if (!(e instanceof IsctlError)) throw e;
+          errors.push(e);
+        }
+      }
+      return { deleted, errors };
+    },
+    { dryRun: options.dryRun },
+  );
+  return { ...result, changes };
+}
+
+function removeTag(snapshot: Snapshot, namespace: string, name: string): void {
+  let parsed: { name: string; tag: string };
+  try {
+    parsed = parseImageStreamTagName(name);
+  } catch {
+    throw new ReferenceError(name, 'ImageStreamTags must be retrieved with <name>:<tag>');
+  }
+  const stored = snapshot.find<ImageStream>('ImageStream', namespace, parsed.name);
+  if (!stored) throw new NotFoundError(RESOURCE_NAMES.imagestreams, parsed.name);
+  const old = stored.object;
+  const next = structuredClone(old);
+  const specBefore = next.spec?.tags?.length ?? 0;
+  const statusBefore = next.status?.tags?.length ?? 0;
+  if (next.spec?.tags) next.spec.tags = next.spec.tags.filter((t) => t.name !== parsed.tag);
+  if (next.status?.tags) next.status.tags = next.status.tags.filter((t) => t.tag !== parsed.tag);
+  if ((next.spec?.tags?.length ?? 0) === specBefore && (next.status?.tags?.length ?? 0) === statusBefore) {
+    throw new NotFoundError(RESOURCE_NAMES.imagestreamtags, name);
+  }
+  applyUpdateGenerations(old, next, stored.namespace);
+  stored.object = next;
 }

@@ -246,3 +246,23 @@ describe('apply of other kinds', () => {
     expect(readState(dir, 'deployments/default/web.yaml')).toContain('image: web:latest');
   });
 });
+
+describe('delete istag', () => {
+  it('removes the spec tag and its history, bumps the generation, and reports missing tags', async () => {
+    const dir = tempFolder('isctl-delete-istag-');
+    fs.writeFileSync(path.join(dir, 'web.yaml'), EXISTING);
+    const run = at(dir);
+    const r = await run(['delete', 'istag', 'web:1.0', 'web:nope', 'gone:1']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('imagestreamtag.image.openshift.io "web:1.0" deleted\n');
+    expect(r.stderr).toBe(
+      'Error from server (NotFound): imagestreamtags.image.openshift.io "web:nope" not found\n' +
+        'Error from server (NotFound): imagestreams.image.openshift.io "gone" not found\n',
+    );
+    const web = JSON.parse((await run(['get', 'is', 'web', '-o', 'json'])).stdout);
+    expect(web.spec.tags ?? []).toEqual([]);
+    expect(web.status.tags ?? []).toEqual([]);
+    expect(web.metadata.generation).toBe(4);
+    expect(readState(dir, 'web.yaml')).toContain('# hand-written, keep me');
+  });
+});

@@ -5,7 +5,7 @@ import { setExitCode } from '../command.js';
 import { globalOptions } from '../globals.js';
 import type { CliIO } from '../io.js';
 import { UsageError } from '../../domain/errors.js';
-import { deleteImageStreams } from '../../core/delete.js';
+import { deleteImageStreamTags, deleteImageStreams } from '../../core/delete.js';
 import { openStateStore } from '../../state/store.js';
 import { reportErrors, resourceAndNames } from './get.js';
 
@@ -19,14 +19,25 @@ Examples:
 
   # Delete every image stream of the current namespace
   isctl delete is --all
+
+  # Delete a tag of a stream: its spec entry and its history
+  isctl delete istag myapp:old
 `;
 
 async function action(type: string, args: string[], opts: Record<string, unknown>, cmd: Command, io: CliIO): Promise<void> {
   const g = globalOptions(cmd, io);
   const { resource, names } = resourceAndNames(type, args);
-  if (resource !== 'imagestreams') throw new UsageError(`isctl delete supports image streams (is); remove a tag with 'isctl tag -d STREAM:TAG'`);
+  if (resource === 'imagestreamimages') throw new UsageError('image stream images cannot be deleted; delete the tags that point to them (isctl delete istag STREAM:TAG)');
   const dryRun = Boolean(opts.dryRun);
   const store = openStateStore(g.dir);
+  if (resource === 'imagestreamtags') {
+    if (opts.all || names.length === 0) throw new UsageError('name the image stream tags to delete, as in STREAM:TAG');
+    const r = await deleteImageStreamTags(store, g.namespace, names, { dryRun });
+    for (const name of r.deleted) io.stdout.write(`imagestreamtag.image.openshift.io "${name}" deleted${dryRun ? ' (dry run)' : ''}\n`);
+    reportErrors(io, r.errors);
+    if (r.errors.length > 0) setExitCode(cmd, 1);
+    return;
+  }
   let targets = names;
   if (opts.all) {
     if (names.length > 0) throw new UsageError('pass either names or --all, not both');
@@ -48,11 +59,14 @@ export const deleteCommand: CommandModule = {
   register(program, io) {
     program
       .command('delete')
-      .usage('is NAME [NAME ...] | is --all')
-      .argument('<type>', 'is (imagestreams)')
-      .argument('[names...]', 'image stream names')
-      .summary('Delete image streams from the state folder')
-      .description('Delete image streams: each one is removed from the file it lives in; a file left without objects is deleted.')
+      .usage('(is NAME [NAME ...] | is --all | istag STREAM:TAG [...])')
+      .argument('<type>', 'is (imagestreams) or istag (imagestreamtags)')
+      .argument('[names...]', 'image stream names, or STREAM:TAG for tags')
+      .summary('Delete image streams or image stream tags from the state folder')
+      .description(
+        'Delete image streams: each one is removed from the file it lives in; a file left without objects is deleted.\n\n' +
+          'Deleting an image stream tag removes its spec tag and its history from the stream, as OpenShift does.',
+      )
       .option('--all', 'Delete all image streams in the namespace')
       .option('--dry-run', 'Only print what would be deleted')
       .addHelpText('after', examples)
