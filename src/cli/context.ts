@@ -3,7 +3,8 @@
  * folder, the registry client (sharing the folder's blob store), the clock and the triggers.
  */
 import { openStateStore } from '../state/store.js';
-import { createImageSource } from '../registry/index.js';
+import type { ImageSourceOptions } from '../registry/index.js';
+import type { ImageSource } from '../registry/types.js';
 import { createTriggerHook } from '../core/triggers/index.js';
 import type { BlobStore } from '../state/types.js';
 import type { CoreContext } from '../core/context.js';
@@ -24,7 +25,7 @@ export interface ContextOptions {
 export function buildCoreContext(g: GlobalOptions, io: CliIO, options: ContextOptions = {}): CoreContext {
   const store = openStateStore(g.dir);
   const blobs = options.dryRun ? readOnlyBlobs(store.blobs) : store.blobs;
-  const source = createImageSource({
+  const source = lazyImageSource({
     blobs,
     ...(g.registryConfig ? { registryConfig: g.registryConfig } : {}),
     env: io.env,
@@ -49,4 +50,20 @@ function envNumber(v: string | undefined): number | undefined {
   if (!v) return undefined;
   const n = Number(v);
   return Number.isFinite(n) && n > 0 ? n : undefined;
+}
+
+/**
+ * The registry client (and undici under it) is loaded on first use: read-only commands and
+ * `--help` never pay for it, which keeps start-up close to a bare `node` (issue 7 targets).
+ */
+function lazyImageSource(options: ImageSourceOptions): ImageSource {
+  let loaded: Promise<ImageSource> | undefined;
+  const get = () => (loaded ??= import('../registry/index.js').then((m) => m.createImageSource(options)));
+  return {
+    resolve: async (spec, o) => (await get()).resolve(spec, o),
+    listTags: async (spec, o) => (await get()).listTags(spec, o),
+    close: async () => {
+      if (loaded) await (await loaded).close();
+    },
+  };
 }

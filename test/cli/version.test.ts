@@ -1,0 +1,32 @@
+/** `isctl --version` prints the package version, on the fast path and in-process. */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { isctl, tempFolder } from '../helpers/cli.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+
+describe('isctl --version', () => {
+  it('matches package.json through bin/isctl.js', () => {
+    expect(execFileSync(process.execPath, [path.join(ROOT, 'bin/isctl.js'), '--version'], { encoding: 'utf8' })).toBe(`isctl ${pkg.version}\n`);
+  });
+  it('matches package.json in-process', async () => {
+    const r = await isctl(['--version']);
+    expect(r).toEqual({ code: 0, stdout: `isctl ${pkg.version}\n`, stderr: '' });
+  });
+  it('an unknown command is a usage error with exit code 2 and oc\'s hint line', async () => {
+    const r = await isctl(['frobnicate']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("error: unknown command 'frobnicate'\nSee 'isctl -h' for help and examples\n");
+  });
+  it('global options are accepted after the command as well as before', async () => {
+    const dir = tempFolder();
+    const before = await isctl(['--dir', dir, '-n', 'ci', 'create', 'imagestream', 'a']);
+    const after = await isctl(['create', 'imagestream', 'b', '--dir', dir, '-n', 'ci']);
+    expect([before.code, after.code]).toEqual([0, 0]);
+    expect(fs.readdirSync(path.join(dir, 'imagestreams', 'ci')).sort()).toEqual(['a.yaml', 'b.yaml']);
+  });
+});
