@@ -60,7 +60,8 @@ export function imageLookupRows(targets: readonly StoredObject[]): ImageLookupRo
     if (t.kind === 'ImageStream') return { name: t.name, local: (o as ImageStream).spec?.lookupPolicy?.local === true };
     const tpl = templateMeta(o);
     const enabled = tpl?.annotations?.[RESOLVE_NAMES_ANNOTATION] === '*' || o.metadata?.annotations?.[RESOLVE_NAMES_ANNOTATION] === '*';
-    return { name: `${t.kind.toLowerCase()}/${t.name}`, local: enabled };
+    // oc's getObjectName: the plural resource and the name (deployments/web).
+    return { name: `${t.kind.toLowerCase()}s/${t.name}`, local: enabled };
   });
 }
 

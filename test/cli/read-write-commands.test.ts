@@ -226,7 +226,7 @@ describe('set image-lookup', () => {
     const r = await at(dir)(['set', 'image-lookup', 'deploy/web']);
     expect(r.stdout).toBe('deployment.apps/web image lookup updated\n');
     expect(readState(dir, 'deploy.yaml')).toContain('alpha.image.policy.openshift.io/resolve-names');
-    expect((await at(dir)(['set', 'image-lookup', 'deploy/web', '--list'])).stdout).toBe('NAME            LOCAL\ndeployment/web  true\n');
+    expect((await at(dir)(['set', 'image-lookup', 'deploy/web', '--list'])).stdout).toBe('NAME             LOCAL\ndeployments/web  true\n');
   });
 });
 
