@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,6 +15,7 @@ async function cli(argv: string[], env: Record<string, string> = {}) {
 }
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'isctl-serve-cli-'));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 describe('isctl serve: bad flags are usage errors naming the flag', () => {
   it.each([

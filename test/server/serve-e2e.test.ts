@@ -33,12 +33,16 @@ beforeAll(() => {
 }, 180_000);
 
 const children = new Set<ChildProcess>();
+const temps: string[] = [];
 afterAll(() => {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  for (const d of temps) fs.rmSync(d, { recursive: true, force: true });
 });
 
 function tempDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'isctl-serve-'));
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'isctl-serve-'));
+  temps.push(d);
+  return d;
 }
 
 async function cli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
