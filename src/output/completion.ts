@@ -164,8 +164,11 @@ function completeCurrent(chain: CompletionCommand[], positionals: string[], cur:
     flags.push('--help');
     return { candidates: [...new Set(flags)].sort(), directive: 'default' };
   }
+  // commander's implicit `help [command]` is not in `commands`: complete it and its argument by hand.
+  const isRoot = chain.length === 1;
+  if (isRoot && positionals.length === 1 && positionals[0] === 'help') return { candidates: visible(cmd.subcommands).map((c) => c.name).sort(), directive: 'default' };
   const subs = positionals.length === 0 ? visible(cmd.subcommands) : [];
-  if (subs.length > 0) return { candidates: subs.flatMap((c) => [c.name]).sort(), directive: 'default' };
+  if (subs.length > 0) return { candidates: [...new Set([...subs.map((c) => c.name), ...(isRoot ? ['help'] : [])])].sort(), directive: 'default' };
   const path = chain.slice(1).map((c) => c.name).join(' ');
   const rule = POSITIONAL[path];
   const found = rule ? rule(positionals.length, positionals, cur) : guessFromArgs(cmd, positionals.length);

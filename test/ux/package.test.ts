@@ -59,6 +59,11 @@ describe('npm package', () => {
     expect(r.stdout).toBe(`isctl ${pkg.version}\n`);
   });
 
+  it('runs through npx from the tarball (what `npx isctl` does after publishing)', () => {
+    const out = npm(['exec', '--yes', '--cache', path.join(work, 'npx-cache'), `--package=${path.join(work, packed.filename)}`, '--', 'isctl', '--version'], work);
+    expect(out).toBe(`isctl ${pkg.version}\n`);
+  }, 120_000);
+
   it('imports the bundled OCI layout into the bundled example stream, offline', () => {
     const examples = path.join(work, 'examples');
     fs.cpSync(path.join(prefix, 'lib/node_modules/isctl/examples'), examples, { recursive: true });
