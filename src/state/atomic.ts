@@ -106,3 +106,16 @@ export async function removeStaleTempFiles(root: string, rels: string[]): Promis
   }
   return removed;
 }
+
+/** Temporary files inside `.isctl` (lock, parse cache, blobs) that were left by killed processes. */
+export async function hiddenTempFiles(root: string): Promise<string[]> {
+  const dirs = ['.isctl', '.isctl/cache'];
+  const blobs = await fs.readdir(path.join(root, '.isctl', 'blobs')).catch(() => [] as string[]);
+  dirs.push(...blobs.map((alg) => `.isctl/blobs/${alg}`));
+  const found: string[] = [];
+  for (const d of dirs) {
+    const names = await fs.readdir(path.join(root, d)).catch(() => [] as string[]);
+    for (const n of names) if (n.includes(TEMP_MARKER)) found.push(`${d}/${n}`);
+  }
+  return found;
+}

@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { LockError } from '../domain/errors.js';
 import { pidAlive } from './atomic.js';
+import { TEMP_MARKER } from './discover.js';
 
 /** What the lock file records about its holder. */
 export interface LockHolder {
@@ -50,7 +51,7 @@ function isStale(h: LockHolder | undefined): boolean {
 
 /** Creates `file` with `text` only if it does not exist; false when it does. */
 async function createExclusive(file: string, text: string): Promise<boolean> {
-  const tmp = `${file}.${process.pid}-${randomBytes(4).toString('hex')}`;
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}${TEMP_MARKER}${process.pid}-${randomBytes(4).toString('hex')}`);
   await fs.writeFile(tmp, text, { mode: 0o644 });
   try {
     await fs.link(tmp, file);

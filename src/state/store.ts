@@ -7,7 +7,7 @@
 import { promises as fs, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { StateFileError } from '../domain/errors.js';
-import { removeStaleTempFiles, resolveWriteTarget, writeFileAtomic } from './atomic.js';
+import { hiddenTempFiles, removeStaleTempFiles, resolveWriteTarget, writeFileAtomic } from './atomic.js';
 import { createBlobStore } from './blobs.js';
 import { computeChanges } from './commit.js';
 import { listStateFiles } from './discover.js';
@@ -138,7 +138,7 @@ export function openStateStore(dir: string, options: StateStoreOptions = {}): St
 async function writeChanges(root: string, tempFiles: string[], changes: FileChange[]): Promise<void> {
   // Refuse every unsafe target before writing anything, so a refused link leaves no half-done transaction.
   for (const c of changes) await resolveWriteTarget(root, c.path);
-  await removeStaleTempFiles(root, tempFiles);
+  await removeStaleTempFiles(root, [...tempFiles, ...(await hiddenTempFiles(root))]);
   for (const c of changes) await writeFileAtomic(root, c.path, c.after);
 }
 

@@ -82,13 +82,18 @@ describe('the folder lock', () => {
 
   test('temporary files left by a killed writer are removed by the next writing run', async () => {
     const dir = folder();
-    const stray = path.join(dir, `.shared.yaml.isctl-tmp-${deadPid()}-deadbeef`);
+    const dead = deadPid();
+    const stray = path.join(dir, `.shared.yaml.isctl-tmp-${dead}-deadbeef`);
     writeFileSync(stray, 'half a fi');
+    mkdirSync(path.join(dir, '.isctl', 'cache'), { recursive: true });
+    const hidden = [path.join(dir, '.isctl', `.lock.isctl-tmp-${dead}-00`), path.join(dir, '.isctl', 'cache', `.parsed-v1.json.isctl-tmp-${dead}-01`)];
+    for (const h of hidden) writeFileSync(h, '');
     const snap = await openStateStore(dir).read('default');
     expect(snap.objects).toHaveLength(1); // never read as state
     await openStateStore(dir).update('default', (s) => {
       s.find<ImageStream>('ImageStream', 'default', 'shared')!.object.spec.lookupPolicy = { local: true };
     });
     expect(existsSync(stray)).toBe(false);
+    for (const h of hidden) expect(existsSync(h), h).toBe(false);
   });
 });
