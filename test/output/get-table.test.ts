@@ -91,6 +91,14 @@ describe('get is table', () => {
     expect(got.split('\n')[2]).toMatch(/^spec {5}quay\.io\/x\/spec {2,}$/);
   });
 
+  it('abbreviates long tag lists with + N more... (newest first)', () => {
+    const names = ['latest', '1.25', '1.25.3', '1.24', '1.24.0', 'stable', 'mainline', 'alpine', 'alpine-slim', 'perl'];
+    const s = stream('nginx', 'web', tags(names, (i) => 10 + i));
+    const got = printImageStreams([s], table());
+    expect(got.split('\n')[1]).toContain('   latest,1.25,1.25.3,1.24,1.24.0,stable + 4 more...   10 minutes ago');
+    expectGolden('get-is-abbreviated-tags', got);
+  });
+
   it('adds NAMESPACE with -A, drops headers with --no-headers; wide adds nothing', () => {
     const a = stream('a', 'one', tags(['latest'], () => 60 * 24 * 20));
     const b = stream('b', 'two', tags(['v1', 'v2', 'v3'], (i) => 1 + i));
