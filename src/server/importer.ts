@@ -31,6 +31,8 @@ export interface ImporterDeps {
    * one import instead of one per arrival.
    */
   settleMs?: number;
+  /** Called after every refresh run (e.g. `--on-build` commands for triggered BuildConfigs). */
+  afterImport?: (result: RefreshResult, trigger: string) => Promise<void>;
 }
 
 /** A queued push with the sender it came from (for logs). */
@@ -205,6 +207,7 @@ export class Importer {
     const result = await this.deps.refresh(selection);
     const ms = Math.round(performance.now() - started);
     reportOutcomes(trigger, result, logger, metrics);
+    if (this.deps.afterImport) await this.deps.afterImport(result, trigger);
     const counts = { changed: 0, unchanged: 0, failed: 0 };
     for (const o of result.outcomes) counts[o.status]++;
     logger.log(counts.failed > 0 ? 'warn' : 'info', 'import', `${trigger} import: ${result.outcomes.length} tag(s), ${counts.changed} changed, ${counts.failed} failed`, {
@@ -236,5 +239,6 @@ function reportOutcomes(trigger: string, result: RefreshResult, logger: Logger, 
       images: w.changes.map((c) => `${c.container}=${c.to}`),
     });
   }
+  for (const b of result.triggers.builds) logger.log('info', 'build-triggered', `buildconfig/${b.name} triggered by ${b.image}`, { trigger, namespace: b.namespace, file: b.file });
   for (const warning of result.triggers.warnings) logger.log('warn', 'trigger-warning', warning, { trigger });
 }

@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DeliveryDeduper } from './dedupe.js';
 import { createRequestHandler } from './http.js';
-import { Importer, type RefreshFn } from './importer.js';
+import { Importer, type ImporterDeps, type RefreshFn } from './importer.js';
 import type { StreamView } from './matcher.js';
 import type { Logger } from './log.js';
 import { Scheduler, realTimers, type Timers } from './scheduler.js';
@@ -46,6 +46,8 @@ export interface ServeDeps {
   logger: Logger;
   metrics?: ServeMetrics;
   timers?: Timers;
+  /** Called after every refresh run (e.g. `--on-build`). */
+  afterImport?: ImporterDeps['afterImport'];
 }
 
 /** A running `serve`. */
@@ -97,6 +99,7 @@ export async function startServe(options: ServeOptions, deps: ServeDeps): Promis
     ...(options.namespace !== undefined ? { namespace: options.namespace } : {}),
     queueDepth: options.queueDepth ?? 1000,
     ...(options.settleMs !== undefined ? { settleMs: options.settleMs } : {}),
+    ...(deps.afterImport ? { afterImport: deps.afterImport } : {}),
   });
   metrics.bindQueueDepth(() => importer.queue.depth);
   const started = Date.now();

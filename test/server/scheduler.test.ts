@@ -109,3 +109,43 @@ describe('stopping while a push waits', () => {
     expect(log.lines.find((l) => l.event === 'shutdown')).toMatchObject({ count: 1 });
   });
 });
+
+describe('after each import', () => {
+  it('logs triggered workloads and builds and calls afterImport (serve --on-build)', async () => {
+    const streams = [view('ns', 'a', { t: 'quay.io/x/a:t' }, true)];
+    const log = memoryLogger();
+    const seen: string[] = [];
+    const h = await startServe(
+      { listen: { host: '127.0.0.1', port: 0 }, intervalMs: 60_000 },
+      {
+        refresh: async () => ({
+          outcomes: [{ namespace: 'ns', stream: 'a', tag: 't', from: 'quay.io/x/a:t', status: 'changed', oldDigest: 'sha256:' + '1'.repeat(64), newDigest: 'sha256:' + '2'.repeat(64) }],
+          changes: [{ path: 'a.yaml', before: 'x', after: 'y' }],
+          triggers: {
+            updated: [{ kind: 'Deployment', namespace: 'ns', name: 'web', file: 'a.yaml', changes: [{ container: 'web', from: 'old', to: 'quay.io/x/a@sha256:' + '2'.repeat(64) }] }],
+            warnings: ['deployment/broken: trigger annotation is not valid JSON'],
+            builds: [{ namespace: 'ns', name: 'app-build', file: 'a.yaml', image: 'quay.io/x/a@sha256:' + '2'.repeat(64), trigger: 'a:t' }],
+          },
+        }),
+        listStreams: async () => streams,
+        logger: log.logger,
+        timers: manualTimers().timers,
+        afterImport: async (r, trigger) => {
+          seen.push(`${trigger}:${r.triggers.builds.map((b) => b.name).join(',')}`);
+        },
+      },
+    );
+    try {
+      await until(() => seen.length === 1);
+      expect(seen).toEqual(['schedule:app-build']);
+      const byEvent = (e: string) => log.lines.find((l) => l.event === e);
+      expect(byEvent('tag-changed')).toMatchObject({ stream: 'a', tag: 't', newDigest: 'sha256:' + '2'.repeat(64) });
+      expect(byEvent('triggered')).toMatchObject({ msg: 'deployment/web updated', file: 'a.yaml', images: ['web=quay.io/x/a@sha256:' + '2'.repeat(64)] });
+      expect(byEvent('build-triggered')).toMatchObject({ msg: `buildconfig/app-build triggered by quay.io/x/a@sha256:${'2'.repeat(64)}` });
+      expect(byEvent('trigger-warning')).toMatchObject({ level: 'warn', msg: 'deployment/broken: trigger annotation is not valid JSON' });
+      expect(byEvent('import')).toMatchObject({ changed: 1, files: ['a.yaml'] });
+    } finally {
+      await h.stop();
+    }
+  });
+});

@@ -11,9 +11,10 @@ import { setExitCode } from '../command.js';
 import { globalOptions, type GlobalOptions } from '../globals.js';
 import { buildCoreContext } from '../context.js';
 import { printChanges } from '../report.js';
+import { runOnBuild } from '../on-build.js';
 import type { CliIO } from '../io.js';
 import { refresh, type RefreshSelection } from '../../core/refresh.js';
-import type { CoreContext } from '../../core/context.js';
+import type { CoreContext, TriggeredBuild } from '../../core/context.js';
 import type { ImageStream } from '../../domain/types.js';
 import { UsageError } from '../../domain/errors.js';
 import { renderRefreshSummary } from '../../output/changes.js';
@@ -86,6 +87,13 @@ function parseFlags(opts: Record<string, unknown>) {
   };
 }
 
+/** `--on-build CMD`: run the command for each BuildConfig a refresh triggered (as `refresh --on-build`). */
+function onBuild(opts: Record<string, unknown>, io: CliIO, g: GlobalOptions) {
+  const command = opts.onBuild as string | undefined;
+  if (!command) return {};
+  return { afterImport: (r: { triggers: { builds: TriggeredBuild[] } }) => runOnBuild(command, r.triggers.builds, io, g.dir) };
+}
+
 /** `-n`/ISCTL_NAMESPACE restrict serve to one namespace; otherwise it serves the whole folder. */
 function servedNamespace(cmd: Command, io: CliIO, g: GlobalOptions): string | undefined {
   const explicit = (cmd.optsWithGlobals() as { namespace?: string }).namespace ?? io.env.ISCTL_NAMESPACE;
@@ -110,13 +118,13 @@ async function action(opts: Record<string, unknown>, cmd: Command, io: CliIO): P
   const namespace = servedNamespace(cmd, io, g);
   const run = (sel: RefreshSelection) => refresh(ctx, { ...sel, contextNamespace: g.namespace });
   try {
-    if (opts.once) return await once(cmd, io, g, { run, listStreams: streamLister(ctx, g), logger, metrics, namespace });
+    if (opts.once) return await once(cmd, io, g, opts, { run, listStreams: streamLister(ctx, g), logger, metrics, namespace });
     // Signals are caught before the listener starts so an early SIGTERM still stops gracefully.
     const signals = catchSignals(logger);
     try {
       const handle = await startServe(
         { listen: flags.listen, intervalMs: flags.intervalMs, maxBodyBytes: flags.maxBodyBytes, queueDepth: flags.queueDepth, ...(secret !== undefined ? { secret } : {}), ...(namespace !== undefined ? { namespace } : {}) },
-        { refresh: run, listStreams: streamLister(ctx, g), logger, metrics },
+        { refresh: run, listStreams: streamLister(ctx, g), logger, metrics, ...onBuild(opts, io, g) },
       );
       await handle.stop(await signals.received);
     } finally {
@@ -155,6 +163,7 @@ async function once(
   cmd: Command,
   io: CliIO,
   g: GlobalOptions,
+  opts: Record<string, unknown>,
   d: { run: (s: RefreshSelection) => ReturnType<typeof refresh>; listStreams: () => Promise<StreamView[]>; logger: Logger; metrics: ReturnType<typeof createServeMetrics>; namespace: string | undefined },
 ): Promise<void> {
   const importer = new Importer({ refresh: d.run, listStreams: d.listStreams, logger: d.logger, metrics: d.metrics, ...(d.namespace !== undefined ? { namespace: d.namespace } : {}) });
@@ -169,6 +178,7 @@ async function once(
   for (const e of summary.errors) io.stderr.write(`${e}\n`);
   for (const l of summary.lines) io.stdout.write(`${l}\n`);
   printChanges(io, result.changes, [result.triggers], g.color);
+  await runOnBuild(opts.onBuild as string | undefined, result.triggers.builds, io, g.dir);
   const failed = result.outcomes.some((o) => o.status === 'failed');
   const changed = result.outcomes.some((o) => o.status === 'changed') || result.changes.length > 0;
   // kubectl diff convention (DESIGN.md, as `refresh --exit-code`): 0 no change, 1 changes, 2 errors.
@@ -192,6 +202,7 @@ export const serveCommand: CommandModule = {
       .option('--interval <duration>', 'How often every scheduled tag is re-imported (30s, 5m, 1h, 1h30m)', '15m')
       .option('--once', 'Run one scheduled pass and exit: 0 nothing changed, 1 something changed, 2 errors (as kubectl diff)')
       .option('--webhook-secret-file <file>', 'File holding the shared webhook secret (env ISCTL_WEBHOOK_SECRET); without one no webhook endpoint is opened')
+      .option('--on-build <command>', 'Run COMMAND once for each BuildConfig whose ImageChange trigger fired (env ISCTL_BUILD_*)')
       .option('--log-format <format>', 'Log lines on stderr: json or text', 'json')
       .option('--max-body-bytes <n>', 'Largest webhook body accepted (413 above)', '1048576')
       .option('--queue-depth <n>', 'Most distinct pushes waiting for import; more are refused with 503', '1000')
