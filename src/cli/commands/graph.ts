@@ -16,7 +16,7 @@ Examples:
   isctl graph
 
   # Put the picture into a pull request description or a README
-  printf '\`\`\`mermaid\\n%s\`\`\`\\n' "$(isctl graph)" >> flow.md
+  printf '\`\`\`mermaid\\n%s\\n\`\`\`\\n' "$(isctl graph)" >> flow.md
 
   # Every namespace, as an SVG through Graphviz
   isctl graph -A -o dot | dot -Tsvg > flow.svg
