@@ -50,6 +50,14 @@ describe('npm package', () => {
     expect(paths.filter((p) => /\.test\.|\.ts$/.test(p) && !p.endsWith('.d.ts'))).toEqual([]);
   });
 
+  it('ships no stale compiled files (every dist/*.js has its src/*.ts)', () => {
+    const stale = packed.files
+      .map((f) => f.path)
+      .filter((p) => p.startsWith('dist/') && p.endsWith('.js'))
+      .filter((p) => !fs.existsSync(path.join(ROOT, 'src', p.slice('dist/'.length).replace(/\.js$/, '.ts'))));
+    expect(stale, 'rebuild dist/ from a clean folder before packing').toEqual([]);
+  });
+
   it('installs globally with the runtime dependencies only and runs isctl --version', () => {
     const installed = path.join(prefix, 'lib/node_modules/isctl/node_modules');
     for (const dep of Object.keys(pkg.dependencies)) expect(fs.existsSync(path.join(installed, dep)), dep).toBe(true);
