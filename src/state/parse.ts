@@ -66,7 +66,7 @@ export function parseStateFile(path: string, text: string): ParsedFile {
     }
     const name = typeof value.metadata?.name === 'string' ? value.metadata.name : '';
     const detail = found.map((p) => `${p.field}: ${p.message}`).join(', ');
-    const pos = positionOf(path, text, location.document, [...prefix, ...fieldPath(found[0].field)]);
+    const pos = positionOf(text, location.document, [...prefix, ...fieldPath(found[0].field)]);
     problems.push(new StateFileError(path, `The ${value.kind} "${name}" is invalid: ${detail}`, pos,
       'fix the field in the file; isctl will not rewrite this file until it is valid'));
   }
@@ -131,7 +131,7 @@ function fieldPath(field: string): (string | number)[] {
 }
 
 /** Line and column of the node at `segments` (or its nearest existing parent) for messages. */
-function positionOf(path: string, text: string, document: number, segments: (string | number)[]): { line: number; column: number } | undefined {
+function positionOf(text: string, document: number, segments: (string | number)[]): { line: number; column: number } | undefined {
   const docs = parseAllDocuments(text);
   const doc = Array.isArray(docs) ? docs[document] : undefined;
   if (!doc) return undefined;
@@ -140,6 +140,5 @@ function positionOf(path: string, text: string, document: number, segments: (str
     const range = (node as { range?: [number, number, number] } | undefined)?.range;
     if (range) return lineColumn(text, range[0]);
   }
-  void path;
   return undefined;
 }

@@ -30,7 +30,6 @@ export interface StateStoreOptions {
 
 /** Default size limit of one state file. */
 export const DEFAULT_MAX_FILE_BYTES = 4 * 1024 * 1024;
-const READ_CONCURRENCY = 64;
 
 interface Loaded {
   snapshot: SnapshotImpl;
@@ -38,20 +37,11 @@ interface Loaded {
   tempFiles: string[];
 }
 
-async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}
-
-async function readOne(root: string, rel: string, maxBytes: number, cache: ParseCache): Promise<ParsedFile> {
+/**
+ * Reads and parses one file. Synchronous on purpose: for thousands of small files, sync reads
+ * beat the thread-pool round trips of fs.promises several times over (measured on 10,000 streams).
+ */
+function readOne(root: string, rel: string, maxBytes: number, cache: ParseCache): ParsedFile {
   const abs = path.join(root, rel);
   const st = statSync(abs);
   if (st.size > maxBytes) {
@@ -69,7 +59,7 @@ async function readOne(root: string, rel: string, maxBytes: number, cache: Parse
 
 async function load(root: string, namespace: string, maxBytes: number): Promise<Loaded> {
   const [listing, cache] = await Promise.all([listStateFiles(root), ParseCache.open(root)]);
-  const results = await mapLimit(listing.files, READ_CONCURRENCY, (rel) => readOne(root, rel, maxBytes, cache));
+  const results = listing.files.map((rel) => readOne(root, rel, maxBytes, cache));
   cache.retain(listing.files);
   await cache.save();
   const problemFiles = new Map<string, StateFileError>();

@@ -7,6 +7,7 @@
  */
 import { parseAllDocuments } from 'yaml';
 import type { Document, Node } from 'yaml';
+import { fastParseYaml } from '../fastyaml.js';
 import { MAX_ALIAS_COUNT } from '../parse.js';
 import { TreeEditor } from './editor.js';
 import { jsonEqual } from './equal.js';
@@ -67,7 +68,8 @@ export function editFileText(path: string, text: string, updates: DocumentUpdate
 
 function matches(text: string, json: boolean, want: unknown[]): boolean {
   try {
-    const got = parse(text, json).values.filter((v) => v !== undefined && v !== null);
+    const values = json ? [JSON.parse(text)] : (fastParseYaml(text) ?? parse(text, json).values);
+    const got = values.filter((v) => v !== undefined && v !== null);
     return jsonEqual(got, want);
   } catch {
     return false;
