@@ -2,7 +2,10 @@
  * The one place that maps errors to what the user sees and to the exit code
  * (0 success, 1 failure, 2 usage error), worded as `oc` words them (oc-cli.md §1.8).
  */
-import { IsctlError, NotFoundError, UsageError, ValidationError } from '../domain/errors.js';
+import { IsctlError, NotFoundError, ReferenceError, UsageError, ValidationError } from '../domain/errors.js';
+
+/** Codes of errors that on a cluster come from the API server (`Error from server (CODE): …`). */
+const SERVER_CODES = new Set(['AlreadyExists', 'MethodNotAllowed', 'Conflict']);
 
 /** Exit codes of isctl. */
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
@@ -30,8 +33,12 @@ function renderErrorText(err: unknown, commandPath: string): { text: string; exi
     const hint = err.hint ? `\n${err.hint}` : '';
     return { text: `error: ${err.message}${hint}\nSee '${commandPath} -h' for help and examples\n`, exitCode: EXIT.usage };
   }
-  if (err instanceof NotFoundError) {
-    return { text: `Error from server (NotFound): ${err.message}${hintLine(err)}\n`, exitCode: EXIT.failure };
+  if (err instanceof NotFoundError || (err instanceof IsctlError && SERVER_CODES.has(err.code))) {
+    // Errors the API server would have returned carry its prefix, as oc prints them.
+    return { text: `Error from server (${err.code}): ${err.message}${hintLine(err)}\n`, exitCode: EXIT.failure };
+  }
+  if (err instanceof ReferenceError && /must be retrieved with/.test(err.message)) {
+    return { text: `Error from server (BadRequest): ${err.message}\n`, exitCode: EXIT.failure };
   }
   if (err instanceof ValidationError) return { text: `${err.message}${hintLine(err)}\n`, exitCode: EXIT.failure };
   if (err instanceof IsctlError) return { text: `error: ${err.message}${hintLine(err)}\n`, exitCode: EXIT.failure };
