@@ -53,10 +53,16 @@ const KIND_OF: Record<string, ResourceKind> = {
 
 /** Values of options whose choices are fixed (flag names as oc spells them). */
 const OPTION_VALUES: Record<string, string[]> = {
-  '--output': ['json', 'yaml', 'name', 'wide', 'jsonpath=', 'mermaid', 'dot'],
+  '--output': ['json', 'yaml', 'name', 'wide', 'jsonpath='],
   '--reference-policy': ['source', 'local'],
   '--import-mode': ['Legacy', 'PreserveOriginal'],
   '--source': ['docker', 'istag', 'imagestreamtag', 'isimage', 'imagestreamimage'],
+};
+
+/** `-o` values of commands that print something other than objects. */
+const OUTPUT_BY_COMMAND: Record<string, string[]> = {
+  graph: ['mermaid', 'dot', 'json'],
+  refresh: ['json'],
 };
 
 /** Options whose value is a path or a namespace. */
@@ -151,13 +157,14 @@ function remember(seen: { dir?: string; namespace?: string }, o: CompletionOptio
 }
 
 function completeCurrent(chain: CompletionCommand[], positionals: string[], cur: string, pending: CompletionOption | undefined, afterDashes: boolean): CompletionResult {
-  if (pending) return optionValue(pending, '');
+  const path = chain.slice(1).map((c) => c.name).join(' ');
+  if (pending) return optionValue(pending, '', path);
   const cmd = chain[chain.length - 1];
   if (!afterDashes && cur.startsWith('-')) {
     const eq = cur.indexOf('=');
     if (eq > 0) {
       const o = findOption(chain, cur);
-      const r = o ? optionValue(o, cur.slice(0, eq + 1)) : { candidates: [], directive: 'default' as const };
+      const r = o ? optionValue(o, cur.slice(0, eq + 1), path) : { candidates: [], directive: 'default' as const };
       return r;
     }
     const flags = chain.flatMap((c) => c.options.map(longName));
@@ -169,14 +176,14 @@ function completeCurrent(chain: CompletionCommand[], positionals: string[], cur:
   if (isRoot && positionals.length === 1 && positionals[0] === 'help') return { candidates: visible(cmd.subcommands).map((c) => c.name).sort(), directive: 'default' };
   const subs = positionals.length === 0 ? visible(cmd.subcommands) : [];
   if (subs.length > 0) return { candidates: [...new Set([...subs.map((c) => c.name), ...(isRoot ? ['help'] : [])])].sort(), directive: 'default' };
-  const path = chain.slice(1).map((c) => c.name).join(' ');
   const rule = POSITIONAL[path];
   const found = rule ? rule(positionals.length, positionals, cur) : guessFromArgs(cmd, positionals.length);
   return { candidates: found.candidates ?? [], ...(found.resource ? { resource: found.resource } : {}), directive: found.directive ?? 'default' };
 }
 
-function optionValue(o: CompletionOption, prefix: string): CompletionResult {
+function optionValue(o: CompletionOption, prefix: string, commandPath: string): CompletionResult {
   const name = longName(o);
+  if (name === '--output' && OUTPUT_BY_COMMAND[commandPath]) return { candidates: OUTPUT_BY_COMMAND[commandPath].map((v) => prefix + v), directive: 'default' };
   const kind = OPTION_KIND[name];
   if (kind === 'namespace') return { candidates: [], resource: 'namespace', directive: 'default' };
   if (kind && !prefix) return { candidates: [], directive: kind };

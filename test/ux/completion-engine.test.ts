@@ -25,6 +25,9 @@ const cases: [string, Partial<ReturnType<typeof completeWords>>][] = [
   ['get is -o j', { candidates: ['json', 'jsonpath='], directive: 'default' }],
   ['import-image --import-mode=P', { candidates: ['--import-mode=PreserveOriginal'] }],
   ['completion z', { candidates: ['zsh'] }],
+  ['graph -o ', { candidates: ['mermaid', 'dot', 'json'] }],
+  ['refresh --output=', { candidates: ['--output=json'] }],
+  ['apply -f ', { directive: 'files' }],
   ['import-image x --from ', { candidates: [] }],
 ];
 
