@@ -184,7 +184,7 @@ export const RESOURCES: ResourceDoc[] = [
     version: 'v1',
     names: ['images', 'image'],
     description:
-      'Image is an immutable representation of a container image and metadata at a point in time. Images are named by taking a hash of their contents (metadata and content) and any change in format, content, or metadata results in a new name. isctl keeps them content-addressed in the .isctl folder of the state folder so describe works offline.',
+      'Image is an immutable representation of a container image and metadata at a point in time. Images are named by taking a hash of their contents (metadata and content) and any change in format, content, or metadata results in a new name. isctl keeps the raw manifests and configs content-addressed in .isctl/blobs/ of the state folder and builds the Image from them, so describe works offline.',
     fields: [...standard('Image'), ...(image.fields ?? [])],
   },
 ];
