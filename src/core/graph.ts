@@ -62,7 +62,8 @@ export interface GraphSelection {
 class Builder {
   readonly nodes = new Map<string, GraphNode>();
   readonly edges: GraphEdge[] = [];
-  constructor(readonly multiNamespace: boolean) {}
+  /** `namespace`: the one drawn (names from elsewhere get a prefix); undefined draws all with prefixes. */
+  constructor(readonly namespace: string | undefined) {}
 
   node(n: GraphNode): GraphNode {
     const existing = this.nodes.get(n.id);
@@ -84,7 +85,7 @@ class Builder {
   }
 
   qualify(namespace: string, name: string): string {
-    return this.multiNamespace ? `${namespace}/${name}` : name;
+    return this.namespace === namespace ? name : `${namespace}/${name}`;
   }
 }
 
@@ -92,7 +93,8 @@ class Builder {
 export function buildGraph(snapshot: Snapshot, selection: GraphSelection = {}): FlowGraph {
   const streams = snapshot.list<ImageStream>('ImageStream', selection.namespace);
   const namespaces = new Set(snapshot.objects.map((o) => o.namespace));
-  const b = new Builder(selection.namespace === undefined && namespaces.size > 1);
+  // With -A and one namespace only, names need no prefix.
+  const b = new Builder(selection.namespace ?? (namespaces.size === 1 ? [...namespaces][0] : undefined));
   for (const s of streams) addStream(b, s);
   for (const o of inNamespace(snapshot, selection)) {
     if (o.kind === 'DeploymentConfig') addDeploymentConfig(b, o);

@@ -56,3 +56,14 @@ describe('buildGraph', () => {
     expect(buildGraph(memorySnapshot([is('a', [{ name: 't' }], undefined, 'n1'), is('b', [{ name: 't' }], undefined, 'n2')]), { namespace: 'n1' }).nodes.map((n) => n.label)).toEqual(['a:t']);
   });
 });
+
+describe('buildGraph names from other namespaces', () => {
+  it('prefixes a trigger source from another namespace even when drawing one', () => {
+    const dc = {
+      apiVersion: 'apps.openshift.io/v1', kind: 'DeploymentConfig', metadata: { name: 'web' },
+      spec: { template: { spec: { containers: [{ name: 'web', image: ' ' }] } }, triggers: [{ type: 'ImageChange', imageChangeParams: { automatic: true, containerNames: ['web'], from: { kind: 'ImageStreamTag', name: 'nodejs:20', namespace: 'openshift' } } }] },
+    } as KubeObject;
+    const g = buildGraph(memorySnapshot([dc]), { namespace: 'default' });
+    expect(g.nodes.map((n) => n.label)).toEqual(['dc/web', 'openshift/nodejs:20']);
+  });
+});
