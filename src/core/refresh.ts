@@ -8,7 +8,10 @@ import type { ImageStream, TagReference } from '../domain/types.js';
 import { currentEvent, specTag } from '../domain/history.js';
 import { parseDockerImageReference } from '../domain/reference.js';
 import { recordImportResults, type TagImportResult } from './import-record.js';
-import { resolveAll, type ResolveAnswer } from './resolve-tags.js';
+import { failureOf, resolveAll, type ResolveAnswer } from './resolve-tags.js';
+import { parsePullSpec, pullSpecWithTag, type PullSpec } from '../domain/pullspec.js';
+import { prioritizeTags } from '../domain/tag-order.js';
+import { ANNOTATION_INSECURE_REPOSITORY } from '../domain/types.js';
 
 /** Which tags a refresh looks at. */
 export interface RefreshSelection {
@@ -55,12 +58,15 @@ interface Candidate {
   namespace: string;
   stream: string;
   ref: TagReference;
+  /** A tag of spec.dockerImageRepository not yet in the spec (added on success). */
+  fromRepository?: boolean;
 }
 
 /** Re-imports the selected tags: registry I/O outside the lock, recording inside one transaction. */
 export async function refresh(ctx: CoreContext, selection: RefreshSelection, options: RefreshOptions = {}): Promise<RefreshResult> {
   const snapshot = await ctx.store.read(selection.contextNamespace ?? selection.namespace ?? 'default');
-  const candidates = selectTags(snapshot, selection);
+  const repositories = await repositoryCandidates(ctx, snapshot, selection);
+  const candidates = [...selectTags(snapshot, selection), ...repositories.candidates];
   let done = 0;
   let failures = 0;
   const answers = await resolveAll(
@@ -82,7 +88,52 @@ export async function refresh(ctx: CoreContext, selection: RefreshSelection, opt
     (snap) => recordAll(ctx, snap, candidates, answers),
     { dryRun: Boolean(options.dryRun) },
   );
-  return { outcomes: result.outcomes, changes, triggers: result.triggers };
+  return { outcomes: [...repositories.failures, ...result.outcomes], changes, triggers: result.triggers };
+}
+
+/**
+ * Streams with spec.dockerImageRepository import the whole repository (importRepositoryFromDocker):
+ * tags not yet in the spec are listed, ordered by PrioritizeTags, limited like `--all`, and become
+ * new spec tags when they import. Scheduled passes leave this to explicit refreshes, as OpenShift does.
+ */
+async function repositoryCandidates(ctx: CoreContext, snapshot: Snapshot, selection: RefreshSelection): Promise<{ candidates: Candidate[]; failures: TagRefreshOutcome[] }> {
+  const out = { candidates: [] as Candidate[], failures: [] as TagRefreshOutcome[] };
+  if (selection.scheduledOnly) return out;
+  const wanted = selection.streams && selection.streams.length > 0 ? new Set(selection.streams) : undefined;
+  for (const s of snapshot.list<ImageStream>('ImageStream', selection.namespace)) {
+    const repo = s.object.spec?.dockerImageRepository;
+    if (!repo || (wanted && !wanted.has(s.name))) continue;
+    const insecure = s.object.metadata.annotations?.[ANNOTATION_INSECURE_REPOSITORY] === 'true';
+    let tags: string[];
+    let spec: PullSpec;
+    try {
+      spec = parsePullSpec(repo);
+      tags = await ctx.source.listTags(spec, { insecure });
+    } catch (err) {
+      const f = err instanceof Error && 'spec' in err ? { reason: 'Invalid', message: err.message } : failureOf(err, parsePullSpecOrRaw(repo));
+      out.failures.push({ namespace: s.namespace, stream: s.name, tag: '', from: repo, status: 'failed', error: f });
+      continue;
+    }
+    const ordered = prioritizeTags([...new Set(tags.map((t) => t || 'latest'))].sort());
+    const limit = ctx.settings.maxBulkImport;
+    const known = new Set((s.object.spec.tags ?? []).map((t) => t.name));
+    for (const tag of limit < 0 ? ordered : ordered.slice(0, limit)) {
+      if (known.has(tag)) continue;
+      const from = pullSpecWithTag(spec, tag);
+      if (selection.match && !selection.match({ namespace: s.namespace, stream: s.name, tag, from })) continue;
+      const ref: TagReference = { name: tag, from: { kind: 'DockerImage', name: from }, importPolicy: insecure ? { insecure } : {}, referencePolicy: { type: 'Source' } };
+      out.candidates.push({ namespace: s.namespace, stream: s.name, ref, fromRepository: true });
+    }
+  }
+  return out;
+}
+
+function parsePullSpecOrRaw(raw: string): PullSpec {
+  try {
+    return parsePullSpec(raw);
+  } catch {
+    return { transport: 'oci', path: raw, tag: '', digest: '', raw };
+  }
 }
 
 /** The importable tags of the selection (tagImportable + scheduled + digest-pinned rules of §3). */
@@ -143,6 +194,7 @@ function recordAll(ctx: CoreContext, snap: Snapshot, candidates: Candidate[], an
 }
 
 function resultFor(stream: ImageStream, c: Candidate, a: ResolveAnswer): TagImportResult[] {
+  if (c.fromRepository) return repositoryResult(stream, c, a);
   const ref = specTag(stream, c.ref.name);
   // The spec may have changed while we talked to the registry: record only if it still imports the same source.
   if (!ref || ref.from?.kind !== 'DockerImage' || ref.from.name !== c.ref.from!.name) return [];
@@ -157,4 +209,11 @@ function outcomeOf(namespace: string, stream: string, r: TagImportResult, oldDig
   if (!r.ok) return { ...base, status: 'failed', ...(oldDigest ? { oldDigest } : {}), error: { reason: r.reason ?? 'InternalError', message: r.message ?? '' } };
   const isChanged = changed.some((c) => c.tag === r.tag && c.stream === stream && c.namespace === namespace);
   return { ...base, status: isChanged ? 'changed' : 'unchanged', ...(oldDigest ? { oldDigest } : {}), newDigest: r.digest! };
+}
+
+function repositoryResult(stream: ImageStream, c: Candidate, a: ResolveAnswer): TagImportResult[] {
+  // A new repository tag is added only when it imports and nobody added the tag meanwhile.
+  if (!a.ok || specTag(stream, c.ref.name)) return [];
+  const policy = { importPolicy: c.ref.importPolicy ?? {}, referencePolicy: { type: 'Source' } };
+  return [{ tag: c.ref.name, from: c.ref.from!.name, ...policy, ok: true, digest: a.resolved.digest, dockerImageReference: a.resolved.dockerImageReference }];
 }

@@ -195,4 +195,23 @@ describe('refresh', () => {
     const json = await isctl(['--dir', dir, 'refresh', '-o', 'json']);
     expect(JSON.parse(json.stdout)).toMatchObject({ changed: false, outcomes: [{ stream: 'cron', tag: 'stable', status: 'unchanged', newDigest: d2 }] });
   });
+
+  it('a stream with spec.dockerImageRepository picks up new tags of that repository', async () => {
+    const dir = tempFolder();
+    await pushImage(reg, 'team/repo', 'v1', { seed: 'r1' });
+    fs.writeFileSync(
+      path.join(dir, 'repo.yaml'),
+      `apiVersion: image.openshift.io/v1\nkind: ImageStream\nmetadata:\n  name: repo\n  annotations:\n    openshift.io/image.insecureRepository: "true"\nspec:\n  dockerImageRepository: ${reg.host}/team/repo\n`,
+    );
+    const first = await isctl(['--dir', dir, 'refresh']);
+    expect(first.code).toBe(0);
+    expect(load(path.join(dir, 'repo.yaml')).spec.tags.map((t: { name: string; from: { name: string } }) => [t.name, t.from.name])).toEqual([['v1', `${reg.host}/team/repo:v1`]]);
+
+    await pushImage(reg, 'team/repo', 'v2', { seed: 'r2' });
+    const d2 = await skopeoRawDigest(reg, 'team/repo:v2');
+    const second = await isctl(['--dir', dir, 'refresh', '--exit-code']);
+    expect(second.code).toBe(1);
+    expect(items(path.join(dir, 'repo.yaml'), 'v2')[0].image).toBe(d2);
+    expect(second.stdout).toContain('2 tags checked, 1 changed, 0 failed');
+  });
 });
