@@ -1,6 +1,6 @@
 /**
  * What the rest of isctl needs from a registry (or an OCI layout on disk). Implemented by
- * src/registry/client.ts over undici; tests use a real Distribution registry.
+ * src/registry/index.ts (createImageSource) over undici; tests use a real Distribution registry.
  */
 import type { PullSpec } from '../domain/pullspec.js';
 import type { Image, ImportMode } from '../domain/types.js';
