@@ -37,14 +37,14 @@ export async function resolveWriteTarget(root: string, rel: string): Promise<str
   return target;
 }
 
-/** Replaces (or creates) `rel` below `root` with `data`, atomically; null deletes the file. */
-export async function writeFileAtomic(root: string, rel: string, data: string | Buffer | null, newFileMode = 0o644): Promise<void> {
+/** Replaces (or creates) `rel` below `root` with `data`, atomically; null deletes the file. `dirsToSync` defers the folder fsync to the caller. */
+export async function writeFileAtomic(root: string, rel: string, data: string | Buffer | null, newFileMode = 0o644, dirsToSync?: Set<string>): Promise<void> {
   await fs.mkdir(path.dirname(path.join(root, rel)), { recursive: true });
   const target = await resolveWriteTarget(root, rel);
   if (data === null) {
     await fs.rm(target, { force: true });
     if (target !== path.join(await fs.realpath(root), rel)) await fs.rm(path.join(root, rel), { force: true });
-    return syncDir(path.dirname(target));
+    return dirsToSync ? void dirsToSync.add(path.dirname(target)) : syncDir(path.dirname(target));
   }
   const existing = await fs.stat(target).catch(() => undefined);
   const mode = existing ? existing.mode & 0o7777 : newFileMode;
@@ -63,7 +63,14 @@ export async function writeFileAtomic(root: string, rel: string, data: string | 
     await fs.rm(tmp, { force: true });
     throw err;
   }
-  await syncDir(path.dirname(target));
+  // The caller may batch the folder fsyncs of many renames (`dirsToSync`, then `syncDirs`).
+  if (dirsToSync) dirsToSync.add(path.dirname(target));
+  else await syncDir(path.dirname(target));
+}
+
+/** Makes the renames in these folders durable. */
+export async function syncDirs(dirs: Iterable<string>): Promise<void> {
+  for (const d of dirs) await syncDir(d);
 }
 
 /** Makes a rename durable; file systems that cannot fsync a folder are tolerated. */
