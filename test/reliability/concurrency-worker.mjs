@@ -3,13 +3,13 @@
 // own lock, store and registry client, and prints one JSON line per command: argv, exit code, output.
 // Every `spawnEvery`-th command runs as its own `node bin/isctl.js` process instead.
 //
-//   node concurrency-worker.mjs <ops.json>
+//   node concurrency-worker.mjs <ops.json> [CLI_ROOT]   (CLI_ROOT holds bin/ and dist/; default the repository)
 import { readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const repo = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const repo = process.argv[3] ?? join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const { run } = await import(join(repo, 'dist', 'cli', 'main.js'));
 const { ops, env, spawnEvery } = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 

@@ -12,7 +12,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { parseStateFile } from '../../src/state/parse.js';
 import { freePort, pushImage, skopeoRawDigest, startRegistry, type TestRegistry } from '../harness/registry.js';
-import { ensureBuilt, getStream, listFiles, REPO, runCli, spawnCli, statusTag, tempDir } from './helpers.js';
+import { useCliSnapshot, getStream, listFiles, REPO, runCli, spawnCli, statusTag, tempDir } from './helpers.js';
 
 const WORKERS = 8;
 const OPS = Number(process.env.ISCTL_CONCURRENCY_OPS ?? 50);
@@ -21,9 +21,10 @@ const BOUND_MS = 300_000;
 let reg: TestRegistry;
 let work: string;
 let state: string;
+let cli: ReturnType<typeof useCliSnapshot>;
 
 beforeAll(async () => {
-  ensureBuilt();
+  cli = useCliSnapshot();
   reg = await startRegistry({ mode: 'plain' });
   work = tempDir('concurrency');
   state = join(work, 'state');
@@ -31,6 +32,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await reg?.stop();
+  cli?.remove();
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
@@ -65,7 +67,7 @@ function opsFor(w: number): { argv: string[]; kind: string; id: string }[] {
 function runWorker(w: number, ops: string[][]): Promise<{ results: OpResult[]; exit: number | null; stderr: string }> {
   const file = join(work, `ops-${w}.json`);
   writeFileSync(file, JSON.stringify({ ops, env: { HOME: state, NO_COLOR: '1' }, spawnEvery: 10 }));
-  const child = spawn(process.execPath, [join(REPO, 'test', 'reliability', 'concurrency-worker.mjs'), file], { cwd: state, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [join(REPO, 'test', 'reliability', 'concurrency-worker.mjs'), file, cli.root], { cwd: state, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout.on('data', (d) => (out += d));
@@ -85,7 +87,11 @@ async function leaveStaleLock(): Promise<number> {
     const p = spawnCli(state, ['apply', '-f', gate, '--dry-run']);
     for (let t = 0; t < 3000 && !existsSync(lock); t += 2) await new Promise((r) => setTimeout(r, 2));
     const holder = existsSync(lock) ? JSON.parse(readFileSync(lock, 'utf8')) : undefined;
-    process.kill(p.pid, 'SIGKILL');
+    try {
+      process.kill(p.pid, 'SIGKILL');
+    } catch {
+      // it finished first; try again
+    }
     await p.done;
     if (holder?.pid === p.pid && existsSync(lock)) return p.pid;
   }

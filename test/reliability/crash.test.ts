@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, watch, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureBuilt, listFiles, runCli, spawnCli, tempDir } from './helpers.js';
+import { useCliSnapshot, listFiles, runCli, spawnCli, tempDir } from './helpers.js';
 
 const RUNS = Number(process.env.ISCTL_CRASH_RUNS ?? 200);
 const PARALLEL = Number(process.env.ISCTL_CRASH_PARALLEL ?? 6);
@@ -126,8 +126,10 @@ async function crashOnce(i: number): Promise<Outcome> {
   }
 }
 
+let cli: ReturnType<typeof useCliSnapshot>;
+
 beforeAll(async () => {
-  ensureBuilt();
+  cli = useCliSnapshot();
   work = tempDir('crash');
   template = join(work, 'template');
   input = join(work, 'input');
@@ -155,6 +157,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(() => {
+  cli?.remove();
   if (work) rmSync(work, { recursive: true, force: true });
 });
 

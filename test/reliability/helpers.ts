@@ -5,7 +5,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -61,6 +61,28 @@ function newestMtime(dir: string): number {
   return newest;
 }
 
+let cliRoot = REPO;
+
+/**
+ * Copies bin/ and dist/ to a private folder inside the repository (so node_modules resolves) and
+ * runs every spawned CLI from there: another `tsc -p .` rewriting dist/ during a long test must not
+ * hand a half-written module to a process. Returns the folder and a function that removes it.
+ */
+export function useCliSnapshot(): { root: string; remove: () => void } {
+  ensureBuilt();
+  const root = join(REPO, 'test', 'reliability', `.cli-${process.pid}-${Date.now()}`);
+  cpSync(join(REPO, 'dist'), join(root, 'dist'), { recursive: true });
+  cpSync(join(REPO, 'bin'), join(root, 'bin'), { recursive: true });
+  cliRoot = root;
+  return {
+    root,
+    remove: () => {
+      cliRoot = REPO;
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
+
 /** A running `node bin/isctl.js` process. */
 export interface CliProcess {
   pid: number;
@@ -69,7 +91,7 @@ export interface CliProcess {
 
 /** Starts the built CLI as an OS process. */
 export function spawnCli(dir: string, argv: string[], env: Record<string, string | undefined> = {}): CliProcess {
-  const child = spawn(process.execPath, [BIN, '--dir', dir, ...argv], {
+  const child = spawn(process.execPath, [join(cliRoot, 'bin', 'isctl.js'), '--dir', dir, ...argv], {
     cwd: dir,
     env: { PATH: process.env.PATH, HOME: dir, NO_COLOR: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
