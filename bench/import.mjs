@@ -105,7 +105,9 @@ async function main() {
     results,
   };
   data.report = importReport(data);
-  const file = saveResults('import', data);
+  // Diagnostic runs (profiled, or not every client and network) are kept apart from full ones.
+  const full = env.BENCH_PROFILE !== '1' && CLIENTS.length === 3 && NETWORKS.length === 2;
+  const file = saveResults(full ? 'import' : 'import-partial', data);
   console.log(data.report.text);
   log(`results: ${path.relative(process.cwd(), file)}`);
 }

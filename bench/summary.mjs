@@ -8,7 +8,8 @@ import { importReport } from './lib/report.mjs';
 
 const dir = path.join(ROOT, 'bench', 'results');
 const newest = (name) => {
-  const f = readdirSync(dir).filter((x) => x.startsWith(`${name}-`) && x.endsWith('.json')).sort().pop();
+  // <name>-<ISO time>.json only: import-partial-… files are diagnostics.
+  const f = readdirSync(dir).filter((x) => new RegExp(`^${name}-\\d{4}-`).test(x) && x.endsWith('.json')).sort().pop();
   return f && { file: f, ...JSON.parse(readFileSync(path.join(dir, f), 'utf8')) };
 };
 const mark = (t) => (t?.met === undefined ? '—' : t.met ? 'met' : 'MISSED');

@@ -79,6 +79,17 @@ export function importReport(data) {
       lines.push(`| ${net} | ${ph} | ${x.isctlFailed ? 'failed (exit≠0)' : fmt(x.isctlMsPerTag)} | ${fmt(x.floorMsPerTag)} | ${fmt(x.skopeoMsPerTag)} | ${fmt(x.isctlOverFloor)} | ${fmt(x.skopeoOverIsctl)} | ${fmt(rq.isctl?.perTag)} · ${fmt(rq.floor?.perTag)} · ${fmt(rq.skopeo?.perTag)} |`);
     }
   }
+  const p = summary.proxy;
+  if (p) {
+    lines.push('', 'Requests per tag, counted at the proxy (connections and TLS probes per run pair):', '',
+      '| client | phase | requests/tag | by kind | connections | TLS probes |', '| --- | --- | --- | --- | --- | --- |');
+    for (const ph of ['cold', 'warm']) {
+      for (const c of ['isctl', 'floor', 'skopeo']) {
+        const q = p[ph].requests[c];
+        if (q) lines.push(`| ${c} | ${ph} | ${q.perTag} | ${Object.entries(q.byKindPerTag).filter(([, v]) => v > 0).map(([k, v]) => `${k} ${v}`).join(', ')} | ${q.connections} | ${q.tlsProbes} |`);
+      }
+    }
+  }
   lines.push('', '2-request floor (GET manifest by tag, GET config), cold, informational:', '',
     '| network | floor-get ms/tag | isctl ÷ floor-get | skopeo ÷ floor-get |', '| --- | --- | --- | --- |');
   for (const [net, s] of Object.entries(summary)) {
