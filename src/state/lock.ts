@@ -5,6 +5,7 @@
  * lock exists). A lock whose holder PID is gone on this host is stale and is broken under a
  * second short-lived lock, so two waiters never both break it.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
@@ -90,9 +91,38 @@ async function breakStale(file: string, staleText: string): Promise<void> {
   }
 }
 
+/** Lock files held by the current async call chain (to refuse a nested update() instead of waiting for itself). */
+const holding = new AsyncLocalStorage<ReadonlySet<string>>();
+/** In-process queue per lock file: updates of one process take turns before touching the file lock. */
+const queues = new Map<string, Promise<unknown>>();
+
+/** Runs `fn` holding the lock of `root`: in-process callers queue, other processes wait up to `timeoutMs`. */
+export async function withFolderLock<T>(root: string, timeoutMs: number, fn: () => Promise<T>): Promise<T> {
+  const file = lockPathOf(root);
+  if (holding.getStore()?.has(file)) throw new LockError(`internal error: update() called inside update() of the same state folder (${file})`);
+  const previous = queues.get(file) ?? Promise.resolve();
+  const run = previous.catch(() => undefined).then(async () => {
+    const release = await takeLock(file, timeoutMs);
+    try {
+      return await holding.run(new Set([...(holding.getStore() ?? []), file]), fn);
+    } finally {
+      await release();
+    }
+  });
+  queues.set(file, run);
+  try {
+    return await run;
+  } finally {
+    if (queues.get(file) === run) queues.delete(file);
+  }
+}
+
 /** Takes the exclusive lock of `root`, waiting with backoff up to `timeoutMs`. */
 export async function acquireLock(root: string, timeoutMs: number): Promise<ReleaseLock> {
-  const file = lockPathOf(root);
+  return takeLock(lockPathOf(root), timeoutMs);
+}
+
+async function takeLock(file: string, timeoutMs: number): Promise<ReleaseLock> {
   try {
     await fs.mkdir(path.dirname(file), { recursive: true });
     await fs.access(path.dirname(file), fs.constants?.W_OK ?? 2);

@@ -11,7 +11,7 @@ import { hiddenTempFiles, removeStaleTempFiles, resolveWriteTarget, syncDirs, wr
 import { createBlobStore } from './blobs.js';
 import { computeChanges } from './commit.js';
 import { listStateFiles } from './discover.js';
-import { acquireLock } from './lock.js';
+import { withFolderLock } from './lock.js';
 import { ParseCache } from './cache.js';
 import { parseStateFile } from './parse.js';
 import type { ParsedFile } from './parse.js';
@@ -112,16 +112,13 @@ export function openStateStore(dir: string, options: StateStoreOptions = {}): St
     },
     async update<T>(namespace: string, fn: (snapshot: Snapshot) => Promise<T> | T, opts: UpdateOptions = {}) {
       await checkFolder(root);
-      const release = await acquireLock(root, lockTimeout);
-      try {
+      return withFolderLock(root, lockTimeout, async () => {
         const loaded = await load(root, namespace, maxBytes);
         const result = await fn(loaded.snapshot);
         const changes = await computeChanges(loaded.snapshot, (rel) => readText(root, rel), loaded.problemFiles);
         if (!opts.dryRun) await writeChanges(root, loaded.tempFiles, changes);
         return { result, changes };
-      } finally {
-        await release();
-      }
+      });
     },
   };
 }

@@ -97,3 +97,19 @@ describe('the folder lock', () => {
     for (const h of hidden) expect(existsSync(h), h).toBe(false);
   });
 });
+
+describe('in one process', () => {
+  test('concurrent updates take turns and lose nothing; a nested update is refused at once', async () => {
+    const dir = folder();
+    const store = openStateStore(dir);
+    await Promise.all(Array.from({ length: 10 }, (_, i) => openStateStore(dir).update('default', async (s) => {
+      await new Promise((r) => setTimeout(r, 5));
+      s.find<ImageStream>('ImageStream', 'default', 'shared')!.object.spec.tags!.push({ name: `in-${i}`, from: { kind: 'DockerImage', name: `x:${i}` } } as never);
+    })));
+    const names = (await store.read('default')).find<ImageStream>('ImageStream', 'default', 'shared')!.original!.spec.tags!.map((t) => t.name);
+    expect(names.filter((n) => n.startsWith('in-')).sort()).toEqual(Array.from({ length: 10 }, (_, i) => `in-${i}`).sort());
+    const t0 = Date.now();
+    await expect(store.update('default', () => store.update('default', () => undefined))).rejects.toThrow(/update\(\) called inside update\(\)/);
+    expect(Date.now() - t0).toBeLessThan(2000);
+  });
+});
