@@ -180,3 +180,31 @@ describe('SIGKILL while rewriting many files', () => {
     expect(summary.leftLock).toBeGreaterThan(0);
   }, 600_000);
 });
+
+describe('temporary image-cache files', () => {
+  it('a temporary file a killed import left in .isctl/blobs is removed by the next run that writes the cache; a live writer’s is kept', async () => {
+    const { startRegistry, pushImage } = await import('../harness/registry.js');
+    const reg = await startRegistry({ mode: 'plain' });
+    const d = tempDir('blob-temp');
+    try {
+      await pushImage(reg, 'team/app', '1.0', { seed: 'blob-temp-1' });
+      await pushImage(reg, 'team/app', '2.0', { seed: 'blob-temp-2' });
+      expect((await runCli(d, ['import-image', 's:1.0', `--from=${reg.host}/team/app:1.0`, '--confirm', '--insecure'])).code).toBe(0);
+      const dead = spawnCli(d, ['--version']);
+      await dead.done; // its PID no longer exists
+      const blobs = join(d, '.isctl', 'blobs', 'sha256');
+      const hex = 'ab'.repeat(32);
+      const stale = join(blobs, `.${hex}${TEMP_MARKER}${dead.pid}-0badc0de`);
+      const live = join(blobs, `.${hex}${TEMP_MARKER}${reg.pid}-0badc0de`);
+      writeFileSync(stale, '{"half": ');
+      writeFileSync(live, '{"being written');
+      const next = await runCli(d, ['import-image', 's:2.0', `--from=${reg.host}/team/app:2.0`, '--confirm', '--insecure']);
+      expect(next.code).toBe(0);
+      expect(existsSync(stale)).toBe(false);
+      expect(existsSync(live)).toBe(true);
+    } finally {
+      await reg.stop();
+      rmSync(d, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
