@@ -46,13 +46,19 @@ describe('loader under hostile input', () => {
   }, 120_000 + RUNS * 20);
 
   test('the fast path never disagrees with the yaml library on generated text', () => {
+    let accepted = 0;
     fc.assert(fc.property(yamlish, (text) => {
       const fast = fastParseYaml(text);
       if (!fast) return;
+      accepted++;
       const docs = parseAllDocuments(text);
       // Where the library reports an error the fast path must have declined.
       expect(docs.some((d) => d.errors.length > 0), text).toBe(false);
-      expect(fast.filter((v) => v !== null)).toEqual(docs.map((d) => d.toJS()).filter((v) => v !== null));
+      // Document indices must agree too: the editor finds objects by them. (An empty file is zero
+      // documents to the library and one empty document to the fast path; both hold no object.)
+      if (docs.length === 0) expect(fast.every((v) => v === null)).toBe(true);
+      else expect(fast).toEqual(docs.map((d) => d.toJS()));
     }), { numRuns: RUNS });
+    expect(accepted).toBeGreaterThan(RUNS / 20); // enough generated text is inside the fast subset to mean something
   }, 120_000 + RUNS * 5);
 });
