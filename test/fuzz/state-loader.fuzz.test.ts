@@ -6,7 +6,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { parseAllDocuments, stringify } from 'yaml';
 import { parseStateFile } from '../../src/state/parse.js';
+import { fastParseYaml } from '../../src/state/fastyaml.js';
 import { StateFileError } from '../../src/domain/errors.js';
 import { fcParams, propertyTimeout, timed, FUZZ_RUNS } from './budget.js';
 
@@ -121,6 +123,37 @@ describe('state-file loader under hostile input', () => {
       fcParams(Math.min(FUZZ_RUNS, 20)),
     );
   }, 120_000);
+
+  it('reads exactly what the yaml library reads whenever the fast YAML path accepts a file', () => {
+    // Block YAML as tools write it (yaml.stringify of ill-typed Kubernetes objects), plus the random
+    // line soup above: the fast path must either decline or agree with the general parser.
+    const blockYaml = fc.tuple(fc.array(kubeLike, { minLength: 1, maxLength: 3 }), fc.constantFrom(0, 2, 4)).map(([objs, indentSeq]) =>
+      objs.map((o) => stringify(o, { indentSeq: indentSeq === 2 })).join('---\n'));
+    // Tame values (what real manifests hold) so the fast path accepts a good share of the files.
+    const tameScalar = fc.oneof(fc.stringMatching(/^[a-zA-Z0-9][a-zA-Z0-9.:/_@ -]{0,24}$/), fc.integer({ min: -1e6, max: 1e6 }), fc.boolean(), fc.constant(null), fc.constantFrom('', '1.0', '0.10', 'yes', 'null', '~', '-', '#x', 'a: b', 'sha256:abc', '007', '1e3', '0x10', '.5', '+1'));
+    const { tame } = fc.letrec((tie) => ({
+      tame: fc.oneof({ depthSize: 'small', withCrossShrink: true }, tameScalar, fc.array(tie('tame'), { maxLength: 3 }), fc.dictionary(fc.stringMatching(/^[a-zA-Z][a-zA-Z0-9._/-]{0,12}$/), tie('tame'), { maxKeys: 4 })),
+    }));
+    const tameDocs = fc.array(fc.record({ apiVersion: fc.constant('image.openshift.io/v1'), kind: fc.constant('ImageStream'), metadata: fc.record({ name: fc.stringMatching(/^[a-z0-9-]{1,12}$/) }), spec: tame, status: tame }, { requiredKeys: ['apiVersion', 'kind', 'metadata'] }), { minLength: 1, maxLength: 3 });
+    const tameYaml = fc.tuple(tameDocs, fc.boolean()).map(([objs, indentSeq]) => objs.map((o) => stringify(o, { indentSeq })).join('---\n'));
+    let accepted = 0;
+    fc.assert(
+      fc.property(fc.oneof({ weight: 4, arbitrary: tameYaml }, { weight: 2, arbitrary: blockYaml }, { weight: 1, arbitrary: randomYaml }), (text) => {
+        const { value: fast, error } = timed('fastParseYaml', () => fastParseYaml(text));
+        if (error !== undefined) expect.fail(`fastParseYaml threw ${(error as Error).message} for ${JSON.stringify(text).slice(0, 300)}`);
+        if (fast === undefined) return;
+        accepted++;
+        const docs = parseAllDocuments(text);
+        const slow = (Array.isArray(docs) ? docs : [docs]).map((d) => d.toJS({ maxAliasCount: 100 }));
+        // A text with no document at all: [] from the library, [null] from the fast path; neither holds an object.
+        if (slow.length === 0 && fast.every((d) => d === null)) return;
+        expect(fast, text).toEqual(slow);
+      }),
+      fcParams(),
+    );
+    // The property is only worth something if the fast path takes a good share of the cases.
+    expect(accepted).toBeGreaterThan(Math.min(FUZZ_RUNS, 10_000) / 10);
+  }, propertyTimeout(FUZZ_RUNS, 3));
 
   it('keeps a well-typed ImageStream from random names and tags', () => {
     const name = fc.stringMatching(/^[a-z0-9]([a-z0-9.-]{0,20}[a-z0-9])?$/);
