@@ -2,7 +2,8 @@
  * A fault-injecting HTTP proxy of the tests' own (node:http on 127.0.0.1) that sits between isctl
  * and a real registry. Each request is matched against programmed rules, in order; the first rule
  * that matches (and has uses left) decides its fate — connection reset, an error status, 429 with
- * Retry-After, a slow or truncated body, bytes that no longer match the digest, an oversized
+ * Retry-After, a slow or truncated body, bytes that no longer match the digest, a lying
+ * Docker-Content-Digest header, an oversized
  * manifest, or a redirect to another loopback server. Everything else is forwarded unchanged.
  * Every request is recorded (method, path, whether an Authorization header came, the fault applied).
  *
@@ -23,6 +24,7 @@ export type Fault =
   | { kind: 'slow-body'; chunkBytes: number; delayMs: number }
   | { kind: 'truncate'; keepBytes?: number }
   | { kind: 'corrupt' }
+  | { kind: 'digest-header'; digest: string }
   | { kind: 'oversize'; bytes: number; contentType?: string; declareLength?: boolean }
   | { kind: 'redirect'; to: string; status?: 301 | 302 | 303 | 307 | 308 };
 
@@ -154,6 +156,12 @@ async function apply(fault: Fault, upstream: URL, req: IncomingMessage, reqBody:
     else if (bad.length) bad[Math.floor(bad.length / 2)] ^= 0x01;
     res.writeHead(up.status, { ...up.headers, 'content-length': String(bad.length) });
     res.end(req.method === 'HEAD' ? undefined : bad);
+    return up.status;
+  }
+  if (fault.kind === 'digest-header') {
+    // The body is intact; only the digest the registry claims for it is a lie.
+    res.writeHead(up.status, { ...up.headers, 'docker-content-digest': fault.digest, 'content-length': String(body.length) });
+    res.end(req.method === 'HEAD' ? undefined : body);
     return up.status;
   }
   if (fault.kind === 'truncate') {

@@ -125,6 +125,36 @@ describe('permanent registry faults end as ImportSuccess=False with the history 
   }
 });
 
+describe('a lying Docker-Content-Digest header', () => {
+  async function lieAbout(method: 'HEAD' | 'GET') {
+    const repo = `lying/${method.toLowerCase()}`;
+    const first = remember(await pushImage(reg, repo, 'v', { seed: `lie-a-${method}` }));
+    proxy.reset();
+    const ok = await importThroughProxy(repo, 'v');
+    expect(ok.code).toBe(0);
+    const second = remember(await pushImage(reg, repo, 'v', { seed: `lie-b-${method}` }));
+    // The lie names a real image the state folder already knows (the first one), the most tempting shortcut.
+    proxy.program({ match: { method, path: /\/manifests\/v$/ }, fault: { kind: 'digest-header', digest: first.digest } });
+    const r = await runCli(ok.dir, ['import-image', 's:v', '--insecure']);
+    const items = statusTag(await getStream(ok.dir, 's'), 'v')?.items?.map((x) => x.image);
+    expectOnlyGenuineDigests(ok.dir);
+    return { r, items, first, second };
+  }
+
+  it('on the GET of the tag is never recorded: the digest comes from the bytes, or the import fails', async () => {
+    const { r, items, first, second } = await lieAbout('GET');
+    if (r.code === 0) expect(items).toEqual([second.digest, first.digest]);
+    else expect(items).toEqual([first.digest]);
+  }, 60_000);
+
+  it('on the HEAD of the tag is taken as "unchanged" (a HEAD has no body to verify) and adds nothing to the history', async () => {
+    // Documented limit: the cheap HEAD check trusts the registry's answer for the tag, as any
+    // client that skips a download must; TLS is what protects that answer.
+    const { items, first } = await lieAbout('HEAD');
+    expect(items).toEqual([first.digest]);
+  }, 60_000);
+});
+
 describe('redirects', () => {
   let authReg: TestRegistry;
   let authProxy: FaultProxy;
