@@ -37,7 +37,10 @@ interface Parsed {
 function parse(text: string, json: boolean): Parsed {
   const docs = parseAllDocuments(text) as Document[];
   if (!Array.isArray(docs) || docs.some((d) => d.errors.length > 0)) throw new EditError('file does not parse');
-  return { docs, values: docs.map((d) => d.toJS({ maxAliasCount: MAX_ALIAS_COUNT })), style: json ? detectJsonStyle(text) : detectYamlStyle(text, docs) };
+  const fast = json ? undefined : fastParseYaml(text);
+  // Values as the loader saw them: JSON.parse for JSON, the fast path when it applies.
+  const values = json ? [parseJson(text)] : fast && fast.length === docs.length ? fast : docs.map((d) => d.toJS({ maxAliasCount: MAX_ALIAS_COUNT }));
+  return { docs, values, style: json ? detectJsonStyle(text) : detectYamlStyle(text, docs) };
 }
 
 /** The new text of a file after `updates` and `appended` documents, or null when nothing is left in it. */
@@ -138,5 +141,13 @@ function checkUnchanged(values: unknown[], updates: DocumentUpdate[]): void {
     const doc = values[u.document] as { items?: unknown[] } | undefined;
     const current = u.item === undefined ? doc : doc?.items?.[u.item];
     if (!jsonEqual(current, u.before)) throw new EditError('the file changed on disk while isctl was running; run the command again');
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new EditError('file does not parse');
   }
 }
