@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { parseAllDocuments, stringify } from 'yaml';
+import { isCollection, isScalar, parseAllDocuments, parseDocument, stringify, visit } from 'yaml';
 import { describe, expect, test } from 'vitest';
 import { editFileText } from '../../src/state/edit/file.js';
 
@@ -63,6 +63,30 @@ describe('surgical editor, generated edits', () => {
       { numRuns: 1500 },
     );
     expect(changed).toBeGreaterThan(1000); // most generated edits really change the text
+  });
+
+  test('YAML with comments, flow collections and quoted scalars', () => {
+    fc.assert(
+      fc.property(doc, fc.array(fc.nat(), { minLength: 1, maxLength: 8 }), value, fc.array(fc.nat({ max: 9 }), { minLength: 4, maxLength: 40 }), (a, choices, repl, decor) => {
+        const d = parseDocument(stringify(a, { lineWidth: 0 }));
+        let n = 0;
+        visit(d, (_, node) => {
+          const pick = decor[n++ % decor.length];
+          if (isCollection(node) && pick === 1) node.flow = true;
+          if (isScalar(node) && typeof node.value === 'string' && pick === 2) node.type = 'QUOTE_SINGLE';
+          if (isScalar(node) && typeof node.value === 'string' && pick === 3) node.type = 'QUOTE_DOUBLE';
+          if (isScalar(node) && pick === 4 && !String(node.value).includes('\n')) node.comment = ' trailing';
+          if ((isScalar(node) || isCollection(node)) && pick === 5) node.commentBefore = ' before';
+        });
+        const text = d.toString({ lineWidth: 0 });
+        const before = parseAllDocuments(text).map((x) => x.toJS());
+        fc.pre(before.length === 1 && JSON.stringify(before[0]) === JSON.stringify(a));
+        const after = mutate(a, choices, repl);
+        const out = editFileText('f.yaml', text, [{ document: 0, after }], [], { noFallback: true })!;
+        expect(values(out)).toEqual([after]);
+      }),
+      { numRuns: 1500 },
+    );
   });
 
   test('JSON (2 spaces, 4 spaces, tabs)', () => {
