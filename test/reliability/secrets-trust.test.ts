@@ -188,19 +188,35 @@ describe('names that could escape the folder or fool a terminal', () => {
       runs.push(await runCli(d, ['tag', '--reference', 'registry.example.com/a/b:1', `${name}:1`]));
       runs.push(await runCli(d, ['import-image', `${name}:1`, '--from=oci:./nowhere:1', '--confirm']));
     }
-    writeFileSync(join(d, 'in.json'), JSON.stringify({ apiVersion: 'image.openshift.io/v1', kind: 'ImageStream', metadata: { name } }));
-    mkdirSync(join(d, 'input'));
-    writeFileSync(join(d, 'input', 'in.json'), readFileSync(join(d, 'in.json')));
-    rmSync(join(d, 'in.json'));
-    runs.push(await runCli(d, ['apply', '-f', join(d, 'input', 'in.json')]));
+    const input = join(dir('names-input'), 'in.json');
+    writeFileSync(input, JSON.stringify({ apiVersion: 'image.openshift.io/v1', kind: 'ImageStream', metadata: { name } }));
+    runs.push(await runCli(d, ['apply', '-f', input]));
     for (const r of runs) {
       expect(r.code).not.toBe(0);
       expect(r.stderr).toMatch(/invalid|must|refus/i);
       // The refused name is not echoed raw: no control characters reach the terminal.
       expect(r.stderr).not.toMatch(/[\u0000\u001b]/);
     }
-    expect(listFiles(d).filter((f) => !f.startsWith('input/') && !f.startsWith('.isctl/'))).toEqual([]);
+    expect(listFiles(d).filter((f) => !f.startsWith('.isctl/'))).toEqual([]);
     expect(existsSync(join(d, '..', 'evil.yaml'))).toBe(false);
+  });
+
+  it.each([['..'], ['../../evil'], ['a/b'], ['x\ny'], ['x\u001bz']])('refuses the namespace %j (it becomes a folder name) in create, tag and apply', async (ns) => {
+    const d = dir('namespaces');
+    const input = join(dir('ns-input'), 'in.json');
+    writeFileSync(input, JSON.stringify({ apiVersion: 'image.openshift.io/v1', kind: 'ImageStream', metadata: { name: 'ok', namespace: ns } }));
+    const runs = [
+      await runCli(d, ['create', 'imagestream', 'ok', '-n', ns]),
+      await runCli(d, ['tag', '--reference', 'registry.example.com/a/b:1', 'ok:1', '-n', ns]),
+      await runCli(d, ['apply', '-f', input]),
+    ];
+    for (const r of runs) {
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).not.toMatch(/[\u0000\u001b]/);
+    }
+    expect(listFiles(d).filter((f) => !f.startsWith('.isctl/'))).toEqual([]);
+    // imagestreams/<ns>/ok.yaml with ns "../../evil" would land next to the state folder.
+    expect(existsSync(join(d, '..', 'evil', 'ok.yaml'))).toBe(false);
   });
 
   it.each([['..'], ['a/b'], ['x\ny'], ['-x'], ['x'.repeat(129)]])('refuses the tag name %j', async (tag) => {
