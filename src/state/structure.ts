@@ -48,8 +48,12 @@ function describe(v: unknown): string {
   return t === 'string' || t === 'number' || t === 'boolean' ? `${t} ${JSON.stringify(v)}` : t === 'array' ? 'a list' : t === 'object' ? 'a map' : t;
 }
 
+// Kinds isctl reads or rewrites; objects of other kinds are carried along unchecked (oc ignores them too).
+const KNOWN_KINDS = new Set(['ImageStream', 'DeploymentConfig', 'BuildConfig', 'Deployment', 'StatefulSet', 'DaemonSet', 'CronJob', 'Job', 'ReplicaSet', 'Pod']);
+
 /** Wrong field types in `obj`, with their paths (e.g. `spec.tags[2].name`); empty when fine. */
 export function structuralProblems(obj: KubeObject): FieldProblem[] {
+  if (!KNOWN_KINDS.has(String(obj.kind))) return [];
   const c = new Checker();
   const meta = obj.metadata as unknown;
   if (c.is(meta, 'object', 'metadata')) {
