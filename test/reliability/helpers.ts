@@ -5,7 +5,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -64,15 +64,18 @@ function newestMtime(dir: string): number {
 let cliRoot = REPO;
 
 /**
- * Copies bin/ and dist/ to a private folder inside the repository (so node_modules resolves) and
- * runs every spawned CLI from there: another `tsc -p .` rewriting dist/ during a long test must not
- * hand a half-written module to a process. Returns the folder and a function that removes it.
+ * Copies bin/, dist/ and package.json to a private temporary folder (node_modules linked back to
+ * the repository's) and runs every spawned CLI from there: another `tsc -p .` rewriting dist/
+ * during a long test must not hand a half-written module to a process. Returns the folder and a
+ * function that removes it.
  */
 export function useCliSnapshot(): { root: string; remove: () => void } {
   ensureBuilt();
-  const root = join(REPO, 'test', 'reliability', `.cli-${process.pid}-${Date.now()}`);
+  const root = tempDir('cli');
   cpSync(join(REPO, 'dist'), join(root, 'dist'), { recursive: true });
   cpSync(join(REPO, 'bin'), join(root, 'bin'), { recursive: true });
+  cpSync(join(REPO, 'package.json'), join(root, 'package.json'));
+  symlinkSync(join(REPO, 'node_modules'), join(root, 'node_modules'));
   cliRoot = root;
   return {
     root,
