@@ -73,7 +73,8 @@ async function load(root: string, namespace: string, maxBytes: number): Promise<
       if (!problemFiles.has(parsed.path)) problemFiles.set(parsed.path, p);
     }
     for (const { object, location } of parsed.objects) {
-      const ns = object.metadata?.namespace || namespace;
+      const declared = object.metadata?.namespace;
+      const ns = typeof declared === 'string' && declared !== '' ? declared : namespace;
       const key = `${object.kind}/${ns}/${object.metadata?.name ?? ''}`;
       const first = seen.get(key);
       if (first !== undefined && object.metadata?.name) {
