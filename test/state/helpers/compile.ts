@@ -3,6 +3,7 @@
  * processes, into node_modules/.cache so that `yaml` resolves; independent of the shared dist/.
  */
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 
@@ -10,7 +11,7 @@ const ROOT = path.resolve(import.meta.dirname, '../../..');
 
 /** Compiles src/state/store.ts; returns the path of the compiled store module. */
 export function compileStore(): string {
-  const out = path.join(ROOT, 'node_modules', '.cache', `isctl-state-test-${process.pid}`);
+  const out = path.join(ROOT, 'node_modules', '.cache', `isctl-state-test-${process.pid}-${randomBytes(4).toString('hex')}`);
   mkdirSync(out, { recursive: true });
   execFileSync(process.execPath, [
     path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'),
