@@ -60,9 +60,9 @@ describe('surgical editor, generated edits', () => {
         if (out !== text) changed++;
         expect(out.endsWith(stringify(other, { lineWidth: 0 }))).toBe(true);
       }),
-      { numRuns: 1500 },
+      { numRuns: 1000 },
     );
-    expect(changed).toBeGreaterThan(1000); // most generated edits really change the text
+    expect(changed).toBeGreaterThan(600); // most generated edits really change the text
   });
 
   test('YAML with comments, flow collections and quoted scalars', () => {
@@ -85,7 +85,7 @@ describe('surgical editor, generated edits', () => {
         const out = editFileText('f.yaml', text, [{ document: 0, after }], [], { noFallback: true })!;
         expect(values(out)).toEqual([after]);
       }),
-      { numRuns: 1500 },
+      { numRuns: 1000 },
     );
   });
 
@@ -97,7 +97,7 @@ describe('surgical editor, generated edits', () => {
         const out = editFileText('f.json', text, [{ document: 0, after }], [], { noFallback: true })!;
         expect(JSON.parse(out)).toEqual(after);
       }),
-      { numRuns: 1500 },
+      { numRuns: 1000 },
     );
   });
 });

@@ -42,7 +42,7 @@ describe('loader under hostile input', () => {
     fc.assert(fc.property(damaged, (text) => {
       loadsSafely('f.yaml', text);
       loadsSafely('f.json', text);
-    }), { numRuns: Math.ceil(RUNS / 10) });
+    }), { numRuns: Math.ceil(RUNS / 20) });
   }, 120_000 + RUNS * 20);
 
   test('the fast path never disagrees with the yaml library on generated text', () => {
