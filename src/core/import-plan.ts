@@ -72,7 +72,7 @@ export function planImport(o: ImportImageOptions, stream: ImageStream | undefine
   const referencePolicy = { type: t.referencePolicy };
   if (!stream) {
     if (!o.confirm) {
-      throw new ImportPlanError(`no image stream named "${t.stream}" exists, pass --confirm to create and import`, 'use --confirm to create the stream');
+      throw new ImportPlanError(`no image stream named "${t.stream}" exists, pass --confirm to create and import`);
     }
     const from = o.from || o.target;
     if (o.all) return { ...base, create: true, images: [], repository: { from, importPolicy: policyFor(), referencePolicy } };

@@ -12,6 +12,7 @@ import { failureOf, resolveAll, type ResolveAnswer } from './resolve-tags.js';
 import { parsePullSpec, pullSpecWithTag, type PullSpec } from '../domain/pullspec.js';
 import { prioritizeTags } from '../domain/tag-order.js';
 import { ANNOTATION_INSECURE_REPOSITORY } from '../domain/types.js';
+import { NotFoundError } from '../domain/errors.js';
 
 /** Which tags a refresh looks at. */
 export interface RefreshSelection {
@@ -65,6 +66,9 @@ interface Candidate {
 /** Re-imports the selected tags: registry I/O outside the lock, recording inside one transaction. */
 export async function refresh(ctx: CoreContext, selection: RefreshSelection, options: RefreshOptions = {}): Promise<RefreshResult> {
   const snapshot = await ctx.store.read(selection.contextNamespace ?? selection.namespace ?? 'default');
+  for (const name of selection.streams ?? []) {
+    if (!snapshot.list('ImageStream', selection.namespace).some((s) => s.name === name)) throw new NotFoundError('imagestreams.image.openshift.io', name);
+  }
   const repositories = await repositoryCandidates(ctx, snapshot, selection);
   const candidates = [...selectTags(snapshot, selection), ...repositories.candidates];
   let done = 0;

@@ -64,7 +64,10 @@ export async function resolveOne(source: ImageSource, req: ResolveRequest): Prom
 /** The condition reason and message for an import failure (importer.go wording where it has one). */
 export function failureOf(err: unknown, spec: PullSpec): { reason: string; message: string } {
   if (err instanceof RegistryError) {
-    if (err.reason === 'NotFound') return { reason: 'NotFound', message: `dockerimage.image.openshift.io "${normalizedName(spec)}" not found` };
+    // Registries get the API server's NotFound wording; an OCI layout keeps the message that names its folder.
+    if (err.reason === 'NotFound' && spec.transport === 'docker') {
+      return { reason: 'NotFound', message: `dockerimage.image.openshift.io "${normalizedName(spec)}" not found` };
+    }
     return { reason: err.reason, message: err.message };
   }
   if (err instanceof IsctlError) return { reason: 'InternalError', message: err.message };

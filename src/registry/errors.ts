@@ -147,7 +147,11 @@ function networkError(err: unknown, method: string, url: URL): RegistryError {
   if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
     return new RegistryError(`timeout talking to ${url.host}: ${method} ${redactUrl(url)}`, opts);
   }
-  return new RegistryError(`cannot reach ${url.host}: ${code ? `${code} ` : ''}${detail}`.trim(), opts);
+  const prefix = code && !detail.includes(code) ? `${code} ` : '';
+  return new RegistryError(`cannot reach ${url.host}: ${prefix}${detail}`.trim(), {
+    ...opts,
+    hint: `check that the registry at ${url.host} is up and the host and port in the pull spec are right`,
+  });
 }
 
 function tlsText(code: string, detail: string): string {

@@ -162,7 +162,8 @@ describe('isctl get', () => {
     expect(t.stderr).toBe(
       'Error from server (NotFound): imagestreamtags.image.openshift.io "myapp:nope" not found\n' +
         'Error from server (NotFound): imagestreams.image.openshift.io "gone" not found\n' +
-        'error: ImageStreamTags must be retrieved with <name>:<tag>\n',
+        // openshift-apiserver's imagestreamtag REST answers BadRequest for a name without ':'.
+        'Error from server (BadRequest): ImageStreamTags must be retrieved with <name>:<tag>\n',
     );
   });
 
