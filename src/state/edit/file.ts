@@ -54,14 +54,19 @@ export function editFileText(path: string, text: string, updates: DocumentUpdate
   const want = [...expected.filter((v) => v !== undefined && v !== null), ...appended];
   if (want.length === 0) return null;
   if (json && (appended.length > 0 || want.length !== 1)) throw new EditError('a JSON file holds exactly one document');
-  const splices = new SpliceList(text);
-  const editor = new TreeEditor(text, p.style, splices);
-  for (const u of updates) {
-    if (u.after === undefined) removeDocument(splices, text, p.docs, u.document);
-    else editor.editValue(p.docs[u.document].contents as Node, p.values[u.document], u.after, { kind: 'root', flow: json, multiline: true });
+  let out: string | undefined;
+  try {
+    const splices = new SpliceList(text);
+    const editor = new TreeEditor(text, p.style, splices);
+    for (const u of updates) {
+      if (u.after === undefined) removeDocument(splices, text, p.docs, u.document);
+      else editor.editValue(p.docs[u.document].contents as Node, p.values[u.document], u.after, { kind: 'root', flow: json, multiline: true });
+    }
+    out = splices.apply() + appended.map((v) => appendText(text, v, p.style)).join('');
+  } catch (err) {
+    if (options.noFallback) throw err; // an editor bug; without the option the fallback below covers it
   }
-  let out = splices.apply() + appended.map((v) => appendText(text, v, p.style)).join('');
-  if (!matches(out, json, want)) {
+  if (out === undefined || !matches(out, json, want)) {
     if (options.noFallback) throw new EditError(`surgical edit of ${path} did not produce the wanted documents`);
     out = rerender(text, p, updates, removed, appended, json);
   }
