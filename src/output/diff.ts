@@ -15,7 +15,8 @@ export interface DiffOptions {
   context?: number;
 }
 
-type Op = { kind: ' ' | '-' | '+'; text: string; oldNo: number; newNo: number };
+/** One line of an edit script: kept (' '), removed ('-') or added ('+'), with 0-based line numbers. */
+export type Op = { kind: ' ' | '-' | '+'; text: string; oldNo: number; newNo: number };
 
 /** Lines of a text; a last line without newline keeps a trailing "\n" so that it differs from the same line with one. */
 function splitLines(text: string | null): string[] {
