@@ -24,7 +24,7 @@ export function addGlobalOptions(program: Command): Command {
     .option('--dir <path>', 'State folder holding the YAML/JSON objects (env ISCTL_DIR, default: current directory)')
     .option('-n, --namespace <name>', 'Namespace to work in (env ISCTL_NAMESPACE, default "default")')
     .option('-A, --all-namespaces', 'List objects across all namespaces')
-    .option('-o, --output <format>', 'Output format: wide, name, json, yaml, jsonpath=TEMPLATE')
+    .option('-o, --output <format>', 'Output format: wide, name, json, yaml, jsonpath=TEMPLATE (graph: mermaid, dot, json)')
     .option('--no-color', 'Never colour the output (also NO_COLOR)')
     .option('-v, --v <level>', 'Log level for diagnostics on stderr', '0')
     .option('--registry-config <file>', 'Registry credentials file (auth.json or docker config.json); env REGISTRY_AUTH_FILE')

@@ -22,6 +22,22 @@ export function buildProgram(io: CliIO): Command {
     })
     .exitOverride();
   addGlobalOptions(program);
+  program.addHelpText(
+    'after',
+    `
+Examples:
+  # Import a tag into a new image stream kept in ./cluster
+  isctl --dir ./cluster import-image myapp:1.0 --from quay.io/org/myapp:1.0 --confirm
+
+  # List the image streams and describe one tag's image
+  isctl get is
+  isctl describe istag myapp:1.0
+
+  # In CI: re-import every tag, apply triggers, exit 1 when files changed
+  isctl refresh --exit-code
+
+Use "isctl <command> --help" for more information about a given command.`,
+  );
   for (const mod of commandModules) mod.register(program, io);
   for (const cmd of program.commands) inheritBehaviour(cmd, io);
   return program;

@@ -8,6 +8,9 @@ command -v skopeo >/dev/null 2>&1 || need+=(skopeo)
 command -v umoci >/dev/null 2>&1 || need+=(umoci)
 command -v htpasswd >/dev/null 2>&1 || need+=(apache2-utils)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
+command -v zsh >/dev/null 2>&1 || need+=(zsh)
+command -v fish >/dev/null 2>&1 || need+=(fish)
+command -v script >/dev/null 2>&1 || need+=(util-linux)
 if [ ${#need[@]} -gt 0 ]; then
   echo "ensure-tools: installing ${need[*]}" >&2
   SUDO=""
@@ -17,6 +20,6 @@ if [ ${#need[@]} -gt 0 ]; then
     exit 1
   fi
 fi
-for t in docker-registry skopeo umoci htpasswd openssl; do
+for t in docker-registry skopeo umoci htpasswd openssl zsh fish script; do
   command -v "$t" >/dev/null 2>&1 || { echo "ensure-tools: $t is still missing" >&2; exit 1; }
 done
