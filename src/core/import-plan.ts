@@ -94,7 +94,7 @@ type PolicyFor = (old?: TagReference) => TagImportPolicy;
 
 function planAll(o: ImportImageOptions, stream: ImageStream, base: { stream: string; tag: string }, policyFor: PolicyFor, referencePolicy: { type: string }): ImportPlan {
   let from = o.from ?? '';
-  const repo = stream.spec.dockerImageRepository ?? '';
+  const repo = stream.spec?.dockerImageRepository ?? '';
   if (!from) {
     from = repo;
     if (!from) {
@@ -124,7 +124,7 @@ function planTag(o: ImportImageOptions, stream: ImageStream, base: { stream: str
       throw new ImportPlanError(`tag "${tag}" on the image stream is a reference to same tag`);
     case 'not-found': {
       let from = o.from ?? '';
-      if (!from && tag === 'latest') from = stream.spec.dockerImageRepository ?? '';
+      if (!from && tag === 'latest') from = stream.spec?.dockerImageRepository ?? '';
       if (!from) {
         throw new ImportPlanError(
           `the tag "${tag}" does not exist on the image stream - choose an existing tag to import or use the 'tag' command to create a new tag`,

@@ -120,7 +120,7 @@ async function repositoryCandidates(ctx: CoreContext, snapshot: Snapshot, select
     }
     const ordered = prioritizeTags([...new Set(tags.map((t) => t || 'latest'))].sort());
     const limit = ctx.settings.maxBulkImport;
-    const known = new Set((s.object.spec.tags ?? []).map((t) => t.name));
+    const known = new Set((s.object.spec?.tags ?? []).map((t) => t.name));
     for (const tag of limit < 0 ? ordered : ordered.slice(0, limit)) {
       if (known.has(tag)) continue;
       const from = pullSpecWithTag(spec, tag);

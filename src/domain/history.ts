@@ -80,6 +80,7 @@ export function hasTagChanged(stream: ImageStream, tag: string, next: TagEvent):
  */
 export function ensureSpecTag(stream: ImageStream, tag: string, from: string, policy: ImportTagPolicy, reset: boolean): TagReference {
   stream.spec ??= {};
+  stream.spec ??= {};
   stream.spec.tags ??= [];
   let ref = specTag(stream, tag);
   if (!ref) {
