@@ -11,6 +11,8 @@ import type { ImageStream, KubeObject } from '../domain/types.js';
 import { namespaceProblems, validateImageStream } from '../domain/validation.js';
 import { parseStateFile } from '../state/parse.js';
 import type { FileChange, Snapshot, StateStore, StoredObject } from '../state/types.js';
+import type { TriggerReport } from './context.js';
+import { keepTriggerOwnedFields } from './apply-owned.js';
 
 /** One object to apply and the file (or `-` for stdin) it came from. */
 export interface ApplyDocument {
@@ -145,6 +147,7 @@ function updatedObject(existing: StoredObject, applied: KubeObject): KubeObject 
   }
   setOrDelete(meta, 'annotations', Object.keys(annotations).length > 0 ? annotations : undefined);
   next.metadata = meta;
+  keepTriggerOwnedFields(current, next);
   if (next.kind === 'ImageStream') {
     const stream = next as ImageStream;
     stream.spec = stream.spec ?? {};
@@ -163,13 +166,31 @@ export async function apply(
   store: StateStore,
   namespace: string,
   docs: readonly ApplyDocument[],
-  options: { now: Date; dryRun?: boolean; explicitNamespace?: boolean },
-): Promise<{ outcomes: ApplyOutcome[]; changes: FileChange[] }> {
+  options: {
+    now: Date;
+    dryRun?: boolean;
+    explicitNamespace?: boolean;
+    /** Runs in the same transaction on the objects created or configured (the trigger controller's first look). */
+    afterApply?: (snapshot: Snapshot, objects: StoredObject[]) => TriggerReport;
+  },
+): Promise<{ outcomes: ApplyOutcome[]; changes: FileChange[]; triggers?: TriggerReport }> {
   if (docs.length === 0) throw new IsctlError('NoObjects', 'no objects passed to apply', 'give a file or folder with -f holding Kubernetes objects (apiVersion, kind, metadata.name)');
   if (options.explicitNamespace) checkNamespaces(docs, namespace);
   validateApplyDocuments(docs, namespace);
-  const { result, changes } = await store.update(namespace, (snapshot) => applyToSnapshot(snapshot, docs, options.now), { dryRun: options.dryRun });
-  return { outcomes: result, changes };
+  const { result, changes } = await store.update(
+    namespace,
+    (snapshot) => {
+      const outcomes = applyToSnapshot(snapshot, docs, options.now);
+      if (!options.afterApply) return { outcomes };
+      const touched = outcomes
+        .filter((o) => o.action === 'created' || o.action === 'configured')
+        .map((o) => snapshot.find(o.kind, o.namespace, o.name))
+        .filter((so): so is StoredObject => so !== undefined);
+      return { outcomes, triggers: options.afterApply(snapshot, touched) };
+    },
+    { dryRun: options.dryRun },
+  );
+  return { outcomes: result.outcomes, changes, ...(result.triggers ? { triggers: result.triggers } : {}) };
 }
 
 // kubectl (resource.Builder RequireNamespace): an object's own namespace must match an explicit -n.

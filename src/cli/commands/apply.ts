@@ -9,6 +9,8 @@ import { IsctlError, UsageError } from '../../domain/errors.js';
 import { apply, parseApplyInput, type ApplyDocument } from '../../core/apply.js';
 import { resourceName } from '../../output/serialize.js';
 import { openStateStore } from '../../state/store.js';
+import { applyTriggersTo } from '../../core/triggers/index.js';
+import { renderTriggerReport } from '../../output/changes.js';
 
 const examples = `
 Examples:
@@ -76,7 +78,14 @@ async function action(opts: Record<string, unknown>, cmd: Command, io: CliIO): P
   const docs = await readDocuments(files, io, Boolean(opts.recursive));
   const store = openStateStore(g.dir);
   const explicitNamespace = (cmd.optsWithGlobals() as { namespace?: string }).namespace !== undefined;
-  const { outcomes } = await apply(store, g.namespace, docs, { now: io.now(), dryRun, explicitNamespace });
+  const settings = { internalRegistry: g.internalRegistry, maxBulkImport: 50 };
+  const { outcomes, triggers } = await apply(store, g.namespace, docs, {
+    now: io.now(),
+    dryRun,
+    explicitNamespace,
+    // A workload applied with a resolvable ImageChange trigger gets its image at once, as on a cluster.
+    afterApply: (snapshot, objects) => applyTriggersTo(snapshot, objects, settings, { now: io.now }),
+  });
   for (const o of outcomes) {
     if (o.action === 'skipped') {
       io.stderr.write(`warning: skipped ${o.kind} "${o.name}": ${o.reason}\n`);
@@ -84,6 +93,11 @@ async function action(opts: Record<string, unknown>, cmd: Command, io: CliIO): P
     }
     const name = resourceName({ apiVersion: o.apiVersion, kind: o.kind, metadata: { name: o.name } });
     io.stdout.write(g.output === 'name' ? `${name}\n` : `${name} ${o.action}${dryRun ? ' (dry run)' : ''}\n`);
+  }
+  if (triggers) {
+    const report = renderTriggerReport([triggers]);
+    for (const w of report.warnings) io.stderr.write(`${w}\n`);
+    if (g.output !== 'name') for (const l of report.lines) io.stdout.write(`${l}\n`);
   }
 }
 
