@@ -1,14 +1,15 @@
 /**
  * Crashes (issue 8 §2): 200 runs of the built CLI, each SIGKILLed at a random moment while
  * `apply -f` rewrites 60 ImageStreams in 42 files (single-object YAML, a multi-document YAML, a
- * JSON List) and creates 5 new files. Afterwards every file is byte-equal to its old or its new
+ * JSON List) and creates 5 new files (half the runs kill themselves at a random writing
+ * file-system operation, see self-kill.mjs). Afterwards every file is byte-equal to its old or its new
  * content, never half; the next run removes the temporary files and the dead process's lock and
  * finishes the job.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, watch, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { useCliSnapshot, listFiles, runCli, spawnCli, tempDir } from './helpers.js';
+import { countWriteOps, listFiles, runCli, selfKillEnv, spawnCli, tempDir, useCliSnapshot } from './helpers.js';
 
 const RUNS = Number(process.env.ISCTL_CRASH_RUNS ?? 200);
 const PARALLEL = Number(process.env.ISCTL_CRASH_PARALLEL ?? 6);
@@ -72,6 +73,8 @@ function writingStarts(dir: string, maxMs: number): Promise<boolean> {
 
 /** Length of the write phase of an unkilled run (first state-file event to exit), in ms. */
 let writePhaseMs = 300;
+/** Writing file-system operations of an unkilled run (self-kill.mjs counts them). */
+let writeOps = 0;
 
 interface Outcome {
   mixed: boolean;
@@ -85,16 +88,24 @@ async function crashOnce(i: number): Promise<Outcome> {
   const dir = join(work, `run-${i}`);
   cpSync(template, dir, { recursive: true });
   try {
-    const p = spawnCli(dir, ['apply', '-f', input]);
-    // A fifth of the runs die at a uniformly random moment; the rest at a random point of the write phase.
-    if (i % 5 === 0) await sleep(Math.random() * 2500);
-    else if (await writingStarts(dir, 15_000)) await sleep(Math.random() * writePhaseMs);
-    try {
-      process.kill(p.pid, 'SIGKILL');
-    } catch {
-      // already finished
+    // Half the runs SIGKILL themselves at a random writing file-system operation (self-kill.mjs: exact
+    // whatever the load); the rest are killed from here, at a random moment of the write phase or
+    // (one in five) of the whole run.
+    if (i % 2 === 0) {
+      const p = spawnCli(dir, ['apply', '-f', input], selfKillEnv(1 + Math.floor(Math.random() * writeOps)));
+      const r = await p.done;
+      expect(r.signal, r.stderr).toBe('SIGKILL');
+    } else {
+      const p = spawnCli(dir, ['apply', '-f', input]);
+      if (i % 5 === 1) await sleep(Math.random() * 2500);
+      else if (await writingStarts(dir, 15_000)) await sleep(Math.random() * writePhaseMs);
+      try {
+        process.kill(p.pid, 'SIGKILL');
+      } catch {
+        // already finished
+      }
+      await p.done;
     }
-    await p.done;
     const after = stateFiles(dir);
     let news = 0;
     let olds = 0;
@@ -150,6 +161,11 @@ beforeAll(async () => {
   writePhaseMs = Math.max(50, Date.now() - t0);
   expect(res.code).toBe(0);
   rmSync(timed, { recursive: true, force: true });
+  const counted = join(work, 'counted');
+  cpSync(template, counted, { recursive: true });
+  writeOps = await countWriteOps(counted, ['apply', '-f', input]);
+  expect(writeOps).toBeGreaterThan(oldFiles.size);
+  rmSync(counted, { recursive: true, force: true });
   // A second apply of the same input changes nothing: "new" is a fixed point, so recovery can be compared with it.
   const again = await runCli(ref, ['apply', '-f', input]);
   expect(stateFiles(ref)).toEqual(newFiles);
@@ -173,7 +189,7 @@ describe('SIGKILL while rewriting many files', () => {
     await Promise.all(Array.from({ length: PARALLEL }, worker));
     const count = (p: (o: Outcome) => boolean) => outcomes.filter(p).length;
     const summary = { runs: outcomes.length, killedMidWrite: count((o) => o.mixed), beforeAnyWrite: count((o) => o.allOld), afterLastWrite: count((o) => o.allNew), leftTempFiles: count((o) => o.tempFilesLeft > 0), leftLock: count((o) => o.lockLeft) };
-    console.log('crash runs:', JSON.stringify({ ...summary, writePhaseMs }));
+    console.log('crash runs:', JSON.stringify({ ...summary, writePhaseMs, writeOps }));
     expect(outcomes).toHaveLength(RUNS);
     // The kills must really land inside the write phase, or this test proves nothing.
     expect(summary.killedMidWrite).toBeGreaterThanOrEqual(Math.ceil(RUNS / 20));

@@ -109,6 +109,23 @@ export function spawnCli(dir: string, argv: string[], env: Record<string, string
   return { pid: child.pid!, done };
 }
 
+const SELF_KILL = join(REPO, 'test', 'reliability', 'self-kill.mjs');
+
+/** Environment that makes a spawned isctl SIGKILL itself at its `at`-th writing file-system operation (see self-kill.mjs). */
+export function selfKillEnv(at: number): Record<string, string> {
+  return { NODE_OPTIONS: `--import=${SELF_KILL}`, ISCTL_TEST_KILL_AT: String(at) };
+}
+
+/** Runs the CLI to completion under self-kill.mjs and returns how many writing operations it made. */
+export async function countWriteOps(dir: string, argv: string[]): Promise<number> {
+  const file = join(dir, '..', `ops-${process.pid}-${Date.now()}.count`);
+  const r = await spawnCli(dir, argv, { NODE_OPTIONS: `--import=${SELF_KILL}`, ISCTL_TEST_COUNT_FILE: file }).done;
+  if (r.code !== 0) throw new Error(`counting run failed: ${r.stderr}`);
+  const n = Number(readFileSync(file, 'utf8'));
+  rmSync(file, { force: true });
+  return n;
+}
+
 /** Every regular file below `dir` (relative paths), dot-folders included. */
 export function listFiles(dir: string, base = dir): string[] {
   const out: string[] = [];
@@ -140,11 +157,11 @@ export function recordedDigests(dir: string): Set<string> {
   return found;
 }
 
-/** Image-cache files whose bytes do not hash to their file name (should always be empty). */
+/** Image-cache files whose bytes do not hash to their file name (should always be empty); temporary files are not cache entries. */
 export function badCacheFiles(dir: string): string[] {
   const root = join(dir, '.isctl', 'blobs');
   if (!existsSync(root)) return [];
-  return listFiles(root).filter((f) => {
+  return listFiles(root).filter((f) => !f.includes('.isctl-tmp-')).filter((f) => {
     const [alg, hex] = f.split('/');
     return createHash(alg).update(readFileSync(join(root, f))).digest('hex') !== hex;
   });
