@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { buildImage, type BuiltImage } from '../harness/images.js';
 import { badCacheFiles, countWriteOps, listFiles, runCli, selfKillEnv, spawnCli, tempDir, useCliSnapshot } from './helpers.js';
 
-const RUNS = Number(process.env.ISCTL_CRASH_REFRESH_RUNS ?? 60);
+const RUNS = Number(process.env.ISCTL_CRASH_REFRESH_RUNS ?? 40);
 const PARALLEL = Number(process.env.ISCTL_CRASH_PARALLEL ?? 6);
 const STREAMS = 50;
 const TEMP_MARKER = '.isctl-tmp-';
