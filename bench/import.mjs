@@ -19,6 +19,7 @@ const CONNS = Number(env.BENCH_CONNECTIONS ?? 8);
 const SKOPEO_SAMPLE = { loopback: Number(env.BENCH_SKOPEO_LOOPBACK ?? 200), proxy: Number(env.BENCH_SKOPEO_PROXY ?? 50) };
 const NETWORKS = (env.BENCH_NETWORKS ?? 'loopback,proxy').split(',');
 const CLIENTS = (env.BENCH_CLIENTS ?? 'floor,skopeo,isctl').split(',');
+const REPEAT = Number(env.BENCH_REPEAT ?? 1);
 const log = (...a) => console.error(`[${new Date().toISOString().slice(11, 19)}]`, ...a);
 
 /** Flags that lift the bulk-import limit for the 1,000-tag repository, read from --help. */
@@ -28,34 +29,44 @@ function unlimitedFlags(help) {
   return [];
 }
 
-async function isctlSide(net, host, proxy, seeded, bigFlags, work) {
-  const out = {};
-  const multiDir = path.join(work, `${net}-multi`);
-  const bigDir = path.join(work, `${net}-big`);
-  writeImportFolder(multiDir, host, seeded.multi);
-  log(`${net}: isctl refresh (cold, 100 streams x 10 tags)`);
-  out.coldMulti = await isctlRefresh(multiDir, proxy);
-  log(`${net}: isctl import-image big --all (cold, 1,000 tags)`, bigFlags.join(' '));
-  rmSync(bigDir, { recursive: true, force: true });
-  mkdirSync(bigDir, { recursive: true });
-  out.coldBig = await isctlImportAll(bigDir, 'big', `${host}/bench/big`, proxy, bigFlags);
-  log(`${net}: isctl refresh (warm, both folders)`);
-  out.warmMulti = await isctlRefresh(multiDir, proxy);
-  out.warmBig = await isctlRefresh(bigDir, proxy);
-  return out;
+/** Median-wall result of `reps` runs of `fn` (each result keeps every wall time in `walls`). */
+async function medianOf(reps, fn) {
+  const runs = [];
+  for (let i = 0; i < reps; i++) runs.push(await fn(i));
+  runs.sort((a, b) => a.wallMs - b.wallMs);
+  const mid = runs[(runs.length - 1) >> 1];
+  return { ...mid, walls: runs.map((r) => r.wallMs), codes: runs.map((r) => r.code) };
 }
 
-async function floorSide(net, url, proxy, seeded) {
-  log(`${net}: floor cold/warm (${CONNS} connections)`);
-  return {
-    coldMulti: await floor(url, seeded.multi, 'cold', proxy, CONNS),
-    coldBig: await floor(url, seeded.big, 'cold', proxy, CONNS),
-    warmMulti: await floor(url, seeded.multi, 'warm', proxy, CONNS),
-    warmBig: await floor(url, seeded.big, 'warm', proxy, CONNS),
-    // Informational: a cold import needs only GET manifest by tag + GET config (2 requests).
-    coldGetMulti: await floor(url, seeded.multi, 'cold-get', proxy, CONNS),
-    coldGetBig: await floor(url, seeded.big, 'cold-get', proxy, CONNS),
+/**
+ * isctl and the floor side by side, layout by layout, so that load from other processes on a
+ * shared machine hits both alike: cold (floor, isctl, 2-request floor) for each layout, then
+ * warm (floor, isctl). Each measurement is the median of REPEAT runs; a cold isctl run always
+ * starts from a fresh folder.
+ */
+async function pairedSide(net, host, proxy, seeded, bigFlags, work, withIsctl, withFloor) {
+  const url = `http://${host}`;
+  const f = {}; const i = {};
+  const dirs = { multi: path.join(work, `${net}-multi`), big: path.join(work, `${net}-big`) };
+  const fresh = (layout) => {
+    if (layout === 'multi') return writeImportFolder(dirs.multi, host, seeded.multi);
+    rmSync(dirs.big, { recursive: true, force: true });
+    mkdirSync(dirs.big, { recursive: true });
   };
+  const coldIsctl = (layout) => (layout === 'multi' ? isctlRefresh(dirs.multi, proxy)
+    : isctlImportAll(dirs.big, 'big', `${host}/bench/big`, proxy, bigFlags));
+  for (const [layout, key] of [['multi', 'Multi'], ['big', 'Big']]) {
+    log(`${net}: cold ${layout} — floor, isctl ${layout === 'multi' ? 'refresh' : `import-image --all ${bigFlags.join(' ')}`}, 2-request floor (x${REPEAT})`);
+    if (withFloor) f[`cold${key}`] = await medianOf(REPEAT, () => floor(url, seeded[layout], 'cold', proxy, CONNS));
+    if (withIsctl) i[`cold${key}`] = await medianOf(REPEAT, () => { fresh(layout); return coldIsctl(layout); });
+    if (withFloor) f[`coldGet${key}`] = await medianOf(REPEAT, () => floor(url, seeded[layout], 'cold-get', proxy, CONNS));
+  }
+  for (const [layout, key] of [['multi', 'Multi'], ['big', 'Big']]) {
+    log(`${net}: warm ${layout} — floor, isctl refresh (x${REPEAT})`);
+    if (withFloor) f[`warm${key}`] = await medianOf(REPEAT, () => floor(url, seeded[layout], 'warm', proxy, CONNS));
+    if (withIsctl) i[`warm${key}`] = await medianOf(REPEAT, () => isctlRefresh(dirs[layout], proxy));
+  }
+  return { floor: f, isctl: i };
 }
 
 async function skopeoSide(net, host, proxy, seeded) {
@@ -89,11 +100,12 @@ async function main() {
   for (const net of NETWORKS) {
     const host = net === 'proxy' ? proxy.host : reg.host;
     const p = net === 'proxy' ? proxy : undefined;
+    const withIsctl = CLIENTS.includes('isctl') && Boolean(refreshHelp && importHelp);
+    const paired = await pairedSide(net, host, p, seeded, bigFlags, work, withIsctl, CLIENTS.includes('floor'));
     results[net] = {
-      floor: CLIENTS.includes('floor') ? await floorSide(net, `http://${host}`, p, seeded) : {},
+      floor: paired.floor,
       skopeo: CLIENTS.includes('skopeo') ? await skopeoSide(net, host, p, seeded) : { cold: {}, warm: {} },
-      isctl: !CLIENTS.includes('isctl') ? {} : refreshHelp && importHelp ? await isctlSide(net, host, p, seeded, bigFlags, work)
-        : { missing: `isctl ${refreshHelp ? '' : 'refresh '}${importHelp ? '' : 'import-image '}not available in this build` },
+      isctl: withIsctl ? paired.isctl : { missing: `isctl ${refreshHelp ? '' : 'refresh '}${importHelp ? '' : 'import-image '}not available in this build` },
     };
   }
   await proxy.close();
@@ -101,7 +113,7 @@ async function main() {
   rmSync(work, { recursive: true, force: true });
   const data = {
     benchmark: 'import', machine: machine(), seedMs, durationS: Math.round((Date.now() - startedAt) / 1000),
-    settings: { clients: CLIENTS, connections: CONNS, proxyDelayMsEachWay: 25, proxyHandshakeRtt: env.BENCH_HANDSHAKE === '1', skopeoSample: SKOPEO_SAMPLE, bigFlags, profiled: env.BENCH_PROFILE === '1', registryStorage: reg.dir.startsWith('/dev/shm') ? 'tmpfs' : 'disk' },
+    settings: { clients: CLIENTS, repeat: REPEAT, connections: CONNS, proxyDelayMsEachWay: 25, proxyHandshakeRtt: env.BENCH_HANDSHAKE === '1', skopeoSample: SKOPEO_SAMPLE, bigFlags, profiled: env.BENCH_PROFILE === '1', registryStorage: reg.dir.startsWith('/dev/shm') ? 'tmpfs' : 'disk' },
     results,
   };
   data.report = importReport(data);

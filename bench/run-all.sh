@@ -8,6 +8,8 @@ command -v docker-registry >/dev/null || { echo "docker-registry missing: apt-ge
 command -v skopeo >/dev/null || { echo "skopeo missing: apt-get install -y skopeo" >&2; exit 1; }
 BENCH_ISCTL=$(bash bench/build-snapshot.sh "${1:-HEAD}")
 export BENCH_ISCTL
+# Two runs of every isctl/floor measurement (median): the machine is shared and noisy.
+export BENCH_REPEAT=${BENCH_REPEAT:-2}
 echo "== isctl: $BENCH_ISCTL ($(node "$BENCH_ISCTL" --version))"
 echo "== load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== start-up";  node bench/startup.mjs

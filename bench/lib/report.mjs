@@ -23,7 +23,7 @@ function reqs(a, b) {
 }
 
 function failed(...rs) {
-  return rs.some((r) => r && r.code !== undefined && r.code !== 0);
+  return rs.some((r) => r && ((r.codes ?? [r.code]).some((c) => c !== undefined && c !== 0)));
 }
 
 /** Per-network, per-phase summary: ms per tag for each client, ratios, requests per tag. */
