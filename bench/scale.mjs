@@ -10,6 +10,7 @@ import path from 'node:path';
 import { startRegistry } from './lib/registry.mjs';
 import { seed } from './lib/seed.mjs';
 import { writeScaleFolder } from './lib/folders.mjs';
+import { startDelayProxy } from './lib/proxy.mjs';
 import { isctl, median, machine, saveResults, isctlHelp, ensureGnuTime } from './lib/measure.mjs';
 
 const SIZES = (process.env.BENCH_SCALE_SIZES ?? '1000,10000').split(',').map(Number);
@@ -38,13 +39,15 @@ async function main() {
   const [old] = await seed(reg.url, [{ repo: 'bench/moving', tags: ['latest'], revision: 1 }]);
   const [cur] = await seed(reg.url, [{ repo: 'bench/moving', tags: ['latest'], revision: 2 }]);
   const moving = { repo: 'bench/moving', tag: 'latest', oldDigest: old.digest };
+  // A proxy without delay in front of the registry, only to count what refresh asks for.
+  const proxy = await startDelayProxy({ host: '127.0.0.1', port: reg.port }, { delayMs: 0 });
   const have = { get: await isctlHelp('get'), describe: await isctlHelp('describe'), refresh: await isctlHelp('refresh') };
   const work = mkdtempSync(path.join(os.tmpdir(), 'isctl-bench-scale-'));
   const results = {};
   for (const n of SIZES) {
     const dir = path.join(work, String(n));
     const t0 = Date.now();
-    const info = writeScaleFolder(dir, reg.host, { streams: n, pins, moving });
+    const info = writeScaleFolder(dir, proxy.host, { streams: n, pins, moving });
     log(`${n} streams written in ${Date.now() - t0} ms`);
     const changedFile = path.join(dir, info.changing.namespace, `${info.changing.name}.yaml`);
     const before = readFileSync(changedFile, 'utf8');
@@ -52,7 +55,9 @@ async function main() {
     if (have.get) r.getAll = await measure(['get', 'is', '-A', '--dir', dir], (x) => ({ rows: x.stdout.split('\n').filter(Boolean).length - 1, expectedRows: n }));
     if (have.describe) r.describe = await measure(['describe', 'is', info.describe.name, '-n', info.describe.namespace, '--dir', dir]);
     if (have.refresh) {
+      proxy.reset();
       r.refreshDryRun = await measure(['refresh', '--dry-run', '-A', '--dir', dir], (x) => ({
+        requestsPerRun: proxy.stats().requests / RUNS,
         mentionsNewDigest: x.stdout.includes(cur.digest) || x.stderr.includes(cur.digest),
         fileUnchanged: readFileSync(changedFile, 'utf8') === before,
       }));
@@ -61,6 +66,7 @@ async function main() {
     results[n] = r;
     rmSync(dir, { recursive: true, force: true });
   }
+  await proxy.close();
   reg.stop();
   rmSync(work, { recursive: true, force: true });
   const [a, b] = SIZES;
@@ -78,7 +84,8 @@ async function main() {
     getAllGrowth: growth.getAll && { value: growth.getAll.timeRatio, target: `<= ${b / a} (linear)`, met: growth.getAll.timeRatio <= b / a },
   } : { missing: 'isctl get is -A did not run on 10,000 streams' };
   const data = { benchmark: 'scale', machine: machine(), runs: RUNS, sizes: SIZES, available: Object.fromEntries(Object.entries(have).map(([k, v]) => [k, Boolean(v)])), results, growth, targets };
-  const file = saveResults('scale', data);
+  const full = SIZES.join(',') === '1000,10000' && RUNS >= 3;
+  const file = saveResults(full ? 'scale' : 'scale-partial', data);
   const lines = ['| streams | command | median ms (first run) | peak RSS MB | exit |', '| --- | --- | --- | --- | --- |'];
   for (const [n, r] of Object.entries(results)) for (const [k, v] of Object.entries(r)) lines.push(`| ${n} | ${k} | ${v.medianMs} (${v.firstMs}) | ${v.maxRssMB} | ${v.exit} |`);
   console.log(lines.join('\n'));
