@@ -6,11 +6,12 @@ import { Command, CommanderError } from 'commander';
 import { addGlobalOptions } from './globals.js';
 import { processIO, type CliIO } from './io.js';
 import { renderError } from './errors.js';
-import { commandModules } from './commands/index.js';
+import { commandNameOf, loadCommandModules } from './commands/index.js';
+import type { CommandModule } from './command.js';
 import { VERSION } from './version.js';
 
-/** Builds the program with every command registered; `io` is where output goes. */
-export function buildProgram(io: CliIO): Command {
+/** Builds the program with the given command modules registered; `io` is where output goes. */
+export function buildProgram(io: CliIO, modules: readonly CommandModule[]): Command {
   const program = new Command('isctl');
   program
     .description('Manage OpenShift ImageStreams in a folder of YAML files, the oc way, without a cluster.')
@@ -38,7 +39,7 @@ Examples:
 
 Use "isctl <command> --help" for more information about a given command.`,
   );
-  for (const mod of commandModules) mod.register(program, io);
+  for (const mod of modules) mod.register(program, io);
   for (const cmd of program.commands) inheritBehaviour(cmd, io);
   return program;
 }
@@ -52,7 +53,7 @@ function inheritBehaviour(cmd: Command, io: CliIO): void {
 
 /** Runs isctl with `argv` (without node and script) and returns the exit code. */
 export async function run(argv: string[], io: CliIO = processIO()): Promise<number> {
-  const program = buildProgram(io);
+  const program = buildProgram(io, await loadCommandModules(commandNameOf(argv)));
   try {
     await program.parseAsync(argv, { from: 'user' });
     return (program as unknown as { _exitCode?: number })._exitCode ?? 0;

@@ -3,9 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { completeWords, resourceNames, type CompletionCommand } from '../../src/output/completion.js';
 import { completionTree } from '../../src/cli/commands/completion.js';
 import { buildProgram } from '../../src/cli/main.js';
+import { loadCommandModules } from '../../src/cli/commands/index.js';
 
 const io = { stdout: { write: () => true }, stderr: { write: () => true }, env: {}, cwd: '/', now: () => new Date(0) };
-const tree: CompletionCommand = completionTree(buildProgram(io));
+const tree: CompletionCommand = completionTree(buildProgram(io, await loadCommandModules()));
 
 const cases: [string, Partial<ReturnType<typeof completeWords>>][] = [
   ['ge', { candidates: ['get'] }],
