@@ -10,7 +10,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, symli
 import { join } from 'node:path';
 import { startRegistry, pushImage, skopeoRawDigest, type TestRegistry } from '../harness/registry.js';
 import { startFaultProxy, type FaultProxy } from '../harness/fault-proxy.js';
-import { useCliSnapshot, getStream, listFiles, runCli, spawnCli, statusTag, tempDir, type CliResult } from './helpers.js';
+import { badCacheFiles, useCliSnapshot, getStream, listFiles, runCli, spawnCli, statusTag, tempDir, type CliResult } from './helpers.js';
 
 const dirs: string[] = [];
 function dir(prefix: string): string {
@@ -298,10 +298,17 @@ describe('the image cache', () => {
     const r = await runCli(d, ['describe', 'istag', 's:1.0']);
     expect(r.stdout + r.stderr).not.toContain('evil-team-xx');
     expect(r.stdout + r.stderr).toMatch(/does not match its digest/);
-    // A re-import replaces the damaged copy with the registry's verified bytes.
+    // An import refuses to build on the damaged copy and says what to do.
     const again = await runCli(d, ['import-image', 's:1.0', '--insecure']);
     expect(again.stdout + again.stderr).not.toContain('evil-team-xx');
-    const after = readFileSync(configFile, 'utf8');
-    expect(after.includes('evil-team-xx') ? 'damaged' : 'verified').toBe(again.code === 0 ? 'verified' : 'damaged');
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/does not match its digest.*delete it and import the image again/);
+    // Doing what the message says brings back the registry's verified bytes.
+    rmSync(configFile);
+    const healed = await runCli(d, ['import-image', 's:1.0', '--insecure']);
+    expect(healed.code, healed.stderr).toBe(0);
+    expect(readFileSync(configFile, 'utf8')).toContain('genuine-team');
+    expect(badCacheFiles(d)).toEqual([]);
+    expect((await runCli(d, ['describe', 'istag', 's:1.0'])).stdout).toContain('genuine-team');
   });
 });
