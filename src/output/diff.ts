@@ -36,7 +36,8 @@ function myers(a: string[], b: string[], maxD: number): Op[] | undefined {
   const v = new Int32Array(2 * max + 3);
   const trace: Int32Array[] = [];
   for (let d = 0; d <= Math.min(max, maxD); d++) {
-    trace.push(v.slice());
+    // Only diagonals -d-1..d+1 of the previous step are read back: keep that window (O(D²) memory, not O(D·(N+M))).
+    trace.push(v.slice(off - d - 1, off + d + 2));
     for (let k = -d; k <= d; k += 2) {
       let x = k === -d || (k !== d && v[off + k - 1] < v[off + k + 1]) ? v[off + k + 1] : v[off + k - 1] + 1;
       let y = x - k;
@@ -45,21 +46,22 @@ function myers(a: string[], b: string[], maxD: number): Op[] | undefined {
         y++;
       }
       v[off + k] = x;
-      if (x >= n && y >= m) return backtrack(trace, a, b, off, d);
+      if (x >= n && y >= m) return backtrack(trace, a, b, d);
     }
   }
   return undefined;
 }
 
-function backtrack(trace: Int32Array[], a: string[], b: string[], off: number, dEnd: number): Op[] {
+function backtrack(trace: Int32Array[], a: string[], b: string[], dEnd: number): Op[] {
   const ops: Op[] = [];
   let x = a.length;
   let y = b.length;
   for (let d = dEnd; d >= 0; d--) {
-    const v = trace[d];
+    const w = trace[d];
+    const at = (k: number): number => w[k + d + 1];
     const k = x - y;
-    const prevK = d === 0 ? 0 : k === -d || (k !== d && v[off + k - 1] < v[off + k + 1]) ? k + 1 : k - 1;
-    const prevX = d === 0 ? 0 : v[off + prevK];
+    const prevK = d === 0 ? 0 : k === -d || (k !== d && at(k - 1) < at(k + 1)) ? k + 1 : k - 1;
+    const prevX = d === 0 ? 0 : at(prevK);
     const prevY = prevX - prevK;
     while (x > prevX && y > prevY) ops.push({ kind: ' ', text: a[--x], oldNo: x, newNo: --y });
     if (d > 0) {
@@ -78,7 +80,9 @@ export function diffLines(a: string[], b: string[]): Op[] {
   while (suf < a.length - pre && suf < b.length - pre && a[a.length - 1 - suf] === b[b.length - 1 - suf]) suf++;
   const midA = a.slice(pre, a.length - suf);
   const midB = b.slice(pre, b.length - suf);
-  const mid = myers(midA, midB, 4000) ?? [
+  // A created, deleted or purely appended/truncated region needs no search.
+  const trivial = midA.length === 0 || midB.length === 0;
+  const mid = (trivial ? undefined : myers(midA, midB, 3000)) ?? [
     ...midA.map((text, i) => ({ kind: '-' as const, text, oldNo: i, newNo: 0 })),
     ...midB.map((text, i) => ({ kind: '+' as const, text, oldNo: midA.length, newNo: i })),
   ];
