@@ -9,7 +9,27 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { IntegrityError } from '../domain/errors.js';
 import type { BlobStore } from './types.js';
-import { writeFileAtomic } from './atomic.js';
+import { randomBytes } from 'node:crypto';
+import { isInside } from './atomic.js';
+import { TEMP_MARKER } from './discover.js';
+
+/** Writes a blob next to its final name and renames it into place (atomic; fsync of the file only). */
+async function writeBlob(dir: string, name: string, bytes: Buffer): Promise<void> {
+  const tmp = path.join(dir, `.${name}${TEMP_MARKER}${process.pid}-${randomBytes(4).toString('hex')}`);
+  try {
+    const fh = await fs.open(tmp, 'wx', 0o644);
+    try {
+      await fh.writeFile(bytes);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await fs.rename(tmp, path.join(dir, name));
+  } catch (err) {
+    await fs.rm(tmp, { force: true });
+    throw err;
+  }
+}
 
 // OCI image-spec "Digests": the registered algorithms and their encoded lengths.
 const ALGORITHMS: Record<string, number> = { sha256: 64, sha384: 96, sha512: 128 };
@@ -32,6 +52,24 @@ export function createBlobStore(root: string): BlobStore {
     const { alg, hex } = parseDigest(digest);
     return path.posix.join('.isctl', 'blobs', alg, hex);
   };
+  // Blobs are content-addressed and verified on read, so a write needs no folder fsync and no
+  // per-file symlink resolution: the folder is checked once per process to be inside the state folder.
+  const dirs = new Map<string, Promise<string>>();
+  const blobDir = (alg: string): Promise<string> => {
+    let p = dirs.get(alg);
+    if (!p) {
+      p = (async () => {
+        const rel = path.posix.join('.isctl', 'blobs', alg);
+        await fs.mkdir(path.join(root, rel), { recursive: true });
+        const real = await fs.realpath(path.join(root, rel));
+        if (!isInside(await fs.realpath(root), real)) throw new IntegrityError(`${rel} leads outside the state folder ${root}; refusing to write image data there`);
+        return real;
+      })();
+      dirs.set(alg, p);
+      p.catch(() => dirs.delete(alg));
+    }
+    return p;
+  };
   return {
     async get(digest) {
       const { alg, hex } = parseDigest(digest);
@@ -51,9 +89,10 @@ export function createBlobStore(root: string): BlobStore {
     async put(digest, bytes) {
       const { alg, hex } = parseDigest(digest);
       if (!digestMatches(alg, hex, bytes)) throw new IntegrityError(`refusing to store content under ${digest}: the bytes do not match that digest`);
-      const existing = await fs.readFile(path.join(root, rel(digest))).catch(() => undefined);
+      const file = path.join(root, rel(digest));
+      const existing = await fs.readFile(file).catch(() => undefined);
       if (existing && existing.equals(bytes)) return; // present and intact; a damaged copy is replaced
-      await writeFileAtomic(root, rel(digest), bytes, 0o644);
+      await writeBlob(await blobDir(alg), path.basename(file), bytes);
     },
     async has(digest) {
       return fs.access(path.join(root, rel(digest))).then(() => true, () => false);
