@@ -68,6 +68,11 @@ export interface TriggeredBuild {
 /** Applies ImageChange triggers inside the same transaction as the status change. */
 export interface TriggerHook {
   apply(snapshot: Snapshot, changes: TagChange[], settings: ClusterSettings): TriggerReport;
+  /**
+   * Evaluates every workload's triggers against the streams as they are (the controller's resync):
+   * a workload added after its tag was imported, or one a killed run did not reach, catches up.
+   */
+  reconcile?(snapshot: Snapshot, settings: ClusterSettings): TriggerReport;
 }
 
 /** A hook that does nothing (used until triggers are wired, and by tests of status rules). */

@@ -193,7 +193,9 @@ function recordAll(ctx: CoreContext, snap: Snapshot, candidates: Candidate[], an
     tagChanges.push(...changed);
     for (const r of results) outcomes.push(outcomeOf(g.namespace, g.stream, r, before.get(r.tag), changed));
   }
-  const triggers = ctx.triggers.apply(snap, tagChanges, ctx.settings);
+  // refresh is also the resync: every workload is checked against the current tags, so nothing
+  // a killed run or a later-added workload missed stays behind (OpenShift compares on every sync).
+  const triggers = ctx.triggers.reconcile ? ctx.triggers.reconcile(snap, ctx.settings) : ctx.triggers.apply(snap, tagChanges, ctx.settings);
   return { outcomes, triggers };
 }
 

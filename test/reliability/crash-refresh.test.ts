@@ -5,7 +5,7 @@
  * point of its write phase. Every state file is its old or its new content (timestamps aside,
  * which differ between any two runs), every image-cache file matches its digest, and the next
  * refresh brings every stream to the new content and leaves nothing behind. (The DeploymentConfig
- * is checked to be whole, not to be triggered after recovery: a known gap, see RELIABILITY.md.)
+ * must be triggered after recovery too: refresh resyncs every workload's triggers.)
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, watch, writeFileSync } from 'node:fs';
@@ -73,8 +73,7 @@ beforeAll(async () => {
     if (r.code !== 0) throw new Error(`seeding s${i}: ${r.stderr}`);
   }
   writeFileSync(join(template, 'streams', 'web-dc.yaml'), dcYaml());
-  // isctl applies triggers only when a tag changes, so this refresh leaves the DeploymentConfig as it is
-  // (see "Known gaps" in RELIABILITY.md); the next image change triggers it.
+  // refresh resyncs every workload's triggers, so this refresh rolls the DeploymentConfig out on the old images.
   expect((await runCli(template, ['refresh'])).code).toBe(0);
   oldFiles = stateFiles(template);
   writeLayout(layout, Array.from({ length: STREAMS }, (_, i) => buildImage({ seed: `new-${i}` })));
@@ -101,7 +100,7 @@ afterAll(() => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-async function crashOnce(i: number): Promise<{ mixed: boolean; temps: number; dcLost: boolean }> {
+async function crashOnce(i: number): Promise<{ mixed: boolean; temps: number }> {
   const dir = join(work, `run-${i}`);
   cpSync(template, dir, { recursive: true });
   try {
@@ -138,16 +137,10 @@ async function crashOnce(i: number): Promise<{ mixed: boolean; temps: number; dc
     expect(existsSync(join(dir, '.isctl', 'lock'))).toBe(false);
     expect(badCacheFiles(dir)).toEqual([]);
     const recovered = stateFiles(dir);
-    // Known gap (RELIABILITY.md): when the kill lands after s0's file and before the DeploymentConfig's,
-    // the next refresh sees s0 unchanged and does not fire the trigger. That one file is only
-    // checked to be whole; every other file must be exactly the new content.
-    const dcLost = recovered.get(DC) === oldFiles.get(DC);
-    expect(dcLost || recovered.get(DC) === newFiles.get(DC)).toBe(true);
-    recovered.delete(DC);
-    const want = new Map(newFiles);
-    want.delete(DC);
-    expect(recovered).toEqual(want);
-    return { mixed: news > 0 && olds > 0, temps, dcLost };
+    // refresh resyncs every workload's triggers: even when the kill landed after a stream file and
+    // before the DeploymentConfig's, the next refresh brings the DeploymentConfig up to date.
+    expect(recovered).toEqual(newFiles);
+    return { mixed: news > 0 && olds > 0, temps };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -158,13 +151,13 @@ describe('SIGKILL during refresh', () => {
     expect(newFiles.size).toBe(oldFiles.size);
     const changed = [...oldFiles.keys()].filter((f) => oldFiles.get(f) !== newFiles.get(f));
     expect(changed.length).toBe(STREAMS + 1); // every stream file and the DeploymentConfig
-    const outcomes: { mixed: boolean; temps: number; dcLost: boolean }[] = [];
+    const outcomes: { mixed: boolean; temps: number }[] = [];
     let next = 0;
     await Promise.all(Array.from({ length: PARALLEL }, async () => {
       while (next < RUNS) outcomes.push(await crashOnce(next++));
     }));
     const mixed = outcomes.filter((o) => o.mixed).length;
-    console.log('refresh crash runs:', JSON.stringify({ runs: outcomes.length, killedMidWrite: mixed, leftTempFiles: outcomes.filter((o) => o.temps > 0).length, triggerLost: outcomes.filter((o) => o.dcLost).length, writePhaseMs, writeOps }));
+    console.log('refresh crash runs:', JSON.stringify({ runs: outcomes.length, killedMidWrite: mixed, leftTempFiles: outcomes.filter((o) => o.temps > 0).length, writePhaseMs, writeOps }));
     expect(outcomes).toHaveLength(RUNS);
     expect(mixed).toBeGreaterThanOrEqual(Math.ceil(RUNS / 20));
   }, 600_000);

@@ -30,6 +30,7 @@ export interface TriggerHookOptions {
 export function createTriggerHook(options: TriggerHookOptions = {}): TriggerHook {
   return {
     apply: (snapshot, changes, settings) => applyTriggers(snapshot, changes, settings, options),
+    reconcile: (snapshot, settings) => evaluate(snapshot, settings, options, () => true, []),
   };
 }
 
