@@ -5,7 +5,7 @@
 import { NotFoundError } from '../domain/errors.js';
 import { parsePullSpec, pullSpecDigest, pullSpecTag, pullSpecWithTag } from '../domain/pullspec.js';
 import { prioritizeTags } from '../domain/tag-order.js';
-import { specTag } from '../domain/history.js';
+import { currentEvent, specTag } from '../domain/history.js';
 import { IMAGE_API_VERSION, type Image, type ImageStream } from '../domain/types.js';
 import type { FileChange, Snapshot } from '../state/types.js';
 import type { CoreContext, TagChange, TriggerReport } from './context.js';
@@ -52,7 +52,13 @@ export async function importImage(ctx: CoreContext, namespace: string, options: 
   const existing = snapshot.find<ImageStream>('ImageStream', namespace, planName(options))?.object;
   const plan = planImport(options, existing);
   const { images, additionalTags, repositoryError } = await expandRepository(ctx, plan);
-  const answers = await resolveAll(ctx.source, images.map((i) => ({ from: i.from, importPolicy: i.importPolicy, annotations: existing && specTag(existing, i.to)?.annotations })), {
+  const requests = images.map((i) => ({
+    from: i.from,
+    importPolicy: i.importPolicy,
+    annotations: existing && specTag(existing, i.to)?.annotations,
+    cold: !existing || !currentEvent(existing, i.to),
+  }));
+  const answers = await resolveAll(ctx.source, requests, {
     onDone: progressCounter(images.map((i) => i.from), hooks.onProgress),
   });
   const results = images.map((img, i) => toResult(img, answers[i]));

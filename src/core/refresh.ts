@@ -61,6 +61,8 @@ interface Candidate {
   ref: TagReference;
   /** A tag of spec.dockerImageRepository not yet in the spec (added on success). */
   fromRepository?: boolean;
+  /** No image recorded yet: fetch by tag without a HEAD first. */
+  cold?: boolean;
 }
 
 /** Re-imports the selected tags: registry I/O outside the lock, recording inside one transaction. */
@@ -75,7 +77,7 @@ export async function refresh(ctx: CoreContext, selection: RefreshSelection, opt
   let failures = 0;
   const answers = await resolveAll(
     ctx.source,
-    candidates.map((c) => ({ from: c.ref.from!.name, importPolicy: c.ref.importPolicy ?? {}, annotations: c.ref.annotations })),
+    candidates.map((c) => ({ from: c.ref.from!.name, importPolicy: c.ref.importPolicy ?? {}, annotations: c.ref.annotations, cold: Boolean(c.cold) })),
     {
       onDone: (i, a) => {
         done++;
@@ -126,7 +128,7 @@ async function repositoryCandidates(ctx: CoreContext, snapshot: Snapshot, select
       const from = pullSpecWithTag(spec, tag);
       if (selection.match && !selection.match({ namespace: s.namespace, stream: s.name, tag, from })) continue;
       const ref: TagReference = { name: tag, from: { kind: 'DockerImage', name: from }, importPolicy: insecure ? { insecure } : {}, referencePolicy: { type: 'Source' } };
-      out.candidates.push({ namespace: s.namespace, stream: s.name, ref, fromRepository: true });
+      out.candidates.push({ namespace: s.namespace, stream: s.name, ref, fromRepository: true, cold: true });
     }
   }
   return out;
@@ -149,7 +151,7 @@ export function selectTags(snapshot: Snapshot, selection: RefreshSelection): Can
     if (wanted && !wanted.has(s.name)) continue;
     for (const ref of s.object.spec?.tags ?? []) {
       if (!isCandidate(s, ref, selection)) continue;
-      out.push({ namespace: s.namespace, stream: s.name, ref });
+      out.push({ namespace: s.namespace, stream: s.name, ref, cold: !currentEvent(s.object, ref.name) });
     }
   }
   return out;

@@ -15,6 +15,8 @@ export interface ResolveRequest {
   from: string;
   importPolicy: TagImportPolicy;
   annotations?: Record<string, string> | null;
+  /** The tag has no image yet (no HEAD first: see ResolveOptions.cold). */
+  cold?: boolean;
 }
 
 /** The answer for one request: the resolved image or a failure as OpenShift words it. */
@@ -54,6 +56,7 @@ export async function resolveOne(source: ImageSource, req: ResolveRequest): Prom
       importMode: (req.importPolicy.importMode || 'Legacy') as ImportMode,
       preferArch: req.annotations?.[ANNOTATION_PREFER_ARCH] || undefined,
       preferOS: req.annotations?.[ANNOTATION_PREFER_OS] || undefined,
+      ...(req.cold ? { cold: true } : {}),
     });
     return { ok: true, resolved, image: resolved.image };
   } catch (err) {

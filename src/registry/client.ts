@@ -45,6 +45,7 @@ export interface FetchedManifest {
 /** Distribution API calls for registries, sharing transport and auth. */
 export class RegistryClient {
   private readonly schemes = new Map<string, 'https' | 'http'>();
+  private readonly probes = new Map<string, Promise<'https' | 'http' | undefined>>();
   private readonly tlsCache = new Map<string, TlsConnectOptions>();
 
   constructor(
@@ -98,18 +99,35 @@ export class RegistryClient {
     if (!loc.insecure) return this.sendWith('https', loc, r);
     const known = this.schemes.get(loc.host);
     if (known) return this.sendWith(known, loc, r);
-    // Insecure registries: HTTPS without verification first, then plain HTTP (the importer's
-    // insecure transport); the scheme that answered is remembered for the host.
+    // One request per host finds the scheme; the others wait for it instead of each probing HTTPS.
+    const probing = this.probes.get(loc.host);
+    if (probing) {
+      const scheme = await probing.catch(() => undefined);
+      if (scheme) return this.sendWith(scheme, loc, r);
+    }
+    let settle!: (s: 'https' | 'http' | undefined) => void;
+    this.probes.set(loc.host, new Promise((resolve) => (settle = resolve)));
     try {
-      const res = await this.sendWith('https', loc, r, 0);
-      this.schemes.set(loc.host, 'https');
+      const { res, scheme } = await this.probe(loc, r);
+      this.schemes.set(loc.host, scheme);
+      settle(scheme);
       return res;
+    } catch (err) {
+      settle(undefined);
+      throw err;
+    } finally {
+      this.probes.delete(loc.host);
+    }
+  }
+
+  /** Insecure registries: HTTPS without verification first, then plain HTTP (the importer's insecure transport). */
+  private async probe(loc: RepoLocation, r: ClientRequest): Promise<{ res: HttpResponse & { requestUrl: string }; scheme: 'https' | 'http' }> {
+    try {
+      return { res: await this.sendWith('https', loc, r, 0), scheme: 'https' };
     } catch (err) {
       if (!isNetworkError(err)) throw err;
     }
-    const res = await this.sendWith('http', loc, r);
-    this.schemes.set(loc.host, 'http');
-    return res;
+    return { res: await this.sendWith('http', loc, r), scheme: 'http' };
   }
 
   private async sendWith(scheme: 'https' | 'http', loc: RepoLocation, r: ClientRequest, retries?: number): Promise<HttpResponse & { requestUrl: string }> {

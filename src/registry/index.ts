@@ -4,6 +4,7 @@
  * config is read once per digest; an unchanged tag costs one HEAD once its content is cached.
  */
 import type { Dispatcher } from 'undici';
+import { IntegrityError } from '../domain/errors.js';
 import { pullSpecWithDigest, type PullSpec, type RegistrySpec } from '../domain/pullspec.js';
 import { isDigest, registryLocation } from '../domain/reference.js';
 import type { BlobStore } from '../state/types.js';
@@ -91,19 +92,35 @@ class RegistrySource implements ContentSource {
     const l = registryLocation(spec.ref);
     this.loc = { host: l.host, repository: l.repository, insecure: ro.insecure === true, signal: ro.signal };
     this.name = `${l.host}/${l.repository}`;
+    this.cold = ro.cold === true;
   }
+
+  private readonly cold: boolean;
 
   describe(reference: string): string {
     return reference.startsWith('sha') && reference.includes(':') ? `${this.name}@${reference}` : `${this.name}:${reference}`;
   }
 
   async lookupTag(tag: string): Promise<{ digest: string; mediaType?: string; bytes?: Buffer }> {
+    if (this.cold) return this.getTag(tag);
     const head = await this.client.headManifest(this.loc, tag, this.describe(tag));
     // A malformed header is not trusted (it would end up in a URL path): read the bytes instead.
     if (head.digest && isDigest(head.digest)) return { digest: head.digest, mediaType: head.mediaType };
     // No Docker-Content-Digest on HEAD: GET the tag and hash the exact bytes (spec.md: assume sha256).
+    return this.getTag(tag);
+  }
+
+  /** GET by tag: the digest is computed over the exact bytes and must agree with the header when one is sent. */
+  private async getTag(tag: string): Promise<{ digest: string; mediaType?: string; bytes: Buffer }> {
     const got = await this.client.getManifest(this.loc, tag, this.describe(tag));
-    return { digest: computedDigest(got.bytes), mediaType: got.mediaType, bytes: got.bytes };
+    const digest = computedDigest(got.bytes);
+    const header = got.digestHeader;
+    if (header && isDigest(header) && header.startsWith('sha256:') && header !== digest) {
+      throw new IntegrityError(
+        `content integrity error: the manifest retrieved for ${this.describe(tag)} has digest ${digest}, but the registry announced ${header}`,
+      );
+    }
+    return { digest, mediaType: got.mediaType, bytes: got.bytes };
   }
 
   fetchManifest(digest: string) {

@@ -16,6 +16,11 @@ export interface ResolveOptions {
   preferOS?: string;
   /** Abort the request when signalled. */
   signal?: AbortSignal;
+  /**
+   * The tag has no recorded image yet: GET its manifest by tag at once (verified against
+   * Docker-Content-Digest) instead of HEAD + GET by digest — two requests a tag instead of three.
+   */
+  cold?: boolean;
 }
 
 /** The result of importing one pull spec: what OpenShift records in the TagEvent and the Image. */
