@@ -73,8 +73,11 @@ export interface GetResult<T> {
 
 /** The stream as a GET returns it: namespace set, status.dockerImageRepository computed. */
 export function decorateImageStream(stored: StoredObject<ImageStream>, internalRegistry: string): ImageStream {
-  const s = structuredClone(stored.original ?? stored.object) as ImageStream;
-  s.metadata = { ...s.metadata, namespace: stored.namespace };
+  // A shallow copy is enough: the loaded objects are frozen and printers only read (a deep clone of
+  // every stream was 13 % of `get is -A` on 10,000 streams, bench/README.md).
+  const src = (stored.original ?? stored.object) as ImageStream;
+  const s = { ...src } as ImageStream;
+  s.metadata = { ...src.metadata, namespace: stored.namespace };
   const repo = statusDockerImageRepository(stored.namespace, s.metadata.name, internalRegistry, s.spec);
   if (repo || s.status) s.status = { ...(s.status ?? {}), dockerImageRepository: repo };
   return s;
