@@ -73,7 +73,8 @@ export async function importImage(ctx: CoreContext, namespace: string, options: 
   return {
     namespace,
     streamName: plan.stream,
-    ...(dryRun ? {} : { stream: result.stream }),
+    // What the API server returns: the stream with its namespace (a file may leave it implicit).
+    ...(dryRun ? {} : { stream: { ...result.stream, metadata: { ...result.stream.metadata, namespace } } }),
     images: reports,
     additionalTags,
     ...(repositoryError ? { repositoryError } : {}),
