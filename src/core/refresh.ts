@@ -63,6 +63,8 @@ interface Candidate {
   fromRepository?: boolean;
   /** No image recorded yet: fetch by tag without a HEAD first. */
   cold?: boolean;
+  /** The image the tag records now. */
+  current?: string;
 }
 
 /** Re-imports the selected tags: registry I/O outside the lock, recording inside one transaction. */
@@ -77,7 +79,13 @@ export async function refresh(ctx: CoreContext, selection: RefreshSelection, opt
   let failures = 0;
   const answers = await resolveAll(
     ctx.source,
-    candidates.map((c) => ({ from: c.ref.from!.name, importPolicy: c.ref.importPolicy ?? {}, annotations: c.ref.annotations, cold: Boolean(c.cold) })),
+    candidates.map((c) => ({
+      from: c.ref.from!.name,
+      importPolicy: c.ref.importPolicy ?? {},
+      annotations: c.ref.annotations,
+      cold: Boolean(c.cold),
+      ...(c.current ? { unchangedIf: c.current } : {}),
+    })),
     {
       onDone: (i, a) => {
         done++;
@@ -151,7 +159,8 @@ export function selectTags(snapshot: Snapshot, selection: RefreshSelection): Can
     if (wanted && !wanted.has(s.name)) continue;
     for (const ref of s.object.spec?.tags ?? []) {
       if (!isCandidate(s, ref, selection)) continue;
-      out.push({ namespace: s.namespace, stream: s.name, ref, cold: !currentEvent(s.object, ref.name) });
+      const current = currentEvent(s.object, ref.name)?.image;
+      out.push({ namespace: s.namespace, stream: s.name, ref, cold: !current, ...(current ? { current } : {}) });
     }
   }
   return out;

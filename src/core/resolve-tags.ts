@@ -17,6 +17,8 @@ export interface ResolveRequest {
   annotations?: Record<string, string> | null;
   /** The tag has no image yet (no HEAD first: see ResolveOptions.cold). */
   cold?: boolean;
+  /** The digest the tag records now (warm check: see ResolveOptions.unchangedIf). */
+  unchangedIf?: string;
 }
 
 /** The answer for one request: the resolved image or a failure as OpenShift words it. */
@@ -57,6 +59,7 @@ export async function resolveOne(source: ImageSource, req: ResolveRequest): Prom
       preferArch: req.annotations?.[ANNOTATION_PREFER_ARCH] || undefined,
       preferOS: req.annotations?.[ANNOTATION_PREFER_OS] || undefined,
       ...(req.cold ? { cold: true } : {}),
+      ...(req.unchangedIf ? { unchangedIf: req.unchangedIf } : {}),
     });
     return { ok: true, resolved, image: resolved.image };
   } catch (err) {

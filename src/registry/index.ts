@@ -71,7 +71,17 @@ export function createImageSource(options: ImageSourceOptions = {}): ImageSource
     async resolve(spec: PullSpec, ro: ResolveOptions = {}): Promise<ResolvedImage> {
       const src = sourceFor(spec, ro);
       const ref = spec.transport === 'oci' ? { tag: spec.tag, digest: spec.digest } : { tag: spec.ref.tag, digest: spec.ref.id };
-      return resolveImage(src, cache, ref, ro, now);
+      if (!ro.unchangedIf || ref.digest || ro.cold) return resolveImage(src, cache, ref, ro, now);
+      // Warm check: one lookup; the same digest as recorded means nothing to read or verify.
+      const found = await src.lookupTag(ref.tag || 'latest');
+      // …as long as its manifest is still stored (a folder whose .isctl/ is not committed gets it back).
+      if (found.digest === ro.unchangedIf && (await cache.has(found.digest))) {
+        const image = { apiVersion: 'image.openshift.io/v1', kind: 'Image', metadata: { name: found.digest } } as const;
+        const reference = src.referenceFor(found.digest);
+        return { digest: found.digest, dockerImageReference: reference, image: { ...image, dockerImageReference: reference }, topDigest: found.digest, topMediaType: found.mediaType ?? '', unchanged: true };
+      }
+      const known: ContentSource = Object.assign(Object.create(src) as ContentSource, { lookupTag: async () => found });
+      return resolveImage(known, cache, ref, ro, now);
     },
     async listTags(spec: PullSpec, ro: ResolveOptions = {}): Promise<string[]> {
       return sourceFor(spec, ro).listTags();

@@ -30,6 +30,12 @@ export class ContentCache {
   private readonly inflight = new Map<string, Promise<{ bytes: Buffer; mediaType?: string }>>();
   constructor(private readonly blobs?: BlobStore) {}
 
+  /** True when `digest` is held (memory or the state folder's store), without reading it. */
+  async has(digest: string): Promise<boolean> {
+    if (this.memory.has(digest)) return true;
+    return this.blobs ? this.blobs.has(digest) : false;
+  }
+
   /** Cached bytes, or `fetch` run once even when several resolves ask for the same digest at once. */
   async getOrFetch(digest: string, fetch: () => Promise<{ bytes: Buffer; mediaType?: string }>): Promise<{ bytes: Buffer; mediaType?: string }> {
     const cached = await this.get(digest);

@@ -21,6 +21,11 @@ export interface ResolveOptions {
    * Docker-Content-Digest) instead of HEAD + GET by digest — two requests a tag instead of three.
    */
   cold?: boolean;
+  /**
+   * The digest the tag records now: when the tag still names it (one HEAD), resolve returns at
+   * once with `unchanged: true` and a stub image, reading no stored content (warm refresh).
+   */
+  unchangedIf?: string;
 }
 
 /** The result of importing one pull spec: what OpenShift records in the TagEvent and the Image. */
@@ -37,6 +42,8 @@ export interface ResolvedImage {
   topDigest: string;
   /** The media type of `topDigest`'s manifest. */
   topMediaType: string;
+  /** The tag still names `ResolveOptions.unchangedIf`; `image` is then only a stub naming the digest. */
+  unchanged?: boolean;
 }
 
 /** A registry or OCI layout, seen through the distribution API. */

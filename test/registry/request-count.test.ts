@@ -52,4 +52,28 @@ describe('requests per tag', () => {
     expect(requests.filter((q) => q.includes('https:'))).toHaveLength(1);
     await source.close();
   });
+
+  it('unchangedIf: one HEAD and no stored content read while the tag still names the recorded digest; a missing manifest is fetched again', async () => {
+    const { requests, source, blobs } = counting();
+    const first = await source.resolve(parsePullSpec(`${reg.host}/count/app:t2`), { insecure: true, cold: true });
+    const n = requests.length;
+    const warm = await source.resolve(parsePullSpec(`${reg.host}/count/app:t2`), { insecure: true, unchangedIf: first.digest });
+    expect(warm).toMatchObject({ unchanged: true, digest: first.digest, dockerImageReference: `${reg.host}/count/app@${first.digest}` });
+    expect(requests.slice(n)).toEqual(['HEAD http:/v2/count/app/manifests/t2 200']);
+
+    // Another process whose folder lost its .isctl/blobs: the same check reads the content again.
+    const bare = createImageSource({ blobs: memoryBlobStore(), onRequest: (m, u, st) => requests.push(`bare ${m} ${new URL(u).pathname.replace(/sha256:[0-9a-f]+/, 'DIGEST')} ${st}`) });
+    const m = requests.length;
+    const again = await bare.resolve(parsePullSpec(`${reg.host}/count/app:t2`), { insecure: true, unchangedIf: first.digest });
+    expect(again.unchanged).toBeUndefined();
+    expect(again.image.dockerImageMetadata?.Id).toBe(first.image.dockerImageMetadata?.Id);
+    expect(requests.slice(m).filter((q) => !q.endsWith(' 0'))).toEqual([
+      'bare HEAD /v2/count/app/manifests/t2 200',
+      'bare GET /v2/count/app/manifests/DIGEST 200',
+      'bare GET /v2/count/app/blobs/DIGEST 200',
+    ]);
+    expect(blobs.size()).toBeGreaterThan(0);
+    await Promise.all([source.close(), bare.close()]);
+  });
 });
+
