@@ -4,6 +4,7 @@
  */
 import { IsctlError, NotFoundError, ReferenceError } from '../domain/errors.js';
 import { applyUpdateGenerations } from '../domain/generations.js';
+import { removeTag } from '../domain/history.js';
 import { parseImageStreamTagName } from '../domain/imagestream.js';
 import type { ImageStream } from '../domain/types.js';
 import type { FileChange, Snapshot, StateStore } from '../state/types.js';
@@ -51,7 +52,7 @@ export async function deleteImageStreamTags(store: StateStore, namespace: string
       const errors: IsctlError[] = [];
       for (const name of names) {
         try {
-          removeTag(snapshot, namespace, name);
+          removeImageStreamTag(snapshot, namespace, name);
           deleted.push(name);
         } catch (e) {
           if (!(e instanceof IsctlError)) throw e;
@@ -65,7 +66,7 @@ export async function deleteImageStreamTags(store: StateStore, namespace: string
   return { ...result, changes };
 }
 
-function removeTag(snapshot: Snapshot, namespace: string, name: string): void {
+function removeImageStreamTag(snapshot: Snapshot, namespace: string, name: string): void {
   let parsed: { name: string; tag: string };
   try {
     parsed = parseImageStreamTagName(name);
@@ -76,13 +77,7 @@ function removeTag(snapshot: Snapshot, namespace: string, name: string): void {
   if (!stored) throw new NotFoundError(RESOURCE_NAMES.imagestreams, parsed.name);
   const old = stored.object;
   const next = structuredClone(old);
-  const specBefore = next.spec?.tags?.length ?? 0;
-  const statusBefore = next.status?.tags?.length ?? 0;
-  if (next.spec?.tags) next.spec.tags = next.spec.tags.filter((t) => t.name !== parsed.tag);
-  if (next.status?.tags) next.status.tags = next.status.tags.filter((t) => t.tag !== parsed.tag);
-  if ((next.spec?.tags?.length ?? 0) === specBefore && (next.status?.tags?.length ?? 0) === statusBefore) {
-    throw new NotFoundError(RESOURCE_NAMES.imagestreamtags, name);
-  }
+  if (!removeTag(next, parsed.tag)) throw new NotFoundError(RESOURCE_NAMES.imagestreamtags, name);
   applyUpdateGenerations(old, next, stored.namespace);
   stored.object = next;
 }

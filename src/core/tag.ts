@@ -4,7 +4,7 @@
  * tag references, and a DockerImage tag is imported right away, as the image controller would.
  */
 import { IsctlError, NotFoundError, ValidationError } from '../domain/errors.js';
-import { addTagEvent, insertSorted, updateTrackingTags } from '../domain/history.js';
+import { addTagEvent, insertSorted, removeTag, updateTrackingTags } from '../domain/history.js';
 import { applyCreateGenerations, applyUpdateGenerations, cloneJson } from '../domain/generations.js';
 import { digestOrImageMatch, findSpecTag, findStatusTag, latestTaggedImage } from '../domain/imagestream.js';
 import { exact, nameString, parseDockerImageReference } from '../domain/reference.js';
@@ -80,12 +80,8 @@ function deleteTag(snap: Snapshot, dest: TagDestination) {
   const stored = snap.find<ImageStream>('ImageStream', dest.namespace, dest.stream);
   const name = `${dest.stream}:${dest.tag}`;
   const s = stored?.object;
-  const inSpec = s?.spec?.tags?.some((t) => t.name === dest.tag);
-  const inStatus = s?.status?.tags?.some((t) => t.tag === dest.tag);
-  if (!s || (!inSpec && !inStatus)) throw new NotFoundError('imagestreamtags.image.openshift.io', name);
-  const original = cloneJson(s);
-  if (inSpec) s.spec.tags = s.spec.tags!.filter((t) => t.name !== dest.tag);
-  if (inStatus) s.status!.tags = s.status!.tags!.filter((t) => t.tag !== dest.tag);
+  const original = s && cloneJson(s);
+  if (!s || !original || !removeTag(s, dest.tag)) throw new NotFoundError('imagestreamtags.image.openshift.io', name);
   applyUpdateGenerations(original, s, dest.namespace);
   return { message: `Deleted tag ${dest.namespace}/${name}.`, tagChanges: [] as TagChange[], triggers: undefined };
 }

@@ -187,3 +187,15 @@ export function updateTrackingTags(stream: ImageStream, namespace: string, tag: 
 
 /** items[0] of a tag (LatestTaggedImage; empty tag means latest). */
 export const currentEvent = latestTaggedImage;
+
+/**
+ * Removes a tag's spec entry and its history, as deleting an ImageStreamTag does
+ * (imagestreamtag/rest.go Delete). Returns false when the stream has neither.
+ */
+export function removeTag(stream: ImageStream, tag: string): boolean {
+  const inSpec = stream.spec?.tags?.some((t) => t.name === tag) ?? false;
+  const inStatus = stream.status?.tags?.some((t) => t.tag === tag) ?? false;
+  if (inSpec) stream.spec.tags = stream.spec.tags!.filter((t) => t.name !== tag);
+  if (inStatus) stream.status!.tags = stream.status!.tags!.filter((t) => t.tag !== tag);
+  return inSpec || inStatus;
+}
