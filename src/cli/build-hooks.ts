@@ -6,7 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import type { TriggeredBuild } from '../context.js';
+import type { TriggeredBuild } from '../core/context.js';
 
 /** Where and how the hook runs. */
 export interface BuildHookOptions {

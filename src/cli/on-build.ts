@@ -3,7 +3,7 @@
  * (src/core/triggers/build-hooks.ts), streaming its output and warning when it fails.
  */
 import type { TriggeredBuild } from '../core/context.js';
-import { runBuildHooks } from '../core/triggers/build-hooks.js';
+import { runBuildHooks } from './build-hooks.js';
 import type { CliIO } from './io.js';
 
 /** Runs `command` for each triggered build, in order; ISCTL_BUILD_FILE is absolute against `stateDir`. */

@@ -50,4 +50,10 @@ describe('layering of src/', () => {
     const offenders = all.filter((f) => layerOf(f) === 'domain' && io.test(fs.readFileSync(f, 'utf8'))).map((f) => path.relative(SRC, f));
     expect(offenders).toEqual([]);
   });
+
+  it('core gets its I/O injected: no file system, processes or network of its own', () => {
+    const io = /from '(node:)?(fs|fs\/promises|child_process|net|http|https|undici)'/;
+    const offenders = all.filter((f) => layerOf(f) === 'core' && io.test(fs.readFileSync(f, 'utf8'))).map((f) => path.relative(SRC, f));
+    expect(offenders).toEqual([]);
+  });
 });

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { planSetTriggers, updateTriggerDefinition, containerNamesProblem } from '../../src/core/triggers/set-plan.js';
-import { runBuildHooks } from '../../src/core/triggers/build-hooks.js';
+import { runBuildHooks } from '../../src/cli/build-hooks.js';
 import { deploymentConfigName } from '../../src/core/rollout.js';
 
 describe('set triggers flags (oc Complete/Validate)', () => {
