@@ -58,7 +58,7 @@ function readOne(root: string, rel: string, maxBytes: number, cache: ParseCache)
   return parsed;
 }
 
-async function load(root: string, namespace: string, maxBytes: number, freeze: boolean): Promise<Loaded> {
+async function load(root: string, namespace: string, maxBytes: number): Promise<Loaded> {
   const [listing, cache] = await Promise.all([listStateFiles(root), ParseCache.open(root)]);
   const results = listing.files.map((rel) => readOne(root, rel, maxBytes, cache));
   cache.retain(listing.files);
@@ -84,9 +84,7 @@ async function load(root: string, namespace: string, maxBytes: number, freeze: b
         continue;
       }
       seen.set(key, parsed.path);
-      // Originals are frozen where a transaction diffs against them; a read-only snapshot writes
-      // nothing, so it skips the freeze (8 % of `get is -A` on 10,000 streams, bench/README.md).
-      entries.push(new Entry(location, freeze ? deepFreeze(object) : object, undefined, ns));
+      entries.push(new Entry(location, deepFreeze(object), undefined, ns));
     }
   }
   return { snapshot: new SnapshotImpl(namespace, entries, problems), problemFiles, tempFiles: listing.tempFiles };
@@ -111,12 +109,12 @@ export function openStateStore(dir: string, options: StateStoreOptions = {}): St
     blobs: createBlobStore(root),
     async read(namespace: string): Promise<Snapshot> {
       await checkFolder(root);
-      return (await load(root, namespace, maxBytes, false)).snapshot;
+      return (await load(root, namespace, maxBytes)).snapshot;
     },
     async update<T>(namespace: string, fn: (snapshot: Snapshot) => Promise<T> | T, opts: UpdateOptions = {}) {
       await checkFolder(root);
       return withFolderLock(root, lockTimeout, async () => {
-        const loaded = await load(root, namespace, maxBytes, true);
+        const loaded = await load(root, namespace, maxBytes);
         const result = await fn(loaded.snapshot);
         const changes = await computeChanges(loaded.snapshot, (rel) => readText(root, rel), loaded.problemFiles);
         if (!opts.dryRun) await writeChanges(root, loaded.tempFiles, changes);
