@@ -18,33 +18,30 @@ export interface DeleteResult {
 }
 
 /** Deletes the named ImageStreams of `namespace` in one transaction. */
-export async function deleteImageStreams(store: StateStore, namespace: string, names: readonly string[], options: { dryRun?: boolean } = {}): Promise<DeleteResult> {
-  const { result, changes } = await store.update(
-    namespace,
-    (snapshot) => {
-      const deleted: string[] = [];
-      const errors: IsctlError[] = [];
-      for (const name of names) {
-        const found = snapshot.find('ImageStream', namespace, name);
-        if (!found) {
-          errors.push(new NotFoundError(RESOURCE_NAMES.imagestreams, name));
-          continue;
-        }
-        snapshot.remove(found);
-        deleted.push(name);
-      }
-      return { deleted, errors };
-    },
-    { dryRun: options.dryRun },
-  );
-  return { ...result, changes };
+export function deleteImageStreams(store: StateStore, namespace: string, names: readonly string[], options: { dryRun?: boolean } = {}): Promise<DeleteResult> {
+  return deleteEach(store, namespace, names, options, (snapshot, name) => {
+    const found = snapshot.find('ImageStream', namespace, name);
+    if (!found) throw new NotFoundError(RESOURCE_NAMES.imagestreams, name);
+    snapshot.remove(found);
+  });
 }
 
 /**
  * Deletes ImageStreamTags `stream:tag`: the spec tag and its history go (imagestreamtag/rest.go
  * Delete); the stream's generation moves as for any spec change.
  */
-export async function deleteImageStreamTags(store: StateStore, namespace: string, names: readonly string[], options: { dryRun?: boolean } = {}): Promise<DeleteResult> {
+export function deleteImageStreamTags(store: StateStore, namespace: string, names: readonly string[], options: { dryRun?: boolean } = {}): Promise<DeleteResult> {
+  return deleteEach(store, namespace, names, options, (snapshot, name) => removeImageStreamTag(snapshot, namespace, name));
+}
+
+/** Runs `remove` for each name in one transaction; a name it refuses becomes an error, the rest still go. */
+async function deleteEach(
+  store: StateStore,
+  namespace: string,
+  names: readonly string[],
+  options: { dryRun?: boolean },
+  remove: (snapshot: Snapshot, name: string) => void,
+): Promise<DeleteResult> {
   const { result, changes } = await store.update(
     namespace,
     (snapshot) => {
@@ -52,7 +49,7 @@ export async function deleteImageStreamTags(store: StateStore, namespace: string
       const errors: IsctlError[] = [];
       for (const name of names) {
         try {
-          removeImageStreamTag(snapshot, namespace, name);
+          remove(snapshot, name);
           deleted.push(name);
         } catch (e) {
           if (!(e instanceof IsctlError)) throw e;
