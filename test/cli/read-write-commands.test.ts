@@ -6,6 +6,7 @@ import { isctl, readState, tempFolder, testClock } from '../helpers/cli.js';
 
 const clock = testClock('2026-01-01T10:05:00Z');
 const at = (dir: string) => (argv: string[], stdin?: NodeJS.ReadableStream) => isctl(['--dir', dir, ...argv], { clock, ...(stdin ? { stdin } : {}) });
+import { CORPUS } from '../fixtures/corpus.js';
 
 /** Every file of a folder (relative path → content), hidden folders included. */
 function snapshotFolder(dir: string): Record<string, string> {
@@ -164,7 +165,7 @@ describe('apply -f', () => {
   });
 
   it('round-trips corpus streams: apply into an empty folder, get -o json returns the same spec', async () => {
-    const corpus = '/work/shared/corpus/imagestreams';
+    const corpus = path.join(CORPUS, 'imagestreams');
     const files = ['origin__test-stream.yaml', 'jenkins__jenkins-centos.yaml', 'library__openliberty.json'].filter((f) => fs.existsSync(path.join(corpus, f)));
     expect(files.length).toBeGreaterThan(0);
     for (const f of files) {

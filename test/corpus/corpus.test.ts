@@ -6,8 +6,8 @@ import { parseAllDocuments } from 'yaml';
 import { diffLines } from '../../src/output/diff.js';
 import { openStateStore } from '../../src/state/store.js';
 import type { ImageStream } from '../../src/domain/types.js';
+import { CORPUS } from '../fixtures/corpus.js';
 
-const CORPUS = '/work/shared/corpus';
 let dir: string;
 
 function allFiles(root: string, rel = ''): string[] {

@@ -4,8 +4,8 @@ import fc from 'fast-check';
 import { parseAllDocuments, stringify } from 'yaml';
 import { describe, expect, test } from 'vitest';
 import { fastParseYaml } from '../../src/state/fastyaml.js';
+import { CORPUS } from '../fixtures/corpus.js';
 
-const CORPUS = '/work/shared/corpus';
 const yamlFiles = (rel = ''): string[] =>
   readdirSync(path.join(CORPUS, rel), { withFileTypes: true }).flatMap((e) => {
     const r = rel ? `${rel}/${e.name}` : e.name;

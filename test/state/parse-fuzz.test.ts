@@ -6,9 +6,9 @@ import { describe, expect, test } from 'vitest';
 import { StateFileError } from '../../src/domain/errors.js';
 import { fastParseYaml } from '../../src/state/fastyaml.js';
 import { parseStateFile } from '../../src/state/parse.js';
+import { CORPUS } from '../fixtures/corpus.js';
 
 const RUNS = Math.max(1, Number(process.env.ISCTL_FUZZ_RUNS ?? 10_000) || 10_000);
-const CORPUS = '/work/shared/corpus';
 const corpusTexts = readdirSync(CORPUS, { recursive: true, withFileTypes: true })
   .filter((e) => e.isFile() && /\.(ya?ml|json)$/.test(e.name))
   .map((e) => readFileSync(path.join(e.parentPath, e.name), 'utf8'));

@@ -18,8 +18,8 @@ import { splitImageStreamTag } from '../../src/domain/imagestream.js';
 import type { TagChange, TriggerReport } from '../../src/core/context.js';
 import type { ImageStream, KubeObject } from '../../src/domain/types.js';
 import type { FileChange, Snapshot, StoredObject } from '../../src/state/types.js';
+import { CORPUS } from '../fixtures/corpus.js';
 
-const CORPUS = '/work/shared/corpus';
 const D9 = 'sha256:' + '9'.repeat(64);
 const ref9 = (name: string) => `quay.io/corpus/${name}@${D9}`;
 const settings = { internalRegistry: 'image-registry.openshift-image-registry.svc:5000', maxBulkImport: 50 };

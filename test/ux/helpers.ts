@@ -10,7 +10,7 @@ import type { CliIO } from '../../src/cli/io.js';
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 /** The built CLI; ISCTL_TEST_BIN points at another build (e.g. a private one while others rebuild dist/). */
 export const BIN = process.env.ISCTL_TEST_BIN ?? path.join(ROOT, 'bin/isctl.js');
-export const CORPUS = path.resolve(ROOT, '../shared/corpus');
+export { CORPUS } from '../fixtures/corpus.js';
 
 /** A temp folder removed by the caller. */
 export function tempDir(prefix = 'isctl-ux-'): string {
