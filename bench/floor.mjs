@@ -64,12 +64,29 @@ async function one({ repo, tag }) {
 const t0 = performance.now();
 let next = 0;
 let errors = 0;
-await Promise.all(Array.from({ length: connections }, async () => {
-  while (next < list.length) {
-    const item = list[next++];
-    try { await one(item); } catch (e) { errors++; if (errors < 4) console.error(String(e.message ?? e)); }
-  }
-}));
+await Promise.all(
+  Array.from({ length: connections }, async () => {
+    while (next < list.length) {
+      const item = list[next++];
+      try {
+        await one(item);
+      } catch (e) {
+        errors++;
+        if (errors < 4) console.error(String(e.message ?? e));
+      }
+    }
+  }),
+);
 const ms = performance.now() - t0;
 await pool.close();
-console.log(JSON.stringify({ mode, tags: list.length, connections, requests, errors, loopMs: Math.round(ms), perTagMs: +(ms / list.length).toFixed(3) }));
+console.log(
+  JSON.stringify({
+    mode,
+    tags: list.length,
+    connections,
+    requests,
+    errors,
+    loopMs: Math.round(ms),
+    perTagMs: +(ms / list.length).toFixed(3),
+  }),
+);

@@ -16,7 +16,10 @@ import { importReport } from './lib/report.mjs';
 
 const env = process.env;
 const CONNS = Number(env.BENCH_CONNECTIONS ?? 8);
-const SKOPEO_SAMPLE = { loopback: Number(env.BENCH_SKOPEO_LOOPBACK ?? 200), proxy: Number(env.BENCH_SKOPEO_PROXY ?? 50) };
+const SKOPEO_SAMPLE = {
+  loopback: Number(env.BENCH_SKOPEO_LOOPBACK ?? 200),
+  proxy: Number(env.BENCH_SKOPEO_PROXY ?? 50),
+};
 const NETWORKS = (env.BENCH_NETWORKS ?? 'loopback,proxy').split(',');
 const CLIENTS = (env.BENCH_CLIENTS ?? 'floor,skopeo,isctl').split(',');
 const REPEAT = Number(env.BENCH_REPEAT ?? 1);
@@ -25,7 +28,8 @@ const log = (...a) => console.error(`[${new Date().toISOString().slice(11, 19)}]
 /** Flags that lift the bulk-import limit for the 1,000-tag repository, read from --help. */
 function unlimitedFlags(help) {
   if (env.BENCH_BIG_FLAGS !== undefined) return env.BENCH_BIG_FLAGS.split(' ').filter(Boolean);
-  for (const f of ['--max-tags', '--max-images', '--max-bulk-import', '--limit']) if (help.includes(f)) return [`${f}=-1`];
+  for (const f of ['--max-tags', '--max-images', '--max-bulk-import', '--limit'])
+    if (help.includes(f)) return [`${f}=-1`];
   return [];
 }
 
@@ -46,22 +50,38 @@ async function medianOf(reps, fn) {
  */
 async function pairedSide(net, host, proxy, seeded, bigFlags, work, withIsctl, withFloor) {
   const url = `http://${host}`;
-  const f = {}; const i = {};
+  const f = {};
+  const i = {};
   const dirs = { multi: path.join(work, `${net}-multi`), big: path.join(work, `${net}-big`) };
   const fresh = (layout) => {
     if (layout === 'multi') return writeImportFolder(dirs.multi, host, seeded.multi);
     rmSync(dirs.big, { recursive: true, force: true });
     mkdirSync(dirs.big, { recursive: true });
   };
-  const coldIsctl = (layout) => (layout === 'multi' ? isctlRefresh(dirs.multi, proxy)
-    : isctlImportAll(dirs.big, 'big', `${host}/bench/big`, proxy, bigFlags));
-  for (const [layout, key] of [['multi', 'Multi'], ['big', 'Big']]) {
-    log(`${net}: cold ${layout} — floor, isctl ${layout === 'multi' ? 'refresh' : `import-image --all ${bigFlags.join(' ')}`}, 2-request floor (x${REPEAT})`);
+  const coldIsctl = (layout) =>
+    layout === 'multi'
+      ? isctlRefresh(dirs.multi, proxy)
+      : isctlImportAll(dirs.big, 'big', `${host}/bench/big`, proxy, bigFlags);
+  for (const [layout, key] of [
+    ['multi', 'Multi'],
+    ['big', 'Big'],
+  ]) {
+    log(
+      `${net}: cold ${layout} — floor, isctl ${layout === 'multi' ? 'refresh' : `import-image --all ${bigFlags.join(' ')}`}, 2-request floor (x${REPEAT})`,
+    );
     if (withFloor) f[`cold${key}`] = await medianOf(REPEAT, () => floor(url, seeded[layout], 'cold', proxy, CONNS));
-    if (withIsctl) i[`cold${key}`] = await medianOf(REPEAT, () => { fresh(layout); return coldIsctl(layout); });
-    if (withFloor) f[`coldGet${key}`] = await medianOf(REPEAT, () => floor(url, seeded[layout], 'cold-get', proxy, CONNS));
+    if (withIsctl)
+      i[`cold${key}`] = await medianOf(REPEAT, () => {
+        fresh(layout);
+        return coldIsctl(layout);
+      });
+    if (withFloor)
+      f[`coldGet${key}`] = await medianOf(REPEAT, () => floor(url, seeded[layout], 'cold-get', proxy, CONNS));
   }
-  for (const [layout, key] of [['multi', 'Multi'], ['big', 'Big']]) {
+  for (const [layout, key] of [
+    ['multi', 'Multi'],
+    ['big', 'Big'],
+  ]) {
     log(`${net}: warm ${layout} — floor, isctl refresh (x${REPEAT})`);
     if (withFloor) f[`warm${key}`] = await medianOf(REPEAT, () => floor(url, seeded[layout], 'warm', proxy, CONNS));
     if (withIsctl) i[`warm${key}`] = await medianOf(REPEAT, () => isctlRefresh(dirs[layout], proxy));
@@ -90,7 +110,10 @@ async function main() {
   const seeded = { multi: await seed(reg.url, plan.multi), big: await seed(reg.url, plan.big) };
   const seedMs = Date.now() - t0;
   log(`seeded 2,000 tags in ${seedMs} ms`);
-  const proxy = await startDelayProxy({ host: '127.0.0.1', port: reg.port }, { delayMs: 25, handshake: env.BENCH_HANDSHAKE === '1' });
+  const proxy = await startDelayProxy(
+    { host: '127.0.0.1', port: reg.port },
+    { delayMs: 25, handshake: env.BENCH_HANDSHAKE === '1' },
+  );
   await floor(reg.url, [...seeded.multi, ...seeded.big], 'cold', undefined, CONNS); // warm the registry's caches, discarded
 
   const refreshHelp = await isctlHelp('refresh');
@@ -105,15 +128,32 @@ async function main() {
     results[net] = {
       floor: paired.floor,
       skopeo: CLIENTS.includes('skopeo') ? await skopeoSide(net, host, p, seeded) : { cold: {}, warm: {} },
-      isctl: withIsctl ? paired.isctl : { missing: `isctl ${refreshHelp ? '' : 'refresh '}${importHelp ? '' : 'import-image '}not available in this build` },
+      isctl: withIsctl
+        ? paired.isctl
+        : {
+            missing: `isctl ${refreshHelp ? '' : 'refresh '}${importHelp ? '' : 'import-image '}not available in this build`,
+          },
     };
   }
   await proxy.close();
   reg.stop();
   rmSync(work, { recursive: true, force: true });
   const data = {
-    benchmark: 'import', machine: machine(), seedMs, durationS: Math.round((Date.now() - startedAt) / 1000),
-    settings: { clients: CLIENTS, repeat: REPEAT, connections: CONNS, proxyDelayMsEachWay: 25, proxyHandshakeRtt: env.BENCH_HANDSHAKE === '1', skopeoSample: SKOPEO_SAMPLE, bigFlags, profiled: env.BENCH_PROFILE === '1', registryStorage: reg.dir.startsWith('/dev/shm') ? 'tmpfs' : 'disk' },
+    benchmark: 'import',
+    machine: machine(),
+    seedMs,
+    durationS: Math.round((Date.now() - startedAt) / 1000),
+    settings: {
+      clients: CLIENTS,
+      repeat: REPEAT,
+      connections: CONNS,
+      proxyDelayMsEachWay: 25,
+      proxyHandshakeRtt: env.BENCH_HANDSHAKE === '1',
+      skopeoSample: SKOPEO_SAMPLE,
+      bigFlags,
+      profiled: env.BENCH_PROFILE === '1',
+      registryStorage: reg.dir.startsWith('/dev/shm') ? 'tmpfs' : 'disk',
+    },
     results,
   };
   data.report = importReport(data);
@@ -124,4 +164,7 @@ async function main() {
   log(`results: ${path.relative(process.cwd(), file)}`);
 }
 
-main().catch((e) => { console.error(e); process.exitCode = 1; });
+main().catch((e) => {
+  console.error(e);
+  process.exitCode = 1;
+});

@@ -18,14 +18,25 @@ const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const log = (...a) => console.error(`[${new Date().toISOString().slice(11, 19)}]`, ...a);
 
 async function measure(args, check) {
-  const walls = []; let rss = 0; let last; let first;
+  const walls = [];
+  let rss = 0;
+  let last;
+  let first;
   for (let i = 0; i < RUNS; i++) {
     last = await isctl(args, { rss: true });
     if (i === 0) first = last.wallMs;
     walls.push(last.wallMs);
     rss = Math.max(rss, last.maxRssMB ?? 0);
   }
-  const out = { args: args.join(' '), exit: last.code, firstMs: first, medianMs: +median(walls).toFixed(1), walls, maxRssMB: rss, stdoutLines: last.stdout.split('\n').filter(Boolean).length };
+  const out = {
+    args: args.join(' '),
+    exit: last.code,
+    firstMs: first,
+    medianMs: +median(walls).toFixed(1),
+    walls,
+    maxRssMB: rss,
+    stdoutLines: last.stdout.split('\n').filter(Boolean).length,
+  };
   if (last.code !== 0) out.stderrTail = last.stderr.trim().split('\n').slice(-5).join('\n');
   if (check) out.check = check(last);
   return out;
@@ -34,14 +45,21 @@ async function measure(args, check) {
 async function main() {
   ensureGnuTime();
   const reg = await startRegistry();
-  const repos = Array.from({ length: 10 }, (_, r) => ({ repo: `bench/pin${r}`, tags: Array.from({ length: 10 }, (_, t) => `t${t}`) }));
+  const repos = Array.from({ length: 10 }, (_, r) => ({
+    repo: `bench/pin${r}`,
+    tags: Array.from({ length: 10 }, (_, t) => `t${t}`),
+  }));
   const pins = await seed(reg.url, repos);
   const [old] = await seed(reg.url, [{ repo: 'bench/moving', tags: ['latest'], revision: 1 }]);
   const [cur] = await seed(reg.url, [{ repo: 'bench/moving', tags: ['latest'], revision: 2 }]);
   const moving = { repo: 'bench/moving', tag: 'latest', oldDigest: old.digest };
   // A proxy without delay in front of the registry, only to count what refresh asks for.
   const proxy = await startDelayProxy({ host: '127.0.0.1', port: reg.port }, { delayMs: 0 });
-  const have = { get: await isctlHelp('get'), describe: await isctlHelp('describe'), refresh: await isctlHelp('refresh') };
+  const have = {
+    get: await isctlHelp('get'),
+    describe: await isctlHelp('describe'),
+    refresh: await isctlHelp('refresh'),
+  };
   const work = mkdtempSync(path.join(os.tmpdir(), 'isctl-bench-scale-'));
   const results = {};
   for (const n of SIZES) {
@@ -52,8 +70,13 @@ async function main() {
     const changedFile = path.join(dir, info.changing.namespace, `${info.changing.name}.yaml`);
     const before = readFileSync(changedFile, 'utf8');
     const r = {};
-    if (have.get) r.getAll = await measure(['get', 'is', '-A', '--dir', dir], (x) => ({ rows: x.stdout.split('\n').filter(Boolean).length - 1, expectedRows: n }));
-    if (have.describe) r.describe = await measure(['describe', 'is', info.describe.name, '-n', info.describe.namespace, '--dir', dir]);
+    if (have.get)
+      r.getAll = await measure(['get', 'is', '-A', '--dir', dir], (x) => ({
+        rows: x.stdout.split('\n').filter(Boolean).length - 1,
+        expectedRows: n,
+      }));
+    if (have.describe)
+      r.describe = await measure(['describe', 'is', info.describe.name, '-n', info.describe.namespace, '--dir', dir]);
     if (have.refresh) {
       proxy.reset();
       r.refreshDryRun = await measure(['refresh', '--dry-run', '-A', '--dir', dir], (x) => ({
@@ -62,7 +85,9 @@ async function main() {
         fileUnchanged: readFileSync(changedFile, 'utf8') === before,
       }));
     }
-    log(`${n}: ${JSON.stringify(Object.fromEntries(Object.entries(r).map(([k, v]) => [k, [v.medianMs, v.maxRssMB, v.exit]])))}`);
+    log(
+      `${n}: ${JSON.stringify(Object.fromEntries(Object.entries(r).map(([k, v]) => [k, [v.medianMs, v.maxRssMB, v.exit]])))}`,
+    );
     results[n] = r;
     rmSync(dir, { recursive: true, force: true });
   }
@@ -73,24 +98,54 @@ async function main() {
   const growth = {};
   if (results[a] && results[b]) {
     for (const k of Object.keys(results[b])) {
-      const x = results[a][k]; const y = results[b][k];
-      if (x && y) growth[k] = { timeRatio: +(y.medianMs / x.medianMs).toFixed(2), memRatio: +(y.maxRssMB / x.maxRssMB).toFixed(2), sizeRatio: b / a };
+      const x = results[a][k];
+      const y = results[b][k];
+      if (x && y)
+        growth[k] = {
+          timeRatio: +(y.medianMs / x.medianMs).toFixed(2),
+          memRatio: +(y.maxRssMB / x.maxRssMB).toFixed(2),
+          sizeRatio: b / a,
+        };
     }
   }
   const g10 = results[10000]?.getAll;
-  const targets = g10 && g10.exit === 0 ? {
-    getAll10kTime: { value: g10.medianMs, target: '<= 2000 ms', met: g10.medianMs <= 2000 },
-    getAll10kMemory: { value: g10.maxRssMB, target: '<= 300 MB', met: g10.maxRssMB <= 300 },
-    getAllGrowth: growth.getAll && { value: growth.getAll.timeRatio, target: `<= ${b / a} (linear)`, met: growth.getAll.timeRatio <= b / a },
-  } : { missing: 'isctl get is -A did not run on 10,000 streams' };
-  const data = { benchmark: 'scale', machine: machine(), runs: RUNS, sizes: SIZES, available: Object.fromEntries(Object.entries(have).map(([k, v]) => [k, Boolean(v)])), results, growth, targets };
+  const targets =
+    g10 && g10.exit === 0
+      ? {
+          getAll10kTime: { value: g10.medianMs, target: '<= 2000 ms', met: g10.medianMs <= 2000 },
+          getAll10kMemory: { value: g10.maxRssMB, target: '<= 300 MB', met: g10.maxRssMB <= 300 },
+          getAllGrowth: growth.getAll && {
+            value: growth.getAll.timeRatio,
+            target: `<= ${b / a} (linear)`,
+            met: growth.getAll.timeRatio <= b / a,
+          },
+        }
+      : { missing: 'isctl get is -A did not run on 10,000 streams' };
+  const data = {
+    benchmark: 'scale',
+    machine: machine(),
+    runs: RUNS,
+    sizes: SIZES,
+    available: Object.fromEntries(Object.entries(have).map(([k, v]) => [k, Boolean(v)])),
+    results,
+    growth,
+    targets,
+  };
   const full = SIZES.join(',') === '1000,10000' && RUNS >= 3;
   const file = saveResults(full ? 'scale' : 'scale-partial', data);
-  const lines = ['| streams | command | median ms (first run) | peak RSS MB | exit |', '| --- | --- | --- | --- | --- |'];
-  for (const [n, r] of Object.entries(results)) for (const [k, v] of Object.entries(r)) lines.push(`| ${n} | ${k} | ${v.medianMs} (${v.firstMs}) | ${v.maxRssMB} | ${v.exit} |`);
+  const lines = [
+    '| streams | command | median ms (first run) | peak RSS MB | exit |',
+    '| --- | --- | --- | --- | --- |',
+  ];
+  for (const [n, r] of Object.entries(results))
+    for (const [k, v] of Object.entries(r))
+      lines.push(`| ${n} | ${k} | ${v.medianMs} (${v.firstMs}) | ${v.maxRssMB} | ${v.exit} |`);
   console.log(lines.join('\n'));
   console.log(JSON.stringify({ growth, targets }, null, 2));
   log(`results: ${path.relative(process.cwd(), file)}`);
 }
 
-main().catch((e) => { console.error(e); process.exitCode = 1; });
+main().catch((e) => {
+  console.error(e);
+  process.exitCode = 1;
+});

@@ -35,12 +35,20 @@ export function isctlRefresh(dir, proxy, extra = []) {
 
 /** `isctl import-image NAME --from REPO --all --confirm --insecure` into `dir`, plus `flags`. */
 export function isctlImportAll(dir, name, from, proxy, flags = []) {
-  return withCounts(proxy, () => isctlMeasured(['import-image', name, '--from', from, '--all', '--confirm', '--insecure', '--dir', dir, ...flags]))();
+  return withCounts(proxy, () =>
+    isctlMeasured(['import-image', name, '--from', from, '--all', '--confirm', '--insecure', '--dir', dir, ...flags]),
+  )();
 }
 
 function summarize(r) {
   const tail = (s) => s.trim().split('\n').slice(-4).join('\n');
-  return { code: r.code, wallMs: r.wallMs, maxRssMB: r.maxRssMB, stderrTail: tail(r.stderr), stdoutTail: tail(r.stdout) };
+  return {
+    code: r.code,
+    wallMs: r.wallMs,
+    maxRssMB: r.maxRssMB,
+    stderrTail: tail(r.stderr),
+    stdoutTail: tail(r.stdout),
+  };
 }
 
 /** The floor loop as its own process (same start-up cost as isctl), cold or warm. */
@@ -49,7 +57,11 @@ export function floor(url, list, mode, proxy, connections = 8) {
     const tmp = mkdtempSync(path.join(os.tmpdir(), 'isctl-bench-floor-'));
     const file = path.join(tmp, 'list.json');
     writeFileSync(file, JSON.stringify(list.map(({ repo, tag }) => ({ repo, tag }))));
-    const r = await run(process.execPath, [path.join(ROOT, 'bench', 'floor.mjs'), url, file, mode, String(connections)], { rss: true });
+    const r = await run(
+      process.execPath,
+      [path.join(ROOT, 'bench', 'floor.mjs'), url, file, mode, String(connections)],
+      { rss: true },
+    );
     rmSync(tmp, { recursive: true, force: true });
     if (r.code !== 0) throw new Error(`floor ${mode} failed: ${r.stderr}`);
     return { code: r.code, wallMs: r.wallMs, maxRssMB: r.maxRssMB, ...JSON.parse(r.stdout.trim().split('\n').pop()) };
@@ -69,19 +81,33 @@ export function sample(list, n) {
  */
 export function skopeoLoop(host, items, total, proxy) {
   return withCounts(proxy, async () => {
-    let wall = 0; let bad = 0; let maxRss = 0;
+    let wall = 0;
+    let bad = 0;
+    let maxRss = 0;
     for (const it of items) {
-      const r = await run('skopeo', ['inspect', '--tls-verify=false', `docker://${host}/${it.repo}:${it.tag}`], { rss: true });
+      const r = await run('skopeo', ['inspect', '--tls-verify=false', `docker://${host}/${it.repo}:${it.tag}`], {
+        rss: true,
+      });
       wall += r.wallMs;
       maxRss = Math.max(maxRss, r.maxRssMB ?? 0);
       let digest;
-      try { digest = JSON.parse(r.stdout).Digest; } catch { /* counted as bad */ }
+      try {
+        digest = JSON.parse(r.stdout).Digest;
+      } catch {
+        /* counted as bad */
+      }
       if (r.code !== 0 || digest !== it.digest) bad++;
     }
     const perTagMs = wall / items.length;
     return {
-      sampled: items.length, total, extrapolated: items.length < total, errors: bad, maxRssMB: maxRss,
-      sampleWallMs: +wall.toFixed(1), perTagMs: +perTagMs.toFixed(2), wallMs: +(perTagMs * total).toFixed(1),
+      sampled: items.length,
+      total,
+      extrapolated: items.length < total,
+      errors: bad,
+      maxRssMB: maxRss,
+      sampleWallMs: +wall.toFixed(1),
+      perTagMs: +perTagMs.toFixed(2),
+      wallMs: +(perTagMs * total).toFixed(1),
     };
   })();
 }

@@ -54,14 +54,14 @@ function streamYaml({ name, namespace, tags, statuses, generation, host }) {
     '  tags:',
     ...tags.flatMap(tagSpec),
   ];
-  if (!statuses) return meta.join('\n') + '\n';
-  return [
+  if (!statuses) return `${meta.join('\n')}\n`;
+  return `${[
     ...meta,
     'status:',
     `  dockerImageRepository: image-registry.openshift-image-registry.svc:5000/${namespace ?? 'default'}/${name}`,
     '  tags:',
     ...statuses.flatMap((s) => tagStatus(s.tag, s.items)),
-  ].join('\n') + '\n';
+  ].join('\n')}\n`;
 }
 
 /**
@@ -96,7 +96,8 @@ export function writeScaleFolder(dir, host, { streams, namespaces = 10, pins, mo
   for (let i = 0; i < streams; i++) {
     const namespace = names[i % names.length];
     const name = `app-${String(i).padStart(5, '0')}`;
-    const tags = []; const statuses = [];
+    const tags = [];
+    const statuses = [];
     for (let t = 0; t < 5; t++) {
       const tag = ['latest', 'stable', 'v1', 'v1.1', 'v1.2'][t];
       const pin = pins[p++ % pins.length];
@@ -108,14 +109,23 @@ export function writeScaleFolder(dir, host, { streams, namespaces = 10, pins, mo
       statuses.push({
         tag,
         items: [current, fakeDigest(`${name}/${tag}/2`), fakeDigest(`${name}/${tag}/1`)].map((image, k) => ({
-          created: `2025-0${6 + 2 - k}-01T08:00:00Z`, ref: `${host}/${repo}@${image}`, generation: 3 - k, image,
+          created: `2025-0${6 + 2 - k}-01T08:00:00Z`,
+          ref: `${host}/${repo}@${image}`,
+          generation: 3 - k,
+          image,
         })),
       });
     }
-    writeFileSync(path.join(dir, namespace, `${name}.yaml`), streamYaml({ name, namespace, tags, statuses, generation: 3, host }));
+    writeFileSync(
+      path.join(dir, namespace, `${name}.yaml`),
+      streamYaml({ name, namespace, tags, statuses, generation: 3, host }),
+    );
   }
   return {
-    describe: { name: `app-${String(Math.min(42, streams - 1)).padStart(5, '0')}`, namespace: names[Math.min(42, streams - 1) % names.length] },
+    describe: {
+      name: `app-${String(Math.min(42, streams - 1)).padStart(5, '0')}`,
+      namespace: names[Math.min(42, streams - 1) % names.length],
+    },
     changing: moving ? { name: 'app-00000', namespace: names[0], tag: 'latest' } : undefined,
   };
 }

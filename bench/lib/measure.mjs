@@ -20,8 +20,13 @@ const LOAD_AT_START = os.loadavg().map((x) => +x.toFixed(2));
 export function ensureGnuTime() {
   if (existsSync(GNU_TIME)) return true;
   try {
-    execFileSync('apt-get', ['install', '-y', '--no-install-recommends', 'time'], { stdio: 'ignore', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-  } catch { /* reported below */ }
+    execFileSync('apt-get', ['install', '-y', '--no-install-recommends', 'time'], {
+      stdio: 'ignore',
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
+  } catch {
+    /* reported below */
+  }
   return existsSync(GNU_TIME);
 }
 
@@ -38,8 +43,13 @@ export function run(cmd, args, { env, cwd, rss = false, input, timeoutMs = 900_0
   }
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
-    const child = spawn(argv[0], argv.slice(1), { env: { ...process.env, ...env }, cwd, stdio: ['pipe', 'pipe', 'pipe'] });
-    const out = []; const err = [];
+    const child = spawn(argv[0], argv.slice(1), {
+      env: { ...process.env, ...env },
+      cwd,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    const out = [];
+    const err = [];
     child.stdout.on('data', (c) => out.push(c));
     child.stderr.on('data', (c) => err.push(c));
     child.stdin.end(input ?? '');
@@ -54,14 +64,23 @@ export function run(cmd, args, { env, cwd, rss = false, input, timeoutMs = 900_0
         if (m) maxRssMB = +(Number(m[1]) / 1024).toFixed(1);
         rmSync(tmp, { recursive: true, force: true });
       }
-      resolve({ code, wallMs: +wallMs.toFixed(1), maxRssMB, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() });
+      resolve({
+        code,
+        wallMs: +wallMs.toFixed(1),
+        maxRssMB,
+        stdout: Buffer.concat(out).toString(),
+        stderr: Buffer.concat(err).toString(),
+      });
     });
   });
 }
 
 /** Runs isctl with `args` (node bin/isctl.js …), never coloured. */
 export function isctl(args, opts = {}) {
-  return run(process.execPath, [...(opts.nodeArgs ?? []), ISCTL, ...args], { ...opts, env: { NO_COLOR: '1', ...opts.env } });
+  return run(process.execPath, [...(opts.nodeArgs ?? []), ISCTL, ...args], {
+    ...opts,
+    env: { NO_COLOR: '1', ...opts.env },
+  });
 }
 
 /** Median of numbers. */
@@ -76,7 +95,10 @@ export async function repeat(n, fn, { warmup = 2 } = {}) {
   for (let i = 0; i < warmup; i++) await fn();
   const walls = [];
   let last;
-  for (let i = 0; i < n; i++) { last = await fn(); walls.push(last.wallMs); }
+  for (let i = 0; i < n; i++) {
+    last = await fn();
+    walls.push(last.wallMs);
+  }
   return { runs: n, medianMs: +median(walls).toFixed(1), minMs: Math.min(...walls), maxMs: Math.max(...walls), last };
 }
 
@@ -95,13 +117,28 @@ export async function interleave(n, fns, { warmup = 2 } = {}) {
       if (i >= warmup) walls[k].push(r.wallMs);
     }
   }
-  return Object.fromEntries(keys.map((k) => [k, {
-    runs: n, medianMs: +median(walls[k]).toFixed(1), minMs: Math.min(...walls[k]), maxMs: Math.max(...walls[k]), last: last[k],
-  }]));
+  return Object.fromEntries(
+    keys.map((k) => [
+      k,
+      {
+        runs: n,
+        medianMs: +median(walls[k]).toFixed(1),
+        minMs: Math.min(...walls[k]),
+        maxMs: Math.max(...walls[k]),
+        last: last[k],
+      },
+    ]),
+  );
 }
 
 function tryExec(cmd, args) {
-  try { return execFileSync(cmd, args, { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim(); } catch { return undefined; }
+  try {
+    return execFileSync(cmd, args, { stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString()
+      .trim();
+  } catch {
+    return undefined;
+  }
 }
 
 /** Describes the machine and the versions of everything measured. */
@@ -119,7 +156,9 @@ export function machine() {
     registry: tryExec('docker-registry', ['--version'])?.replace(/^docker-registry\s+/, ''),
     skopeo: tryExec('skopeo', ['--version']),
     undici: JSON.parse(readFileSync(path.join(ROOT, 'node_modules', 'undici', 'package.json'), 'utf8')).version,
-    isctlCommit: process.env.BENCH_ISCTL ? path.basename(path.dirname(path.dirname(ISCTL))).replace('isctl-bench-build-', '') : tryExec('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD']),
+    isctlCommit: process.env.BENCH_ISCTL
+      ? path.basename(path.dirname(path.dirname(ISCTL))).replace('isctl-bench-build-', '')
+      : tryExec('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD']),
     isctlPath: ISCTL,
     isctlVersion: tryExec(process.execPath, [ISCTL, '--version']),
   };
@@ -129,9 +168,12 @@ export function machine() {
 export function saveResults(name, data) {
   const dir = path.join(ROOT, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
-  const stamp = new Date().toISOString().replace(/[:.]/g, '-').replace(/-\d+Z$/, 'Z');
+  const stamp = new Date()
+    .toISOString()
+    .replace(/[:.]/g, '-')
+    .replace(/-\d+Z$/, 'Z');
   const file = path.join(dir, `${name}-${stamp}.json`);
-  writeFileSync(file, JSON.stringify(data, null, 2) + '\n');
+  writeFileSync(file, `${JSON.stringify(data, null, 2)}\n`);
   return file;
 }
 

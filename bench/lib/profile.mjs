@@ -20,7 +20,8 @@ export function summarizeProfile(file, top = 20) {
     const id = prof.samples[i];
     self.set(id, (self.get(id) ?? 0) + (dts[i] ?? 0));
   }
-  const fn = new Map(); const files = new Map();
+  const fn = new Map();
+  const files = new Map();
   let total = 0;
   for (const [id, us] of self) {
     const cf = byId.get(id).callFrame;
@@ -32,11 +33,17 @@ export function summarizeProfile(file, top = 20) {
     const fk = cf.url ? u : name; // (garbage collector), (idle), (program) stand alone
     files.set(fk, (files.get(fk) ?? 0) + us);
   }
-  const rank = (m) => [...m].sort((a, b) => b[1] - a[1]).slice(0, top).map(([k, us]) => ({ ms: +(us / 1000).toFixed(1), pct: +((100 * us) / total).toFixed(1), where: k }));
+  const rank = (m) =>
+    [...m]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([k, us]) => ({ ms: +(us / 1000).toFixed(1), pct: +((100 * us) / total).toFixed(1), where: k }));
   return { totalMs: +(total / 1000).toFixed(1), topFunctions: rank(fn), topFiles: rank(files) };
 }
 
 /** Summarises every .cpuprofile in `dir` (one per process). */
 export function summarizeDir(dir, top) {
-  return readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).map((f) => ({ file: f, ...summarizeProfile(path.join(dir, f), top) }));
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.cpuprofile'))
+    .map((f) => ({ file: f, ...summarizeProfile(path.join(dir, f), top) }));
 }

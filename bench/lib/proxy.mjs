@@ -28,9 +28,18 @@ function requestCounter(onRequest, onTls) {
   return (chunk) => {
     if (dead) return;
     buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
-    if (buf.length && buf[0] === 0x16 && skip === 0) { dead = true; onTls(); return; } // TLS ClientHello
+    if (buf.length && buf[0] === 0x16 && skip === 0) {
+      dead = true;
+      onTls();
+      return;
+    } // TLS ClientHello
     for (;;) {
-      if (skip > 0) { const n = Math.min(skip, buf.length); skip -= n; buf = buf.subarray(n); if (skip > 0) return; }
+      if (skip > 0) {
+        const n = Math.min(skip, buf.length);
+        skip -= n;
+        buf = buf.subarray(n);
+        if (skip > 0) return;
+      }
       const end = buf.indexOf('\r\n\r\n');
       if (end < 0) return;
       const head = buf.subarray(0, end).toString('latin1');
@@ -40,7 +49,10 @@ function requestCounter(onRequest, onTls) {
       onRequest(method, target ?? '');
       const cl = headers.find((h) => /^content-length:/i.test(h));
       if (cl) skip = Number(cl.split(':')[1].trim()) || 0;
-      else if (headers.some((h) => /^transfer-encoding:.*chunked/i.test(h))) { dead = true; return; }
+      else if (headers.some((h) => /^transfer-encoding:.*chunked/i.test(h))) {
+        dead = true;
+        return;
+      }
     }
   };
 }
@@ -74,23 +86,45 @@ export function startDelayProxy(target, { delayMs = 25, handshake = false } = {}
     const accepted = performance.now();
     stats.connections++;
     const upstream = net.connect(target.port, target.host);
-    sockets.add(client); sockets.add(upstream);
-    client.setNoDelay(true); upstream.setNoDelay(true);
-    const up = delayLine(); const down = delayLine();
-    const count = requestCounter((method, path) => {
-      const s = stats; const kind = kindOf(path);
-      s.requests++;
-      s.byMethod[method] = (s.byMethod[method] ?? 0) + 1;
-      s.byKind[`${method} ${kind}`] = (s.byKind[`${method} ${kind}`] ?? 0) + 1;
-    }, () => { stats.tlsProbes++; });
+    sockets.add(client);
+    sockets.add(upstream);
+    client.setNoDelay(true);
+    upstream.setNoDelay(true);
+    const up = delayLine();
+    const down = delayLine();
+    const count = requestCounter(
+      (method, path) => {
+        const s = stats;
+        const kind = kindOf(path);
+        s.requests++;
+        s.byMethod[method] = (s.byMethod[method] ?? 0) + 1;
+        s.byKind[`${method} ${kind}`] = (s.byKind[`${method} ${kind}`] ?? 0) + 1;
+      },
+      () => {
+        stats.tlsProbes++;
+      },
+    );
     // The first byte can only leave after the handshake round trip, then takes one more delay.
     const dueUp = () => Math.max(performance.now(), handshake ? accepted + 2 * delayMs : 0) + delayMs;
-    client.on('data', (c) => { count(c); stats.bytesUp += c.length; up(dueUp(), () => upstream.destroyed || upstream.write(c)); });
-    upstream.on('data', (c) => { stats.bytesDown += c.length; down(performance.now() + delayMs, () => client.destroyed || client.write(c)); });
+    client.on('data', (c) => {
+      count(c);
+      stats.bytesUp += c.length;
+      up(dueUp(), () => upstream.destroyed || upstream.write(c));
+    });
+    upstream.on('data', (c) => {
+      stats.bytesDown += c.length;
+      down(performance.now() + delayMs, () => client.destroyed || client.write(c));
+    });
     client.on('end', () => up(dueUp(), () => upstream.end()));
     upstream.on('end', () => down(performance.now() + delayMs, () => client.end()));
-    const kill = () => { client.destroy(); upstream.destroy(); sockets.delete(client); sockets.delete(upstream); };
-    client.on('error', kill); upstream.on('error', kill);
+    const kill = () => {
+      client.destroy();
+      upstream.destroy();
+      sockets.delete(client);
+      sockets.delete(upstream);
+    };
+    client.on('error', kill);
+    upstream.on('error', kill);
     client.on('close', () => down(performance.now() + delayMs, kill));
     upstream.on('close', () => down(performance.now() + delayMs, kill));
   });
@@ -99,10 +133,17 @@ export function startDelayProxy(target, { delayMs = 25, handshake = false } = {}
     server.listen(0, '127.0.0.1', () => {
       const { port } = server.address();
       resolve({
-        host: `127.0.0.1:${port}`, port,
+        host: `127.0.0.1:${port}`,
+        port,
         stats: () => structuredClone(stats),
-        reset: () => { stats = emptyStats(); },
-        close: () => new Promise((r) => { for (const s of sockets) s.destroy(); server.close(() => r()); }),
+        reset: () => {
+          stats = emptyStats();
+        },
+        close: () =>
+          new Promise((r) => {
+            for (const s of sockets) s.destroy();
+            server.close(() => r());
+          }),
       });
     });
   });

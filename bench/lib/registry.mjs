@@ -23,7 +23,10 @@ export function freePort() {
 
 /** The registry's version string, e.g. "github.com/docker/distribution 2.8.2+ds1". */
 export function registryVersion() {
-  return execFileSync('docker-registry', ['--version']).toString().trim().replace(/^docker-registry\s+/, '');
+  return execFileSync('docker-registry', ['--version'])
+    .toString()
+    .trim()
+    .replace(/^docker-registry\s+/, '');
 }
 
 function configYaml(root, port) {
@@ -31,10 +34,20 @@ function configYaml(root, port) {
   // the same 2 cores the clients use, for every client alike.
   return [
     'version: 0.1',
-    'log:', '  level: warn', '  accesslog:', '    disabled: true',
-    'storage:', `  filesystem:`, `    rootdirectory: ${root}/data`,
-    '  delete:', '    enabled: true', '  cache:', '    blobdescriptor: inmemory',
-    'http:', `  addr: 127.0.0.1:${port}`, '  secret: bench-only-not-secret',
+    'log:',
+    '  level: warn',
+    '  accesslog:',
+    '    disabled: true',
+    'storage:',
+    `  filesystem:`,
+    `    rootdirectory: ${root}/data`,
+    '  delete:',
+    '    enabled: true',
+    '  cache:',
+    '    blobdescriptor: inmemory',
+    'http:',
+    `  addr: 127.0.0.1:${port}`,
+    '  secret: bench-only-not-secret',
     '',
   ].join('\n');
 }
@@ -47,7 +60,9 @@ async function waitReady(url, child, ms = 10_000) {
       const res = await fetch(`${url}/v2/`);
       await res.arrayBuffer();
       if (res.status === 200) return;
-    } catch { /* not listening yet */ }
+    } catch {
+      /* not listening yet */
+    }
     await new Promise((r) => setTimeout(r, 25));
   }
   throw new Error(`docker-registry did not answer ${url}/v2/ within ${ms} ms`);
@@ -65,9 +80,11 @@ export async function startRegistry() {
   writeFileSync(path.join(dir, 'config.yml'), configYaml(dir, port));
   const script = [
     `docker-registry serve "${dir}/config.yml" >"${dir}/registry.log" 2>&1 &`,
-    'R=$!', `echo $R >"${dir}/registry.pid"`,
+    'R=$!',
+    `echo $R >"${dir}/registry.pid"`,
     `while kill -0 ${process.pid} 2>/dev/null && kill -0 $R 2>/dev/null; do sleep 0.5; done`,
-    'kill $R 2>/dev/null; wait $R 2>/dev/null', `rm -rf "${dir}"`,
+    'kill $R 2>/dev/null; wait $R 2>/dev/null',
+    `rm -rf "${dir}"`,
   ].join('\n');
   const watchdog = spawn('bash', ['-c', script], { stdio: 'ignore', detached: true });
   watchdog.unref();
@@ -79,10 +96,22 @@ export async function startRegistry() {
   const stop = () => {
     if (stopped) return;
     stopped = true;
-    try { process.kill(pid, 'SIGTERM'); } catch { /* already gone */ }
-    try { rmSync(dir, { recursive: true, force: true }); } catch { /* best effort */ }
+    try {
+      process.kill(pid, 'SIGTERM');
+    } catch {
+      /* already gone */
+    }
+    try {
+      rmSync(dir, { recursive: true, force: true });
+    } catch {
+      /* best effort */
+    }
   };
   process.on('exit', stop);
-  for (const sig of ['SIGINT', 'SIGTERM']) process.once(sig, () => { stop(); process.exit(130); });
+  for (const sig of ['SIGINT', 'SIGTERM'])
+    process.once(sig, () => {
+      stop();
+      process.exit(130);
+    });
   return { url, host, port, pid, dir, stop };
 }

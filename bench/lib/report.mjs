@@ -23,7 +23,7 @@ function reqs(a, b) {
 }
 
 function failed(...rs) {
-  return rs.some((r) => r && ((r.codes ?? [r.code]).some((c) => c !== undefined && c !== 0)));
+  return rs.some((r) => r && (r.codes ?? [r.code]).some((c) => c !== undefined && c !== 0));
 }
 
 /** Per-network, per-phase summary: ms per tag for each client, ratios, requests per tag. */
@@ -36,28 +36,46 @@ export function summarizeNetwork(res) {
     const f = perTag(floor[`${p}Multi`], floor[`${p}Big`]);
     const s = perTag(skopeo[p].multi, skopeo[p].big);
     return {
-      isctlMsPerTag: r2(i), floorMsPerTag: r2(f), skopeoMsPerTag: r2(s),
-      isctlOverFloor: r2(i / f), skopeoOverIsctl: r2(s / i),
+      isctlMsPerTag: r2(i),
+      floorMsPerTag: r2(f),
+      skopeoMsPerTag: r2(s),
+      isctlOverFloor: r2(i / f),
+      skopeoOverIsctl: r2(s / i),
       isctlFailed: bad,
-      requests: { isctl: reqs(isctl[`${p}Multi`], isctl[`${p}Big`]), floor: reqs(floor[`${p}Multi`], floor[`${p}Big`]), skopeo: reqs(skopeo[p].multi, skopeo[p].big) },
+      requests: {
+        isctl: reqs(isctl[`${p}Multi`], isctl[`${p}Big`]),
+        floor: reqs(floor[`${p}Multi`], floor[`${p}Big`]),
+        skopeo: reqs(skopeo[p].multi, skopeo[p].big),
+      },
     };
   };
   const g = perTag(floor.coldGetMulti, floor.coldGetBig);
   const cold = phase('cold');
-  return { cold, warm: phase('warm'), coldGet: { floorGetMsPerTag: r2(g), isctlOverFloorGet: r2(cold.isctlMsPerTag / g), requests: reqs(floor.coldGetMulti, floor.coldGetBig) }, bigImportMaxRssMB: failed(isctl.coldBig) ? undefined : isctl.coldBig?.maxRssMB };
+  return {
+    cold,
+    warm: phase('warm'),
+    coldGet: {
+      floorGetMsPerTag: r2(g),
+      isctlOverFloorGet: r2(cold.isctlMsPerTag / g),
+      requests: reqs(floor.coldGetMulti, floor.coldGetBig),
+    },
+    bigImportMaxRssMB: failed(isctl.coldBig) ? undefined : isctl.coldBig?.maxRssMB,
+  };
 }
 
 const check = (value, ok, target) => ({ value, target, met: value === undefined ? undefined : ok(value) });
 
 /** Evaluates issue 7's targets for the import benchmarks. */
 export function targets(sum) {
-  const p = sum.proxy; const l = sum.loopback;
+  const p = sum.proxy;
+  const l = sum.loopback;
   return {
     proxyColdVsSkopeo: p && check(p.cold.skopeoOverIsctl, (v) => v >= 20, 'skopeo/isctl >= 20'),
     proxyColdVsFloor: p && check(p.cold.isctlOverFloor, (v) => v <= 1.5, 'isctl/floor <= 1.5'),
     proxyWarmVsFloor: p && check(p.warm.isctlOverFloor, (v) => v <= 1.3, 'isctl/floor <= 1.3'),
     loopbackColdVsFloor: l && check(l.cold.isctlOverFloor, (v) => v <= 1.5, 'isctl/floor <= 1.5'),
-    warmRequestsPerTag: p && check(p.warm.isctlFailed ? undefined : p.warm.requests.isctl?.perTag, (v) => v <= 1.0, 'requests/tag = 1'),
+    warmRequestsPerTag:
+      p && check(p.warm.isctlFailed ? undefined : p.warm.requests.isctl?.perTag, (v) => v <= 1.0, 'requests/tag = 1'),
     bigImportMemory: l && check(l.bigImportMaxRssMB, (v) => v <= 200, 'peak RSS <= 200 MB'),
   };
 }
@@ -75,25 +93,46 @@ export function importReport(data) {
   ];
   for (const [net, s] of Object.entries(summary)) {
     for (const ph of ['cold', 'warm']) {
-      const x = s[ph]; const rq = x.requests;
-      lines.push(`| ${net} | ${ph} | ${x.isctlFailed ? 'failed (exit≠0)' : fmt(x.isctlMsPerTag)} | ${fmt(x.floorMsPerTag)} | ${fmt(x.skopeoMsPerTag)} | ${fmt(x.isctlOverFloor)} | ${fmt(x.skopeoOverIsctl)} | ${fmt(rq.isctl?.perTag)} · ${fmt(rq.floor?.perTag)} · ${fmt(rq.skopeo?.perTag)} |`);
+      const x = s[ph];
+      const rq = x.requests;
+      lines.push(
+        `| ${net} | ${ph} | ${x.isctlFailed ? 'failed (exit≠0)' : fmt(x.isctlMsPerTag)} | ${fmt(x.floorMsPerTag)} | ${fmt(x.skopeoMsPerTag)} | ${fmt(x.isctlOverFloor)} | ${fmt(x.skopeoOverIsctl)} | ${fmt(rq.isctl?.perTag)} · ${fmt(rq.floor?.perTag)} · ${fmt(rq.skopeo?.perTag)} |`,
+      );
     }
   }
   const p = summary.proxy;
   if (p) {
-    lines.push('', 'Requests per tag, counted at the proxy (connections and TLS probes per run pair):', '',
-      '| client | phase | requests/tag | by kind | connections | TLS probes |', '| --- | --- | --- | --- | --- | --- |');
+    lines.push(
+      '',
+      'Requests per tag, counted at the proxy (connections and TLS probes per run pair):',
+      '',
+      '| client | phase | requests/tag | by kind | connections | TLS probes |',
+      '| --- | --- | --- | --- | --- | --- |',
+    );
     for (const ph of ['cold', 'warm']) {
       for (const c of ['isctl', 'floor', 'skopeo']) {
         const q = p[ph].requests[c];
-        if (q) lines.push(`| ${c} | ${ph} | ${q.perTag} | ${Object.entries(q.byKindPerTag).filter(([, v]) => v > 0).map(([k, v]) => `${k} ${v}`).join(', ')} | ${q.connections} | ${q.tlsProbes} |`);
+        if (q)
+          lines.push(
+            `| ${c} | ${ph} | ${q.perTag} | ${Object.entries(q.byKindPerTag)
+              .filter(([, v]) => v > 0)
+              .map(([k, v]) => `${k} ${v}`)
+              .join(', ')} | ${q.connections} | ${q.tlsProbes} |`,
+          );
       }
     }
   }
-  lines.push('', '2-request floor (GET manifest by tag, GET config), cold, informational:', '',
-    '| network | floor-get ms/tag | isctl ÷ floor-get | skopeo ÷ floor-get |', '| --- | --- | --- | --- |');
+  lines.push(
+    '',
+    '2-request floor (GET manifest by tag, GET config), cold, informational:',
+    '',
+    '| network | floor-get ms/tag | isctl ÷ floor-get | skopeo ÷ floor-get |',
+    '| --- | --- | --- | --- |',
+  );
   for (const [net, s] of Object.entries(summary)) {
-    lines.push(`| ${net} | ${fmt(s.coldGet.floorGetMsPerTag)} | ${fmt(s.coldGet.isctlOverFloorGet)} | ${fmt(r2(s.cold.skopeoMsPerTag / s.coldGet.floorGetMsPerTag))} |`);
+    lines.push(
+      `| ${net} | ${fmt(s.coldGet.floorGetMsPerTag)} | ${fmt(s.coldGet.isctlOverFloorGet)} | ${fmt(r2(s.cold.skopeoMsPerTag / s.coldGet.floorGetMsPerTag))} |`,
+    );
   }
   lines.push('', '| target | value | result |', '| --- | --- | --- |');
   for (const [k, v] of Object.entries(t)) if (v) lines.push(`| ${k}: ${v.target} | ${fmt(v.value)} | ${mark(v)} |`);

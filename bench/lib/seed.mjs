@@ -13,11 +13,19 @@ function tarOneFile(name, content) {
   // POSIX ustar: 512-byte header, data padded to 512, two zero blocks (deterministic: mtime 0).
   const data = Buffer.from(content);
   const h = Buffer.alloc(512);
-  h.write(name, 0); h.write('0000644\0', 100); h.write('0000000\0', 108); h.write('0000000\0', 116);
-  h.write(data.length.toString(8).padStart(11, '0') + '\0', 124); h.write('00000000000\0', 136);
-  h.write('        ', 148); h.write('0', 156); h.write('ustar\0', 257); h.write('00', 263);
-  let sum = 0; for (const b of h) sum += b;
-  h.write(sum.toString(8).padStart(6, '0') + '\0 ', 148);
+  h.write(name, 0);
+  h.write('0000644\0', 100);
+  h.write('0000000\0', 108);
+  h.write('0000000\0', 116);
+  h.write(`${data.length.toString(8).padStart(11, '0')}\0`, 124);
+  h.write('00000000000\0', 136);
+  h.write('        ', 148);
+  h.write('0', 156);
+  h.write('ustar\0', 257);
+  h.write('00', 263);
+  let sum = 0;
+  for (const b of h) sum += b;
+  h.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148);
   const pad = Buffer.alloc((512 - (data.length % 512)) % 512);
   return Buffer.concat([h, data, pad, Buffer.alloc(1024)]);
 }
@@ -31,16 +39,25 @@ export function makeLayer() {
 
 /** A tag's image: distinct config (labels name repo, tag and revision) over the shared layer. */
 export function makeImage(layer, repo, tag, revision = 1) {
-  const config = Buffer.from(JSON.stringify({
-    created: '2026-01-01T00:00:00Z', architecture: 'amd64', os: 'linux',
-    config: { Cmd: ['/hello'], Labels: { 'bench.repo': repo, 'bench.tag': tag, 'bench.revision': String(revision) } },
-    rootfs: { type: 'layers', diff_ids: [layer.diffId] },
-  }));
-  const manifest = Buffer.from(JSON.stringify({
-    schemaVersion: 2, mediaType: OCI_MANIFEST,
-    config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha(config), size: config.length },
-    layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: layer.digest, size: layer.bytes.length }],
-  }));
+  const config = Buffer.from(
+    JSON.stringify({
+      created: '2026-01-01T00:00:00Z',
+      architecture: 'amd64',
+      os: 'linux',
+      config: { Cmd: ['/hello'], Labels: { 'bench.repo': repo, 'bench.tag': tag, 'bench.revision': String(revision) } },
+      rootfs: { type: 'layers', diff_ids: [layer.diffId] },
+    }),
+  );
+  const manifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: OCI_MANIFEST,
+      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha(config), size: config.length },
+      layers: [
+        { mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: layer.digest, size: layer.bytes.length },
+      ],
+    }),
+  );
   return { config, configDigest: sha(config), manifest, digest: sha(manifest) };
 }
 
@@ -55,7 +72,9 @@ async function pushBlob(pool, repo, bytes, digest) {
   const loc = new URL(post.headers.location, 'http://x');
   loc.searchParams.set('digest', digest);
   const put = await pool.request({
-    method: 'PUT', path: loc.pathname + loc.search, body: bytes,
+    method: 'PUT',
+    path: loc.pathname + loc.search,
+    body: bytes,
     headers: { 'content-type': 'application/octet-stream', 'content-length': String(bytes.length) },
   });
   await expect(put, [201], `PUT blob ${repo}`);
@@ -63,7 +82,9 @@ async function pushBlob(pool, repo, bytes, digest) {
 
 async function pushManifest(pool, repo, tag, manifest) {
   const res = await pool.request({
-    method: 'PUT', path: `/v2/${repo}/manifests/${tag}`, body: manifest,
+    method: 'PUT',
+    path: `/v2/${repo}/manifests/${tag}`,
+    body: manifest,
     headers: { 'content-type': OCI_MANIFEST, 'content-length': String(manifest.length) },
   });
   await expect(res, [201], `PUT manifest ${repo}:${tag}`);
@@ -71,9 +92,14 @@ async function pushManifest(pool, repo, tag, manifest) {
 
 async function runLimited(items, limit, fn) {
   let next = 0;
-  await Promise.all(Array.from({ length: limit }, async () => {
-    while (next < items.length) { const i = next++; await fn(items[i], i); }
-  }));
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        await fn(items[i], i);
+      }
+    }),
+  );
 }
 
 /**
@@ -105,6 +131,8 @@ export function benchPlan({ repos = 100, tagsPerRepo = 10, bigTags = 1000 } = {}
     repo: `bench/r${String(r).padStart(3, '0')}`,
     tags: Array.from({ length: tagsPerRepo }, (_, t) => `v1.${t}`),
   }));
-  const big = [{ repo: 'bench/big', tags: Array.from({ length: bigTags }, (_, t) => `1.${Math.floor(t / 100)}.${t % 100}`) }];
+  const big = [
+    { repo: 'bench/big', tags: Array.from({ length: bigTags }, (_, t) => `1.${Math.floor(t / 100)}.${t % 100}`) },
+  ];
   return { multi, big };
 }

@@ -28,7 +28,11 @@ export interface BuildHookResult {
 }
 
 /** The environment a hook sees for one build: the caller's env plus ISCTL_BUILD_*. */
-export function buildHookEnv(build: TriggeredBuild, env: Record<string, string | undefined>, stateDir?: string): Record<string, string> {
+export function buildHookEnv(
+  build: TriggeredBuild,
+  env: Record<string, string | undefined>,
+  stateDir?: string,
+): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(env)) if (v !== undefined) out[k] = v;
   out.ISCTL_BUILD_NAME = build.name;
@@ -41,13 +45,24 @@ export function buildHookEnv(build: TriggeredBuild, env: Record<string, string |
 }
 
 /** Runs `cmd` once per triggered build, one after the other, and reports each exit status. */
-export async function runBuildHooks(builds: TriggeredBuild[], cmd: string, env: Record<string, string | undefined>, options: BuildHookOptions = {}): Promise<BuildHookResult[]> {
+export async function runBuildHooks(
+  builds: TriggeredBuild[],
+  cmd: string,
+  env: Record<string, string | undefined>,
+  options: BuildHookOptions = {},
+): Promise<BuildHookResult[]> {
   const results: BuildHookResult[] = [];
-  for (const build of builds) results.push(await runOne(build, cmd, buildHookEnv(build, env, options.stateDir), options));
+  for (const build of builds)
+    results.push(await runOne(build, cmd, buildHookEnv(build, env, options.stateDir), options));
   return results;
 }
 
-function runOne(build: TriggeredBuild, cmd: string, env: Record<string, string>, options: BuildHookOptions): Promise<BuildHookResult> {
+function runOne(
+  build: TriggeredBuild,
+  cmd: string,
+  env: Record<string, string>,
+  options: BuildHookOptions,
+): Promise<BuildHookResult> {
   return new Promise((resolve) => {
     const child = spawn('/bin/sh', ['-c', cmd], { env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -60,7 +75,9 @@ function runOne(build: TriggeredBuild, cmd: string, env: Record<string, string>,
       stderr += s;
       options.onOutput?.('stderr', s);
     });
-    child.on('error', (err) => resolve({ build, exitCode: 127, signal: null, stdout, stderr: stderr + String(err.message) }));
+    child.on('error', (err) =>
+      resolve({ build, exitCode: 127, signal: null, stdout, stderr: stderr + String(err.message) }),
+    );
     child.on('close', (exitCode, signal) => resolve({ build, exitCode, signal, stdout, stderr }));
   });
 }

@@ -24,11 +24,20 @@ export function addGlobalOptions(program: Command): Command {
     .option('--dir <path>', 'State folder holding the YAML/JSON objects (env ISCTL_DIR, default: current directory)')
     .option('-n, --namespace <name>', 'Namespace to work in (env ISCTL_NAMESPACE, default "default")')
     .option('-A, --all-namespaces', 'List objects across all namespaces')
-    .option('-o, --output <format>', 'Output format: wide, name, json, yaml, jsonpath=TEMPLATE (graph: mermaid, dot, json)')
+    .option(
+      '-o, --output <format>',
+      'Output format: wide, name, json, yaml, jsonpath=TEMPLATE (graph: mermaid, dot, json)',
+    )
     .option('--no-color', 'Never colour the output (also NO_COLOR)')
     .option('-v, --v <level>', 'Log level for diagnostics on stderr', '0')
-    .option('--registry-config <file>', 'Registry credentials file (auth.json or docker config.json); env REGISTRY_AUTH_FILE')
-    .option('--internal-registry <host>', 'Internal registry host used by Local reference policies (env ISCTL_INTERNAL_REGISTRY)');
+    .option(
+      '--registry-config <file>',
+      'Registry credentials file (auth.json or docker config.json); env REGISTRY_AUTH_FILE',
+    )
+    .option(
+      '--internal-registry <host>',
+      'Internal registry host used by Local reference policies (env ISCTL_INTERNAL_REGISTRY)',
+    );
 }
 
 /** Reads the global options of a (sub)command together with the environment. */
@@ -46,6 +55,8 @@ export function globalOptions(cmd: Command, io: CliIO): GlobalOptions {
     verbosity: Number(o.v ?? 0) || 0,
     registryConfig: (o.registryConfig as string | undefined) ?? undefined,
     internalRegistry:
-      (o.internalRegistry as string | undefined) ?? io.env.ISCTL_INTERNAL_REGISTRY ?? 'image-registry.openshift-image-registry.svc:5000',
+      (o.internalRegistry as string | undefined) ??
+      io.env.ISCTL_INTERNAL_REGISTRY ??
+      'image-registry.openshift-image-registry.svc:5000',
   };
 }

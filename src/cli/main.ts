@@ -59,7 +59,8 @@ export async function run(argv: string[], io: CliIO = processIO()): Promise<numb
     return (program as unknown as { _exitCode?: number })._exitCode ?? 0;
   } catch (err) {
     if (err instanceof CommanderError) {
-      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help')
+        return 0;
       // commander already printed its message; oc prints the hint line after usage errors.
       io.stderr.write(`See '${commandPathOf(program, argv)} -h' for help and examples\n`);
       return 2;

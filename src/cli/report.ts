@@ -8,7 +8,12 @@ import { renderDiffs, renderTriggerReport } from '../output/changes.js';
 import type { CliIO } from './io.js';
 
 /** Prints what a transaction changed. Returns the triggered builds for --on-build. */
-export function printChanges(io: CliIO, changes: readonly FileChange[], triggers: readonly TriggerReport[], color: boolean): void {
+export function printChanges(
+  io: CliIO,
+  changes: readonly FileChange[],
+  triggers: readonly TriggerReport[],
+  color: boolean,
+): void {
   const { lines, warnings } = renderTriggerReport(triggers);
   for (const w of warnings) io.stderr.write(`${w}\n`);
   for (const l of lines) io.stdout.write(`${l}\n`);

@@ -9,8 +9,10 @@ import type { KubeObject } from '../domain/types.js';
 
 type Json = Record<string, unknown>;
 
-const asList = (v: unknown): Json[] => (Array.isArray(v) ? (v.filter((x) => x && typeof x === 'object') as Json[]) : []);
-const asObj = (v: unknown): Json | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : undefined);
+const asList = (v: unknown): Json[] =>
+  Array.isArray(v) ? (v.filter((x) => x && typeof x === 'object') as Json[]) : [];
+const asObj = (v: unknown): Json | undefined =>
+  v && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : undefined;
 
 /** Copies trigger-owned values from the live object into `next` where the applied file leaves them out. */
 export function keepTriggerOwnedFields(live: KubeObject, next: KubeObject): void {
@@ -25,7 +27,12 @@ export function keepTriggerOwnedFields(live: KubeObject, next: KubeObject): void
     const match = asList(liveSpec.triggers).find((l) => {
       const lp = asObj(l.imageChangeParams);
       const lf = asObj(lp?.from);
-      return l.type === 'ImageChange' && lp?.lastTriggeredImage && lf?.name === from?.name && (lf?.namespace ?? '') === (from?.namespace ?? '');
+      return (
+        l.type === 'ImageChange' &&
+        lp?.lastTriggeredImage &&
+        lf?.name === from?.name &&
+        (lf?.namespace ?? '') === (from?.namespace ?? '')
+      );
     });
     const last = asObj(match?.imageChangeParams)?.lastTriggeredImage;
     if (typeof last !== 'string') continue;

@@ -70,7 +70,8 @@ export function parseApplyInput(source: string, text: string): ApplyDocument[] {
 export function validateApplyDocuments(docs: readonly ApplyDocument[], namespace: string): void {
   for (const d of docs) {
     const problems = documentProblems(d.object, namespace);
-    if (problems.length > 0) throw new ValidationError(String(d.object.kind), String(d.object.metadata?.name ?? ''), problems, d.source);
+    if (problems.length > 0)
+      throw new ValidationError(String(d.object.kind), String(d.object.metadata?.name ?? ''), problems, d.source);
   }
 }
 
@@ -78,12 +79,18 @@ function documentProblems(obj: KubeObject, namespace: string): FieldProblem[] {
   if (String(obj.kind) in NOT_STORED) return [];
   if (obj.kind === 'ImageStream') return validateImageStream(obj, { namespace });
   const name = obj.metadata?.name;
-  if (typeof name !== 'string' || name === '') return [{ field: 'metadata.name', message: 'Required value: name or generateName is required' }];
+  if (typeof name !== 'string' || name === '')
+    return [{ field: 'metadata.name', message: 'Required value: name or generateName is required' }];
   // Other kinds: object names are DNS-1123 subdomains (apimachinery NameIsDNSSubdomain).
   const problems: FieldProblem[] = [];
-  if (name.length > 253 || !DNS1123_SUBDOMAIN.test(name)) problems.push({ field: 'metadata.name', message: `Invalid value: ${JSON.stringify(name)}: ${DNS1123_SUBDOMAIN_MSG}` });
+  if (name.length > 253 || !DNS1123_SUBDOMAIN.test(name))
+    problems.push({
+      field: 'metadata.name',
+      message: `Invalid value: ${JSON.stringify(name)}: ${DNS1123_SUBDOMAIN_MSG}`,
+    });
   const ns = obj.metadata?.namespace || namespace;
-  for (const msg of namespaceProblems(ns)) problems.push({ field: 'metadata.namespace', message: `Invalid value: ${JSON.stringify(ns)}: ${msg}` });
+  for (const msg of namespaceProblems(ns))
+    problems.push({ field: 'metadata.namespace', message: `Invalid value: ${JSON.stringify(ns)}: ${msg}` });
   return problems;
 }
 
@@ -174,7 +181,12 @@ export async function apply(
     afterApply?: (snapshot: Snapshot, objects: StoredObject[]) => TriggerReport;
   },
 ): Promise<{ outcomes: ApplyOutcome[]; changes: FileChange[]; triggers?: TriggerReport }> {
-  if (docs.length === 0) throw new IsctlError('NoObjects', 'no objects passed to apply', 'give a file or folder with -f holding Kubernetes objects (apiVersion, kind, metadata.name)');
+  if (docs.length === 0)
+    throw new IsctlError(
+      'NoObjects',
+      'no objects passed to apply',
+      'give a file or folder with -f holding Kubernetes objects (apiVersion, kind, metadata.name)',
+    );
   if (options.explicitNamespace) checkNamespaces(docs, namespace);
   validateApplyDocuments(docs, namespace);
   const { result, changes } = await store.update(

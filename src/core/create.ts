@@ -18,7 +18,11 @@ export interface CreateImageStreamOptions {
 }
 
 /** The object `create imagestream` writes. */
-export function newImageStream(name: string, namespace: string, options: { now: Date; lookupLocal?: boolean }): ImageStream {
+export function newImageStream(
+  name: string,
+  namespace: string,
+  options: { now: Date; lookupLocal?: boolean },
+): ImageStream {
   return {
     apiVersion: IMAGE_API_VERSION,
     kind: 'ImageStream',
@@ -28,7 +32,12 @@ export function newImageStream(name: string, namespace: string, options: { now: 
 }
 
 /** Creates the stream; AlreadyExists is worded like the API server's. */
-export async function createImageStream(store: StateStore, namespace: string, name: string, options: CreateImageStreamOptions): Promise<{ stream: ImageStream; changes: FileChange[] }> {
+export async function createImageStream(
+  store: StateStore,
+  namespace: string,
+  name: string,
+  options: CreateImageStreamOptions,
+): Promise<{ stream: ImageStream; changes: FileChange[] }> {
   const stream = newImageStream(name, namespace, options);
   const problems = validateImageStream(stream, { namespace });
   if (problems.length > 0) throw new ValidationError('ImageStream', name, problems);
@@ -36,7 +45,11 @@ export async function createImageStream(store: StateStore, namespace: string, na
     namespace,
     (snapshot) => {
       if (snapshot.find('ImageStream', namespace, name)) {
-        throw new IsctlError('AlreadyExists', `${RESOURCE_NAMES.imagestreams} "${name}" already exists`, `use 'isctl apply -f' or 'isctl tag' to change it`);
+        throw new IsctlError(
+          'AlreadyExists',
+          `${RESOURCE_NAMES.imagestreams} "${name}" already exists`,
+          `use 'isctl apply -f' or 'isctl tag' to change it`,
+        );
       }
       snapshot.add(stream, namespace);
     },

@@ -2,7 +2,7 @@
  * `delete is|istag NAME…`: removes streams from the state folder (their files lose the document, or
  * disappear when nothing else is left). Missing names are reported as the API server's NotFound.
  */
-import { IsctlError, NotFoundError, ReferenceError } from '../domain/errors.js';
+import { IsctlError, NotFoundError, InvalidReferenceError } from '../domain/errors.js';
 import { applyUpdateGenerations } from '../domain/generations.js';
 import { removeTag } from '../domain/history.js';
 import { parseImageStreamTagName } from '../domain/imagestream.js';
@@ -18,7 +18,12 @@ export interface DeleteResult {
 }
 
 /** Deletes the named ImageStreams of `namespace` in one transaction. */
-export function deleteImageStreams(store: StateStore, namespace: string, names: readonly string[], options: { dryRun?: boolean } = {}): Promise<DeleteResult> {
+export function deleteImageStreams(
+  store: StateStore,
+  namespace: string,
+  names: readonly string[],
+  options: { dryRun?: boolean } = {},
+): Promise<DeleteResult> {
   return deleteEach(store, namespace, names, options, (snapshot, name) => {
     const found = snapshot.find('ImageStream', namespace, name);
     if (!found) throw new NotFoundError(RESOURCE_NAMES.imagestreams, name);
@@ -30,8 +35,15 @@ export function deleteImageStreams(store: StateStore, namespace: string, names: 
  * Deletes ImageStreamTags `stream:tag`: the spec tag and its history go (imagestreamtag/rest.go
  * Delete); the stream's generation moves as for any spec change.
  */
-export function deleteImageStreamTags(store: StateStore, namespace: string, names: readonly string[], options: { dryRun?: boolean } = {}): Promise<DeleteResult> {
-  return deleteEach(store, namespace, names, options, (snapshot, name) => removeImageStreamTag(snapshot, namespace, name));
+export function deleteImageStreamTags(
+  store: StateStore,
+  namespace: string,
+  names: readonly string[],
+  options: { dryRun?: boolean } = {},
+): Promise<DeleteResult> {
+  return deleteEach(store, namespace, names, options, (snapshot, name) =>
+    removeImageStreamTag(snapshot, namespace, name),
+  );
 }
 
 /** Runs `remove` for each name in one transaction; a name it refuses becomes an error, the rest still go. */
@@ -68,7 +80,7 @@ function removeImageStreamTag(snapshot: Snapshot, namespace: string, name: strin
   try {
     parsed = parseImageStreamTagName(name);
   } catch {
-    throw new ReferenceError(name, 'ImageStreamTags must be retrieved with <name>:<tag>');
+    throw new InvalidReferenceError(name, 'ImageStreamTags must be retrieved with <name>:<tag>');
   }
   const stored = snapshot.find<ImageStream>('ImageStream', namespace, parsed.name);
   if (!stored) throw new NotFoundError(RESOURCE_NAMES.imagestreams, parsed.name);

@@ -20,18 +20,35 @@ export async function describeImageStreams(snapshot: Snapshot, q: GetQuery): Pro
 }
 
 /** ImageStreamTags to describe; each must have its image metadata in the state folder. */
-export async function describeImageStreamTags(snapshot: Snapshot, q: GetQuery, images: ImageLoader): Promise<DescribeResult<ImageStreamTag>> {
+export async function describeImageStreamTags(
+  snapshot: Snapshot,
+  q: GetQuery,
+  images: ImageLoader,
+): Promise<DescribeResult<ImageStreamTag>> {
   const r = await withPrefixFallback(q, (names) => getImageStreamTags(snapshot, { ...q, names }, images));
-  return requireMetadata(r, (ist) => `run 'isctl import-image ${ist.metadata.name}' to fetch the metadata of its current image`);
+  return requireMetadata(
+    r,
+    (ist) => `run 'isctl import-image ${ist.metadata.name}' to fetch the metadata of its current image`,
+  );
 }
 
 /** ImageStreamImages to describe (names are required: the API cannot list them). */
-export async function describeImageStreamImages(snapshot: Snapshot, q: GetQuery, images: ImageLoader): Promise<DescribeResult<ImageStreamImage>> {
+export async function describeImageStreamImages(
+  snapshot: Snapshot,
+  q: GetQuery,
+  images: ImageLoader,
+): Promise<DescribeResult<ImageStreamImage>> {
   const r = await getImageStreamImages(snapshot, q, images);
-  return requireMetadata({ ...r, prefixMatched: false }, () => 'import the tag that holds this image again with isctl import-image');
+  return requireMetadata(
+    { ...r, prefixMatched: false },
+    () => 'import the tag that holds this image again with isctl import-image',
+  );
 }
 
-async function withPrefixFallback<T extends { metadata: { name: string } }>(q: GetQuery, get: (names: string[]) => Promise<GetResult<T>>): Promise<DescribeResult<T>> {
+async function withPrefixFallback<T extends { metadata: { name: string } }>(
+  q: GetQuery,
+  get: (names: string[]) => Promise<GetResult<T>>,
+): Promise<DescribeResult<T>> {
   const exact = await get(q.names);
   const single = q.names.length === 1 && exact.items.length === 0 && exact.errors.length === 1;
   if (!single || !(exact.errors[0] instanceof NotFoundError)) return { ...exact, prefixMatched: false };
@@ -42,10 +59,9 @@ async function withPrefixFallback<T extends { metadata: { name: string } }>(q: G
 }
 
 // describe needs the image metadata (config, layers) that only the stored blobs provide.
-function requireMetadata<T extends { metadata: { name: string }; image: { metadata: { name: string }; dockerImageMetadata?: unknown } }>(
-  r: DescribeResult<T>,
-  hint: (o: T) => string,
-): DescribeResult<T> {
+function requireMetadata<
+  T extends { metadata: { name: string }; image: { metadata: { name: string }; dockerImageMetadata?: unknown } },
+>(r: DescribeResult<T>, hint: (o: T) => string): DescribeResult<T> {
   const items: T[] = [];
   const errors = [...r.errors];
   for (const o of r.items) {

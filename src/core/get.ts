@@ -4,7 +4,7 @@
  * ImageStreamTags and ImageStreamImages are synthesised as imagestreamtag/rest.go and
  * imagestreamimage/rest.go do (imagestream-api.md §1.4). Errors use the server's wording.
  */
-import { IsctlError, NotFoundError, ReferenceError, UsageError } from '../domain/errors.js';
+import { IsctlError, NotFoundError, InvalidReferenceError, UsageError } from '../domain/errors.js';
 import {
   digestOrImageMatch,
   findSpecTag,
@@ -43,9 +43,16 @@ export const RESOURCE_NAMES: Record<ImageResource, string> = {
 
 /** Maps `is`, `istag`, `imagestreamtags.image.openshift.io`, … to a resource; UsageError otherwise. */
 export function resolveResource(arg: string): ImageResource {
-  const key = arg.toLowerCase().replace(/\.image\.openshift\.io$/, '').replace(/\.image$/, '');
+  const key = arg
+    .toLowerCase()
+    .replace(/\.image\.openshift\.io$/, '')
+    .replace(/\.image$/, '');
   const r = ALIASES[key];
-  if (!r) throw new UsageError(`the server doesn't have a resource type "${arg}"`, 'isctl knows the resource types is (imagestreams), istag (imagestreamtags) and isimage (imagestreamimages)');
+  if (!r)
+    throw new UsageError(
+      `the server doesn't have a resource type "${arg}"`,
+      'isctl knows the resource types is (imagestreams), istag (imagestreamtags) and isimage (imagestreamimages)',
+    );
   return r;
 }
 
@@ -98,13 +105,21 @@ export function getImageStreams(snapshot: Snapshot, q: GetQuery): GetResult<Imag
   return result;
 }
 
-function findStream(snapshot: Snapshot, namespace: string | undefined, name: string): StoredObject<ImageStream> | undefined {
+function findStream(
+  snapshot: Snapshot,
+  namespace: string | undefined,
+  name: string,
+): StoredObject<ImageStream> | undefined {
   if (namespace !== undefined) return snapshot.find<ImageStream>('ImageStream', namespace, name);
   return snapshot.list<ImageStream>('ImageStream').find((o) => o.name === name);
 }
 
 /** `get istag [STREAM:TAG…]`: one ImageStreamTag per status tag whose items[0] has an image. */
-export async function getImageStreamTags(snapshot: Snapshot, q: GetQuery, images: ImageLoader): Promise<GetResult<ImageStreamTag>> {
+export async function getImageStreamTags(
+  snapshot: Snapshot,
+  q: GetQuery,
+  images: ImageLoader,
+): Promise<GetResult<ImageStreamTag>> {
   const result: GetResult<ImageStreamTag> = { items: [], errors: [] };
   if (q.names.length === 0) {
     for (const stored of listStreams(snapshot, q)) {
@@ -129,12 +144,17 @@ export async function getImageStreamTags(snapshot: Snapshot, q: GetQuery, images
 }
 
 /** One ImageStreamTag by `stream:tag`; throws the server's NotFound/BadRequest errors. */
-export async function getOneImageStreamTag(snapshot: Snapshot, q: GetQuery, name: string, images: ImageLoader): Promise<ImageStreamTag> {
+export async function getOneImageStreamTag(
+  snapshot: Snapshot,
+  q: GetQuery,
+  name: string,
+  images: ImageLoader,
+): Promise<ImageStreamTag> {
   let parsed: { name: string; tag: string };
   try {
     parsed = parseImageStreamTagName(name);
   } catch {
-    throw new ReferenceError(name, 'ImageStreamTags must be retrieved with <name>:<tag>');
+    throw new InvalidReferenceError(name, 'ImageStreamTags must be retrieved with <name>:<tag>');
   }
   const stored = findStream(snapshot, q.namespace, parsed.name);
   if (!stored) throw new NotFoundError(RESOURCE_NAMES.imagestreams, parsed.name);
@@ -145,16 +165,23 @@ export async function getOneImageStreamTag(snapshot: Snapshot, q: GetQuery, name
 
 // imagestreamtag/rest.go newISTag: metadata from the stream and the event, image with the
 // spec-tag annotations merged and the reference policy applied.
-async function imageStreamTag(stream: ImageStream, tag: string, images: ImageLoader): Promise<ImageStreamTag | undefined> {
+async function imageStreamTag(
+  stream: ImageStream,
+  tag: string,
+  images: ImageLoader,
+): Promise<ImageStreamTag | undefined> {
   const status = findStatusTag(stream, tag);
   const event = status?.items?.[0];
-  if (!event || !event.image) return undefined;
+  if (!event?.image) return undefined;
   const specTag = findSpecTag(stream, tag);
   const resolved = resolveReferenceForTagEvent(stream, tag, event);
-  const image = (await images(event.image, event.dockerImageReference, firstSeen(stream, event.image)?.created)) ?? bareImage(event.image);
+  const image =
+    (await images(event.image, event.dockerImageReference, firstSeen(stream, event.image)?.created)) ??
+    bareImage(event.image);
   image.dockerImageReference = resolved;
   const annotations = { ...(specTag?.annotations ?? {}) };
-  if (Object.keys(annotations).length > 0) image.metadata.annotations = { ...(image.metadata.annotations ?? {}), ...annotations };
+  if (Object.keys(annotations).length > 0)
+    image.metadata.annotations = { ...(image.metadata.annotations ?? {}), ...annotations };
   const meta = stream.metadata;
   const ist: ImageStreamTag = {
     apiVersion: 'image.openshift.io/v1',
@@ -195,9 +222,17 @@ function firstSeen(stream: ImageStream, image: string): TagEvent | undefined {
 }
 
 /** `get isimage STREAM@DIGEST…` (no listing: the API has none). */
-export async function getImageStreamImages(snapshot: Snapshot, q: GetQuery, images: ImageLoader): Promise<GetResult<ImageStreamImage>> {
+export async function getImageStreamImages(
+  snapshot: Snapshot,
+  q: GetQuery,
+  images: ImageLoader,
+): Promise<GetResult<ImageStreamImage>> {
   if (q.names.length === 0) {
-    throw new IsctlError('MethodNotAllowed', 'the server does not allow this method on the requested resource', 'name the image: isctl get isimage STREAM@DIGEST');
+    throw new IsctlError(
+      'MethodNotAllowed',
+      'the server does not allow this method on the requested resource',
+      'name the image: isctl get isimage STREAM@DIGEST',
+    );
   }
   const result: GetResult<ImageStreamImage> = { items: [], errors: [] };
   for (const name of q.names) {
@@ -212,12 +247,17 @@ export async function getImageStreamImages(snapshot: Snapshot, q: GetQuery, imag
 }
 
 /** One ImageStreamImage by `stream@digest-or-prefix` (imagestreamimage/rest.go Get). */
-export async function getOneImageStreamImage(snapshot: Snapshot, q: GetQuery, name: string, images: ImageLoader): Promise<ImageStreamImage> {
+export async function getOneImageStreamImage(
+  snapshot: Snapshot,
+  q: GetQuery,
+  name: string,
+  images: ImageLoader,
+): Promise<ImageStreamImage> {
   let parsed: { name: string; id: string };
   try {
     parsed = parseImageStreamImageName(name);
   } catch {
-    throw new ReferenceError(name, 'ImageStreamImages must be retrieved with <name>@<id>');
+    throw new InvalidReferenceError(name, 'ImageStreamImages must be retrieved with <name>@<id>');
   }
   const stored = findStream(snapshot, q.namespace, parsed.name);
   if (!stored) throw new NotFoundError(RESOURCE_NAMES.imagestreams, parsed.name);
@@ -225,7 +265,8 @@ export async function getOneImageStreamImage(snapshot: Snapshot, q: GetQuery, na
   const digest = await matchImage(stream, parsed.id, images);
   const first = firstSeen(stream, digest.owner);
   const image = (await images(digest.digest, first?.dockerImageReference, first?.created)) ?? bareImage(digest.digest);
-  if (digest.digest !== digest.owner && first) image.dockerImageReference = childReference(first.dockerImageReference, digest.digest);
+  if (digest.digest !== digest.owner && first)
+    image.dockerImageReference = childReference(first.dockerImageReference, digest.digest);
   return {
     apiVersion: 'image.openshift.io/v1',
     kind: 'ImageStreamImage',
@@ -235,9 +276,14 @@ export async function getOneImageStreamImage(snapshot: Snapshot, q: GetQuery, na
 }
 
 // The stream's images plus the children of preserved manifest lists (the "layers index").
-async function matchImage(stream: ImageStream, id: string, images: ImageLoader): Promise<{ digest: string; owner: string }> {
+async function matchImage(
+  stream: ImageStream,
+  id: string,
+  images: ImageLoader,
+): Promise<{ digest: string; owner: string }> {
   const seen = new Map<string, string>();
-  for (const t of stream.status?.tags ?? []) for (const item of t.items ?? []) if (item.image) seen.set(item.image, item.image);
+  for (const t of stream.status?.tags ?? [])
+    for (const item of t.items ?? []) if (item.image) seen.set(item.image, item.image);
   for (const owner of [...seen.keys()]) {
     const img = await images(owner);
     for (const m of img?.dockerImageManifests ?? []) if (!seen.has(m.digest)) seen.set(m.digest, owner);
@@ -245,7 +291,11 @@ async function matchImage(stream: ImageStream, id: string, images: ImageLoader):
   const hits = [...seen.entries()].filter(([d]) => digestOrImageMatch(d, id));
   if (hits.length === 0) throw new NotFoundError(RESOURCE_NAMES.imagestreamimages, `${stream.metadata.name}@${id}`);
   if (hits.length > 1) {
-    throw new IsctlError('Conflict', `multiple images match the prefix "${id}": ${hits.map(([d]) => d).join(', ')}`, 'give more characters of the digest');
+    throw new IsctlError(
+      'Conflict',
+      `multiple images match the prefix "${id}": ${hits.map(([d]) => d).join(', ')}`,
+      'give more characters of the digest',
+    );
   }
   return { digest: hits[0][0], owner: hits[0][1] };
 }

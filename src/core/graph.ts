@@ -80,7 +80,13 @@ class Builder {
   tagNode(namespace: string, istag: string): string {
     const id = `tag:${namespace}/${istag}`;
     const { name } = splitImageStreamTag(istag);
-    this.node({ id, kind: 'tag', label: this.qualify(namespace, istag), stream: `${namespace}/${name}`, missing: true });
+    this.node({
+      id,
+      kind: 'tag',
+      label: this.qualify(namespace, istag),
+      stream: `${namespace}/${name}`,
+      missing: true,
+    });
     return id;
   }
 
@@ -106,7 +112,9 @@ export function buildGraph(snapshot: Snapshot, selection: GraphSelection = {}): 
 
 function inNamespace(snapshot: Snapshot, selection: GraphSelection): StoredObject[] {
   const list = snapshot.objects.filter((o) => selection.namespace === undefined || o.namespace === selection.namespace);
-  return [...list].sort((a, c) => a.namespace.localeCompare(c.namespace) || a.kind.localeCompare(c.kind) || a.name.localeCompare(c.name));
+  return [...list].sort(
+    (a, c) => a.namespace.localeCompare(c.namespace) || a.kind.localeCompare(c.kind) || a.name.localeCompare(c.name),
+  );
 }
 
 function addStream(b: Builder, s: StoredObject<ImageStream>): void {
@@ -115,8 +123,15 @@ function addStream(b: Builder, s: StoredObject<ImageStream>): void {
   const names = [...new Set([...spec.map((t) => t.name), ...statusTags.map((t) => t.tag)])].filter(Boolean).sort();
   for (const tag of names) {
     const id = `tag:${s.namespace}/${s.name}:${tag}`;
-    const failed = statusTags.find((t) => t.tag === tag)?.conditions?.find((c) => c.type === 'ImportSuccess' && c.status === 'False');
-    const node = b.node({ id, kind: 'tag', label: b.qualify(s.namespace, `${s.name}:${tag}`), stream: `${s.namespace}/${s.name}` });
+    const failed = statusTags
+      .find((t) => t.tag === tag)
+      ?.conditions?.find((c) => c.type === 'ImportSuccess' && c.status === 'False');
+    const node = b.node({
+      id,
+      kind: 'tag',
+      label: b.qualify(s.namespace, `${s.name}:${tag}`),
+      stream: `${s.namespace}/${s.name}`,
+    });
     node.missing = false;
     if (failed) node.importFailed = { reason: failed.reason ?? '', message: failed.message ?? '' };
     const ref = spec.find((t) => t.name === tag);
@@ -133,18 +148,36 @@ function addSource(b: Builder, s: StoredObject<ImageStream>, ref: TagReference, 
   if (from.kind === 'DockerImage') {
     const { repo, version } = splitSource(from.name);
     b.node({ id: `repo:${repo}`, kind: 'repository', label: repo });
-    b.edge({ from: `repo:${repo}`, to: id, kind: 'import', label: [version, ...flags].filter(Boolean).join(' '), ...(inactive ? { inactive } : {}) });
+    b.edge({
+      from: `repo:${repo}`,
+      to: id,
+      kind: 'import',
+      label: [version, ...flags].filter(Boolean).join(' '),
+      ...(inactive ? { inactive } : {}),
+    });
     return;
   }
   const namespace = from.namespace || s.namespace;
   if (from.kind === 'ImageStreamTag') {
     const name = from.name.includes(':') ? from.name : `${s.name}:${from.name}`;
-    b.edge({ from: b.tagNode(namespace, name), to: id, kind: 'tag', label: ['tag', ...flags].join(' '), ...(inactive ? { inactive } : {}) });
+    b.edge({
+      from: b.tagNode(namespace, name),
+      to: id,
+      kind: 'tag',
+      label: ['tag', ...flags].join(' '),
+      ...(inactive ? { inactive } : {}),
+    });
   } else if (from.kind === 'ImageStreamImage') {
     const [stream, digest = ''] = from.name.split('@');
     const srcId = `image:${namespace}/${from.name}`;
     b.node({ id: srcId, kind: 'repository', label: b.qualify(namespace, `${stream}@${shortDigest(digest)}`) });
-    b.edge({ from: srcId, to: id, kind: 'tag', label: ['image', ...flags].join(' '), ...(inactive ? { inactive } : {}) });
+    b.edge({
+      from: srcId,
+      to: id,
+      kind: 'tag',
+      label: ['image', ...flags].join(' '),
+      ...(inactive ? { inactive } : {}),
+    });
   }
 }
 
@@ -152,7 +185,11 @@ function addSource(b: Builder, s: StoredObject<ImageStream>, ref: TagReference, 
 function splitSource(name: string): { repo: string; version: string } {
   try {
     const spec = parsePullSpec(name);
-    if (spec.transport === 'oci') return { repo: `oci:${spec.path}`, version: spec.digest ? `@${shortDigest(spec.digest)}` : `:${spec.tag || 'latest'}` };
+    if (spec.transport === 'oci')
+      return {
+        repo: `oci:${spec.path}`,
+        version: spec.digest ? `@${shortDigest(spec.digest)}` : `:${spec.tag || 'latest'}`,
+      };
     const ref = spec.ref;
     return { repo: repositoryName(ref), version: ref.id ? `@${shortDigest(ref.id)}` : `:${ref.tag || 'latest'}` };
   } catch {
@@ -166,20 +203,37 @@ function shortDigest(d: string): string {
 }
 
 function workloadNode(b: Builder, o: StoredObject, kind: GraphNodeKind, prefix: string): GraphNode {
-  return b.node({ id: `wl:${o.namespace}/${o.kind}/${o.name}`, kind, label: b.qualify(o.namespace, `${prefix}/${o.name}`) });
+  return b.node({
+    id: `wl:${o.namespace}/${o.kind}/${o.name}`,
+    kind,
+    label: b.qualify(o.namespace, `${prefix}/${o.name}`),
+  });
 }
 
 /** DC ImageChange triggers; `automatic: false` ones only record lastTriggeredImage (§5.1). */
 function addDeploymentConfig(b: Builder, o: StoredObject): void {
-  const triggers = dcImageTriggers(o.object as unknown as JsonMap, o.namespace).filter((t) => t.from.kind === 'ImageStreamTag' && t.from.name);
+  const triggers = dcImageTriggers(o.object as unknown as JsonMap, o.namespace).filter(
+    (t) => t.from.kind === 'ImageStreamTag' && t.from.name,
+  );
   const node = workloadNode(b, o, 'workload', 'dc');
   for (const t of triggers) {
     const label = `ImageChange${t.containerNames.length ? ` (${t.containerNames.join(', ')})` : ''}${t.automatic ? '' : ' manual'}`;
-    b.edge({ from: b.tagNode(t.from.namespace, t.from.name), to: node.id, kind: 'trigger', label, ...(t.automatic ? {} : { inactive: true }) });
+    b.edge({
+      from: b.tagNode(t.from.namespace, t.from.name),
+      to: node.id,
+      kind: 'trigger',
+      label,
+      ...(t.automatic ? {} : { inactive: true }),
+    });
   }
 }
 
-const KIND_PREFIX: Record<string, string> = { Deployment: 'deployment', DaemonSet: 'daemonset', StatefulSet: 'statefulset', CronJob: 'cronjob' };
+const KIND_PREFIX: Record<string, string> = {
+  Deployment: 'deployment',
+  DaemonSet: 'daemonset',
+  StatefulSet: 'statefulset',
+  CronJob: 'cronjob',
+};
 
 /** `image.openshift.io/triggers` (§5.2): one edge per trigger, paused ones drawn inactive. */
 function addAnnotated(b: Builder, o: StoredObject): void {
@@ -192,7 +246,13 @@ function addAnnotated(b: Builder, o: StoredObject): void {
     if (t.from.kind !== 'ImageStreamTag' || !t.from.name.includes(':')) continue;
     const container = /name\s*==\s*["']?([^"')\]]+)/.exec(t.fieldPath)?.[1];
     const label = `trigger${container ? ` (${container})` : ''}${t.paused ? ' paused' : ''}`;
-    b.edge({ from: b.tagNode(t.from.namespace || o.namespace, t.from.name), to: node.id, kind: 'trigger', label, ...(t.paused ? { inactive: true } : {}) });
+    b.edge({
+      from: b.tagNode(t.from.namespace || o.namespace, t.from.name),
+      to: node.id,
+      kind: 'trigger',
+      label,
+      ...(t.paused ? { inactive: true } : {}),
+    });
   }
 }
 
@@ -209,7 +269,13 @@ function addBuildConfig(b: Builder, o: StoredObject): void {
     if (from.kind !== 'ImageStreamTag' || typeof from.name !== 'string' || !from.name) continue;
     const paused = params.paused === true;
     const ns = typeof from.namespace === 'string' && from.namespace ? from.namespace : o.namespace;
-    b.edge({ from: b.tagNode(ns, from.name), to: node.id, kind: 'trigger', label: `ImageChange${paused ? ' paused' : ''}`, ...(paused ? { inactive: true } : {}) });
+    b.edge({
+      from: b.tagNode(ns, from.name),
+      to: node.id,
+      kind: 'trigger',
+      label: `ImageChange${paused ? ' paused' : ''}`,
+      ...(paused ? { inactive: true } : {}),
+    });
   }
   const out = isMap(spec.output) && isMap(spec.output.to) ? spec.output.to : undefined;
   if (out?.kind === 'ImageStreamTag' && typeof out.name === 'string' && out.name) {

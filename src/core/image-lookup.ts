@@ -26,28 +26,62 @@ export interface ImageLookupChange {
 }
 
 const WORKLOAD_KINDS: Record<string, string> = {
-  dc: 'DeploymentConfig', deploymentconfig: 'DeploymentConfig', deploymentconfigs: 'DeploymentConfig',
-  deploy: 'Deployment', deployment: 'Deployment', deployments: 'Deployment',
-  sts: 'StatefulSet', statefulset: 'StatefulSet', statefulsets: 'StatefulSet',
-  ds: 'DaemonSet', daemonset: 'DaemonSet', daemonsets: 'DaemonSet',
-  cj: 'CronJob', cronjob: 'CronJob', cronjobs: 'CronJob',
-  job: 'Job', jobs: 'Job', rs: 'ReplicaSet', replicaset: 'ReplicaSet', replicasets: 'ReplicaSet',
-  rc: 'ReplicationController', replicationcontroller: 'ReplicationController', replicationcontrollers: 'ReplicationController',
-  pod: 'Pod', pods: 'Pod', is: 'ImageStream', imagestream: 'ImageStream', imagestreams: 'ImageStream',
+  dc: 'DeploymentConfig',
+  deploymentconfig: 'DeploymentConfig',
+  deploymentconfigs: 'DeploymentConfig',
+  deploy: 'Deployment',
+  deployment: 'Deployment',
+  deployments: 'Deployment',
+  sts: 'StatefulSet',
+  statefulset: 'StatefulSet',
+  statefulsets: 'StatefulSet',
+  ds: 'DaemonSet',
+  daemonset: 'DaemonSet',
+  daemonsets: 'DaemonSet',
+  cj: 'CronJob',
+  cronjob: 'CronJob',
+  cronjobs: 'CronJob',
+  job: 'Job',
+  jobs: 'Job',
+  rs: 'ReplicaSet',
+  replicaset: 'ReplicaSet',
+  replicasets: 'ReplicaSet',
+  rc: 'ReplicationController',
+  replicationcontroller: 'ReplicationController',
+  replicationcontrollers: 'ReplicationController',
+  pod: 'Pod',
+  pods: 'Pod',
+  is: 'ImageStream',
+  imagestream: 'ImageStream',
+  imagestreams: 'ImageStream',
 };
 
 /** Finds the objects named by the arguments (`NAME` = image stream, `TYPE/NAME` = any supported kind), or all streams. */
-export function selectLookupTargets(snapshot: Snapshot, namespace: string, args: readonly string[], all: boolean): StoredObject[] {
+export function selectLookupTargets(
+  snapshot: Snapshot,
+  namespace: string,
+  args: readonly string[],
+  all: boolean,
+): StoredObject[] {
   // No names (listing, or --all): every stream of the namespace.
   if (args.length === 0 || all) return snapshot.list('ImageStream', namespace);
   const out: StoredObject[] = [];
   for (const arg of args) {
     const slash = arg.indexOf('/');
-    const kind = slash < 0 ? 'ImageStream' : WORKLOAD_KINDS[arg.slice(0, slash).toLowerCase().replace(/\.[a-z.]+$/, '')];
+    const kind =
+      slash < 0
+        ? 'ImageStream'
+        : WORKLOAD_KINDS[
+            arg
+              .slice(0, slash)
+              .toLowerCase()
+              .replace(/\.[a-z.]+$/, '')
+          ];
     const name = slash < 0 ? arg : arg.slice(slash + 1);
     if (!kind) throw new UsageError(`the server doesn't have a resource type "${arg.slice(0, slash)}"`);
     const found = snapshot.find(kind, namespace, name);
-    if (!found) throw new NotFoundError(kind === 'ImageStream' ? RESOURCE_NAMES.imagestreams : `${kind.toLowerCase()}s`, name);
+    if (!found)
+      throw new NotFoundError(kind === 'ImageStream' ? RESOURCE_NAMES.imagestreams : `${kind.toLowerCase()}s`, name);
     out.push(found);
   }
   return out;
@@ -59,7 +93,9 @@ export function imageLookupRows(targets: readonly StoredObject[]): ImageLookupRo
     const o = t.original ?? t.object;
     if (t.kind === 'ImageStream') return { name: t.name, local: (o as ImageStream).spec?.lookupPolicy?.local === true };
     const tpl = templateMeta(o);
-    const enabled = tpl?.annotations?.[RESOLVE_NAMES_ANNOTATION] === '*' || o.metadata?.annotations?.[RESOLVE_NAMES_ANNOTATION] === '*';
+    const enabled =
+      tpl?.annotations?.[RESOLVE_NAMES_ANNOTATION] === '*' ||
+      o.metadata?.annotations?.[RESOLVE_NAMES_ANNOTATION] === '*';
     // oc's getObjectName: the plural resource and the name (deployments/web).
     return { name: `${t.kind.toLowerCase()}s/${t.name}`, local: enabled };
   });
@@ -72,7 +108,8 @@ export function setImageLookupOn(targets: readonly StoredObject[], enabled: bool
     const before = JSON.stringify(t.original ?? t.object);
     if (t.kind === 'ImageStream') setStreamLookup(t as StoredObject<ImageStream>, enabled);
     else setWorkloadLookup(t.object, enabled);
-    if (JSON.stringify(t.object) !== before) changed.push({ apiVersion: String(t.object.apiVersion), kind: t.kind, name: t.name });
+    if (JSON.stringify(t.object) !== before)
+      changed.push({ apiVersion: String(t.object.apiVersion), kind: t.kind, name: t.name });
   }
   return changed;
 }
@@ -90,7 +127,8 @@ function setStreamLookup(t: StoredObject<ImageStream>, enabled: boolean): void {
 function setWorkloadLookup(o: KubeObject, enabled: boolean): void {
   const target = templateMeta(o, enabled) ?? (o.metadata = o.metadata ?? {});
   const current = target.annotations ?? {};
-  if (enabled && current[RESOLVE_NAMES_ANNOTATION] !== '*') target.annotations = { ...current, [RESOLVE_NAMES_ANNOTATION]: '*' };
+  if (enabled && current[RESOLVE_NAMES_ANNOTATION] !== '*')
+    target.annotations = { ...current, [RESOLVE_NAMES_ANNOTATION]: '*' };
   if (!enabled && RESOLVE_NAMES_ANNOTATION in current) {
     const rest = { ...current };
     delete rest[RESOLVE_NAMES_ANNOTATION];
@@ -117,11 +155,19 @@ export async function setImageLookup(
 ): Promise<{ rows?: ImageLookupRow[]; changed: ImageLookupChange[]; changes: FileChange[] }> {
   if ((req.args.length === 0 && !req.all) || req.list) {
     const snapshot = await store.read(namespace);
-    return { rows: imageLookupRows(selectLookupTargets(snapshot, namespace, req.args, req.all)), changed: [], changes: [] };
+    return {
+      rows: imageLookupRows(selectLookupTargets(snapshot, namespace, req.args, req.all)),
+      changed: [],
+      changes: [],
+    };
   }
   if (req.all && req.args.length > 0) throw new UsageError('pass either names or --all, not both');
-  const { result, changes } = await store.update(namespace, (s) => setImageLookupOn(selectLookupTargets(s, namespace, req.args, req.all), req.enabled), {
-    dryRun: req.dryRun,
-  });
+  const { result, changes } = await store.update(
+    namespace,
+    (s) => setImageLookupOn(selectLookupTargets(s, namespace, req.args, req.all), req.enabled),
+    {
+      dryRun: req.dryRun,
+    },
+  );
   return { changed: result, changes };
 }

@@ -8,14 +8,23 @@ import type { Image } from '../domain/types.js';
 import type { BlobStore } from '../state/types.js';
 
 /** Finds the Image for a digest (undefined when its blobs are not stored). */
-export type ImageLoader = (digest: string, dockerImageReference?: string, created?: string) => Promise<Image | undefined>;
+export type ImageLoader = (
+  digest: string,
+  dockerImageReference?: string,
+  created?: string,
+) => Promise<Image | undefined>;
 
 /**
  * Builds the Image for `digest` from stored blobs: an image manifest with its config, or a
  * preserved manifest list whose children (and their platforms) come from the index itself.
  * `created` becomes the Image's creationTimestamp (when it was first recorded in a stream).
  */
-export async function loadImage(blobs: BlobStore, digest: string, dockerImageReference?: string, created?: string): Promise<Image | undefined> {
+export async function loadImage(
+  blobs: BlobStore,
+  digest: string,
+  dockerImageReference?: string,
+  created?: string,
+): Promise<Image | undefined> {
   const manifest = await blobs.get(digest);
   if (!manifest) return undefined;
   const parsed = parseManifest(manifest);

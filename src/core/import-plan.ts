@@ -6,7 +6,13 @@
 import { UsageError, IsctlError } from '../domain/errors.js';
 import { followTagReference } from '../domain/imagestream.js';
 import { parseDockerImageReference } from '../domain/reference.js';
-import { ANNOTATION_INSECURE_REPOSITORY, type ImageStream, type ImportMode, type TagImportPolicy, type TagReference } from '../domain/types.js';
+import {
+  ANNOTATION_INSECURE_REPOSITORY,
+  type ImageStream,
+  type ImportMode,
+  type TagImportPolicy,
+  type TagReference,
+} from '../domain/types.js';
 
 /** Flags of `import-image`. */
 export interface ImportImageOptions {
@@ -47,21 +53,35 @@ export class ImportPlanError extends IsctlError {
 }
 
 /** Parses the target and validates the flags (Complete + Validate of oc). */
-export function parseImportTarget(o: ImportImageOptions): { stream: string; tag: string; referencePolicy: string; importMode: ImportMode } {
+export function parseImportTarget(o: ImportImageOptions): {
+  stream: string;
+  tag: string;
+  referencePolicy: string;
+  importMode: ImportMode;
+} {
   let ref;
   try {
     ref = parseDockerImageReference(o.target);
   } catch {
-    throw new UsageError('the image name must be a valid container image pull spec or reference to an image stream (e.g. myregistry/myteam/image:tag)');
+    throw new UsageError(
+      'the image name must be a valid container image pull spec or reference to an image stream (e.g. myregistry/myteam/image:tag)',
+    );
   }
   if (ref.id) throw new UsageError("to import images by ID, use the 'tag' command");
   if (ref.tag && o.all) throw new UsageError(`cannot specify a tag "${o.target}" as well as --all`);
   const tag = ref.tag || (o.all ? '' : 'latest');
   const policy = (o.referencePolicy ?? '').toLowerCase();
-  if (!['', 'source', 'local'].includes(policy)) throw new UsageError('valid reference policy values are source or local');
+  if (!['', 'source', 'local'].includes(policy))
+    throw new UsageError('valid reference policy values are source or local');
   const mode = o.importMode ?? '';
-  if (!['', 'Legacy', 'PreserveOriginal'].includes(mode)) throw new UsageError('valid ImportMode values are Legacy or PreserveOriginal');
-  return { stream: ref.name, tag, referencePolicy: policy === 'local' ? 'Local' : 'Source', importMode: (mode || 'Legacy') as ImportMode };
+  if (!['', 'Legacy', 'PreserveOriginal'].includes(mode))
+    throw new UsageError('valid ImportMode values are Legacy or PreserveOriginal');
+  return {
+    stream: ref.name,
+    tag,
+    referencePolicy: policy === 'local' ? 'Local' : 'Source',
+    importMode: (mode || 'Legacy') as ImportMode,
+  };
 }
 
 /** Builds the import plan from the options and the existing stream (undefined if absent). */
@@ -75,14 +95,20 @@ export function planImport(o: ImportImageOptions, stream: ImageStream | undefine
       throw new ImportPlanError(`no image stream named "${t.stream}" exists, pass --confirm to create and import`);
     }
     const from = o.from || o.target;
-    if (o.all) return { ...base, create: true, images: [], repository: { from, importPolicy: policyFor(), referencePolicy } };
+    if (o.all)
+      return { ...base, create: true, images: [], repository: { from, importPolicy: policyFor(), referencePolicy } };
     return { ...base, create: true, images: [{ from, to: t.tag, importPolicy: policyFor(), referencePolicy }] };
   }
   if (o.all) return planAll(o, stream, base, policyFor, referencePolicy);
   return planTag(o, stream, base, policyFor, referencePolicy);
 }
 
-function importPolicyFor(o: ImportImageOptions, stream: ImageStream | undefined, old: TagReference | undefined, mode: ImportMode): TagImportPolicy {
+function importPolicyFor(
+  o: ImportImageOptions,
+  stream: ImageStream | undefined,
+  old: TagReference | undefined,
+  mode: ImportMode,
+): TagImportPolicy {
   let insecure = stream?.metadata.annotations?.[ANNOTATION_INSECURE_REPOSITORY] === 'true';
   if (o.insecure !== undefined) insecure = o.insecure;
   insecure = insecure || Boolean(old?.importPolicy?.insecure);
@@ -92,7 +118,13 @@ function importPolicyFor(o: ImportImageOptions, stream: ImageStream | undefined,
 
 type PolicyFor = (old?: TagReference) => TagImportPolicy;
 
-function planAll(o: ImportImageOptions, stream: ImageStream, base: { stream: string; tag: string }, policyFor: PolicyFor, referencePolicy: { type: string }): ImportPlan {
+function planAll(
+  o: ImportImageOptions,
+  stream: ImageStream,
+  base: { stream: string; tag: string },
+  policyFor: PolicyFor,
+  referencePolicy: { type: string },
+): ImportPlan {
   let from = o.from ?? '';
   const repo = stream.spec?.dockerImageRepository ?? '';
   if (!from) {
@@ -101,18 +133,28 @@ function planAll(o: ImportImageOptions, stream: ImageStream, base: { stream: str
       const images = (stream.spec?.tags ?? [])
         .filter((t) => t.from?.kind === 'DockerImage')
         .map((t) => ({ from: t.from!.name, to: t.name, importPolicy: policyFor(t), referencePolicy }));
-      if (images.length === 0) throw new ImportPlanError('image stream does not have tags pointing to external container images');
+      if (images.length === 0)
+        throw new ImportPlanError('image stream does not have tags pointing to external container images');
       return { ...base, create: false, images };
     }
   }
   if (from !== repo && !o.confirm) {
-    if (!repo) throw new ImportPlanError('the image stream does not currently import an entire Docker repository, pass --confirm to update');
+    if (!repo)
+      throw new ImportPlanError(
+        'the image stream does not currently import an entire Docker repository, pass --confirm to update',
+      );
     throw new ImportPlanError(`the image stream has a different import spec "${repo}", pass --confirm to update`);
   }
   return { ...base, create: false, images: [], repository: { from, importPolicy: policyFor(), referencePolicy } };
 }
 
-function planTag(o: ImportImageOptions, stream: ImageStream, base: { stream: string; tag: string }, policyFor: PolicyFor, referencePolicy: { type: string }): ImportPlan {
+function planTag(
+  o: ImportImageOptions,
+  stream: ImageStream,
+  base: { stream: string; tag: string },
+  policyFor: PolicyFor,
+  referencePolicy: { type: string },
+): ImportPlan {
   const tag = base.tag;
   const followed = followTagReference(stream, tag);
   switch (followed.problem) {
@@ -135,10 +177,14 @@ function planTag(o: ImportImageOptions, stream: ImageStream, base: { stream: str
   }
   const existing = followed.ref!;
   if (!existing.from) {
-    throw new ImportPlanError(`tag "${tag}" already exists - you must use the 'tag' command if you want to change the source to "${o.from ?? ''}"`);
+    throw new ImportPlanError(
+      `tag "${tag}" already exists - you must use the 'tag' command if you want to change the source to "${o.from ?? ''}"`,
+    );
   }
   if (existing.from.kind !== 'DockerImage') {
-    throw new ImportPlanError(`tag "${tag}" points to existing ${existing.from.kind} "${existing.from.name}", it cannot be re-imported`);
+    throw new ImportPlanError(
+      `tag "${tag}" points to existing ${existing.from.kind} "${existing.from.name}", it cannot be re-imported`,
+    );
   }
   if (o.from && o.from !== existing.from.name) {
     if (followed.multiple) {
@@ -146,8 +192,15 @@ function planTag(o: ImportImageOptions, stream: ImageStream, base: { stream: str
         `the tag "${tag}" points to the tag "${followed.finalTag}" which points to "${existing.from.name}" - use the 'tag' command if you want to change the source to "${o.from}"`,
       );
     }
-    throw new ImportPlanError(`the tag "${tag}" points to "${existing.from.name}" - use the 'tag' command if you want to change the source to "${o.from}"`);
+    throw new ImportPlanError(
+      `the tag "${tag}" points to "${existing.from.name}" - use the 'tag' command if you want to change the source to "${o.from}"`,
+    );
   }
   const to = followed.finalTag;
-  return { ...base, tag: to, create: false, images: [{ from: existing.from.name, to, importPolicy: policyFor(existing), referencePolicy }] };
+  return {
+    ...base,
+    tag: to,
+    create: false,
+    images: [{ from: existing.from.name, to, importPolicy: policyFor(existing), referencePolicy }],
+  };
 }

@@ -94,7 +94,14 @@ function recordSuccess(
   clearConditions(stream, r.tag);
 }
 
-function finishUpdate(stream: ImageStream, original: ImageStream, namespace: string, created: boolean, time: string, internalRegistry?: string): void {
+function finishUpdate(
+  stream: ImageStream,
+  original: ImageStream,
+  namespace: string,
+  created: boolean,
+  time: string,
+  internalRegistry?: string,
+): void {
   const annotations = stream.metadata.annotations ?? undefined;
   const hasAnnotation = Boolean(annotations && ANNOTATION_REPOSITORY_CHECK in annotations);
   if (created) {
@@ -129,7 +136,12 @@ function changedTags(
     const cur = currentEvent(stream, tag);
     if (!cur) continue;
     if (prev && prev.image === cur.image && prev.dockerImageReference === cur.dockerImageReference) continue;
-    const change: TagChange = { namespace, stream: stream.metadata.name, tag, to: { image: cur.image, dockerImageReference: cur.dockerImageReference } };
+    const change: TagChange = {
+      namespace,
+      stream: stream.metadata.name,
+      tag,
+      to: { image: cur.image, dockerImageReference: cur.dockerImageReference },
+    };
     if (prev) change.from = prev;
     changes.push(change);
   }

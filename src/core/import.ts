@@ -9,7 +9,13 @@ import { currentEvent, specTag } from '../domain/history.js';
 import { IMAGE_API_VERSION, type Image, type ImageStream } from '../domain/types.js';
 import type { FileChange, Snapshot } from '../state/types.js';
 import type { CoreContext, TagChange, TriggerReport } from './context.js';
-import { planImport, ImportPlanError, type ImportImageOptions, type ImportPlan, type PlannedImage } from './import-plan.js';
+import {
+  planImport,
+  ImportPlanError,
+  type ImportImageOptions,
+  type ImportPlan,
+  type PlannedImage,
+} from './import-plan.js';
 import { recordImportResults, type TagImportResult } from './import-record.js';
 import { resolveAll, failureOf, type ResolveAnswer } from './resolve-tags.js';
 
@@ -47,7 +53,12 @@ export interface ImportHooks {
 }
 
 /** Runs `import-image` with oc's semantics. */
-export async function importImage(ctx: CoreContext, namespace: string, options: ImportImageOptions, hooks: ImportHooks = {}): Promise<ImportImageResult> {
+export async function importImage(
+  ctx: CoreContext,
+  namespace: string,
+  options: ImportImageOptions,
+  hooks: ImportHooks = {},
+): Promise<ImportImageResult> {
   const snapshot = await ctx.store.read(namespace);
   const existing = snapshot.find<ImageStream>('ImageStream', namespace, planName(options))?.object;
   const plan = planImport(options, existing);
@@ -59,15 +70,16 @@ export async function importImage(ctx: CoreContext, namespace: string, options: 
     cold: !existing || !currentEvent(existing, i.to),
   }));
   const answers = await resolveAll(ctx.source, requests, {
-    onDone: progressCounter(images.map((i) => i.from), hooks.onProgress),
+    onDone: progressCounter(
+      images.map((i) => i.from),
+      hooks.onProgress,
+    ),
   });
   const results = images.map((img, i) => toResult(img, answers[i]));
   const dryRun = Boolean(options.dryRun);
-  const { result, changes } = await ctx.store.update(
-    namespace,
-    (snap) => record(ctx, snap, namespace, plan, results),
-    { dryRun },
-  );
+  const { result, changes } = await ctx.store.update(namespace, (snap) => record(ctx, snap, namespace, plan, results), {
+    dryRun,
+  });
   const reports = images.map((img, i) => report(img, answers[i], plan));
   const failed = reports.some((r) => r.error) || Boolean(repositoryError);
   return {
@@ -86,7 +98,10 @@ export async function importImage(ctx: CoreContext, namespace: string, options: 
   };
 }
 
-function progressCounter(sources: string[], onProgress: ImportHooks['onProgress']): ((index: number, answer: ResolveAnswer) => void) | undefined {
+function progressCounter(
+  sources: string[],
+  onProgress: ImportHooks['onProgress'],
+): ((index: number, answer: ResolveAnswer) => void) | undefined {
   if (!onProgress) return undefined;
   let done = 0;
   let failures = 0;
@@ -105,12 +120,21 @@ function planName(o: ImportImageOptions): string {
   }
 }
 
-async function expandRepository(ctx: CoreContext, plan: ImportPlan): Promise<{ images: PlannedImage[]; additionalTags: string[]; repositoryError?: { reason: string; message: string } }> {
+async function expandRepository(
+  ctx: CoreContext,
+  plan: ImportPlan,
+): Promise<{
+  images: PlannedImage[];
+  additionalTags: string[];
+  repositoryError?: { reason: string; message: string };
+}> {
   if (!plan.repository) return { images: plan.images, additionalTags: [] };
   const repo = plan.repository;
   const spec = parsePullSpec(repo.from);
   if (pullSpecTag(spec) || pullSpecDigest(spec)) {
-    throw new ImportPlanError(`spec.repository.from.name: Invalid value: "${repo.from}": you must specify an image repository, not a tag or ID`);
+    throw new ImportPlanError(
+      `spec.repository.from.name: Invalid value: "${repo.from}": you must specify an image repository, not a tag or ID`,
+    );
   }
   let tags: string[];
   try {
@@ -122,13 +146,24 @@ async function expandRepository(ctx: CoreContext, plan: ImportPlan): Promise<{ i
   const ordered = prioritizeTags([...new Set(tags.map((t) => t || 'latest'))].sort());
   const limit = ctx.settings.maxBulkImport;
   const take = limit < 0 ? ordered : ordered.slice(0, limit);
-  const images = take.map((tag) => ({ from: pullSpecWithTag(spec, tag), to: tag, importPolicy: repo.importPolicy, referencePolicy: repo.referencePolicy }));
+  const images = take.map((tag) => ({
+    from: pullSpecWithTag(spec, tag),
+    to: tag,
+    importPolicy: repo.importPolicy,
+    referencePolicy: repo.referencePolicy,
+  }));
   return { images, additionalTags: limit < 0 ? [] : ordered.slice(limit) };
 }
 
 function toResult(img: PlannedImage, answer: ResolveAnswer): TagImportResult {
   const base = { tag: img.to, from: img.from, importPolicy: img.importPolicy, referencePolicy: img.referencePolicy };
-  if (answer.ok) return { ...base, ok: true, digest: answer.resolved.digest, dockerImageReference: answer.resolved.dockerImageReference };
+  if (answer.ok)
+    return {
+      ...base,
+      ok: true,
+      digest: answer.resolved.digest,
+      dockerImageReference: answer.resolved.dockerImageReference,
+    };
   return { ...base, ok: false, reason: answer.reason, message: answer.message };
 }
 
@@ -140,7 +175,8 @@ function report(img: PlannedImage, answer: ResolveAnswer, plan: ImportPlan): Imp
     /* keep the stream tag */
   }
   const base = { displayTag, tag: img.to, fromRepository: Boolean(plan.repository) };
-  if (answer.ok) return { ...base, image: { ...answer.image, dockerImageReference: answer.resolved.dockerImageReference } };
+  if (answer.ok)
+    return { ...base, image: { ...answer.image, dockerImageReference: answer.resolved.dockerImageReference } };
   return { ...base, error: { reason: answer.reason, message: answer.message } };
 }
 
@@ -152,7 +188,14 @@ function record(ctx: CoreContext, snap: Snapshot, namespace: string, plan: Impor
     stored = snap.add(newImageStream(plan.stream, namespace, ctx.settings.internalRegistry), namespace);
     created = true;
   }
-  const tagChanges = recordImportResults(stored.object, namespace, results, ctx.now(), created, ctx.settings.internalRegistry);
+  const tagChanges = recordImportResults(
+    stored.object,
+    namespace,
+    results,
+    ctx.now(),
+    created,
+    ctx.settings.internalRegistry,
+  );
   const triggers = ctx.triggers.apply(snap, tagChanges, ctx.settings);
   return { stream: stored.object, tagChanges, triggers };
 }

@@ -68,10 +68,15 @@ interface Candidate {
 }
 
 /** Re-imports the selected tags: registry I/O outside the lock, recording inside one transaction. */
-export async function refresh(ctx: CoreContext, selection: RefreshSelection, options: RefreshOptions = {}): Promise<RefreshResult> {
+export async function refresh(
+  ctx: CoreContext,
+  selection: RefreshSelection,
+  options: RefreshOptions = {},
+): Promise<RefreshResult> {
   const snapshot = await ctx.store.read(selection.contextNamespace ?? selection.namespace ?? 'default');
   for (const name of selection.streams ?? []) {
-    if (!snapshot.list('ImageStream', selection.namespace).some((s) => s.name === name)) throw new NotFoundError('imagestreams.image.openshift.io', name);
+    if (!snapshot.list('ImageStream', selection.namespace).some((s) => s.name === name))
+      throw new NotFoundError('imagestreams.image.openshift.io', name);
   }
   const repositories = await repositoryCandidates(ctx, snapshot, selection);
   const candidates = [...selectTags(snapshot, selection), ...repositories.candidates];
@@ -110,7 +115,11 @@ export async function refresh(ctx: CoreContext, selection: RefreshSelection, opt
  * tags not yet in the spec are listed, ordered by PrioritizeTags, limited like `--all`, and become
  * new spec tags when they import. Scheduled passes leave this to explicit refreshes, as OpenShift does.
  */
-async function repositoryCandidates(ctx: CoreContext, snapshot: Snapshot, selection: RefreshSelection): Promise<{ candidates: Candidate[]; failures: TagRefreshOutcome[] }> {
+async function repositoryCandidates(
+  ctx: CoreContext,
+  snapshot: Snapshot,
+  selection: RefreshSelection,
+): Promise<{ candidates: Candidate[]; failures: TagRefreshOutcome[] }> {
   const out = { candidates: [] as Candidate[], failures: [] as TagRefreshOutcome[] };
   if (selection.scheduledOnly) return out;
   const wanted = selection.streams && selection.streams.length > 0 ? new Set(selection.streams) : undefined;
@@ -124,7 +133,10 @@ async function repositoryCandidates(ctx: CoreContext, snapshot: Snapshot, select
       spec = parsePullSpec(repo);
       tags = await ctx.source.listTags(spec, { insecure });
     } catch (err) {
-      const f = err instanceof Error && 'spec' in err ? { reason: 'Invalid', message: err.message } : failureOf(err, parsePullSpecOrRaw(repo));
+      const f =
+        err instanceof Error && 'spec' in err
+          ? { reason: 'Invalid', message: err.message }
+          : failureOf(err, parsePullSpecOrRaw(repo));
       out.failures.push({ namespace: s.namespace, stream: s.name, tag: '', from: repo, status: 'failed', error: f });
       continue;
     }
@@ -135,7 +147,12 @@ async function repositoryCandidates(ctx: CoreContext, snapshot: Snapshot, select
       if (known.has(tag)) continue;
       const from = pullSpecWithTag(spec, tag);
       if (selection.match && !selection.match({ namespace: s.namespace, stream: s.name, tag, from })) continue;
-      const ref: TagReference = { name: tag, from: { kind: 'DockerImage', name: from }, importPolicy: insecure ? { insecure } : {}, referencePolicy: { type: 'Source' } };
+      const ref: TagReference = {
+        name: tag,
+        from: { kind: 'DockerImage', name: from },
+        importPolicy: insecure ? { insecure } : {},
+        referencePolicy: { type: 'Source' },
+      };
       out.candidates.push({ namespace: s.namespace, stream: s.name, ref, fromRepository: true, cold: true });
     }
   }
@@ -167,7 +184,7 @@ export function selectTags(snapshot: Snapshot, selection: RefreshSelection): Can
 }
 
 function isCandidate(s: StoredObject<ImageStream>, ref: TagReference, selection: RefreshSelection): boolean {
-  if (!ref.from || ref.from.kind !== 'DockerImage' || ref.reference) return false;
+  if (ref.from?.kind !== 'DockerImage' || ref.reference) return false;
   if (selection.scheduledOnly && !ref.importPolicy?.scheduled) return false;
   if (!ref.from.name.startsWith('oci:')) {
     try {
@@ -176,7 +193,9 @@ function isCandidate(s: StoredObject<ImageStream>, ref: TagReference, selection:
       // an unparsable source is still attempted so its failure is recorded as a condition
     }
   } else if (ref.from.name.includes('@') && tagImported(s.object, ref)) return false;
-  return !selection.match || selection.match({ namespace: s.namespace, stream: s.name, tag: ref.name, from: ref.from.name });
+  return (
+    !selection.match || selection.match({ namespace: s.namespace, stream: s.name, tag: ref.name, from: ref.from.name })
+  );
 }
 
 function tagImported(stream: ImageStream, ref: TagReference): boolean {
@@ -200,13 +219,22 @@ function recordAll(ctx: CoreContext, snap: Snapshot, candidates: Candidate[], an
     if (!stored) continue; // deleted meanwhile: nothing to record
     const results = g.idx.flatMap((i) => resultFor(stored.object, candidates[i], answers[i]));
     const before = new Map(results.map((r) => [r.tag, currentEvent(stored.object, r.tag)?.image]));
-    const changed = recordImportResults(stored.object, g.namespace, results, ctx.now(), false, ctx.settings.internalRegistry);
+    const changed = recordImportResults(
+      stored.object,
+      g.namespace,
+      results,
+      ctx.now(),
+      false,
+      ctx.settings.internalRegistry,
+    );
     tagChanges.push(...changed);
     for (const r of results) outcomes.push(outcomeOf(g.namespace, g.stream, r, before.get(r.tag), changed));
   }
   // refresh is also the resync: every workload is checked against the current tags, so nothing
   // a killed run or a later-added workload missed stays behind (OpenShift compares on every sync).
-  const triggers = ctx.triggers.reconcile ? ctx.triggers.reconcile(snap, ctx.settings) : ctx.triggers.apply(snap, tagChanges, ctx.settings);
+  const triggers = ctx.triggers.reconcile
+    ? ctx.triggers.reconcile(snap, ctx.settings)
+    : ctx.triggers.apply(snap, tagChanges, ctx.settings);
   return { outcomes, triggers };
 }
 
@@ -214,23 +242,53 @@ function resultFor(stream: ImageStream, c: Candidate, a: ResolveAnswer): TagImpo
   if (c.fromRepository) return repositoryResult(stream, c, a);
   const ref = specTag(stream, c.ref.name);
   // The spec may have changed while we talked to the registry: record only if it still imports the same source.
-  if (!ref || ref.from?.kind !== 'DockerImage' || ref.from.name !== c.ref.from!.name) return [];
-  const policy = { importPolicy: ref.importPolicy ?? {}, referencePolicy: { type: ref.referencePolicy?.type || 'Source' } };
+  if (ref?.from?.kind !== 'DockerImage' || ref.from.name !== c.ref.from!.name) return [];
+  const policy = {
+    importPolicy: ref.importPolicy ?? {},
+    referencePolicy: { type: ref.referencePolicy?.type || 'Source' },
+  };
   const base = { tag: ref.name, from: ref.from.name, ...policy };
-  if (a.ok) return [{ ...base, ok: true, digest: a.resolved.digest, dockerImageReference: a.resolved.dockerImageReference }];
+  if (a.ok)
+    return [{ ...base, ok: true, digest: a.resolved.digest, dockerImageReference: a.resolved.dockerImageReference }];
   return [{ ...base, ok: false, reason: a.reason, message: a.message }];
 }
 
-function outcomeOf(namespace: string, stream: string, r: TagImportResult, oldDigest: string | undefined, changed: TagChange[]): TagRefreshOutcome {
+function outcomeOf(
+  namespace: string,
+  stream: string,
+  r: TagImportResult,
+  oldDigest: string | undefined,
+  changed: TagChange[],
+): TagRefreshOutcome {
   const base = { namespace, stream, tag: r.tag, from: r.from };
-  if (!r.ok) return { ...base, status: 'failed', ...(oldDigest ? { oldDigest } : {}), error: { reason: r.reason ?? 'InternalError', message: r.message ?? '' } };
+  if (!r.ok)
+    return {
+      ...base,
+      status: 'failed',
+      ...(oldDigest ? { oldDigest } : {}),
+      error: { reason: r.reason ?? 'InternalError', message: r.message ?? '' },
+    };
   const isChanged = changed.some((c) => c.tag === r.tag && c.stream === stream && c.namespace === namespace);
-  return { ...base, status: isChanged ? 'changed' : 'unchanged', ...(oldDigest ? { oldDigest } : {}), newDigest: r.digest! };
+  return {
+    ...base,
+    status: isChanged ? 'changed' : 'unchanged',
+    ...(oldDigest ? { oldDigest } : {}),
+    newDigest: r.digest!,
+  };
 }
 
 function repositoryResult(stream: ImageStream, c: Candidate, a: ResolveAnswer): TagImportResult[] {
   // A new repository tag is added only when it imports and nobody added the tag meanwhile.
   if (!a.ok || specTag(stream, c.ref.name)) return [];
   const policy = { importPolicy: c.ref.importPolicy ?? {}, referencePolicy: { type: 'Source' } };
-  return [{ tag: c.ref.name, from: c.ref.from!.name, ...policy, ok: true, digest: a.resolved.digest, dockerImageReference: a.resolved.dockerImageReference }];
+  return [
+    {
+      tag: c.ref.name,
+      from: c.ref.from!.name,
+      ...policy,
+      ok: true,
+      digest: a.resolved.digest,
+      dockerImageReference: a.resolved.dockerImageReference,
+    },
+  ];
 }

@@ -22,7 +22,9 @@ export interface ResolveRequest {
 }
 
 /** The answer for one request: the resolved image or a failure as OpenShift words it. */
-export type ResolveAnswer = { ok: true; resolved: ResolvedImage; image: Image } | { ok: false; reason: string; message: string };
+export type ResolveAnswer =
+  | { ok: true; resolved: ResolvedImage; image: Image }
+  | { ok: false; reason: string; message: string };
 
 /** Resolves every request, at most `parallel` at a time, reporting progress as they finish. */
 export async function resolveAll(

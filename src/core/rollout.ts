@@ -28,7 +28,13 @@ export interface RolloutLatestResult {
   changes: FileChange[];
 }
 
-const DC_RESOURCES = new Set(['dc', 'deploymentconfig', 'deploymentconfigs', 'deploymentconfig.apps.openshift.io', 'deploymentconfigs.apps.openshift.io']);
+const DC_RESOURCES = new Set([
+  'dc',
+  'deploymentconfig',
+  'deploymentconfigs',
+  'deploymentconfig.apps.openshift.io',
+  'deploymentconfigs.apps.openshift.io',
+]);
 
 /** The DeploymentConfig name in `dc/NAME`, `deploymentconfig/NAME` or a bare `NAME`; throws UsageError for other kinds. */
 export function deploymentConfigName(arg: string): string {
@@ -36,24 +42,45 @@ export function deploymentConfigName(arg: string): string {
   if (slash < 0) return arg;
   const resource = arg.slice(0, slash).toLowerCase();
   const name = arg.slice(slash + 1);
-  if (!DC_RESOURCES.has(resource)) throw new UsageError(`rollout latest works on deployment configs only, not "${arg.slice(0, slash)}"`);
+  if (!DC_RESOURCES.has(resource))
+    throw new UsageError(`rollout latest works on deployment configs only, not "${arg.slice(0, slash)}"`);
   if (!name) throw new UsageError('a deployment config name is required');
   return name;
 }
 
 /** Starts a new rollout of a DeploymentConfig from the latest images of its triggers. */
-export async function rolloutLatest(ctx: CoreContext, namespace: string, name: string, options: RolloutLatestOptions = {}): Promise<RolloutLatestResult> {
-  const { result, changes } = await ctx.store.update(namespace, (snap) => instantiate(snap, namespace, name, ctx.settings, options), { dryRun: options.dryRun ?? false });
+export async function rolloutLatest(
+  ctx: CoreContext,
+  namespace: string,
+  name: string,
+  options: RolloutLatestOptions = {},
+): Promise<RolloutLatestResult> {
+  const { result, changes } = await ctx.store.update(
+    namespace,
+    (snap) => instantiate(snap, namespace, name, ctx.settings, options),
+    { dryRun: options.dryRun ?? false },
+  );
   return { ...result, changes };
 }
 
-function instantiate(snap: Snapshot, namespace: string, name: string, settings: ClusterSettings, options: RolloutLatestOptions): Omit<RolloutLatestResult, 'changes'> {
+function instantiate(
+  snap: Snapshot,
+  namespace: string,
+  name: string,
+  settings: ClusterSettings,
+  options: RolloutLatestOptions,
+): Omit<RolloutLatestResult, 'changes'> {
   const so = snap.find('DeploymentConfig', namespace, name);
   if (!so) throw new NotFoundError('deploymentconfigs.apps.openshift.io', name);
   const dc = so.object as JsonMap;
   const specBefore = JSON.stringify(dc.spec);
   // latest.go: "cannot deploy a paused deployment config" (checked by oc before instantiating).
-  if (isMap(dc.spec) && dc.spec.paused === true) throw new IsctlError('Paused', 'cannot deploy a paused deployment config', `resume it first: remove spec.paused from ${fileOf(so)}`);
+  if (isMap(dc.spec) && dc.spec.paused === true)
+    throw new IsctlError(
+      'Paused',
+      'cannot deploy a paused deployment config',
+      `resume it first: remove spec.paused from ${fileOf(so)}`,
+    );
   const imageChanges: ImageChange[] = options.again ? [] : processTriggers(snap, dc, namespace, settings);
   // canTrigger: every ImageChange trigger must have fired once, forced or not.
   if (dcImageTriggers(dc, so.namespace).some((t) => !t.lastTriggeredImage)) {
@@ -95,5 +122,7 @@ function processTriggers(snap: Snapshot, dc: JsonMap, namespace: string, setting
 
 function hasNamedContainer(dc: JsonMap, names: string[]): boolean {
   const spec = getPodSpec(dc, 'DeploymentConfig');
-  return !!spec && allContainers(spec).some((c) => typeof c.container.name === 'string' && names.includes(c.container.name));
+  return (
+    !!spec && allContainers(spec).some((c) => typeof c.container.name === 'string' && names.includes(c.container.name))
+  );
 }

@@ -63,5 +63,8 @@ function parseRequirement(r: string): Requirement {
 }
 
 function fail(r: string, detail: string): never {
-  throw new UsageError(`unable to parse requirement: ${detail}`, `the selector was "${r}"; write it as key=value,key2!=value2,key3 in (a,b)`);
+  throw new UsageError(
+    `unable to parse requirement: ${detail}`,
+    `the selector was "${r}"; write it as key=value,key2!=value2,key3 in (a,b)`,
+  );
 }

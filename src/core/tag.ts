@@ -27,13 +27,21 @@ export interface TagResult {
 }
 
 /** Runs `tag`; the first failing destination stops the rest (earlier ones stay applied, as in oc). */
-export async function tagImages(ctx: CoreContext, namespace: string, options: TagOptions, dryRun = false): Promise<TagResult> {
+export async function tagImages(
+  ctx: CoreContext,
+  namespace: string,
+  options: TagOptions,
+  dryRun = false,
+): Promise<TagResult> {
   const plan = planTag(options, namespace);
   if (!plan.delete && plan.kind === 'ImageStreamTag' && !plan.alias) await pinIstagSource(ctx, plan, namespace);
   const from = plan.delete ? '' : fromName(plan);
   let answer: ResolveAnswer | undefined;
   if (!plan.delete && plan.kind === 'DockerImage' && !plan.reference) {
-    answer = await resolveOne(ctx.source, { from, importPolicy: { insecure: plan.insecure, scheduled: plan.scheduled, importMode: plan.importMode } });
+    answer = await resolveOne(ctx.source, {
+      from,
+      importPolicy: { insecure: plan.insecure, scheduled: plan.scheduled, importMode: plan.importMode },
+    });
   }
   const out: TagResult = { messages: [], changes: [], tagChanges: [], triggers: [], importFailures: [] };
   for (const dest of plan.dests) {
@@ -46,7 +54,8 @@ export async function tagImages(ctx: CoreContext, namespace: string, options: Ta
     out.changes.push(...changes);
     out.tagChanges.push(...result.tagChanges);
     if (result.triggers) out.triggers.push(result.triggers);
-    if (answer && !answer.ok) out.importFailures.push({ dest: `${dest.stream}:${dest.tag}`, reason: answer.reason, message: answer.message });
+    if (answer && !answer.ok)
+      out.importFailures.push({ dest: `${dest.stream}:${dest.tag}`, reason: answer.reason, message: answer.message });
   }
   return out;
 }
@@ -57,12 +66,19 @@ async function pinIstagSource(ctx: CoreContext, plan: TagPlan, namespace: string
   const stream = snap.find<ImageStream>('ImageStream', ref.namespace || namespace, ref.name);
   if (!stream) throw new NotFoundError('imagestreams.image.openshift.io', ref.name);
   const event = latestTaggedImage(stream.object, ref.tag);
-  if (!event) throw new IsctlError('TagSource', `"${plan.source}" is not currently pointing to an image, cannot use it as the source of a tag`);
+  if (!event)
+    throw new IsctlError(
+      'TagSource',
+      `"${plan.source}" is not currently pointing to an image, cannot use it as the source of a tag`,
+    );
   if (!event.image) {
     try {
       plan.ref = parseDockerImageReference(event.dockerImageReference);
     } catch (err) {
-      throw new IsctlError('TagSource', `the image stream tag "${plan.source}" has an invalid pull spec and cannot be used to tag: ${(err as Error).message}`);
+      throw new IsctlError(
+        'TagSource',
+        `the image stream tag "${plan.source}" has an invalid pull spec and cannot be used to tag: ${(err as Error).message}`,
+      );
     }
     plan.kind = 'DockerImage';
     return;
@@ -86,10 +102,19 @@ function deleteTag(snap: Snapshot, dest: TagDestination) {
   return { message: `Deleted tag ${dest.namespace}/${name}.`, tagChanges: [] as TagChange[], triggers: undefined };
 }
 
-function setTag(ctx: CoreContext, snap: Snapshot, plan: TagPlan, dest: TagDestination, namespace: string, from: string, answer?: ResolveAnswer) {
+function setTag(
+  ctx: CoreContext,
+  snap: Snapshot,
+  plan: TagPlan,
+  dest: TagDestination,
+  namespace: string,
+  from: string,
+  answer?: ResolveAnswer,
+) {
   let stored = snap.find<ImageStream>('ImageStream', dest.namespace, dest.stream);
   const created = !stored;
-  if (!stored) stored = snap.add(newImageStream(dest.stream, dest.namespace, ctx.settings.internalRegistry), dest.namespace);
+  if (!stored)
+    stored = snap.add(newImageStream(dest.stream, dest.namespace, ctx.settings.internalRegistry), dest.namespace);
   const s = stored.object;
   const original = cloneJson(s);
   const before = currentImages(s);
@@ -103,9 +128,19 @@ function setTag(ctx: CoreContext, snap: Snapshot, plan: TagPlan, dest: TagDestin
   if (changed) writeReferenceEvent(snap, s, plan, dest, time);
   const tagChanges: TagChange[] = [];
   if (answer) {
-    const policy = { importPolicy: next.importPolicy ?? {}, referencePolicy: { type: next.referencePolicy?.type ?? 'Source' } };
+    const policy = {
+      importPolicy: next.importPolicy ?? {},
+      referencePolicy: { type: next.referencePolicy?.type ?? 'Source' },
+    };
     const r = answer.ok
-      ? { tag: dest.tag, from, ok: true, digest: answer.resolved.digest, dockerImageReference: answer.resolved.dockerImageReference, ...policy }
+      ? {
+          tag: dest.tag,
+          from,
+          ok: true,
+          digest: answer.resolved.digest,
+          dockerImageReference: answer.resolved.dockerImageReference,
+          ...policy,
+        }
       : { tag: dest.tag, from, ok: false, reason: answer.reason, message: answer.message, ...policy };
     recordImportResults(s, dest.namespace, [r], ctx.now(), false, ctx.settings.internalRegistry);
   }
@@ -122,7 +157,11 @@ function newTagReference(plan: TagPlan, dest: TagDestination, namespace: string,
   }
   if (plan.reference) ref.reference = true;
   ref.generation = plan.kind === 'DockerImage' ? 0 : null;
-  ref.importPolicy = { ...(plan.insecure ? { insecure: true } : {}), ...(plan.scheduled ? { scheduled: true } : {}), importMode: plan.importMode };
+  ref.importPolicy = {
+    ...(plan.insecure ? { insecure: true } : {}),
+    ...(plan.scheduled ? { scheduled: true } : {}),
+    importMode: plan.importMode,
+  };
   ref.referencePolicy = { type: plan.referencePolicy };
   return ref;
 }
@@ -163,9 +202,16 @@ function writeReferenceEvent(snap: Snapshot, s: ImageStream, plan: TagPlan, dest
   } else {
     const ref = plan.ref!;
     const srcNs = ref.namespace || dest.namespace;
-    const src = srcNs === dest.namespace && ref.name === dest.stream ? s : snap.find<ImageStream>('ImageStream', srcNs, ref.name)?.object;
-    if (!src) throw new ValidationError('ImageStreamTag', `${dest.stream}:${dest.tag}`, [{ field: `spec.tags[${dest.tag}].from.name`, message: `Not found: "${fromName(plan)}"` }]);
-    const found = plan.kind === 'ImageStreamTag' ? latestTaggedImage(src, ref.tag) : findImageEvent(src, ref.id, dest, plan);
+    const src =
+      srcNs === dest.namespace && ref.name === dest.stream
+        ? s
+        : snap.find<ImageStream>('ImageStream', srcNs, ref.name)?.object;
+    if (!src)
+      throw new ValidationError('ImageStreamTag', `${dest.stream}:${dest.tag}`, [
+        { field: `spec.tags[${dest.tag}].from.name`, message: `Not found: "${fromName(plan)}"` },
+      ]);
+    const found =
+      plan.kind === 'ImageStreamTag' ? latestTaggedImage(src, ref.tag) : findImageEvent(src, ref.id, dest, plan);
     if (!found) return; // a missing source tag is fine: no event
     event = { ...found, generation: gen };
   }
@@ -177,10 +223,14 @@ function writeReferenceEvent(snap: Snapshot, s: ImageStream, plan: TagPlan, dest
 
 function findImageEvent(src: ImageStream, id: string, dest: TagDestination, plan: TagPlan): TagEvent | undefined {
   const matches = new Map<string, TagEvent>();
-  for (const t of src.status?.tags ?? []) for (const e of t.items ?? []) if (e.image && digestOrImageMatch(e.image, id)) matches.set(e.image, e);
+  for (const t of src.status?.tags ?? [])
+    for (const e of t.items ?? []) if (e.image && digestOrImageMatch(e.image, id)) matches.set(e.image, e);
   if (matches.size === 1) return [...matches.values()][0];
   const field = `spec.tags[${dest.tag}].from.name`;
-  if (matches.size > 1) throw new ValidationError('ImageStreamTag', `${dest.stream}:${dest.tag}`, [{ field, message: `multiple images match the prefix "${id}"` }]);
+  if (matches.size > 1)
+    throw new ValidationError('ImageStreamTag', `${dest.stream}:${dest.tag}`, [
+      { field, message: `multiple images match the prefix "${id}"` },
+    ]);
   throw new NotFoundError('imagestreamimages.image.openshift.io', fromName(plan));
 }
 
@@ -195,7 +245,12 @@ function diffImages(s: ImageStream, dest: TagDestination, before: Map<string, Ta
     if (!cur) continue;
     const prev = before.get(t.tag);
     if (prev && prev.image === cur.image && prev.dockerImageReference === cur.dockerImageReference) continue;
-    const change: TagChange = { namespace: dest.namespace, stream: s.metadata.name, tag: t.tag, to: { image: cur.image, dockerImageReference: cur.dockerImageReference } };
+    const change: TagChange = {
+      namespace: dest.namespace,
+      stream: s.metadata.name,
+      tag: t.tag,
+      to: { image: cur.image, dockerImageReference: cur.dockerImageReference },
+    };
     if (prev) change.from = { image: prev.image, dockerImageReference: prev.dockerImageReference };
     out.push(change);
   }
@@ -208,6 +263,7 @@ function message(plan: TagPlan, dest: TagDestination, namespace: string): string
   const where = same ? name : `${dest.namespace}/${name}`;
   const src = sourceExact(plan);
   if (plan.alias) return `Tag ${where} set up to track ${src}.`;
-  if (plan.scheduled) return same ? `Tag ${where} set to import ${src} periodically.` : `Tag ${where} set to ${src} periodically.`;
+  if (plan.scheduled)
+    return same ? `Tag ${where} set to import ${src} periodically.` : `Tag ${where} set to ${src} periodically.`;
   return `Tag ${where} set to ${src}.`;
 }

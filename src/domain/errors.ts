@@ -23,7 +23,7 @@ export class UsageError extends IsctlError {
 }
 
 /** A pull spec, istag or isimage name that does not follow the grammar. */
-export class ReferenceError extends IsctlError {
+export class InvalidReferenceError extends IsctlError {
   readonly spec: string;
   constructor(spec: string, message: string, hint?: string) {
     super('InvalidReference', message, hint);
@@ -87,7 +87,15 @@ export class RegistryError extends IsctlError {
   readonly reason: string;
   constructor(
     message: string,
-    opts: { status?: number; method?: string; url?: string; ociCodes?: string[]; transient?: boolean; reason?: string; hint?: string } = {},
+    opts: {
+      status?: number;
+      method?: string;
+      url?: string;
+      ociCodes?: string[];
+      transient?: boolean;
+      reason?: string;
+      hint?: string;
+    } = {},
   ) {
     super('Registry', message, opts.hint);
     if (opts.status !== undefined) this.status = opts.status;

@@ -51,7 +51,13 @@ export function applyUpdateGenerations(old: ImageStream, stream: ImageStream, na
   if (gen !== oldGen || stream.metadata.generation !== gen) stream.metadata.generation = gen;
   for (const t of stream.spec?.tags ?? []) {
     const prev = oldTags.get(t.name);
-    if (!prev || tagRefChanged(prev, t, namespace) || t.generation === null || t.generation === undefined || t.generation === 0) {
+    if (
+      !prev ||
+      tagRefChanged(prev, t, namespace) ||
+      t.generation === null ||
+      t.generation === undefined ||
+      t.generation === 0
+    ) {
       if (t.generation !== gen) t.generation = gen;
     }
   }

@@ -3,7 +3,14 @@
  * ImageStreamImport REST does (imagestream-api.md §2.3, §2.4, §2.9): events are prepended only
  * when the image changes, identical failures are not re-recorded, history is never trimmed.
  */
-import type { ImageStream, NamedTagEventList, TagEvent, TagEventCondition, TagImportPolicy, TagReference } from './types.js';
+import type {
+  ImageStream,
+  NamedTagEventList,
+  TagEvent,
+  TagEventCondition,
+  TagImportPolicy,
+  TagReference,
+} from './types.js';
 import { findSpecTag as specTag, findStatusTag as statusTag, latestTaggedImage } from './imagestream.js';
 
 export { specTag, statusTag };
@@ -67,18 +74,28 @@ export function addTagEvent(stream: ImageStream, tag: string, next: TagEvent): b
 /** hasTagChanged (rest.go:637-651): would this event change the tag's current image or generation? */
 export function hasTagChanged(stream: ImageStream, tag: string, next: TagEvent): boolean {
   const entry = statusTag(stream, tag);
-  if (!entry || !entry.items || entry.items.length === 0) return true;
+  if (!entry?.items || entry.items.length === 0) return true;
   const spec = specTag(stream, tag);
   if (!spec || spec.generation === undefined || spec.generation === null) return true;
   const prev = entry.items[0];
-  return prev.dockerImageReference !== next.dockerImageReference || prev.image !== next.image || spec.generation > prev.generation;
+  return (
+    prev.dockerImageReference !== next.dockerImageReference ||
+    prev.image !== next.image ||
+    spec.generation > prev.generation
+  );
 }
 
 /**
  * ensureSpecTag (rest.go:527-558): makes `tag` import `from`; with reset the generation is set to 0
  * so the update assigns the new stream generation. The reference policy is only set when absent.
  */
-export function ensureSpecTag(stream: ImageStream, tag: string, from: string, policy: ImportTagPolicy, reset: boolean): TagReference {
+export function ensureSpecTag(
+  stream: ImageStream,
+  tag: string,
+  from: string,
+  policy: ImportTagPolicy,
+  reset: boolean,
+): TagReference {
   stream.spec ??= {};
   stream.spec ??= {};
   stream.spec.tags ??= [];
@@ -96,7 +113,7 @@ export function ensureSpecTag(stream: ImageStream, tag: string, from: string, po
     return ref;
   }
   if (!reset) return ref;
-  if (!ref.from || ref.from.kind !== 'DockerImage' || ref.from.name !== from) {
+  if (ref.from?.kind !== 'DockerImage' || ref.from.name !== from) {
     if (ref.from) {
       ref.from.kind = 'DockerImage';
       ref.from.name = from;
@@ -136,7 +153,9 @@ function setFlag(p: TagImportPolicy, key: 'insecure' | 'scheduled', value: boole
 export function hasTagCondition(stream: ImageStream, tag: string, c: TagEventCondition): boolean {
   const entry = statusTag(stream, tag);
   return Boolean(
-    entry?.conditions?.some((x) => x.type === c.type && x.status === c.status && x.reason === c.reason && x.message === c.message),
+    entry?.conditions?.some(
+      (x) => x.type === c.type && x.status === c.status && x.reason === c.reason && x.message === c.message,
+    ),
   );
 }
 
@@ -144,7 +163,14 @@ export function hasTagCondition(stream: ImageStream, tag: string, c: TagEventCon
  * setFailureCondition (rest.go:459-497): replaces the tag's conditions with one ImportSuccess=False
  * and resets the spec tag generation to 0; history is kept. Identical failures change nothing.
  */
-export function recordFailure(stream: ImageStream, tag: string, reason: string, message: string, generation: number, now: string): boolean {
+export function recordFailure(
+  stream: ImageStream,
+  tag: string,
+  reason: string,
+  message: string,
+  generation: number,
+  now: string,
+): boolean {
   const condition: TagEventCondition = {
     type: 'ImportSuccess',
     status: 'False',

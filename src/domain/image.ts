@@ -19,7 +19,12 @@ export const MediaTypes = {
 } as const;
 
 /** The four manifest types sent in `Accept` on every manifest request (registry-protocol.md §2). */
-export const MANIFEST_ACCEPT = [MediaTypes.ociIndex, MediaTypes.dockerList, MediaTypes.ociManifest, MediaTypes.dockerManifest];
+export const MANIFEST_ACCEPT = [
+  MediaTypes.ociIndex,
+  MediaTypes.dockerList,
+  MediaTypes.ociManifest,
+  MediaTypes.dockerManifest,
+];
 
 /** Annotation the apiserver adds to every schema2/OCI Image (helpers.go, DockerImageLayersOrderAnnotation). */
 export const ANNOTATION_LAYERS_ORDER = 'image.openshift.io/dockerLayersOrder';
@@ -50,7 +55,9 @@ export function verifyDigest(bytes: Buffer, digest: string, what: string, mediaT
   const actual = digestOf(bytes, digest);
   if (actual !== digest) {
     const mt = mediaType ? ` (media type: ${mediaType})` : '';
-    throw new IntegrityError(`content integrity error: the ${what} retrieved${mt} with digest ${digest} does not match the digest calculated from the content ${actual}`);
+    throw new IntegrityError(
+      `content integrity error: the ${what} retrieved${mt} with digest ${digest} does not match the digest calculated from the content ${actual}`,
+    );
   }
 }
 
@@ -71,13 +78,20 @@ export function parseManifest(bytes: Buffer, contentType?: string): ParsedManife
   } catch (e) {
     throw new IntegrityError(`malformed manifest: ${(e as Error).message}`);
   }
-  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw new IntegrityError('malformed manifest: not a JSON object');
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc))
+    throw new IntegrityError('malformed manifest: not a JSON object');
   const declared = typeof doc.mediaType === 'string' ? doc.mediaType : '';
   const transport = baseMediaType(contentType);
   let mediaType = declared || (isKnown(transport) ? transport : '');
   if (!mediaType) mediaType = Array.isArray(doc.manifests) ? MediaTypes.ociIndex : MediaTypes.ociManifest;
-  if (doc.schemaVersion === 1 || mediaType === MediaTypes.dockerSchema1 || mediaType === MediaTypes.dockerSchema1Signed) {
-    throw new IntegrityError('unsupported image manifest type: Docker schema1 manifests are deprecated; push the image again with a current client');
+  if (
+    doc.schemaVersion === 1 ||
+    mediaType === MediaTypes.dockerSchema1 ||
+    mediaType === MediaTypes.dockerSchema1Signed
+  ) {
+    throw new IntegrityError(
+      'unsupported image manifest type: Docker schema1 manifests are deprecated; push the image again with a current client',
+    );
   }
   if (mediaType === MediaTypes.ociIndex || mediaType === MediaTypes.dockerList) {
     if (!Array.isArray(doc.manifests)) throw new IntegrityError(`malformed manifest list: "manifests" is missing`);
@@ -85,7 +99,12 @@ export function parseManifest(bytes: Buffer, contentType?: string): ParsedManife
   }
   if (mediaType === MediaTypes.ociManifest || mediaType === MediaTypes.dockerManifest) {
     const layers = Array.isArray(doc.layers) ? doc.layers : [];
-    return { kind: 'image', mediaType, config: descriptor(doc.config, 'config'), layers: layers.map((d, i) => descriptor(d, `layers[${i}]`)) };
+    return {
+      kind: 'image',
+      mediaType,
+      config: descriptor(doc.config, 'config'),
+      layers: layers.map((d, i) => descriptor(d, `layers[${i}]`)),
+    };
   }
   throw new IntegrityError(`unsupported image manifest type "${mediaType}"`);
 }
@@ -96,10 +115,19 @@ function isKnown(mt: string): boolean {
 
 function descriptor(v: unknown, field: string): Descriptor {
   const d = v as Partial<Descriptor> | null;
-  if (!d || typeof d !== 'object' || typeof d.digest !== 'string' || !/^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/.test(d.digest)) {
+  if (
+    !d ||
+    typeof d !== 'object' ||
+    typeof d.digest !== 'string' ||
+    !/^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/.test(d.digest)
+  ) {
     throw new IntegrityError(`malformed manifest: ${field} has no valid digest`);
   }
-  const out: Descriptor = { mediaType: typeof d.mediaType === 'string' ? d.mediaType : '', digest: d.digest, size: typeof d.size === 'number' ? d.size : 0 };
+  const out: Descriptor = {
+    mediaType: typeof d.mediaType === 'string' ? d.mediaType : '',
+    digest: d.digest,
+    size: typeof d.size === 'number' ? d.size : 0,
+  };
   if (d.platform && typeof d.platform === 'object') out.platform = d.platform;
   if (d.annotations && typeof d.annotations === 'object') out.annotations = d.annotations;
   return out;
@@ -214,9 +242,33 @@ function dockerImageMetadata(id: string, c: Record<string, unknown>, size: numbe
 
 /** DockerConfig fields OpenShift keeps (docker10.DockerConfig); anything else in the config is dropped. */
 const DOCKER_CONFIG_FIELDS = [
-  'Hostname', 'Domainname', 'User', 'Memory', 'MemorySwap', 'CpuShares', 'Cpuset', 'AttachStdin', 'AttachStdout',
-  'AttachStderr', 'PortSpecs', 'ExposedPorts', 'Tty', 'OpenStdin', 'StdinOnce', 'Env', 'Cmd', 'Dns', 'Image',
-  'Volumes', 'VolumesFrom', 'WorkingDir', 'Entrypoint', 'NetworkDisabled', 'SecurityOpts', 'OnBuild', 'Labels',
+  'Hostname',
+  'Domainname',
+  'User',
+  'Memory',
+  'MemorySwap',
+  'CpuShares',
+  'Cpuset',
+  'AttachStdin',
+  'AttachStdout',
+  'AttachStderr',
+  'PortSpecs',
+  'ExposedPorts',
+  'Tty',
+  'OpenStdin',
+  'StdinOnce',
+  'Env',
+  'Cmd',
+  'Dns',
+  'Image',
+  'Volumes',
+  'VolumesFrom',
+  'WorkingDir',
+  'Entrypoint',
+  'NetworkDisabled',
+  'SecurityOpts',
+  'OnBuild',
+  'Labels',
 ] as const;
 
 function dockerConfig(v: unknown): DockerConfig | undefined {

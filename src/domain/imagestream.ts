@@ -3,7 +3,7 @@
  * pkg/image/imageutil/helpers.go and openshift-apiserver's imagestream strategy
  * (../shared/reference/imagestream-api.md §1.4, §2.7, §2.8, §7).
  */
-import { ReferenceError } from './errors.js';
+import { InvalidReferenceError } from './errors.js';
 import { parseDockerImageReference, exact, repositoryName } from './reference.js';
 import type { ImageStream, NamedTagEventList, TagEvent, TagReference } from './types.js';
 
@@ -53,7 +53,12 @@ export function resolveReferenceForTagEvent(stream: ImageStream, tag: string, ev
  * (strategy.go dockerImageRepository): `<internalRegistry>/<namespace>/<name>`, or, with no
  * internal registry configured, `spec.dockerImageRepository` stripped of any tag or ID.
  */
-export function statusDockerImageRepository(namespace: string, name: string, internalRegistry: string, spec?: { dockerImageRepository?: string }): string {
+export function statusDockerImageRepository(
+  namespace: string,
+  name: string,
+  internalRegistry: string,
+  spec?: { dockerImageRepository?: string },
+): string {
   if (internalRegistry) return `${internalRegistry}/${namespace}/${name}`;
   const fallback = spec?.dockerImageRepository ?? '';
   if (!fallback) return '';
@@ -82,22 +87,27 @@ export function joinImageStreamImage(name: string, id: string): string {
   return `${name}@${id}`;
 }
 
-/** Parses an ImageStreamTag name `stream:tag` with library-go's checks and error texts; throws ReferenceError. */
+/** Parses an ImageStreamTag name `stream:tag` with library-go's checks and error texts; throws InvalidReferenceError. */
 export function parseImageStreamTagName(istag: string): { name: string; tag: string } {
-  if (istag.includes('@')) throw new ReferenceError(istag, `${goQuote(istag)} is an image stream image, not an image stream tag`);
+  if (istag.includes('@'))
+    throw new InvalidReferenceError(istag, `${goQuote(istag)} is an image stream image, not an image stream tag`);
   const segments = istag.split(':');
-  if (segments.length !== 2) throw new ReferenceError(istag, `expected exactly one : delimiter in the istag ${goQuote(istag)}`);
+  if (segments.length !== 2)
+    throw new InvalidReferenceError(istag, `expected exactly one : delimiter in the istag ${goQuote(istag)}`);
   const [name, tag] = segments;
-  if (!name || !tag) throw new ReferenceError(istag, `image stream tag name ${goQuote(istag)} must have a name and a tag`);
+  if (!name || !tag)
+    throw new InvalidReferenceError(istag, `image stream tag name ${goQuote(istag)} must have a name and a tag`);
   return { name, tag };
 }
 
-/** Parses an ImageStreamImage name `stream@digest` with library-go's checks and error texts; throws ReferenceError. */
+/** Parses an ImageStreamImage name `stream@digest` with library-go's checks and error texts; throws InvalidReferenceError. */
 export function parseImageStreamImageName(input: string): { name: string; id: string } {
   const segments = input.split('@');
-  if (segments.length !== 2) throw new ReferenceError(input, `expected exactly one @ in the isimage name ${goQuote(input)}`);
+  if (segments.length !== 2)
+    throw new InvalidReferenceError(input, `expected exactly one @ in the isimage name ${goQuote(input)}`);
   const [name, id] = segments;
-  if (!name || !id) throw new ReferenceError(input, `image stream image name ${goQuote(input)} must have a name and ID`);
+  if (!name || !id)
+    throw new InvalidReferenceError(input, `image stream image name ${goQuote(input)} must have a name and ID`);
   return { name, id };
 }
 
@@ -137,7 +147,7 @@ export function followTagReference(
     seen.add(current);
     const ref = firstSpecTag(stream, current);
     if (!ref) return { finalTag: current, multiple, problem: 'not-found' };
-    if (!ref.from || ref.from.kind !== 'ImageStreamTag') return { finalTag: current, ref, multiple };
+    if (ref.from?.kind !== 'ImageStreamTag') return { finalTag: current, ref, multiple };
     const ns = ref.from.namespace ?? '';
     if (ns && ns !== (stream.metadata.namespace ?? '')) return { finalTag: current, multiple, problem: 'cross-stream' };
     const fromName = ref.from.name ?? '';

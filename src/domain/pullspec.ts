@@ -2,7 +2,7 @@
  * A source of images as the user types it: a registry pull spec (library-go grammar) or an OCI
  * image layout on disk (`oci:PATH[:TAG]`, the transport name skopeo and podman use).
  */
-import { ReferenceError } from './errors.js';
+import { InvalidReferenceError } from './errors.js';
 import { parseDockerImageReference, exact, withDigest, type DockerImageReference } from './reference.js';
 
 /** A registry pull spec. */
@@ -25,7 +25,7 @@ export interface OciLayoutSpec {
 /** Any image source isctl can import from. */
 export type PullSpec = RegistrySpec | OciLayoutSpec;
 
-/** Parses `oci:PATH[:TAG|@DIGEST]` or a registry pull spec; throws ReferenceError. */
+/** Parses `oci:PATH[:TAG|@DIGEST]` or a registry pull spec; throws InvalidReferenceError. */
 export function parsePullSpec(raw: string): PullSpec {
   if (raw.startsWith('oci:')) return parseOciSpec(raw);
   return { transport: 'docker', ref: parseDockerImageReference(raw), raw };
@@ -45,9 +45,15 @@ function parseOciSpec(raw: string): OciLayoutSpec {
     tag = rest.slice(colon + 1);
     rest = rest.slice(0, colon);
   }
-  if (!rest) throw new ReferenceError(raw, `invalid pull spec "${raw}": an OCI layout source needs a path, as in oci:./image:1.0`);
-  if (tag && !/^[\w][\w.-]{0,127}$/.test(tag)) throw new ReferenceError(raw, `invalid pull spec "${raw}": invalid tag "${tag}"`);
-  if (digest && !/^sha(256|384|512):[a-f0-9]+$/.test(digest)) throw new ReferenceError(raw, `invalid pull spec "${raw}": invalid digest "${digest}"`);
+  if (!rest)
+    throw new InvalidReferenceError(
+      raw,
+      `invalid pull spec "${raw}": an OCI layout source needs a path, as in oci:./image:1.0`,
+    );
+  if (tag && !/^[\w][\w.-]{0,127}$/.test(tag))
+    throw new InvalidReferenceError(raw, `invalid pull spec "${raw}": invalid tag "${tag}"`);
+  if (digest && !/^sha(256|384|512):[a-f0-9]+$/.test(digest))
+    throw new InvalidReferenceError(raw, `invalid pull spec "${raw}": invalid digest "${digest}"`);
   return { transport: 'oci', path: rest, tag, digest, raw };
 }
 

@@ -3,7 +3,7 @@
  * ../shared/reference/oc-cli.md §6. Parsing never applies defaults: `nginx` stays `nginx`;
  * Docker Hub defaults are applied only when talking to the registry (`registryDefaults`).
  */
-import { ReferenceError } from './errors.js';
+import { InvalidReferenceError } from './errors.js';
 
 /** A parsed pull spec, split the way library-go's DockerImageReference is. */
 export interface DockerImageReference {
@@ -51,10 +51,10 @@ export function isDigest(d: string): boolean {
   return digestProblem(d) === undefined;
 }
 
-/** Parses a pull spec with library-go's rules; throws ReferenceError quoting the spec. */
+/** Parses a pull spec with library-go's rules; throws InvalidReferenceError quoting the spec. */
 export function parseDockerImageReference(spec: string): DockerImageReference {
   const fail = (msg: string): never => {
-    throw new ReferenceError(spec, `invalid pull spec "${printable(spec)}": ${msg}`);
+    throw new InvalidReferenceError(spec, `invalid pull spec "${printable(spec)}": ${msg}`);
   };
   if (spec.length === 0) fail('repository name must have at least one component');
   const m = referenceRe.exec(spec);
@@ -63,7 +63,8 @@ export function parseDockerImageReference(spec: string): DockerImageReference {
     fail('invalid reference format');
   }
   const [, fullName, tagPart = '', digestPart = ''] = m as RegExpExecArray;
-  if (fullName.length > NAME_TOTAL_LENGTH_MAX) fail(`repository name must not be more than ${NAME_TOTAL_LENGTH_MAX} characters`);
+  if (fullName.length > NAME_TOTAL_LENGTH_MAX)
+    fail(`repository name must not be more than ${NAME_TOTAL_LENGTH_MAX} characters`);
   if (digestPart) {
     const problem = digestProblem(digestPart);
     if (problem) fail(problem);

@@ -23,7 +23,7 @@ export function parseSemver(s: string): Semver | undefined {
     if (build.some((b) => !ident.test(b))) return undefined;
     rest = rest.slice(0, plus);
   }
-  let pre: (string | number)[] = [];
+  const pre: (string | number)[] = [];
   const dash = rest.indexOf('-');
   if (dash >= 0) {
     const parts = rest.slice(dash + 1).split('.');

@@ -5,7 +5,7 @@
  */
 import { compareSemver, parseSemver, type Semver } from './semver.js';
 
-const enum Priority {
+enum Priority {
   Latest = 0,
   Minor = 1,
   Full = 2,
@@ -51,5 +51,8 @@ function compare(a: PrioritizedTag, b: PrioritizedTag): number {
 
 /** Returns the tags in PrioritizeTags order (a new array). */
 export function prioritizeTags(tags: readonly string[]): string[] {
-  return tags.map(prioritize).sort(compare).map((p) => p.tag);
+  return tags
+    .map(prioritize)
+    .sort(compare)
+    .map((p) => p.tag);
 }

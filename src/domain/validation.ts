@@ -72,22 +72,29 @@ function validateMeta(p: Problems, obj: Obj, options: ValidateOptions): void {
   }
   if (obj.kind !== 'ImageStream') p.unsupported('kind', obj.kind, ['ImageStream']);
   if (!isObj(obj.metadata)) {
-    if (obj.metadata === undefined || obj.metadata === null) p.required('metadata.name', 'name or generateName is required');
+    if (obj.metadata === undefined || obj.metadata === null)
+      p.required('metadata.name', 'name or generateName is required');
     else p.type('metadata', obj.metadata, 'object');
     return;
   }
   const m = obj.metadata;
   let name = '';
-  if (m.name === undefined || m.name === null || m.name === '') p.required('metadata.name', 'name or generateName is required');
+  if (m.name === undefined || m.name === null || m.name === '')
+    p.required('metadata.name', 'name or generateName is required');
   else if (p.type('metadata.name', m.name, 'string')) {
     name = m.name as string;
     for (const msg of imageStreamNameProblems(name)) p.invalid('metadata.name', name, msg);
   }
   let ns = options.namespace ?? '';
-  if (m.namespace !== undefined && m.namespace !== null && p.type('metadata.namespace', m.namespace, 'string')) ns = (m.namespace as string) || ns;
+  if (m.namespace !== undefined && m.namespace !== null && p.type('metadata.namespace', m.namespace, 'string'))
+    ns = (m.namespace as string) || ns;
   if (ns) for (const msg of namespaceProblems(ns)) p.invalid('metadata.namespace', ns, msg);
   if (name && ns && `${ns}/${name}`.length > NAME_TOTAL_LENGTH_MAX) {
-    p.invalid('metadata.name', `${ns}/${name}`, `'namespace/name' cannot be longer than ${NAME_TOTAL_LENGTH_MAX} characters`);
+    p.invalid(
+      'metadata.name',
+      `${ns}/${name}`,
+      `'namespace/name' cannot be longer than ${NAME_TOTAL_LENGTH_MAX} characters`,
+    );
   }
   p.stringMap('metadata.labels', m.labels);
   p.stringMap('metadata.annotations', m.annotations);
@@ -95,7 +102,11 @@ function validateMeta(p: Problems, obj: Obj, options: ValidateOptions): void {
 }
 
 function validateSpec(p: Problems, spec: Obj): void {
-  if (spec.lookupPolicy !== undefined && spec.lookupPolicy !== null && p.type('spec.lookupPolicy', spec.lookupPolicy, 'object')) {
+  if (
+    spec.lookupPolicy !== undefined &&
+    spec.lookupPolicy !== null &&
+    p.type('spec.lookupPolicy', spec.lookupPolicy, 'object')
+  ) {
     p.optional('spec.lookupPolicy.local', (spec.lookupPolicy as Obj).local, 'boolean');
   }
   const repo = spec.dockerImageRepository;
@@ -126,16 +137,32 @@ function validateTagReference(p: Problems, tag: unknown, path: string): void {
   p.optional(`${path}.reference`, t.reference, 'boolean');
   p.optional(`${path}.generation`, t.generation, 'integer');
   let scheduled = false;
-  if (t.importPolicy !== undefined && t.importPolicy !== null && p.type(`${path}.importPolicy`, t.importPolicy, 'object')) {
+  if (
+    t.importPolicy !== undefined &&
+    t.importPolicy !== null &&
+    p.type(`${path}.importPolicy`, t.importPolicy, 'object')
+  ) {
     const ip = t.importPolicy as Obj;
     p.optional(`${path}.importPolicy.insecure`, ip.insecure, 'boolean');
     if (p.optional(`${path}.importPolicy.scheduled`, ip.scheduled, 'boolean')) scheduled = ip.scheduled === true;
-    if (p.optional(`${path}.importPolicy.importMode`, ip.importMode, 'string') && !['', undefined, null, 'Legacy', 'PreserveOriginal'].includes(ip.importMode as string)) {
-      p.invalid(`${path}.importPolicy.importMode`, ip.importMode, "invalid import mode, valid modes are '', 'Legacy', 'PreserveOriginal'");
+    if (
+      p.optional(`${path}.importPolicy.importMode`, ip.importMode, 'string') &&
+      !['', undefined, null, 'Legacy', 'PreserveOriginal'].includes(ip.importMode as string)
+    ) {
+      p.invalid(
+        `${path}.importPolicy.importMode`,
+        ip.importMode,
+        "invalid import mode, valid modes are '', 'Legacy', 'PreserveOriginal'",
+      );
     }
   }
-  if (t.from !== undefined && t.from !== null && p.type(`${path}.from`, t.from, 'object')) validateFrom(p, t.from as Obj, `${path}`, scheduled);
-  if (t.referencePolicy !== undefined && t.referencePolicy !== null && p.type(`${path}.referencePolicy`, t.referencePolicy, 'object')) {
+  if (t.from !== undefined && t.from !== null && p.type(`${path}.from`, t.from, 'object'))
+    validateFrom(p, t.from as Obj, `${path}`, scheduled);
+  if (
+    t.referencePolicy !== undefined &&
+    t.referencePolicy !== null &&
+    p.type(`${path}.referencePolicy`, t.referencePolicy, 'object')
+  ) {
     const type = (t.referencePolicy as Obj).type;
     if (p.optional(`${path}.referencePolicy.type`, type, 'string') && type && type !== 'Source' && type !== 'Local') {
       p.invalid(`${path}.referencePolicy.type`, type, 'valid values are "Source", "Local"');
@@ -155,7 +182,8 @@ function validateFrom(p: Problems, from: Obj, path: string, scheduled: boolean):
       if (!name) return;
       try {
         const spec = parsePullSpec(name);
-        if (scheduled && spec.transport === 'docker' && spec.ref.id) p.invalid(`${path}.from.name`, name, 'only tags can be scheduled for import');
+        if (scheduled && spec.transport === 'docker' && spec.ref.id)
+          p.invalid(`${path}.from.name`, name, 'only tags can be scheduled for import');
       } catch (e) {
         p.invalid(`${path}.from.name`, name, referenceDetail(e));
       }
@@ -163,9 +191,15 @@ function validateFrom(p: Problems, from: Obj, path: string, scheduled: boolean):
     }
     case 'ImageStreamTag':
     case 'ImageStreamImage': {
-      if (scheduled) p.invalid(`${path}.importPolicy.scheduled`, true, 'only tags pointing to Docker repositories may be scheduled for background import');
+      if (scheduled)
+        p.invalid(
+          `${path}.importPolicy.scheduled`,
+          true,
+          'only tags pointing to Docker repositories may be scheduled for background import',
+        );
       const sep = from.kind === 'ImageStreamTag' ? ':' : '@';
-      if (name && name.split(sep).length > 2) p.invalid(`${path}.from.name`, name, 'must be of the form <tag>, <repo>:<tag>, <id>, or <repo>@<id>');
+      if (name && name.split(sep).length > 2)
+        p.invalid(`${path}.from.name`, name, 'must be of the form <tag>, <repo>:<tag>, <id>, or <repo>@<id>');
       return;
     }
     default:
@@ -191,7 +225,8 @@ function validateStatus(p: Problems, status: Obj): void {
         const cp = `${path}.conditions[${j}]`;
         if (!p.type(cp, c, 'object')) return;
         const cond = c as Obj;
-        for (const f of ['type', 'status', 'lastTransitionTime', 'reason', 'message'] as const) p.optional(`${cp}.${f}`, cond[f], 'string');
+        for (const f of ['type', 'status', 'lastTransitionTime', 'reason', 'message'] as const)
+          p.optional(`${cp}.${f}`, cond[f], 'string');
         p.optional(`${cp}.generation`, cond.generation, 'integer');
       });
     }
@@ -240,13 +275,21 @@ class Problems {
   }
 
   unsupported(field: string, value: unknown, supported: string[]): void {
-    this.list.push({ field, message: `Unsupported value: ${show(value)}: supported values: ${supported.map((s) => JSON.stringify(s)).join(', ')}` });
+    this.list.push({
+      field,
+      message: `Unsupported value: ${show(value)}: supported values: ${supported.map((s) => JSON.stringify(s)).join(', ')}`,
+    });
   }
 
   /** Checks a present value's type; returns true when it has the expected type. */
   type(field: string, value: unknown, expected: Expected): boolean {
     const ok = hasType(value, expected);
-    if (!ok) this.invalid(field, value, `must be ${expected === 'integer' ? 'an integer' : expected === 'object' || expected === 'array' ? `an ${expected}` : `a ${expected}`}`);
+    if (!ok)
+      this.invalid(
+        field,
+        value,
+        `must be ${expected === 'integer' ? 'an integer' : expected === 'object' || expected === 'array' ? `an ${expected}` : `a ${expected}`}`,
+      );
     return ok;
   }
 

@@ -21,8 +21,12 @@ export function renderTriggerReport(reports: readonly TriggerReport[]): { lines:
   const warnings: string[] = [];
   for (const r of reports) {
     for (const w of r.updated) {
-      for (const c of w.changes) lines.push(`${w.kind.toLowerCase()}/${w.name}: container "${c.container}" image updated to ${c.to}`);
-      if (w.rollout) lines.push(`${w.kind.toLowerCase()}/${w.name}: rolled out version ${w.rollout.latestVersion} (${w.rollout.message})`);
+      for (const c of w.changes)
+        lines.push(`${w.kind.toLowerCase()}/${w.name}: container "${c.container}" image updated to ${c.to}`);
+      if (w.rollout)
+        lines.push(
+          `${w.kind.toLowerCase()}/${w.name}: rolled out version ${w.rollout.latestVersion} (${w.rollout.message})`,
+        );
     }
     for (const b of r.builds) lines.push(`buildconfig/${b.name}: build triggered by ${b.image}`);
     warnings.push(...r.warnings.map((w) => `warning: ${w}`));
@@ -37,12 +41,16 @@ function short(digest: string | undefined): string {
 }
 
 /** The refresh summary: a line per changed or failed tag. */
-export function renderRefreshSummary(outcomes: readonly TagRefreshOutcome[], dryRun: boolean): { lines: string[]; errors: string[] } {
+export function renderRefreshSummary(
+  outcomes: readonly TagRefreshOutcome[],
+  dryRun: boolean,
+): { lines: string[]; errors: string[] } {
   const lines: string[] = [];
   const errors: string[] = [];
   for (const o of outcomes) {
     const name = `${o.namespace}/${o.stream}:${o.tag}`;
-    if (o.status === 'changed') lines.push(`${name} ${short(o.oldDigest)} -> ${short(o.newDigest)}${dryRun ? ' (dry run)' : ''}`);
+    if (o.status === 'changed')
+      lines.push(`${name} ${short(o.oldDigest)} -> ${short(o.newDigest)}${dryRun ? ' (dry run)' : ''}`);
     else if (o.status === 'failed') errors.push(`error: tag ${name} failed: ${o.error?.message ?? ''}`);
   }
   const changed = outcomes.filter((o) => o.status === 'changed').length;

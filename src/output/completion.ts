@@ -42,13 +42,31 @@ export interface CompletionResult {
 }
 
 /** Resource kinds `get`, `describe` and `delete` accept, short and long (oc api-resources). */
-export const RESOURCE_KINDS = ['is', 'istag', 'isimage', 'imagestream', 'imagestreamtag', 'imagestreamimage', 'imagestreams', 'imagestreamtags', 'imagestreamimages'];
+export const RESOURCE_KINDS = [
+  'is',
+  'istag',
+  'isimage',
+  'imagestream',
+  'imagestreamtag',
+  'imagestreamimage',
+  'imagestreams',
+  'imagestreamtags',
+  'imagestreamimages',
+];
 
 const KIND_OF: Record<string, ResourceKind> = {
-  is: 'is', imagestream: 'is', imagestreams: 'is',
-  istag: 'istag', imagestreamtag: 'istag', imagestreamtags: 'istag',
-  isimage: 'isimage', imagestreamimage: 'isimage', imagestreamimages: 'isimage',
-  dc: 'dc', deploymentconfig: 'dc', deploymentconfigs: 'dc',
+  is: 'is',
+  imagestream: 'is',
+  imagestreams: 'is',
+  istag: 'istag',
+  imagestreamtag: 'istag',
+  imagestreamtags: 'istag',
+  isimage: 'isimage',
+  imagestreamimage: 'isimage',
+  imagestreamimages: 'isimage',
+  dc: 'dc',
+  deploymentconfig: 'dc',
+  deploymentconfigs: 'dc',
 };
 
 /** Values of options whose choices are fixed (flag names as oc spells them). */
@@ -139,7 +157,10 @@ export function completeWords(root: CompletionCommand, words: string[]): Complet
       if (o?.takesValue && !w.includes('=')) pending = o;
       else if (o && w.includes('=')) remember(seen, o, w.slice(w.indexOf('=') + 1));
     } else {
-      const sub = positionals.length === 0 ? chain[chain.length - 1].subcommands.find((c) => c.name === w || c.aliases.includes(w)) : undefined;
+      const sub =
+        positionals.length === 0
+          ? chain[chain.length - 1].subcommands.find((c) => c.name === w || c.aliases.includes(w))
+          : undefined;
       if (sub) chain.push(sub);
       else positionals.push(w);
     }
@@ -147,7 +168,8 @@ export function completeWords(root: CompletionCommand, words: string[]): Complet
   const result = completeCurrent(chain, positionals, cur, pending, afterDashes);
   const candidates = result.candidates.filter((c) => c.startsWith(cur));
   // Only stay on the word when every remaining choice needs more typing (`jsonpath=`).
-  const directive = result.directive === 'nospace' && !candidates.every((c) => c.endsWith('=')) ? 'default' : result.directive;
+  const directive =
+    result.directive === 'nospace' && !candidates.every((c) => c.endsWith('=')) ? 'default' : result.directive;
   return { ...result, ...seen, candidates, directive };
 }
 
@@ -156,8 +178,17 @@ function remember(seen: { dir?: string; namespace?: string }, o: CompletionOptio
   if (o.flags.includes('--namespace')) seen.namespace = value;
 }
 
-function completeCurrent(chain: CompletionCommand[], positionals: string[], cur: string, pending: CompletionOption | undefined, afterDashes: boolean): CompletionResult {
-  const path = chain.slice(1).map((c) => c.name).join(' ');
+function completeCurrent(
+  chain: CompletionCommand[],
+  positionals: string[],
+  cur: string,
+  pending: CompletionOption | undefined,
+  afterDashes: boolean,
+): CompletionResult {
+  const path = chain
+    .slice(1)
+    .map((c) => c.name)
+    .join(' ');
   if (pending) return optionValue(pending, '', path);
   const cmd = chain[chain.length - 1];
   if (!afterDashes && cur.startsWith('-')) {
@@ -173,22 +204,40 @@ function completeCurrent(chain: CompletionCommand[], positionals: string[], cur:
   }
   // commander's implicit `help [command]` is not in `commands`: complete it and its argument by hand.
   const isRoot = chain.length === 1;
-  if (isRoot && positionals.length === 1 && positionals[0] === 'help') return { candidates: visible(cmd.subcommands).map((c) => c.name).sort(), directive: 'default' };
+  if (isRoot && positionals.length === 1 && positionals[0] === 'help')
+    return {
+      candidates: visible(cmd.subcommands)
+        .map((c) => c.name)
+        .sort(),
+      directive: 'default',
+    };
   const subs = positionals.length === 0 ? visible(cmd.subcommands) : [];
-  if (subs.length > 0) return { candidates: [...new Set([...subs.map((c) => c.name), ...(isRoot ? ['help'] : [])])].sort(), directive: 'default' };
+  if (subs.length > 0)
+    return {
+      candidates: [...new Set([...subs.map((c) => c.name), ...(isRoot ? ['help'] : [])])].sort(),
+      directive: 'default',
+    };
   const rule = POSITIONAL[path];
   const found = rule ? rule(positionals.length, positionals, cur) : guessFromArgs(cmd, positionals.length);
-  return { candidates: found.candidates ?? [], ...(found.resource ? { resource: found.resource } : {}), directive: found.directive ?? 'default' };
+  return {
+    candidates: found.candidates ?? [],
+    ...(found.resource ? { resource: found.resource } : {}),
+    directive: found.directive ?? 'default',
+  };
 }
 
 function optionValue(o: CompletionOption, prefix: string, commandPath: string): CompletionResult {
   const name = longName(o);
-  if (name === '--output' && OUTPUT_BY_COMMAND[commandPath]) return { candidates: OUTPUT_BY_COMMAND[commandPath].map((v) => prefix + v), directive: 'default' };
+  if (name === '--output' && OUTPUT_BY_COMMAND[commandPath])
+    return { candidates: OUTPUT_BY_COMMAND[commandPath].map((v) => prefix + v), directive: 'default' };
   const kind = OPTION_KIND[name];
   if (kind === 'namespace') return { candidates: [], resource: 'namespace', directive: 'default' };
   if (kind && !prefix) return { candidates: [], directive: kind };
   const values = OPTION_VALUES[name] ?? [];
-  return { candidates: values.map((v) => prefix + v), directive: values.some((v) => v.endsWith('=')) ? 'nospace' : 'default' };
+  return {
+    candidates: values.map((v) => prefix + v),
+    directive: values.some((v) => v.endsWith('=')) ? 'nospace' : 'default',
+  };
 }
 
 /** The directive as the number the shell scripts read (`:N` on the last line). */
@@ -216,7 +265,12 @@ export function resourceNames(source: NameSource, kind: ResourceKind, namespace:
 }
 
 const WORKLOAD_PREFIX: Record<string, string> = {
-  DeploymentConfig: 'dc', Deployment: 'deployment', StatefulSet: 'statefulset', DaemonSet: 'daemonset', CronJob: 'cronjob', BuildConfig: 'bc',
+  DeploymentConfig: 'dc',
+  Deployment: 'deployment',
+  StatefulSet: 'statefulset',
+  DaemonSet: 'daemonset',
+  CronJob: 'cronjob',
+  BuildConfig: 'bc',
 };
 
 function namesOf(o: NameSource['objects'][number], kind: ResourceKind): string[] {
@@ -224,7 +278,10 @@ function namesOf(o: NameSource['objects'][number], kind: ResourceKind): string[]
   if (kind === 'workload') return WORKLOAD_PREFIX[o.kind] ? [`${WORKLOAD_PREFIX[o.kind]}/${o.name}`] : [];
   if (o.kind !== 'ImageStream') return [];
   if (kind === 'is') return [o.name];
-  const stream = o.object as { spec?: { tags?: { name?: string }[] | null }; status?: { tags?: { tag?: string; items?: { image?: string }[] | null }[] | null } };
+  const stream = o.object as {
+    spec?: { tags?: { name?: string }[] | null };
+    status?: { tags?: { tag?: string; items?: { image?: string }[] | null }[] | null };
+  };
   if (kind === 'istag') {
     const tags = [...(stream.spec?.tags ?? []).map((t) => t.name), ...(stream.status?.tags ?? []).map((t) => t.tag)];
     return tags.filter((t): t is string => Boolean(t)).map((t) => `${o.name}:${t}`);

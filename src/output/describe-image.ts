@@ -29,7 +29,8 @@ export function describeImage(image: Image, imageName: string, now: Date): strin
     out.formatString('Author', meta.Author ?? '');
     out.formatString('Arch', meta.Architecture ?? '');
     const manifests = image.dockerImageManifests ?? [];
-    if (manifests.length > 0) out.formatString('Manifests', manifests.map((m) => `${m.os}/${m.architecture}\t${m.digest}`).join('\n'));
+    if (manifests.length > 0)
+      out.formatString('Manifests', manifests.map((m) => `${m.os}/${m.architecture}\t${m.digest}`).join('\n'));
     describeDockerImage(out, meta.Config ?? {});
   });
 }
@@ -47,7 +48,12 @@ function describeDockerImage(out: DescribeWriter, config: DockerConfig): void {
   if (!hasCommand) out.formatString('Command', '');
   out.formatString('Working Dir', config.WorkingDir ?? '');
   out.formatString('User', config.User ?? '');
-  out.formatString('Exposes Ports', Object.keys(config.ExposedPorts ?? {}).sort(compareStrings).join(', '));
+  out.formatString(
+    'Exposes Ports',
+    Object.keys(config.ExposedPorts ?? {})
+      .sort(compareStrings)
+      .join(', '),
+  );
   out.formatMapStringString('Docker Labels', config.Labels);
   (config.Env ?? []).forEach((env, i) => {
     if (i === 0) out.formatString('Environment', env);

@@ -100,7 +100,9 @@ function formatTagBlock(out: DescribeWriter, stream: ImageStream, tag: string, a
   if (importing) out.write('  ~ importing latest image ...\n');
   for (const c of list?.conditions ?? []) {
     if (c.type === 'ImportSuccess' && c.status === 'False') {
-      out.write(`  ! error: Import failed (${c.reason ?? ''}): ${c.message ?? ''}\n      ${relativeTime(out.now, c.lastTransitionTime)} ago\n`);
+      out.write(
+        `  ! error: Import failed (${c.reason ?? ''}): ${c.message ?? ''}\n      ${relativeTime(out.now, c.lastTransitionTime)} ago\n`,
+      );
     }
   }
   (list?.items ?? []).forEach((event, i) => {

@@ -89,7 +89,8 @@ export function diffLines(a: string[], b: string[]): Op[] {
   const ops: Op[] = [];
   for (let i = 0; i < pre; i++) ops.push({ kind: ' ', text: a[i], oldNo: i, newNo: i });
   for (const o of mid) ops.push({ ...o, oldNo: o.oldNo + pre, newNo: o.newNo + pre });
-  for (let i = 0; i < suf; i++) ops.push({ kind: ' ', text: a[a.length - suf + i], oldNo: a.length - suf + i, newNo: b.length - suf + i });
+  for (let i = 0; i < suf; i++)
+    ops.push({ kind: ' ', text: a[a.length - suf + i], oldNo: a.length - suf + i, newNo: b.length - suf + i });
   return ops;
 }
 
@@ -108,7 +109,9 @@ function hunks(ops: Op[], context: number): Op[][] {
     if (last && i - last[1] - 1 <= 2 * context) last[1] = i;
     else groups.push([i, i]);
   }
-  return groups.map(([first, last]) => ops.slice(Math.max(0, first - context), Math.min(ops.length, last + context + 1)));
+  return groups.map(([first, last]) =>
+    ops.slice(Math.max(0, first - context), Math.min(ops.length, last + context + 1)),
+  );
 }
 
 /** A unified diff of one file change; empty when the texts are equal. */
@@ -135,5 +138,5 @@ export function unifiedDiff(change: FileChange, options: DiffOptions): string {
       if (noEol) out.push('\\ No newline at end of file');
     }
   }
-  return out.join('\n') + '\n';
+  return `${out.join('\n')}\n`;
 }

@@ -16,15 +16,26 @@ export interface ExplainTarget {
 /** Resolves `is.spec.tags` (or `imagestream.spec.tags`) to its documentation. */
 export function resolveExplain(input: string): ExplainTarget {
   const [name, ...path] = input.split('.');
-  const resource = RESOURCES.find((r) => r.names.includes(name.toLowerCase()) || r.kind.toLowerCase() === name.toLowerCase());
+  const resource = RESOURCES.find(
+    (r) => r.names.includes(name.toLowerCase()) || r.kind.toLowerCase() === name.toLowerCase(),
+  );
   if (!resource) {
-    throw new IsctlError('NotFound', `the server doesn't have a resource type "${name}"`, `isctl explain knows: ${RESOURCES.map((r) => r.names[r.names.length - 1]).join(', ')}`);
+    throw new IsctlError(
+      'NotFound',
+      `the server doesn't have a resource type "${name}"`,
+      `isctl explain knows: ${RESOURCES.map((r) => r.names[r.names.length - 1]).join(', ')}`,
+    );
   }
   let fields = resource.fields;
   let field: FieldDoc | undefined;
   for (const part of path) {
     field = fields.find((x) => x.name === part);
-    if (!field) throw new IsctlError('NotFound', `field "${part}" does not exist`, `list the fields with: isctl explain ${[name, ...path.slice(0, path.indexOf(part))].join('.')}`);
+    if (!field)
+      throw new IsctlError(
+        'NotFound',
+        `field "${part}" does not exist`,
+        `list the fields with: isctl explain ${[name, ...path.slice(0, path.indexOf(part))].join('.')}`,
+      );
     fields = field.fields ?? [];
   }
   return { resource, path, ...(field ? { field } : {}) };

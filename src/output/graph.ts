@@ -81,7 +81,8 @@ export function renderMermaid(graph: FlowGraph): string {
   ];
   out.push('  classDef failed fill:#fdecea,stroke:#c62828,stroke-width:2px,stroke-dasharray:5 5,color:#b71c1c');
   out.push('  classDef missing fill:#f5f5f5,stroke:#9e9e9e,stroke-dasharray:3 3,color:#616161');
-  for (const [name, nodes] of classes) if (nodes.length) out.push(`  class ${nodes.map((n) => id.get(n.id)).join(',')} ${name}`);
+  for (const [name, nodes] of classes)
+    if (nodes.length) out.push(`  class ${nodes.map((n) => id.get(n.id)).join(',')} ${name}`);
   const inactive = graph.edges.flatMap((e, i) => (e.inactive ? [i] : []));
   if (inactive.length) out.push(`  linkStyle ${inactive.join(',')} stroke:#9e9e9e,color:#757575`);
   return `${out.join('\n')}\n`;
@@ -91,11 +92,17 @@ function dotString(s: string): string {
   return `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
 }
 
-const DOT_SHAPE: Record<GraphNode['kind'], string> = { repository: 'cylinder', tag: 'box', workload: 'box3d', build: 'hexagon' };
+const DOT_SHAPE: Record<GraphNode['kind'], string> = {
+  repository: 'cylinder',
+  tag: 'box',
+  workload: 'box3d',
+  build: 'hexagon',
+};
 
 function dotNode(id: string, n: GraphNode): string {
   const attrs = [`label=${dotString(labelLines(n).join('\n'))}`, `shape=${DOT_SHAPE[n.kind]}`];
-  if (n.importFailed || n.problem) attrs.push('color="#c62828"', 'fontcolor="#b71c1c"', 'style="dashed,filled"', 'fillcolor="#fdecea"');
+  if (n.importFailed || n.problem)
+    attrs.push('color="#c62828"', 'fontcolor="#b71c1c"', 'style="dashed,filled"', 'fillcolor="#fdecea"');
   else if (n.missing) attrs.push('color="#9e9e9e"', 'fontcolor="#616161"', 'style=dashed');
   return `${id} [${attrs.join(', ')}];`;
 }
@@ -109,7 +116,12 @@ function dotEdge(e: GraphEdge, from: string, to: string): string {
 /** The graph in Graphviz DOT (`isctl graph -o dot | dot -Tsvg`). */
 export function renderDot(graph: FlowGraph): string {
   const id = ids(graph);
-  const out = ['digraph isctl {', '  rankdir=LR;', '  node [fontname="Helvetica", fontsize=11];', '  edge [fontname="Helvetica", fontsize=10];'];
+  const out = [
+    'digraph isctl {',
+    '  rankdir=LR;',
+    '  node [fontname="Helvetica", fontsize=11];',
+    '  edge [fontname="Helvetica", fontsize=10];',
+  ];
   const grouped = new Set<string>();
   let s = 0;
   for (const [stream, tags] of streamGroups(graph)) {

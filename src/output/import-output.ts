@@ -26,7 +26,9 @@ export function renderImportResult(r: ImportImageResult, now: Date): ImportOutpu
     if (img.image) {
       message += `${describeImage(img.image, joinImageStreamTag(r.streamName, img.displayTag), now)}\n`;
     } else {
-      stderr.push(`error: ${img.fromRepository ? 'repository tag' : 'tag'} ${img.displayTag} failed: ${img.error?.message ?? ''}`);
+      stderr.push(
+        `error: ${img.fromRepository ? 'repository tag' : 'tag'} ${img.displayTag} failed: ${img.error?.message ?? ''}`,
+      );
     }
   }
   if (r.additionalTags.length > 0) {

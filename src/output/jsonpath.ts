@@ -219,7 +219,11 @@ function apply(step: Step, v: unknown): unknown[] {
       return recurse(v, step.name);
     case 'wildcard':
       if (Array.isArray(v)) return v;
-      return isObject(v) ? Object.keys(v).sort().map((k) => v[k]) : [];
+      return isObject(v)
+        ? Object.keys(v)
+            .sort()
+            .map((k) => v[k])
+        : [];
     case 'index': {
       if (!Array.isArray(v)) return [];
       const i = step.i < 0 ? v.length + step.i : step.i;

@@ -39,7 +39,9 @@ export function parseOutputFormat(output: string | undefined): OutputFormat {
     if (m[1] === '') throw new UsageError('template format specified but no template given');
     return { kind: 'jsonpath', template: m[1] };
   }
-  throw new UsageError(`unable to match a printer suitable for the output format "${output}", allowed formats are: ${ALLOWED}`);
+  throw new UsageError(
+    `unable to match a printer suitable for the output format "${output}", allowed formats are: ${ALLOWED}`,
+  );
 }
 
 /** How objects are printed. */
@@ -69,11 +71,20 @@ export function printImageStreamImages(items: readonly ImageStreamImage[], opts:
 }
 
 /** Prints any objects with the chosen format, using `row` for tables. */
-export function printObjects<T extends KubeObject>(items: readonly T[], columns: TableColumn[], row: (item: T) => TableRow, opts: PrintOptions): string {
+export function printObjects<T extends KubeObject>(
+  items: readonly T[],
+  columns: TableColumn[],
+  row: (item: T) => TableRow,
+  opts: PrintOptions,
+): string {
   const f = opts.format;
   switch (f.kind) {
     case 'table':
-      return renderTable(columns, items.map(row), { wide: f.wide, noHeaders: opts.noHeaders, withNamespace: opts.allNamespaces });
+      return renderTable(columns, items.map(row), {
+        wide: f.wide,
+        noHeaders: opts.noHeaders,
+        withNamespace: opts.allNamespaces,
+      });
     case 'name':
       return items.map((o) => `${resourceName(o)}\n`).join('');
     case 'json':

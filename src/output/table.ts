@@ -39,7 +39,7 @@ export function renderTable(columns: TableColumn[], rows: TableRow[], opts: Tabl
     const cells = shown.map(({ i }) => cellText(row.cells[i]));
     lines.push((opts.withNamespace ? [row.namespace, ...cells] : cells).join('\t'));
   }
-  return tabwrite(lines.join('\n') + '\n', TABLE_TABWRITER);
+  return tabwrite(`${lines.join('\n')}\n`, TABLE_TABWRITER);
 }
 
 // kubectl prints only the first line of a multi-line cell, marked with "..." (tableprinter.go).

@@ -25,14 +25,23 @@ interface Cell {
 
 /** Aligns tab-terminated cells of `text` the way Go's tabwriter does after Write(text) + Flush(). */
 export function tabwrite(text: string, opts: TabwriterOptions): string {
-  const lines: Cell[][] = text.split('\n').map((line) => line.split('\t').map((t) => ({ text: t, width: runeCount(t) })));
+  const lines: Cell[][] = text
+    .split('\n')
+    .map((line) => line.split('\t').map((t) => ({ text: t, width: runeCount(t) })));
   const out: string[] = [];
   const widths: number[] = [];
   format(lines, 0, lines.length, widths, opts, out);
   return out.join('');
 }
 
-function format(lines: Cell[][], line0: number, line1: number, widths: number[], opts: TabwriterOptions, out: string[]): void {
+function format(
+  lines: Cell[][],
+  line0: number,
+  line1: number,
+  widths: number[],
+  opts: TabwriterOptions,
+  out: string[],
+): void {
   const column = widths.length;
   let start = line0;
   for (let i = line0; i < line1; i++) {
@@ -55,7 +64,14 @@ function format(lines: Cell[][], line0: number, line1: number, widths: number[],
   writeLines(lines, start, line1, widths, opts, out);
 }
 
-function writeLines(lines: Cell[][], line0: number, line1: number, widths: number[], opts: TabwriterOptions, out: string[]): void {
+function writeLines(
+  lines: Cell[][],
+  line0: number,
+  line1: number,
+  widths: number[],
+  opts: TabwriterOptions,
+  out: string[],
+): void {
   for (let i = line0; i < line1; i++) {
     const line = lines[i];
     line.forEach((cell, j) => {

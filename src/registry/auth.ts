@@ -55,12 +55,22 @@ export class Authenticator {
    * The Authorization header for a request to `host` needing `scope`, from the remembered
    * challenge; undefined when the host never asked for auth. `fresh` skips the token cache.
    */
-  async authorization(ctx: { host: string; repository: string; scope: string; tls: TlsConnectOptions; agentKey: string; signal?: AbortSignal }, fresh = false): Promise<string | undefined> {
+  async authorization(
+    ctx: {
+      host: string;
+      repository: string;
+      scope: string;
+      tls: TlsConnectOptions;
+      agentKey: string;
+      signal?: AbortSignal;
+    },
+    fresh = false,
+  ): Promise<string | undefined> {
     const challenge = this.challenges.get(ctx.host);
     if (!challenge) return undefined;
     const { credential } = await this.lookup(ctx.host, ctx.repository);
     if (challenge.scheme === 'basic') {
-      if (!credential || credential.kind !== 'basic') return undefined;
+      if (credential?.kind !== 'basic') return undefined;
       return `Basic ${Buffer.from(`${credential.username}:${credential.password}`).toString('base64')}`;
     }
     const key = tokenKey(challenge, ctx.scope);
@@ -89,7 +99,12 @@ export class Authenticator {
     return p;
   }
 
-  private async bearer(challenge: Challenge, credential: Credential | undefined, ctx: { host: string; scope: string; tls: TlsConnectOptions; agentKey: string; signal?: AbortSignal }, fresh: boolean): Promise<string> {
+  private async bearer(
+    challenge: Challenge,
+    credential: Credential | undefined,
+    ctx: { host: string; scope: string; tls: TlsConnectOptions; agentKey: string; signal?: AbortSignal },
+    fresh: boolean,
+  ): Promise<string> {
     const scope = ctx.scope;
     const key = tokenKey(challenge, scope);
     const cached = this.tokens.get(key);
@@ -104,20 +119,36 @@ export class Authenticator {
       throw new AuthError(`unauthorized: ${ctx.host} named an invalid token realm`, {});
     }
     const send = credential && mayReceiveCredentials(realmUrl, ctx.host) ? credential : undefined;
-    const res = send?.kind === 'identityToken' ? await this.refreshGrant(realmUrl, challenge, scope, send, ctx) : await this.tokenGet(realmUrl, challenge, scope, send, ctx);
+    const res =
+      send?.kind === 'identityToken'
+        ? await this.refreshGrant(realmUrl, challenge, scope, send, ctx)
+        : await this.tokenGet(realmUrl, challenge, scope, send, ctx);
     if (res.status === 401 || res.status === 403) {
       const hint = credential ? credential.source : '(no credentials found; log in with podman login or docker login)';
-      throw new AuthError(`unauthorized: check the credentials for ${ctx.host} ${hint} (the token server ${realmUrl.host} refused them)`, { status: res.status, method: 'GET', url: redactUrl(realmUrl), hint: authHint(hint) });
+      throw new AuthError(
+        `unauthorized: check the credentials for ${ctx.host} ${hint} (the token server ${realmUrl.host} refused them)`,
+        { status: res.status, method: 'GET', url: redactUrl(realmUrl), hint: authHint(hint) },
+      );
     }
     if (res.status < 200 || res.status >= 300) {
-      throw new RegistryError(`token server ${realmUrl.host} answered ${res.status} for ${ctx.host}`, { status: res.status, url: redactUrl(realmUrl), transient: res.status >= 500 });
+      throw new RegistryError(`token server ${realmUrl.host} answered ${res.status} for ${ctx.host}`, {
+        status: res.status,
+        url: redactUrl(realmUrl),
+        transient: res.status >= 500,
+      });
     }
     const parsed = parseTokenResponse(res.body, now);
     this.tokens.set(key, parsed);
     return parsed.token;
   }
 
-  private tokenGet(realm: URL, c: Challenge, scope: string, cred: Credential | undefined, ctx: { tls: TlsConnectOptions; agentKey: string; signal?: AbortSignal }) {
+  private tokenGet(
+    realm: URL,
+    c: Challenge,
+    scope: string,
+    cred: Credential | undefined,
+    ctx: { tls: TlsConnectOptions; agentKey: string; signal?: AbortSignal },
+  ) {
     const url = new URL(realm);
     if (c.params.service) url.searchParams.set('service', c.params.service);
     for (const s of scope.split(' ').filter(Boolean)) url.searchParams.append('scope', s);
@@ -126,16 +157,39 @@ export class Authenticator {
       if (cred.username) url.searchParams.set('account', cred.username);
       headers.authorization = `Basic ${Buffer.from(`${cred.username}:${cred.password}`).toString('base64')}`;
     }
-    return this.http.send({ method: 'GET', url, headers, maxBody: TOKEN_BODY_CAP, agentKey: ctx.agentKey, tls: ctx.tls, signal: ctx.signal });
+    return this.http.send({
+      method: 'GET',
+      url,
+      headers,
+      maxBody: TOKEN_BODY_CAP,
+      agentKey: ctx.agentKey,
+      tls: ctx.tls,
+      signal: ctx.signal,
+    });
   }
 
   // oauth.md: identity tokens are refresh tokens, exchanged with grant_type=refresh_token.
-  private refreshGrant(realm: URL, c: Challenge, scope: string, cred: Extract<Credential, { kind: 'identityToken' }>, ctx: { tls: TlsConnectOptions; agentKey: string; signal?: AbortSignal }) {
+  private refreshGrant(
+    realm: URL,
+    c: Challenge,
+    scope: string,
+    cred: Extract<Credential, { kind: 'identityToken' }>,
+    ctx: { tls: TlsConnectOptions; agentKey: string; signal?: AbortSignal },
+  ) {
     const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: cred.token, client_id: CLIENT_ID });
     if (c.params.service) form.set('service', c.params.service);
     if (scope) form.set('scope', scope);
     const headers = { 'content-type': 'application/x-www-form-urlencoded', 'user-agent': 'isctl' };
-    return this.http.send({ method: 'POST', url: realm, headers, body: form.toString(), maxBody: TOKEN_BODY_CAP, agentKey: ctx.agentKey, tls: ctx.tls, signal: ctx.signal });
+    return this.http.send({
+      method: 'POST',
+      url: realm,
+      headers,
+      body: form.toString(),
+      maxBody: TOKEN_BODY_CAP,
+      agentKey: ctx.agentKey,
+      tls: ctx.tls,
+      signal: ctx.signal,
+    });
   }
 }
 
@@ -159,7 +213,12 @@ export function parseTokenResponse(body: Buffer, nowMs: number): CachedToken {
   } catch {
     throw new RegistryError('the token server answered with something that is not JSON');
   }
-  const token = typeof doc.token === 'string' && doc.token ? doc.token : typeof doc.access_token === 'string' ? doc.access_token : '';
+  const token =
+    typeof doc.token === 'string' && doc.token
+      ? doc.token
+      : typeof doc.access_token === 'string'
+        ? doc.access_token
+        : '';
   if (!token) throw new RegistryError('the token server answered without a token');
   const ttl = Math.max(MIN_TTL_S, typeof doc.expires_in === 'number' ? doc.expires_in : MIN_TTL_S);
   const issued = typeof doc.issued_at === 'string' ? Date.parse(doc.issued_at) : NaN;

@@ -101,7 +101,16 @@ export function parseScopes(scope: string | undefined): Scope[] {
       const i = s.indexOf(':');
       const j = s.lastIndexOf(':');
       if (i < 0 || j === i) return [];
-      return [{ type: s.slice(0, i), name: s.slice(i + 1, j), actions: s.slice(j + 1).split(',').filter(Boolean) }];
+      return [
+        {
+          type: s.slice(0, i),
+          name: s.slice(i + 1, j),
+          actions: s
+            .slice(j + 1)
+            .split(',')
+            .filter(Boolean),
+        },
+      ];
     });
 }
 

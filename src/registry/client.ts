@@ -55,9 +55,20 @@ export class RegistryClient {
   ) {}
 
   /** HEAD a manifest: its digest and media type, or undefined fields when the registry omits them. */
-  async headManifest(loc: RepoLocation, reference: string, what: string): Promise<{ digest?: string; mediaType: string }> {
-    const res = await this.send(loc, { method: 'HEAD', path: `/v2/${loc.repository}/manifests/${reference}`, accept: MANIFEST_ACCEPT.join(', '), maxBody: 0, what });
-    if (res.status === 200) return { digest: res.headers['docker-content-digest'], mediaType: baseMediaType(res.headers['content-type']) };
+  async headManifest(
+    loc: RepoLocation,
+    reference: string,
+    what: string,
+  ): Promise<{ digest?: string; mediaType: string }> {
+    const res = await this.send(loc, {
+      method: 'HEAD',
+      path: `/v2/${loc.repository}/manifests/${reference}`,
+      accept: MANIFEST_ACCEPT.join(', '),
+      maxBody: 0,
+      what,
+    });
+    if (res.status === 200)
+      return { digest: res.headers['docker-content-digest'], mediaType: baseMediaType(res.headers['content-type']) };
     // Registries without HEAD support: the caller falls back to GET (crane does the same).
     if (res.status === 400 || res.status === 405 || res.status === 501) return { mediaType: '' };
     // A HEAD error has no body: ask again with GET to read the registry's error codes.
@@ -67,14 +78,29 @@ export class RegistryClient {
 
   /** GET a manifest by tag or digest (bytes exactly as received). */
   async getManifest(loc: RepoLocation, reference: string, what: string): Promise<FetchedManifest> {
-    const res = await this.send(loc, { method: 'GET', path: `/v2/${loc.repository}/manifests/${reference}`, accept: MANIFEST_ACCEPT.join(', '), maxBody: MANIFEST_CAP, what });
+    const res = await this.send(loc, {
+      method: 'GET',
+      path: `/v2/${loc.repository}/manifests/${reference}`,
+      accept: MANIFEST_ACCEPT.join(', '),
+      maxBody: MANIFEST_CAP,
+      what,
+    });
     if (res.status !== 200) throw await this.error(loc, res, 'GET', what);
-    return { bytes: res.body, mediaType: baseMediaType(res.headers['content-type']), digestHeader: res.headers['docker-content-digest'] };
+    return {
+      bytes: res.body,
+      mediaType: baseMediaType(res.headers['content-type']),
+      digestHeader: res.headers['docker-content-digest'],
+    };
   }
 
   /** GET a blob (following redirects without credentials). */
   async getBlob(loc: RepoLocation, digest: string, cap: number, what: string): Promise<Buffer> {
-    const res = await this.send(loc, { method: 'GET', path: `/v2/${loc.repository}/blobs/${digest}`, maxBody: cap, what });
+    const res = await this.send(loc, {
+      method: 'GET',
+      path: `/v2/${loc.repository}/blobs/${digest}`,
+      maxBody: cap,
+      what,
+    });
     if (res.status !== 200) throw await this.error(loc, res, 'GET', what);
     return res.body;
   }
@@ -121,7 +147,10 @@ export class RegistryClient {
   }
 
   /** Insecure registries: HTTPS without verification first, then plain HTTP (the importer's insecure transport). */
-  private async probe(loc: RepoLocation, r: ClientRequest): Promise<{ res: HttpResponse & { requestUrl: string }; scheme: 'https' | 'http' }> {
+  private async probe(
+    loc: RepoLocation,
+    r: ClientRequest,
+  ): Promise<{ res: HttpResponse & { requestUrl: string }; scheme: 'https' | 'http' }> {
     try {
       return { res: await this.sendWith('https', loc, r, 0), scheme: 'https' };
     } catch (err) {
@@ -130,21 +159,43 @@ export class RegistryClient {
     return { res: await this.sendWith('http', loc, r), scheme: 'http' };
   }
 
-  private async sendWith(scheme: 'https' | 'http', loc: RepoLocation, r: ClientRequest, retries?: number): Promise<HttpResponse & { requestUrl: string }> {
+  private async sendWith(
+    scheme: 'https' | 'http',
+    loc: RepoLocation,
+    r: ClientRequest,
+    retries?: number,
+  ): Promise<HttpResponse & { requestUrl: string }> {
     const url = new URL(`${scheme}://${loc.host}${r.path}`);
     if (url.host !== loc.host) throw new RegistryError(`invalid request path ${r.path}`);
     const tls = this.tlsFor(loc);
-    const ctx = { host: loc.host, repository: loc.repository, scope: `repository:${loc.repository}:pull`, tls, agentKey: loc.host, signal: loc.signal };
+    const ctx = {
+      host: loc.host,
+      repository: loc.repository,
+      scope: `repository:${loc.repository}:pull`,
+      tls,
+      agentKey: loc.host,
+      signal: loc.signal,
+    };
     const headers: Record<string, string> = { 'user-agent': 'isctl' };
     if (r.accept) headers.accept = r.accept;
     const attempt = async (authorization: string | undefined) => {
       const h = authorization ? { ...headers, authorization } : headers;
-      return this.http.send({ method: r.method, url, headers: h, maxBody: r.maxBody, agentKey: loc.host, tls, signal: loc.signal, retries });
+      return this.http.send({
+        method: r.method,
+        url,
+        headers: h,
+        maxBody: r.maxBody,
+        agentKey: loc.host,
+        tls,
+        signal: loc.signal,
+        retries,
+      });
     };
     const first = await this.auth.authorization(ctx);
     let res = await attempt(first);
     if (res.status === 401) {
-      const challenge = pickChallenge(parseWwwAuthenticate(res.headers['www-authenticate'])) ?? this.auth.challengeFor(loc.host);
+      const challenge =
+        pickChallenge(parseWwwAuthenticate(res.headers['www-authenticate'])) ?? this.auth.challengeFor(loc.host);
       if (challenge) {
         this.auth.remember(loc.host, challenge);
         if (challenge.scheme === 'bearer') this.auth.dropToken(challenge, ctx.scope);
@@ -166,8 +217,14 @@ export class RegistryClient {
     return t;
   }
 
-  private async error(loc: RepoLocation, res: HttpResponse & { requestUrl: string }, method: string, what: string): Promise<RegistryError> {
-    const hint = res.status === 401 || res.status === 403 ? await this.auth.credentialHint(loc.host, loc.repository) : '';
+  private async error(
+    loc: RepoLocation,
+    res: HttpResponse & { requestUrl: string },
+    method: string,
+    what: string,
+  ): Promise<RegistryError> {
+    const hint =
+      res.status === 401 || res.status === 403 ? await this.auth.credentialHint(loc.host, loc.repository) : '';
     return errorForStatus(res.status, res.body, { method, url: res.requestUrl, what, host: loc.host }, hint);
   }
 }

@@ -44,7 +44,8 @@ export function authFilePaths(opts: CredentialOptions): AuthPath[] {
   const home = env.HOME ?? '';
   const paths: AuthPath[] = [];
   if (env.XDG_RUNTIME_DIR) paths.push({ path: join(env.XDG_RUNTIME_DIR, 'containers', 'auth.json'), legacy: false });
-  if (home || env.XDG_CONFIG_HOME) paths.push({ path: join(env.XDG_CONFIG_HOME || join(home, '.config'), 'containers', 'auth.json'), legacy: false });
+  if (home || env.XDG_CONFIG_HOME)
+    paths.push({ path: join(env.XDG_CONFIG_HOME || join(home, '.config'), 'containers', 'auth.json'), legacy: false });
   if (env.DOCKER_CONFIG) paths.push({ path: join(env.DOCKER_CONFIG, 'config.json'), legacy: false });
   else if (home) paths.push({ path: join(home, '.docker', 'config.json'), legacy: false });
   if (home) paths.push({ path: join(home, '.dockercfg'), legacy: true });
@@ -70,7 +71,11 @@ export function normalizeAuthKey(key: string): string {
  * Finds credentials for `host` and `repository` (the repository path inside the registry).
  * Returns undefined when no file has any; `searched` lists the files looked at.
  */
-export async function findCredential(host: string, repository: string, opts: CredentialOptions): Promise<{ credential?: Credential; searched: string[] }> {
+export async function findCredential(
+  host: string,
+  repository: string,
+  opts: CredentialOptions,
+): Promise<{ credential?: Credential; searched: string[] }> {
   const registry = HUB.has(host) ? 'docker.io' : host;
   const searched: string[] = [];
   for (const p of authFilePaths(opts)) {
@@ -85,22 +90,35 @@ export async function findCredential(host: string, repository: string, opts: Cre
 
 function readAuthFile(p: AuthPath, explicit: boolean): AuthFile | undefined {
   if (!existsSync(p.path)) {
-    if (explicit) throw new RegistryError(`registry config file ${p.path} does not exist; check --registry-config or REGISTRY_AUTH_FILE`, { reason: 'InternalError' });
+    if (explicit)
+      throw new RegistryError(
+        `registry config file ${p.path} does not exist; check --registry-config or REGISTRY_AUTH_FILE`,
+        { reason: 'InternalError' },
+      );
     return undefined;
   }
   let doc: unknown;
   try {
     doc = JSON.parse(readFileSync(p.path, 'utf8'));
   } catch (e) {
-    throw new RegistryError(`cannot read credentials from ${p.path}: ${(e as Error).message.replace(/"[^"]*"/g, '…')}; fix or remove the file`);
+    throw new RegistryError(
+      `cannot read credentials from ${p.path}: ${(e as Error).message.replace(/"[^"]*"/g, '…')}; fix or remove the file`,
+    );
   }
   if (!doc || typeof doc !== 'object') return undefined;
   if (p.legacy) return { auths: doc as AuthFile['auths'] };
   return doc as AuthFile;
 }
 
-async function fromFile(file: AuthFile, path: string, registry: string, repository: string, opts: CredentialOptions): Promise<Credential | undefined> {
-  const helper = file.credHelpers && Object.entries(file.credHelpers).find(([k]) => normalizeAuthKey(k) === registry)?.[1];
+async function fromFile(
+  file: AuthFile,
+  path: string,
+  registry: string,
+  repository: string,
+  opts: CredentialOptions,
+): Promise<Credential | undefined> {
+  const helper =
+    file.credHelpers && Object.entries(file.credHelpers).find(([k]) => normalizeAuthKey(k) === registry)?.[1];
   if (helper) return cachedHelper(helper, registry, opts);
   const auths = file.auths ?? {};
   // Most specific namespace first: host/ns/repo, host/ns, host (containers-auth.json(5)).
@@ -108,7 +126,8 @@ async function fromFile(file: AuthFile, path: string, registry: string, reposito
   const candidates: string[] = [];
   for (let n = parts.length; n >= 0; n--) candidates.push([registry, ...parts.slice(0, n)].join('/'));
   const normalized = new Map<string, (typeof auths)[string]>();
-  for (const [k, v] of Object.entries(auths)) if (!normalized.has(normalizeAuthKey(k))) normalized.set(normalizeAuthKey(k), v);
+  for (const [k, v] of Object.entries(auths))
+    if (!normalized.has(normalizeAuthKey(k))) normalized.set(normalizeAuthKey(k), v);
   for (const key of candidates) {
     const entry = auths[key] ?? normalized.get(key);
     const cred = entry && decodeEntry(entry, `in ${path}`);
@@ -146,12 +165,19 @@ function decodeEntry(e: NonNullable<AuthFile['auths']>[string], source: string):
 }
 
 /** Runs `docker-credential-<name> get` with the registry on stdin (docker-credential-helpers protocol). */
-async function fromHelper(name: string, registry: string, env: Record<string, string | undefined>): Promise<Credential | undefined> {
+async function fromHelper(
+  name: string,
+  registry: string,
+  env: Record<string, string | undefined>,
+): Promise<Credential | undefined> {
   const program = `docker-credential-${name}`;
   const serverUrl = registry === 'docker.io' ? 'https://index.docker.io/v1/' : registry;
   const { code, stdout, error } = await runHelper(program, serverUrl, env);
   const source = `from ${program}`;
-  if (error) throw new RegistryError(`cannot run credential helper ${program}: ${error}; install it or remove it from credHelpers/credsStore`);
+  if (error)
+    throw new RegistryError(
+      `cannot run credential helper ${program}: ${error}; install it or remove it from credHelpers/credsStore`,
+    );
   if (code !== 0) {
     if (/credentials not found/i.test(stdout)) return undefined;
     throw new RegistryError(`credential helper ${program} failed for ${registry} (exit code ${code})`);
@@ -167,15 +193,25 @@ async function fromHelper(name: string, registry: string, env: Record<string, st
   return { kind: 'basic', username: doc.Username ?? '', password: doc.Secret, source };
 }
 
-function runHelper(program: string, input: string, env: Record<string, string | undefined>): Promise<{ code: number; stdout: string; error?: string }> {
+function runHelper(
+  program: string,
+  input: string,
+  env: Record<string, string | undefined>,
+): Promise<{ code: number; stdout: string; error?: string }> {
   return new Promise((resolve) => {
-    const child = spawn(program, ['get'], { env: env as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'ignore'], timeout: 30_000 });
+    const child = spawn(program, ['get'], {
+      env: env as NodeJS.ProcessEnv,
+      stdio: ['pipe', 'pipe', 'ignore'],
+      timeout: 30_000,
+    });
     let stdout = '';
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (d: string) => {
       if (stdout.length < 1 << 20) stdout += d;
     });
-    child.on('error', (e: NodeJS.ErrnoException) => resolve({ code: -1, stdout: '', error: e.code === 'ENOENT' ? 'not found on PATH' : e.code ?? 'failed' }));
+    child.on('error', (e: NodeJS.ErrnoException) =>
+      resolve({ code: -1, stdout: '', error: e.code === 'ENOENT' ? 'not found on PATH' : (e.code ?? 'failed') }),
+    );
     child.on('close', (code) => resolve({ code: code ?? -1, stdout }));
     child.stdin.on('error', () => undefined);
     child.stdin.end(input);

@@ -53,13 +53,21 @@ export interface RequestSubject {
 }
 
 /** Builds the RegistryError for an unsuccessful HTTP status. */
-export function errorForStatus(status: number, body: Buffer | undefined, s: RequestSubject, credentialHint: string): RegistryError {
+export function errorForStatus(
+  status: number,
+  body: Buffer | undefined,
+  s: RequestSubject,
+  credentialHint: string,
+): RegistryError {
   const errors = parseOciErrors(body);
   const codes = errors.map((e) => e.code);
   const registryText = errors.map((e) => e.message || e.code.toLowerCase().replace(/_/g, ' ')).join('; ');
   const base = { status, method: s.method, url: redactUrl(s.url), ociCodes: codes };
   if (status === 401) {
-    return new AuthError(`unauthorized: check the credentials for ${s.host} ${credentialHint} (${s.what})`, { ...base, hint: authHint(credentialHint) });
+    return new AuthError(`unauthorized: check the credentials for ${s.host} ${credentialHint} (${s.what})`, {
+      ...base,
+      hint: authHint(credentialHint),
+    });
   }
   if (status === 403) {
     const msg = `denied: ${registryText || 'access to the resource is denied'} (${s.what}); check the credentials for ${s.host} ${credentialHint}`;
@@ -69,32 +77,67 @@ export function errorForStatus(status: number, body: Buffer | undefined, s: Requ
   }
   if (status === 404) {
     const text = registryText || (codes.length ? '' : 'manifest unknown');
-    return new RegistryError(`${text || 'not found'}: ${s.what}`, { ...base, reason: 'NotFound', ociCodes: codes.length ? codes : ['MANIFEST_UNKNOWN'] });
+    return new RegistryError(`${text || 'not found'}: ${s.what}`, {
+      ...base,
+      reason: 'NotFound',
+      ociCodes: codes.length ? codes : ['MANIFEST_UNKNOWN'],
+    });
   }
   const transient = status === 408 || status === 429 || status >= 500;
   const text = registryText || httpStatusText(status);
-  return new RegistryError(`${text}: ${s.method} ${redactUrl(s.url)} answered ${status}`, { ...base, transient, reason: status === 429 ? 'TooManyRequests' : 'InternalError' });
+  return new RegistryError(`${text}: ${s.method} ${redactUrl(s.url)} answered ${status}`, {
+    ...base,
+    transient,
+    reason: status === 429 ? 'TooManyRequests' : 'InternalError',
+  });
 }
 
 /** The hint line of an AuthError: where the credentials came from, or how to log in. */
 export function authHint(source: string): string {
-  if (!source || source.startsWith('(')) return 'log in with podman login or docker login, or pass --registry-config FILE';
+  if (!source || source.startsWith('('))
+    return 'log in with podman login or docker login, or pass --registry-config FILE';
   return `the credentials were read ${source}; log in again with podman login or docker login if they changed`;
 }
 
 function httpStatusText(status: number): string {
-  const t: Record<number, string> = { 400: 'bad request', 405: 'method not allowed', 408: 'request timeout', 429: 'too many requests', 500: 'internal server error', 502: 'bad gateway', 503: 'service unavailable', 504: 'gateway timeout' };
+  const t: Record<number, string> = {
+    400: 'bad request',
+    405: 'method not allowed',
+    408: 'request timeout',
+    429: 'too many requests',
+    500: 'internal server error',
+    502: 'bad gateway',
+    503: 'service unavailable',
+    504: 'gateway timeout',
+  };
   return t[status] ?? `unexpected HTTP status ${status}`;
 }
 
 const TLS_CODES = new Set([
-  'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'ERR_TLS_CERT_ALTNAME_INVALID', 'CERT_UNTRUSTED',
-  'CERT_SIGNATURE_FAILURE', 'CERT_REJECTED', 'HOSTNAME_MISMATCH',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'CERT_UNTRUSTED',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_REJECTED',
+  'HOSTNAME_MISMATCH',
 ]);
 const TRANSIENT_CODES = new Set([
-  'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT',
-  'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CLOSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ECONNABORTED',
+  'EAI_AGAIN',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'UND_ERR_CLOSED',
 ]);
 
 /** The error code of a transport failure (undici sometimes nests it in `cause`). */
@@ -133,16 +176,27 @@ function networkError(err: unknown, method: string, url: URL): RegistryError {
   const code = networkCode(err);
   const raw = err instanceof Error ? err.message : String(err);
   const detail = scrub(raw, url);
-  const opts = { method, url: redactUrl(url), transient: isTransientNetworkError(err) || code === 'ECONNREFUSED', reason: 'InternalError' };
+  const opts = {
+    method,
+    url: redactUrl(url),
+    transient: isTransientNetworkError(err) || code === 'ECONNREFUSED',
+    reason: 'InternalError',
+  };
   if (isTlsVerifyError(err)) {
-    return new RegistryError(`x509: ${tlsText(code, detail)} for ${url.host}; use --insecure only if you trust this registry`, {
-      ...opts,
-      transient: false,
-      hint: `to trust it instead, put its CA certificate in /etc/containers/certs.d/${url.host}/ca.crt (or ~/.config/containers/certs.d)`,
-    });
+    return new RegistryError(
+      `x509: ${tlsText(code, detail)} for ${url.host}; use --insecure only if you trust this registry`,
+      {
+        ...opts,
+        transient: false,
+        hint: `to trust it instead, put its CA certificate in /etc/containers/certs.d/${url.host}/ca.crt (or ~/.config/containers/certs.d)`,
+      },
+    );
   }
   if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || /wrong version number/i.test(raw)) {
-    return new RegistryError(`${url.host} does not speak HTTPS (it answered like a plain HTTP server); use --insecure only if you trust this registry`, { ...opts, transient: false });
+    return new RegistryError(
+      `${url.host} does not speak HTTPS (it answered like a plain HTTP server); use --insecure only if you trust this registry`,
+      { ...opts, transient: false },
+    );
   }
   if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
     return new RegistryError(`timeout talking to ${url.host}: ${method} ${redactUrl(url)}`, opts);
@@ -155,7 +209,8 @@ function networkError(err: unknown, method: string, url: URL): RegistryError {
 }
 
 function tlsText(code: string, detail: string): string {
-  if (code === 'DEPTH_ZERO_SELF_SIGNED_CERT' || code === 'SELF_SIGNED_CERT_IN_CHAIN') return 'certificate signed by unknown authority (self-signed certificate)';
+  if (code === 'DEPTH_ZERO_SELF_SIGNED_CERT' || code === 'SELF_SIGNED_CERT_IN_CHAIN')
+    return 'certificate signed by unknown authority (self-signed certificate)';
   if (code.startsWith('UNABLE_TO')) return 'certificate signed by unknown authority';
   if (code === 'CERT_HAS_EXPIRED') return 'certificate has expired';
   return detail;

@@ -106,7 +106,10 @@ export class HttpTransport {
       }
       url = next;
     }
-    throw new RegistryError(`too many redirects from ${redactUrl(req.url)}`, { method: req.method, url: redactUrl(req.url) });
+    throw new RegistryError(`too many redirects from ${redactUrl(req.url)}`, {
+      method: req.method,
+      url: redactUrl(req.url),
+    });
   }
 
   private async once(req: HttpRequest): Promise<HttpResponse> {
@@ -166,7 +169,12 @@ async function drain(body: Dispatcher.ResponseData['body']): Promise<Buffer> {
   return Buffer.alloc(0);
 }
 
-async function readCapped(body: Dispatcher.ResponseData['body'], cap: number, strict: boolean, url: URL): Promise<Buffer> {
+async function readCapped(
+  body: Dispatcher.ResponseData['body'],
+  cap: number,
+  strict: boolean,
+  url: URL,
+): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body) {
@@ -175,7 +183,10 @@ async function readCapped(body: Dispatcher.ResponseData['body'], cap: number, st
     if (size > cap) {
       body.destroy();
       if (!strict) break;
-      throw new IntegrityError(`response from ${redactUrl(url)} is larger than ${formatBytes(cap)}; refusing to read it`, { url: redactUrl(url) });
+      throw new IntegrityError(
+        `response from ${redactUrl(url)} is larger than ${formatBytes(cap)}; refusing to read it`,
+        { url: redactUrl(url) },
+      );
     }
     chunks.push(b);
   }

@@ -65,12 +65,15 @@ export function createImageSource(options: ImageSourceOptions = {}): ImageSource
   const baseDir = options.ociBaseDir ?? process.cwd();
 
   const sourceFor = (spec: PullSpec, ro: ResolveOptions): ContentSource & { listTags(): Promise<string[]> } =>
-    spec.transport === 'oci' ? new OciLayoutSource(spec, ociLayoutDir(spec, baseDir)) : new RegistrySource(client, spec, ro);
+    spec.transport === 'oci'
+      ? new OciLayoutSource(spec, ociLayoutDir(spec, baseDir))
+      : new RegistrySource(client, spec, ro);
 
   return {
     async resolve(spec: PullSpec, ro: ResolveOptions = {}): Promise<ResolvedImage> {
       const src = sourceFor(spec, ro);
-      const ref = spec.transport === 'oci' ? { tag: spec.tag, digest: spec.digest } : { tag: spec.ref.tag, digest: spec.ref.id };
+      const ref =
+        spec.transport === 'oci' ? { tag: spec.tag, digest: spec.digest } : { tag: spec.ref.tag, digest: spec.ref.id };
       if (!ro.unchangedIf || ref.digest || ro.cold) return resolveImage(src, cache, ref, ro, now);
       // Warm check: one lookup; the same digest as recorded means nothing to read or verify.
       const found = await src.lookupTag(ref.tag || 'latest');
@@ -78,7 +81,14 @@ export function createImageSource(options: ImageSourceOptions = {}): ImageSource
       if (found.digest === ro.unchangedIf && (await cache.has(found.digest))) {
         const image = { apiVersion: 'image.openshift.io/v1', kind: 'Image', metadata: { name: found.digest } } as const;
         const reference = src.referenceFor(found.digest);
-        return { digest: found.digest, dockerImageReference: reference, image: { ...image, dockerImageReference: reference }, topDigest: found.digest, topMediaType: found.mediaType ?? '', unchanged: true };
+        return {
+          digest: found.digest,
+          dockerImageReference: reference,
+          image: { ...image, dockerImageReference: reference },
+          topDigest: found.digest,
+          topMediaType: found.mediaType ?? '',
+          unchanged: true,
+        };
       }
       const known: ContentSource = Object.assign(Object.create(src) as ContentSource, { lookupTag: async () => found });
       return resolveImage(known, cache, ref, ro, now);
@@ -108,7 +118,9 @@ class RegistrySource implements ContentSource {
   private readonly cold: boolean;
 
   describe(reference: string): string {
-    return reference.startsWith('sha') && reference.includes(':') ? `${this.name}@${reference}` : `${this.name}:${reference}`;
+    return reference.startsWith('sha') && reference.includes(':')
+      ? `${this.name}@${reference}`
+      : `${this.name}:${reference}`;
   }
 
   async lookupTag(tag: string): Promise<{ digest: string; mediaType?: string; bytes?: Buffer }> {

@@ -28,7 +28,9 @@ export class OciLayoutSource implements ContentSource {
   ) {}
 
   describe(reference: string): string {
-    return reference.includes(':') && reference.startsWith('sha') ? `oci:${this.spec.path}@${reference}` : `oci:${this.spec.path}:${reference}`;
+    return reference.includes(':') && reference.startsWith('sha')
+      ? `oci:${this.spec.path}@${reference}`
+      : `oci:${this.spec.path}:${reference}`;
   }
 
   async lookupTag(tag: string): Promise<{ digest: string; mediaType?: string }> {
@@ -36,11 +38,17 @@ export class OciLayoutSource implements ContentSource {
     if (!this.spec.tag && tag === 'latest' && !entries.some((d) => d.annotations?.[REF_NAME] === 'latest')) {
       // `oci:PATH` without a tag names the only image of the layout (skopeo does the same).
       if (entries.length === 1) return { digest: entries[0].digest, mediaType: entries[0].mediaType };
-      throw new RegistryError(`the OCI layout ${this.spec.path} holds ${entries.length} images; name one as oci:${this.spec.path}:TAG (tags: ${this.tags(entries).join(', ') || 'none'})`, { reason: 'NotFound' });
+      throw new RegistryError(
+        `the OCI layout ${this.spec.path} holds ${entries.length} images; name one as oci:${this.spec.path}:TAG (tags: ${this.tags(entries).join(', ') || 'none'})`,
+        { reason: 'NotFound' },
+      );
     }
     const d = entries.find((e) => e.annotations?.[REF_NAME] === tag);
     if (!d) {
-      throw new RegistryError(`manifest unknown: tag "${tag}" is not in the OCI layout ${this.spec.path} (tags: ${this.tags(entries).join(', ') || 'none'})`, { reason: 'NotFound', ociCodes: ['MANIFEST_UNKNOWN'] });
+      throw new RegistryError(
+        `manifest unknown: tag "${tag}" is not in the OCI layout ${this.spec.path} (tags: ${this.tags(entries).join(', ') || 'none'})`,
+        { reason: 'NotFound', ociCodes: ['MANIFEST_UNKNOWN'] },
+      );
     }
     return { digest: d.digest, mediaType: d.mediaType };
   }
@@ -80,11 +88,14 @@ export class OciLayoutSource implements ContentSource {
     } catch (e) {
       const missing = (e as NodeJS.ErrnoException).code === 'ENOENT';
       throw new RegistryError(
-        missing ? `${this.dir} is not an OCI image layout (no oci-layout file); check the path in ${this.spec.raw}` : `cannot read ${layoutFile}: ${(e as Error).message}`,
+        missing
+          ? `${this.dir} is not an OCI image layout (no oci-layout file); check the path in ${this.spec.raw}`
+          : `cannot read ${layoutFile}: ${(e as Error).message}`,
         { reason: 'NotFound' },
       );
     }
-    if (!layout.imageLayoutVersion) throw new IntegrityError(`${layoutFile} has no imageLayoutVersion; it is not an OCI image layout`);
+    if (!layout.imageLayoutVersion)
+      throw new IntegrityError(`${layoutFile} has no imageLayoutVersion; it is not an OCI image layout`);
     const raw = await this.readCapped(join(this.dir, 'index.json'), INDEX_CAP);
     let doc: { manifests?: unknown };
     try {
@@ -92,7 +103,8 @@ export class OciLayoutSource implements ContentSource {
     } catch (e) {
       throw new IntegrityError(`${join(this.dir, 'index.json')} is not valid JSON: ${(e as Error).message}`);
     }
-    if (!Array.isArray(doc.manifests)) throw new IntegrityError(`${join(this.dir, 'index.json')} has no manifests list`);
+    if (!Array.isArray(doc.manifests))
+      throw new IntegrityError(`${join(this.dir, 'index.json')} has no manifests list`);
     return doc.manifests as Descriptor[];
   }
 
@@ -100,7 +112,8 @@ export class OciLayoutSource implements ContentSource {
     const i = digest.indexOf(':');
     const alg = digest.slice(0, i);
     const hex = digest.slice(i + 1);
-    if (!/^[a-z0-9]+$/.test(alg) || !/^[a-f0-9]+$/.test(hex)) throw new IntegrityError(`invalid digest "${digest}" in ${this.spec.raw}`);
+    if (!/^[a-z0-9]+$/.test(alg) || !/^[a-f0-9]+$/.test(hex))
+      throw new IntegrityError(`invalid digest "${digest}" in ${this.spec.raw}`);
     return this.readCapped(join(this.dir, 'blobs', alg, hex), cap, digest);
   }
 
@@ -110,7 +123,10 @@ export class OciLayoutSource implements ContentSource {
       size = (await stat(path)).size;
     } catch {
       const what = digest ? `blob ${digest} is missing from the OCI layout ${this.spec.path}` : `${path} is missing`;
-      throw new RegistryError(`manifest unknown: ${what}`, { reason: 'NotFound', ociCodes: digest ? ['BLOB_UNKNOWN'] : [] });
+      throw new RegistryError(`manifest unknown: ${what}`, {
+        reason: 'NotFound',
+        ociCodes: digest ? ['BLOB_UNKNOWN'] : [],
+      });
     }
     if (size > cap) throw new IntegrityError(`${path} is larger than ${cap >> 20} MiB; refusing to read it`);
     const fh = await open(path, 'r');

@@ -5,7 +5,14 @@
  * manifestFromManifestList / importSubManifests; imagestream-api.md §4).
  */
 import { IntegrityError, RegistryError } from '../domain/errors.js';
-import { imageFromManifest, parseManifest, verifyDigest, digestOf, type Descriptor, type ParsedManifest } from '../domain/image.js';
+import {
+  imageFromManifest,
+  parseManifest,
+  verifyDigest,
+  digestOf,
+  type Descriptor,
+  type ParsedManifest,
+} from '../domain/image.js';
 import type { Image } from '../domain/types.js';
 import type { BlobStore } from '../state/types.js';
 import type { ResolveOptions, ResolvedImage } from './types.js';
@@ -37,7 +44,10 @@ export class ContentCache {
   }
 
   /** Cached bytes, or `fetch` run once even when several resolves ask for the same digest at once. */
-  async getOrFetch(digest: string, fetch: () => Promise<{ bytes: Buffer; mediaType?: string }>): Promise<{ bytes: Buffer; mediaType?: string }> {
+  async getOrFetch(
+    digest: string,
+    fetch: () => Promise<{ bytes: Buffer; mediaType?: string }>,
+  ): Promise<{ bytes: Buffer; mediaType?: string }> {
     const cached = await this.get(digest);
     if (cached) return { bytes: cached };
     let p = this.inflight.get(digest);
@@ -95,20 +105,48 @@ export async function resolveImage(
   const parsed = parseManifest(top.bytes, top.mediaType);
   if (parsed.kind === 'image') {
     const image = await singleImage(src, cache, topDigest, top, parsed);
-    return { digest: topDigest, dockerImageReference: image.dockerImageReference ?? '', image, topDigest, topMediaType: parsed.mediaType };
+    return {
+      digest: topDigest,
+      dockerImageReference: image.dockerImageReference ?? '',
+      image,
+      topDigest,
+      topMediaType: parsed.mediaType,
+    };
   }
-  if (parsed.manifests.length === 0) throw new IntegrityError(`no manifests in manifest list ${src.describe(topDigest)}`);
+  if (parsed.manifests.length === 0)
+    throw new IntegrityError(`no manifests in manifest list ${src.describe(topDigest)}`);
   if (options.importMode === 'PreserveOriginal') {
     const created = now().toISOString();
-    const image = imageFromManifest({ digest: topDigest, manifest: top.bytes, mediaType: top.mediaType, dockerImageReference: src.referenceFor(topDigest), created });
+    const image = imageFromManifest({
+      digest: topDigest,
+      manifest: top.bytes,
+      mediaType: top.mediaType,
+      dockerImageReference: src.referenceFor(topDigest),
+      created,
+    });
     // Every child is fetched; any failure fails the tag (importSubManifests).
     const manifests: Image[] = await Promise.all(parsed.manifests.map((d) => childImage(src, cache, d)));
-    return { digest: topDigest, dockerImageReference: src.referenceFor(topDigest), image, manifests, topDigest, topMediaType: parsed.mediaType };
+    return {
+      digest: topDigest,
+      dockerImageReference: src.referenceFor(topDigest),
+      image,
+      manifests,
+      topDigest,
+      topMediaType: parsed.mediaType,
+    };
   }
   // prefer-arch/prefer-os apply to by-tag imports only; by-digest imports pass "" (importer.go).
-  const chosen = ref.digest ? pickPlatform(parsed.manifests) : pickPlatform(parsed.manifests, options.preferArch, options.preferOS);
+  const chosen = ref.digest
+    ? pickPlatform(parsed.manifests)
+    : pickPlatform(parsed.manifests, options.preferArch, options.preferOS);
   const image = await childImage(src, cache, chosen);
-  return { digest: chosen.digest, dockerImageReference: src.referenceFor(chosen.digest), image, topDigest, topMediaType: parsed.mediaType };
+  return {
+    digest: chosen.digest,
+    dockerImageReference: src.referenceFor(chosen.digest),
+    image,
+    topDigest,
+    topMediaType: parsed.mediaType,
+  };
 }
 
 /**
@@ -125,16 +163,35 @@ export function pickPlatform(manifests: Descriptor[], preferArch?: string, prefe
 async function childImage(src: ContentSource, cache: ContentCache, d: Descriptor): Promise<Image> {
   const child = await manifestBytes(src, cache, d.digest);
   const parsed = parseManifest(child.bytes, child.mediaType || d.mediaType);
-  if (parsed.kind !== 'image') throw new IntegrityError(`manifest list ${src.describe(d.digest)} contains another list; nested lists are not supported`);
+  if (parsed.kind !== 'image')
+    throw new IntegrityError(
+      `manifest list ${src.describe(d.digest)} contains another list; nested lists are not supported`,
+    );
   return singleImage(src, cache, d.digest, child, parsed);
 }
 
-async function singleImage(src: ContentSource, cache: ContentCache, digest: string, m: { bytes: Buffer; mediaType?: string }, parsed: Extract<ParsedManifest, { kind: 'image' }>): Promise<Image> {
+async function singleImage(
+  src: ContentSource,
+  cache: ContentCache,
+  digest: string,
+  m: { bytes: Buffer; mediaType?: string },
+  parsed: Extract<ParsedManifest, { kind: 'image' }>,
+): Promise<Image> {
   const config = await blobBytes(src, cache, parsed.config.digest);
-  return imageFromManifest({ digest, manifest: m.bytes, config, mediaType: m.mediaType, dockerImageReference: src.referenceFor(digest) });
+  return imageFromManifest({
+    digest,
+    manifest: m.bytes,
+    config,
+    mediaType: m.mediaType,
+    dockerImageReference: src.referenceFor(digest),
+  });
 }
 
-function manifestBytes(src: ContentSource, cache: ContentCache, digest: string): Promise<{ bytes: Buffer; mediaType?: string }> {
+function manifestBytes(
+  src: ContentSource,
+  cache: ContentCache,
+  digest: string,
+): Promise<{ bytes: Buffer; mediaType?: string }> {
   return cache.getOrFetch(digest, async () => {
     const fetched = await src.fetchManifest(digest);
     verifyManifest(fetched.bytes, digest, src);

@@ -24,7 +24,10 @@ export function defaultCertDirs(env: Record<string, string | undefined>): string
 }
 
 /** Reads the CA/client-cert material for `host` and builds undici connect options. */
-export function tlsOptionsFor(host: string, opts: { certDirs: string[]; insecure: boolean; env: Record<string, string | undefined> }): TlsConnectOptions {
+export function tlsOptionsFor(
+  host: string,
+  opts: { certDirs: string[]; insecure: boolean; env: Record<string, string | undefined> },
+): TlsConnectOptions {
   if (opts.insecure) return { rejectUnauthorized: false };
   const extra: string[] = [];
   let cert: string | undefined;

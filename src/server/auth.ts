@@ -33,14 +33,22 @@ export function githubSignature(secret: string, body: Buffer | string): string {
 }
 
 /** Checks a GitHub HMAC-SHA256 signature over the exact raw bytes. */
-export function verifyGitHubSignature(secret: string, rawBody: Buffer, header: string | undefined): AuthFailure | undefined {
+export function verifyGitHubSignature(
+  secret: string,
+  rawBody: Buffer,
+  header: string | undefined,
+): AuthFailure | undefined {
   if (!header) return 'missing signature';
   const expected = githubSignature(secret, rawBody);
   return safeEqual(header.trim().toLowerCase(), expected) ? undefined : 'bad signature';
 }
 
 /** Checks `Authorization: Bearer <secret>` (or the raw secret, as Harbor sends its "Auth Header" verbatim) or `?token=<secret>`. */
-export function verifySharedSecret(secret: string, authorization: string | undefined, token: string | undefined): AuthFailure | undefined {
+export function verifySharedSecret(
+  secret: string,
+  authorization: string | undefined,
+  token: string | undefined,
+): AuthFailure | undefined {
   if (authorization === undefined && token === undefined) return 'missing credentials';
   let ok = false;
   if (authorization !== undefined) {

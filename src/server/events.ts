@@ -33,7 +33,10 @@ export interface ParsedDelivery {
 
 /** A webhook body that is not the sender's format (answered with 400). */
 export class PayloadError extends Error {
-  constructor(readonly sender: Sender, message: string) {
+  constructor(
+    readonly sender: Sender,
+    message: string,
+  ) {
     super(message);
     this.name = 'PayloadError';
   }

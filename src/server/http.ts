@@ -7,7 +7,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createHash } from 'node:crypto';
 import { authenticate } from './auth.js';
-import { DeliveryDeduper } from './dedupe.js';
+import type { DeliveryDeduper } from './dedupe.js';
 import { PayloadError, isSender, type ParsedDelivery, type PushEvent, type Sender } from './events.js';
 import { parseDelivery } from './parsers.js';
 import type { OfferResult } from './queue.js';
@@ -67,7 +67,9 @@ function readBody(req: IncomingMessage, max: number): Promise<Buffer | undefined
 export function createRequestHandler(opts: HandlerOptions): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     handle(opts, req, res).catch((err) => {
-      opts.logger.log('error', 'http-error', `request failed: ${(err as Error)?.message ?? String(err)}`, { path: pathOf(req) });
+      opts.logger.log('error', 'http-error', `request failed: ${(err as Error)?.message ?? String(err)}`, {
+        path: pathOf(req),
+      });
       if (!res.headersSent) send(res, 500, { status: 'error', message: 'internal error' });
       else res.destroy();
     });
@@ -82,14 +84,27 @@ function pathOf(req: IncomingMessage): string {
 async function handle(opts: HandlerOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const path = url.pathname.replace(/\/+$/, '') || '/';
-  if (path === '/healthz') return void (req.method === 'GET' || req.method === 'HEAD' ? send(res, 200, { status: 'ok', ...opts.health() }) : send(res, 405, { status: 'error', message: 'use GET' }, { Allow: 'GET' }));
-  if (path === '/metrics') return void (req.method === 'GET' ? sendMetrics(res, opts) : send(res, 405, { status: 'error', message: 'use GET' }, { Allow: 'GET' }));
+  if (path === '/healthz')
+    return void (req.method === 'GET' || req.method === 'HEAD'
+      ? send(res, 200, { status: 'ok', ...opts.health() })
+      : send(res, 405, { status: 'error', message: 'use GET' }, { Allow: 'GET' }));
+  if (path === '/metrics')
+    return void (req.method === 'GET'
+      ? sendMetrics(res, opts)
+      : send(res, 405, { status: 'error', message: 'use GET' }, { Allow: 'GET' }));
   const m = /^\/webhooks\/([a-z]+)$/.exec(path);
-  if (!m || !isSender(m[1])) return void send(res, 404, { status: 'error', message: `no such endpoint ${path}; webhooks are /webhooks/{distribution,dockerhub,quay,harbor,github}` });
+  if (!m || !isSender(m[1]))
+    return void send(res, 404, {
+      status: 'error',
+      message: `no such endpoint ${path}; webhooks are /webhooks/{distribution,dockerhub,quay,harbor,github}`,
+    });
   const sender = m[1];
   if (opts.secret === undefined) {
     opts.metrics.delivery(sender, 'disabled');
-    return void send(res, 404, { status: 'error', message: 'webhook endpoints are disabled: start serve with --webhook-secret-file or ISCTL_WEBHOOK_SECRET' });
+    return void send(res, 404, {
+      status: 'error',
+      message: 'webhook endpoints are disabled: start serve with --webhook-secret-file or ISCTL_WEBHOOK_SECRET',
+    });
   }
   if (req.method !== 'POST') return void send(res, 405, { status: 'error', message: 'use POST' }, { Allow: 'POST' });
   await receive(opts, sender, opts.secret, url, req, res);
@@ -97,29 +112,60 @@ async function handle(opts: HandlerOptions, req: IncomingMessage, res: ServerRes
 
 function sendMetrics(res: ServerResponse, opts: HandlerOptions): void {
   const text = opts.metrics.registry.render();
-  res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
+  res.writeHead(200, {
+    'Content-Type': 'text/plain; version=0.0.4; charset=utf-8',
+    'Content-Length': Buffer.byteLength(text),
+  });
   res.end(text);
 }
 
-function refuse(opts: HandlerOptions, res: ServerResponse, sender: Sender, status: number, result: string, message: string, headers: Record<string, string> = {}): void {
+function refuse(
+  opts: HandlerOptions,
+  res: ServerResponse,
+  sender: Sender,
+  status: number,
+  result: string,
+  message: string,
+  headers: Record<string, string> = {},
+): void {
   opts.metrics.delivery(sender, result);
   opts.logger.log('warn', 'delivery', `${sender} delivery refused: ${message}`, { sender, result, status });
   send(res, status, { status: 'error', message }, headers);
 }
 
-async function receive(opts: HandlerOptions, sender: Sender, secret: string, url: URL, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function receive(
+  opts: HandlerOptions,
+  sender: Sender,
+  secret: string,
+  url: URL,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const headers = flatHeaders(req);
   const token = url.searchParams.get('token') ?? undefined;
   const unauthorized = (failure: string) => {
     req.resume(); // the body, if any, is discarded unread
-    refuse(opts, res, sender, 401, 'unauthorized', failure, sender === 'github' ? { Connection: 'close' } : { 'WWW-Authenticate': 'Bearer realm="isctl serve"', Connection: 'close' });
+    refuse(
+      opts,
+      res,
+      sender,
+      401,
+      'unauthorized',
+      failure,
+      sender === 'github'
+        ? { Connection: 'close' }
+        : { 'WWW-Authenticate': 'Bearer realm="isctl serve"', Connection: 'close' },
+    );
   };
   // Shared-secret senders are checked before the body is read, so strangers cannot make serve read 1 MiB.
-  const early = sender === 'github' ? undefined : authenticate(secret, { sender, rawBody: Buffer.alloc(0), headers, token });
+  const early =
+    sender === 'github' ? undefined : authenticate(secret, { sender, rawBody: Buffer.alloc(0), headers, token });
   if (early) return unauthorized(early);
   const raw = await readBody(req, opts.maxBodyBytes);
   if (raw === undefined) {
-    return refuse(opts, res, sender, 413, 'too_large', `body larger than ${opts.maxBodyBytes} bytes`, { Connection: 'close' });
+    return refuse(opts, res, sender, 413, 'too_large', `body larger than ${opts.maxBodyBytes} bytes`, {
+      Connection: 'close',
+    });
   }
   // GitHub signs the exact raw bytes: verified before anything is parsed.
   const failure = sender === 'github' ? authenticate(secret, { sender, rawBody: raw, headers, token }) : undefined;
@@ -128,7 +174,10 @@ async function receive(opts: HandlerOptions, sender: Sender, secret: string, url
   try {
     parsed = parseDelivery(sender, JSON.parse(raw.toString('utf8')) as unknown, headers);
   } catch (err) {
-    const message = err instanceof PayloadError ? `not a ${sender} payload: ${err.message}` : `malformed JSON: ${(err as Error).message}`;
+    const message =
+      err instanceof PayloadError
+        ? `not a ${sender} payload: ${err.message}`
+        : `malformed JSON: ${(err as Error).message}`;
     return refuse(opts, res, sender, 400, 'bad_request', message);
   }
   accept(opts, sender, raw, headers, parsed, res);
@@ -138,11 +187,19 @@ function deliveryId(sender: Sender, raw: Buffer, headers: Headers): string | und
   if (sender === 'github') return headers['x-github-delivery'] ? `github:${headers['x-github-delivery']}` : undefined;
   // Docker Hub and Harbor bodies carry a push time (pushed_at, occur_at): an identical body is a redelivery.
   // Quay bodies carry none, so a second push of the same tag would look identical: never de-duplicated.
-  if (sender === 'dockerhub' || sender === 'harbor') return `${sender}:${createHash('sha256').update(raw).digest('hex')}`;
+  if (sender === 'dockerhub' || sender === 'harbor')
+    return `${sender}:${createHash('sha256').update(raw).digest('hex')}`;
   return undefined;
 }
 
-function accept(opts: HandlerOptions, sender: Sender, raw: Buffer, headers: Headers, parsed: ParsedDelivery, res: ServerResponse): void {
+function accept(
+  opts: HandlerOptions,
+  sender: Sender,
+  raw: Buffer,
+  headers: Headers,
+  parsed: ParsedDelivery,
+  res: ServerResponse,
+): void {
   const id = deliveryId(sender, raw, headers);
   if (id !== undefined && opts.dedupe.seenBefore(id)) {
     opts.metrics.delivery(sender, 'duplicate');
@@ -162,13 +219,22 @@ function accept(opts: HandlerOptions, sender: Sender, raw: Buffer, headers: Head
     if (r === 'dropped' && eventId) opts.dedupe.forget(eventId);
   }
   if (counts.dropped > 0 && id !== undefined) opts.dedupe.forget(id);
-  const result = counts.dropped > 0 ? 'dropped' : counts.queued + counts.coalesced > 0 ? 'accepted' : counts.duplicate > 0 ? 'duplicate' : 'ignored';
+  const result =
+    counts.dropped > 0
+      ? 'dropped'
+      : counts.queued + counts.coalesced > 0
+        ? 'accepted'
+        : counts.duplicate > 0
+          ? 'duplicate'
+          : 'ignored';
   opts.metrics.delivery(sender, result);
   opts.logger.log(result === 'dropped' ? 'warn' : 'info', 'delivery', `${sender} delivery ${result}`, {
     sender,
     result,
     ...counts,
-    repositories: parsed.events.map((e) => `${e.registryHost ? `${e.registryHost}/` : ''}${e.repository}:${e.tag ?? ''}`),
+    repositories: parsed.events.map(
+      (e) => `${e.registryHost ? `${e.registryHost}/` : ''}${e.repository}:${e.tag ?? ''}`,
+    ),
   });
   // 503 makes retrying senders (Distribution, Harbor, Quay) deliver again once the queue has room.
   if (result === 'dropped') return send(res, 503, { status: 'busy', ...counts }, { 'Retry-After': '5' });

@@ -122,7 +122,8 @@ export class Importer {
       } else await new Promise<void>((resolve) => (this.wake = resolve));
     }
     const left = this.queue.drain().length;
-    if (left > 0) this.deps.logger.log('warn', 'shutdown', 'push events not imported because serve is stopping', { count: left });
+    if (left > 0)
+      this.deps.logger.log('warn', 'shutdown', 'push events not imported because serve is stopping', { count: left });
   }
 
   private async settle(): Promise<void> {
@@ -145,7 +146,9 @@ export class Importer {
       return true;
     } catch (err) {
       this.deps.metrics.importFailure(trigger, 'error');
-      this.deps.logger.log('error', 'import-error', `refresh failed: ${(err as Error)?.message ?? String(err)}`, { trigger });
+      this.deps.logger.log('error', 'import-error', `refresh failed: ${(err as Error)?.message ?? String(err)}`, {
+        trigger,
+      });
       return false;
     } finally {
       this.busy = false;
@@ -157,7 +160,12 @@ export class Importer {
     for (const item of batch) {
       const attempts = (item.attempts ?? 0) + 1;
       if (attempts >= MAX_ATTEMPTS || this.stopping) {
-        this.deps.logger.log('error', 'push-dropped', 'push event not imported after repeated failures', { sender: item.sender, repository: item.event.repository, tag: item.event.tag, attempts });
+        this.deps.logger.log('error', 'push-dropped', 'push event not imported after repeated failures', {
+          sender: item.sender,
+          repository: item.event.repository,
+          tag: item.event.tag,
+          attempts,
+        });
         continue;
       }
       this.queue.offer(eventKey(item.event), { ...item, attempts });
@@ -166,7 +174,8 @@ export class Importer {
 
   private async runWebhookBatch(batch: QueuedPush[]): Promise<void> {
     const streams = await this.deps.listStreams();
-    const scoped = this.deps.namespace === undefined ? streams : streams.filter((s) => s.namespace === this.deps.namespace);
+    const scoped =
+      this.deps.namespace === undefined ? streams : streams.filter((s) => s.namespace === this.deps.namespace);
     const keys = matchPushEvents(
       batch.map((b) => b.event),
       scoped,
@@ -182,12 +191,20 @@ export class Importer {
       }
       return;
     }
-    await this.run('webhook', { ...this.ns(), match: (t) => keys.has(tagKey(t.namespace, t.stream, t.tag)) }, { events: batch.length, tags: [...keys] });
+    await this.run(
+      'webhook',
+      { ...this.ns(), match: (t) => keys.has(tagKey(t.namespace, t.stream, t.tag)) },
+      { events: batch.length, tags: [...keys] },
+    );
   }
 
   private async runBucket(bucket: number, of: number): Promise<void> {
     const match: RefreshSelection['match'] = of > 1 ? (t) => bucketOf(t.namespace, t.stream, of) === bucket : undefined;
-    await this.run('schedule', { ...this.ns(), scheduledOnly: true, ...(match ? { match } : {}) }, { bucket: `${bucket + 1}/${of}` });
+    await this.run(
+      'schedule',
+      { ...this.ns(), scheduledOnly: true, ...(match ? { match } : {}) },
+      { bucket: `${bucket + 1}/${of}` },
+    );
   }
 
   /** Runs one full scheduled pass over every bucket at once (`serve --once`). */
@@ -199,7 +216,11 @@ export class Importer {
     return this.deps.namespace === undefined ? {} : { namespace: this.deps.namespace };
   }
 
-  private async run(trigger: string, selection: RefreshSelection, fields: Record<string, string | number | string[]>): Promise<RefreshResult> {
+  private async run(
+    trigger: string,
+    selection: RefreshSelection,
+    fields: Record<string, string | number | string[]>,
+  ): Promise<RefreshResult> {
     const { logger, metrics } = this.deps;
     metrics.importRun(trigger);
     logger.log('info', 'import-start', `${trigger} import started`, { trigger, ...fields });
@@ -210,13 +231,18 @@ export class Importer {
     if (this.deps.afterImport) await this.deps.afterImport(result, trigger);
     const counts = { changed: 0, unchanged: 0, failed: 0 };
     for (const o of result.outcomes) counts[o.status]++;
-    logger.log(counts.failed > 0 ? 'warn' : 'info', 'import', `${trigger} import: ${result.outcomes.length} tag(s), ${counts.changed} changed, ${counts.failed} failed`, {
-      trigger,
-      ...fields,
-      ...counts,
-      files: result.changes.map((c) => c.path),
-      durationMs: ms,
-    });
+    logger.log(
+      counts.failed > 0 ? 'warn' : 'info',
+      'import',
+      `${trigger} import: ${result.outcomes.length} tag(s), ${counts.changed} changed, ${counts.failed} failed`,
+      {
+        trigger,
+        ...fields,
+        ...counts,
+        files: result.changes.map((c) => c.path),
+        durationMs: ms,
+      },
+    );
     return result;
   }
 }
@@ -225,10 +251,20 @@ function reportOutcomes(trigger: string, result: RefreshResult, logger: Logger, 
   for (const o of result.outcomes) {
     metrics.tagImport(trigger, o.status);
     const where = { trigger, namespace: o.namespace, stream: o.stream, tag: o.tag, from: o.from };
-    if (o.status === 'changed') logger.log('info', 'tag-changed', `${o.namespace}/${o.stream}:${o.tag} changed`, { ...where, oldDigest: o.oldDigest, newDigest: o.newDigest });
+    if (o.status === 'changed')
+      logger.log('info', 'tag-changed', `${o.namespace}/${o.stream}:${o.tag} changed`, {
+        ...where,
+        oldDigest: o.oldDigest,
+        newDigest: o.newDigest,
+      });
     if (o.status === 'failed') {
       metrics.importFailure(trigger, o.error?.reason ?? 'Unknown');
-      logger.log('warn', 'tag-failed', `${o.namespace}/${o.stream}:${o.tag} import failed: ${o.error?.message ?? 'unknown error'}`, { ...where, reason: o.error?.reason });
+      logger.log(
+        'warn',
+        'tag-failed',
+        `${o.namespace}/${o.stream}:${o.tag} import failed: ${o.error?.message ?? 'unknown error'}`,
+        { ...where, reason: o.error?.reason },
+      );
     }
   }
   for (const w of result.triggers.updated) {
@@ -239,6 +275,11 @@ function reportOutcomes(trigger: string, result: RefreshResult, logger: Logger, 
       images: w.changes.map((c) => `${c.container}=${c.to}`),
     });
   }
-  for (const b of result.triggers.builds) logger.log('info', 'build-triggered', `buildconfig/${b.name} triggered by ${b.image}`, { trigger, namespace: b.namespace, file: b.file });
+  for (const b of result.triggers.builds)
+    logger.log('info', 'build-triggered', `buildconfig/${b.name} triggered by ${b.image}`, {
+      trigger,
+      namespace: b.namespace,
+      file: b.file,
+    });
   for (const warning of result.triggers.warnings) logger.log('warn', 'trigger-warning', warning, { trigger });
 }

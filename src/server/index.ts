@@ -76,7 +76,12 @@ function listen(server: Server, address: ListenAddress): Promise<ListenAddress> 
   return new Promise((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
       const where = `${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}`;
-      const why = err.code === 'EADDRINUSE' ? 'the address is already in use' : err.code === 'EACCES' ? 'permission denied' : err.message;
+      const why =
+        err.code === 'EADDRINUSE'
+          ? 'the address is already in use'
+          : err.code === 'EACCES'
+            ? 'permission denied'
+            : err.message;
       reject(new UsageError(`cannot listen on ${where}: ${why}`, 'pass --listen with a free HOST:PORT'));
     });
     server.listen(address.port, address.host, () => {
@@ -110,30 +115,50 @@ export async function startServe(options: ServeOptions, deps: ServeDeps): Promis
     enqueue: (event, sender) => importer.enqueue(event, sender),
     metrics,
     logger,
-    health: () => ({ webhooks: options.secret !== undefined, queueDepth: importer.queue.depth, importing: importer.importing, uptimeSeconds: Math.round((Date.now() - started) / 1000) }),
+    health: () => ({
+      webhooks: options.secret !== undefined,
+      queueDepth: importer.queue.depth,
+      importing: importer.importing,
+      uptimeSeconds: Math.round((Date.now() - started) / 1000),
+    }),
   });
   const server = createServer(handler);
   server.requestTimeout = 15_000;
   server.headersTimeout = 10_000;
   const address = await listen(server, options.listen);
-  const scheduler = new Scheduler(options.intervalMs, (b, n) => importer.scheduleBucket(b, n), deps.timers ?? realTimers);
-  logger.log('info', 'start', `serve listening on http://${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}`, {
-    host: address.host,
-    port: address.port,
-    interval: formatInterval(options.intervalMs),
-    buckets: scheduler.buckets,
-    webhooks: options.secret !== undefined,
-    namespace: options.namespace ?? '(all)',
-  });
+  const scheduler = new Scheduler(
+    options.intervalMs,
+    (b, n) => importer.scheduleBucket(b, n),
+    deps.timers ?? realTimers,
+  );
+  logger.log(
+    'info',
+    'start',
+    `serve listening on http://${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}`,
+    {
+      host: address.host,
+      port: address.port,
+      interval: formatInterval(options.intervalMs),
+      buckets: scheduler.buckets,
+      webhooks: options.secret !== undefined,
+      namespace: options.namespace ?? '(all)',
+    },
+  );
   if (options.secret === undefined) {
-    logger.log('warn', 'webhooks-disabled', 'no webhook secret configured (--webhook-secret-file or ISCTL_WEBHOOK_SECRET): webhook endpoints are closed, running the scheduler only');
+    logger.log(
+      'warn',
+      'webhooks-disabled',
+      'no webhook secret configured (--webhook-secret-file or ISCTL_WEBHOOK_SECRET): webhook endpoints are closed, running the scheduler only',
+    );
   }
   importer.start();
   scheduler.start();
   let stopping: Promise<void> | undefined;
   const stop = (reason = 'stop'): Promise<void> =>
     (stopping ??= (async () => {
-      logger.log('info', 'stopping', `stopping (${reason}): no new deliveries; waiting for the import in progress`, { importing: importer.importing });
+      logger.log('info', 'stopping', `stopping (${reason}): no new deliveries; waiting for the import in progress`, {
+        importing: importer.importing,
+      });
       scheduler.stop();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();

@@ -18,7 +18,11 @@ export interface Logger {
 }
 
 /** A logger writing one line per call to `write` (usually stderr). */
-export function createLogger(format: LogFormat, write: (line: string) => void, now: () => Date = () => new Date()): Logger {
+export function createLogger(
+  format: LogFormat,
+  write: (line: string) => void,
+  now: () => Date = () => new Date(),
+): Logger {
   return {
     log(level, event, message, fields = {}) {
       const time = now().toISOString();

@@ -40,7 +40,12 @@ export function canonicalSource(spec: string): (CanonicalRepository & { tag: str
     const ref = parseDockerImageReference(spec);
     if (!ref.name) return undefined;
     const loc = registryLocation({ ...ref, tag: '', id: '' });
-    return { host: canonicalHost(ref.registry), path: loc.repository, tag: ref.tag || (ref.id ? '' : 'latest'), digest: ref.id };
+    return {
+      host: canonicalHost(ref.registry),
+      path: loc.repository,
+      tag: ref.tag || (ref.id ? '' : 'latest'),
+      digest: ref.id,
+    };
   } catch {
     return undefined;
   }
@@ -63,8 +68,13 @@ function importsWholeRepository(stream: ImageStream, repo: { host?: string; path
   const spec = stream.spec ?? {};
   const whole = spec.dockerImageRepository ? canonicalSource(spec.dockerImageRepository) : undefined;
   if (whole && sameRepository(repo, whole)) return true;
-  const sources = (spec.tags ?? []).filter((t) => t.from?.kind === 'DockerImage').map((t) => ({ name: t.name, src: canonicalSource(t.from!.name) }));
-  return sources.length >= 2 && sources.every((t) => t.src !== undefined && !t.src.digest && sameRepository(repo, t.src) && t.src.tag === t.name);
+  const sources = (spec.tags ?? [])
+    .filter((t) => t.from?.kind === 'DockerImage')
+    .map((t) => ({ name: t.name, src: canonicalSource(t.from!.name) }));
+  return (
+    sources.length >= 2 &&
+    sources.every((t) => t.src !== undefined && !t.src.digest && sameRepository(repo, t.src) && t.src.tag === t.name)
+  );
 }
 
 /** The stream tags one push event selects (keys from `tagKey`). */
@@ -76,11 +86,12 @@ export function matchPushEvent(event: PushEvent, streams: readonly StreamView[])
     // The pushed tag's own key too, so a refresh that adds new tags of a repository import selects it.
     if (wholeRepo && event.tag) keys.push(tagKey(view.namespace, view.name, event.tag));
     for (const t of view.stream.spec?.tags ?? []) {
-      if (!t.from || t.from.kind !== 'DockerImage' || t.reference) continue;
+      if (t.from?.kind !== 'DockerImage' || t.reference) continue;
       const src = canonicalSource(t.from.name);
       // A digest-pinned source cannot change: a push never re-imports it.
       if (!src || src.digest || !sameRepository(repo, src)) continue;
-      if (wholeRepo || event.tag === undefined || src.tag === event.tag) keys.push(tagKey(view.namespace, view.name, t.name));
+      if (wholeRepo || event.tag === undefined || src.tag === event.tag)
+        keys.push(tagKey(view.namespace, view.name, t.name));
     }
   }
   return [...new Set(keys)];

@@ -75,7 +75,12 @@ export class MetricsRegistry {
 
   /** Declares a histogram; returns an observer taking seconds. */
   histogram(name: string, help: string, buckets = LATENCY_BUCKETS): (seconds: number, labels?: Labels) => void {
-    const f = this.family(name, help, 'histogram', [...buckets].sort((a, b) => a - b));
+    const f = this.family(
+      name,
+      help,
+      'histogram',
+      [...buckets].sort((a, b) => a - b),
+    );
     return (seconds, labels = {}) => {
       const k = labelKey(labels);
       const h = f.hist!.get(k) ?? { labels, counts: f.buckets!.map(() => 0), sum: 0, count: 0 };
@@ -103,7 +108,9 @@ export class MetricsRegistry {
         continue;
       }
       for (const h of f.hist!.values()) {
-        f.buckets!.forEach((b, i) => out.push(`${f.name}_bucket${renderLabels(h.labels, ['le', formatNumber(b)])} ${h.counts[i]}`));
+        f.buckets!.forEach((b, i) =>
+          out.push(`${f.name}_bucket${renderLabels(h.labels, ['le', formatNumber(b)])} ${h.counts[i]}`),
+        );
         out.push(`${f.name}_bucket${renderLabels(h.labels, ['le', '+Inf'])} ${h.count}`);
         out.push(`${f.name}_sum${renderLabels(h.labels)} ${formatNumber(h.sum)}`);
         out.push(`${f.name}_count${renderLabels(h.labels)} ${h.count}`);

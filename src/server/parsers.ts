@@ -98,7 +98,8 @@ export function parseQuayEvent(body: unknown): ParsedDelivery {
   if (!repository) throw new PayloadError('quay', '"docker_url" and "repository" are missing');
   const host = located?.host ?? (str(b.homepage) ? hostOfUrl(str(b.homepage)) : undefined);
   let tags: string[];
-  if (Array.isArray(b.updated_tags)) tags = b.updated_tags.filter((t): t is string => typeof t === 'string' && t.length > 0);
+  if (Array.isArray(b.updated_tags))
+    tags = b.updated_tags.filter((t): t is string => typeof t === 'string' && t.length > 0);
   else if (isObject(b.updated_tags)) tags = Object.keys(b.updated_tags);
   else throw new PayloadError('quay', '"updated_tags" is missing');
   return { events: tags.map((tag) => compact({ registryHost: host, repository, tag })), ignored: 0 };
@@ -128,7 +129,14 @@ export function parseHarborEvent(body: unknown, headers: Record<string, string |
       continue;
     }
     const url = str(res.resource_url);
-    events.push(compact({ registryHost: url ? splitImageUrl(url).host : undefined, repository: fullName, tag, digest: str(res.digest) }));
+    events.push(
+      compact({
+        registryHost: url ? splitImageUrl(url).host : undefined,
+        repository: fullName,
+        tag,
+        digest: str(res.digest),
+      }),
+    );
   }
   return { events, ignored };
 }
@@ -153,11 +161,25 @@ export function parseGitHubEvent(body: unknown, event = 'registry_package'): Par
   const owner = isObject(pkg.owner) ? str(pkg.owner.login) : undefined;
   const repository = (located?.repository ?? joinName(owner, str(pkg.name)))?.toLowerCase();
   if (!repository) throw new PayloadError('github', '"package_url" and the package owner/name are missing');
-  return { events: [compact({ registryHost: located?.host?.toLowerCase() ?? 'ghcr.io', repository, tag, digest: str(tagInfo.digest) })], ignored: 0 };
+  return {
+    events: [
+      compact({
+        registryHost: located?.host?.toLowerCase() ?? 'ghcr.io',
+        repository,
+        tag,
+        digest: str(tagInfo.digest),
+      }),
+    ],
+    ignored: 0,
+  };
 }
 
 /** Parses a body for `sender`. */
-export function parseDelivery(sender: Sender, body: unknown, headers: Record<string, string | undefined> = {}): ParsedDelivery {
+export function parseDelivery(
+  sender: Sender,
+  body: unknown,
+  headers: Record<string, string | undefined> = {},
+): ParsedDelivery {
   switch (sender) {
     case 'distribution':
       return parseDistributionEvents(body);

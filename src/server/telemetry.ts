@@ -23,13 +23,31 @@ export interface ServeMetrics {
 export function createServeMetrics(): ServeMetrics {
   const registry = new MetricsRegistry();
   let queueDepth = (): number => 0;
-  const delivery = registry.counter('isctl_webhook_deliveries_total', 'Webhook deliveries by sender and result (accepted, duplicate, ignored, unauthorized, bad_request, too_large, dropped).');
-  const importRun = registry.counter('isctl_import_runs_total', 'Refresh runs started, by trigger (webhook, schedule).');
-  const tagImport = registry.counter('isctl_imports_total', 'Tags imported, by trigger and result (unchanged, changed, failed).');
-  const importFailure = registry.counter('isctl_import_failures_total', 'Failed tag imports and failed refresh runs, by trigger and reason.');
-  const dropped = registry.counter('isctl_import_queue_dropped_total', 'Push events dropped because the import queue was full.');
+  const delivery = registry.counter(
+    'isctl_webhook_deliveries_total',
+    'Webhook deliveries by sender and result (accepted, duplicate, ignored, unauthorized, bad_request, too_large, dropped).',
+  );
+  const importRun = registry.counter(
+    'isctl_import_runs_total',
+    'Refresh runs started, by trigger (webhook, schedule).',
+  );
+  const tagImport = registry.counter(
+    'isctl_imports_total',
+    'Tags imported, by trigger and result (unchanged, changed, failed).',
+  );
+  const importFailure = registry.counter(
+    'isctl_import_failures_total',
+    'Failed tag imports and failed refresh runs, by trigger and reason.',
+  );
+  const dropped = registry.counter(
+    'isctl_import_queue_dropped_total',
+    'Push events dropped because the import queue was full.',
+  );
   registry.gauge('isctl_import_queue_depth', 'Push events waiting in the import queue.', () => queueDepth());
-  const latency = registry.histogram('isctl_registry_request_duration_seconds', 'Duration of registry calls (resolve, listTags) in seconds.');
+  const latency = registry.histogram(
+    'isctl_registry_request_duration_seconds',
+    'Duration of registry calls (resolve, listTags) in seconds.',
+  );
   return {
     registry,
     delivery: (sender, result) => delivery({ sender, result }),
@@ -45,7 +63,11 @@ export function createServeMetrics(): ServeMetrics {
 }
 
 /** Wraps an ImageSource so every resolve/listTags call is timed into `metrics`. */
-export function instrumentImageSource(source: ImageSource, metrics: Pick<ServeMetrics, 'registryLatency'>, clock: () => number = () => performance.now()): ImageSource {
+export function instrumentImageSource(
+  source: ImageSource,
+  metrics: Pick<ServeMetrics, 'registryLatency'>,
+  clock: () => number = () => performance.now(),
+): ImageSource {
   const timed = async <T>(operation: string, call: () => Promise<T>): Promise<T> => {
     const start = clock();
     try {

@@ -26,19 +26,30 @@ export async function resolveWriteTarget(root: string, rel: string): Promise<str
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     const link = await fs.lstat(abs).catch(() => undefined);
-    if (link?.isSymbolicLink()) throw new StateFileError(rel, 'is a dangling symbolic link; isctl does not write through it');
+    if (link?.isSymbolicLink())
+      throw new StateFileError(rel, 'is a dangling symbolic link; isctl does not write through it');
     const parent = await fs.realpath(path.dirname(abs)).catch(() => undefined);
     target = parent ? path.join(parent, path.basename(abs)) : abs;
   }
   if (!isInside(realRoot, target)) {
-    throw new StateFileError(rel, `resolves to ${target}, outside the state folder; isctl never writes through such a link`, undefined,
-      'replace the link with a regular file, or point it inside the state folder');
+    throw new StateFileError(
+      rel,
+      `resolves to ${target}, outside the state folder; isctl never writes through such a link`,
+      undefined,
+      'replace the link with a regular file, or point it inside the state folder',
+    );
   }
   return target;
 }
 
 /** Replaces (or creates) `rel` below `root` with `data`, atomically; null deletes the file. `dirsToSync` defers the folder fsync to the caller. */
-export async function writeFileAtomic(root: string, rel: string, data: string | Buffer | null, newFileMode = 0o644, dirsToSync?: Set<string>): Promise<void> {
+export async function writeFileAtomic(
+  root: string,
+  rel: string,
+  data: string | Buffer | null,
+  newFileMode = 0o644,
+  dirsToSync?: Set<string>,
+): Promise<void> {
   await fs.mkdir(path.dirname(path.join(root, rel)), { recursive: true });
   const target = await resolveWriteTarget(root, rel);
   if (data === null) {
@@ -48,7 +59,10 @@ export async function writeFileAtomic(root: string, rel: string, data: string | 
   }
   const existing = await fs.stat(target).catch(() => undefined);
   const mode = existing ? existing.mode & 0o7777 : newFileMode;
-  const tmp = path.join(path.dirname(target), `.${path.basename(target)}${TEMP_MARKER}${process.pid}-${randomBytes(4).toString('hex')}`);
+  const tmp = path.join(
+    path.dirname(target),
+    `.${path.basename(target)}${TEMP_MARKER}${process.pid}-${randomBytes(4).toString('hex')}`,
+  );
   try {
     const fh = await fs.open(tmp, 'wx', mode);
     try {

@@ -37,7 +37,9 @@ const ALGORITHMS: Record<string, number> = { sha256: 64, sha384: 96, sha512: 128
 function parseDigest(digest: string): { alg: string; hex: string } {
   const m = /^([a-z0-9]+):([a-f0-9]+)$/.exec(digest);
   if (!m || ALGORITHMS[m[1]] !== m[2].length) {
-    throw new IntegrityError(`invalid digest ${JSON.stringify(digest)}: expected sha256, sha384 or sha512 followed by ":" and lowercase hex`);
+    throw new IntegrityError(
+      `invalid digest ${JSON.stringify(digest)}: expected sha256, sha384 or sha512 followed by ":" and lowercase hex`,
+    );
   }
   return { alg: m[1], hex: m[2] };
 }
@@ -62,7 +64,8 @@ export function createBlobStore(root: string): BlobStore {
         const rel = path.posix.join('.isctl', 'blobs', alg);
         await fs.mkdir(path.join(root, rel), { recursive: true });
         const real = await fs.realpath(path.join(root, rel));
-        if (!isInside(await fs.realpath(root), real)) throw new IntegrityError(`${rel} leads outside the state folder ${root}; refusing to write image data there`);
+        if (!isInside(await fs.realpath(root), real))
+          throw new IntegrityError(`${rel} leads outside the state folder ${root}; refusing to write image data there`);
         return real;
       })();
       dirs.set(alg, p);
@@ -82,20 +85,26 @@ export function createBlobStore(root: string): BlobStore {
         throw err;
       }
       if (!digestMatches(alg, hex, bytes)) {
-        throw new IntegrityError(`image cache file ${path.join(root, file)} does not match its digest ${digest}; delete it and import the image again`);
+        throw new IntegrityError(
+          `image cache file ${path.join(root, file)} does not match its digest ${digest}; delete it and import the image again`,
+        );
       }
       return bytes;
     },
     async put(digest, bytes) {
       const { alg, hex } = parseDigest(digest);
-      if (!digestMatches(alg, hex, bytes)) throw new IntegrityError(`refusing to store content under ${digest}: the bytes do not match that digest`);
+      if (!digestMatches(alg, hex, bytes))
+        throw new IntegrityError(`refusing to store content under ${digest}: the bytes do not match that digest`);
       const file = path.join(root, rel(digest));
       const existing = await fs.readFile(file).catch(() => undefined);
-      if (existing && existing.equals(bytes)) return; // present and intact; a damaged copy is replaced
+      if (existing?.equals(bytes)) return; // present and intact; a damaged copy is replaced
       await writeBlob(await blobDir(alg), path.basename(file), bytes);
     },
     async has(digest) {
-      return fs.access(path.join(root, rel(digest))).then(() => true, () => false);
+      return fs.access(path.join(root, rel(digest))).then(
+        () => true,
+        () => false,
+      );
     },
   };
 }

@@ -27,7 +27,10 @@ export interface CacheEntry {
 /** The parse cache of one state folder. */
 export class ParseCache {
   private dirty = false;
-  private constructor(private readonly root: string, private readonly entries: Map<string, CacheEntry>) {}
+  private constructor(
+    private readonly root: string,
+    private readonly entries: Map<string, CacheEntry>,
+  ) {}
 
   /** Loads the cache; a missing or unreadable cache is an empty one. */
   static async open(root: string): Promise<ParseCache> {

@@ -31,7 +31,11 @@ function withNamespace(obj: KubeObject, namespace: string): KubeObject {
 export type TextReader = (file: string) => Promise<string | null>;
 
 /** File changes for a snapshot; `readText` gives a file's text, `problems` why a file is read-only. */
-export async function computeChanges(snapshot: SnapshotImpl, readText: TextReader, problems: ReadonlyMap<string, StateFileError>): Promise<FileChange[]> {
+export async function computeChanges(
+  snapshot: SnapshotImpl,
+  readText: TextReader,
+  problems: ReadonlyMap<string, StateFileError>,
+): Promise<FileChange[]> {
   const updates = new Map<string, DocumentUpdate[]>();
   const appended = new Map<string, unknown[]>();
   for (const e of snapshot.entries) {
@@ -48,12 +52,21 @@ export async function computeChanges(snapshot: SnapshotImpl, readText: TextReade
     const before = await readText(file);
     const newDocs = appended.get(file) ?? [];
     let after: string | null;
-    if (before === null) after = newDocs.map((d) => renderYamlBlock(d, '', { json: false, unit: '  ', indentSeq: false, eol: '\n' }) + '\n').join('---\n');
+    if (before === null)
+      after = newDocs
+        .map((d) => `${renderYamlBlock(d, '', { json: false, unit: '  ', indentSeq: false, eol: '\n' })}\n`)
+        .join('---\n');
     else {
       try {
         after = editFileText(file, before, updates.get(file) ?? [], newDocs);
       } catch (err) {
-        if (err instanceof EditError) throw new StateFileError(file, err.message, undefined, 'edit the file by hand or move the object to a YAML file of its own');
+        if (err instanceof EditError)
+          throw new StateFileError(
+            file,
+            err.message,
+            undefined,
+            'edit the file by hand or move the object to a YAML file of its own',
+          );
         throw err;
       }
     }

@@ -43,7 +43,8 @@ export async function listStateFiles(root: string): Promise<FolderListing> {
       else if (e.isDirectory()) {
         if (!e.name.startsWith('.') && e.name !== 'node_modules') walk(childRel);
       } else if (e.isFile() && isStateFileName(e.name)) files.push(childRel);
-      else if (e.isSymbolicLink() && isStateFileName(e.name) && isFileTarget(path.join(root, childRel))) links.push(childRel);
+      else if (e.isSymbolicLink() && isStateFileName(e.name) && isFileTarget(path.join(root, childRel)))
+        links.push(childRel);
     }
   };
   walk('');

@@ -116,7 +116,7 @@ class BlockParser {
       if (l.indent > indent || isDash(l.text)) bail();
       const pair = splitPair(l.text) ?? bail();
       const [key, value] = pair;
-      if (Object.prototype.hasOwnProperty.call(out, key) || key === '__proto__') bail();
+      if (Object.hasOwn(out, key) || key === '__proto__') bail();
       this.pos++;
       if (value === '') out[key] = this.nested(indent, true);
       else {

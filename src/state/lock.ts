@@ -52,7 +52,10 @@ function isStale(h: LockHolder | undefined): boolean {
 
 /** Creates `file` with `text` only if it does not exist; false when it does. */
 async function createExclusive(file: string, text: string): Promise<boolean> {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}${TEMP_MARKER}${process.pid}-${randomBytes(4).toString('hex')}`);
+  const tmp = path.join(
+    path.dirname(file),
+    `.${path.basename(file)}${TEMP_MARKER}${process.pid}-${randomBytes(4).toString('hex')}`,
+  );
   await fs.writeFile(tmp, text, { mode: 0o644 });
   try {
     await fs.link(tmp, file);
@@ -77,7 +80,12 @@ async function createExclusive(file: string, text: string): Promise<boolean> {
 /** Removes the lock file if it still holds `staleText`, under the breaker lock. */
 async function breakStale(file: string, staleText: string): Promise<void> {
   const breaker = `${file}.break`;
-  const me = JSON.stringify({ pid: process.pid, hostname: os.hostname(), started: new Date().toISOString(), token: randomBytes(8).toString('hex') });
+  const me = JSON.stringify({
+    pid: process.pid,
+    hostname: os.hostname(),
+    started: new Date().toISOString(),
+    token: randomBytes(8).toString('hex'),
+  });
   if (!(await createExclusive(breaker, me))) {
     const b = await readHolder(breaker);
     if (b && isStale(b.holder)) await fs.rm(breaker, { force: true });
@@ -99,16 +107,19 @@ const queues = new Map<string, Promise<unknown>>();
 /** Runs `fn` holding the lock of `root`: in-process callers queue, other processes wait up to `timeoutMs`. */
 export async function withFolderLock<T>(root: string, timeoutMs: number, fn: () => Promise<T>): Promise<T> {
   const file = lockPathOf(root);
-  if (holding.getStore()?.has(file)) throw new LockError(`internal error: update() called inside update() of the same state folder (${file})`);
+  if (holding.getStore()?.has(file))
+    throw new LockError(`internal error: update() called inside update() of the same state folder (${file})`);
   const previous = queues.get(file) ?? Promise.resolve();
-  const run = previous.catch(() => undefined).then(async () => {
-    const release = await takeLock(file, timeoutMs);
-    try {
-      return await holding.run(new Set([...(holding.getStore() ?? []), file]), fn);
-    } finally {
-      await release();
-    }
-  });
+  const run = previous
+    .catch(() => undefined)
+    .then(async () => {
+      const release = await takeLock(file, timeoutMs);
+      try {
+        return await holding.run(new Set([...(holding.getStore() ?? []), file]), fn);
+      } finally {
+        await release();
+      }
+    });
   queues.set(file, run);
   try {
     return await run;
@@ -128,11 +139,18 @@ async function takeLock(file: string, timeoutMs: number): Promise<ReleaseLock> {
     await fs.access(path.dirname(file), fs.constants?.W_OK ?? 2);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? 'error';
-    throw new LockError(`cannot create the lock file ${file} (${code}); isctl needs write access to the state folder to change it`,
-      'check the folder permissions, or use a read-only command');
+    throw new LockError(
+      `cannot create the lock file ${file} (${code}); isctl needs write access to the state folder to change it`,
+      'check the folder permissions, or use a read-only command',
+    );
   }
-  const me: LockHolder = { pid: process.pid, hostname: os.hostname(), started: new Date().toISOString(), token: randomBytes(8).toString('hex') };
-  const text = JSON.stringify(me) + '\n';
+  const me: LockHolder = {
+    pid: process.pid,
+    hostname: os.hostname(),
+    started: new Date().toISOString(),
+    token: randomBytes(8).toString('hex'),
+  };
+  const text = `${JSON.stringify(me)}\n`;
   const deadline = Date.now() + timeoutMs;
   for (let delay = 5; ; delay = Math.min(delay * 2, 200)) {
     if (await createExclusive(file, text)) return () => releaseLock(file, text);
@@ -144,8 +162,10 @@ async function takeLock(file: string, timeoutMs: number): Promise<ReleaseLock> {
     if (Date.now() >= deadline) {
       const h = current?.holder;
       const who = h ? `process ${h.pid} on ${h.hostname} (since ${h.started})` : 'another process';
-      throw new LockError(`the state folder is locked by ${who}: ${file}`,
-        'wait for that isctl to finish; if that process no longer exists, delete the lock file');
+      throw new LockError(
+        `the state folder is locked by ${who}: ${file}`,
+        'wait for that isctl to finish; if that process no longer exists, delete the lock file',
+      );
     }
     await sleep(delay / 2 + Math.random() * delay);
   }

@@ -48,7 +48,7 @@ export function isListDocument(v: unknown): v is KubeObject & { items: unknown[]
 export function parseStateFile(path: string, text: string): ParsedFile {
   const json = /\.json$/i.test(path);
   const fast = json ? undefined : fastParseYaml(text);
-  const values = json ? parseJson(path, text) : fast ?? parseYaml(path, text);
+  const values = json ? parseJson(path, text) : (fast ?? parseYaml(path, text));
   if (values instanceof StateFileError) return { path, objects: [], problems: [values] };
   const objects: ParsedObject[] = [];
   const problems: StateFileError[] = [];
@@ -67,8 +67,14 @@ export function parseStateFile(path: string, text: string): ParsedFile {
     const name = typeof value.metadata?.name === 'string' ? value.metadata.name : '';
     const detail = found.map((p) => `${p.field}: ${p.message}`).join(', ');
     const pos = positionOf(text, location.document, [...prefix, ...fieldPath(found[0].field)]);
-    problems.push(new StateFileError(path, `The ${value.kind} "${name}" is invalid: ${detail}`, pos,
-      'fix the field in the file; isctl will not rewrite this file until it is valid'));
+    problems.push(
+      new StateFileError(
+        path,
+        `The ${value.kind} "${name}" is invalid: ${detail}`,
+        pos,
+        'fix the field in the file; isctl will not rewrite this file until it is valid',
+      ),
+    );
   }
   return { path, objects, problems, slow: !json && !fast };
 }
@@ -81,16 +87,24 @@ function parseYaml(path: string, text: string): unknown[] | StateFileError {
     const err = doc.errors[0];
     if (err) {
       const at = err.linePos?.[0];
-      return new StateFileError(path, `YAML syntax error: ${firstLine(err.message)}`, at && { line: at.line, column: at.col },
-        'fix the syntax; isctl never rewrites a file it cannot parse');
+      return new StateFileError(
+        path,
+        `YAML syntax error: ${firstLine(err.message)}`,
+        at && { line: at.line, column: at.col },
+        'fix the syntax; isctl never rewrites a file it cannot parse',
+      );
     }
     try {
       values.push(doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }));
     } catch (e) {
       const msg = (e as Error).message;
       const bomb = /alias/i.test(msg);
-      return new StateFileError(path, bomb ? `refused: more than ${MAX_ALIAS_COUNT} YAML alias expansions (possible alias bomb)` : msg,
-        undefined, bomb ? 'expand the aliases by hand or remove them' : undefined);
+      return new StateFileError(
+        path,
+        bomb ? `refused: more than ${MAX_ALIAS_COUNT} YAML alias expansions (possible alias bomb)` : msg,
+        undefined,
+        bomb ? 'expand the aliases by hand or remove them' : undefined,
+      );
     }
   }
   return values;
@@ -103,8 +117,12 @@ function parseJson(path: string, text: string): unknown[] | StateFileError {
     const msg = (e as Error).message;
     const m = /at position (\d+)/.exec(msg);
     const offset = m ? Number(m[1]) : text.length;
-    return new StateFileError(path, `JSON syntax error: ${msg.replace(/ in JSON at position \d+.*$/, '')}`, lineColumn(text, offset),
-      'fix the syntax; isctl never rewrites a file it cannot parse');
+    return new StateFileError(
+      path,
+      `JSON syntax error: ${msg.replace(/ in JSON at position \d+.*$/, '')}`,
+      lineColumn(text, offset),
+      'fix the syntax; isctl never rewrites a file it cannot parse',
+    );
   }
 }
 
@@ -131,7 +149,11 @@ function fieldPath(field: string): (string | number)[] {
 }
 
 /** Line and column of the node at `segments` (or its nearest existing parent) for messages. */
-function positionOf(text: string, document: number, segments: (string | number)[]): { line: number; column: number } | undefined {
+function positionOf(
+  text: string,
+  document: number,
+  segments: (string | number)[],
+): { line: number; column: number } | undefined {
   const docs = parseAllDocuments(text);
   const doc = Array.isArray(docs) ? docs[document] : undefined;
   if (!doc) return undefined;

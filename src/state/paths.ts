@@ -14,7 +14,12 @@ const SAFE_SEGMENT = /^[A-Za-z0-9]([A-Za-z0-9._-]{0,251}[A-Za-z0-9])?$/;
 /** Throws a ValidationError unless `value` can be used as one path segment. */
 export function checkPathSegment(kind: string, name: string, field: string, value: string): void {
   if (!SAFE_SEGMENT.test(value) || value.includes('..')) {
-    throw new ValidationError(kind, name, [{ field, message: `Invalid value: ${JSON.stringify(value)}: must consist of letters, digits, '-', '.' or '_' and start and end with a letter or digit` }]);
+    throw new ValidationError(kind, name, [
+      {
+        field,
+        message: `Invalid value: ${JSON.stringify(value)}: must consist of letters, digits, '-', '.' or '_' and start and end with a letter or digit`,
+      },
+    ]);
   }
 }
 

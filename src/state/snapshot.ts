@@ -22,7 +22,12 @@ export class Entry<T extends KubeObject = KubeObject> implements StoredObject<T>
   private working: T | undefined;
   readonly kind: string;
   readonly name: string;
-  constructor(readonly location: ObjectLocation | null, readonly original: Readonly<T> | null, working: T | undefined, readonly namespace: string) {
+  constructor(
+    readonly location: ObjectLocation | null,
+    readonly original: Readonly<T> | null,
+    working: T | undefined,
+    readonly namespace: string,
+  ) {
     this.working = working;
     const source = (original ?? working) as KubeObject;
     this.kind = String(source.kind);
@@ -48,7 +53,11 @@ export class SnapshotImpl implements Snapshot {
   private readonly index = new Map<string, Entry>();
   private readonly all: Entry[] = [];
   readonly removed = new Set<Entry>();
-  constructor(readonly namespace: string, entries: Entry[], readonly problems: StateFileError[]) {
+  constructor(
+    readonly namespace: string,
+    entries: Entry[],
+    readonly problems: StateFileError[],
+  ) {
     for (const e of entries) {
       this.all.push(e);
       this.index.set(keyOf(e.kind, e.namespace, e.name), e);
@@ -68,12 +77,15 @@ export class SnapshotImpl implements Snapshot {
   list<T extends KubeObject = KubeObject>(kind: string, namespace?: string): StoredObject<T>[] {
     return this.all
       .filter((e) => e.kind === kind && (namespace === undefined || e.namespace === namespace) && !this.removed.has(e))
-      .sort((a, b) => (a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0)) as unknown as StoredObject<T>[];
+      .sort((a, b) =>
+        a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+      ) as unknown as StoredObject<T>[];
   }
   add<T extends KubeObject>(object: T, namespace: string): StoredObject<T> {
     const kind = String(object.kind);
     const name = String(object.metadata?.name ?? '');
-    if (this.find(kind, namespace, name)) throw new IsctlError('AlreadyExists', `${kind} "${name}" already exists in namespace "${namespace}"`);
+    if (this.find(kind, namespace, name))
+      throw new IsctlError('AlreadyExists', `${kind} "${name}" already exists in namespace "${namespace}"`);
     const e = new Entry<T>(null, null, object, namespace);
     this.all.push(e as unknown as Entry);
     this.index.set(keyOf(kind, namespace, name), e as unknown as Entry);

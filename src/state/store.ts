@@ -47,7 +47,12 @@ function readOne(root: string, rel: string, maxBytes: number, cache: ParseCache)
   const st = statSync(abs);
   if (st.size > maxBytes) {
     const mib = (n: number) => `${(n / 1048576).toFixed(1)} MiB`;
-    const err = new StateFileError(rel, `file is ${mib(st.size)}, larger than the ${mib(maxBytes)} limit for one state file; it was not read`, undefined, 'split it into smaller files');
+    const err = new StateFileError(
+      rel,
+      `file is ${mib(st.size)}, larger than the ${mib(maxBytes)} limit for one state file; it was not read`,
+      undefined,
+      'split it into smaller files',
+    );
     return { path: rel, objects: [], problems: [err] };
   }
   const yaml = !/\.json$/i.test(rel);
@@ -78,7 +83,12 @@ async function load(root: string, namespace: string, maxBytes: number): Promise<
       const key = `${object.kind}/${ns}/${object.metadata?.name ?? ''}`;
       const first = seen.get(key);
       if (first !== undefined && object.metadata?.name) {
-        const dup = new StateFileError(parsed.path, `${object.kind} "${object.metadata.name}" in namespace "${ns}" is also defined in ${first}; this copy is ignored`, undefined, 'keep one definition');
+        const dup = new StateFileError(
+          parsed.path,
+          `${object.kind} "${object.metadata.name}" in namespace "${ns}" is also defined in ${first}; this copy is ignored`,
+          undefined,
+          'keep one definition',
+        );
         problems.push(dup);
         if (!problemFiles.has(parsed.path)) problemFiles.set(parsed.path, dup);
         continue;
@@ -144,6 +154,11 @@ async function writeChanges(root: string, tempFiles: string[], changes: FileChan
 async function checkFolder(root: string): Promise<void> {
   const st = await fs.stat(root).catch(() => undefined);
   if (!st?.isDirectory()) {
-    throw new StateFileError(root, 'state folder does not exist or is not a folder', undefined, 'pass an existing folder with --dir or ISCTL_DIR');
+    throw new StateFileError(
+      root,
+      'state folder does not exist or is not a folder',
+      undefined,
+      'pass an existing folder with --dir or ISCTL_DIR',
+    );
   }
 }

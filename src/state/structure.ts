@@ -17,8 +17,11 @@ function typeOf(v: unknown): Kind | 'null' | 'other' {
 }
 
 const EXPECT: Record<Kind, string> = {
-  object: 'must be a map', array: 'must be a list', string: 'must be a string',
-  boolean: 'must be true or false', number: 'must be a number',
+  object: 'must be a map',
+  array: 'must be a list',
+  string: 'must be a string',
+  boolean: 'must be true or false',
+  number: 'must be a number',
 };
 
 class Checker {
@@ -45,11 +48,28 @@ class Checker {
 
 function describe(v: unknown): string {
   const t = typeOf(v);
-  return t === 'string' || t === 'number' || t === 'boolean' ? `${t} ${JSON.stringify(v)}` : t === 'array' ? 'a list' : t === 'object' ? 'a map' : t;
+  return t === 'string' || t === 'number' || t === 'boolean'
+    ? `${t} ${JSON.stringify(v)}`
+    : t === 'array'
+      ? 'a list'
+      : t === 'object'
+        ? 'a map'
+        : t;
 }
 
 // Kinds isctl reads or rewrites; objects of other kinds are carried along unchecked (oc ignores them too).
-const KNOWN_KINDS = new Set(['ImageStream', 'DeploymentConfig', 'BuildConfig', 'Deployment', 'StatefulSet', 'DaemonSet', 'CronJob', 'Job', 'ReplicaSet', 'Pod']);
+const KNOWN_KINDS = new Set([
+  'ImageStream',
+  'DeploymentConfig',
+  'BuildConfig',
+  'Deployment',
+  'StatefulSet',
+  'DaemonSet',
+  'CronJob',
+  'Job',
+  'ReplicaSet',
+  'Pod',
+]);
 
 /** Wrong field types in `obj`, with their paths (e.g. `spec.tags[2].name`); empty when fine. */
 export function structuralProblems(obj: KubeObject): FieldProblem[] {
@@ -74,13 +94,15 @@ function checkImageStream(obj: KubeObject, c: Checker): void {
   if (c.is(spec, 'object', 'spec')) {
     c.is(spec!.lookupPolicy, 'object', 'spec.lookupPolicy');
     c.is(spec!.dockerImageRepository, 'string', 'spec.dockerImageRepository');
-    if (c.is(spec!.tags, 'array', 'spec.tags')) (spec!.tags as unknown[]).forEach((t, i) => checkSpecTag(t, `spec.tags[${i}]`, c));
+    if (c.is(spec!.tags, 'array', 'spec.tags'))
+      (spec!.tags as unknown[]).forEach((t, i) => checkSpecTag(t, `spec.tags[${i}]`, c));
   }
   const status = obj.status as Record<string, unknown> | undefined;
   if (c.is(status, 'object', 'status')) {
     c.is(status!.dockerImageRepository, 'string', 'status.dockerImageRepository');
     c.is(status!.publicDockerImageRepository, 'string', 'status.publicDockerImageRepository');
-    if (c.is(status!.tags, 'array', 'status.tags')) (status!.tags as unknown[]).forEach((t, i) => checkStatusTag(t, `status.tags[${i}]`, c));
+    if (c.is(status!.tags, 'array', 'status.tags'))
+      (status!.tags as unknown[]).forEach((t, i) => checkStatusTag(t, `status.tags[${i}]`, c));
   }
 }
 
@@ -103,7 +125,8 @@ function checkSpecTag(t: unknown, at: string, c: Checker): void {
     c.is(p.scheduled, 'boolean', `${at}.importPolicy.scheduled`);
     c.is(p.importMode, 'string', `${at}.importPolicy.importMode`);
   }
-  if (c.is(tag.referencePolicy, 'object', `${at}.referencePolicy`)) c.is((tag.referencePolicy as Record<string, unknown>).type, 'string', `${at}.referencePolicy.type`);
+  if (c.is(tag.referencePolicy, 'object', `${at}.referencePolicy`))
+    c.is((tag.referencePolicy as Record<string, unknown>).type, 'string', `${at}.referencePolicy.type`);
 }
 
 function checkStatusTag(t: unknown, at: string, c: Checker): void {

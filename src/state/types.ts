@@ -70,7 +70,11 @@ export interface StateStore {
    * atomically (temp file, fsync, rename) before releasing the lock. Files listed in
    * `snapshot.problems` are never written. Returns what `fn` returned and the file changes.
    */
-  update<T>(namespace: string, fn: (snapshot: Snapshot) => Promise<T> | T, options?: UpdateOptions): Promise<{ result: T; changes: FileChange[] }>;
+  update<T>(
+    namespace: string,
+    fn: (snapshot: Snapshot) => Promise<T> | T,
+    options?: UpdateOptions,
+  ): Promise<{ result: T; changes: FileChange[] }>;
   /** Content-addressed blobs (manifests, indexes, configs) under `.isctl/blobs/`. */
   readonly blobs: BlobStore;
 }

@@ -39,7 +39,8 @@ describe('layering of src/', () => {
         if (!(to in rank) || to === from) continue;
         const typeOnly = Boolean(m[1]);
         if (rank[to] > rank[from]) violations.push(`${path.relative(SRC, file)} → ${m[2]}`);
-        else if (rank[to] === rank[from] && !typeOnly) violations.push(`${path.relative(SRC, file)} → ${m[2]} (sibling layer, not type-only)`);
+        else if (rank[to] === rank[from] && !typeOnly)
+          violations.push(`${path.relative(SRC, file)} → ${m[2]} (sibling layer, not type-only)`);
       }
     }
     expect(violations).toEqual([]);
@@ -47,13 +48,17 @@ describe('layering of src/', () => {
 
   it('domain code does no I/O', () => {
     const io = /from '(node:)?(fs|fs\/promises|child_process|net|http|https|undici)'/;
-    const offenders = all.filter((f) => layerOf(f) === 'domain' && io.test(fs.readFileSync(f, 'utf8'))).map((f) => path.relative(SRC, f));
+    const offenders = all
+      .filter((f) => layerOf(f) === 'domain' && io.test(fs.readFileSync(f, 'utf8')))
+      .map((f) => path.relative(SRC, f));
     expect(offenders).toEqual([]);
   });
 
   it('core gets its I/O injected: no file system, processes or network of its own', () => {
     const io = /from '(node:)?(fs|fs\/promises|child_process|net|http|https|undici)'/;
-    const offenders = all.filter((f) => layerOf(f) === 'core' && io.test(fs.readFileSync(f, 'utf8'))).map((f) => path.relative(SRC, f));
+    const offenders = all
+      .filter((f) => layerOf(f) === 'core' && io.test(fs.readFileSync(f, 'utf8')))
+      .map((f) => path.relative(SRC, f));
     expect(offenders).toEqual([]);
   });
 });

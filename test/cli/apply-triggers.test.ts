@@ -14,9 +14,18 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 describe('apply runs the triggers of what it applies', () => {
   it('a DeploymentConfig applied after its tag was imported gets the image and rolls out', async () => {
     const dir = tempFolder();
-    const imp = await isctl(['--dir', dir, 'import-image', 'hello:1.0', '--from', `oci:${path.join(ROOT, 'examples/hello-oci')}:1.0`, '--confirm']);
+    const imp = await isctl([
+      '--dir',
+      dir,
+      'import-image',
+      'hello:1.0',
+      '--from',
+      `oci:${path.join(ROOT, 'examples/hello-oci')}:1.0`,
+      '--confirm',
+    ]);
     expect(imp.code).toBe(0);
-    const digest = parse(fs.readFileSync(path.join(dir, 'imagestreams/default/hello.yaml'), 'utf8')).status.tags[0].items[0].image;
+    const digest = parse(fs.readFileSync(path.join(dir, 'imagestreams/default/hello.yaml'), 'utf8')).status.tags[0]
+      .items[0].image;
 
     const r = await isctl(['--dir', dir, 'apply', '-f', path.join(ROOT, 'examples/state/hello-deploy.yaml')]);
     expect(r.stderr).toBe('');

@@ -27,7 +27,9 @@ function manifestFor(cfg: string): Buffer {
       schemaVersion: 2,
       mediaType: 'application/vnd.oci.image.manifest.v1+json',
       config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: cfg, size: config.length },
-      layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: `sha256:${'a'.repeat(64)}`, size: 3409 }],
+      layers: [
+        { mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: `sha256:${'a'.repeat(64)}`, size: 3409 },
+      ],
     }),
   );
 }
@@ -91,7 +93,16 @@ status:
   fs.mkdirSync(path.join(dir, 'ci'));
   fs.writeFileSync(
     path.join(dir, 'ci', 'tools.json'),
-    JSON.stringify({ apiVersion: 'image.openshift.io/v1', kind: 'ImageStream', metadata: { name: 'tools', namespace: 'ci' }, spec: {} }, null, 2),
+    JSON.stringify(
+      {
+        apiVersion: 'image.openshift.io/v1',
+        kind: 'ImageStream',
+        metadata: { name: 'tools', namespace: 'ci' },
+        spec: {},
+      },
+      null,
+      2,
+    ),
   );
 });
 
@@ -121,16 +132,27 @@ describe('isctl get', () => {
   });
 
   it('-o name, json of one object, yaml List of all', async () => {
-    expect((await run(['get', 'is', '-o', 'name'])).stdout).toBe('imagestream.image.openshift.io/myapp\nimagestream.image.openshift.io/other\n');
+    expect((await run(['get', 'is', '-o', 'name'])).stdout).toBe(
+      'imagestream.image.openshift.io/myapp\nimagestream.image.openshift.io/other\n',
+    );
     const one = JSON.parse((await run(['get', 'is', 'myapp', '-o', 'json'])).stdout);
-    expect(one).toMatchObject({ kind: 'ImageStream', metadata: { name: 'myapp', namespace: 'default' }, status: { dockerImageRepository: `${REG}/default/myapp` } });
+    expect(one).toMatchObject({
+      kind: 'ImageStream',
+      metadata: { name: 'myapp', namespace: 'default' },
+      status: { dockerImageRepository: `${REG}/default/myapp` },
+    });
     const y = (await run(['get', 'is', '-o', 'yaml'])).stdout;
     expect(y).toMatch(/^apiVersion: v1\nitems:\n- apiVersion: image.openshift.io\/v1\n/);
     expect(y.endsWith('kind: List\nmetadata:\n  resourceVersion: ""\n')).toBe(true);
   });
 
   it('jsonpath over the List', async () => {
-    const r = await run(['get', 'is', '-o', 'jsonpath={range .items[*]}{.metadata.name}={.spec.lookupPolicy.local}{"\\n"}{end}']);
+    const r = await run([
+      'get',
+      'is',
+      '-o',
+      'jsonpath={range .items[*]}{.metadata.name}={.spec.lookupPolicy.local}{"\\n"}{end}',
+    ]);
     expect(r.stdout).toBe('myapp=\nother=true\n');
   });
 
@@ -139,7 +161,9 @@ describe('isctl get', () => {
     expect(r.code).toBe(0);
     const lines = r.stdout.split('\n');
     expect(lines[0]).toMatch(/^NAME +IMAGE REFERENCE +UPDATED +IMAGE NAME$/);
-    expect(lines[1]).toMatch(new RegExp(`^myapp:latest +quay.io/org/app@${manifestDigest} +5 minutes ago +${manifestDigest}$`));
+    expect(lines[1]).toMatch(
+      new RegExp(`^myapp:latest +quay.io/org/app@${manifestDigest} +5 minutes ago +${manifestDigest}$`),
+    );
     expect(lines[2]).toMatch(new RegExp(`^other:v2 +${REG}/default/other@sha256:2{64} +24 hours ago`));
   });
 
@@ -181,7 +205,9 @@ describe('isctl get', () => {
   });
 
   it('-l applies to istag listings; a selector with names or bad syntax is refused', async () => {
-    expect((await run(['get', 'istag', '-l', 'team=b', '-o', 'name'])).stdout).toBe('imagestreamtag.image.openshift.io/other:v2\n');
+    expect((await run(['get', 'istag', '-l', 'team=b', '-o', 'name'])).stdout).toBe(
+      'imagestreamtag.image.openshift.io/other:v2\n',
+    );
     const both = await run(['get', 'is', 'myapp', '-l', 'team=b']);
     expect(both.code).toBe(1);
     expect(both.stderr).toBe('error: name cannot be provided when a selector is specified\n');
@@ -194,7 +220,10 @@ describe('isctl get', () => {
 
   it('an empty namespace says No resources found (objects without a namespace belong to the one of the command)', async () => {
     const d = tempFolder('isctl-read-ns-');
-    fs.writeFileSync(path.join(d, 'a.yaml'), 'apiVersion: image.openshift.io/v1\nkind: ImageStream\nmetadata:\n  name: a\n  namespace: ci\nspec: {}\n');
+    fs.writeFileSync(
+      path.join(d, 'a.yaml'),
+      'apiVersion: image.openshift.io/v1\nkind: ImageStream\nmetadata:\n  name: a\n  namespace: ci\nspec: {}\n',
+    );
     const r = await isctl(['--dir', d, 'get', 'is', '-n', 'empty'], { clock });
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('');
@@ -290,8 +319,14 @@ describe('isctl describe', () => {
 describe('problem files', () => {
   it('read commands print what loaded, report the broken file with line and column, and exit 1', async () => {
     const d = tempFolder('isctl-read-bad-');
-    fs.writeFileSync(path.join(d, 'good.yaml'), 'apiVersion: image.openshift.io/v1\nkind: ImageStream\nmetadata:\n  name: good\nspec: {}\n');
-    fs.writeFileSync(path.join(d, 'bad.yaml'), 'apiVersion: image.openshift.io/v1\nkind: ImageStream\nmetadata:\n  name: [unclosed\n');
+    fs.writeFileSync(
+      path.join(d, 'good.yaml'),
+      'apiVersion: image.openshift.io/v1\nkind: ImageStream\nmetadata:\n  name: good\nspec: {}\n',
+    );
+    fs.writeFileSync(
+      path.join(d, 'bad.yaml'),
+      'apiVersion: image.openshift.io/v1\nkind: ImageStream\nmetadata:\n  name: [unclosed\n',
+    );
     const r = await isctl(['--dir', d, 'get', 'is'], { clock });
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('good');

@@ -18,8 +18,18 @@ beforeAll(async () => {
       schemaVersion: 2,
       mediaType: 'application/vnd.oci.image.index.v1+json',
       manifests: [
-        { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: amd, size: 500, platform: { architecture: 'amd64', os: 'linux' } },
-        { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: s390, size: 501, platform: { architecture: 's390x', os: 'linux' } },
+        {
+          mediaType: 'application/vnd.oci.image.manifest.v1+json',
+          digest: amd,
+          size: 500,
+          platform: { architecture: 'amd64', os: 'linux' },
+        },
+        {
+          mediaType: 'application/vnd.oci.image.manifest.v1+json',
+          digest: s390,
+          size: 501,
+          platform: { architecture: 's390x', os: 'linux' },
+        },
       ],
     }),
   );
@@ -58,7 +68,9 @@ describe('a preserved manifest list', () => {
   it('a child is addressable as an image stream image by digest prefix (the layers index)', async () => {
     const r = await run(['get', 'isimage', `multi@${s390.slice(7, 20)}`, '-o', 'wide']);
     expect(r.code).toBe(0);
-    expect(r.stdout.split('\n')[1]).toMatch(new RegExp(`^multi@b2b2b2b2b2b2b +2 minutes ago +quay.io/org/multi@${s390} +${s390}$`));
+    expect(r.stdout.split('\n')[1]).toMatch(
+      new RegExp(`^multi@b2b2b2b2b2b2b +2 minutes ago +quay.io/org/multi@${s390} +${s390}$`),
+    );
   });
 
   it('an ambiguous prefix is refused', async () => {

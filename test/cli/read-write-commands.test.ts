@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { isctl, readState, tempFolder, testClock } from '../helpers/cli.js';
 
 const clock = testClock('2026-01-01T10:05:00Z');
-const at = (dir: string) => (argv: string[], stdin?: NodeJS.ReadableStream) => isctl(['--dir', dir, ...argv], { clock, ...(stdin ? { stdin } : {}) });
+const at = (dir: string) => (argv: string[], stdin?: NodeJS.ReadableStream) =>
+  isctl(['--dir', dir, ...argv], { clock, ...(stdin ? { stdin } : {}) });
 import { CORPUS } from '../fixtures/corpus.js';
 
 /** Every file of a folder (relative path → content), hidden folders included. */
@@ -37,7 +38,9 @@ describe('create imagestream', () => {
     expect(again.stderr).toContain('imagestreams.image.openshift.io "myapp" already exists');
     const bad = await run(['create', 'is', 'My_App']);
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toBe('The ImageStream "My_App" is invalid: metadata.name: Invalid value: "My_App": must match "[a-z0-9]+(?:[._-][a-z0-9]+)*"\n');
+    expect(bad.stderr).toBe(
+      'The ImageStream "My_App" is invalid: metadata.name: Invalid value: "My_App": must match "[a-z0-9]+(?:[._-][a-z0-9]+)*"\n',
+    );
     expect((await run(['get', 'is', 'myapp', '-o', 'name'])).stdout).toBe('imagestream.image.openshift.io/myapp\n');
   });
 
@@ -107,7 +110,9 @@ describe('apply -f', () => {
     const run = at(dir);
     const r = await run(['apply', '-f', input]);
     expect(r.stderr).toBe('');
-    expect(r.stdout).toBe('imagestream.image.openshift.io/web configured\nimagestream.image.openshift.io/api created\n');
+    expect(r.stdout).toBe(
+      'imagestream.image.openshift.io/web configured\nimagestream.image.openshift.io/api created\n',
+    );
     const web = readState(dir, 'web.yaml');
     expect(web).toContain('# hand-written, keep me');
     expect(web).toContain('name: web   # the web tier');
@@ -124,10 +129,14 @@ describe('apply -f', () => {
     const api = JSON.parse((await run(['get', 'is', 'api', '-o', 'json'])).stdout);
     expect(api.metadata).toMatchObject({ name: 'api', namespace: 'default', generation: 1 });
     expect(api.spec.tags[0].generation).toBe(1);
-    expect(api.status).toEqual({ dockerImageRepository: 'image-registry.openshift-image-registry.svc:5000/default/api' });
+    expect(api.status).toEqual({
+      dockerImageRepository: 'image-registry.openshift-image-registry.svc:5000/default/api',
+    });
     const before = snapshotFolder(dir);
     const again = await run(['apply', '-f', input]);
-    expect(again.stdout).toBe('imagestream.image.openshift.io/web unchanged\nimagestream.image.openshift.io/api unchanged\n');
+    expect(again.stdout).toBe(
+      'imagestream.image.openshift.io/web unchanged\nimagestream.image.openshift.io/api unchanged\n',
+    );
     expect(snapshotFolder(dir)).toEqual(before);
   });
 
@@ -135,11 +144,16 @@ describe('apply -f', () => {
     const dir = tempFolder('isctl-apply-bad-');
     const run = at(dir);
     const f = path.join(dir, 'in.yaml');
-    fs.writeFileSync(f, APPLIED + '---\napiVersion: image.openshift.io/v1\nkind: ImageStream\nmetadata: {name: broken}\nspec:\n  tags:\n  - name: x\n    from: {kind: DockerImage, name: "Bad@ref"}\n');
+    fs.writeFileSync(
+      f,
+      `${APPLIED}---\napiVersion: image.openshift.io/v1\nkind: ImageStream\nmetadata: {name: broken}\nspec:\n  tags:\n  - name: x\n    from: {kind: DockerImage, name: "Bad@ref"}\n`,
+    );
     const before = snapshotFolder(dir);
     const r = await isctl(['--dir', dir, 'apply', '-f', 'in.yaml'], { clock, cwd: dir });
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe('in.yaml: The ImageStream "broken" is invalid: spec.tags[0].from.name: Invalid value: "Bad@ref": invalid reference format\n');
+    expect(r.stderr).toBe(
+      'in.yaml: The ImageStream "broken" is invalid: spec.tags[0].from.name: Invalid value: "Bad@ref": invalid reference format\n',
+    );
     expect(snapshotFolder(dir)).toEqual(before);
     const syntax = path.join(dir, 'syntax.yaml');
     fs.writeFileSync(syntax, 'kind: ImageStream\nmetadata: {name: [x\n');
@@ -153,7 +167,10 @@ describe('apply -f', () => {
     const r = await at(dir)(['apply', '-f', '-'], Readable.from([APPLIED]));
     expect(r.stdout).toBe('imagestream.image.openshift.io/web created\nimagestream.image.openshift.io/api created\n');
     const src = tempFolder('isctl-apply-dir-');
-    fs.writeFileSync(path.join(src, 'a.yaml'), 'apiVersion: image.openshift.io/v1\nkind: ImageStream\nmetadata: {name: a, namespace: ci}\nspec: {}\n');
+    fs.writeFileSync(
+      path.join(src, 'a.yaml'),
+      'apiVersion: image.openshift.io/v1\nkind: ImageStream\nmetadata: {name: a, namespace: ci}\nspec: {}\n',
+    );
     fs.writeFileSync(path.join(src, 'notes.txt'), 'ignored');
     const d = await at(dir)(['apply', '-f', src]);
     expect(d.stdout).toBe('imagestream.image.openshift.io/a created\n');
@@ -161,12 +178,16 @@ describe('apply -f', () => {
     expect((await at(dir)(['apply'])).code).toBe(2);
     const mismatch = await at(dir)(['apply', '-f', src, '-n', 'prod']);
     expect(mismatch.code).toBe(1);
-    expect(mismatch.stderr).toBe(`error: the namespace from the provided object "ci" does not match the namespace "prod". You must pass '--namespace=ci' to perform this operation.\n`);
+    expect(mismatch.stderr).toBe(
+      `error: the namespace from the provided object "ci" does not match the namespace "prod". You must pass '--namespace=ci' to perform this operation.\n`,
+    );
   });
 
   it('round-trips corpus streams: apply into an empty folder, get -o json returns the same spec', async () => {
     const corpus = path.join(CORPUS, 'imagestreams');
-    const files = ['origin__test-stream.yaml', 'jenkins__jenkins-centos.yaml', 'library__openliberty.json'].filter((f) => fs.existsSync(path.join(corpus, f)));
+    const files = ['origin__test-stream.yaml', 'jenkins__jenkins-centos.yaml', 'library__openliberty.json'].filter(
+      (f) => fs.existsSync(path.join(corpus, f)),
+    );
     expect(files.length).toBeGreaterThan(0);
     for (const f of files) {
       const dir = tempFolder('isctl-apply-corpus-');
@@ -174,10 +195,17 @@ describe('apply -f', () => {
       expect(r.code, r.stderr).toBe(0);
       const { parseAllDocuments } = await import('yaml');
       const docs = parseAllDocuments(fs.readFileSync(path.join(corpus, f), 'utf8')).map((d) => d.toJS());
-      const streams = docs.flatMap((d) => (d?.kind === 'ImageStreamList' || d?.kind === 'List' ? d.items : [d])).filter((d) => d?.kind === 'ImageStream');
+      const streams = docs
+        .flatMap((d) => (d?.kind === 'ImageStreamList' || d?.kind === 'List' ? d.items : [d]))
+        .filter((d) => d?.kind === 'ImageStream');
       for (const s of streams) {
-        const got = JSON.parse((await at(dir)(['get', 'is', s.metadata.name, '-n', s.metadata.namespace ?? 'default', '-o', 'json'])).stdout);
-        const strip = (spec: { tags?: { generation?: unknown }[] }) => ({ ...spec, tags: (spec.tags ?? []).map(({ generation: _g, ...t }) => t) });
+        const got = JSON.parse(
+          (await at(dir)(['get', 'is', s.metadata.name, '-n', s.metadata.namespace ?? 'default', '-o', 'json'])).stdout,
+        );
+        const strip = (spec: { tags?: { generation?: unknown }[] }) => ({
+          ...spec,
+          tags: (spec.tags ?? []).map(({ generation: _g, ...t }) => t),
+        });
         expect(strip(got.spec)).toEqual(strip(s.spec ?? {}));
       }
     }
@@ -227,7 +255,9 @@ describe('set image-lookup', () => {
     const r = await at(dir)(['set', 'image-lookup', 'deploy/web']);
     expect(r.stdout).toBe('deployment.apps/web image lookup updated\n');
     expect(readState(dir, 'deploy.yaml')).toContain('alpha.image.policy.openshift.io/resolve-names');
-    expect((await at(dir)(['set', 'image-lookup', 'deploy/web', '--list'])).stdout).toBe('NAME             LOCAL\ndeployments/web  true\n');
+    expect((await at(dir)(['set', 'image-lookup', 'deploy/web', '--list'])).stdout).toBe(
+      'NAME             LOCAL\ndeployments/web  true\n',
+    );
   });
 });
 
@@ -243,7 +273,9 @@ describe('apply of other kinds', () => {
     const r = await at(dir)(['apply', '-f', f]);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('deployment.apps/web created\n');
-    expect(r.stderr).toBe(`warning: skipped Image "sha256:${'a'.repeat(64)}": image metadata is kept in the image store (.isctl/blobs); import or tag the image instead\n`);
+    expect(r.stderr).toBe(
+      `warning: skipped Image "sha256:${'a'.repeat(64)}": image metadata is kept in the image store (.isctl/blobs); import or tag the image instead\n`,
+    );
     expect(readState(dir, 'deployments/default/web.yaml')).toContain('image: web:latest');
   });
 });

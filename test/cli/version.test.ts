@@ -11,13 +11,15 @@ const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'))
 
 describe('isctl --version', () => {
   it('matches package.json through bin/isctl.js', () => {
-    expect(execFileSync(process.execPath, [path.join(ROOT, 'bin/isctl.js'), '--version'], { encoding: 'utf8' })).toBe(`isctl ${pkg.version}\n`);
+    expect(execFileSync(process.execPath, [path.join(ROOT, 'bin/isctl.js'), '--version'], { encoding: 'utf8' })).toBe(
+      `isctl ${pkg.version}\n`,
+    );
   });
   it('matches package.json in-process', async () => {
     const r = await isctl(['--version']);
     expect(r).toEqual({ code: 0, stdout: `isctl ${pkg.version}\n`, stderr: '' });
   });
-  it('an unknown command is a usage error with exit code 2 and oc\'s hint line', async () => {
+  it("an unknown command is a usage error with exit code 2 and oc's hint line", async () => {
     const r = await isctl(['frobnicate']);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe("error: unknown command 'frobnicate'\nSee 'isctl -h' for help and examples\n");

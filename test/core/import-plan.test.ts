@@ -29,20 +29,38 @@ interface Case {
 
 const cases: Record<string, Case> = {
   'import from non-existing': { o: { target: 'nonexisting' }, err: 'pass --confirm to create and import' },
-  'confirmed import from non-existing': { o: { target: 'nonexisting', confirm: true }, images: [{ from: 'nonexisting', to: 'latest' }] },
-  'confirmed import all from non-existing': { o: { target: 'nonexisting', all: true, confirm: true }, repository: 'nonexisting' },
+  'confirmed import from non-existing': {
+    o: { target: 'nonexisting', confirm: true },
+    images: [{ from: 'nonexisting', to: 'latest' }],
+  },
+  'confirmed import all from non-existing': {
+    o: { target: 'nonexisting', all: true, confirm: true },
+    repository: 'nonexisting',
+  },
   'registry and namespace dropped from the stream name, whole spec used as source': {
     o: { target: 'quay.io/org/app:1.0', confirm: true },
     images: [{ from: 'quay.io/org/app:1.0', to: '1.0' }],
   },
-  'import from .spec.dockerImageRepository': { o: { target: 'testis' }, stream: is({ repo: R }), images: [{ from: R, to: 'latest' }] },
+  'import from .spec.dockerImageRepository': {
+    o: { target: 'testis' },
+    stream: is({ repo: R }),
+    images: [{ from: R, to: 'latest' }],
+  },
   'import from .spec.dockerImageRepository non-existing tag': {
     o: { target: 'testis:nonexisting' },
     stream: is({ repo: R }),
     err: '"nonexisting" does not exist on the image stream',
   },
-  'import all from .spec.dockerImageRepository': { o: { target: 'testis', all: true }, stream: is({ repo: R }), repository: R },
-  'import all with different from': { o: { target: 'testis', all: true, from: 'totally_different_spec' }, stream: is({ repo: R }), err: 'different import spec' },
+  'import all from .spec.dockerImageRepository': {
+    o: { target: 'testis', all: true },
+    stream: is({ repo: R }),
+    repository: R,
+  },
+  'import all with different from': {
+    o: { target: 'testis', all: true, from: 'totally_different_spec' },
+    stream: is({ repo: R }),
+    err: 'different import spec',
+  },
   'import all with confirmed different from': {
     o: { target: 'testis', all: true, from: 'totally/different/spec', confirm: true },
     stream: is({ repo: R }),
@@ -51,7 +69,10 @@ const cases: Record<string, Case> = {
   'import all from .spec.tags': {
     o: { target: 'testis', all: true },
     stream: is({ tags: [docker('latest', `${R}:latest`), docker('other', `${R}:other`)] }),
-    images: [{ from: `${R}:latest`, to: 'latest' }, { from: `${R}:other`, to: 'other' }],
+    images: [
+      { from: `${R}:latest`, to: 'latest' },
+      { from: `${R}:other`, to: 'other' },
+    ],
   },
   'import all from .spec.tags with insecure annotation': {
     o: { target: 'testis', all: true },
@@ -73,9 +94,21 @@ const cases: Record<string, Case> = {
     stream: is(),
     err: `the tag "latest" does not exist on the image stream - choose an existing tag to import or use the 'tag' command to create a new tag`,
   },
-  'import latest tag': { o: { target: 'testis:latest' }, stream: is({ tags: [docker('latest', `${R}:latest`)] }), images: [{ from: `${R}:latest`, to: 'latest' }] },
-  'import existing tag': { o: { target: 'testis:existing' }, stream: is({ tags: [docker('existing', `${R}:latest`)] }), images: [{ from: `${R}:latest`, to: 'existing' }] },
-  'import non-existing tag': { o: { target: 'testis:latest' }, stream: is({ tags: [docker('nonlatest', `${R}:latest`)] }), err: 'does not exist on the image stream' },
+  'import latest tag': {
+    o: { target: 'testis:latest' },
+    stream: is({ tags: [docker('latest', `${R}:latest`)] }),
+    images: [{ from: `${R}:latest`, to: 'latest' }],
+  },
+  'import existing tag': {
+    o: { target: 'testis:existing' },
+    stream: is({ tags: [docker('existing', `${R}:latest`)] }),
+    images: [{ from: `${R}:latest`, to: 'existing' }],
+  },
+  'import non-existing tag': {
+    o: { target: 'testis:latest' },
+    stream: is({ tags: [docker('nonlatest', `${R}:latest`)] }),
+    err: 'does not exist on the image stream',
+  },
   'use tag aliases': {
     o: { target: 'testis:other1' },
     stream: is({ tags: [docker('mytag', `${R}:mytag`), istag('other1', 'testis:mytag'), istag('other2', 'mytag')] }),
@@ -116,7 +149,11 @@ const cases: Record<string, Case> = {
     stream: is({ tags: [docker('mytag', `${R}:mytag`)] }),
     images: [{ from: `${R}:mytag`, to: 'mytag', ref: 'Local' }],
   },
-  'scheduled flag': { o: { target: 'testis:mytag', scheduled: true }, stream: is({ tags: [docker('mytag', `${R}:mytag`)] }), images: [{ from: `${R}:mytag`, to: 'mytag', scheduled: true }] },
+  'scheduled flag': {
+    o: { target: 'testis:mytag', scheduled: true },
+    stream: is({ tags: [docker('mytag', `${R}:mytag`)] }),
+    images: [{ from: `${R}:mytag`, to: 'mytag', scheduled: true }],
+  },
   'already scheduled tag stays scheduled': {
     o: { target: 'testis:mytag' },
     stream: is({ tags: [{ ...docker('mytag', `${R}:mytag`), importPolicy: { scheduled: true } }] }),
@@ -132,8 +169,15 @@ const cases: Record<string, Case> = {
     stream: is({ tags: [{ ...docker('mytag', `${R}:mytag`), importPolicy: { importMode: 'PreserveOriginal' } }] }),
     images: [{ from: `${R}:mytag`, to: 'mytag', mode: 'Legacy' }],
   },
-  'invalid import mode': { o: { target: 'testis:mytag', importMode: 'Bogus' }, stream: is(), err: 'valid ImportMode values are Legacy or PreserveOriginal' },
-  'invalid reference policy': { o: { target: 'testis', referencePolicy: 'sdfsdfds', confirm: true }, err: 'valid reference policy values are source or local' },
+  'invalid import mode': {
+    o: { target: 'testis:mytag', importMode: 'Bogus' },
+    stream: is(),
+    err: 'valid ImportMode values are Legacy or PreserveOriginal',
+  },
+  'invalid reference policy': {
+    o: { target: 'testis', referencePolicy: 'sdfsdfds', confirm: true },
+    err: 'valid reference policy values are source or local',
+  },
   'different --from on an existing tag needs tag, even with --confirm': {
     o: { target: 'testis:mytag', from: 'docker.io/mysql', confirm: true },
     stream: is({ tags: [docker('mytag', `${R}:mytag`)] }),
@@ -149,8 +193,14 @@ const cases: Record<string, Case> = {
     stream: is({ tags: [{ name: 'pinned', from: { kind: 'ImageStreamImage', name: 'other@sha256:abc' } }] }),
     err: 'tag "pinned" points to existing ImageStreamImage "other@sha256:abc", it cannot be re-imported',
   },
-  'a tag and --all': { o: { target: 'testis:tag', all: true }, err: 'cannot specify a tag "testis:tag" as well as --all' },
-  'by digest': { o: { target: `testis@sha256:${'a'.repeat(64)}` }, err: "to import images by ID, use the 'tag' command" },
+  'a tag and --all': {
+    o: { target: 'testis:tag', all: true },
+    err: 'cannot specify a tag "testis:tag" as well as --all',
+  },
+  'by digest': {
+    o: { target: `testis@sha256:${'a'.repeat(64)}` },
+    err: "to import images by ID, use the 'tag' command",
+  },
   'not a pull spec': { o: { target: 'Bad Name' }, err: 'the image name must be a valid container image pull spec' },
 };
 
@@ -172,7 +222,9 @@ describe('planImport (oc importimage_test.go TestCreateImageImport)', () => {
         plan.images.map((i) => ({
           from: i.from,
           to: i.to,
-          ...(i.importPolicy.insecure !== undefined && (c.images ?? []).some((x) => x.insecure !== undefined) ? { insecure: i.importPolicy.insecure } : {}),
+          ...(i.importPolicy.insecure !== undefined && (c.images ?? []).some((x) => x.insecure !== undefined)
+            ? { insecure: i.importPolicy.insecure }
+            : {}),
           ...(i.importPolicy.scheduled ? { scheduled: true } : {}),
           ...(i.referencePolicy.type !== 'Source' ? { ref: i.referencePolicy.type } : {}),
           ...((c.images ?? []).some((x) => x.mode) ? { mode: i.importPolicy.importMode } : {}),

@@ -29,28 +29,78 @@ describe('validation messages', () => {
     ['no args', { args: [] }, 'you must specify a source and at least one destination or one or more tags to delete'],
     ['one arg', { args: ['a:1'] }, 'at least a destination is required'],
     ['-d without args', { args: [], delete: true }, 'at least a destination is required'],
-    ['alias and delete', { args: ['a:1'], alias: true, delete: true }, '--alias and --delete may not be both specified'],
-    ['bad reference policy', { args: ['a:1', 'b:1'], referencePolicy: 'Local' }, "reference policy must be set to 'source' or 'local'"],
-    ['bad source kind', { args: ['a:1', 'b:1'], source: 'foo' }, 'invalid source "foo"; valid values are docker, dockerimage, imagestreamimage, imagestreamtag, isimage, istag'],
+    [
+      'alias and delete',
+      { args: ['a:1'], alias: true, delete: true },
+      '--alias and --delete may not be both specified',
+    ],
+    [
+      'bad reference policy',
+      { args: ['a:1', 'b:1'], referencePolicy: 'Local' },
+      "reference policy must be set to 'source' or 'local'",
+    ],
+    [
+      'bad source kind',
+      { args: ['a:1', 'b:1'], source: 'foo' },
+      'invalid source "foo"; valid values are docker, dockerimage, imagestreamimage, imagestreamtag, isimage, istag',
+    ],
     ['bad SOURCE', { args: ['A:B:C', 'b:1'] }, 'invalid SOURCE: invalid reference format'],
-    ['server in istag source', { args: ['quay.io/a/b:1', 'b:1'], source: 'istag' }, 'server in SOURCE is only allowed when providing a container image'],
-    ['istag without tag', { args: ['a', 'b:1'], source: 'istag' }, '--source=ImageStreamTag requires a valid <name>:<tag> in SOURCE'],
-    ['isimage without id', { args: ['a:1', 'b:1'], source: 'isimage' }, '--source=ImageStreamImage requires a valid <name>@<id> in SOURCE'],
-    ['scheduled istag', { args: ['is:1', 'is:2'], scheduled: true }, 'only container images can have importing flags set'],
-    ['alias across streams', { args: ['mysql:latest', 'tagtest:tag1'], alias: true }, 'cannot set alias across different Image Streams'],
-    ['alias across namespaces', { args: ['mysql:latest', 'other/mysql:tag1'], alias: true }, 'cannot set alias across different Image Streams'],
-    ['invalid tag name', { args: ['quay.io/a/b:1', 'rails:invalid-tagname-test#123'] }, 'invalid tag "invalid-tagname-test#123" format, tags must start with an alphanumeric character followed by alphanumeric, \'.\' or \'-\' characters, and have a maximum of 128 characters'],
+    [
+      'server in istag source',
+      { args: ['quay.io/a/b:1', 'b:1'], source: 'istag' },
+      'server in SOURCE is only allowed when providing a container image',
+    ],
+    [
+      'istag without tag',
+      { args: ['a', 'b:1'], source: 'istag' },
+      '--source=ImageStreamTag requires a valid <name>:<tag> in SOURCE',
+    ],
+    [
+      'isimage without id',
+      { args: ['a:1', 'b:1'], source: 'isimage' },
+      '--source=ImageStreamImage requires a valid <name>@<id> in SOURCE',
+    ],
+    [
+      'scheduled istag',
+      { args: ['is:1', 'is:2'], scheduled: true },
+      'only container images can have importing flags set',
+    ],
+    [
+      'alias across streams',
+      { args: ['mysql:latest', 'tagtest:tag1'], alias: true },
+      'cannot set alias across different Image Streams',
+    ],
+    [
+      'alias across namespaces',
+      { args: ['mysql:latest', 'other/mysql:tag1'], alias: true },
+      'cannot set alias across different Image Streams',
+    ],
+    [
+      'invalid tag name',
+      { args: ['quay.io/a/b:1', 'rails:invalid-tagname-test#123'] },
+      "invalid tag \"invalid-tagname-test#123\" format, tags must start with an alphanumeric character followed by alphanumeric, '.' or '-' characters, and have a maximum of 128 characters",
+    ],
     ['dest without colon', { args: ['quay.io/a/b:1', 'rails'] }, '"rails" must be of the form <stream_name>:<tag>'],
     ['dest with two slashes', { args: ['quay.io/a/b:1', 'a/b/c:1'] }, 'invalid image stream "a/b/c:1"'],
-    ['flags when deleting', { args: ['a:1'], delete: true, scheduled: true }, 'cannot set flags for importing images when deleting a tag'],
-    ['bad import mode', { args: ['quay.io/a/b:1', 'b:1'], importMode: 'x' }, 'valid ImportMode values are Legacy or PreserveOriginal'],
+    [
+      'flags when deleting',
+      { args: ['a:1'], delete: true, scheduled: true },
+      'cannot set flags for importing images when deleting a tag',
+    ],
+    [
+      'bad import mode',
+      { args: ['quay.io/a/b:1', 'b:1'], importMode: 'x' },
+      'valid ImportMode values are Legacy or PreserveOriginal',
+    ],
   ];
   it.each(cases)('%s', (_n, o, msg) => {
     expect(() => planTag(o, 'p')).toThrow(msg);
   });
 
   it('deletion is allowed for invalid tag names (tag_test.go)', () => {
-    expect(planTag({ args: ['rails:invalid-tagname-test#123'], delete: true }, 'p').dests).toEqual([{ namespace: 'p', stream: 'rails', tag: 'invalid-tagname-test#123' }]);
+    expect(planTag({ args: ['rails:invalid-tagname-test#123'], delete: true }, 'p').dests).toEqual([
+      { namespace: 'p', stream: 'rails', tag: 'invalid-tagname-test#123' },
+    ]);
   });
   it('an empty tag after ":" means latest; ns/name:tag is parsed', () => {
     expect(planTag({ args: ['quay.io/a/b:1', 'x:', 'other/y:z'] }, 'p').dests).toEqual([

@@ -14,8 +14,8 @@ import {
 } from '../../src/domain/imagestream.js';
 import type { ImageStream } from '../../src/domain/types.js';
 
-const D1 = 'sha256:' + '1'.repeat(64);
-const D2 = 'sha256:' + '2'.repeat(64);
+const D1 = `sha256:${'1'.repeat(64)}`;
+const D2 = `sha256:${'2'.repeat(64)}`;
 
 function stream(policy?: string, repo = 'image-registry.openshift-image-registry.svc:5000/ns/app'): ImageStream {
   return {
@@ -24,7 +24,11 @@ function stream(policy?: string, repo = 'image-registry.openshift-image-registry
     metadata: { name: 'app', namespace: 'ns' },
     spec: {
       tags: [
-        { name: 'v1', from: { kind: 'DockerImage', name: 'quay.io/a/app:v1' }, ...(policy ? { referencePolicy: { type: policy } } : {}) },
+        {
+          name: 'v1',
+          from: { kind: 'DockerImage', name: 'quay.io/a/app:v1' },
+          ...(policy ? { referencePolicy: { type: policy } } : {}),
+        },
         { name: 'dup', from: { kind: 'DockerImage', name: 'first' } },
         { name: 'dup', from: { kind: 'DockerImage', name: 'second' } },
       ],
@@ -39,7 +43,10 @@ function stream(policy?: string, repo = 'image-registry.openshift-image-registry
             { created: '2024-01-01T00:00:00Z', dockerImageReference: `quay.io/a/app@${D1}`, image: D1, generation: 1 },
           ],
         },
-        { tag: 'latest', items: [{ created: '2024-01-01T00:00:00Z', dockerImageReference: 'x@' + D1, image: D1, generation: 1 }] },
+        {
+          tag: 'latest',
+          items: [{ created: '2024-01-01T00:00:00Z', dockerImageReference: `x@${D1}`, image: D1, generation: 1 }],
+        },
         { tag: 'empty', items: null },
       ],
     },
@@ -57,7 +64,7 @@ describe('tag lookup', () => {
   it('latestTaggedImage is items[0]; empty tag means latest; null items mean none', () => {
     const s = stream();
     expect(latestTaggedImage(s, 'v1')?.image).toBe(D2);
-    expect(latestTaggedImage(s, '')?.dockerImageReference).toBe('x@' + D1);
+    expect(latestTaggedImage(s, '')?.dockerImageReference).toBe(`x@${D1}`);
     expect(latestTaggedImage(s, 'empty')).toBeUndefined();
     expect(latestTaggedImage(s, 'missing')).toBeUndefined();
   });
@@ -83,7 +90,9 @@ describe('statusDockerImageRepository', () => {
     expect(statusDockerImageRepository('ns', 'app', 'image-registry.openshift-image-registry.svc:5000')).toBe(
       'image-registry.openshift-image-registry.svc:5000/ns/app',
     );
-    expect(statusDockerImageRepository('ns', 'app', '', { dockerImageRepository: 'quay.io/a/b:tag' })).toBe('quay.io/a/b');
+    expect(statusDockerImageRepository('ns', 'app', '', { dockerImageRepository: 'quay.io/a/b:tag' })).toBe(
+      'quay.io/a/b',
+    );
     expect(statusDockerImageRepository('ns', 'app', '')).toBe('');
   });
 });
@@ -118,7 +127,8 @@ describe('istag / isimage names', () => {
   ])('parseImageStreamImageName(%s) fails: %s', (input, msg) => {
     expect(() => parseImageStreamImageName(input)).toThrow(msg);
   });
-  it('parses a good isimage name', () => expect(parseImageStreamImageName('app@' + D1)).toEqual({ name: 'app', id: D1 }));
+  it('parses a good isimage name', () =>
+    expect(parseImageStreamImageName(`app@${D1}`)).toEqual({ name: 'app', id: D1 }));
 
   it('matches digests by full value or hex prefix', () => {
     expect(digestOrImageMatch(D1, D1)).toBe(true);
@@ -148,15 +158,20 @@ describe('followTagReference (library-go TestFollowTagReference cases)', () => {
     expect(followTagReference(s, 'c')).toMatchObject({ finalTag: 'c', multiple: false });
   });
   it('reports missing, cross-stream, cross-namespace and circular references', () => {
-    expect(followTagReference(mk([{ name: 'a', from: { kind: 'ImageStreamTag', name: 'missing' } }]), 'a')).toMatchObject({
+    expect(
+      followTagReference(mk([{ name: 'a', from: { kind: 'ImageStreamTag', name: 'missing' } }]), 'a'),
+    ).toMatchObject({
       finalTag: 'missing',
       multiple: true,
       problem: 'not-found',
     });
-    expect(followTagReference(mk([{ name: 'a', from: { kind: 'ImageStreamTag', name: 'other:b' } }]), 'a').problem).toBe('cross-stream');
-    expect(followTagReference(mk([{ name: 'a', from: { kind: 'ImageStreamTag', name: 'b', namespace: 'other' } }]), 'a').problem).toBe(
-      'cross-stream',
-    );
+    expect(
+      followTagReference(mk([{ name: 'a', from: { kind: 'ImageStreamTag', name: 'other:b' } }]), 'a').problem,
+    ).toBe('cross-stream');
+    expect(
+      followTagReference(mk([{ name: 'a', from: { kind: 'ImageStreamTag', name: 'b', namespace: 'other' } }]), 'a')
+        .problem,
+    ).toBe('cross-stream');
     const circ = mk([
       { name: 'a', from: { kind: 'ImageStreamTag', name: 'b' } },
       { name: 'b', from: { kind: 'ImageStreamTag', name: 'a' } },

@@ -3,9 +3,15 @@
  * openshift/library-go pkg/image/reference/reference_test.go TestParse plus the error texts.
  */
 import { describe, expect, it } from 'vitest';
-import { parseDockerImageReference, exact, withDigest, registryLocation, mostSpecific } from '../../src/domain/reference.js';
+import {
+  parseDockerImageReference,
+  exact,
+  withDigest,
+  registryLocation,
+  mostSpecific,
+} from '../../src/domain/reference.js';
 import { parsePullSpec, pullSpecWithDigest } from '../../src/domain/pullspec.js';
-import { ReferenceError } from '../../src/domain/errors.js';
+import { InvalidReferenceError } from '../../src/domain/errors.js';
 
 const D = 'sha256:3c87c572822935df60f0f5d3665bd376841a7fcfeb806b5f212de6a00e9a7b25';
 const a = (n: number) => 'a'.repeat(n);
@@ -57,7 +63,10 @@ const rejected: [from: string, message: RegExp][] = [
   ['https://bar:5000/foo/baz', /invalid reference format/],
   [`http://bar:5000/foo/baz@${D}`, /invalid reference format/],
   ['registry:3000/integration/imageStream:success', /repository name must be lowercase/],
-  ['registry:5000/integration/test-image-stream@sha256:00000000000000000000000000000001', /invalid checksum digest length/],
+  [
+    'registry:5000/integration/test-image-stream@sha256:00000000000000000000000000000001',
+    /invalid checksum digest length/,
+  ],
   ['abc@badid', /invalid reference format/],
   ['index.docker.io/mysql@sha256:bad', /invalid reference format/],
   [`@${D}`, /invalid reference format/],
@@ -82,10 +91,10 @@ describe('parseDockerImageReference', () => {
     } catch (e) {
       err = e;
     }
-    expect(err).toBeInstanceOf(ReferenceError);
-    expect((err as ReferenceError).message).toMatch(message);
+    expect(err).toBeInstanceOf(InvalidReferenceError);
+    expect((err as InvalidReferenceError).message).toMatch(message);
     // The message quotes the spec so the user sees which input was wrong.
-    if (from.length < 100) expect((err as ReferenceError).message).toContain(`"${from}"`);
+    if (from.length < 100) expect((err as InvalidReferenceError).message).toContain(`"${from}"`);
   });
 
   it('accepts sha384 and sha512 digests of the right length', () => {
@@ -99,7 +108,7 @@ describe('what is recorded and where requests go', () => {
     ['nginx:1.25', `nginx@${D}`],
     ['quay.io/ns/app:v1', `quay.io/ns/app@${D}`],
     ['docker.io/library/nginx', `docker.io/library/nginx@${D}`],
-    [`quay.io/ns/app:v1@${'sha256:' + '1'.repeat(64)}`, `quay.io/ns/app@${D}`],
+    [`quay.io/ns/app:v1@${`sha256:${'1'.repeat(64)}`}`, `quay.io/ns/app@${D}`],
   ])('%s is recorded as %s (no docker.io/library/ insertion)', (from, want) => {
     expect(withDigest(parseDockerImageReference(from), D)).toBe(want);
     expect(pullSpecWithDigest(parsePullSpec(from), D)).toBe(want);
@@ -111,7 +120,10 @@ describe('what is recorded and where requests go', () => {
     ['index.docker.io/nginx', { host: 'registry-1.docker.io', repository: 'library/nginx', reference: 'latest' }],
     ['quay.io/org', { host: 'quay.io', repository: 'org', reference: 'latest' }],
     [`127.0.0.1:5000/a/b/c:t@${D}`, { host: '127.0.0.1:5000', repository: 'a/b/c', reference: D }],
-    ['myregistry/myteam/image:tag', { host: 'registry-1.docker.io', repository: 'myregistry/myteam/image', reference: 'tag' }],
+    [
+      'myregistry/myteam/image:tag',
+      { host: 'registry-1.docker.io', repository: 'myregistry/myteam/image', reference: 'tag' },
+    ],
   ])('%s is fetched from %j', (from, want) => {
     expect(registryLocation(parseDockerImageReference(from))).toEqual(want);
   });

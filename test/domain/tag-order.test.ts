@@ -16,7 +16,10 @@ const cases: [string[], string[]][] = [
     ['8.1-rc1', '8.1', '8.0', 'latest', 'stable', 'alpha'],
     ['latest', '8.1', '8.1-rc1', '8.0', 'alpha', 'stable'],
   ],
-  [['b', 'a', 'c'], ['a', 'b', 'c']],
+  [
+    ['b', 'a', 'c'],
+    ['a', 'b', 'c'],
+  ],
 ];
 
 describe('prioritizeTags (library-go PrioritizeTags)', () => {

@@ -38,7 +38,9 @@ describe('concurrent isctl processes', () => {
       expect(r.code).toBe(0);
     }
     const stream = parse(fs.readFileSync(path.join(dir, 'imagestreams/default/app.yaml'), 'utf8'));
-    const want = Array.from({ length: 8 }, (_, p) => Array.from({ length: 5 }, (_, k) => `p${p}-t${k}`)).flat().sort();
+    const want = Array.from({ length: 8 }, (_, p) => Array.from({ length: 5 }, (_, k) => `p${p}-t${k}`))
+      .flat()
+      .sort();
     expect(stream.spec.tags.map((t: { name: string }) => t.name).sort()).toEqual(want);
     expect(stream.status.tags.map((t: { tag: string }) => t.tag).sort()).toEqual(want);
     expect(new Set(stream.status.tags.map((t: { items: { image: string }[] }) => t.items[0].image)).size).toBe(1);

@@ -29,14 +29,23 @@ describe('import-image', () => {
     await pushImage(reg, 'team/app', '1', { seed: 'a' });
     const d1 = await skopeoRawDigest(reg, 'team/app:1');
 
-    const first = await isctl(['--dir', dir, 'import-image', 'app:1', '--from', `${reg.host}/team/app:1`, '--confirm', '--insecure'], { clock });
+    const first = await isctl(
+      ['--dir', dir, 'import-image', 'app:1', '--from', `${reg.host}/team/app:1`, '--confirm', '--insecure'],
+      { clock },
+    );
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
     expect(first.stdout.startsWith('imagestream.image.openshift.io/app imported\n\nName:\t\t\tapp\n')).toBe(true);
     expect(first.stdout).toContain(`Image Name:\tapp:1\nDocker Image:\t${reg.host}/team/app@${d1}\nName:\t\t${d1}\n`);
     const file = streamFile(dir, 'app');
-    expect(items(file, '1')).toEqual([{ created: '2026-11-22T10:00:00Z', dockerImageReference: `${reg.host}/team/app@${d1}`, image: d1, generation: 1 }]);
-    expect(load(file).spec.tags[0]).toMatchObject({ name: '1', from: { kind: 'DockerImage', name: `${reg.host}/team/app:1` }, importPolicy: { insecure: true } });
+    expect(items(file, '1')).toEqual([
+      { created: '2026-11-22T10:00:00Z', dockerImageReference: `${reg.host}/team/app@${d1}`, image: d1, generation: 1 },
+    ]);
+    expect(load(file).spec.tags[0]).toMatchObject({
+      name: '1',
+      from: { kind: 'DockerImage', name: `${reg.host}/team/app:1` },
+      importPolicy: { insecure: true },
+    });
 
     await pushImage(reg, 'team/app', '1', { seed: 'b' });
     const d2 = await skopeoRawDigest(reg, 'team/app:1');
@@ -44,9 +53,16 @@ describe('import-image', () => {
     clock.advance(3600_000);
     const second = await isctl(['--dir', dir, 'import-image', 'app:1'], { clock });
     expect(second.code).toBe(0);
-    expect(items(file, '1').map((i: { image: string; generation: number }) => [i.image, i.generation])).toEqual([[d2, 2], [d1, 1]]);
+    expect(items(file, '1').map((i: { image: string; generation: number }) => [i.image, i.generation])).toEqual([
+      [d2, 2],
+      [d1, 1],
+    ]);
     // The diff shows exactly the new event being added at the head of the history.
-    expect(second.stdout).toMatch(new RegExp(`\\n\\+ +- created: "2026-11-22T11:00:00Z"\\n\\+ +dockerImageReference: ${reg.host}/team/app@${d2}\\n`));
+    expect(second.stdout).toMatch(
+      new RegExp(
+        `\\n\\+ +- created: "2026-11-22T11:00:00Z"\\n\\+ +dockerImageReference: ${reg.host}/team/app@${d2}\\n`,
+      ),
+    );
 
     const before = fs.readFileSync(file, 'utf8');
     const mtime = fs.statSync(file).mtimeMs;
@@ -66,16 +82,37 @@ describe('import-image', () => {
     const amd64 = pushed.images.find((i) => i.platform.architecture === 'amd64')!.manifest.digest;
     expect(await skopeoRawDigest(reg, `team/multi@${amd64}`)).toBe(amd64);
 
-    const legacy = await isctl(['--dir', dir, 'import-image', 'multi:legacy', '--from', `${reg.host}/team/multi:1`, '--confirm', '--insecure']);
+    const legacy = await isctl([
+      '--dir',
+      dir,
+      'import-image',
+      'multi:legacy',
+      '--from',
+      `${reg.host}/team/multi:1`,
+      '--confirm',
+      '--insecure',
+    ]);
     expect(legacy.code).toBe(0);
     expect(items(streamFile(dir, 'multi'), 'legacy')[0].image).toBe(amd64);
     expect(legacy.stdout).toContain('Arch:\t\tamd64');
 
-    const preserve = await isctl(['--dir', dir, 'import-image', 'multi:all', '--from', `${reg.host}/team/multi:1`, '--insecure', '--import-mode', 'PreserveOriginal']);
+    const preserve = await isctl([
+      '--dir',
+      dir,
+      'import-image',
+      'multi:all',
+      '--from',
+      `${reg.host}/team/multi:1`,
+      '--insecure',
+      '--import-mode',
+      'PreserveOriginal',
+    ]);
     expect(preserve.code).toBe(0);
     const stream = load(streamFile(dir, 'multi'));
     expect(stream.status.tags.find((t: { tag: string }) => t.tag === 'all').items[0].image).toBe(indexDigest);
-    expect(stream.spec.tags.find((t: { name: string }) => t.name === 'all').importPolicy.importMode).toBe('PreserveOriginal');
+    expect(stream.spec.tags.find((t: { name: string }) => t.name === 'all').importPolicy.importMode).toBe(
+      'PreserveOriginal',
+    );
     expect(preserve.stdout).toContain('Manifests:');
     expect(preserve.stdout).toContain(`linux/amd64\t${amd64}`);
   });
@@ -84,14 +121,32 @@ describe('import-image', () => {
     const dir = tempFolder();
     await pushImage(reg, 'team/gone', '1', { seed: 'g' });
     const d = await skopeoRawDigest(reg, 'team/gone:1');
-    expect((await isctl(['--dir', dir, 'import-image', 'gone:1', '--from', `${reg.host}/team/gone:1`, '--confirm', '--insecure'])).code).toBe(0);
+    expect(
+      (
+        await isctl([
+          '--dir',
+          dir,
+          'import-image',
+          'gone:1',
+          '--from',
+          `${reg.host}/team/gone:1`,
+          '--confirm',
+          '--insecure',
+        ])
+      ).code,
+    ).toBe(0);
     // Point the tag at a tag that does not exist, as a user editing the file would.
     const file = streamFile(dir, 'gone');
-    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(`${reg.host}/team/gone:1`, `${reg.host}/team/gone:missing`));
+    fs.writeFileSync(
+      file,
+      fs.readFileSync(file, 'utf8').replace(`${reg.host}/team/gone:1`, `${reg.host}/team/gone:missing`),
+    );
     const r = await isctl(['--dir', dir, 'import-image', 'gone:1']);
     expect(r.code).toBe(1);
     expect(r.stdout.startsWith('imagestream.image.openshift.io/gone imported with errors\n')).toBe(true);
-    expect(r.stderr).toContain(`error: tag missing failed: dockerimage.image.openshift.io "${reg.host}/team/gone:missing" not found`);
+    expect(r.stderr).toContain(
+      `error: tag missing failed: dockerimage.image.openshift.io "${reg.host}/team/gone:missing" not found`,
+    );
     expect(r.stderr).toContain('error: imported completed with errors');
     const tag = load(file).status.tags[0];
     expect(tag.items.map((i: { image: string }) => i.image)).toEqual([d]);
@@ -100,13 +155,33 @@ describe('import-image', () => {
 
   it('--all imports in PrioritizeTags order up to the limit and names the rest', async () => {
     const dir = tempFolder();
-    for (const t of ['latest', '1.0', '1.1', '1.1.5', 'v2.0', 'beta']) await pushImage(reg, 'team/many', t, { seed: `many-${t}` });
-    const r = await isctl(['--dir', dir, 'import-image', 'many', '--from', `${reg.host}/team/many`, '--all', '--confirm', '--insecure', '--max-tags', '4']);
+    for (const t of ['latest', '1.0', '1.1', '1.1.5', 'v2.0', 'beta'])
+      await pushImage(reg, 'team/many', t, { seed: `many-${t}` });
+    const r = await isctl([
+      '--dir',
+      dir,
+      'import-image',
+      'many',
+      '--from',
+      `${reg.host}/team/many`,
+      '--all',
+      '--confirm',
+      '--insecure',
+      '--max-tags',
+      '4',
+    ]);
     expect(r.code).toBe(0);
     const headers = [...r.stdout.matchAll(/^Image Name:\t(.*)$/gm)].map((m) => m[1]);
     expect(headers).toEqual(['many:latest', 'many:v2.0', 'many:1.1', 'many:1.0']);
-    expect(r.stdout).toContain('info: The remote repository contained 2 additional tags which were not imported: 1.1.5, beta\n');
-    expect(load(streamFile(dir, 'many')).spec.tags.map((t: { name: string }) => t.name)).toEqual(['1.0', '1.1', 'latest', 'v2.0']);
+    expect(r.stdout).toContain(
+      'info: The remote repository contained 2 additional tags which were not imported: 1.1.5, beta\n',
+    );
+    expect(load(streamFile(dir, 'many')).spec.tags.map((t: { name: string }) => t.name)).toEqual([
+      '1.0',
+      '1.1',
+      'latest',
+      'v2.0',
+    ]);
   });
 
   it('refuses a new stream without --confirm and changes nothing', async () => {
@@ -138,9 +213,20 @@ describe('tag', () => {
 
     const alias = await isctl(['--dir', dir, 'tag', 'web:prod', 'web:live', '--alias']);
     expect(alias.stdout.split('\n')[0]).toBe('Tag web:live set up to track web:prod.');
-    expect(load(file).spec.tags.find((t: { name: string }) => t.name === 'live').from).toEqual({ kind: 'ImageStreamTag', name: 'web:prod' });
+    expect(load(file).spec.tags.find((t: { name: string }) => t.name === 'live').from).toEqual({
+      kind: 'ImageStreamTag',
+      name: 'web:prod',
+    });
 
-    const scheduled = await isctl(['--dir', dir, 'tag', `${reg.host}/team/web:1`, 'web:nightly', '--scheduled', '--insecure']);
+    const scheduled = await isctl([
+      '--dir',
+      dir,
+      'tag',
+      `${reg.host}/team/web:1`,
+      'web:nightly',
+      '--scheduled',
+      '--insecure',
+    ]);
     expect(scheduled.stdout.split('\n')[0]).toBe(`Tag web:nightly set to import ${reg.host}/team/web:1 periodically.`);
 
     const ref = await isctl(['--dir', dir, 'tag', `${reg.host}/team/web:1`, 'web:ref', '--reference']);
@@ -163,10 +249,14 @@ describe('tag', () => {
 
     const missing = await isctl(['--dir', dir, 'tag', '-d', 'web:nothere']);
     expect(missing.code).toBe(1);
-    expect(missing.stderr).toBe('Error from server (NotFound): imagestreamtags.image.openshift.io "web:nothere" not found\n');
+    expect(missing.stderr).toBe(
+      'Error from server (NotFound): imagestreamtags.image.openshift.io "web:nothere" not found\n',
+    );
 
     const noImage = await isctl(['--dir', dir, 'tag', 'web:nothere', 'web:x']);
-    expect(noImage.stderr).toBe('error: "web:nothere" is not currently pointing to an image, cannot use it as the source of a tag\n');
+    expect(noImage.stderr).toBe(
+      'error: "web:nothere" is not currently pointing to an image, cannot use it as the source of a tag\n',
+    );
   });
 });
 
@@ -175,7 +265,10 @@ describe('refresh', () => {
     const dir = tempFolder();
     await pushImage(reg, 'team/cron', 'stable', { seed: 'c1' });
     const d1 = await skopeoRawDigest(reg, 'team/cron:stable');
-    expect((await isctl(['--dir', dir, 'tag', `${reg.host}/team/cron:stable`, 'cron:stable', '--insecure', '--scheduled'])).code).toBe(0);
+    expect(
+      (await isctl(['--dir', dir, 'tag', `${reg.host}/team/cron:stable`, 'cron:stable', '--insecure', '--scheduled']))
+        .code,
+    ).toBe(0);
 
     const quiet = await isctl(['--dir', dir, 'refresh', '--exit-code']);
     expect(quiet.code).toBe(0);
@@ -193,7 +286,10 @@ describe('refresh', () => {
     expect(items(streamFile(dir, 'cron'), 'stable').map((i: { image: string }) => i.image)).toEqual([d2, d1]);
 
     const json = await isctl(['--dir', dir, 'refresh', '-o', 'json']);
-    expect(JSON.parse(json.stdout)).toMatchObject({ changed: false, outcomes: [{ stream: 'cron', tag: 'stable', status: 'unchanged', newDigest: d2 }] });
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      changed: false,
+      outcomes: [{ stream: 'cron', tag: 'stable', status: 'unchanged', newDigest: d2 }],
+    });
   });
 
   it('a stream with spec.dockerImageRepository picks up new tags of that repository', async () => {
@@ -205,7 +301,12 @@ describe('refresh', () => {
     );
     const first = await isctl(['--dir', dir, 'refresh']);
     expect(first.code).toBe(0);
-    expect(load(path.join(dir, 'repo.yaml')).spec.tags.map((t: { name: string; from: { name: string } }) => [t.name, t.from.name])).toEqual([['v1', `${reg.host}/team/repo:v1`]]);
+    expect(
+      load(path.join(dir, 'repo.yaml')).spec.tags.map((t: { name: string; from: { name: string } }) => [
+        t.name,
+        t.from.name,
+      ]),
+    ).toEqual([['v1', `${reg.host}/team/repo:v1`]]);
 
     await pushImage(reg, 'team/repo', 'v2', { seed: 'r2' });
     const d2 = await skopeoRawDigest(reg, 'team/repo:v2');

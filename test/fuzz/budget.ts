@@ -43,7 +43,11 @@ export function timed<T>(label: string, fn: () => T, boundMs = CASE_BOUND_MS): {
 }
 
 /** Fails unless `error` is an instance of one of `types` with a non-empty message. */
-export function expectTypedError(error: unknown, types: (abstract new (...a: never[]) => Error)[], input: unknown): void {
+export function expectTypedError(
+  error: unknown,
+  types: (abstract new (...a: never[]) => Error)[],
+  input: unknown,
+): void {
   const ok = types.some((t) => error instanceof t);
   if (!ok) {
     const what = error instanceof Error ? `${error.constructor.name}: ${error.message}` : String(error);

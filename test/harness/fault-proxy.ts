@@ -12,7 +12,13 @@
  *   // pull spec: `${proxy.host}/team/app:1.0`
  *   await proxy.stop();
  */
-import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 
@@ -80,7 +86,11 @@ const hop = new Set(['connection', 'keep-alive', 'transfer-encoding', 'proxy-con
 
 function matches(m: Match, req: IncomingMessage): boolean {
   const authorized = req.headers.authorization !== undefined;
-  return (!m.method || m.method === req.method) && (!m.path || m.path.test(req.url ?? '')) && (m.authorized === undefined || m.authorized === authorized);
+  return (
+    (!m.method || m.method === req.method) &&
+    (!m.path || m.path.test(req.url ?? '')) &&
+    (m.authorized === undefined || m.authorized === authorized)
+  );
 }
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
@@ -90,21 +100,35 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
 }
 
 /** Forwards to upstream and returns status, headers and the whole body. */
-async function forward(upstream: URL, req: IncomingMessage, body: Buffer): Promise<{ status: number; headers: Record<string, string | string[]>; body: Buffer }> {
+async function forward(
+  upstream: URL,
+  req: IncomingMessage,
+  body: Buffer,
+): Promise<{ status: number; headers: Record<string, string | string[]>; body: Buffer }> {
   const headers: Record<string, string | string[]> = {};
   for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && !hop.has(k)) headers[k] = v;
   headers.host = upstream.host;
   const send = upstream.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
-    const out = send({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers, rejectUnauthorized: false }, async (res) => {
-      try {
-        const h: Record<string, string | string[]> = {};
-        for (const [k, v] of Object.entries(res.headers)) if (v !== undefined && !hop.has(k)) h[k] = v;
-        resolve({ status: res.statusCode ?? 502, headers: h, body: await readAll(res) });
-      } catch (e) {
-        reject(e);
-      }
-    });
+    const out = send(
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        method: req.method,
+        path: req.url,
+        headers,
+        rejectUnauthorized: false,
+      },
+      async (res) => {
+        try {
+          const h: Record<string, string | string[]> = {};
+          for (const [k, v] of Object.entries(res.headers)) if (v !== undefined && !hop.has(k)) h[k] = v;
+          resolve({ status: res.statusCode ?? 502, headers: h, body: await readAll(res) });
+        } catch (e) {
+          reject(e);
+        }
+      },
+    );
     out.on('error', reject);
     out.end(body);
   });
@@ -112,7 +136,13 @@ async function forward(upstream: URL, req: IncomingMessage, body: Buffer): Promi
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function apply(fault: Fault, upstream: URL, req: IncomingMessage, reqBody: Buffer, res: ServerResponse): Promise<number | undefined> {
+async function apply(
+  fault: Fault,
+  upstream: URL,
+  req: IncomingMessage,
+  reqBody: Buffer,
+  res: ServerResponse,
+): Promise<number | undefined> {
   switch (fault.kind) {
     case 'reset':
       req.socket.destroy();
@@ -132,12 +162,15 @@ async function apply(fault: Fault, upstream: URL, req: IncomingMessage, reqBody:
       res.end();
       return fault.status ?? 307;
     case 'oversize': {
-      const headers: Record<string, string> = { 'content-type': fault.contentType ?? 'application/vnd.oci.image.manifest.v1+json' };
+      const headers: Record<string, string> = {
+        'content-type': fault.contentType ?? 'application/vnd.oci.image.manifest.v1+json',
+      };
       if (fault.declareLength !== false) headers['content-length'] = String(fault.bytes);
       res.writeHead(200, headers);
       const chunk = Buffer.alloc(64 * 1024, 0x20);
       for (let sent = 0; sent < fault.bytes && !res.destroyed; sent += chunk.length) {
-        if (!res.write(chunk.subarray(0, Math.min(chunk.length, fault.bytes - sent)))) await new Promise((r) => res.once('drain', r).once('close', r));
+        if (!res.write(chunk.subarray(0, Math.min(chunk.length, fault.bytes - sent))))
+          await new Promise((r) => res.once('drain', r).once('close', r));
       }
       res.end();
       return 200;
@@ -152,7 +185,8 @@ async function apply(fault: Fault, upstream: URL, req: IncomingMessage, reqBody:
     // Same length, one hex digit changed inside the JSON: still parses as the same kind of
     // document, but its sha256 no longer matches the digest the registry announced.
     const d = bad.lastIndexOf('sha256:');
-    if (d >= 0) bad[d + 7] = bad[d + 7] === 0x30 ? 0x31 : 0x30; // a digest inside: JSON stays valid
+    if (d >= 0)
+      bad[d + 7] = bad[d + 7] === 0x30 ? 0x31 : 0x30; // a digest inside: JSON stays valid
     else if (bad.length) bad[Math.floor(bad.length / 2)] ^= 0x01;
     res.writeHead(up.status, { ...up.headers, 'content-length': String(bad.length) });
     res.end(req.method === 'HEAD' ? undefined : bad);
@@ -160,7 +194,11 @@ async function apply(fault: Fault, upstream: URL, req: IncomingMessage, reqBody:
   }
   if (fault.kind === 'digest-header') {
     // The body is intact; only the digest the registry claims for it is a lie.
-    res.writeHead(up.status, { ...up.headers, 'docker-content-digest': fault.digest, 'content-length': String(body.length) });
+    res.writeHead(up.status, {
+      ...up.headers,
+      'docker-content-digest': fault.digest,
+      'content-length': String(body.length),
+    });
     res.end(req.method === 'HEAD' ? undefined : body);
     return up.status;
   }
@@ -203,7 +241,11 @@ export async function startFaultProxy(upstreamUrl: string): Promise<FaultProxy> 
   const requests: SeenRequest[] = [];
   const sockets = new Set<Socket>();
   const server = createServer(async (req, res) => {
-    const seen: SeenRequest = { method: req.method ?? '', path: req.url ?? '', authorization: req.headers.authorization !== undefined };
+    const seen: SeenRequest = {
+      method: req.method ?? '',
+      path: req.url ?? '',
+      authorization: req.headers.authorization !== undefined,
+    };
     if (req.headers.authorization !== undefined) seen.authorizationHeader = req.headers.authorization;
     requests.push(seen);
     try {
@@ -248,7 +290,11 @@ export async function startRecordingServer(status = 404, body = ''): Promise<Rec
   const requests: RecordingServer['requests'] = [];
   const sockets = new Set<Socket>();
   const server = createServer((req, res) => {
-    requests.push({ method: req.method ?? '', path: req.url ?? '', ...(req.headers.authorization !== undefined ? { authorization: req.headers.authorization } : {}) });
+    requests.push({
+      method: req.method ?? '',
+      path: req.url ?? '',
+      ...(req.headers.authorization !== undefined ? { authorization: req.headers.authorization } : {}),
+    });
     req.resume();
     res.writeHead(status, { 'content-type': 'text/plain' });
     res.end(body);

@@ -85,7 +85,9 @@ export function buildImage(o: ImageOptions = {}): BuiltImage {
   const arch = o.arch ?? 'amd64';
   const os = o.os ?? 'linux';
   const docker = o.schema === 'docker';
-  const layerTar = tar({ 'hello.txt': `hello from ${os}/${arch}${o.variant ? `/${o.variant}` : ''} ${o.seed ?? ''}\n` });
+  const layerTar = tar({
+    'hello.txt': `hello from ${os}/${arch}${o.variant ? `/${o.variant}` : ''} ${o.seed ?? ''}\n`,
+  });
   const layer = blob(gzipSync(layerTar, { level: 9 }), docker ? T.dockerLayer : T.ociLayer);
   // gzip embeds the OS byte only; level fixed => deterministic on one Node version.
   const platform = { architecture: arch, os, ...(o.variant ? { variant: o.variant } : {}) };
@@ -94,7 +96,12 @@ export function buildImage(o: ImageOptions = {}): BuiltImage {
     created,
     author: 'isctl tests',
     ...platform,
-    config: { Env: ['PATH=/usr/bin:/bin'], Cmd: ['/hello'], WorkingDir: '/', Labels: { 'org.opencontainers.image.title': 'hello', arch, ...(o.labels ?? {}) } },
+    config: {
+      Env: ['PATH=/usr/bin:/bin'],
+      Cmd: ['/hello'],
+      WorkingDir: '/',
+      Labels: { 'org.opencontainers.image.title': 'hello', arch, ...(o.labels ?? {}) },
+    },
     rootfs: { type: 'layers', diff_ids: [sha256(layerTar)] },
     history: [{ created, created_by: 'isctl test harness' }],
   };
@@ -105,24 +112,33 @@ export function buildImage(o: ImageOptions = {}): BuiltImage {
     config: { mediaType: config.mediaType, digest: config.digest, size: config.bytes.length },
     layers: [{ mediaType: layer.mediaType, digest: layer.digest, size: layer.bytes.length }],
   };
-  return { manifest: blob(Buffer.from(JSON.stringify(manifest)), manifest.mediaType), config, layers: [layer], platform };
+  return {
+    manifest: blob(Buffer.from(JSON.stringify(manifest)), manifest.mediaType),
+    config,
+    layers: [layer],
+    platform,
+  };
 }
 
 /** Builds an OCI index (or Docker manifest list) over images for the given platforms. */
-export function buildIndex(platforms: { arch: string; os?: string; variant?: string }[], o: Omit<ImageOptions, 'arch' | 'os' | 'variant'> = {}): BuiltIndex {
+export function buildIndex(
+  platforms: { arch: string; os?: string; variant?: string }[],
+  o: Omit<ImageOptions, 'arch' | 'os' | 'variant'> = {},
+): BuiltIndex {
   const children = platforms.map((p) => buildImage({ ...o, ...p }));
   const docker = o.schema === 'docker';
   const index = {
     schemaVersion: 2,
     mediaType: docker ? T.dockerList : T.ociIndex,
-    manifests: children.map((c) => ({ mediaType: c.manifest.mediaType, digest: c.manifest.digest, size: c.manifest.bytes.length, platform: c.platform })),
+    manifests: children.map((c) => ({
+      mediaType: c.manifest.mediaType,
+      digest: c.manifest.digest,
+      size: c.manifest.bytes.length,
+      platform: c.platform,
+    })),
   };
   return { index: blob(Buffer.from(JSON.stringify(index)), index.mediaType), children };
 }
 
 /** The default multi-arch platform set: linux/arm64/v8, linux/amd64, linux/s390x (amd64 deliberately not first). */
-export const MULTI_ARCH = [
-  { arch: 'arm64', variant: 'v8' },
-  { arch: 'amd64' },
-  { arch: 's390x' },
-];
+export const MULTI_ARCH = [{ arch: 'arm64', variant: 'v8' }, { arch: 'amd64' }, { arch: 's390x' }];

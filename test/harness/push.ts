@@ -49,7 +49,14 @@ export async function pushAuthorization(reg: TestRegistry, repo: string): Promis
   return `Bearer ${body.token}`;
 }
 
-async function call(reg: TestRegistry, method: 'POST' | 'PUT' | 'HEAD', url: string, auth: string | undefined, body?: Buffer, contentType?: string) {
+async function call(
+  reg: TestRegistry,
+  method: 'POST' | 'PUT' | 'HEAD',
+  url: string,
+  auth: string | undefined,
+  body?: Buffer,
+  contentType?: string,
+) {
   const headers: Record<string, string> = {};
   if (auth) headers.authorization = auth;
   if (contentType) headers['content-type'] = contentType;
@@ -72,20 +79,38 @@ export async function pushBlob(reg: TestRegistry, repo: string, blob: Blob, auth
 }
 
 /** PUTs manifest bytes under a tag or digest; returns the registry's digest. */
-export async function pushManifest(reg: TestRegistry, repo: string, reference: string, bytes: Buffer, mediaType: string, auth?: string): Promise<string> {
+export async function pushManifest(
+  reg: TestRegistry,
+  repo: string,
+  reference: string,
+  bytes: Buffer,
+  mediaType: string,
+  auth?: string,
+): Promise<string> {
   const a = auth ?? (await pushAuthorization(reg, repo));
   const res = await call(reg, 'PUT', `${reg.url}/v2/${repo}/manifests/${reference}`, a, bytes, mediaType);
   if (res.status !== 201) throw new Error(`manifest PUT ${repo}:${reference} answered ${res.status}: ${res.text}`);
   return String(res.headers['docker-content-digest']);
 }
 
-async function pushSingle(reg: TestRegistry, repo: string, img: BuiltImage, reference: string, auth?: string): Promise<string> {
+async function pushSingle(
+  reg: TestRegistry,
+  repo: string,
+  img: BuiltImage,
+  reference: string,
+  auth?: string,
+): Promise<string> {
   for (const b of [...img.layers, img.config]) await pushBlob(reg, repo, b, auth);
   return pushManifest(reg, repo, reference, img.manifest.bytes, img.manifest.mediaType, auth);
 }
 
 /** Builds and pushes a tiny image (or multi-arch index) as `repo:tag`. */
-export async function pushImage(reg: TestRegistry, repo: string, tag: string, o: PushOptions = {}): Promise<PushedImage> {
+export async function pushImage(
+  reg: TestRegistry,
+  repo: string,
+  tag: string,
+  o: PushOptions = {},
+): Promise<PushedImage> {
   const auth = await pushAuthorization(reg, repo);
   if (!o.multiArch) {
     const img = buildImage(o);

@@ -99,26 +99,102 @@ function openssl(args: string[], cwd: string): void {
 export function makeTlsFiles(dir: string): { caFile: string; certFile: string; keyFile: string } {
   mkdirSync(dir, { recursive: true });
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  openssl(['req', '-x509', ...ec, '-sha256', '-days', '2', '-subj', '/CN=isctl test CA', '-keyout', 'ca.key', '-out', 'ca.crt',
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'], dir);
+  openssl(
+    [
+      'req',
+      '-x509',
+      ...ec,
+      '-sha256',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=isctl test CA',
+      '-keyout',
+      'ca.key',
+      '-out',
+      'ca.crt',
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
+    ],
+    dir,
+  );
   openssl(['req', ...ec, '-subj', '/CN=127.0.0.1', '-keyout', 'server.key', '-out', 'server.csr'], dir);
-  writeFileSync(join(dir, 'ext.cnf'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n');
-  openssl(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2', '-sha256', '-extfile', 'ext.cnf', '-out', 'server.crt'], dir);
+  writeFileSync(
+    join(dir, 'ext.cnf'),
+    'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n',
+  );
+  openssl(
+    [
+      'x509',
+      '-req',
+      '-in',
+      'server.csr',
+      '-CA',
+      'ca.crt',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-days',
+      '2',
+      '-sha256',
+      '-extfile',
+      'ext.cnf',
+      '-out',
+      'server.crt',
+    ],
+    dir,
+  );
   return { caFile: join(dir, 'ca.crt'), certFile: join(dir, 'server.crt'), keyFile: join(dir, 'server.key') };
 }
 
-function configYaml(o: { port: number; dir: string; mode: RegistryMode; tls?: { certFile: string; keyFile: string }; htpasswd?: string; token?: { realm: string; service: string; issuer: string; bundle: string }; notifications?: StartRegistryOptions['notifications'] }): string {
+function configYaml(o: {
+  port: number;
+  dir: string;
+  mode: RegistryMode;
+  tls?: { certFile: string; keyFile: string };
+  htpasswd?: string;
+  token?: { realm: string; service: string; issuer: string; bundle: string };
+  notifications?: StartRegistryOptions['notifications'];
+}): string {
   const lines = [
     'version: 0.1',
-    'log:', '  level: info', '  formatter: text',
-    'storage:', '  filesystem:', `    rootdirectory: ${join(o.dir, 'data')}`, '  delete:', '    enabled: true',
-    'http:', `  addr: 127.0.0.1:${o.port}`, '  secret: isctl-test-only',
+    'log:',
+    '  level: info',
+    '  formatter: text',
+    'storage:',
+    '  filesystem:',
+    `    rootdirectory: ${join(o.dir, 'data')}`,
+    '  delete:',
+    '    enabled: true',
+    'http:',
+    `  addr: 127.0.0.1:${o.port}`,
+    '  secret: isctl-test-only',
   ];
   if (o.tls) lines.push('  tls:', `    certificate: ${o.tls.certFile}`, `    key: ${o.tls.keyFile}`);
   if (o.htpasswd) lines.push('auth:', '  htpasswd:', '    realm: isctl-test', `    path: ${o.htpasswd}`);
-  if (o.token) lines.push('auth:', '  token:', `    realm: ${o.token.realm}`, `    service: ${o.token.service}`, `    issuer: ${o.token.issuer}`, `    rootcertbundle: ${o.token.bundle}`);
+  if (o.token)
+    lines.push(
+      'auth:',
+      '  token:',
+      `    realm: ${o.token.realm}`,
+      `    service: ${o.token.service}`,
+      `    issuer: ${o.token.issuer}`,
+      `    rootcertbundle: ${o.token.bundle}`,
+    );
   if (o.notifications) {
-    lines.push('notifications:', '  events:', '    includereferences: true', '  endpoints:', '    - name: isctl-test', `      url: ${o.notifications.url}`, '      timeout: 2s', '      threshold: 3', '      backoff: 1s');
+    lines.push(
+      'notifications:',
+      '  events:',
+      '    includereferences: true',
+      '  endpoints:',
+      '    - name: isctl-test',
+      `      url: ${o.notifications.url}`,
+      '      timeout: 2s',
+      '      threshold: 3',
+      '      backoff: 1s',
+    );
     const headers = Object.entries(o.notifications.headers ?? {});
     if (headers.length) {
       lines.push('      headers:');
@@ -154,8 +230,32 @@ export async function startRegistry(options: StartRegistryOptions): Promise<Test
   if (options.mode === 'token') {
     const tdir = join(dir, 'token');
     mkdirSync(tdir);
-    openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-sha256', '-days', '2', '-subj', '/CN=isctl token signer', '-keyout', 'token.key', '-out', 'token.crt'], tdir);
-    const server = await startTokenServer({ keyPem: readFileSync(join(tdir, 'token.key'), 'utf8'), certPem: readFileSync(join(tdir, 'token.crt'), 'utf8'), username: extras.username!, password: extras.password!, ttl: options.tokenTtl });
+    openssl(
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-sha256',
+        '-days',
+        '2',
+        '-subj',
+        '/CN=isctl token signer',
+        '-keyout',
+        'token.key',
+        '-out',
+        'token.crt',
+      ],
+      tdir,
+    );
+    const server = await startTokenServer({
+      keyPem: readFileSync(join(tdir, 'token.key'), 'utf8'),
+      certPem: readFileSync(join(tdir, 'token.crt'), 'utf8'),
+      username: extras.username!,
+      password: extras.password!,
+      ttl: options.tokenTtl,
+    });
     extras.tokenServer = server;
     token = { realm: server.url, service: server.service, issuer: server.issuer, bundle: join(tdir, 'token.crt') };
   }
@@ -174,8 +274,15 @@ export async function startRegistry(options: StartRegistryOptions): Promise<Test
 }
 
 /** Spawns `docker-registry serve CONFIG`; the kernel kills it if this process dies (--pdeathsig). */
-function spawnRegistry(cfg: string): { child: ChildProcess; log: () => string; stop: () => Promise<void>; exited: Promise<number | null> } {
-  const child = spawn('setpriv', ['--pdeathsig', 'KILL', 'docker-registry', 'serve', cfg], { stdio: ['ignore', 'pipe', 'pipe'] });
+function spawnRegistry(cfg: string): {
+  child: ChildProcess;
+  log: () => string;
+  stop: () => Promise<void>;
+  exited: Promise<number | null>;
+} {
+  const child = spawn('setpriv', ['--pdeathsig', 'KILL', 'docker-registry', 'serve', cfg], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   running.add(child);
   let log = '';
   const append = (d: Buffer) => {
@@ -196,11 +303,29 @@ function spawnRegistry(cfg: string): { child: ChildProcess; log: () => string; s
   return { child, log: () => log, stop, exited };
 }
 
-type LaunchOptions = StartRegistryOptions & { dir: string; port: number; tls?: ReturnType<typeof makeTlsFiles>; htpasswd?: string; token?: Parameters<typeof configYaml>[0]['token']; extras: Partial<TestRegistry> };
+type LaunchOptions = StartRegistryOptions & {
+  dir: string;
+  port: number;
+  tls?: ReturnType<typeof makeTlsFiles>;
+  htpasswd?: string;
+  token?: Parameters<typeof configYaml>[0]['token'];
+  extras: Partial<TestRegistry>;
+};
 
 async function launch(o: LaunchOptions): Promise<TestRegistry> {
   const cfg = join(o.dir, `config-${o.port}.yml`);
-  writeFileSync(cfg, configYaml({ port: o.port, dir: o.dir, mode: o.mode, tls: o.tls, htpasswd: o.htpasswd, token: o.token, notifications: o.notifications }));
+  writeFileSync(
+    cfg,
+    configYaml({
+      port: o.port,
+      dir: o.dir,
+      mode: o.mode,
+      tls: o.tls,
+      htpasswd: o.htpasswd,
+      token: o.token,
+      notifications: o.notifications,
+    }),
+  );
   const proc = spawnRegistry(cfg);
   const host = `127.0.0.1:${o.port}`;
   const url = `${o.tls ? 'https' : 'http'}://${host}`;

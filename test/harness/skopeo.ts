@@ -36,7 +36,11 @@ function args(reg: TestRegistry, ref: string, o: SkopeoOptions): string[] {
 
 /** Runs `skopeo inspect` and returns stdout as a Buffer (raw) or parsed JSON. */
 export async function skopeoInspect(reg: TestRegistry, ref: string, o: SkopeoOptions = {}): Promise<any> {
-  const { stdout } = await run('skopeo', args(reg, ref, o), { encoding: 'buffer', maxBuffer: 16 << 20, env: { ...process.env, HOME: reg.dir } });
+  const { stdout } = await run('skopeo', args(reg, ref, o), {
+    encoding: 'buffer',
+    maxBuffer: 16 << 20,
+    env: { ...process.env, HOME: reg.dir },
+  });
   return o.raw ? stdout : JSON.parse(stdout.toString('utf8'));
 }
 

@@ -46,7 +46,16 @@ interface ServerState {
 function sign(st: ServerState, sub: string | null, aud: string | null, access: unknown[]): string {
   const now = Math.floor(Date.now() / 1000);
   const header = { typ: 'JWT', alg: 'RS256', x5c: [st.certDer] };
-  const claims = { iss: st.issuer, sub: sub ?? '', aud, exp: now + (st.o.ttl ?? 300), nbf: now - 5, iat: now, jti: randomBytes(8).toString('hex'), access };
+  const claims = {
+    iss: st.issuer,
+    sub: sub ?? '',
+    aud,
+    exp: now + (st.o.ttl ?? 300),
+    nbf: now - 5,
+    iat: now,
+    jti: randomBytes(8).toString('hex'),
+    access,
+  };
   const input = `${b64u(JSON.stringify(header))}.${b64u(JSON.stringify(claims))}`;
   return `${input}.${createSign('RSA-SHA256').update(input).sign(st.o.keyPem).toString('base64url')}`;
 }
@@ -61,13 +70,19 @@ function grant(user: string | null, scopes: string[]) {
     const name = s.slice(i + 1, j);
     const wanted = s.slice(j + 1).split(',');
     let allowed: string[] = [];
-    if (type === 'repository') allowed = user ? ['pull', 'push', 'delete', '*'] : name.startsWith('public/') ? ['pull'] : [];
+    if (type === 'repository')
+      allowed = user ? ['pull', 'push', 'delete', '*'] : name.startsWith('public/') ? ['pull'] : [];
     return [{ type, name, actions: wanted.filter((a) => allowed.includes(a)) }];
   });
 }
 
 /** Who is asking: null for anonymous, the user for good credentials, an HTTP status for bad ones. */
-function authenticate(st: ServerState, req: IncomingMessage, params: URLSearchParams, entry: TokenRequest): string | null | number {
+function authenticate(
+  st: ServerState,
+  req: IncomingMessage,
+  params: URLSearchParams,
+  entry: TokenRequest,
+): string | null | number {
   const auth = req.headers.authorization ?? '';
   if (req.method === 'GET' && auth.startsWith('Basic ')) {
     const decoded = Buffer.from(auth.slice(6), 'base64').toString();
@@ -77,7 +92,8 @@ function authenticate(st: ServerState, req: IncomingMessage, params: URLSearchPa
   if (req.method !== 'POST') return null;
   entry.grantType = params.get('grant_type') ?? undefined;
   if (entry.grantType === 'refresh_token') return st.refreshTokens.get(params.get('refresh_token') ?? '') ?? 401;
-  if (entry.grantType === 'password') return params.get('username') === st.o.username && params.get('password') === st.o.password ? st.o.username : 401;
+  if (entry.grantType === 'password')
+    return params.get('username') === st.o.username && params.get('password') === st.o.password ? st.o.username : 401;
   return 400;
 }
 
@@ -89,22 +105,41 @@ function handle(st: ServerState, req: IncomingMessage, body: Buffer, res: Server
   const u = new URL(req.url ?? '/', 'http://x');
   if (u.pathname !== '/token') return reply(404, { error: 'not found' });
   const params = req.method === 'POST' ? new URLSearchParams(body.toString()) : u.searchParams;
-  const scopes = params.getAll('scope').flatMap((s) => s.split(' ')).filter(Boolean);
-  const entry: TokenRequest = { method: req.method ?? '', user: null, service: params.get('service'), scopes, account: params.get('account') };
+  const scopes = params
+    .getAll('scope')
+    .flatMap((s) => s.split(' '))
+    .filter(Boolean);
+  const entry: TokenRequest = {
+    method: req.method ?? '',
+    user: null,
+    service: params.get('service'),
+    scopes,
+    account: params.get('account'),
+  };
   st.requests.push(entry);
   if (st.failures.n > 0) {
     st.failures.n--;
     return reply(st.failures.status, { error: 'injected failure' });
   }
   const who = authenticate(st, req, params, entry);
-  if (typeof who === 'number') return reply(who, { error: who === 400 ? 'unsupported_grant_type' : 'invalid_grant', details: 'incorrect username or password' });
+  if (typeof who === 'number')
+    return reply(who, {
+      error: who === 400 ? 'unsupported_grant_type' : 'invalid_grant',
+      details: 'incorrect username or password',
+    });
   entry.user = who;
   const token = sign(st, who, entry.service, grant(who, scopes));
   reply(200, { token, access_token: token, expires_in: st.o.ttl ?? 300, issued_at: new Date().toISOString() });
 }
 
 /** Starts the token server; `ttl` is the token lifetime in seconds. */
-export async function startTokenServer(o: { keyPem: string; certPem: string; username: string; password: string; ttl?: number }): Promise<TokenServer> {
+export async function startTokenServer(o: {
+  keyPem: string;
+  certPem: string;
+  username: string;
+  password: string;
+  ttl?: number;
+}): Promise<TokenServer> {
   const refreshToken = randomBytes(16).toString('hex');
   const st: ServerState = {
     o,

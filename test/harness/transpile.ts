@@ -19,7 +19,9 @@ export function transpileTree(folder: string): string {
       const path = join(dir, name);
       if (statSync(path).isDirectory()) walk(path);
       else if (name.endsWith('.ts') && !name.endsWith('.d.ts')) {
-        const js = ts.transpileModule(readFileSync(path, 'utf8'), { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText;
+        const js = ts.transpileModule(readFileSync(path, 'utf8'), {
+          compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+        }).outputText;
         const target = join(out, relative(join(root, folder), path)).replace(/\.ts$/, '.js');
         mkdirSync(dirname(target), { recursive: true });
         writeFileSync(target, js);

@@ -26,7 +26,10 @@ export function testClock(iso = '2026-11-22T12:00:00Z'): TestClock {
 }
 
 /** Runs `isctl ARGV` in-process. */
-export async function isctl(argv: string[], o: { cwd?: string; env?: Record<string, string | undefined>; clock?: TestClock; stdin?: NodeJS.ReadableStream } = {}): Promise<CliResult> {
+export async function isctl(
+  argv: string[],
+  o: { cwd?: string; env?: Record<string, string | undefined>; clock?: TestClock; stdin?: NodeJS.ReadableStream } = {},
+): Promise<CliResult> {
   let stdout = '';
   let stderr = '';
   const io: CliIO = {

@@ -58,7 +58,12 @@ describe('describe is', () => {
     const s: ImageStream = {
       apiVersion: 'image.openshift.io/v1',
       kind: 'ImageStream',
-      metadata: { name: 'empty', namespace: 'ns', labels: { b: '2', a: '1' }, annotations: { description: 'Line one\nLine two', x: 'y' } },
+      metadata: {
+        name: 'empty',
+        namespace: 'ns',
+        labels: { b: '2', a: '1' },
+        annotations: { description: 'Line one\nLine two', x: 'y' },
+      },
       spec: { lookupPolicy: { local: true } },
     };
     const want = arrows(
@@ -87,14 +92,25 @@ describe('describe is', () => {
       spec: {
         tags: [
           { name: 'ref', from: { kind: 'DockerImage', name: 'quay.io/a/b:1' }, reference: true, generation: 1 },
-          { name: 'v1', from: { kind: 'DockerImage', name: 'quay.io/a/b:v1' }, generation: 1, annotations: { description: 'Desc', tags: 'a,b', supports: 'x,y', sampleRepo: 'https://e/x' } },
+          {
+            name: 'v1',
+            from: { kind: 'DockerImage', name: 'quay.io/a/b:v1' },
+            generation: 1,
+            annotations: { description: 'Desc', tags: 'a,b', supports: 'x,y', sampleRepo: 'https://e/x' },
+          },
         ],
       },
       status: {
         dockerImageRepository: 'reg/ns/r',
         tags: [
-          { tag: 'ref', items: [{ created: ago(120), dockerImageReference: 'quay.io/a/b:1', image: '', generation: 1 }] },
-          { tag: 'v1', items: [{ created: ago(90), dockerImageReference: 'quay.io/a/b:v1', image: dg('e'), generation: 1 }] },
+          {
+            tag: 'ref',
+            items: [{ created: ago(120), dockerImageReference: 'quay.io/a/b:1', image: '', generation: 1 }],
+          },
+          {
+            tag: 'v1',
+            items: [{ created: ago(90), dockerImageReference: 'quay.io/a/b:v1', image: dg('e'), generation: 1 }],
+          },
         ],
       },
     };
@@ -150,8 +166,28 @@ describe('describe istag / isimage (DescribeImage)', () => {
 
   it.each([
     ['name', testImage([], 0), [/Name:.+test/]],
-    ['layers', testImage([[3409, 'sha256:1234'], [1024, 'sha256:5678']], 0), [/Layers:.+3.409kB\ssha256:1234/, /1.024kB\ssha256:5678/, /Image Size:.+0B in 2 layers/]],
-    ['size', testImage([[3409, 'sha256:1234'], [1024, 'sha256:5678']], 4430), [/Image Size:.+4.43kB in 2 layers/]],
+    [
+      'layers',
+      testImage(
+        [
+          [3409, 'sha256:1234'],
+          [1024, 'sha256:5678'],
+        ],
+        0,
+      ),
+      [/Layers:.+3.409kB\ssha256:1234/, /1.024kB\ssha256:5678/, /Image Size:.+0B in 2 layers/],
+    ],
+    [
+      'size',
+      testImage(
+        [
+          [3409, 'sha256:1234'],
+          [1024, 'sha256:5678'],
+        ],
+        4430,
+      ),
+      [/Image Size:.+4.43kB in 2 layers/],
+    ],
   ])('matches oc describer_test.go TestDescribeImage case %s', (_n, image, res) => {
     const got = describeImage(image, '', NOW);
     for (const re of res) expect(got).toMatch(re);

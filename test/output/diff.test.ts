@@ -6,7 +6,8 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { unifiedDiff } from '../../src/output/diff.js';
 
-const lines = (n: number, f = (i: number) => `line ${i}`) => Array.from({ length: n }, (_, i) => f(i + 1)).join('\n') + '\n';
+const lines = (n: number, f = (i: number) => `line ${i}`) =>
+  `${Array.from({ length: n }, (_, i) => f(i + 1)).join('\n')}\n`;
 
 describe('unifiedDiff', () => {
   test('a one-line change with 3 lines of context', () => {
@@ -27,8 +28,12 @@ describe('unifiedDiff', () => {
   });
 
   test('new and deleted files use /dev/null', () => {
-    expect(unifiedDiff({ path: 'n.yaml', before: null, after: 'a: 1\nb: 2\n' }, { color: false })).toBe('--- /dev/null\n+++ b/n.yaml\n@@ -0,0 +1,2 @@\n+a: 1\n+b: 2\n');
-    expect(unifiedDiff({ path: 'n.yaml', before: 'a: 1\n', after: null }, { color: false })).toBe('--- a/n.yaml\n+++ /dev/null\n@@ -1 +0,0 @@\n-a: 1\n');
+    expect(unifiedDiff({ path: 'n.yaml', before: null, after: 'a: 1\nb: 2\n' }, { color: false })).toBe(
+      '--- /dev/null\n+++ b/n.yaml\n@@ -0,0 +1,2 @@\n+a: 1\n+b: 2\n',
+    );
+    expect(unifiedDiff({ path: 'n.yaml', before: 'a: 1\n', after: null }, { color: false })).toBe(
+      '--- a/n.yaml\n+++ /dev/null\n@@ -1 +0,0 @@\n-a: 1\n',
+    );
   });
 
   test('a missing final newline is marked as diff does', () => {
@@ -59,7 +64,9 @@ describe('unifiedDiff', () => {
   test('hunks agree with GNU diff -u on generated inputs', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'isctl-diff-'));
     try {
-      const text = fc.array(fc.constantFrom('a', 'b', 'c', 'd', '', '  x: 1'), { maxLength: 30 }).map((ls) => ls.map((l) => l + '\n').join(''));
+      const text = fc
+        .array(fc.constantFrom('a', 'b', 'c', 'd', '', '  x: 1'), { maxLength: 30 })
+        .map((ls) => ls.map((l) => `${l}\n`).join(''));
       fc.assert(
         fc.property(text, text, (before, after) => {
           writeFileSync(path.join(dir, 'a'), before);
@@ -68,8 +75,15 @@ describe('unifiedDiff', () => {
           const ours = unifiedDiff({ path: 'f', before, after }, { color: false });
           const body = (s: string) => s.split('\n').slice(2).join('\n');
           // Both are shortest edit scripts; the hunk ranges and the sets of changed lines must agree.
-          const shape = (s: string) => body(s).split('\n').filter((l) => l.startsWith('@@')).join('|');
-          const count = (s: string, c: string) => body(s).split('\n').filter((l) => l.startsWith(c) && !l.startsWith('@@')).length;
+          const shape = (s: string) =>
+            body(s)
+              .split('\n')
+              .filter((l) => l.startsWith('@@'))
+              .join('|');
+          const count = (s: string, c: string) =>
+            body(s)
+              .split('\n')
+              .filter((l) => l.startsWith(c) && !l.startsWith('@@')).length;
           expect(shape(ours)).toBe(shape(gnu));
           expect(count(ours, '-')).toBe(count(gnu, '-'));
           expect(count(ours, '+')).toBe(count(gnu, '+'));

@@ -34,7 +34,19 @@ export function workedExampleStream(): ImageStream {
     },
     status: {
       dockerImageRepository: 'image-registry.openshift-image-registry.svc:5000/myproject/myapp',
-      tags: [{ tag: 'latest', items: [{ created: ago(5), dockerImageReference: `quay.io/org/app@${dg('0123')}`, image: dg('0123'), generation: 1 }] }],
+      tags: [
+        {
+          tag: 'latest',
+          items: [
+            {
+              created: ago(5),
+              dockerImageReference: `quay.io/org/app@${dg('0123')}`,
+              image: dg('0123'),
+              generation: 1,
+            },
+          ],
+        },
+      ],
     },
   };
 }
@@ -68,15 +80,47 @@ export function helpersTestStream(): ImageStream {
         {
           tag: 'default',
           items: [
-            { created: ago(60 * 24 * 3), dockerImageReference: `registry:5000/foo/bar@${d4bd}`, image: d4bd, generation: 0 },
-            { created: ago(60 * 24 * 4 + 143), dockerImageReference: `registry:5000/foo/bar@${d062}`, image: d062, generation: 0 },
+            {
+              created: ago(60 * 24 * 3),
+              dockerImageReference: `registry:5000/foo/bar@${d4bd}`,
+              image: d4bd,
+              generation: 0,
+            },
+            {
+              created: ago(60 * 24 * 4 + 143),
+              dockerImageReference: `registry:5000/foo/bar@${d062}`,
+              image: d062,
+              generation: 0,
+            },
           ],
         },
-        { tag: 'spec1', items: [{ created: ago(60 * 24 * 3), dockerImageReference: `registry:5000/foo/bar@${d4bd}`, image: d4bd, generation: 0 }] },
-        { tag: 'spec2', items: [{ created: ago(60 * 24 * 3), dockerImageReference: 'mysql:latest', image: de52, generation: 0 }] },
+        {
+          tag: 'spec1',
+          items: [
+            {
+              created: ago(60 * 24 * 3),
+              dockerImageReference: `registry:5000/foo/bar@${d4bd}`,
+              image: d4bd,
+              generation: 0,
+            },
+          ],
+        },
+        {
+          tag: 'spec2',
+          items: [{ created: ago(60 * 24 * 3), dockerImageReference: 'mysql:latest', image: de52, generation: 0 }],
+        },
         {
           tag: 'spec3',
-          conditions: [{ type: 'ImportSuccess', status: 'False', reason: 'NotFound', message: 'Image not found due to error', generation: 0, lastTransitionTime: ago(20) }],
+          conditions: [
+            {
+              type: 'ImportSuccess',
+              status: 'False',
+              reason: 'NotFound',
+              message: 'Image not found due to error',
+              generation: 0,
+              lastTransitionTime: ago(20),
+            },
+          ],
           items: [{ created: ago(60 * 24 * 3), dockerImageReference: 'mysql:latest', image: de52, generation: 2 }],
         },
       ],

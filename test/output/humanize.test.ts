@@ -54,13 +54,19 @@ describe('humanSize (go-units HumanSize, %.4g)', () => {
 
 describe('tabwriter', () => {
   it('describe layout: blocks broken by tab-less lines, tab stops of 8', () => {
-    const got = tabwrite('Name:\tmyapp\nNamespace:\tx\nImage Repository:\tfoo\n\nlatest\n      5 minutes ago\tsha\n', DESCRIBE_TABWRITER);
+    const got = tabwrite(
+      'Name:\tmyapp\nNamespace:\tx\nImage Repository:\tfoo\n\nlatest\n      5 minutes ago\tsha\n',
+      DESCRIBE_TABWRITER,
+    );
     expect(got).toBe('Name:\t\t\tmyapp\nNamespace:\t\tx\nImage Repository:\tfoo\n\nlatest\n      5 minutes ago\tsha\n');
   });
   it('kubectl table layout: min width 6, padding 3, last column unpadded', () => {
-    const got = tabwrite('NAME\tIMAGE REPOSITORY\tTAGS\tUPDATED\nmyapp\tr/myproject/myapp\tlatest,1.25\t5 minutes ago\nx\t\t\t\n', TABLE_TABWRITER);
+    const got = tabwrite(
+      'NAME\tIMAGE REPOSITORY\tTAGS\tUPDATED\nmyapp\tr/myproject/myapp\tlatest,1.25\t5 minutes ago\nx\t\t\t\n',
+      TABLE_TABWRITER,
+    );
     expect(got).toBe(
-      'NAME    IMAGE REPOSITORY    TAGS          UPDATED\n' + 'myapp   r/myproject/myapp   latest,1.25   5 minutes ago\n' + `x${' '.repeat(7)}${' '.repeat(20)}${' '.repeat(14)}\n`,
+      `NAME    IMAGE REPOSITORY    TAGS          UPDATED\nmyapp   r/myproject/myapp   latest,1.25   5 minutes ago\nx${' '.repeat(7)}${' '.repeat(20)}${' '.repeat(14)}\n`,
     );
   });
 });

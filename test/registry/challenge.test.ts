@@ -10,17 +10,51 @@ describe('WWW-Authenticate', () => {
     ['Basic realm="Registry Realm"', [{ scheme: 'basic', params: { realm: 'Registry Realm' } }]],
     [
       'Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/nginx:pull"',
-      [{ scheme: 'bearer', params: { realm: 'https://auth.docker.io/token', service: 'registry.docker.io', scope: 'repository:library/nginx:pull' } }],
+      [
+        {
+          scheme: 'bearer',
+          params: {
+            realm: 'https://auth.docker.io/token',
+            service: 'registry.docker.io',
+            scope: 'repository:library/nginx:pull',
+          },
+        },
+      ],
     ],
     [
       'Bearer realm="http://127.0.0.1:5098/token",service="reg",scope="repository:a/b:push,pull",error="insufficient_scope"',
-      [{ scheme: 'bearer', params: { realm: 'http://127.0.0.1:5098/token', service: 'reg', scope: 'repository:a/b:push,pull', error: 'insufficient_scope' } }],
+      [
+        {
+          scheme: 'bearer',
+          params: {
+            realm: 'http://127.0.0.1:5098/token',
+            service: 'reg',
+            scope: 'repository:a/b:push,pull',
+            error: 'insufficient_scope',
+          },
+        },
+      ],
     ],
-    ['Negotiate, Basic realm="a, b \\"c\\"", charset="UTF-8"', [{ scheme: 'negotiate', params: {} }, { scheme: 'basic', params: { realm: 'a, b "c"', charset: 'UTF-8' } }]],
-    ['Negotiate YIIB4wYGKwYBBQUCoIIB1zCCAdOgMDAuBgkqhkiC9xIBAgIGCSqGSIb3EgECAgYKKwYBBAGCNwICHgYKKwYBBAGCNwICCqKCAZ0=, Basic realm=x', [
-      { scheme: 'negotiate', params: { token68: 'YIIB4wYGKwYBBQUCoIIB1zCCAdOgMDAuBgkqhkiC9xIBAgIGCSqGSIb3EgECAgYKKwYBBAGCNwICHgYKKwYBBAGCNwICCqKCAZ0=' } },
-      { scheme: 'basic', params: { realm: 'x' } },
-    ]],
+    [
+      'Negotiate, Basic realm="a, b \\"c\\"", charset="UTF-8"',
+      [
+        { scheme: 'negotiate', params: {} },
+        { scheme: 'basic', params: { realm: 'a, b "c"', charset: 'UTF-8' } },
+      ],
+    ],
+    [
+      'Negotiate YIIB4wYGKwYBBQUCoIIB1zCCAdOgMDAuBgkqhkiC9xIBAgIGCSqGSIb3EgECAgYKKwYBBAGCNwICHgYKKwYBBAGCNwICCqKCAZ0=, Basic realm=x',
+      [
+        {
+          scheme: 'negotiate',
+          params: {
+            token68:
+              'YIIB4wYGKwYBBQUCoIIB1zCCAdOgMDAuBgkqhkiC9xIBAgIGCSqGSIb3EgECAgYKKwYBBAGCNwICHgYKKwYBBAGCNwICCqKCAZ0=',
+          },
+        },
+        { scheme: 'basic', params: { realm: 'x' } },
+      ],
+    ],
     ['BEARER Realm=unquoted , Service = "s"', [{ scheme: 'bearer', params: { realm: 'unquoted', service: 's' } }]],
     ['', []],
   ])('%s', (header, want) => {
@@ -42,7 +76,9 @@ describe('scopes', () => {
     ]);
   });
   it('normalises action order and scope order for cache keys', () => {
-    expect(normalizeScope('repository:b:push,pull repository:a:pull')).toBe(normalizeScope('repository:a:pull repository:b:pull,push'));
+    expect(normalizeScope('repository:b:push,pull repository:a:pull')).toBe(
+      normalizeScope('repository:a:pull repository:b:pull,push'),
+    );
   });
 });
 
@@ -78,13 +114,22 @@ describe('errors', () => {
     );
   });
   it('reads OCI error codes and maps statuses to OpenShift reasons', () => {
-    const body = Buffer.from(JSON.stringify({ errors: [{ code: 'NAME_UNKNOWN', message: 'repository name not known to registry' }] }));
+    const body = Buffer.from(
+      JSON.stringify({ errors: [{ code: 'NAME_UNKNOWN', message: 'repository name not known to registry' }] }),
+    );
     expect(parseOciErrors(body)).toEqual([{ code: 'NAME_UNKNOWN', message: 'repository name not known to registry' }]);
     const s = { method: 'GET', url: 'https://r.example/v2/a/manifests/1', what: 'r.example/a:1', host: 'r.example' };
     const nf = errorForStatus(404, body, s, '');
-    expect([nf.reason, nf.message, nf.ociCodes]).toEqual(['NotFound', 'repository name not known to registry: r.example/a:1', ['NAME_UNKNOWN']]);
+    expect([nf.reason, nf.message, nf.ociCodes]).toEqual([
+      'NotFound',
+      'repository name not known to registry: r.example/a:1',
+      ['NAME_UNKNOWN'],
+    ]);
     const unauth = errorForStatus(401, undefined, s, 'in /home/u/.docker/config.json');
-    expect([unauth.reason, unauth.message]).toEqual(['Unauthorized', 'unauthorized: check the credentials for r.example in /home/u/.docker/config.json (r.example/a:1)']);
+    expect([unauth.reason, unauth.message]).toEqual([
+      'Unauthorized',
+      'unauthorized: check the credentials for r.example in /home/u/.docker/config.json (r.example/a:1)',
+    ]);
     const busy = errorForStatus(503, undefined, s, '');
     expect([busy.reason, busy.transient]).toEqual(['InternalError', true]);
     expect(errorForStatus(400, undefined, s, '').transient).toBe(false);
@@ -94,11 +139,18 @@ describe('errors', () => {
 describe('token responses', () => {
   const now = Date.parse('2026-11-22T12:00:00Z');
   it('uses token or access_token, clamps expires_in to 60 s, counts from issued_at', () => {
-    expect(parseTokenResponse(Buffer.from('{"access_token":"a","expires_in":10}'), now)).toEqual({ token: 'a', expiresAt: now + 50_000 });
-    expect(parseTokenResponse(Buffer.from('{"token":"t","expires_in":300,"issued_at":"2026-11-22T11:59:00Z"}'), now)).toEqual({ token: 't', expiresAt: now - 60_000 + 290_000 });
+    expect(parseTokenResponse(Buffer.from('{"access_token":"a","expires_in":10}'), now)).toEqual({
+      token: 'a',
+      expiresAt: now + 50_000,
+    });
+    expect(
+      parseTokenResponse(Buffer.from('{"token":"t","expires_in":300,"issued_at":"2026-11-22T11:59:00Z"}'), now),
+    ).toEqual({ token: 't', expiresAt: now - 60_000 + 290_000 });
   });
   it('ignores an issued_at our clock disagrees with', () => {
-    expect(parseTokenResponse(Buffer.from('{"token":"t","expires_in":300,"issued_at":"2020-01-01T00:00:00Z"}'), now)).toEqual({ token: 't', expiresAt: now + 290_000 });
+    expect(
+      parseTokenResponse(Buffer.from('{"token":"t","expires_in":300,"issued_at":"2020-01-01T00:00:00Z"}'), now),
+    ).toEqual({ token: 't', expiresAt: now + 290_000 });
   });
   it('rejects a response without a token', () => {
     expect(() => parseTokenResponse(Buffer.from('{}'), now)).toThrow(/without a token/);

@@ -36,7 +36,11 @@ const env = (extra: Record<string, string> = {}) => ({ HOME: home, PATH: `${bin}
 
 describe('which files are read', () => {
   it('explicit --registry-config or REGISTRY_AUTH_FILE is the only file', () => {
-    expect(authFilePaths({ registryConfig: '/x/auth.json', env: { HOME: '/h', REGISTRY_AUTH_FILE: '/y' } }).map((p) => p.path)).toEqual(['/x/auth.json']);
+    expect(
+      authFilePaths({ registryConfig: '/x/auth.json', env: { HOME: '/h', REGISTRY_AUTH_FILE: '/y' } }).map(
+        (p) => p.path,
+      ),
+    ).toEqual(['/x/auth.json']);
     expect(authFilePaths({ env: { HOME: '/h', REGISTRY_AUTH_FILE: '/y' } }).map((p) => p.path)).toEqual(['/y']);
   });
   it('otherwise containers auth.json files, then docker config, then ~/.dockercfg', () => {
@@ -46,11 +50,9 @@ describe('which files are read', () => {
       '/h/.docker/config.json',
       '/h/.dockercfg',
     ]);
-    expect(authFilePaths({ env: { HOME: '/h', DOCKER_CONFIG: '/d', XDG_CONFIG_HOME: '/c' } }).map((p) => p.path)).toEqual([
-      '/c/containers/auth.json',
-      '/d/config.json',
-      '/h/.dockercfg',
-    ]);
+    expect(
+      authFilePaths({ env: { HOME: '/h', DOCKER_CONFIG: '/d', XDG_CONFIG_HOME: '/c' } }).map((p) => p.path),
+    ).toEqual(['/c/containers/auth.json', '/d/config.json', '/h/.dockercfg']);
   });
 });
 
@@ -70,56 +72,98 @@ describe('findCredential', () => {
   it('reads docker config auths with the Docker Hub key', async () => {
     const dir = join(home, 'hub');
     file('hub/config.json', { auths: { 'https://index.docker.io/v1/': { auth: b64('hubuser:hubpw') } } });
-    const { credential } = await findCredential('registry-1.docker.io', 'library/nginx', { env: env({ DOCKER_CONFIG: dir }) });
-    expect(credential).toEqual({ kind: 'basic', username: 'hubuser', password: 'hubpw', source: `in ${dir}/config.json` });
+    const { credential } = await findCredential('registry-1.docker.io', 'library/nginx', {
+      env: env({ DOCKER_CONFIG: dir }),
+    });
+    expect(credential).toEqual({
+      kind: 'basic',
+      username: 'hubuser',
+      password: 'hubpw',
+      source: `in ${dir}/config.json`,
+    });
   });
 
   it('the first file that knows the registry wins (containers auth.json before docker config)', async () => {
     file('.config/containers/auth.json', { auths: { 'reg.example': { auth: b64('podman:pw') } } });
     file('order/config.json', { auths: { 'reg.example': { auth: b64('docker:pw') } } });
-    const { credential } = await findCredential('reg.example', 'a/b', { env: env({ DOCKER_CONFIG: join(home, 'order') }) });
+    const { credential } = await findCredential('reg.example', 'a/b', {
+      env: env({ DOCKER_CONFIG: join(home, 'order') }),
+    });
     expect(credential).toMatchObject({ username: 'podman' });
     rmSync(join(home, '.config'), { recursive: true });
   });
 
   it('credHelpers beat auths; the helper gets the bare host', async () => {
-    file('helpers/config.json', { auths: { 'reg.example': { auth: b64('stale:pw') } }, credHelpers: { 'reg.example': 'fake' } });
-    const { credential } = await findCredential('reg.example', 'a', { env: env({ DOCKER_CONFIG: join(home, 'helpers') }) });
-    expect(credential).toEqual({ kind: 'basic', username: 'helperuser', password: 'helperpw', source: 'from docker-credential-fake' });
+    file('helpers/config.json', {
+      auths: { 'reg.example': { auth: b64('stale:pw') } },
+      credHelpers: { 'reg.example': 'fake' },
+    });
+    const { credential } = await findCredential('reg.example', 'a', {
+      env: env({ DOCKER_CONFIG: join(home, 'helpers') }),
+    });
+    expect(credential).toEqual({
+      kind: 'basic',
+      username: 'helperuser',
+      password: 'helperpw',
+      source: 'from docker-credential-fake',
+    });
   });
 
   it('credsStore is asked when auths has no usable entry; <token> means an identity token', async () => {
     file('store/config.json', { auths: { 'https://index.docker.io/v1/': {} }, credsStore: 'fake' });
-    const { credential } = await findCredential('docker.io', 'library/x', { env: env({ DOCKER_CONFIG: join(home, 'store') }) });
-    expect(credential).toEqual({ kind: 'identityToken', token: 'refresh-me', username: '', source: 'from docker-credential-fake' });
+    const { credential } = await findCredential('docker.io', 'library/x', {
+      env: env({ DOCKER_CONFIG: join(home, 'store') }),
+    });
+    expect(credential).toEqual({
+      kind: 'identityToken',
+      token: 'refresh-me',
+      username: '',
+      source: 'from docker-credential-fake',
+    });
   });
 
   it('"credentials not found" from a helper is no credential, not an error', async () => {
     file('none/config.json', { credsStore: 'fake' });
-    const { credential, searched } = await findCredential('other.example', 'x', { env: env({ DOCKER_CONFIG: join(home, 'none') }) });
+    const { credential, searched } = await findCredential('other.example', 'x', {
+      env: env({ DOCKER_CONFIG: join(home, 'none') }),
+    });
     expect(credential).toBeUndefined();
     expect(searched).toContain(join(home, 'none', 'config.json'));
   });
 
   it('a failing or missing helper is an error that names it', async () => {
     file('broken/config.json', { credHelpers: { 'reg.example': 'broken' } });
-    await expect(findCredential('reg.example', 'x', { env: env({ DOCKER_CONFIG: join(home, 'broken') }) })).rejects.toThrow(/docker-credential-broken failed for reg.example \(exit code 3\)/);
+    await expect(
+      findCredential('reg.example', 'x', { env: env({ DOCKER_CONFIG: join(home, 'broken') }) }),
+    ).rejects.toThrow(/docker-credential-broken failed for reg.example \(exit code 3\)/);
     file('missing/config.json', { credHelpers: { 'reg.example': 'nothere' } });
-    await expect(findCredential('reg.example', 'x', { env: env({ DOCKER_CONFIG: join(home, 'missing') }) })).rejects.toThrow(/docker-credential-nothere: not found on PATH/);
+    await expect(
+      findCredential('reg.example', 'x', { env: env({ DOCKER_CONFIG: join(home, 'missing') }) }),
+    ).rejects.toThrow(/docker-credential-nothere: not found on PATH/);
   });
 
   it('reads the legacy ~/.dockercfg format and identity tokens', async () => {
     const legacyHome = mkdtempSync(join(tmpdir(), 'isctl-legacy-'));
-    writeFileSync(join(legacyHome, '.dockercfg'), JSON.stringify({ 'https://reg.example': { auth: b64('old:pw'), identitytoken: 'idt' } }));
+    writeFileSync(
+      join(legacyHome, '.dockercfg'),
+      JSON.stringify({ 'https://reg.example': { auth: b64('old:pw'), identitytoken: 'idt' } }),
+    );
     const { credential } = await findCredential('reg.example', 'x', { env: { HOME: legacyHome } });
-    expect(credential).toEqual({ kind: 'identityToken', token: 'idt', username: 'old', source: `in ${legacyHome}/.dockercfg` });
+    expect(credential).toEqual({
+      kind: 'identityToken',
+      token: 'idt',
+      username: 'old',
+      source: `in ${legacyHome}/.dockercfg`,
+    });
     rmSync(legacyHome, { recursive: true, force: true });
   });
 
   it('a malformed file is reported without echoing its content', async () => {
     const p = file('bad/config.json', {});
     writeFileSync(p, '{"auths": {"reg.example": {"auth": "c2VjcmV0"}');
-    const err = (await findCredential('reg.example', 'x', { env: env({ DOCKER_CONFIG: join(home, 'bad') }) }).catch((e: unknown) => e)) as Error;
+    const err = (await findCredential('reg.example', 'x', { env: env({ DOCKER_CONFIG: join(home, 'bad') }) }).catch(
+      (e: unknown) => e,
+    )) as Error;
     expect(err.message).toContain(`cannot read credentials from ${p}`);
     expect(err.message).not.toContain('c2VjcmV0');
   });

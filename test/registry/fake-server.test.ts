@@ -16,7 +16,15 @@ import { IntegrityError, RegistryError } from '../../src/domain/errors.js';
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 const servers: Server[] = [];
 afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => new Promise((r) => { s.closeAllConnections(); s.close(r); })));
+  await Promise.all(
+    servers.splice(0).map(
+      (s) =>
+        new Promise((r) => {
+          s.closeAllConnections();
+          s.close(r);
+        }),
+    ),
+  );
 });
 
 async function serve(handler: Handler): Promise<string> {
@@ -27,13 +35,21 @@ async function serve(handler: Handler): Promise<string> {
 }
 
 /** A tiny registry serving one image under tag `1`; `hook` may answer first. */
-function registryHandler(img: BuiltImage, hook?: (req: IncomingMessage, res: ServerResponse) => boolean, opts: { omitDigest?: boolean } = {}): Handler {
+function registryHandler(
+  img: BuiltImage,
+  hook?: (req: IncomingMessage, res: ServerResponse) => boolean,
+  opts: { omitDigest?: boolean } = {},
+): Handler {
   return (req, res) => {
     if (hook?.(req, res)) return;
     const path = new URL(req.url!, 'http://x').pathname;
     const m = /^\/v2\/(.+)\/(manifests|blobs)\/(.+)$/.exec(path);
     if (m && m[2] === 'manifests' && (m[3] === '1' || m[3] === img.manifest.digest)) {
-      res.writeHead(200, { 'content-type': img.manifest.mediaType, 'content-length': img.manifest.bytes.length, ...(opts.omitDigest ? {} : { 'docker-content-digest': img.manifest.digest }) });
+      res.writeHead(200, {
+        'content-type': img.manifest.mediaType,
+        'content-length': img.manifest.bytes.length,
+        ...(opts.omitDigest ? {} : { 'docker-content-digest': img.manifest.digest }),
+      });
       return res.end(req.method === 'HEAD' ? undefined : img.manifest.bytes);
     }
     if (m && m[2] === 'blobs' && m[3] === img.config.digest) {
@@ -47,7 +63,13 @@ function registryHandler(img: BuiltImage, hook?: (req: IncomingMessage, res: Ser
 
 function source(extra: Partial<ImageSourceOptions> = {}) {
   const requests: string[] = [];
-  const src = createImageSource({ blobs: memoryBlobStore(), env: {}, sleep: async () => undefined, onRequest: (m, u, s) => requests.push(`${m} ${u} ${s}`), ...extra });
+  const src = createImageSource({
+    blobs: memoryBlobStore(),
+    env: {},
+    sleep: async () => undefined,
+    onRequest: (m, u, s) => requests.push(`${m} ${u} ${s}`),
+    ...extra,
+  });
   return { src, requests };
 }
 
@@ -70,7 +92,9 @@ describe('redirects', () => {
           return true;
         }
         if (req.url!.includes('/blobs/')) {
-          res.writeHead(307, { location: `http://localhost:${storage.split(':')[1]}/bucket/blob?X-Amz-Signature=s3cr3t` });
+          res.writeHead(307, {
+            location: `http://localhost:${storage.split(':')[1]}/bucket/blob?X-Amz-Signature=s3cr3t`,
+          });
           res.end();
           return true;
         }
@@ -79,7 +103,10 @@ describe('redirects', () => {
     );
     const { mkdtempSync, writeFileSync } = await import('node:fs');
     const dir = mkdtempSync('/tmp/isctl-redirect-');
-    writeFileSync(`${dir}/auth.json`, JSON.stringify({ auths: { [host]: { auth: Buffer.from('u:p').toString('base64') } } }));
+    writeFileSync(
+      `${dir}/auth.json`,
+      JSON.stringify({ auths: { [host]: { auth: Buffer.from('u:p').toString('base64') } } }),
+    );
     const { src, requests } = source({ registryConfig: `${dir}/auth.json` });
     const got = await src.resolve(parsePullSpec(`${host}/a/b:1`), { insecure: true });
     expect(got.image.dockerImageMetadata?.Id).toBe(img.config.digest);
@@ -112,18 +139,24 @@ describe('retries', () => {
     expect(got.digest).toBe(img.manifest.digest);
     expect(sleeps).toEqual([2000, 2000]);
     // (the first, failed HTTPS attempt of an insecure registry is reported with status 0)
-    expect(requests.filter((r) => r.startsWith('HEAD') && !r.endsWith(' 0')).map((r) => r.split(' ')[2])).toEqual(['429', '429', '200']);
+    expect(requests.filter((r) => r.startsWith('HEAD') && !r.endsWith(' 0')).map((r) => r.split(' ')[2])).toEqual([
+      '429',
+      '429',
+      '200',
+    ]);
     await src.close();
   });
 
   it('gives up after the configured retries with a transient error; Retry-After is capped', async () => {
-    const host = await serve((req, res) => {
+    const host = await serve((_req, res) => {
       res.writeHead(503, { 'retry-after': '3600' });
       res.end();
     });
     const sleeps: number[] = [];
     const { src } = source({ retries: 2, maxRetryAfterMs: 5000, sleep: async (ms) => void sleeps.push(ms) });
-    const err = (await src.resolve(parsePullSpec(`${host}/a/b:1`), { insecure: true }).catch((e: unknown) => e)) as RegistryError;
+    const err = (await src
+      .resolve(parsePullSpec(`${host}/a/b:1`), { insecure: true })
+      .catch((e: unknown) => e)) as RegistryError;
     expect(err).toBeInstanceOf(RegistryError);
     expect(err.transient).toBe(true);
     expect(err.status).toBe(503);
@@ -135,7 +168,7 @@ describe('retries', () => {
     const img = buildImage({ seed: 'wait' });
     let first = true;
     const host = await serve(
-      registryHandler(img, (req, res) => {
+      registryHandler(img, (_req, res) => {
         if (first) {
           first = false;
           res.writeHead(429, { 'retry-after': '1' });
@@ -197,7 +230,9 @@ describe('odd registries', () => {
       }),
     );
     const { src } = source();
-    await expect(src.resolve(parsePullSpec(`${host}/a/b:1`), { insecure: true })).resolves.toMatchObject({ digest: img.manifest.digest });
+    await expect(src.resolve(parsePullSpec(`${host}/a/b:1`), { insecure: true })).resolves.toMatchObject({
+      digest: img.manifest.digest,
+    });
     await src.close();
   });
 
@@ -254,7 +289,9 @@ describe('odd registries', () => {
     const dir = mkdtempSync('/tmp/isctl-chal-');
     writeFileSync(`${dir}/auth.json`, JSON.stringify({ auths: { [host]: { username: 'u', password: 'p' } } }));
     const { src } = source({ registryConfig: `${dir}/auth.json` });
-    await expect(src.resolve(parsePullSpec(`${host}/a/b:1`), { insecure: true })).resolves.toMatchObject({ digest: img.manifest.digest });
+    await expect(src.resolve(parsePullSpec(`${host}/a/b:1`), { insecure: true })).resolves.toMatchObject({
+      digest: img.manifest.digest,
+    });
     await src.close();
   });
 });
@@ -308,7 +345,9 @@ describe('connections', () => {
     });
     const { src } = source({ maxConnectionsPerRegistry: 2 });
     await src.resolve(parsePullSpec(`${host}/a/b:1`), { insecure: true });
-    await Promise.all(Array.from({ length: 10 }, () => src.resolve(parsePullSpec(`${host}/a/b:1`), { insecure: true })));
+    await Promise.all(
+      Array.from({ length: 10 }, () => src.resolve(parsePullSpec(`${host}/a/b:1`), { insecure: true })),
+    );
     expect(most).toBe(2);
     await src.close();
   });
@@ -316,7 +355,9 @@ describe('connections', () => {
   it('a registry that never answers times out with a transient error', async () => {
     const host = await serve(() => undefined);
     const { src } = source({ timeoutMs: 300, retries: 1 });
-    const err = (await src.resolve(parsePullSpec(`${host}/a/b:1`), { insecure: true }).catch((e: unknown) => e)) as RegistryError;
+    const err = (await src
+      .resolve(parsePullSpec(`${host}/a/b:1`), { insecure: true })
+      .catch((e: unknown) => e)) as RegistryError;
     expect(err).toBeInstanceOf(RegistryError);
     expect(err.message).toMatch(/^timeout talking to 127\.0\.0\.1:\d+/);
     expect(err.transient).toBe(true);

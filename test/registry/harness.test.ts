@@ -76,10 +76,14 @@ describe('test harness', () => {
     });
     await new Promise<void>((r) => listener.listen(0, '127.0.0.1', r));
     const url = `http://127.0.0.1:${(listener.address() as AddressInfo).port}/events`;
-    const reg = await startRegistry({ mode: 'plain', notifications: { url, headers: { Authorization: 'Bearer shared-secret' } } });
+    const reg = await startRegistry({
+      mode: 'plain',
+      notifications: { url, headers: { Authorization: 'Bearer shared-secret' } },
+    });
     try {
       const pushed = await pushImage(reg, 'team/notify', 'v1');
-      const tagged = () => received.find((r) => r.body.events?.some((e: any) => e.action === 'push' && e.target?.tag === 'v1'));
+      const tagged = () =>
+        received.find((r) => r.body.events?.some((e: any) => e.action === 'push' && e.target?.tag === 'v1'));
       expect(await waitFor(() => !!tagged())).toBe(true);
       expect(tagged()!.auth).toBe('Bearer shared-secret');
       expect(tagged()!.body.events.find((e: any) => e.target?.tag === 'v1').target.digest).toBe(pushed.digest);

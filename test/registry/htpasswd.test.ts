@@ -35,13 +35,20 @@ function writeJson(path: string, doc: unknown): string {
 
 function source(env: Record<string, string | undefined>, extra: Partial<ImageSourceOptions> = {}) {
   const requests: string[] = [];
-  const src = createImageSource({ blobs: memoryBlobStore(), env: { HOME: home, PATH: process.env.PATH, ...env }, onRequest: (m, u, s) => requests.push(`${m} ${new URL(u).pathname} ${s}`), ...extra });
+  const src = createImageSource({
+    blobs: memoryBlobStore(),
+    env: { HOME: home, PATH: process.env.PATH, ...env },
+    onRequest: (m, u, s) => requests.push(`${m} ${new URL(u).pathname} ${s}`),
+    ...extra,
+  });
   return { src, requests };
 }
 
 describe('Basic auth', () => {
   it('reads --registry-config (auth base64) and matches skopeo; warm checks send Basic up front', async () => {
-    const file = writeJson(join(home, 'explicit', 'auth.json'), { auths: { [reg.host]: { auth: b64(`${reg.username}:${reg.password}`) } } });
+    const file = writeJson(join(home, 'explicit', 'auth.json'), {
+      auths: { [reg.host]: { auth: b64(`${reg.username}:${reg.password}`) } },
+    });
     const { src, requests } = source({}, { registryConfig: file });
     const got = await src.resolve(spec(), { insecure: true });
     expect(got.digest).toBe((await skopeoInspect(reg, 'private/app:1.0')).Digest);
@@ -52,16 +59,23 @@ describe('Basic auth', () => {
   });
 
   it('reads REGISTRY_AUTH_FILE with username/password fields', async () => {
-    const file = writeJson(join(home, 'env', 'auth.json'), { auths: { [`http://${reg.host}`]: { username: reg.username, password: reg.password } } });
+    const file = writeJson(join(home, 'env', 'auth.json'), {
+      auths: { [`http://${reg.host}`]: { username: reg.username, password: reg.password } },
+    });
     const { src } = source({ REGISTRY_AUTH_FILE: file });
-    await expect(src.resolve(spec(), { insecure: true })).resolves.toMatchObject({ topMediaType: 'application/vnd.oci.image.manifest.v1+json' });
+    await expect(src.resolve(spec(), { insecure: true })).resolves.toMatchObject({
+      topMediaType: 'application/vnd.oci.image.manifest.v1+json',
+    });
     await src.close();
   });
 
   it('prefers the most specific namespace key in containers auth.json', async () => {
     const xdg = mkdtempSync(join(tmpdir(), 'isctl-xdg-'));
     writeJson(join(xdg, 'containers', 'auth.json'), {
-      auths: { [reg.host]: { auth: b64(`${reg.username}:wrong`) }, [`${reg.host}/private`]: { auth: b64(`${reg.username}:${reg.password}`) } },
+      auths: {
+        [reg.host]: { auth: b64(`${reg.username}:wrong`) },
+        [`${reg.host}/private`]: { auth: b64(`${reg.username}:${reg.password}`) },
+      },
     });
     const { src } = source({ XDG_RUNTIME_DIR: xdg });
     await expect(src.resolve(spec(), { insecure: true })).resolves.toBeTruthy();
@@ -91,14 +105,20 @@ describe('Basic auth', () => {
 describe('auth failures', () => {
   it('a wrong password gives an AuthError naming the host and the file, never the password', async () => {
     const secret = 'hunter2-very-secret';
-    const file = writeJson(join(home, 'wrong', 'config.json'), { auths: { [reg.host]: { auth: b64(`${reg.username}:${secret}`) } } });
+    const file = writeJson(join(home, 'wrong', 'config.json'), {
+      auths: { [reg.host]: { auth: b64(`${reg.username}:${secret}`) } },
+    });
     const { src } = source({}, { registryConfig: file });
     const err = (await src.resolve(spec(), { insecure: true }).catch((e: unknown) => e)) as AuthError;
     expect(err).toBeInstanceOf(AuthError);
     expect(err.reason).toBe('Unauthorized');
     expect(err.status).toBe(401);
-    expect(err.message).toBe(`unauthorized: check the credentials for ${reg.host} in ${file} (${reg.host}/private/app:1.0)`);
-    expect(err.hint).toBe(`the credentials were read in ${file}; log in again with podman login or docker login if they changed`);
+    expect(err.message).toBe(
+      `unauthorized: check the credentials for ${reg.host} in ${file} (${reg.host}/private/app:1.0)`,
+    );
+    expect(err.hint).toBe(
+      `the credentials were read in ${file}; log in again with podman login or docker login if they changed`,
+    );
     const everything = JSON.stringify({ ...err, message: err.message, hint: err.hint, stack: err.stack });
     expect(everything).not.toContain(secret);
     expect(everything).not.toContain(b64(`${reg.username}:${secret}`));

@@ -55,9 +55,15 @@ describe('the example layout', () => {
 
   it('a missing tag or folder is a clear error', async () => {
     const src = createImageSource({ ociBaseDir: examples });
-    await expect(src.resolve(parsePullSpec('oci:hello-oci:2.0'))).rejects.toThrow('manifest unknown: tag "2.0" is not in the OCI layout hello-oci (tags: 1.0, multi)');
-    await expect(src.resolve(parsePullSpec('oci:nowhere:1'))).rejects.toThrow(/nowhere is not an OCI image layout \(no oci-layout file\)/);
-    await expect(src.resolve(parsePullSpec('oci:hello-oci'))).rejects.toThrow(/holds 2 images; name one as oci:hello-oci:TAG/);
+    await expect(src.resolve(parsePullSpec('oci:hello-oci:2.0'))).rejects.toThrow(
+      'manifest unknown: tag "2.0" is not in the OCI layout hello-oci (tags: 1.0, multi)',
+    );
+    await expect(src.resolve(parsePullSpec('oci:nowhere:1'))).rejects.toThrow(
+      /nowhere is not an OCI image layout \(no oci-layout file\)/,
+    );
+    await expect(src.resolve(parsePullSpec('oci:hello-oci'))).rejects.toThrow(
+      /holds 2 images; name one as oci:hello-oci:TAG/,
+    );
     await src.close();
   });
 

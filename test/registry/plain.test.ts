@@ -3,7 +3,14 @@
  * with what skopeo reports for the same reference.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRegistry, pushImage, pushManifest, skopeoInspect, skopeoRawDigest, type TestRegistry } from '../harness/registry.js';
+import {
+  startRegistry,
+  pushImage,
+  pushManifest,
+  skopeoInspect,
+  skopeoRawDigest,
+  type TestRegistry,
+} from '../harness/registry.js';
 import { buildImage } from '../harness/images.js';
 import { memoryBlobStore } from '../harness/blobs.js';
 import { createImageSource } from '../../src/registry/index.js';
@@ -22,7 +29,10 @@ const spec = (s: string) => parsePullSpec(`${reg.host}/${s}`);
 
 function counted(blobs = memoryBlobStore()) {
   const requests: string[] = [];
-  const source = createImageSource({ blobs, onRequest: (m, u, s) => requests.push(`${m} ${new URL(u).pathname} ${s}`) });
+  const source = createImageSource({
+    blobs,
+    onRequest: (m, u, s) => requests.push(`${m} ${new URL(u).pathname} ${s}`),
+  });
   return { source, requests, blobs };
 }
 
@@ -71,7 +81,9 @@ describe('single-arch images', () => {
     expect((err as RegistryError).message).toMatch(/^manifest unknown.*team\/app:nope/);
     expect((err as RegistryError).ociCodes).toContain('MANIFEST_UNKNOWN');
     // Distribution 2.8 answers MANIFEST_UNKNOWN (not NAME_UNKNOWN) for a repository it never saw.
-    const repoErr = (await source.resolve(spec('team/missing:1'), { insecure: true }).catch((e: unknown) => e)) as RegistryError;
+    const repoErr = (await source
+      .resolve(spec('team/missing:1'), { insecure: true })
+      .catch((e: unknown) => e)) as RegistryError;
     expect(repoErr.reason).toBe('NotFound');
     expect(repoErr.message).toContain(`${reg.host}/team/missing:1`);
     await source.close();
@@ -121,8 +133,15 @@ describe('multi-arch images', () => {
     expect(got.digest).toBe(await skopeoRawDigest(reg, 'team/multi:keep'));
     expect(got.image.metadata.name).toBe(got.digest);
     expect(got.image.dockerImageMetadata).toMatchObject({ Id: got.digest, Created: '2026-11-22T12:00:00Z' });
-    expect(got.image.dockerImageManifests?.map((m) => `${m.os}/${m.architecture}${m.variant ? `/${m.variant}` : ''} ${m.digest}`)).toEqual(
-      pushed.images.map((i) => `linux/${i.platform.architecture}${i.platform.variant ? `/${i.platform.variant}` : ''} ${i.manifest.digest}`),
+    expect(
+      got.image.dockerImageManifests?.map(
+        (m) => `${m.os}/${m.architecture}${m.variant ? `/${m.variant}` : ''} ${m.digest}`,
+      ),
+    ).toEqual(
+      pushed.images.map(
+        (i) =>
+          `linux/${i.platform.architecture}${i.platform.variant ? `/${i.platform.variant}` : ''} ${i.manifest.digest}`,
+      ),
     );
     expect(got.manifests?.map((m) => m.metadata.name)).toEqual(pushed.images.map((i) => i.manifest.digest));
     expect(got.manifests?.[2].dockerImageReference).toBe(`${reg.host}/team/multi@${pushed.images[2].manifest.digest}`);
@@ -184,7 +203,9 @@ describe('concurrency', () => {
   it('parallel resolves of the same image fetch its manifest and config once', async () => {
     await pushImage(reg, 'team/parallel', 'x', { multiArch: true, seed: 'parallel' });
     const { source, requests } = counted();
-    const results = await Promise.all(Array.from({ length: 6 }, () => source.resolve(spec('team/parallel:x'), { insecure: true })));
+    const results = await Promise.all(
+      Array.from({ length: 6 }, () => source.resolve(spec('team/parallel:x'), { insecure: true })),
+    );
     expect(new Set(results.map((r) => r.digest)).size).toBe(1);
     const gets = requests.filter((r) => r.startsWith('GET /v2/team/parallel'));
     // the index, the amd64 child, its config: once each
@@ -198,7 +219,8 @@ describe('tags', () => {
     const img = await pushImage(reg, 'team/tags', 't000', { seed: 'tags' });
     const built = buildImage({ seed: 'tags' });
     const names = Array.from({ length: 40 }, (_, i) => `t${String(i).padStart(3, '0')}`);
-    for (const n of names.slice(1)) await pushManifest(reg, 'team/tags', n, built.manifest.bytes, built.manifest.mediaType);
+    for (const n of names.slice(1))
+      await pushManifest(reg, 'team/tags', n, built.manifest.bytes, built.manifest.mediaType);
     const { source } = counted();
     expect(img.digest).toBe(built.manifest.digest);
     expect(await source.listTags(spec('team/tags:t000'), { insecure: true })).toEqual(names);

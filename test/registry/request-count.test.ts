@@ -21,7 +21,13 @@ afterAll(async () => {
 function counting() {
   const requests: string[] = [];
   const blobs = memoryBlobStore();
-  const source = createImageSource({ blobs, onRequest: (method, url, status) => requests.push(`${method} ${new URL(url).protocol}${new URL(url).pathname.replace(/sha256:[0-9a-f]+/, 'DIGEST')} ${status}`) });
+  const source = createImageSource({
+    blobs,
+    onRequest: (method, url, status) =>
+      requests.push(
+        `${method} ${new URL(url).protocol}${new URL(url).pathname.replace(/sha256:[0-9a-f]+/, 'DIGEST')} ${status}`,
+      ),
+  });
   return { requests, source, blobs };
 }
 
@@ -38,16 +44,25 @@ describe('requests per tag', () => {
   it('warm: one HEAD when the manifest and config are already stored', async () => {
     const { requests, source, blobs } = counting();
     await source.resolve(parsePullSpec(`${reg.host}/count/app:t1`), { insecure: true, cold: true });
-    const again = createImageSource({ blobs, onRequest: (m, u, s) => requests.push(`warm ${m} ${new URL(u).pathname} ${s}`) });
+    const again = createImageSource({
+      blobs,
+      onRequest: (m, u, s) => requests.push(`warm ${m} ${new URL(u).pathname} ${s}`),
+    });
     const before = requests.length;
     await again.resolve(parsePullSpec(`${reg.host}/count/app:t1`), { insecure: true });
-    expect(requests.slice(before).filter((q) => q.startsWith('warm') && !q.endsWith(' 0'))).toEqual(['warm HEAD /v2/count/app/manifests/t1 200']);
+    expect(requests.slice(before).filter((q) => q.startsWith('warm') && !q.endsWith(' 0'))).toEqual([
+      'warm HEAD /v2/count/app/manifests/t1 200',
+    ]);
     await Promise.all([source.close(), again.close()]);
   });
 
   it('8 resolves started together on an insecure plain-HTTP registry probe HTTPS once', async () => {
     const { requests, source } = counting();
-    const digests = await Promise.all(Array.from({ length: 8 }, (_, i) => source.resolve(parsePullSpec(`${reg.host}/count/app:t${i}`), { insecure: true, cold: true })));
+    const digests = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        source.resolve(parsePullSpec(`${reg.host}/count/app:t${i}`), { insecure: true, cold: true }),
+      ),
+    );
     expect(new Set(digests.map((d) => d.digest)).size).toBe(8);
     expect(requests.filter((q) => q.includes('https:'))).toHaveLength(1);
     await source.close();
@@ -57,14 +72,28 @@ describe('requests per tag', () => {
     const { requests, source, blobs } = counting();
     const first = await source.resolve(parsePullSpec(`${reg.host}/count/app:t2`), { insecure: true, cold: true });
     const n = requests.length;
-    const warm = await source.resolve(parsePullSpec(`${reg.host}/count/app:t2`), { insecure: true, unchangedIf: first.digest });
-    expect(warm).toMatchObject({ unchanged: true, digest: first.digest, dockerImageReference: `${reg.host}/count/app@${first.digest}` });
+    const warm = await source.resolve(parsePullSpec(`${reg.host}/count/app:t2`), {
+      insecure: true,
+      unchangedIf: first.digest,
+    });
+    expect(warm).toMatchObject({
+      unchanged: true,
+      digest: first.digest,
+      dockerImageReference: `${reg.host}/count/app@${first.digest}`,
+    });
     expect(requests.slice(n)).toEqual(['HEAD http:/v2/count/app/manifests/t2 200']);
 
     // Another process whose folder lost its .isctl/blobs: the same check reads the content again.
-    const bare = createImageSource({ blobs: memoryBlobStore(), onRequest: (m, u, st) => requests.push(`bare ${m} ${new URL(u).pathname.replace(/sha256:[0-9a-f]+/, 'DIGEST')} ${st}`) });
+    const bare = createImageSource({
+      blobs: memoryBlobStore(),
+      onRequest: (m, u, st) =>
+        requests.push(`bare ${m} ${new URL(u).pathname.replace(/sha256:[0-9a-f]+/, 'DIGEST')} ${st}`),
+    });
     const m = requests.length;
-    const again = await bare.resolve(parsePullSpec(`${reg.host}/count/app:t2`), { insecure: true, unchangedIf: first.digest });
+    const again = await bare.resolve(parsePullSpec(`${reg.host}/count/app:t2`), {
+      insecure: true,
+      unchangedIf: first.digest,
+    });
     expect(again.unchanged).toBeUndefined();
     expect(again.image.dockerImageMetadata?.Id).toBe(first.image.dockerImageMetadata?.Id);
     expect(requests.slice(m).filter((q) => !q.endsWith(' 0'))).toEqual([
@@ -76,4 +105,3 @@ describe('requests per tag', () => {
     await Promise.all([source.close(), bare.close()]);
   });
 });
-

@@ -18,18 +18,30 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('TLS trust per host', () => {
   it('searches the containers and docker certs.d folders', () => {
-    expect(defaultCertDirs({ HOME: '/home/u' })).toEqual(['/etc/containers/certs.d', '/etc/docker/certs.d', '/home/u/.config/containers/certs.d']);
+    expect(defaultCertDirs({ HOME: '/home/u' })).toEqual([
+      '/etc/containers/certs.d',
+      '/etc/docker/certs.d',
+      '/home/u/.config/containers/certs.d',
+    ]);
   });
 
   it('adds certs.d CAs to the system roots and NODE_EXTRA_CA_CERTS, with the client pair', () => {
-    const o = tlsOptionsFor('reg.example:5000', { certDirs: [dir], insecure: false, env: { NODE_EXTRA_CA_CERTS: join(dir, 'extra.pem') } });
+    const o = tlsOptionsFor('reg.example:5000', {
+      certDirs: [dir],
+      insecure: false,
+      env: { NODE_EXTRA_CA_CERTS: join(dir, 'extra.pem') },
+    });
     expect(o.rejectUnauthorized).toBe(true);
     expect(o.ca).toEqual([...rootCertificates, 'CA-PEM', 'EXTRA-PEM']);
     expect([o.cert, o.key]).toEqual(['CLIENT-CERT', 'CLIENT-KEY']);
   });
 
   it('leaves Node defaults alone for hosts without a folder, and verifies nothing only when insecure', () => {
-    expect(tlsOptionsFor('other.example', { certDirs: [dir], insecure: false, env: {} })).toEqual({ rejectUnauthorized: true });
-    expect(tlsOptionsFor('reg.example:5000', { certDirs: [dir], insecure: true, env: {} })).toEqual({ rejectUnauthorized: false });
+    expect(tlsOptionsFor('other.example', { certDirs: [dir], insecure: false, env: {} })).toEqual({
+      rejectUnauthorized: true,
+    });
+    expect(tlsOptionsFor('reg.example:5000', { certDirs: [dir], insecure: true, env: {} })).toEqual({
+      rejectUnauthorized: false,
+    });
   });
 });

@@ -26,8 +26,12 @@ describe('TLS registry', () => {
     const src = createImageSource({ certDirs: [], env: { HOME: reg.dir } });
     const err = (await src.resolve(spec('1.0')).catch((e: unknown) => e)) as RegistryError;
     expect(err).toBeInstanceOf(RegistryError);
-    expect(err.message).toBe(`x509: certificate signed by unknown authority for ${reg.host}; use --insecure only if you trust this registry`);
-    expect(err.hint).toBe(`to trust it instead, put its CA certificate in /etc/containers/certs.d/${reg.host}/ca.crt (or ~/.config/containers/certs.d)`);
+    expect(err.message).toBe(
+      `x509: certificate signed by unknown authority for ${reg.host}; use --insecure only if you trust this registry`,
+    );
+    expect(err.hint).toBe(
+      `to trust it instead, put its CA certificate in /etc/containers/certs.d/${reg.host}/ca.crt (or ~/.config/containers/certs.d)`,
+    );
     expect(err.transient).toBe(false);
     await src.close();
   });
@@ -44,7 +48,11 @@ describe('TLS registry', () => {
 
   it('insecure: HTTPS without verification (no fallback to HTTP needed)', async () => {
     const requests: string[] = [];
-    const src = createImageSource({ certDirs: [], env: { HOME: reg.dir }, onRequest: (m, u, s) => requests.push(`${m} ${u} ${s}`) });
+    const src = createImageSource({
+      certDirs: [],
+      env: { HOME: reg.dir },
+      onRequest: (m, u, s) => requests.push(`${m} ${u} ${s}`),
+    });
     const got = await src.resolve(spec('1.0'), { insecure: true });
     expect(got.digest).toBe((await skopeoInspect(reg, 'secure/app:1.0')).Digest);
     expect(requests.every((r) => r.includes('https://'))).toBe(true);
@@ -67,8 +75,11 @@ describe('NODE_EXTRA_CA_CERTS', () => {
     `;
     const run = (env: Record<string, string>) =>
       new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-        execFile(process.execPath, ['--input-type=module', '-e', script], { env: { PATH: process.env.PATH!, HOME: reg.dir, ...env } }, (err, stdout, stderr) =>
-          resolve({ code: err ? 1 : 0, stdout, stderr }),
+        execFile(
+          process.execPath,
+          ['--input-type=module', '-e', script],
+          { env: { PATH: process.env.PATH!, HOME: reg.dir, ...env } },
+          (err, stdout, stderr) => resolve({ code: err ? 1 : 0, stdout, stderr }),
         );
       });
     const trusted = await run({ NODE_EXTRA_CA_CERTS: reg.caFile! });

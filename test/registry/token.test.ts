@@ -39,7 +39,12 @@ function authFile(name: string, entry: Record<string, string>): string {
 
 function source(extra: Partial<ImageSourceOptions> = {}) {
   const requests: string[] = [];
-  const src = createImageSource({ blobs: memoryBlobStore(), env: { HOME: home }, onRequest: (m, u, s) => requests.push(`${m} ${new URL(u).pathname} ${s}`), ...extra });
+  const src = createImageSource({
+    blobs: memoryBlobStore(),
+    env: { HOME: home },
+    onRequest: (m, u, s) => requests.push(`${m} ${new URL(u).pathname} ${s}`),
+    ...extra,
+  });
   return { src, requests };
 }
 
@@ -51,20 +56,33 @@ describe('bearer tokens', () => {
     const tokens = [...reg.tokenServer!.requests];
     expect(got.digest).toBe((await skopeoInspect(reg, 'public/hello:1', { creds: null })).Digest);
     expect(tokens).toEqual([
-      { method: 'GET', user: null, service: 'isctl-test-registry', scopes: ['repository:public/hello:pull'], account: null },
+      {
+        method: 'GET',
+        user: null,
+        service: 'isctl-test-registry',
+        scopes: ['repository:public/hello:pull'],
+        account: null,
+      },
     ]);
     await src.close();
   });
 
   it('credentialed token from auth.json; one token per repository scope, cached; warm check is one HEAD', async () => {
     reg.tokenServer!.requests.length = 0;
-    const { src, requests } = source({ registryConfig: authFile('basic', { auth: b64(`${reg.username}:${reg.password}`) }) });
+    const { src, requests } = source({
+      registryConfig: authFile('basic', { auth: b64(`${reg.username}:${reg.password}`) }),
+    });
     const got = await src.resolve(spec('private/app:multi'), { insecure: true, importMode: 'PreserveOriginal' });
     const tokens = [...reg.tokenServer!.requests];
     expect(got.digest).toBe(await skopeoRawDigest(reg, 'private/app:multi'));
     reg.tokenServer!.requests.length = 0;
     expect(tokens).toHaveLength(1);
-    expect(tokens[0]).toMatchObject({ method: 'GET', user: reg.username, account: reg.username, scopes: ['repository:private/app:pull'] });
+    expect(tokens[0]).toMatchObject({
+      method: 'GET',
+      user: reg.username,
+      account: reg.username,
+      scopes: ['repository:private/app:pull'],
+    });
     requests.length = 0;
     await src.resolve(spec('private/app:multi'), { insecure: true, importMode: 'PreserveOriginal' });
     expect(requests).toEqual(['HEAD /v2/private/app/manifests/multi 200']);
@@ -75,7 +93,10 @@ describe('bearer tokens', () => {
 
   it('requests a new token once the cached one expires', async () => {
     let now = new Date();
-    const { src } = source({ registryConfig: authFile('basic2', { auth: b64(`${reg.username}:${reg.password}`) }), now: () => now });
+    const { src } = source({
+      registryConfig: authFile('basic2', { auth: b64(`${reg.username}:${reg.password}`) }),
+      now: () => now,
+    });
     reg.tokenServer!.requests.length = 0;
     await src.resolve(spec('private/app:1'), { insecure: true });
     await src.resolve(spec('private/app:1'), { insecure: true });
@@ -88,12 +109,21 @@ describe('bearer tokens', () => {
 
   it('an identity token is exchanged with the OAuth2 refresh_token grant', async () => {
     reg.tokenServer!.requests.length = 0;
-    const { src } = source({ registryConfig: authFile('identity', { auth: b64('<token>:'), identitytoken: reg.tokenServer!.refreshToken }) });
+    const { src } = source({
+      registryConfig: authFile('identity', { auth: b64('<token>:'), identitytoken: reg.tokenServer!.refreshToken }),
+    });
     const got = await src.resolve(spec('private/app:1'), { insecure: true });
     const tokens = [...reg.tokenServer!.requests];
     expect(got.digest).toBe((await skopeoInspect(reg, 'private/app:1')).Digest);
     expect(tokens).toEqual([
-      { method: 'POST', user: reg.username, grantType: 'refresh_token', service: 'isctl-test-registry', scopes: ['repository:private/app:pull'], account: null },
+      {
+        method: 'POST',
+        user: reg.username,
+        grantType: 'refresh_token',
+        service: 'isctl-test-registry',
+        scopes: ['repository:private/app:pull'],
+        account: null,
+      },
     ]);
     await src.close();
   });
@@ -112,7 +142,9 @@ describe('bearer tokens', () => {
     const { src } = source();
     const err = (await src.resolve(spec('private/app:1'), { insecure: true }).catch((e: unknown) => e)) as AuthError;
     expect(err).toBeInstanceOf(AuthError);
-    expect(err.message).toContain(`check the credentials for ${reg.host} (no credentials found; log in with podman login or docker login)`);
+    expect(err.message).toContain(
+      `check the credentials for ${reg.host} (no credentials found; log in with podman login or docker login)`,
+    );
     await src.close();
   });
 });
@@ -122,7 +154,9 @@ describe('parallel imports', () => {
     const { src } = source({ registryConfig: authFile('parallel', { auth: b64(`${reg.username}:${reg.password}`) }) });
     await src.resolve(spec('public/hello:1'), { insecure: true }); // learn the challenge
     reg.tokenServer!.requests.length = 0;
-    await Promise.all(['1', 'multi', '1', 'multi'].map((t) => src.resolve(spec(`private/app:${t}`), { insecure: true })));
+    await Promise.all(
+      ['1', 'multi', '1', 'multi'].map((t) => src.resolve(spec(`private/app:${t}`), { insecure: true })),
+    );
     expect(reg.tokenServer!.requests.map((r) => r.scopes.join(' '))).toEqual(['repository:private/app:pull']);
     await src.close();
   });

@@ -19,7 +19,10 @@ for (const [i, argv] of ops.entries()) {
   let stdout = '';
   let stderr = '';
   if (spawnEvery && i % spawnEvery === spawnEvery - 1) {
-    const r = spawnSync(process.execPath, [join(repo, 'bin', 'isctl.js'), ...argv], { env: { ...process.env, ...env }, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [join(repo, 'bin', 'isctl.js'), ...argv], {
+      env: { ...process.env, ...env },
+      encoding: 'utf8',
+    });
     code = r.status;
     stdout = r.stdout;
     stderr = r.stderr;
@@ -33,5 +36,7 @@ for (const [i, argv] of ops.entries()) {
     };
     code = await run(argv, io);
   }
-  process.stdout.write(`${JSON.stringify({ i, argv, code, ms: Date.now() - started, stderr: stderr.slice(0, 2000) })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ i, argv, code, ms: Date.now() - started, stderr: stderr.slice(0, 2000) })}\n`,
+  );
 }

@@ -11,13 +11,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, watch, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildImage, type BuiltImage } from '../harness/images.js';
-import { badCacheFiles, countWriteOps, listFiles, runCli, selfKillEnv, spawnCli, tempDir, useCliSnapshot } from './helpers.js';
+import {
+  badCacheFiles,
+  countWriteOps,
+  listFiles,
+  runCli,
+  selfKillEnv,
+  spawnCli,
+  tempDir,
+  useCliSnapshot,
+} from './helpers.js';
 
 const RUNS = Number(process.env.ISCTL_CRASH_REFRESH_RUNS ?? 40);
 const PARALLEL = Number(process.env.ISCTL_CRASH_PARALLEL ?? 6);
 const STREAMS = 50;
 const TEMP_MARKER = '.isctl-tmp-';
-const DC = 'streams/web-dc.yaml';
+const _DC = 'streams/web-dc.yaml';
 
 let cli: ReturnType<typeof useCliSnapshot>;
 let work: string;
@@ -31,15 +40,27 @@ let writeOps = 0;
 function writeLayout(dir: string, images: BuiltImage[]): void {
   mkdirSync(join(dir, 'blobs', 'sha256'), { recursive: true });
   writeFileSync(join(dir, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
-  for (const img of images) for (const b of [img.manifest, img.config, ...img.layers]) writeFileSync(join(dir, 'blobs', 'sha256', b.digest.slice(7)), b.bytes);
-  const manifests = images.map((img, i) => ({ mediaType: img.manifest.mediaType, digest: img.manifest.digest, size: img.manifest.bytes.length, annotations: { 'org.opencontainers.image.ref.name': `s${i}` } }));
+  for (const img of images)
+    for (const b of [img.manifest, img.config, ...img.layers])
+      writeFileSync(join(dir, 'blobs', 'sha256', b.digest.slice(7)), b.bytes);
+  const manifests = images.map((img, i) => ({
+    mediaType: img.manifest.mediaType,
+    digest: img.manifest.digest,
+    size: img.manifest.bytes.length,
+    annotations: { 'org.opencontainers.image.ref.name': `s${i}` },
+  }));
   writeFileSync(join(dir, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests }));
 }
 
 /** State files with every RFC 3339 time replaced: a refresh stamps the second it ran. */
 function stateFiles(dir: string): Map<string, string> {
   const files = listFiles(dir).filter((f) => !f.startsWith('.isctl/') && !f.includes(TEMP_MARKER));
-  return new Map(files.map((f) => [f, readFileSync(join(dir, f), 'utf8').replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z/g, 'T')]));
+  return new Map(
+    files.map((f) => [
+      f,
+      readFileSync(join(dir, f), 'utf8').replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z/g, 'T'),
+    ]),
+  );
 }
 
 function dcYaml(): string {
@@ -66,7 +87,10 @@ beforeAll(async () => {
   template = join(work, 'template');
   const layout = join(work, 'layout');
   mkdirSync(template);
-  writeLayout(layout, Array.from({ length: STREAMS }, (_, i) => buildImage({ seed: `old-${i}` })));
+  writeLayout(
+    layout,
+    Array.from({ length: STREAMS }, (_, i) => buildImage({ seed: `old-${i}` })),
+  );
   mkdirSync(join(template, 'streams'));
   for (let i = 0; i < STREAMS; i++) {
     const r = await runCli(template, ['import-image', `s${i}:live`, `--from=oci:${layout}:s${i}`, '--confirm']);
@@ -76,7 +100,10 @@ beforeAll(async () => {
   // refresh resyncs every workload's triggers, so this refresh rolls the DeploymentConfig out on the old images.
   expect((await runCli(template, ['refresh'])).code).toBe(0);
   oldFiles = stateFiles(template);
-  writeLayout(layout, Array.from({ length: STREAMS }, (_, i) => buildImage({ seed: `new-${i}` })));
+  writeLayout(
+    layout,
+    Array.from({ length: STREAMS }, (_, i) => buildImage({ seed: `new-${i}` })),
+  );
   const ref = join(work, 'reference');
   cpSync(template, ref, { recursive: true });
   const r = await runCli(ref, ['refresh']);
@@ -125,7 +152,10 @@ async function crashOnce(i: number): Promise<{ mixed: boolean; temps: number }> 
       const now = after.get(f);
       const isOld = now === oldFiles.get(f);
       const isNew = now === newFiles.get(f);
-      expect(isOld || isNew, `${f} after SIGKILL of refresh run ${i} is neither old nor new:\n${now?.slice(0, 400)}`).toBe(true);
+      expect(
+        isOld || isNew,
+        `${f} after SIGKILL of refresh run ${i} is neither old nor new:\n${now?.slice(0, 400)}`,
+      ).toBe(true);
       if (isNew && !isOld) news++;
       if (isOld && !isNew) olds++;
     }
@@ -153,11 +183,22 @@ describe('SIGKILL during refresh', () => {
     expect(changed.length).toBe(STREAMS + 1); // every stream file and the DeploymentConfig
     const outcomes: { mixed: boolean; temps: number }[] = [];
     let next = 0;
-    await Promise.all(Array.from({ length: PARALLEL }, async () => {
-      while (next < RUNS) outcomes.push(await crashOnce(next++));
-    }));
+    await Promise.all(
+      Array.from({ length: PARALLEL }, async () => {
+        while (next < RUNS) outcomes.push(await crashOnce(next++));
+      }),
+    );
     const mixed = outcomes.filter((o) => o.mixed).length;
-    console.log('refresh crash runs:', JSON.stringify({ runs: outcomes.length, killedMidWrite: mixed, leftTempFiles: outcomes.filter((o) => o.temps > 0).length, writePhaseMs, writeOps }));
+    console.log(
+      'refresh crash runs:',
+      JSON.stringify({
+        runs: outcomes.length,
+        killedMidWrite: mixed,
+        leftTempFiles: outcomes.filter((o) => o.temps > 0).length,
+        writePhaseMs,
+        writeOps,
+      }),
+    );
     expect(outcomes).toHaveLength(RUNS);
     expect(mixed).toBeGreaterThanOrEqual(Math.ceil(RUNS / 20));
   }, 600_000);

@@ -26,23 +26,46 @@ function stream(name: string, from: string, extra = ''): string {
 }
 
 function jsonStream(name: string, from: string): object {
-  return { apiVersion: 'image.openshift.io/v1', kind: 'ImageStream', metadata: { name, labels: { team: 'crash' } }, spec: { tags: [{ name: '1.0', from: { kind: 'DockerImage', name: from } }] } };
+  return {
+    apiVersion: 'image.openshift.io/v1',
+    kind: 'ImageStream',
+    metadata: { name, labels: { team: 'crash' } },
+    spec: { tags: [{ name: '1.0', from: { kind: 'DockerImage', name: from } }] },
+  };
 }
 
 /** The state folder before: 40 single-stream files, a 10-document YAML file and a JSON List of 10. */
 function writeTemplate(dir: string): void {
   mkdirSync(join(dir, 'streams'), { recursive: true });
-  for (let i = 0; i < 40; i++) writeFileSync(join(dir, 'streams', `s${i}.yaml`), `# stream ${i}, kept by hand\n${stream(`s${i}`, `registry.example.com/crash/s${i}:1.0`)}`);
-  writeFileSync(join(dir, 'streams', 'multi.yaml'), Array.from({ length: 10 }, (_, i) => stream(`m${i}`, `registry.example.com/crash/m${i}:1.0`)).join('---\n'));
-  writeFileSync(join(dir, 'streams', 'list.json'), `${JSON.stringify({ apiVersion: 'v1', kind: 'List', items: Array.from({ length: 10 }, (_, i) => jsonStream(`j${i}`, `registry.example.com/crash/j${i}:1.0`)) }, null, 2)}\n`);
+  for (let i = 0; i < 40; i++)
+    writeFileSync(
+      join(dir, 'streams', `s${i}.yaml`),
+      `# stream ${i}, kept by hand\n${stream(`s${i}`, `registry.example.com/crash/s${i}:1.0`)}`,
+    );
+  writeFileSync(
+    join(dir, 'streams', 'multi.yaml'),
+    Array.from({ length: 10 }, (_, i) => stream(`m${i}`, `registry.example.com/crash/m${i}:1.0`)).join('---\n'),
+  );
+  writeFileSync(
+    join(dir, 'streams', 'list.json'),
+    `${JSON.stringify({ apiVersion: 'v1', kind: 'List', items: Array.from({ length: 10 }, (_, i) => jsonStream(`j${i}`, `registry.example.com/crash/j${i}:1.0`)) }, null, 2)}\n`,
+  );
 }
 
 /** The input of `apply -f`: every stream moves to 2.0 and gains a label; 5 new streams. */
 function writeInput(dir: string): void {
   mkdirSync(dir, { recursive: true });
-  const names = [...Array.from({ length: 40 }, (_, i) => `s${i}`), ...Array.from({ length: 10 }, (_, i) => `m${i}`), ...Array.from({ length: 10 }, (_, i) => `j${i}`)];
-  writeFileSync(join(dir, 'all.yaml'), names.map((n) => stream(n, `registry.example.com/crash/${n}:2.0`, '\n    release: two')).join('---\n'));
-  for (let i = 0; i < 5; i++) writeFileSync(join(dir, `new${i}.yaml`), stream(`new${i}`, `registry.example.com/crash/new${i}:2.0`));
+  const names = [
+    ...Array.from({ length: 40 }, (_, i) => `s${i}`),
+    ...Array.from({ length: 10 }, (_, i) => `m${i}`),
+    ...Array.from({ length: 10 }, (_, i) => `j${i}`),
+  ];
+  writeFileSync(
+    join(dir, 'all.yaml'),
+    names.map((n) => stream(n, `registry.example.com/crash/${n}:2.0`, '\n    release: two')).join('---\n'),
+  );
+  for (let i = 0; i < 5; i++)
+    writeFileSync(join(dir, `new${i}.yaml`), stream(`new${i}`, `registry.example.com/crash/new${i}:2.0`));
 }
 
 /**
@@ -51,7 +74,12 @@ function writeInput(dir: string): void {
  */
 function stateFiles(dir: string): Map<string, string> {
   const files = listFiles(dir).filter((f) => !f.startsWith('.isctl/') && !f.includes(TEMP_MARKER));
-  return new Map(files.map((f) => [f, readFileSync(join(dir, f), 'utf8').replace(/creationTimestamp: "[^"\n]*"/g, 'creationTimestamp: "T"')]));
+  return new Map(
+    files.map((f) => [
+      f,
+      readFileSync(join(dir, f), 'utf8').replace(/creationTimestamp: "[^"\n]*"/g, 'creationTimestamp: "T"'),
+    ]),
+  );
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -113,7 +141,10 @@ async function crashOnce(i: number): Promise<Outcome> {
       const now = after.get(f);
       const isOld = now === oldFiles.get(f);
       const isNew = now === newFiles.get(f);
-      expect(isOld || isNew, `${f} after SIGKILL in run ${i} is neither its old nor its new content:\n${now?.slice(0, 400)}`).toBe(true);
+      expect(
+        isOld || isNew,
+        `${f} after SIGKILL in run ${i} is neither its old nor its new content:\n${now?.slice(0, 400)}`,
+      ).toBe(true);
       if (isNew && !isOld) news++;
       if (isOld && !isNew) olds++;
     }
@@ -188,7 +219,14 @@ describe('SIGKILL while rewriting many files', () => {
     };
     await Promise.all(Array.from({ length: PARALLEL }, worker));
     const count = (p: (o: Outcome) => boolean) => outcomes.filter(p).length;
-    const summary = { runs: outcomes.length, killedMidWrite: count((o) => o.mixed), beforeAnyWrite: count((o) => o.allOld), afterLastWrite: count((o) => o.allNew), leftTempFiles: count((o) => o.tempFilesLeft > 0), leftLock: count((o) => o.lockLeft) };
+    const summary = {
+      runs: outcomes.length,
+      killedMidWrite: count((o) => o.mixed),
+      beforeAnyWrite: count((o) => o.allOld),
+      afterLastWrite: count((o) => o.allNew),
+      leftTempFiles: count((o) => o.tempFilesLeft > 0),
+      leftLock: count((o) => o.lockLeft),
+    };
     console.log('crash runs:', JSON.stringify({ ...summary, writePhaseMs, writeOps }));
     expect(outcomes).toHaveLength(RUNS);
     // The kills must really land inside the write phase, or this test proves nothing.
@@ -205,7 +243,9 @@ describe('temporary image-cache files', () => {
     try {
       await pushImage(reg, 'team/app', '1.0', { seed: 'blob-temp-1' });
       await pushImage(reg, 'team/app', '2.0', { seed: 'blob-temp-2' });
-      expect((await runCli(d, ['import-image', 's:1.0', `--from=${reg.host}/team/app:1.0`, '--confirm', '--insecure'])).code).toBe(0);
+      expect(
+        (await runCli(d, ['import-image', 's:1.0', `--from=${reg.host}/team/app:1.0`, '--confirm', '--insecure'])).code,
+      ).toBe(0);
       const dead = spawnCli(d, ['--version']);
       await dead.done; // its PID no longer exists
       const blobs = join(d, '.isctl', 'blobs', 'sha256');
@@ -214,7 +254,13 @@ describe('temporary image-cache files', () => {
       const live = join(blobs, `.${hex}${TEMP_MARKER}${reg.pid}-0badc0de`);
       writeFileSync(stale, '{"half": ');
       writeFileSync(live, '{"being written');
-      const next = await runCli(d, ['import-image', 's:2.0', `--from=${reg.host}/team/app:2.0`, '--confirm', '--insecure']);
+      const next = await runCli(d, [
+        'import-image',
+        's:2.0',
+        `--from=${reg.host}/team/app:2.0`,
+        '--confirm',
+        '--insecure',
+      ]);
       expect(next.code).toBe(0);
       expect(existsSync(stale)).toBe(false);
       expect(existsSync(live)).toBe(true);

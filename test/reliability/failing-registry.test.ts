@@ -40,25 +40,61 @@ const CONFIG_GET: Rule['match'] = { method: 'GET', path: /\/blobs\/sha256:/ };
 /** Imports `repo:tag` through the proxy into a new stream in a fresh folder. */
 async function importThroughProxy(repo: string, tag: string, dir = tempDir('fault')) {
   dirs.push(dir);
-  const r = await runCli(dir, ['import-image', `s:${tag}`, `--from=${proxy.host}/${repo}:${tag}`, '--confirm', '--insecure']);
+  const r = await runCli(dir, [
+    'import-image',
+    `s:${tag}`,
+    `--from=${proxy.host}/${repo}:${tag}`,
+    '--confirm',
+    '--insecure',
+  ]);
   return { dir, ...r };
 }
 
 /** The digests the state folder records must all be real ones, and the image cache must be intact. */
 function expectOnlyGenuineDigests(dir: string): void {
-  for (const d of recordedDigests(dir)) expect(genuine, `recorded ${d} is not a digest the registry holds`).toContain(d);
+  for (const d of recordedDigests(dir))
+    expect(genuine, `recorded ${d} is not a digest the registry holds`).toContain(d);
   expect(badCacheFiles(dir)).toEqual([]);
 }
 
 describe('transient registry faults end in success within the retry budget', () => {
   const cases: { name: string; rules: Rule[]; minMs?: number }[] = [
-    { name: 'two connection resets on the manifest GET', rules: [{ match: MANIFEST_GET, fault: { kind: 'reset' }, times: 2 }] },
-    { name: '502, then 503 twice', rules: [{ match: MANIFEST_GET, fault: { kind: 'status', status: 502 }, times: 1 }, { match: MANIFEST_GET, fault: { kind: 'status', status: 503 }, times: 2 }] },
-    { name: '429 with Retry-After: 2 (honoured: the retry waits 2 s)', rules: [{ match: { path: /\/manifests\// }, fault: { kind: 'retry-after', seconds: 2 }, times: 1 }], minMs: 1900 },
-    { name: '503 with Retry-After: 1', rules: [{ match: { path: /\/manifests\// }, fault: { kind: 'retry-after', seconds: 1, status: 503 }, times: 1 }], minMs: 900 },
-    { name: 'a slow manifest body (40 bytes every 15 ms)', rules: [{ match: MANIFEST_GET, fault: { kind: 'slow-body', chunkBytes: 40, delayMs: 15 }, times: 1 }] },
-    { name: 'a truncated manifest body, then a good one', rules: [{ match: MANIFEST_GET, fault: { kind: 'truncate' }, times: 1 }] },
-    { name: 'a reset and a truncated body on the config blob', rules: [{ match: CONFIG_GET, fault: { kind: 'reset' }, times: 1 }, { match: CONFIG_GET, fault: { kind: 'truncate' }, times: 1 }] },
+    {
+      name: 'two connection resets on the manifest GET',
+      rules: [{ match: MANIFEST_GET, fault: { kind: 'reset' }, times: 2 }],
+    },
+    {
+      name: '502, then 503 twice',
+      rules: [
+        { match: MANIFEST_GET, fault: { kind: 'status', status: 502 }, times: 1 },
+        { match: MANIFEST_GET, fault: { kind: 'status', status: 503 }, times: 2 },
+      ],
+    },
+    {
+      name: '429 with Retry-After: 2 (honoured: the retry waits 2 s)',
+      rules: [{ match: { path: /\/manifests\// }, fault: { kind: 'retry-after', seconds: 2 }, times: 1 }],
+      minMs: 1900,
+    },
+    {
+      name: '503 with Retry-After: 1',
+      rules: [{ match: { path: /\/manifests\// }, fault: { kind: 'retry-after', seconds: 1, status: 503 }, times: 1 }],
+      minMs: 900,
+    },
+    {
+      name: 'a slow manifest body (40 bytes every 15 ms)',
+      rules: [{ match: MANIFEST_GET, fault: { kind: 'slow-body', chunkBytes: 40, delayMs: 15 }, times: 1 }],
+    },
+    {
+      name: 'a truncated manifest body, then a good one',
+      rules: [{ match: MANIFEST_GET, fault: { kind: 'truncate' }, times: 1 }],
+    },
+    {
+      name: 'a reset and a truncated body on the config blob',
+      rules: [
+        { match: CONFIG_GET, fault: { kind: 'reset' }, times: 1 },
+        { match: CONFIG_GET, fault: { kind: 'truncate' }, times: 1 },
+      ],
+    },
   ];
   for (const [i, c] of cases.entries()) {
     it(c.name, async () => {
@@ -84,14 +120,46 @@ describe('transient registry faults end in success within the retry budget', () 
 
 describe('permanent registry faults end as ImportSuccess=False with the history kept', () => {
   const cases: { name: string; rules: Rule[]; message: RegExp }[] = [
-    { name: 'manifest bytes that do not match the digest', rules: [{ match: MANIFEST_GET, fault: { kind: 'corrupt' } }], message: /digest|match/i },
-    { name: 'config bytes that do not match the digest', rules: [{ match: CONFIG_GET, fault: { kind: 'corrupt' } }], message: /digest|match/i },
-    { name: 'an oversized manifest (12 MiB)', rules: [{ match: MANIFEST_GET, fault: { kind: 'oversize', bytes: 12 << 20 } }], message: /larger than|too large|size/i },
-    { name: 'an oversized manifest without Content-Length', rules: [{ match: MANIFEST_GET, fault: { kind: 'oversize', bytes: 12 << 20, declareLength: false } }], message: /larger than|too large|size/i },
-    { name: '500 on every request', rules: [{ match: { path: /\/manifests\// }, fault: { kind: 'status', status: 500 } }], message: /500|internal|error/i },
-    { name: '503 beyond the retry budget', rules: [{ match: { path: /\/manifests\// }, fault: { kind: 'status', status: 503 } }], message: /503|unavailable/i },
-    { name: 'connection reset on every attempt', rules: [{ match: MANIFEST_GET, fault: { kind: 'reset' } }], message: /reset|closed|socket|connect/i },
-    { name: 'a truncated body on every attempt', rules: [{ match: MANIFEST_GET, fault: { kind: 'truncate' } }], message: /closed|terminated|socket|body|reset/i },
+    {
+      name: 'manifest bytes that do not match the digest',
+      rules: [{ match: MANIFEST_GET, fault: { kind: 'corrupt' } }],
+      message: /digest|match/i,
+    },
+    {
+      name: 'config bytes that do not match the digest',
+      rules: [{ match: CONFIG_GET, fault: { kind: 'corrupt' } }],
+      message: /digest|match/i,
+    },
+    {
+      name: 'an oversized manifest (12 MiB)',
+      rules: [{ match: MANIFEST_GET, fault: { kind: 'oversize', bytes: 12 << 20 } }],
+      message: /larger than|too large|size/i,
+    },
+    {
+      name: 'an oversized manifest without Content-Length',
+      rules: [{ match: MANIFEST_GET, fault: { kind: 'oversize', bytes: 12 << 20, declareLength: false } }],
+      message: /larger than|too large|size/i,
+    },
+    {
+      name: '500 on every request',
+      rules: [{ match: { path: /\/manifests\// }, fault: { kind: 'status', status: 500 } }],
+      message: /500|internal|error/i,
+    },
+    {
+      name: '503 beyond the retry budget',
+      rules: [{ match: { path: /\/manifests\// }, fault: { kind: 'status', status: 503 } }],
+      message: /503|unavailable/i,
+    },
+    {
+      name: 'connection reset on every attempt',
+      rules: [{ match: MANIFEST_GET, fault: { kind: 'reset' } }],
+      message: /reset|closed|socket|connect/i,
+    },
+    {
+      name: 'a truncated body on every attempt',
+      rules: [{ match: MANIFEST_GET, fault: { kind: 'truncate' } }],
+      message: /closed|terminated|socket|body|reset/i,
+    },
   ];
   for (const [i, c] of cases.entries()) {
     it(c.name, async () => {
@@ -134,7 +202,10 @@ describe('a lying Docker-Content-Digest header', () => {
     expect(ok.code).toBe(0);
     const second = remember(await pushImage(reg, repo, 'v', { seed: `lie-b-${method}` }));
     // The lie names a real image the state folder already knows (the first one), the most tempting shortcut.
-    proxy.program({ match: { method, path: /\/manifests\/v$/ }, fault: { kind: 'digest-header', digest: first.digest } });
+    proxy.program({
+      match: { method, path: /\/manifests\/v$/ },
+      fault: { kind: 'digest-header', digest: first.digest },
+    });
     const r = await runCli(ok.dir, ['import-image', 's:v', '--insecure']);
     const items = statusTag(await getStream(ok.dir, 's'), 'v')?.items?.map((x) => x.image);
     expectOnlyGenuineDigests(ok.dir);
@@ -173,20 +244,40 @@ describe('redirects', () => {
     // The "object storage" answers with the real config bytes, as S3 would after a registry redirect.
     const other = await startRecordingServer(200, config.bytes.toString('latin1'));
     try {
-      authProxy.program({ match: { method: 'GET', path: new RegExp(`/blobs/${config.digest}`) }, fault: { kind: 'redirect', to: other.url, status: 307 } });
+      authProxy.program({
+        match: { method: 'GET', path: new RegExp(`/blobs/${config.digest}`) },
+        fault: { kind: 'redirect', to: other.url, status: 307 },
+      });
       const dir = tempDir('redirect');
       dirs.push(dir);
       const authFile = `${dir}/auth.json`;
       const { writeFileSync } = await import('node:fs');
-      writeFileSync(authFile, JSON.stringify({ auths: { [authProxy.host]: { auth: Buffer.from(`${authReg.username}:${authReg.password}`).toString('base64') } } }));
-      const r = await runCli(dir, ['import-image', 's:1.0', `--from=${authProxy.host}/team/private:1.0`, '--confirm', '--insecure', '--registry-config', authFile]);
+      writeFileSync(
+        authFile,
+        JSON.stringify({
+          auths: {
+            [authProxy.host]: { auth: Buffer.from(`${authReg.username}:${authReg.password}`).toString('base64') },
+          },
+        }),
+      );
+      const r = await runCli(dir, [
+        'import-image',
+        's:1.0',
+        `--from=${authProxy.host}/team/private:1.0`,
+        '--confirm',
+        '--insecure',
+        '--registry-config',
+        authFile,
+      ]);
       expect(r.stderr).not.toMatch(/error/i);
       expect(r.code).toBe(0);
       // The registry side saw credentials; the other host was reached but got none.
       expect(authProxy.requests.some((x) => x.authorization && /\/manifests\//.test(x.path))).toBe(true);
       expect(other.requests.length).toBeGreaterThan(0);
       expect(other.requests.filter((x) => x.authorization !== undefined)).toEqual([]);
-      expect(statusTag(await getStream(dir, 's'), '1.0')?.items?.[0]?.image).toBe(await skopeoRawDigest(authReg, 'team/private:1.0'));
+      expect(statusTag(await getStream(dir, 's'), '1.0')?.items?.[0]?.image).toBe(
+        await skopeoRawDigest(authReg, 'team/private:1.0'),
+      );
       expectOnlyGenuineDigests(dir);
     } finally {
       await other.stop();
@@ -199,13 +290,31 @@ describe('redirects', () => {
     const other = await startRecordingServer(200, config.bytes.toString('latin1').replace('amd64', 'arm64'));
     try {
       authProxy.reset();
-      authProxy.program({ match: { method: 'GET', path: new RegExp(`/blobs/${config.digest}`) }, fault: { kind: 'redirect', to: other.url, status: 302 } });
+      authProxy.program({
+        match: { method: 'GET', path: new RegExp(`/blobs/${config.digest}`) },
+        fault: { kind: 'redirect', to: other.url, status: 302 },
+      });
       const dir = tempDir('redirect-bad');
       dirs.push(dir);
       const authFile = `${dir}/auth.json`;
       const { writeFileSync } = await import('node:fs');
-      writeFileSync(authFile, JSON.stringify({ auths: { [authProxy.host]: { auth: Buffer.from(`${authReg.username}:${authReg.password}`).toString('base64') } } }));
-      const r = await runCli(dir, ['import-image', 's:1.0', `--from=${authProxy.host}/team/private2:1.0`, '--confirm', '--insecure', '--registry-config', authFile]);
+      writeFileSync(
+        authFile,
+        JSON.stringify({
+          auths: {
+            [authProxy.host]: { auth: Buffer.from(`${authReg.username}:${authReg.password}`).toString('base64') },
+          },
+        }),
+      );
+      const r = await runCli(dir, [
+        'import-image',
+        's:1.0',
+        `--from=${authProxy.host}/team/private2:1.0`,
+        '--confirm',
+        '--insecure',
+        '--registry-config',
+        authFile,
+      ]);
       expect(r.code).toBe(1);
       expect(r.stderr + r.stdout).toMatch(/digest|match/i);
       expect(other.requests.filter((x) => x.authorization !== undefined)).toEqual([]);

@@ -25,7 +25,11 @@ export interface CliResult {
 }
 
 /** Runs isctl in-process with `--dir dir` and a clean environment (plus `env`). */
-export async function runCli(dir: string, argv: string[], env: Record<string, string | undefined> = {}): Promise<CliResult> {
+export async function runCli(
+  dir: string,
+  argv: string[],
+  env: Record<string, string | undefined> = {},
+): Promise<CliResult> {
   let stdout = '';
   let stderr = '';
   const io: CliIO = {
@@ -48,7 +52,9 @@ export function tempDir(prefix: string): string {
 export function ensureBuilt(): void {
   const main = join(REPO, 'dist', 'cli', 'main.js');
   if (existsSync(main) && newestMtime(join(REPO, 'src')) <= statSync(main).mtimeMs) return;
-  const r = spawnSync(process.execPath, [join(REPO, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', REPO], { stdio: 'inherit' });
+  const r = spawnSync(process.execPath, [join(REPO, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', REPO], {
+    stdio: 'inherit',
+  });
   if (r.status !== 0) throw new Error('tsc -p . failed; the process-level tests need dist/');
 }
 
@@ -161,10 +167,16 @@ export function recordedDigests(dir: string): Set<string> {
 export function badCacheFiles(dir: string): string[] {
   const root = join(dir, '.isctl', 'blobs');
   if (!existsSync(root)) return [];
-  return listFiles(root).filter((f) => !f.includes('.isctl-tmp-')).filter((f) => {
-    const [alg, hex] = f.split('/');
-    return createHash(alg).update(readFileSync(join(root, f))).digest('hex') !== hex;
-  });
+  return listFiles(root)
+    .filter((f) => !f.includes('.isctl-tmp-'))
+    .filter((f) => {
+      const [alg, hex] = f.split('/');
+      return (
+        createHash(alg)
+          .update(readFileSync(join(root, f)))
+          .digest('hex') !== hex
+      );
+    });
 }
 
 /** The ImageStream as `isctl get is NAME -o json` prints it. */
@@ -175,6 +187,14 @@ export async function getStream(dir: string, name: string, namespace = 'default'
 }
 
 /** status.tags[tag] of a stream object. */
-export function statusTag(stream: any, tag: string): { items?: { image: string; dockerImageReference: string }[]; conditions?: { type: string; status: string; reason?: string; message?: string }[] } | undefined {
+export function statusTag(
+  stream: any,
+  tag: string,
+):
+  | {
+      items?: { image: string; dockerImageReference: string }[];
+      conditions?: { type: string; status: string; reason?: string; message?: string }[];
+    }
+  | undefined {
   return stream?.status?.tags?.find((t: { tag: string }) => t.tag === tag);
 }

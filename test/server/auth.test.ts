@@ -1,10 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { authenticate, githubSignature, safeEqual, verifyGitHubSignature, verifySharedSecret } from '../../src/server/auth.js';
+import {
+  authenticate,
+  githubSignature,
+  safeEqual,
+  verifyGitHubSignature,
+  verifySharedSecret,
+} from '../../src/server/auth.js';
 
 describe('GitHub X-Hub-Signature-256', () => {
   it("matches GitHub's documented test vector", () => {
     // github/docs validating-webhook-deliveries.md
-    expect(githubSignature("It's a Secret to Everybody", 'Hello, World!')).toBe('sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17');
+    expect(githubSignature("It's a Secret to Everybody", 'Hello, World!')).toBe(
+      'sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17',
+    );
   });
 
   it('accepts the right signature over the raw bytes and refuses anything else', () => {
@@ -20,7 +28,9 @@ describe('GitHub X-Hub-Signature-256', () => {
 
   it('a GitHub delivery needs the signature even with a ?token=', () => {
     const rawBody = Buffer.from('{}');
-    expect(authenticate('s3cret', { sender: 'github', rawBody, headers: {}, token: 's3cret' })).toBe('missing signature');
+    expect(authenticate('s3cret', { sender: 'github', rawBody, headers: {}, token: 's3cret' })).toBe(
+      'missing signature',
+    );
   });
 });
 
@@ -38,7 +48,9 @@ describe('shared secret (Bearer header or ?token=)', () => {
     [undefined, undefined, 'missing credentials'],
   ])('authorization %j token %j -> %j', (authorization, token, want) => {
     expect(verifySharedSecret('s3cret', authorization, token)).toBe(want);
-    expect(authenticate('s3cret', { sender: 'distribution', rawBody: Buffer.alloc(0), headers: { authorization }, token })).toBe(want);
+    expect(
+      authenticate('s3cret', { sender: 'distribution', rawBody: Buffer.alloc(0), headers: { authorization }, token }),
+    ).toBe(want);
   });
 
   it('safeEqual compares values of different lengths without throwing', () => {

@@ -16,7 +16,13 @@ export function view(namespace: string, name: string, tags: Record<string, strin
     apiVersion: 'image.openshift.io/v1',
     kind: 'ImageStream',
     metadata: { name },
-    spec: { tags: Object.entries(tags).map(([t, from]) => ({ name: t, from: { kind: 'DockerImage', name: from }, importPolicy: { scheduled } })) },
+    spec: {
+      tags: Object.entries(tags).map(([t, from]) => ({
+        name: t,
+        from: { kind: 'DockerImage', name: from },
+        importPolicy: { scheduled },
+      })),
+    },
   };
   return { namespace, name, stream };
 }
@@ -31,7 +37,8 @@ export function fakeRefresh(streams: StreamView[], opts: { delayMs?: number; gat
       for (const t of s.stream.spec.tags ?? []) {
         if (selection.scheduledOnly && !t.importPolicy?.scheduled) continue;
         const from = t.from!.name;
-        if (selection.match && !selection.match({ namespace: s.namespace, stream: s.name, tag: t.name, from })) continue;
+        if (selection.match && !selection.match({ namespace: s.namespace, stream: s.name, tag: t.name, from }))
+          continue;
         tags.push(`${s.namespace}/${s.name}:${t.name}`);
       }
     }
@@ -42,7 +49,14 @@ export function fakeRefresh(streams: StreamView[], opts: { delayMs?: number; gat
       outcomes: tags.map((k) => {
         const [ns, rest] = k.split('/');
         const [stream, tag] = rest.split(':');
-        return { namespace: ns, stream, tag, from: 'x', status: 'unchanged' as const, newDigest: 'sha256:' + '0'.repeat(64) };
+        return {
+          namespace: ns,
+          stream,
+          tag,
+          from: 'x',
+          status: 'unchanged' as const,
+          newDigest: `sha256:${'0'.repeat(64)}`,
+        };
       }),
       changes: [],
       triggers: { updated: [], warnings: [], builds: [] },

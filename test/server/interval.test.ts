@@ -16,10 +16,13 @@ describe('parseInterval', () => {
     expect(parseInterval(text)).toBe(ms);
   });
 
-  it.each(['', '15', 'm', '5 m', '1d', '-5m', '10ms', '5m30', 'abc'])('rejects %j with a usage error naming it', (text) => {
-    expect(() => parseInterval(text)).toThrow(UsageError);
-    expect(() => parseInterval(text)).toThrow(`invalid interval "${text}"`);
-  });
+  it.each(['', '15', 'm', '5 m', '1d', '-5m', '10ms', '5m30', 'abc'])(
+    'rejects %j with a usage error naming it',
+    (text) => {
+      expect(() => parseInterval(text)).toThrow(UsageError);
+      expect(() => parseInterval(text)).toThrow(`invalid interval "${text}"`);
+    },
+  );
 
   it('formats back', () => {
     expect(formatInterval(5_400_000)).toBe('1h30m');

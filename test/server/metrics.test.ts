@@ -54,15 +54,31 @@ describe('Prometheus text format', () => {
       close: async () => undefined,
     };
     const src = instrumentImageSource(fake, m, () => t);
-    await expect(src.resolve({ transport: 'docker', raw: 'x', ref: { registry: '', namespace: '', name: 'x', tag: '', id: '' } })).rejects.toThrow('unreachable');
-    await src.listTags({ transport: 'docker', raw: 'x', ref: { registry: '', namespace: '', name: 'x', tag: '', id: '' } });
+    await expect(
+      src.resolve({ transport: 'docker', raw: 'x', ref: { registry: '', namespace: '', name: 'x', tag: '', id: '' } }),
+    ).rejects.toThrow('unreachable');
+    await src.listTags({
+      transport: 'docker',
+      raw: 'x',
+      ref: { registry: '', namespace: '', name: 'x', tag: '', id: '' },
+    });
     const text = m.registry.render();
-    for (const name of ['isctl_webhook_deliveries_total', 'isctl_imports_total', 'isctl_import_failures_total', 'isctl_import_runs_total', 'isctl_import_queue_dropped_total']) {
+    for (const name of [
+      'isctl_webhook_deliveries_total',
+      'isctl_imports_total',
+      'isctl_import_failures_total',
+      'isctl_import_runs_total',
+      'isctl_import_queue_dropped_total',
+    ]) {
       expect(text).toContain(`# TYPE ${name} counter`);
     }
     expect(text).toContain('isctl_import_queue_depth 2');
-    expect(text).toContain('isctl_registry_request_duration_seconds_bucket{operation="resolve",result="error",le="0.025"} 1');
-    expect(text).toContain('isctl_registry_request_duration_seconds_bucket{operation="listTags",result="ok",le="0.25"} 0');
+    expect(text).toContain(
+      'isctl_registry_request_duration_seconds_bucket{operation="resolve",result="error",le="0.025"} 1',
+    );
+    expect(text).toContain(
+      'isctl_registry_request_duration_seconds_bucket{operation="listTags",result="ok",le="0.25"} 0',
+    );
     expect(text).toContain('isctl_registry_request_duration_seconds_count{operation="listTags",result="ok"} 1');
   });
 });

@@ -11,7 +11,8 @@ import {
 } from '../../src/server/parsers.js';
 import { PayloadError } from '../../src/server/events.js';
 
-const fixture = (name: string): unknown => JSON.parse(readFileSync(new URL(`../fixtures/webhooks/${name}`, import.meta.url), 'utf8'));
+const fixture = (name: string): unknown =>
+  JSON.parse(readFileSync(new URL(`../fixtures/webhooks/${name}`, import.meta.url), 'utf8'));
 const lines = (name: string): unknown[] =>
   readFileSync(new URL(`../fixtures/webhooks/${name}`, import.meta.url), 'utf8')
     .split('\n')
@@ -51,7 +52,9 @@ describe('parseDistributionEvents (captured Distribution 2.8 envelopes)', () => 
   });
 
   it('finds exactly the two tag pushes in a whole captured session', () => {
-    const tags = lines('distribution-captured.jsonl').flatMap((b) => parseDistributionEvents(b).events.map((e) => e.tag));
+    const tags = lines('distribution-captured.jsonl').flatMap((b) =>
+      parseDistributionEvents(b).events.map((e) => e.tag),
+    );
     expect(tags).toEqual(['1.0', 'docker']);
   });
 
@@ -67,7 +70,9 @@ describe('parseDistributionEvents (captured Distribution 2.8 envelopes)', () => 
 
 describe('other senders (sample bodies from the documented formats)', () => {
   it('Docker Hub: repo_name and push_data.tag on docker.io', () => {
-    expect(parseDockerHubEvent(fixture('dockerhub-push.json')).events).toEqual([{ registryHost: 'docker.io', repository: 'acme/web', tag: '1.4' }]);
+    expect(parseDockerHubEvent(fixture('dockerhub-push.json')).events).toEqual([
+      { registryHost: 'docker.io', repository: 'acme/web', tag: '1.4' },
+    ]);
   });
 
   it('Docker Hub: an official image is library/NAME', () => {
@@ -100,7 +105,9 @@ describe('other senders (sample bodies from the documented formats)', () => {
   it('Harbor: CloudEvents format, structured and binary', () => {
     const ce = fixture('harbor-cloudevent.json') as { data: unknown };
     expect(parseHarborEvent(ce).events.map((e) => e.tag)).toEqual(['3.2']);
-    expect(parseHarborEvent(ce.data, { 'ce-type': 'harbor.artifact.pushed' }).events.map((e) => e.tag)).toEqual(['3.2']);
+    expect(parseHarborEvent(ce.data, { 'ce-type': 'harbor.artifact.pushed' }).events.map((e) => e.tag)).toEqual([
+      '3.2',
+    ]);
   });
 
   it('Harbor: other event types are ignored', () => {
@@ -127,7 +134,9 @@ describe('other senders (sample bodies from the documented formats)', () => {
   });
 
   it('parseDelivery routes by sender and reads X-GitHub-Event', () => {
-    expect(parseDelivery('github', fixture('github-registry-package-published.json'), { 'x-github-event': 'push' }).events).toEqual([]);
+    expect(
+      parseDelivery('github', fixture('github-registry-package-published.json'), { 'x-github-event': 'push' }).events,
+    ).toEqual([]);
     expect(parseDelivery('quay', fixture('quay-repo-push.json')).events).toHaveLength(2);
   });
 

@@ -40,12 +40,17 @@ describe('Scheduler', () => {
 
 describe('scheduled imports through serve', () => {
   it('refreshes only scheduled tags, one bucket of streams per tick, and every stream once per interval', async () => {
-    const streams = Array.from({ length: 12 }, (_, i) => view('ns', `s${i}`, { a: `quay.io/x/s${i}:a`, b: `quay.io/x/s${i}:b` }, true));
+    const streams = Array.from({ length: 12 }, (_, i) =>
+      view('ns', `s${i}`, { a: `quay.io/x/s${i}:a`, b: `quay.io/x/s${i}:b` }, true),
+    );
     streams.push(view('ns', 'manual', { m: 'quay.io/x/manual:m' }, false));
     const fake = fakeRefresh(streams);
     const t = manualTimers();
     const log = memoryLogger();
-    const h = await startServe({ listen: { host: '127.0.0.1', port: 0 }, intervalMs: 60_000 }, { refresh: fake.refresh, listStreams: async () => streams, logger: log.logger, timers: t.timers });
+    const h = await startServe(
+      { listen: { host: '127.0.0.1', port: 0 }, intervalMs: 60_000 },
+      { refresh: fake.refresh, listStreams: async () => streams, logger: log.logger, timers: t.timers },
+    );
     try {
       await until(() => fake.calls.length === 1);
       t.fire();
@@ -53,7 +58,12 @@ describe('scheduled imports through serve', () => {
       expect(fake.calls.every((c) => c.selection.scheduledOnly === true)).toBe(true);
       const seen = fake.calls.flatMap((c) => c.tags);
       expect(new Set(seen).size).toBe(seen.length); // no stream twice in one interval
-      expect(seen.sort()).toEqual(streams.slice(0, 12).flatMap((s) => [`ns/${s.name}:a`, `ns/${s.name}:b`]).sort());
+      expect(seen.sort()).toEqual(
+        streams
+          .slice(0, 12)
+          .flatMap((s) => [`ns/${s.name}:a`, `ns/${s.name}:b`])
+          .sort(),
+      );
       expect(fake.calls[0].tags.every((k) => bucketOf('ns', k.split('/')[1].split(':')[0], 2) === 0)).toBe(true);
       expect(log.lines.filter((l) => l.event === 'import').map((l) => l.bucket)).toEqual(['1/2', '2/2']);
       expect(log.lines.find((l) => l.event === 'webhooks-disabled')).toBeDefined();
@@ -75,7 +85,10 @@ describe('scheduled imports through serve', () => {
       return r;
     };
     const t = manualTimers();
-    const h = await startServe({ listen: { host: '127.0.0.1', port: 0 }, intervalMs: 60_000 }, { refresh, listStreams: async () => streams, logger: memoryLogger().logger, timers: t.timers });
+    const h = await startServe(
+      { listen: { host: '127.0.0.1', port: 0 }, intervalMs: 60_000 },
+      { refresh, listStreams: async () => streams, logger: memoryLogger().logger, timers: t.timers },
+    );
     await until(() => base.calls.length === 1);
     let stopped = false;
     const stopping = h.stop('SIGTERM').then(() => (stopped = true));
@@ -100,7 +113,10 @@ describe('stopping while a push waits', () => {
       { refresh: fake.refresh, listStreams: async () => streams, logger: log.logger, timers: t.timers },
     );
     await until(() => fake.calls.length === 1); // the first scheduled bucket
-    const res = await fetch(`http://127.0.0.1:${h.address.port}/webhooks/quay?token=sekrit`, { method: 'POST', body: JSON.stringify({ docker_url: 'quay.io/x/a', updated_tags: ['t'] }) });
+    const res = await fetch(`http://127.0.0.1:${h.address.port}/webhooks/quay?token=sekrit`, {
+      method: 'POST',
+      body: JSON.stringify({ docker_url: 'quay.io/x/a', updated_tags: ['t'] }),
+    });
     expect(res.status).toBe(202);
     const t0 = Date.now();
     await h.stop('SIGTERM');
@@ -119,12 +135,38 @@ describe('after each import', () => {
       { listen: { host: '127.0.0.1', port: 0 }, intervalMs: 60_000 },
       {
         refresh: async () => ({
-          outcomes: [{ namespace: 'ns', stream: 'a', tag: 't', from: 'quay.io/x/a:t', status: 'changed', oldDigest: 'sha256:' + '1'.repeat(64), newDigest: 'sha256:' + '2'.repeat(64) }],
+          outcomes: [
+            {
+              namespace: 'ns',
+              stream: 'a',
+              tag: 't',
+              from: 'quay.io/x/a:t',
+              status: 'changed',
+              oldDigest: `sha256:${'1'.repeat(64)}`,
+              newDigest: `sha256:${'2'.repeat(64)}`,
+            },
+          ],
           changes: [{ path: 'a.yaml', before: 'x', after: 'y' }],
           triggers: {
-            updated: [{ kind: 'Deployment', namespace: 'ns', name: 'web', file: 'a.yaml', changes: [{ container: 'web', from: 'old', to: 'quay.io/x/a@sha256:' + '2'.repeat(64) }] }],
+            updated: [
+              {
+                kind: 'Deployment',
+                namespace: 'ns',
+                name: 'web',
+                file: 'a.yaml',
+                changes: [{ container: 'web', from: 'old', to: `quay.io/x/a@sha256:${'2'.repeat(64)}` }],
+              },
+            ],
             warnings: ['deployment/broken: trigger annotation is not valid JSON'],
-            builds: [{ namespace: 'ns', name: 'app-build', file: 'a.yaml', image: 'quay.io/x/a@sha256:' + '2'.repeat(64), trigger: 'a:t' }],
+            builds: [
+              {
+                namespace: 'ns',
+                name: 'app-build',
+                file: 'a.yaml',
+                image: `quay.io/x/a@sha256:${'2'.repeat(64)}`,
+                trigger: 'a:t',
+              },
+            ],
           },
         }),
         listStreams: async () => streams,
@@ -139,10 +181,19 @@ describe('after each import', () => {
       await until(() => seen.length === 1);
       expect(seen).toEqual(['schedule:app-build']);
       const byEvent = (e: string) => log.lines.find((l) => l.event === e);
-      expect(byEvent('tag-changed')).toMatchObject({ stream: 'a', tag: 't', newDigest: 'sha256:' + '2'.repeat(64) });
-      expect(byEvent('triggered')).toMatchObject({ msg: 'deployment/web updated', file: 'a.yaml', images: ['web=quay.io/x/a@sha256:' + '2'.repeat(64)] });
-      expect(byEvent('build-triggered')).toMatchObject({ msg: `buildconfig/app-build triggered by quay.io/x/a@sha256:${'2'.repeat(64)}` });
-      expect(byEvent('trigger-warning')).toMatchObject({ level: 'warn', msg: 'deployment/broken: trigger annotation is not valid JSON' });
+      expect(byEvent('tag-changed')).toMatchObject({ stream: 'a', tag: 't', newDigest: `sha256:${'2'.repeat(64)}` });
+      expect(byEvent('triggered')).toMatchObject({
+        msg: 'deployment/web updated',
+        file: 'a.yaml',
+        images: [`web=quay.io/x/a@sha256:${'2'.repeat(64)}`],
+      });
+      expect(byEvent('build-triggered')).toMatchObject({
+        msg: `buildconfig/app-build triggered by quay.io/x/a@sha256:${'2'.repeat(64)}`,
+      });
+      expect(byEvent('trigger-warning')).toMatchObject({
+        level: 'warn',
+        msg: 'deployment/broken: trigger annotation is not valid JSON',
+      });
       expect(byEvent('import')).toMatchObject({ changed: 1, files: ['a.yaml'] });
     } finally {
       await h.stop();

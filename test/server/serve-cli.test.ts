@@ -9,7 +9,13 @@ import { createLogger } from '../../src/server/log.js';
 async function cli(argv: string[], env: Record<string, string> = {}) {
   let stdout = '';
   let stderr = '';
-  const io: CliIO = { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) }, env, cwd: os.tmpdir(), now: () => new Date('2026-11-22T12:00:00Z') };
+  const io: CliIO = {
+    stdout: { write: (s: string) => (stdout += s) },
+    stderr: { write: (s: string) => (stderr += s) },
+    env,
+    cwd: os.tmpdir(),
+    now: () => new Date('2026-11-22T12:00:00Z'),
+  };
   const code = await run(argv, io);
   return { code, stdout, stderr };
 }
@@ -25,7 +31,10 @@ describe('isctl serve: bad flags are usage errors naming the flag', () => {
     [['--log-format', 'xml'], 'error: invalid --log-format "xml": use json or text'],
     [['--queue-depth', '0'], 'error: invalid --queue-depth "0": use a whole number above 0'],
     [['--max-body-bytes', 'lots'], 'error: invalid --max-body-bytes "lots": use a whole number above 0'],
-    [['--webhook-secret-file', '/nonexistent/secret'], 'error: cannot read the webhook secret file /nonexistent/secret: ENOENT'],
+    [
+      ['--webhook-secret-file', '/nonexistent/secret'],
+      'error: cannot read the webhook secret file /nonexistent/secret: ENOENT',
+    ],
   ])('%j', async (args, message) => {
     const r = await cli(['serve', '--dir', dir, ...args]);
     expect(r.code).toBe(2);
@@ -41,7 +50,9 @@ describe('isctl serve: bad flags are usage errors naming the flag', () => {
     try {
       const r = await cli(['serve', '--dir', dir, '--listen', `127.0.0.1:${port}`]);
       expect(r.code).toBe(2);
-      expect(r.stderr).toContain(`error: cannot listen on 127.0.0.1:${port}: the address is already in use\npass --listen with a free HOST:PORT`);
+      expect(r.stderr).toContain(
+        `error: cannot listen on 127.0.0.1:${port}: the address is already in use\npass --listen with a free HOST:PORT`,
+      );
     } finally {
       blocker.close();
     }
@@ -52,7 +63,9 @@ describe('isctl serve: bad flags are usage errors naming the flag', () => {
     fs.writeFileSync(f, '\n');
     const r = await cli(['serve', '--dir', dir, '--webhook-secret-file', f]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain(`error: the webhook secret file ${f} is empty\nwrite the shared secret into it, e.g. openssl rand -hex 32 > FILE`);
+    expect(r.stderr).toContain(
+      `error: the webhook secret file ${f} is empty\nwrite the shared secret into it, e.g. openssl rand -hex 32 > FILE`,
+    );
   });
 
   it('--once on a folder without scheduled tags changes nothing and exits 0', async () => {
@@ -75,8 +88,16 @@ describe('log lines', () => {
   it('json: one object per line; text: time, level, message, key=value', () => {
     const out: string[] = [];
     const now = () => new Date('2026-11-22T12:00:00Z');
-    createLogger('json', (l) => out.push(l), now).log('info', 'delivery', 'quay delivery accepted', { sender: 'quay', queued: 2, repositories: ['a/b:1'] });
-    createLogger('text', (l) => out.push(l), now).log('warn', 'delivery', 'refused', { reason: 'bad signature', status: 401, skipped: undefined });
+    createLogger('json', (l) => out.push(l), now).log('info', 'delivery', 'quay delivery accepted', {
+      sender: 'quay',
+      queued: 2,
+      repositories: ['a/b:1'],
+    });
+    createLogger('text', (l) => out.push(l), now).log('warn', 'delivery', 'refused', {
+      reason: 'bad signature',
+      status: 401,
+      skipped: undefined,
+    });
     expect(out).toEqual([
       '{"time":"2026-11-22T12:00:00.000Z","level":"info","event":"delivery","msg":"quay delivery accepted","sender":"quay","queued":2,"repositories":["a/b:1"]}\n',
       '2026-11-22T12:00:00.000Z WARN  refused reason="bad signature" status=401\n',

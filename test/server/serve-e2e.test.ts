@@ -48,18 +48,30 @@ function tempDir(): string {
 async function cli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
-  const io: CliIO = { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) }, env: {}, cwd: ROOT, now: () => new Date() };
+  const io: CliIO = {
+    stdout: { write: (s: string) => (stdout += s) },
+    stderr: { write: (s: string) => (stderr += s) },
+    env: {},
+    cwd: ROOT,
+    now: () => new Date(),
+  };
   const code = await run(argv, io);
   return { code, stdout, stderr };
 }
 
 /** Spawns `node bin/isctl.js serve ...`, collecting its JSON log lines. */
 function spawnServe(args: string[], env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, [BIN, 'serve', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1', ...env } });
+  const child = spawn(process.execPath, [BIN, 'serve', ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NO_COLOR: '1', ...env },
+  });
   children.add(child);
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<number>((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 : -1))));
+  const exited = new Promise<number>((resolve) =>
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 : -1))),
+  );
   const lines = (): Record<string, unknown>[] =>
     stderr
       .split('\n')
@@ -78,7 +90,10 @@ async function until(cond: () => boolean, ms: number, what: string): Promise<voi
 
 function streamYaml(name: string, tags: { tag: string; from: string; scheduled?: boolean }[]): string {
   const t = tags
-    .map((x) => `  - name: "${x.tag}"\n    from:\n      kind: DockerImage\n      name: ${x.from}\n    importPolicy:\n      insecure: true\n${x.scheduled ? '      scheduled: true\n' : ''}`)
+    .map(
+      (x) =>
+        `  - name: "${x.tag}"\n    from:\n      kind: DockerImage\n      name: ${x.from}\n    importPolicy:\n      insecure: true\n${x.scheduled ? '      scheduled: true\n' : ''}`,
+    )
     .join('');
   return `apiVersion: image.openshift.io/v1\nkind: ImageStream\nmetadata:\n  name: ${name}\nspec:\n  tags:\n${t}`;
 }
@@ -107,7 +122,10 @@ describe('serve with a real Distribution registry', () => {
     servePort = await freePort();
     reg = await startRegistry({
       mode: 'plain',
-      notifications: { url: `http://127.0.0.1:${servePort}/webhooks/distribution`, headers: { Authorization: `Bearer ${SECRET}` } },
+      notifications: {
+        url: `http://127.0.0.1:${servePort}/webhooks/distribution`,
+        headers: { Authorization: `Bearer ${SECRET}` },
+      },
     });
   }, 60_000);
   afterAll(async () => {
@@ -117,7 +135,10 @@ describe('serve with a real Distribution registry', () => {
   it('a push notification re-imports the tag and rewrites the triggered Deployment within seconds', async () => {
     const dir = tempDir();
     const v1 = await pushImage(reg, 'team/app', '1.0', { seed: 'v1' });
-    fs.writeFileSync(path.join(dir, 'app.yaml'), `${streamYaml('app', [{ tag: '1.0', from: `${reg.host}/team/app:1.0` }])}---\n${deploymentYaml('app', '1.0', 'placeholder:latest')}`);
+    fs.writeFileSync(
+      path.join(dir, 'app.yaml'),
+      `${streamYaml('app', [{ tag: '1.0', from: `${reg.host}/team/app:1.0` }])}---\n${deploymentYaml('app', '1.0', 'placeholder:latest')}`,
+    );
     const first = await cli(['refresh', '--dir', dir]);
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
@@ -125,13 +146,26 @@ describe('serve with a real Distribution registry', () => {
 
     const secretFile = path.join(dir, '.secret');
     fs.writeFileSync(secretFile, `${SECRET}\n`);
-    const serve = spawnServe(['--dir', dir, '--listen', `127.0.0.1:${servePort}`, '--webhook-secret-file', secretFile, '--interval', '1h']);
+    const serve = spawnServe([
+      '--dir',
+      dir,
+      '--listen',
+      `127.0.0.1:${servePort}`,
+      '--webhook-secret-file',
+      secretFile,
+      '--interval',
+      '1h',
+    ]);
     try {
       await until(() => serve.lines().some((l) => l.event === 'start'), 15_000, 'serve to listen');
       const v2 = await pushImage(reg, 'team/app', '1.0', { seed: 'v2' });
       expect(v2.digest).not.toBe(v1.digest);
       const pushed = Date.now();
-      await until(() => fs.readFileSync(path.join(dir, 'app.yaml'), 'utf8').includes(`image: ${reg.host}/team/app@${v2.digest}`), 10_000, 'the triggered Deployment to change');
+      await until(
+        () => fs.readFileSync(path.join(dir, 'app.yaml'), 'utf8').includes(`image: ${reg.host}/team/app@${v2.digest}`),
+        10_000,
+        'the triggered Deployment to change',
+      );
       const text = fs.readFileSync(path.join(dir, 'app.yaml'), 'utf8');
       expect(Date.now() - pushed).toBeLessThan(10_000);
       // New history item first, the old one kept; the comment on the container line survives.
@@ -141,10 +175,23 @@ describe('serve with a real Distribution registry', () => {
       expect(text).toContain(`image: ${reg.host}/team/app@${v2.digest}`);
       expect(text).toContain('- name: web   # the web server');
 
-      await until(() => serve.lines().some((l) => l.event === 'import' && l.trigger === 'webhook' && l.changed === 1), 5_000, 'the import log line');
+      await until(
+        () => serve.lines().some((l) => l.event === 'import' && l.trigger === 'webhook' && l.changed === 1),
+        5_000,
+        'the import log line',
+      );
       const lines = serve.lines();
-      expect(lines.find((l) => l.event === 'delivery' && l.result === 'accepted')).toMatchObject({ sender: 'distribution', queued: 1 });
-      expect(lines.find((l) => l.event === 'tag-changed')).toMatchObject({ trigger: 'webhook', stream: 'app', tag: '1.0', oldDigest: v1.digest, newDigest: v2.digest });
+      expect(lines.find((l) => l.event === 'delivery' && l.result === 'accepted')).toMatchObject({
+        sender: 'distribution',
+        queued: 1,
+      });
+      expect(lines.find((l) => l.event === 'tag-changed')).toMatchObject({
+        trigger: 'webhook',
+        stream: 'app',
+        tag: '1.0',
+        oldDigest: v1.digest,
+        newDigest: v2.digest,
+      });
       expect(lines.some((l) => l.event === 'triggered')).toBe(true);
       const metrics = await (await fetch(`http://127.0.0.1:${servePort}/metrics`)).text();
       expect(metrics).toMatch(/isctl_webhook_deliveries_total\{result="accepted",sender="distribution"\} [1-9]/);
@@ -153,7 +200,10 @@ describe('serve with a real Distribution registry', () => {
 
       // An unauthenticated delivery is refused and changes nothing.
       const before = fs.readFileSync(path.join(dir, 'app.yaml'), 'utf8');
-      const res = await fetch(`http://127.0.0.1:${servePort}/webhooks/distribution`, { method: 'POST', body: '{"events":[]}' });
+      const res = await fetch(`http://127.0.0.1:${servePort}/webhooks/distribution`, {
+        method: 'POST',
+        body: '{"events":[]}',
+      });
       expect(res.status).toBe(401);
       expect(fs.readFileSync(path.join(dir, 'app.yaml'), 'utf8')).toBe(before);
 
@@ -171,35 +221,76 @@ describe('serve with a real Distribution registry', () => {
     for (const r of ['q', 'h', 'g']) await pushImage(reg, `team/${r}`, '1.0', { seed: `${r}-1` });
     fs.writeFileSync(
       path.join(dir, 'senders.yaml'),
-      streamYaml('senders', ['q', 'h', 'g'].map((r) => ({ tag: r, from: `${reg.host}/team/${r}:1.0` }))),
+      streamYaml(
+        'senders',
+        ['q', 'h', 'g'].map((r) => ({ tag: r, from: `${reg.host}/team/${r}:1.0` })),
+      ),
     );
     expect((await cli(['refresh', '--dir', dir])).code).toBe(0);
     const port = await freePort();
     // The secret comes from the environment this time.
-    const serve = spawnServe(['--dir', dir, '--listen', `127.0.0.1:${port}`, '--interval', '1h'], { ISCTL_WEBHOOK_SECRET: SECRET });
+    const serve = spawnServe(['--dir', dir, '--listen', `127.0.0.1:${port}`, '--interval', '1h'], {
+      ISCTL_WEBHOOK_SECRET: SECRET,
+    });
     try {
       await until(() => serve.lines().some((l) => l.event === 'start'), 15_000, 'serve to listen');
-      const next = { q: await pushImage(reg, 'team/q', '1.0', { seed: 'q-2' }), h: await pushImage(reg, 'team/h', '1.0', { seed: 'h-2' }), g: await pushImage(reg, 'team/g', '1.0', { seed: 'g-2' }) };
-      const fixture = (name: string) => JSON.parse(fs.readFileSync(path.join(ROOT, 'test/fixtures/webhooks', name), 'utf8'));
-      const quay = { ...fixture('quay-repo-push.json'), docker_url: `${reg.host}/team/q`, repository: 'team/q', updated_tags: ['1.0'] };
+      const next = {
+        q: await pushImage(reg, 'team/q', '1.0', { seed: 'q-2' }),
+        h: await pushImage(reg, 'team/h', '1.0', { seed: 'h-2' }),
+        g: await pushImage(reg, 'team/g', '1.0', { seed: 'g-2' }),
+      };
+      const fixture = (name: string) =>
+        JSON.parse(fs.readFileSync(path.join(ROOT, 'test/fixtures/webhooks', name), 'utf8'));
+      const quay = {
+        ...fixture('quay-repo-push.json'),
+        docker_url: `${reg.host}/team/q`,
+        repository: 'team/q',
+        updated_tags: ['1.0'],
+      };
       const harbor = fixture('harbor-push-artifact.json');
       harbor.event_data.repository.repo_full_name = 'team/h';
-      harbor.event_data.resources[0] = { ...harbor.event_data.resources[0], tag: '1.0', resource_url: `${reg.host}/team/h:1.0`, digest: 'sha256:' + 'f'.repeat(64) };
+      harbor.event_data.resources[0] = {
+        ...harbor.event_data.resources[0],
+        tag: '1.0',
+        resource_url: `${reg.host}/team/h:1.0`,
+        digest: `sha256:${'f'.repeat(64)}`,
+      };
       const github = fixture('github-registry-package-published.json');
       github.registry_package.package_version.package_url = `${reg.host}/team/g:1.0`;
       github.registry_package.package_version.container_metadata.tag.name = '1.0';
       const githubBody = JSON.stringify(github);
       const base = `http://127.0.0.1:${port}/webhooks`;
       const answers = await Promise.all([
-        fetch(`${base}/quay?token=${SECRET}`, { method: 'POST', body: JSON.stringify(quay), headers: { 'content-type': 'application/json' } }),
-        fetch(`${base}/harbor`, { method: 'POST', body: JSON.stringify(harbor), headers: { 'content-type': 'application/json', authorization: SECRET } }),
-        fetch(`${base}/github`, { method: 'POST', body: githubBody, headers: { 'content-type': 'application/json', 'x-github-event': 'registry_package', 'x-github-delivery': 'e2e-1', 'x-hub-signature-256': githubSignature(SECRET, githubBody) } }),
+        fetch(`${base}/quay?token=${SECRET}`, {
+          method: 'POST',
+          body: JSON.stringify(quay),
+          headers: { 'content-type': 'application/json' },
+        }),
+        fetch(`${base}/harbor`, {
+          method: 'POST',
+          body: JSON.stringify(harbor),
+          headers: { 'content-type': 'application/json', authorization: SECRET },
+        }),
+        fetch(`${base}/github`, {
+          method: 'POST',
+          body: githubBody,
+          headers: {
+            'content-type': 'application/json',
+            'x-github-event': 'registry_package',
+            'x-github-delivery': 'e2e-1',
+            'x-hub-signature-256': githubSignature(SECRET, githubBody),
+          },
+        }),
       ]);
       expect(answers.map((a) => a.status)).toEqual([202, 202, 202]);
-      await until(() => {
-        const text = fs.readFileSync(path.join(dir, 'senders.yaml'), 'utf8');
-        return [next.q, next.h, next.g].every((p) => text.includes(`image: ${p.digest}`));
-      }, 10_000, 'all three tags to be re-imported');
+      await until(
+        () => {
+          const text = fs.readFileSync(path.join(dir, 'senders.yaml'), 'utf8');
+          return [next.q, next.h, next.g].every((p) => text.includes(`image: ${p.digest}`));
+        },
+        10_000,
+        'all three tags to be re-imported',
+      );
       // The payload's digest is never recorded: only what the registry answered.
       expect(fs.readFileSync(path.join(dir, 'senders.yaml'), 'utf8')).not.toContain('f'.repeat(64));
       serve.child.kill('SIGTERM');
@@ -213,24 +304,54 @@ describe('serve with a real Distribution registry', () => {
   it('no lost update: CLI writes to the same stream file while serve imports', async () => {
     const dir = tempDir();
     await pushImage(reg, 'team/busy', 'live', { seed: 'busy-0' });
-    fs.writeFileSync(path.join(dir, 'busy.yaml'), streamYaml('busy', [{ tag: 'live', from: `${reg.host}/team/busy:live` }]));
+    fs.writeFileSync(
+      path.join(dir, 'busy.yaml'),
+      streamYaml('busy', [{ tag: 'live', from: `${reg.host}/team/busy:live` }]),
+    );
     const port = await freePort();
     const secretFile = path.join(dir, '.secret');
     fs.writeFileSync(secretFile, SECRET);
-    const serve = spawnServe(['--dir', dir, '--listen', `127.0.0.1:${port}`, '--webhook-secret-file', secretFile, '--interval', '1h']);
+    const serve = spawnServe([
+      '--dir',
+      dir,
+      '--listen',
+      `127.0.0.1:${port}`,
+      '--webhook-secret-file',
+      secretFile,
+      '--interval',
+      '1h',
+    ]);
     try {
       await until(() => serve.lines().some((l) => l.event === 'start'), 15_000, 'serve to listen');
-      const body = (i: number) => JSON.stringify({ events: [{ id: `busy-${i}`, action: 'push', target: { mediaType: 'application/vnd.oci.image.manifest.v1+json', repository: 'team/busy', tag: 'live' }, request: { host: reg.host } }] });
+      const body = (i: number) =>
+        JSON.stringify({
+          events: [
+            {
+              id: `busy-${i}`,
+              action: 'push',
+              target: { mediaType: 'application/vnd.oci.image.manifest.v1+json', repository: 'team/busy', tag: 'live' },
+              request: { host: reg.host },
+            },
+          ],
+        });
       let last = '';
       const cliWrites: Promise<{ code: number }>[] = [];
       for (let i = 1; i <= 4; i++) {
         last = (await pushImage(reg, 'team/busy', 'live', { seed: `busy-${i}` })).digest;
-        await fetch(`http://127.0.0.1:${port}/webhooks/distribution`, { method: 'POST', body: body(i), headers: { authorization: `Bearer ${SECRET}` } });
+        await fetch(`http://127.0.0.1:${port}/webhooks/distribution`, {
+          method: 'POST',
+          body: body(i),
+          headers: { authorization: `Bearer ${SECRET}` },
+        });
         cliWrites.push(cli(['tag', '--dir', dir, '--insecure', `${reg.host}/team/busy:live`, `busy:copy${i}`]));
         await new Promise((r) => setTimeout(r, 300));
       }
       expect((await Promise.all(cliWrites)).map((r) => r.code)).toEqual([0, 0, 0, 0]);
-      await until(() => fs.readFileSync(path.join(dir, 'busy.yaml'), 'utf8').includes(`image: ${last}`), 15_000, 'the last push to be imported');
+      await until(
+        () => fs.readFileSync(path.join(dir, 'busy.yaml'), 'utf8').includes(`image: ${last}`),
+        15_000,
+        'the last push to be imported',
+      );
       await new Promise((r) => setTimeout(r, 1500));
       const text = fs.readFileSync(path.join(dir, 'busy.yaml'), 'utf8');
       for (let i = 1; i <= 4; i++) expect(text).toContain(`- name: copy${i}`);
@@ -250,11 +371,19 @@ describe('serve with a real Distribution registry', () => {
     const serve = spawnServe(['--dir', dir, '--listen', `127.0.0.1:${port}`, '--log-format', 'text']);
     try {
       await until(() => serve.stderr().includes('webhook endpoints are closed'), 15_000, 'the warning');
-      expect(serve.stderr()).toMatch(/WARN  no webhook secret configured \(--webhook-secret-file or ISCTL_WEBHOOK_SECRET\): webhook endpoints are closed, running the scheduler only/);
-      const res = await fetch(`http://127.0.0.1:${port}/webhooks/distribution`, { method: 'POST', body: '{}', headers: { authorization: `Bearer ${SECRET}` } });
+      expect(serve.stderr()).toMatch(
+        /WARN {2}no webhook secret configured \(--webhook-secret-file or ISCTL_WEBHOOK_SECRET\): webhook endpoints are closed, running the scheduler only/,
+      );
+      const res = await fetch(`http://127.0.0.1:${port}/webhooks/distribution`, {
+        method: 'POST',
+        body: '{}',
+        headers: { authorization: `Bearer ${SECRET}` },
+      });
       expect(res.status).toBe(404);
       expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
-      expect(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()).toContain('isctl_webhook_deliveries_total{result="disabled",sender="distribution"} 1');
+      expect(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()).toContain(
+        'isctl_webhook_deliveries_total{result="disabled",sender="distribution"} 1',
+      );
       serve.child.kill('SIGINT');
       expect(await serve.exited).toBe(0);
     } finally {
@@ -265,13 +394,19 @@ describe('serve with a real Distribution registry', () => {
   it('--once follows kubectl diff: 1 after a change, 0 when nothing changed, 2 on a failing tag', async () => {
     const dir = tempDir();
     await pushImage(reg, 'team/once', 'stable', { seed: 'o1' });
-    fs.writeFileSync(path.join(dir, 'once.yaml'), streamYaml('once', [{ tag: 'stable', from: `${reg.host}/team/once:stable`, scheduled: true }]));
+    fs.writeFileSync(
+      path.join(dir, 'once.yaml'),
+      streamYaml('once', [{ tag: 'stable', from: `${reg.host}/team/once:stable`, scheduled: true }]),
+    );
     const a = await cli(['serve', '--once', '--dir', dir]);
     expect(a.code).toBe(1);
     const b = await cli(['serve', '--once', '--dir', dir]);
     expect(b.code).toBe(0);
     expect(b.stdout).toBe('1 tags checked, 0 changed, 0 failed\n');
-    fs.writeFileSync(path.join(dir, 'missing.yaml'), streamYaml('missing', [{ tag: 'x', from: `${reg.host}/team/nothing-here:x`, scheduled: true }]));
+    fs.writeFileSync(
+      path.join(dir, 'missing.yaml'),
+      streamYaml('missing', [{ tag: 'x', from: `${reg.host}/team/nothing-here:x`, scheduled: true }]),
+    );
     const c = await cli(['serve', '--once', '--dir', dir]);
     expect(c.code).toBe(2);
     expect(c.stderr).toContain('team/nothing-here');
@@ -296,10 +431,15 @@ describe('serve with a real Distribution registry', () => {
     const proxyHost = `127.0.0.1:${(proxy.address() as net.AddressInfo).port}`;
     const dir = tempDir();
     try {
-      const names = Array.from({ length: 40 }, (_, i) => `s${i}`).filter((n) => bucketOf('default', n, 2) === 0).slice(0, 4);
+      const names = Array.from({ length: 40 }, (_, i) => `s${i}`)
+        .filter((n) => bucketOf('default', n, 2) === 0)
+        .slice(0, 4);
       for (const [i, n] of names.entries()) {
         await pushImage(reg, `slow/${n}`, 'v', { seed: `slow-${i}` });
-        fs.writeFileSync(path.join(dir, `${n}.yaml`), `# stream ${n}\n${streamYaml(n, [{ tag: 'v', from: `${proxyHost}/slow/${n}:v`, scheduled: true }])}`);
+        fs.writeFileSync(
+          path.join(dir, `${n}.yaml`),
+          `# stream ${n}\n${streamYaml(n, [{ tag: 'v', from: `${proxyHost}/slow/${n}:v`, scheduled: true }])}`,
+        );
       }
       const before = new Map(fs.readdirSync(dir).map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
       const serve = spawnServe(['--dir', dir, '--listen', '127.0.0.1:0', '--interval', '30s']);
@@ -320,7 +460,12 @@ describe('serve with a real Distribution registry', () => {
         expect(parseAllDocuments(text).every((d) => d.errors.length === 0)).toBe(true);
         // The comment and spec as written, plus the status the finished import recorded.
         expect(text.startsWith(`# stream ${f.replace('.yaml', '')}\n`)).toBe(true);
-        expect(text).toContain(before.get(f)!.split('\n').find((l) => l.includes('name: 127.0.0.1'))!);
+        expect(text).toContain(
+          before
+            .get(f)!
+            .split('\n')
+            .find((l) => l.includes('name: 127.0.0.1'))!,
+        );
         expect(text).toMatch(/status:\n[\s\S]*image: sha256:[0-9a-f]{64}/);
       }
       const hidden = fs.readdirSync(dir).filter((f) => f.startsWith('.') && f !== '.isctl');
@@ -363,19 +508,27 @@ describe('the Distribution config shown in `isctl serve -h`', () => {
       snippet.replace('127.0.0.1:8080', `127.0.0.1:${sinkPort}`).replace('Bearer SECRET', `Bearer ${SECRET}`),
     ].join('\n');
     fs.writeFileSync(path.join(dir, 'config.yml'), `${config}\n`);
-    const child = spawn('setpriv', ['--pdeathsig', 'KILL', 'docker-registry', 'serve', path.join(dir, 'config.yml')], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn('setpriv', ['--pdeathsig', 'KILL', 'docker-registry', 'serve', path.join(dir, 'config.yml')], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     children.add(child);
     try {
       const reg = { mode: 'plain', host: `127.0.0.1:${port}`, url: `http://127.0.0.1:${port}` } as TestRegistry;
       const end = Date.now() + 10_000;
       for (;;) {
-        const ok = await fetch(`${reg.url}/v2/`).then((r) => r.status === 200, () => false);
+        const ok = await fetch(`${reg.url}/v2/`).then(
+          (r) => r.status === 200,
+          () => false,
+        );
         if (ok) break;
         if (Date.now() > end) throw new Error('docker-registry did not start');
         await new Promise((r) => setTimeout(r, 50));
       }
       const pushed = await pushImage(reg, 'doc/app', '1.0', { seed: 'doc' });
-      const pull = await fetch(`${reg.url}/v2/doc/app/manifests/1.0`, { method: 'HEAD', headers: { accept: pushed.mediaType } });
+      const pull = await fetch(`${reg.url}/v2/doc/app/manifests/1.0`, {
+        method: 'HEAD',
+        headers: { accept: pushed.mediaType },
+      });
       expect(pull.status).toBe(200);
       await until(() => bodies.some((b) => b.actions.includes('push')), 5_000, 'the push notification');
       await new Promise((r) => setTimeout(r, 500)); // a pull event, if sent, would arrive within ~20 ms

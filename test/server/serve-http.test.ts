@@ -20,12 +20,33 @@ afterEach(async () => {
   handle = undefined;
 });
 
-async function serve(opts: { settleMs?: number; secret?: string; maxBodyBytes?: number; queueDepth?: number; delayMs?: number; gate?: () => Promise<void> } = {}) {
+async function serve(
+  opts: {
+    settleMs?: number;
+    secret?: string;
+    maxBodyBytes?: number;
+    queueDepth?: number;
+    delayMs?: number;
+    gate?: () => Promise<void>;
+  } = {},
+) {
   const fake = fakeRefresh(streams, opts);
   const log = memoryLogger();
   handle = await startServe(
-    { listen: { host: '127.0.0.1', port: 0 }, intervalMs: 3_600_000, ...('secret' in opts ? (opts.secret ? { secret: opts.secret } : {}) : { secret: SECRET }), maxBodyBytes: opts.maxBodyBytes ?? 64 * 1024, queueDepth: opts.queueDepth ?? 100, settleMs: opts.settleMs ?? 20 },
-    { refresh: fake.refresh, listStreams: async () => streams, logger: log.logger, timers: { setTimeout: () => 0, clearTimeout: () => undefined } },
+    {
+      listen: { host: '127.0.0.1', port: 0 },
+      intervalMs: 3_600_000,
+      ...('secret' in opts ? (opts.secret ? { secret: opts.secret } : {}) : { secret: SECRET }),
+      maxBodyBytes: opts.maxBodyBytes ?? 64 * 1024,
+      queueDepth: opts.queueDepth ?? 100,
+      settleMs: opts.settleMs ?? 20,
+    },
+    {
+      refresh: fake.refresh,
+      listStreams: async () => streams,
+      logger: log.logger,
+      timers: { setTimeout: () => 0, clearTimeout: () => undefined },
+    },
   );
   // The scheduler's first tick queues bucket 0 at start; let it run so tests see only webhook work.
   await until(() => fake.calls.length >= 1);
@@ -43,7 +64,10 @@ const bearer = { authorization: `Bearer ${SECRET}` };
 describe('webhook endpoints', () => {
   it('a Distribution push is accepted at once and imports exactly the matching tag', async () => {
     const s = await serve();
-    const res = await post(`${s.base}/webhooks/distribution`, fixtureText('distribution-push-index-tag.json'), { ...bearer, 'content-type': 'application/vnd.docker.distribution.events.v1+json' });
+    const res = await post(`${s.base}/webhooks/distribution`, fixtureText('distribution-push-index-tag.json'), {
+      ...bearer,
+      'content-type': 'application/vnd.docker.distribution.events.v1+json',
+    });
     expect(res.status).toBe(202);
     expect(await res.json()).toMatchObject({ status: 'accepted', queued: 1 });
     await until(() => s.calls.length === 1);
@@ -52,13 +76,18 @@ describe('webhook endpoints', () => {
     const events = s.log.lines.map((l) => l.event);
     expect(events).toContain('delivery');
     await until(() => s.log.lines.some((l) => l.event === 'import'));
-    expect(s.log.lines.find((l) => l.event === 'import' && l.trigger === 'webhook')).toMatchObject({ trigger: 'webhook', unchanged: 1, changed: 0, failed: 0 });
+    expect(s.log.lines.find((l) => l.event === 'import' && l.trigger === 'webhook')).toMatchObject({
+      trigger: 'webhook',
+      unchanged: 1,
+      changed: 0,
+      failed: 0,
+    });
   });
 
   it.each([
-    ['dockerhub', 'dockerhub-push.json', 'default/web:prod', {}],
-    ['quay', 'quay-repo-push.json', 'default/api:2.0,default/api:latest', {}],
-    ['harbor', 'harbor-push-artifact.json', 'default/worker:3.1', {}],
+    ['dockerhub', 'dockerhub-push.json', 'default/web:prod'],
+    ['quay', 'quay-repo-push.json', 'default/api:2.0,default/api:latest'],
+    ['harbor', 'harbor-push-artifact.json', 'default/worker:3.1'],
   ] as const)('%s sample body via ?token= imports %s', async (sender, file, want) => {
     const s = await serve();
     const res = await post(`${s.base}/webhooks/${sender}?token=${SECRET}`, fixtureText(file));
@@ -71,7 +100,11 @@ describe('webhook endpoints', () => {
   it('GitHub registry_package with a valid X-Hub-Signature-256', async () => {
     const s = await serve();
     const body = fixtureText('github-registry-package-published.json');
-    const headers = { 'x-github-event': 'registry_package', 'x-github-delivery': '72d3162e-cc78-11e3-81ab-4c9367dc0958', 'x-hub-signature-256': githubSignature(SECRET, body) };
+    const headers = {
+      'x-github-event': 'registry_package',
+      'x-github-delivery': '72d3162e-cc78-11e3-81ab-4c9367dc0958',
+      'x-hub-signature-256': githubSignature(SECRET, body),
+    };
     const res = await post(`${s.base}/webhooks/github`, body, headers);
     expect(res.status).toBe(202);
     await until(() => s.calls.length === 1);
@@ -94,7 +127,9 @@ describe('webhook endpoints', () => {
     expect(JSON.stringify(await res.json())).not.toContain(SECRET);
     await new Promise((r) => setTimeout(r, 100));
     expect(s.calls).toHaveLength(0);
-    expect(s.handle.metrics.registry.render()).toMatch(/isctl_webhook_deliveries_total\{result="unauthorized",sender="(distribution|quay|github)"\} 1/);
+    expect(s.handle.metrics.registry.render()).toMatch(
+      /isctl_webhook_deliveries_total\{result="unauthorized",sender="(distribution|quay|github)"\} 1/,
+    );
   });
 
   it('a stranger cannot make serve read a large body: 401 before the body is read', async () => {
@@ -114,7 +149,12 @@ describe('webhook endpoints', () => {
         c.close();
       },
     });
-    const res = await fetch(`${s.base}/webhooks/distribution`, { method: 'POST', body: stream, headers: bearer, duplex: 'half' } as RequestInit);
+    const res = await fetch(`${s.base}/webhooks/distribution`, {
+      method: 'POST',
+      body: stream,
+      headers: bearer,
+      duplex: 'half',
+    } as RequestInit);
     expect(res.status).toBe(413);
     expect(s.calls).toHaveLength(0);
   });
@@ -123,17 +163,21 @@ describe('webhook endpoints', () => {
     const s = await serve();
     const bad = await post(`${s.base}/webhooks/distribution`, '{"events": [', bearer);
     expect(bad.status).toBe(400);
-    expect((await bad.json()).message).toMatch(/^malformed JSON/);
+    expect(((await bad.json()) as { message: string }).message).toMatch(/^malformed JSON/);
     const shape = await post(`${s.base}/webhooks/distribution`, fixtureText('dockerhub-push.json'), bearer);
     expect(shape.status).toBe(400);
-    expect((await shape.json()).message).toBe('not a distribution payload: "events" is missing or not a list');
+    expect(((await shape.json()) as { message: string }).message).toBe(
+      'not a distribution payload: "events" is missing or not a list',
+    );
     expect(s.calls).toHaveLength(0);
   });
 
   it('a redelivered Distribution event id is ignored (captured /slow redelivery)', async () => {
     const s = await serve();
     const [first, second] = fixtureText('distribution-slow-redelivery.jsonl').split('\n');
-    expect((await (await post(`${s.base}/webhooks/distribution`, first, bearer)).json()).queued).toBe(1);
+    expect(
+      ((await (await post(`${s.base}/webhooks/distribution`, first, bearer)).json()) as { queued: number }).queued,
+    ).toBe(1);
     await until(() => s.calls.length === 1);
     const res = await post(`${s.base}/webhooks/distribution`, second, bearer);
     expect(await res.json()).toMatchObject({ status: 'duplicate', duplicate: 1, queued: 0 });
@@ -166,11 +210,26 @@ describe('webhook endpoints', () => {
       const s = await serve({ delayMs: 30, settleMs });
       const t0 = performance.now();
       const bodies = Array.from({ length: 1000 }, (_, i) =>
-        JSON.stringify({ events: [{ id: `burst-${i}`, action: 'push', target: { mediaType: 'application/vnd.oci.image.manifest.v1+json', repository: 'burst/app', tag: many[i % 10] }, request: { host: '127.0.0.1:5004' } }] }),
+        JSON.stringify({
+          events: [
+            {
+              id: `burst-${i}`,
+              action: 'push',
+              target: {
+                mediaType: 'application/vnd.oci.image.manifest.v1+json',
+                repository: 'burst/app',
+                tag: many[i % 10],
+              },
+              request: { host: '127.0.0.1:5004' },
+            },
+          ],
+        }),
       );
       const statuses: number[] = [];
       for (let i = 0; i < bodies.length; i += 50) {
-        const batch = await Promise.all(bodies.slice(i, i + 50).map((b) => post(`${s.base}/webhooks/distribution`, b, bearer)));
+        const batch = await Promise.all(
+          bodies.slice(i, i + 50).map((b) => post(`${s.base}/webhooks/distribution`, b, bearer)),
+        );
         statuses.push(...batch.map((r) => r.status));
       }
       expect(statuses.every((st) => st === 202)).toBe(true);
@@ -192,7 +251,12 @@ describe('webhook endpoints', () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     const s = await serve({ queueDepth: 2, gate: () => gate });
-    const body = (tag: string, id: string) => JSON.stringify({ events: [{ id, action: 'push', target: { repository: 'reglab/app', tag }, request: { host: '127.0.0.1:5004' } }] });
+    const body = (tag: string, id: string) =>
+      JSON.stringify({
+        events: [
+          { id, action: 'push', target: { repository: 'reglab/app', tag }, request: { host: '127.0.0.1:5004' } },
+        ],
+      });
     await post(`${s.base}/webhooks/distribution`, body('1.0', 'a'), bearer);
     await until(() => s.calls.length === 1);
     expect((await post(`${s.base}/webhooks/distribution`, body('x1', 'b'), bearer)).status).toBe(202);
@@ -229,18 +293,24 @@ describe('webhook endpoints', () => {
     await until(() => fake.calls.some((c) => !c.selection.scheduledOnly));
     expect(fake.calls.find((c) => !c.selection.scheduledOnly)!.tags).toEqual(['team/app:1.0']);
     expect(log.lines.filter((l) => l.event === 'import-error')).toHaveLength(2);
-    expect(handle.metrics.registry.render()).toContain('isctl_import_failures_total{reason="error",trigger="webhook"} 2');
+    expect(handle.metrics.registry.render()).toContain(
+      'isctl_import_failures_total{reason="error",trigger="webhook"} 2',
+    );
     failures = 5;
     await post(`${base}/webhooks/distribution`, fixtureText('distribution-push-docker-tag.json'), bearer);
     await until(() => log.lines.some((l) => l.event === 'push-dropped'));
-    expect(log.lines.find((l) => l.event === 'push-dropped')).toMatchObject({ repository: 'reglab/app', tag: 'docker', attempts: 3 });
+    expect(log.lines.find((l) => l.event === 'push-dropped')).toMatchObject({
+      repository: 'reglab/app',
+      tag: 'docker',
+      attempts: 3,
+    });
   });
 
   it('without a secret the webhook endpoints are closed and serve says so', async () => {
     const s = await serve({ secret: '' });
     const res = await post(`${s.base}/webhooks/distribution`, fixtureText('distribution-push-index-tag.json'), bearer);
     expect(res.status).toBe(404);
-    expect((await res.json()).message).toContain('webhook endpoints are disabled');
+    expect(((await res.json()) as { message: string }).message).toContain('webhook endpoints are disabled');
     expect(s.log.lines.find((l) => l.event === 'webhooks-disabled')?.msg).toContain('no webhook secret configured');
     expect((await fetch(`${s.base}/healthz`)).status).toBe(200);
   });
@@ -268,5 +338,7 @@ describe('parseListenAddress', () => {
     ['localhost:0', { host: 'localhost', port: 0 }],
   ])('%s', (text, want) => expect(parseListenAddress(text)).toEqual(want));
 
-  it.each(['', 'host', 'a:b', '1.2.3.4:70000', '1.2.3.4:'])('rejects %j', (text) => expect(parseListenAddress(text)).toBeUndefined());
+  it.each(['', 'host', 'a:b', '1.2.3.4:70000', '1.2.3.4:'])('rejects %j', (text) =>
+    expect(parseListenAddress(text)).toBeUndefined(),
+  );
 });

@@ -8,7 +8,8 @@ import { openStateStore } from '../../src/state/store.js';
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
 // A flow map sends the file to the general YAML parser, whose results are the ones cached.
-const stream = (name: string, repo: string) => `apiVersion: image.openshift.io/v1\nkind: ImageStream\nmetadata: {name: ${name}}\nspec:\n  dockerImageRepository: ${repo}\n`;
+const stream = (name: string, repo: string) =>
+  `apiVersion: image.openshift.io/v1\nkind: ImageStream\nmetadata: {name: ${name}}\nspec:\n  dockerImageRepository: ${repo}\n`;
 const hourAgo = () => new Date(Date.now() - 3600_000);
 
 describe('parse cache', () => {
@@ -19,7 +20,12 @@ describe('parse cache', () => {
     writeFileSync(file, stream('a', 'quay.io/x/aaaa'));
     utimesSync(file, hourAgo(), hourAgo());
     const store = openStateStore(dir);
-    const repo = async () => ((await store.read('default')).find<ImageStream>('ImageStream', 'default', 'a')!.original!.spec as { dockerImageRepository: string }).dockerImageRepository;
+    const repo = async () =>
+      (
+        (await store.read('default')).find<ImageStream>('ImageStream', 'default', 'a')!.original!.spec as {
+          dockerImageRepository: string;
+        }
+      ).dockerImageRepository;
     expect(await repo()).toBe('quay.io/x/aaaa');
     const cache = path.join(dir, '.isctl', 'cache', 'parsed-v1.json');
     expect(JSON.parse(readFileSync(cache, 'utf8'))['a.yaml'].objects[0].object.metadata.name).toBe('a');
@@ -43,11 +49,15 @@ describe('parse cache', () => {
     dirs.push(dir);
     const file = path.join(dir, 'a.yaml');
     writeFileSync(file, stream('a', 'quay.io/x/aaaa'));
-    const err = await openStateStore(dir).update('default', (snap) => {
-      snap.find<ImageStream>('ImageStream', 'default', 'a')!.object.spec.lookupPolicy = { local: true };
-      writeFileSync(file, stream('a', 'quay.io/x/edited-by-hand'));
-    }).catch((e: unknown) => e);
-    expect((err as Error).message).toBe('a.yaml: the file changed on disk while isctl was running; run the command again');
+    const err = await openStateStore(dir)
+      .update('default', (snap) => {
+        snap.find<ImageStream>('ImageStream', 'default', 'a')!.object.spec.lookupPolicy = { local: true };
+        writeFileSync(file, stream('a', 'quay.io/x/edited-by-hand'));
+      })
+      .catch((e: unknown) => e);
+    expect((err as Error).message).toBe(
+      'a.yaml: the file changed on disk while isctl was running; run the command again',
+    );
     expect(readFileSync(file, 'utf8')).toBe(stream('a', 'quay.io/x/edited-by-hand'));
   });
 });

@@ -22,7 +22,10 @@ afterAll(() => {
 function folder(): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'isctl-lock-'));
   dirs.push(dir);
-  writeFileSync(path.join(dir, 'shared.yaml'), '# shared stream\napiVersion: image.openshift.io/v1\nkind: ImageStream\nmetadata:\n  name: shared\nspec:\n  tags:\n  - name: base\n    from: {kind: DockerImage, name: quay.io/acme/app:base}\nstatus:\n  tags:\n  - tag: base\n    items: []\n');
+  writeFileSync(
+    path.join(dir, 'shared.yaml'),
+    '# shared stream\napiVersion: image.openshift.io/v1\nkind: ImageStream\nmetadata:\n  name: shared\nspec:\n  tags:\n  - name: base\n    from: {kind: DockerImage, name: quay.io/acme/app:base}\nstatus:\n  tags:\n  - tag: base\n    items: []\n',
+  );
   return dir;
 }
 
@@ -34,7 +37,11 @@ function deadPid(): number {
 
 function runWorker(dir: string, id: number, count: number): Promise<number> {
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [path.join(import.meta.dirname, 'helpers', 'add-tags.mjs'), storeJs, dir, String(id), String(count)], { stdio: ['ignore', 'inherit', 'inherit'] });
+    const p = spawn(
+      process.execPath,
+      [path.join(import.meta.dirname, 'helpers', 'add-tags.mjs'), storeJs, dir, String(id), String(count)],
+      { stdio: ['ignore', 'inherit', 'inherit'] },
+    );
     p.on('error', reject);
     p.on('exit', (code) => resolve(code ?? -1));
   });
@@ -49,7 +56,8 @@ describe('the folder lock', () => {
     const text = readFileSync(path.join(dir, 'shared.yaml'), 'utf8');
     const is = parse(text) as ImageStream;
     const names = new Set(is.spec.tags!.map((t) => t.name));
-    for (let id = 0; id < 8; id++) for (let i = 0; i < N; i++) expect(names.has(`p${id}-${i}`), `p${id}-${i}`).toBe(true);
+    for (let id = 0; id < 8; id++)
+      for (let i = 0; i < N; i++) expect(names.has(`p${id}-${i}`), `p${id}-${i}`).toBe(true);
     expect(is.spec.tags).toHaveLength(8 * N + 1);
     expect(is.status!.tags![0].items).toHaveLength(8 * N);
     expect(text.startsWith('# shared stream\n')).toBe(true);
@@ -59,7 +67,10 @@ describe('the folder lock', () => {
   test('a stale lock left by a dead process is recovered', async () => {
     const dir = folder();
     mkdirSync(path.join(dir, '.isctl'));
-    writeFileSync(path.join(dir, '.isctl', 'lock'), JSON.stringify({ pid: deadPid(), hostname: hostname(), started: '2024-01-01T00:00:00Z', token: 'x' }));
+    writeFileSync(
+      path.join(dir, '.isctl', 'lock'),
+      JSON.stringify({ pid: deadPid(), hostname: hostname(), started: '2024-01-01T00:00:00Z', token: 'x' }),
+    );
     const t0 = Date.now();
     const { changes } = await openStateStore(dir, { lockTimeoutMs: 5000 }).update('default', (s) => {
       s.find<ImageStream>('ImageStream', 'default', 'shared')!.object.spec.lookupPolicy = { local: true };
@@ -73,10 +84,17 @@ describe('the folder lock', () => {
     const dir = folder();
     mkdirSync(path.join(dir, '.isctl'));
     const lock = path.join(dir, '.isctl', 'lock');
-    writeFileSync(lock, JSON.stringify({ pid: process.pid, hostname: hostname(), started: '2024-01-01T00:00:00Z', token: 'held' }));
-    const err = await openStateStore(dir, { lockTimeoutMs: 300 }).update('default', () => undefined).catch((e: unknown) => e);
+    writeFileSync(
+      lock,
+      JSON.stringify({ pid: process.pid, hostname: hostname(), started: '2024-01-01T00:00:00Z', token: 'held' }),
+    );
+    const err = await openStateStore(dir, { lockTimeoutMs: 300 })
+      .update('default', () => undefined)
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(LockError);
-    expect((err as Error).message).toBe(`the state folder is locked by process ${process.pid} on ${hostname()} (since 2024-01-01T00:00:00Z): ${lock}`);
+    expect((err as Error).message).toBe(
+      `the state folder is locked by process ${process.pid} on ${hostname()} (since 2024-01-01T00:00:00Z): ${lock}`,
+    );
     expect(existsSync(lock)).toBe(true); // somebody else's lock is never removed
   });
 
@@ -86,7 +104,10 @@ describe('the folder lock', () => {
     const stray = path.join(dir, `.shared.yaml.isctl-tmp-${dead}-deadbeef`);
     writeFileSync(stray, 'half a fi');
     mkdirSync(path.join(dir, '.isctl', 'cache'), { recursive: true });
-    const hidden = [path.join(dir, '.isctl', `.lock.isctl-tmp-${dead}-00`), path.join(dir, '.isctl', 'cache', `.parsed-v1.json.isctl-tmp-${dead}-01`)];
+    const hidden = [
+      path.join(dir, '.isctl', `.lock.isctl-tmp-${dead}-00`),
+      path.join(dir, '.isctl', 'cache', `.parsed-v1.json.isctl-tmp-${dead}-01`),
+    ];
     for (const h of hidden) writeFileSync(h, '');
     const snap = await openStateStore(dir).read('default');
     expect(snap.objects).toHaveLength(1); // never read as state
@@ -102,14 +123,27 @@ describe('in one process', () => {
   test('concurrent updates take turns and lose nothing; a nested update is refused at once', async () => {
     const dir = folder();
     const store = openStateStore(dir);
-    await Promise.all(Array.from({ length: 10 }, (_, i) => openStateStore(dir).update('default', async (s) => {
-      await new Promise((r) => setTimeout(r, 5));
-      s.find<ImageStream>('ImageStream', 'default', 'shared')!.object.spec.tags!.push({ name: `in-${i}`, from: { kind: 'DockerImage', name: `x:${i}` } } as never);
-    })));
-    const names = (await store.read('default')).find<ImageStream>('ImageStream', 'default', 'shared')!.original!.spec.tags!.map((t) => t.name);
-    expect(names.filter((n) => n.startsWith('in-')).sort()).toEqual(Array.from({ length: 10 }, (_, i) => `in-${i}`).sort());
+    await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        openStateStore(dir).update('default', async (s) => {
+          await new Promise((r) => setTimeout(r, 5));
+          s.find<ImageStream>('ImageStream', 'default', 'shared')!.object.spec.tags!.push({
+            name: `in-${i}`,
+            from: { kind: 'DockerImage', name: `x:${i}` },
+          } as never);
+        }),
+      ),
+    );
+    const names = (await store.read('default'))
+      .find<ImageStream>('ImageStream', 'default', 'shared')!
+      .original!.spec.tags!.map((t) => t.name);
+    expect(names.filter((n) => n.startsWith('in-')).sort()).toEqual(
+      Array.from({ length: 10 }, (_, i) => `in-${i}`).sort(),
+    );
     const t0 = Date.now();
-    await expect(store.update('default', () => store.update('default', () => undefined))).rejects.toThrow(/update\(\) called inside update\(\)/);
+    await expect(store.update('default', () => store.update('default', () => undefined))).rejects.toThrow(
+      /update\(\) called inside update\(\)/,
+    );
     expect(Date.now() - t0).toBeLessThan(2000);
   });
 });

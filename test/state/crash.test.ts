@@ -22,9 +22,17 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 test('SIGKILL at random moments while many files are rewritten: every file is whole; the next run cleans up', async () => {
   const FILES = 20;
-  for (let i = 0; i < FILES; i++) writeFileSync(path.join(dir, `s${i}.yaml`), `apiVersion: image.openshift.io/v1\nkind: ImageStream\nmetadata:\n  name: s${i}\nspec:\n  tags: []\n`);
+  for (let i = 0; i < FILES; i++)
+    writeFileSync(
+      path.join(dir, `s${i}.yaml`),
+      `apiVersion: image.openshift.io/v1\nkind: ImageStream\nmetadata:\n  name: s${i}\nspec:\n  tags: []\n`,
+    );
   for (let run = 0; run < 12; run++) {
-    const child = spawn(process.execPath, [path.join(import.meta.dirname, 'helpers', 'rewrite-loop.mjs'), storeJs, dir], { stdio: 'ignore' });
+    const child = spawn(
+      process.execPath,
+      [path.join(import.meta.dirname, 'helpers', 'rewrite-loop.mjs'), storeJs, dir],
+      { stdio: 'ignore' },
+    );
     await sleep(300 + Math.random() * 700);
     child.kill('SIGKILL');
     await new Promise((r) => child.on('exit', r));

@@ -14,7 +14,12 @@ const leaf: fc.Arbitrary<J> = fc.oneof(
   fc.constant(null),
 );
 const value: fc.Arbitrary<J> = fc.letrec<{ node: J }>((tie) => ({
-  node: fc.oneof({ depthSize: 'small', withCrossShrink: true }, leaf, fc.array(tie('node'), { maxLength: 4 }), fc.dictionary(key, tie('node'), { maxKeys: 4 }) as fc.Arbitrary<J>),
+  node: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    leaf,
+    fc.array(tie('node'), { maxLength: 4 }),
+    fc.dictionary(key, tie('node'), { maxKeys: 4 }) as fc.Arbitrary<J>,
+  ),
 })).node;
 const doc = fc.dictionary(key, value, { minKeys: 1, maxKeys: 5 }) as fc.Arbitrary<{ [k: string]: J }>;
 
@@ -52,14 +57,22 @@ const values = (text: string) => parseAllDocuments(text).map((d) => d.toJS());
 describe('surgical editor, generated edits', () => {
   test('YAML (both sequence styles, 2 and 4 spaces): the edit is made without re-rendering the document', () => {
     fc.assert(
-      fc.property(doc, doc, fc.array(fc.nat(), { minLength: 1, maxLength: 8 }), value, fc.constantFrom(2, 4), fc.boolean(), (a, other, choices, repl, indent, indentSeq) => {
-        const text = stringify(a, { indent, indentSeq, lineWidth: 0 }) + '---\n' + stringify(other, { lineWidth: 0 });
-        const after = mutate(a, choices, repl);
-        const out = editFileText('f.yaml', text, [{ document: 0, after }], [], { noFallback: true })!;
-        expect(values(out)).toEqual([after, other]);
-        if (out !== text) changed++;
-        expect(out.endsWith(stringify(other, { lineWidth: 0 }))).toBe(true);
-      }),
+      fc.property(
+        doc,
+        doc,
+        fc.array(fc.nat(), { minLength: 1, maxLength: 8 }),
+        value,
+        fc.constantFrom(2, 4),
+        fc.boolean(),
+        (a, other, choices, repl, indent, indentSeq) => {
+          const text = `${stringify(a, { indent, indentSeq, lineWidth: 0 })}---\n${stringify(other, { lineWidth: 0 })}`;
+          const after = mutate(a, choices, repl);
+          const out = editFileText('f.yaml', text, [{ document: 0, after }], [], { noFallback: true })!;
+          expect(values(out)).toEqual([after, other]);
+          if (out !== text) changed++;
+          expect(out.endsWith(stringify(other, { lineWidth: 0 }))).toBe(true);
+        },
+      ),
       { numRuns: 1000 },
     );
     expect(changed).toBeGreaterThan(600); // most generated edits really change the text
@@ -67,36 +80,48 @@ describe('surgical editor, generated edits', () => {
 
   test('YAML with comments, flow collections and quoted scalars', () => {
     fc.assert(
-      fc.property(doc, fc.array(fc.nat(), { minLength: 1, maxLength: 8 }), value, fc.array(fc.nat({ max: 9 }), { minLength: 4, maxLength: 40 }), (a, choices, repl, decor) => {
-        const d = parseDocument(stringify(a, { lineWidth: 0 }));
-        let n = 0;
-        visit(d, (_, node) => {
-          const pick = decor[n++ % decor.length];
-          if (isCollection(node) && pick === 1) node.flow = true;
-          if (isScalar(node) && typeof node.value === 'string' && pick === 2) node.type = 'QUOTE_SINGLE';
-          if (isScalar(node) && typeof node.value === 'string' && pick === 3) node.type = 'QUOTE_DOUBLE';
-          if (isScalar(node) && pick === 4 && !String(node.value).includes('\n')) node.comment = ' trailing';
-          if ((isScalar(node) || isCollection(node)) && pick === 5) node.commentBefore = ' before';
-        });
-        const text = d.toString({ lineWidth: 0 });
-        const before = parseAllDocuments(text).map((x) => x.toJS());
-        fc.pre(before.length === 1 && JSON.stringify(before[0]) === JSON.stringify(a));
-        const after = mutate(a, choices, repl);
-        const out = editFileText('f.yaml', text, [{ document: 0, after }], [], { noFallback: true })!;
-        expect(values(out)).toEqual([after]);
-      }),
+      fc.property(
+        doc,
+        fc.array(fc.nat(), { minLength: 1, maxLength: 8 }),
+        value,
+        fc.array(fc.nat({ max: 9 }), { minLength: 4, maxLength: 40 }),
+        (a, choices, repl, decor) => {
+          const d = parseDocument(stringify(a, { lineWidth: 0 }));
+          let n = 0;
+          visit(d, (_, node) => {
+            const pick = decor[n++ % decor.length];
+            if (isCollection(node) && pick === 1) node.flow = true;
+            if (isScalar(node) && typeof node.value === 'string' && pick === 2) node.type = 'QUOTE_SINGLE';
+            if (isScalar(node) && typeof node.value === 'string' && pick === 3) node.type = 'QUOTE_DOUBLE';
+            if (isScalar(node) && pick === 4 && !String(node.value).includes('\n')) node.comment = ' trailing';
+            if ((isScalar(node) || isCollection(node)) && pick === 5) node.commentBefore = ' before';
+          });
+          const text = d.toString({ lineWidth: 0 });
+          const before = parseAllDocuments(text).map((x) => x.toJS());
+          fc.pre(before.length === 1 && JSON.stringify(before[0]) === JSON.stringify(a));
+          const after = mutate(a, choices, repl);
+          const out = editFileText('f.yaml', text, [{ document: 0, after }], [], { noFallback: true })!;
+          expect(values(out)).toEqual([after]);
+        },
+      ),
       { numRuns: 1000 },
     );
   });
 
   test('JSON (2 spaces, 4 spaces, tabs)', () => {
     fc.assert(
-      fc.property(doc, fc.array(fc.nat(), { minLength: 1, maxLength: 8 }), value, fc.constantFrom<string | number>(2, 4, '\t'), (a, choices, repl, indent) => {
-        const text = JSON.stringify(a, null, indent) + '\n';
-        const after = mutate(a, choices, repl);
-        const out = editFileText('f.json', text, [{ document: 0, after }], [], { noFallback: true })!;
-        expect(JSON.parse(out)).toEqual(after);
-      }),
+      fc.property(
+        doc,
+        fc.array(fc.nat(), { minLength: 1, maxLength: 8 }),
+        value,
+        fc.constantFrom<string | number>(2, 4, '\t'),
+        (a, choices, repl, indent) => {
+          const text = `${JSON.stringify(a, null, indent)}\n`;
+          const after = mutate(a, choices, repl);
+          const out = editFileText('f.json', text, [{ document: 0, after }], [], { noFallback: true })!;
+          expect(JSON.parse(out)).toEqual(after);
+        },
+      ),
       { numRuns: 1000 },
     );
   });

@@ -1,5 +1,15 @@
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, lstatSync } from 'node:fs';
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+  lstatSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
@@ -14,7 +24,8 @@ function tmp(prefix: string): string {
   dirs.push(d);
   return d;
 }
-const stream = (name: string) => `apiVersion: image.openshift.io/v1\nkind: ImageStream\nmetadata:\n  name: ${name}\nspec:\n  tags: []\n`;
+const stream = (name: string) =>
+  `apiVersion: image.openshift.io/v1\nkind: ImageStream\nmetadata:\n  name: ${name}\nspec:\n  tags: []\n`;
 const touch = (name: string) => (s: Awaited<ReturnType<ReturnType<typeof openStateStore>['read']>>) => {
   s.find<ImageStream>('ImageStream', 'default', name)!.object.spec.lookupPolicy = { local: true };
 };
@@ -28,12 +39,16 @@ describe('writes', () => {
     symlinkSync(path.join(outside, 'target.yaml'), path.join(dir, 'linked.yaml'));
     const store = openStateStore(dir);
     expect((await store.read('default')).find('ImageStream', 'default', 'linked')).toBeDefined();
-    const err = await store.update('default', (s) => {
-      touch('linked')(s);
-      touch('own')(s);
-    }).catch((e: unknown) => e);
+    const err = await store
+      .update('default', (s) => {
+        touch('linked')(s);
+        touch('own')(s);
+      })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(StateFileError);
-    expect((err as Error).message).toMatch(/^linked\.yaml: resolves to .*target\.yaml, outside the state folder; isctl never writes through such a link$/);
+    expect((err as Error).message).toMatch(
+      /^linked\.yaml: resolves to .*target\.yaml, outside the state folder; isctl never writes through such a link$/,
+    );
     expect(readFileSync(path.join(outside, 'target.yaml'), 'utf8')).toBe(stream('linked'));
     expect(readFileSync(path.join(dir, 'own.yaml'), 'utf8')).toBe(stream('own')); // nothing half-done
   });
@@ -92,7 +107,9 @@ describe('blob store', () => {
     writeFileSync(file, '{"schemaVersion":3}');
     const err = await blobs.get(sha256).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(IntegrityError);
-    expect((err as Error).message).toBe(`image cache file ${file} does not match its digest ${sha256}; delete it and import the image again`);
+    expect((err as Error).message).toBe(
+      `image cache file ${file} does not match its digest ${sha256}; delete it and import the image again`,
+    );
     await blobs.put(sha256, bytes); // a damaged copy is replaced
     expect(await blobs.get(sha256)).toEqual(bytes);
     await expect(blobs.get('sha256:../../etc/passwd')).rejects.toThrow(/invalid digest/);

@@ -27,7 +27,12 @@ function expectGolden(name: string, actual: string): void {
 }
 
 const D2 = 'sha256:2222222222222222222222222222222222222222222222222222222222222222';
-const event = (ref: string, generation: number): TagEvent => ({ created: '2024-03-04T05:06:07Z', dockerImageReference: `${ref}@${D2}`, image: D2, generation });
+const event = (ref: string, generation: number): TagEvent => ({
+  created: '2024-03-04T05:06:07Z',
+  dockerImageReference: `${ref}@${D2}`,
+  image: D2,
+  generation,
+});
 
 /** The acceptance edit: change spec.tags[1].from.name, prepend a TagEvent to history, add a spec tag. */
 function editApp(is: ImageStream): void {
@@ -37,7 +42,9 @@ function editApp(is: ImageStream): void {
 }
 
 async function edit(dir: string, ns: string, name: string, fn: (is: ImageStream) => void, dryRun = false) {
-  return openStateStore(dir).update(ns, (snap) => fn(snap.find<ImageStream>('ImageStream', ns, name)!.object), { dryRun });
+  return openStateStore(dir).update(ns, (snap) => fn(snap.find<ImageStream>('ImageStream', ns, name)!.object), {
+    dryRun,
+  });
 }
 
 describe('surgical write-back', () => {
@@ -49,7 +56,12 @@ describe('surgical write-back', () => {
     expectGolden('multi.yaml.diff', unifiedDiff(changes[0], { color: false }));
     // The second document and the comments are untouched, and the file means what was asked.
     const docs = parseAllDocuments(changes[0].after!).map((d) => d.toJS());
-    expect(docs[1]).toEqual({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings' }, data: { key: 'value' } });
+    expect(docs[1]).toEqual({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'settings' },
+      data: { key: 'value' },
+    });
     expect(docs[0].spec.tags.map((t: { name: string }) => t.name)).toEqual(['latest', '1.0', 'stable']);
   });
 
@@ -103,7 +115,15 @@ describe('surgical write-back', () => {
   test('a new object goes to imagestreams/<namespace>/<name>.yaml; deleting the last object deletes the file', async () => {
     const dir = folderWith('nostatus.yaml');
     const { changes } = await openStateStore(dir).update('team', (snap) => {
-      snap.add({ apiVersion: 'image.openshift.io/v1', kind: 'ImageStream', metadata: { name: 'made' }, spec: { lookupPolicy: { local: false } } }, 'team');
+      snap.add(
+        {
+          apiVersion: 'image.openshift.io/v1',
+          kind: 'ImageStream',
+          metadata: { name: 'made' },
+          spec: { lookupPolicy: { local: false } },
+        },
+        'team',
+      );
       snap.remove(snap.find('ImageStream', 'team', 'fresh')!);
     });
     expect(changes.map((c) => [c.path, c.before === null, c.after === null])).toEqual([
@@ -121,19 +141,27 @@ describe('surgical write-back', () => {
   test('objects inside a List are edited in place', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'isctl-surgical-'));
     dirs.push(dir);
-    const text = 'apiVersion: v1\nkind: List\nitems:\n- apiVersion: image.openshift.io/v1\n  kind: ImageStream\n  metadata: {name: a}\n  spec: {}\n- apiVersion: image.openshift.io/v1\n  kind: ImageStream\n  metadata: {name: b}\n  spec: {}\n';
+    const text =
+      'apiVersion: v1\nkind: List\nitems:\n- apiVersion: image.openshift.io/v1\n  kind: ImageStream\n  metadata: {name: a}\n  spec: {}\n- apiVersion: image.openshift.io/v1\n  kind: ImageStream\n  metadata: {name: b}\n  spec: {}\n';
     writeFileSync(path.join(dir, 'list.yaml'), text);
     const { changes } = await openStateStore(dir).update('default', (snap) => {
       snap.find<ImageStream>('ImageStream', 'default', 'b')!.object.spec.lookupPolicy = { local: true };
       snap.remove(snap.find('ImageStream', 'default', 'a')!);
     });
-    expect(changes[0].after).toBe('apiVersion: v1\nkind: List\nitems:\n- apiVersion: image.openshift.io/v1\n  kind: ImageStream\n  metadata: {name: b}\n  spec:\n    lookupPolicy:\n      local: true\n');
+    expect(changes[0].after).toBe(
+      'apiVersion: v1\nkind: List\nitems:\n- apiVersion: image.openshift.io/v1\n  kind: ImageStream\n  metadata: {name: b}\n  spec:\n    lookupPolicy:\n      local: true\n',
+    );
   });
 
   test('names that would escape the folder are refused for new objects', async () => {
     const dir = folderWith('nostatus.yaml');
-    await expect(openStateStore(dir).update('team', (snap) => {
-      snap.add({ apiVersion: 'image.openshift.io/v1', kind: 'ImageStream', metadata: { name: '../../evil' }, spec: {} }, 'team');
-    })).rejects.toThrow(/metadata.name: Invalid value/);
+    await expect(
+      openStateStore(dir).update('team', (snap) => {
+        snap.add(
+          { apiVersion: 'image.openshift.io/v1', kind: 'ImageStream', metadata: { name: '../../evil' }, spec: {} },
+          'team',
+        );
+      }),
+    ).rejects.toThrow(/metadata.name: Invalid value/);
   });
 });

@@ -1,24 +1,82 @@
 import { describe, expect, it } from 'vitest';
-import { formatTriggerAnnotation, isWatchedTrigger, parseTriggerAnnotation } from '../../src/domain/triggers/annotation.js';
+import {
+  formatTriggerAnnotation,
+  isWatchedTrigger,
+  parseTriggerAnnotation,
+} from '../../src/domain/triggers/annotation.js';
 import { findContainer, parseFieldPath } from '../../src/domain/triggers/podspec.js';
 
 const web = 'spec.template.spec.containers[?(@.name==\\"web\\")].image';
 
 describe('parseTriggerAnnotation (Go encoding/json rules)', () => {
-  const cases: { name: string; value: unknown; error?: RegExp; triggers?: number; paused?: boolean; ignored?: string[]; fieldPath?: string }[] = [
-    { name: 'oc set triggers output', value: `[{"from":{"kind":"ImageStreamTag","name":"app:latest"},"fieldPath":"${web}"}]`, triggers: 1, paused: false },
-    { name: 'paused true', value: `[{"from":{"kind":"ImageStreamTag","name":"app:latest"},"fieldPath":"x","paused":true}]`, triggers: 1, paused: true },
-    { name: 'keys match case-insensitively', value: '[{"FROM":{"KIND":"ImageStreamTag","Name":"a:b"},"FieldPath":"p","PAUSED":true}]', triggers: 1, paused: true, fieldPath: 'p' },
-    { name: 'Kelvin sign folds to k', value: '[{"from":{"\u212aind":"ImageStreamTag","name":"a:b"},"fieldPath":"p"}]', triggers: 1 },
-    { name: '"pause":"false" is an unknown key, ignored', value: '[{"from":{"kind":"ImageStreamTag","name":"a:b"},"fieldPath":"p","pause":"false"}]', triggers: 1, paused: false, ignored: ['[0].pause'] },
-    { name: '"paused":"false" (string) fails the annotation', value: '[{"from":{"kind":"ImageStreamTag","name":"a:b"},"fieldPath":"p","paused":"false"}]', error: /cannot unmarshal string into Go struct field ObjectFieldTrigger.paused of type bool/ },
+  const cases: {
+    name: string;
+    value: unknown;
+    error?: RegExp;
+    triggers?: number;
+    paused?: boolean;
+    ignored?: string[];
+    fieldPath?: string;
+  }[] = [
+    {
+      name: 'oc set triggers output',
+      value: `[{"from":{"kind":"ImageStreamTag","name":"app:latest"},"fieldPath":"${web}"}]`,
+      triggers: 1,
+      paused: false,
+    },
+    {
+      name: 'paused true',
+      value: `[{"from":{"kind":"ImageStreamTag","name":"app:latest"},"fieldPath":"x","paused":true}]`,
+      triggers: 1,
+      paused: true,
+    },
+    {
+      name: 'keys match case-insensitively',
+      value: '[{"FROM":{"KIND":"ImageStreamTag","Name":"a:b"},"FieldPath":"p","PAUSED":true}]',
+      triggers: 1,
+      paused: true,
+      fieldPath: 'p',
+    },
+    {
+      name: 'Kelvin sign folds to k',
+      value: '[{"from":{"\u212aind":"ImageStreamTag","name":"a:b"},"fieldPath":"p"}]',
+      triggers: 1,
+    },
+    {
+      name: '"pause":"false" is an unknown key, ignored',
+      value: '[{"from":{"kind":"ImageStreamTag","name":"a:b"},"fieldPath":"p","pause":"false"}]',
+      triggers: 1,
+      paused: false,
+      ignored: ['[0].pause'],
+    },
+    {
+      name: '"paused":"false" (string) fails the annotation',
+      value: '[{"from":{"kind":"ImageStreamTag","name":"a:b"},"fieldPath":"p","paused":"false"}]',
+      error: /cannot unmarshal string into Go struct field ObjectFieldTrigger.paused of type bool/,
+    },
     { name: 'not JSON', value: '@ignore@', error: /not valid JSON/ },
-    { name: 'an object instead of a list', value: '{"from":{}}', error: /cannot unmarshal object into Go value of type \[\]trigger.ObjectFieldTrigger/ },
+    {
+      name: 'an object instead of a list',
+      value: '{"from":{}}',
+      error: /cannot unmarshal object into Go value of type \[\]trigger.ObjectFieldTrigger/,
+    },
     { name: 'null is no triggers', value: 'null', triggers: 0 },
-    { name: 'a number as name', value: '[{"from":{"kind":"ImageStreamTag","name":5},"fieldPath":"p"}]', error: /ObjectFieldTrigger.from.name of type string/ },
-    { name: 'duplicate fieldPaths', value: '[{"fieldPath":"p"},{"fieldPath":"p"}]', error: /duplicate triggers are not allowed/ },
+    {
+      name: 'a number as name',
+      value: '[{"from":{"kind":"ImageStreamTag","name":5},"fieldPath":"p"}]',
+      error: /ObjectFieldTrigger.from.name of type string/,
+    },
+    {
+      name: 'duplicate fieldPaths',
+      value: '[{"fieldPath":"p"},{"fieldPath":"p"}]',
+      error: /duplicate triggers are not allowed/,
+    },
     { name: 'not a string in YAML', value: [{ from: {} }], error: /must be a JSON string/ },
-    { name: 'pretty-printed JSON (YAML block scalar)', value: '[\n  {\n    "from" : {"kind" : "ImageStreamTag", "name" : "a:latest"},\n    "fieldPath" : "p"\n  }\n]', triggers: 1 },
+    {
+      name: 'pretty-printed JSON (YAML block scalar)',
+      value: '[\n  {\n    "from" : {"kind" : "ImageStreamTag", "name" : "a:latest"},\n    "fieldPath" : "p"\n  }\n]',
+      triggers: 1,
+    },
   ];
   for (const c of cases) {
     it(c.name, () => {
@@ -37,7 +95,11 @@ describe('parseTriggerAnnotation (Go encoding/json rules)', () => {
   }
 
   it('watches only unpaused ImageStreamTag triggers without apiVersion and with a tag', () => {
-    const base = { from: { kind: 'ImageStreamTag', name: 'a:b', namespace: '', apiVersion: '' }, fieldPath: 'p', paused: false };
+    const base = {
+      from: { kind: 'ImageStreamTag', name: 'a:b', namespace: '', apiVersion: '' },
+      fieldPath: 'p',
+      paused: false,
+    };
     expect(isWatchedTrigger(base)).toBe(true);
     expect(isWatchedTrigger({ ...base, paused: true })).toBe(false);
     expect(isWatchedTrigger({ ...base, from: { ...base.from, apiVersion: 'image.openshift.io/v1' } })).toBe(false);
@@ -47,17 +109,29 @@ describe('parseTriggerAnnotation (Go encoding/json rules)', () => {
 
   it('formats as oc set triggers writes it, and parses back', () => {
     const text = formatTriggerAnnotation([
-      { from: { kind: 'ImageStreamTag', name: 'app:v1', namespace: '', apiVersion: '' }, fieldPath: 'spec.template.spec.containers[?(@.name=="web")].image', paused: true },
+      {
+        from: { kind: 'ImageStreamTag', name: 'app:v1', namespace: '', apiVersion: '' },
+        fieldPath: 'spec.template.spec.containers[?(@.name=="web")].image',
+        paused: true,
+      },
     ]);
-    expect(text).toBe('[{"from":{"kind":"ImageStreamTag","name":"app:v1"},"fieldPath":"spec.template.spec.containers[?(@.name==\\"web\\")].image","paused":true}]');
+    expect(text).toBe(
+      '[{"from":{"kind":"ImageStreamTag","name":"app:v1"},"fieldPath":"spec.template.spec.containers[?(@.name==\\"web\\")].image","paused":true}]',
+    );
     expect(parseTriggerAnnotation(text).triggers[0]?.paused).toBe(true);
   });
 });
 
 describe('parseFieldPath and findContainer', () => {
   const spec = {
-    initContainers: [{ name: 'init', image: 'i' }, { name: 'shared', image: 'init-shared' }],
-    containers: [{ name: 'web', image: 'w' }, { name: 'shared', image: 'c-shared' }],
+    initContainers: [
+      { name: 'init', image: 'i' },
+      { name: 'shared', image: 'init-shared' },
+    ],
+    containers: [
+      { name: 'web', image: 'w' },
+      { name: 'shared', image: 'c-shared' },
+    ],
   };
   const cases: { kind: string; path: string; want: string | { skip: boolean; message: RegExp } }[] = [
     { kind: 'Deployment', path: 'spec.template.spec.containers[?(@.name=="web")].image', want: 'w' },
@@ -71,13 +145,41 @@ describe('parseFieldPath and findContainer', () => {
     { kind: 'StatefulSet', path: 'spec.template.spec.containers[?(@.name=="web")].image', want: 'w' },
     { kind: 'DaemonSet', path: 'spec.template.spec.containers[0].image', want: 'w' },
     { kind: 'CronJob', path: 'spec.jobTemplate.spec.template.spec.containers[?(@.name=="web")].image', want: 'w' },
-    { kind: 'CronJob', path: 'spec.template.spec.containers[?(@.name=="web")].image', want: { skip: true, message: /does not start with spec.jobTemplate.spec.template.spec./ } },
-    { kind: 'Deployment', path: 'spec.template.spec.containers[5].image', want: { skip: false, message: /^no such container/ } },
-    { kind: 'Deployment', path: 'spec.template.spec.containers[?(@.name=="nope")].image', want: { skip: false, message: /^no such container/ } },
-    { kind: 'Deployment', path: 'spec.template.spec.containers[?(@.name == "web")].image', want: { skip: false, message: /^no such container/ } },
-    { kind: 'Deployment', path: 'spec.template.spec.containers[0].env', want: { skip: false, message: /^field path is not valid/ } },
-    { kind: 'Deployment', path: 'spec.template.spec.volumes[0].image', want: { skip: false, message: /^field path is not valid/ } },
-    { kind: 'Deployment', path: 'spec.template.spec.containers[0', want: { skip: false, message: /^field path is not valid/ } },
+    {
+      kind: 'CronJob',
+      path: 'spec.template.spec.containers[?(@.name=="web")].image',
+      want: { skip: true, message: /does not start with spec.jobTemplate.spec.template.spec./ },
+    },
+    {
+      kind: 'Deployment',
+      path: 'spec.template.spec.containers[5].image',
+      want: { skip: false, message: /^no such container/ },
+    },
+    {
+      kind: 'Deployment',
+      path: 'spec.template.spec.containers[?(@.name=="nope")].image',
+      want: { skip: false, message: /^no such container/ },
+    },
+    {
+      kind: 'Deployment',
+      path: 'spec.template.spec.containers[?(@.name == "web")].image',
+      want: { skip: false, message: /^no such container/ },
+    },
+    {
+      kind: 'Deployment',
+      path: 'spec.template.spec.containers[0].env',
+      want: { skip: false, message: /^field path is not valid/ },
+    },
+    {
+      kind: 'Deployment',
+      path: 'spec.template.spec.volumes[0].image',
+      want: { skip: false, message: /^field path is not valid/ },
+    },
+    {
+      kind: 'Deployment',
+      path: 'spec.template.spec.containers[0',
+      want: { skip: false, message: /^field path is not valid/ },
+    },
   ];
   for (const c of cases) {
     it(`${c.kind} ${c.path}`, () => {

@@ -6,8 +6,8 @@ import path from 'node:path';
 import { run } from '../../src/cli/main.js';
 import type { CliIO } from '../../src/cli/io.js';
 
-const D1 = 'sha256:' + '1'.repeat(64);
-const D2 = 'sha256:' + '2'.repeat(64);
+const D1 = `sha256:${'1'.repeat(64)}`;
+const D2 = `sha256:${'2'.repeat(64)}`;
 
 const STATE = `# team web
 apiVersion: image.openshift.io/v1
@@ -115,7 +115,10 @@ function folder(): string {
   return dir;
 }
 
-async function isctl(dir: string, ...argv: string[]): Promise<{ code: number; stdout: string; stderr: string; file: string }> {
+async function isctl(
+  dir: string,
+  ...argv: string[]
+): Promise<{ code: number; stdout: string; stderr: string; file: string }> {
   let stdout = '';
   let stderr = '';
   const io: CliIO = {
@@ -183,7 +186,9 @@ deploymentconfig/web: rolled out version 4 (manual change)
     const dir = folder();
     const r = await isctl(dir, 'rollout', 'latest', 'dc/waiting');
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^error: cannot trigger a deployment for "waiting" because it contains unresolved images\n/);
+    expect(r.stderr).toMatch(
+      /^error: cannot trigger a deployment for "waiting" because it contains unresolved images\n/,
+    );
     expect(r.file).toBe(STATE);
   });
 
@@ -225,22 +230,28 @@ describe('isctl set triggers', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^deployment.apps\/worker triggers updated\n/);
-    expect(r.file).toContain(`image.openshift.io/triggers: '[{"from":{"kind":"ImageStreamTag","name":"app:latest"},"fieldPath":"spec.template.spec.containers[?(@.name==\\"worker\\")].image"}]'`);
+    expect(r.file).toContain(
+      `image.openshift.io/triggers: '[{"from":{"kind":"ImageStreamTag","name":"app:latest"},"fieldPath":"spec.template.spec.containers[?(@.name==\\"worker\\")].image"}]'`,
+    );
     expect(r.file).toContain(`      - name: worker\n        image: quay.io/acme/app@${D2}\n`);
     const list = await isctl(dir, 'set', 'triggers', 'deploy/worker');
     expect(list.stdout).toContain('deployments/worker  image   app:latest (worker)  true');
   });
 
-  it('checks flags and container names with oc\'s messages, writing nothing', async () => {
+  it("checks flags and container names with oc's messages, writing nothing", async () => {
     const dir = folder();
     const both = await isctl(dir, 'set', 'triggers', 'dc/web', '--auto', '--manual');
     expect(both.code).toBe(2);
     expect(both.stderr).toMatch(/^error: you must specify at most one of --auto or --manual\n/);
     const names = await isctl(dir, 'set', 'triggers', 'dc/web', '--from-image=app:latest', '-c', 'nope');
     expect(names.code).toBe(1);
-    expect(names.stderr).toBe('error: DeploymentConfig default/web (app.yaml): not all container names exist: nope (accepts: proxy, web)\n');
+    expect(names.stderr).toBe(
+      'error: DeploymentConfig default/web (app.yaml): not all container names exist: nope (accepts: proxy, web)\n',
+    );
     const registry = await isctl(dir, 'set', 'triggers', 'dc/web', '--from-image=quay.io/acme/app:latest', '-c', 'web');
-    expect(registry.stderr).toMatch(/^error: the value of --from-image must point to an image stream tag on this server\n/);
+    expect(registry.stderr).toMatch(
+      /^error: the value of --from-image must point to an image stream tag on this server\n/,
+    );
     expect(registry.file).toBe(STATE);
   });
 
@@ -295,7 +306,10 @@ status:
 
   it('a DC without triggers gets the API default ConfigChange written out before the new image trigger', async () => {
     const dir = folder();
-    fs.writeFileSync(path.join(dir, 'bare.yaml'), 'apiVersion: apps.openshift.io/v1\nkind: DeploymentConfig\nmetadata:\n  name: bare\nspec:\n  template:\n    spec:\n      containers:\n      - name: main\n        image: busybox\n');
+    fs.writeFileSync(
+      path.join(dir, 'bare.yaml'),
+      'apiVersion: apps.openshift.io/v1\nkind: DeploymentConfig\nmetadata:\n  name: bare\nspec:\n  template:\n    spec:\n      containers:\n      - name: main\n        image: busybox\n',
+    );
     const r = await isctl(dir, 'set', 'triggers', 'dc/bare', '--from-image=app:latest', '-c', 'main');
     expect(r.code).toBe(0);
     expect(fs.readFileSync(path.join(dir, 'bare.yaml'), 'utf8')).toBe(`apiVersion: apps.openshift.io/v1

@@ -11,7 +11,8 @@ export function memorySnapshot(objects: KubeObject[], namespace = 'default', fil
     kind: o.kind ?? '',
     name: o.metadata?.name ?? '',
   }));
-  const sorted = (list: StoredObject[]) => [...list].sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
+  const sorted = (list: StoredObject[]) =>
+    [...list].sort((a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name));
   return {
     namespace,
     objects: stored,
@@ -29,23 +30,34 @@ export function memorySnapshot(objects: KubeObject[], namespace = 'default', fil
   };
 }
 
-export const D1 = 'sha256:' + '1'.repeat(64);
-export const D2 = 'sha256:' + '2'.repeat(64);
-export const D3 = 'sha256:' + '3'.repeat(64);
+export const D1 = `sha256:${'1'.repeat(64)}`;
+export const D2 = `sha256:${'2'.repeat(64)}`;
+export const D3 = `sha256:${'3'.repeat(64)}`;
 
 /** An ImageStream with one history event per tag. */
-export function stream(name: string, tags: Record<string, { ref: string; image: string }>, extra: { namespace?: string; local?: boolean; lookup?: boolean } = {}): KubeObject {
+export function stream(
+  name: string,
+  tags: Record<string, { ref: string; image: string }>,
+  extra: { namespace?: string; local?: boolean; lookup?: boolean } = {},
+): KubeObject {
   return {
     apiVersion: 'image.openshift.io/v1',
     kind: 'ImageStream',
     metadata: { name, ...(extra.namespace ? { namespace: extra.namespace } : {}) },
     spec: {
       ...(extra.lookup ? { lookupPolicy: { local: true } } : {}),
-      tags: Object.keys(tags).map((t) => ({ name: t, from: { kind: 'DockerImage', name: `quay.io/acme/${name}:${t}` }, ...(extra.local ? { referencePolicy: { type: 'Local' } } : {}) })),
+      tags: Object.keys(tags).map((t) => ({
+        name: t,
+        from: { kind: 'DockerImage', name: `quay.io/acme/${name}:${t}` },
+        ...(extra.local ? { referencePolicy: { type: 'Local' } } : {}),
+      })),
     },
     status: {
       dockerImageRepository: '',
-      tags: Object.entries(tags).map(([t, e]) => ({ tag: t, items: [{ created: '2026-11-22T10:00:00Z', dockerImageReference: e.ref, image: e.image, generation: 2 }] })),
+      tags: Object.entries(tags).map(([t, e]) => ({
+        tag: t,
+        items: [{ created: '2026-11-22T10:00:00Z', dockerImageReference: e.ref, image: e.image, generation: 2 }],
+      })),
     },
   };
 }

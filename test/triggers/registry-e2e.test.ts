@@ -86,7 +86,21 @@ describe('import-image drives the triggers of the folder', () => {
     const buildsFile = path.join(tempFolder(), 'builds.txt');
     const hook = `printf '%s|%s|%s|%s|%s\\n' "$ISCTL_BUILD_NAME" "$ISCTL_BUILD_NAMESPACE" "$ISCTL_BUILD_IMAGE" "$ISCTL_BUILD_FILE" "$ISCTL_BUILD_TRIGGER" >> "${buildsFile}"`;
 
-    const first = await isctl(['--dir', dir, 'import-image', 'web:1', '--from', `${reg.host}/team/web:1`, '--confirm', '--insecure', '--on-build', hook], { clock });
+    const first = await isctl(
+      [
+        '--dir',
+        dir,
+        'import-image',
+        'web:1',
+        '--from',
+        `${reg.host}/team/web:1`,
+        '--confirm',
+        '--insecure',
+        '--on-build',
+        hook,
+      ],
+      { clock },
+    );
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
     expect(first.stdout).toContain(`deploymentconfig/web: container "web" image updated to ${ref1}\n`);
@@ -95,9 +109,18 @@ describe('import-image drives the triggers of the folder', () => {
     let [dc, worker, bc] = docs(file);
     expect(dc.spec.template.spec.containers[0].image).toBe(ref1);
     expect(dc.spec.triggers[1].imageChangeParams.lastTriggeredImage).toBe(ref1);
-    expect(dc.status).toEqual({ latestVersion: 1, details: { message: 'config change', causes: [{ type: 'ConfigChange' }] } });
+    expect(dc.status).toEqual({
+      latestVersion: 1,
+      details: { message: 'config change', causes: [{ type: 'ConfigChange' }] },
+    });
     expect(worker.spec.template.spec.containers[0].image).toBe(ref1);
-    expect(bc.status.imageChangeTriggers).toEqual([{ lastTriggeredImageID: ref1, from: { name: 'web:1' }, lastTriggerTime: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/) }]);
+    expect(bc.status.imageChangeTriggers).toEqual([
+      {
+        lastTriggeredImageID: ref1,
+        from: { name: 'web:1' },
+        lastTriggerTime: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
+      },
+    ]);
     // Comments and untouched lines stay.
     const text = fs.readFileSync(file, 'utf8');
     expect(text.startsWith('# Deployed from the web stream; isctl keeps the images current.\n')).toBe(true);
@@ -116,11 +139,16 @@ describe('import-image drives the triggers of the folder', () => {
     expect(dc.spec.template.spec.containers[0].image).toBe(ref2);
     expect(dc.status).toEqual({
       latestVersion: 2,
-      details: { message: 'image change', causes: [{ type: 'ImageChange', imageTrigger: { from: { kind: 'DockerImage', name: ref2 } } }] },
+      details: {
+        message: 'image change',
+        causes: [{ type: 'ImageChange', imageTrigger: { from: { kind: 'DockerImage', name: ref2 } } }],
+      },
     });
     expect(worker.spec.template.spec.containers[0].image).toBe(ref2);
     expect(bc.status.lastVersion).toBe(2);
-    expect(second.stdout).toContain(`-        image: "${ref1}"   # filled in by the trigger\n+        image: "${ref2}"   # filled in by the trigger\n`);
+    expect(second.stdout).toContain(
+      `-        image: "${ref1}"   # filled in by the trigger\n+        image: "${ref2}"   # filled in by the trigger\n`,
+    );
 
     // Nothing new in the registry: nothing is written, no trigger fires.
     const before = fs.readFileSync(file, 'utf8');
@@ -128,6 +156,8 @@ describe('import-image drives the triggers of the folder', () => {
     expect(third.code).toBe(0);
     expect(third.stdout).not.toContain('image updated');
     expect(fs.readFileSync(file, 'utf8')).toBe(before);
-    expect(parse(fs.readFileSync(path.join(dir, 'imagestreams', 'default', 'web.yaml'), 'utf8')).status.tags[0].items).toHaveLength(2);
+    expect(
+      parse(fs.readFileSync(path.join(dir, 'imagestreams', 'default', 'web.yaml'), 'utf8')).status.tags[0].items,
+    ).toHaveLength(2);
   }, 60_000);
 });

@@ -10,7 +10,8 @@ import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { ROOT, shimBin, tempDir } from './helpers.js';
 
-const load = (name: string) => parse(fs.readFileSync(path.join(ROOT, 'examples/ci', name), 'utf8')) as Record<string, any>;
+const load = (name: string) =>
+  parse(fs.readFileSync(path.join(ROOT, 'examples/ci', name), 'utf8')) as Record<string, any>;
 
 function bashSyntax(script: string): string {
   const r = spawnSync('bash', ['-n'], { input: script, encoding: 'utf8' });
@@ -18,13 +19,22 @@ function bashSyntax(script: string): string {
 }
 
 function noSecretLeak(script: string): void {
-  expect(script).not.toMatch(/(echo|cat|printf '%s\\n')[^\n]*\$\{?(REGISTRY_AUTH_JSON|ISCTL_GITLAB_TOKEN|GH_TOKEN)\b[^\n]*$/m);
+  expect(script).not.toMatch(
+    /(echo|cat|printf '%s\\n')[^\n]*\$\{?(REGISTRY_AUTH_JSON|ISCTL_GITLAB_TOKEN|GH_TOKEN)\b[^\n]*$/m,
+  );
   expect(script).not.toMatch(/set -x/);
 }
 
 describe('examples/ci/github-actions.yml', () => {
   const wf = load('github-actions.yml');
-  const steps = wf.jobs.refresh.steps as { name?: string; uses?: string; run?: string; if?: string; id?: string; with?: Record<string, string> }[];
+  const steps = wf.jobs.refresh.steps as {
+    name?: string;
+    uses?: string;
+    run?: string;
+    if?: string;
+    id?: string;
+    with?: Record<string, string>;
+  }[];
 
   it('is a scheduled workflow that may push and open pull requests', () => {
     expect(wf.on.schedule[0].cron).toMatch(/^\S+ \S+ \S+ \S+ \S+$/);
@@ -57,7 +67,15 @@ describe('examples/ci/github-actions.yml', () => {
         spawnSync('bash', ['-e', '-c', refresh.run!], {
           cwd: work,
           encoding: 'utf8',
-          env: { PATH: `${bin}:${process.env.PATH}`, HOME: work, RUNNER_TEMP: work, GITHUB_OUTPUT: output, ISCTL_DIR: 'examples/state', NO_COLOR: '1', REGISTRY_AUTH_JSON: '' },
+          env: {
+            PATH: `${bin}:${process.env.PATH}`,
+            HOME: work,
+            RUNNER_TEMP: work,
+            GITHUB_OUTPUT: output,
+            ISCTL_DIR: 'examples/state',
+            NO_COLOR: '1',
+            REGISTRY_AUTH_JSON: '',
+          },
         });
       const first = runStep();
       expect(first.status, first.stderr).toBe(0);
@@ -85,7 +103,12 @@ describe('examples/ci/github-actions.yml', () => {
 
 describe('examples/ci/gitlab-ci.yml', () => {
   const ci = load('gitlab-ci.yml');
-  const job = ci['isctl-refresh'] as { image: string; rules: { if: string }[]; script: string[]; variables: Record<string, string> };
+  const job = ci['isctl-refresh'] as {
+    image: string;
+    rules: { if: string }[];
+    script: string[];
+    variables: Record<string, string>;
+  };
 
   it('is a scheduled job', () => {
     expect(job.image).toMatch(/^node:2\d/);

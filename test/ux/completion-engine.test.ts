@@ -40,13 +40,21 @@ describe('completeWords', () => {
 
   it('offers the resource kinds after get, describe and delete', () => {
     for (const verb of ['get', 'describe', 'delete']) {
-      expect(completeWords(tree, [verb, '']).candidates).toEqual(expect.arrayContaining(['is', 'istag', 'isimage', 'imagestream', 'imagestreamtag']));
+      expect(completeWords(tree, [verb, '']).candidates).toEqual(
+        expect.arrayContaining(['is', 'istag', 'isimage', 'imagestream', 'imagestreamtag']),
+      );
     }
   });
 
   it('remembers --dir and -n typed anywhere on the line, in both spellings', () => {
-    expect(completeWords(tree, ['--dir', '/x', 'describe', '-n=ns1', 'is', ''])).toMatchObject({ dir: '/x', resource: 'is' });
-    expect(completeWords(tree, ['describe', 'is', '--namespace', 'ns2', ''])).toMatchObject({ namespace: 'ns2', resource: 'is' });
+    expect(completeWords(tree, ['--dir', '/x', 'describe', '-n=ns1', 'is', ''])).toMatchObject({
+      dir: '/x',
+      resource: 'is',
+    });
+    expect(completeWords(tree, ['describe', 'is', '--namespace', 'ns2', ''])).toMatchObject({
+      namespace: 'ns2',
+      resource: 'is',
+    });
   });
 
   it('never offers hidden commands', () => {
@@ -60,7 +68,15 @@ describe('completeWords', () => {
 
 describe('resourceNames', () => {
   const objects = [
-    { kind: 'ImageStream', name: 'app', namespace: 'a', object: { spec: { tags: [{ name: 'latest' }] }, status: { tags: [{ tag: 'old', items: [{ image: 'sha256:1' }] }] } } },
+    {
+      kind: 'ImageStream',
+      name: 'app',
+      namespace: 'a',
+      object: {
+        spec: { tags: [{ name: 'latest' }] },
+        status: { tags: [{ tag: 'old', items: [{ image: 'sha256:1' }] }] },
+      },
+    },
     { kind: 'ImageStream', name: 'db', namespace: 'b', object: {} },
     { kind: 'DeploymentConfig', name: 'web', namespace: 'a', object: {} },
     { kind: 'Deployment', name: 'api', namespace: 'a', object: {} },

@@ -100,7 +100,10 @@ function fishComplete(line: string): string[] {
     encoding: 'utf8',
   });
   expect(r.stderr).toBe('');
-  return r.stdout.split('\n').filter(Boolean).map((l) => l.split('\t')[0]);
+  return r.stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => l.split('\t')[0]);
 }
 
 describe('bash completion (real bash, the generated script)', () => {
@@ -138,7 +141,10 @@ describe('bash completion (real bash, the generated script)', () => {
     expect(bashComplete('isctl -n ')).toEqual(['default', 'team-b']);
     const other = tempDir();
     try {
-      fs.writeFileSync(path.join(other, 'x.yaml'), 'apiVersion: image.openshift.io/v1\nkind: ImageStream\nmetadata: {name: zeta}\nspec: {}\n');
+      fs.writeFileSync(
+        path.join(other, 'x.yaml'),
+        'apiVersion: image.openshift.io/v1\nkind: ImageStream\nmetadata: {name: zeta}\nspec: {}\n',
+      );
       expect(bashComplete(`isctl --dir ${other} import-image `)).toEqual(['zeta']);
     } finally {
       fs.rmSync(other, { recursive: true, force: true });
@@ -147,7 +153,21 @@ describe('bash completion (real bash, the generated script)', () => {
 
   it("completes a command's flags, global ones included", () => {
     const flags = bashComplete('isctl import-image --');
-    expect(flags).toEqual(expect.arrayContaining(['--from', '--confirm', '--all', '--scheduled', '--insecure', '--reference-policy', '--import-mode', '--dry-run', '--dir', '--namespace', '--output']));
+    expect(flags).toEqual(
+      expect.arrayContaining([
+        '--from',
+        '--confirm',
+        '--all',
+        '--scheduled',
+        '--insecure',
+        '--reference-policy',
+        '--import-mode',
+        '--dry-run',
+        '--dir',
+        '--namespace',
+        '--output',
+      ]),
+    );
     expect(bashComplete('isctl import-image --con')).toEqual(['--confirm']);
     expect(bashComplete('isctl refresh --ex')).toEqual(['--exit-code']);
   });

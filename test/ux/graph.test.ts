@@ -53,9 +53,18 @@ describe('isctl graph', () => {
 
   it('prints nodes and edges with -o json', async () => {
     const r = await runCli(['graph', '--dir', STATE, '-o', 'json']);
-    const graph = JSON.parse(r.stdout) as { nodes: { id: string; importFailed?: { reason: string } }[]; edges: { from: string; to: string; kind: string }[] };
+    const graph = JSON.parse(r.stdout) as {
+      nodes: { id: string; importFailed?: { reason: string } }[];
+      edges: { from: string; to: string; kind: string }[];
+    };
     expect(graph.nodes.find((n) => n.id === 'tag:default/whoami:foobar')?.importFailed?.reason).toBe('NotFound');
-    expect(graph.edges).toContainEqual(expect.objectContaining({ from: 'tag:default/nodejs-ex:latest', to: 'wl:default/BuildConfig/bc-source', kind: 'trigger' }));
+    expect(graph.edges).toContainEqual(
+      expect.objectContaining({
+        from: 'tag:default/nodejs-ex:latest',
+        to: 'wl:default/BuildConfig/bc-source',
+        kind: 'trigger',
+      }),
+    );
   });
 
   it('rejects other output formats with the allowed list', async () => {

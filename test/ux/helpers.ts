@@ -26,13 +26,23 @@ export function shimBin(): string {
 }
 
 /** Runs the built CLI with arguments; returns stdout, stderr and the exit code. */
-export function runBin(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): { stdout: string; stderr: string; code: number } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: options.cwd ?? ROOT, env: { ...process.env, ...options.env }, encoding: 'utf8' });
+export function runBin(
+  args: string[],
+  options: { cwd?: string; env?: Record<string, string> } = {},
+): { stdout: string; stderr: string; code: number } {
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd: options.cwd ?? ROOT,
+    env: { ...process.env, ...options.env },
+    encoding: 'utf8',
+  });
   return { stdout: r.stdout, stderr: r.stderr, code: r.status ?? -1 };
 }
 
 /** Runs the CLI in-process with a fake IO capturing stdout and stderr. */
-export async function runCli(argv: string[], options: { cwd?: string; env?: Record<string, string>; tty?: boolean } = {}): Promise<{ stdout: string; stderr: string; code: number }> {
+export async function runCli(
+  argv: string[],
+  options: { cwd?: string; env?: Record<string, string>; tty?: boolean } = {},
+): Promise<{ stdout: string; stderr: string; code: number }> {
   let stdout = '';
   let stderr = '';
   const io: CliIO = {
@@ -51,5 +61,12 @@ export function ensureShells(names: string[]): void {
   const missing = names.filter((n) => spawnSync('sh', ['-c', `command -v ${n}`]).status !== 0);
   if (missing.length === 0) return;
   const sudo = process.getuid?.() === 0 ? [] : ['sudo'];
-  execFileSync('sh', ['-c', `${sudo.join(' ')} apt-get update >/dev/null && DEBIAN_FRONTEND=noninteractive ${sudo.join(' ')} apt-get install -y ${missing.join(' ')} >/dev/null`], { stdio: 'inherit' });
+  execFileSync(
+    'sh',
+    [
+      '-c',
+      `${sudo.join(' ')} apt-get update >/dev/null && DEBIAN_FRONTEND=noninteractive ${sudo.join(' ')} apt-get install -y ${missing.join(' ')} >/dev/null`,
+    ],
+    { stdio: 'inherit' },
+  );
 }

@@ -18,16 +18,28 @@ interface PackResult {
 let work: string;
 let packed: PackResult;
 let prefix: string;
-const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string; dependencies: Record<string, string>; devDependencies: Record<string, string> };
+const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+  version: string;
+  dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
+};
 
 function npm(args: string[], cwd: string): string {
-  return execFileSync('npm', args, { cwd, encoding: 'utf8', env: { ...process.env, npm_config_update_notifier: 'false' }, stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
+  return execFileSync('npm', args, {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, npm_config_update_notifier: 'false' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: 120_000,
+  });
 }
 
 beforeAll(() => {
   work = tempDir('isctl-pack-');
   // --ignore-scripts: dist/ is already built; `prepare` would re-run tsc over the whole tree.
-  packed = (JSON.parse(npm(['pack', '--ignore-scripts', '--json', '--pack-destination', work], ROOT)) as PackResult[])[0];
+  packed = (
+    JSON.parse(npm(['pack', '--ignore-scripts', '--json', '--pack-destination', work], ROOT)) as PackResult[]
+  )[0];
   prefix = path.join(work, 'prefix');
   npm(['install', '-g', '--prefix', prefix, '--no-audit', '--no-fund', path.join(work, packed.filename)], work);
 }, 180_000);
@@ -46,7 +58,8 @@ describe('npm package', () => {
     expect(paths.some((p) => p.startsWith('examples/hello-oci/blobs/'))).toBe(true);
     const unexpected = paths.filter((p) => !/^(bin\/|dist\/|examples\/|README\.md$|package\.json$|LICENSE$)/.test(p));
     expect(unexpected).toEqual([]);
-    for (const dir of ['src/', 'test/', 'bench/', '.ci/', 'node_modules/']) expect(paths.filter((p) => p.startsWith(dir))).toEqual([]);
+    for (const dir of ['src/', 'test/', 'bench/', '.ci/', 'node_modules/'])
+      expect(paths.filter((p) => p.startsWith(dir))).toEqual([]);
     expect(paths.filter((p) => /\.test\.|\.ts$/.test(p) && !p.endsWith('.d.ts'))).toEqual([]);
   });
 
@@ -61,14 +74,27 @@ describe('npm package', () => {
   it('installs globally with the runtime dependencies only and runs isctl --version', () => {
     const installed = path.join(prefix, 'lib/node_modules/isctl/node_modules');
     for (const dep of Object.keys(pkg.dependencies)) expect(fs.existsSync(path.join(installed, dep)), dep).toBe(true);
-    for (const dev of Object.keys(pkg.devDependencies)) expect(fs.existsSync(path.join(installed, dev)), dev).toBe(false);
+    for (const dev of Object.keys(pkg.devDependencies))
+      expect(fs.existsSync(path.join(installed, dev)), dev).toBe(false);
     const r = spawnSync(path.join(prefix, 'bin/isctl'), ['--version'], { encoding: 'utf8' });
     expect(r.status).toBe(0);
     expect(r.stdout).toBe(`isctl ${pkg.version}\n`);
   });
 
   it('runs through npx from the tarball (what `npx isctl` does after publishing)', () => {
-    const out = npm(['exec', '--yes', '--cache', path.join(work, 'npx-cache'), `--package=${path.join(work, packed.filename)}`, '--', 'isctl', '--version'], work);
+    const out = npm(
+      [
+        'exec',
+        '--yes',
+        '--cache',
+        path.join(work, 'npx-cache'),
+        `--package=${path.join(work, packed.filename)}`,
+        '--',
+        'isctl',
+        '--version',
+      ],
+      work,
+    );
     expect(out).toBe(`isctl ${pkg.version}\n`);
   }, 120_000);
 
@@ -77,12 +103,20 @@ describe('npm package', () => {
     fs.cpSync(path.join(prefix, 'lib/node_modules/isctl/examples'), examples, { recursive: true });
     // No proxy and no registry: the example must not need the network.
     const env = { PATH: process.env.PATH ?? '', HOME: work, NO_COLOR: '1' };
-    const r = spawnSync(path.join(prefix, 'bin/isctl'), ['--dir', path.join(examples, 'state'), 'import-image', 'hello:1.0'], { encoding: 'utf8', env });
+    const r = spawnSync(
+      path.join(prefix, 'bin/isctl'),
+      ['--dir', path.join(examples, 'state'), 'import-image', 'hello:1.0'],
+      { encoding: 'utf8', env },
+    );
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('imagestream.image.openshift.io/hello imported');
     expect(fs.readFileSync(path.join(examples, 'state/hello.yaml'), 'utf8')).toMatch(/image: sha256:[0-9a-f]{64}/);
-    const d = spawnSync(path.join(prefix, 'bin/isctl'), ['--dir', path.join(examples, 'state'), 'describe', 'istag', 'hello:1.0'], { encoding: 'utf8', env });
+    const d = spawnSync(
+      path.join(prefix, 'bin/isctl'),
+      ['--dir', path.join(examples, 'state'), 'describe', 'istag', 'hello:1.0'],
+      { encoding: 'utf8', env },
+    );
     expect(d.status).toBe(0);
     expect(d.stdout).toContain('Image Name:');
   });

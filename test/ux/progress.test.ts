@@ -19,7 +19,12 @@ let state: string;
 /** Runs the CLI on a pseudo-terminal; returns everything the terminal showed. */
 function onTerminal(args: string[]): { text: string; code: number } {
   const line = [process.execPath, BIN, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-  const r = spawnSync('script', ['-qec', line, '/dev/null'], { cwd: state, env: cleanEnv(), encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync('script', ['-qec', line, '/dev/null'], {
+    cwd: state,
+    env: cleanEnv(),
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   return { text: r.stdout, code: r.status ?? -1 };
 }
 
@@ -69,7 +74,9 @@ describe('progress on a terminal', () => {
 
 describe('progress when piped', () => {
   it('never appears in piped stderr or stdout', () => {
-    const imp = runBin(['import-image', 'app2', `--from=${reg.host}/team/app`, '--all', '--confirm', '--insecure'], { cwd: state });
+    const imp = runBin(['import-image', 'app2', `--from=${reg.host}/team/app`, '--all', '--confirm', '--insecure'], {
+      cwd: state,
+    });
     expect(imp.code).toBe(0);
     const ref = runBin(['refresh'], { cwd: state });
     for (const out of [imp.stdout, imp.stderr, ref.stdout, ref.stderr]) {
@@ -82,10 +89,16 @@ describe('progress when piped', () => {
 
 describe('progress rendering', () => {
   it('renders one line with host and failures, cut to the terminal width', () => {
-    expect(renderProgress({ verb: 'refreshing', done: 3, total: 10, current: 'quay.io/acme/app:1', failures: 0 })).toBe('refreshing 3/10 tags (quay.io)');
-    expect(renderProgress({ verb: 'refreshing', done: 1, total: 1, current: 'nginx', failures: 1 })).toBe('refreshing 1/1 tag (docker.io), 1 failed');
-    expect(renderProgress({ verb: 'importing', done: 1, total: 2, current: 'oci:./layout:1.0', failures: 0 }, 20)).toBe('importing 1/2 tags…');
-    expect(registryHost('127.0.0.1:5000/a/b@sha256:' + 'a'.repeat(64))).toBe('127.0.0.1:5000');
+    expect(renderProgress({ verb: 'refreshing', done: 3, total: 10, current: 'quay.io/acme/app:1', failures: 0 })).toBe(
+      'refreshing 3/10 tags (quay.io)',
+    );
+    expect(renderProgress({ verb: 'refreshing', done: 1, total: 1, current: 'nginx', failures: 1 })).toBe(
+      'refreshing 1/1 tag (docker.io), 1 failed',
+    );
+    expect(renderProgress({ verb: 'importing', done: 1, total: 2, current: 'oci:./layout:1.0', failures: 0 }, 20)).toBe(
+      'importing 1/2 tags…',
+    );
+    expect(registryHost(`127.0.0.1:5000/a/b@sha256:${'a'.repeat(64)}`)).toBe('127.0.0.1:5000');
   });
 
   it('throttles redraws but always draws the last one, and is off without a TTY or in CI', () => {

@@ -52,7 +52,11 @@ async function readStdin(io: CliIO): Promise<string> {
   for await (const chunk of io.stdin) {
     const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
     size += b.length;
-    if (size > MAX_STDIN_BYTES) throw new IsctlError('TooLarge', `standard input is larger than ${MAX_STDIN_BYTES / 1048576} MiB; it was not applied`);
+    if (size > MAX_STDIN_BYTES)
+      throw new IsctlError(
+        'TooLarge',
+        `standard input is larger than ${MAX_STDIN_BYTES / 1048576} MiB; it was not applied`,
+      );
     chunks.push(b);
   }
   return Buffer.concat(chunks).toString('utf8');
@@ -65,7 +69,8 @@ async function readDocuments(files: string[], io: CliIO, recursive: boolean): Pr
       docs.push(...parseApplyInput('-', await readStdin(io)));
       continue;
     }
-    for (const file of await expand(f, io.cwd, recursive)) docs.push(...parseApplyInput(file, await fs.readFile(path.resolve(io.cwd, file), 'utf8')));
+    for (const file of await expand(f, io.cwd, recursive))
+      docs.push(...parseApplyInput(file, await fs.readFile(path.resolve(io.cwd, file), 'utf8')));
   }
   return docs;
 }
@@ -114,7 +119,10 @@ export const applyCommand: CommandModule = {
           'existing one takes the applied spec, labels and annotations and keeps its status, edited in place. ImageStreams are ' +
           'validated as OpenShift validates them; if any object is invalid nothing is written.',
       )
-      .option('-f, --filename <file...>', 'The files that contain the configurations to apply (a folder, or - for stdin).')
+      .option(
+        '-f, --filename <file...>',
+        'The files that contain the configurations to apply (a folder, or - for stdin).',
+      )
       .option('-R, --recursive', 'Process the directory used in -f, --filename recursively.')
       .option('--dry-run', 'Only print what would be created or configured')
       .addHelpText('after', examples)

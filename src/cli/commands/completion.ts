@@ -36,7 +36,10 @@ export function completionTree(cmd: Command): CompletionCommand {
     hidden: Boolean(internals._hidden),
     options: cmd.options
       .filter((o: Option) => !o.hidden)
-      .map((o: Option) => ({ flags: [o.short, o.long].filter((f): f is string => Boolean(f)), takesValue: o.required || o.optional })),
+      .map((o: Option) => ({
+        flags: [o.short, o.long].filter((f): f is string => Boolean(f)),
+        takesValue: o.required || o.optional,
+      })),
     subcommands: cmd.commands.map(completionTree),
     args: cmd.registeredArguments.map((a) => a.name()),
   };
@@ -56,7 +59,7 @@ async function complete(program: Command, words: string[], io: CliIO): Promise<v
       // Completion must never print errors into the user's prompt; no names is the answer.
     }
   }
-  io.stdout.write(lines.map((l) => `${l}\n`).join('') + `:${directiveCode(result.directive)}\n`);
+  io.stdout.write(`${lines.map((l) => `${l}\n`).join('')}:${directiveCode(result.directive)}\n`);
 }
 
 /** Registers `completion` and the hidden `__complete`. */

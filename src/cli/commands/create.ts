@@ -29,7 +29,11 @@ async function action(name: string, opts: Record<string, unknown>, cmd: Command,
   const format = parseOutputFormat(g.output);
   const dryRun = Boolean(opts.dryRun);
   const store = openStateStore(g.dir);
-  const { stream } = await createImageStream(store, g.namespace, name, { now: io.now(), lookupLocal: Boolean(opts.lookupLocal), dryRun });
+  const { stream } = await createImageStream(store, g.namespace, name, {
+    now: io.now(),
+    lookupLocal: Boolean(opts.lookupLocal),
+    dryRun,
+  });
   if (format.kind === 'json') io.stdout.write(toJson(stream));
   else if (format.kind === 'yaml') io.stdout.write(toYaml(stream));
   else if (format.kind === 'name') io.stdout.write(`${resourceName(stream)}\n`);
@@ -45,9 +49,14 @@ export const createCommand: CommandModule = {
       .usage('NAME [--lookup-local] [--dry-run]')
       .argument('<name>', 'name of the new image stream')
       .summary('Create a new empty image stream')
-      .description('Create a new empty image stream in the state folder (default path imagestreams/NAMESPACE/NAME.yaml).\n\n' +
-        'Image streams hold tags that point to images in registries; add tags with "isctl tag" or "isctl import-image".')
-      .option('--lookup-local', 'If true, the image stream will be the source for any top-level image reference in this project.')
+      .description(
+        'Create a new empty image stream in the state folder (default path imagestreams/NAMESPACE/NAME.yaml).\n\n' +
+          'Image streams hold tags that point to images in registries; add tags with "isctl tag" or "isctl import-image".',
+      )
+      .option(
+        '--lookup-local',
+        'If true, the image stream will be the source for any top-level image reference in this project.',
+      )
       .option('--dry-run', 'Only print the object that would be created, without writing it')
       .addHelpText('after', examples)
       .action((name: string, opts: Record<string, unknown>, cmd: Command) => action(name, opts, cmd, io));

@@ -24,16 +24,26 @@ Examples:
   isctl delete istag myapp:old
 `;
 
-async function action(type: string, args: string[], opts: Record<string, unknown>, cmd: Command, io: CliIO): Promise<void> {
+async function action(
+  type: string,
+  args: string[],
+  opts: Record<string, unknown>,
+  cmd: Command,
+  io: CliIO,
+): Promise<void> {
   const g = globalOptions(cmd, io);
   const { resource, names } = resourceAndNames(type, args);
-  if (resource === 'imagestreamimages') throw new UsageError('image stream images cannot be deleted; delete the tags that point to them (isctl delete istag STREAM:TAG)');
+  if (resource === 'imagestreamimages')
+    throw new UsageError(
+      'image stream images cannot be deleted; delete the tags that point to them (isctl delete istag STREAM:TAG)',
+    );
   const dryRun = Boolean(opts.dryRun);
   const store = openStateStore(g.dir);
   if (resource === 'imagestreamtags') {
     if (opts.all || names.length === 0) throw new UsageError('name the image stream tags to delete, as in STREAM:TAG');
     const r = await deleteImageStreamTags(store, g.namespace, names, { dryRun });
-    for (const name of r.deleted) io.stdout.write(`imagestreamtag.image.openshift.io "${name}" deleted${dryRun ? ' (dry run)' : ''}\n`);
+    for (const name of r.deleted)
+      io.stdout.write(`imagestreamtag.image.openshift.io "${name}" deleted${dryRun ? ' (dry run)' : ''}\n`);
     reportErrors(io, r.errors);
     if (r.errors.length > 0) setExitCode(cmd, 1);
     return;
@@ -49,7 +59,8 @@ async function action(type: string, args: string[], opts: Record<string, unknown
   }
   if (targets.length === 0) throw new UsageError('resource(s) were provided, but no name was specified');
   const r = await deleteImageStreams(store, g.namespace, targets, { dryRun });
-  for (const name of r.deleted) io.stdout.write(`imagestream.image.openshift.io "${name}" deleted${dryRun ? ' (dry run)' : ''}\n`);
+  for (const name of r.deleted)
+    io.stdout.write(`imagestream.image.openshift.io "${name}" deleted${dryRun ? ' (dry run)' : ''}\n`);
   reportErrors(io, r.errors);
   if (r.errors.length > 0) setExitCode(cmd, 1);
 }
@@ -70,6 +81,8 @@ export const deleteCommand: CommandModule = {
       .option('--all', 'Delete all image streams in the namespace')
       .option('--dry-run', 'Only print what would be deleted')
       .addHelpText('after', examples)
-      .action((type: string, names: string[], opts: Record<string, unknown>, cmd: Command) => action(type, names, opts, cmd, io));
+      .action((type: string, names: string[], opts: Record<string, unknown>, cmd: Command) =>
+        action(type, names, opts, cmd, io),
+      );
   },
 };

@@ -33,13 +33,24 @@ export function joinDescriptions(texts: string[], prefixMatched: boolean): strin
   return prefixMatched ? texts.map((t) => `${t}\n`).join('') : texts.join('\n\n');
 }
 
-async function action(type: string, args: string[], opts: Record<string, unknown>, cmd: Command, io: CliIO): Promise<void> {
+async function action(
+  type: string,
+  args: string[],
+  opts: Record<string, unknown>,
+  cmd: Command,
+  io: CliIO,
+): Promise<void> {
   const g = globalOptions(cmd, io);
   const { resource, names } = resourceAndNames(type, args);
   const scope = readScope(g, names);
   const store = openStateStore(g.dir);
   const snapshot = await store.read(g.namespace);
-  const q: GetQuery = { namespace: scope.namespace, names, internalRegistry: g.internalRegistry, ...selectorOf(opts, names) };
+  const q: GetQuery = {
+    namespace: scope.namespace,
+    names,
+    internalRegistry: g.internalRegistry,
+    ...selectorOf(opts, names),
+  };
   const now = io.now();
   const images = imageLoader(store.blobs);
   let texts: string[];
@@ -51,10 +62,18 @@ async function action(type: string, args: string[], opts: Record<string, unknown
   } else if (resource === 'imagestreamtags') {
     const r = await describeImageStreamTags(snapshot, q, images);
     // describe istag passes the image name (the digest), not STREAM:TAG (describer.go).
-    [texts, prefixMatched, errors] = [r.items.map((t) => describeImage(t.image, t.image.metadata.name, now)), r.prefixMatched, r.errors];
+    [texts, prefixMatched, errors] = [
+      r.items.map((t) => describeImage(t.image, t.image.metadata.name, now)),
+      r.prefixMatched,
+      r.errors,
+    ];
   } else {
     const r = await describeImageStreamImages(snapshot, q, images);
-    [texts, prefixMatched, errors] = [r.items.map((i) => describeImage(i.image, i.image.metadata.name, now)), r.prefixMatched, r.errors];
+    [texts, prefixMatched, errors] = [
+      r.items.map((i) => describeImage(i.image, i.image.metadata.name, now)),
+      r.prefixMatched,
+      r.errors,
+    ];
   }
   io.stdout.write(joinDescriptions(texts, prefixMatched));
   reportErrors(io, errors);
@@ -69,15 +88,23 @@ export const describeCommand: CommandModule = {
       .command('describe')
       .usage('(is | istag | isimage) [NAME_PREFIX ...]')
       .argument('<type>', 'is (imagestreams), istag (imagestreamtags) or isimage (imagestreamimages)')
-      .argument('[names...]', 'STREAM, STREAM:TAG or STREAM@DIGEST; a single name that does not exist is used as a prefix')
+      .argument(
+        '[names...]',
+        'STREAM, STREAM:TAG or STREAM@DIGEST; a single name that does not exist is used as a prefix',
+      )
       .summary('Show details of image streams, tags or images')
       .description(
         'Show details of image streams, image stream tags or image stream images, laid out exactly as oc describe does.\n\n' +
           'Image details (layers, config, environment) come from the image store of the state folder (.isctl/blobs), ' +
           'filled by import-image, tag and refresh.',
       )
-      .option('-l, --selector <selector>', 'Selector (label query) to filter on, supports \'=\', \'==\', \'!=\', \'in\', \'notin\' (e.g. -l key1=value1,key2=value2).')
+      .option(
+        '-l, --selector <selector>',
+        "Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin' (e.g. -l key1=value1,key2=value2).",
+      )
       .addHelpText('after', examples)
-      .action((type: string, names: string[], opts: Record<string, unknown>, cmd: Command) => action(type, names, opts, cmd, io));
+      .action((type: string, names: string[], opts: Record<string, unknown>, cmd: Command) =>
+        action(type, names, opts, cmd, io),
+      );
   },
 };

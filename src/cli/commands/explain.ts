@@ -29,7 +29,10 @@ export const explainCommand: CommandModule = {
           'field means, its type, and what isctl does with it.\n\n' +
           'Fields are identified via a simple JSONPath identifier:\n\n  <type>.<fieldName>[.<fieldName>]',
       )
-      .option('--recursive', 'When true, print the name of all the fields recursively. Otherwise, print the available fields with their description.')
+      .option(
+        '--recursive',
+        'When true, print the name of all the fields recursively. Otherwise, print the available fields with their description.',
+      )
       .addHelpText('after', examples)
       .action((resource: string, opts: { recursive?: boolean }) => {
         io.stdout.write(renderExplain(resolveExplain(resource), Boolean(opts.recursive)));

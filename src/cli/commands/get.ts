@@ -6,9 +6,22 @@ import { renderError } from '../errors.js';
 import { globalOptions, type GlobalOptions } from '../globals.js';
 import type { CliIO } from '../io.js';
 import { IsctlError, UsageError } from '../../domain/errors.js';
-import { getImageStreamImages, getImageStreamTags, getImageStreams, resolveResource, type GetQuery, type ImageResource } from '../../core/get.js';
+import {
+  getImageStreamImages,
+  getImageStreamTags,
+  getImageStreams,
+  resolveResource,
+  type GetQuery,
+  type ImageResource,
+} from '../../core/get.js';
 import { imageLoader, type ImageLoader } from '../../core/images.js';
-import { parseOutputFormat, printImageStreamImages, printImageStreamTags, printImageStreams, type PrintOptions } from '../../output/printer.js';
+import {
+  parseOutputFormat,
+  printImageStreamImages,
+  printImageStreamTags,
+  printImageStreams,
+  type PrintOptions,
+} from '../../output/printer.js';
 import { parseLabelSelector, type LabelSelector } from '../../core/selector.js';
 import { openStateStore } from '../../state/store.js';
 import type { Snapshot } from '../../state/types.js';
@@ -39,11 +52,15 @@ export function resourceAndNames(type: string, names: string[]): { resource: Ima
   if (!type.includes('/')) return { resource: resolveResource(type), names };
   const all = [type, ...names].map((a) => {
     const i = a.indexOf('/');
-    if (i <= 0) throw new UsageError(`there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'isctl get is/myapp' instead of 'isctl get is is/myapp')`);
+    if (i <= 0)
+      throw new UsageError(
+        `there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'isctl get is/myapp' instead of 'isctl get is is/myapp')`,
+      );
     return { resource: resolveResource(a.slice(0, i)), name: a.slice(i + 1) };
   });
   const resource = all[0].resource;
-  if (all.some((a) => a.resource !== resource)) throw new UsageError('isctl get takes names of one resource type at a time');
+  if (all.some((a) => a.resource !== resource))
+    throw new UsageError('isctl get takes names of one resource type at a time');
   return { resource, names: all.map((a) => a.name) };
 }
 
@@ -68,19 +85,39 @@ export function reportErrors(io: CliIO, errors: readonly IsctlError[]): void {
 
 /** The namespace a read covers (undefined = all) and the `No resources found` wording. */
 export function readScope(g: GlobalOptions, names: string[]): { namespace: string | undefined; empty: string } {
-  if (g.allNamespaces && names.length > 0) throw new IsctlError('BadRequest', 'a resource cannot be retrieved by name across all namespaces');
-  return g.allNamespaces ? { namespace: undefined, empty: 'No resources found' } : { namespace: g.namespace, empty: `No resources found in ${g.namespace} namespace.` };
+  if (g.allNamespaces && names.length > 0)
+    throw new IsctlError('BadRequest', 'a resource cannot be retrieved by name across all namespaces');
+  return g.allNamespaces
+    ? { namespace: undefined, empty: 'No resources found' }
+    : { namespace: g.namespace, empty: `No resources found in ${g.namespace} namespace.` };
 }
 
-async function action(type: string, args: string[], opts: Record<string, unknown>, cmd: Command, io: CliIO): Promise<void> {
+async function action(
+  type: string,
+  args: string[],
+  opts: Record<string, unknown>,
+  cmd: Command,
+  io: CliIO,
+): Promise<void> {
   const g = globalOptions(cmd, io);
   const format = parseOutputFormat(g.output);
   const { resource, names } = resourceAndNames(type, args);
   const scope = readScope(g, names);
   const store = openStateStore(g.dir);
   const snapshot = await store.read(g.namespace);
-  const q: GetQuery = { namespace: scope.namespace, names, internalRegistry: g.internalRegistry, ...selectorOf(opts, names) };
-  const print: PrintOptions = { format, now: io.now(), noHeaders: opts.headers === false, allNamespaces: g.allNamespaces, singleItem: names.length === 1 };
+  const q: GetQuery = {
+    namespace: scope.namespace,
+    names,
+    internalRegistry: g.internalRegistry,
+    ...selectorOf(opts, names),
+  };
+  const print: PrintOptions = {
+    format,
+    now: io.now(),
+    noHeaders: opts.headers === false,
+    allNamespaces: g.allNamespaces,
+    singleItem: names.length === 1,
+  };
   // istag tables and names need only the digest and reference (no blob reads for large folders);
   // json/yaml/jsonpath show the whole Image, and isimage needs list children to match digests.
   const lean = resource === 'imagestreamtags' && (format.kind === 'table' || format.kind === 'name');
@@ -119,9 +156,17 @@ export const getCommand: CommandModule = {
           'The table is the one oc prints (the server-side printer of openshift-apiserver); -o json|yaml print one named ' +
           'object as is and several objects as a List. Objects that fail to load are reported on stderr and the exit code is 1.',
       )
-      .option('-l, --selector <selector>', 'Selector (label query) to filter on, supports \'=\', \'==\', \'!=\', \'in\', \'notin\' (e.g. -l key1=value1,key2=value2).')
-      .option('--no-headers', 'When using the default or custom-column output format, don\'t print headers (default print headers).')
+      .option(
+        '-l, --selector <selector>',
+        "Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin' (e.g. -l key1=value1,key2=value2).",
+      )
+      .option(
+        '--no-headers',
+        "When using the default or custom-column output format, don't print headers (default print headers).",
+      )
       .addHelpText('after', examples)
-      .action((type: string, names: string[], opts: Record<string, unknown>, cmd: Command) => action(type, names, opts, cmd, io));
+      .action((type: string, names: string[], opts: Record<string, unknown>, cmd: Command) =>
+        action(type, names, opts, cmd, io),
+      );
   },
 };

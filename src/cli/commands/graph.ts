@@ -26,7 +26,9 @@ async function action(cmd: Command, io: CliIO): Promise<void> {
   const g = globalOptions(cmd, io);
   const format = g.output ?? 'mermaid';
   if (!['mermaid', 'dot', 'json'].includes(format)) {
-    throw new UsageError(`unable to match a printer suitable for the output format "${format}", allowed formats are: mermaid, dot, json`);
+    throw new UsageError(
+      `unable to match a printer suitable for the output format "${format}", allowed formats are: mermaid, dot, json`,
+    );
   }
   const snapshot = await openStateStore(g.dir).read(g.namespace);
   for (const p of snapshot.problems) io.stderr.write(`error: ${p.message}\n`);

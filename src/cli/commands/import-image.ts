@@ -38,26 +38,42 @@ Examples:
   isctl import-image hello:1.0 --from=oci:../hello-oci:1.0 --confirm
 `;
 
-async function action(target: string | undefined, opts: Record<string, unknown>, cmd: Command, io: CliIO): Promise<void> {
+async function action(
+  target: string | undefined,
+  opts: Record<string, unknown>,
+  cmd: Command,
+  io: CliIO,
+): Promise<void> {
   const g = globalOptions(cmd, io);
   const format = parseOutputFormat(g.output);
   const maxTags = opts.maxTags === undefined ? 50 : Number(opts.maxTags);
-  if (!Number.isInteger(maxTags) || maxTags < -1 || maxTags === 0) throw new UsageError('--max-tags must be a positive number, or -1 for no limit');
+  if (!Number.isInteger(maxTags) || maxTags < -1 || maxTags === 0)
+    throw new UsageError('--max-tags must be a positive number, or -1 for no limit');
   const dryRun = Boolean(opts.dryRun);
   const ctx = buildCoreContext(g, io, { dryRun, maxBulkImport: maxTags });
-  const progress = createProgressWriter(io.stderr, { verb: 'importing', enabled: Boolean(opts.all) && !g.output, env: io.env });
+  const progress = createProgressWriter(io.stderr, {
+    verb: 'importing',
+    enabled: Boolean(opts.all) && !g.output,
+    env: io.env,
+  });
   try {
-    const result = await importImage(ctx, g.namespace, {
-      target: target ?? '',
-      from: opts.from as string | undefined,
-      confirm: Boolean(opts.confirm),
-      all: Boolean(opts.all),
-      scheduled: Boolean(opts.scheduled),
-      insecure: cmd.getOptionValueSource('insecure') === 'cli' ? Boolean(opts.insecure) : undefined,
-      referencePolicy: cmd.getOptionValueSource('referencePolicy') === 'cli' ? (opts.referencePolicy as string) : undefined,
-      importMode: opts.importMode as string | undefined,
-      dryRun,
-    }, progress ? { onProgress: progress.update } : {});
+    const result = await importImage(
+      ctx,
+      g.namespace,
+      {
+        target: target ?? '',
+        from: opts.from as string | undefined,
+        confirm: Boolean(opts.confirm),
+        all: Boolean(opts.all),
+        scheduled: Boolean(opts.scheduled),
+        insecure: cmd.getOptionValueSource('insecure') === 'cli' ? Boolean(opts.insecure) : undefined,
+        referencePolicy:
+          cmd.getOptionValueSource('referencePolicy') === 'cli' ? (opts.referencePolicy as string) : undefined,
+        importMode: opts.importMode as string | undefined,
+        dryRun,
+      },
+      progress ? { onProgress: progress.update } : {},
+    );
     progress?.clear();
     const out = renderImportResult(result, io.now());
     for (const line of out.stderr) io.stderr.write(`${line}\n`);
@@ -92,19 +108,37 @@ export const importImageCommand: CommandModule = {
           'This command fetches the latest version of an image from a remote repository and updates the image stream tag ' +
           'if it does not match the previous value. Running the command multiple times will not create duplicate entries. ' +
           'When importing an image, only the image metadata is copied, not the image contents.\n\n' +
-          'If you wish to change the image stream tag or provide more advanced options, see the \'tag\' command.',
+          "If you wish to change the image stream tag or provide more advanced options, see the 'tag' command.",
       )
       .option('--from <image>', 'A container image repository to import images from')
       .option('--confirm', 'If true, allow the image stream import location to be set or changed')
       .option('--all', 'If true, import all tags from the provided source on creation or if --from is specified')
-      .option('--reference-policy <policy>', "Allow to request pullthrough for external image when set to 'local'. Defaults to 'source'.", 'source')
-      .option('--import-mode <mode>', "Imports the full manifest list of a tag when set to 'PreserveOriginal'. Defaults to 'Legacy'.")
+      .option(
+        '--reference-policy <policy>',
+        "Allow to request pullthrough for external image when set to 'local'. Defaults to 'source'.",
+        'source',
+      )
+      .option(
+        '--import-mode <mode>',
+        "Imports the full manifest list of a tag when set to 'PreserveOriginal'. Defaults to 'Legacy'.",
+      )
       .option('--dry-run', 'Fetch information about images without creating or updating an image stream.')
-      .option('--scheduled', 'Set each imported container image to be periodically imported from a remote repository. Defaults to false.')
-      .option('--insecure', 'If true, allow importing from registries that have invalid HTTPS certificates or are hosted via HTTP. This flag will take precedence over the insecure annotation.')
+      .option(
+        '--scheduled',
+        'Set each imported container image to be periodically imported from a remote repository. Defaults to false.',
+      )
+      .option(
+        '--insecure',
+        'If true, allow importing from registries that have invalid HTTPS certificates or are hosted via HTTP. This flag will take precedence over the insecure annotation.',
+      )
       .option('--max-tags <n>', 'With --all: import at most N tags (OpenShift default 50; -1 for no limit)')
-      .option('--on-build <command>', 'Run COMMAND once for each BuildConfig whose ImageChange trigger fired (env ISCTL_BUILD_*)')
+      .option(
+        '--on-build <command>',
+        'Run COMMAND once for each BuildConfig whose ImageChange trigger fired (env ISCTL_BUILD_*)',
+      )
       .addHelpText('after', examples)
-      .action((target: string | undefined, opts: Record<string, unknown>, cmd: Command) => action(target, opts, cmd, io));
+      .action((target: string | undefined, opts: Record<string, unknown>, cmd: Command) =>
+        action(target, opts, cmd, io),
+      );
   },
 };

@@ -13,7 +13,13 @@ const entries: [names: string[], load: Loader][] = [
   [['create'], async () => [(await import('./create.js')).createCommand]],
   [['apply'], async () => [(await import('./apply.js')).applyCommand]],
   [['delete'], async () => [(await import('./delete.js')).deleteCommand]],
-  [['set'], async () => [(await import('./set-image-lookup.js')).setImageLookupCommand, (await import('./set-triggers.js')).setTriggersCommand]],
+  [
+    ['set'],
+    async () => [
+      (await import('./set-image-lookup.js')).setImageLookupCommand,
+      (await import('./set-triggers.js')).setTriggersCommand,
+    ],
+  ],
   [['import-image'], async () => [(await import('./import-image.js')).importImageCommand]],
   [['tag'], async () => [(await import('./tag.js')).tagCommand]],
   [['refresh'], async () => [(await import('./refresh.js')).refreshCommand]],
@@ -29,7 +35,8 @@ const needsAll = new Set(['completion', '__complete', 'help']);
 
 /** The modules to register for a run of `commandName` (all of them when unknown, for help and suggestions). */
 export async function loadCommandModules(commandName?: string): Promise<CommandModule[]> {
-  const hit = commandName && !needsAll.has(commandName) ? entries.find(([names]) => names.includes(commandName)) : undefined;
+  const hit =
+    commandName && !needsAll.has(commandName) ? entries.find(([names]) => names.includes(commandName)) : undefined;
   if (hit) return hit[1]();
   const all: CommandModule[] = [];
   for (const [, load] of entries) all.push(...(await load()));
@@ -37,7 +44,17 @@ export async function loadCommandModules(commandName?: string): Promise<CommandM
 }
 
 /** Global options that take a value (so the value is not mistaken for the command name). */
-const valueOptions = new Set(['--dir', '-n', '--namespace', '-o', '--output', '-v', '--v', '--registry-config', '--internal-registry']);
+const valueOptions = new Set([
+  '--dir',
+  '-n',
+  '--namespace',
+  '-o',
+  '--output',
+  '-v',
+  '--v',
+  '--registry-config',
+  '--internal-registry',
+]);
 
 /** The command word of an argument list: the first word that is neither an option nor an option's value. */
 export function commandNameOf(argv: readonly string[]): string | undefined {

@@ -37,14 +37,27 @@ async function action(streams: string[], opts: Record<string, unknown>, cmd: Com
   try {
     const result = await refresh(
       ctx,
-      { ...(g.allNamespaces ? {} : { namespace: g.namespace }), contextNamespace: g.namespace, streams, scheduledOnly: Boolean(opts.scheduledOnly) },
+      {
+        ...(g.allNamespaces ? {} : { namespace: g.namespace }),
+        contextNamespace: g.namespace,
+        streams,
+        scheduledOnly: Boolean(opts.scheduledOnly),
+      },
       { dryRun, ...(progress ? { onProgress: progress.update } : {}) },
     );
     progress?.clear();
     const failed = result.outcomes.filter((o) => o.status === 'failed');
     const changed = result.outcomes.some((o) => o.status === 'changed') || result.changes.length > 0;
     if (g.output === 'json') {
-      io.stdout.write(toJson({ dryRun, changed, outcomes: result.outcomes, files: result.changes.map((c) => c.path), triggers: result.triggers }));
+      io.stdout.write(
+        toJson({
+          dryRun,
+          changed,
+          outcomes: result.outcomes,
+          files: result.changes.map((c) => c.path),
+          triggers: result.triggers,
+        }),
+      );
     } else {
       const summary = renderRefreshSummary(result.outcomes, dryRun);
       for (const e of summary.errors) io.stderr.write(`${e}\n`);
@@ -78,10 +91,16 @@ export const refreshCommand: CommandModule = {
           'in the tag history as OpenShift does, apply ImageChange triggers to the workloads in the folder, and print one summary ' +
           'line per changed tag followed by the diff of every file changed. Digest-pinned tags are imported until their first success.',
       )
-      .option('--scheduled-only', 'Only tags with importPolicy.scheduled: true (what OpenShift re-imports every 15 minutes)')
+      .option(
+        '--scheduled-only',
+        'Only tags with importPolicy.scheduled: true (what OpenShift re-imports every 15 minutes)',
+      )
       .option('--dry-run', 'Show what would change without writing anything')
       .option('--exit-code', 'Exit 0 when nothing changed, 1 when something changed, 2 on errors (as kubectl diff)')
-      .option('--on-build <command>', 'Run COMMAND once for each BuildConfig whose ImageChange trigger fired (env ISCTL_BUILD_*)')
+      .option(
+        '--on-build <command>',
+        'Run COMMAND once for each BuildConfig whose ImageChange trigger fired (env ISCTL_BUILD_*)',
+      )
       .addHelpText('after', examples)
       .action((streams: string[], opts: Record<string, unknown>, cmd: Command) => action(streams, opts, cmd, io));
   },

@@ -58,9 +58,16 @@ export function readWebhookSecret(file: string | undefined, io: CliIO): string |
     try {
       secret = readFileSync(path.resolve(io.cwd, file), 'utf8').replace(/\r?\n$/, '');
     } catch (err) {
-      throw new UsageError(`cannot read the webhook secret file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'pass a readable file holding the shared secret');
+      throw new UsageError(
+        `cannot read the webhook secret file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+        'pass a readable file holding the shared secret',
+      );
     }
-    if (secret.trim() === '') throw new UsageError(`the webhook secret file ${file} is empty`, 'write the shared secret into it, e.g. openssl rand -hex 32 > FILE');
+    if (secret.trim() === '')
+      throw new UsageError(
+        `the webhook secret file ${file} is empty`,
+        'write the shared secret into it, e.g. openssl rand -hex 32 > FILE',
+      );
   } else if (io.env.ISCTL_WEBHOOK_SECRET !== undefined && io.env.ISCTL_WEBHOOK_SECRET !== '') {
     secret = io.env.ISCTL_WEBHOOK_SECRET;
   }
@@ -69,13 +76,16 @@ export function readWebhookSecret(file: string | undefined, io: CliIO): string |
 
 function parseFlags(opts: Record<string, unknown>) {
   const format = String(opts.logFormat ?? 'json');
-  if (format !== 'json' && format !== 'text') throw new UsageError(`invalid --log-format "${format}": use json or text`);
+  if (format !== 'json' && format !== 'text')
+    throw new UsageError(`invalid --log-format "${format}": use json or text`);
   const listen = parseListenAddress(String(opts.listen ?? '127.0.0.1:8080'));
-  if (!listen) throw new UsageError(`invalid --listen "${String(opts.listen)}": use HOST:PORT, [IPv6]:PORT, :PORT or PORT`);
+  if (!listen)
+    throw new UsageError(`invalid --listen "${String(opts.listen)}": use HOST:PORT, [IPv6]:PORT, :PORT or PORT`);
   const positive = (name: string, v: unknown, dflt: number): number => {
     if (v === undefined) return dflt;
     const n = Number(v);
-    if (!Number.isInteger(n) || n < 1) throw new UsageError(`invalid --${name} "${String(v)}": use a whole number above 0`);
+    if (!Number.isInteger(n) || n < 1)
+      throw new UsageError(`invalid --${name} "${String(v)}": use a whole number above 0`);
     return n;
   };
   return {
@@ -91,7 +101,9 @@ function parseFlags(opts: Record<string, unknown>) {
 function onBuild(opts: Record<string, unknown>, io: CliIO, g: GlobalOptions) {
   const command = opts.onBuild as string | undefined;
   if (!command) return {};
-  return { afterImport: (r: { triggers: { builds: TriggeredBuild[] } }) => runOnBuild(command, r.triggers.builds, io, g.dir) };
+  return {
+    afterImport: (r: { triggers: { builds: TriggeredBuild[] } }) => runOnBuild(command, r.triggers.builds, io, g.dir),
+  };
 }
 
 /** `-n`/ISCTL_NAMESPACE restrict serve to one namespace; otherwise it serves the whole folder. */
@@ -103,7 +115,9 @@ function servedNamespace(cmd: Command, io: CliIO, g: GlobalOptions): string | un
 function streamLister(ctx: CoreContext, g: GlobalOptions): () => Promise<StreamView[]> {
   return async () => {
     const snap = await ctx.store.read(g.namespace);
-    return snap.list<ImageStream>('ImageStream').map((s) => ({ namespace: s.namespace, name: s.name, stream: s.object }));
+    return snap
+      .list<ImageStream>('ImageStream')
+      .map((s) => ({ namespace: s.namespace, name: s.name, stream: s.object }));
   };
 }
 
@@ -118,12 +132,20 @@ async function action(opts: Record<string, unknown>, cmd: Command, io: CliIO): P
   const namespace = servedNamespace(cmd, io, g);
   const run = (sel: RefreshSelection) => refresh(ctx, { ...sel, contextNamespace: g.namespace });
   try {
-    if (opts.once) return await once(cmd, io, g, opts, { run, listStreams: streamLister(ctx, g), logger, metrics, namespace });
+    if (opts.once)
+      return await once(cmd, io, g, opts, { run, listStreams: streamLister(ctx, g), logger, metrics, namespace });
     // Signals are caught before the listener starts so an early SIGTERM still stops gracefully.
     const signals = catchSignals(logger);
     try {
       const handle = await startServe(
-        { listen: flags.listen, intervalMs: flags.intervalMs, maxBodyBytes: flags.maxBodyBytes, queueDepth: flags.queueDepth, ...(secret !== undefined ? { secret } : {}), ...(namespace !== undefined ? { namespace } : {}) },
+        {
+          listen: flags.listen,
+          intervalMs: flags.intervalMs,
+          maxBodyBytes: flags.maxBodyBytes,
+          queueDepth: flags.queueDepth,
+          ...(secret !== undefined ? { secret } : {}),
+          ...(namespace !== undefined ? { namespace } : {}),
+        },
         { refresh: run, listStreams: streamLister(ctx, g), logger, metrics, ...onBuild(opts, io, g) },
       );
       await handle.stop(await signals.received);
@@ -164,9 +186,21 @@ async function once(
   io: CliIO,
   g: GlobalOptions,
   opts: Record<string, unknown>,
-  d: { run: (s: RefreshSelection) => ReturnType<typeof refresh>; listStreams: () => Promise<StreamView[]>; logger: Logger; metrics: ReturnType<typeof createServeMetrics>; namespace: string | undefined },
+  d: {
+    run: (s: RefreshSelection) => ReturnType<typeof refresh>;
+    listStreams: () => Promise<StreamView[]>;
+    logger: Logger;
+    metrics: ReturnType<typeof createServeMetrics>;
+    namespace: string | undefined;
+  },
 ): Promise<void> {
-  const importer = new Importer({ refresh: d.run, listStreams: d.listStreams, logger: d.logger, metrics: d.metrics, ...(d.namespace !== undefined ? { namespace: d.namespace } : {}) });
+  const importer = new Importer({
+    refresh: d.run,
+    listStreams: d.listStreams,
+    logger: d.logger,
+    metrics: d.metrics,
+    ...(d.namespace !== undefined ? { namespace: d.namespace } : {}),
+  });
   let result;
   try {
     result = await importer.runOnce();
@@ -200,9 +234,18 @@ export const serveCommand: CommandModule = {
       )
       .option('--listen <addr>', 'Address to listen on (HOST:PORT, :PORT for all interfaces)', '127.0.0.1:8080')
       .option('--interval <duration>', 'How often every scheduled tag is re-imported (30s, 5m, 1h, 1h30m)', '15m')
-      .option('--once', 'Run one scheduled pass and exit: 0 nothing changed, 1 something changed, 2 errors (as kubectl diff)')
-      .option('--webhook-secret-file <file>', 'File holding the shared webhook secret (env ISCTL_WEBHOOK_SECRET); without one no webhook endpoint is opened')
-      .option('--on-build <command>', 'Run COMMAND once for each BuildConfig whose ImageChange trigger fired (env ISCTL_BUILD_*)')
+      .option(
+        '--once',
+        'Run one scheduled pass and exit: 0 nothing changed, 1 something changed, 2 errors (as kubectl diff)',
+      )
+      .option(
+        '--webhook-secret-file <file>',
+        'File holding the shared webhook secret (env ISCTL_WEBHOOK_SECRET); without one no webhook endpoint is opened',
+      )
+      .option(
+        '--on-build <command>',
+        'Run COMMAND once for each BuildConfig whose ImageChange trigger fired (env ISCTL_BUILD_*)',
+      )
       .option('--log-format <format>', 'Log lines on stderr: json or text', 'json')
       .option('--max-body-bytes <n>', 'Largest webhook body accepted (413 above)', '1048576')
       .option('--queue-depth <n>', 'Most distinct pushes waiting for import; more are refused with 503', '1000')

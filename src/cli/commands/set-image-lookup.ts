@@ -34,7 +34,9 @@ Examples:
 function parseBool(v: string | boolean | undefined): boolean {
   if (v === undefined || v === true || v === 'true') return true;
   if (v === false || v === 'false') return false;
-  throw new UsageError(`invalid argument "${v}" for "--enabled" flag: strconv.ParseBool: parsing "${v}": invalid syntax`);
+  throw new UsageError(
+    `invalid argument "${v}" for "--enabled" flag: strconv.ParseBool: parsing "${v}": invalid syntax`,
+  );
 }
 
 async function action(args: string[], opts: Record<string, unknown>, cmd: Command, io: CliIO): Promise<void> {
@@ -42,15 +44,23 @@ async function action(args: string[], opts: Record<string, unknown>, cmd: Comman
   const dryRun = Boolean(opts.dryRun);
   const store = openStateStore(g.dir);
   const enabled = parseBool(opts.enabled as string | boolean | undefined);
-  const r = await setImageLookup(store, g.namespace, { args, all: Boolean(opts.all), list: Boolean(opts.list), enabled, dryRun });
+  const r = await setImageLookup(store, g.namespace, {
+    args,
+    all: Boolean(opts.all),
+    list: Boolean(opts.list),
+    enabled,
+    dryRun,
+  });
   if (r.rows) {
     // printImageLookup: tabwriter.NewWriter(out, 0, 2, 2, ' ', 0)
-    const text = ['NAME\tLOCAL', ...r.rows.map((row) => `${row.name}\t${row.local}`)].join('\n') + '\n';
+    const text = `${['NAME\tLOCAL', ...r.rows.map((row) => `${row.name}\t${row.local}`)].join('\n')}\n`;
     io.stdout.write(tabwrite(text, { minwidth: 0, tabwidth: 2, padding: 2, padchar: ' ' }));
     return;
   }
   for (const c of r.changed) {
-    io.stdout.write(`${resourceName({ apiVersion: c.apiVersion, kind: c.kind, metadata: { name: c.name } })} image lookup updated${dryRun ? ' (dry run)' : ''}\n`);
+    io.stdout.write(
+      `${resourceName({ apiVersion: c.apiVersion, kind: c.kind, metadata: { name: c.name } })} image lookup updated${dryRun ? ' (dry run)' : ''}\n`,
+    );
   }
 }
 
@@ -64,7 +74,7 @@ export const setImageLookupCommand: CommandModule = {
       .summary('Change how images are resolved when deploying applications')
       .description(
         'Use an image stream from pods and other objects.\n\n' +
-          "Local name lookup lets an image stream be the source of images for workloads that reference it by short name: if lookup is " +
+          'Local name lookup lets an image stream be the source of images for workloads that reference it by short name: if lookup is ' +
           "enabled for an image stream named 'mysql', a workload that references 'mysql:latest' gets the pull spec of that image stream tag. " +
           'On a workload (TYPE/NAME) the alpha.image.policy.openshift.io/resolve-names annotation forces lookup for all of its images.',
       )

@@ -59,7 +59,7 @@ async function action(arg: string, opts: Record<string, unknown>, cmd: Command, 
     );
     if (result.mode === 'list') {
       // printTriggers: tabwriter.NewWriter(out, 0, 2, 2, ' ', 0)
-      const text = ['NAME\tTYPE\tVALUE\tAUTO', ...result.rows.map((r) => `${r.name}\t${r.type}\t${r.value}\t${r.auto}`)].join('\n') + '\n';
+      const text = `${['NAME\tTYPE\tVALUE\tAUTO', ...result.rows.map((r) => `${r.name}\t${r.type}\t${r.value}\t${r.auto}`)].join('\n')}\n`;
       io.stdout.write(tabwrite(text, { minwidth: 0, tabwidth: 2, padding: 2, padchar: ' ' }));
       return;
     }
@@ -87,14 +87,20 @@ export const setTriggersCommand: CommandModule = {
           'annotation. Disabling the config change trigger of a deployment pauses it. With no flag, the triggers are listed.',
       )
       .option('--from-image <istag>', 'An image stream tag to trigger off of')
-      .option('-c, --containers <names>', 'Comma delimited list of container names this trigger applies to on deployments')
+      .option(
+        '-c, --containers <names>',
+        'Comma delimited list of container names this trigger applies to on deployments',
+      )
       .option('--from-config', 'If set, configuration changes will result in a change')
       .option('--auto', 'If true, enable all triggers, or just the specified trigger')
       .option('--manual', 'If true, set all triggers to manual, or just the specified trigger')
       .option('--remove', 'If true, remove the specified trigger(s).')
       .option('--remove-all', 'If true, remove all triggers.')
       .option('--dry-run', 'Show the change and its diff without writing anything')
-      .option('--on-build <command>', 'Run COMMAND once for each BuildConfig whose ImageChange trigger fired (env ISCTL_BUILD_*)')
+      .option(
+        '--on-build <command>',
+        'Run COMMAND once for each BuildConfig whose ImageChange trigger fired (env ISCTL_BUILD_*)',
+      )
       .addHelpText('after', examples)
       .action((arg: string, opts: Record<string, unknown>, cmd: Command) => action(arg, opts, cmd, io));
   },

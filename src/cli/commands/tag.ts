@@ -54,7 +54,13 @@ async function action(args: string[], opts: Record<string, unknown>, cmd: Comman
     for (const m of result.messages) io.stdout.write(`${m}${dryRun ? ' (dry run)' : ''}\n`);
     for (const f of result.importFailures) io.stderr.write(`error: tag ${f.dest} failed: ${f.message}\n`);
     printChanges(io, result.changes, result.triggers, g.color);
-    if (!dryRun) await runOnBuild(opts.onBuild as string | undefined, result.triggers.flatMap((t) => t.builds), io, g.dir);
+    if (!dryRun)
+      await runOnBuild(
+        opts.onBuild as string | undefined,
+        result.triggers.flatMap((t) => t.builds),
+        io,
+        g.dir,
+      );
     if (result.importFailures.length > 0) setExitCode(cmd, 1);
   } finally {
     await ctx.source.close();
@@ -76,16 +82,40 @@ export const tagCommand: CommandModule = {
           'A pull spec with a registry (quay.io/org/app:1.0) or without a tag (nginx) is a container image; ' +
           'name:tag is an image stream tag in the current namespace; name@sha256:… is an image stream image.',
       )
-      .option('--source <type>', "Optional hint for the source type; valid values are 'imagestreamtag', 'istag', 'imagestreamimage', 'isimage', and 'docker'.")
+      .option(
+        '--source <type>',
+        "Optional hint for the source type; valid values are 'imagestreamtag', 'istag', 'imagestreamimage', 'isimage', and 'docker'.",
+      )
       .option('-d, --delete', 'Delete the provided spec tags.')
-      .option('--alias', 'Should the destination tag be updated whenever the source tag changes. Applies only to a single image stream. Defaults to false.')
-      .option('--reference', 'Should the destination tag continue to pull from the source namespace. Defaults to false.')
-      .option('--scheduled', 'Set a container image to be periodically imported from a remote repository. Defaults to false.')
-      .option('--insecure', 'Set to true if importing the specified container image requires HTTP or has a self-signed certificate. Defaults to false.')
-      .option('--reference-policy <policy>', "Allow to request pullthrough for external image when set to 'local'. Defaults to 'source'.")
-      .option('--import-mode <mode>', "Imports the full manifest list of a tag when set to 'PreserveOriginal'. Defaults to 'Legacy'.")
+      .option(
+        '--alias',
+        'Should the destination tag be updated whenever the source tag changes. Applies only to a single image stream. Defaults to false.',
+      )
+      .option(
+        '--reference',
+        'Should the destination tag continue to pull from the source namespace. Defaults to false.',
+      )
+      .option(
+        '--scheduled',
+        'Set a container image to be periodically imported from a remote repository. Defaults to false.',
+      )
+      .option(
+        '--insecure',
+        'Set to true if importing the specified container image requires HTTP or has a self-signed certificate. Defaults to false.',
+      )
+      .option(
+        '--reference-policy <policy>',
+        "Allow to request pullthrough for external image when set to 'local'. Defaults to 'source'.",
+      )
+      .option(
+        '--import-mode <mode>',
+        "Imports the full manifest list of a tag when set to 'PreserveOriginal'. Defaults to 'Legacy'.",
+      )
       .option('--dry-run', 'Show the change and its diff without writing anything')
-      .option('--on-build <command>', 'Run COMMAND once for each BuildConfig whose ImageChange trigger fired (env ISCTL_BUILD_*)')
+      .option(
+        '--on-build <command>',
+        'Run COMMAND once for each BuildConfig whose ImageChange trigger fired (env ISCTL_BUILD_*)',
+      )
       .addHelpText('after', examples)
       .action((args: string[], opts: Record<string, unknown>, cmd: Command) => action(args, opts, cmd, io));
   },

@@ -9,7 +9,13 @@ import { streamKey } from './resolve.js';
 import { describeObject, isMap } from './objects.js';
 import type { ImageChange } from './deploymentconfigs.js';
 import { isWatchedTrigger, parseTriggerAnnotation, type ObjectFieldTrigger } from '../../domain/triggers/annotation.js';
-import { findContainer, getPodSpec, parseFieldPath, podSpecPath, type Container } from '../../domain/triggers/podspec.js';
+import {
+  findContainer,
+  getPodSpec,
+  parseFieldPath,
+  podSpecPath,
+  type Container,
+} from '../../domain/triggers/podspec.js';
 import { ANNOTATION_TRIGGERS } from '../../domain/types.js';
 
 /** Kinds the image trigger controller registers annotation sources for (openshift-controller-manager cmd/controller/image.go). */
@@ -42,19 +48,28 @@ function watchedKeys(triggers: ObjectFieldTrigger[], namespace: string): string[
  * unpaused trigger and sets the container images. A bad annotation, an invalid fieldPath or a
  * missing container leaves the object untouched (the controller's update fails) with a warning.
  */
-export function applyAnnotationTriggers(so: StoredObject, selected: (keys: string[] | null) => boolean, retrieve: TagRetriever): AnnotatedResult {
+export function applyAnnotationTriggers(
+  so: StoredObject,
+  selected: (keys: string[] | null) => boolean,
+  retrieve: TagRetriever,
+): AnnotatedResult {
   const value = triggerAnnotationOf(so.object);
   const result: AnnotatedResult = { changes: [], warnings: [] };
   if (value === undefined) return result;
   const who = describeObject(so);
   const parsed = parseTriggerAnnotation(value);
   if (parsed.error !== undefined) {
-    if (selected(null)) result.warnings.push(`${who}: ignoring annotation ${ANNOTATION_TRIGGERS}: ${parsed.error}; all its image triggers are disabled, as in OpenShift`);
+    if (selected(null))
+      result.warnings.push(
+        `${who}: ignoring annotation ${ANNOTATION_TRIGGERS}: ${parsed.error}; all its image triggers are disabled, as in OpenShift`,
+      );
     return result;
   }
   if (!selected(watchedKeys(parsed.triggers, so.namespace))) return result;
   if (!ANNOTATION_TRIGGER_KINDS.includes(so.kind)) {
-    result.warnings.push(`${who}: annotation ${ANNOTATION_TRIGGERS} has no effect on a ${so.kind}; OpenShift runs it only for ${ANNOTATION_TRIGGER_KINDS.join(', ')}`);
+    result.warnings.push(
+      `${who}: annotation ${ANNOTATION_TRIGGERS} has no effect on a ${so.kind}; OpenShift runs it only for ${ANNOTATION_TRIGGER_KINDS.join(', ')}`,
+    );
     return result;
   }
   for (const key of parsed.ignoredKeys) {
@@ -64,13 +79,22 @@ export function applyAnnotationTriggers(so: StoredObject, selected: (keys: strin
   const plan = planUpdates(so, parsed.triggers, retrieve, result.warnings);
   if (!plan) return result;
   for (const { container, ref } of plan) {
-    result.changes.push({ container: typeof container.name === 'string' ? container.name : '', from: String(container.image ?? ''), to: ref });
+    result.changes.push({
+      container: typeof container.name === 'string' ? container.name : '',
+      from: String(container.image ?? ''),
+      to: ref,
+    });
     container.image = ref;
   }
   return result;
 }
 
-function planUpdates(so: StoredObject, triggers: ObjectFieldTrigger[], retrieve: TagRetriever, warnings: string[]): { container: Container; ref: string }[] | undefined {
+function planUpdates(
+  so: StoredObject,
+  triggers: ObjectFieldTrigger[],
+  retrieve: TagRetriever,
+  warnings: string[],
+): { container: Container; ref: string }[] | undefined {
   const who = describeObject(so);
   const spec = getPodSpec(so.object, so.kind);
   const plan: { container: Container; ref: string }[] = [];
@@ -79,7 +103,9 @@ function planUpdates(so: StoredObject, triggers: ObjectFieldTrigger[], retrieve:
     const path = parseFieldPath(so.kind, t.fieldPath);
     if (!path.ok && path.skip) {
       // OpenShift skips such a trigger without a word; say why nothing happens.
-      warnings.push(`${who}: trigger on ${t.from.name} is skipped: its fieldPath must start with ${podSpecPath(so.kind)}. (got ${t.fieldPath})`);
+      warnings.push(
+        `${who}: trigger on ${t.from.name} is skipped: its fieldPath must start with ${podSpecPath(so.kind)}. (got ${t.fieldPath})`,
+      );
       continue;
     }
     // The tag is resolved before the path is checked: an unresolved trigger is just skipped.

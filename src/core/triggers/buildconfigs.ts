@@ -39,14 +39,22 @@ export function strategyFrom(bc: JsonMap): FromRef | undefined {
 }
 
 /** spec.triggers[] entries carrying an `imageChange` map, with their effective `from`. */
-function imageChangeTriggers(bc: JsonMap): { trigger: JsonMap; params: JsonMap; from: FromRef | undefined; typed: boolean; explicit: boolean }[] {
+function imageChangeTriggers(
+  bc: JsonMap,
+): { trigger: JsonMap; params: JsonMap; from: FromRef | undefined; typed: boolean; explicit: boolean }[] {
   const triggers = isMap(bc.spec) && Array.isArray(bc.spec.triggers) ? bc.spec.triggers.filter(isMap) : [];
   return triggers
     .filter((t) => isMap(t.imageChange) || t.type === 'ImageChange')
     .map((t) => {
       const params = isMap(t.imageChange) ? t.imageChange : {};
       const explicit = params.from != null;
-      return { trigger: t, params, from: explicit ? toRef(params.from) : strategyFrom(bc), typed: t.type === 'ImageChange', explicit };
+      return {
+        trigger: t,
+        params,
+        from: explicit ? toRef(params.from) : strategyFrom(bc),
+        typed: t.type === 'ImageChange',
+        explicit,
+      };
     });
 }
 
@@ -54,7 +62,8 @@ function imageChangeTriggers(bc: JsonMap): { trigger: JsonMap; params: JsonMap; 
 export function bcWatchedStreams(bc: JsonMap, namespace: string): string[] {
   const keys: string[] = [];
   for (const { trigger, from } of imageChangeTriggers(bc)) {
-    if (!isMap(trigger.imageChange) || !from || from.kind !== 'ImageStreamTag' || !from.name || from.apiVersion) continue;
+    if (!isMap(trigger.imageChange) || !from || from.kind !== 'ImageStreamTag' || !from.name || from.apiVersion)
+      continue;
     const key = streamKey(from.namespace || namespace, from.name);
     if (key) keys.push(key);
   }
@@ -71,13 +80,19 @@ function statusEntries(bc: JsonMap): JsonMap[] {
 }
 
 /** The first trigger whose resolved image differs from what it last triggered, if any (the reactor's loop). */
-function firingTrigger(bc: JsonMap, namespace: string, retrieve: TagRetriever): { from: FromRef; ref: string } | undefined {
+function firingTrigger(
+  bc: JsonMap,
+  namespace: string,
+  retrieve: TagRetriever,
+): { from: FromRef; ref: string } | undefined {
   for (const { trigger, params, from } of imageChangeTriggers(bc)) {
     if (!isMap(trigger.imageChange) || (params.from != null && from?.kind !== 'ImageStreamTag')) continue;
     if (params.paused === true || !from) continue;
     const resolved = retrieve(from.namespace || namespace, from.name);
     if (!resolved) continue;
-    const recorded = statusEntries(bc).find((e) => sameFrom(toRef(e.from) ?? { name: '', namespace: '' }, from, namespace));
+    const recorded = statusEntries(bc).find((e) =>
+      sameFrom(toRef(e.from) ?? { name: '', namespace: '' }, from, namespace),
+    );
     // "LastTriggeredImageID is an image ref, despite the name"; the pre-4.8 spec field counts too.
     if (recorded && str(recorded.lastTriggeredImageID) === resolved.ref) continue;
     if (str(params.lastTriggeredImageID) === resolved.ref) continue;
@@ -95,7 +110,11 @@ export interface BuildTriggerOptions {
  * Evaluates a BuildConfig's ImageChange triggers; when one fires, records the build in the
  * BuildConfig's status as the build generator does and returns the triggered build.
  */
-export function applyBuildConfigTriggers(so: StoredObject, retrieve: TagRetriever, options: BuildTriggerOptions): { build?: TriggeredBuild; warnings: string[] } {
+export function applyBuildConfigTriggers(
+  so: StoredObject,
+  retrieve: TagRetriever,
+  options: BuildTriggerOptions,
+): { build?: TriggeredBuild; warnings: string[] } {
   const bc = so.object as JsonMap;
   const fired = firingTrigger(bc, so.namespace, retrieve);
   if (!fired) return { warnings: [] };
@@ -108,7 +127,9 @@ export function applyBuildConfigTriggers(so: StoredObject, retrieve: TagRetrieve
     const image = firing ? fired.ref : retrieve(from.namespace || so.namespace, from.name)?.ref;
     if (image === undefined && !explicit) {
       // generator.go: an unresolvable strategy image fails the instantiate request.
-      return { warnings: [`${describeObject(so)}: build not started: the strategy image ${from.name} cannot be resolved`] };
+      return {
+        warnings: [`${describeObject(so)}: build not started: the strategy image ${from.name} cannot be resolved`],
+      };
     }
     desired.push({ from, image: image ?? '', firing });
   }
@@ -119,7 +140,14 @@ export function applyBuildConfigTriggers(so: StoredObject, retrieve: TagRetrieve
   writeStatus(bc, desired, options.now());
   const ns = fired.from.namespace || so.namespace;
   return {
-    build: { namespace: so.namespace, name: so.name, file: fileOf(so), image: fired.ref, trigger: `${ns}/${fired.from.name}`, version },
+    build: {
+      namespace: so.namespace,
+      name: so.name,
+      file: fileOf(so),
+      image: fired.ref,
+      trigger: `${ns}/${fired.from.name}`,
+      version,
+    },
     warnings: [],
   };
 }

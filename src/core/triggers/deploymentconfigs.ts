@@ -45,9 +45,15 @@ export function dcImageTriggers(dc: JsonMap, namespace: string): DcImageTrigger[
     const from = isMap(p.from) ? p.from : {};
     out.push({
       params: p,
-      from: { kind: str(from.kind) || 'ImageStreamTag', name: str(from.name), namespace: str(from.namespace) || namespace },
+      from: {
+        kind: str(from.kind) || 'ImageStreamTag',
+        name: str(from.name),
+        namespace: str(from.namespace) || namespace,
+      },
       automatic: p.automatic === true,
-      containerNames: Array.isArray(p.containerNames) ? p.containerNames.filter((n): n is string => typeof n === 'string') : [],
+      containerNames: Array.isArray(p.containerNames)
+        ? p.containerNames.filter((n): n is string => typeof n === 'string')
+        : [],
       lastTriggeredImage: str(p.lastTriggeredImage),
     });
   }
@@ -97,7 +103,11 @@ export function setContainerImages(dc: JsonMap, names: string[], ref: string, ch
  * pull spec on its containers and in `lastTriggeredImage`. When any automatic trigger is
  * unresolved and has never fired, nothing at all is changed (`resolvable: false`).
  */
-export function updateDeploymentConfigImages(dc: JsonMap, namespace: string, retrieve: TagRetriever): { resolvable: boolean; changes: ImageChange[] } {
+export function updateDeploymentConfigImages(
+  dc: JsonMap,
+  namespace: string,
+  retrieve: TagRetriever,
+): { resolvable: boolean; changes: ImageChange[] } {
   const plan: { trigger: DcImageTrigger; ref: string }[] = [];
   for (const t of dcImageTriggers(dc, namespace)) {
     if (t.from.kind !== 'ImageStreamTag' || !t.automatic) continue;
@@ -121,7 +131,11 @@ export interface RolloutDetails {
 
 function containerImages(dc: unknown, init: boolean): string[] {
   const spec = getPodSpec(dc, 'DeploymentConfig');
-  return spec ? allContainers(spec).filter((c) => c.init === init).map((c) => str(c.container.image)) : [];
+  return spec
+    ? allContainers(spec)
+        .filter((c) => c.init === init)
+        .map((c) => str(c.container.image))
+    : [];
 }
 
 /**
@@ -155,7 +169,8 @@ export function decideRollout(dc: JsonMap, before: unknown, namespace: string): 
     }
   }
   const templateChanged =
-    JSON.stringify([containerImages(dc, true), images]) !== JSON.stringify([containerImages(before, true), containerImages(before, false)]);
+    JSON.stringify([containerImages(dc, true), images]) !==
+    JSON.stringify([containerImages(before, true), containerImages(before, false)]);
   return configTrigger && templateChanged ? configChange : undefined;
 }
 

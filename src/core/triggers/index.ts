@@ -10,13 +10,30 @@ import type { ClusterSettings, TagChange, TriggerHook, TriggerReport, TriggeredW
 import { createTagRetriever, type TagRetriever } from './resolve.js';
 import { bumpGeneration, describeObject, fileOf, isMap, type JsonMap } from './objects.js';
 import { allContainers, getPodSpec } from '../../domain/triggers/podspec.js';
-import { dcImageTriggers, decideRollout, dcWatchedStreams, recordRollout, updateDeploymentConfigImages, type ImageChange } from './deploymentconfigs.js';
+import {
+  dcImageTriggers,
+  decideRollout,
+  dcWatchedStreams,
+  recordRollout,
+  updateDeploymentConfigImages,
+  type ImageChange,
+} from './deploymentconfigs.js';
 import { ANNOTATION_TRIGGER_KINDS, applyAnnotationTriggers, triggerAnnotationOf } from './annotated.js';
 import { applyBuildConfigTriggers, bcWatchedStreams } from './buildconfigs.js';
 import { resolveShortNames } from './lookup.js';
 
 /** Kinds whose spec a trigger or the lookup policy may change. */
-const WORKLOAD_KINDS = new Set(['DeploymentConfig', 'Deployment', 'DaemonSet', 'StatefulSet', 'CronJob', 'ReplicaSet', 'ReplicationController', 'Job', 'Pod']);
+const WORKLOAD_KINDS = new Set([
+  'DeploymentConfig',
+  'Deployment',
+  'DaemonSet',
+  'StatefulSet',
+  'CronJob',
+  'ReplicaSet',
+  'ReplicationController',
+  'Job',
+  'Pod',
+]);
 
 /** Options of the hook. */
 export interface TriggerHookOptions {
@@ -48,7 +65,12 @@ class Touched {
 }
 
 /** Applies every trigger kind for `changes` and reports what it did. */
-export function applyTriggers(snapshot: Snapshot, changes: TagChange[], settings: ClusterSettings, options: TriggerHookOptions = {}): TriggerReport {
+export function applyTriggers(
+  snapshot: Snapshot,
+  changes: TagChange[],
+  settings: ClusterSettings,
+  options: TriggerHookOptions = {},
+): TriggerReport {
   if (changes.length === 0) return { updated: [], warnings: [], builds: [] };
   const changed = new Set(changes.map((c) => `${c.namespace}/${c.stream}`));
   return evaluate(snapshot, settings, options, (keys) => keys === null || keys.some((k) => changed.has(k)), changes);
@@ -58,7 +80,12 @@ export function applyTriggers(snapshot: Snapshot, changes: TagChange[], settings
  * Evaluates the triggers of the given objects as the controller does when an object's triggers
  * change (e.g. after `set triggers`): every trigger is resolved against the current streams.
  */
-export function applyTriggersTo(snapshot: Snapshot, objects: StoredObject[], settings: ClusterSettings, options: TriggerHookOptions = {}): TriggerReport {
+export function applyTriggersTo(
+  snapshot: Snapshot,
+  objects: StoredObject[],
+  settings: ClusterSettings,
+  options: TriggerHookOptions = {},
+): TriggerReport {
   const chosen = new Set(objects);
   return evaluate(snapshot, settings, options, (_keys, so) => chosen.has(so), []);
 }
@@ -66,7 +93,13 @@ export function applyTriggersTo(snapshot: Snapshot, objects: StoredObject[], set
 /** Which objects to evaluate: given the `namespace/stream` keys an object watches (null: unknown, annotation broken), and the object. */
 type Selector = (keys: string[] | null, so: StoredObject) => boolean;
 
-function evaluate(snapshot: Snapshot, settings: ClusterSettings, options: TriggerHookOptions, select: Selector, changes: TagChange[]): TriggerReport {
+function evaluate(
+  snapshot: Snapshot,
+  settings: ClusterSettings,
+  options: TriggerHookOptions,
+  select: Selector,
+  changes: TagChange[],
+): TriggerReport {
   const report: TriggerReport = { updated: [], warnings: [], builds: [] };
   const warn = (w: string): void => {
     report.warnings.push(w);
@@ -96,11 +129,18 @@ function evaluate(snapshot: Snapshot, settings: ClusterSettings, options: Trigge
   return report;
 }
 
-function applyDeploymentConfigs(snapshot: Snapshot, select: Selector, retrieve: TagRetriever, touched: Touched, warn: (w: string) => void): void {
+function applyDeploymentConfigs(
+  snapshot: Snapshot,
+  select: Selector,
+  retrieve: TagRetriever,
+  touched: Touched,
+  warn: (w: string) => void,
+): void {
   for (const so of snapshot.list('DeploymentConfig')) {
     const dc = so.object as JsonMap;
     const watched = select(dcWatchedStreams(dc, so.namespace), so);
-    if (!watched && select(dcWatchedStreams(dc, so.namespace, true), so)) missingContainers(so, 'OpenShift ignores it').forEach(warn);
+    if (!watched && select(dcWatchedStreams(dc, so.namespace, true), so))
+      missingContainers(so, 'OpenShift ignores it').forEach(warn);
     if (!watched && !touched.changes.has(so)) continue;
     if (watched) {
       const { resolvable, changes } = updateDeploymentConfigImages(dc, so.namespace, retrieve);

@@ -24,7 +24,16 @@ import { exact, parseDockerImageReference, type DockerImageReference } from '../
 import type { ImageStream } from '../../domain/types.js';
 
 /** Workload kinds the default admission rules resolve (localNames: true), minus Jobs (create-only). */
-export const LOOKUP_KINDS = ['Pod', 'ReplicationController', 'DeploymentConfig', 'Deployment', 'DaemonSet', 'StatefulSet', 'ReplicaSet', 'CronJob'];
+export const LOOKUP_KINDS = [
+  'Pod',
+  'ReplicationController',
+  'DeploymentConfig',
+  'Deployment',
+  'DaemonSet',
+  'StatefulSet',
+  'ReplicaSet',
+  'CronJob',
+];
 
 /** The annotation that forces name resolution for one object. */
 export const ANNOTATION_RESOLVE_NAMES = 'alpha.image.policy.openshift.io/resolve-names';
@@ -43,7 +52,10 @@ function annotationOf(obj: unknown, key: string): unknown {
 function forcesResolution(so: StoredObject): boolean {
   if (annotationOf(so.object, ANNOTATION_RESOLVE_NAMES) === '*') return true;
   const spec = isMap(so.object.spec) ? so.object.spec : {};
-  const template = so.kind === 'CronJob' && isMap(spec.jobTemplate) && isMap(spec.jobTemplate.spec) ? spec.jobTemplate.spec.template : spec.template;
+  const template =
+    so.kind === 'CronJob' && isMap(spec.jobTemplate) && isMap(spec.jobTemplate.spec)
+      ? spec.jobTemplate.spec.template
+      : spec.template;
   return annotationOf(template, ANNOTATION_RESOLVE_NAMES) === '*';
 }
 
@@ -58,7 +70,7 @@ function parseOrUndefined(image: string): DockerImageReference | undefined {
 /** The pull spec admission writes for a resolved ImageStreamTag: `<repo of its reference>@<image>`. */
 function admissionPullSpec(retrieve: TagRetriever, change: TagChange): string | undefined {
   const resolved = retrieve(change.namespace, `${change.stream}:${change.tag}`);
-  if (!resolved || !resolved.event.image) return undefined;
+  if (!resolved?.event.image) return undefined;
   const ref = parseOrUndefined(resolved.ref);
   return ref ? exact({ ...ref, tag: '', id: resolved.event.image }) : undefined;
 }
@@ -83,7 +95,13 @@ export function resolveShortNames(snapshot: Snapshot, changes: TagChange[], retr
   return [...results].map(([object, list]) => ({ object, changes: list }));
 }
 
-function rewriteObject(so: StoredObject, change: TagChange, target: string, force: boolean, results: Map<StoredObject, ImageChange[]>): void {
+function rewriteObject(
+  so: StoredObject,
+  change: TagChange,
+  target: string,
+  force: boolean,
+  results: Map<StoredObject, ImageChange[]>,
+): void {
   const spec = getPodSpec(so.object, so.kind);
   if (!spec) return;
   for (const { container } of allContainers(spec)) {
@@ -93,7 +111,11 @@ function rewriteObject(so: StoredObject, change: TagChange, target: string, forc
     const partial = force || (!ref.registry && !ref.namespace && !!ref.name);
     if (!partial || ref.name !== change.stream || (ref.tag || 'latest') !== change.tag) continue;
     const list = results.get(so) ?? [];
-    list.push({ container: typeof container.name === 'string' ? container.name : '', from: container.image, to: target });
+    list.push({
+      container: typeof container.name === 'string' ? container.name : '',
+      from: container.image,
+      to: target,
+    });
     results.set(so, list);
     container.image = target;
   }

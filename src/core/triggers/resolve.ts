@@ -29,7 +29,12 @@ export type TagRetriever = (namespace: string, name: string) => ResolvedTag | un
  */
 export function decoratedStream(stream: ImageStream, namespace: string, settings: ClusterSettings): ImageStream {
   if (stream.status?.dockerImageRepository) return stream;
-  const repo = statusDockerImageRepository(namespace, stream.metadata.name, settings.internalRegistry, stream.spec ?? {});
+  const repo = statusDockerImageRepository(
+    namespace,
+    stream.metadata.name,
+    settings.internalRegistry,
+    stream.spec ?? {},
+  );
   return { ...stream, status: { ...(stream.status ?? {}), dockerImageRepository: repo } };
 }
 

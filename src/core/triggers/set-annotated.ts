@@ -8,8 +8,18 @@ import type { StoredObject } from '../../state/types.js';
 import { applyError, ensureMap, isMap, setLeaf, type JsonMap } from './objects.js';
 import { containerNamesProblem, type TriggerDefinition } from './set-plan.js';
 import { triggerAnnotationOf } from './annotated.js';
-import { formatTriggerAnnotation, parseTriggerAnnotation, type ObjectFieldTrigger } from '../../domain/triggers/annotation.js';
-import { allContainers, findContainer, getPodSpec, parseFieldPath, podSpecPath } from '../../domain/triggers/podspec.js';
+import {
+  formatTriggerAnnotation,
+  parseTriggerAnnotation,
+  type ObjectFieldTrigger,
+} from '../../domain/triggers/annotation.js';
+import {
+  allContainers,
+  findContainer,
+  getPodSpec,
+  parseFieldPath,
+  podSpecPath,
+} from '../../domain/triggers/podspec.js';
 import { ANNOTATION_TRIGGERS } from '../../domain/types.js';
 
 function isPaused(so: StoredObject): boolean {
@@ -49,11 +59,17 @@ export function writeAnnotated(so: StoredObject, def: TriggerDefinition): void {
     const problem = containerNamesProblem(t.names, all);
     if (problem) throw applyError(so, problem);
     const again = (t.names ?? []).filter((n) => seen.has(n));
-    if (again.length > 0) throw applyError(so, `only one trigger may reference each container: ${[...new Set(again)].sort().join(', ')}`);
+    if (again.length > 0)
+      throw applyError(so, `only one trigger may reference each container: ${[...new Set(again)].sort().join(', ')}`);
     for (const name of t.names ?? []) {
       seen.add(name);
       triggers.push({
-        from: { kind: 'ImageStreamTag', name: t.from, namespace: t.namespace === so.namespace ? '' : t.namespace, apiVersion: '' },
+        from: {
+          kind: 'ImageStreamTag',
+          name: t.from,
+          namespace: t.namespace === so.namespace ? '' : t.namespace,
+          apiVersion: '',
+        },
         fieldPath: `${podSpecPath(so.kind)}.containers[?(@.name=="${name}")].image`,
         paused: !t.auto,
       });
@@ -66,12 +82,18 @@ export function writeAnnotated(so: StoredObject, def: TriggerDefinition): void {
     const meta = ensureMap(so.object as JsonMap, 'metadata');
     setLeaf(ensureMap(meta, 'annotations'), ANNOTATION_TRIGGERS, text);
   }
-  if (so.kind === 'Deployment' && isPaused(so) !== !def.configChange) ensureMap(so.object as JsonMap, 'spec').paused = !def.configChange;
+  if (so.kind === 'Deployment' && isPaused(so) !== !def.configChange)
+    ensureMap(so.object as JsonMap, 'spec').paused = !def.configChange;
 }
 
 /** True when two annotation texts hold the same triggers (so a hand-formatted annotation is not rewritten for nothing). */
 function sameTriggers(a: string, b: string): boolean {
   const pa = parseTriggerAnnotation(a);
   const pb = parseTriggerAnnotation(b);
-  return pa.error === undefined && pb.error === undefined && pa.ignoredKeys.length === 0 && JSON.stringify(pa.triggers) === JSON.stringify(pb.triggers);
+  return (
+    pa.error === undefined &&
+    pb.error === undefined &&
+    pa.ignoredKeys.length === 0 &&
+    JSON.stringify(pa.triggers) === JSON.stringify(pb.triggers)
+  );
 }

@@ -15,7 +15,7 @@ function rel(ns: string, objectNs: string): string {
 /** The strategy's ImageStreamTag as an image trigger (oc strategyTrigger), if any. */
 function strategyTrigger(so: StoredObject): ImageTriggerDef | undefined {
   const from = strategyFrom(so.object as JsonMap);
-  if (!from || from.kind !== 'ImageStreamTag') return undefined;
+  if (from?.kind !== 'ImageStreamTag') return undefined;
   return { auto: false, from: from.name, namespace: rel(from.namespace, so.namespace), names: undefined };
 }
 
@@ -68,10 +68,16 @@ export function writeBuildConfig(so: StoredObject, def: TriggerDefinition, plan:
     return !!t && wanted.some((w) => matches(w, t));
   };
   for (let i = triggers.length - 1; i >= 0; i--) if (!keep(triggers[i])) triggers.splice(i, 1);
-  if (def.configChange && !triggers.some((e) => isMap(e) && e.type === 'ConfigChange')) triggers.push({ type: 'ConfigChange' });
+  if (def.configChange && !triggers.some((e) => isMap(e) && e.type === 'ConfigChange'))
+    triggers.push({ type: 'ConfigChange' });
   const st = strategyTrigger(so);
   for (const w of wanted) {
-    const present = triggers.some((e) => isMap(e) && e.type === 'ImageChange' && matches(entryTrigger(e, so) ?? { auto: false, from: '', namespace: '', names: undefined }, w));
+    const present = triggers.some(
+      (e) =>
+        isMap(e) &&
+        e.type === 'ImageChange' &&
+        matches(entryTrigger(e, so) ?? { auto: false, from: '', namespace: '', names: undefined }, w),
+    );
     if (present) continue;
     if (st && matches(st, w)) {
       triggers.push({ type: 'ImageChange', imageChange: {} });

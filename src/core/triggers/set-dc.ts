@@ -54,9 +54,12 @@ export function writeDeploymentConfig(so: StoredObject, def: TriggerDefinition):
     return def.imageChange.some((t) => sameTrigger(entry, t, so.namespace));
   };
   for (let i = triggers.length - 1; i >= 0; i--) if (!keep(triggers[i])) triggers.splice(i, 1);
-  if (def.configChange && !triggers.some((e) => isMap(e) && e.type === 'ConfigChange')) triggers.unshift({ type: 'ConfigChange' });
+  if (def.configChange && !triggers.some((e) => isMap(e) && e.type === 'ConfigChange'))
+    triggers.unshift({ type: 'ConfigChange' });
   for (const t of def.imageChange) {
-    const entry = triggers.find((e): e is JsonMap => isMap(e) && e.type === 'ImageChange' && sameTrigger(e, t, so.namespace));
+    const entry = triggers.find(
+      (e): e is JsonMap => isMap(e) && e.type === 'ImageChange' && sameTrigger(e, t, so.namespace),
+    );
     if (!entry) {
       triggers.push(newTrigger(t));
       continue;

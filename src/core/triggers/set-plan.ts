@@ -43,9 +43,12 @@ export function planSetTriggers(flags: SetTriggersFlags, namespace: string): Set
     try {
       ref = parseDockerImageReference(flags.fromImage);
     } catch (err) {
-      throw new UsageError(`the value of --from-image does not appear to be a valid reference to an image: ${(err as Error).message}`);
+      throw new UsageError(
+        `the value of --from-image does not appear to be a valid reference to an image: ${(err as Error).message}`,
+      );
     }
-    if (ref.registry || ref.id) throw new UsageError('the value of --from-image must point to an image stream tag on this server');
+    if (ref.registry || ref.id)
+      throw new UsageError('the value of --from-image must point to an image stream tag on this server');
     if (!ref.tag) throw new UsageError('the value of --from-image must include the tag you wish to pull from');
     fromImage = nameString(ref);
     fromImageNamespace = ref.namespace === namespace ? '' : ref.namespace;
@@ -61,11 +64,23 @@ export function planSetTriggers(flags: SetTriggersFlags, namespace: string): Set
   if (!printTable && !removeAll && !auto && !manual) auto = true;
   if (auto && manual) throw new UsageError('you must specify at most one of --auto or --manual');
   if (remove && removeAll) throw new UsageError('you must specify either --remove or --remove-all');
-  if (removeAll && (count !== 0 || auto || manual)) throw new UsageError('--remove-all may not be used with any other flag');
+  if (removeAll && (count !== 0 || auto || manual))
+    throw new UsageError('--remove-all may not be used with any other flag');
   if (remove && count < 1) throw new UsageError('--remove requires a flag defining a trigger type to be specified');
   if (count > 1) throw new UsageError('you may only set one trigger type at a time');
   const containerNames = flags.containers ? flags.containers.split(',') : undefined;
-  return { printTable, removeAll, remove, reset, auto, manual, fromConfig, fromImage, fromImageNamespace, containerNames };
+  return {
+    printTable,
+    removeAll,
+    remove,
+    reset,
+    auto,
+    manual,
+    fromConfig,
+    fromImage,
+    fromImageNamespace,
+    containerNames,
+  };
 }
 
 /** One image trigger in oc's abstract trigger definition. */
@@ -92,15 +107,24 @@ export function updateTriggerDefinition(def: TriggerDefinition, plan: SetTrigger
       imageChange: plan.fromImage ? def.imageChange.filter((t) => t.from !== plan.fromImage) : def.imageChange,
     };
   }
-  if (plan.reset) return { configChange: plan.auto, imageChange: def.imageChange.map((t) => ({ ...t, auto: plan.auto })) };
-  const out: TriggerDefinition = { configChange: def.configChange || plan.fromConfig, imageChange: def.imageChange.map((t) => ({ ...t })) };
+  if (plan.reset)
+    return { configChange: plan.auto, imageChange: def.imageChange.map((t) => ({ ...t, auto: plan.auto })) };
+  const out: TriggerDefinition = {
+    configChange: def.configChange || plan.fromConfig,
+    imageChange: def.imageChange.map((t) => ({ ...t })),
+  };
   if (plan.fromImage) {
     const found = out.imageChange.find((t) => t.from === plan.fromImage && t.namespace === plan.fromImageNamespace);
     if (found) {
       found.auto = !plan.manual;
       found.names = plan.containerNames;
     } else {
-      out.imageChange.push({ auto: !plan.manual, from: plan.fromImage, namespace: plan.fromImageNamespace, names: plan.containerNames });
+      out.imageChange.push({
+        auto: !plan.manual,
+        from: plan.fromImage,
+        namespace: plan.fromImageNamespace,
+        names: plan.containerNames,
+      });
     }
   }
   return out;
@@ -111,6 +135,7 @@ export function containerNamesProblem(names: string[] | undefined, all: string[]
   if (!names || names.length === 0) return 'you must specify --containers when setting --from-image';
   const known = new Set(all);
   const missing = [...new Set(names.filter((n) => !known.has(n)))].sort();
-  if (missing.length > 0) return `not all container names exist: ${missing.join(', ')} (accepts: ${[...known].sort().join(', ')})`;
+  if (missing.length > 0)
+    return `not all container names exist: ${missing.join(', ')} (accepts: ${[...known].sort().join(', ')})`;
   return undefined;
 }

@@ -8,7 +8,13 @@ import { NotFoundError, UsageError } from '../../domain/errors.js';
 import type { FileChange, Snapshot, StoredObject } from '../../state/types.js';
 import type { CoreContext, TriggerReport } from '../context.js';
 import { applyTriggersTo } from './index.js';
-import { planSetTriggers, updateTriggerDefinition, type SetTriggersFlags, type SetTriggersPlan, type TriggerDefinition } from './set-plan.js';
+import {
+  planSetTriggers,
+  updateTriggerDefinition,
+  type SetTriggersFlags,
+  type SetTriggersPlan,
+  type TriggerDefinition,
+} from './set-plan.js';
 import { readDeploymentConfig, writeDeploymentConfig } from './set-dc.js';
 import { readAnnotated, writeAnnotated } from './set-annotated.js';
 import { readBuildConfig, writeBuildConfig } from './set-bc.js';
@@ -23,10 +29,19 @@ interface Resource {
 }
 
 const RESOURCES: [string[], Resource][] = [
-  [['dc', 'deploymentconfig', 'deploymentconfigs'], { kind: 'DeploymentConfig', plural: 'deploymentconfigs', printed: 'deploymentconfig.apps.openshift.io' }],
-  [['bc', 'buildconfig', 'buildconfigs'], { kind: 'BuildConfig', plural: 'buildconfigs', printed: 'buildconfig.build.openshift.io' }],
+  [
+    ['dc', 'deploymentconfig', 'deploymentconfigs'],
+    { kind: 'DeploymentConfig', plural: 'deploymentconfigs', printed: 'deploymentconfig.apps.openshift.io' },
+  ],
+  [
+    ['bc', 'buildconfig', 'buildconfigs'],
+    { kind: 'BuildConfig', plural: 'buildconfigs', printed: 'buildconfig.build.openshift.io' },
+  ],
   [['deploy', 'deployment', 'deployments'], { kind: 'Deployment', plural: 'deployments', printed: 'deployment.apps' }],
-  [['sts', 'statefulset', 'statefulsets'], { kind: 'StatefulSet', plural: 'statefulsets', printed: 'statefulset.apps' }],
+  [
+    ['sts', 'statefulset', 'statefulsets'],
+    { kind: 'StatefulSet', plural: 'statefulsets', printed: 'statefulset.apps' },
+  ],
   [['ds', 'daemonset', 'daemonsets'], { kind: 'DaemonSet', plural: 'daemonsets', printed: 'daemonset.apps' }],
   [['cj', 'cronjob', 'cronjobs'], { kind: 'CronJob', plural: 'cronjobs', printed: 'cronjob.batch' }],
 ];
@@ -37,7 +52,11 @@ export function parseTriggerResource(arg: string): { resource: Resource; name: s
   if (slash <= 0 || slash === arg.length - 1) throw new UsageError(`expected TYPE/NAME, e.g. dc/web, got "${arg}"`);
   const type = arg.slice(0, slash).toLowerCase().split('.')[0] ?? '';
   const entry = RESOURCES.find(([names]) => names.includes(type));
-  if (!entry) throw new UsageError(`${arg} does not support triggers`, 'triggers exist on deploymentconfigs, buildconfigs, deployments, statefulsets, daemonsets and cronjobs');
+  if (!entry)
+    throw new UsageError(
+      `${arg} does not support triggers`,
+      'triggers exist on deploymentconfigs, buildconfigs, deployments, statefulsets, daemonsets and cronjobs',
+    );
   return { resource: entry[1], name: arg.slice(slash + 1) };
 }
 
@@ -67,7 +86,13 @@ function writeDefinition(so: StoredObject, def: TriggerDefinition, plan: SetTrig
 }
 
 /** Lists, adds, changes or removes the image and config triggers of one object. */
-export async function setTriggers(ctx: CoreContext, namespace: string, arg: string, flags: SetTriggersFlags, options: { dryRun?: boolean } = {}): Promise<SetTriggersResult> {
+export async function setTriggers(
+  ctx: CoreContext,
+  namespace: string,
+  arg: string,
+  flags: SetTriggersFlags,
+  options: { dryRun?: boolean } = {},
+): Promise<SetTriggersResult> {
   const plan = planSetTriggers(flags, namespace);
   const { resource, name } = parseTriggerResource(arg);
   const find = (snap: Snapshot): StoredObject => {
@@ -86,12 +111,20 @@ export async function setTriggers(ctx: CoreContext, namespace: string, arg: stri
       const before = JSON.stringify(so.object);
       writeDefinition(so, updateTriggerDefinition(readDefinition(so), plan), plan);
       const changed = JSON.stringify(so.object) !== before;
-      const triggers = changed ? applyTriggersTo(snap, [so], ctx.settings, { now: ctx.now }) : { updated: [], warnings: [], builds: [] };
+      const triggers = changed
+        ? applyTriggersTo(snap, [so], ctx.settings, { now: ctx.now })
+        : { updated: [], warnings: [], builds: [] };
       return { changed, triggers };
     },
     { dryRun: options.dryRun ?? false },
   );
-  return { mode: 'update', printedName: `${resource.printed}/${name}`, changed: result.changed, changes, triggers: result.triggers };
+  return {
+    mode: 'update',
+    printedName: `${resource.printed}/${name}`,
+    changed: result.changed,
+    changes,
+    triggers: result.triggers,
+  };
 }
 
 /** printTriggers: a config row, then one row per image trigger. */

@@ -27,7 +27,10 @@ class DecodeError extends Error {}
 
 /** Go folds keys with unicode.SimpleFold: case-insensitive, K (U+212A) = k and ſ (U+017F) = s. */
 function fold(key: string): string {
-  return key.toLowerCase().replace(/\u212a/g, 'k').replace(/\u017f/g, 's');
+  return key
+    .toLowerCase()
+    .replace(/\u212a/g, 'k')
+    .replace(/\u017f/g, 's');
 }
 
 function goType(v: unknown): string {
@@ -38,7 +41,8 @@ function goType(v: unknown): string {
 
 function decodeString(v: unknown, field: string, current: string): string {
   if (v === null) return current;
-  if (typeof v !== 'string') throw new DecodeError(`json: cannot unmarshal ${goType(v)} into Go struct field ${field} of type string`);
+  if (typeof v !== 'string')
+    throw new DecodeError(`json: cannot unmarshal ${goType(v)} into Go struct field ${field} of type string`);
   return v;
 }
 
@@ -52,7 +56,9 @@ const FROM_FIELDS: Record<string, 'kind' | 'name' | 'namespace' | 'apiVersion'> 
 function decodeFrom(v: unknown, into: ObjectFieldTrigger['from']): void {
   if (v === null) return;
   if (typeof v !== 'object' || Array.isArray(v)) {
-    throw new DecodeError(`json: cannot unmarshal ${goType(v)} into Go struct field ObjectFieldTrigger.from of type trigger.ObjectReference`);
+    throw new DecodeError(
+      `json: cannot unmarshal ${goType(v)} into Go struct field ObjectFieldTrigger.from of type trigger.ObjectReference`,
+    );
   }
   for (const [key, value] of Object.entries(v as Record<string, unknown>)) {
     const field = FROM_FIELDS[fold(key)];
@@ -61,7 +67,11 @@ function decodeFrom(v: unknown, into: ObjectFieldTrigger['from']): void {
 }
 
 function decodeTrigger(v: unknown, index: number, ignored: string[]): ObjectFieldTrigger {
-  const t: ObjectFieldTrigger = { from: { kind: '', name: '', namespace: '', apiVersion: '' }, fieldPath: '', paused: false };
+  const t: ObjectFieldTrigger = {
+    from: { kind: '', name: '', namespace: '', apiVersion: '' },
+    fieldPath: '',
+    paused: false,
+  };
   if (v === null) return t;
   if (typeof v !== 'object' || Array.isArray(v)) {
     throw new DecodeError(`json: cannot unmarshal ${goType(v)} into Go value of type trigger.ObjectFieldTrigger`);
@@ -77,7 +87,9 @@ function decodeTrigger(v: unknown, index: number, ignored: string[]): ObjectFiel
       case 'paused':
         if (value === null) break;
         if (typeof value !== 'boolean') {
-          throw new DecodeError(`json: cannot unmarshal ${goType(value)} into Go struct field ObjectFieldTrigger.paused of type bool`);
+          throw new DecodeError(
+            `json: cannot unmarshal ${goType(value)} into Go struct field ObjectFieldTrigger.paused of type bool`,
+          );
         }
         t.paused = value;
         break;
@@ -103,7 +115,9 @@ export function parseTriggerAnnotation(value: unknown): ParsedTriggerAnnotation 
   try {
     if (data === null) return { triggers: [], ignoredKeys };
     if (!Array.isArray(data)) {
-      throw new DecodeError(`json: cannot unmarshal ${goType(data)} into Go value of type []trigger.ObjectFieldTrigger`);
+      throw new DecodeError(
+        `json: cannot unmarshal ${goType(data)} into Go value of type []trigger.ObjectFieldTrigger`,
+      );
     }
     const triggers = data.map((item, i) => decodeTrigger(item, i, ignoredKeys));
     // annotations.go hasDuplicateTriggers: two triggers on one fieldPath disable them all.

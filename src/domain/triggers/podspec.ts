@@ -122,7 +122,9 @@ function isContainer(c: unknown): c is Container {
 /** Every container and init container of a pod spec, init containers first. */
 export function allContainers(spec: PodSpec): { container: Container; init: boolean }[] {
   const out: { container: Container; init: boolean }[] = [];
-  for (const c of Array.isArray(spec.initContainers) ? spec.initContainers : []) if (isContainer(c)) out.push({ container: c, init: true });
-  for (const c of Array.isArray(spec.containers) ? spec.containers : []) if (isContainer(c)) out.push({ container: c, init: false });
+  for (const c of Array.isArray(spec.initContainers) ? spec.initContainers : [])
+    if (isContainer(c)) out.push({ container: c, init: true });
+  for (const c of Array.isArray(spec.containers) ? spec.containers : [])
+    if (isContainer(c)) out.push({ container: c, init: false });
   return out;
 }

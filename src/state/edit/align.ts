@@ -19,7 +19,9 @@ type Identity = (item: Record<string, unknown>) => unknown;
 const IDENTITIES: Identity[] = [
   (o) => {
     const m = o.metadata as Record<string, unknown> | undefined;
-    return typeof o.kind === 'string' && typeof m?.name === 'string' ? `${o.kind}/${String(m.namespace ?? '')}/${m.name}` : undefined;
+    return typeof o.kind === 'string' && typeof m?.name === 'string'
+      ? `${o.kind}/${String(m.namespace ?? '')}/${m.name}`
+      : undefined;
   },
   (o) => o.name,
   (o) => o.tag,
@@ -37,7 +39,8 @@ export function alignLists(before: readonly unknown[], after: readonly unknown[]
 function keysOf(list: readonly unknown[], key: Identity): string[] | undefined {
   const keys: string[] = [];
   for (const item of list) {
-    const k = item && typeof item === 'object' && !Array.isArray(item) ? key(item as Record<string, unknown>) : undefined;
+    const k =
+      item && typeof item === 'object' && !Array.isArray(item) ? key(item as Record<string, unknown>) : undefined;
     if (typeof k !== 'string') return undefined;
     keys.push(k);
   }
@@ -62,7 +65,12 @@ function alignByValue(before: readonly unknown[], after: readonly unknown[]): Ma
   let pre = 0;
   while (pre < before.length && pre < after.length && jsonEqual(before[pre], after[pre])) pre++;
   let suf = 0;
-  while (suf < before.length - pre && suf < after.length - pre && jsonEqual(before[before.length - 1 - suf], after[after.length - 1 - suf])) suf++;
+  while (
+    suf < before.length - pre &&
+    suf < after.length - pre &&
+    jsonEqual(before[before.length - 1 - suf], after[after.length - 1 - suf])
+  )
+    suf++;
   const equal: Match[] = [];
   for (let i = 0; i < pre; i++) equal.push({ oldIndex: i, newIndex: i });
   for (const m of lcs(before.slice(pre, before.length - suf), after.slice(pre, after.length - suf))) {

@@ -46,14 +46,20 @@ function keyOf(p: Pair): string {
 
 /** Records the splices that turn the text of one value into the rendering of another. */
 export class TreeEditor {
-  constructor(private readonly src: string, private readonly style: FileStyle, private readonly out: SpliceList) {}
+  constructor(
+    private readonly src: string,
+    private readonly style: FileStyle,
+    private readonly out: SpliceList,
+  ) {}
 
   /** Edits the node holding `before` so that it holds `after`. */
   editValue(node: Node | null | undefined, before: unknown, after: unknown, slot: Slot): void {
     if (jsonEqual(before, after)) return;
     if (node && !isAlias(node) && rangeOf(node)) {
-      if (isMap(node) && isObj(before) && isObj(after) && nonEmpty(before) && nonEmpty(after)) return this.editMap(node, before, after, slot);
-      if (isSeq(node) && Array.isArray(before) && Array.isArray(after) && before.length > 0 && after.length > 0) return this.editSeq(node, before, after, slot);
+      if (isMap(node) && isObj(before) && isObj(after) && nonEmpty(before) && nonEmpty(after))
+        return this.editMap(node, before, after, slot);
+      if (isSeq(node) && Array.isArray(before) && Array.isArray(after) && before.length > 0 && after.length > 0)
+        return this.editSeq(node, before, after, slot);
     }
     this.replace(node, after, slot);
   }
@@ -66,8 +72,9 @@ export class TreeEditor {
   private editMap(node: YAMLMap, before: Obj, after: Obj, slot: Slot): void {
     const pairs = node.items as Pair[];
     const byKey = new Map(pairs.map((p) => [keyOf(p), p]));
-    const has = (o: Obj, k: string) => Object.prototype.hasOwnProperty.call(o, k) && o[k] !== undefined;
-    if (pairs.length !== Object.keys(before).length || !Object.keys(before).every((k) => byKey.has(k))) return this.replace(node, after, slot);
+    const has = (o: Obj, k: string) => Object.hasOwn(o, k) && o[k] !== undefined;
+    if (pairs.length !== Object.keys(before).length || !Object.keys(before).every((k) => byKey.has(k)))
+      return this.replace(node, after, slot);
     const removed = pairs.map((p, i) => (has(after, keyOf(p)) ? -1 : i)).filter((i) => i >= 0);
     const kept = pairs.map((_, i) => i).filter((i) => !removed.includes(i));
     if (kept.length === 0) return this.replace(node, after, slot);
@@ -87,15 +94,31 @@ export class TreeEditor {
     }
     const cs = this.childSlot(node);
     if (!cs.flow && !this.canRemoveBlockPairs(pairs, removed)) return this.replace(node, after, slot);
-    for (const i of kept) this.editValue(pairs[i].value as Node, before[keyOf(pairs[i])], after[keyOf(pairs[i])], { kind: 'pair', pair: pairs[i], ...cs });
+    for (const i of kept)
+      this.editValue(pairs[i].value as Node, before[keyOf(pairs[i])], after[keyOf(pairs[i])], {
+        kind: 'pair',
+        pair: pairs[i],
+        ...cs,
+      });
     if (cs.flow) {
       const spans = pairs.map((p) => ({ start: rangeOf(p.key)![0], end: this.pairEnd(p) }));
-      const texts = new Map([...inserts].map(([a, entries]) => [a, entries.map(([k, v]) => `${renderKey(k, this.style, true)}: ${this.flowText(v, spans[a].start, cs.multiline)}`)]));
+      const texts = new Map(
+        [...inserts].map(([a, entries]) => [
+          a,
+          entries.map(
+            ([k, v]) => `${renderKey(k, this.style, true)}: ${this.flowText(v, spans[a].start, cs.multiline)}`,
+          ),
+        ]),
+      );
       return this.flowSplices(spans, removed, texts, new Map(), cs.multiline);
     }
     for (const i of removed) this.removeBlockPair(pairs, i);
     const col = ' '.repeat(columnOf(this.src, rangeOf(pairs[0].key)![0]));
-    for (const [a, entries] of inserts) this.insertLines(lineEndAfter(this.src, this.pairEnd(pairs[a])), renderYamlBlock(Object.fromEntries(entries), col, this.style));
+    for (const [a, entries] of inserts)
+      this.insertLines(
+        lineEndAfter(this.src, this.pairEnd(pairs[a])),
+        renderYamlBlock(Object.fromEntries(entries), col, this.style),
+      );
   }
 
   private pairEnd(p: Pair): number {
@@ -106,12 +129,17 @@ export class TreeEditor {
 
   /** A first key that shares its line with `- ` can only be removed by joining the next key onto that line. */
   private canRemoveBlockPairs(pairs: Pair[], removed: number[]): boolean {
-    return removed.every((i) => startsLine(this.src, rangeOf(pairs[i].key)![0]) || (i + 1 < pairs.length && !removed.includes(i + 1) && startsLine(this.src, rangeOf(pairs[i + 1].key)![0])));
+    return removed.every(
+      (i) =>
+        startsLine(this.src, rangeOf(pairs[i].key)![0]) ||
+        (i + 1 < pairs.length && !removed.includes(i + 1) && startsLine(this.src, rangeOf(pairs[i + 1].key)![0])),
+    );
   }
 
   private removeBlockPair(pairs: Pair[], i: number): void {
     const start = rangeOf(pairs[i].key)![0];
-    if (startsLine(this.src, start)) this.out.add(lineStart(this.src, start), lineEndAfter(this.src, this.pairEnd(pairs[i])), '');
+    if (startsLine(this.src, start))
+      this.out.add(lineStart(this.src, start), lineEndAfter(this.src, this.pairEnd(pairs[i])), '');
     else this.out.add(start, rangeOf(pairs[i + 1].key)![0], '');
   }
 
@@ -140,16 +168,29 @@ export class TreeEditor {
     const cs = this.childSlot(node);
     const dashes = cs.flow ? [] : items.map((n) => this.dashOf(n));
     if (!cs.flow && dashes.some((d) => d < 0 || !startsLine(this.src, d))) return this.replace(node, after, slot);
-    for (const { oldIndex, newIndex } of matches) this.editValue(items[oldIndex], before[oldIndex], after[newIndex], { kind: 'item', ...cs });
+    for (const { oldIndex, newIndex } of matches)
+      this.editValue(items[oldIndex], before[oldIndex], after[newIndex], { kind: 'item', ...cs });
     const first = matches[0].oldIndex;
     if (cs.flow) {
       const spans = items.map((n) => ({ start: rangeOf(n)![0], end: rangeOf(n)![1] }));
       const texts = (vs: unknown[]) => vs.map((v) => this.flowText(v, spans[first].start, cs.multiline));
-      return this.flowSplices(spans, removed, new Map([...after_].map(([a, vs]) => [a, texts(vs)])), new Map(before_.length ? [[first, texts(before_)]] : []), cs.multiline);
+      return this.flowSplices(
+        spans,
+        removed,
+        new Map([...after_].map(([a, vs]) => [a, texts(vs)])),
+        new Map(before_.length ? [[first, texts(before_)]] : []),
+        cs.multiline,
+      );
     }
-    for (const i of removed) this.out.add(lineStart(this.src, dashes[i]), lineEndAfter(this.src, rangeOf(items[i])![1]), '');
+    for (const i of removed)
+      this.out.add(lineStart(this.src, dashes[i]), lineEndAfter(this.src, rangeOf(items[i])![1]), '');
     const render = (vs: unknown[]) => this.renderItems(vs, dashes[first], items[first]);
-    if (before_.length) this.out.add(lineStart(this.src, dashes[first]), lineStart(this.src, dashes[first]), render(before_) + this.style.eol);
+    if (before_.length)
+      this.out.add(
+        lineStart(this.src, dashes[first]),
+        lineStart(this.src, dashes[first]),
+        render(before_) + this.style.eol,
+      );
     for (const [a, vs] of after_) this.insertLines(lineEndAfter(this.src, rangeOf(items[a])![1]), render(vs));
   }
 
@@ -168,7 +209,13 @@ export class TreeEditor {
     const itemIndent = ' '.repeat(dashCol + 2);
     return text
       .split(this.style.eol)
-      .map((l) => (l.startsWith(' '.repeat(dashCol) + '- ') ? ' '.repeat(dashCol) + '-' + ' '.repeat(gap - 1) + l.slice(dashCol + 2) : l.startsWith(itemIndent) ? pad + l : l))
+      .map((l) =>
+        l.startsWith(`${' '.repeat(dashCol)}- `)
+          ? `${' '.repeat(dashCol)}-${' '.repeat(gap - 1)}${l.slice(dashCol + 2)}`
+          : l.startsWith(itemIndent)
+            ? pad + l
+            : l,
+      )
       .join(this.style.eol);
   }
 
@@ -184,15 +231,23 @@ export class TreeEditor {
   }
 
   /** Removals and insertions inside a flow collection (`{…}`, `[…]`, and all of JSON), commas included. */
-  private flowSplices(spans: Span[], removed: number[], insertAfter: Map<number, string[]>, insertBefore: Map<number, string[]>, multiline: boolean): void {
+  private flowSplices(
+    spans: Span[],
+    removed: number[],
+    insertAfter: Map<number, string[]>,
+    insertBefore: Map<number, string[]>,
+    multiline: boolean,
+  ): void {
     const firstKept = spans.findIndex((_, i) => !removed.includes(i));
     const sep = (i: number) => (multiline ? this.style.eol + lineIndent(this.src, spans[i].start) : ' ');
     for (const i of removed) {
       if (i < firstKept) this.out.add(spans[i].start, spans[i + 1].start, '');
       else this.out.add(spans[i - 1].end, spans[i].end, '');
     }
-    for (const [i, texts] of insertBefore) this.out.add(spans[i].start, spans[i].start, texts.map((t) => t + ',' + sep(i)).join(''));
-    for (const [i, texts] of insertAfter) this.out.add(spans[i].end, spans[i].end, texts.map((t) => ',' + sep(i) + t).join(''));
+    for (const [i, texts] of insertBefore)
+      this.out.add(spans[i].start, spans[i].start, texts.map((t) => `${t},${sep(i)}`).join(''));
+    for (const [i, texts] of insertAfter)
+      this.out.add(spans[i].end, spans[i].end, texts.map((t) => `,${sep(i)}${t}`).join(''));
   }
 
   /** Replaces a whole value (or fills an empty one) with a rendering of `value`. */
@@ -201,18 +256,23 @@ export class TreeEditor {
     const present = !!r && r[1] > r[0];
     if (this.style.json || slot.flow) {
       if (!present) throw new Error('internal error: empty value in a flow collection');
-      const text = !this.style.json && typeof value === 'string'
-        ? renderYamlFlowScalar(value, isScalar(node) ? node.type : undefined)
-        : renderFlow(value, lineIndent(this.src, r![0]), this.style, slot.multiline);
+      const text =
+        !this.style.json && typeof value === 'string'
+          ? renderYamlFlowScalar(value, isScalar(node) ? node.type : undefined)
+          : renderFlow(value, lineIndent(this.src, r![0]), this.style, slot.multiline);
       return this.out.add(r![0], r![1], text);
     }
     const blockNode = present && (isMap(node) || isSeq(node)) && !(node as YAMLMap).flow;
     if (!nonEmpty(value)) {
-      const text = Array.isArray(value) ? '[]' : isObj(value) ? '{}' : renderYamlScalar(value, isScalar(node) ? node.type : undefined);
+      const text = Array.isArray(value)
+        ? '[]'
+        : isObj(value)
+          ? '{}'
+          : renderYamlScalar(value, isScalar(node) ? node.type : undefined);
       if (present && !blockNode) return this.out.add(r![0], trimEnd(this.src, r![0], r![1]), text);
       if (slot.kind === 'root') return this.out.add(r ? r[0] : 0, r ? trimEnd(this.src, r[0], r[1]) : 0, text);
       const from = this.indicatorEnd(node, slot);
-      return this.out.add(from, present ? trimEnd(this.src, r![0], r![1]) : from, ' ' + text);
+      return this.out.add(from, present ? trimEnd(this.src, r![0], r![1]) : from, ` ${text}`);
     }
     this.replaceWithBlock(node, value, slot, present);
   }
@@ -220,15 +280,24 @@ export class TreeEditor {
   private replaceWithBlock(node: Node | null | undefined, value: unknown, slot: Slot, present: boolean): void {
     const r = rangeOf(node);
     const end = present ? trimEnd(this.src, r![0], r![1]) : -1;
-    if (slot.kind === 'root') return this.out.add(r ? r[0] : 0, present ? end : r ? r[0] : 0, renderYamlBlock(value, '', this.style));
+    if (slot.kind === 'root')
+      return this.out.add(r ? r[0] : 0, present ? end : r ? r[0] : 0, renderYamlBlock(value, '', this.style));
     const from = this.indicatorEnd(node, slot);
     if (slot.kind === 'item') {
       const dashCol = columnOf(this.src, from - 1);
-      return this.out.add(from - 1, present ? end : from, renderYamlBlock([value], ' '.repeat(dashCol), this.style).slice(dashCol));
+      return this.out.add(
+        from - 1,
+        present ? end : from,
+        renderYamlBlock([value], ' '.repeat(dashCol), this.style).slice(dashCol),
+      );
     }
     const keyCol = columnOf(this.src, rangeOf(slot.pair.key)![0]);
     const step = Array.isArray(value) && !this.style.indentSeq ? 0 : this.style.unit.length;
-    this.out.add(from, present ? end : from, this.style.eol + renderYamlBlock(value, ' '.repeat(keyCol + step), this.style));
+    this.out.add(
+      from,
+      present ? end : from,
+      this.style.eol + renderYamlBlock(value, ' '.repeat(keyCol + step), this.style),
+    );
   }
 
   /** Offset just after the `:` of a map entry or the `-` of a list item holding `node`. */

@@ -39,18 +39,30 @@ function parse(text: string, json: boolean): Parsed {
   if (!Array.isArray(docs) || docs.some((d) => d.errors.length > 0)) throw new EditError('file does not parse');
   const fast = json ? undefined : fastParseYaml(text);
   // Values as the loader saw them: JSON.parse for JSON, the fast path when it applies.
-  const values = json ? [parseJson(text)] : fast && fast.length === docs.length ? fast : docs.map((d) => d.toJS({ maxAliasCount: MAX_ALIAS_COUNT }));
+  const values = json
+    ? [parseJson(text)]
+    : fast && fast.length === docs.length
+      ? fast
+      : docs.map((d) => d.toJS({ maxAliasCount: MAX_ALIAS_COUNT }));
   return { docs, values, style: json ? detectJsonStyle(text) : detectYamlStyle(text, docs) };
 }
 
 /** The new text of a file after `updates` and `appended` documents, or null when nothing is left in it. */
-export function editFileText(path: string, text: string, updates: DocumentUpdate[], appended: unknown[] = [], options: { noFallback?: boolean } = {}): string | null {
+export function editFileText(
+  path: string,
+  text: string,
+  updates: DocumentUpdate[],
+  appended: unknown[] = [],
+  options: { noFallback?: boolean } = {},
+): string | null {
   const json = /\.json$/i.test(path);
   const p = parse(text, json);
   checkUnchanged(p.values, updates);
   updates = mergeItemUpdates(p.values, updates);
   const removed = new Set(updates.filter((u) => u.after === undefined).map((u) => u.document));
-  const expected = p.values.map((v, i) => (removed.has(i) ? undefined : (updates.find((u) => u.document === i)?.after ?? v)));
+  const expected = p.values.map((v, i) =>
+    removed.has(i) ? undefined : (updates.find((u) => u.document === i)?.after ?? v),
+  );
   const want = [...expected.filter((v) => v !== undefined && v !== null), ...appended];
   if (want.length === 0) return null;
   if (json && (appended.length > 0 || want.length !== 1)) throw new EditError('a JSON file holds exactly one document');
@@ -60,7 +72,12 @@ export function editFileText(path: string, text: string, updates: DocumentUpdate
     const editor = new TreeEditor(text, p.style, splices);
     for (const u of updates) {
       if (u.after === undefined) removeDocument(splices, text, p.docs, u.document);
-      else editor.editValue(p.docs[u.document].contents as Node, p.values[u.document], u.after, { kind: 'root', flow: json, multiline: true });
+      else
+        editor.editValue(p.docs[u.document].contents as Node, p.values[u.document], u.after, {
+          kind: 'root',
+          flow: json,
+          multiline: true,
+        });
     }
     out = splices.apply() + appended.map((v) => appendText(text, v, p.style)).join('');
   } catch (err) {
@@ -85,7 +102,7 @@ function matches(text: string, json: boolean, want: unknown[]): boolean {
 }
 
 function appendText(original: string, value: unknown, style: FileStyle): string {
-  const sep = original.trim() === '' ? '' : (original.endsWith('\n') ? '' : style.eol) + '---' + style.eol;
+  const sep = original.trim() === '' ? '' : `${original.endsWith('\n') ? '' : style.eol}---${style.eol}`;
   return sep + renderYamlBlock(value, '', style) + style.eol;
 }
 
@@ -103,7 +120,14 @@ function firstDocumentStart(text: string, doc: Document): number {
 }
 
 /** Fallback: every changed document re-rendered whole (still leaving the other documents alone). */
-function rerender(text: string, p: Parsed, updates: DocumentUpdate[], removed: Set<number>, appended: unknown[], json: boolean): string {
+function rerender(
+  text: string,
+  p: Parsed,
+  updates: DocumentUpdate[],
+  removed: Set<number>,
+  appended: unknown[],
+  json: boolean,
+): string {
   const splices = new SpliceList(text);
   for (const u of updates) {
     if (removed.has(u.document)) {
@@ -145,7 +169,8 @@ function checkUnchanged(values: unknown[], updates: DocumentUpdate[]): void {
     if (u.before === undefined) continue;
     const doc = values[u.document] as { items?: unknown[] } | undefined;
     const current = u.item === undefined ? doc : doc?.items?.[u.item];
-    if (!jsonEqual(current, u.before)) throw new EditError('the file changed on disk while isctl was running; run the command again');
+    if (!jsonEqual(current, u.before))
+      throw new EditError('the file changed on disk while isctl was running; run the command again');
   }
 }
 

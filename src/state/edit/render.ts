@@ -7,12 +7,21 @@ import { stringify } from 'yaml';
 import type { FileStyle } from './style.js';
 
 function yamlOptions(style: FileStyle) {
-  return { version: '1.1' as const, lineWidth: 0, minContentWidth: 0, indent: style.unit.length, indentSeq: style.indentSeq };
+  return {
+    version: '1.1' as const,
+    lineWidth: 0,
+    minContentWidth: 0,
+    indent: style.unit.length,
+    indentSeq: style.indentSeq,
+  };
 }
 
 /** Prefixes every line but the first with `indent` and converts line endings. */
 export function indentLines(text: string, indent: string, eol: string): string {
-  return text.split('\n').map((l, i) => (i === 0 || l === '' ? l : indent + l)).join(eol);
+  return text
+    .split('\n')
+    .map((l, i) => (i === 0 || l === '' ? l : indent + l))
+    .join(eol);
 }
 
 /** Block YAML for `value` (a map's entries, a list's items), each line at `indent`, no final newline. */
@@ -37,7 +46,8 @@ export function renderYamlFlowScalar(value: unknown, quote?: string): string {
 
 /** Flow text for `value`: JSON (pretty, lines after the first at `indent`) or compact flow YAML. */
 export function renderFlow(value: unknown, indent: string, style: FileStyle, multiline: boolean): string {
-  if (style.json) return multiline ? indentLines(JSON.stringify(value, null, style.unit), indent, style.eol) : compactJson(value);
+  if (style.json)
+    return multiline ? indentLines(JSON.stringify(value, null, style.unit), indent, style.eol) : compactJson(value);
   return compactFlowYaml(value);
 }
 
@@ -45,7 +55,10 @@ export function renderFlow(value: unknown, indent: string, style: FileStyle, mul
 export function compactJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(compactJson).join(', ')}]`;
   if (value && typeof value === 'object') {
-    return `{${Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => `${JSON.stringify(k)}: ${compactJson(v)}`).join(', ')}}`;
+    return `{${Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => `${JSON.stringify(k)}: ${compactJson(v)}`)
+      .join(', ')}}`;
   }
   return JSON.stringify(value ?? null);
 }
@@ -54,7 +67,10 @@ export function compactJson(value: unknown): string {
 export function compactFlowYaml(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(compactFlowYaml).join(', ')}]`;
   if (value && typeof value === 'object') {
-    return `{${Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => `${renderYamlFlowScalar(k)}: ${compactFlowYaml(v)}`).join(', ')}}`;
+    return `{${Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => `${renderYamlFlowScalar(k)}: ${compactFlowYaml(v)}`)
+      .join(', ')}}`;
   }
   return renderYamlFlowScalar(value);
 }

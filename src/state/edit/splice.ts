@@ -30,7 +30,9 @@ export class SpliceList {
   apply(): string {
     // Back to front; at one offset apply the deletion before the insertions, and the
     // insertions last-recorded first, so the final text reads in recording order.
-    const sorted = [...this.items].sort((a, b) => b.start - a.start || (b.end - b.start) - (a.end - a.start) || b.seq - a.seq);
+    const sorted = [...this.items].sort(
+      (a, b) => b.start - a.start || b.end - b.start - (a.end - a.start) || b.seq - a.seq,
+    );
     let out = this.src;
     let floor = Infinity;
     for (const s of sorted) {

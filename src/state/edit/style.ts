@@ -39,7 +39,12 @@ export function detectYamlStyle(src: string, docs: Document[]): FileStyle {
       },
     });
   }
-  return { json: false, unit: ' '.repeat(unit > 0 && unit <= 8 ? unit : 2), indentSeq: indentSeq ?? false, eol: detectEol(src) };
+  return {
+    json: false,
+    unit: ' '.repeat(unit > 0 && unit <= 8 ? unit : 2),
+    indentSeq: indentSeq ?? false,
+    eol: detectEol(src),
+  };
 }
 
 /** Detects the indentation of a JSON file (2 or 4 spaces, tabs) from its second level. */

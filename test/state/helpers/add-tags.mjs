@@ -6,6 +6,11 @@ for (let i = 0; i < Number(count); i++) {
   await store.update('default', (snap) => {
     const is = snap.find('ImageStream', 'default', 'shared').object;
     is.spec.tags.push({ name: `p${id}-${i}`, from: { kind: 'DockerImage', name: `quay.io/acme/app:p${id}-${i}` } });
-    is.status.tags[0].items.unshift({ created: new Date().toISOString(), dockerImageReference: `quay.io/acme/app:p${id}-${i}`, image: `sha256:${id}${i}`, generation: 1 });
+    is.status.tags[0].items.unshift({
+      created: new Date().toISOString(),
+      dockerImageReference: `quay.io/acme/app:p${id}-${i}`,
+      image: `sha256:${id}${i}`,
+      generation: 1,
+    });
   });
 }

@@ -7,7 +7,10 @@ for (;;) {
     for (const o of snap.list('ImageStream')) {
       const is = o.object;
       is.metadata.annotations = { round: String(Number(is.metadata.annotations?.round ?? 0) + 1) };
-      is.spec.tags.push({ name: `t${is.spec.tags.length}`, from: { kind: 'DockerImage', name: `quay.io/x/y:${'z'.repeat(200)}` } });
+      is.spec.tags.push({
+        name: `t${is.spec.tags.length}`,
+        from: { kind: 'DockerImage', name: `quay.io/x/y:${'z'.repeat(200)}` },
+      });
     }
   });
 }
