@@ -6,8 +6,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { startRegistry, pushImage, skopeoRawDigest, type TestRegistry } from '../harness/registry.js';
-import { MULTI_ARCH } from '../harness/images.js';
+import { startRegistry, pushImage, skopeoRawDigest, type TestRegistry } from '../helpers/registry/registry.js';
+import { MULTI_ARCH } from '../helpers/registry/images.js';
 import { isctl, tempFolder, testClock } from '../helpers/cli.js';
 
 let reg: TestRegistry;

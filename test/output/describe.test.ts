@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { describeImageStream } from '../../src/output/describe-imagestream.js';
 import { describeImage } from '../../src/output/describe-image.js';
 import type { Image, ImageStream } from '../../src/domain/types.js';
-import { arrows, expectGolden } from './golden.js';
-import { NOW, ago, dg, helpersTestStream, workedExampleImage, workedExampleStream } from './fixtures.js';
+import { arrows, expectGolden } from '../helpers/golden.js';
+import { NOW, ago, dg, helpersTestStream, workedExampleImage, workedExampleStream } from '../fixtures/streams.js';
 
 describe('describe is', () => {
   it('prints the oc-cli.md §4.5 worked example byte for byte', () => {

@@ -8,8 +8,8 @@ import {
   type PrintOptions,
 } from '../../src/output/printer.js';
 import type { ImageStream, ImageStreamImage, ImageStreamTag, NamedTagEventList } from '../../src/domain/types.js';
-import { expectGolden } from './golden.js';
-import { NOW, ago, dg } from './fixtures.js';
+import { expectGolden } from '../helpers/golden.js';
+import { NOW, ago, dg } from '../fixtures/streams.js';
 
 const REPO = 'image-registry.openshift-image-registry.svc:5000';
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Scheduler, type Timers } from '../../src/server/scheduler.js';
 import { startServe } from '../../src/server/index.js';
 import { bucketOf } from '../../src/server/interval.js';
-import { fakeRefresh, memoryLogger, until, view } from './helpers.js';
+import { fakeRefresh, memoryLogger, until, view } from '../helpers/server.js';
 
 function manualTimers() {
   const pending: { fn: () => void; ms: number; id: number }[] = [];

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startServe, parseListenAddress, type ServeHandle } from '../../src/server/index.js';
 import { githubSignature } from '../../src/server/auth.js';
-import { fakeRefresh, fixtureText, memoryLogger, until, view } from './helpers.js';
+import { fakeRefresh, fixtureText, memoryLogger, until, view } from '../helpers/server.js';
 
 const SECRET = 'test-webhook-secret-0123';
 const streams = [

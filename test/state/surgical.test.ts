@@ -7,8 +7,8 @@ import { unifiedDiff } from '../../src/output/diff.js';
 import { openStateStore } from '../../src/state/store.js';
 import type { ImageStream, TagEvent } from '../../src/domain/types.js';
 
-const FIXTURES = path.join(import.meta.dirname, 'fixtures');
-const GOLDEN = path.join(import.meta.dirname, 'golden');
+const FIXTURES = path.join(import.meta.dirname, '..', 'fixtures', 'state');
+const GOLDEN = path.join(import.meta.dirname, '..', 'golden', 'state');
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
 
@@ -19,7 +19,7 @@ function folderWith(...files: string[]): string {
   return dir;
 }
 
-/** Compares with test/state/golden/NAME (rewritten when UPDATE_GOLDEN=1; review the diff before committing). */
+/** Compares with test/golden/state/NAME (rewritten when UPDATE_GOLDEN=1; review the diff before committing). */
 function expectGolden(name: string, actual: string): void {
   const file = path.join(GOLDEN, name);
   if (process.env.UPDATE_GOLDEN === '1') writeFileSync(file, actual);
