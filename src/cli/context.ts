@@ -5,7 +5,7 @@
 import { openStateStore } from '../state/store.js';
 import type { ImageSourceOptions } from '../registry/index.js';
 import type { ImageSource } from '../registry/types.js';
-import { createTriggerHook } from '../core/triggers/index.js';
+import { createTriggerHook } from '../core/triggers/controller/controller.js';
 import type { BlobStore } from '../state/types.js';
 import type { CoreContext } from '../core/context.js';
 import type { GlobalOptions } from './globals.js';

@@ -11,9 +11,9 @@ import { parsePullSpec } from '../domain/pullspec.js';
 import { repositoryName } from '../domain/reference.js';
 import { splitImageStreamTag } from '../domain/imagestream.js';
 import { parseTriggerAnnotation } from '../domain/triggers/annotation.js';
-import { dcImageTriggers } from './triggers/deploymentconfigs.js';
-import { strategyFrom } from './triggers/buildconfigs.js';
-import { ANNOTATION_TRIGGER_KINDS, triggerAnnotationOf } from './triggers/annotated.js';
+import { dcImageTriggers } from './triggers/controller/deploymentconfigs.js';
+import { strategyFrom } from './triggers/controller/buildconfigs.js';
+import { ANNOTATION_TRIGGER_KINDS, triggerAnnotationOf } from './triggers/controller/annotations.js';
 import { isMap, type JsonMap } from './triggers/objects.js';
 
 /** What a node stands for. */

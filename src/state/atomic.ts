@@ -1,5 +1,5 @@
 /**
- * Atomic file replacement (DESIGN.md: "a killed process never leaves a half-written file"):
+ * Atomic file replacement (a killed process never leaves a half-written file):
  * write a temporary file in the same folder, fsync it, rename it over the target, fsync the
  * folder. The original file mode is kept. Symbolic links are resolved first and a link that
  * leads outside the state folder is never written through.

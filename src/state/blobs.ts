@@ -1,6 +1,6 @@
 /**
- * The content-addressed image cache (DESIGN.md: "kept content-addressed by digest in a hidden
- * folder ... a file whose content does not match its digest is rejected"): raw manifest,
+ * The content-addressed image cache (a file whose content does not match its digest is
+ * rejected): raw manifest,
  * index and config bytes at `.isctl/blobs/<algorithm>/<hex>`. Every read is verified, so bad
  * bytes are never returned; writes are verified first and atomic.
  */

@@ -1,5 +1,5 @@
 /**
- * Discovery of state files (DESIGN.md "The state folder"): every *.yaml, *.yml and *.json below
+ * Discovery of state files: every *.yaml, *.yml and *.json below
  * the folder, skipping dot-folders (.git, .isctl) and node_modules. Symbolic links to files are
  * followed for reading; symbolic links to folders are not followed (no cycles, no escaping).
  * Synchronous on purpose: thousands of small readdir calls are several times faster without

@@ -1,5 +1,5 @@
 /**
- * The state folder (DESIGN.md "The state folder"): `openStateStore(dir)` loads every object
+ * The state folder: `openStateStore(dir)` loads every object
  * below `dir` and, in `update`, writes back only what a command changed — surgically, atomically
  * and under the folder lock. New objects go to the default paths documented in ./paths.ts:
  * `imagestreams/<namespace>/<name>.yaml`, `<lowercase kind>s/<namespace>/<name>.yaml`.

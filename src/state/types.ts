@@ -1,5 +1,5 @@
 /**
- * The contract of the state folder (DESIGN.md "The state folder"). Core code works on plain
+ * The contract of the state folder. Core code works on plain
  * objects in a Snapshot and never touches files; the store diffs each object against what was
  * loaded and splices only the changed values into the original text (surgical edit), then
  * writes every changed file atomically under the folder lock.

@@ -9,7 +9,7 @@ import { IsctlError, UsageError } from '../../domain/errors.js';
 import { apply, parseApplyInput, type ApplyDocument } from '../../core/apply.js';
 import { resourceName } from '../../output/serialize.js';
 import { openStateStore } from '../../state/store.js';
-import { applyTriggersTo } from '../../core/triggers/index.js';
+import { applyTriggersTo } from '../../core/triggers/controller/controller.js';
 import { renderTriggerReport } from '../../output/changes.js';
 
 const examples = `

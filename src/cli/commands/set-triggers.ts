@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import type { CommandModule } from '../command.js';
 import { globalOptions } from '../globals.js';
 import { buildCoreContext } from '../context.js';
-import { setTriggers } from '../../core/triggers/set.js';
+import { setTriggers } from '../../core/triggers/set-triggers/set-triggers.js';
 import { tabwrite } from '../../output/tabwriter.js';
 import { printChanges } from '../report.js';
 import { runOnBuild } from '../on-build.js';

@@ -1,5 +1,5 @@
 /**
- * The surgical editor (DESIGN.md "The state folder"): walks the parsed YAML/JSON node tree next
+ * The surgical editor: walks the parsed YAML/JSON node tree next
  * to the old and new values of a document and records text splices only where they differ —
  * a scalar replaced in place (keeping its quoting), a map entry added after its neighbour or
  * removed with its line, a list item inserted (TagEvents are prepended, as OpenShift records

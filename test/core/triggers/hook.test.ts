@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyTriggers } from '../../../src/core/triggers/index.js';
+import { applyTriggers } from '../../../src/core/triggers/controller/controller.js';
 import type { KubeObject } from '../../../src/domain/types.js';
 import { D1, D2, memorySnapshot, settings, stream } from '../../helpers/memory-snapshot.js';
 

@@ -6,7 +6,7 @@ import {
   planSetTriggers,
   updateTriggerDefinition,
   containerNamesProblem,
-} from '../../../src/core/triggers/set-plan.js';
+} from '../../../src/core/triggers/set-triggers/flags.js';
 import { runBuildHooks } from '../../../src/cli/build-hooks.js';
 import { deploymentConfigName } from '../../../src/core/rollout.js';
 

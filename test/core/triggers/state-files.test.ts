@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { openStateStore } from '../../../src/state/store.js';
 import { unifiedDiff } from '../../../src/output/diff.js';
-import { createTriggerHook } from '../../../src/core/triggers/index.js';
+import { createTriggerHook } from '../../../src/core/triggers/controller/controller.js';
 import type { TagChange, TriggerReport } from '../../../src/core/context.js';
 import type { ImageStream } from '../../../src/domain/types.js';
 import type { FileChange, Snapshot } from '../../../src/state/types.js';

@@ -1,13 +1,13 @@
 /**
- * DeploymentConfig ImageChange triggers (../shared/reference/imagestream-api.md §5.1): step 1 is
+ * DeploymentConfig ImageChange triggers: step 1 is
  * the trigger controller (openshift-controller-manager pkg/image/trigger/deploymentconfigs
  * UpdateDeploymentConfigImages), step 2 the DC controller's rollout decision
  * (pkg/apps/deploymentconfig/deploymentconfig_controller.go triggerActivated).
  */
-import type { TagRetriever } from './resolve.js';
-import { streamKey } from './resolve.js';
-import { ensureMap, isMap, setLeaf, type JsonMap } from './objects.js';
-import { allContainers, getPodSpec } from '../../domain/triggers/podspec.js';
+import type { TagRetriever } from './tag-retriever.js';
+import { streamKey } from './tag-retriever.js';
+import { ensureMap, isMap, setLeaf, type JsonMap } from '../objects.js';
+import { allContainers, getPodSpec } from '../../../domain/triggers/podspec.js';
 
 /** An ImageChange trigger of a DC with its params map (mutable) and defaulted `from`. */
 export interface DcImageTrigger {

@@ -1,7 +1,7 @@
 /**
  * `lookupPolicy.local`: short image names resolved as the image policy admission plugin does
  * (apiserver-library-go pkg/admission/imagepolicy/imagepolicy.go resolveImageReference /
- * resolveImageStreamTag; ../shared/reference/imagestream-api.md §5.4).
+ * resolveImageStreamTag).
  *
  * The rule isctl follows: the plugin rewrites a workload when it is created or updated; in a
  * state folder that is "when the tag it names changes". So for every tag whose image changed in
@@ -14,14 +14,14 @@
  * Jobs and Builds are skipped (skipImageRewriteOnUpdate). Once rewritten, the digest stays until
  * a trigger moves it, exactly as on a cluster.
  */
-import type { Snapshot, StoredObject } from '../../state/types.js';
-import type { TagChange } from '../context.js';
-import type { TagRetriever } from './resolve.js';
+import type { Snapshot, StoredObject } from '../../../state/types.js';
+import type { TagChange } from '../../context.js';
+import type { TagRetriever } from './tag-retriever.js';
 import type { ImageChange } from './deploymentconfigs.js';
-import { isMap } from './objects.js';
-import { allContainers, getPodSpec } from '../../domain/triggers/podspec.js';
-import { exact, parseDockerImageReference, type DockerImageReference } from '../../domain/reference.js';
-import type { ImageStream } from '../../domain/types.js';
+import { isMap } from '../objects.js';
+import { allContainers, getPodSpec } from '../../../domain/triggers/podspec.js';
+import { exact, parseDockerImageReference, type DockerImageReference } from '../../../domain/reference.js';
+import type { ImageStream } from '../../../domain/types.js';
 
 /** Workload kinds the default admission rules resolve (localNames: true), minus Jobs (create-only). */
 export const LOOKUP_KINDS = [

@@ -1,15 +1,15 @@
 /**
- * BuildConfig ImageChange triggers (../shared/reference/imagestream-api.md §5.3): the trigger
+ * BuildConfig ImageChange triggers: the trigger
  * controller's reactor (openshift-controller-manager pkg/image/trigger/buildconfigs
  * ImageChanged) decides whether a build starts; the API server's build generator
  * (openshift-apiserver buildgenerator/generator.go updateImageTriggers) records it in
  * `status.imageChangeTriggers` and bumps `status.lastVersion`.
  */
-import type { StoredObject } from '../../state/types.js';
-import type { TriggeredBuild } from '../context.js';
-import type { TagRetriever } from './resolve.js';
-import { streamKey } from './resolve.js';
-import { describeObject, ensureMap, fileOf, isMap, setLeaf, type JsonMap } from './objects.js';
+import type { StoredObject } from '../../../state/types.js';
+import type { TriggeredBuild } from '../../context.js';
+import type { TagRetriever } from './tag-retriever.js';
+import { streamKey } from './tag-retriever.js';
+import { describeObject, ensureMap, fileOf, isMap, setLeaf, type JsonMap } from '../objects.js';
 
 /** An ImageStreamTag reference with its namespace as written ('' = the BuildConfig's). */
 interface FromRef {

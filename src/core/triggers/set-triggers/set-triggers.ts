@@ -1,23 +1,26 @@
 /**
+ * The `set triggers` editor: this folder (set-triggers/) edits the trigger definitions of one
+ * object as the command asks; what OpenShift does after a tag moves is ../controller/.
+ *
  * `set triggers` on DeploymentConfigs (spec.triggers), annotated workloads (the
  * `image.openshift.io/triggers` annotation, Deployment `spec.paused` standing for the config
  * trigger) and BuildConfigs, as oc pkg/cli/set/triggers.go does, editing only the trigger
  * fields. Afterwards the object's triggers are evaluated as the controller would on the change.
  */
-import { NotFoundError, UsageError } from '../../domain/errors.js';
-import type { FileChange, Snapshot, StoredObject } from '../../state/types.js';
-import type { CoreContext, TriggerReport } from '../context.js';
-import { applyTriggersTo } from './index.js';
+import { NotFoundError, UsageError } from '../../../domain/errors.js';
+import type { FileChange, Snapshot, StoredObject } from '../../../state/types.js';
+import type { CoreContext, TriggerReport } from '../../context.js';
+import { applyTriggersTo } from '../controller/controller.js';
 import {
   planSetTriggers,
   updateTriggerDefinition,
   type SetTriggersFlags,
   type SetTriggersPlan,
   type TriggerDefinition,
-} from './set-plan.js';
-import { readDeploymentConfig, writeDeploymentConfig } from './set-dc.js';
-import { readAnnotated, writeAnnotated } from './set-annotated.js';
-import { readBuildConfig, writeBuildConfig } from './set-bc.js';
+} from './flags.js';
+import { readDeploymentConfig, writeDeploymentConfig } from './deploymentconfig.js';
+import { readAnnotated, writeAnnotated } from './annotated.js';
+import { readBuildConfig, writeBuildConfig } from './buildconfig.js';
 
 /** A resource kind `set triggers` accepts, with oc's names for it. */
 interface Resource {

@@ -3,10 +3,10 @@
  * triggers are ImageChange entries (`imageChange: {}` when they follow the strategy's from); a
  * manual image trigger is removed, since BuildConfigs have no manual image trigger in oc.
  */
-import type { StoredObject } from '../../state/types.js';
-import { ensureMap, isMap, type JsonMap } from './objects.js';
-import { strategyFrom } from './buildconfigs.js';
-import type { ImageTriggerDef, SetTriggersPlan, TriggerDefinition } from './set-plan.js';
+import type { StoredObject } from '../../../state/types.js';
+import { ensureMap, isMap, type JsonMap } from '../objects.js';
+import { strategyFrom } from '../controller/buildconfigs.js';
+import type { ImageTriggerDef, SetTriggersPlan, TriggerDefinition } from './flags.js';
 
 function rel(ns: string, objectNs: string): string {
   return ns === objectNs ? '' : ns;

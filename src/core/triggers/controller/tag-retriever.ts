@@ -1,17 +1,17 @@
 /**
  * The trigger controller's tag retriever over a Snapshot (openshift-controller-manager
- * pkg/image/controller/trigger/image_trigger_controller.go tagRetriever.ImageStreamTag;
- * ../shared/reference/imagestream-api.md §5 "Common resolution" and §2.7).
+ * pkg/image/controller/trigger/image_trigger_controller.go tagRetriever.ImageStreamTag, which
+ * resolves through library-go imageutil.ResolveLatestTaggedImage).
  */
-import type { Snapshot } from '../../state/types.js';
-import type { ClusterSettings } from '../context.js';
-import type { ImageStream, TagEvent } from '../../domain/types.js';
+import type { Snapshot } from '../../../state/types.js';
+import type { ClusterSettings } from '../../context.js';
+import type { ImageStream, TagEvent } from '../../../domain/types.js';
 import {
   latestTaggedImage,
   resolveReferenceForTagEvent,
   splitImageStreamTag,
   statusDockerImageRepository,
-} from '../../domain/imagestream.js';
+} from '../../../domain/imagestream.js';
 
 /** A resolved ImageStreamTag: the pull spec consumers get, and the event it came from. */
 export interface ResolvedTag {

@@ -3,11 +3,11 @@
  * written as small edits of spec.triggers: entries that stay keep their fields (including
  * lastTriggeredImage, which oc's merge would drop and the controller would set again).
  */
-import type { StoredObject } from '../../state/types.js';
-import { applyError, ensureMap, isMap, setLeaf, type JsonMap } from './objects.js';
-import { dcImageTriggers, hasConfigChangeTrigger } from './deploymentconfigs.js';
-import { containerNamesProblem, type ImageTriggerDef, type TriggerDefinition } from './set-plan.js';
-import { allContainers, getPodSpec } from '../../domain/triggers/podspec.js';
+import type { StoredObject } from '../../../state/types.js';
+import { applyError, ensureMap, isMap, setLeaf, type JsonMap } from '../objects.js';
+import { dcImageTriggers, hasConfigChangeTrigger } from '../controller/deploymentconfigs.js';
+import { containerNamesProblem, type ImageTriggerDef, type TriggerDefinition } from './flags.js';
+import { allContainers, getPodSpec } from '../../../domain/triggers/podspec.js';
 
 function relNamespace(ns: string, objectNs: string): string {
   return ns === objectNs ? '' : ns;

@@ -2,8 +2,8 @@
  * `set triggers` flags checked the way `oc set triggers` checks them (oc pkg/cli/set/triggers.go
  * Complete and Validate), with oc's error texts, and the trigger definition it edits.
  */
-import { UsageError } from '../../domain/errors.js';
-import { nameString, parseDockerImageReference } from '../../domain/reference.js';
+import { UsageError } from '../../../domain/errors.js';
+import { nameString, parseDockerImageReference } from '../../../domain/reference.js';
 
 /** The flags of `set triggers` (only the image and config triggers; webhooks are not modelled). */
 export interface SetTriggersFlags {

@@ -4,23 +4,23 @@
  * annotation is rewritten as oc writes it, one trigger per container; for a Deployment the config
  * trigger is `!spec.paused`.
  */
-import type { StoredObject } from '../../state/types.js';
-import { applyError, ensureMap, isMap, setLeaf, type JsonMap } from './objects.js';
-import { containerNamesProblem, type TriggerDefinition } from './set-plan.js';
-import { triggerAnnotationOf } from './annotated.js';
+import type { StoredObject } from '../../../state/types.js';
+import { applyError, ensureMap, isMap, setLeaf, type JsonMap } from '../objects.js';
+import { containerNamesProblem, type TriggerDefinition } from './flags.js';
+import { triggerAnnotationOf } from '../controller/annotations.js';
 import {
   formatTriggerAnnotation,
   parseTriggerAnnotation,
   type ObjectFieldTrigger,
-} from '../../domain/triggers/annotation.js';
+} from '../../../domain/triggers/annotation.js';
 import {
   allContainers,
   findContainer,
   getPodSpec,
   parseFieldPath,
   podSpecPath,
-} from '../../domain/triggers/podspec.js';
-import { ANNOTATION_TRIGGERS } from '../../domain/types.js';
+} from '../../../domain/triggers/podspec.js';
+import { ANNOTATION_TRIGGERS } from '../../../domain/types.js';
 
 function isPaused(so: StoredObject): boolean {
   const spec = (so.object as JsonMap).spec;

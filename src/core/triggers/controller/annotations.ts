@@ -1,22 +1,26 @@
 /**
  * `image.openshift.io/triggers` on Deployments, DaemonSets, StatefulSets and CronJobs
- * (../shared/reference/imagestream-api.md §5.2; library-go pkg/image/trigger/annotations.go
+ * (library-go pkg/image/trigger/annotations.go
  * UpdateObjectFromImages). Only the container image fields change.
  */
-import type { StoredObject } from '../../state/types.js';
-import type { TagRetriever } from './resolve.js';
-import { streamKey } from './resolve.js';
-import { describeObject, isMap } from './objects.js';
+import type { StoredObject } from '../../../state/types.js';
+import type { TagRetriever } from './tag-retriever.js';
+import { streamKey } from './tag-retriever.js';
+import { describeObject, isMap } from '../objects.js';
 import type { ImageChange } from './deploymentconfigs.js';
-import { isWatchedTrigger, parseTriggerAnnotation, type ObjectFieldTrigger } from '../../domain/triggers/annotation.js';
+import {
+  isWatchedTrigger,
+  parseTriggerAnnotation,
+  type ObjectFieldTrigger,
+} from '../../../domain/triggers/annotation.js';
 import {
   findContainer,
   getPodSpec,
   parseFieldPath,
   podSpecPath,
   type Container,
-} from '../../domain/triggers/podspec.js';
-import { ANNOTATION_TRIGGERS } from '../../domain/types.js';
+} from '../../../domain/triggers/podspec.js';
+import { ANNOTATION_TRIGGERS } from '../../../domain/types.js';
 
 /** Kinds the image trigger controller registers annotation sources for (openshift-controller-manager cmd/controller/image.go). */
 export const ANNOTATION_TRIGGER_KINDS = ['Deployment', 'DaemonSet', 'StatefulSet', 'CronJob'];

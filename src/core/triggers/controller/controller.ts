@@ -1,15 +1,20 @@
 /**
+ * The trigger controller: what runs after a tag's image changed. This folder (controller/) holds
+ * what OpenShift does on its own once an ImageStream moves; the `set triggers` command, which
+ * edits the trigger definitions of one object, lives in ../set-triggers/.
+ *
  * The TriggerHook (src/core/context.ts): after tags changed in a transaction, does to the
- * workloads of the Snapshot what OpenShift's image trigger controller, DC controller, build
- * generator and image policy admission would do (../shared/reference/imagestream-api.md §5).
+ * workloads of the Snapshot what OpenShift's image trigger controller
+ * (openshift-controller-manager pkg/image/controller/trigger), DC controller, build generator and
+ * image policy admission would do.
  * Objects are evaluated when one of their watched streams changed (trigger/cache.go indexes by
  * `namespace/stream`), and then all their triggers are resolved, as the controller does.
  */
-import type { Snapshot, StoredObject } from '../../state/types.js';
-import type { ClusterSettings, TagChange, TriggerHook, TriggerReport, TriggeredWorkload } from '../context.js';
-import { createTagRetriever, type TagRetriever } from './resolve.js';
-import { bumpGeneration, describeObject, fileOf, isMap, type JsonMap } from './objects.js';
-import { allContainers, getPodSpec } from '../../domain/triggers/podspec.js';
+import type { Snapshot, StoredObject } from '../../../state/types.js';
+import type { ClusterSettings, TagChange, TriggerHook, TriggerReport, TriggeredWorkload } from '../../context.js';
+import { createTagRetriever, type TagRetriever } from './tag-retriever.js';
+import { bumpGeneration, describeObject, fileOf, isMap, type JsonMap } from '../objects.js';
+import { allContainers, getPodSpec } from '../../../domain/triggers/podspec.js';
 import {
   dcImageTriggers,
   decideRollout,
@@ -18,9 +23,9 @@ import {
   updateDeploymentConfigImages,
   type ImageChange,
 } from './deploymentconfigs.js';
-import { ANNOTATION_TRIGGER_KINDS, applyAnnotationTriggers, triggerAnnotationOf } from './annotated.js';
+import { ANNOTATION_TRIGGER_KINDS, applyAnnotationTriggers, triggerAnnotationOf } from './annotations.js';
 import { applyBuildConfigTriggers, bcWatchedStreams } from './buildconfigs.js';
-import { resolveShortNames } from './lookup.js';
+import { resolveShortNames } from './image-policy.js';
 
 /** Kinds whose spec a trigger or the lookup policy may change. */
 const WORKLOAD_KINDS = new Set([
