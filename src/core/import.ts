@@ -6,7 +6,8 @@ import { NotFoundError } from '../domain/errors.js';
 import { parsePullSpec, pullSpecDigest, pullSpecTag, pullSpecWithTag } from '../domain/pullspec.js';
 import { prioritizeTags } from '../domain/tag-order.js';
 import { currentEvent, specTag } from '../domain/history.js';
-import { IMAGE_API_VERSION, type Image, type ImageStream } from '../domain/types.js';
+import type { Image, ImageStream } from '../domain/types.js';
+import { newImageStream as createdImageStream } from './create.js';
 import type { FileChange, Snapshot } from '../state/types.js';
 import type { CoreContext, TagChange, TriggerReport } from './context.js';
 import {
@@ -185,7 +186,7 @@ function record(ctx: CoreContext, snap: Snapshot, namespace: string, plan: Impor
   let created = false;
   if (!stored) {
     if (!plan.create) throw new NotFoundError('imagestreams.image.openshift.io', plan.stream);
-    stored = snap.add(newImageStream(plan.stream, namespace, ctx.settings.internalRegistry), namespace);
+    stored = snap.add(newImageStream(plan.stream, namespace, ctx.settings.internalRegistry, ctx.now()), namespace);
     created = true;
   }
   const tagChanges = recordImportResults(
@@ -200,13 +201,13 @@ function record(ctx: CoreContext, snap: Snapshot, namespace: string, plan: Impor
   return { stream: stored.object, tagChanges, triggers };
 }
 
-/** A new, empty ImageStream as the API server creates it (status.dockerImageRepository set). */
-export function newImageStream(name: string, namespace: string, internalRegistry: string): ImageStream {
-  return {
-    apiVersion: IMAGE_API_VERSION,
-    kind: 'ImageStream',
-    metadata: { name, namespace },
-    spec: { lookupPolicy: { local: false } },
-    status: { dockerImageRepository: `${internalRegistry}/${namespace}/${name}` },
-  };
+/**
+ * A new, empty ImageStream as the API server creates it for an import or a tag: the object
+ * `create imagestream` writes (creationTimestamp from rest.FillObjectMetaSystemFields, generation 1
+ * from PrepareForCreate), with status.dockerImageRepository set (strategy.go PrepareForCreate).
+ */
+export function newImageStream(name: string, namespace: string, internalRegistry: string, now: Date): ImageStream {
+  const stream = createdImageStream(name, namespace, { now });
+  stream.status = { dockerImageRepository: `${internalRegistry}/${namespace}/${name}` };
+  return stream;
 }

@@ -7,7 +7,13 @@ import { IsctlError, NotFoundError, ValidationError } from '../domain/errors.js'
 import { addTagEvent, insertSorted, removeTag, updateTrackingTags } from '../domain/history.js';
 import { applyCreateGenerations, applyUpdateGenerations, cloneJson } from '../domain/generations.js';
 import { digestOrImageMatch, findSpecTag, findStatusTag, latestTaggedImage } from '../domain/imagestream.js';
-import { exact, nameString, parseDockerImageReference } from '../domain/reference.js';
+import {
+  exact,
+  exactWithTagAndDigest,
+  nameString,
+  parseDockerImageReference,
+  type DockerImageReference,
+} from '../domain/reference.js';
 import type { ImageStream, TagEvent, TagReference } from '../domain/types.js';
 import type { FileChange, Snapshot } from '../state/types.js';
 import type { CoreContext, TagChange, TriggerReport } from './context.js';
@@ -114,7 +120,10 @@ function setTag(
   let stored = snap.find<ImageStream>('ImageStream', dest.namespace, dest.stream);
   const created = !stored;
   if (!stored)
-    stored = snap.add(newImageStream(dest.stream, dest.namespace, ctx.settings.internalRegistry), dest.namespace);
+    stored = snap.add(
+      newImageStream(dest.stream, dest.namespace, ctx.settings.internalRegistry, ctx.now()),
+      dest.namespace,
+    );
   const s = stored.object;
   const original = cloneJson(s);
   const before = currentImages(s);
@@ -125,7 +134,7 @@ function setTag(
   if (created) applyCreateGenerations(s);
   else applyUpdateGenerations(original, s, dest.namespace);
   const time = rfc3339(ctx.now());
-  if (changed) writeReferenceEvent(snap, s, plan, dest, time);
+  if (changed) writeReferenceEvent(snap, s, plan, dest, time, ctx.settings.internalRegistry);
   const tagChanges: TagChange[] = [];
   if (answer) {
     const policy = {
@@ -193,7 +202,14 @@ function putSpecTag(s: ImageStream, next: TagReference): void {
 }
 
 /** tagsChanged (strategy.go:212-314): synchronous events for istag/isimage sources and --reference tags. */
-function writeReferenceEvent(snap: Snapshot, s: ImageStream, plan: TagPlan, dest: TagDestination, time: string): void {
+function writeReferenceEvent(
+  snap: Snapshot,
+  s: ImageStream,
+  plan: TagPlan,
+  dest: TagDestination,
+  time: string,
+  internalRegistry: string,
+): void {
   const gen = findSpecTag(s, dest.tag)?.generation ?? s.metadata.generation ?? 1;
   let event: TagEvent | undefined;
   if (plan.kind === 'DockerImage') {
@@ -210,10 +226,19 @@ function writeReferenceEvent(snap: Snapshot, s: ImageStream, plan: TagPlan, dest
       throw new ValidationError('ImageStreamTag', `${dest.stream}:${dest.tag}`, [
         { field: `spec.tags[${dest.tag}].from.name`, message: `Not found: "${fromName(plan)}"` },
       ]);
-    const found =
-      plan.kind === 'ImageStreamTag' ? latestTaggedImage(src, ref.tag) : findImageEvent(src, ref.id, dest, plan);
+    let found: TagEvent | undefined;
+    if (plan.kind === 'ImageStreamTag') {
+      // tagReferenceToTagEvent: LatestTaggedImage, the source event itself (its time kept).
+      found = latestTaggedImage(src, ref.tag);
+    } else {
+      // ResolveImageID (internal/imageutil/helpers.go): a new event, created now.
+      const match = findImageEvent(src, ref.id, dest, plan);
+      found = { created: time, dockerImageReference: match.dockerImageReference, image: match.image, generation: 0 };
+    }
     if (!found) return; // a missing source tag is fine: no event
     event = { ...found, generation: gen };
+    if (!plan.reference)
+      event.dockerImageReference = pointAtStream(event.dockerImageReference, internalRegistry, srcNs, ref.name, dest);
   }
   if (addTagEvent(s, dest.tag, event)) {
     const cur = latestTaggedImage(s, dest.tag);
@@ -221,7 +246,29 @@ function writeReferenceEvent(snap: Snapshot, s: ImageStream, plan: TagPlan, dest
   }
 }
 
-function findImageEvent(src: ImageStream, id: string, dest: TagDestination, plan: TagPlan): TagEvent | undefined {
+/**
+ * tagsChanged: "if this is not a reference tag, and the tag points to the internal registry for the
+ * other namespace, alter it to point to this stream so that pulls happen from this stream".
+ */
+function pointAtStream(
+  pullSpec: string,
+  internalRegistry: string,
+  srcNamespace: string,
+  srcName: string,
+  dest: TagDestination,
+): string {
+  let ref: DockerImageReference;
+  try {
+    ref = parseDockerImageReference(pullSpec);
+  } catch {
+    return pullSpec;
+  }
+  if (!internalRegistry || ref.registry !== internalRegistry || ref.namespace !== srcNamespace || ref.name !== srcName)
+    return pullSpec;
+  return exactWithTagAndDigest({ ...ref, namespace: dest.namespace, name: dest.stream });
+}
+
+function findImageEvent(src: ImageStream, id: string, dest: TagDestination, plan: TagPlan): TagEvent {
   const matches = new Map<string, TagEvent>();
   for (const t of src.status?.tags ?? [])
     for (const e of t.items ?? []) if (e.image && digestOrImageMatch(e.image, id)) matches.set(e.image, e);
