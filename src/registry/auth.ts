@@ -3,10 +3,17 @@
  * remembers each host's challenge, sends Basic or a Bearer token pre-emptively once it is known,
  * fetches tokens from the realm (distribution docs/spec/auth/token.md: GET with service+scope,
  * Basic credentials when there are some; oauth.md: POST refresh_token grant for identity tokens)
- * and caches them per realm/service/scope until `issued_at + expires_in` (at least 60 s) minus a margin.
+ * and caches them per registry/realm/service/scope until `issued_at + expires_in` (at least 60 s)
+ * minus a margin.
+ *
+ * Whose secrets go where (go-containerregistry transport/bearer.go, basic.go): the credentials of
+ * registry R go only to R and to the token realm R's own challenge named (https, or R's own origin
+ * over plain HTTP: the same host name on another port is another server); R's tokens go only to
+ * R. A challenge that a redirect target answers is not R's: it is met with an anonymous token for
+ * that one request (bearer.go `handleCrossHostChallenge`), never with R's secrets.
  */
 import { AuthError, RegistryError } from '../domain/errors.js';
-import { type Challenge, normalizeScope } from './challenge.js';
+import { type Challenge, normalizeScope, parseWwwAuthenticate } from './challenge.js';
 import { findCredential, type Credential, type CredentialOptions } from './credentials.js';
 import type { HttpTransport } from './http.js';
 import { authHint, redactUrl } from './errors.js';
@@ -28,6 +35,8 @@ export class Authenticator {
   private readonly tokens = new Map<string, CachedToken>();
   private readonly pending = new Map<string, Promise<string>>();
   private readonly credentials = new Map<string, Promise<{ credential?: Credential; searched: string[] }>>();
+  /** Why credentials found for a host were not sent (for the message of the 401 that follows). */
+  private readonly withheld = new Map<string, string>();
 
   constructor(
     private readonly http: HttpTransport,
@@ -48,6 +57,8 @@ export class Authenticator {
   /** Where credentials for `host` were found, for error hints: `in /path`, `from docker-credential-x` or the login advice. */
   async credentialHint(host: string, repository: string): Promise<string> {
     const { credential } = await this.lookup(host, repository);
+    const withheld = this.withheld.get(host);
+    if (credential && withheld) return `${credential.source} (${withheld})`;
     return credential ? credential.source : '(no credentials found; log in with podman login or docker login)';
   }
 
@@ -60,6 +71,8 @@ export class Authenticator {
       host: string;
       repository: string;
       scope: string;
+      /** The origin R is spoken to on (`https://host:port`): a plain-HTTP realm must be exactly this. */
+      origin: string;
       tls: TlsConnectOptions;
       agentKey: string;
       signal?: AbortSignal;
@@ -73,7 +86,7 @@ export class Authenticator {
       if (credential?.kind !== 'basic') return undefined;
       return `Basic ${Buffer.from(`${credential.username}:${credential.password}`).toString('base64')}`;
     }
-    const key = tokenKey(challenge, ctx.scope);
+    const key = tokenKey(ctx.host, challenge, ctx.scope);
     // Parallel requests for one scope share one token request.
     let pending = fresh ? undefined : this.pending.get(key);
     if (!pending) {
@@ -85,8 +98,36 @@ export class Authenticator {
   }
 
   /** Forgets cached tokens for a scope (after the registry rejected one). */
-  dropToken(challenge: Challenge, scope: string): void {
-    this.tokens.delete(tokenKey(challenge, scope));
+  dropToken(host: string, challenge: Challenge, scope: string): void {
+    this.tokens.delete(tokenKey(host, challenge, scope));
+  }
+
+  /**
+   * The Authorization for one request that a redirect took to another host, which answered 401:
+   * an anonymous token from the realm that host named (https, or that host's own origin), or
+   * undefined. Nothing of any registry's credentials or tokens is used, and nothing is cached.
+   */
+  async foreignToken(
+    hop: URL,
+    wwwAuthenticate: string,
+    ctx: { tls: TlsConnectOptions; agentKey: string; signal?: AbortSignal },
+  ): Promise<string | undefined> {
+    const challenge = parseWwwAuthenticate(wwwAuthenticate).find((c) => c.scheme === 'bearer' && c.params.realm);
+    if (!challenge) return undefined;
+    let realm: URL;
+    try {
+      realm = new URL(challenge.params.realm);
+    } catch {
+      return undefined;
+    }
+    if (realm.protocol !== 'https:' && realm.origin !== hop.origin) return undefined;
+    try {
+      const res = await this.tokenGet(realm, challenge, challenge.params.scope ?? '', undefined, ctx);
+      if (res.status < 200 || res.status >= 300) return undefined;
+      return `Bearer ${parseTokenResponse(res.body, this.now().getTime()).token}`;
+    } catch {
+      return undefined;
+    }
   }
 
   private lookup(host: string, repository: string) {
@@ -102,11 +143,18 @@ export class Authenticator {
   private async bearer(
     challenge: Challenge,
     credential: Credential | undefined,
-    ctx: { host: string; scope: string; tls: TlsConnectOptions; agentKey: string; signal?: AbortSignal },
+    ctx: {
+      host: string;
+      scope: string;
+      origin: string;
+      tls: TlsConnectOptions;
+      agentKey: string;
+      signal?: AbortSignal;
+    },
     fresh: boolean,
   ): Promise<string> {
     const scope = ctx.scope;
-    const key = tokenKey(challenge, scope);
+    const key = tokenKey(ctx.host, challenge, scope);
     const cached = this.tokens.get(key);
     const now = this.now().getTime();
     if (cached && !fresh && cached.expiresAt > now) return cached.token;
@@ -118,15 +166,34 @@ export class Authenticator {
     } catch {
       throw new AuthError(`unauthorized: ${ctx.host} named an invalid token realm`, {});
     }
-    const send = credential && mayReceiveCredentials(realmUrl, ctx.host) ? credential : undefined;
+    const send = credential && mayReceiveCredentials(realmUrl, ctx.origin) ? credential : undefined;
+    if (credential && !send)
+      this.withheld.set(
+        ctx.host,
+        `the credentials for ${ctx.host} were not sent to its token realm ${realmUrl.origin}: isctl sends them only over HTTPS or to ${ctx.origin} itself`,
+      );
     const res =
       send?.kind === 'identityToken'
         ? await this.refreshGrant(realmUrl, challenge, scope, send, ctx)
         : await this.tokenGet(realmUrl, challenge, scope, send, ctx);
-    if (res.status === 401 || res.status === 403) {
-      const hint = credential ? credential.source : '(no credentials found; log in with podman login or docker login)';
+    if (res.status >= 300 && res.status < 400) {
+      // Only the refresh-token POST gets here (the transport never redirects a request with a body).
       throw new AuthError(
-        `unauthorized: check the credentials for ${ctx.host} ${hint} (the token server ${realmUrl.host} refused them)`,
+        `the token server ${realmUrl.host} answered the token request for ${ctx.host} with a redirect (${res.status}); isctl does not send the identity token on to another address`,
+        {
+          status: res.status,
+          method: 'POST',
+          url: redactUrl(realmUrl),
+          hint: 'check the token realm the registry names',
+        },
+      );
+    }
+    if (res.status === 401 || res.status === 403) {
+      const hint = credential
+        ? `${credential.source}${send ? '' : ` (${this.withheld.get(ctx.host)})`}`
+        : '(no credentials found; log in with podman login or docker login)';
+      throw new AuthError(
+        `unauthorized: check the credentials for ${ctx.host} ${hint} (the token server ${realmUrl.host} refused ${send ? 'them' : 'an anonymous token'})`,
         { status: res.status, method: 'GET', url: redactUrl(realmUrl), hint: authHint(hint) },
       );
     }
@@ -193,16 +260,17 @@ export class Authenticator {
   }
 }
 
-function tokenKey(c: Challenge, scope: string): string {
-  return `${c.params.realm ?? ''}|${c.params.service ?? ''}|${normalizeScope(scope)}`;
+// Tokens are R's: two registries naming one realm never share a token (their credentials differ).
+function tokenKey(host: string, c: Challenge, scope: string): string {
+  return `${host}|${c.params.realm ?? ''}|${c.params.service ?? ''}|${normalizeScope(scope)}`;
 }
 
-// SSRF / leak guard (go-containerregistry transport/bearer.go): credentials go to an https realm,
-// or to a realm on the registry's own host.
-function mayReceiveCredentials(realm: URL, registryHost: string): boolean {
+// Leak guard (go-containerregistry transport/bearer.go `validateRealmURL`, basic.go `target`): the
+// credentials go to an https realm R named, or over plain HTTP only to R's own origin — scheme, host
+// name and port; another port of the same host name is another server.
+function mayReceiveCredentials(realm: URL, registryOrigin: string): boolean {
   if (realm.protocol === 'https:') return true;
-  const regHostname = new URL(`http://${registryHost}`).hostname;
-  return realm.hostname === regHostname;
+  return realm.protocol === 'http:' && realm.origin === registryOrigin;
 }
 
 /** Reads `token`/`access_token`, `expires_in` (≥ 60 s) and `issued_at` (token.md "Token Response Fields"). */

@@ -172,6 +172,7 @@ export class RegistryClient {
       host: loc.host,
       repository: loc.repository,
       scope: `repository:${loc.repository}:pull`,
+      origin: url.origin,
       tls,
       agentKey: loc.host,
       signal: loc.signal,
@@ -189,16 +190,18 @@ export class RegistryClient {
         tls,
         signal: loc.signal,
         retries,
+        foreignChallenge: (hop, www, signal) => this.auth.foreignToken(hop, www, { tls, agentKey: loc.host, signal }),
       });
     };
     const first = await this.auth.authorization(ctx);
     let res = await attempt(first);
-    if (res.status === 401) {
+    // Only R's own 401 is R's challenge: one from a host a redirect led to is never answered with R's secrets.
+    if (res.status === 401 && !res.crossedOrigin) {
       const challenge =
         pickChallenge(parseWwwAuthenticate(res.headers['www-authenticate'])) ?? this.auth.challengeFor(loc.host);
       if (challenge) {
         this.auth.remember(loc.host, challenge);
-        if (challenge.scheme === 'bearer') this.auth.dropToken(challenge, ctx.scope);
+        if (challenge.scheme === 'bearer') this.auth.dropToken(loc.host, challenge, ctx.scope);
         const second = await this.auth.authorization(ctx, true);
         if (second && second !== first) res = await attempt(second);
       }
@@ -223,6 +226,11 @@ export class RegistryClient {
     method: string,
     what: string,
   ): Promise<RegistryError> {
+    if (res.crossedOrigin && (res.status === 401 || res.status === 403)) {
+      return errorForStatus(res.status, res.body, { method, url: res.requestUrl, what, host: loc.host }, '', {
+        redirectedTo: res.url.host,
+      });
+    }
     const hint =
       res.status === 401 || res.status === 403 ? await this.auth.credentialHint(loc.host, loc.repository) : '';
     return errorForStatus(res.status, res.body, { method, url: res.requestUrl, what, host: loc.host }, hint);

@@ -58,11 +58,18 @@ export function errorForStatus(
   body: Buffer | undefined,
   s: RequestSubject,
   credentialHint: string,
+  redirect?: { redirectedTo: string },
 ): RegistryError {
   const errors = parseOciErrors(body);
   const codes = errors.map((e) => e.code);
   const registryText = errors.map((e) => e.message || e.code.toLowerCase().replace(/_/g, ' ')).join('; ');
   const base = { status, method: s.method, url: redactUrl(s.url), ociCodes: codes };
+  if (redirect && (status === 401 || status === 403)) {
+    return new AuthError(
+      `unauthorized: ${s.host} redirected ${s.what} to ${redirect.redirectedTo}, which asks for credentials; isctl sends the credentials for ${s.host} to no other host`,
+      { ...base, hint: `ask the operator of ${s.host} to redirect to storage that needs no credentials of its own` },
+    );
+  }
   if (status === 401) {
     return new AuthError(`unauthorized: check the credentials for ${s.host} ${credentialHint} (${s.what})`, {
       ...base,

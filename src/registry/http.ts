@@ -1,25 +1,52 @@
 /**
- * HTTP over undici for registries: kept-alive connections (undici closes the socket after every
- * HEAD unless `reset: false`, registry-lab/README.md §e), bounded connections per registry,
- * timeouts, capped bodies, manual redirects that never carry Authorization to another host
- * (distribution spec: "MUST NOT forward Authorization headers across host boundaries"), and
- * bounded retries with backoff + jitter for 429/502/503/504 and resets, honouring Retry-After.
+ * HTTP for registries. The policy lives here, in one place, above the connection: every request
+ * has one overall deadline (connect, headers, body, redirects and retries together); redirects are
+ * followed by hand and a hop that leaves the request's origin carries no Authorization (distribution
+ * spec: "MUST NOT forward Authorization headers across host boundaries"; go-containerregistry
+ * pkg/v1/remote/transport basic.go/bearer.go set it only when the request's host is the target's);
+ * a request with a body is never redirected (a 307/308 would re-send the body, a refresh token,
+ * elsewhere); bodies are capped; bounded retries with backoff + jitter for 429/502/503/504 and
+ * resets honour Retry-After within the deadline. `-v` tracing and the "waiting for HOST" notice
+ * hook in here too.
+ *
+ * The exchange itself (`Exchange`) is the only part that knows the connection: undici over
+ * HTTP/1.1 with kept-alive connections (undici closes the socket after every HEAD unless
+ * `reset: false`) and bounded connections per registry. Another connection type replaces it
+ * without touching the policy.
  */
 import { Agent, type Dispatcher } from 'undici';
 import { IntegrityError, RegistryError } from '../domain/errors.js';
 import { errorForNetwork, isTransientNetworkError, redactUrl } from './errors.js';
 import type { TlsConnectOptions } from './tls.js';
 
+/** One HTTP exchange as `-v` shows it (URLs and headers already redacted). */
+export interface TraceEvent {
+  method: string;
+  url: string;
+  /** 0 when no answer came (network error, deadline). */
+  status: number;
+  durationMs: number;
+  requestHeaders: Record<string, string>;
+  responseHeaders: Record<string, string>;
+  /** What went wrong when no answer came. */
+  error?: string;
+}
+
 /** Options of the transport shared by every registry. */
 export interface HttpOptions {
   /** Use this dispatcher for every request instead of per-registry agents (tests). */
   dispatcher?: Dispatcher;
   maxConnectionsPerRegistry: number;
+  /** Overall deadline of one request: connect, headers and body, redirects and retries included. */
   timeoutMs: number;
   retries: number;
   /** Longest Retry-After honoured (ms); longer waits are capped. */
   maxRetryAfterMs: number;
   onRequest?: (method: string, url: string, status: number) => void;
+  /** Every exchange (each redirect hop and retry), for `-v`. */
+  trace?: (e: TraceEvent) => void;
+  /** Called when a request starts; the returned function when it ends (the terminal's "waiting for HOST"). */
+  onWait?: (host: string, timeoutMs: number) => () => void;
   sleep: (ms: number) => Promise<void>;
 }
 
@@ -36,6 +63,13 @@ export interface HttpRequest {
   signal?: AbortSignal;
   /** Override the number of retries (e.g. 0 for the HTTPS probe of an insecure registry). */
   retries?: number;
+  /**
+   * A hop on another origin than `url` answered 401 (a registry redirected a blob to storage that
+   * asks for its own token): return an Authorization for that one hop (never one made from the
+   * registry's secrets), or undefined to take the 401 as the answer.
+   * go-containerregistry bearer.go `handleCrossHostChallenge`.
+   */
+  foreignChallenge?: (hop: URL, wwwAuthenticate: string, signal: AbortSignal) => Promise<string | undefined>;
 }
 
 /** A response with its body fully read. */
@@ -45,37 +79,57 @@ export interface HttpResponse {
   body: Buffer;
   /** The URL that answered (after redirects). */
   url: URL;
+  /** True when the answer came from another origin than the request's (a redirect left it). */
+  crossedOrigin: boolean;
 }
 
+/** The connection-specific part: one request, one answer, no policy. */
+export type Exchange = (req: {
+  method: string;
+  url: URL;
+  headers: Record<string, string>;
+  body?: string;
+  agentKey: string;
+  tls: TlsConnectOptions;
+  signal: AbortSignal;
+  timeoutMs: number;
+}) => Promise<{ status: number; headers: Record<string, string>; body: Dispatcher.ResponseData['body'] }>;
+
 const RETRY_STATUS = new Set([429, 502, 503, 504]);
+const REDIRECT_STATUS = new Set([301, 302, 303, 307, 308]);
 const MAX_REDIRECTS = 5;
 const ERROR_BODY_CAP = 64 * 1024;
 
-/** The shared transport: one undici Agent per registry host and TLS setting. */
+/** Thrown (as the abort reason) when a request's deadline passes. */
+class DeadlineExceeded extends Error {}
+
+/** The shared transport. */
 export class HttpTransport {
   private readonly agents = new Map<string, Agent>();
-  constructor(private readonly options: HttpOptions) {}
+  private readonly exchange: Exchange;
+  constructor(
+    private readonly options: HttpOptions,
+    exchange?: Exchange,
+  ) {
+    this.exchange = exchange ?? ((r) => this.undiciExchange(r));
+  }
 
-  /** Sends a request, following redirects and retrying transient failures. */
+  /** Sends a request under one deadline, following redirects and retrying transient failures. */
   async send(req: HttpRequest): Promise<HttpResponse> {
-    const retries = req.retries ?? this.options.retries;
-    for (let attempt = 0; ; attempt++) {
-      let res: HttpResponse;
-      try {
-        res = await this.followRedirects(req);
-      } catch (err) {
-        if (err instanceof RegistryError || req.signal?.aborted) throw err;
-        if (attempt < retries && isTransientNetworkError(err) && !req.signal?.aborted) {
-          await this.options.sleep(backoff(attempt));
-          continue;
-        }
-        throw errorForNetwork(err, req.method, req.url);
-      }
-      if (RETRY_STATUS.has(res.status) && attempt < retries) {
-        await this.options.sleep(retryDelay(res.headers['retry-after'], attempt, this.options.maxRetryAfterMs));
-        continue;
-      }
-      return res;
+    const timeoutMs = this.options.timeoutMs;
+    const deadline = Date.now() + timeoutMs;
+    const ctl = new AbortController();
+    const timer = setTimeout(() => ctl.abort(new DeadlineExceeded()), timeoutMs);
+    const signal = req.signal ? AbortSignal.any([req.signal, ctl.signal]) : ctl.signal;
+    const done = this.options.onWait?.(req.url.host, timeoutMs);
+    try {
+      return await this.withRetries(req, signal, deadline);
+    } catch (err) {
+      if (ctl.signal.aborted && !req.signal?.aborted) throw deadlineError(req, timeoutMs);
+      throw err;
+    } finally {
+      clearTimeout(timer);
+      done?.();
     }
   }
 
@@ -86,19 +140,74 @@ export class HttpTransport {
     await Promise.all(agents.map((a) => a.close()));
   }
 
-  private async followRedirects(req: HttpRequest): Promise<HttpResponse> {
+  private async withRetries(req: HttpRequest, signal: AbortSignal, deadline: number): Promise<HttpResponse> {
+    const retries = req.retries ?? this.options.retries;
+    for (let attempt = 0; ; attempt++) {
+      let res: HttpResponse;
+      try {
+        res = await this.followRedirects(req, signal);
+      } catch (err) {
+        if (err instanceof RegistryError || signal.aborted) throw err;
+        const wait = backoff(attempt);
+        if (attempt < retries && isTransientNetworkError(err) && Date.now() + wait < deadline) {
+          await this.options.sleep(wait);
+          continue;
+        }
+        throw errorForNetwork(err, req.method, req.url);
+      }
+      if (RETRY_STATUS.has(res.status) && attempt < retries) {
+        const wait = retryDelay(res.headers['retry-after'], attempt, this.options.maxRetryAfterMs);
+        // A wait that would end past the deadline is not started: the answer is returned now.
+        if (Date.now() + wait < deadline) {
+          await this.options.sleep(wait);
+          if (!signal.aborted) continue;
+        }
+      }
+      return res;
+    }
+  }
+
+  private async followRedirects(req: HttpRequest, signal: AbortSignal): Promise<HttpResponse> {
+    const origin = req.url.origin;
+    // Requests with a body are never redirected (the body would go to wherever the answer points).
+    const follow = req.body === undefined;
     let url = req.url;
     let headers = { ...req.headers };
     let method = req.method;
     let body = req.body;
+    let crossed = false;
+    let tls = req.tls;
+    let agentKey = req.agentKey;
     for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
-      const res = await this.once({ ...req, url, headers, method, body });
+      const h = { url, headers, method, body, tls, agentKey };
+      let res = await this.once(req, h, signal);
+      if (crossed && res.status === 401 && req.foreignChallenge) {
+        const authorization = await req.foreignChallenge(url, res.headers['www-authenticate'] ?? '', signal);
+        if (authorization) res = await this.once(req, { ...h, headers: { ...headers, authorization } }, signal);
+      }
       const location = res.headers.location;
-      if (![301, 302, 303, 307, 308].includes(res.status) || !location) return res;
-      const next = new URL(location, url);
-      if (next.origin !== url.origin) {
-        // Never forward credentials to another host (object storage, CDN).
-        headers = Object.fromEntries(Object.entries(headers).filter(([k]) => k.toLowerCase() !== 'authorization'));
+      if (!follow || !REDIRECT_STATUS.has(res.status) || !location) return { ...res, url, crossedOrigin: crossed };
+      let next: URL;
+      try {
+        next = new URL(location, url);
+      } catch {
+        throw new RegistryError(`${url.host} answered ${res.status} with an invalid Location`, {
+          method: req.method,
+          url: redactUrl(req.url),
+        });
+      }
+      if (next.protocol !== 'https:' && next.protocol !== 'http:')
+        throw new RegistryError(`${url.host} redirected to a ${next.protocol} URL; only http and https are followed`, {
+          method: req.method,
+          url: redactUrl(req.url),
+        });
+      // Once a hop leaves the origin, no later hop carries the Authorization (not even one back).
+      if (next.origin !== origin) {
+        crossed = true;
+        headers = withoutAuthorization(headers);
+        // A TLS client certificate is a credential of the registry too: it is not shown to other hosts.
+        tls = { ...(req.tls.ca ? { ca: req.tls.ca } : {}), rejectUnauthorized: req.tls.rejectUnauthorized };
+        agentKey = `redirect|${next.host}`;
       }
       if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === 'POST')) {
         method = 'GET';
@@ -112,31 +221,70 @@ export class HttpTransport {
     });
   }
 
-  private async once(req: HttpRequest): Promise<HttpResponse> {
-    const dispatcher = this.options.dispatcher ?? this.agentFor(req.agentKey, req.tls);
-    let res: Dispatcher.ResponseData;
+  private async once(
+    req: HttpRequest,
+    hop: {
+      url: URL;
+      headers: Record<string, string>;
+      method: HttpRequest['method'];
+      body?: string;
+      tls: TlsConnectOptions;
+      agentKey: string;
+    },
+    signal: AbortSignal,
+  ): Promise<Omit<HttpResponse, 'url' | 'crossedOrigin'>> {
+    const started = Date.now();
+    const trace = this.options.trace;
+    const event = (status: number, responseHeaders: Record<string, string>, error?: string) =>
+      trace?.({
+        method: hop.method,
+        url: redactUrl(hop.url),
+        status,
+        durationMs: Date.now() - started,
+        requestHeaders: redactHeaders(hop.headers),
+        responseHeaders: redactHeaders(responseHeaders),
+        ...(error ? { error } : {}),
+      });
+    let res: Awaited<ReturnType<Exchange>>;
     try {
-      res = await dispatcher.request({
-        origin: req.url.origin,
-        path: req.url.pathname + req.url.search,
-        method: req.method,
-        headers: req.headers,
-        body: req.body,
-        reset: false,
-        signal: req.signal,
-        headersTimeout: this.options.timeoutMs,
-        bodyTimeout: this.options.timeoutMs,
+      res = await this.exchange({
+        method: hop.method,
+        url: hop.url,
+        headers: hop.headers,
+        body: hop.body,
+        agentKey: hop.agentKey,
+        tls: hop.tls,
+        signal,
+        timeoutMs: this.options.timeoutMs,
       });
     } catch (err) {
-      this.options.onRequest?.(req.method, redactUrl(req.url), 0);
+      this.options.onRequest?.(hop.method, redactUrl(hop.url), 0);
+      event(0, {}, signal.aborted ? 'deadline exceeded' : ((err as Error)?.message ?? String(err)));
       throw err;
     }
-    this.options.onRequest?.(req.method, redactUrl(req.url), res.statusCode);
-    const headers = flatHeaders(res.headers);
-    const ok = res.statusCode >= 200 && res.statusCode < 300;
+    this.options.onRequest?.(hop.method, redactUrl(hop.url), res.status);
+    event(res.status, res.headers);
+    const ok = res.status >= 200 && res.status < 300;
     const cap = ok ? req.maxBody : ERROR_BODY_CAP;
-    const body = req.method === 'HEAD' ? await drain(res.body) : await readCapped(res.body, cap, ok, req.url);
-    return { status: res.statusCode, headers, body, url: req.url };
+    const body = hop.method === 'HEAD' ? await drain(res.body) : await readCapped(res.body, cap, ok, hop.url);
+    return { status: res.status, headers: res.headers, body };
+  }
+
+  private async undiciExchange(r: Parameters<Exchange>[0]): ReturnType<Exchange> {
+    const dispatcher = this.options.dispatcher ?? this.agentFor(r.agentKey, r.tls);
+    const res = await dispatcher.request({
+      origin: r.url.origin,
+      path: r.url.pathname + r.url.search,
+      method: r.method as Dispatcher.HttpMethod,
+      headers: r.headers,
+      body: r.body,
+      reset: false,
+      signal: r.signal,
+      // The deadline is the signal; these idle timers only back it up.
+      headersTimeout: r.timeoutMs,
+      bodyTimeout: r.timeoutMs,
+    });
+    return { status: res.statusCode, headers: flatHeaders(res.headers), body: res.body };
   }
 
   private agentFor(key: string, tls: TlsConnectOptions): Agent {
@@ -152,6 +300,53 @@ export class HttpTransport {
     }
     return agent;
   }
+}
+
+function withoutAuthorization(h: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(h).filter(([k]) => k.toLowerCase() !== 'authorization'));
+}
+
+function deadlineError(req: HttpRequest, timeoutMs: number): RegistryError {
+  return new RegistryError(
+    `timeout: ${req.url.host} did not answer ${req.method} ${redactUrl(req.url)} within ${formatDuration(timeoutMs)}`,
+    {
+      method: req.method,
+      url: redactUrl(req.url),
+      transient: true,
+      reason: 'InternalError',
+      hint: 'raise --request-timeout (or ISCTL_REQUEST_TIMEOUT) if the registry is only slow',
+    },
+  );
+}
+
+/** `30s`, `1m30s`, `500ms`. */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${ms}ms`;
+  const s = Math.round(ms / 1000);
+  const m = Math.floor(s / 60);
+  if (m === 0) return `${s}s`;
+  return s % 60 === 0 ? `${m}m` : `${m}m${s % 60}s`;
+}
+
+const SECRET_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie']);
+
+/**
+ * Headers as `-v` may print them: credentials masked as client-go's round_trippers.go
+ * `maskValue` does (`Bearer <masked>`), URLs in Location redacted.
+ */
+export function redactHeaders(h: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(h)) {
+    const key = k.toLowerCase();
+    if (SECRET_HEADERS.has(key)) {
+      const scheme = /^(basic|bearer)\s/i.exec(v)?.[1];
+      out[key] = scheme ? `${scheme} <masked>` : '<masked>';
+    } else if (key === 'location' || key === 'content-location') {
+      // A relative Location keeps its path; its query (a signature, perhaps) is not shown.
+      out[key] = /^[a-z][a-z0-9+.-]*:/i.test(v) ? redactUrl(v) : v.replace(/\?.*$/, '?REDACTED');
+    } else out[key] = v;
+  }
+  return out;
 }
 
 function flatHeaders(h: Record<string, string | string[] | undefined>): Record<string, string> {

@@ -36,6 +36,16 @@ function dispatcher(reg: TestRegistry): Dispatcher {
   return a;
 }
 
+const tokenAgents = new Map<string, Agent>();
+function tokenDispatcher(ca: string): Dispatcher {
+  let a = tokenAgents.get(ca);
+  if (!a) {
+    a = new Agent({ connect: { ca } });
+    tokenAgents.set(ca, a);
+  }
+  return a;
+}
+
 /** The Authorization header the harness uses to push to `repo` (Basic, or a push token). */
 export async function pushAuthorization(reg: TestRegistry, repo: string): Promise<string | undefined> {
   if (!reg.username) return undefined;
@@ -43,7 +53,7 @@ export async function pushAuthorization(reg: TestRegistry, repo: string): Promis
   if (reg.mode !== 'token') return basic;
   const ts = reg.tokenServer!;
   const url = `${ts.url}?service=${encodeURIComponent(ts.service)}&scope=${encodeURIComponent(`repository:${repo}:pull,push`)}`;
-  const res = await request(url, { headers: { authorization: basic } });
+  const res = await request(url, { headers: { authorization: basic }, dispatcher: tokenDispatcher(ts.caPem) });
   const body = (await res.body.json()) as { token: string };
   ts.requests.pop(); // harness traffic is not what tests assert on
   return `Bearer ${body.token}`;

@@ -255,6 +255,7 @@ export async function startRegistry(options: StartRegistryOptions): Promise<Test
       username: extras.username!,
       password: extras.password!,
       ttl: options.tokenTtl,
+      tls: makeTlsFiles(join(tdir, 'tls')),
     });
     extras.tokenServer = server;
     token = { realm: server.url, service: server.service, issuer: server.issuer, bundle: join(tdir, 'token.crt') };

@@ -5,8 +5,10 @@
  * checks them (see ../shared/reference/registry-lab/token-server.mjs for the behaviour).
  * Policy: the configured user gets pull+push everywhere; anonymous gets pull on `public/*` only.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer } from 'node:https';
 import { createSign, randomBytes, X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 
 /** One token request as the server saw it (for assertions). */
@@ -21,7 +23,10 @@ export interface TokenRequest {
 
 /** A running token server. */
 export interface TokenServer {
+  /** `https://127.0.0.1:PORT/token`: an HTTPS realm (isctl sends credentials only over HTTPS to another server). */
   url: string;
+  /** The CA (PEM) that signed the server's certificate, for clients that verify it. */
+  caPem: string;
   issuer: string;
   service: string;
   requests: TokenRequest[];
@@ -139,6 +144,8 @@ export async function startTokenServer(o: {
   username: string;
   password: string;
   ttl?: number;
+  /** TLS files for 127.0.0.1 (test/harness/registry.ts makeTlsFiles). */
+  tls: { caFile: string; certFile: string; keyFile: string };
 }): Promise<TokenServer> {
   const refreshToken = randomBytes(16).toString('hex');
   const st: ServerState = {
@@ -150,15 +157,19 @@ export async function startTokenServer(o: {
     failures: { n: 0, status: 500 },
   };
   const service = 'isctl-test-registry';
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => handle(st, req, Buffer.concat(chunks), res));
-  });
+  const server: Server = createServer(
+    { key: readFileSync(o.tls.keyFile), cert: readFileSync(o.tls.certFile) },
+    (req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => handle(st, req, Buffer.concat(chunks), res));
+    },
+  );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${port}/token`,
+    url: `https://127.0.0.1:${port}/token`,
+    caPem: readFileSync(o.tls.caFile, 'utf8'),
     issuer: st.issuer,
     service,
     requests: st.requests,
