@@ -1,6 +1,7 @@
 /**
- * Dependencies point down (ARCHITECTURE.md rule 3): cli → output/server → core → registry/state →
- * domain. This test reads every import in src/ and fails on one that points up.
+ * Dependencies point down (ARCHITECTURE.md rule 3): cli → output/server → core → registry/state/git
+ * → domain. This test reads every import in src/ and fails on one that points up. src/git is an
+ * I/O adapter like registry and state: core sees it through its types only, injected.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -8,7 +9,16 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const SRC = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../src');
-const rank: Record<string, number> = { domain: 0, registry: 1, state: 1, core: 2, output: 3, server: 3, cli: 4 };
+const rank: Record<string, number> = {
+  domain: 0,
+  registry: 1,
+  state: 1,
+  git: 1,
+  core: 2,
+  output: 3,
+  server: 3,
+  cli: 4,
+};
 
 function files(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {

@@ -11,6 +11,8 @@ command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v zsh >/dev/null 2>&1 || need+=(zsh)
 command -v fish >/dev/null 2>&1 || need+=(fish)
 command -v script >/dev/null 2>&1 || need+=(util-linux)
+# git, and its daemon for the network path of the --commit/--push and serve --git-push tests
+{ command -v git >/dev/null 2>&1 && [ -x "$(git --exec-path)/git-daemon" ]; } || need+=(git)
 if [ ${#need[@]} -gt 0 ]; then
   echo "ensure-tools: installing ${need[*]}" >&2
   SUDO=""
@@ -20,6 +22,6 @@ if [ ${#need[@]} -gt 0 ]; then
     exit 1
   fi
 fi
-for t in docker-registry skopeo umoci htpasswd openssl zsh fish script; do
+for t in docker-registry skopeo umoci htpasswd openssl zsh fish script git; do
   command -v "$t" >/dev/null 2>&1 || { echo "ensure-tools: $t is still missing" >&2; exit 1; }
 done
