@@ -1,62 +1,81 @@
 /**
- * The one place that maps errors to what the user sees and to the exit code
- * (0 success, 1 failure, 2 usage error), worded as `oc` words them (oc-cli.md §1.8).
+ * The one place that turns an error into what the user sees and the exit code, by its class.
+ *
+ * kubectl's checkErr (k8s.io/kubectl pkg/cmd/util/helpers.go) exits with DefaultErrorExitCode, 1,
+ * for every error, usage errors included; oc's main calls it for whatever a command returns
+ * (openshift/oc cmd/oc/oc.go). So every error here exits 1. Only modes that promise more codes
+ * (`--exit-code`, as kubectl diff's CheckDiffErr) raise it, through `diffExitCode`.
  */
-import { IsctlError, NotFoundError, InvalidReferenceError, UsageError, ValidationError } from '../domain/errors.js';
+import { CommanderError } from 'commander';
+import { IsctlError, ServerError, UsageError, ValidationError } from '../domain/errors.js';
 
-/** Codes of errors that on a cluster come from the API server (`Error from server (CODE): …`). */
-const SERVER_CODES = new Set(['AlreadyExists', 'MethodNotAllowed', 'Conflict']);
+/** The exit code of a command run. */
+export type ExitCode = number;
 
-/** Exit codes of isctl. */
-export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
+/** kubectl's DefaultErrorExitCode: the code of every error. */
+export const ERROR_EXIT_CODE: ExitCode = 1;
 
-/** Thrown by commands to end with a code after having printed their output. */
-export class ExitSignal extends Error {
-  constructor(
-    readonly exitCode: number,
-    message = '',
-  ) {
-    super(message);
-  }
+/** What to print on stderr for an error, and the code to exit with. */
+export interface RenderedError {
+  text: string;
+  exitCode: ExitCode;
 }
 
-/** Renders an error as the lines to print on stderr and the exit code. */
-export function renderError(err: unknown, commandPath = 'isctl'): { text: string; exitCode: number } {
-  const r = renderErrorText(err, commandPath);
-  r.text = escapeControls(r.text);
-  // A command may raise the code of an error (refresh --exit-code uses >1 for errors, as kubectl diff).
-  const forced = (err as { exitCode?: unknown } | null)?.exitCode;
-  if (!(err instanceof ExitSignal) && typeof forced === 'number' && forced > r.exitCode) r.exitCode = forced;
-  return r;
+/** Renders an error as the lines to print on stderr; `commandPath` is `isctl tag`, `isctl set triggers`… */
+export function renderError(err: unknown, commandPath = 'isctl'): RenderedError {
+  if (err instanceof CommanderError) return renderCommanderError(err, commandPath);
+  return { text: escapeControls(errorText(err, commandPath)), exitCode: ERROR_EXIT_CODE };
 }
 
-function renderErrorText(err: unknown, commandPath: string): { text: string; exitCode: number } {
-  if (err instanceof ExitSignal) return { text: err.message ? `error: ${err.message}\n` : '', exitCode: err.exitCode };
+/**
+ * The code of an error in a mode that uses 1 for "something differs": one more than checkErr's,
+ * as kubectl diff's CheckDiffErr (k8s.io/kubectl pkg/cmd/util/helpers.go).
+ */
+export function diffExitCode(rendered: RenderedError): ExitCode {
+  return rendered.exitCode + 1;
+}
+
+function errorText(err: unknown, commandPath: string): string {
   if (err instanceof UsageError) {
+    // cmdutil.UsageErrorf: the message, then the hint line pointing at the command's help.
     const hint = err.hint ? `\n${err.hint}` : '';
-    return {
-      text: `error: ${err.message}${hint}\nSee '${commandPath} -h' for help and examples\n`,
-      exitCode: EXIT.usage,
-    };
+    return `error: ${err.message}${hint}\nSee '${commandPath} -h' for help and examples\n`;
   }
-  if (err instanceof NotFoundError || (err instanceof IsctlError && SERVER_CODES.has(err.code))) {
-    // Errors the API server would have returned carry its prefix, as oc prints them.
-    return { text: `Error from server (${err.code}): ${err.message}${hintLine(err)}\n`, exitCode: EXIT.failure };
-  }
-  if (err instanceof InvalidReferenceError && /must be retrieved with/.test(err.message)) {
-    return { text: `Error from server (BadRequest): ${err.message}\n`, exitCode: EXIT.failure };
-  }
-  if (err instanceof ValidationError) return { text: `${err.message}${hintLine(err)}\n`, exitCode: EXIT.failure };
-  if (err instanceof IsctlError) return { text: `error: ${err.message}${hintLine(err)}\n`, exitCode: EXIT.failure };
-  const e = err as { code?: string; message?: string };
-  if (e && typeof e.code === 'string' && e.code.startsWith('commander.')) {
-    return {
-      text: '',
-      exitCode: e.code === 'commander.helpDisplayed' || e.code === 'commander.version' ? EXIT.ok : EXIT.usage,
-    };
-  }
-  const message = e?.message ?? String(err);
-  return { text: `error: ${message}\n`, exitCode: EXIT.failure };
+  // Errors the API server would have returned carry its prefix (StandardErrorMessage).
+  if (err instanceof ServerError) return `Error from server (${err.reason}): ${err.message}${hintLine(err)}\n`;
+  // checkErr's StatusReasonInvalid case: `The KIND "NAME" is invalid: …`, no `error:` prefix.
+  if (err instanceof ValidationError) return `${err.message}${hintLine(err)}\n`;
+  // CommandError, InvalidReferenceError, StateFileError, RegistryError (Auth, Integrity), LockError.
+  if (err instanceof IsctlError) return `error: ${err.message}${hintLine(err)}\n`;
+  // Not an isctl error (a bug, or a Node error nobody caught): checkErr's default case.
+  return `error: ${err instanceof Error ? err.message : String(err)}\n`;
+}
+
+/** Flag parse errors, as cobra reports them to kubectl's templater FlagErrorFunc. */
+const FLAG_ERRORS = new Set([
+  'commander.unknownOption',
+  'commander.optionMissingArgument',
+  'commander.missingMandatoryOptionValue',
+  'commander.conflictingOption',
+  'commander.invalidArgument',
+]);
+
+/** Argument-count errors, which oc's commands report with cmdutil.UsageErrorf from Complete. */
+const ARGUMENT_ERRORS = new Set(['commander.missingArgument', 'commander.excessArguments']);
+
+/** Codes commander uses when it printed help or the version: not errors. */
+const NOT_ERRORS = new Set(['commander.helpDisplayed', 'commander.help', 'commander.version']);
+
+function renderCommanderError(err: CommanderError, commandPath: string): RenderedError {
+  if (NOT_ERRORS.has(err.code)) return { text: '', exitCode: 0 };
+  // commander words its messages `error: …` already.
+  const message = err.message.startsWith('error: ') ? err.message : `error: ${err.message}`;
+  let hint = '';
+  // kubectl pkg/util/templates/templater.go FlagErrorFunc: "%s\nSee '%s --help' for usage."
+  if (FLAG_ERRORS.has(err.code)) hint = `\nSee '${commandPath} --help' for usage.`;
+  else if (ARGUMENT_ERRORS.has(err.code)) hint = `\nSee '${commandPath} -h' for help and examples`;
+  // An unknown command is cobra's legacyArgs error: the message alone.
+  return { text: escapeControls(`${message}${hint}\n`), exitCode: ERROR_EXIT_CODE };
 }
 
 /**

@@ -1,6 +1,7 @@
 /**
  * Everything a command may touch of the outside world, passed in so tests can run the CLI
- * in-process (ARCHITECTURE.md rule 4): streams, environment, working directory, clock.
+ * in-process: streams, environment, working directory, clock and process signals. Only
+ * src/cli/main.ts builds the real one from `process`.
  */
 export interface CliIO {
   stdout: { write(chunk: string): unknown; isTTY?: boolean };
@@ -10,16 +11,20 @@ export interface CliIO {
   cwd: string;
   /** Current time; tests pass a fixed clock. */
   now: () => Date;
+  /** SIGTERM/SIGINT of the process; absent in-process (nothing then interrupts a command). */
+  signals?: SignalSource;
 }
 
-/** The IO of the real process. */
-export function processIO(): CliIO {
-  return {
-    stdout: process.stdout,
-    stderr: process.stderr,
-    stdin: process.stdin,
-    env: process.env,
-    cwd: process.cwd(),
-    now: () => new Date(),
-  };
+/** Interrupts a long-running command (serve) listens to. */
+export interface SignalSource {
+  /**
+   * Starts listening: `received` resolves with the first SIGTERM or SIGINT. A second one ends the
+   * process at once, after `onForced` was told (writes are atomic, files stay whole).
+   */
+  listen(onForced: (signal: NodeJS.Signals) => void): { received: Promise<NodeJS.Signals>; release(): void };
 }
+
+/** A source that never fires, for IO that has no process behind it. */
+export const noSignals: SignalSource = {
+  listen: () => ({ received: new Promise<NodeJS.Signals>(() => {}), release: () => {} }),
+};

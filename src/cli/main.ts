@@ -1,27 +1,64 @@
 /**
- * The command-line entry: builds the commander program, runs one command, and returns the exit
- * code. The only place that reads argv and decides the exit code (ARCHITECTURE.md).
+ * The command-line entry: builds the commander program, runs one command, and returns its exit
+ * code. The only module that touches the process itself (its streams, environment, signals and
+ * exit); bin/isctl.js sets process.exitCode from what `run` returns.
  */
-import { Command, CommanderError } from 'commander';
+import { Command } from 'commander';
 import { addGlobalOptions } from './globals.js';
-import { processIO, type CliIO } from './io.js';
-import { renderError } from './errors.js';
+import type { CliIO, SignalSource } from './io.js';
+import { renderError, type ExitCode } from './errors.js';
 import { commandNameOf, loadCommandModules } from './commands/index.js';
-import type { CommandModule } from './command.js';
+import type { CommandModule, CommandSetup } from './command.js';
 import { VERSION } from './version.js';
 
+/** The IO of the real process. */
+export function processIO(): CliIO {
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdin: process.stdin,
+    env: process.env,
+    cwd: process.cwd(),
+    now: () => new Date(),
+    signals: processSignals,
+  };
+}
+
+/** SIGTERM/SIGINT of this process: the first resolves `received`, a second exits 1 at once. */
+const processSignals: SignalSource = {
+  listen(onForced) {
+    let count = 0;
+    let resolveSignal!: (s: NodeJS.Signals) => void;
+    const received = new Promise<NodeJS.Signals>((resolve) => (resolveSignal = resolve));
+    const onSignal = (signal: NodeJS.Signals) => {
+      count++;
+      if (count > 1) {
+        onForced(signal);
+        process.exit(1);
+      }
+      resolveSignal(signal);
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+    return {
+      received,
+      release: () => {
+        process.off('SIGTERM', onSignal);
+        process.off('SIGINT', onSignal);
+      },
+    };
+  },
+};
+
 /** Builds the program with the given command modules registered; `io` is where output goes. */
-export function buildProgram(io: CliIO, modules: readonly CommandModule[]): Command {
+export function buildProgram(io: CliIO, modules: readonly CommandModule[], setup?: CommandSetup): Command {
   const program = new Command('isctl');
   program
     .description('Manage OpenShift ImageStreams in a folder of YAML files, the oc way, without a cluster.')
     .version(`isctl ${VERSION}`, '--version', 'Print the version of isctl')
     .showSuggestionAfterError(true)
-    .configureOutput({
-      writeOut: (s) => io.stdout.write(s),
-      writeErr: (s) => io.stderr.write(s),
-    })
     .exitOverride();
+  configureOutput(program, io);
   addGlobalOptions(program);
   program.addHelpText(
     'after',
@@ -39,35 +76,53 @@ Examples:
 
 Use "isctl <command> --help" for more information about a given command.`,
   );
-  for (const mod of modules) mod.register(program, io);
+  const s = setup ?? {
+    io,
+    action:
+      (fn) =>
+      async (...args) =>
+        void (await fn(...args)),
+  };
+  for (const mod of modules) mod.register(program, s);
   for (const cmd of program.commands) inheritBehaviour(cmd, io);
   return program;
 }
 
+/** Help goes to the streams of `io`; errors are printed by `run` (src/cli/errors.ts), not by commander. */
+function configureOutput(cmd: Command, io: CliIO): void {
+  cmd.configureOutput({
+    writeOut: (s) => io.stdout.write(s),
+    writeErr: (s) => io.stderr.write(s),
+    outputError: () => {},
+  });
+}
+
 function inheritBehaviour(cmd: Command, io: CliIO): void {
   cmd.exitOverride();
-  cmd.configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+  configureOutput(cmd, io);
   cmd.showSuggestionAfterError(true);
   for (const sub of cmd.commands) inheritBehaviour(sub, io);
 }
 
 /** Runs isctl with `argv` (without node and script) and returns the exit code. */
-export async function run(argv: string[], io: CliIO = processIO()): Promise<number> {
-  const program = buildProgram(io, await loadCommandModules(commandNameOf(argv)));
+export async function run(argv: string[], io: CliIO = processIO()): Promise<ExitCode> {
+  let exitCode: ExitCode = 0;
+  const setup: CommandSetup = {
+    io,
+    action:
+      (fn) =>
+      async (...args) => {
+        exitCode = await fn(...args);
+      },
+  };
+  const program = buildProgram(io, await loadCommandModules(commandNameOf(argv)), setup);
   try {
     await program.parseAsync(argv, { from: 'user' });
-    return (program as unknown as { _exitCode?: number })._exitCode ?? 0;
-  } catch (err) {
-    if (err instanceof CommanderError) {
-      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help')
-        return 0;
-      // commander already printed its message; oc prints the hint line after usage errors.
-      io.stderr.write(`See '${commandPathOf(program, argv)} -h' for help and examples\n`);
-      return 2;
-    }
-    const { text, exitCode } = renderError(err, commandPathOf(program, argv));
-    io.stderr.write(text);
     return exitCode;
+  } catch (err) {
+    const rendered = renderError(err, commandPathOf(program, argv));
+    io.stderr.write(rendered.text);
+    return rendered.exitCode;
   }
 }
 

@@ -5,7 +5,7 @@
  * annotations while status stays. Every object is validated first: one invalid object means
  * nothing is written.
  */
-import { IsctlError, StateFileError, ValidationError, type FieldProblem } from '../domain/errors.js';
+import { CommandError, StateFileError, ValidationError, type FieldProblem } from '../domain/errors.js';
 import { applyCreateGenerations, applyUpdateGenerations, jsonEqual } from '../domain/generations.js';
 import type { ImageStream, KubeObject } from '../domain/types.js';
 import { namespaceProblems, validateImageStream } from '../domain/validation.js';
@@ -182,8 +182,7 @@ export async function apply(
   },
 ): Promise<{ outcomes: ApplyOutcome[]; changes: FileChange[]; triggers?: TriggerReport }> {
   if (docs.length === 0)
-    throw new IsctlError(
-      'NoObjects',
+    throw new CommandError(
       'no objects passed to apply',
       'give a file or folder with -f holding Kubernetes objects (apiVersion, kind, metadata.name)',
     );
@@ -210,8 +209,7 @@ function checkNamespaces(docs: readonly ApplyDocument[], namespace: string): voi
   for (const d of docs) {
     const ns = d.object.metadata?.namespace;
     if (ns && ns !== namespace) {
-      throw new IsctlError(
-        'BadRequest',
+      throw new CommandError(
         `the namespace from the provided object "${ns}" does not match the namespace "${namespace}". You must pass '--namespace=${ns}' to perform this operation.`,
       );
     }

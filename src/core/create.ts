@@ -2,7 +2,7 @@
  * `create imagestream NAME`: a new, empty stream as the API server creates it (generation 1,
  * no tags; strategy.go PrepareForCreate), refused when the name is invalid or already taken.
  */
-import { IsctlError, ValidationError } from '../domain/errors.js';
+import { ServerError, ValidationError } from '../domain/errors.js';
 import { IMAGE_API_VERSION, type ImageStream } from '../domain/types.js';
 import { validateImageStream } from '../domain/validation.js';
 import type { FileChange, StateStore } from '../state/types.js';
@@ -45,7 +45,7 @@ export async function createImageStream(
     namespace,
     (snapshot) => {
       if (snapshot.find('ImageStream', namespace, name)) {
-        throw new IsctlError(
+        throw new ServerError(
           'AlreadyExists',
           `${RESOURCE_NAMES.imagestreams} "${name}" already exists`,
           `use 'isctl apply -f' or 'isctl tag' to change it`,

@@ -2,7 +2,7 @@
  * `delete is|istag NAME…`: removes streams from the state folder (their files lose the document, or
  * disappear when nothing else is left). Missing names are reported as the API server's NotFound.
  */
-import { IsctlError, NotFoundError, InvalidReferenceError } from '../domain/errors.js';
+import { IsctlError, NotFoundError, ServerError } from '../domain/errors.js';
 import { applyUpdateGenerations } from '../domain/generations.js';
 import { removeTag } from '../domain/history.js';
 import { parseImageStreamTagName } from '../domain/imagestream.js';
@@ -80,7 +80,7 @@ function removeImageStreamTag(snapshot: Snapshot, namespace: string, name: strin
   try {
     parsed = parseImageStreamTagName(name);
   } catch {
-    throw new InvalidReferenceError(name, 'ImageStreamTags must be retrieved with <name>:<tag>');
+    throw new ServerError('BadRequest', 'ImageStreamTags must be retrieved with <name>:<tag>');
   }
   const stored = snapshot.find<ImageStream>('ImageStream', namespace, parsed.name);
   if (!stored) throw new NotFoundError(RESOURCE_NAMES.imagestreams, parsed.name);

@@ -3,7 +3,7 @@
  * every object of the namespace without names, each name exactly, and for a single name that
  * does not exist every object whose name starts with it (DescribeMatchingResources).
  */
-import { IsctlError, NotFoundError } from '../domain/errors.js';
+import { CommandError, NotFoundError } from '../domain/errors.js';
 import type { ImageStream, ImageStreamImage, ImageStreamTag } from '../domain/types.js';
 import type { Snapshot } from '../state/types.js';
 import { getImageStreamImages, getImageStreamTags, getImageStreams, type GetQuery, type GetResult } from './get.js';
@@ -70,7 +70,7 @@ function requireMetadata<
       continue;
     }
     const message = `unable to read image metadata of ${o.metadata.name}: image ${o.image.metadata.name} is not in the state folder's image store (.isctl/blobs)`;
-    errors.push(new IsctlError('ImageMetadataMissing', message, hint(o)));
+    errors.push(new CommandError(message, hint(o)));
   }
   return { ...r, items, errors };
 }

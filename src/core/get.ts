@@ -4,7 +4,7 @@
  * ImageStreamTags and ImageStreamImages are synthesised as imagestreamtag/rest.go and
  * imagestreamimage/rest.go do (imagestream-api.md §1.4). Errors use the server's wording.
  */
-import { IsctlError, NotFoundError, InvalidReferenceError, UsageError } from '../domain/errors.js';
+import { CommandError, IsctlError, NotFoundError, ServerError } from '../domain/errors.js';
 import {
   digestOrImageMatch,
   findSpecTag,
@@ -41,7 +41,7 @@ export const RESOURCE_NAMES: Record<ImageResource, string> = {
   imagestreamimages: 'imagestreamimages.image.openshift.io',
 };
 
-/** Maps `is`, `istag`, `imagestreamtags.image.openshift.io`, … to a resource; UsageError otherwise. */
+/** Maps `is`, `istag`, `imagestreamtags.image.openshift.io`, … to a resource; CommandError otherwise. */
 export function resolveResource(arg: string): ImageResource {
   const key = arg
     .toLowerCase()
@@ -49,7 +49,7 @@ export function resolveResource(arg: string): ImageResource {
     .replace(/\.image$/, '');
   const r = ALIASES[key];
   if (!r)
-    throw new UsageError(
+    throw new CommandError(
       `the server doesn't have a resource type "${arg}"`,
       'isctl knows the resource types is (imagestreams), istag (imagestreamtags) and isimage (imagestreamimages)',
     );
@@ -154,7 +154,7 @@ export async function getOneImageStreamTag(
   try {
     parsed = parseImageStreamTagName(name);
   } catch {
-    throw new InvalidReferenceError(name, 'ImageStreamTags must be retrieved with <name>:<tag>');
+    throw new ServerError('BadRequest', 'ImageStreamTags must be retrieved with <name>:<tag>');
   }
   const stored = findStream(snapshot, q.namespace, parsed.name);
   if (!stored) throw new NotFoundError(RESOURCE_NAMES.imagestreams, parsed.name);
@@ -228,7 +228,7 @@ export async function getImageStreamImages(
   images: ImageLoader,
 ): Promise<GetResult<ImageStreamImage>> {
   if (q.names.length === 0) {
-    throw new IsctlError(
+    throw new ServerError(
       'MethodNotAllowed',
       'the server does not allow this method on the requested resource',
       'name the image: isctl get isimage STREAM@DIGEST',
@@ -257,7 +257,7 @@ export async function getOneImageStreamImage(
   try {
     parsed = parseImageStreamImageName(name);
   } catch {
-    throw new InvalidReferenceError(name, 'ImageStreamImages must be retrieved with <name>@<id>');
+    throw new ServerError('BadRequest', 'ImageStreamImages must be retrieved with <name>@<id>');
   }
   const stored = findStream(snapshot, q.namespace, parsed.name);
   if (!stored) throw new NotFoundError(RESOURCE_NAMES.imagestreams, parsed.name);
@@ -291,7 +291,7 @@ async function matchImage(
   const hits = [...seen.entries()].filter(([d]) => digestOrImageMatch(d, id));
   if (hits.length === 0) throw new NotFoundError(RESOURCE_NAMES.imagestreamimages, `${stream.metadata.name}@${id}`);
   if (hits.length > 1) {
-    throw new IsctlError(
+    throw new ServerError(
       'Conflict',
       `multiple images match the prefix "${id}": ${hits.map(([d]) => d).join(', ')}`,
       'give more characters of the digest',

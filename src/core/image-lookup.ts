@@ -3,7 +3,7 @@
  * lookup on a workload with the `alpha.image.policy.openshift.io/resolve-names: "*"` annotation
  * on its pod template (oc pkg/cli/set/imagelookup.go). Unchanged objects are not reported.
  */
-import { NotFoundError, UsageError } from '../domain/errors.js';
+import { CommandError, NotFoundError } from '../domain/errors.js';
 import { applyUpdateGenerations } from '../domain/generations.js';
 import type { ImageStream, KubeObject } from '../domain/types.js';
 import type { FileChange, Snapshot, StateStore, StoredObject } from '../state/types.js';
@@ -78,7 +78,7 @@ export function selectLookupTargets(
               .replace(/\.[a-z.]+$/, '')
           ];
     const name = slash < 0 ? arg : arg.slice(slash + 1);
-    if (!kind) throw new UsageError(`the server doesn't have a resource type "${arg.slice(0, slash)}"`);
+    if (!kind) throw new CommandError(`the server doesn't have a resource type "${arg.slice(0, slash)}"`);
     const found = snapshot.find(kind, namespace, name);
     if (!found)
       throw new NotFoundError(kind === 'ImageStream' ? RESOURCE_NAMES.imagestreams : `${kind.toLowerCase()}s`, name);
@@ -161,7 +161,7 @@ export async function setImageLookup(
       changes: [],
     };
   }
-  if (req.all && req.args.length > 0) throw new UsageError('pass either names or --all, not both');
+  if (req.all && req.args.length > 0) throw new CommandError('pass either names or --all, not both');
   const { result, changes } = await store.update(
     namespace,
     (s) => setImageLookupOn(selectLookupTargets(s, namespace, req.args, req.all), req.enabled),

@@ -3,7 +3,7 @@
  * turns the arguments and the existing stream into the list of images (or the repository) to
  * import, with oc's exact error messages. Pure: no I/O.
  */
-import { UsageError, IsctlError } from '../domain/errors.js';
+import { CommandError } from '../domain/errors.js';
 import { followTagReference } from '../domain/imagestream.js';
 import { parseDockerImageReference } from '../domain/reference.js';
 import {
@@ -45,13 +45,6 @@ export interface ImportPlan {
   repository?: { from: string; importPolicy: TagImportPolicy; referencePolicy: { type: string } };
 }
 
-/** Fails like oc for a plan that cannot be made (exit 1, `error: …`). */
-export class ImportPlanError extends IsctlError {
-  constructor(message: string, hint?: string) {
-    super('ImportPlan', message, hint);
-  }
-}
-
 /** Parses the target and validates the flags (Complete + Validate of oc). */
 export function parseImportTarget(o: ImportImageOptions): {
   stream: string;
@@ -63,19 +56,19 @@ export function parseImportTarget(o: ImportImageOptions): {
   try {
     ref = parseDockerImageReference(o.target);
   } catch {
-    throw new UsageError(
+    throw new CommandError(
       'the image name must be a valid container image pull spec or reference to an image stream (e.g. myregistry/myteam/image:tag)',
     );
   }
-  if (ref.id) throw new UsageError("to import images by ID, use the 'tag' command");
-  if (ref.tag && o.all) throw new UsageError(`cannot specify a tag "${o.target}" as well as --all`);
+  if (ref.id) throw new CommandError("to import images by ID, use the 'tag' command");
+  if (ref.tag && o.all) throw new CommandError(`cannot specify a tag "${o.target}" as well as --all`);
   const tag = ref.tag || (o.all ? '' : 'latest');
   const policy = (o.referencePolicy ?? '').toLowerCase();
   if (!['', 'source', 'local'].includes(policy))
-    throw new UsageError('valid reference policy values are source or local');
+    throw new CommandError('valid reference policy values are source or local');
   const mode = o.importMode ?? '';
   if (!['', 'Legacy', 'PreserveOriginal'].includes(mode))
-    throw new UsageError('valid ImportMode values are Legacy or PreserveOriginal');
+    throw new CommandError('valid ImportMode values are Legacy or PreserveOriginal');
   return {
     stream: ref.name,
     tag,
@@ -92,7 +85,7 @@ export function planImport(o: ImportImageOptions, stream: ImageStream | undefine
   const referencePolicy = { type: t.referencePolicy };
   if (!stream) {
     if (!o.confirm) {
-      throw new ImportPlanError(`no image stream named "${t.stream}" exists, pass --confirm to create and import`);
+      throw new CommandError(`no image stream named "${t.stream}" exists, pass --confirm to create and import`);
     }
     const from = o.from || o.target;
     if (o.all)
@@ -134,16 +127,16 @@ function planAll(
         .filter((t) => t.from?.kind === 'DockerImage')
         .map((t) => ({ from: t.from!.name, to: t.name, importPolicy: policyFor(t), referencePolicy }));
       if (images.length === 0)
-        throw new ImportPlanError('image stream does not have tags pointing to external container images');
+        throw new CommandError('image stream does not have tags pointing to external container images');
       return { ...base, create: false, images };
     }
   }
   if (from !== repo && !o.confirm) {
     if (!repo)
-      throw new ImportPlanError(
+      throw new CommandError(
         'the image stream does not currently import an entire Docker repository, pass --confirm to update',
       );
-    throw new ImportPlanError(`the image stream has a different import spec "${repo}", pass --confirm to update`);
+    throw new CommandError(`the image stream has a different import spec "${repo}", pass --confirm to update`);
   }
   return { ...base, create: false, images: [], repository: { from, importPolicy: policyFor(), referencePolicy } };
 }
@@ -159,16 +152,16 @@ function planTag(
   const followed = followTagReference(stream, tag);
   switch (followed.problem) {
     case 'invalid':
-      throw new ImportPlanError(`tag "${tag}" points to an invalid imagestreamtag`);
+      throw new CommandError(`tag "${tag}" points to an invalid imagestreamtag`);
     case 'cross-stream':
-      throw new ImportPlanError(`tag "${tag}" points to an imagestreamtag from another ImageStream`);
+      throw new CommandError(`tag "${tag}" points to an imagestreamtag from another ImageStream`);
     case 'circular':
-      throw new ImportPlanError(`tag "${tag}" on the image stream is a reference to same tag`);
+      throw new CommandError(`tag "${tag}" on the image stream is a reference to same tag`);
     case 'not-found': {
       let from = o.from ?? '';
       if (!from && tag === 'latest') from = stream.spec?.dockerImageRepository ?? '';
       if (!from) {
-        throw new ImportPlanError(
+        throw new CommandError(
           `the tag "${tag}" does not exist on the image stream - choose an existing tag to import or use the 'tag' command to create a new tag`,
         );
       }
@@ -177,22 +170,22 @@ function planTag(
   }
   const existing = followed.ref!;
   if (!existing.from) {
-    throw new ImportPlanError(
+    throw new CommandError(
       `tag "${tag}" already exists - you must use the 'tag' command if you want to change the source to "${o.from ?? ''}"`,
     );
   }
   if (existing.from.kind !== 'DockerImage') {
-    throw new ImportPlanError(
+    throw new CommandError(
       `tag "${tag}" points to existing ${existing.from.kind} "${existing.from.name}", it cannot be re-imported`,
     );
   }
   if (o.from && o.from !== existing.from.name) {
     if (followed.multiple) {
-      throw new ImportPlanError(
+      throw new CommandError(
         `the tag "${tag}" points to the tag "${followed.finalTag}" which points to "${existing.from.name}" - use the 'tag' command if you want to change the source to "${o.from}"`,
       );
     }
-    throw new ImportPlanError(
+    throw new CommandError(
       `the tag "${tag}" points to "${existing.from.name}" - use the 'tag' command if you want to change the source to "${o.from}"`,
     );
   }

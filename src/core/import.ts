@@ -2,7 +2,7 @@
  * `import-image`: plan as oc does, resolve through the registry, then record the results in the
  * stream under the state lock and run triggers — one transaction, one diff.
  */
-import { NotFoundError } from '../domain/errors.js';
+import { CommandError, NotFoundError } from '../domain/errors.js';
 import { parsePullSpec, pullSpecDigest, pullSpecTag, pullSpecWithTag } from '../domain/pullspec.js';
 import { prioritizeTags } from '../domain/tag-order.js';
 import { currentEvent, specTag } from '../domain/history.js';
@@ -10,13 +10,7 @@ import type { Image, ImageStream } from '../domain/types.js';
 import { newImageStream as createdImageStream } from './create.js';
 import type { FileChange, Snapshot } from '../state/types.js';
 import type { CoreContext, TagChange, TriggerReport } from './context.js';
-import {
-  planImport,
-  ImportPlanError,
-  type ImportImageOptions,
-  type ImportPlan,
-  type PlannedImage,
-} from './import-plan.js';
+import { planImport, type ImportImageOptions, type ImportPlan, type PlannedImage } from './import-plan.js';
 import { recordImportResults, type TagImportResult } from './import-record.js';
 import { resolveAll, failureOf, type ResolveAnswer } from './resolve-tags.js';
 
@@ -133,7 +127,7 @@ async function expandRepository(
   const repo = plan.repository;
   const spec = parsePullSpec(repo.from);
   if (pullSpecTag(spec) || pullSpecDigest(spec)) {
-    throw new ImportPlanError(
+    throw new CommandError(
       `spec.repository.from.name: Invalid value: "${repo.from}": you must specify an image repository, not a tag or ID`,
     );
   }

@@ -4,7 +4,7 @@
  * pkg/apps/apiserver/registry/instantiate/rest.go processTriggers and canTrigger;
  * ../shared/reference/imagestream-api.md §5.1).
  */
-import { IsctlError, NotFoundError, UsageError } from '../domain/errors.js';
+import { CommandError, NotFoundError } from '../domain/errors.js';
 import type { FileChange, Snapshot } from '../state/types.js';
 import type { CoreContext, ClusterSettings, TriggeredWorkload } from './context.js';
 import { createTagRetriever } from './triggers/controller/tag-retriever.js';
@@ -41,15 +41,15 @@ const DC_RESOURCES = new Set([
   'deploymentconfigs.apps.openshift.io',
 ]);
 
-/** The DeploymentConfig name in `dc/NAME`, `deploymentconfig/NAME` or a bare `NAME`; throws UsageError for other kinds. */
+/** The DeploymentConfig name in `dc/NAME`, `deploymentconfig/NAME` or a bare `NAME`; throws CommandError for other kinds. */
 export function deploymentConfigName(arg: string): string {
   const slash = arg.indexOf('/');
   if (slash < 0) return arg;
   const resource = arg.slice(0, slash).toLowerCase();
   const name = arg.slice(slash + 1);
   if (!DC_RESOURCES.has(resource))
-    throw new UsageError(`rollout latest works on deployment configs only, not "${arg.slice(0, slash)}"`);
-  if (!name) throw new UsageError('a deployment config name is required');
+    throw new CommandError(`rollout latest works on deployment configs only, not "${arg.slice(0, slash)}"`);
+  if (!name) throw new CommandError('a deployment config name is required');
   return name;
 }
 
@@ -81,16 +81,14 @@ function instantiate(
   const specBefore = JSON.stringify(dc.spec);
   // latest.go: "cannot deploy a paused deployment config" (checked by oc before instantiating).
   if (isMap(dc.spec) && dc.spec.paused === true)
-    throw new IsctlError(
-      'Paused',
+    throw new CommandError(
       'cannot deploy a paused deployment config',
       `resume it first: remove spec.paused from ${fileOf(so)}`,
     );
   const imageChanges: ImageChange[] = options.again ? [] : processTriggers(snap, dc, namespace, settings);
   // canTrigger: every ImageChange trigger must have fired once, forced or not.
   if (dcImageTriggers(dc, so.namespace).some((t) => !t.lastTriggeredImage)) {
-    throw new IsctlError(
-      'BadRequest',
+    throw new CommandError(
       `cannot trigger a deployment for "${name}" because it contains unresolved images`,
       'import the image stream tags its ImageChange triggers name first (isctl import-image)',
     );

@@ -2,14 +2,14 @@
  * Label selectors for `get -l` / `describe -l` (k8s.io/apimachinery pkg/labels): comma-separated
  * requirements `k`, `!k`, `k=v`, `k==v`, `k!=v`, `k in (a,b)`, `k notin (a,b)`, `k>n`, `k<n`.
  */
-import { UsageError } from '../domain/errors.js';
+import { CommandError } from '../domain/errors.js';
 
 type Requirement = (labels: Record<string, string>) => boolean;
 
 /** A parsed selector: true when the labels satisfy every requirement. */
 export type LabelSelector = (labels: Record<string, string> | null | undefined) => boolean;
 
-/** Parses a selector; an empty string selects everything. Throws UsageError on bad syntax. */
+/** Parses a selector; an empty string selects everything. Throws CommandError on bad syntax. */
 export function parseLabelSelector(selector: string): LabelSelector {
   const reqs = splitRequirements(selector).map(parseRequirement);
   return (labels) => reqs.every((r) => r(labels ?? {}));
@@ -63,7 +63,7 @@ function parseRequirement(r: string): Requirement {
 }
 
 function fail(r: string, detail: string): never {
-  throw new UsageError(
+  throw new CommandError(
     `unable to parse requirement: ${detail}`,
     `the selector was "${r}"; write it as key=value,key2!=value2,key3 in (a,b)`,
   );

@@ -2,7 +2,7 @@
  * The client half of `oc tag` (openshift/oc pkg/cli/tag, oc-cli.md §2): argument count, SOURCE
  * kind inference, DEST parsing and validation, with oc's exact messages. Pure: no I/O.
  */
-import { UsageError, type InvalidReferenceError } from '../domain/errors.js';
+import { CommandError, InvalidReferenceError, UsageError } from '../domain/errors.js';
 import { exact, parseDockerImageReference, type DockerImageReference } from '../domain/reference.js';
 import type { ImportMode } from '../domain/types.js';
 
@@ -61,10 +61,10 @@ export function planTag(o: TagOptions, namespace: string): TagPlan {
   const del = Boolean(o.delete);
   if (o.args.length === 0 && !del)
     throw new UsageError('you must specify a source and at least one destination or one or more tags to delete');
-  if (o.alias && del) throw new UsageError('--alias and --delete may not be both specified');
+  if (o.alias && del) throw new CommandError('--alias and --delete may not be both specified');
   const policy = o.referencePolicy ?? 'source';
   if (policy !== 'source' && policy !== 'local')
-    throw new UsageError("reference policy must be set to 'source' or 'local'");
+    throw new CommandError("reference policy must be set to 'source' or 'local'");
   const plan: TagPlan = {
     delete: del,
     dests: [],
@@ -76,23 +76,23 @@ export function planTag(o: TagOptions, namespace: string): TagPlan {
     importMode: (o.importMode || 'Legacy') as ImportMode,
   };
   if (o.importMode && o.importMode !== 'Legacy' && o.importMode !== 'PreserveOriginal' && !del) {
-    throw new UsageError('valid ImportMode values are Legacy or PreserveOriginal');
+    throw new CommandError('valid ImportMode values are Legacy or PreserveOriginal');
   }
   if (del) return planDelete(o, plan, namespace);
   const [source, ...dests] = o.args;
   inferSource(o, plan, source, namespace);
-  if (dests.length === 0) throw new UsageError('at least a destination is required');
+  if (dests.length === 0) throw new CommandError('at least a destination is required');
   plan.dests = dests.map((d) => parseDestination(d, namespace, true));
   validateFlags(plan, namespace);
   return plan;
 }
 
 function planDelete(o: TagOptions, plan: TagPlan, namespace: string): TagPlan {
-  if (o.source) throw new UsageError('cannot specify a source kind when deleting');
+  if (o.source) throw new CommandError('cannot specify a source kind when deleting');
   if (o.scheduled || o.insecure || o.reference)
-    throw new UsageError('cannot set flags for importing images when deleting a tag');
-  if (o.importMode) throw new UsageError('cannot specify an import mode when deleting');
-  if (o.args.length === 0) throw new UsageError('at least a destination is required');
+    throw new CommandError('cannot set flags for importing images when deleting a tag');
+  if (o.importMode) throw new CommandError('cannot specify an import mode when deleting');
+  if (o.args.length === 0) throw new CommandError('at least a destination is required');
   plan.dests = o.args.map((d) => parseDestination(d, namespace, false));
   return plan;
 }
@@ -110,7 +110,7 @@ function inferSource(o: TagOptions, plan: TagPlan, source: string, namespace: st
   if (source.startsWith('oci:')) {
     // isctl extension: an OCI image layout on disk is always a DockerImage-like source.
     if (explicit && explicit !== 'DockerImage')
-      throw new UsageError('an oci: source can only be used as a container image (--source=docker)');
+      throw new CommandError('an oci: source can only be used as a container image (--source=docker)');
     plan.kind = 'DockerImage';
     return;
   }
@@ -118,17 +118,17 @@ function inferSource(o: TagOptions, plan: TagPlan, source: string, namespace: st
   try {
     ref = parseDockerImageReference(source);
   } catch (err) {
-    const msg = (err as InvalidReferenceError).message.replace(/^invalid pull spec ".*?": /s, '');
-    throw new UsageError(`invalid SOURCE: ${msg}`);
+    if (!(err instanceof InvalidReferenceError)) throw err;
+    throw new CommandError(`invalid SOURCE: ${err.reason}`);
   }
   plan.ref = ref;
   if (explicit === 'ImageStreamTag' || explicit === 'ImageStreamImage') {
-    if (ref.registry) throw new UsageError('server in SOURCE is only allowed when providing a container image');
+    if (ref.registry) throw new CommandError('server in SOURCE is only allowed when providing a container image');
     if (ref.namespace === 'library') ref.namespace = namespace;
     if (explicit === 'ImageStreamTag' && !ref.tag)
-      throw new UsageError('--source=ImageStreamTag requires a valid <name>:<tag> in SOURCE');
+      throw new CommandError('--source=ImageStreamTag requires a valid <name>:<tag> in SOURCE');
     if (explicit === 'ImageStreamImage' && !ref.id)
-      throw new UsageError('--source=ImageStreamImage requires a valid <name>@<id> in SOURCE');
+      throw new CommandError('--source=ImageStreamImage requires a valid <name>@<id> in SOURCE');
     plan.kind = explicit;
     return;
   }
@@ -144,20 +144,20 @@ export function parseDestination(arg: string, namespace: string, validate: boole
   let ns = namespace;
   let rest = arg;
   const slashes = arg.split('/').length - 1;
-  if (slashes > 1) throw new UsageError(`invalid image stream "${arg}"`);
+  if (slashes > 1) throw new CommandError(`invalid image stream "${arg}"`);
   if (slashes === 1) {
     [ns, rest] = arg.split('/');
     if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(ns))
-      throw new UsageError(`invalid namespace "${ns}" for image stream "${arg}"`);
+      throw new CommandError(`invalid namespace "${ns}" for image stream "${arg}"`);
   }
   const colon = rest.indexOf(':');
-  if (colon < 0) throw new UsageError(`"${arg}" must be of the form <stream_name>:<tag>`);
+  if (colon < 0) throw new CommandError(`"${arg}" must be of the form <stream_name>:<tag>`);
   const stream = rest.slice(0, colon);
   const tag = rest.slice(colon + 1) || 'latest';
   if (!/^[a-z0-9]+(?:[._-][a-z0-9]+)*$/.test(stream))
-    throw new UsageError(`invalid name "${stream}" for image stream "${arg}"`);
+    throw new CommandError(`invalid name "${stream}" for image stream "${arg}"`);
   if (validate && !tagRe.test(tag)) {
-    throw new UsageError(
+    throw new CommandError(
       `invalid tag "${tag}" format, tags must start with an alphanumeric character followed by alphanumeric, '.' or '-' characters, and have a maximum of 128 characters`,
     );
   }
@@ -166,13 +166,13 @@ export function parseDestination(arg: string, namespace: string, validate: boole
 
 function validateFlags(plan: TagPlan, namespace: string): void {
   if ((plan.scheduled || plan.insecure) && plan.kind !== 'DockerImage')
-    throw new UsageError('only container images can have importing flags set');
+    throw new CommandError('only container images can have importing flags set');
   if (plan.alias) {
     if (plan.scheduled || plan.insecure)
-      throw new UsageError('cannot set a container image tag as an alias and also set import flags');
+      throw new CommandError('cannot set a container image tag as an alias and also set import flags');
     const srcName = plan.ref?.name;
     const cross = plan.dests.some((d) => d.namespace !== namespace || d.stream !== srcName);
-    if (cross) throw new UsageError('cannot set alias across different Image Streams');
+    if (cross) throw new CommandError('cannot set alias across different Image Streams');
   }
 }
 

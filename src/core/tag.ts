@@ -3,7 +3,7 @@
  * istag sources are pinned to their current image, status events are written synchronously for
  * tag references, and a DockerImage tag is imported right away, as the image controller would.
  */
-import { IsctlError, NotFoundError, ValidationError } from '../domain/errors.js';
+import { CommandError, NotFoundError, ValidationError } from '../domain/errors.js';
 import { addTagEvent, insertSorted, removeTag, updateTrackingTags } from '../domain/history.js';
 import { applyCreateGenerations, applyUpdateGenerations, cloneJson } from '../domain/generations.js';
 import { digestOrImageMatch, findSpecTag, findStatusTag, latestTaggedImage } from '../domain/imagestream.js';
@@ -73,16 +73,14 @@ async function pinIstagSource(ctx: CoreContext, plan: TagPlan, namespace: string
   if (!stream) throw new NotFoundError('imagestreams.image.openshift.io', ref.name);
   const event = latestTaggedImage(stream.object, ref.tag);
   if (!event)
-    throw new IsctlError(
-      'TagSource',
+    throw new CommandError(
       `"${plan.source}" is not currently pointing to an image, cannot use it as the source of a tag`,
     );
   if (!event.image) {
     try {
       plan.ref = parseDockerImageReference(event.dockerImageReference);
     } catch (err) {
-      throw new IsctlError(
-        'TagSource',
+      throw new CommandError(
         `the image stream tag "${plan.source}" has an invalid pull spec and cannot be used to tag: ${(err as Error).message}`,
       );
     }

@@ -1,33 +1,42 @@
 /**
- * One error type per failure family (ARCHITECTURE.md rule 5). Core and library code throw these;
- * only src/cli/errors.ts turns them into an `oc`-style message and an exit code.
+ * Every error isctl reports is one of the classes below; nothing else extends them. Core and
+ * library code throw these; src/cli/errors.ts alone turns each class into the text oc prints and
+ * the exit code (by class, never by message).
  */
 
-/** Base class: every isctl error has a stable `code` and an optional hint line for the user. */
-export class IsctlError extends Error {
-  readonly code: string;
+/** Base class: a message for the user and an optional hint line saying what to do. */
+export abstract class IsctlError extends Error {
   readonly hint?: string;
-  constructor(code: string, message: string, hint?: string) {
+  constructor(message: string, hint?: string) {
     super(message);
     this.name = new.target.name;
-    this.code = code;
     if (hint !== undefined) this.hint = hint;
   }
 }
 
-/** Wrong command line: exit code 2, printed with "See 'isctl CMD -h'". */
-export class UsageError extends IsctlError {
-  constructor(message: string, hint?: string) {
-    super('Usage', message, hint);
-  }
-}
+/**
+ * A command line that names too little or the wrong thing, reported as kubectl's
+ * `cmdutil.UsageErrorf` does (k8s.io/kubectl pkg/cmd/util/helpers.go): `error: MSG` followed by
+ * `See 'CMD -h' for help and examples`. Use it only where oc uses UsageErrorf; what oc's
+ * Complete/Validate reject with a plain error is a CommandError.
+ */
+export class UsageError extends IsctlError {}
 
-/** A pull spec, istag or isimage name that does not follow the grammar. */
+/**
+ * A request the command refuses or cannot carry out (oc's Complete/Validate, and checks against
+ * what the folder holds): `error: MSG`.
+ */
+export class CommandError extends IsctlError {}
+
+/** A pull spec, istag or isimage name that does not follow the grammar: `error: MSG`. */
 export class InvalidReferenceError extends IsctlError {
   readonly spec: string;
-  constructor(spec: string, message: string, hint?: string) {
-    super('InvalidReference', message, hint);
+  /** What is wrong, without the `invalid pull spec "…": ` prefix of the message. */
+  readonly reason: string;
+  constructor(spec: string, message: string, hint?: string, reason = message) {
+    super(message, hint);
     this.spec = spec;
+    this.reason = reason;
   }
 }
 
@@ -38,7 +47,7 @@ export class StateFileError extends IsctlError {
   readonly column?: number;
   constructor(file: string, message: string, pos?: { line?: number; column?: number }, hint?: string) {
     const where = pos?.line ? `${file}:${pos.line}${pos.column ? `:${pos.column}` : ''}` : file;
-    super('StateFile', `${where}: ${message}`, hint);
+    super(`${where}: ${message}`, hint);
     this.file = file;
     if (pos?.line !== undefined) this.line = pos.line;
     if (pos?.column !== undefined) this.column = pos.column;
@@ -51,7 +60,10 @@ export interface FieldProblem {
   message: string;
 }
 
-/** An object that fails OpenShift validation; printed like `The ImageStream "x" is invalid: ...`. */
+/**
+ * An object that fails OpenShift validation; printed as kubectl prints a StatusReasonInvalid
+ * error (`The ImageStream "x" is invalid: FIELD: MSG`).
+ */
 export class ValidationError extends IsctlError {
   readonly kind: string;
   readonly objectName: string;
@@ -60,7 +72,7 @@ export class ValidationError extends IsctlError {
   constructor(kind: string, objectName: string, problems: FieldProblem[], file?: string) {
     const detail = problems.map((p) => `${p.field}: ${p.message}`).join(', ');
     const prefix = file ? `${file}: ` : '';
-    super('Invalid', `${prefix}The ${kind} "${objectName}" is invalid: ${detail}`);
+    super(`${prefix}The ${kind} "${objectName}" is invalid: ${detail}`);
     this.kind = kind;
     this.objectName = objectName;
     this.problems = problems;
@@ -68,8 +80,23 @@ export class ValidationError extends IsctlError {
   }
 }
 
+/** The reasons of API status errors isctl reproduces (metav1.StatusReason). */
+export type ServerReason = 'NotFound' | 'AlreadyExists' | 'Conflict' | 'MethodNotAllowed' | 'BadRequest';
+
+/**
+ * What the API server would have refused: printed as kubectl's StandardErrorMessage prints a
+ * status error, `Error from server (REASON): MSG`.
+ */
+export class ServerError extends IsctlError {
+  readonly reason: ServerReason;
+  constructor(reason: ServerReason, message: string, hint?: string) {
+    super(message, hint);
+    this.reason = reason;
+  }
+}
+
 /** An object that is not in the state folder; worded like the API server's NotFound. */
-export class NotFoundError extends IsctlError {
+export class NotFoundError extends ServerError {
   constructor(resource: string, name: string, hint?: string) {
     super('NotFound', `${resource} "${name}" not found`, hint);
   }
@@ -97,7 +124,7 @@ export class RegistryError extends IsctlError {
       hint?: string;
     } = {},
   ) {
-    super('Registry', message, opts.hint);
+    super(message, opts.hint);
     if (opts.status !== undefined) this.status = opts.status;
     if (opts.method !== undefined) this.method = opts.method;
     if (opts.url !== undefined) this.url = opts.url;
@@ -122,8 +149,4 @@ export class IntegrityError extends RegistryError {
 }
 
 /** The state folder lock could not be taken. */
-export class LockError extends IsctlError {
-  constructor(message: string, hint?: string) {
-    super('Lock', message, hint);
-  }
-}
+export class LockError extends IsctlError {}

@@ -49,11 +49,23 @@ function parseOciSpec(raw: string): OciLayoutSpec {
     throw new InvalidReferenceError(
       raw,
       `invalid pull spec "${raw}": an OCI layout source needs a path, as in oci:./image:1.0`,
+      undefined,
+      'an OCI layout source needs a path, as in oci:./image:1.0',
     );
   if (tag && !/^[\w][\w.-]{0,127}$/.test(tag))
-    throw new InvalidReferenceError(raw, `invalid pull spec "${raw}": invalid tag "${tag}"`);
+    throw new InvalidReferenceError(
+      raw,
+      `invalid pull spec "${raw}": invalid tag "${tag}"`,
+      undefined,
+      `invalid tag "${tag}"`,
+    );
   if (digest && !/^sha(256|384|512):[a-f0-9]+$/.test(digest))
-    throw new InvalidReferenceError(raw, `invalid pull spec "${raw}": invalid digest "${digest}"`);
+    throw new InvalidReferenceError(
+      raw,
+      `invalid pull spec "${raw}": invalid digest "${digest}"`,
+      undefined,
+      `invalid digest "${digest}"`,
+    );
   return { transport: 'oci', path: rest, tag, digest, raw };
 }
 

@@ -54,7 +54,7 @@ export function isDigest(d: string): boolean {
 /** Parses a pull spec with library-go's rules; throws InvalidReferenceError quoting the spec. */
 export function parseDockerImageReference(spec: string): DockerImageReference {
   const fail = (msg: string): never => {
-    throw new InvalidReferenceError(spec, `invalid pull spec "${printable(spec)}": ${msg}`);
+    throw new InvalidReferenceError(spec, `invalid pull spec "${printable(spec)}": ${msg}`, undefined, msg);
   };
   if (spec.length === 0) fail('repository name must have at least one component');
   const m = referenceRe.exec(spec);

@@ -3,7 +3,7 @@
  * explain template: GROUP/KIND/VERSION header, FIELD line for a path, DESCRIPTION wrapped at 80
  * columns, FIELDS with `name<TAB><type> -required-`; `--recursive` lists the whole tree).
  */
-import { IsctlError } from '../domain/errors.js';
+import { CommandError } from '../domain/errors.js';
 import { RESOURCES, type FieldDoc, type ResourceDoc } from './explain-schema.js';
 
 /** What `explain` resolved: the resource, the field path inside it and the field (or none for the resource). */
@@ -20,8 +20,7 @@ export function resolveExplain(input: string): ExplainTarget {
     (r) => r.names.includes(name.toLowerCase()) || r.kind.toLowerCase() === name.toLowerCase(),
   );
   if (!resource) {
-    throw new IsctlError(
-      'NotFound',
+    throw new CommandError(
       `the server doesn't have a resource type "${name}"`,
       `isctl explain knows: ${RESOURCES.map((r) => r.names[r.names.length - 1]).join(', ')}`,
     );
@@ -31,8 +30,7 @@ export function resolveExplain(input: string): ExplainTarget {
   for (const part of path) {
     field = fields.find((x) => x.name === part);
     if (!field)
-      throw new IsctlError(
-        'NotFound',
+      throw new CommandError(
         `field "${part}" does not exist`,
         `list the fields with: isctl explain ${[name, ...path.slice(0, path.indexOf(part))].join('.')}`,
       );

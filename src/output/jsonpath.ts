@@ -4,14 +4,12 @@
  * <=, >, >=, existence), `{range EXPR}…{end}` and string literals `{"\n"}`. Missing keys print
  * nothing, as kubectl enables AllowMissingKeys; several results of one action are space-separated.
  */
-import { IsctlError } from '../domain/errors.js';
+import { CommandError } from '../domain/errors.js';
 import { goEscape, sortKeys } from './serialize.js';
 
 /** A template that does not parse; the message names it as kubectl does. */
-export class JsonPathError extends IsctlError {
-  constructor(template: string, detail: string) {
-    super('JsonPath', `error parsing jsonpath ${template}, ${detail}`);
-  }
+function jsonPathError(template: string, detail: string): CommandError {
+  return new CommandError(`error parsing jsonpath ${template}, ${detail}`);
 }
 
 type Step =
@@ -47,12 +45,12 @@ function parseTemplate(template: string): Node[] {
     }
     if (open > i) stack[stack.length - 1].push({ t: 'text', text: template.slice(i, open) });
     const close = findClose(template, open);
-    if (close < 0) throw new JsonPathError(template, 'unclosed action');
+    if (close < 0) throw jsonPathError(template, 'unclosed action');
     const action = template.slice(open + 1, close).trim();
     i = close + 1;
     if (action === 'end') {
       const r = ranges.pop();
-      if (!r) throw new JsonPathError(template, 'not in range, nothing to end');
+      if (!r) throw jsonPathError(template, 'not in range, nothing to end');
       stack.pop();
       continue;
     }
@@ -71,7 +69,7 @@ function parseTemplate(template: string): Node[] {
     const expr = parseExpr(template, action);
     stack[stack.length - 1].push({ t: 'path', root: expr.root, steps: expr.steps });
   }
-  if (ranges.length > 0) throw new JsonPathError(template, 'unclosed range, {end} expected');
+  if (ranges.length > 0) throw jsonPathError(template, 'unclosed range, {end} expected');
   return stack[0];
 }
 
@@ -93,7 +91,7 @@ function unquote(template: string, lit: string): string {
   try {
     return JSON.parse(lit) as string;
   } catch {
-    throw new JsonPathError(template, `invalid string literal ${lit}`);
+    throw jsonPathError(template, `invalid string literal ${lit}`);
   }
 }
 
@@ -114,7 +112,7 @@ function parseSteps(template: string, s: string): Step[] {
   while (i < s.length) {
     if (s.startsWith('..', i)) {
       const m = ident.exec(s.slice(i + 2));
-      if (!m) throw new JsonPathError(template, `invalid recursive descent at ${s.slice(i)}`);
+      if (!m) throw jsonPathError(template, `invalid recursive descent at ${s.slice(i)}`);
       steps.push({ t: 'recursive', name: m[0] });
       i += 2 + m[0].length;
     } else if (s[i] === '.') {
@@ -126,17 +124,17 @@ function parseSteps(template: string, s: string): Step[] {
       const m = ident.exec(s.slice(i + 1));
       if (!m) {
         if (i + 1 >= s.length) break; // a lone "." means the current object
-        throw new JsonPathError(template, `unrecognized character in action: ${s.slice(i + 1)}`);
+        throw jsonPathError(template, `unrecognized character in action: ${s.slice(i + 1)}`);
       }
       steps.push({ t: 'field', name: m[0] });
       i += 1 + m[0].length;
     } else if (s[i] === '[') {
       const close = matchingBracket(s, i);
-      if (close < 0) throw new JsonPathError(template, 'unterminated array');
+      if (close < 0) throw jsonPathError(template, 'unterminated array');
       steps.push(parseBracket(template, s.slice(i + 1, close).trim()));
       i = close + 1;
     } else {
-      throw new JsonPathError(template, `unrecognized character in action: ${s.slice(i)}`);
+      throw jsonPathError(template, `unrecognized character in action: ${s.slice(i)}`);
     }
   }
   return steps;
@@ -167,13 +165,13 @@ function parseBracket(template: string, inner: string): Step {
     const num = (x: string | undefined) => (x === undefined || x === '' ? undefined : Number(x));
     return { t: 'slice', start: num(m[1]), end: num(m[2]), step: num(m[3]) };
   }
-  throw new JsonPathError(template, `invalid array index ${inner}`);
+  throw jsonPathError(template, `invalid array index ${inner}`);
 }
 
 function parseFilter(template: string, f: string): Step {
   const m = /^(@[^\s=!<>]*)\s*(==|!=|<=|>=|<|>)\s*(.+)$/.exec(f);
   if (!m) {
-    if (!f.startsWith('@')) throw new JsonPathError(template, `unrecognized filter ${f}`);
+    if (!f.startsWith('@')) throw jsonPathError(template, `unrecognized filter ${f}`);
     return { t: 'filter', left: parseSteps(template, f.slice(1)) };
   }
   const rightText = m[3].trim();
@@ -183,7 +181,7 @@ function parseFilter(template: string, f: string): Step {
   else if (/^".*"$/.test(rightText)) right = { literal: unquote(template, rightText) };
   else if (/^-?\d+(\.\d+)?$/.test(rightText)) right = { literal: Number(rightText) };
   else if (rightText === 'true' || rightText === 'false') right = { literal: rightText === 'true' };
-  else throw new JsonPathError(template, `unrecognized filter value ${rightText}`);
+  else throw jsonPathError(template, `unrecognized filter value ${rightText}`);
   return { t: 'filter', left: parseSteps(template, m[1].slice(1)), op: m[2], right };
 }
 

@@ -2,7 +2,7 @@
  * Chooses the printer for `-o` (kubectl get's printer flags): the oc table (default / wide),
  * `name`, `json`, `yaml` or `jsonpath=…`. Printers are pure: objects in, text out.
  */
-import { UsageError } from '../domain/errors.js';
+import { CommandError } from '../domain/errors.js';
 import type { ImageStream, ImageStreamImage, ImageStreamTag, KubeObject } from '../domain/types.js';
 import {
   IMAGE_STREAM_COLUMNS,
@@ -33,13 +33,13 @@ export function parseOutputFormat(output: string | undefined): OutputFormat {
   if (output === 'name') return { kind: 'name' };
   if (output === 'json') return { kind: 'json' };
   if (output === 'yaml') return { kind: 'yaml' };
-  if (output === 'jsonpath') throw new UsageError('template format specified but no template given');
+  if (output === 'jsonpath') throw new CommandError('template format specified but no template given');
   const m = /^jsonpath=(.*)$/s.exec(output);
   if (m) {
-    if (m[1] === '') throw new UsageError('template format specified but no template given');
+    if (m[1] === '') throw new CommandError('template format specified but no template given');
     return { kind: 'jsonpath', template: m[1] };
   }
-  throw new UsageError(
+  throw new CommandError(
     `unable to match a printer suitable for the output format "${output}", allowed formats are: ${ALLOWED}`,
   );
 }

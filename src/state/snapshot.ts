@@ -3,7 +3,7 @@
  * originals, working copies made on first access so read-only commands pay nothing), objects
  * added and removed during the transaction, and the problems found while loading.
  */
-import { IsctlError } from '../domain/errors.js';
+import { ServerError } from '../domain/errors.js';
 import type { StateFileError } from '../domain/errors.js';
 import type { KubeObject } from '../domain/types.js';
 import type { ObjectLocation, Snapshot, StoredObject } from './types.js';
@@ -85,7 +85,7 @@ export class SnapshotImpl implements Snapshot {
     const kind = String(object.kind);
     const name = String(object.metadata?.name ?? '');
     if (this.find(kind, namespace, name))
-      throw new IsctlError('AlreadyExists', `${kind} "${name}" already exists in namespace "${namespace}"`);
+      throw new ServerError('AlreadyExists', `${kind} "${name}" already exists in namespace "${namespace}"`);
     const e = new Entry<T>(null, null, object, namespace);
     this.all.push(e as unknown as Entry);
     this.index.set(keyOf(kind, namespace, name), e as unknown as Entry);

@@ -1,11 +1,19 @@
-/** The one error → message/exit-code mapping, worded as oc words it (oc-cli.md §1.8). */
+/**
+ * The one error → message/exit-code mapping. kubectl's checkErr (k8s.io/kubectl
+ * pkg/cmd/util/helpers.go) exits DefaultErrorExitCode = 1 for every error; UsageErrorf adds
+ * "See 'CMD -h' for help and examples"; plain errors from Complete/Validate get `error: ` only
+ * (openshift/oc pkg/cli/tag/tag.go Validate, pkg/cli/importimage/importimage.go Validate).
+ */
+import { CommanderError } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { renderError } from '../../src/cli/errors.js';
+import { diffExitCode, renderError } from '../../src/cli/errors.js';
+import { isctl, tempFolder } from '../helpers/cli.js';
 import {
-  IsctlError,
+  CommandError,
   NotFoundError,
   InvalidReferenceError,
   RegistryError,
+  ServerError,
   UsageError,
   ValidationError,
 } from '../../src/domain/errors.js';
@@ -13,10 +21,16 @@ import {
 describe('renderError', () => {
   const cases: [string, unknown, string, number][] = [
     [
-      'usage',
-      new UsageError('at least a destination is required'),
-      "error: at least a destination is required\nSee 'isctl tag -h' for help and examples\n",
-      2,
+      'usage (cmdutil.UsageErrorf)',
+      new UsageError('you must specify a source and at least one destination or one or more tags to delete'),
+      "error: you must specify a source and at least one destination or one or more tags to delete\nSee 'isctl tag -h' for help and examples\n",
+      1,
+    ],
+    [
+      'Validate error (tag.go: errors.New)',
+      new CommandError('at least a destination is required'),
+      'error: at least a destination is required\n',
+      1,
     ],
     [
       'not found',
@@ -26,14 +40,20 @@ describe('renderError', () => {
     ],
     [
       'already exists',
-      new IsctlError('AlreadyExists', 'imagestreams.image.openshift.io "a" already exists'),
+      new ServerError('AlreadyExists', 'imagestreams.image.openshift.io "a" already exists'),
       'Error from server (AlreadyExists): imagestreams.image.openshift.io "a" already exists\n',
       1,
     ],
     [
       'bad request',
-      new InvalidReferenceError('a', 'ImageStreamTags must be retrieved with <name>:<tag>'),
+      new ServerError('BadRequest', 'ImageStreamTags must be retrieved with <name>:<tag>'),
       'Error from server (BadRequest): ImageStreamTags must be retrieved with <name>:<tag>\n',
+      1,
+    ],
+    [
+      'invalid reference',
+      new InvalidReferenceError('a::b', 'invalid pull spec "a::b": invalid reference format'),
+      'error: invalid pull spec "a::b": invalid reference format\n',
       1,
     ],
     [
@@ -51,11 +71,82 @@ describe('renderError', () => {
       1,
     ],
     ['plain error', new Error('boom'), 'error: boom\n', 1],
+    // kubectl pkg/util/templates/templater.go FlagErrorFunc: "%s\nSee '%s --help' for usage."
+    [
+      'unknown flag',
+      new CommanderError(1, 'commander.unknownOption', "error: unknown option '--frob'"),
+      "error: unknown option '--frob'\nSee 'isctl tag --help' for usage.\n",
+      1,
+    ],
+    // cobra legacyArgs: the unknown command is reported on its own.
+    [
+      'unknown command',
+      new CommanderError(1, 'commander.unknownCommand', "error: unknown command 'frob'"),
+      "error: unknown command 'frob'\n",
+      1,
+    ],
+    ['help', new CommanderError(0, 'commander.helpDisplayed', '(outputHelp)'), '', 0],
   ];
   it.each(cases)('%s', (_name, err, text, code) => {
     expect(renderError(err, 'isctl tag')).toEqual({ text, exitCode: code });
   });
-  it('a command can raise the exit code of an error (refresh --exit-code: >1 is an error)', () => {
-    expect(renderError(Object.assign(new Error('disk full'), { exitCode: 2 })).exitCode).toBe(2);
+  it('a mode where 1 means "changed" exits 2 on an error (kubectl CheckDiffErr: code + 1)', () => {
+    expect(diffExitCode(renderError(new Error('disk full')))).toBe(2);
+  });
+  it('control characters in a message are shown escaped', () => {
+    expect(renderError(new CommandError('bad \u001b[31mname')).text).toBe('error: bad \\x1b[31mname\n');
+  });
+});
+
+describe('oc prints Complete/Validate errors as `error: …` and exits 1, without the -h hint', () => {
+  const D = 'sha256:0123456789012345678901234567890123456789012345678901234567890123';
+  // openshift/oc pkg/cli/importimage/importimage.go parseImageReference and Validate;
+  // pkg/cli/tag/tag.go Complete and Validate: all fmt.Errorf / errors.New, none UsageErrorf.
+  it.each([
+    [['import-image', 's', '--import-mode=Bogus'], 'valid ImportMode values are Legacy or PreserveOriginal'],
+    [['import-image', 's:1', '--all'], 'cannot specify a tag "s:1" as well as --all'],
+    [['import-image', `s@${D}`], "to import images by ID, use the 'tag' command"],
+    [
+      ['import-image'],
+      'the image name must be a valid container image pull spec or reference to an image stream (e.g. myregistry/myteam/image:tag)',
+    ],
+    [['import-image', 's', '--reference-policy=bogus'], 'valid reference policy values are source or local'],
+    [
+      ['tag', 'a:1', 'b:-bad'],
+      `invalid tag "-bad" format, tags must start with an alphanumeric character followed by alphanumeric, '.' or '-' characters, and have a maximum of 128 characters`,
+    ],
+    [['tag', '--alias', 'a:1', 'b:1'], 'cannot set alias across different Image Streams'],
+    [['tag', '--alias', 'a:1', 'other/a:2'], 'cannot set alias across different Image Streams'],
+    [['tag', '--import-mode=Bogus', 'quay.io/a/b:1', 's:1'], 'valid ImportMode values are Legacy or PreserveOriginal'],
+    [['tag', 'a:1'], 'at least a destination is required'],
+    [['tag', '--scheduled', 'a:1', 'b:1'], 'only container images can have importing flags set'],
+    [['tag', '--source=istag', 'a', 'b:1'], '--source=ImageStreamTag requires a valid <name>:<tag> in SOURCE'],
+    [['tag', 'a::b', 'c:1'], 'invalid SOURCE: invalid reference format'],
+    [['tag', 'quay.io/a/b:1', 'c'], '"c" must be of the form <stream_name>:<tag>'],
+    [['tag', '-d', '--scheduled', 's:1'], 'cannot set flags for importing images when deleting a tag'],
+    [['tag', '-d', '--source=docker', 's:1'], 'cannot specify a source kind when deleting'],
+  ])('%j', async (argv, message) => {
+    const r = await isctl(['--dir', tempFolder('isctl-errors-'), ...argv]);
+    expect(r).toEqual({ code: 1, stdout: '', stderr: `error: ${message}\n` });
+  });
+
+  it('what oc reports with cmdutil.UsageErrorf keeps its hint line, and exits 1 (tag.go Complete)', async () => {
+    const r = await isctl(['--dir', tempFolder('isctl-errors-'), 'tag']);
+    expect(r).toEqual({
+      code: 1,
+      stdout: '',
+      stderr:
+        'error: you must specify a source and at least one destination or one or more tags to delete\n' +
+        "See 'isctl tag -h' for help and examples\n",
+    });
+  });
+
+  it("a flag cobra cannot parse is followed by the templater's --help line (templater.go FlagErrorFunc)", async () => {
+    const r = await isctl(['--dir', tempFolder('isctl-errors-'), 'tag', '--frob', 'a:1', 'b:1']);
+    expect(r).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: "error: unknown option '--frob'\nSee 'isctl tag --help' for usage.\n",
+    });
   });
 });

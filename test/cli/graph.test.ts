@@ -69,7 +69,7 @@ describe('isctl graph', () => {
 
   it('rejects other output formats with the allowed list', async () => {
     const r = await runCli(['graph', '--dir', STATE, '-o', 'yaml']);
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(1);
     expect(r.stderr).toContain('allowed formats are: mermaid, dot, json');
   });
 

@@ -212,7 +212,7 @@ describe('isctl get', () => {
     expect(both.code).toBe(1);
     expect(both.stderr).toBe('error: name cannot be provided when a selector is specified\n');
     const bad = await run(['get', 'is', '-l', 'a=b=c']);
-    expect(bad.code).toBe(2);
+    expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('unable to parse requirement');
     const none = await run(['get', 'is', '-l', 'team=zzz']);
     expect(none.stderr).toBe('No resources found in default namespace.\n');
@@ -230,12 +230,13 @@ describe('isctl get', () => {
     expect(r.stderr).toBe('No resources found in empty namespace.\n');
   });
 
+  // kubectl checkErr: DefaultErrorExitCode 1 for these as for every error (cmd/util/helpers.go).
   it('unknown -o and resource types are usage errors', async () => {
     const o = await run(['get', 'is', '-o', 'xml']);
-    expect(o.code).toBe(2);
+    expect(o.code).toBe(1);
     expect(o.stderr).toContain('unable to match a printer suitable for the output format "xml"');
     const t = await run(['get', 'pods']);
-    expect(t.code).toBe(2);
+    expect(t.code).toBe(1);
     expect(t.stderr).toContain(`the server doesn't have a resource type "pods"`);
   });
 });

@@ -198,7 +198,7 @@ deploymentconfig/web: rolled out version 4 (manual change)
     expect(missing.code).toBe(1);
     expect(missing.stderr).toBe('Error from server (NotFound): deploymentconfigs.apps.openshift.io "nope" not found\n');
     const kind = await isctl(dir, 'rollout', 'latest', 'deployment/worker');
-    expect(kind.code).toBe(2);
+    expect(kind.code).toBe(1);
     expect(kind.stderr).toMatch(/^error: rollout latest works on deployment configs only, not "deployment"/);
   });
 });
@@ -241,7 +241,7 @@ describe('isctl set triggers', () => {
   it("checks flags and container names with oc's messages, writing nothing", async () => {
     const dir = folder();
     const both = await isctl(dir, 'set', 'triggers', 'dc/web', '--auto', '--manual');
-    expect(both.code).toBe(2);
+    expect(both.code).toBe(1);
     expect(both.stderr).toMatch(/^error: you must specify at most one of --auto or --manual\n/);
     const names = await isctl(dir, 'set', 'triggers', 'dc/web', '--from-image=app:latest', '-c', 'nope');
     expect(names.code).toBe(1);

@@ -13,10 +13,11 @@ describe('isctl --version', () => {
     const r = await isctl(['--version']);
     expect(r).toEqual({ code: 0, stdout: `isctl ${pkg.version}\n`, stderr: '' });
   });
-  it("an unknown command is a usage error with exit code 2 and oc's hint line", async () => {
+  // cobra legacyArgs reports an unknown command on its own line; kubectl checkErr exits 1 (helpers.go).
+  it('an unknown command is an error with exit code 1 and no hint line', async () => {
     const r = await isctl(['frobnicate']);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toBe("error: unknown command 'frobnicate'\nSee 'isctl -h' for help and examples\n");
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe("error: unknown command 'frobnicate'\n");
   });
   it('global options are accepted after the command as well as before', async () => {
     const dir = tempFolder();

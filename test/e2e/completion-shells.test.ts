@@ -241,7 +241,7 @@ describe('zsh completion', () => {
 describe('isctl completion', () => {
   it('rejects an unknown shell with a usage error naming the choices', () => {
     const r = runBin(['completion', 'powershell']);
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(1);
     expect(r.stderr).toContain('Unsupported shell type "powershell".');
     expect(r.stderr).toContain('bash, zsh, fish');
   });

@@ -37,7 +37,7 @@ describe('isctl serve: bad flags are usage errors naming the flag', () => {
     ],
   ])('%j', async (args, message) => {
     const r = await cli(['serve', '--dir', dir, ...args]);
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(1);
     expect(r.stderr.split('\n')[0]).toBe(message);
     expect(r.stderr).toContain("See 'isctl serve -h' for help and examples");
   });
@@ -49,7 +49,7 @@ describe('isctl serve: bad flags are usage errors naming the flag', () => {
     const port = (blocker.address() as { port: number }).port;
     try {
       const r = await cli(['serve', '--dir', dir, '--listen', `127.0.0.1:${port}`]);
-      expect(r.code).toBe(2);
+      expect(r.code).toBe(1);
       expect(r.stderr).toContain(
         `error: cannot listen on 127.0.0.1:${port}: the address is already in use\npass --listen with a free HOST:PORT`,
       );
@@ -62,7 +62,7 @@ describe('isctl serve: bad flags are usage errors naming the flag', () => {
     const f = path.join(dir, 'empty-secret');
     fs.writeFileSync(f, '\n');
     const r = await cli(['serve', '--dir', dir, '--webhook-secret-file', f]);
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(1);
     expect(r.stderr).toContain(
       `error: the webhook secret file ${f} is empty\nwrite the shared secret into it, e.g. openssl rand -hex 32 > FILE`,
     );

@@ -5,7 +5,8 @@ import type { Command } from 'commander';
 import type { CommandModule } from '../command.js';
 import { globalOptions } from '../globals.js';
 import type { CliIO } from '../io.js';
-import { IsctlError, UsageError } from '../../domain/errors.js';
+import { CommandError } from '../../domain/errors.js';
+import type { ExitCode } from '../errors.js';
 import { apply, parseApplyInput, type ApplyDocument } from '../../core/apply.js';
 import { resourceName } from '../../output/serialize.js';
 import { openStateStore } from '../../state/store.js';
@@ -33,7 +34,7 @@ async function expand(arg: string, cwd: string, recursive: boolean): Promise<str
   try {
     st = await fs.stat(abs);
   } catch {
-    throw new IsctlError('NotFound', `the path "${arg}" does not exist`);
+    throw new CommandError(`the path "${arg}" does not exist`);
   }
   if (!st.isDirectory()) return [arg];
   const out: string[] = [];
@@ -46,17 +47,14 @@ async function expand(arg: string, cwd: string, recursive: boolean): Promise<str
 }
 
 async function readStdin(io: CliIO): Promise<string> {
-  if (!io.stdin) throw new UsageError('no standard input to read for -f -');
+  if (!io.stdin) throw new CommandError('no standard input to read for -f -');
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of io.stdin) {
     const b = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
     size += b.length;
     if (size > MAX_STDIN_BYTES)
-      throw new IsctlError(
-        'TooLarge',
-        `standard input is larger than ${MAX_STDIN_BYTES / 1048576} MiB; it was not applied`,
-      );
+      throw new CommandError(`standard input is larger than ${MAX_STDIN_BYTES / 1048576} MiB; it was not applied`);
     chunks.push(b);
   }
   return Buffer.concat(chunks).toString('utf8');
@@ -75,10 +73,10 @@ async function readDocuments(files: string[], io: CliIO, recursive: boolean): Pr
   return docs;
 }
 
-async function action(opts: Record<string, unknown>, cmd: Command, io: CliIO): Promise<void> {
+async function action(opts: Record<string, unknown>, cmd: Command, io: CliIO): Promise<ExitCode> {
   const g = globalOptions(cmd, io);
   const files = (opts.filename as string[] | undefined) ?? [];
-  if (files.length === 0) throw new UsageError('must specify one of -f and -k');
+  if (files.length === 0) throw new CommandError('must specify one of -f and -k');
   const dryRun = Boolean(opts.dryRun);
   const docs = await readDocuments(files, io, Boolean(opts.recursive));
   const store = openStateStore(g.dir);
@@ -104,11 +102,12 @@ async function action(opts: Record<string, unknown>, cmd: Command, io: CliIO): P
     for (const w of report.warnings) io.stderr.write(`${w}\n`);
     if (g.output !== 'name') for (const l of report.lines) io.stdout.write(`${l}\n`);
   }
+  return 0;
 }
 
 /** Registers `apply`. */
 export const applyCommand: CommandModule = {
-  register(program, io) {
+  register(program, { io, action: exits }) {
     program
       .command('apply')
       .usage('-f FILENAME [-R] [--dry-run]')
@@ -126,6 +125,6 @@ export const applyCommand: CommandModule = {
       .option('-R, --recursive', 'Process the directory used in -f, --filename recursively.')
       .option('--dry-run', 'Only print what would be created or configured')
       .addHelpText('after', examples)
-      .action((opts: Record<string, unknown>, cmd: Command) => action(opts, cmd, io));
+      .action(exits((opts: Record<string, unknown>, cmd: Command) => action(opts, cmd, io)));
   },
 };

@@ -8,6 +8,7 @@ import type { Command, Option } from 'commander';
 import type { CommandModule } from '../command.js';
 import type { CliIO } from '../io.js';
 import { UsageError } from '../../domain/errors.js';
+import type { ExitCode } from '../errors.js';
 import { openStateStore } from '../../state/store.js';
 import { completeWords, directiveCode, resourceNames, type CompletionCommand } from '../../output/completion.js';
 import { completionScript, SHELLS, type Shell } from '../../output/completion-scripts.js';
@@ -45,7 +46,7 @@ export function completionTree(cmd: Command): CompletionCommand {
   };
 }
 
-async function complete(program: Command, words: string[], io: CliIO): Promise<void> {
+async function complete(program: Command, words: string[], io: CliIO): Promise<ExitCode> {
   const result = completeWords(completionTree(program), words.length > 0 ? words : ['']);
   const lines = [...result.candidates];
   if (result.resource) {
@@ -60,11 +61,12 @@ async function complete(program: Command, words: string[], io: CliIO): Promise<v
     }
   }
   io.stdout.write(`${lines.map((l) => `${l}\n`).join('')}:${directiveCode(result.directive)}\n`);
+  return 0;
 }
 
 /** Registers `completion` and the hidden `__complete`. */
 export const completionCommand: CommandModule = {
-  register(program, io) {
+  register(program, { io, action: exits }) {
     program
       .command('completion')
       .argument('<SHELL>', 'bash, zsh or fish')
@@ -75,18 +77,21 @@ export const completionCommand: CommandModule = {
           'and the image streams and tags of the state folder (--dir, ISCTL_DIR). Names are read when you press TAB.',
       )
       .addHelpText('after', examples)
-      .action((shell: string) => {
-        if (!(SHELLS as readonly string[]).includes(shell)) {
-          throw new UsageError(`Unsupported shell type "${shell}".`, `Use one of: ${SHELLS.join(', ')}.`);
-        }
-        io.stdout.write(completionScript(shell as Shell));
-      });
+      .action(
+        exits((shell: string) => {
+          if (!(SHELLS as readonly string[]).includes(shell)) {
+            throw new UsageError(`Unsupported shell type "${shell}".`, `Use one of: ${SHELLS.join(', ')}.`);
+          }
+          io.stdout.write(completionScript(shell as Shell));
+          return 0;
+        }),
+      );
     program
       .command('__complete', { hidden: true })
       .argument('[words...]')
       .helpOption(false)
       .allowUnknownOption()
       .allowExcessArguments()
-      .action((words: string[]) => complete(program, words ?? [], io));
+      .action(exits((words: string[]) => complete(program, words ?? [], io)));
   },
 };

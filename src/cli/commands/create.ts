@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { CommandModule } from '../command.js';
 import { globalOptions } from '../globals.js';
 import type { CliIO } from '../io.js';
+import type { ExitCode } from '../errors.js';
 import { createImageStream } from '../../core/create.js';
 import { parseOutputFormat } from '../../output/printer.js';
 import { resourceName, toJson, toYaml } from '../../output/serialize.js';
@@ -24,7 +25,7 @@ export function ensureCreateCommand(program: Command): Command {
   return program.command('create').description('Create a resource in the state folder');
 }
 
-async function action(name: string, opts: Record<string, unknown>, cmd: Command, io: CliIO): Promise<void> {
+async function action(name: string, opts: Record<string, unknown>, cmd: Command, io: CliIO): Promise<ExitCode> {
   const g = globalOptions(cmd, io);
   const format = parseOutputFormat(g.output);
   const dryRun = Boolean(opts.dryRun);
@@ -38,11 +39,12 @@ async function action(name: string, opts: Record<string, unknown>, cmd: Command,
   else if (format.kind === 'yaml') io.stdout.write(toYaml(stream));
   else if (format.kind === 'name') io.stdout.write(`${resourceName(stream)}\n`);
   else io.stdout.write(`${resourceName(stream)} created${dryRun ? ' (dry run)' : ''}\n`);
+  return 0;
 }
 
 /** Registers `create imagestream` (alias `create is`). */
 export const createCommand: CommandModule = {
-  register(program, io) {
+  register(program, { io, action: exits }) {
     ensureCreateCommand(program)
       .command('imagestream')
       .alias('is')
@@ -59,6 +61,6 @@ export const createCommand: CommandModule = {
       )
       .option('--dry-run', 'Only print the object that would be created, without writing it')
       .addHelpText('after', examples)
-      .action((name: string, opts: Record<string, unknown>, cmd: Command) => action(name, opts, cmd, io));
+      .action(exits((name: string, opts: Record<string, unknown>, cmd: Command) => action(name, opts, cmd, io)));
   },
 };

@@ -1,10 +1,10 @@
 /** `isctl delete is NAME…`: removes image streams from the state folder (oc delete imagestream). */
 import type { Command } from 'commander';
 import type { CommandModule } from '../command.js';
-import { setExitCode } from '../command.js';
 import { globalOptions } from '../globals.js';
 import type { CliIO } from '../io.js';
-import { UsageError } from '../../domain/errors.js';
+import type { ExitCode } from '../errors.js';
+import { CommandError } from '../../domain/errors.js';
 import { deleteImageStreamTags, deleteImageStreams } from '../../core/delete.js';
 import { openStateStore } from '../../state/store.js';
 import { reportErrors, resourceAndNames } from './get.js';
@@ -30,44 +30,44 @@ async function action(
   opts: Record<string, unknown>,
   cmd: Command,
   io: CliIO,
-): Promise<void> {
+): Promise<ExitCode> {
   const g = globalOptions(cmd, io);
   const { resource, names } = resourceAndNames(type, args);
   if (resource === 'imagestreamimages')
-    throw new UsageError(
+    throw new CommandError(
       'image stream images cannot be deleted; delete the tags that point to them (isctl delete istag STREAM:TAG)',
     );
   const dryRun = Boolean(opts.dryRun);
   const store = openStateStore(g.dir);
   if (resource === 'imagestreamtags') {
-    if (opts.all || names.length === 0) throw new UsageError('name the image stream tags to delete, as in STREAM:TAG');
+    if (opts.all || names.length === 0)
+      throw new CommandError('name the image stream tags to delete, as in STREAM:TAG');
     const r = await deleteImageStreamTags(store, g.namespace, names, { dryRun });
     for (const name of r.deleted)
       io.stdout.write(`imagestreamtag.image.openshift.io "${name}" deleted${dryRun ? ' (dry run)' : ''}\n`);
     reportErrors(io, r.errors);
-    if (r.errors.length > 0) setExitCode(cmd, 1);
-    return;
+    return r.errors.length > 0 ? 1 : 0;
   }
   let targets = names;
   if (opts.all) {
-    if (names.length > 0) throw new UsageError('pass either names or --all, not both');
+    if (names.length > 0) throw new CommandError('pass either names or --all, not both');
     targets = (await store.read(g.namespace)).list('ImageStream', g.namespace).map((o) => o.name);
     if (targets.length === 0) {
       io.stderr.write(`No resources found in ${g.namespace} namespace.\n`);
-      return;
+      return 0;
     }
   }
-  if (targets.length === 0) throw new UsageError('resource(s) were provided, but no name was specified');
+  if (targets.length === 0) throw new CommandError('resource(s) were provided, but no name was specified');
   const r = await deleteImageStreams(store, g.namespace, targets, { dryRun });
   for (const name of r.deleted)
     io.stdout.write(`imagestream.image.openshift.io "${name}" deleted${dryRun ? ' (dry run)' : ''}\n`);
   reportErrors(io, r.errors);
-  if (r.errors.length > 0) setExitCode(cmd, 1);
+  return r.errors.length > 0 ? 1 : 0;
 }
 
 /** Registers `delete`. */
 export const deleteCommand: CommandModule = {
-  register(program, io) {
+  register(program, { io, action: exits }) {
     program
       .command('delete')
       .usage('(is NAME [NAME ...] | is --all | istag STREAM:TAG [...])')
@@ -81,8 +81,10 @@ export const deleteCommand: CommandModule = {
       .option('--all', 'Delete all image streams in the namespace')
       .option('--dry-run', 'Only print what would be deleted')
       .addHelpText('after', examples)
-      .action((type: string, names: string[], opts: Record<string, unknown>, cmd: Command) =>
-        action(type, names, opts, cmd, io),
+      .action(
+        exits((type: string, names: string[], opts: Record<string, unknown>, cmd: Command) =>
+          action(type, names, opts, cmd, io),
+        ),
       );
   },
 };

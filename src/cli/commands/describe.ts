@@ -1,9 +1,9 @@
 /** `isctl describe is|istag|isimage [NAME…]`: oc's describe text (real TABs) over the state folder. */
 import type { Command } from 'commander';
 import type { CommandModule } from '../command.js';
-import { setExitCode } from '../command.js';
 import { globalOptions } from '../globals.js';
 import type { CliIO } from '../io.js';
+import type { ExitCode } from '../errors.js';
 import type { IsctlError } from '../../domain/errors.js';
 import { describeImageStreamImages, describeImageStreamTags, describeImageStreams } from '../../core/describe.js';
 import type { GetQuery } from '../../core/get.js';
@@ -39,7 +39,7 @@ async function action(
   opts: Record<string, unknown>,
   cmd: Command,
   io: CliIO,
-): Promise<void> {
+): Promise<ExitCode> {
   const g = globalOptions(cmd, io);
   const { resource, names } = resourceAndNames(type, args);
   const scope = readScope(g, names);
@@ -78,12 +78,12 @@ async function action(
   io.stdout.write(joinDescriptions(texts, prefixMatched));
   reportErrors(io, errors);
   if (texts.length === 0 && names.length === 0 && errors.length === 0) io.stderr.write(`${scope.empty}\n`);
-  if (reportProblems(io, snapshot) > 0 || errors.length > 0) setExitCode(cmd, 1);
+  return reportProblems(io, snapshot) > 0 || errors.length > 0 ? 1 : 0;
 }
 
 /** Registers `describe`. */
 export const describeCommand: CommandModule = {
-  register(program, io) {
+  register(program, { io, action: exits }) {
     program
       .command('describe')
       .usage('(is | istag | isimage) [NAME_PREFIX ...]')
@@ -103,8 +103,10 @@ export const describeCommand: CommandModule = {
         "Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin' (e.g. -l key1=value1,key2=value2).",
       )
       .addHelpText('after', examples)
-      .action((type: string, names: string[], opts: Record<string, unknown>, cmd: Command) =>
-        action(type, names, opts, cmd, io),
+      .action(
+        exits((type: string, names: string[], opts: Record<string, unknown>, cmd: Command) =>
+          action(type, names, opts, cmd, io),
+        ),
       );
   },
 };

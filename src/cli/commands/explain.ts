@@ -19,7 +19,7 @@ Examples:
 
 /** Registers `explain`. */
 export const explainCommand: CommandModule = {
-  register(program, io) {
+  register(program, { io, action: exits }) {
     program
       .command('explain')
       .argument('<RESOURCE>', 'is, istag, isimage or image, optionally followed by a field path: is.spec.tags')
@@ -34,8 +34,11 @@ export const explainCommand: CommandModule = {
         'When true, print the name of all the fields recursively. Otherwise, print the available fields with their description.',
       )
       .addHelpText('after', examples)
-      .action((resource: string, opts: { recursive?: boolean }) => {
-        io.stdout.write(renderExplain(resolveExplain(resource), Boolean(opts.recursive)));
-      });
+      .action(
+        exits((resource: string, opts: { recursive?: boolean }) => {
+          io.stdout.write(renderExplain(resolveExplain(resource), Boolean(opts.recursive)));
+          return 0;
+        }),
+      );
   },
 };

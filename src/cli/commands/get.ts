@@ -1,11 +1,10 @@
 /** `isctl get is|istag|isimage [NAME…]`: oc's server-side tables and -o formats over the state folder. */
 import type { Command } from 'commander';
 import type { CommandModule } from '../command.js';
-import { setExitCode } from '../command.js';
-import { renderError } from '../errors.js';
+import { renderError, type ExitCode } from '../errors.js';
 import { globalOptions, type GlobalOptions } from '../globals.js';
 import type { CliIO } from '../io.js';
-import { IsctlError, UsageError } from '../../domain/errors.js';
+import { CommandError, type IsctlError } from '../../domain/errors.js';
 import {
   getImageStreamImages,
   getImageStreamTags,
@@ -53,14 +52,14 @@ export function resourceAndNames(type: string, names: string[]): { resource: Ima
   const all = [type, ...names].map((a) => {
     const i = a.indexOf('/');
     if (i <= 0)
-      throw new UsageError(
+      throw new CommandError(
         `there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'isctl get is/myapp' instead of 'isctl get is is/myapp')`,
       );
     return { resource: resolveResource(a.slice(0, i)), name: a.slice(i + 1) };
   });
   const resource = all[0].resource;
   if (all.some((a) => a.resource !== resource))
-    throw new UsageError('isctl get takes names of one resource type at a time');
+    throw new CommandError('isctl get takes names of one resource type at a time');
   return { resource, names: all.map((a) => a.name) };
 }
 
@@ -68,7 +67,7 @@ export function resourceAndNames(type: string, names: string[]): { resource: Ima
 export function selectorOf(opts: Record<string, unknown>, names: string[]): { selector?: LabelSelector } {
   const raw = opts.selector as string | undefined;
   if (raw === undefined) return {};
-  if (names.length > 0) throw new IsctlError('BadRequest', 'name cannot be provided when a selector is specified');
+  if (names.length > 0) throw new CommandError('name cannot be provided when a selector is specified');
   return { selector: parseLabelSelector(raw) };
 }
 
@@ -86,7 +85,7 @@ export function reportErrors(io: CliIO, errors: readonly IsctlError[]): void {
 /** The namespace a read covers (undefined = all) and the `No resources found` wording. */
 export function readScope(g: GlobalOptions, names: string[]): { namespace: string | undefined; empty: string } {
   if (g.allNamespaces && names.length > 0)
-    throw new IsctlError('BadRequest', 'a resource cannot be retrieved by name across all namespaces');
+    throw new CommandError('a resource cannot be retrieved by name across all namespaces');
   return g.allNamespaces
     ? { namespace: undefined, empty: 'No resources found' }
     : { namespace: g.namespace, empty: `No resources found in ${g.namespace} namespace.` };
@@ -98,7 +97,7 @@ async function action(
   opts: Record<string, unknown>,
   cmd: Command,
   io: CliIO,
-): Promise<void> {
+): Promise<ExitCode> {
   const g = globalOptions(cmd, io);
   const format = parseOutputFormat(g.output);
   const { resource, names } = resourceAndNames(type, args);
@@ -139,12 +138,12 @@ async function action(
   if (count > 0 || !listing) io.stdout.write(text);
   reportErrors(io, errors);
   if (count === 0 && names.length === 0 && listing) io.stderr.write(`${scope.empty}\n`);
-  if (reportProblems(io, snapshot) > 0 || errors.length > 0) setExitCode(cmd, 1);
+  return reportProblems(io, snapshot) > 0 || errors.length > 0 ? 1 : 0;
 }
 
 /** Registers `get`. */
 export const getCommand: CommandModule = {
-  register(program, io) {
+  register(program, { io, action: exits }) {
     program
       .command('get')
       .usage('(is | istag | isimage) [NAME ...] [-o wide|name|json|yaml|jsonpath=TEMPLATE] [--no-headers] [-A]')
@@ -165,8 +164,10 @@ export const getCommand: CommandModule = {
         "When using the default or custom-column output format, don't print headers (default print headers).",
       )
       .addHelpText('after', examples)
-      .action((type: string, names: string[], opts: Record<string, unknown>, cmd: Command) =>
-        action(type, names, opts, cmd, io),
+      .action(
+        exits((type: string, names: string[], opts: Record<string, unknown>, cmd: Command) =>
+          action(type, names, opts, cmd, io),
+        ),
       );
   },
 };

@@ -1,10 +1,10 @@
 /** `isctl graph`: print the registry → ImageStream tag → trigger → workload graph of the folder. */
 import type { Command } from 'commander';
 import type { CommandModule } from '../command.js';
-import { setExitCode } from '../command.js';
 import { globalOptions } from '../globals.js';
 import type { CliIO } from '../io.js';
-import { UsageError } from '../../domain/errors.js';
+import type { ExitCode } from '../errors.js';
+import { CommandError } from '../../domain/errors.js';
 import { openStateStore } from '../../state/store.js';
 import { buildGraph } from '../../core/graph.js';
 import { renderDot, renderMermaid } from '../../output/graph.js';
@@ -22,11 +22,11 @@ Examples:
   isctl graph -A -o dot | dot -Tsvg > flow.svg
 `;
 
-async function action(cmd: Command, io: CliIO): Promise<void> {
+async function action(cmd: Command, io: CliIO): Promise<ExitCode> {
   const g = globalOptions(cmd, io);
   const format = g.output ?? 'mermaid';
   if (!['mermaid', 'dot', 'json'].includes(format)) {
-    throw new UsageError(
+    throw new CommandError(
       `unable to match a printer suitable for the output format "${format}", allowed formats are: mermaid, dot, json`,
     );
   }
@@ -36,12 +36,12 @@ async function action(cmd: Command, io: CliIO): Promise<void> {
   if (format === 'json') io.stdout.write(toJson(graph));
   else io.stdout.write(format === 'dot' ? renderDot(graph) : renderMermaid(graph));
   // Read-only commands still show the rest and exit 1 when a file did not parse (DESIGN.md).
-  if (snapshot.problems.length > 0) setExitCode(cmd, 1);
+  return snapshot.problems.length > 0 ? 1 : 0;
 }
 
 /** Registers `graph`. */
 export const graphCommand: CommandModule = {
-  register(program, io) {
+  register(program, { io, action: exits }) {
     program
       .command('graph')
       .summary('Draw the registry → image stream tag → trigger → workload graph (Mermaid or DOT)')
@@ -55,6 +55,6 @@ export const graphCommand: CommandModule = {
           'Output: -o mermaid (default; renders in GitHub and GitLab Markdown), -o dot (Graphviz), -o json (nodes and edges).',
       )
       .addHelpText('after', examples)
-      .action((_opts: unknown, cmd: Command) => action(cmd, io));
+      .action(exits((_opts: unknown, cmd: Command) => action(cmd, io)));
   },
 };

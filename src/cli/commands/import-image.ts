@@ -1,7 +1,6 @@
 /** `isctl import-image`: oc's import-image over the state folder. */
 import type { Command } from 'commander';
 import type { CommandModule } from '../command.js';
-import { setExitCode } from '../command.js';
 import { globalOptions } from '../globals.js';
 import { buildCoreContext } from '../context.js';
 import { importImage } from '../../core/import.js';
@@ -11,8 +10,9 @@ import { toJson, toYaml } from '../../output/serialize.js';
 import { printChanges } from '../report.js';
 import { runOnBuild } from '../on-build.js';
 import { createProgressWriter } from '../../output/progress.js';
-import { UsageError } from '../../domain/errors.js';
+import { CommandError } from '../../domain/errors.js';
 import type { CliIO } from '../io.js';
+import type { ExitCode } from '../errors.js';
 
 const examples = `
 Examples:
@@ -43,12 +43,12 @@ async function action(
   opts: Record<string, unknown>,
   cmd: Command,
   io: CliIO,
-): Promise<void> {
+): Promise<ExitCode> {
   const g = globalOptions(cmd, io);
   const format = parseOutputFormat(g.output);
   const maxTags = opts.maxTags === undefined ? 50 : Number(opts.maxTags);
   if (!Number.isInteger(maxTags) || maxTags < -1 || maxTags === 0)
-    throw new UsageError('--max-tags must be a positive number, or -1 for no limit');
+    throw new CommandError('--max-tags must be a positive number, or -1 for no limit');
   const dryRun = Boolean(opts.dryRun);
   const ctx = buildCoreContext(g, io, { dryRun, maxBulkImport: maxTags });
   const progress = createProgressWriter(io.stderr, {
@@ -87,8 +87,9 @@ async function action(
     if (!dryRun) await runOnBuild(opts.onBuild as string | undefined, result.triggers.builds, io, g.dir);
     if (result.failed) {
       io.stderr.write('error: imported completed with errors\n');
-      setExitCode(cmd, 1);
+      return 1;
     }
+    return 0;
   } finally {
     progress?.clear();
     await ctx.source.close();
@@ -97,7 +98,7 @@ async function action(
 
 /** Registers `import-image`. */
 export const importImageCommand: CommandModule = {
-  register(program, io) {
+  register(program, { io, action: exits }) {
     program
       .command('import-image')
       .argument('[IMAGESTREAM[:TAG]]')
@@ -137,8 +138,10 @@ export const importImageCommand: CommandModule = {
         'Run COMMAND once for each BuildConfig whose ImageChange trigger fired (env ISCTL_BUILD_*)',
       )
       .addHelpText('after', examples)
-      .action((target: string | undefined, opts: Record<string, unknown>, cmd: Command) =>
-        action(target, opts, cmd, io),
+      .action(
+        exits((target: string | undefined, opts: Record<string, unknown>, cmd: Command) =>
+          action(target, opts, cmd, io),
+        ),
       );
   },
 };

@@ -1,7 +1,8 @@
 /** `isctl refresh`: re-import every registry-sourced tag, apply triggers, print a summary and diff. */
 import type { Command } from 'commander';
 import type { CommandModule } from '../command.js';
-import { setExitCode } from '../command.js';
+import { commandPath } from '../command.js';
+import { diffExitCode, renderError, type ExitCode } from '../errors.js';
 import { globalOptions } from '../globals.js';
 import { buildCoreContext } from '../context.js';
 import { refresh } from '../../core/refresh.js';
@@ -10,7 +11,7 @@ import { toJson } from '../../output/serialize.js';
 import { printChanges } from '../report.js';
 import { runOnBuild } from '../on-build.js';
 import { createProgressWriter } from '../../output/progress.js';
-import { UsageError } from '../../domain/errors.js';
+import { CommandError } from '../../domain/errors.js';
 import type { CliIO } from '../io.js';
 
 const examples = `
@@ -28,9 +29,9 @@ Examples:
   isctl refresh --dry-run myapp
 `;
 
-async function action(streams: string[], opts: Record<string, unknown>, cmd: Command, io: CliIO): Promise<void> {
+async function action(streams: string[], opts: Record<string, unknown>, cmd: Command, io: CliIO): Promise<ExitCode> {
   const g = globalOptions(cmd, io);
-  if (g.output && g.output !== 'json') throw new UsageError(`refresh supports -o json only, not "${g.output}"`);
+  if (g.output && g.output !== 'json') throw new CommandError(`refresh supports -o json only, not "${g.output}"`);
   const dryRun = Boolean(opts.dryRun);
   const ctx = buildCoreContext(g, io, { dryRun });
   const progress = createProgressWriter(io.stderr, { verb: 'refreshing', enabled: !g.output, env: io.env });
@@ -65,14 +66,15 @@ async function action(streams: string[], opts: Record<string, unknown>, cmd: Com
       printChanges(io, result.changes, [result.triggers], g.color);
     }
     if (!dryRun) await runOnBuild(opts.onBuild as string | undefined, result.triggers.builds, io, g.dir);
-    if (opts.exitCode) setExitCode(cmd, failed.length > 0 ? 2 : changed ? 1 : 0);
-    else if (failed.length > 0) setExitCode(cmd, 1);
+    if (opts.exitCode) return failed.length > 0 ? 2 : changed ? 1 : 0;
+    return failed.length > 0 ? 1 : 0;
   } catch (err) {
-    if (opts.exitCode) {
-      // kubectl diff convention: anything above 1 is an error.
-      throw Object.assign(err as Error, { exitCode: 2 });
-    }
-    throw err;
+    if (!opts.exitCode) throw err;
+    // With --exit-code, 1 means "changed": an error exits with more, as kubectl diff's CheckDiffErr.
+    progress?.clear();
+    const rendered = renderError(err, commandPath(cmd));
+    io.stderr.write(rendered.text);
+    return diffExitCode(rendered);
   } finally {
     progress?.clear();
     await ctx.source.close();
@@ -81,7 +83,7 @@ async function action(streams: string[], opts: Record<string, unknown>, cmd: Com
 
 /** Registers `refresh`. */
 export const refreshCommand: CommandModule = {
-  register(program, io) {
+  register(program, { io, action: exits }) {
     program
       .command('refresh')
       .argument('[IMAGESTREAM...]', 'Streams to refresh (default: all in the namespace)')
@@ -102,6 +104,8 @@ export const refreshCommand: CommandModule = {
         'Run COMMAND once for each BuildConfig whose ImageChange trigger fired (env ISCTL_BUILD_*)',
       )
       .addHelpText('after', examples)
-      .action((streams: string[], opts: Record<string, unknown>, cmd: Command) => action(streams, opts, cmd, io));
+      .action(
+        exits((streams: string[], opts: Record<string, unknown>, cmd: Command) => action(streams, opts, cmd, io)),
+      );
   },
 };

@@ -6,6 +6,7 @@ import { buildCoreContext } from '../context.js';
 import { deploymentConfigName, rolloutLatest } from '../../core/rollout.js';
 import { printChanges } from '../report.js';
 import type { CliIO } from '../io.js';
+import type { ExitCode } from '../errors.js';
 
 const examples = `
 Examples:
@@ -16,7 +17,7 @@ Examples:
   isctl rollout latest dc/nginx --dry-run
 `;
 
-async function latest(arg: string, opts: Record<string, unknown>, cmd: Command, io: CliIO): Promise<void> {
+async function latest(arg: string, opts: Record<string, unknown>, cmd: Command, io: CliIO): Promise<ExitCode> {
   const g = globalOptions(cmd, io);
   const dryRun = Boolean(opts.dryRun);
   const name = deploymentConfigName(arg);
@@ -25,6 +26,7 @@ async function latest(arg: string, opts: Record<string, unknown>, cmd: Command, 
     const result = await rolloutLatest(ctx, g.namespace, name, { again: Boolean(opts.again), dryRun });
     io.stdout.write(`deploymentconfig.apps.openshift.io/${result.name} rolled out${dryRun ? ' (dry run)' : ''}\n`);
     printChanges(io, result.changes, [{ updated: [result.workload], warnings: [], builds: [] }], g.color);
+    return 0;
   } finally {
     await ctx.source.close();
   }
@@ -32,7 +34,7 @@ async function latest(arg: string, opts: Record<string, unknown>, cmd: Command, 
 
 /** Registers `rollout` with its `latest` subcommand. */
 export const rolloutCommand: CommandModule = {
-  register(program, io) {
+  register(program, { io, action: exits }) {
     const rollout = program.command('rollout').description('Manage the rollout of a resource');
     rollout
       .command('latest')
@@ -47,6 +49,6 @@ export const rolloutCommand: CommandModule = {
       .option('--again', 'If true, deploy the current pod template without updating state from triggers')
       .option('--dry-run', 'Show the change and its diff without writing anything')
       .addHelpText('after', examples)
-      .action((arg: string, opts: Record<string, unknown>, cmd: Command) => latest(arg, opts, cmd, io));
+      .action(exits((arg: string, opts: Record<string, unknown>, cmd: Command) => latest(arg, opts, cmd, io)));
   },
 };

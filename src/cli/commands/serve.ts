@@ -7,12 +7,13 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { CommandModule } from '../command.js';
-import { setExitCode } from '../command.js';
+import { commandPath } from '../command.js';
+import { diffExitCode, renderError, type ExitCode } from '../errors.js';
 import { globalOptions, type GlobalOptions } from '../globals.js';
 import { buildCoreContext } from '../context.js';
 import { printChanges } from '../report.js';
 import { runOnBuild } from '../on-build.js';
-import type { CliIO } from '../io.js';
+import { noSignals, type CliIO } from '../io.js';
 import { refresh, type RefreshSelection } from '../../core/refresh.js';
 import type { CoreContext, TriggeredBuild } from '../../core/context.js';
 import type { ImageStream } from '../../domain/types.js';
@@ -121,7 +122,7 @@ function streamLister(ctx: CoreContext, g: GlobalOptions): () => Promise<StreamV
   };
 }
 
-async function action(opts: Record<string, unknown>, cmd: Command, io: CliIO): Promise<void> {
+async function action(opts: Record<string, unknown>, cmd: Command, io: CliIO): Promise<ExitCode> {
   const g = globalOptions(cmd, io);
   const flags = parseFlags(opts);
   const secret = readWebhookSecret(opts.webhookSecretFile as string | undefined, io);
@@ -135,7 +136,9 @@ async function action(opts: Record<string, unknown>, cmd: Command, io: CliIO): P
     if (opts.once)
       return await once(cmd, io, g, opts, { run, listStreams: streamLister(ctx, g), logger, metrics, namespace });
     // Signals are caught before the listener starts so an early SIGTERM still stops gracefully.
-    const signals = catchSignals(logger);
+    const signals = (io.signals ?? noSignals).listen((signal) =>
+      logger.log('warn', 'forced', `second ${signal}: exiting without waiting for the import in progress`),
+    );
     try {
       const handle = await startServe(
         {
@@ -149,36 +152,13 @@ async function action(opts: Record<string, unknown>, cmd: Command, io: CliIO): P
         { refresh: run, listStreams: streamLister(ctx, g), logger, metrics, ...onBuild(opts, io, g) },
       );
       await handle.stop(await signals.received);
+      return 0;
     } finally {
       signals.release();
     }
   } finally {
     await ctx.source.close();
   }
-}
-
-/** Catches SIGTERM/SIGINT: the first resolves `received`; a second exits at once (writes are atomic, files stay whole). */
-function catchSignals(logger: Logger): { received: Promise<NodeJS.Signals>; release(): void } {
-  let count = 0;
-  let resolveSignal!: (s: NodeJS.Signals) => void;
-  const received = new Promise<NodeJS.Signals>((resolve) => (resolveSignal = resolve));
-  const onSignal = (signal: NodeJS.Signals) => {
-    count++;
-    if (count > 1) {
-      logger.log('warn', 'forced', `second ${signal}: exiting without waiting for the import in progress`);
-      process.exit(1);
-    }
-    resolveSignal(signal);
-  };
-  process.on('SIGTERM', onSignal);
-  process.on('SIGINT', onSignal);
-  return {
-    received,
-    release: () => {
-      process.off('SIGTERM', onSignal);
-      process.off('SIGINT', onSignal);
-    },
-  };
 }
 
 async function once(
@@ -193,7 +173,7 @@ async function once(
     metrics: ReturnType<typeof createServeMetrics>;
     namespace: string | undefined;
   },
-): Promise<void> {
+): Promise<ExitCode> {
   const importer = new Importer({
     refresh: d.run,
     listStreams: d.listStreams,
@@ -205,8 +185,10 @@ async function once(
   try {
     result = await importer.runOnce();
   } catch (err) {
-    setExitCode(cmd, 2);
-    throw err;
+    // --once promises 1 for "changed": an error exits with more, as kubectl diff's CheckDiffErr.
+    const rendered = renderError(err, commandPath(cmd));
+    io.stderr.write(rendered.text);
+    return diffExitCode(rendered);
   }
   const summary = renderRefreshSummary(result.outcomes, false);
   for (const e of summary.errors) io.stderr.write(`${e}\n`);
@@ -215,13 +197,13 @@ async function once(
   await runOnBuild(opts.onBuild as string | undefined, result.triggers.builds, io, g.dir);
   const failed = result.outcomes.some((o) => o.status === 'failed');
   const changed = result.outcomes.some((o) => o.status === 'changed') || result.changes.length > 0;
-  // kubectl diff convention (DESIGN.md, as `refresh --exit-code`): 0 no change, 1 changes, 2 errors.
-  setExitCode(cmd, failed ? 2 : changed ? 1 : 0);
+  // kubectl diff's convention, as `refresh --exit-code`: 0 no change, 1 changes, 2 errors.
+  return failed ? 2 : changed ? 1 : 0;
 }
 
 /** Registers `serve`. */
 export const serveCommand: CommandModule = {
-  register(program, io) {
+  register(program, { io, action: exits }) {
     program
       .command('serve')
       .summary('Re-import scheduled tags periodically and receive registry webhooks')
@@ -250,6 +232,6 @@ export const serveCommand: CommandModule = {
       .option('--max-body-bytes <n>', 'Largest webhook body accepted (413 above)', '1048576')
       .option('--queue-depth <n>', 'Most distinct pushes waiting for import; more are refused with 503', '1000')
       .addHelpText('after', examples)
-      .action((opts: Record<string, unknown>, cmd: Command) => action(opts, cmd, io));
+      .action(exits((opts: Record<string, unknown>, cmd: Command) => action(opts, cmd, io)));
   },
 };

@@ -1,9 +1,9 @@
 /** `isctl set image-lookup`: how short image names resolve through image streams (oc set image-lookup). */
-import type { Command } from 'commander';
+import { type Command, CommanderError } from 'commander';
 import type { CommandModule } from '../command.js';
 import { globalOptions } from '../globals.js';
 import type { CliIO } from '../io.js';
-import { UsageError } from '../../domain/errors.js';
+import type { ExitCode } from '../errors.js';
 import { setImageLookup } from '../../core/image-lookup.js';
 import { resourceName } from '../../output/serialize.js';
 import { tabwrite } from '../../output/tabwriter.js';
@@ -34,12 +34,15 @@ Examples:
 function parseBool(v: string | boolean | undefined): boolean {
   if (v === undefined || v === true || v === 'true') return true;
   if (v === false || v === 'false') return false;
-  throw new UsageError(
+  // A flag value pflag cannot parse is a flag error (cobra's FlagErrorFunc adds the --help line).
+  throw new CommanderError(
+    1,
+    'commander.invalidArgument',
     `invalid argument "${v}" for "--enabled" flag: strconv.ParseBool: parsing "${v}": invalid syntax`,
   );
 }
 
-async function action(args: string[], opts: Record<string, unknown>, cmd: Command, io: CliIO): Promise<void> {
+async function action(args: string[], opts: Record<string, unknown>, cmd: Command, io: CliIO): Promise<ExitCode> {
   const g = globalOptions(cmd, io);
   const dryRun = Boolean(opts.dryRun);
   const store = openStateStore(g.dir);
@@ -55,18 +58,19 @@ async function action(args: string[], opts: Record<string, unknown>, cmd: Comman
     // printImageLookup: tabwriter.NewWriter(out, 0, 2, 2, ' ', 0)
     const text = `${['NAME\tLOCAL', ...r.rows.map((row) => `${row.name}\t${row.local}`)].join('\n')}\n`;
     io.stdout.write(tabwrite(text, { minwidth: 0, tabwidth: 2, padding: 2, padchar: ' ' }));
-    return;
+    return 0;
   }
   for (const c of r.changed) {
     io.stdout.write(
       `${resourceName({ apiVersion: c.apiVersion, kind: c.kind, metadata: { name: c.name } })} image lookup updated${dryRun ? ' (dry run)' : ''}\n`,
     );
   }
+  return 0;
 }
 
 /** Registers `set image-lookup` under the shared `set` command. */
 export const setImageLookupCommand: CommandModule = {
-  register(program, io) {
+  register(program, { io, action: exits }) {
     ensureSetCommand(program)
       .command('image-lookup')
       .usage('STREAMNAME [...] [--enabled=false] [--all] [--list] [--dry-run]')
@@ -83,6 +87,6 @@ export const setImageLookupCommand: CommandModule = {
       .option('--list', 'Display the current states of the requested resources.')
       .option('--dry-run', 'Only print what would change')
       .addHelpText('after', examples)
-      .action((names: string[], opts: Record<string, unknown>, cmd: Command) => action(names, opts, cmd, io));
+      .action(exits((names: string[], opts: Record<string, unknown>, cmd: Command) => action(names, opts, cmd, io)));
   },
 };

@@ -9,6 +9,7 @@ import { printChanges } from '../report.js';
 import { runOnBuild } from '../on-build.js';
 import { ensureSetCommand } from './set.js';
 import type { CliIO } from '../io.js';
+import type { ExitCode } from '../errors.js';
 
 const examples = `
 Examples:
@@ -37,7 +38,7 @@ Examples:
   isctl set triggers statefulset/db --from-image=namespace1/image:latest -c main
 `;
 
-async function action(arg: string, opts: Record<string, unknown>, cmd: Command, io: CliIO): Promise<void> {
+async function action(arg: string, opts: Record<string, unknown>, cmd: Command, io: CliIO): Promise<ExitCode> {
   const g = globalOptions(cmd, io);
   const dryRun = Boolean(opts.dryRun);
   const ctx = buildCoreContext(g, io, { dryRun });
@@ -61,11 +62,12 @@ async function action(arg: string, opts: Record<string, unknown>, cmd: Command, 
       // printTriggers: tabwriter.NewWriter(out, 0, 2, 2, ' ', 0)
       const text = `${['NAME\tTYPE\tVALUE\tAUTO', ...result.rows.map((r) => `${r.name}\t${r.type}\t${r.value}\t${r.auto}`)].join('\n')}\n`;
       io.stdout.write(tabwrite(text, { minwidth: 0, tabwidth: 2, padding: 2, padchar: ' ' }));
-      return;
+      return 0;
     }
     if (result.changed) io.stdout.write(`${result.printedName} triggers updated${dryRun ? ' (dry run)' : ''}\n`);
     printChanges(io, result.changes, [result.triggers], g.color);
     if (!dryRun) await runOnBuild(opts.onBuild as string | undefined, result.triggers.builds, io, g.dir);
+    return 0;
   } finally {
     await ctx.source.close();
   }
@@ -73,7 +75,7 @@ async function action(arg: string, opts: Record<string, unknown>, cmd: Command, 
 
 /** Registers `set triggers` under the shared `set` command. */
 export const setTriggersCommand: CommandModule = {
-  register(program, io) {
+  register(program, { io, action: exits }) {
     ensureSetCommand(program)
       .command('triggers')
       .usage('RESOURCE/NAME [--from-config|--from-image] [--auto|--manual]')
@@ -102,6 +104,6 @@ export const setTriggersCommand: CommandModule = {
         'Run COMMAND once for each BuildConfig whose ImageChange trigger fired (env ISCTL_BUILD_*)',
       )
       .addHelpText('after', examples)
-      .action((arg: string, opts: Record<string, unknown>, cmd: Command) => action(arg, opts, cmd, io));
+      .action(exits((arg: string, opts: Record<string, unknown>, cmd: Command) => action(arg, opts, cmd, io)));
   },
 };

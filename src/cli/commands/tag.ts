@@ -1,13 +1,13 @@
 /** `isctl tag`: oc's tag over the state folder. */
 import type { Command } from 'commander';
 import type { CommandModule } from '../command.js';
-import { setExitCode } from '../command.js';
 import { globalOptions } from '../globals.js';
 import { buildCoreContext } from '../context.js';
 import { tagImages } from '../../core/tag.js';
 import { printChanges } from '../report.js';
 import { runOnBuild } from '../on-build.js';
 import type { CliIO } from '../io.js';
+import type { ExitCode } from '../errors.js';
 
 const examples = `
 Examples:
@@ -30,7 +30,7 @@ Examples:
   isctl tag openshift/origin-control-plane:latest -d
 `;
 
-async function action(args: string[], opts: Record<string, unknown>, cmd: Command, io: CliIO): Promise<void> {
+async function action(args: string[], opts: Record<string, unknown>, cmd: Command, io: CliIO): Promise<ExitCode> {
   const g = globalOptions(cmd, io);
   const dryRun = Boolean(opts.dryRun);
   const ctx = buildCoreContext(g, io, { dryRun });
@@ -61,7 +61,7 @@ async function action(args: string[], opts: Record<string, unknown>, cmd: Comman
         io,
         g.dir,
       );
-    if (result.importFailures.length > 0) setExitCode(cmd, 1);
+    return result.importFailures.length > 0 ? 1 : 0;
   } finally {
     await ctx.source.close();
   }
@@ -69,7 +69,7 @@ async function action(args: string[], opts: Record<string, unknown>, cmd: Comman
 
 /** Registers `tag`. */
 export const tagCommand: CommandModule = {
-  register(program, io) {
+  register(program, { io, action: exits }) {
     program
       .command('tag')
       .usage('[--source=SOURCETYPE] SOURCE DEST [DEST ...]')
@@ -117,6 +117,6 @@ export const tagCommand: CommandModule = {
         'Run COMMAND once for each BuildConfig whose ImageChange trigger fired (env ISCTL_BUILD_*)',
       )
       .addHelpText('after', examples)
-      .action((args: string[], opts: Record<string, unknown>, cmd: Command) => action(args, opts, cmd, io));
+      .action(exits((args: string[], opts: Record<string, unknown>, cmd: Command) => action(args, opts, cmd, io)));
   },
 };

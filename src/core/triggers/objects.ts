@@ -3,7 +3,7 @@
  * the file edit) stays as small as what OpenShift changed.
  */
 import type { StoredObject } from '../../state/types.js';
-import { IsctlError } from '../../domain/errors.js';
+import { CommandError } from '../../domain/errors.js';
 
 /** A plain JSON map. */
 export type JsonMap = Record<string, unknown>;
@@ -50,6 +50,6 @@ export function bumpGeneration(obj: JsonMap): void {
 }
 
 /** The error `set triggers` reports when oc's Apply would refuse the change, naming the object. */
-export function applyError(so: StoredObject, message: string): IsctlError {
-  return new IsctlError('Invalid', `${describeObject(so)}: ${message}`);
+export function applyError(so: StoredObject, message: string): CommandError {
+  return new CommandError(`${describeObject(so)}: ${message}`);
 }

@@ -2,7 +2,7 @@
  * `set triggers` flags checked the way `oc set triggers` checks them (oc pkg/cli/set/triggers.go
  * Complete and Validate), with oc's error texts, and the trigger definition it edits.
  */
-import { UsageError } from '../../../domain/errors.js';
+import { CommandError } from '../../../domain/errors.js';
 import { nameString, parseDockerImageReference } from '../../../domain/reference.js';
 
 /** The flags of `set triggers` (only the image and config triggers; webhooks are not modelled). */
@@ -34,7 +34,7 @@ export interface SetTriggersPlan {
   containerNames: string[] | undefined;
 }
 
-/** Validates the flags with oc's rules and messages; throws UsageError. */
+/** Validates the flags with oc's rules and messages; throws CommandError. */
 export function planSetTriggers(flags: SetTriggersFlags, namespace: string): SetTriggersPlan {
   let fromImage = '';
   let fromImageNamespace = '';
@@ -43,13 +43,13 @@ export function planSetTriggers(flags: SetTriggersFlags, namespace: string): Set
     try {
       ref = parseDockerImageReference(flags.fromImage);
     } catch (err) {
-      throw new UsageError(
+      throw new CommandError(
         `the value of --from-image does not appear to be a valid reference to an image: ${(err as Error).message}`,
       );
     }
     if (ref.registry || ref.id)
-      throw new UsageError('the value of --from-image must point to an image stream tag on this server');
-    if (!ref.tag) throw new UsageError('the value of --from-image must include the tag you wish to pull from');
+      throw new CommandError('the value of --from-image must point to an image stream tag on this server');
+    if (!ref.tag) throw new CommandError('the value of --from-image must include the tag you wish to pull from');
     fromImage = nameString(ref);
     fromImageNamespace = ref.namespace === namespace ? '' : ref.namespace;
   }
@@ -62,12 +62,12 @@ export function planSetTriggers(flags: SetTriggersFlags, namespace: string): Set
   const reset = count === 0 && (auto || manual);
   const printTable = count === 0 && !remove && !removeAll && !auto && !manual;
   if (!printTable && !removeAll && !auto && !manual) auto = true;
-  if (auto && manual) throw new UsageError('you must specify at most one of --auto or --manual');
-  if (remove && removeAll) throw new UsageError('you must specify either --remove or --remove-all');
+  if (auto && manual) throw new CommandError('you must specify at most one of --auto or --manual');
+  if (remove && removeAll) throw new CommandError('you must specify either --remove or --remove-all');
   if (removeAll && (count !== 0 || auto || manual))
-    throw new UsageError('--remove-all may not be used with any other flag');
-  if (remove && count < 1) throw new UsageError('--remove requires a flag defining a trigger type to be specified');
-  if (count > 1) throw new UsageError('you may only set one trigger type at a time');
+    throw new CommandError('--remove-all may not be used with any other flag');
+  if (remove && count < 1) throw new CommandError('--remove requires a flag defining a trigger type to be specified');
+  if (count > 1) throw new CommandError('you may only set one trigger type at a time');
   const containerNames = flags.containers ? flags.containers.split(',') : undefined;
   return {
     printTable,

@@ -7,7 +7,7 @@
  * trigger) and BuildConfigs, as oc pkg/cli/set/triggers.go does, editing only the trigger
  * fields. Afterwards the object's triggers are evaluated as the controller would on the change.
  */
-import { NotFoundError, UsageError } from '../../../domain/errors.js';
+import { NotFoundError, CommandError } from '../../../domain/errors.js';
 import type { FileChange, Snapshot, StoredObject } from '../../../state/types.js';
 import type { CoreContext, TriggerReport } from '../../context.js';
 import { applyTriggersTo } from '../controller/controller.js';
@@ -49,14 +49,14 @@ const RESOURCES: [string[], Resource][] = [
   [['cj', 'cronjob', 'cronjobs'], { kind: 'CronJob', plural: 'cronjobs', printed: 'cronjob.batch' }],
 ];
 
-/** Parses `TYPE/NAME`; throws UsageError for kinds without triggers. */
+/** Parses `TYPE/NAME`; throws CommandError for kinds without triggers. */
 export function parseTriggerResource(arg: string): { resource: Resource; name: string } {
   const slash = arg.indexOf('/');
-  if (slash <= 0 || slash === arg.length - 1) throw new UsageError(`expected TYPE/NAME, e.g. dc/web, got "${arg}"`);
+  if (slash <= 0 || slash === arg.length - 1) throw new CommandError(`expected TYPE/NAME, e.g. dc/web, got "${arg}"`);
   const type = arg.slice(0, slash).toLowerCase().split('.')[0] ?? '';
   const entry = RESOURCES.find(([names]) => names.includes(type));
   if (!entry)
-    throw new UsageError(
+    throw new CommandError(
       `${arg} does not support triggers`,
       'triggers exist on deploymentconfigs, buildconfigs, deployments, statefulsets, daemonsets and cronjobs',
     );
