@@ -10,6 +10,7 @@ import type { BlobStore } from '../state/types.js';
 import type { CoreContext } from '../core/context.js';
 import type { GlobalOptions } from './globals.js';
 import type { CliIO } from './io.js';
+import { createRequestTrace, createWaitNotice } from '../output/request-log.js';
 
 /** Options that change how the context is built. */
 export interface ContextOptions {
@@ -32,6 +33,7 @@ export function buildCoreContext(g: GlobalOptions, io: CliIO, options: ContextOp
     ociBaseDir: g.dir,
     maxConnectionsPerRegistry: options.maxConnectionsPerRegistry ?? envNumber(io.env.ISCTL_MAX_CONNECTIONS) ?? 8,
     now: io.now,
+    ...requestReporting(g, io),
   });
   return {
     store,
@@ -39,6 +41,18 @@ export function buildCoreContext(g: GlobalOptions, io: CliIO, options: ContextOp
     now: io.now,
     settings: { internalRegistry: g.internalRegistry, maxBulkImport: options.maxBulkImport ?? 50 },
     triggers: createTriggerHook({ now: io.now }),
+  };
+}
+
+/** The request deadline, `-v` tracing and the terminal's "waiting for HOST" notice, all on stderr. */
+function requestReporting(g: GlobalOptions, io: CliIO): Partial<ImageSourceOptions> {
+  const write = (text: string) => io.stderr.write(text);
+  const trace = createRequestTrace(g.verbosity, write, io.now);
+  const notice = createWaitNotice(io.stderr, io.env);
+  return {
+    timeoutMs: g.requestTimeoutMs,
+    ...(trace ? { trace } : {}),
+    ...(notice ? { onWait: notice.onWait } : {}),
   };
 }
 

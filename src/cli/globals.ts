@@ -5,6 +5,8 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { CliIO } from './io.js';
+import { UsageError } from '../domain/errors.js';
+import { DEFAULT_REQUEST_TIMEOUT_MS, parseRequestTimeout } from '../registry/request-timeout.js';
 
 /** Resolved global options. */
 export interface GlobalOptions {
@@ -14,6 +16,8 @@ export interface GlobalOptions {
   output?: string;
   color: boolean;
   verbosity: number;
+  /** Overall deadline of one registry request (--request-timeout, ISCTL_REQUEST_TIMEOUT; default 30 s). */
+  requestTimeoutMs: number;
   registryConfig?: string;
   internalRegistry: string;
 }
@@ -29,7 +33,15 @@ export function addGlobalOptions(program: Command): Command {
       'Output format: wide, name, json, yaml, jsonpath=TEMPLATE (graph: mermaid, dot, json)',
     )
     .option('--no-color', 'Never colour the output (also NO_COLOR)')
-    .option('-v, --v <level>', 'Log level for diagnostics on stderr', '0')
+    .option(
+      '-v, --v <level>',
+      'Log level on stderr: 6 logs every registry request (method, URL, status, time), 7 adds request headers, 8 response headers; credentials are always masked',
+      '0',
+    )
+    .option(
+      '--request-timeout <duration>',
+      'Give up on a registry request after this long: connect, headers and body (e.g. 30s, 2m; env ISCTL_REQUEST_TIMEOUT, default 30s)',
+    )
     .option(
       '--registry-config <file>',
       'Registry credentials file (auth.json or docker config.json); env REGISTRY_AUTH_FILE',
@@ -52,11 +64,27 @@ export function globalOptions(cmd: Command, io: CliIO): GlobalOptions {
     allNamespaces: Boolean(o.allNamespaces),
     output: o.output as string | undefined,
     color,
-    verbosity: Number(o.v ?? 0) || 0,
+    verbosity: parseVerbosity(o.v),
+    requestTimeoutMs: requestTimeout(o.requestTimeout as string | undefined, io.env.ISCTL_REQUEST_TIMEOUT),
     registryConfig: (o.registryConfig as string | undefined) ?? undefined,
     internalRegistry:
       (o.internalRegistry as string | undefined) ??
       io.env.ISCTL_INTERNAL_REGISTRY ??
       'image-registry.openshift-image-registry.svc:5000',
   };
+}
+
+/** `-v 6`, `--v=6`, `-v=6` (commander leaves the `=` of a short option in the value). */
+function parseVerbosity(v: unknown): number {
+  const text = String(v ?? '0').replace(/^=/, '');
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isFinite(n))
+    throw new UsageError(`invalid -v "${text}": use a log level such as 0, 6 or 8`);
+  return n;
+}
+
+function requestTimeout(flag: string | undefined, env: string | undefined): number {
+  if (flag !== undefined) return parseRequestTimeout(flag.replace(/^=/, ''), '--request-timeout');
+  if (env !== undefined && env !== '') return parseRequestTimeout(env, 'ISCTL_REQUEST_TIMEOUT');
+  return DEFAULT_REQUEST_TIMEOUT_MS;
 }

@@ -151,12 +151,14 @@ export class RegistryClient {
     loc: RepoLocation,
     r: ClientRequest,
   ): Promise<{ res: HttpResponse & { requestUrl: string }; scheme: 'https' | 'http' }> {
+    // The probe and its fallback are one request to the user: they share one deadline.
+    const deadlineAt = Date.now() + this.http.timeoutMs;
     try {
-      return { res: await this.sendWith('https', loc, r, 0), scheme: 'https' };
+      return { res: await this.sendWith('https', loc, r, 0, deadlineAt), scheme: 'https' };
     } catch (err) {
       if (!isNetworkError(err)) throw err;
     }
-    return { res: await this.sendWith('http', loc, r), scheme: 'http' };
+    return { res: await this.sendWith('http', loc, r, undefined, deadlineAt), scheme: 'http' };
   }
 
   private async sendWith(
@@ -164,6 +166,7 @@ export class RegistryClient {
     loc: RepoLocation,
     r: ClientRequest,
     retries?: number,
+    deadlineAt?: number,
   ): Promise<HttpResponse & { requestUrl: string }> {
     const url = new URL(`${scheme}://${loc.host}${r.path}`);
     if (url.host !== loc.host) throw new RegistryError(`invalid request path ${r.path}`);
@@ -190,6 +193,7 @@ export class RegistryClient {
         tls,
         signal: loc.signal,
         retries,
+        ...(deadlineAt !== undefined ? { deadlineAt } : {}),
         foreignChallenge: (hop, www, signal) => this.auth.foreignToken(hop, www, { tls, agentKey: loc.host, signal }),
       });
     };

@@ -63,6 +63,8 @@ export interface HttpRequest {
   signal?: AbortSignal;
   /** Override the number of retries (e.g. 0 for the HTTPS probe of an insecure registry). */
   retries?: number;
+  /** An earlier end (epoch ms) shared with other requests of one logical request (the HTTPS probe and its HTTP fallback). */
+  deadlineAt?: number;
   /**
    * A hop on another origin than `url` answered 401 (a registry redirected a blob to storage that
    * asks for its own token): return an Authorization for that one hop (never one made from the
@@ -117,9 +119,9 @@ export class HttpTransport {
   /** Sends a request under one deadline, following redirects and retrying transient failures. */
   async send(req: HttpRequest): Promise<HttpResponse> {
     const timeoutMs = this.options.timeoutMs;
-    const deadline = Date.now() + timeoutMs;
+    const deadline = Math.min(Date.now() + timeoutMs, req.deadlineAt ?? Number.POSITIVE_INFINITY);
     const ctl = new AbortController();
-    const timer = setTimeout(() => ctl.abort(new DeadlineExceeded()), timeoutMs);
+    const timer = setTimeout(() => ctl.abort(new DeadlineExceeded()), Math.max(0, deadline - Date.now()));
     const signal = req.signal ? AbortSignal.any([req.signal, ctl.signal]) : ctl.signal;
     const done = this.options.onWait?.(req.url.host, timeoutMs);
     try {
@@ -131,6 +133,11 @@ export class HttpTransport {
       clearTimeout(timer);
       done?.();
     }
+  }
+
+  /** The overall deadline of one request (ms). */
+  get timeoutMs(): number {
+    return this.options.timeoutMs;
   }
 
   /** Closes every kept-alive connection. */
@@ -259,7 +266,15 @@ export class HttpTransport {
       });
     } catch (err) {
       this.options.onRequest?.(hop.method, redactUrl(hop.url), 0);
-      event(0, {}, signal.aborted ? 'deadline exceeded' : ((err as Error)?.message ?? String(err)));
+      event(
+        0,
+        {},
+        signal.aborted
+          ? 'deadline exceeded'
+          : String((err as Error)?.message ?? err)
+              .split('\n')[0]
+              .trim(),
+      );
       throw err;
     }
     this.options.onRequest?.(hop.method, redactUrl(hop.url), res.status);
@@ -294,7 +309,8 @@ export class HttpTransport {
       agent = new Agent({
         connections: this.options.maxConnectionsPerRegistry,
         keepAliveTimeout: 30_000,
-        connect: { ...tls, timeout: this.options.timeoutMs },
+        // The request deadline ends a slow connect first (with its own message); this only backs it up.
+        connect: { ...tls, timeout: this.options.timeoutMs + 1000 },
       });
       this.agents.set(id, agent);
     }
@@ -308,7 +324,7 @@ function withoutAuthorization(h: Record<string, string>): Record<string, string>
 
 function deadlineError(req: HttpRequest, timeoutMs: number): RegistryError {
   return new RegistryError(
-    `timeout: ${req.url.host} did not answer ${req.method} ${redactUrl(req.url)} within ${formatDuration(timeoutMs)}`,
+    `timeout: ${req.url.host} gave no complete answer to ${req.method} ${redactUrl(req.url)} within ${formatDuration(timeoutMs)}`,
     {
       method: req.method,
       url: redactUrl(req.url),

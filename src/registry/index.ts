@@ -10,7 +10,8 @@ import { isDigest, registryLocation } from '../domain/reference.js';
 import type { BlobStore } from '../state/types.js';
 import { Authenticator } from './auth.js';
 import { CONFIG_CAP, RegistryClient, type RepoLocation } from './client.js';
-import { HttpTransport } from './http.js';
+import { HttpTransport, type HttpOptions } from './http.js';
+import { DEFAULT_REQUEST_TIMEOUT_MS } from './request-timeout.js';
 import { OciLayoutSource, ociLayoutDir } from './oci-layout.js';
 import { ContentCache, computedDigest, resolveImage, type ContentSource } from './resolve.js';
 import { defaultCertDirs } from './tls.js';
@@ -26,7 +27,7 @@ export interface ImageSourceOptions {
   env?: Record<string, string | undefined>;
   /** Connections per registry host (default 8). */
   maxConnectionsPerRegistry?: number;
-  /** Connect/headers/body timeout per request (default 30 s). */
+  /** Overall deadline of one request: connect, headers, body, redirects and retries (default 30 s). */
   timeoutMs?: number;
   /** Retries for 429/502/503/504 and resets (default 3). */
   retries?: number;
@@ -36,6 +37,10 @@ export interface ImageSourceOptions {
   dispatcher?: Dispatcher;
   /** Called after every HTTP exchange (status 0 for transport errors); URLs are redacted. */
   onRequest?: (method: string, url: string, status: number) => void;
+  /** Every exchange with redacted URL and headers (`-v` 6 and above). */
+  trace?: HttpOptions['trace'];
+  /** A request to a host starts; the returned function is called when it ends (terminal notice). */
+  onWait?: HttpOptions['onWait'];
   /** Clock for token expiry and the Created time of PreserveOriginal list images. */
   now?: () => Date;
   /** certs.d folders searched for `<host>/*.crt` (default /etc/containers/certs.d, /etc/docker/certs.d, ~/.config/containers/certs.d). */
@@ -53,10 +58,12 @@ export function createImageSource(options: ImageSourceOptions = {}): ImageSource
   const http = new HttpTransport({
     dispatcher: options.dispatcher,
     maxConnectionsPerRegistry: options.maxConnectionsPerRegistry ?? 8,
-    timeoutMs: options.timeoutMs ?? 30_000,
+    timeoutMs: options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
     retries: options.retries ?? 3,
     maxRetryAfterMs: options.maxRetryAfterMs ?? 30_000,
     onRequest: options.onRequest,
+    trace: options.trace,
+    onWait: options.onWait,
     sleep: options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
   });
   const auth = new Authenticator(http, { registryConfig: options.registryConfig, env, helperCache: new Map() }, now);

@@ -359,7 +359,7 @@ describe('connections', () => {
       .resolve(parsePullSpec(`${host}/a/b:1`), { insecure: true })
       .catch((e: unknown) => e)) as RegistryError;
     expect(err).toBeInstanceOf(RegistryError);
-    expect(err.message).toMatch(/^timeout: 127\.0\.0\.1:\d+ did not answer HEAD /);
+    expect(err.message).toMatch(/^timeout: 127\.0\.0\.1:\d+ gave no complete answer to HEAD /);
     expect(err.transient).toBe(true);
     await src.close();
   });

@@ -52,6 +52,7 @@ const valueOptions = new Set([
   '--output',
   '-v',
   '--v',
+  '--request-timeout',
   '--registry-config',
   '--internal-registry',
 ]);
