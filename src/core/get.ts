@@ -41,6 +41,9 @@ export const RESOURCE_NAMES: Record<ImageResource, string> = {
   imagestreamimages: 'imagestreamimages.image.openshift.io',
 };
 
+/** imagestreamimage/rest.go Get: `errors.NewNotFound(imagev1.Resource("imagestreamimage"), id)`, singular. */
+const IMAGE_NOT_FOUND_RESOURCE = 'imagestreamimage.image.openshift.io';
+
 /** Maps `is`, `istag`, `imagestreamtags.image.openshift.io`, … to a resource; CommandError otherwise. */
 export function resolveResource(arg: string): ImageResource {
   const key = arg
@@ -78,14 +81,20 @@ export interface GetResult<T> {
   errors: IsctlError[];
 }
 
-/** The stream as a GET returns it: namespace set, status.dockerImageRepository computed. */
+/**
+ * The stream as a GET returns it: namespace set, status.dockerImageRepository as strategy.go
+ * Decorate computes it — unless the file holds one (a stream exported from a cluster carries that
+ * cluster's registry, which isctl's default host would only guess).
+ */
 export function decorateImageStream(stored: StoredObject<ImageStream>, internalRegistry: string): ImageStream {
   // A shallow copy is enough: the loaded objects are frozen and printers only read (a deep clone of
   // every stream was 13 % of `get is -A` on 10,000 streams, bench/README.md).
   const src = (stored.original ?? stored.object) as ImageStream;
   const s = { ...src } as ImageStream;
   s.metadata = { ...src.metadata, namespace: stored.namespace };
-  const repo = statusDockerImageRepository(stored.namespace, s.metadata.name, internalRegistry, s.spec);
+  const repo =
+    s.status?.dockerImageRepository ||
+    statusDockerImageRepository(stored.namespace, s.metadata.name, internalRegistry, s.spec);
   if (repo || s.status) s.status = { ...(s.status ?? {}), dockerImageRepository: repo };
   return s;
 }
@@ -204,9 +213,11 @@ async function imageStreamTag(
   return ist;
 }
 
-/** The Image of an event whose blobs are not in the state folder: just its name. */
-export function bareImage(digest: string): Image {
-  return { apiVersion: 'image.openshift.io/v1', kind: 'Image', metadata: { name: digest } };
+/** The Image of an event whose blobs are not in the state folder: its name and, when known, its pull spec. */
+export function bareImage(digest: string, dockerImageReference?: string): Image {
+  const image: Image = { apiVersion: 'image.openshift.io/v1', kind: 'Image', metadata: { name: digest } };
+  if (dockerImageReference) image.dockerImageReference = dockerImageReference;
+  return image;
 }
 
 // The oldest history item of `image` in the stream: when the Image was first recorded.
@@ -264,7 +275,9 @@ export async function getOneImageStreamImage(
   const stream = decorateImageStream(stored, q.internalRegistry);
   const digest = await matchImage(stream, parsed.id, images);
   const first = firstSeen(stream, digest.owner);
-  const image = (await images(digest.digest, first?.dockerImageReference, first?.created)) ?? bareImage(digest.digest);
+  const image =
+    (await images(digest.digest, first?.dockerImageReference, first?.created)) ??
+    bareImage(digest.digest, first?.dockerImageReference);
   if (digest.digest !== digest.owner && first)
     image.dockerImageReference = childReference(first.dockerImageReference, digest.digest);
   return {
@@ -289,7 +302,7 @@ async function matchImage(
     for (const m of img?.dockerImageManifests ?? []) if (!seen.has(m.digest)) seen.set(m.digest, owner);
   }
   const hits = [...seen.entries()].filter(([d]) => digestOrImageMatch(d, id));
-  if (hits.length === 0) throw new NotFoundError(RESOURCE_NAMES.imagestreamimages, `${stream.metadata.name}@${id}`);
+  if (hits.length === 0) throw new NotFoundError(IMAGE_NOT_FOUND_RESOURCE, `${stream.metadata.name}@${id}`);
   if (hits.length > 1) {
     throw new ServerError(
       'Conflict',
