@@ -283,20 +283,22 @@ export class TreeEditor {
     if (slot.kind === 'root')
       return this.out.add(r ? r[0] : 0, present ? end : r ? r[0] : 0, renderYamlBlock(value, '', this.style));
     const from = this.indicatorEnd(node, slot);
+    // A comment after the old value on its line must stay a comment: left where it is, the new
+    // block's last line would take it in (inside a `|-` scalar it would even become content).
+    const valueEnd = present ? end : from;
+    const comment = /^[ \t]+#[^\r\n]*/.exec(this.src.slice(valueEnd))?.[0] ?? '';
     if (slot.kind === 'item') {
       const dashCol = columnOf(this.src, from - 1);
-      return this.out.add(
-        from - 1,
-        present ? end : from,
-        renderYamlBlock([value], ' '.repeat(dashCol), this.style).slice(dashCol),
-      );
+      const lines = renderYamlBlock([value], ' '.repeat(dashCol), this.style).slice(dashCol).split(this.style.eol);
+      lines[0] += comment;
+      return this.out.add(from - 1, valueEnd + comment.length, lines.join(this.style.eol));
     }
     const keyCol = columnOf(this.src, rangeOf(slot.pair.key)![0]);
     const step = Array.isArray(value) && !this.style.indentSeq ? 0 : this.style.unit.length;
     this.out.add(
       from,
-      present ? end : from,
-      this.style.eol + renderYamlBlock(value, ' '.repeat(keyCol + step), this.style),
+      valueEnd + comment.length,
+      comment + this.style.eol + renderYamlBlock(value, ' '.repeat(keyCol + step), this.style),
     );
   }
 
