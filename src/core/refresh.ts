@@ -45,6 +45,11 @@ export interface TagRefreshOutcome {
   oldDigest?: string;
   newDigest?: string;
   error?: { reason: string; message: string };
+  /**
+   * Set when a version policy kept the tag on its current image although the registry has a newer
+   * one (status stays `unchanged`): why, for the logs and the status page of `serve`.
+   */
+  heldBack?: { reason: string; message: string };
 }
 
 /** The result of a refresh: per-tag outcomes, file changes (with before/after text) and triggers. */

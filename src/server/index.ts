@@ -14,6 +14,11 @@ import { Scheduler, realTimers, type Timers } from './scheduler.js';
 import { createServeMetrics, type ServeMetrics } from './telemetry.js';
 import { formatInterval } from './interval.js';
 import { UsageError } from '../domain/errors.js';
+import type { Snapshot } from '../state/types.js';
+import { ActivityLog, observingLogger } from './status/activity.js';
+import { uiAccess } from './status/access.js';
+import { buildStatus, folderView, type FolderView } from './status/model.js';
+import { createStatusRoutes, StatusService } from './status/routes.js';
 
 /** Where to listen. */
 export interface ListenAddress {
@@ -37,6 +42,10 @@ export interface ServeOptions {
   settleMs?: number;
   /** Delivery ids remembered for de-duplication (default 10000). */
   dedupeCapacity?: number;
+  /** Token the status page asks for (also on loopback); without one, see status/access.ts. */
+  uiToken?: string;
+  /** How often the status page refreshes (default 5 s). */
+  refreshSeconds?: number;
 }
 
 /** What `serve` gets from outside. */
@@ -48,6 +57,10 @@ export interface ServeDeps {
   timers?: Timers;
   /** Called after every refresh run (e.g. `--on-build`). */
   afterImport?: ImporterDeps['afterImport'];
+  /** Reads the folder for the status page (streams, workloads, problems); else it shows listStreams only. */
+  readState?: () => Promise<Snapshot>;
+  /** The clock of the status page (default Date.now). */
+  now?: () => number;
 }
 
 /** A running `serve`. */
@@ -95,7 +108,10 @@ function listen(server: Server, address: ListenAddress): Promise<ListenAddress> 
 /** Starts the listener, the scheduler and the worker. */
 export async function startServe(options: ServeOptions, deps: ServeDeps): Promise<ServeHandle> {
   const metrics = deps.metrics ?? createServeMetrics();
-  const { logger } = deps;
+  const now = deps.now ?? Date.now;
+  // The status page shows what the log says (deliveries, runs) and each tag's last outcome.
+  const activity = new ActivityLog(now);
+  const logger = observingLogger(deps.logger, activity);
   const importer = new Importer({
     refresh: deps.refresh,
     listStreams: deps.listStreams,
@@ -104,7 +120,10 @@ export async function startServe(options: ServeOptions, deps: ServeDeps): Promis
     ...(options.namespace !== undefined ? { namespace: options.namespace } : {}),
     queueDepth: options.queueDepth ?? 1000,
     ...(options.settleMs !== undefined ? { settleMs: options.settleMs } : {}),
-    ...(deps.afterImport ? { afterImport: deps.afterImport } : {}),
+    afterImport: async (result, trigger) => {
+      activity.recordRefresh(result);
+      await deps.afterImport?.(result, trigger);
+    },
   });
   metrics.bindQueueDepth(() => importer.queue.depth);
   const started = Date.now();
@@ -122,28 +141,71 @@ export async function startServe(options: ServeOptions, deps: ServeDeps): Promis
       uptimeSeconds: Math.round((Date.now() - started) / 1000),
     }),
   });
-  const server = createServer(handler);
-  server.requestTimeout = 15_000;
-  server.headersTimeout = 10_000;
-  const address = await listen(server, options.listen);
   const scheduler = new Scheduler(
     options.intervalMs,
     (b, n) => importer.scheduleBucket(b, n),
     deps.timers ?? realTimers,
   );
-  logger.log(
-    'info',
-    'start',
-    `serve listening on http://${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}`,
-    {
-      host: address.host,
-      port: address.port,
-      interval: formatInterval(options.intervalMs),
-      buckets: scheduler.buckets,
-      webhooks: options.secret !== undefined,
-      namespace: options.namespace ?? '(all)',
-    },
-  );
+  const access = uiAccess(options.listen.host, options.uiToken, options.secret);
+  let listening = '';
+  const status = new StatusService(async () => {
+    let folder: FolderView | undefined;
+    let readError: string | undefined;
+    try {
+      folder = deps.readState
+        ? folderView(await deps.readState(), options.namespace)
+        : { streams: await deps.listStreams(), graph: { nodes: [], edges: [] }, problems: [] };
+    } catch (err) {
+      readError = `cannot read the state folder: ${(err as Error)?.message ?? String(err)}`;
+    }
+    return buildStatus({
+      now: now(),
+      folder,
+      ...(readError !== undefined ? { readError } : {}),
+      namespace: options.namespace,
+      activity,
+      scheduler: {
+        intervalMs: options.intervalMs,
+        buckets: scheduler.buckets,
+        tickMs: scheduler.tickMs,
+        nextRun: scheduler.nextRun,
+      },
+      serve: {
+        listen: listening,
+        startedAt: new Date(started).toISOString(),
+        webhooks: options.secret !== undefined,
+        access: access.mode === 'loopback' ? 'loopback' : 'token',
+        queueDepth: importer.queue.depth,
+        importing: importer.importing,
+      },
+      refreshSeconds: options.refreshSeconds ?? 5,
+      secrets: [options.secret, options.uiToken].filter((s): s is string => s !== undefined),
+    });
+  }, now);
+  const statusRoutes = createStatusRoutes({ access, service: status, logger });
+  const server = createServer((req, res) => {
+    if (!statusRoutes(req, res)) handler(req, res);
+  });
+  server.requestTimeout = 15_000;
+  server.headersTimeout = 10_000;
+  const address = await listen(server, options.listen);
+  listening = `${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}`;
+  logger.log('info', 'start', `serve listening on http://${listening}`, {
+    host: address.host,
+    port: address.port,
+    interval: formatInterval(options.intervalMs),
+    buckets: scheduler.buckets,
+    webhooks: options.secret !== undefined,
+    namespace: options.namespace ?? '(all)',
+    statusPage: access.mode === 'token' ? `token (${access.source})` : access.mode,
+  });
+  if (access.mode === 'closed') {
+    logger.log(
+      'warn',
+      'status-page-closed',
+      `the status page is closed: ${listening} is not a loopback address and no UI token or webhook secret is configured (--ui-token-file or ISCTL_UI_TOKEN)`,
+    );
+  }
   if (options.secret === undefined) {
     logger.log(
       'warn',

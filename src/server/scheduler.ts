@@ -10,6 +10,8 @@ import { bucketCount } from './interval.js';
 export interface Timers {
   setTimeout(fn: () => void, ms: number): unknown;
   clearTimeout(handle: unknown): void;
+  /** Milliseconds since the epoch (default Date.now), for the time of the next tick. */
+  now?(): number;
 }
 
 /** The real timers. */
@@ -25,6 +27,7 @@ export class Scheduler {
   private handle: unknown;
   private next = 0;
   private stopped = false;
+  private nextAt: number | undefined;
 
   constructor(
     readonly intervalMs: number,
@@ -45,6 +48,12 @@ export class Scheduler {
     this.stopped = true;
     if (this.handle !== undefined) this.timers.clearTimeout(this.handle);
     this.handle = undefined;
+    this.nextAt = undefined;
+  }
+
+  /** When the next bucket is handed over, and which (0-based); undefined before start and once stopped. */
+  get nextRun(): { at: number; bucket: number } | undefined {
+    return this.nextAt === undefined ? undefined : { at: this.nextAt, bucket: this.next };
   }
 
   private tick(): void {
@@ -52,6 +61,7 @@ export class Scheduler {
     const bucket = this.next;
     this.next = (this.next + 1) % this.buckets;
     this.visit(bucket, this.buckets);
+    this.nextAt = (this.timers.now?.() ?? Date.now()) + this.tickMs;
     this.handle = this.timers.setTimeout(() => this.tick(), this.tickMs);
   }
 }

@@ -35,6 +35,7 @@ describe('isctl serve: bad flags are usage errors naming the flag', () => {
       ['--webhook-secret-file', '/nonexistent/secret'],
       'error: cannot read the webhook secret file /nonexistent/secret: ENOENT',
     ],
+    [['--ui-token-file', '/nonexistent/token'], 'error: cannot read the UI token file /nonexistent/token: ENOENT'],
   ])('%j', async (args, message) => {
     const r = await cli(['serve', '--dir', dir, ...args]);
     expect(r.code).toBe(1);
@@ -81,6 +82,25 @@ describe('isctl serve: bad flags are usage errors naming the flag', () => {
     expect(r.stdout).toContain('0 nothing changed, 1 something changed, 2 errors');
     expect(r.stdout).toContain('/webhooks/{distribution,dockerhub,quay,harbor,github}');
     expect(r.stdout).toContain('Authorization: Bearer SECRET');
+  });
+
+  it('help says who may read the status page', async () => {
+    const r = await cli(['serve', '-h']);
+    expect(r.stdout).toContain('--ui-token-file <file>');
+    expect(r.stdout).toContain('The status page (GET /) and its data (GET /api/v1/status) are read-only.');
+    expect(r.stdout.replace(/\s+/g, ' ')).toContain(
+      'On a loopback --listen they need no login; on any other address they need the --ui-token-file token (ISCTL_UI_TOKEN), or else the webhook secret',
+    );
+  });
+
+  it('an empty UI token file is refused with a hint', async () => {
+    const f = path.join(dir, 'empty-token');
+    fs.writeFileSync(f, '');
+    const r = await cli(['serve', '--dir', dir, '--ui-token-file', f]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      `error: the UI token file ${f} is empty\nwrite the token into it, e.g. openssl rand -hex 32 > FILE`,
+    );
   });
 });
 

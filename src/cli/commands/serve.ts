@@ -37,6 +37,15 @@ Examples:
   # One scheduled pass for a cron job: exit 0 nothing changed, 1 something changed, 2 errors
   isctl serve --once
 
+  # Status page on all interfaces (open http://HOST:8080/, user name anything, password the token)
+  isctl serve --listen :8080 --ui-token-file /run/secrets/isctl-ui
+
+The status page (GET /) and its data (GET /api/v1/status) are read-only. On a loopback --listen
+they need no login; on any other address they need the --ui-token-file token (ISCTL_UI_TOKEN), or
+else the webhook secret, as the password of the browser's login prompt or as
+"Authorization: Bearer TOKEN"; with neither they stay closed. serve speaks plain HTTP: put a TLS
+proxy in front of it when the page is reached over a network.
+
 Senders authenticate with the secret: "Authorization: Bearer SECRET" (Distribution
 notifications.endpoints[].headers, Harbor "Auth Header"), "?token=SECRET" in the URL (Docker Hub,
 Quay), or the HMAC-SHA256 signature GitHub computes with the secret (X-Hub-Signature-256).
@@ -54,23 +63,28 @@ Distribution (registry config.yml), pull events skipped:
 
 /** Reads the webhook secret from --webhook-secret-file or ISCTL_WEBHOOK_SECRET; undefined when neither is set. */
 export function readWebhookSecret(file: string | undefined, io: CliIO): string | undefined {
+  return readSecret(file, 'ISCTL_WEBHOOK_SECRET', 'webhook secret', 'shared secret', io);
+}
+
+/** Reads a secret from its file flag or its environment variable (a file keeps it out of `ps`). */
+function readSecret(file: string | undefined, env: string, what: string, holding: string, io: CliIO) {
   let secret: string | undefined;
   if (file !== undefined) {
     try {
       secret = readFileSync(path.resolve(io.cwd, file), 'utf8').replace(/\r?\n$/, '');
     } catch (err) {
       throw new UsageError(
-        `cannot read the webhook secret file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
-        'pass a readable file holding the shared secret',
+        `cannot read the ${what} file ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+        `pass a readable file holding the ${holding}`,
       );
     }
     if (secret.trim() === '')
       throw new UsageError(
-        `the webhook secret file ${file} is empty`,
-        'write the shared secret into it, e.g. openssl rand -hex 32 > FILE',
+        `the ${what} file ${file} is empty`,
+        `write the ${holding} into it, e.g. openssl rand -hex 32 > FILE`,
       );
-  } else if (io.env.ISCTL_WEBHOOK_SECRET !== undefined && io.env.ISCTL_WEBHOOK_SECRET !== '') {
-    secret = io.env.ISCTL_WEBHOOK_SECRET;
+  } else if (io.env[env] !== undefined && io.env[env] !== '') {
+    secret = io.env[env];
   }
   return secret;
 }
@@ -126,6 +140,7 @@ async function action(opts: Record<string, unknown>, cmd: Command, io: CliIO): P
   const g = globalOptions(cmd, io);
   const flags = parseFlags(opts);
   const secret = readWebhookSecret(opts.webhookSecretFile as string | undefined, io);
+  const uiToken = readSecret(opts.uiTokenFile as string | undefined, 'ISCTL_UI_TOKEN', 'UI token', 'token', io);
   const logger = createLogger(flags.format, (l) => io.stderr.write(l), io.now);
   const metrics = createServeMetrics();
   const base = buildCoreContext(g, io);
@@ -147,9 +162,18 @@ async function action(opts: Record<string, unknown>, cmd: Command, io: CliIO): P
           maxBodyBytes: flags.maxBodyBytes,
           queueDepth: flags.queueDepth,
           ...(secret !== undefined ? { secret } : {}),
+          ...(uiToken !== undefined ? { uiToken } : {}),
           ...(namespace !== undefined ? { namespace } : {}),
         },
-        { refresh: run, listStreams: streamLister(ctx, g), logger, metrics, ...onBuild(opts, io, g) },
+        {
+          refresh: run,
+          listStreams: streamLister(ctx, g),
+          readState: () => ctx.store.read(g.namespace),
+          now: () => io.now().getTime(),
+          logger,
+          metrics,
+          ...onBuild(opts, io, g),
+        },
       );
       await handle.stop(await signals.received);
       return 0;
@@ -211,7 +235,8 @@ export const serveCommand: CommandModule = {
         'Run until SIGTERM/SIGINT: every --interval, re-import the tags with importPolicy.scheduled: true (spread over the ' +
           'interval as OpenShift does) and apply triggers; with a webhook secret, also accept push notifications from ' +
           'Distribution, Docker Hub, Quay, Harbor and GitHub on /webhooks/<sender> and re-import the matching tags (the digest ' +
-          'is always read from the registry). /healthz and /metrics (Prometheus) are always served. Logs go to stderr. ' +
+          'is always read from the registry). /healthz and /metrics (Prometheus) are always served, and a read-only status ' +
+          'page at / (its data as JSON at /api/v1/status; see below for who may read it). Logs go to stderr. ' +
           'Every namespace of the folder is served unless -n (or ISCTL_NAMESPACE) names one.',
       )
       .option('--listen <addr>', 'Address to listen on (HOST:PORT, :PORT for all interfaces)', '127.0.0.1:8080')
@@ -223,6 +248,11 @@ export const serveCommand: CommandModule = {
       .option(
         '--webhook-secret-file <file>',
         'File holding the shared webhook secret (env ISCTL_WEBHOOK_SECRET); without one no webhook endpoint is opened',
+      )
+      .option(
+        '--ui-token-file <file>',
+        'File holding the token the status page asks for (env ISCTL_UI_TOKEN); needed when --listen is not loopback ' +
+          'unless the webhook secret is used instead',
       )
       .option(
         '--on-build <command>',
