@@ -7,14 +7,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { isctl, tempFolder } from '../helpers/cli.js';
+import { runCli, tempDir } from '../helpers/index.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 describe('apply runs the triggers of what it applies', () => {
   it('a DeploymentConfig applied after its tag was imported gets the image and rolls out', async () => {
-    const dir = tempFolder();
-    const imp = await isctl([
+    const dir = tempDir();
+    const imp = await runCli([
       '--dir',
       dir,
       'import-image',
@@ -27,7 +27,7 @@ describe('apply runs the triggers of what it applies', () => {
     const digest = parse(fs.readFileSync(path.join(dir, 'imagestreams/default/hello.yaml'), 'utf8')).status.tags[0]
       .items[0].image;
 
-    const r = await isctl(['--dir', dir, 'apply', '-f', path.join(ROOT, 'examples/state/hello-deploy.yaml')]);
+    const r = await runCli(['--dir', dir, 'apply', '-f', path.join(ROOT, 'examples/state/hello-deploy.yaml')]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const ref = `oci:${path.join(ROOT, 'examples/hello-oci')}@${digest}`;
@@ -43,7 +43,7 @@ describe('apply runs the triggers of what it applies', () => {
     // Applying the same file again: the applied template is taken, the trigger puts the image back: no change is written.
     const file = path.join(dir, 'deploymentconfigs/default/hello.yaml');
     const before = fs.readFileSync(file, 'utf8');
-    const again = await isctl(['--dir', dir, 'apply', '-f', path.join(ROOT, 'examples/state/hello-deploy.yaml')]);
+    const again = await runCli(['--dir', dir, 'apply', '-f', path.join(ROOT, 'examples/state/hello-deploy.yaml')]);
     expect(again.code).toBe(0);
     expect(fs.readFileSync(file, 'utf8')).toBe(before);
   });

@@ -1,6 +1,6 @@
 /** `isctl explain`: the field documentation a user reads instead of the OpenShift API reference. */
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/ux.js';
+import { runCli } from '../helpers/index.js';
 import { wrap } from '../../src/output/explain.js';
 
 /** The text with line wrapping undone. */

@@ -6,29 +6,22 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT, runCli, tempDir } from '../helpers/ux.js';
+import { expectGolden, GOLDEN_DIR, runCli, tempDir } from '../helpers/index.js';
 
-const GOLDEN = path.join(ROOT, 'test/golden/graph');
-const STATE = path.join(GOLDEN, 'state');
-
-function golden(name: string, actual: string): void {
-  const file = path.join(GOLDEN, name);
-  if (process.env.UPDATE_GOLDEN) fs.writeFileSync(file, actual);
-  expect(actual).toBe(fs.readFileSync(file, 'utf8'));
-}
+const STATE = path.join(GOLDEN_DIR, 'graph', 'state');
 
 describe('isctl graph', () => {
   it('prints the default namespace as Mermaid', async () => {
     const r = await runCli(['graph', '--dir', STATE]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    golden('default.mmd', r.stdout);
+    expectGolden('graph/default.mmd', r.stdout);
   });
 
   it('prints every namespace as DOT with -A -o dot', async () => {
     const r = await runCli(['graph', '--dir', STATE, '-A', '-o', 'dot']);
     expect(r.code).toBe(0);
-    golden('all-namespaces.dot', r.stdout);
+    expectGolden('graph/all-namespaces.dot', r.stdout);
   });
 
   it('marks failed imports, paused and manual triggers, and tags missing from the folder', async () => {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { digestOf } from '../../src/domain/image.js';
 import { openStateStore } from '../../src/state/store.js';
-import { isctl, tempFolder, testClock } from '../helpers/cli.js';
+import { runCli, tempDir, testClock } from '../helpers/index.js';
 
 const NOW = '2026-01-01T10:05:00Z';
 const clock = testClock(NOW);
@@ -35,7 +35,7 @@ function manifestFor(cfg: string): Buffer {
 }
 
 beforeAll(async () => {
-  dir = tempFolder('isctl-read-');
+  dir = tempDir('read');
   configDigest = digestOf(config);
   const manifest = manifestFor(configDigest);
   manifestDigest = digestOf(manifest);
@@ -106,7 +106,7 @@ status:
   );
 });
 
-const run = (argv: string[]) => isctl(['--dir', dir, ...argv], { clock });
+const run = (argv: string[]) => runCli(['--dir', dir, ...argv], { clock });
 const REG = 'image-registry.openshift-image-registry.svc:5000';
 
 describe('isctl get', () => {
@@ -219,12 +219,12 @@ describe('isctl get', () => {
   });
 
   it('an empty namespace says No resources found (objects without a namespace belong to the one of the command)', async () => {
-    const d = tempFolder('isctl-read-ns-');
+    const d = tempDir('read-ns');
     fs.writeFileSync(
       path.join(d, 'a.yaml'),
       'apiVersion: image.openshift.io/v1\nkind: ImageStream\nmetadata:\n  name: a\n  namespace: ci\nspec: {}\n',
     );
-    const r = await isctl(['--dir', d, 'get', 'is', '-n', 'empty'], { clock });
+    const r = await runCli(['--dir', d, 'get', 'is', '-n', 'empty'], { clock });
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('');
     expect(r.stderr).toBe('No resources found in empty namespace.\n');
@@ -319,7 +319,7 @@ describe('isctl describe', () => {
 
 describe('problem files', () => {
   it('read commands print what loaded, report the broken file with line and column, and exit 1', async () => {
-    const d = tempFolder('isctl-read-bad-');
+    const d = tempDir('read-bad');
     fs.writeFileSync(
       path.join(d, 'good.yaml'),
       'apiVersion: image.openshift.io/v1\nkind: ImageStream\nmetadata:\n  name: good\nspec: {}\n',
@@ -328,11 +328,11 @@ describe('problem files', () => {
       path.join(d, 'bad.yaml'),
       'apiVersion: image.openshift.io/v1\nkind: ImageStream\nmetadata:\n  name: [unclosed\n',
     );
-    const r = await isctl(['--dir', d, 'get', 'is'], { clock });
+    const r = await runCli(['--dir', d, 'get', 'is'], { clock });
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('good');
     expect(r.stderr).toMatch(/^error: bad\.yaml:\d+:\d+: /);
-    const desc = await isctl(['--dir', d, 'describe', 'is', 'good'], { clock });
+    const desc = await runCli(['--dir', d, 'describe', 'is', 'good'], { clock });
     expect(desc.code).toBe(1);
     expect(desc.stdout).toContain('Name:\t\t\tgood\n');
   });

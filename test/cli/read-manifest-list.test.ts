@@ -3,7 +3,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { digestOf } from '../../src/domain/image.js';
 import { openStateStore } from '../../src/state/store.js';
-import { isctl, tempFolder, testClock } from '../helpers/cli.js';
+import { runCli, tempDir, testClock } from '../helpers/index.js';
 
 const clock = testClock('2026-01-01T10:05:00Z');
 const amd = `sha256:${'a1'.repeat(32)}`;
@@ -12,7 +12,7 @@ let dir: string;
 let listDigest: string;
 
 beforeAll(async () => {
-  dir = tempFolder('isctl-read-list-');
+  dir = tempDir('read-list');
   const index = Buffer.from(
     JSON.stringify({
       schemaVersion: 2,
@@ -54,7 +54,7 @@ status:
   );
 });
 
-const run = (argv: string[]) => isctl(['--dir', dir, ...argv], { clock });
+const run = (argv: string[]) => runCli(['--dir', dir, ...argv], { clock });
 
 describe('a preserved manifest list', () => {
   it('describe istag shows the children with the platforms of the index', async () => {

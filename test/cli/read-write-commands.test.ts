@@ -2,11 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { isctl, readState, tempFolder, testClock } from '../helpers/cli.js';
+import { readState, runCli, tempDir, testClock } from '../helpers/index.js';
 
 const clock = testClock('2026-01-01T10:05:00Z');
 const at = (dir: string) => (argv: string[], stdin?: NodeJS.ReadableStream) =>
-  isctl(['--dir', dir, ...argv], { clock, ...(stdin ? { stdin } : {}) });
+  runCli(['--dir', dir, ...argv], { clock, ...(stdin ? { stdin } : {}) });
 import { CORPUS } from '../fixtures/corpus.js';
 
 /** Every file of a folder (relative path → content), hidden folders included. */
@@ -25,7 +25,7 @@ function snapshotFolder(dir: string): Record<string, string> {
 
 describe('create imagestream', () => {
   it('creates an empty stream at the default path, then refuses a second one and a bad name', async () => {
-    const dir = tempFolder('isctl-create-');
+    const dir = tempDir('create');
     const run = at(dir);
     const r = await run(['create', 'imagestream', 'myapp']);
     expect(r).toMatchObject({ code: 0, stdout: 'imagestream.image.openshift.io/myapp created\n', stderr: '' });
@@ -45,7 +45,7 @@ describe('create imagestream', () => {
   });
 
   it('--dry-run writes nothing', async () => {
-    const dir = tempFolder('isctl-create-dry-');
+    const dir = tempDir('create-dry');
     const r = await at(dir)(['create', 'is', 'x', '--dry-run']);
     expect(r.stdout).toBe('imagestream.image.openshift.io/x created (dry run)\n');
     expect(fs.existsSync(path.join(dir, 'imagestreams'))).toBe(false);
@@ -103,9 +103,9 @@ status:
 
 describe('apply -f', () => {
   it('creates new streams, configures existing ones in place (status kept), then reports unchanged', async () => {
-    const dir = tempFolder('isctl-apply-');
+    const dir = tempDir('apply');
     fs.writeFileSync(path.join(dir, 'web.yaml'), EXISTING);
-    const input = path.join(tempFolder('isctl-apply-in-'), 'in.yaml');
+    const input = path.join(tempDir('apply-in'), 'in.yaml');
     fs.writeFileSync(input, APPLIED);
     const run = at(dir);
     const r = await run(['apply', '-f', input]);
@@ -141,7 +141,7 @@ describe('apply -f', () => {
   });
 
   it('refuses an invalid object naming file and field, and writes nothing', async () => {
-    const dir = tempFolder('isctl-apply-bad-');
+    const dir = tempDir('apply-bad');
     const run = at(dir);
     const f = path.join(dir, 'in.yaml');
     fs.writeFileSync(
@@ -149,7 +149,7 @@ describe('apply -f', () => {
       `${APPLIED}---\napiVersion: image.openshift.io/v1\nkind: ImageStream\nmetadata: {name: broken}\nspec:\n  tags:\n  - name: x\n    from: {kind: DockerImage, name: "Bad@ref"}\n`,
     );
     const before = snapshotFolder(dir);
-    const r = await isctl(['--dir', dir, 'apply', '-f', 'in.yaml'], { clock, cwd: dir });
+    const r = await runCli(['--dir', dir, 'apply', '-f', 'in.yaml'], { clock, cwd: dir });
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(
       'in.yaml: The ImageStream "broken" is invalid: spec.tags[0].from.name: Invalid value: "Bad@ref": invalid reference format\n',
@@ -163,10 +163,10 @@ describe('apply -f', () => {
   });
 
   it('reads - from stdin and folders', async () => {
-    const dir = tempFolder('isctl-apply-stdin-');
+    const dir = tempDir('apply-stdin');
     const r = await at(dir)(['apply', '-f', '-'], Readable.from([APPLIED]));
     expect(r.stdout).toBe('imagestream.image.openshift.io/web created\nimagestream.image.openshift.io/api created\n');
-    const src = tempFolder('isctl-apply-dir-');
+    const src = tempDir('apply-dir');
     fs.writeFileSync(
       path.join(src, 'a.yaml'),
       'apiVersion: image.openshift.io/v1\nkind: ImageStream\nmetadata: {name: a, namespace: ci}\nspec: {}\n',
@@ -190,7 +190,7 @@ describe('apply -f', () => {
     );
     expect(files.length).toBeGreaterThan(0);
     for (const f of files) {
-      const dir = tempFolder('isctl-apply-corpus-');
+      const dir = tempDir('apply-corpus');
       const r = await at(dir)(['apply', '-f', path.join(corpus, f)]);
       expect(r.code, r.stderr).toBe(0);
       const { parseAllDocuments } = await import('yaml');
@@ -214,7 +214,7 @@ describe('apply -f', () => {
 
 describe('delete is', () => {
   it('deletes streams and reports missing ones as NotFound', async () => {
-    const dir = tempFolder('isctl-delete-');
+    const dir = tempDir('delete');
     const run = at(dir);
     await run(['create', 'is', 'a']);
     await run(['create', 'is', 'b']);
@@ -229,7 +229,7 @@ describe('delete is', () => {
 
 describe('set image-lookup', () => {
   it('enables, lists, reports nothing when unchanged, and disables', async () => {
-    const dir = tempFolder('isctl-lookup-');
+    const dir = tempDir('lookup');
     const run = at(dir);
     await run(['create', 'is', 'mysql']);
     const on = await run(['set', 'image-lookup', 'mysql']);
@@ -247,7 +247,7 @@ describe('set image-lookup', () => {
   });
 
   it('sets the resolve-names annotation on a deployment template', async () => {
-    const dir = tempFolder('isctl-lookup-deploy-');
+    const dir = tempDir('lookup-deploy');
     fs.writeFileSync(
       path.join(dir, 'deploy.yaml'),
       'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n      - name: web\n        image: mysql:latest\n',
@@ -263,8 +263,8 @@ describe('set image-lookup', () => {
 
 describe('apply of other kinds', () => {
   it('writes workloads to their default path and skips kinds that are not stored as objects', async () => {
-    const dir = tempFolder('isctl-apply-kinds-');
-    const f = path.join(tempFolder('isctl-apply-kinds-in-'), 'in.yaml');
+    const dir = tempDir('apply-kinds');
+    const f = path.join(tempDir('apply-kinds-in'), 'in.yaml');
     fs.writeFileSync(
       f,
       'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {template: {spec: {containers: [{name: web, image: web:latest}]}}}\n---\n' +
@@ -282,7 +282,7 @@ describe('apply of other kinds', () => {
 
 describe('delete istag', () => {
   it('removes the spec tag and its history, bumps the generation, and reports missing tags', async () => {
-    const dir = tempFolder('isctl-delete-istag-');
+    const dir = tempDir('delete-istag');
     fs.writeFileSync(path.join(dir, 'web.yaml'), EXISTING);
     const run = at(dir);
     const r = await run(['delete', 'istag', 'web:1.0', 'web:nope', 'gone:1']);

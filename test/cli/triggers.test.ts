@@ -1,10 +1,8 @@
 /** `isctl rollout latest` and `isctl set triggers`, run in-process on a temp state folder. */
 import { afterEach, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { run } from '../../src/cli/main.js';
-import type { CliIO } from '../../src/cli/io.js';
+import { runCli, tempDir } from '../helpers/index.js';
 
 const D1 = `sha256:${'1'.repeat(64)}`;
 const D2 = `sha256:${'2'.repeat(64)}`;
@@ -109,7 +107,7 @@ afterEach(() => {
 });
 
 function folder(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'isctl-cli-triggers-'));
+  const dir = tempDir('cli-triggers');
   dirs.push(dir);
   fs.writeFileSync(path.join(dir, 'app.yaml'), STATE);
   return dir;
@@ -119,17 +117,8 @@ async function isctl(
   dir: string,
   ...argv: string[]
 ): Promise<{ code: number; stdout: string; stderr: string; file: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIO = {
-    stdout: { write: (s: string) => (stdout += s) },
-    stderr: { write: (s: string) => (stderr += s) },
-    env: { NO_COLOR: '1' },
-    cwd: dir,
-    now: () => new Date('2026-11-22T12:00:00Z'),
-  };
-  const code = await run(['--dir', dir, ...argv], io);
-  return { code, stdout, stderr, file: fs.readFileSync(path.join(dir, 'app.yaml'), 'utf8') };
+  const r = await runCli(argv, { dir, env: { NO_COLOR: '1' } });
+  return { ...r, file: fs.readFileSync(path.join(dir, 'app.yaml'), 'utf8') };
 }
 
 describe('isctl rollout latest', () => {

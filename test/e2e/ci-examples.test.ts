@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { ROOT, shimBin, tempDir } from '../helpers/ux.js';
+import { ROOT, shimBin, tempDir } from '../helpers/index.js';
 
 const load = (name: string) =>
   parse(fs.readFileSync(path.join(ROOT, 'examples/ci', name), 'utf8')) as Record<string, any>;

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureShells, runBin, shimBin, tempDir } from '../helpers/ux.js';
+import { shimBin, spawnCli, tempDir } from '../helpers/index.js';
 
 const STREAMS = `apiVersion: image.openshift.io/v1
 kind: ImageStream
@@ -49,15 +49,17 @@ let bin: string;
 let state: string;
 let scripts: Record<'bash' | 'zsh' | 'fish', string>;
 
-beforeAll(() => {
-  ensureShells(['zsh', 'fish']);
+beforeAll(async () => {
+  for (const shell of ['bash', 'zsh', 'fish'])
+    if (spawnSync('sh', ['-c', `command -v ${shell}`]).status !== 0)
+      throw new Error(`${shell} is missing: test/setup/ensure-tools.sh installs it (npm test runs it)`);
   bin = shimBin();
   state = tempDir();
   fs.writeFileSync(path.join(state, 'streams.yaml'), STREAMS);
   fs.mkdirSync(path.join(state, 'apps'));
   scripts = { bash: '', zsh: '', fish: '' };
   for (const shell of ['bash', 'zsh', 'fish'] as const) {
-    const r = runBin(['completion', shell]);
+    const r = await spawnCli(['completion', shell]).done;
     expect(r.code).toBe(0);
     scripts[shell] = path.join(bin, `isctl.${shell}`);
     fs.writeFileSync(scripts[shell], r.stdout);
@@ -239,8 +241,8 @@ describe('zsh completion', () => {
 });
 
 describe('isctl completion', () => {
-  it('rejects an unknown shell with a usage error naming the choices', () => {
-    const r = runBin(['completion', 'powershell']);
+  it('rejects an unknown shell with a usage error naming the choices', async () => {
+    const r = await spawnCli(['completion', 'powershell']).done;
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('Unsupported shell type "powershell".');
     expect(r.stderr).toContain('bash, zsh, fish');

@@ -11,23 +11,8 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseStateFile } from '../../src/state/parse.js';
-import {
-  freePort,
-  pushImage,
-  skopeoRawDigest,
-  startRegistry,
-  type TestRegistry,
-} from '../helpers/registry/registry.js';
-import {
-  useCliSnapshot,
-  getStream,
-  listFiles,
-  REPO,
-  runCli,
-  spawnCli,
-  statusTag,
-  tempDir,
-} from '../helpers/state-scan.js';
+import { freePort, pushImage, skopeoRawDigest, startRegistry, type TestRegistry } from '../helpers/registry/index.js';
+import { useCliSnapshot, getStream, listFiles, ROOT, runCli, spawnCli, statusTag, tempDir } from '../helpers/index.js';
 
 const WORKERS = 8;
 const OPS = Number(process.env.ISCTL_CONCURRENCY_OPS ?? 50);
@@ -92,7 +77,7 @@ function runWorker(w: number, ops: string[][]): Promise<{ results: OpResult[]; e
   writeFileSync(file, JSON.stringify({ ops, env: { HOME: state, NO_COLOR: '1' }, spawnEvery: 10 }));
   const child = spawn(
     process.execPath,
-    [join(REPO, 'test', 'helpers', 'processes', 'concurrency-worker.mjs'), file, cli.root],
+    [join(ROOT, 'test', 'helpers', 'processes', 'concurrency-worker.mjs'), file, cli.root],
     {
       cwd: state,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -129,7 +114,7 @@ async function leaveStaleLock(): Promise<number> {
     ).join('---\n'),
   );
   for (let attempt = 0; attempt < 20; attempt++) {
-    const p = spawnCli(state, ['apply', '-f', gate, '--dry-run']);
+    const p = spawnCli(['apply', '-f', gate, '--dry-run'], { dir: state });
     for (let t = 0; t < 3000 && !existsSync(lock); t += 2) await new Promise((r) => setTimeout(r, 2));
     const holder = existsSync(lock) ? JSON.parse(readFileSync(lock, 'utf8')) : undefined;
     try {
@@ -153,13 +138,9 @@ describe('8 processes x 50 commands on one state folder, with serve running', ()
       expect(await skopeoRawDigest(reg, 'team/app:one')).toBe(one.digest);
       expect(await skopeoRawDigest(reg, 'team/app:two')).toBe(two.digest);
       // The scheduled tag serve keeps importing.
-      const sched = await runCli(state, [
-        'tag',
-        '--scheduled',
-        '--insecure',
-        `${reg.host}/team/app:live`,
-        'sched:live',
-      ]);
+      const sched = await runCli(['tag', '--scheduled', '--insecure', `${reg.host}/team/app:live`, 'sched:live'], {
+        dir: state,
+      });
       expect(sched.stderr).toBe('');
       mkdirSync(join(work, 'apply'));
       const plans = Array.from({ length: WORKERS }, (_, w) => opsFor(w));
@@ -173,15 +154,9 @@ describe('8 processes x 50 commands on one state folder, with serve running', ()
       expect(JSON.parse(readFileSync(join(state, '.isctl', 'lock'), 'utf8')).pid).toBe(deadPid);
 
       const port = await freePort();
-      const serve = spawnCli(state, [
-        'serve',
-        '--interval',
-        '1s',
-        '--listen',
-        `127.0.0.1:${port}`,
-        '--log-format',
-        'json',
-      ]);
+      const serve = spawnCli(['serve', '--interval', '1s', '--listen', `127.0.0.1:${port}`, '--log-format', 'json'], {
+        dir: state,
+      });
       const started = Date.now();
       let moved = '';
       const mover = (async () => {
@@ -258,7 +233,7 @@ describe('8 processes x 50 commands on one state folder, with serve running', ()
       }
       expect(files.filter((f) => f.includes('.isctl-tmp-'))).toEqual([]);
       expect(existsSync(join(state, '.isctl', 'lock'))).toBe(false);
-      const all = await runCli(state, ['get', 'is', '-A']);
+      const all = await runCli(['get', 'is', '-A'], { dir: state });
       expect(all.code).toBe(0);
       console.log(
         `concurrency: ${WORKERS} workers x ${OPS} commands in ${elapsed} ms; slowest command ${Math.max(...workers.flatMap((r) => r.results.map((x) => x.ms)))} ms`,

@@ -3,34 +3,21 @@
  * none (the folder lock serialises load → change → write). Runs the built CLI as separate OS
  * processes, importing from the bundled OCI layout so no registry is needed.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { tempFolder } from '../helpers/cli.js';
+import { EXAMPLE_LAYOUT, spawnCli, tempDir } from '../helpers/index.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const BIN = path.join(ROOT, 'bin/isctl.js');
-const LAYOUT = path.join(ROOT, 'examples/hello-oci');
-
-function runBin(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
+const LAYOUT = EXAMPLE_LAYOUT;
 
 describe('concurrent isctl processes', () => {
   it('8 processes adding 5 different tags each to one stream lose none', async () => {
-    const dir = tempFolder();
-    const procs = Array.from({ length: 8 }, (_, p) =>
-      runBin(['--dir', dir, 'tag', `oci:${LAYOUT}:1.0`, ...Array.from({ length: 5 }, (_, k) => `app:p${p}-t${k}`)]),
+    const dir = tempDir();
+    const procs = Array.from(
+      { length: 8 },
+      (_, p) =>
+        spawnCli(['tag', `oci:${LAYOUT}:1.0`, ...Array.from({ length: 5 }, (_, k) => `app:p${p}-t${k}`)], { dir }).done,
     );
     const results = await Promise.all(procs);
     for (const r of results) {

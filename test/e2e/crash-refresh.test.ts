@@ -10,7 +10,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, watch, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildImage, type BuiltImage } from '../helpers/registry/images.js';
+import { buildImage, type BuiltImage } from '../helpers/registry/index.js';
 import {
   badCacheFiles,
   countWriteOps,
@@ -20,7 +20,7 @@ import {
   spawnCli,
   tempDir,
   useCliSnapshot,
-} from '../helpers/state-scan.js';
+} from '../helpers/index.js';
 
 const RUNS = Number(process.env.ISCTL_CRASH_REFRESH_RUNS ?? 40);
 const PARALLEL = Number(process.env.ISCTL_CRASH_PARALLEL ?? 6);
@@ -93,12 +93,14 @@ beforeAll(async () => {
   );
   mkdirSync(join(template, 'streams'));
   for (let i = 0; i < STREAMS; i++) {
-    const r = await runCli(template, ['import-image', `s${i}:live`, `--from=oci:${layout}:s${i}`, '--confirm']);
+    const r = await runCli(['import-image', `s${i}:live`, `--from=oci:${layout}:s${i}`, '--confirm'], {
+      dir: template,
+    });
     if (r.code !== 0) throw new Error(`seeding s${i}: ${r.stderr}`);
   }
   writeFileSync(join(template, 'streams', 'web-dc.yaml'), dcYaml());
   // refresh resyncs every workload's triggers, so this refresh rolls the DeploymentConfig out on the old images.
-  expect((await runCli(template, ['refresh'])).code).toBe(0);
+  expect((await runCli(['refresh'], { dir: template })).code).toBe(0);
   oldFiles = stateFiles(template);
   writeLayout(
     layout,
@@ -106,13 +108,13 @@ beforeAll(async () => {
   );
   const ref = join(work, 'reference');
   cpSync(template, ref, { recursive: true });
-  const r = await runCli(ref, ['refresh']);
+  const r = await runCli(['refresh'], { dir: ref });
   expect(r.stderr).toBe('');
   newFiles = stateFiles(ref);
   const timed = join(work, 'timed');
   cpSync(template, timed, { recursive: true });
   const started = writingStarts(timed, 60_000).then(() => Date.now());
-  const p = spawnCli(timed, ['refresh']);
+  const p = spawnCli(['refresh'], { dir: timed });
   const [t0, res] = await Promise.all([started, p.done]);
   writePhaseMs = Math.max(30, Date.now() - t0);
   expect(res.code).toBe(0);
@@ -133,10 +135,10 @@ async function crashOnce(i: number): Promise<{ mixed: boolean; temps: number }> 
   try {
     if (i % 3 !== 2) {
       // SIGKILL at a random writing file-system operation: image-cache blobs, state files, the lock.
-      const r = await spawnCli(dir, ['refresh'], selfKillEnv(1 + Math.floor(Math.random() * writeOps))).done;
+      const r = await spawnCli(['refresh'], { dir, env: selfKillEnv(1 + Math.floor(Math.random() * writeOps)) }).done;
       expect(r.signal, r.stderr).toBe('SIGKILL');
     } else {
-      const p = spawnCli(dir, ['refresh']);
+      const p = spawnCli(['refresh'], { dir });
       if (await writingStarts(dir, 30_000)) await new Promise((r) => setTimeout(r, Math.random() * writePhaseMs));
       try {
         process.kill(p.pid, 'SIGKILL');
@@ -161,7 +163,7 @@ async function crashOnce(i: number): Promise<{ mixed: boolean; temps: number }> 
     }
     expect(badCacheFiles(dir)).toEqual([]);
     const temps = listFiles(dir).filter((f) => f.includes(TEMP_MARKER)).length;
-    const next = await runCli(dir, ['refresh']);
+    const next = await runCli(['refresh'], { dir });
     expect(next.code, next.stderr).toBe(0);
     expect(listFiles(dir).filter((f) => f.includes(TEMP_MARKER))).toEqual([]);
     expect(existsSync(join(dir, '.isctl', 'lock'))).toBe(false);

@@ -9,15 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, watch, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  countWriteOps,
-  listFiles,
-  runCli,
-  selfKillEnv,
-  spawnCli,
-  tempDir,
-  useCliSnapshot,
-} from '../helpers/state-scan.js';
+import { countWriteOps, listFiles, runCli, selfKillEnv, spawnCli, tempDir, useCliSnapshot } from '../helpers/index.js';
 
 const RUNS = Number(process.env.ISCTL_CRASH_RUNS ?? 200);
 const PARALLEL = Number(process.env.ISCTL_CRASH_PARALLEL ?? 6);
@@ -128,11 +120,11 @@ async function crashOnce(i: number): Promise<Outcome> {
     // whatever the load); the rest are killed from here, at a random moment of the write phase or
     // (one in five) of the whole run.
     if (i % 2 === 0) {
-      const p = spawnCli(dir, ['apply', '-f', input], selfKillEnv(1 + Math.floor(Math.random() * writeOps)));
+      const p = spawnCli(['apply', '-f', input], { dir, env: selfKillEnv(1 + Math.floor(Math.random() * writeOps)) });
       const r = await p.done;
       expect(r.signal, r.stderr).toBe('SIGKILL');
     } else {
-      const p = spawnCli(dir, ['apply', '-f', input]);
+      const p = spawnCli(['apply', '-f', input], { dir });
       if (i % 5 === 1) await sleep(Math.random() * 2500);
       else if (await writingStarts(dir, 15_000)) await sleep(Math.random() * writePhaseMs);
       try {
@@ -164,7 +156,7 @@ async function crashOnce(i: number): Promise<Outcome> {
       lockLeft: existsSync(join(dir, '.isctl', 'lock')),
     };
     // The next run cleans up after the dead one (its lock and temp files) and finishes the job.
-    const next = await runCli(dir, ['apply', '-f', input]);
+    const next = await runCli(['apply', '-f', input], { dir });
     expect(next.stderr, `recovery run after crash ${i}`).toBe('');
     expect(next.code).toBe(0);
     expect(listFiles(dir).filter((f) => f.includes(TEMP_MARKER))).toEqual([]);
@@ -188,14 +180,14 @@ beforeAll(async () => {
   oldFiles = stateFiles(template);
   const ref = join(work, 'reference');
   cpSync(template, ref, { recursive: true });
-  const r = await runCli(ref, ['apply', '-f', input]);
+  const r = await runCli(['apply', '-f', input], { dir: ref });
   if (r.code !== 0) throw new Error(`reference apply failed: ${r.stderr}`);
   newFiles = stateFiles(ref);
   // Measure the write phase of a real process run.
   const timed = join(work, 'timed');
   cpSync(template, timed, { recursive: true });
   const started = writingStarts(timed, 30_000).then(() => Date.now());
-  const p = spawnCli(timed, ['apply', '-f', input]);
+  const p = spawnCli(['apply', '-f', input], { dir: timed });
   const [t0, res] = await Promise.all([started, p.done]);
   writePhaseMs = Math.max(50, Date.now() - t0);
   expect(res.code).toBe(0);
@@ -206,7 +198,7 @@ beforeAll(async () => {
   expect(writeOps).toBeGreaterThan(oldFiles.size);
   rmSync(counted, { recursive: true, force: true });
   // A second apply of the same input changes nothing: "new" is a fixed point, so recovery can be compared with it.
-  const again = await runCli(ref, ['apply', '-f', input]);
+  const again = await runCli(['apply', '-f', input], { dir: ref });
   expect(stateFiles(ref)).toEqual(newFiles);
   expect(again.code).toBe(0);
 }, 120_000);
@@ -245,16 +237,20 @@ describe('SIGKILL while rewriting many files', () => {
 
 describe('temporary image-cache files', () => {
   it('a temporary file a killed import left in .isctl/blobs is removed by the next run that writes the cache; a live writer’s is kept', async () => {
-    const { startRegistry, pushImage } = await import('../helpers/registry/registry.js');
+    const { startRegistry, pushImage } = await import('../helpers/registry/index.js');
     const reg = await startRegistry({ mode: 'plain' });
     const d = tempDir('blob-temp');
     try {
       await pushImage(reg, 'team/app', '1.0', { seed: 'blob-temp-1' });
       await pushImage(reg, 'team/app', '2.0', { seed: 'blob-temp-2' });
       expect(
-        (await runCli(d, ['import-image', 's:1.0', `--from=${reg.host}/team/app:1.0`, '--confirm', '--insecure'])).code,
+        (
+          await runCli(['import-image', 's:1.0', `--from=${reg.host}/team/app:1.0`, '--confirm', '--insecure'], {
+            dir: d,
+          })
+        ).code,
       ).toBe(0);
-      const dead = spawnCli(d, ['--version']);
+      const dead = spawnCli(['--version'], { dir: d });
       await dead.done; // its PID no longer exists
       const blobs = join(d, '.isctl', 'blobs', 'sha256');
       const hex = 'ab'.repeat(32);
@@ -262,13 +258,10 @@ describe('temporary image-cache files', () => {
       const live = join(blobs, `.${hex}${TEMP_MARKER}${reg.pid}-0badc0de`);
       writeFileSync(stale, '{"half": ');
       writeFileSync(live, '{"being written');
-      const next = await runCli(d, [
-        'import-image',
-        's:2.0',
-        `--from=${reg.host}/team/app:2.0`,
-        '--confirm',
-        '--insecure',
-      ]);
+      const next = await runCli(
+        ['import-image', 's:2.0', `--from=${reg.host}/team/app:2.0`, '--confirm', '--insecure'],
+        { dir: d },
+      );
       expect(next.code).toBe(0);
       expect(existsSync(stale)).toBe(false);
       expect(existsSync(live)).toBe(true);

@@ -13,9 +13,12 @@ import {
   skopeoRawDigest,
   type TestRegistry,
   type PushedImage,
-} from '../helpers/registry/registry.js';
-import { startFaultProxy, startRecordingServer, type FaultProxy, type Rule } from '../helpers/registry/fault-proxy.js';
-import { badCacheFiles, getStream, recordedDigests, runCli, statusTag, tempDir } from '../helpers/state-scan.js';
+  startFaultProxy,
+  startRecordingServer,
+  type FaultProxy,
+  type Rule,
+} from '../helpers/registry/index.js';
+import { badCacheFiles, getStream, recordedDigests, runCli, statusTag, tempDir } from '../helpers/index.js';
 
 let reg: TestRegistry;
 let proxy: FaultProxy;
@@ -46,13 +49,10 @@ const CONFIG_GET: Rule['match'] = { method: 'GET', path: /\/blobs\/sha256:/ };
 /** Imports `repo:tag` through the proxy into a new stream in a fresh folder. */
 async function importThroughProxy(repo: string, tag: string, dir = tempDir('fault')) {
   dirs.push(dir);
-  const r = await runCli(dir, [
-    'import-image',
-    `s:${tag}`,
-    `--from=${proxy.host}/${repo}:${tag}`,
-    '--confirm',
-    '--insecure',
-  ]);
+  const r = await runCli(
+    ['import-image', `s:${tag}`, `--from=${proxy.host}/${repo}:${tag}`, '--confirm', '--insecure'],
+    { dir },
+  );
   return { dir, ...r };
 }
 
@@ -178,7 +178,7 @@ describe('permanent registry faults end as ImportSuccess=False with the history 
       const second = remember(await pushImage(reg, repo, 'v', { seed: `perm-b-${i}` }));
       expect(await skopeoRawDigest(reg, `${repo}:v`)).toBe(second.digest);
       proxy.program(...c.rules);
-      const failed = await runCli(ok.dir, ['import-image', 's:v', '--insecure']);
+      const failed = await runCli(['import-image', 's:v', '--insecure'], { dir: ok.dir });
       expect(failed.code).toBe(1);
       expect(failed.stderr + failed.stdout).toMatch(c.message);
       const tag = statusTag(await getStream(ok.dir, 's'), 'v');
@@ -189,7 +189,7 @@ describe('permanent registry faults end as ImportSuccess=False with the history 
       expectOnlyGenuineDigests(ok.dir);
       // Once the registry is healthy again the new digest is imported and the history grows.
       proxy.reset();
-      const healed = await runCli(ok.dir, ['import-image', 's:v', '--insecure']);
+      const healed = await runCli(['import-image', 's:v', '--insecure'], { dir: ok.dir });
       expect(healed.code).toBe(0);
       const after = statusTag(await getStream(ok.dir, 's'), 'v');
       expect(after?.items?.map((x) => x.image)).toEqual([second.digest, first.digest]);
@@ -212,7 +212,7 @@ describe('a lying Docker-Content-Digest header', () => {
       match: { method, path: /\/manifests\/v$/ },
       fault: { kind: 'digest-header', digest: first.digest },
     });
-    const r = await runCli(ok.dir, ['import-image', 's:v', '--insecure']);
+    const r = await runCli(['import-image', 's:v', '--insecure'], { dir: ok.dir });
     const items = statusTag(await getStream(ok.dir, 's'), 'v')?.items?.map((x) => x.image);
     expectOnlyGenuineDigests(ok.dir);
     return { r, items, first, second };
@@ -266,15 +266,18 @@ describe('redirects', () => {
           },
         }),
       );
-      const r = await runCli(dir, [
-        'import-image',
-        's:1.0',
-        `--from=${authProxy.host}/team/private:1.0`,
-        '--confirm',
-        '--insecure',
-        '--registry-config',
-        authFile,
-      ]);
+      const r = await runCli(
+        [
+          'import-image',
+          's:1.0',
+          `--from=${authProxy.host}/team/private:1.0`,
+          '--confirm',
+          '--insecure',
+          '--registry-config',
+          authFile,
+        ],
+        { dir },
+      );
       expect(r.stderr).not.toMatch(/error/i);
       expect(r.code).toBe(0);
       // The registry side saw credentials; the other host was reached but got none.
@@ -312,15 +315,18 @@ describe('redirects', () => {
           },
         }),
       );
-      const r = await runCli(dir, [
-        'import-image',
-        's:1.0',
-        `--from=${authProxy.host}/team/private2:1.0`,
-        '--confirm',
-        '--insecure',
-        '--registry-config',
-        authFile,
-      ]);
+      const r = await runCli(
+        [
+          'import-image',
+          's:1.0',
+          `--from=${authProxy.host}/team/private2:1.0`,
+          '--confirm',
+          '--insecure',
+          '--registry-config',
+          authFile,
+        ],
+        { dir },
+      );
       expect(r.code).toBe(1);
       expect(r.stderr + r.stdout).toMatch(/digest|match/i);
       expect(other.requests.filter((x) => x.authorization !== undefined)).toEqual([]);

@@ -6,9 +6,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { startRegistry, pushImage, skopeoRawDigest, type TestRegistry } from '../helpers/registry/registry.js';
-import { MULTI_ARCH } from '../helpers/registry/images.js';
-import { isctl, tempFolder, testClock } from '../helpers/cli.js';
+import { startRegistry, pushImage, skopeoRawDigest, type TestRegistry, MULTI_ARCH } from '../helpers/registry/index.js';
+import { runCli, tempDir, testClock } from '../helpers/index.js';
 
 let reg: TestRegistry;
 beforeAll(async () => {
@@ -24,12 +23,12 @@ const items = (file: string, tag: string) => load(file).status.tags.find((t: { t
 
 describe('import-image', () => {
   it('imports a tag, records a new digest first, and writes nothing when the digest is unchanged', async () => {
-    const dir = tempFolder();
+    const dir = tempDir();
     const clock = testClock('2026-11-22T10:00:00Z');
     await pushImage(reg, 'team/app', '1', { seed: 'a' });
     const d1 = await skopeoRawDigest(reg, 'team/app:1');
 
-    const first = await isctl(
+    const first = await runCli(
       ['--dir', dir, 'import-image', 'app:1', '--from', `${reg.host}/team/app:1`, '--confirm', '--insecure'],
       { clock },
     );
@@ -51,7 +50,7 @@ describe('import-image', () => {
     const d2 = await skopeoRawDigest(reg, 'team/app:1');
     expect(d2).not.toBe(d1);
     clock.advance(3600_000);
-    const second = await isctl(['--dir', dir, 'import-image', 'app:1'], { clock });
+    const second = await runCli(['--dir', dir, 'import-image', 'app:1'], { clock });
     expect(second.code).toBe(0);
     expect(items(file, '1').map((i: { image: string; generation: number }) => [i.image, i.generation])).toEqual([
       [d2, 2],
@@ -67,7 +66,7 @@ describe('import-image', () => {
     const before = fs.readFileSync(file, 'utf8');
     const mtime = fs.statSync(file).mtimeMs;
     clock.advance(3600_000);
-    const third = await isctl(['--dir', dir, 'import-image', 'app:1'], { clock });
+    const third = await runCli(['--dir', dir, 'import-image', 'app:1'], { clock });
     expect(third.code).toBe(0);
     expect(third.stdout).not.toContain('--- a/');
     expect(fs.readFileSync(file, 'utf8')).toBe(before);
@@ -75,14 +74,14 @@ describe('import-image', () => {
   });
 
   it('imports a multi-arch index: Legacy records the linux/amd64 child, PreserveOriginal the index', async () => {
-    const dir = tempFolder();
+    const dir = tempDir();
     const pushed = await pushImage(reg, 'team/multi', '1', { multiArch: true, platforms: MULTI_ARCH, seed: 'm' });
     const indexDigest = await skopeoRawDigest(reg, 'team/multi:1');
     expect(pushed.digest).toBe(indexDigest);
     const amd64 = pushed.images.find((i) => i.platform.architecture === 'amd64')!.manifest.digest;
     expect(await skopeoRawDigest(reg, `team/multi@${amd64}`)).toBe(amd64);
 
-    const legacy = await isctl([
+    const legacy = await runCli([
       '--dir',
       dir,
       'import-image',
@@ -96,7 +95,7 @@ describe('import-image', () => {
     expect(items(streamFile(dir, 'multi'), 'legacy')[0].image).toBe(amd64);
     expect(legacy.stdout).toContain('Arch:\t\tamd64');
 
-    const preserve = await isctl([
+    const preserve = await runCli([
       '--dir',
       dir,
       'import-image',
@@ -118,12 +117,12 @@ describe('import-image', () => {
   });
 
   it('records a failing tag as ImportSuccess=False, keeps its history, exits 1 after printing', async () => {
-    const dir = tempFolder();
+    const dir = tempDir();
     await pushImage(reg, 'team/gone', '1', { seed: 'g' });
     const d = await skopeoRawDigest(reg, 'team/gone:1');
     expect(
       (
-        await isctl([
+        await runCli([
           '--dir',
           dir,
           'import-image',
@@ -141,7 +140,7 @@ describe('import-image', () => {
       file,
       fs.readFileSync(file, 'utf8').replace(`${reg.host}/team/gone:1`, `${reg.host}/team/gone:missing`),
     );
-    const r = await isctl(['--dir', dir, 'import-image', 'gone:1']);
+    const r = await runCli(['--dir', dir, 'import-image', 'gone:1']);
     expect(r.code).toBe(1);
     expect(r.stdout.startsWith('imagestream.image.openshift.io/gone imported with errors\n')).toBe(true);
     expect(r.stderr).toContain(
@@ -154,10 +153,10 @@ describe('import-image', () => {
   });
 
   it('--all imports in PrioritizeTags order up to the limit and names the rest', async () => {
-    const dir = tempFolder();
+    const dir = tempDir();
     for (const t of ['latest', '1.0', '1.1', '1.1.5', 'v2.0', 'beta'])
       await pushImage(reg, 'team/many', t, { seed: `many-${t}` });
-    const r = await isctl([
+    const r = await runCli([
       '--dir',
       dir,
       'import-image',
@@ -185,8 +184,8 @@ describe('import-image', () => {
   });
 
   it('refuses a new stream without --confirm and changes nothing', async () => {
-    const dir = tempFolder();
-    const r = await isctl(['--dir', dir, 'import-image', 'nope', '--from', `${reg.host}/team/app:1`]);
+    const dir = tempDir();
+    const r = await runCli(['--dir', dir, 'import-image', 'nope', '--from', `${reg.host}/team/app:1`]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('error: no image stream named "nope" exists, pass --confirm to create and import');
     expect(fs.readdirSync(dir).filter((f) => !f.startsWith('.'))).toEqual([]);
@@ -195,30 +194,30 @@ describe('import-image', () => {
 
 describe('tag', () => {
   it('handles each source form with oc messages', async () => {
-    const dir = tempFolder();
+    const dir = tempDir();
     await pushImage(reg, 'team/web', '1', { seed: 'w1' });
     const d = await skopeoRawDigest(reg, 'team/web:1');
 
-    const docker = await isctl(['--dir', dir, 'tag', `${reg.host}/team/web:1`, 'web:prod', '--insecure']);
+    const docker = await runCli(['--dir', dir, 'tag', `${reg.host}/team/web:1`, 'web:prod', '--insecure']);
     expect(docker.stdout.split('\n')[0]).toBe(`Tag web:prod set to ${reg.host}/team/web:1.`);
     expect(docker.code).toBe(0);
     const file = streamFile(dir, 'web');
     expect(items(file, 'prod')[0].image).toBe(d); // a DockerImage tag is imported right away
 
-    const pinned = await isctl(['--dir', dir, 'tag', 'web:prod', 'web:stable']);
+    const pinned = await runCli(['--dir', dir, 'tag', 'web:prod', 'web:stable']);
     expect(pinned.stdout.split('\n')[0]).toBe(`Tag web:stable set to web@${d}.`);
     const stable = load(file).spec.tags.find((t: { name: string }) => t.name === 'stable');
     expect(stable.from).toEqual({ kind: 'ImageStreamImage', name: `web@${d}` });
     expect(items(file, 'stable')[0].image).toBe(d);
 
-    const alias = await isctl(['--dir', dir, 'tag', 'web:prod', 'web:live', '--alias']);
+    const alias = await runCli(['--dir', dir, 'tag', 'web:prod', 'web:live', '--alias']);
     expect(alias.stdout.split('\n')[0]).toBe('Tag web:live set up to track web:prod.');
     expect(load(file).spec.tags.find((t: { name: string }) => t.name === 'live').from).toEqual({
       kind: 'ImageStreamTag',
       name: 'web:prod',
     });
 
-    const scheduled = await isctl([
+    const scheduled = await runCli([
       '--dir',
       dir,
       'tag',
@@ -229,31 +228,31 @@ describe('tag', () => {
     ]);
     expect(scheduled.stdout.split('\n')[0]).toBe(`Tag web:nightly set to import ${reg.host}/team/web:1 periodically.`);
 
-    const ref = await isctl(['--dir', dir, 'tag', `${reg.host}/team/web:1`, 'web:ref', '--reference']);
+    const ref = await runCli(['--dir', dir, 'tag', `${reg.host}/team/web:1`, 'web:ref', '--reference']);
     expect(ref.code).toBe(0);
     expect(items(file, 'ref')[0]).toMatchObject({ dockerImageReference: `${reg.host}/team/web:1`, image: '' });
 
     // A new image on prod: the alias follows it, the pinned copy does not.
     await pushImage(reg, 'team/web', '1', { seed: 'w2' });
     const d2 = await skopeoRawDigest(reg, 'team/web:1');
-    const re = await isctl(['--dir', dir, 'import-image', 'web:prod']);
+    const re = await runCli(['--dir', dir, 'import-image', 'web:prod']);
     expect(re.code).toBe(0);
     expect(items(file, 'prod')[0].image).toBe(d2);
     expect(items(file, 'live')[0].image).toBe(d2);
     expect(items(file, 'stable')[0].image).toBe(d);
 
-    const del = await isctl(['--dir', dir, 'tag', '-d', 'web:ref']);
+    const del = await runCli(['--dir', dir, 'tag', '-d', 'web:ref']);
     expect(del.stdout.split('\n')[0]).toBe('Deleted tag default/web:ref.');
     expect(load(file).spec.tags.some((t: { name: string }) => t.name === 'ref')).toBe(false);
     expect(load(file).status.tags.some((t: { tag: string }) => t.tag === 'ref')).toBe(false);
 
-    const missing = await isctl(['--dir', dir, 'tag', '-d', 'web:nothere']);
+    const missing = await runCli(['--dir', dir, 'tag', '-d', 'web:nothere']);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toBe(
       'Error from server (NotFound): imagestreamtags.image.openshift.io "web:nothere" not found\n',
     );
 
-    const noImage = await isctl(['--dir', dir, 'tag', 'web:nothere', 'web:x']);
+    const noImage = await runCli(['--dir', dir, 'tag', 'web:nothere', 'web:x']);
     expect(noImage.stderr).toBe(
       'error: "web:nothere" is not currently pointing to an image, cannot use it as the source of a tag\n',
     );
@@ -262,30 +261,30 @@ describe('tag', () => {
 
 describe('refresh', () => {
   it('--exit-code is 0 with nothing new, 1 after a push, and the summary names old and new digests', async () => {
-    const dir = tempFolder();
+    const dir = tempDir();
     await pushImage(reg, 'team/cron', 'stable', { seed: 'c1' });
     const d1 = await skopeoRawDigest(reg, 'team/cron:stable');
     expect(
-      (await isctl(['--dir', dir, 'tag', `${reg.host}/team/cron:stable`, 'cron:stable', '--insecure', '--scheduled']))
+      (await runCli(['--dir', dir, 'tag', `${reg.host}/team/cron:stable`, 'cron:stable', '--insecure', '--scheduled']))
         .code,
     ).toBe(0);
 
-    const quiet = await isctl(['--dir', dir, 'refresh', '--exit-code']);
+    const quiet = await runCli(['--dir', dir, 'refresh', '--exit-code']);
     expect(quiet.code).toBe(0);
     expect(quiet.stdout).toBe('1 tags checked, 0 changed, 0 failed\n');
 
     await pushImage(reg, 'team/cron', 'stable', { seed: 'c2' });
     const d2 = await skopeoRawDigest(reg, 'team/cron:stable');
-    const dry = await isctl(['--dir', dir, 'refresh', '--exit-code', '--dry-run']);
+    const dry = await runCli(['--dir', dir, 'refresh', '--exit-code', '--dry-run']);
     expect(dry.code).toBe(1);
     expect(items(streamFile(dir, 'cron'), 'stable')[0].image).toBe(d1); // dry run wrote nothing
 
-    const changed = await isctl(['--dir', dir, 'refresh', '--exit-code', '--scheduled-only']);
+    const changed = await runCli(['--dir', dir, 'refresh', '--exit-code', '--scheduled-only']);
     expect(changed.code).toBe(1);
     expect(changed.stdout).toContain(`default/cron:stable ${d1.slice(0, 19)} -> ${d2.slice(0, 19)}\n`);
     expect(items(streamFile(dir, 'cron'), 'stable').map((i: { image: string }) => i.image)).toEqual([d2, d1]);
 
-    const json = await isctl(['--dir', dir, 'refresh', '-o', 'json']);
+    const json = await runCli(['--dir', dir, 'refresh', '-o', 'json']);
     expect(JSON.parse(json.stdout)).toMatchObject({
       changed: false,
       outcomes: [{ stream: 'cron', tag: 'stable', status: 'unchanged', newDigest: d2 }],
@@ -293,13 +292,13 @@ describe('refresh', () => {
   });
 
   it('a stream with spec.dockerImageRepository picks up new tags of that repository', async () => {
-    const dir = tempFolder();
+    const dir = tempDir();
     await pushImage(reg, 'team/repo', 'v1', { seed: 'r1' });
     fs.writeFileSync(
       path.join(dir, 'repo.yaml'),
       `apiVersion: image.openshift.io/v1\nkind: ImageStream\nmetadata:\n  name: repo\n  annotations:\n    openshift.io/image.insecureRepository: "true"\nspec:\n  dockerImageRepository: ${reg.host}/team/repo\n`,
     );
-    const first = await isctl(['--dir', dir, 'refresh']);
+    const first = await runCli(['--dir', dir, 'refresh']);
     expect(first.code).toBe(0);
     expect(
       load(path.join(dir, 'repo.yaml')).spec.tags.map((t: { name: string; from: { name: string } }) => [
@@ -310,7 +309,7 @@ describe('refresh', () => {
 
     await pushImage(reg, 'team/repo', 'v2', { seed: 'r2' });
     const d2 = await skopeoRawDigest(reg, 'team/repo:v2');
-    const second = await isctl(['--dir', dir, 'refresh', '--exit-code']);
+    const second = await runCli(['--dir', dir, 'refresh', '--exit-code']);
     expect(second.code).toBe(1);
     expect(items(path.join(dir, 'repo.yaml'), 'v2')[0].image).toBe(d2);
     expect(second.stdout).toContain('2 tags checked, 1 changed, 0 failed');

@@ -8,7 +8,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, tempDir } from '../helpers/ux.js';
+import { ROOT, tempDir } from '../helpers/index.js';
 
 interface PackResult {
   filename: string;
@@ -35,7 +35,7 @@ function npm(args: string[], cwd: string): string {
 }
 
 beforeAll(() => {
-  work = tempDir('isctl-pack-');
+  work = tempDir('pack');
   // --ignore-scripts: dist/ is already built; `prepare` would re-run tsc over the whole tree.
   packed = (
     JSON.parse(npm(['pack', '--ignore-scripts', '--json', '--pack-destination', work], ROOT)) as PackResult[]

@@ -6,9 +6,8 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRegistry, pushImage, type TestRegistry } from '../helpers/registry/registry.js';
-import { createProgressWriter, registryHost, renderProgress } from '../../src/output/progress.js';
-import { BIN, runBin, tempDir } from '../helpers/ux.js';
+import { startRegistry, pushImage, type TestRegistry } from '../helpers/registry/index.js';
+import { BIN, spawnCli, tempDir } from '../helpers/index.js';
 
 const TAGS = ['1.0', '1.1', '1.2', '2.0', '2.1', 'latest'];
 const ERASE = '\r\x1b[K';
@@ -73,48 +72,19 @@ describe('progress on a terminal', () => {
 });
 
 describe('progress when piped', () => {
-  it('never appears in piped stderr or stdout', () => {
-    const imp = runBin(['import-image', 'app2', `--from=${reg.host}/team/app`, '--all', '--confirm', '--insecure'], {
-      cwd: state,
-    });
+  it('never appears in piped stderr or stdout', async () => {
+    const imp = await spawnCli(
+      ['import-image', 'app2', `--from=${reg.host}/team/app`, '--all', '--confirm', '--insecure'],
+      {
+        cwd: state,
+      },
+    ).done;
     expect(imp.code).toBe(0);
-    const ref = runBin(['refresh'], { cwd: state });
+    const ref = await spawnCli(['refresh'], { cwd: state }).done;
     for (const out of [imp.stdout, imp.stderr, ref.stdout, ref.stderr]) {
       expect(out).not.toContain('importing ');
       expect(out).not.toContain('refreshing ');
       expect(out).not.toContain('\r');
     }
-  });
-});
-
-describe('progress rendering', () => {
-  it('renders one line with host and failures, cut to the terminal width', () => {
-    expect(renderProgress({ verb: 'refreshing', done: 3, total: 10, current: 'quay.io/acme/app:1', failures: 0 })).toBe(
-      'refreshing 3/10 tags (quay.io)',
-    );
-    expect(renderProgress({ verb: 'refreshing', done: 1, total: 1, current: 'nginx', failures: 1 })).toBe(
-      'refreshing 1/1 tag (docker.io), 1 failed',
-    );
-    expect(renderProgress({ verb: 'importing', done: 1, total: 2, current: 'oci:./layout:1.0', failures: 0 }, 20)).toBe(
-      'importing 1/2 tags…',
-    );
-    expect(registryHost(`127.0.0.1:5000/a/b@sha256:${'a'.repeat(64)}`)).toBe('127.0.0.1:5000');
-  });
-
-  it('throttles redraws but always draws the last one, and is off without a TTY or in CI', () => {
-    let out = '';
-    let t = 0;
-    const stream = { write: (s: string) => (out += s), isTTY: true };
-    const w = createProgressWriter(stream, { verb: 'refreshing', enabled: true, now: () => t, intervalMs: 100 })!;
-    w.update(1, 3, 'quay.io/a:1', 0);
-    t = 50;
-    w.update(2, 3, 'quay.io/a:2', 0);
-    t = 60;
-    w.update(3, 3, 'quay.io/a:3', 1);
-    w.clear();
-    expect(out).toBe(`${ERASE}refreshing 1/3 tags (quay.io)${ERASE}refreshing 3/3 tags (quay.io), 1 failed${ERASE}`);
-    expect(createProgressWriter({ write: () => 0, isTTY: false }, { verb: 'x', enabled: true })).toBeUndefined();
-    expect(createProgressWriter(stream, { verb: 'x', enabled: true, env: { CI: 'true' } })).toBeUndefined();
-    expect(createProgressWriter(stream, { verb: 'x', enabled: false })).toBeUndefined();
   });
 });

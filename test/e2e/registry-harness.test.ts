@@ -8,7 +8,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { startRegistry, pushImage } from '../helpers/registry/registry.js';
+import { startRegistry, pushImage } from '../helpers/registry/index.js';
 import { transpileTree } from '../helpers/transpile.js';
 
 const alive = (pid: number) => {

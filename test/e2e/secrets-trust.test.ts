@@ -8,8 +8,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startRegistry, pushImage, skopeoRawDigest, type TestRegistry } from '../helpers/registry/registry.js';
-import { startFaultProxy } from '../helpers/registry/fault-proxy.js';
+import {
+  startRegistry,
+  pushImage,
+  skopeoRawDigest,
+  type TestRegistry,
+  startFaultProxy,
+} from '../helpers/registry/index.js';
 import {
   badCacheFiles,
   useCliSnapshot,
@@ -20,7 +25,7 @@ import {
   statusTag,
   tempDir,
   type CliResult,
-} from '../helpers/state-scan.js';
+} from '../helpers/index.js';
 
 const dirs: string[] = [];
 function dir(prefix: string): string {
@@ -77,14 +82,10 @@ describe('TLS trust', () => {
   it('refuses a registry whose certificate is not trusted, with a message naming --insecure', async () => {
     const d = dir('tls');
     const creds = authFile(d, reg.host, reg.username ?? 'x', reg.password ?? 'x');
-    const r = await runCli(d, [
-      'import-image',
-      's:1.0',
-      `--from=${reg.host}/team/app:1.0`,
-      '--confirm',
-      '--registry-config',
-      creds,
-    ]);
+    const r = await runCli(
+      ['import-image', 's:1.0', `--from=${reg.host}/team/app:1.0`, '--confirm', '--registry-config', creds],
+      { dir: d },
+    );
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/certificate|x509/i);
     expect(r.stderr).toMatch(/--insecure/);
@@ -95,15 +96,18 @@ describe('TLS trust', () => {
     const oracle = await skopeoRawDigest(reg, 'team/app:1.0');
     const d = dir('tls-ok');
     const creds = authFile(d, reg.host, reg.username ?? 'x', reg.password ?? 'x');
-    const insecure = await runCli(d, [
-      'import-image',
-      's:1.0',
-      `--from=${reg.host}/team/app:1.0`,
-      '--confirm',
-      '--insecure',
-      '--registry-config',
-      creds,
-    ]);
+    const insecure = await runCli(
+      [
+        'import-image',
+        's:1.0',
+        `--from=${reg.host}/team/app:1.0`,
+        '--confirm',
+        '--insecure',
+        '--registry-config',
+        creds,
+      ],
+      { dir: d },
+    );
     expect(insecure.stderr).toBe('');
     expect(statusTag(await getStream(d, 's'), '1.0')?.items?.[0]?.image).toBe(oracle);
     // ~/.config/containers/certs.d/<host>/ca.crt (HOME is the state folder in these runs).
@@ -111,14 +115,10 @@ describe('TLS trust', () => {
     const creds2 = authFile(d2, reg.host, reg.username ?? 'x', reg.password ?? 'x');
     mkdirSync(join(d2, '.config', 'containers', 'certs.d', reg.host), { recursive: true });
     writeFileSync(join(d2, '.config', 'containers', 'certs.d', reg.host, 'ca.crt'), readFileSync(reg.caFile!));
-    const certsd = await runCli(d2, [
-      'import-image',
-      't:1.0',
-      `--from=${reg.host}/team/app:1.0`,
-      '--confirm',
-      '--registry-config',
-      creds2,
-    ]);
+    const certsd = await runCli(
+      ['import-image', 't:1.0', `--from=${reg.host}/team/app:1.0`, '--confirm', '--registry-config', creds2],
+      { dir: d2 },
+    );
     expect(certsd.stderr).toBe('');
     expect(statusTag(await getStream(d2, 't'), '1.0')?.items?.[0]?.image).toBe(oracle);
     // NODE_EXTRA_CA_CERTS is read by Node at start-up: run the built CLI as a process.
@@ -126,9 +126,8 @@ describe('TLS trust', () => {
     const d3 = dir('tls-extra');
     const creds3 = authFile(d3, reg.host, reg.username ?? 'x', reg.password ?? 'x');
     const p = await spawnCli(
-      d3,
       ['import-image', 'u:1.0', `--from=${reg.host}/team/app:1.0`, '--confirm', '--registry-config', creds3],
-      { NODE_EXTRA_CA_CERTS: reg.caFile },
+      { dir: d3, env: { NODE_EXTRA_CA_CERTS: reg.caFile } },
     ).done;
     cli.remove();
     expect(p.stderr).toBe('');
@@ -156,7 +155,7 @@ describe('credentials never leak', () => {
       );
       const runs: [string, CliResult][] = [];
       const go = async (name: string, argv: string[], env?: Record<string, string>) => {
-        const r = await runCli(d, argv, env);
+        const r = await runCli(argv, { dir: d, env: env });
         runs.push([name, r]);
         return r;
       };
@@ -284,7 +283,7 @@ describe('credentials never leak', () => {
       );
       const runs: [string, CliResult][] = [];
       const go = async (name: string, argv: string[]) => {
-        const r = await runCli(d, argv);
+        const r = await runCli(argv, { dir: d });
         runs.push([name, r]);
         return r;
       };
@@ -359,18 +358,18 @@ describe('names that could escape the folder or fool a terminal', () => {
     'refuses the stream name %s in create, tag, import-image and apply',
     async (_label, name) => {
       const d = dir('names');
-      const runs = [await runCli(d, ['create', 'imagestream', name])];
+      const runs = [await runCli(['create', 'imagestream', name], { dir: d })];
       // In tag and import-image arguments one `/` separates a namespace ("a/b" is stream b of namespace a).
       if (name !== 'a/b') {
-        runs.push(await runCli(d, ['tag', '--reference', 'registry.example.com/a/b:1', `${name}:1`]));
-        runs.push(await runCli(d, ['import-image', `${name}:1`, '--from=oci:./nowhere:1', '--confirm']));
+        runs.push(await runCli(['tag', '--reference', 'registry.example.com/a/b:1', `${name}:1`], { dir: d }));
+        runs.push(await runCli(['import-image', `${name}:1`, '--from=oci:./nowhere:1', '--confirm'], { dir: d }));
       }
       const input = join(dir('names-input'), 'in.json');
       writeFileSync(
         input,
         JSON.stringify({ apiVersion: 'image.openshift.io/v1', kind: 'ImageStream', metadata: { name } }),
       );
-      runs.push(await runCli(d, ['apply', '-f', input]));
+      runs.push(await runCli(['apply', '-f', input], { dir: d }));
       for (const r of runs) {
         expect(r.code).not.toBe(0);
         expect(r.stderr).toMatch(/invalid|must|refus/i);
@@ -396,9 +395,9 @@ describe('names that could escape the folder or fool a terminal', () => {
         }),
       );
       const runs = [
-        await runCli(d, ['create', 'imagestream', 'ok', '-n', ns]),
-        await runCli(d, ['tag', '--reference', 'registry.example.com/a/b:1', 'ok:1', '-n', ns]),
-        await runCli(d, ['apply', '-f', input]),
+        await runCli(['create', 'imagestream', 'ok', '-n', ns], { dir: d }),
+        await runCli(['tag', '--reference', 'registry.example.com/a/b:1', 'ok:1', '-n', ns], { dir: d }),
+        await runCli(['apply', '-f', input], { dir: d }),
       ];
       for (const r of runs) {
         expect(r.code).not.toBe(0);
@@ -412,7 +411,7 @@ describe('names that could escape the folder or fool a terminal', () => {
 
   it.each([['..'], ['a/b'], ['x\ny'], ['-x'], ['x'.repeat(129)]])('refuses the tag name %j', async (tag) => {
     const d = dir('tagnames');
-    const r = await runCli(d, ['tag', '--reference', 'registry.example.com/a/b:1', `s:${tag}`]);
+    const r = await runCli(['tag', '--reference', 'registry.example.com/a/b:1', `s:${tag}`], { dir: d });
     expect(r.code).not.toBe(0);
     expect(listFiles(d).filter((f) => !f.startsWith('.isctl/'))).toEqual([]);
   });
@@ -435,11 +434,11 @@ describe('the state folder on disk', () => {
       readFileSync(join(outside, 'nested', 'other.yaml'), 'utf8'),
     ];
     // A file link leading outside is read but refused for writing, with the reason.
-    const r = await runCli(d, ['tag', '--reference', 'registry.example.com/team/x:2.0', 'victim:2.0']);
+    const r = await runCli(['tag', '--reference', 'registry.example.com/team/x:2.0', 'victim:2.0'], { dir: d });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/victim\.yaml: resolves to .*outside the state folder/);
     // A folder link leading outside is not followed at all: "other" is a new stream, written inside.
-    const o = await runCli(d, ['tag', '--reference', 'registry.example.com/team/x:2.0', 'other:2.0']);
+    const o = await runCli(['tag', '--reference', 'registry.example.com/team/x:2.0', 'other:2.0'], { dir: d });
     expect(o.code).toBe(0);
     expect(existsSync(join(d, 'imagestreams', 'default', 'other.yaml'))).toBe(true);
     expect([
@@ -454,7 +453,7 @@ describe('the state folder on disk', () => {
     mkdirSync(join(d, 'real'));
     writeFileSync(join(d, 'real', 's.yaml'), streamYaml('s'));
     symlinkSync(join(d, 'real', 's.yaml'), join(d, 'alias.yaml'));
-    const r = await runCli(d, ['tag', '--reference', 'registry.example.com/team/s:2.0', 's:2.0']);
+    const r = await runCli(['tag', '--reference', 'registry.example.com/team/s:2.0', 's:2.0'], { dir: d });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(readFileSync(join(d, 'real', 's.yaml'), 'utf8')).toContain('registry.example.com/team/s:2.0');
@@ -465,7 +464,7 @@ describe('the state folder on disk', () => {
     const d = dir('modes');
     writeFileSync(join(d, 's.yaml'), streamYaml('s'));
     chmodSync(join(d, 's.yaml'), mode);
-    const r = await runCli(d, ['tag', '--reference', 'registry.example.com/team/s:2.0', 's:2.0']);
+    const r = await runCli(['tag', '--reference', 'registry.example.com/team/s:2.0', 's:2.0'], { dir: d });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(readFileSync(join(d, 's.yaml'), 'utf8')).toContain('s:2.0');
@@ -485,34 +484,30 @@ describe('the image cache', () => {
   it('refuses a cache file whose bytes do not match its digest, and never shows its content', async () => {
     const pushed = await pushImage(reg, 'team/cache', '1.0', { seed: 'cache', labels: { owner: 'genuine-team' } });
     const d = dir('cache');
-    const ok = await runCli(d, [
-      'import-image',
-      's:1.0',
-      `--from=${reg.host}/team/cache:1.0`,
-      '--confirm',
-      '--insecure',
-    ]);
+    const ok = await runCli(['import-image', 's:1.0', `--from=${reg.host}/team/cache:1.0`, '--confirm', '--insecure'], {
+      dir: d,
+    });
     expect(ok.code).toBe(0);
     const configFile = join(d, '.isctl', 'blobs', 'sha256', pushed.images[0].config.digest.slice(7));
     expect(existsSync(configFile)).toBe(true);
-    const good = await runCli(d, ['describe', 'istag', 's:1.0']);
+    const good = await runCli(['describe', 'istag', 's:1.0'], { dir: d });
     expect(good.stdout).toContain('genuine-team');
     // Tamper with the cached config: same length, different owner label.
     writeFileSync(configFile, readFileSync(configFile, 'utf8').replace('genuine-team', 'evil-team-xx'));
-    const r = await runCli(d, ['describe', 'istag', 's:1.0']);
+    const r = await runCli(['describe', 'istag', 's:1.0'], { dir: d });
     expect(r.stdout + r.stderr).not.toContain('evil-team-xx');
     expect(r.stdout + r.stderr).toMatch(/does not match its digest/);
     // An import refuses to build on the damaged copy and says what to do.
-    const again = await runCli(d, ['import-image', 's:1.0', '--insecure']);
+    const again = await runCli(['import-image', 's:1.0', '--insecure'], { dir: d });
     expect(again.stdout + again.stderr).not.toContain('evil-team-xx');
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/does not match its digest.*delete it and import the image again/);
     // Doing what the message says brings back the registry's verified bytes.
     rmSync(configFile);
-    const healed = await runCli(d, ['import-image', 's:1.0', '--insecure']);
+    const healed = await runCli(['import-image', 's:1.0', '--insecure'], { dir: d });
     expect(healed.code, healed.stderr).toBe(0);
     expect(readFileSync(configFile, 'utf8')).toContain('genuine-team');
     expect(badCacheFiles(d)).toEqual([]);
-    expect((await runCli(d, ['describe', 'istag', 's:1.0'])).stdout).toContain('genuine-team');
+    expect((await runCli(['describe', 'istag', 's:1.0'], { dir: d })).stdout).toContain('genuine-team');
   });
 });

@@ -4,60 +4,32 @@
  * seconds; SIGTERM during an import lets the write finish and leaves every file whole.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
-import { startRegistry, pushImage, freePort, type TestRegistry } from '../helpers/registry/registry.js';
+import { startRegistry, pushImage, freePort, type TestRegistry } from '../helpers/registry/index.js';
 import { createServer } from 'node:http';
-import { run } from '../../src/cli/main.js';
-import type { CliIO } from '../../src/cli/io.js';
+import { BIN, ensureBuilt, realClock, ROOT, runCli, tempDir } from '../helpers/index.js';
 import { bucketOf } from '../../src/server/interval.js';
 import { githubSignature } from '../../src/server/auth.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const BIN = path.join(ROOT, 'bin/isctl.js');
 const SECRET = 'e2e-shared-secret-7f3a9c';
 
 beforeAll(() => {
-  // The child process runs the built CLI; compile the current sources first.
-  try {
-    execFileSync('npx', ['tsc', '-p', '.'], { cwd: ROOT, stdio: 'pipe' });
-  } catch {
-    // type errors elsewhere in the tree still emit JavaScript; the check below is what matters
-  }
+  // The child process runs the built CLI: build it when src/ is newer (npm test built it first).
+  ensureBuilt();
   expect(fs.existsSync(path.join(ROOT, 'dist/cli/commands/serve.js'))).toBe(true);
 }, 180_000);
 
 const children = new Set<ChildProcess>();
-const temps: string[] = [];
 afterAll(() => {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-  for (const d of temps) fs.rmSync(d, { recursive: true, force: true });
 });
 
-function tempDir(): string {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'isctl-serve-'));
-  temps.push(d);
-  return d;
-}
-
-async function cli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIO = {
-    stdout: { write: (s: string) => (stdout += s) },
-    stderr: { write: (s: string) => (stderr += s) },
-    env: {},
-    cwd: ROOT,
-    now: () => new Date(),
-  };
-  const code = await run(argv, io);
-  return { code, stdout, stderr };
-}
+/** isctl in-process, on the wall clock (the registry and serve run in real time). */
+const cli = (argv: string[]) => runCli(argv, { clock: realClock });
 
 /** Spawns `node bin/isctl.js serve ...`, collecting its JSON log lines. */
 function spawnServe(args: string[], env: Record<string, string> = {}) {
@@ -133,7 +105,7 @@ describe('serve with a real Distribution registry', () => {
   });
 
   it('a push notification re-imports the tag and rewrites the triggered Deployment within seconds', async () => {
-    const dir = tempDir();
+    const dir = tempDir('serve');
     const v1 = await pushImage(reg, 'team/app', '1.0', { seed: 'v1' });
     fs.writeFileSync(
       path.join(dir, 'app.yaml'),
@@ -217,7 +189,7 @@ describe('serve with a real Distribution registry', () => {
   }, 60_000);
 
   it('Quay, Harbor and GitHub bodies naming this registry re-import their tags (digest read from the registry)', async () => {
-    const dir = tempDir();
+    const dir = tempDir('serve');
     for (const r of ['q', 'h', 'g']) await pushImage(reg, `team/${r}`, '1.0', { seed: `${r}-1` });
     fs.writeFileSync(
       path.join(dir, 'senders.yaml'),
@@ -302,7 +274,7 @@ describe('serve with a real Distribution registry', () => {
   }, 60_000);
 
   it('no lost update: CLI writes to the same stream file while serve imports', async () => {
-    const dir = tempDir();
+    const dir = tempDir('serve');
     await pushImage(reg, 'team/busy', 'live', { seed: 'busy-0' });
     fs.writeFileSync(
       path.join(dir, 'busy.yaml'),
@@ -366,7 +338,7 @@ describe('serve with a real Distribution registry', () => {
   }, 60_000);
 
   it('without a secret the built CLI opens no webhook endpoint and says so, but serves /healthz and /metrics', async () => {
-    const dir = tempDir();
+    const dir = tempDir('serve');
     const port = await freePort();
     const serve = spawnServe(['--dir', dir, '--listen', `127.0.0.1:${port}`, '--log-format', 'text']);
     try {
@@ -392,7 +364,7 @@ describe('serve with a real Distribution registry', () => {
   }, 30_000);
 
   it('--once follows kubectl diff: 1 after a change, 0 when nothing changed, 2 on a failing tag', async () => {
-    const dir = tempDir();
+    const dir = tempDir('serve');
     await pushImage(reg, 'team/once', 'stable', { seed: 'o1' });
     fs.writeFileSync(
       path.join(dir, 'once.yaml'),
@@ -429,7 +401,7 @@ describe('serve with a real Distribution registry', () => {
     });
     await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', () => r()));
     const proxyHost = `127.0.0.1:${(proxy.address() as net.AddressInfo).port}`;
-    const dir = tempDir();
+    const dir = tempDir('serve');
     try {
       const names = Array.from({ length: 40 }, (_, i) => `s${i}`)
         .filter((n) => bucketOf('default', n, 2) === 0)
@@ -498,7 +470,7 @@ describe('the Distribution config shown in `isctl serve -h`', () => {
     });
     await new Promise<void>((r) => sink.listen(0, '127.0.0.1', () => r()));
     const sinkPort = (sink.address() as net.AddressInfo).port;
-    const dir = tempDir();
+    const dir = tempDir('serve');
     const port = await freePort();
     const config = [
       'version: 0.1',

@@ -7,12 +7,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
-import { startRegistry, pushImage, skopeoRawDigest, type TestRegistry } from '../helpers/registry/registry.js';
-import { isctl, tempFolder as makeTempFolder, testClock } from '../helpers/cli.js';
+import { startRegistry, pushImage, skopeoRawDigest, type TestRegistry } from '../helpers/registry/index.js';
+import { runCli, tempDir as makeTempDir, testClock } from '../helpers/index.js';
 
 const folders: string[] = [];
 const tempFolder = (): string => {
-  const d = makeTempFolder('isctl-trigger-e2e-');
+  const d = makeTempDir('trigger-e2e');
   folders.push(d);
   return d;
 };
@@ -86,7 +86,7 @@ describe('import-image drives the triggers of the folder', () => {
     const buildsFile = path.join(tempFolder(), 'builds.txt');
     const hook = `printf '%s|%s|%s|%s|%s\\n' "$ISCTL_BUILD_NAME" "$ISCTL_BUILD_NAMESPACE" "$ISCTL_BUILD_IMAGE" "$ISCTL_BUILD_FILE" "$ISCTL_BUILD_TRIGGER" >> "${buildsFile}"`;
 
-    const first = await isctl(
+    const first = await runCli(
       [
         '--dir',
         dir,
@@ -133,7 +133,7 @@ describe('import-image drives the triggers of the folder', () => {
     const d2 = await skopeoRawDigest(reg, 'team/web:1');
     const ref2 = `${reg.host}/team/web@${d2}`;
     clock.advance(3600_000);
-    const second = await isctl(['--dir', dir, 'import-image', 'web:1'], { clock });
+    const second = await runCli(['--dir', dir, 'import-image', 'web:1'], { clock });
     expect(second.code).toBe(0);
     [dc, worker, bc] = docs(file);
     expect(dc.spec.template.spec.containers[0].image).toBe(ref2);
@@ -152,7 +152,7 @@ describe('import-image drives the triggers of the folder', () => {
 
     // Nothing new in the registry: nothing is written, no trigger fires.
     const before = fs.readFileSync(file, 'utf8');
-    const third = await isctl(['--dir', dir, 'import-image', 'web:1'], { clock });
+    const third = await runCli(['--dir', dir, 'import-image', 'web:1'], { clock });
     expect(third.code).toBe(0);
     expect(third.stdout).not.toContain('image updated');
     expect(fs.readFileSync(file, 'utf8')).toBe(before);

@@ -29,7 +29,7 @@ describe('describe is', () => {
     );
     const got = describeImageStream(workedExampleStream(), NOW);
     expect(got).toBe(want);
-    expectGolden('describe-is-worked-example', got);
+    expectGolden('describe-is-worked-example.txt', got);
   });
 
   it('contains every substring oc helpers_test.go TestFormatImageStreamTags expects', () => {
@@ -51,7 +51,7 @@ describe('describe is', () => {
     ]) {
       expect(got).toContain(s);
     }
-    expectGolden('describe-is-helpers-test', got);
+    expectGolden('describe-is-helpers-test.txt', got);
   });
 
   it('prints Tags: <none> for a stream without tags, and a description annotation apart', () => {
@@ -119,7 +119,7 @@ describe('describe is', () => {
     expect(got).toContain(arrows('  Desc\n  Tags: a, b\n  Supports: x, y\n  Example Repo: https://e/x\n\n'));
     expect(got).toContain(arrows(`  * quay.io/a/b:v1\n      2 hours ago→${dg('e')}\n`));
     expect(got).toContain('ref\n  reference to registry quay.io/a/b:1\n\n  * quay.io/a/b:1\n      2 hours ago\n');
-    expectGolden('describe-is-reference-tags', got);
+    expectGolden('describe-is-reference-tags.txt', got);
   });
 });
 
@@ -151,7 +151,7 @@ describe('describe istag / isimage (DescribeImage)', () => {
     );
     const got = describeImage(workedExampleImage(), dg('0123'), NOW);
     expect(got).toBe(want);
-    expectGolden('describe-istag-worked-example', got);
+    expectGolden('describe-istag-worked-example.txt', got);
   });
 
   function testImage(layers: [number, string][], size: number): Image {
@@ -210,6 +210,6 @@ describe('describe istag / isimage (DescribeImage)', () => {
     expect(got).toMatch(/linux\/s390x\ssha256:5678/);
     expect(got).toContain('Layer Size:\t0B\n');
     expect(got).toContain('Command:\t<none>\n');
-    expectGolden('describe-isimage-manifest-list', got);
+    expectGolden('describe-isimage-manifest-list.txt', got);
   });
 });

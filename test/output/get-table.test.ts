@@ -116,7 +116,7 @@ describe('get is table', () => {
       `NAME    IMAGE REPOSITORY${' '.repeat(repo.length + 3 - 16)}TAGS          UPDATED\n` +
         `myapp   ${repo}   latest,1.25   5 minutes ago\n`,
     );
-    expectGolden('get-is-example', got);
+    expectGolden('get-is-example.txt', got);
   });
 
   it('uses public repo over spec over status, blank UPDATED without events, and keeps trailing spaces', () => {
@@ -146,7 +146,7 @@ describe('get is table', () => {
       ['failed', `${REPO}/ns/failed`, 'broken', ''],
     ]);
     const got = printImageStreams([pub, spec, bare, failed], table());
-    expectGolden('get-is-mixed', got);
+    expectGolden('get-is-mixed.txt', got);
     expect(got.split('\n')[2]).toMatch(/^spec {5}quay\.io\/x\/spec {2,}$/);
   });
 
@@ -159,7 +159,7 @@ describe('get is table', () => {
     );
     const got = printImageStreams([s], table());
     expect(got.split('\n')[1]).toContain('   latest,1.25,1.25.3,1.24,1.24.0,stable + 4 more...   10 minutes ago');
-    expectGolden('get-is-abbreviated-tags', got);
+    expectGolden('get-is-abbreviated-tags.txt', got);
   });
 
   it('adds NAMESPACE with -A, drops headers with --no-headers; wide adds nothing', () => {
@@ -173,7 +173,7 @@ describe('get is table', () => {
       'two',
       tags(['v1', 'v2', 'v3'], (i) => 1 + i),
     );
-    expectGolden('get-is-all-namespaces', printImageStreams([a, b], table({ allNamespaces: true })));
+    expectGolden('get-is-all-namespaces.txt', printImageStreams([a, b], table({ allNamespaces: true })));
     const noHeaders = printImageStreams([a, b], table({ noHeaders: true }));
     expect(noHeaders.startsWith('a ')).toBe(true);
     expect(noHeaders).toContain('v1,v2,v3');
@@ -203,8 +203,8 @@ describe('get istag / isimage tables', () => {
     expect(got.split('\n')[0]).toBe(
       'NAME           IMAGE REFERENCE                                                                           UPDATED',
     );
-    expectGolden('get-istag', got);
-    expectGolden('get-istag-wide', printImageStreamTags(items, table({ format: parseOutputFormat('wide') })));
+    expectGolden('get-istag.txt', got);
+    expectGolden('get-istag-wide.txt', printImageStreamTags(items, table({ format: parseOutputFormat('wide') })));
   });
 
   it('isimage: NAME UPDATED, wide adds IMAGE REFERENCE and IMAGE NAME', () => {
@@ -221,7 +221,7 @@ describe('get istag / isimage tables', () => {
     };
     const got = printImageStreamImages([isi], table());
     expect(got).toBe(`NAME${' '.repeat(24)}UPDATED\nmyapp@sha256:111111111111   2 minutes ago\n`);
-    expectGolden('get-isimage-wide', printImageStreamImages([isi], table({ format: parseOutputFormat('wide') })));
+    expectGolden('get-isimage-wide.txt', printImageStreamImages([isi], table({ format: parseOutputFormat('wide') })));
   });
 });
 
@@ -248,7 +248,7 @@ describe('-o name|json|yaml|jsonpath', () => {
   });
   it('yaml of a listing matches kubectl layout', () => {
     const y = printImageStreams([b], table({ format: parseOutputFormat('yaml') }));
-    expectGolden('get-is-yaml-list', y);
+    expectGolden('get-is-yaml-list.txt', y);
     expect(y).toContain('\nkind: List\nmetadata:\n  resourceVersion: ""\n');
     expect(y.startsWith('apiVersion: v1\nitems:\n- apiVersion: image.openshift.io/v1\n')).toBe(true);
   });

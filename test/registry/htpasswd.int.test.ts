@@ -6,8 +6,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startRegistry, pushImage, skopeoInspect, type TestRegistry } from '../helpers/registry/registry.js';
-import { memoryBlobStore } from '../helpers/registry/blobs.js';
+import {
+  startRegistry,
+  pushImage,
+  skopeoInspect,
+  type TestRegistry,
+  memoryBlobStore,
+} from '../helpers/registry/index.js';
 import { createImageSource, type ImageSourceOptions } from '../../src/registry/index.js';
 import { parsePullSpec } from '../../src/domain/pullspec.js';
 import { AuthError } from '../../src/domain/errors.js';

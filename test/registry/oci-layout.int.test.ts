@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { createImageSource } from '../../src/registry/index.js';
 import { parsePullSpec } from '../../src/domain/pullspec.js';
 import { IntegrityError, RegistryError } from '../../src/domain/errors.js';
-import { memoryBlobStore } from '../helpers/registry/blobs.js';
+import { memoryBlobStore } from '../helpers/registry/index.js';
 
 const examples = resolve(__dirname, '../../examples');
 const layout = join(examples, 'hello-oci');

@@ -6,8 +6,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createImageSource } from '../../src/registry/index.js';
 import { parsePullSpec } from '../../src/domain/pullspec.js';
-import { memoryBlobStore } from '../helpers/registry/blobs.js';
-import { startRegistry, pushImage, skopeoRawDigest, type TestRegistry } from '../helpers/registry/registry.js';
+import {
+  memoryBlobStore,
+  startRegistry,
+  pushImage,
+  skopeoRawDigest,
+  type TestRegistry,
+} from '../helpers/registry/index.js';
 
 let reg: TestRegistry;
 beforeAll(async () => {

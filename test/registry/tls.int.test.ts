@@ -9,8 +9,8 @@ import {
   skopeoInspect,
   skopeoRawDigest,
   type TestRegistry,
-} from '../helpers/registry/registry.js';
-import { memoryBlobStore } from '../helpers/registry/blobs.js';
+  memoryBlobStore,
+} from '../helpers/registry/index.js';
 import { createImageSource } from '../../src/registry/index.js';
 import { parsePullSpec } from '../../src/domain/pullspec.js';
 import { RegistryError } from '../../src/domain/errors.js';

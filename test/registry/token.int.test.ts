@@ -13,8 +13,8 @@ import {
   skopeoInspect,
   skopeoRawDigest,
   type TestRegistry,
-} from '../helpers/registry/registry.js';
-import { memoryBlobStore } from '../helpers/registry/blobs.js';
+  memoryBlobStore,
+} from '../helpers/registry/index.js';
 import { createImageSource, type ImageSourceOptions } from '../../src/registry/index.js';
 import { parsePullSpec } from '../../src/domain/pullspec.js';
 import { AuthError } from '../../src/domain/errors.js';

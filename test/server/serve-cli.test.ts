@@ -1,27 +1,13 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { run } from '../../src/cli/main.js';
-import type { CliIO } from '../../src/cli/io.js';
+import { runCli, tempDir } from '../helpers/index.js';
 import { createLogger } from '../../src/server/log.js';
 
-async function cli(argv: string[], env: Record<string, string> = {}) {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIO = {
-    stdout: { write: (s: string) => (stdout += s) },
-    stderr: { write: (s: string) => (stderr += s) },
-    env,
-    cwd: os.tmpdir(),
-    now: () => new Date('2026-11-22T12:00:00Z'),
-  };
-  const code = await run(argv, io);
-  return { code, stdout, stderr };
-}
+const cli = (argv: string[], env: Record<string, string> = {}) => runCli(argv, { cwd: os.tmpdir(), env });
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'isctl-serve-cli-'));
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir('serve-cli');
 
 describe('isctl serve: bad flags are usage errors naming the flag', () => {
   it.each([

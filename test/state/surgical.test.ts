@@ -4,11 +4,11 @@ import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { afterEach, describe, expect, test } from 'vitest';
 import { unifiedDiff } from '../../src/output/diff.js';
+import { expectGolden } from '../helpers/index.js';
 import { openStateStore } from '../../src/state/store.js';
 import type { ImageStream, TagEvent } from '../../src/domain/types.js';
 
 const FIXTURES = path.join(import.meta.dirname, '..', 'fixtures', 'state');
-const GOLDEN = path.join(import.meta.dirname, '..', 'golden', 'state');
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
 
@@ -19,12 +19,7 @@ function folderWith(...files: string[]): string {
   return dir;
 }
 
-/** Compares with test/golden/state/NAME (rewritten when UPDATE_GOLDEN=1; review the diff before committing). */
-function expectGolden(name: string, actual: string): void {
-  const file = path.join(GOLDEN, name);
-  if (process.env.UPDATE_GOLDEN === '1') writeFileSync(file, actual);
-  expect(actual).toBe(readFileSync(file, 'utf8'));
-}
+const expectStateGolden = (name: string, actual: string) => expectGolden(`state/${name}`, actual);
 
 const D2 = 'sha256:2222222222222222222222222222222222222222222222222222222222222222';
 const event = (ref: string, generation: number): TagEvent => ({
@@ -53,7 +48,7 @@ describe('surgical write-back', () => {
     const { changes } = await edit(dir, 'team', 'app', editApp);
     expect(changes).toHaveLength(1);
     expect(readFileSync(path.join(dir, 'multi.yaml'), 'utf8')).toBe(changes[0].after);
-    expectGolden('multi.yaml.diff', unifiedDiff(changes[0], { color: false }));
+    expectStateGolden('multi.yaml.diff', unifiedDiff(changes[0], { color: false }));
     // The second document and the comments are untouched, and the file means what was asked.
     const docs = parseAllDocuments(changes[0].after!).map((d) => d.toJS());
     expect(docs[1]).toEqual({
@@ -68,7 +63,7 @@ describe('surgical write-back', () => {
   test('JSON with 4-space indentation keeps its layout', async () => {
     const dir = folderWith('four.json');
     const { changes } = await edit(dir, 'team', 'app', editApp);
-    expectGolden('four.json.diff', unifiedDiff(changes[0], { color: false }));
+    expectStateGolden('four.json.diff', unifiedDiff(changes[0], { color: false }));
     expect(JSON.parse(changes[0].after!).status.tags[0].items[0].image).toBe(D2);
   });
 
@@ -78,7 +73,7 @@ describe('surgical write-back', () => {
       is.spec.tags!.push({ name: 'on', from: { kind: 'DockerImage', name: 'registry.example.com/fresh:on' } } as never);
       is.status = { dockerImageRepository: '', tags: [{ tag: 'v1', items: [event('registry.example.com/fresh', 1)] }] };
     });
-    expectGolden('nostatus.yaml.diff', unifiedDiff(changes[0], { color: false }));
+    expectStateGolden('nostatus.yaml.diff', unifiedDiff(changes[0], { color: false }));
   });
 
   test('nothing changed: nothing written, mtime unchanged', async () => {
@@ -109,7 +104,7 @@ describe('surgical write-back', () => {
       is.object.spec.tags!.splice(0, 1);
       snap.remove(snap.find('ConfigMap', 'team', 'settings')!);
     });
-    expectGolden('remove.yaml.diff', unifiedDiff(changes[0], { color: false }));
+    expectStateGolden('remove.yaml.diff', unifiedDiff(changes[0], { color: false }));
   });
 
   test('a new object goes to imagestreams/<namespace>/<name>.yaml; deleting the last object deletes the file', async () => {

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { expectGolden } from '../../helpers/index.js';
 import { openStateStore } from '../../../src/state/store.js';
 import { unifiedDiff } from '../../../src/output/diff.js';
 import { createTriggerHook } from '../../../src/core/triggers/controller/controller.js';
@@ -10,7 +11,6 @@ import type { ImageStream } from '../../../src/domain/types.js';
 import type { FileChange, Snapshot } from '../../../src/state/types.js';
 
 const FIXTURES = path.join(import.meta.dirname, '..', '..', 'fixtures', 'triggers');
-const GOLDEN = path.join(import.meta.dirname, '..', '..', 'golden', 'triggers');
 const D2 = `sha256:${'2'.repeat(64)}`;
 const settings = { internalRegistry: 'image-registry.openshift-image-registry.svc:5000', maxBulkImport: 50 };
 const now = () => new Date('2026-11-22T12:00:00Z');
@@ -77,8 +77,7 @@ describe('triggers end to end through the state store', () => {
       'Deployment/web-worker',
       'CronJob/web-nightly',
     ]);
-    if (process.env.UPDATE_GOLDEN) fs.writeFileSync(path.join(GOLDEN, 'app.diff'), diffs(changes));
-    expect(diffs(changes)).toBe(fs.readFileSync(path.join(GOLDEN, 'app.diff'), 'utf8'));
+    expectGolden('triggers/app.diff', diffs(changes));
     expect(fs.readFileSync(path.join(dir, 'app.yaml'), 'utf8')).toBe(changes[0]!.after);
   });
 
@@ -90,7 +89,7 @@ describe('triggers end to end through the state store', () => {
       (snap) => importNewImage(snap, 'web', 'latest', `quay.io/acme/web@${D2}`),
       { dryRun: true },
     );
-    expect(diffs(changes)).toBe(fs.readFileSync(path.join(GOLDEN, 'app.diff'), 'utf8'));
+    expectGolden('triggers/app.diff', diffs(changes));
     expect(fs.readFileSync(path.join(dir, 'app.yaml'), 'utf8')).toBe(original);
     // Only the (hidden, emptied) lock folder of the store may appear; no state file is written.
     expect(fs.readdirSync(dir).filter((f) => f !== '.isctl')).toEqual(['app.yaml']);

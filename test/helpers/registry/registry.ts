@@ -18,9 +18,6 @@ import { randomBytes } from 'node:crypto';
 import { Agent, request } from 'undici';
 import { startTokenServer, type TokenServer } from './token-server.js';
 
-export { pushImage, pushManifest, pushBlob, type PushedImage, type PushOptions } from './push.js';
-export { skopeoInspect, skopeoRawDigest } from './skopeo.js';
-
 /** How the registry authenticates and transports. */
 export type RegistryMode = 'plain' | 'htpasswd' | 'tls' | 'token';
 

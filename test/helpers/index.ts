@@ -1,0 +1,10 @@
+/**
+ * The test helpers: import them from here. runCli/spawnCli (cli.ts), tempDir (temp.ts),
+ * expectGolden (golden.ts). The registry harness has its own entry, ./registry/index.js (it
+ * starts real registries; see its README).
+ */
+export * from './cli.js';
+export * from './golden.js';
+export * from './temp.js';
+export { CORPUS } from '../fixtures/corpus.js';
+export * from './state-scan.js';
