@@ -7,7 +7,7 @@
 import { CommanderError } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { diffExitCode, renderError } from '../../src/cli/errors.js';
-import { isctl, tempFolder } from '../helpers/cli.js';
+import { runCli, tempDir } from '../helpers/index.js';
 import {
   CommandError,
   NotFoundError,
@@ -126,12 +126,12 @@ describe('oc prints Complete/Validate errors as `error: …` and exits 1, withou
     [['tag', '-d', '--scheduled', 's:1'], 'cannot set flags for importing images when deleting a tag'],
     [['tag', '-d', '--source=docker', 's:1'], 'cannot specify a source kind when deleting'],
   ])('%j', async (argv, message) => {
-    const r = await isctl(['--dir', tempFolder('isctl-errors-'), ...argv]);
+    const r = await runCli(['--dir', tempDir('errors'), ...argv]);
     expect(r).toEqual({ code: 1, stdout: '', stderr: `error: ${message}\n` });
   });
 
   it('what oc reports with cmdutil.UsageErrorf keeps its hint line, and exits 1 (tag.go Complete)', async () => {
-    const r = await isctl(['--dir', tempFolder('isctl-errors-'), 'tag']);
+    const r = await runCli(['--dir', tempDir('errors'), 'tag']);
     expect(r).toEqual({
       code: 1,
       stdout: '',
@@ -142,7 +142,7 @@ describe('oc prints Complete/Validate errors as `error: …` and exits 1, withou
   });
 
   it("a flag cobra cannot parse is followed by the templater's --help line (templater.go FlagErrorFunc)", async () => {
-    const r = await isctl(['--dir', tempFolder('isctl-errors-'), 'tag', '--frob', 'a:1', 'b:1']);
+    const r = await runCli(['--dir', tempDir('errors'), 'tag', '--frob', 'a:1', 'b:1']);
     expect(r).toEqual({
       code: 1,
       stdout: '',

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { isctl, readState, tempFolder, testClock } from '../helpers/cli.js';
+import { readState, runCli, tempDir, testClock } from '../helpers/index.js';
 
 const INTERNAL = 'image-registry.openshift-image-registry.svc:5000';
 const D1 = `sha256:${'1'.repeat(64)}`;
@@ -63,10 +63,10 @@ describe('tag from an ImageStreamTag records a new event (strategy.go tagsChange
     // which returns a new TagEvent{Created: metav1.Now(), DockerImageReference, Image}; and since the
     // tag is not --reference, a pull spec <internal registry>/<src ns>/<src name> becomes the
     // destination stream's repository (tagsChanged, "alter it to point to this stream").
-    const dir = tempFolder('isctl-oc-tag-');
+    const dir = tempDir('oc-tag');
     write(dir, 'imagestreams/default/src.yaml', sourceStream('default'));
     const clock = testClock('2026-11-22T12:00:00Z');
-    const r = await isctl(['--dir', dir, 'tag', 'src:1', 'dst:prod'], { clock });
+    const r = await runCli(['--dir', dir, 'tag', 'src:1', 'dst:prod'], { clock });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(items(dir, 'dst', 'prod')).toEqual([
@@ -80,28 +80,28 @@ describe('tag from an ImageStreamTag records a new event (strategy.go tagsChange
   });
 
   it('across namespaces the source namespace is replaced too; an external pull spec is kept as it is', async () => {
-    const dir = tempFolder('isctl-oc-tag-');
+    const dir = tempDir('oc-tag');
     write(dir, 'imagestreams/other/src.yaml', sourceStream('other'));
     const clock = testClock('2026-11-22T12:00:00Z');
-    expect((await isctl(['--dir', dir, 'tag', 'other/src:1', 'dst:prod'], { clock })).code).toBe(0);
+    expect((await runCli(['--dir', dir, 'tag', 'other/src:1', 'dst:prod'], { clock })).code).toBe(0);
     expect(items(dir, 'dst', 'prod')?.[0]).toMatchObject({
       created: '2026-11-22T12:00:00Z',
       dockerImageReference: `${INTERNAL}/default/dst@${D1}`,
     });
 
-    const ext = tempFolder('isctl-oc-tag-');
+    const ext = tempDir('oc-tag');
     write(ext, 'imagestreams/default/src.yaml', sourceStream('default', `quay.io/team/src@${D1}`));
-    expect((await isctl(['--dir', ext, 'tag', `src@${D1}`, 'dst:prod'], { clock })).code).toBe(0);
+    expect((await runCli(['--dir', ext, 'tag', `src@${D1}`, 'dst:prod'], { clock })).code).toBe(0);
     expect(items(ext, 'dst', 'prod')).toEqual([
       { created: '2026-11-22T12:00:00Z', dockerImageReference: `quay.io/team/src@${D1}`, image: D1, generation: 1 },
     ]);
   });
 
   it('--reference keeps the source pull spec (tagsChanged rewrites only when !tagRef.Reference)', async () => {
-    const dir = tempFolder('isctl-oc-tag-');
+    const dir = tempDir('oc-tag');
     write(dir, 'imagestreams/default/src.yaml', sourceStream('default'));
     const clock = testClock('2026-11-22T12:00:00Z');
-    expect((await isctl(['--dir', dir, 'tag', '--reference', 'src:1', 'dst:prod'], { clock })).code).toBe(0);
+    expect((await runCli(['--dir', dir, 'tag', '--reference', 'src:1', 'dst:prod'], { clock })).code).toBe(0);
     expect(items(dir, 'dst', 'prod')?.[0]).toMatchObject({
       created: '2026-11-22T12:00:00Z',
       dockerImageReference: `${INTERNAL}/default/src@${D1}`,
@@ -111,11 +111,11 @@ describe('tag from an ImageStreamTag records a new event (strategy.go tagsChange
 
 describe('a stream created by tag or import-image is created as create imagestream creates one', () => {
   it('tag into a new stream writes creationTimestamp (imagestreamtag/rest.go update → FillObjectMetaSystemFields)', async () => {
-    const dir = tempFolder('isctl-oc-tag-');
+    const dir = tempDir('oc-tag');
     write(dir, 'imagestreams/default/src.yaml', sourceStream('default'));
     const clock = testClock('2026-11-22T12:00:00Z');
-    expect((await isctl(['--dir', dir, 'tag', 'src:1', 'dst:prod'], { clock })).code).toBe(0);
-    const created = await isctl(['--dir', dir, 'create', 'imagestream', 'plain'], { clock });
+    expect((await runCli(['--dir', dir, 'tag', 'src:1', 'dst:prod'], { clock })).code).toBe(0);
+    const created = await runCli(['--dir', dir, 'create', 'imagestream', 'plain'], { clock });
     expect(created.code).toBe(0);
     const meta = stream(dir, 'dst').metadata;
     // The same metadata, in the same order, as `create imagestream` writes (PrepareForCreate: generation 1).
@@ -134,9 +134,9 @@ describe('a stream created by tag or import-image is created as create imagestre
     // needsImport/handleImageStream posts an ImageStreamImport; imagestreamimport/rest.go records it
     // with nextGeneration = 2 and ensureSpecTag resets the tag generation, which prepareForUpdate
     // turns into generation 2. An unreachable registry takes the same path (setFailureCondition).
-    const dir = tempFolder('isctl-oc-tag-');
+    const dir = tempDir('oc-tag');
     const clock = testClock('2026-11-22T12:00:00Z');
-    const r = await isctl(['--dir', dir, 'tag', '127.0.0.1:1/team/app:1', 'app:1'], { clock });
+    const r = await runCli(['--dir', dir, 'tag', '127.0.0.1:1/team/app:1', 'app:1'], { clock });
     expect(r.stdout.split('\n')[0]).toBe('Tag app:1 set to 127.0.0.1:1/team/app:1.');
     const s = stream(dir, 'app');
     expect(s.metadata).toMatchObject({ creationTimestamp: '2026-11-22T12:00:00Z', generation: 2 });
@@ -144,9 +144,9 @@ describe('a stream created by tag or import-image is created as create imagestre
   });
 
   it('import-image --confirm into a new stream writes creationTimestamp (imagestreamimport/rest.go → internalStreams.Create)', async () => {
-    const dir = tempFolder('isctl-oc-import-');
+    const dir = tempDir('oc-import');
     const clock = testClock('2026-11-22T12:00:00Z');
-    await isctl(['--dir', dir, 'import-image', 'app:1', '--from', '127.0.0.1:1/team/app:1', '--confirm'], { clock });
+    await runCli(['--dir', dir, 'import-image', 'app:1', '--from', '127.0.0.1:1/team/app:1', '--confirm'], { clock });
     expect(stream(dir, 'app').metadata).toMatchObject({
       name: 'app',
       namespace: 'default',
