@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isctl, tempFolder, testClock } from '../helpers/cli.js';
+import { runCli, tempDir, testClock } from '../helpers/index.js';
 
 const D1 = `sha256:${'1'.repeat(64)}`;
 const clock = testClock('2026-11-22T12:00:00Z');
@@ -44,12 +44,12 @@ status:
 `;
 
 function exportedFolder(): string {
-  const dir = tempFolder('isctl-oc-get-');
+  const dir = tempDir('oc-get');
   fs.mkdirSync(path.join(dir, 'imagestreams/default'), { recursive: true });
   fs.writeFileSync(path.join(dir, 'imagestreams/default/app.yaml'), EXPORTED);
   return dir;
 }
-const run = (dir: string, argv: string[]) => isctl(['--dir', dir, ...argv], { clock });
+const run = (dir: string, argv: string[]) => runCli(['--dir', dir, ...argv], { clock });
 
 describe('get isimage', () => {
   it('-o wide of a stream exported from a cluster (no image stored) shows the image reference of its tag history', async () => {
