@@ -1,13 +1,25 @@
 /**
- * The state folder lock (DESIGN.md: writes are "serialised by a lock on the state folder"):
- * `.isctl/lock` holds the PID, host name and start time of its holder. It is created complete
- * and atomically (written to a temporary name, then hard-linked into place, which fails if the
- * lock exists). A lock whose holder PID is gone on this host is stale and is broken under a
- * second short-lived lock, so two waiters never both break it.
+ * The state folder lock (writes are serialised by a lock on the state folder): `.isctl/lock`
+ * names its holder by more than a PID — host name, PID, the process's start time (Linux
+ * `/proc/PID/stat` field 22), the boot id (`/proc/sys/kernel/random/boot_id`) and a random token.
+ * It is created complete and atomically (written to a temporary name, then hard-linked into place,
+ * which fails if the lock exists).
+ *
+ * A holder is recovered only when it is provably dead (the host name is taken to name this
+ * machine, as for the PID check): the machine has booted since (another boot id); no process has
+ * that PID; the process with that PID started at another time (the PID was reused); or the PID is
+ * this process's own and the token is none of the locks it holds (a restarted container whose
+ * processes get the same PIDs). A file that names no readable holder and has not changed for
+ * 10 s is stale too (a lock is complete before it is linked into place). Stale locks are broken
+ * under a second short-lived lock (`lock.break`), so two waiters never both break one; the breaker
+ * follows the same rules.
+ *
+ * Every wait sleeps (5 ms doubling to 200 ms, jittered) and ends at the caller's deadline with a
+ * LockError naming the holder.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { LockError } from '../domain/errors.js';
@@ -20,34 +32,117 @@ export interface LockHolder {
   hostname: string;
   started: string;
   token: string;
+  /** Linux: start time of the process in clock ticks since boot (`/proc/PID/stat` field 22). */
+  procStart?: string;
+  /** Linux: the kernel's boot id. */
+  bootId?: string;
 }
 
 /** Releases a held lock. */
 export type ReleaseLock = () => Promise<void>;
 
+/** A lock file that names no readable holder and has not changed for this long is stale. */
+const UNREADABLE_STALE_MS = 10_000;
+/** Stale locks broken in a row without a pause (more means someone keeps writing them). */
+const MAX_BREAKS_WITHOUT_PAUSE = 3;
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Tokens of the locks this process holds now. */
+const heldTokens = new Set<string>();
 
 /** Path of the lock file of a state folder. */
 export function lockPathOf(root: string): string {
   return path.join(root, '.isctl', 'lock');
 }
 
-async function readHolder(file: string): Promise<{ text: string; holder?: LockHolder } | undefined> {
+function readProc(file: string): string | undefined {
   try {
-    const text = await fs.readFile(file, 'utf8');
-    try {
-      return { text, holder: JSON.parse(text) as LockHolder };
-    } catch {
-      return { text };
-    }
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** Start time of `pid` in clock ticks since boot, or undefined where /proc cannot tell. */
+export function processStartTime(pid: number): string | undefined {
+  const stat = readProc(`/proc/${pid}/stat`);
+  if (!stat) return undefined;
+  // "pid (comm) state ppid …": comm may hold spaces and parentheses, so count from the last ')'.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const start = fields[19];
+  return start && /^\d+$/.test(start) ? start : undefined;
+}
+
+let bootIdCache: string | null | undefined;
+function bootId(): string | undefined {
+  if (bootIdCache === undefined) bootIdCache = readProc('/proc/sys/kernel/random/boot_id')?.trim() || null;
+  return bootIdCache ?? undefined;
+}
+
+function me(): LockHolder {
+  const procStart = processStartTime(process.pid);
+  const boot = bootId();
+  return {
+    pid: process.pid,
+    hostname: os.hostname(),
+    started: new Date().toISOString(),
+    token: randomBytes(8).toString('hex'),
+    ...(procStart ? { procStart } : {}),
+    ...(boot ? { bootId: boot } : {}),
+  };
+}
+
+interface LockFile {
+  text: string;
+  holder?: LockHolder;
+  mtimeMs: number;
+}
+
+async function readHolder(file: string): Promise<LockFile | undefined> {
+  try {
+    const [text, st] = await Promise.all([fs.readFile(file, 'utf8'), fs.stat(file)]);
+    return { text, holder: parseHolder(text), mtimeMs: st.mtimeMs };
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
   }
 }
 
-function isStale(h: LockHolder | undefined): boolean {
-  return !!h && typeof h.pid === 'number' && h.hostname === os.hostname() && !pidAlive(h.pid);
+function parseHolder(text: string): LockHolder | undefined {
+  try {
+    const h = JSON.parse(text) as Partial<LockHolder> | null;
+    if (!h || typeof h !== 'object' || typeof h.pid !== 'number' || typeof h.hostname !== 'string') return undefined;
+    return {
+      pid: h.pid,
+      hostname: h.hostname,
+      started: typeof h.started === 'string' ? h.started : '',
+      token: typeof h.token === 'string' ? h.token : '',
+      ...(typeof h.procStart === 'string' ? { procStart: h.procStart } : {}),
+      ...(typeof h.bootId === 'string' ? { bootId: h.bootId } : {}),
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/** True when the holder is provably gone (see the header); false when it may be alive. */
+export function holderIsDead(h: LockHolder): boolean {
+  if (h.hostname !== os.hostname()) return false;
+  const boot = bootId();
+  if (h.bootId && boot && h.bootId !== boot) return true;
+  if (h.pid === process.pid) return !heldTokens.has(h.token);
+  if (!pidAlive(h.pid)) return true;
+  if (h.procStart) {
+    const now = processStartTime(h.pid);
+    if (now !== undefined && now !== h.procStart) return true;
+  }
+  return false;
+}
+
+function isStale(f: LockFile, now: number): boolean {
+  if (f.holder) return holderIsDead(f.holder);
+  return now - f.mtimeMs >= UNREADABLE_STALE_MS;
 }
 
 /** Creates `file` with `text` only if it does not exist; false when it does. */
@@ -77,25 +172,38 @@ async function createExclusive(file: string, text: string): Promise<boolean> {
   }
 }
 
-/** Removes the lock file if it still holds `staleText`, under the breaker lock. */
-async function breakStale(file: string, staleText: string): Promise<void> {
-  const breaker = `${file}.break`;
-  const me = JSON.stringify({
-    pid: process.pid,
-    hostname: os.hostname(),
-    started: new Date().toISOString(),
-    token: randomBytes(8).toString('hex'),
-  });
-  if (!(await createExclusive(breaker, me))) {
-    const b = await readHolder(breaker);
-    if (b && isStale(b.holder)) await fs.rm(breaker, { force: true });
-    return;
+/** Removes `file` if it still holds exactly `text`. */
+async function removeIfUnchanged(file: string, text: string): Promise<boolean> {
+  const current = await readHolder(file);
+  if (current?.text !== text) return false;
+  await fs.rm(file, { force: true });
+  return true;
+}
+
+/**
+ * Removes the stale lock if it still holds `staleText`, under the breaker lock. `broken`: the
+ * stale lock is gone (try again at once); `busy`: another waiter is breaking it (`breaker` names
+ * it); `changed`: the lock is not that stale one any more.
+ */
+async function breakStale(
+  file: string,
+  staleText: string,
+): Promise<{ outcome: 'broken' | 'changed' } | { outcome: 'busy'; breaker?: LockFile }> {
+  const breakerFile = `${file}.break`;
+  const token = me();
+  const text = JSON.stringify(token);
+  if (!(await createExclusive(breakerFile, text))) {
+    const b = await readHolder(breakerFile);
+    // A breaker left by a dead waiter is removed (only if it is still that one); the next round retries.
+    if (b && isStale(b, Date.now())) await removeIfUnchanged(breakerFile, b.text);
+    return { outcome: 'busy', ...(b ? { breaker: b } : {}) };
   }
+  heldTokens.add(token.token);
   try {
-    const current = await readHolder(file);
-    if (current?.text === staleText) await fs.rm(file, { force: true });
+    return { outcome: (await removeIfUnchanged(file, staleText)) ? 'broken' : 'changed' };
   } finally {
-    await fs.rm(breaker, { force: true });
+    heldTokens.delete(token.token);
+    await removeIfUnchanged(breakerFile, text);
   }
 }
 
@@ -144,34 +252,54 @@ async function takeLock(file: string, timeoutMs: number): Promise<ReleaseLock> {
       'check the folder permissions, or use a read-only command',
     );
   }
-  const me: LockHolder = {
-    pid: process.pid,
-    hostname: os.hostname(),
-    started: new Date().toISOString(),
-    token: randomBytes(8).toString('hex'),
-  };
-  const text = `${JSON.stringify(me)}\n`;
+  const holder = me();
+  const text = `${JSON.stringify(holder)}\n`;
   const deadline = Date.now() + timeoutMs;
+  let breaksInARow = 0;
+  let busyBreaker: LockFile | undefined;
   for (let delay = 5; ; delay = Math.min(delay * 2, 200)) {
-    if (await createExclusive(file, text)) return () => releaseLock(file, text);
+    heldTokens.add(holder.token);
+    if (await createExclusive(file, text)) return () => releaseLock(file, text, holder.token);
+    heldTokens.delete(holder.token);
     const current = await readHolder(file);
-    if (current && isStale(current.holder)) {
-      await breakStale(file, current.text);
-      continue;
+    busyBreaker = undefined;
+    if (current && isStale(current, Date.now())) {
+      const r = await breakStale(file, current.text);
+      // Progress (the stale lock is gone): try again at once, but never more than a few times in a row.
+      if (r.outcome === 'broken' && breaksInARow++ < MAX_BREAKS_WITHOUT_PAUSE) continue;
+      if (r.outcome === 'busy') busyBreaker = r.breaker;
+    } else if (!current && breaksInARow++ < MAX_BREAKS_WITHOUT_PAUSE) {
+      continue; // released between the two calls
     }
-    if (Date.now() >= deadline) {
-      const h = current?.holder;
-      const who = h ? `process ${h.pid} on ${h.hostname} (since ${h.started})` : 'another process';
-      throw new LockError(
-        `the state folder is locked by ${who}: ${file}`,
-        'wait for that isctl to finish; if that process no longer exists, delete the lock file',
-      );
-    }
-    await sleep(delay / 2 + Math.random() * delay);
+    if (Date.now() >= deadline) throw lockedError(file, current, busyBreaker);
+    breaksInARow = 0;
+    await sleep(Math.min(delay / 2 + Math.random() * delay, Math.max(1, deadline - Date.now())));
   }
 }
 
-async function releaseLock(file: string, text: string): Promise<void> {
-  const current = await readHolder(file);
-  if (current?.text === text) await fs.rm(file, { force: true });
+function describeHolder(f: LockFile | undefined): string {
+  const h = f?.holder;
+  if (h) return `process ${h.pid} on ${h.hostname}${h.started ? ` (since ${h.started})` : ''}`;
+  return f ? 'a lock file that names no readable holder' : 'another process';
+}
+
+function lockedError(file: string, current: LockFile | undefined, breaker: LockFile | undefined): LockError {
+  if (breaker) {
+    return new LockError(
+      `the state folder has a stale lock that ${describeHolder(breaker)} is breaking: ${file}.break`,
+      'wait for that isctl to finish; if that process no longer exists, delete the .break file',
+    );
+  }
+  return new LockError(
+    `the state folder is locked by ${describeHolder(current)}: ${file}`,
+    'wait for that isctl to finish; if that process no longer exists, delete the lock file',
+  );
+}
+
+async function releaseLock(file: string, text: string, token: string): Promise<void> {
+  try {
+    await removeIfUnchanged(file, text);
+  } finally {
+    heldTokens.delete(token);
+  }
 }

@@ -92,14 +92,14 @@ describe('the folder lock', () => {
     const lock = path.join(dir, '.isctl', 'lock');
     writeFileSync(
       lock,
-      JSON.stringify({ pid: process.pid, hostname: hostname(), started: '2024-01-01T00:00:00Z', token: 'held' }),
+      JSON.stringify({ pid: process.ppid, hostname: hostname(), started: '2024-01-01T00:00:00Z', token: 'held' }),
     );
     const err = await openStateStore(dir, { lockTimeoutMs: 300 })
       .update('default', () => undefined)
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(LockError);
     expect((err as Error).message).toBe(
-      `the state folder is locked by process ${process.pid} on ${hostname()} (since 2024-01-01T00:00:00Z): ${lock}`,
+      `the state folder is locked by process ${process.ppid} on ${hostname()} (since 2024-01-01T00:00:00Z): ${lock}`,
     );
     expect(existsSync(lock)).toBe(true); // somebody else's lock is never removed
   });
