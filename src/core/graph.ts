@@ -11,9 +11,9 @@ import { parsePullSpec } from '../domain/pullspec.js';
 import { repositoryName } from '../domain/reference.js';
 import { splitImageStreamTag } from '../domain/imagestream.js';
 import { parseTriggerAnnotation } from '../domain/triggers/annotation.js';
-import { dcImageTriggers } from './triggers/controller/deploymentconfigs.js';
-import { strategyFrom } from './triggers/controller/buildconfigs.js';
-import { ANNOTATION_TRIGGER_KINDS, triggerAnnotationOf } from './triggers/controller/annotations.js';
+import { dcImageTriggers } from './triggers/sources/deploymentconfigs.js';
+import { buildConfigSource } from './triggers/sources/buildconfigs.js';
+import { ANNOTATION_TRIGGER_KINDS, triggerAnnotationOf } from './triggers/sources/annotations.js';
 import { isMap, type JsonMap } from './triggers/objects.js';
 
 /** What a node stands for. */
@@ -256,25 +256,22 @@ function addAnnotated(b: Builder, o: StoredObject): void {
   }
 }
 
-/** BuildConfig ImageChange triggers (§5.3) and the build's output tag. */
+/**
+ * BuildConfig ImageChange triggers as the trigger index holds them (defaulting applied; a trigger
+ * the cache does not watch is drawn inactive), and the build's output tag.
+ */
 function addBuildConfig(b: Builder, o: StoredObject): void {
   const bc = o.object as unknown as JsonMap;
   const spec = isMap(bc.spec) ? bc.spec : {};
-  const triggers = Array.isArray(spec.triggers) ? spec.triggers.filter(isMap) : [];
   const node = workloadNode(b, o, 'build', 'bc');
-  for (const t of triggers) {
-    if (!isMap(t.imageChange) && t.type !== 'ImageChange') continue;
-    const params = isMap(t.imageChange) ? t.imageChange : {};
-    const from = params.from != null ? (isMap(params.from) ? params.from : {}) : (strategyFrom(bc) ?? {});
-    if (from.kind !== 'ImageStreamTag' || typeof from.name !== 'string' || !from.name) continue;
-    const paused = params.paused === true;
-    const ns = typeof from.namespace === 'string' && from.namespace ? from.namespace : o.namespace;
+  for (const t of buildConfigSource.calculate(o).triggers) {
+    const inactive = t.paused || t.key === undefined;
     b.edge({
-      from: b.tagNode(ns, from.name),
+      from: b.tagNode(t.from.namespace || o.namespace, t.from.name),
       to: node.id,
       kind: 'trigger',
-      label: `ImageChange${paused ? ' paused' : ''}`,
-      ...(paused ? { inactive: true } : {}),
+      label: `ImageChange${t.paused ? ' paused' : ''}`,
+      ...(inactive ? { inactive: true } : {}),
     });
   }
   const out = isMap(spec.output) && isMap(spec.output.to) ? spec.output.to : undefined;

@@ -8,12 +8,8 @@ import { CommandError, NotFoundError } from '../domain/errors.js';
 import type { FileChange, Snapshot } from '../state/types.js';
 import type { CoreContext, ClusterSettings, TriggeredWorkload } from './context.js';
 import { createTagRetriever } from './triggers/controller/tag-retriever.js';
-import {
-  dcImageTriggers,
-  recordRollout,
-  setContainerImages,
-  type ImageChange,
-} from './triggers/controller/deploymentconfigs.js';
+import { recordRollout, setContainerImages, type ImageChange } from './triggers/controller/deploymentconfigs.js';
+import { dcImageTriggers } from './triggers/sources/deploymentconfigs.js';
 import { allContainers, getPodSpec } from '../domain/triggers/podspec.js';
 import { bumpGeneration, fileOf, isMap, setLeaf, type JsonMap } from './triggers/objects.js';
 

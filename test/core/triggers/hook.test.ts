@@ -338,12 +338,12 @@ describe('annotation triggers', () => {
     );
   });
 
-  it('objects watching other streams are not evaluated', () => {
+  it('objects watching other streams that are level are left alone', () => {
     const obj = deployment(good.replace('app:latest', 'other:latest'));
     const report = applyTriggers(
       memorySnapshot([
         stream('app', { latest: { ref: REF2, image: D2 } }),
-        stream('other', { latest: { ref: REF2, image: D2 } }),
+        stream('other', { latest: { ref: REF1, image: D1 } }),
         obj,
       ]),
       change(),

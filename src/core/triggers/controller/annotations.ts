@@ -5,14 +5,8 @@
  */
 import type { StoredObject } from '../../../state/types.js';
 import type { TagRetriever } from './tag-retriever.js';
-import { streamKey } from './tag-retriever.js';
-import { describeObject, isMap } from '../objects.js';
+import { describeObject } from '../objects.js';
 import type { ImageChange } from './deploymentconfigs.js';
-import {
-  isWatchedTrigger,
-  parseTriggerAnnotation,
-  type ObjectFieldTrigger,
-} from '../../../domain/triggers/annotation.js';
 import {
   findContainer,
   getPodSpec,
@@ -21,9 +15,8 @@ import {
   type Container,
 } from '../../../domain/triggers/podspec.js';
 import { ANNOTATION_TRIGGERS } from '../../../domain/types.js';
-
-/** Kinds the image trigger controller registers annotation sources for (openshift-controller-manager cmd/controller/image.go). */
-export const ANNOTATION_TRIGGER_KINDS = ['Deployment', 'DaemonSet', 'StatefulSet', 'CronJob'];
+import { ANNOTATION_TRIGGER_KINDS } from '../sources/annotations.js';
+import type { IndexedTrigger, TriggerEntry } from '../trigger-index.js';
 
 /** What evaluating one annotated object did. */
 export interface AnnotatedResult {
@@ -31,56 +24,36 @@ export interface AnnotatedResult {
   warnings: string[];
 }
 
-/** The raw annotation value of an object, or undefined when it has none. */
-export function triggerAnnotationOf(obj: unknown): unknown {
-  const meta = isMap(obj) ? obj.metadata : undefined;
-  const annotations = isMap(meta) ? meta.annotations : undefined;
-  return isMap(annotations) ? annotations[ANNOTATION_TRIGGERS] : undefined;
-}
-
-function watchedKeys(triggers: ObjectFieldTrigger[], namespace: string): string[] {
-  const keys: string[] = [];
-  for (const t of triggers.filter(isWatchedTrigger)) {
-    const key = streamKey(t.from.namespace || namespace, t.from.name);
-    if (key) keys.push(key);
-  }
-  return keys;
-}
-
 /**
- * Re-evaluates an annotated object when `selected` accepts its watched streams: resolves every
+ * Re-evaluates an annotated object the index woke (`entry.keys` not empty): resolves every
  * unpaused trigger and sets the container images. A bad annotation, an invalid fieldPath or a
- * missing container leaves the object untouched (the controller's update fails) with a warning.
+ * missing container leaves the object untouched (the controller's update fails) with a warning;
+ * `concerned` says whether warnings about an object that is not woken are wanted.
  */
 export function applyAnnotationTriggers(
-  so: StoredObject,
-  selected: (keys: string[] | null) => boolean,
+  entry: TriggerEntry,
   retrieve: TagRetriever,
+  concerned: boolean,
 ): AnnotatedResult {
-  const value = triggerAnnotationOf(so.object);
+  const so = entry.object;
   const result: AnnotatedResult = { changes: [], warnings: [] };
-  if (value === undefined) return result;
   const who = describeObject(so);
-  const parsed = parseTriggerAnnotation(value);
-  if (parsed.error !== undefined) {
-    if (selected(null))
+  if (entry.error !== undefined) {
+    if (concerned)
       result.warnings.push(
-        `${who}: ignoring annotation ${ANNOTATION_TRIGGERS}: ${parsed.error}; all its image triggers are disabled, as in OpenShift`,
+        `${who}: ignoring annotation ${ANNOTATION_TRIGGERS}: ${entry.error}; all its image triggers are disabled, as in OpenShift`,
       );
     return result;
   }
-  if (!selected(watchedKeys(parsed.triggers, so.namespace))) return result;
+  if (entry.keys.length === 0) return result;
   if (!ANNOTATION_TRIGGER_KINDS.includes(so.kind)) {
-    result.warnings.push(
-      `${who}: annotation ${ANNOTATION_TRIGGERS} has no effect on a ${so.kind}; OpenShift runs it only for ${ANNOTATION_TRIGGER_KINDS.join(', ')}`,
-    );
+    if (concerned)
+      result.warnings.push(
+        `${who}: annotation ${ANNOTATION_TRIGGERS} has no effect on a ${so.kind}; OpenShift runs it only for ${ANNOTATION_TRIGGER_KINDS.join(', ')}`,
+      );
     return result;
   }
-  for (const key of parsed.ignoredKeys) {
-    const hint = /\.pause$/i.test(key) ? ' (did you mean "paused"?)' : '';
-    result.warnings.push(`${who}: annotation ${ANNOTATION_TRIGGERS}: unknown key ${key} is ignored${hint}`);
-  }
-  const plan = planUpdates(so, parsed.triggers, retrieve, result.warnings);
+  const plan = planUpdates(so, entry.triggers, retrieve, result.warnings);
   if (!plan) return result;
   for (const { container, ref } of plan) {
     result.changes.push({
@@ -95,7 +68,7 @@ export function applyAnnotationTriggers(
 
 function planUpdates(
   so: StoredObject,
-  triggers: ObjectFieldTrigger[],
+  triggers: IndexedTrigger[],
   retrieve: TagRetriever,
   warnings: string[],
 ): { container: Container; ref: string }[] | undefined {

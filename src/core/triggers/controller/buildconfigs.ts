@@ -1,5 +1,5 @@
 /**
- * BuildConfig ImageChange triggers: the trigger
+ * BuildConfig ImageChange triggers, once the trigger index woke the BuildConfig: the trigger
  * controller's reactor (openshift-controller-manager pkg/image/trigger/buildconfigs
  * ImageChanged) decides whether a build starts; the API server's build generator
  * (openshift-apiserver buildgenerator/generator.go updateImageTriggers) records it in
@@ -7,17 +7,9 @@
  */
 import type { StoredObject } from '../../../state/types.js';
 import type { TriggeredBuild } from '../../context.js';
-import type { TagRetriever } from './tag-retriever.js';
-import { streamKey } from './tag-retriever.js';
 import { describeObject, ensureMap, fileOf, isMap, setLeaf, type JsonMap } from '../objects.js';
-
-/** An ImageStreamTag reference with its namespace as written ('' = the BuildConfig's). */
-interface FromRef {
-  kind: string;
-  name: string;
-  namespace: string;
-  apiVersion: string;
-}
+import { bcImageChangeTriggers, type FromRef } from '../sources/buildconfigs.js';
+import type { TagRetriever } from './tag-retriever.js';
 
 function str(v: unknown): string {
   return typeof v === 'string' ? v : '';
@@ -26,48 +18,6 @@ function str(v: unknown): string {
 function toRef(v: unknown): FromRef | undefined {
   if (!isMap(v)) return undefined;
   return { kind: str(v.kind), name: str(v.name), namespace: str(v.namespace), apiVersion: str(v.apiVersion) };
-}
-
-/** The strategy's `from` (buildutil.GetInputReference: source, then docker, then custom strategy). */
-export function strategyFrom(bc: JsonMap): FromRef | undefined {
-  const strategy = isMap(bc.spec) && isMap(bc.spec.strategy) ? bc.spec.strategy : {};
-  for (const key of ['sourceStrategy', 'dockerStrategy', 'customStrategy']) {
-    const s = strategy[key];
-    if (isMap(s)) return toRef(s.from);
-  }
-  return undefined;
-}
-
-/** spec.triggers[] entries carrying an `imageChange` map, with their effective `from`. */
-function imageChangeTriggers(
-  bc: JsonMap,
-): { trigger: JsonMap; params: JsonMap; from: FromRef | undefined; typed: boolean; explicit: boolean }[] {
-  const triggers = isMap(bc.spec) && Array.isArray(bc.spec.triggers) ? bc.spec.triggers.filter(isMap) : [];
-  return triggers
-    .filter((t) => isMap(t.imageChange) || t.type === 'ImageChange')
-    .map((t) => {
-      const params = isMap(t.imageChange) ? t.imageChange : {};
-      const explicit = params.from != null;
-      return {
-        trigger: t,
-        params,
-        from: explicit ? toRef(params.from) : strategyFrom(bc),
-        typed: t.type === 'ImageChange',
-        explicit,
-      };
-    });
-}
-
-/** `namespace/stream` keys the trigger cache indexes a BuildConfig by (calculateBuildConfigTriggers). */
-export function bcWatchedStreams(bc: JsonMap, namespace: string): string[] {
-  const keys: string[] = [];
-  for (const { trigger, from } of imageChangeTriggers(bc)) {
-    if (!isMap(trigger.imageChange) || !from || from.kind !== 'ImageStreamTag' || !from.name || from.apiVersion)
-      continue;
-    const key = streamKey(from.namespace || namespace, from.name);
-    if (key) keys.push(key);
-  }
-  return keys;
 }
 
 function sameFrom(a: { name: string; namespace: string }, b: { name: string; namespace: string }, ns: string): boolean {
@@ -79,15 +29,17 @@ function statusEntries(bc: JsonMap): JsonMap[] {
   return Array.isArray(status.imageChangeTriggers) ? status.imageChangeTriggers.filter(isMap) : [];
 }
 
-/** The first trigger whose resolved image differs from what it last triggered, if any (the reactor's loop). */
+/**
+ * The first trigger whose resolved image differs from what it last triggered, if any (the
+ * reactor's loop: a `from` that is not an ImageStreamTag and paused triggers are skipped).
+ */
 function firingTrigger(
   bc: JsonMap,
   namespace: string,
   retrieve: TagRetriever,
 ): { from: FromRef; ref: string } | undefined {
-  for (const { trigger, params, from } of imageChangeTriggers(bc)) {
-    if (!isMap(trigger.imageChange) || (params.from != null && from?.kind !== 'ImageStreamTag')) continue;
-    if (params.paused === true || !from) continue;
+  for (const { params, from, explicit, paused } of bcImageChangeTriggers(bc)) {
+    if ((explicit && from?.kind !== 'ImageStreamTag') || paused || !from) continue;
     const resolved = retrieve(from.namespace || namespace, from.name);
     if (!resolved) continue;
     const recorded = statusEntries(bc).find((e) =>
@@ -120,7 +72,7 @@ export function applyBuildConfigTriggers(
   if (!fired) return { warnings: [] };
   const desired: { from: FromRef; image: string; firing: boolean }[] = [];
   let firingSeen = false;
-  for (const { from, typed, explicit } of imageChangeTriggers(bc)) {
+  for (const { from, typed, explicit } of bcImageChangeTriggers(bc)) {
     if (!typed || !from) continue;
     const firing: boolean = !firingSeen && sameFrom(from, fired.from, so.namespace);
     firingSeen ||= firing;

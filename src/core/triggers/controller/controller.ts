@@ -1,31 +1,28 @@
 /**
  * The trigger controller: what runs after a tag's image changed. This folder (controller/) holds
  * what OpenShift does on its own once an ImageStream moves; the `set triggers` command, which
- * edits the trigger definitions of one object, lives in ../set-triggers/.
+ * edits the trigger definitions of one object, lives in ../set-triggers/, and which object
+ * follows which stream is ../trigger-index.ts, shared by both.
  *
- * The TriggerHook (src/core/context.ts): after tags changed in a transaction, does to the
+ * The TriggerHook (src/core/context.ts): in the transaction that changed tags, does to the
  * workloads of the Snapshot what OpenShift's image trigger controller
  * (openshift-controller-manager pkg/image/controller/trigger), DC controller, build generator and
- * image policy admission would do.
- * Objects are evaluated when one of their watched streams changed (trigger/cache.go indexes by
- * `namespace/stream`), and then all their triggers are resolved, as the controller does.
+ * image policy admission would do. Every run brings every object the index watches level with
+ * the streams as they are now — the controller's work queue retries until an update lands — so a
+ * workload a killed run did not reach, or one added after its tag was imported, catches up on the
+ * next command, whichever command it is. The tags that changed in this run only decide which
+ * warnings are worth printing and which short names admission rewrites.
  */
 import type { Snapshot, StoredObject } from '../../../state/types.js';
 import type { ClusterSettings, TagChange, TriggerHook, TriggerReport, TriggeredWorkload } from '../../context.js';
-import { createTagRetriever, type TagRetriever } from './tag-retriever.js';
 import { bumpGeneration, describeObject, fileOf, isMap, type JsonMap } from '../objects.js';
-import { allContainers, getPodSpec } from '../../../domain/triggers/podspec.js';
-import {
-  dcImageTriggers,
-  decideRollout,
-  dcWatchedStreams,
-  recordRollout,
-  updateDeploymentConfigImages,
-  type ImageChange,
-} from './deploymentconfigs.js';
-import { ANNOTATION_TRIGGER_KINDS, applyAnnotationTriggers, triggerAnnotationOf } from './annotations.js';
-import { applyBuildConfigTriggers, bcWatchedStreams } from './buildconfigs.js';
+import { OPENSHIFT_TRIGGER_SOURCES } from '../sources/openshift.js';
+import { buildTriggerIndex, type TriggerEntry, TriggerIndex } from '../trigger-index.js';
+import { applyAnnotationTriggers } from './annotations.js';
+import { applyBuildConfigTriggers } from './buildconfigs.js';
+import { decideRollout, type ImageChange, recordRollout, updateDeploymentConfigImages } from './deploymentconfigs.js';
 import { resolveShortNames } from './image-policy.js';
+import { createTagRetriever, type TagRetriever } from './tag-retriever.js';
 
 /** Kinds whose spec a trigger or the lookup policy may change. */
 const WORKLOAD_KINDS = new Set([
@@ -52,8 +49,44 @@ export interface TriggerHookOptions {
 export function createTriggerHook(options: TriggerHookOptions = {}): TriggerHook {
   return {
     apply: (snapshot, changes, settings) => applyTriggers(snapshot, changes, settings, options),
-    reconcile: (snapshot, settings) => evaluate(snapshot, settings, options, () => true, []),
+    reconcile: (snapshot, settings) => runController(snapshot, settings, options, { changes: [], warnAll: true }),
   };
+}
+
+/**
+ * Runs the controller after `changes`: admission rewrites the short names of the changed tags,
+ * then every watched object is brought level with the streams; warnings are given for the
+ * objects the changes concern and for those this run updated.
+ */
+export function applyTriggers(
+  snapshot: Snapshot,
+  changes: TagChange[],
+  settings: ClusterSettings,
+  options: TriggerHookOptions = {},
+): TriggerReport {
+  return runController(snapshot, settings, options, { changes, warnAll: false });
+}
+
+/**
+ * Runs the controller after `objects` were created or their triggers edited (`apply`, `set
+ * triggers`): as applyTriggers, with every warning about those objects.
+ */
+export function applyTriggersTo(
+  snapshot: Snapshot,
+  objects: StoredObject[],
+  settings: ClusterSettings,
+  options: TriggerHookOptions = {},
+): TriggerReport {
+  return runController(snapshot, settings, options, { changes: [], warnAll: false, focus: new Set(objects) });
+}
+
+interface RunScope {
+  /** Tags whose image changed in this transaction. */
+  changes: TagChange[];
+  /** Warn about every object (a full resync, `refresh`). */
+  warnAll: boolean;
+  /** Objects whose warnings are always wanted. */
+  focus?: Set<StoredObject>;
 }
 
 /** Tracks each touched object's state before this pass, and what changed in it. */
@@ -69,108 +102,86 @@ class Touched {
   }
 }
 
-/** Applies every trigger kind for `changes` and reports what it did. */
-export function applyTriggers(
-  snapshot: Snapshot,
-  changes: TagChange[],
-  settings: ClusterSettings,
-  options: TriggerHookOptions = {},
-): TriggerReport {
-  if (changes.length === 0) return { updated: [], warnings: [], builds: [] };
-  const changed = new Set(changes.map((c) => `${c.namespace}/${c.stream}`));
-  return evaluate(snapshot, settings, options, (keys) => keys === null || keys.some((k) => changed.has(k)), changes);
-}
-
-/**
- * Evaluates the triggers of the given objects as the controller does when an object's triggers
- * change (e.g. after `set triggers`): every trigger is resolved against the current streams.
- */
-export function applyTriggersTo(
-  snapshot: Snapshot,
-  objects: StoredObject[],
-  settings: ClusterSettings,
-  options: TriggerHookOptions = {},
-): TriggerReport {
-  const chosen = new Set(objects);
-  return evaluate(snapshot, settings, options, (_keys, so) => chosen.has(so), []);
-}
-
-/** Which objects to evaluate: given the `namespace/stream` keys an object watches (null: unknown, annotation broken), and the object. */
-type Selector = (keys: string[] | null, so: StoredObject) => boolean;
-
-function evaluate(
+function runController(
   snapshot: Snapshot,
   settings: ClusterSettings,
   options: TriggerHookOptions,
-  select: Selector,
-  changes: TagChange[],
+  scope: RunScope,
 ): TriggerReport {
   const report: TriggerReport = { updated: [], warnings: [], builds: [] };
   const warn = (w: string): void => {
     report.warnings.push(w);
     options.onWarning?.(w);
   };
+  const changed = new Set(scope.changes.map((c) => `${c.namespace}/${c.stream}`));
+  const concerned = (e: TriggerEntry): boolean =>
+    scope.warnAll ||
+    scope.focus?.has(e.object) === true ||
+    TriggerIndex.wokenBy(e, changed) ||
+    e.ignored.some((i) => i.key !== undefined && changed.has(i.key));
   const retrieve = createTagRetriever(snapshot, settings);
   const touched = new Touched();
   for (const so of snapshot.objects) if (WORKLOAD_KINDS.has(so.kind)) touched.remember(so);
 
-  for (const { object, changes: list } of resolveShortNames(snapshot, changes, retrieve)) touched.record(object, list);
-  applyDeploymentConfigs(snapshot, select, retrieve, touched, warn);
-  for (const kind of [...ANNOTATION_TRIGGER_KINDS, 'ReplicaSet', 'Job', 'Pod']) {
-    for (const so of snapshot.list(kind)) {
-      if (triggerAnnotationOf(so.object) === undefined) continue;
-      const r = applyAnnotationTriggers(so, (keys) => select(keys, so), retrieve);
+  for (const { object, changes } of resolveShortNames(snapshot, scope.changes, retrieve))
+    touched.record(object, changes);
+  // The index is computed once, before any reactor runs: a reactor changes images, never triggers.
+  const index = buildTriggerIndex(snapshot, OPENSHIFT_TRIGGER_SOURCES);
+  for (const entry of index.entries) {
+    const so = entry.object;
+    const woken = entry.keys.length > 0;
+    const interested = concerned(entry);
+    if (entry.source.name === 'deploymentconfig') {
+      deploymentConfig(entry, woken, interested, retrieve, touched, warn);
+      continue;
+    }
+    if (interested) for (const i of entry.ignored) warn(`${describeObject(so)}: ${i.message}`);
+    if (entry.source.name === 'annotation') {
+      const r = applyAnnotationTriggers(entry, retrieve, interested || entry.error !== undefined);
       r.warnings.forEach(warn);
       touched.record(so, r.changes);
+    } else if (entry.source.name === 'buildconfig' && woken) {
+      const r = applyBuildConfigTriggers(so, retrieve, { now: options.now ?? (() => new Date()) });
+      r.warnings.forEach(warn);
+      if (r.build) report.builds.push(r.build);
     }
   }
-  for (const so of snapshot.list('BuildConfig')) {
-    if (!select(bcWatchedStreams(so.object as JsonMap, so.namespace), so)) continue;
-    const r = applyBuildConfigTriggers(so, retrieve, { now: options.now ?? (() => new Date()) });
-    r.warnings.forEach(warn);
-    if (r.build) report.builds.push(r.build);
+  // DeploymentConfigs changed by admission alone still get their rollout decided.
+  for (const so of snapshot.list('DeploymentConfig')) {
+    if (index.entriesOf(so).length === 0 && touched.changes.has(so)) rollout(so, touched);
   }
   finish(snapshot, touched, report);
   return report;
 }
 
-function applyDeploymentConfigs(
-  snapshot: Snapshot,
-  select: Selector,
+/** The DC reactor (UpdateDeploymentConfigImages) and the DC controller's rollout decision. */
+function deploymentConfig(
+  entry: TriggerEntry,
+  woken: boolean,
+  interested: boolean,
   retrieve: TagRetriever,
   touched: Touched,
   warn: (w: string) => void,
 ): void {
-  for (const so of snapshot.list('DeploymentConfig')) {
-    const dc = so.object as JsonMap;
-    const watched = select(dcWatchedStreams(dc, so.namespace), so);
-    if (!watched && select(dcWatchedStreams(dc, so.namespace, true), so))
-      missingContainers(so, 'OpenShift ignores it').forEach(warn);
-    if (!watched && !touched.changes.has(so)) continue;
-    if (watched) {
-      const { resolvable, changes } = updateDeploymentConfigImages(dc, so.namespace, retrieve);
-      if (resolvable) touched.record(so, changes);
-      if (resolvable) missingContainers(so, 'only lastTriggeredImage is set').forEach(warn);
-    }
-    const before = touched.before.get(so);
-    if (JSON.stringify(dc.spec) === JSON.stringify(before?.spec)) continue;
-    const details = decideRollout(dc, before, so.namespace);
-    if (details) touched.rollouts.set(so, { latestVersion: recordRollout(dc, details), message: details.message });
+  const so = entry.object;
+  let evaluated = false;
+  if (woken) {
+    const { resolvable, changes } = updateDeploymentConfigImages(so.object as JsonMap, so.namespace, retrieve);
+    if (resolvable) touched.record(so, changes);
+    evaluated = resolvable;
+    interested ||= changes.length > 0;
   }
+  if (interested)
+    for (const i of entry.ignored) warn(`${describeObject(so)}: ${(evaluated && i.whenEvaluated) || i.message}`);
+  if (woken || touched.changes.has(so)) rollout(so, touched);
 }
 
-/** Warnings for automatic triggers naming containers the pod template lacks, with what OpenShift does about it. */
-function missingContainers(so: StoredObject, consequence: string): string[] {
-  const spec = getPodSpec(so.object, 'DeploymentConfig');
-  const names = new Set(spec ? allContainers(spec).map((c) => c.container.name) : []);
-  return dcImageTriggers(so.object as JsonMap, so.namespace)
-    .filter((t) => t.automatic && t.from.kind === 'ImageStreamTag')
-    .map((t) => ({ t, missing: t.containerNames.filter((n) => !names.has(n)) }))
-    .filter(({ missing }) => missing.length > 0)
-    .map(({ t, missing }) => {
-      const partly = missing.length < t.containerNames.length ? 'they are skipped' : consequence;
-      return `${describeObject(so)}: trigger on ${t.from.name} names container(s) ${missing.join(', ')} that the pod template does not have; ${partly}`;
-    });
+function rollout(so: StoredObject, touched: Touched): void {
+  const dc = so.object as JsonMap;
+  const before = touched.before.get(so);
+  if (JSON.stringify(dc.spec) === JSON.stringify(before?.spec)) return;
+  const details = decideRollout(dc, before, so.namespace);
+  if (details) touched.rollouts.set(so, { latestVersion: recordRollout(dc, details), message: details.message });
 }
 
 /** Bumps metadata.generation of objects whose spec changed and fills the report in snapshot order. */

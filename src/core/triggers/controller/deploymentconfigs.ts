@@ -4,19 +4,15 @@
  * UpdateDeploymentConfigImages), step 2 the DC controller's rollout decision
  * (pkg/apps/deploymentconfig/deploymentconfig_controller.go triggerActivated).
  */
-import type { TagRetriever } from './tag-retriever.js';
-import { streamKey } from './tag-retriever.js';
-import { ensureMap, isMap, setLeaf, type JsonMap } from '../objects.js';
 import { allContainers, getPodSpec } from '../../../domain/triggers/podspec.js';
-
-/** An ImageChange trigger of a DC with its params map (mutable) and defaulted `from`. */
-export interface DcImageTrigger {
-  params: JsonMap;
-  from: { kind: string; name: string; namespace: string };
-  automatic: boolean;
-  containerNames: string[];
-  lastTriggeredImage: string;
-}
+import { ensureMap, isMap, setLeaf, type JsonMap } from '../objects.js';
+import {
+  type DcImageTrigger,
+  dcControllerTriggers,
+  dcImageTriggers,
+  hasConfigChangeTrigger,
+} from '../sources/deploymentconfigs.js';
+import type { TagRetriever } from './tag-retriever.js';
 
 /** One container image the triggers rewrote. */
 export interface ImageChange {
@@ -27,60 +23,6 @@ export interface ImageChange {
 
 function str(v: unknown): string {
   return typeof v === 'string' ? v : '';
-}
-
-/** The DC's triggers, or the API default `[{type: ConfigChange}]` when the field is absent (apps/v1 defaults.go). */
-function triggersOf(dc: JsonMap): JsonMap[] {
-  const spec = isMap(dc.spec) ? dc.spec : {};
-  if (spec.triggers === undefined || spec.triggers === null) return [{ type: 'ConfigChange' }];
-  return Array.isArray(spec.triggers) ? spec.triggers.filter(isMap) : [];
-}
-
-/** ImageChange triggers with `from.kind` defaulted to ImageStreamTag and `from.namespace` to the DC's. */
-export function dcImageTriggers(dc: JsonMap, namespace: string): DcImageTrigger[] {
-  const out: DcImageTrigger[] = [];
-  for (const t of triggersOf(dc)) {
-    if (t.type !== 'ImageChange' || !isMap(t.imageChangeParams)) continue;
-    const p = t.imageChangeParams;
-    const from = isMap(p.from) ? p.from : {};
-    out.push({
-      params: p,
-      from: {
-        kind: str(from.kind) || 'ImageStreamTag',
-        name: str(from.name),
-        namespace: str(from.namespace) || namespace,
-      },
-      automatic: p.automatic === true,
-      containerNames: Array.isArray(p.containerNames)
-        ? p.containerNames.filter((n): n is string => typeof n === 'string')
-        : [],
-      lastTriggeredImage: str(p.lastTriggeredImage),
-    });
-  }
-  return out;
-}
-
-/** True when the DC has a ConfigChange trigger (appsutil.HasChangeTrigger, with API defaulting). */
-export function hasConfigChangeTrigger(dc: JsonMap): boolean {
-  return triggersOf(dc).some((t) => t.type === 'ConfigChange');
-}
-
-/**
- * `namespace/stream` keys of the automatic ImageStreamTag triggers the trigger cache indexes:
- * only those naming at least one existing (init)container (calculateDeploymentConfigTrigger
- * "silently ignore[s] triggers that do not point to valid container"), unless `all` is set.
- */
-export function dcWatchedStreams(dc: JsonMap, namespace: string, all = false): string[] {
-  const keys: string[] = [];
-  const spec = getPodSpec(dc, 'DeploymentConfig');
-  const names = new Set(spec ? allContainers(spec).map((c) => str(c.container.name)) : []);
-  for (const t of dcImageTriggers(dc, namespace)) {
-    if (!t.automatic || t.from.kind !== 'ImageStreamTag') continue;
-    if (!all && !t.containerNames.some((n) => names.has(n))) continue;
-    const key = streamKey(t.from.namespace, t.from.name);
-    if (key) keys.push(key);
-  }
-  return keys;
 }
 
 /** Sets `ref` on every (init)container named in `names` whose image differs; records what changed. */
@@ -109,7 +51,7 @@ export function updateDeploymentConfigImages(
   retrieve: TagRetriever,
 ): { resolvable: boolean; changes: ImageChange[] } {
   const plan: { trigger: DcImageTrigger; ref: string }[] = [];
-  for (const t of dcImageTriggers(dc, namespace)) {
+  for (const t of dcControllerTriggers(dc, namespace)) {
     if (t.from.kind !== 'ImageStreamTag' || !t.automatic) continue;
     const resolved = retrieve(t.from.namespace, t.from.name);
     if (!resolved && !t.lastTriggeredImage) return { resolvable: false, changes: [] };

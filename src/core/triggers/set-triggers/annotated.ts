@@ -7,7 +7,7 @@
 import type { StoredObject } from '../../../state/types.js';
 import { applyError, ensureMap, isMap, setLeaf, type JsonMap } from '../objects.js';
 import { containerNamesProblem, type TriggerDefinition } from './flags.js';
-import { triggerAnnotationOf } from '../controller/annotations.js';
+import { triggerAnnotationOf } from '../sources/annotations.js';
 import {
   formatTriggerAnnotation,
   parseTriggerAnnotation,

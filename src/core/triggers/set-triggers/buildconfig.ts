@@ -5,7 +5,7 @@
  */
 import type { StoredObject } from '../../../state/types.js';
 import { ensureMap, isMap, type JsonMap } from '../objects.js';
-import { strategyFrom } from '../controller/buildconfigs.js';
+import { strategyFrom } from '../sources/buildconfigs.js';
 import type { ImageTriggerDef, SetTriggersPlan, TriggerDefinition } from './flags.js';
 
 function rel(ns: string, objectNs: string): string {

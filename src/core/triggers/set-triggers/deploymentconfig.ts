@@ -5,7 +5,7 @@
  */
 import type { StoredObject } from '../../../state/types.js';
 import { applyError, ensureMap, isMap, setLeaf, type JsonMap } from '../objects.js';
-import { dcImageTriggers, hasConfigChangeTrigger } from '../controller/deploymentconfigs.js';
+import { dcImageTriggers, hasConfigChangeTrigger } from '../sources/deploymentconfigs.js';
 import { containerNamesProblem, type ImageTriggerDef, type TriggerDefinition } from './flags.js';
 import { allContainers, getPodSpec } from '../../../domain/triggers/podspec.js';
 
