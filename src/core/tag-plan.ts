@@ -56,18 +56,31 @@ const kindNames: Record<string, TagPlan['kind']> = {
 
 const tagRe = /^[\w][\w.-]{0,127}$/;
 
+/** The validated request together with the destination arguments as typed. */
+export interface CompletedTag extends TagPlan {
+  /** DEST arguments (every argument when deleting), parsed by validateTag. */
+  destArgs: string[];
+}
+
 /** Parses and validates `tag` arguments in oc's order (Complete, then Validate). */
 export function planTag(o: TagOptions, namespace: string): TagPlan {
+  return validateTag(completeTag(o, namespace), o, namespace);
+}
+
+/**
+ * oc's Complete (tag.go): the argument count and the SOURCE. What Complete looks up next — the
+ * stream of an ImageStreamTag source — is the caller's, before validateTag, so that a missing
+ * source stream is reported before a missing destination, as oc does.
+ */
+export function completeTag(o: TagOptions, namespace: string): CompletedTag {
   const del = Boolean(o.delete);
   if (o.args.length === 0 && !del)
     throw new UsageError('you must specify a source and at least one destination or one or more tags to delete');
-  if (o.alias && del) throw new CommandError('--alias and --delete may not be both specified');
   const policy = o.referencePolicy ?? 'source';
-  if (policy !== 'source' && policy !== 'local')
-    throw new CommandError("reference policy must be set to 'source' or 'local'");
-  const plan: TagPlan = {
+  const plan: CompletedTag = {
     delete: del,
     dests: [],
+    destArgs: del ? o.args : o.args.slice(1),
     alias: Boolean(o.alias),
     reference: Boolean(o.reference),
     scheduled: Boolean(o.scheduled),
@@ -75,26 +88,36 @@ export function planTag(o: TagOptions, namespace: string): TagPlan {
     referencePolicy: policy === 'local' ? 'Local' : 'Source',
     importMode: (o.importMode || 'Legacy') as ImportMode,
   };
-  if (o.importMode && o.importMode !== 'Legacy' && o.importMode !== 'PreserveOriginal' && !del) {
-    throw new CommandError('valid ImportMode values are Legacy or PreserveOriginal');
-  }
-  if (del) return planDelete(o, plan, namespace);
-  const [source, ...dests] = o.args;
-  inferSource(o, plan, source, namespace);
-  if (dests.length === 0) throw new CommandError('at least a destination is required');
-  plan.dests = dests.map((d) => parseDestination(d, namespace, true));
-  validateFlags(plan, namespace);
+  if (!del) inferSource(o, plan, o.args[0], namespace);
   return plan;
 }
 
-function planDelete(o: TagOptions, plan: TagPlan, namespace: string): TagPlan {
-  if (o.source) throw new CommandError('cannot specify a source kind when deleting');
-  if (o.scheduled || o.insecure || o.reference)
-    throw new CommandError('cannot set flags for importing images when deleting a tag');
-  if (o.importMode) throw new CommandError('cannot specify an import mode when deleting');
-  if (o.args.length === 0) throw new CommandError('at least a destination is required');
-  plan.dests = o.args.map((d) => parseDestination(d, namespace, false));
-  return plan;
+/** oc's Validate (tag.go), then the destinations as Run splits them (SplitImageStreamTag, validateTag). */
+export function validateTag(plan: CompletedTag, o: TagOptions, namespace: string): TagPlan {
+  if (plan.delete && plan.alias) throw new CommandError('--alias and --delete may not be both specified');
+  const policy = o.referencePolicy ?? 'source';
+  if (policy !== 'source' && policy !== 'local')
+    throw new CommandError("reference policy must be set to 'source' or 'local'");
+  if (plan.delete) {
+    if (o.source) throw new CommandError('cannot specify a source kind when deleting');
+    // Validate refuses --scheduled and --insecure on delete; --reference is not an import flag there.
+    if (o.scheduled || o.insecure) throw new CommandError('cannot set flags for importing images when deleting a tag');
+    if (o.importMode) throw new CommandError('cannot specify an import mode when deleting');
+  }
+  if (plan.destArgs.length === 0) throw new CommandError('at least a destination is required');
+  if (!plan.delete) {
+    if ((plan.scheduled || plan.insecure) && plan.kind !== 'DockerImage')
+      throw new CommandError('only container images can have importing flags set');
+    if (plan.alias && (plan.scheduled || plan.insecure))
+      throw new CommandError('cannot set a container image tag as an alias and also set import flags');
+  }
+  const dests = plan.destArgs.map((d) => parseDestination(d, namespace, !plan.delete));
+  if (plan.alias && dests.some((d) => d.namespace !== namespace || d.stream !== plan.ref?.name))
+    throw new CommandError('cannot set alias across different Image Streams');
+  if (!plan.delete && o.importMode && o.importMode !== 'Legacy' && o.importMode !== 'PreserveOriginal')
+    throw new CommandError('valid ImportMode values are Legacy or PreserveOriginal');
+  const { destArgs: _typed, ...validated } = plan;
+  return { ...validated, dests };
 }
 
 function inferSource(o: TagOptions, plan: TagPlan, source: string, namespace: string): void {
@@ -151,7 +174,8 @@ export function parseDestination(arg: string, namespace: string, validate: boole
       throw new CommandError(`invalid namespace "${ns}" for image stream "${arg}"`);
   }
   const colon = rest.indexOf(':');
-  if (colon < 0) throw new CommandError(`"${arg}" must be of the form <stream_name>:<tag>`);
+  // Run quotes destNameAndTag, the argument without the namespace parseStreamName split off.
+  if (colon < 0) throw new CommandError(`"${rest}" must be of the form <stream_name>:<tag>`);
   const stream = rest.slice(0, colon);
   const tag = rest.slice(colon + 1) || 'latest';
   if (!/^[a-z0-9]+(?:[._-][a-z0-9]+)*$/.test(stream))
@@ -162,18 +186,6 @@ export function parseDestination(arg: string, namespace: string, validate: boole
     );
   }
   return { namespace: ns, stream, tag };
-}
-
-function validateFlags(plan: TagPlan, namespace: string): void {
-  if ((plan.scheduled || plan.insecure) && plan.kind !== 'DockerImage')
-    throw new CommandError('only container images can have importing flags set');
-  if (plan.alias) {
-    if (plan.scheduled || plan.insecure)
-      throw new CommandError('cannot set a container image tag as an alias and also set import flags');
-    const srcName = plan.ref?.name;
-    const cross = plan.dests.some((d) => d.namespace !== namespace || d.stream !== srcName);
-    if (cross) throw new CommandError('cannot set alias across different Image Streams');
-  }
 }
 
 /** DockerImageReferenceExact of the (possibly resolved) source, as oc prints it in messages. */

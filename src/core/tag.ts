@@ -20,7 +20,14 @@ import type { CoreContext, TagChange, TriggerReport } from './context.js';
 import { newImageStream } from './import.js';
 import { recordImportResults, rfc3339 } from './import-record.js';
 import { resolveOne, type ResolveAnswer } from './resolve-tags.js';
-import { planTag, sourceExact, type TagDestination, type TagOptions, type TagPlan } from './tag-plan.js';
+import {
+  completeTag,
+  validateTag,
+  sourceExact,
+  type TagDestination,
+  type TagOptions,
+  type TagPlan,
+} from './tag-plan.js';
 
 /** What `tag` did for every destination, in order. */
 export interface TagResult {
@@ -28,8 +35,6 @@ export interface TagResult {
   changes: FileChange[];
   tagChanges: TagChange[];
   triggers: TriggerReport[];
-  /** DockerImage tags whose immediate import failed (recorded as conditions). */
-  importFailures: { dest: string; reason: string; message: string }[];
 }
 
 /** Runs `tag`; the first failing destination stops the rest (earlier ones stay applied, as in oc). */
@@ -39,8 +44,10 @@ export async function tagImages(
   options: TagOptions,
   dryRun = false,
 ): Promise<TagResult> {
-  const plan = planTag(options, namespace);
-  if (!plan.delete && plan.kind === 'ImageStreamTag' && !plan.alias) await pinIstagSource(ctx, plan, namespace);
+  const completed = completeTag(options, namespace);
+  if (!completed.delete && completed.kind === 'ImageStreamTag' && !completed.alias)
+    await pinIstagSource(ctx, completed, namespace);
+  const plan = validateTag(completed, options, namespace);
   const from = plan.delete ? '' : fromName(plan);
   let answer: ResolveAnswer | undefined;
   if (!plan.delete && plan.kind === 'DockerImage' && !plan.reference) {
@@ -49,7 +56,7 @@ export async function tagImages(
       importPolicy: { insecure: plan.insecure, scheduled: plan.scheduled, importMode: plan.importMode },
     });
   }
-  const out: TagResult = { messages: [], changes: [], tagChanges: [], triggers: [], importFailures: [] };
+  const out: TagResult = { messages: [], changes: [], tagChanges: [], triggers: [] };
   for (const dest of plan.dests) {
     const { result, changes } = await ctx.store.update(
       namespace,
@@ -60,8 +67,6 @@ export async function tagImages(
     out.changes.push(...changes);
     out.tagChanges.push(...result.tagChanges);
     if (result.triggers) out.triggers.push(result.triggers);
-    if (answer && !answer.ok)
-      out.importFailures.push({ dest: `${dest.stream}:${dest.tag}`, reason: answer.reason, message: answer.message });
   }
   return out;
 }
@@ -100,8 +105,10 @@ function deleteTag(snap: Snapshot, dest: TagDestination) {
   const stored = snap.find<ImageStream>('ImageStream', dest.namespace, dest.stream);
   const name = `${dest.stream}:${dest.tag}`;
   const s = stored?.object;
-  const original = s && cloneJson(s);
-  if (!s || !original || !removeTag(s, dest.tag)) throw new NotFoundError('imagestreamtags.image.openshift.io', name);
+  // imagestreamtag/rest.go Delete: GetImageStream first (its NotFound names the stream), then the tag.
+  if (!s) throw new NotFoundError('imagestreams.image.openshift.io', dest.stream);
+  const original = cloneJson(s);
+  if (!removeTag(s, dest.tag)) throw new NotFoundError('imagestreamtags.image.openshift.io', name);
   applyUpdateGenerations(original, s, dest.namespace);
   return { message: `Deleted tag ${dest.namespace}/${name}.`, tagChanges: [] as TagChange[], triggers: undefined };
 }

@@ -112,14 +112,15 @@ describe('oc prints Complete/Validate errors as `error: …` and exits 1, withou
     ],
     [['import-image', 's', '--reference-policy=bogus'], 'valid reference policy values are source or local'],
     [
-      ['tag', 'a:1', 'b:-bad'],
+      // Sources that Complete does not look up (an istag source is fetched first: NotFound in an empty folder).
+      ['tag', 'quay.io/a/b:1', 'b:-bad'],
       `invalid tag "-bad" format, tags must start with an alphanumeric character followed by alphanumeric, '.' or '-' characters, and have a maximum of 128 characters`,
     ],
     [['tag', '--alias', 'a:1', 'b:1'], 'cannot set alias across different Image Streams'],
     [['tag', '--alias', 'a:1', 'other/a:2'], 'cannot set alias across different Image Streams'],
     [['tag', '--import-mode=Bogus', 'quay.io/a/b:1', 's:1'], 'valid ImportMode values are Legacy or PreserveOriginal'],
-    [['tag', 'a:1'], 'at least a destination is required'],
-    [['tag', '--scheduled', 'a:1', 'b:1'], 'only container images can have importing flags set'],
+    [['tag', 'quay.io/a/b:1'], 'at least a destination is required'],
+    [['tag', '--scheduled', `a@${D}`, 'b:1'], 'only container images can have importing flags set'],
     [['tag', '--source=istag', 'a', 'b:1'], '--source=ImageStreamTag requires a valid <name>:<tag> in SOURCE'],
     [['tag', 'a::b', 'c:1'], 'invalid SOURCE: invalid reference format'],
     [['tag', 'quay.io/a/b:1', 'c'], '"c" must be of the form <stream_name>:<tag>'],
