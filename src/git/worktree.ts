@@ -77,6 +77,9 @@ function fetchedRef(target: RemoteBranch): string {
   return `refs/isctl/fetched/${key}/${target.branch}`;
 }
 
+/** What a remote says when its ref moved between the advertisement and the update. */
+const RACE = /failed to update ref|failed to lock|cannot lock ref|incorrect old value|stale info/i;
+
 const UNREACHABLE =
   /could not read from remote|unable to access|does not appear to be a git repository|authentication failed|could not resolve host|connection refused|connection timed out|repository .* not found|unable to connect|no such remote|not a valid repository name|early eof|the remote end hung up/i;
 
@@ -315,6 +318,9 @@ class WorkTree implements GitWorkTree {
       if (flag !== '!') return { status: 'pushed', commit: (await this.head())! };
       if (summary.startsWith('[rejected]'))
         return { status: 'rejected', why: summary.replace('[rejected]', '').trim() };
+      // Two pushes racing at the remote: the other one updated the branch between the ref
+      // advertisement and our update, and the remote's own compare-and-swap refused ours.
+      if (RACE.test(summary)) return { status: 'rejected', why: summary.replace('[remote rejected]', '').trim() };
       throw new GitError(
         'PushRefused',
         `${target.remote} refused the push to ${target.branch}: ${summary}${gitMessage(r.stderr) ? `\n${gitMessage(r.stderr)}` : ''}`,

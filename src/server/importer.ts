@@ -33,6 +33,11 @@ export interface ImporterDeps {
   settleMs?: number;
   /** Called after every refresh run (e.g. `--on-build` commands for triggered BuildConfigs). */
   afterImport?: (result: RefreshResult, trigger: string) => Promise<void>;
+  /**
+   * Asked before each scheduled pass; false leaves the pass to another replica (the holder of
+   * the scheduler lease of `serve --git-push`).
+   */
+  claimSchedule?: () => Promise<boolean>;
 }
 
 /** A queued push with the sender it came from (for logs). */
@@ -199,6 +204,7 @@ export class Importer {
   }
 
   private async runBucket(bucket: number, of: number): Promise<void> {
+    if (!(await this.claimed(`${bucket + 1}/${of}`))) return;
     const match: RefreshSelection['match'] = of > 1 ? (t) => bucketOf(t.namespace, t.stream, of) === bucket : undefined;
     await this.run(
       'schedule',
@@ -207,9 +213,18 @@ export class Importer {
     );
   }
 
-  /** Runs one full scheduled pass over every bucket at once (`serve --once`). */
-  async runOnce(): Promise<RefreshResult> {
+  /** Runs one full scheduled pass over every bucket at once (`serve --once`); undefined when left to another replica. */
+  async runOnce(): Promise<RefreshResult | undefined> {
+    if (!(await this.claimed('all'))) return undefined;
     return this.run('schedule', { ...this.ns(), scheduledOnly: true }, { bucket: 'all' });
+  }
+
+  private async claimed(bucket: string): Promise<boolean> {
+    if (!this.deps.claimSchedule || (await this.deps.claimSchedule())) return true;
+    this.deps.logger.log('info', 'schedule-skipped', 'scheduled pass left to the replica holding the lease', {
+      bucket,
+    });
+    return false;
   }
 
   private ns(): Pick<RefreshSelection, 'namespace'> {

@@ -61,6 +61,10 @@ export interface ServeDeps {
   readState?: () => Promise<Snapshot>;
   /** The clock of the status page (default Date.now). */
   now?: () => number;
+  /** Asked before each scheduled pass (the scheduler lease of `--git-push`). */
+  claimSchedule?: ImporterDeps['claimSchedule'];
+  /** More members of /healthz (e.g. `git`). */
+  health?: () => Record<string, unknown>;
 }
 
 /** A running `serve`. */
@@ -124,6 +128,7 @@ export async function startServe(options: ServeOptions, deps: ServeDeps): Promis
       activity.recordRefresh(result);
       await deps.afterImport?.(result, trigger);
     },
+    ...(deps.claimSchedule ? { claimSchedule: deps.claimSchedule } : {}),
   });
   metrics.bindQueueDepth(() => importer.queue.depth);
   const started = Date.now();
@@ -139,6 +144,7 @@ export async function startServe(options: ServeOptions, deps: ServeDeps): Promis
       queueDepth: importer.queue.depth,
       importing: importer.importing,
       uptimeSeconds: Math.round((Date.now() - started) / 1000),
+      ...deps.health?.(),
     }),
   });
   const scheduler = new Scheduler(

@@ -3,7 +3,10 @@ import type { Command } from 'commander';
 import type { CommandModule } from '../command.js';
 import { globalOptions } from '../globals.js';
 import { buildCoreContext } from '../context.js';
-import { importImage } from '../../core/import.js';
+import { importImage, type ImportImageResult } from '../../core/import.js';
+import { factsFromTagChanges, type CommitReport } from '../../core/gitops.js';
+import type { CoreContext } from '../../core/context.js';
+import { addCommitOptions, changeDocument, commitReportLines, readCommitFlags, runWithCommit } from '../git-commit.js';
 import { renderImportResult } from '../../output/import-output.js';
 import { parseOutputFormat } from '../../output/printer.js';
 import { toJson, toYaml } from '../../output/serialize.js';
@@ -50,6 +53,7 @@ async function action(
   if (!Number.isInteger(maxTags) || maxTags < -1 || maxTags === 0)
     throw new CommandError('--max-tags must be a positive number, or -1 for no limit');
   const dryRun = Boolean(opts.dryRun);
+  const commit = readCommitFlags(opts, dryRun);
   const ctx = buildCoreContext(g, io, { dryRun, maxBulkImport: maxTags });
   const progress = createProgressWriter(io.stderr, {
     verb: 'importing',
@@ -57,23 +61,40 @@ async function action(
     env: io.env,
   });
   try {
-    const result = await importImage(
-      ctx,
-      g.namespace,
-      {
-        target: target ?? '',
-        from: opts.from as string | undefined,
-        confirm: Boolean(opts.confirm),
-        all: Boolean(opts.all),
-        scheduled: Boolean(opts.scheduled),
-        insecure: cmd.getOptionValueSource('insecure') === 'cli' ? Boolean(opts.insecure) : undefined,
-        referencePolicy:
-          cmd.getOptionValueSource('referencePolicy') === 'cli' ? (opts.referencePolicy as string) : undefined,
-        importMode: opts.importMode as string | undefined,
-        dryRun,
-      },
-      progress ? { onProgress: progress.update } : {},
-    );
+    const runOn = (c: CoreContext, d: boolean) =>
+      importImage(
+        c,
+        g.namespace,
+        {
+          target: target ?? '',
+          from: opts.from as string | undefined,
+          confirm: Boolean(opts.confirm),
+          all: Boolean(opts.all),
+          scheduled: Boolean(opts.scheduled),
+          insecure: cmd.getOptionValueSource('insecure') === 'cli' ? Boolean(opts.insecure) : undefined,
+          referencePolicy:
+            cmd.getOptionValueSource('referencePolicy') === 'cli' ? (opts.referencePolicy as string) : undefined,
+          importMode: opts.importMode as string | undefined,
+          dryRun: d,
+        },
+        progress ? { onProgress: progress.update } : {},
+      );
+    let result: ImportImageResult;
+    let git: CommitReport | undefined;
+    if (commit) {
+      const out = await runWithCommit(io, ctx, commit, (c) => async ({ dryRun: d }) => {
+        const r = await runOn(c, d);
+        progress?.clear();
+        return {
+          result: r,
+          changes: r.changes,
+          facts: factsFromTagChanges('import-image', r.tagChanges, [r.triggers]),
+          data: changeDocument('import-image', r.tagChanges, r.changes, [r.triggers]),
+        };
+      });
+      result = out.run.result;
+      git = out.report;
+    } else result = await runOn(ctx, dryRun);
     progress?.clear();
     const out = renderImportResult(result, io.now());
     for (const line of out.stderr) io.stderr.write(`${line}\n`);
@@ -84,6 +105,8 @@ async function action(
       io.stdout.write(out.stdout);
       printChanges(io, result.changes, [result.triggers], g.color);
     }
+    // With -o the document stays alone on stdout; what happened in Git goes to stderr.
+    if (git) for (const l of commitReportLines(git)) (format.kind === 'table' ? io.stdout : io.stderr).write(`${l}\n`);
     if (!dryRun) await runOnBuild(opts.onBuild as string | undefined, result.triggers.builds, io, g.dir);
     if (result.failed) {
       io.stderr.write('error: imported completed with errors\n');
@@ -99,7 +122,7 @@ async function action(
 /** Registers `import-image`. */
 export const importImageCommand: CommandModule = {
   register(program, { io, action: exits }) {
-    program
+    const cmd = program
       .command('import-image')
       .argument('[IMAGESTREAM[:TAG]]')
       .summary('Import images from a container image registry')
@@ -137,11 +160,9 @@ export const importImageCommand: CommandModule = {
         '--on-build <command>',
         'Run COMMAND once for each BuildConfig whose ImageChange trigger fired (env ISCTL_BUILD_*)',
       )
-      .addHelpText('after', examples)
-      .action(
-        exits((target: string | undefined, opts: Record<string, unknown>, cmd: Command) =>
-          action(target, opts, cmd, io),
-        ),
-      );
+      .addHelpText('after', examples);
+    addCommitOptions(cmd).action(
+      exits((target: string | undefined, opts: Record<string, unknown>, cmd: Command) => action(target, opts, cmd, io)),
+    );
   },
 };

@@ -5,7 +5,16 @@ import { commandPath } from '../command.js';
 import { diffExitCode, renderError, type ExitCode } from '../errors.js';
 import { globalOptions } from '../globals.js';
 import { buildCoreContext } from '../context.js';
-import { refresh } from '../../core/refresh.js';
+import { refresh, type RefreshResult } from '../../core/refresh.js';
+import { factsFromOutcomes, type CommitReport } from '../../core/gitops.js';
+import type { CoreContext } from '../../core/context.js';
+import {
+  addCommitOptions,
+  commitReportJson,
+  commitReportLines,
+  readCommitFlags,
+  runWithCommit,
+} from '../git-commit.js';
 import { renderRefreshSummary } from '../../output/changes.js';
 import { toJson } from '../../output/serialize.js';
 import { printChanges } from '../report.js';
@@ -27,43 +36,54 @@ Examples:
 
   # What would change, without writing anything
   isctl refresh --dry-run myapp
+
+  # Commit what changed and push it to the upstream (run again on the remote's head if it moved)
+  isctl refresh --commit --push
 `;
 
 async function action(streams: string[], opts: Record<string, unknown>, cmd: Command, io: CliIO): Promise<ExitCode> {
   const g = globalOptions(cmd, io);
   if (g.output && g.output !== 'json') throw new CommandError(`refresh supports -o json only, not "${g.output}"`);
   const dryRun = Boolean(opts.dryRun);
+  const commit = readCommitFlags(opts, dryRun);
   const ctx = buildCoreContext(g, io, { dryRun });
   const progress = createProgressWriter(io.stderr, { verb: 'refreshing', enabled: !g.output, env: io.env });
   try {
-    const result = await refresh(
-      ctx,
-      {
-        ...(g.allNamespaces ? {} : { namespace: g.namespace }),
-        contextNamespace: g.namespace,
-        streams,
-        scheduledOnly: Boolean(opts.scheduledOnly),
-      },
-      { dryRun, ...(progress ? { onProgress: progress.update } : {}) },
-    );
+    const selection = {
+      ...(g.allNamespaces ? {} : { namespace: g.namespace }),
+      contextNamespace: g.namespace,
+      streams,
+      scheduledOnly: Boolean(opts.scheduledOnly),
+    };
+    const runOn = (c: CoreContext, d: boolean) =>
+      refresh(c, selection, { dryRun: d, ...(progress ? { onProgress: progress.update } : {}) });
+    let result: RefreshResult;
+    let git: CommitReport | undefined;
+    if (commit) {
+      const out = await runWithCommit(io, ctx, commit, (c) => async ({ dryRun: d }) => {
+        const r = await runOn(c, d);
+        progress?.clear();
+        return {
+          result: r,
+          changes: r.changes,
+          facts: factsFromOutcomes('refresh', r.outcomes, [r.triggers]),
+          data: refreshDocument(r, false),
+        };
+      });
+      result = out.run.result;
+      git = out.report;
+    } else result = await runOn(ctx, dryRun);
     progress?.clear();
     const failed = result.outcomes.filter((o) => o.status === 'failed');
     const changed = result.outcomes.some((o) => o.status === 'changed') || result.changes.length > 0;
     if (g.output === 'json') {
-      io.stdout.write(
-        toJson({
-          dryRun,
-          changed,
-          outcomes: result.outcomes,
-          files: result.changes.map((c) => c.path),
-          triggers: result.triggers,
-        }),
-      );
+      io.stdout.write(toJson({ ...refreshDocument(result, dryRun), ...(git ? { git: commitReportJson(git) } : {}) }));
     } else {
       const summary = renderRefreshSummary(result.outcomes, dryRun);
       for (const e of summary.errors) io.stderr.write(`${e}\n`);
       for (const l of summary.lines) io.stdout.write(`${l}\n`);
       printChanges(io, result.changes, [result.triggers], g.color);
+      if (git) for (const l of commitReportLines(git)) io.stdout.write(`${l}\n`);
     }
     if (!dryRun) await runOnBuild(opts.onBuild as string | undefined, result.triggers.builds, io, g.dir);
     if (opts.exitCode) return failed.length > 0 ? 2 : changed ? 1 : 0;
@@ -81,10 +101,21 @@ async function action(streams: string[], opts: Record<string, unknown>, cmd: Com
   }
 }
 
+/** What `refresh -o json` prints for a run (also the data of --message-template). */
+function refreshDocument(result: RefreshResult, dryRun: boolean) {
+  return {
+    dryRun,
+    changed: result.outcomes.some((o) => o.status === 'changed') || result.changes.length > 0,
+    outcomes: result.outcomes,
+    files: result.changes.map((c) => c.path),
+    triggers: result.triggers,
+  };
+}
+
 /** Registers `refresh`. */
 export const refreshCommand: CommandModule = {
   register(program, { io, action: exits }) {
-    program
+    const cmd = program
       .command('refresh')
       .argument('[IMAGESTREAM...]', 'Streams to refresh (default: all in the namespace)')
       .summary('Re-import every tag that comes from a registry and apply triggers')
@@ -103,9 +134,9 @@ export const refreshCommand: CommandModule = {
         '--on-build <command>',
         'Run COMMAND once for each BuildConfig whose ImageChange trigger fired (env ISCTL_BUILD_*)',
       )
-      .addHelpText('after', examples)
-      .action(
-        exits((streams: string[], opts: Record<string, unknown>, cmd: Command) => action(streams, opts, cmd, io)),
-      );
+      .addHelpText('after', examples);
+    addCommitOptions(cmd).action(
+      exits((streams: string[], opts: Record<string, unknown>, cmd: Command) => action(streams, opts, cmd, io)),
+    );
   },
 };

@@ -3,7 +3,10 @@ import type { Command } from 'commander';
 import type { CommandModule } from '../command.js';
 import { globalOptions } from '../globals.js';
 import { buildCoreContext } from '../context.js';
-import { deploymentConfigName, rolloutLatest } from '../../core/rollout.js';
+import { deploymentConfigName, rolloutLatest, type RolloutLatestResult } from '../../core/rollout.js';
+import { factsFromTagChanges, type CommitReport } from '../../core/gitops.js';
+import type { CoreContext } from '../../core/context.js';
+import { addCommitOptions, changeDocument, commitReportLines, readCommitFlags, runWithCommit } from '../git-commit.js';
 import { printChanges } from '../report.js';
 import type { CliIO } from '../io.js';
 import type { ExitCode } from '../errors.js';
@@ -21,11 +24,30 @@ async function latest(arg: string, opts: Record<string, unknown>, cmd: Command, 
   const g = globalOptions(cmd, io);
   const dryRun = Boolean(opts.dryRun);
   const name = deploymentConfigName(arg);
+  const commit = readCommitFlags(opts, dryRun);
   const ctx = buildCoreContext(g, io, { dryRun });
   try {
-    const result = await rolloutLatest(ctx, g.namespace, name, { again: Boolean(opts.again), dryRun });
+    const runOn = (c: CoreContext, d: boolean) =>
+      rolloutLatest(c, g.namespace, name, { again: Boolean(opts.again), dryRun: d });
+    const report = (r: RolloutLatestResult) => ({ updated: [r.workload], warnings: [], builds: [] });
+    let result: RolloutLatestResult;
+    let git: CommitReport | undefined;
+    if (commit) {
+      const out = await runWithCommit(io, ctx, commit, (c) => async ({ dryRun: d }) => {
+        const r = await runOn(c, d);
+        return {
+          result: r,
+          changes: r.changes,
+          facts: factsFromTagChanges('rollout latest', [], [report(r)]),
+          data: changeDocument('rollout latest', [], r.changes, [report(r)]),
+        };
+      });
+      result = out.run.result;
+      git = out.report;
+    } else result = await runOn(ctx, dryRun);
     io.stdout.write(`deploymentconfig.apps.openshift.io/${result.name} rolled out${dryRun ? ' (dry run)' : ''}\n`);
-    printChanges(io, result.changes, [{ updated: [result.workload], warnings: [], builds: [] }], g.color);
+    printChanges(io, result.changes, [report(result)], g.color);
+    if (git) for (const l of commitReportLines(git)) io.stdout.write(`${l}\n`);
     return 0;
   } finally {
     await ctx.source.close();
@@ -36,7 +58,7 @@ async function latest(arg: string, opts: Record<string, unknown>, cmd: Command, 
 export const rolloutCommand: CommandModule = {
   register(program, { io, action: exits }) {
     const rollout = program.command('rollout').description('Manage the rollout of a resource');
-    rollout
+    const latestCmd = rollout
       .command('latest')
       .argument('<deploymentconfig>', 'dc/NAME or NAME')
       .summary('Start a new rollout for a deployment config with the latest state from its triggers')
@@ -48,7 +70,9 @@ export const rolloutCommand: CommandModule = {
       )
       .option('--again', 'If true, deploy the current pod template without updating state from triggers')
       .option('--dry-run', 'Show the change and its diff without writing anything')
-      .addHelpText('after', examples)
-      .action(exits((arg: string, opts: Record<string, unknown>, cmd: Command) => latest(arg, opts, cmd, io)));
+      .addHelpText('after', examples);
+    addCommitOptions(latestCmd).action(
+      exits((arg: string, opts: Record<string, unknown>, cmd: Command) => latest(arg, opts, cmd, io)),
+    );
   },
 };

@@ -25,6 +25,7 @@ import { parseInterval } from '../../server/interval.js';
 import { createLogger, type Logger, type LogFormat } from '../../server/log.js';
 import type { StreamView } from '../../server/matcher.js';
 import { createServeMetrics, instrumentImageSource } from '../../server/telemetry.js';
+import { readServeGitFlags, startServeGit } from '../serve-git.js';
 
 const examples = `
 Examples:
@@ -39,6 +40,9 @@ Examples:
 
   # Status page on all interfaces (open http://HOST:8080/, user name anything, password the token)
   isctl serve --listen :8080 --ui-token-file /run/secrets/isctl-ui
+
+  # Work in a clone of its own and push every change; run as many replicas as you like
+  isctl serve --git-push --git-url https://git.example.com/team/cluster.git --dir /var/lib/isctl/cluster
 
 The status page (GET /) and its data (GET /api/v1/status) are read-only. On a loopback --listen
 they need no login; on any other address they need the --ui-token-file token (ISCTL_UI_TOKEN), or
@@ -143,13 +147,39 @@ async function action(opts: Record<string, unknown>, cmd: Command, io: CliIO): P
   const uiToken = readSecret(opts.uiTokenFile as string | undefined, 'ISCTL_UI_TOKEN', 'UI token', 'token', io);
   const logger = createLogger(flags.format, (l) => io.stderr.write(l), io.now);
   const metrics = createServeMetrics();
-  const base = buildCoreContext(g, io);
-  const ctx: CoreContext = { ...base, source: instrumentImageSource(base.source, metrics) };
+  const gitFlags = readServeGitFlags(opts, flags.intervalMs);
   const namespace = servedNamespace(cmd, io, g);
-  const run = (sel: RefreshSelection) => refresh(ctx, { ...sel, contextNamespace: g.namespace });
+  const build = (): CoreContext => {
+    const base = buildCoreContext(g, io);
+    return { ...base, source: instrumentImageSource(base.source, metrics) };
+  };
+  // With --git-push the clone is made ready (cloned, repaired) before the folder is opened.
+  const withGit = gitFlags
+    ? await startServeGit({
+        io,
+        dir: g.dir,
+        flags: gitFlags,
+        context: build,
+        contextNamespace: g.namespace,
+        namespace,
+        logger,
+        metrics,
+      })
+    : undefined;
+  const ctx = withGit?.ctx ?? build();
+  const git = withGit?.git;
+  const run = git ? git.refresh : (sel: RefreshSelection) => refresh(ctx, { ...sel, contextNamespace: g.namespace });
+  const gitDeps = git ? { claimSchedule: git.claimSchedule, health: git.health } : {};
   try {
     if (opts.once)
-      return await once(cmd, io, g, opts, { run, listStreams: streamLister(ctx, g), logger, metrics, namespace });
+      return await once(cmd, io, g, opts, {
+        run,
+        listStreams: streamLister(ctx, g),
+        logger,
+        metrics,
+        namespace,
+        ...(git ? { claimSchedule: git.claimSchedule } : {}),
+      });
     // Signals are caught before the listener starts so an early SIGTERM still stops gracefully.
     const signals = (io.signals ?? noSignals).listen((signal) =>
       logger.log('warn', 'forced', `second ${signal}: exiting without waiting for the import in progress`),
@@ -173,9 +203,11 @@ async function action(opts: Record<string, unknown>, cmd: Command, io: CliIO): P
           logger,
           metrics,
           ...onBuild(opts, io, g),
+          ...gitDeps,
         },
       );
       await handle.stop(await signals.received);
+      await git?.release();
       return 0;
     } finally {
       signals.release();
@@ -196,6 +228,7 @@ async function once(
     logger: Logger;
     metrics: ReturnType<typeof createServeMetrics>;
     namespace: string | undefined;
+    claimSchedule?: () => Promise<boolean>;
   },
 ): Promise<ExitCode> {
   const importer = new Importer({
@@ -204,6 +237,7 @@ async function once(
     logger: d.logger,
     metrics: d.metrics,
     ...(d.namespace !== undefined ? { namespace: d.namespace } : {}),
+    ...(d.claimSchedule ? { claimSchedule: d.claimSchedule } : {}),
   });
   let result;
   try {
@@ -213,6 +247,10 @@ async function once(
     const rendered = renderError(err, commandPath(cmd));
     io.stderr.write(rendered.text);
     return diffExitCode(rendered);
+  }
+  if (!result) {
+    io.stderr.write('the scheduled pass is left to the replica holding the scheduler lease\n');
+    return 0;
   }
   const summary = renderRefreshSummary(result.outcomes, false);
   for (const e of summary.errors) io.stderr.write(`${e}\n`);
@@ -257,6 +295,24 @@ export const serveCommand: CommandModule = {
       .option(
         '--on-build <command>',
         'Run COMMAND once for each BuildConfig whose ImageChange trigger fired (env ISCTL_BUILD_*)',
+      )
+      .option(
+        '--git-push',
+        "After every scheduled pass and webhook batch, commit what changed and push it to the clone's upstream; --dir must be a clone of serve's own (README: several replicas)",
+      )
+      .option('--git-url <url>', 'With --git-push: clone from URL into --dir when it is missing or empty, or damaged')
+      .option('--author <author>', 'With --git-push: author of the commits, "Name <email>"')
+      .option(
+        '--message-template <template>',
+        'With --git-push: commit message as a JSONPath template over the document refresh -o json prints',
+      )
+      .option(
+        '--lease-duration <duration>',
+        'With --git-push: how long the scheduler lease lasts without renewal (default two scheduler ticks, at least 30s)',
+      )
+      .option(
+        '--lease-ref <ref>',
+        'With --git-push: the ref holding the scheduler lease (default refs/isctl/lease/NAMESPACE/BRANCH)',
       )
       .option('--log-format <format>', 'Log lines on stderr: json or text', 'json')
       .option('--max-body-bytes <n>', 'Largest webhook body accepted (413 above)', '1048576')

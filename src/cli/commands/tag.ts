@@ -3,7 +3,10 @@ import type { Command } from 'commander';
 import type { CommandModule } from '../command.js';
 import { globalOptions } from '../globals.js';
 import { buildCoreContext } from '../context.js';
-import { tagImages } from '../../core/tag.js';
+import { tagImages, type TagResult } from '../../core/tag.js';
+import { factsFromTagChanges, type CommitReport } from '../../core/gitops.js';
+import type { CoreContext } from '../../core/context.js';
+import { addCommitOptions, changeDocument, commitReportLines, readCommitFlags, runWithCommit } from '../git-commit.js';
 import { printChanges } from '../report.js';
 import { runOnBuild } from '../on-build.js';
 import type { CliIO } from '../io.js';
@@ -33,26 +36,44 @@ Examples:
 async function action(args: string[], opts: Record<string, unknown>, cmd: Command, io: CliIO): Promise<ExitCode> {
   const g = globalOptions(cmd, io);
   const dryRun = Boolean(opts.dryRun);
+  const commit = readCommitFlags(opts, dryRun);
   const ctx = buildCoreContext(g, io, { dryRun });
   try {
-    const result = await tagImages(
-      ctx,
-      g.namespace,
-      {
-        args,
-        source: opts.source as string | undefined,
-        alias: Boolean(opts.alias),
-        reference: Boolean(opts.reference),
-        scheduled: Boolean(opts.scheduled),
-        insecure: Boolean(opts.insecure),
-        referencePolicy: opts.referencePolicy as string | undefined,
-        importMode: opts.importMode as string | undefined,
-        delete: Boolean(opts.delete),
-      },
-      dryRun,
-    );
+    const runOn = (c: CoreContext, d: boolean) =>
+      tagImages(
+        c,
+        g.namespace,
+        {
+          args,
+          source: opts.source as string | undefined,
+          alias: Boolean(opts.alias),
+          reference: Boolean(opts.reference),
+          scheduled: Boolean(opts.scheduled),
+          insecure: Boolean(opts.insecure),
+          referencePolicy: opts.referencePolicy as string | undefined,
+          importMode: opts.importMode as string | undefined,
+          delete: Boolean(opts.delete),
+        },
+        d,
+      );
+    let result: TagResult;
+    let git: CommitReport | undefined;
+    if (commit) {
+      const out = await runWithCommit(io, ctx, commit, (c) => async ({ dryRun: d }) => {
+        const r = await runOn(c, d);
+        return {
+          result: r,
+          changes: r.changes,
+          facts: factsFromTagChanges('tag', r.tagChanges, r.triggers),
+          data: changeDocument('tag', r.tagChanges, r.changes, r.triggers),
+        };
+      });
+      result = out.run.result;
+      git = out.report;
+    } else result = await runOn(ctx, dryRun);
     for (const m of result.messages) io.stdout.write(`${m}${dryRun ? ' (dry run)' : ''}\n`);
     printChanges(io, result.changes, result.triggers, g.color);
+    if (git) for (const l of commitReportLines(git)) io.stdout.write(`${l}\n`);
     if (!dryRun)
       await runOnBuild(
         opts.onBuild as string | undefined,
@@ -71,7 +92,7 @@ async function action(args: string[], opts: Record<string, unknown>, cmd: Comman
 /** Registers `tag`. */
 export const tagCommand: CommandModule = {
   register(program, { io, action: exits }) {
-    program
+    const cmd = program
       .command('tag')
       .usage('[--source=SOURCETYPE] SOURCE DEST [DEST ...]')
       .argument('[args...]')
@@ -119,7 +140,9 @@ export const tagCommand: CommandModule = {
         '--on-build <command>',
         'Run COMMAND once for each BuildConfig whose ImageChange trigger fired (env ISCTL_BUILD_*)',
       )
-      .addHelpText('after', examples)
-      .action(exits((args: string[], opts: Record<string, unknown>, cmd: Command) => action(args, opts, cmd, io)));
+      .addHelpText('after', examples);
+    addCommitOptions(cmd).action(
+      exits((args: string[], opts: Record<string, unknown>, cmd: Command) => action(args, opts, cmd, io)),
+    );
   },
 };
