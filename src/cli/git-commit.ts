@@ -76,7 +76,10 @@ export function readCommitFlags(opts: Record<string, unknown>, dryRun: boolean):
     throw new CommandError('use either --push-to REMOTE BRANCH or --push-branch NAME, not both');
   for (const b of [pushTo?.[1], pushBranch]) {
     if (b !== undefined && !validBranch(b))
-      throw new CommandError(`invalid branch name "${b}"`, 'use a name git accepts (git check-ref-format --branch NAME)');
+      throw new CommandError(
+        `invalid branch name "${b}"`,
+        'use a name git accepts (git check-ref-format --branch NAME)',
+      );
   }
   if (author !== undefined && !AUTHOR.test(author))
     throw new CommandError(`invalid --author "${author}": use "Name <email>"`);

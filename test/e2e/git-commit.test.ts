@@ -4,19 +4,15 @@
  * network path — each with its own HOME and config. Two writers at once are two processes of the
  * built CLI held at a barrier in their pre-push hooks, so both have committed before either pushes.
  */
-import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { isctl } from '../helpers/cli.js';
+import { runCli, spawnCli, useCliSnapshot, type CliResult } from '../helpers/index.js';
 import { gitSandbox, startGitDaemon, type GitDaemon, type GitSandbox } from '../helpers/git/git.js';
-import { freePort, pushImage, startRegistry, type TestRegistry } from '../helpers/registry/registry.js';
+import { freePort, pushImage, startRegistry, type TestRegistry } from '../helpers/registry/index.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const BIN = path.join(ROOT, 'bin/isctl.js');
-
+let snapshot: ReturnType<typeof useCliSnapshot>;
 let reg: TestRegistry;
 let sb: GitSandbox;
 let daemon: GitDaemon;
@@ -24,7 +20,7 @@ let served: string;
 let n = 0;
 
 beforeAll(async () => {
-  execFileSync('npx', ['tsc', '-p', '.'], { cwd: ROOT, stdio: 'pipe' });
+  snapshot = useCliSnapshot();
   reg = await startRegistry({ mode: 'plain' });
   sb = gitSandbox();
   served = fs.mkdtempSync(path.join(sb.root, 'served-'));
@@ -34,7 +30,12 @@ afterAll(async () => {
   await daemon?.stop();
   await reg?.stop();
   sb?.cleanup();
+  snapshot?.remove();
 });
+
+/** Runs isctl in-process with the sandbox's HOME and git config. */
+const isctl = (argv: string[], o: { env?: Record<string, string> } = {}): Promise<CliResult> =>
+  runCli(argv, { cwd: sb.root, env: { ...sb.env, ...o.env } });
 
 function stream(name: string, repo: string): string {
   return `apiVersion: image.openshift.io/v1
@@ -65,7 +66,7 @@ async function setup(opts: { network?: boolean } = {}) {
     // isctl's lock, blob store and parse cache: a cache, not state (README "The state folder")
     '.gitignore': '.isctl/\n',
   });
-  const first = await isctl(['--dir', path.join(seed, 'cluster'), 'refresh'], { env: sb.env });
+  const first = await isctl(['--dir', path.join(seed, 'cluster'), 'refresh']);
   expect(first.code).toBe(0);
   sb.git(sb.root, 'init', '--quiet', '-b', 'main', seed);
   sb.git(seed, 'add', '-A');
@@ -81,20 +82,15 @@ const digestOf = (text: string) => parse(text).status.tags[0].items[0].image as 
 const remoteFile = (bare: string, rel: string, ref = 'main') => sb.git(bare, 'show', `${ref}:${rel}`);
 const subjects = (repo: string, ref = 'main') => sb.git(repo, 'log', '--format=%s', ref).trim().split('\n');
 
-/** Runs the built CLI as its own process. */
-function cliProcess(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...sb.env, NO_COLOR: '1' }, cwd: sb.root });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d));
-    child.stderr.on('data', (d: Buffer) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? -1, stdout, stderr });
-    });
-  });
+/** Runs the built CLI as its own process (killed by PID after 90 s). */
+async function cliProcess(args: string[]): Promise<CliResult> {
+  const p = spawnCli(args, { cwd: sb.root, env: sb.env });
+  const timer = setTimeout(() => process.kill(p.pid, 'SIGKILL'), 90_000);
+  try {
+    return await p.done;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** A pre-push hook that waits (at most 20 s) until `count` clones have reached it. */
