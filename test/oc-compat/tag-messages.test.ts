@@ -7,7 +7,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { isctl, readState, tempFolder, testClock } from '../helpers/cli.js';
+import { runCli, tempDir, testClock } from '../helpers/index.js';
+
+const readState = (dir: string, rel: string) => fs.readFileSync(path.join(dir, rel), 'utf8');
 
 const D1 = `sha256:${'1'.repeat(64)}`;
 const clock = testClock('2026-11-22T12:00:00Z');
@@ -36,12 +38,12 @@ status:
 `;
 
 function folder(): string {
-  const dir = tempFolder('isctl-oc-tag-');
+  const dir = tempDir('oc-tag');
   fs.mkdirSync(path.join(dir, 'imagestreams/default'), { recursive: true });
   fs.writeFileSync(path.join(dir, 'imagestreams/default/src.yaml'), SRC);
   return dir;
 }
-const run = (dir: string, argv: string[]) => isctl(['--dir', dir, ...argv], { clock });
+const run = (dir: string, argv: string[]) => runCli(['--dir', dir, ...argv], { clock });
 
 describe('tag: the lookups oc makes come before its Validate checks', () => {
   it('`tag nope:x` with one argument reports the source stream NotFound (Complete gets the stream before Validate wants a destination)', async () => {
