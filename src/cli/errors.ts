@@ -8,6 +8,8 @@
  */
 import { CommanderError } from 'commander';
 import { IsctlError, ServerError, UsageError, ValidationError } from '../domain/errors.js';
+// Messages quote user input, registry answers and file content: never raw control characters.
+import { escapeControls } from '../output/escape.js';
 
 /** The exit code of a command run. */
 export type ExitCode = number;
@@ -76,18 +78,6 @@ function renderCommanderError(err: CommanderError, commandPath: string): Rendere
   else if (ARGUMENT_ERRORS.has(err.code)) hint = `\nSee '${commandPath} -h' for help and examples`;
   // An unknown command is cobra's legacyArgs error: the message alone.
   return { text: escapeControls(`${message}${hint}\n`), exitCode: ERROR_EXIT_CODE };
-}
-
-/**
- * Messages quote user input (names, pull specs, file content); a control character in it must not
- * reach the terminal, where ESC sequences could recolour, hide or forge lines. Line breaks and tabs
- * stay; every other C0/C1 control is shown as \xNN.
- */
-function escapeControls(text: string): string {
-  return text.replace(
-    /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g,
-    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
-  );
 }
 
 function hintLine(err: IsctlError): string {

@@ -6,6 +6,7 @@ import type { FileChange } from '../state/types.js';
 import type { TriggerReport } from '../core/context.js';
 import type { TagRefreshOutcome } from '../core/refresh.js';
 import { unifiedDiff } from './diff.js';
+import { escapeControls } from './escape.js';
 
 /** The unified diffs of every changed file, in path order. */
 export function renderDiffs(changes: readonly FileChange[], color: boolean): string {
@@ -31,7 +32,7 @@ export function renderTriggerReport(reports: readonly TriggerReport[]): { lines:
     for (const b of r.builds) lines.push(`buildconfig/${b.name}: build triggered by ${b.image}`);
     warnings.push(...r.warnings.map((w) => `warning: ${w}`));
   }
-  return { lines, warnings };
+  return { lines: lines.map((l) => escapeControls(l)), warnings: warnings.map((w) => escapeControls(w)) };
 }
 
 function short(digest: string | undefined): string {
@@ -56,5 +57,5 @@ export function renderRefreshSummary(
   const changed = outcomes.filter((o) => o.status === 'changed').length;
   const failed = outcomes.filter((o) => o.status === 'failed').length;
   lines.push(`${outcomes.length} tags checked, ${changed} changed, ${failed} failed${dryRun ? ' (dry run)' : ''}`);
-  return { lines, errors };
+  return { lines, errors: errors.map((e) => escapeControls(e)) };
 }

@@ -7,6 +7,7 @@
  */
 import { Chalk } from 'chalk';
 import type { FileChange } from '../state/types.js';
+import { escapeLine } from './escape.js';
 
 /** Options of `unifiedDiff`. */
 export interface DiffOptions {
@@ -133,7 +134,10 @@ export function unifiedDiff(change: FileChange, options: DiffOptions): string {
     out.push(c.cyan(`@@ -${range(oldStart, oldLines.length)} +${range(newStart, newLines.length)} @@`));
     for (const o of h) {
       const noEol = o.text.endsWith('\n');
-      const line = o.kind + (noEol ? o.text.slice(0, -1) : o.text);
+      const text = noEol ? o.text.slice(0, -1) : o.text;
+      // A CRLF line keeps its CR (it is the file's line ending, not a control sequence).
+      const cr = text.endsWith('\r') ? '\r' : '';
+      const line = o.kind + escapeLine(cr ? text.slice(0, -1) : text) + cr;
       out.push(o.kind === '-' ? c.red(line) : o.kind === '+' ? c.green(line) : line);
       if (noEol) out.push('\\ No newline at end of file');
     }

@@ -4,6 +4,7 @@
  * dashed with "import failed"; paused or manual triggers and reference tags are dotted and grey.
  */
 import type { FlowGraph, GraphEdge, GraphNode } from '../core/graph.js';
+import { escapeLine } from './escape.js';
 
 /** Formats `isctl graph -o` accepts. */
 export const GRAPH_FORMATS = ['mermaid', 'dot'] as const;
@@ -43,7 +44,7 @@ function labelLines(n: GraphNode): string[] {
 }
 
 function mermaidText(s: string): string {
-  return s.replace(/"/g, '#quot;').replace(/</g, '#lt;').replace(/>/g, '#gt;');
+  return escapeLine(s).replace(/"/g, '#quot;').replace(/</g, '#lt;').replace(/>/g, '#gt;');
 }
 
 function mermaidNode(id: string, n: GraphNode): string {
@@ -89,7 +90,8 @@ export function renderMermaid(graph: FlowGraph): string {
 }
 
 function dotString(s: string): string {
-  return `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
+  const text = s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+  return `"${escapeLine(text)}"`;
 }
 
 const DOT_SHAPE: Record<GraphNode['kind'], string> = {

@@ -7,6 +7,7 @@ import type { ImportImageResult } from '../core/import.js';
 import { describeImage } from './describe-image.js';
 import { describeImageStream } from './describe-imagestream.js';
 import { joinImageStreamTag } from '../domain/imagestream.js';
+import { escapeControls } from './escape.js';
 
 /** The stdout text and stderr lines of an import. */
 export interface ImportOutput {
@@ -34,5 +35,8 @@ export function renderImportResult(r: ImportImageResult, now: Date): ImportOutpu
   if (r.additionalTags.length > 0) {
     message += `\ninfo: The remote repository contained ${r.additionalTags.length} additional tags which were not imported: ${r.additionalTags.join(', ')}\n`;
   }
-  return { stdout: `imagestream.image.openshift.io/${r.streamName} ${message}\n`, stderr };
+  return {
+    stdout: escapeControls(`imagestream.image.openshift.io/${r.streamName} ${message}\n`),
+    stderr: stderr.map((l) => escapeControls(l)),
+  };
 }

@@ -4,6 +4,7 @@
  * `-o` (machine-readable output), as kubectl and skopeo keep progress off non-TTY streams.
  */
 import { parsePullSpec } from '../domain/pullspec.js';
+import { escapeLine } from './escape.js';
 
 /** Where a run is: tags finished of the total, the source just finished, failures so far. */
 export interface ProgressState {
@@ -28,7 +29,7 @@ export function registryHost(pullSpec: string): string {
 /** One progress line, e.g. `refreshing 12/40 tags (quay.io), 1 failed`, cut to `width` columns. */
 export function renderProgress(s: ProgressState, width = 0): string {
   const failed = s.failures > 0 ? `, ${s.failures} failed` : '';
-  const line = `${s.verb} ${s.done}/${s.total} ${s.total === 1 ? 'tag' : 'tags'} (${registryHost(s.current)})${failed}`;
+  const line = `${s.verb} ${s.done}/${s.total} ${s.total === 1 ? 'tag' : 'tags'} (${escapeLine(registryHost(s.current))})${failed}`;
   return width > 1 && line.length >= width ? `${line.slice(0, width - 2)}…` : line;
 }
 

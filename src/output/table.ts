@@ -4,6 +4,7 @@
  * tabwriter with spaces (min width 6, padding 3) — ../shared/reference/oc-cli.md §3.3.
  */
 import { tabwrite, TABLE_TABWRITER } from './tabwriter.js';
+import { escapeLine } from './escape.js';
 
 /** A server-side table column (metav1.TableColumnDefinition). */
 export interface TableColumn {
@@ -46,5 +47,5 @@ export function renderTable(columns: TableColumn[], rows: TableRow[], opts: Tabl
 function cellText(v: string | undefined): string {
   const s = v ?? '';
   const cut = s.search(/[\n\r\f]/);
-  return cut >= 0 ? `${s.slice(0, cut)}...` : s;
+  return escapeLine(cut >= 0 ? `${s.slice(0, cut)}...` : s);
 }

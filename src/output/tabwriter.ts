@@ -3,6 +3,7 @@
  * `writePadding`), used with oc's describe settings (padchar TAB) and kubectl's table settings
  * (padchar space, min width 6, padding 3); see ../shared/reference/oc-cli.md §3.3 and §4.1.
  */
+import { escapeControls } from './escape.js';
 
 /** Settings of a Go tabwriter.Writer (flags are always 0 here). */
 export interface TabwriterOptions {
@@ -25,7 +26,8 @@ interface Cell {
 
 /** Aligns tab-terminated cells of `text` the way Go's tabwriter does after Write(text) + Flush(). */
 export function tabwrite(text: string, opts: TabwriterOptions): string {
-  const lines: Cell[][] = text
+  // Tables and describes quote registries and state files: no control character reaches the terminal.
+  const lines: Cell[][] = escapeControls(text)
     .split('\n')
     .map((line) => line.split('\t').map((t) => ({ text: t, width: runeCount(t) })));
   const out: string[] = [];

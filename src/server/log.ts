@@ -2,6 +2,7 @@
  * Structured logs of `serve`: one line per event to stderr, JSON (`--log-format json`, the
  * default, for log collectors) or `key=value` text for humans. Callers never pass secrets.
  */
+import { escapeLine } from '../output/escape.js';
 
 /** Log output format. */
 export type LogFormat = 'json' | 'text';
@@ -34,14 +35,15 @@ export function createLogger(
       const kv = Object.entries(clean)
         .map(([k, v]) => `${k}=${formatValue(v)}`)
         .join(' ');
-      write(`${time} ${level.toUpperCase().padEnd(5)} ${message}${kv ? ` ${kv}` : ''}\n`);
+      // Webhook senders fill these fields: a terminal reading the log gets no control characters.
+      write(`${time} ${level.toUpperCase().padEnd(5)} ${escapeLine(message)}${kv ? ` ${kv}` : ''}\n`);
     },
   };
 }
 
 function formatValue(v: unknown): string {
   const s = Array.isArray(v) ? v.join(',') : String(v);
-  return /[\s"=]/.test(s) || s === '' ? JSON.stringify(s) : s;
+  return /[\s"=]/.test(s) || s === '' ? escapeLine(JSON.stringify(s)) : escapeLine(s);
 }
 
 /** A logger that drops everything (tests that do not look at logs). */

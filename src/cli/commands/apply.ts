@@ -12,6 +12,7 @@ import { resourceName } from '../../output/serialize.js';
 import { openStateStore } from '../../state/store.js';
 import { applyTriggersTo } from '../../core/triggers/controller/controller.js';
 import { renderTriggerReport } from '../../output/changes.js';
+import { escapeControls } from '../../output/escape.js';
 
 const examples = `
 Examples:
@@ -91,11 +92,13 @@ async function action(opts: Record<string, unknown>, cmd: Command, io: CliIO): P
   });
   for (const o of outcomes) {
     if (o.action === 'skipped') {
-      io.stderr.write(`warning: skipped ${o.kind} "${o.name}": ${o.reason}\n`);
+      io.stderr.write(escapeControls(`warning: skipped ${o.kind} "${o.name}": ${o.reason}\n`));
       continue;
     }
     const name = resourceName({ apiVersion: o.apiVersion, kind: o.kind, metadata: { name: o.name } });
-    io.stdout.write(g.output === 'name' ? `${name}\n` : `${name} ${o.action}${dryRun ? ' (dry run)' : ''}\n`);
+    io.stdout.write(
+      escapeControls(g.output === 'name' ? `${name}\n` : `${name} ${o.action}${dryRun ? ' (dry run)' : ''}\n`),
+    );
   }
   if (triggers) {
     const report = renderTriggerReport([triggers]);

@@ -8,6 +8,7 @@ import { CommandError } from '../../domain/errors.js';
 import { deleteImageStreamTags, deleteImageStreams } from '../../core/delete.js';
 import { openStateStore } from '../../state/store.js';
 import { reportErrors, resourceAndNames } from './get.js';
+import { escapeControls } from '../../output/escape.js';
 
 const examples = `
 Examples:
@@ -44,7 +45,9 @@ async function action(
       throw new CommandError('name the image stream tags to delete, as in STREAM:TAG');
     const r = await deleteImageStreamTags(store, g.namespace, names, { dryRun });
     for (const name of r.deleted)
-      io.stdout.write(`imagestreamtag.image.openshift.io "${name}" deleted${dryRun ? ' (dry run)' : ''}\n`);
+      io.stdout.write(
+        escapeControls(`imagestreamtag.image.openshift.io "${name}" deleted${dryRun ? ' (dry run)' : ''}\n`),
+      );
     reportErrors(io, r.errors);
     return r.errors.length > 0 ? 1 : 0;
   }
@@ -60,7 +63,7 @@ async function action(
   if (targets.length === 0) throw new CommandError('resource(s) were provided, but no name was specified');
   const r = await deleteImageStreams(store, g.namespace, targets, { dryRun });
   for (const name of r.deleted)
-    io.stdout.write(`imagestream.image.openshift.io "${name}" deleted${dryRun ? ' (dry run)' : ''}\n`);
+    io.stdout.write(escapeControls(`imagestream.image.openshift.io "${name}" deleted${dryRun ? ' (dry run)' : ''}\n`));
   reportErrors(io, r.errors);
   return r.errors.length > 0 ? 1 : 0;
 }

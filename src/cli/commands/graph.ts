@@ -9,6 +9,7 @@ import { openStateStore } from '../../state/store.js';
 import { buildGraph } from '../../core/graph.js';
 import { renderDot, renderMermaid } from '../../output/graph.js';
 import { toJson } from '../../output/serialize.js';
+import { escapeControls } from '../../output/escape.js';
 
 const examples = `
 Examples:
@@ -31,7 +32,7 @@ async function action(cmd: Command, io: CliIO): Promise<ExitCode> {
     );
   }
   const snapshot = await openStateStore(g.dir).read(g.namespace);
-  for (const p of snapshot.problems) io.stderr.write(`error: ${p.message}\n`);
+  for (const p of snapshot.problems) io.stderr.write(escapeControls(`error: ${p.message}\n`));
   const graph = buildGraph(snapshot, g.allNamespaces ? {} : { namespace: g.namespace });
   if (format === 'json') io.stdout.write(toJson(graph));
   else io.stdout.write(format === 'dot' ? renderDot(graph) : renderMermaid(graph));

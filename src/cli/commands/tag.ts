@@ -11,6 +11,7 @@ import { printChanges } from '../report.js';
 import { runOnBuild } from '../on-build.js';
 import type { CliIO } from '../io.js';
 import type { ExitCode } from '../errors.js';
+import { escapeControls } from '../../output/escape.js';
 
 const examples = `
 Examples:
@@ -71,7 +72,7 @@ async function action(args: string[], opts: Record<string, unknown>, cmd: Comman
       result = out.run.result;
       git = out.report;
     } else result = await runOn(ctx, dryRun);
-    for (const m of result.messages) io.stdout.write(`${m}${dryRun ? ' (dry run)' : ''}\n`);
+    for (const m of result.messages) io.stdout.write(escapeControls(`${m}${dryRun ? ' (dry run)' : ''}\n`));
     printChanges(io, result.changes, result.triggers, g.color);
     if (git) for (const l of commitReportLines(git)) io.stdout.write(`${l}\n`);
     if (!dryRun)
