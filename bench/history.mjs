@@ -31,11 +31,15 @@ for (const f of files('scale')) {
   const d = JSON.parse(readFileSync(path.join(dir, f), 'utf8'));
   const r = d.results[10000] ?? {};
   console.log(
-    `| ${f} | ${d.machine.isctlCommit} | ${load(d.machine)} | ${v(r.getAll?.medianMs)} · ${v(r.getAll?.maxRssMB)} | ${v(r.describe?.medianMs)} | ${v(r.refreshDryRun?.medianMs)} · ${v(r.refreshDryRun?.maxRssMB)} |`,
+    `| ${f} | ${d.machine.isctlCommit} | ${load(d.machine)} | ${v(r.getAll?.medianMs)} · ` +
+      `${v(r.getAll?.maxRssMB)} | ${v(r.describe?.medianMs)} | ${v(r.refreshDryRun?.medianMs)} · ` +
+      `${v(r.refreshDryRun?.maxRssMB)} |`,
   );
 }
 console.log(
-  '\n| results | isctl | load | proxy cold: isctl ÷ floor, skopeo ÷ isctl | proxy warm ÷ floor | loopback cold ÷ floor | req/tag cold · warm | 1,000-tag import MB |\n| --- | --- | --- | --- | --- | --- | --- | --- |',
+  '\n| results | isctl | load | proxy cold: isctl ÷ floor, skopeo ÷ isctl | proxy warm ÷ ' +
+    'floor | loopback cold ÷ floor | req/tag cold · warm | 1,000-tag import MB |\n' +
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
 );
 for (const f of files('import')) {
   const d = JSON.parse(readFileSync(path.join(dir, f), 'utf8'));
@@ -43,6 +47,9 @@ for (const f of files('import')) {
   const p = s.proxy;
   const l = s.loopback;
   console.log(
-    `| ${f} | ${d.machine.isctlCommit} | ${load(d.machine)} | ${v(p?.cold.isctlOverFloor)}, ${v(p?.cold.skopeoOverIsctl)} | ${v(p?.warm.isctlOverFloor)} | ${v(l?.cold.isctlOverFloor)} | ${v(p?.cold.requests.isctl?.perTag)} · ${v(p?.warm.requests.isctl?.perTag)} | ${v(l?.bigImportMaxRssMB)} |`,
+    `| ${f} | ${d.machine.isctlCommit} | ${load(d.machine)} | ${v(p?.cold.isctlOverFloor)}, ` +
+      `${v(p?.cold.skopeoOverIsctl)} | ${v(p?.warm.isctlOverFloor)} | ` +
+      `${v(l?.cold.isctlOverFloor)} | ${v(p?.cold.requests.isctl?.perTag)} · ` +
+      `${v(p?.warm.requests.isctl?.perTag)} | ${v(l?.bigImportMaxRssMB)} |`,
   );
 }

@@ -55,7 +55,9 @@ async function main() {
   const data = { benchmark: 'startup', machine: machine(), runs: RUNS, results, targets };
   const file = saveResults('startup', data);
   const row = (name, r, t) =>
-    `| ${name} | ${r?.medianMs ?? '—'} | ${r?.maxRssMB ?? '—'} | ${t ? `+${t.value ?? '—'} ms (${t.target}): ${t.met === undefined ? '—' : t.met ? 'met' : 'MISSED'}` : ''} |`;
+    `| ${name} | ${r?.medianMs ?? '—'} | ${r?.maxRssMB ?? '—'} | ${
+      t ? `+${t.value ?? '—'} ms (${t.target}): ` + `${t.met === undefined ? '—' : t.met ? 'met' : 'MISSED'}` : ''
+    } |`;
   console.log(
     [
       '| command | median ms | peak RSS MB | over node -e 0 |',

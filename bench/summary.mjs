@@ -45,7 +45,8 @@ if (sc) {
   for (const [n, r] of Object.entries(sc.results)) {
     for (const [_k, v] of Object.entries(r))
       console.log(
-        `| ${n} | ${v.args.replace(/ --dir \S+/, '')} | ${v.medianMs} | ${v.firstMs} | ${v.maxRssMB} | ${v.exit} | ${v.check ? JSON.stringify(v.check).replace(/"/g, '') : ''} |`,
+        `| ${n} | ${v.args.replace(/ --dir \S+/, '')} | ${v.medianMs} | ${v.firstMs} | ` +
+          `${v.maxRssMB} | ${v.exit} | ${v.check ? JSON.stringify(v.check).replace(/"/g, '') : ''} |`,
       );
   }
   console.log('\n| growth 1,000 → 10,000 | time × | memory × |\n| --- | --- | --- |');

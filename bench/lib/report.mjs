@@ -96,7 +96,10 @@ export function importReport(data) {
       const x = s[ph];
       const rq = x.requests;
       lines.push(
-        `| ${net} | ${ph} | ${x.isctlFailed ? 'failed (exit≠0)' : fmt(x.isctlMsPerTag)} | ${fmt(x.floorMsPerTag)} | ${fmt(x.skopeoMsPerTag)} | ${fmt(x.isctlOverFloor)} | ${fmt(x.skopeoOverIsctl)} | ${fmt(rq.isctl?.perTag)} · ${fmt(rq.floor?.perTag)} · ${fmt(rq.skopeo?.perTag)} |`,
+        `| ${net} | ${ph} | ${x.isctlFailed ? 'failed (exit≠0)' : fmt(x.isctlMsPerTag)} | ` +
+          `${fmt(x.floorMsPerTag)} | ${fmt(x.skopeoMsPerTag)} | ${fmt(x.isctlOverFloor)} | ` +
+          `${fmt(x.skopeoOverIsctl)} | ${fmt(rq.isctl?.perTag)} · ${fmt(rq.floor?.perTag)} · ` +
+          `${fmt(rq.skopeo?.perTag)} |`,
       );
     }
   }

@@ -35,7 +35,8 @@ export function addGlobalOptions(program: Command): Command {
     .option('--no-color', 'Never colour the output (also NO_COLOR)')
     .option(
       '-v, --v <level>',
-      'Log level on stderr: 6 logs every registry request (method, URL, status, time), 7 adds request headers, 8 response headers; credentials are always masked',
+      'Log level on stderr: 6 logs every registry request (method, URL, status, time), 7 adds ' +
+        'request headers, 8 response headers; credentials are always masked',
       '0',
     )
     .option(

@@ -47,7 +47,9 @@ const NOT_STORED: Record<string, string> = {
 
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const DNS1123_SUBDOMAIN_MSG =
-  "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
+  "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or " +
+  "'.', and must start and end with an alphanumeric character (e.g. 'example.com', regex " +
+  "used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
 
 /** Annotations the system writes; an apply that does not mention them keeps them (they are not the user's). */
 const SYSTEM_ANNOTATIONS = ['openshift.io/image.dockerRepositoryCheck'];
@@ -210,7 +212,8 @@ function checkNamespaces(docs: readonly ApplyDocument[], namespace: string): voi
     const ns = d.object.metadata?.namespace;
     if (ns && ns !== namespace) {
       throw new CommandError(
-        `the namespace from the provided object "${ns}" does not match the namespace "${namespace}". You must pass '--namespace=${ns}' to perform this operation.`,
+        `the namespace from the provided object "${ns}" does not match the namespace "${namespace}` +
+          `". You must pass '--namespace=${ns}' to perform this operation.`,
       );
     }
   }

@@ -69,7 +69,9 @@ function requireMetadata<
       items.push(o);
       continue;
     }
-    const message = `unable to read image metadata of ${o.metadata.name}: image ${o.image.metadata.name} is not in the state folder's image store (.isctl/blobs)`;
+    const message =
+      `unable to read image metadata of ${o.metadata.name}: image ${o.image.metadata.name} is ` +
+      `not in the state folder's image store (.isctl/blobs)`;
     errors.push(new CommandError(message, hint(o)));
   }
   return { ...r, items, errors };

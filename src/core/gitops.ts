@@ -229,7 +229,9 @@ function gaveUp(
     `gave up after ${attempts} attempts: ${target.remote} ${target.branch} kept moving (last rejection: ${why})`,
     owned
       ? 'the next pass starts again from the remote branch'
-      : `the change is committed locally as ${commit.slice(0, 12)} but not pushed: push it later (git pull --rebase && git push), or drop it (git reset --keep ${target.remote}/${target.branch}) and run again`,
+      : `the change is committed locally as ${commit.slice(0, 12)} but not pushed: push it later ` +
+          `(git pull --rebase && git push), or drop it (git reset --keep ${target.remote}` +
+          `/${target.branch}) and run again`,
   );
 }
 

@@ -182,7 +182,9 @@ function planTag(
   if (o.from && o.from !== existing.from.name) {
     if (followed.multiple) {
       throw new CommandError(
-        `the tag "${tag}" points to the tag "${followed.finalTag}" which points to "${existing.from.name}" - use the 'tag' command if you want to change the source to "${o.from}"`,
+        `the tag "${tag}" points to the tag "${followed.finalTag}" which points to ` +
+          `"${existing.from.name}" - use the 'tag' command if you want to change the source to ` +
+          `"${o.from}"`,
       );
     }
     throw new CommandError(

@@ -182,7 +182,8 @@ export function parseDestination(arg: string, namespace: string, validate: boole
     throw new CommandError(`invalid name "${stream}" for image stream "${arg}"`);
   if (validate && !tagRe.test(tag)) {
     throw new CommandError(
-      `invalid tag "${tag}" format, tags must start with an alphanumeric character followed by alphanumeric, '.' or '-' characters, and have a maximum of 128 characters`,
+      `invalid tag "${tag}" format, tags must start with an alphanumeric character followed by ` +
+        `alphanumeric, '.' or '-' characters, and have a maximum of 128 characters`,
     );
   }
   return { namespace: ns, stream, tag };

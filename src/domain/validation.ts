@@ -12,7 +12,9 @@ import { NAME_TOTAL_LENGTH_MAX } from './reference.js';
 const STREAM_NAME_RE = /^[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
 const DNS1123_LABEL_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1123_LABEL_MSG =
-  "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
+  "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and " +
+  "must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex " +
+  "used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
 
 type Obj = Record<string, unknown>;
 

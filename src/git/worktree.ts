@@ -80,8 +80,24 @@ function fetchedRef(target: RemoteBranch): string {
 /** What a remote says when its ref moved between the advertisement and the update. */
 const RACE = /failed to update ref|failed to lock|cannot lock ref|incorrect old value|stale info/i;
 
-const UNREACHABLE =
-  /could not read from remote|unable to access|does not appear to be a git repository|authentication failed|could not resolve host|connection refused|connection timed out|repository .* not found|unable to connect|no such remote|not a valid repository name|early eof|the remote end hung up/i;
+const UNREACHABLE = new RegExp(
+  [
+    'could not read from remote',
+    'unable to access',
+    'does not appear to be a git repository',
+    'authentication failed',
+    'could not resolve host',
+    'connection refused',
+    'connection timed out',
+    'repository .* not found',
+    'unable to connect',
+    'no such remote',
+    'not a valid repository name',
+    'early eof',
+    'the remote end hung up',
+  ].join('|'),
+  'i',
+);
 
 /** The error for a fetch or push that could not talk to the remote. */
 function unreachable(target: RemoteBranch, r: GitOutput, verb: string): GitError {

@@ -37,7 +37,9 @@ const standard = (kind: string): FieldDoc[] => [
   f(
     'apiVersion',
     'string',
-    'APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. isctl reads image.openshift.io/v1 and the legacy v1.',
+    'APIVersion defines the versioned schema of this representation of an object. Servers ' +
+      'should convert recognized schemas to the latest internal value, and may reject ' +
+      'unrecognized values. isctl reads image.openshift.io/v1 and the legacy v1.',
   ),
   f(
     'kind',
@@ -47,7 +49,9 @@ const standard = (kind: string): FieldDoc[] => [
   f(
     'metadata',
     'ObjectMeta',
-    "Standard object's metadata: name, namespace, labels, annotations. An object without metadata.namespace belongs to the namespace the command runs in (-n), as with kubectl apply -f.",
+    "Standard object's metadata: name, namespace, labels, annotations. An object without " +
+      'metadata.namespace belongs to the namespace the command runs in (-n), as with kubectl ' +
+      'apply -f.',
   ),
 ];
 
@@ -74,7 +78,12 @@ const lookupPolicy = f(
       f(
         'local',
         'boolean',
-        'local will change the docker short image references (like "mysql" or "php:latest") on objects in this namespace to the image ID whenever they match this image stream, instead of reaching out to a remote registry. The name will be fully qualified to an image ID if found. The tag\'s referencePolicy is taken into account on the replaced value. Only works within the current namespace. isctl: applied to the workloads of the state folder when a tag changes.',
+        'local will change the docker short image references (like "mysql" or "php:latest") on ' +
+          'objects in this namespace to the image ID whenever they match this image stream, instead ' +
+          'of reaching out to a remote registry. The name will be fully qualified to an image ID if ' +
+          "found. The tag's referencePolicy is taken into account on the replaced value. Only works " +
+          'within the current namespace. isctl: applied to the workloads of the state folder when a ' +
+          'tag changes.',
         { required: true },
       ),
     ],
@@ -119,12 +128,17 @@ const tagReference = (name: string, description: string, required = false): Fiel
       f(
         'annotations',
         'map[string]string',
-        'Optional; if specified, annotations that are applied to images retrieved via ImageStreamTags. importer.image.openshift.io/prefer-arch and prefer-os choose the platform of a Legacy import.',
+        'Optional; if specified, annotations that are applied to images retrieved via ' +
+          'ImageStreamTags. importer.image.openshift.io/prefer-arch and prefer-os choose the ' +
+          'platform of a Legacy import.',
       ),
       f(
         'from',
         'ObjectReference',
-        'Optional; if specified, a reference to another image that this tag should point to. Valid values are ImageStreamTag, ImageStreamImage, and DockerImage. ImageStreamTag references can only reference a tag within this same ImageStream. isctl also accepts oci:PATH[:TAG], an OCI image layout on disk.',
+        'Optional; if specified, a reference to another image that this tag should point to. Valid ' +
+          'values are ImageStreamTag, ImageStreamImage, and DockerImage. ImageStreamTag references ' +
+          'can only reference a tag within this same ImageStream. isctl also accepts oci:PATH[:TAG], ' +
+          'an OCI image layout on disk.',
         {
           fields: objectReference('DockerImage, ImageStreamTag or ImageStreamImage'),
         },
@@ -137,7 +151,13 @@ const tagReference = (name: string, description: string, required = false): Fiel
       f(
         'generation',
         'integer',
-        'When a tag reference is changed the generation is set to match the current stream generation (which is incremented every time spec is changed). Other processes in the system like the image importer observe that the generation of spec tag is newer than the generation recorded in the status and use that as a trigger to import the newest remote tag. To trigger a new import, clients may set this value to zero which will reset the generation to the latest stream generation. Legacy clients will send this value as nil which will be merged with the current tag generation.',
+        'When a tag reference is changed the generation is set to match the current stream ' +
+          'generation (which is incremented every time spec is changed). Other processes in the ' +
+          'system like the image importer observe that the generation of spec tag is newer than the ' +
+          'generation recorded in the status and use that as a trigger to import the newest remote ' +
+          'tag. To trigger a new import, clients may set this value to zero which will reset the ' +
+          'generation to the latest stream generation. Legacy clients will send this value as nil ' +
+          'which will be merged with the current tag generation.',
       ),
       f(
         'importPolicy',
@@ -153,12 +173,17 @@ const tagReference = (name: string, description: string, required = false): Fiel
             f(
               'scheduled',
               'boolean',
-              'Scheduled indicates to the server that this tag should be periodically checked to ensure it is up to date, and imported. isctl: `isctl refresh --scheduled-only` and `isctl serve` re-import these tags (every 15 minutes by default, as OpenShift).',
+              'Scheduled indicates to the server that this tag should be periodically checked to ensure ' +
+                'it is up to date, and imported. isctl: `isctl refresh --scheduled-only` and `isctl serve` ' +
+                're-import these tags (every 15 minutes by default, as OpenShift).',
             ),
             f(
               'importMode',
               'string',
-              'ImportMode describes how to import an image manifest. Legacy (the default) discards a manifest list and imports a single sub-manifest, chosen by the tag annotations, then linux/amd64, then the first manifest of the list. PreserveOriginal imports the manifest list and all its sub-manifests.',
+              'ImportMode describes how to import an image manifest. Legacy (the default) discards a ' +
+                'manifest list and imports a single sub-manifest, chosen by the tag annotations, then ' +
+                'linux/amd64, then the first manifest of the list. PreserveOriginal imports the manifest ' +
+                'list and all its sub-manifests.',
             ),
           ],
         },
@@ -172,7 +197,12 @@ const tagReference = (name: string, description: string, required = false): Fiel
             f(
               'type',
               'string',
-              "Type determines how the image pull spec should be transformed when the image stream tag is used in deployment config triggers or new builds. The default value is Source, indicating the original location of the image should be used (if imported). The user may also specify Local, indicating that the pull spec should point to the integrated container image registry (isctl: --internal-registry) and leverage the registry's ability to proxy the pull to an upstream registry.",
+              'Type determines how the image pull spec should be transformed when the image stream tag ' +
+                'is used in deployment config triggers or new builds. The default value is Source, ' +
+                'indicating the original location of the image should be used (if imported). The user may ' +
+                'also specify Local, indicating that the pull spec should point to the integrated ' +
+                "container image registry (isctl: --internal-registry) and leverage the registry's ability " +
+                'to proxy the pull to an upstream registry.',
               { required: true },
             ),
           ],
@@ -207,7 +237,8 @@ const image: FieldDoc = f(
       f(
         'dockerImageLayers',
         '[]ImageLayer',
-        'DockerImageLayers represents the layers in the image. May not be set if the image does not define that data or if the image represents a manifest list.',
+        'DockerImageLayers represents the layers in the image. May not be set if the image does ' +
+          'not define that data or if the image represents a manifest list.',
         {
           fields: [
             f('name', 'string', 'Name of the layer as defined by the underlying store (its digest).', {
@@ -221,7 +252,8 @@ const image: FieldDoc = f(
       f(
         'dockerImageManifests',
         '[]ImageManifest',
-        'DockerImageManifests holds information about sub-manifests when the image represents a manifest list. When this field is present, no DockerImageLayers should be specified.',
+        'DockerImageManifests holds information about sub-manifests when the image represents a ' +
+          'manifest list. When this field is present, no DockerImageLayers should be specified.',
         {
           fields: [
             f('digest', 'string', 'Digest is the unique identifier for the manifest. It refers to an Image object.', {
@@ -258,8 +290,15 @@ export const RESOURCES: ResourceDoc[] = [
     version: 'v1',
     names: ['imagestream', 'imagestreams', 'is'],
     description:
-      'An ImageStream stores a mapping of tags to images, metadata overrides that are applied when images are tagged in a stream, and an optional reference to a container image repository on a registry. Users typically update the spec.tags field to point to external images which are imported from container registries, or to existing image stream tags and images. The history of images applied to a tag is visible in the status.tags field. Users may remove a tag by deleting the imagestreamtag resource, which causes both spec and status for that tag to be removed. ' +
-      'isctl: the stream is a YAML or JSON document in the state folder (--dir); import-image, tag and refresh write its spec and status the way the API server does.',
+      'An ImageStream stores a mapping of tags to images, metadata overrides that are applied ' +
+      'when images are tagged in a stream, and an optional reference to a container image ' +
+      'repository on a registry. Users typically update the spec.tags field to point to external ' +
+      'images which are imported from container registries, or to existing image stream tags and ' +
+      'images. The history of images applied to a tag is visible in the status.tags field. Users ' +
+      'may remove a tag by deleting the imagestreamtag resource, which causes both spec and ' +
+      'status for that tag to be removed. ' +
+      'isctl: the stream is a YAML or JSON document in the state folder (--dir); import-image, ' +
+      'tag and refresh write its spec and status the way the API server does.',
     fields: [
       ...standard('ImageStream'),
       f('spec', 'ImageStreamSpec', 'Spec describes the desired state of this stream.', {
@@ -269,7 +308,9 @@ export const RESOURCES: ResourceDoc[] = [
           f(
             'dockerImageRepository',
             'string',
-            'dockerImageRepository is optional, if specified this stream is backed by a container repository on this server. Deprecated since v3.7: specify the source for the tags to be imported in each tag via the spec.tags.from reference instead.',
+            'dockerImageRepository is optional, if specified this stream is backed by a container ' +
+              'repository on this server. Deprecated since v3.7: specify the source for the tags to be ' +
+              'imported in each tag via the spec.tags.from reference instead.',
           ),
           tagReference('tags', 'tags map arbitrary string values to specific image locators.'),
         ],
@@ -279,13 +320,16 @@ export const RESOURCES: ResourceDoc[] = [
           f(
             'dockerImageRepository',
             'string',
-            'DockerImageRepository represents the effective location this stream may be accessed at. May be empty until the server determines where the repository is located.',
+            'DockerImageRepository represents the effective location this stream may be accessed at. ' +
+              'May be empty until the server determines where the repository is located.',
             { required: true },
           ),
           f(
             'publicDockerImageRepository',
             'string',
-            'PublicDockerImageRepository represents the public location from where the image can be pulled outside the cluster. This field may be empty if the administrator has not exposed the integrated registry externally.',
+            'PublicDockerImageRepository represents the public location from where the image can be ' +
+              'pulled outside the cluster. This field may be empty if the administrator has not exposed ' +
+              'the integrated registry externally.',
           ),
           f(
             'tags',
@@ -297,7 +341,8 @@ export const RESOURCES: ResourceDoc[] = [
                 f(
                   'items',
                   '[]TagEvent',
-                  'The history of images this tag pointed to, newest first: items[0] is the current image. A new entry is prepended when an import finds a different image.',
+                  'The history of images this tag pointed to, newest first: items[0] is the current image. A ' +
+                    'new entry is prepended when an import finds a different image.',
                   {
                     required: true,
                     fields: [
@@ -332,7 +377,14 @@ export const RESOURCES: ResourceDoc[] = [
     version: 'v1',
     names: ['imagestreamtag', 'imagestreamtags', 'istag'],
     description:
-      'ImageStreamTag represents an Image that is retrieved by tag name from an ImageStream. Use this resource to interact with the tags and images in an image stream by tag, or to see the image details for a particular tag. The image associated with this resource is the most recently successfully tagged, imported, or pushed image (as described in the image stream status.tags.items list for this tag). If an import is in progress or has failed the previous image will be shown. Deleting an image stream tag clears both the status and spec fields of an image stream. If no image can be retrieved for a given tag, a not found error will be returned. Its name is <stream>:<tag>.',
+      'ImageStreamTag represents an Image that is retrieved by tag name from an ImageStream. Use ' +
+      'this resource to interact with the tags and images in an image stream by tag, or to see ' +
+      'the image details for a particular tag. The image associated with this resource is the ' +
+      'most recently successfully tagged, imported, or pushed image (as described in the image ' +
+      'stream status.tags.items list for this tag). If an import is in progress or has failed ' +
+      'the previous image will be shown. Deleting an image stream tag clears both the status and ' +
+      'spec fields of an image stream. If no image can be retrieved for a given tag, a not found ' +
+      'error will be returned. Its name is <stream>:<tag>.',
     fields: [
       ...standard('ImageStreamTag'),
       tagReference(
@@ -343,7 +395,9 @@ export const RESOURCES: ResourceDoc[] = [
       f(
         'generation',
         'integer',
-        'generation is the current generation of the tagged image - if tag is provided and this value is not equal to the tag generation, a user has requested an import that has not completed, or conditions will be filled out indicating any error.',
+        'generation is the current generation of the tagged image - if tag is provided and this ' +
+          'value is not equal to the tag generation, a user has requested an import that has not ' +
+          'completed, or conditions will be filled out indicating any error.',
         { required: true },
       ),
       {
@@ -361,7 +415,13 @@ export const RESOURCES: ResourceDoc[] = [
     version: 'v1',
     names: ['imagestreamimage', 'imagestreamimages', 'isimage'],
     description:
-      'ImageStreamImage represents an Image that is retrieved by image name from an ImageStream. Use it to see the metadata of a tagged image in the image stream history. A not found error will be returned if no such image is referenced by a tag within the ImageStream. Its name is <stream>@<digest>, where the digest is the content addressable identifier for the image (sha256:xxxxx...); a unique prefix of the digest is enough. You can use ImageStreamImages as the from.kind of an image stream spec tag to reference an image exactly.',
+      'ImageStreamImage represents an Image that is retrieved by image name from an ImageStream. ' +
+      'Use it to see the metadata of a tagged image in the image stream history. A not found ' +
+      'error will be returned if no such image is referenced by a tag within the ImageStream. ' +
+      'Its name is <stream>@<digest>, where the digest is the content addressable identifier for ' +
+      'the image (sha256:xxxxx...); a unique prefix of the digest is enough. You can use ' +
+      'ImageStreamImages as the from.kind of an image stream spec tag to reference an image ' +
+      'exactly.',
     fields: [
       ...standard('ImageStreamImage'),
       { ...image, description: 'image associated with the ImageStream and image name.' },
@@ -373,7 +433,11 @@ export const RESOURCES: ResourceDoc[] = [
     version: 'v1',
     names: ['images', 'image'],
     description:
-      'Image is an immutable representation of a container image and metadata at a point in time. Images are named by taking a hash of their contents (metadata and content) and any change in format, content, or metadata results in a new name. isctl keeps the raw manifests and configs content-addressed in .isctl/blobs/ of the state folder and builds the Image from them, so describe works offline.',
+      'Image is an immutable representation of a container image and metadata at a point in ' +
+      'time. Images are named by taking a hash of their contents (metadata and content) and any ' +
+      'change in format, content, or metadata results in a new name. isctl keeps the raw ' +
+      'manifests and configs content-addressed in .isctl/blobs/ of the state folder and builds ' +
+      'the Image from them, so describe works offline.',
     fields: [...standard('Image'), ...(image.fields ?? [])],
   },
 ];

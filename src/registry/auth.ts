@@ -179,7 +179,8 @@ export class Authenticator {
     if (res.status >= 300 && res.status < 400) {
       // Only the refresh-token POST gets here (the transport never redirects a request with a body).
       throw new AuthError(
-        `the token server ${realmUrl.host} answered the token request for ${ctx.host} with a redirect (${res.status}); isctl does not send the identity token on to another address`,
+        `the token server ${realmUrl.host} answered the token request for ${ctx.host} with a ` +
+          `redirect (${res.status}); isctl does not send the identity token on to another address`,
         {
           status: res.status,
           method: 'POST',

@@ -66,7 +66,8 @@ export function errorForStatus(
   const base = { status, method: s.method, url: redactUrl(s.url), ociCodes: codes };
   if (redirect && (status === 401 || status === 403)) {
     return new AuthError(
-      `unauthorized: ${s.host} redirected ${s.what} to ${redirect.redirectedTo}, which asks for credentials; isctl sends the credentials for ${s.host} to no other host`,
+      `unauthorized: ${s.host} redirected ${s.what} to ${redirect.redirectedTo}, which asks for ` +
+        `credentials; isctl sends the credentials for ${s.host} to no other host`,
       { ...base, hint: `ask the operator of ${s.host} to redirect to storage that needs no credentials of its own` },
     );
   }

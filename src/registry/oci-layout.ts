@@ -39,7 +39,8 @@ export class OciLayoutSource implements ContentSource {
       // `oci:PATH` without a tag names the only image of the layout (skopeo does the same).
       if (entries.length === 1) return { digest: entries[0].digest, mediaType: entries[0].mediaType };
       throw new RegistryError(
-        `the OCI layout ${this.spec.path} holds ${entries.length} images; name one as oci:${this.spec.path}:TAG (tags: ${this.tags(entries).join(', ') || 'none'})`,
+        `the OCI layout ${this.spec.path} holds ${entries.length} images; name one as ` +
+          `oci:${this.spec.path}:TAG (tags: ${this.tags(entries).join(', ') || 'none'})`,
         { reason: 'NotFound' },
       );
     }

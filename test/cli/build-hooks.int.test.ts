@@ -21,7 +21,8 @@ describe('runBuildHooks', () => {
             version: 4,
           },
         ],
-        'printf "%s\\n%s\\n%s\\n%s\\n%s\\n" "$ISCTL_BUILD_NAME" "$ISCTL_BUILD_NAMESPACE" "$ISCTL_BUILD_IMAGE" "$ISCTL_BUILD_FILE" "$ISCTL_BUILD_VERSION"; exit 3',
+        'printf "%s\\n%s\\n%s\\n%s\\n%s\\n" "$ISCTL_BUILD_NAME" "$ISCTL_BUILD_NAMESPACE" ' +
+          '"$ISCTL_BUILD_IMAGE" "$ISCTL_BUILD_FILE" "$ISCTL_BUILD_VERSION"; exit 3',
         { PATH: process.env.PATH },
         { stateDir: '/state' },
       );

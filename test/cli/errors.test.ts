@@ -114,7 +114,8 @@ describe('oc prints Complete/Validate errors as `error: …` and exits 1, withou
     [
       // Sources that Complete does not look up (an istag source is fetched first: NotFound in an empty folder).
       ['tag', 'quay.io/a/b:1', 'b:-bad'],
-      `invalid tag "-bad" format, tags must start with an alphanumeric character followed by alphanumeric, '.' or '-' characters, and have a maximum of 128 characters`,
+      `invalid tag "-bad" format, tags must start with an alphanumeric character followed by ` +
+        `alphanumeric, '.' or '-' characters, and have a maximum of 128 characters`,
     ],
     [['tag', '--alias', 'a:1', 'b:1'], 'cannot set alias across different Image Streams'],
     [['tag', '--alias', 'a:1', 'other/a:2'], 'cannot set alias across different Image Streams'],

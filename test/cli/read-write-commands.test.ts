@@ -146,7 +146,9 @@ describe('apply -f', () => {
     const f = path.join(dir, 'in.yaml');
     fs.writeFileSync(
       f,
-      `${APPLIED}---\napiVersion: image.openshift.io/v1\nkind: ImageStream\nmetadata: {name: broken}\nspec:\n  tags:\n  - name: x\n    from: {kind: DockerImage, name: "Bad@ref"}\n`,
+      `${APPLIED}---\napiVersion: image.openshift.io/v1\nkind: ImageStream\n` +
+        `metadata: {name: broken}\nspec:\n  tags:\n  - name: x\n` +
+        `    from: {kind: DockerImage, name: "Bad@ref"}\n`,
     );
     const before = snapshotFolder(dir);
     const r = await runCli(['--dir', dir, 'apply', '-f', 'in.yaml'], { clock, cwd: dir });
@@ -250,7 +252,9 @@ describe('set image-lookup', () => {
     const dir = tempDir('lookup-deploy');
     fs.writeFileSync(
       path.join(dir, 'deploy.yaml'),
-      'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n      - name: web\n        image: mysql:latest\n',
+      'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n' +
+        '    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n      - name: web\n' +
+        '        image: mysql:latest\n',
     );
     const r = await at(dir)(['set', 'image-lookup', 'deploy/web']);
     expect(r.stdout).toBe('deployment.apps/web image lookup updated\n');

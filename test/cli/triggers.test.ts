@@ -220,7 +220,8 @@ describe('isctl set triggers', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^deployment.apps\/worker triggers updated\n/);
     expect(r.file).toContain(
-      `image.openshift.io/triggers: '[{"from":{"kind":"ImageStreamTag","name":"app:latest"},"fieldPath":"spec.template.spec.containers[?(@.name==\\"worker\\")].image"}]'`,
+      `image.openshift.io/triggers: '[{"from":{"kind":"ImageStreamTag","name":"app:latest"},` +
+        `"fieldPath":"spec.template.spec.containers[?(@.name==\\"worker\\")].image"}]'`,
     );
     expect(r.file).toContain(`      - name: worker\n        image: quay.io/acme/app@${D2}\n`);
     const list = await isctl(dir, 'set', 'triggers', 'deploy/worker');
@@ -297,7 +298,8 @@ status:
     const dir = folder();
     fs.writeFileSync(
       path.join(dir, 'bare.yaml'),
-      'apiVersion: apps.openshift.io/v1\nkind: DeploymentConfig\nmetadata:\n  name: bare\nspec:\n  template:\n    spec:\n      containers:\n      - name: main\n        image: busybox\n',
+      'apiVersion: apps.openshift.io/v1\nkind: DeploymentConfig\nmetadata:\n  name: bare\nspec:\n' +
+        '  template:\n    spec:\n      containers:\n      - name: main\n        image: busybox\n',
     );
     const r = await isctl(dir, 'set', 'triggers', 'dc/bare', '--from-image=app:latest', '-c', 'main');
     expect(r.code).toBe(0);

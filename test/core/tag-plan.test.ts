@@ -78,7 +78,9 @@ describe('validation messages', () => {
     [
       'invalid tag name',
       { args: ['quay.io/a/b:1', 'rails:invalid-tagname-test#123'] },
-      "invalid tag \"invalid-tagname-test#123\" format, tags must start with an alphanumeric character followed by alphanumeric, '.' or '-' characters, and have a maximum of 128 characters",
+      'invalid tag "invalid-tagname-test#123" format, tags must start with an alphanumeric ' +
+        "character followed by alphanumeric, '.' or '-' characters, and have a maximum of 128 " +
+        'characters',
     ],
     ['dest without colon', { args: ['quay.io/a/b:1', 'rails'] }, '"rails" must be of the form <stream_name>:<tag>'],
     ['dest with two slashes', { args: ['quay.io/a/b:1', 'a/b/c:1'] }, 'invalid image stream "a/b/c:1"'],

@@ -198,7 +198,10 @@ describe('validateImageStream', () => {
         'streams/app.yaml',
       ),
     ).toThrow(
-      `streams/app.yaml: The ImageStream "app" is invalid: spec.tags[1].from.kind: Required value: valid values are 'DockerImage', 'ImageStreamImage', 'ImageStreamTag', spec.tags[1].referencePolicy.type: Invalid value: "Remote": valid values are "Source", "Local"`,
+      `streams/app.yaml: The ImageStream "app" is invalid: spec.tags[1].from.kind: Required ` +
+        `value: valid values are 'DockerImage', 'ImageStreamImage', 'ImageStreamTag', ` +
+        `spec.tags[1].referencePolicy.type: Invalid value: "Remote": valid values are "Source", ` +
+        `"Local"`,
     );
   });
 });

@@ -147,7 +147,8 @@ describe('8 processes x 50 commands on one state folder, with serve running', ()
       for (const o of plans.flat().filter((x) => x.kind === 'apply')) {
         writeFileSync(
           join(work, 'apply', `${o.id}.yaml`),
-          `apiVersion: image.openshift.io/v1\nkind: ImageStream\nmetadata:\n  name: app-${o.id}\n  labels:\n    applied-by: ${o.id}\nspec:\n  lookupPolicy:\n    local: true\n`,
+          `apiVersion: image.openshift.io/v1\nkind: ImageStream\nmetadata:\n  name: app-${o.id}\n` +
+            `  labels:\n    applied-by: ${o.id}\nspec:\n  lookupPolicy:\n    local: true\n`,
         );
       }
       const deadPid = await leaveStaleLock();
@@ -236,7 +237,8 @@ describe('8 processes x 50 commands on one state folder, with serve running', ()
       const all = await runCli(['get', 'is', '-A'], { dir: state });
       expect(all.code).toBe(0);
       console.log(
-        `concurrency: ${WORKERS} workers x ${OPS} commands in ${elapsed} ms; slowest command ${Math.max(...workers.flatMap((r) => r.results.map((x) => x.ms)))} ms`,
+        `concurrency: ${WORKERS} workers x ${OPS} commands in ${elapsed} ms; slowest command ` +
+          `${Math.max(...workers.flatMap((r) => r.results.map((x) => x.ms)))} ms`,
       );
       expect(elapsed).toBeLessThan(BOUND_MS);
     },

@@ -64,7 +64,13 @@ function stateFiles(dir: string): Map<string, string> {
 }
 
 function dcYaml(): string {
-  return `apiVersion: apps.openshift.io/v1\nkind: DeploymentConfig\nmetadata:\n  name: web\nspec:\n  replicas: 1\n  triggers:\n  - type: ImageChange\n    imageChangeParams:\n      automatic: true\n      containerNames: [web]\n      from:\n        kind: ImageStreamTag\n        name: s0:live\n  template:\n    spec:\n      containers:\n      - name: web\n        image: placeholder\n`;
+  return (
+    `apiVersion: apps.openshift.io/v1\nkind: DeploymentConfig\nmetadata:\n  name: web\nspec:\n` +
+    `  replicas: 1\n  triggers:\n  - type: ImageChange\n    imageChangeParams:\n` +
+    `      automatic: true\n      containerNames: [web]\n      from:\n` +
+    `        kind: ImageStreamTag\n        name: s0:live\n  template:\n    spec:\n` +
+    `      containers:\n      - name: web\n        image: placeholder\n`
+  );
 }
 
 function writingStarts(dir: string, maxMs: number): Promise<boolean> {

@@ -22,7 +22,11 @@ let oldFiles: Map<string, string>;
 let newFiles: Map<string, string>;
 
 function stream(name: string, from: string, extra = ''): string {
-  return `apiVersion: image.openshift.io/v1\nkind: ImageStream\nmetadata:\n  name: ${name}\n  labels:\n    team: crash${extra}\nspec:\n  tags:\n  - name: "1.0"\n    from:\n      kind: DockerImage\n      name: ${from}\n`;
+  return (
+    `apiVersion: image.openshift.io/v1\nkind: ImageStream\nmetadata:\n  name: ${name}\n` +
+    `  labels:\n    team: crash${extra}\nspec:\n  tags:\n  - name: "1.0"\n    from:\n` +
+    `      kind: DockerImage\n      name: ${from}\n`
+  );
 }
 
 function jsonStream(name: string, from: string): object {
@@ -48,7 +52,15 @@ function writeTemplate(dir: string): void {
   );
   writeFileSync(
     join(dir, 'streams', 'list.json'),
-    `${JSON.stringify({ apiVersion: 'v1', kind: 'List', items: Array.from({ length: 10 }, (_, i) => jsonStream(`j${i}`, `registry.example.com/crash/j${i}:1.0`)) }, null, 2)}\n`,
+    `${JSON.stringify(
+      {
+        apiVersion: 'v1',
+        kind: 'List',
+        items: Array.from({ length: 10 }, (_, i) => jsonStream(`j${i}`, `registry.example.com/crash/j${i}:1.0`)),
+      },
+      null,
+      2,
+    )}\n`,
   );
 }
 

@@ -296,7 +296,9 @@ describe('refresh', () => {
     await pushImage(reg, 'team/repo', 'v1', { seed: 'r1' });
     fs.writeFileSync(
       path.join(dir, 'repo.yaml'),
-      `apiVersion: image.openshift.io/v1\nkind: ImageStream\nmetadata:\n  name: repo\n  annotations:\n    openshift.io/image.insecureRepository: "true"\nspec:\n  dockerImageRepository: ${reg.host}/team/repo\n`,
+      `apiVersion: image.openshift.io/v1\nkind: ImageStream\nmetadata:\n  name: repo\n` +
+        `  annotations:\n    openshift.io/image.insecureRepository: "true"\nspec:\n` +
+        `  dockerImageRepository: ${reg.host}/team/repo\n`,
     );
     const first = await runCli(['--dir', dir, 'refresh']);
     expect(first.code).toBe(0);

@@ -57,7 +57,9 @@ describe('progress on a terminal', () => {
   it('refresh counts failures so far', () => {
     fs.writeFileSync(
       path.join(state, 'broken.yaml'),
-      `apiVersion: image.openshift.io/v1\nkind: ImageStream\nmetadata: {name: broken}\nspec:\n  tags:\n  - name: gone\n    from: {kind: DockerImage, name: ${reg.host}/team/missing:1}\n    importPolicy: {insecure: true}\n`,
+      `apiVersion: image.openshift.io/v1\nkind: ImageStream\nmetadata: {name: broken}\nspec:\n` +
+        `  tags:\n  - name: gone\n    from: {kind: DockerImage, name: ${reg.host}/team/missing:1}\n` +
+        `    importPolicy: {insecure: true}\n`,
     );
     const r = onTerminal(['refresh']);
     expect(r.text).toContain(`refreshing 7/7 tags (${reg.host}), 1 failed`);

@@ -325,7 +325,9 @@ describe('credentials never leak', () => {
           kind: 'status',
           status: 401,
           headers: {
-            'www-authenticate': `Bearer realm="${reg.tokenServer!.url}",service="${reg.tokenServer!.service}",scope="repository:team/app:pull",error="invalid_token"`,
+            'www-authenticate':
+              `Bearer realm="${reg.tokenServer!.url}",service="${reg.tokenServer!.service}",` +
+              `scope="repository:team/app:pull",error="invalid_token"`,
           },
         },
         times: 1,
@@ -418,7 +420,9 @@ describe('names that could escape the folder or fool a terminal', () => {
 });
 
 const streamYaml = (name: string) =>
-  `apiVersion: image.openshift.io/v1\nkind: ImageStream\nmetadata:\n  name: ${name}\nspec:\n  tags:\n  - name: "1.0"\n    from:\n      kind: DockerImage\n      name: registry.example.com/team/${name}:1.0\n`;
+  `apiVersion: image.openshift.io/v1\nkind: ImageStream\nmetadata:\n  name: ${name}\nspec:\n` +
+  `  tags:\n  - name: "1.0"\n    from:\n      kind: DockerImage\n` +
+  `      name: registry.example.com/team/${name}:1.0\n`;
 
 describe('the state folder on disk', () => {
   it('never writes through a symbolic link that leads outside the folder (file or folder link)', async () => {

@@ -64,26 +64,30 @@ function streamYaml(name: string, tags: { tag: string; from: string; scheduled?:
   const t = tags
     .map(
       (x) =>
-        `  - name: "${x.tag}"\n    from:\n      kind: DockerImage\n      name: ${x.from}\n    importPolicy:\n      insecure: true\n${x.scheduled ? '      scheduled: true\n' : ''}`,
+        `  - name: "${x.tag}"\n    from:\n      kind: DockerImage\n      name: ${x.from}\n` +
+        `    importPolicy:\n      insecure: true\n${x.scheduled ? '      scheduled: true\n' : ''}`,
     )
     .join('');
   return `apiVersion: image.openshift.io/v1\nkind: ImageStream\nmetadata:\n  name: ${name}\nspec:\n  tags:\n${t}`;
 }
 
 function deploymentYaml(stream: string, tag: string, image: string): string {
-  return `apiVersion: apps/v1
+  return (
+    `apiVersion: apps/v1
 kind: Deployment
 metadata:
   name: web
   annotations:
-    image.openshift.io/triggers: '[{"from":{"kind":"ImageStreamTag","name":"${stream}:${tag}"},"fieldPath":"spec.template.spec.containers[?(@.name==\\"web\\")].image"}]'
+    image.openshift.io/triggers: '[{"from":{"kind":"ImageStreamTag","name":"${stream}:${tag}"},` +
+    `"fieldPath":"spec.template.spec.containers[?(@.name==\\"web\\")].image"}]'
 spec:
   template:
     spec:
       containers:
       - name: web   # the web server
         image: ${image}
-`;
+`
+  );
 }
 
 describe('serve with a real Distribution registry', () => {

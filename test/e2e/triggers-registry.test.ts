@@ -84,7 +84,9 @@ describe('import-image drives the triggers of the folder', () => {
     const d1 = await skopeoRawDigest(reg, 'team/web:1');
     const ref1 = `${reg.host}/team/web@${d1}`;
     const buildsFile = path.join(tempFolder(), 'builds.txt');
-    const hook = `printf '%s|%s|%s|%s|%s\\n' "$ISCTL_BUILD_NAME" "$ISCTL_BUILD_NAMESPACE" "$ISCTL_BUILD_IMAGE" "$ISCTL_BUILD_FILE" "$ISCTL_BUILD_TRIGGER" >> "${buildsFile}"`;
+    const hook =
+      `printf '%s|%s|%s|%s|%s\\n' "$ISCTL_BUILD_NAME" "$ISCTL_BUILD_NAMESPACE" ` +
+      `"$ISCTL_BUILD_IMAGE" "$ISCTL_BUILD_FILE" "$ISCTL_BUILD_TRIGGER" >> "${buildsFile}"`;
 
     const first = await runCli(
       [

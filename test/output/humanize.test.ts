@@ -66,7 +66,9 @@ describe('tabwriter', () => {
       TABLE_TABWRITER,
     );
     expect(got).toBe(
-      `NAME    IMAGE REPOSITORY    TAGS          UPDATED\nmyapp   r/myproject/myapp   latest,1.25   5 minutes ago\nx${' '.repeat(7)}${' '.repeat(20)}${' '.repeat(14)}\n`,
+      `NAME    IMAGE REPOSITORY    TAGS          UPDATED\n` +
+        `myapp   r/myproject/myapp   latest,1.25   5 minutes ago\n` +
+        `x${' '.repeat(7)}${' '.repeat(20)}${' '.repeat(14)}\n`,
     );
   });
 });

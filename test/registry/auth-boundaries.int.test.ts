@@ -151,31 +151,35 @@ const leaks = (seen: Seen[], secrets: string[]) =>
   );
 
 describe('a host a redirect leads to', () => {
-  it('plain HTTP, the same host name on another port: its 401 gets no credentials of the registry; the blob still comes with its own anonymous token', async () => {
-    const img = buildImage({ seed: 'cross-plain' });
-    let storageHost = '';
-    const storage = await fake(tokenStorage(img, () => `http://${storageHost}/token`));
-    storageHost = storage.host;
-    const reg = await fake(
-      registry(img, {
-        authorized: (a) => a === basic('alice', 'hunter2'),
-        challenge: 'Basic realm="registry"',
-        blob: (_req, res) => {
-          res.writeHead(307, { location: `http://${storage.host}/bucket/config` });
-          res.end();
-        },
-      }),
-    );
-    const src = source({ registryConfig: authFile({ [reg.host]: { username: 'alice', password: 'hunter2' } }) });
-    const got = await src.resolve(parsePullSpec(`${reg.host}/team/app:1`), { insecure: true });
-    await src.close();
-    expect(got.image.dockerImageMetadata?.Id).toBe(img.config.digest);
-    // The storage host saw no Basic credentials, neither on the blob nor on its token endpoint.
-    expect(leaks(storage.seen, [basic('alice', 'hunter2'), 'hunter2', 'alice'])).toEqual([]);
-    expect(storage.seen.map((s) => s.path.split('?')[0])).toEqual(['/bucket/config', '/token', '/bucket/config']);
-    // …and the registry never got the storage host's token.
-    expect(reg.seen.filter((s) => s.authorization?.includes('storage-token'))).toEqual([]);
-  });
+  it(
+    'plain HTTP, the same host name on another port: its 401 gets no credentials of the ' +
+      'registry; the blob still comes with its own anonymous token',
+    async () => {
+      const img = buildImage({ seed: 'cross-plain' });
+      let storageHost = '';
+      const storage = await fake(tokenStorage(img, () => `http://${storageHost}/token`));
+      storageHost = storage.host;
+      const reg = await fake(
+        registry(img, {
+          authorized: (a) => a === basic('alice', 'hunter2'),
+          challenge: 'Basic realm="registry"',
+          blob: (_req, res) => {
+            res.writeHead(307, { location: `http://${storage.host}/bucket/config` });
+            res.end();
+          },
+        }),
+      );
+      const src = source({ registryConfig: authFile({ [reg.host]: { username: 'alice', password: 'hunter2' } }) });
+      const got = await src.resolve(parsePullSpec(`${reg.host}/team/app:1`), { insecure: true });
+      await src.close();
+      expect(got.image.dockerImageMetadata?.Id).toBe(img.config.digest);
+      // The storage host saw no Basic credentials, neither on the blob nor on its token endpoint.
+      expect(leaks(storage.seen, [basic('alice', 'hunter2'), 'hunter2', 'alice'])).toEqual([]);
+      expect(storage.seen.map((s) => s.path.split('?')[0])).toEqual(['/bucket/config', '/token', '/bucket/config']);
+      // …and the registry never got the storage host's token.
+      expect(reg.seen.filter((s) => s.authorization?.includes('storage-token'))).toEqual([]);
+    },
+  );
 
   it('verified HTTPS, another host name: the registry credentials never reach the storage realm; later registry requests carry no storage token', async () => {
     const img = buildImage({ seed: 'cross-tls' });

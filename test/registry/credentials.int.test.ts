@@ -17,7 +17,12 @@ beforeAll(() => {
   // A helper that knows one server and returns an identity token for another.
   writeFileSync(
     join(bin, 'docker-credential-fake'),
-    '#!/bin/sh\nin=$(cat)\ncase "$in" in\n  reg.example) echo \'{"ServerURL":"reg.example","Username":"helperuser","Secret":"helperpw"}\' ;;\n  https://index.docker.io/v1/) echo \'{"ServerURL":"x","Username":"<token>","Secret":"refresh-me"}\' ;;\n  *) echo "credentials not found in native keychain"; exit 1 ;;\nesac\n',
+    '#!/bin/sh\nin=$(cat)\ncase "$in" in\n' +
+      '  reg.example) echo \'{"ServerURL":"reg.example","Username":"helperuser",' +
+      '"Secret":"helperpw"}\' ;;\n' +
+      '  https://index.docker.io/v1/) echo \'{"ServerURL":"x","Username":"<token>",' +
+      '"Secret":"refresh-me"}\' ;;\n' +
+      '  *) echo "credentials not found in native keychain"; exit 1 ;;\nesac\n',
   );
   writeFileSync(join(bin, 'docker-credential-broken'), '#!/bin/sh\necho boom >&2\nexit 3\n');
   chmodSync(join(bin, 'docker-credential-fake'), 0o755);

@@ -94,7 +94,10 @@ describe('Basic auth', () => {
     const log = join(home, 'helper.log');
     writeFileSync(
       join(bin, 'docker-credential-isctltest'),
-      `#!/bin/sh\ninput=$(cat)\necho "$1 $input" >> ${log}\nif [ "$input" = "${reg.host}" ]; then printf '{"ServerURL":"%s","Username":"${reg.username}","Secret":"${reg.password}"}' "$input"; else echo "credentials not found in native keychain"; exit 1; fi\n`,
+      `#!/bin/sh\ninput=$(cat)\necho "$1 $input" >> ${log}\n` +
+        `if [ "$input" = "${reg.host}" ]; then printf '{"ServerURL":"%s",` +
+        `"Username":"${reg.username}","Secret":"${reg.password}"}' "$input"; else echo ` +
+        `"credentials not found in native keychain"; exit 1; fi\n`,
     );
     chmodSync(join(bin, 'docker-credential-isctltest'), 0o755);
     const dockerDir = join(home, 'docker-helper');

@@ -117,23 +117,27 @@ describe('the request deadline', () => {
     expect(asked).toBe(1);
   });
 
-  it('--request-timeout bounds import-image against a registry that accepts the connection and never answers; a terminal hears which host is waited for', async () => {
-    const host = await serve(() => undefined);
-    const r = await cli(
-      ['import-image', 's:1', `--from=${host}/a/b:1`, '--confirm', '--insecure', '--request-timeout', '2s'],
-      {
-        tty: true,
-      },
-    );
-    expect(r.code).toBe(1);
-    expect(r.ms).toBeLessThan(6000);
-    expect(r.stderr).toContain(
-      `waiting for ${host} to answer (no answer for 666ms; gives up after 2s, --request-timeout)`,
-    );
-    expect(r.stderr).toContain(
-      `timeout: ${host} gave no complete answer to GET http://${host}/v2/a/b/manifests/1 within`,
-    );
-  });
+  it(
+    '--request-timeout bounds import-image against a registry that accepts the connection and ' +
+      'never answers; a terminal hears which host is waited for',
+    async () => {
+      const host = await serve(() => undefined);
+      const r = await cli(
+        ['import-image', 's:1', `--from=${host}/a/b:1`, '--confirm', '--insecure', '--request-timeout', '2s'],
+        {
+          tty: true,
+        },
+      );
+      expect(r.code).toBe(1);
+      expect(r.ms).toBeLessThan(6000);
+      expect(r.stderr).toContain(
+        `waiting for ${host} to answer (no answer for 666ms; gives up after 2s, --request-timeout)`,
+      );
+      expect(r.stderr).toContain(
+        `timeout: ${host} gave no complete answer to GET http://${host}/v2/a/b/manifests/1 within`,
+      );
+    },
+  );
 
   it('ISCTL_REQUEST_TIMEOUT sets it too (whole seconds); off a terminal nothing but the error is said', async () => {
     const host = await serve(() => undefined);

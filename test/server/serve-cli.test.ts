@@ -105,7 +105,8 @@ describe('log lines', () => {
       skipped: undefined,
     });
     expect(out).toEqual([
-      '{"time":"2026-11-22T12:00:00.000Z","level":"info","event":"delivery","msg":"quay delivery accepted","sender":"quay","queued":2,"repositories":["a/b:1"]}\n',
+      '{"time":"2026-11-22T12:00:00.000Z","level":"info","event":"delivery","msg":"quay delivery ' +
+        'accepted","sender":"quay","queued":2,"repositories":["a/b:1"]}\n',
       '2026-11-22T12:00:00.000Z WARN  refused reason="bad signature" status=401\n',
     ]);
   });

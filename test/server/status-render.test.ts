@@ -19,9 +19,11 @@ const TAGS = new Set(
   ),
 );
 const ATTRS = new Set(
-  'id class href title datetime data-age data-digest data-label role scope aria-labelledby aria-label tabindex xmlns viewBox width height x y rx fill d marker-end text-anchor refX refY markerWidth markerHeight orient'.split(
-    ' ',
-  ),
+  (
+    'id class href title datetime data-age data-digest data-label role scope aria-labelledby ' +
+    'aria-label tabindex xmlns viewBox width height x y rx fill d marker-end text-anchor refX ' +
+    'refY markerWidth markerHeight orient'
+  ).split(' '),
 );
 const ESCAPED = /^(?:[^&<>]|&(?:amp|lt|gt|quot|#39);)*$/;
 
@@ -303,7 +305,8 @@ describe('status page: the script carries the renderers the server used', () => 
     expect(styles).toHaveLength(1);
     const sha = (t: string) => `'sha256-${createHash('sha256').update(t).digest('base64')}'`;
     expect(page.contentSecurityPolicy).toBe(
-      `default-src 'none'; script-src ${sha(scripts[0])}; style-src ${sha(styles[0])}; img-src data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
+      `default-src 'none'; script-src ${sha(scripts[0])}; style-src ${sha(styles[0])}; img-src ` +
+        `data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
     );
     const markup = page.html.replace(/<script>[\s\S]*?<\/script>/, '');
     // No inline event handler attribute on any element (the CSP would block it anyway).

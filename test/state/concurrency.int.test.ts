@@ -24,7 +24,10 @@ function folder(): string {
   dirs.push(dir);
   writeFileSync(
     path.join(dir, 'shared.yaml'),
-    '# shared stream\napiVersion: image.openshift.io/v1\nkind: ImageStream\nmetadata:\n  name: shared\nspec:\n  tags:\n  - name: base\n    from: {kind: DockerImage, name: quay.io/acme/app:base}\nstatus:\n  tags:\n  - tag: base\n    items: []\n',
+    '# shared stream\napiVersion: image.openshift.io/v1\nkind: ImageStream\nmetadata:\n' +
+      '  name: shared\nspec:\n  tags:\n  - name: base\n' +
+      '    from: {kind: DockerImage, name: quay.io/acme/app:base}\nstatus:\n  tags:\n' +
+      '  - tag: base\n    items: []\n',
   );
   return dir;
 }

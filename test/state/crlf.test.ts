@@ -14,7 +14,9 @@ describe('line endings', () => {
     };
     const out = editFileText('a.yaml', text, [{ document: 0, after }], [], { noFallback: true })!;
     expect(out).toBe(
-      'kind: ImageStream\r\napiVersion: image.openshift.io/v1\r\nmetadata:\r\n  name: b # c\r\nspec:\r\n  tags:\r\n  - name: x\r\n  - name: "y"\r\n    from:\r\n      kind: DockerImage\r\n      name: q\r\n',
+      'kind: ImageStream\r\napiVersion: image.openshift.io/v1\r\nmetadata:\r\n  name: b # c\r\n' +
+        'spec:\r\n  tags:\r\n  - name: x\r\n  - name: "y"\r\n    from:\r\n' +
+        '      kind: DockerImage\r\n      name: q\r\n',
     );
     expect(parse(out)).toEqual(after);
   });

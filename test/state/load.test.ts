@@ -87,7 +87,9 @@ describe('bad input', () => {
 
   test('a wrong type in a known field is reported with its path and line, and that file is read-only', async () => {
     const dir = folder({
-      'bad.yaml': `${stream('good')}---\napiVersion: image.openshift.io/v1\nkind: ImageStream\nmetadata:\n  name: bad\nspec:\n  tags:\n  - name: 1.10\n    from: {kind: DockerImage, name: x}\n`,
+      'bad.yaml':
+        `${stream('good')}---\napiVersion: image.openshift.io/v1\nkind: ImageStream\nmetadata:\n` +
+        `  name: bad\nspec:\n  tags:\n  - name: 1.10\n    from: {kind: DockerImage, name: x}\n`,
     });
     const snap = await openStateStore(dir).read('default');
     expect(snap.problems.map((p) => p.message)).toEqual([

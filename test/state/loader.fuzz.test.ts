@@ -285,7 +285,8 @@ describe('state-file loader under hostile input', () => {
                 kind: 'ImageStream',
                 metadata: { name: 'big', annotations: { big } },
               })
-            : `apiVersion: image.openshift.io/v1\nkind: ImageStream\nmetadata:\n  name: big\n  annotations:\n    big: ${quote}${big}${quote === '|\n  ' ? '' : quote}\n`;
+            : `apiVersion: image.openshift.io/v1\nkind: ImageStream\nmetadata:\n  name: big\n` +
+              `  annotations:\n    big: ${quote}${big}${quote === '|\n  ' ? '' : quote}\n`;
           checkLoad(json ? 'big.json' : 'big.yaml', text, 5_000);
         },
       ),
@@ -384,7 +385,9 @@ describe('state-file loader under hostile input', () => {
       const name = fc.stringMatching(/^[a-z0-9]([a-z0-9.-]{0,20}[a-z0-9])?$/);
       fc.assert(
         fc.property(name, fc.array(fc.stringMatching(/^[\w][\w.-]{0,10}$/), { maxLength: 4 }), (n, tags) => {
-          const text = `apiVersion: image.openshift.io/v1\nkind: ImageStream\nmetadata:\n  name: "${n}"\nspec:\n  tags:\n${tags.map((t) => `  - name: "${t}"\n    from: {kind: DockerImage, name: "r.io/x:${t}"}\n`).join('')}`;
+          const text =
+            `apiVersion: image.openshift.io/v1\nkind: ImageStream\nmetadata:\n  name: "${n}"\nspec:\n` +
+            `  tags:\n${tags.map((t) => `  - name: "${t}"\n    from: {kind: DockerImage, name: "r.io/x:${t}"}\n`).join('')}`;
           const r = parseStateFile('s.yaml', text);
           expect(r.problems).toEqual([]);
           expect(r.objects.map((o) => o.object.metadata?.name)).toEqual([n]);

@@ -137,14 +137,19 @@ describe('surgical write-back', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'isctl-surgical-'));
     dirs.push(dir);
     const text =
-      'apiVersion: v1\nkind: List\nitems:\n- apiVersion: image.openshift.io/v1\n  kind: ImageStream\n  metadata: {name: a}\n  spec: {}\n- apiVersion: image.openshift.io/v1\n  kind: ImageStream\n  metadata: {name: b}\n  spec: {}\n';
+      'apiVersion: v1\nkind: List\nitems:\n- apiVersion: image.openshift.io/v1\n' +
+      '  kind: ImageStream\n  metadata: {name: a}\n  spec: {}\n' +
+      '- apiVersion: image.openshift.io/v1\n  kind: ImageStream\n  metadata: {name: b}\n' +
+      '  spec: {}\n';
     writeFileSync(path.join(dir, 'list.yaml'), text);
     const { changes } = await openStateStore(dir).update('default', (snap) => {
       snap.find<ImageStream>('ImageStream', 'default', 'b')!.object.spec.lookupPolicy = { local: true };
       snap.remove(snap.find('ImageStream', 'default', 'a')!);
     });
     expect(changes[0].after).toBe(
-      'apiVersion: v1\nkind: List\nitems:\n- apiVersion: image.openshift.io/v1\n  kind: ImageStream\n  metadata: {name: b}\n  spec:\n    lookupPolicy:\n      local: true\n',
+      'apiVersion: v1\nkind: List\nitems:\n- apiVersion: image.openshift.io/v1\n' +
+        '  kind: ImageStream\n  metadata: {name: b}\n  spec:\n    lookupPolicy:\n' +
+        '      local: true\n',
     );
   });
 

@@ -53,7 +53,8 @@ export function resourceAndNames(type: string, names: string[]): { resource: Ima
     const i = a.indexOf('/');
     if (i <= 0)
       throw new CommandError(
-        `there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'isctl get is/myapp' instead of 'isctl get is is/myapp')`,
+        `there is no need to specify a resource type as a separate argument when passing arguments ` +
+          `in resource/name form (e.g. 'isctl get is/myapp' instead of 'isctl get is is/myapp')`,
       );
     return { resource: resolveResource(a.slice(0, i)), name: a.slice(i + 1) };
   });

@@ -153,7 +153,8 @@ export const importImageCommand: CommandModule = {
       )
       .option(
         '--insecure',
-        'If true, allow importing from registries that have invalid HTTPS certificates or are hosted via HTTP. This flag will take precedence over the insecure annotation.',
+        'If true, allow importing from registries that have invalid HTTPS certificates or are ' +
+          'hosted via HTTP. This flag will take precedence over the insecure annotation.',
       )
       .option('--max-tags <n>', 'With --all: import at most N tags (OpenShift default 50; -1 for no limit)')
       .option(

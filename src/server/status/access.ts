@@ -88,7 +88,10 @@ export function checkAccess(
   const what = access.source === 'ui-token' ? 'the UI token (--ui-token-file)' : 'the webhook secret';
   return {
     status: 401,
-    message: `${token === undefined ? 'the status page needs' : 'wrong token: the status page needs'} ${what}: sign in with any user name and the token as password, or send "Authorization: Bearer TOKEN"`,
+    message:
+      `${token === undefined ? 'the status page needs' : 'wrong token: the status page needs'} ` +
+      `${what}: sign in with any user name and the token as password, or send "Authorization: ` +
+      `Bearer TOKEN"`,
     headers: { 'WWW-Authenticate': 'Basic realm="isctl serve", charset="UTF-8"' },
   };
 }

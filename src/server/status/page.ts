@@ -272,7 +272,10 @@ table{font-size:.875rem}
 
 /** The page script's text, once (it is the same for every page; its hash goes into the CSP). */
 function scriptText(refreshMs: number): string {
-  const text = `"use strict";\n${SHIPPED_RENDERERS.map((f) => f.toString()).join('\n')}\n(${statusClient.toString()})(${JSON.stringify(refreshMs)}, { renderSections, formatAge, pageTitle });\n`;
+  const text =
+    `"use strict";\n${SHIPPED_RENDERERS.map((f) => f.toString()).join('\n')}\n` +
+    `(${statusClient.toString()})(${JSON.stringify(refreshMs)}, { renderSections, formatAge, ` +
+    `pageTitle });\n`;
   // A "</script" in the text would end the element early; "<\/" means the same in JavaScript.
   return text.replace(/<\/(script)/gi, '<\\/$1');
 }
@@ -313,7 +316,8 @@ export function renderStatusPage(doc: StatusDocument, etag: string): RenderedPag
   ]
     .map(([href, text]) => `<li><a href="${href}">${text}</a></li>`)
     .join('');
-  const html = `<!doctype html>
+  const html =
+    `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -328,7 +332,8 @@ export function renderStatusPage(doc: StatusDocument, etag: string): RenderedPag
 <a class="skip" href="#tags">Skip to the tags</a>
 <header>
 <h1>isctl serve</h1>
-<p id="live" role="status">A snapshot taken ${timeHtml(doc.generatedAt, Date.parse(doc.generatedAt))}: reload the page for newer data (live updates need JavaScript).</p>
+<p id="live" role="status">A snapshot taken ${timeHtml(doc.generatedAt, Date.parse(doc.generatedAt))}: ` +
+    `reload the page for newer data (live updates need JavaScript).</p>
 <button type="button" id="pause" aria-pressed="false" hidden>Pause live updates</button>
 <nav aria-label="Sections"><ul>${nav}</ul></nav>
 </header>

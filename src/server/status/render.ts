@@ -149,7 +149,12 @@ export function renderTags(doc: StatusDocument, now: number): string {
   const cols = ['Stream', 'Tag', 'Status', 'Image', 'Source', 'Imported', 'Workloads']
     .map((c) => `<th scope="col" role="columnheader">${c}</th>`)
     .join('');
-  return `${head}<div class="scroll" role="region" aria-labelledby="tags-title" tabindex="0"><table class="tags" role="table"><caption>Every tag, held-back and failing first. Times are ages (hover over one for the exact time).</caption><thead role="rowgroup"><tr role="row">${cols}</tr></thead><tbody role="rowgroup">${body}</tbody></table></div>`;
+  return (
+    `${head}<div class="scroll" role="region" aria-labelledby="tags-title" tabindex="0"><table ` +
+    `class="tags" role="table"><caption>Every tag, held-back and failing first. Times are ages ` +
+    `(hover over one for the exact time).</caption><thead role="rowgroup"><tr role="row">` +
+    `${cols}</tr></thead><tbody role="rowgroup">${body}</tbody></table></div>`
+  );
 }
 
 /** One row of the tags table. */
@@ -158,9 +163,9 @@ export function renderTagRow(namespace: string, stream: string, t: TagStatus, no
   if (t.heldBack)
     status += ` <span class="why"><strong>${escapeHtml(t.heldBack.reason)}</strong>${t.heldBack.message ? `: ${escapeHtml(t.heldBack.message)}` : ''}</span>`;
   if (t.failure)
-    status += ` <span class="why"><strong>${escapeHtml(t.failure.reason || 'unknown reason')}</strong>${t.failure.message ? `: ${escapeHtml(t.failure.message)}` : ''}${
-      t.failure.since ? ` <span class="muted">(since ${timeHtml(t.failure.since, now)})</span>` : ''
-    }</span>`;
+    status += ` <span class="why"><strong>${escapeHtml(t.failure.reason || 'unknown reason')}</strong>${
+      t.failure.message ? `: ${escapeHtml(t.failure.message)}` : ''
+    }${t.failure.since ? ` <span class="muted">(since ${timeHtml(t.failure.since, now)})</span>` : ''}</span>`;
   const image = t.digest
     ? `<code class="digest" title="${escapeHtml(t.digest)}" data-digest="${escapeHtml(t.digest)}">${escapeHtml(shortDigest(t.digest))}</code>`
     : t.dockerImageReference
@@ -180,7 +185,15 @@ export function renderTagRow(namespace: string, stream: string, t: TagStatus, no
         )
         .join('')}</ul>`
     : '<span class="muted">none</span>';
-  return `<tr id="${anchorId('t', t.id)}" class="row-${escapeHtml(t.state)}" role="row"><td role="cell" data-label="Stream"><span class="muted">${escapeHtml(namespace)}/</span>${escapeHtml(stream)}</td><th scope="row" role="rowheader" class="tagname">${escapeHtml(t.name)}</th><td role="cell" data-label="Status">${status}</td><td role="cell" data-label="Image">${image}</td><td role="cell" data-label="Source">${source}</td><td role="cell" data-label="Imported">${timeHtml(t.importedAt, now)}${checked}</td><td role="cell" data-label="Workloads">${followers}</td></tr>`;
+  return (
+    `<tr id="${anchorId('t', t.id)}" class="row-${escapeHtml(t.state)}" role="row"><td ` +
+    `role="cell" data-label="Stream"><span class="muted">${escapeHtml(namespace)}/</span>` +
+    `${escapeHtml(stream)}</td><th scope="row" role="rowheader" class="tagname">` +
+    `${escapeHtml(t.name)}</th><td role="cell" data-label="Status">${status}</td><td ` +
+    `role="cell" data-label="Image">${image}</td><td role="cell" data-label="Source">${source}` +
+    `</td><td role="cell" data-label="Imported">${timeHtml(t.importedAt, now)}${checked}</td>` +
+    `<td role="cell" data-label="Workloads">${followers}</td></tr>`
+  );
 }
 
 /** The scheduler: interval, the next bucket run, the last scheduled run. */
@@ -196,11 +209,15 @@ export function renderScheduler(doc: StatusDocument, now: number): string {
           : `${last.tags} tag${last.tags === 1 ? '' : 's'}, ${last.changed} changed, ${last.failed} failed`
       }`
     : '<span class="muted">none yet</span>';
-  return `<h2 id="scheduler-title">Scheduler</h2><dl class="facts"><dt>Interval</dt><dd>${escapeHtml(s.interval)}: the streams are split into ${s.buckets} buckets and one bucket is imported every ${escapeHtml(formatDuration(s.bucketSeconds * 1000))}, so every scheduled tag is re-imported once per interval</dd><dt>Next run</dt><dd>${
-    s.nextRunAt
-      ? `${timeHtml(s.nextRunAt, now)} (bucket ${s.nextBucket} of ${s.buckets})`
-      : '<span class="muted">stopped</span>'
-  }</dd><dt>Last run</dt><dd>${lastText}</dd></dl>`;
+  return (
+    `<h2 id="scheduler-title">Scheduler</h2><dl class="facts"><dt>Interval</dt><dd>${escapeHtml(s.interval)}: ` +
+    `the streams are split into ${s.buckets} buckets and one bucket is imported every ` +
+    `${escapeHtml(formatDuration(s.bucketSeconds * 1000))}, so every scheduled tag is re-imported once per interval</dd><dt>Next run</dt><dd>${
+      s.nextRunAt
+        ? `${timeHtml(s.nextRunAt, now)} (bucket ${s.nextBucket} of ${s.buckets})`
+        : '<span class="muted">stopped</span>'
+    }</dd><dt>Last run</dt><dd>${lastText}</dd></dl>`
+  );
 }
 
 /** Recent refresh runs. */
@@ -214,13 +231,24 @@ export function renderImports(imports: readonly ImportRun[], now: number): strin
           ? `<span class="badge state-failed">error</span> ${escapeHtml(r.message)}`
           : r.outcome === 'no-match'
             ? `<span class="badge state-pending">no match</span> ${escapeHtml(r.message)}`
-            : `${r.failed ? '<span class="badge state-failed">failed</span> ' : ''}${r.tags} tag${r.tags === 1 ? '' : 's'}, ${r.changed} changed, ${r.failed} failed${
+            : `${r.failed ? '<span class="badge state-failed">failed</span> ' : ''}${r.tags} tag${r.tags === 1 ? '' : 's'}, ${
+                r.changed
+              } changed, ${r.failed} failed${
                 r.changedTags.length ? `: ${r.changedTags.map((t) => `<code>${escapeHtml(t)}</code>`).join(', ')}` : ''
               }`;
-      return `<tr><td>${timeHtml(r.at, now)}</td><td>${escapeHtml(r.trigger)}${r.bucket ? ` <span class="muted">bucket ${escapeHtml(r.bucket)}</span>` : ''}</td><td>${escapeHtml(formatDuration(r.durationMs))}</td><td>${outcome}</td></tr>`;
+      return (
+        `<tr><td>${timeHtml(r.at, now)}</td><td>${escapeHtml(r.trigger)}` +
+        `${r.bucket ? ` <span class="muted">bucket ${escapeHtml(r.bucket)}</span>` : ''}</td><td>` +
+        `${escapeHtml(formatDuration(r.durationMs))}</td><td>${outcome}</td></tr>`
+      );
     })
     .join('');
-  return `${head}<div class="scroll" role="region" aria-labelledby="imports-title" tabindex="0"><table><caption>Newest first, the last ${imports.length}.</caption><thead><tr><th scope="col">Finished</th><th scope="col">Trigger</th><th scope="col">Took</th><th scope="col">Outcome</th></tr></thead><tbody>${rows}</tbody></table></div>`;
+  return (
+    `${head}<div class="scroll" role="region" aria-labelledby="imports-title" tabindex="0">` +
+    `<table><caption>Newest first, the last ${imports.length}.</caption><thead><tr><th ` +
+    `scope="col">Finished</th><th scope="col">Trigger</th><th scope="col">Took</th><th ` +
+    `scope="col">Outcome</th></tr></thead><tbody>${rows}</tbody></table></div>`
+  );
 }
 
 /** Recent webhook deliveries. */
@@ -242,7 +270,12 @@ export function renderDeliveries(doc: StatusDocument, now: number): string {
         }</td></tr>`,
     )
     .join('');
-  return `${head}<div class="scroll" role="region" aria-labelledby="deliveries-title" tabindex="0"><table><caption>Newest first, the last ${list.length}.</caption><thead><tr><th scope="col">Received</th><th scope="col">Sender</th><th scope="col">Repository</th><th scope="col">Outcome</th></tr></thead><tbody>${rows}</tbody></table></div>`;
+  return (
+    `${head}<div class="scroll" role="region" aria-labelledby="deliveries-title" tabindex="0">` +
+    `<table><caption>Newest first, the last ${list.length}.</caption><thead><tr><th ` +
+    `scope="col">Received</th><th scope="col">Sender</th><th scope="col">Repository</th><th ` +
+    `scope="col">Outcome</th></tr></thead><tbody>${rows}</tbody></table></div>`
+  );
 }
 
 /** The trigger graph as a picture and as a table of workloads. */
@@ -257,8 +290,13 @@ export function renderTriggers(doc: StatusDocument): string {
   for (const n of g.nodes) labels[n.id] = n.label;
   const picture =
     g.nodes.length > 400
-      ? `<p>The graph has ${g.nodes.length} nodes, too many to draw here; the table below lists every workload, and <code>isctl graph</code> prints the whole graph.</p>`
-      : `<figure><div class="scroll" role="region" aria-labelledby="graph-caption" tabindex="0">${renderGraphSvg(g, tagsInTable)}</div><figcaption id="graph-caption">Registry repositories (left) feed image stream tags, whose triggers update workloads (right). Dotted grey arrows: paused or manual triggers and reference tags. Red: the tag's last import failed.</figcaption></figure>`;
+      ? `<p>The graph has ${g.nodes.length} nodes, too many to draw here; the table below lists ` +
+        `every workload, and <code>isctl graph</code> prints the whole graph.</p>`
+      : `<figure><div class="scroll" role="region" aria-labelledby="graph-caption" tabindex="0">` +
+        `${renderGraphSvg(g, tagsInTable)}</div><figcaption id="graph-caption">Registry ` +
+        `repositories (left) feed image stream tags, whose triggers update workloads (right). ` +
+        `Dotted grey arrows: paused or manual triggers and reference tags. Red: the tag's last ` +
+        `import failed.</figcaption></figure>`;
   if (workloads.length === 0)
     return `${head}${picture}<p>No workload in the folder has an ImageChange trigger on these tags.</p>`;
   const rows = workloads
@@ -286,14 +324,22 @@ export function renderTriggers(doc: StatusDocument): string {
             )
             .join(', ')
         : '';
-      return `<tr id="${anchorId('w', w.id)}"><th scope="row">${escapeHtml(w.label)}</th><td>${follows}</td><td>${builds || '<span class="muted">—</span>'}</td><td>${
+      return `<tr id="${anchorId('w', w.id)}"><th scope="row">${escapeHtml(w.label)}</th><td>${follows}</td><td>${
+        builds || '<span class="muted">—</span>'
+      }</td><td>${
         w.problem
           ? `<span class="badge state-failed">problem</span> ${escapeHtml(w.problem)}`
           : '<span class="muted">—</span>'
       }</td></tr>`;
     })
     .join('');
-  return `${head}${picture}<div class="scroll" role="region" aria-labelledby="workloads-caption" tabindex="0"><table><caption id="workloads-caption">Workloads and the tags their triggers follow</caption><thead><tr><th scope="col">Workload</th><th scope="col">Follows</th><th scope="col">Builds into</th><th scope="col">Problems</th></tr></thead><tbody>${rows}</tbody></table></div>`;
+  return (
+    `${head}${picture}<div class="scroll" role="region" aria-labelledby="workloads-caption" ` +
+    `tabindex="0"><table><caption id="workloads-caption">Workloads and the tags their triggers ` +
+    `follow</caption><thead><tr><th scope="col">Workload</th><th scope="col">Follows</th><th ` +
+    `scope="col">Builds into</th><th scope="col">Problems</th></tr></thead><tbody>${rows}` +
+    `</tbody></table></div>`
+  );
 }
 
 /** Files that could not be read. */
@@ -444,11 +490,14 @@ export function renderGraphSvg(graph: StatusDocument['graph'], linkable: Record<
       // Labels sit just before the arrowhead: one arrow comes into most boxes, so they rarely collide.
       const mx = forward ? x2 - 8 : x2 + 8;
       const my = y2 - 5;
-      return `<g class="${cls}"><title>${escapeHtml(`${a.full} → ${b.full}${e.label ? ` (${e.label})` : ''}`)}</title><path d="${d}" marker-end="url(#${marker})"/>${
-        label
-          ? `<text x="${mx}" y="${my}" text-anchor="${forward ? 'end' : 'start'}" class="edge-label">${escapeHtml(label)}</text>`
-          : ''
-      }</g>`;
+      return (
+        `<g class="${cls}"><title>${escapeHtml(`${a.full} → ${b.full}${e.label ? ` (${e.label})` : ''}`)}</title>` +
+        `<path d="${d}" marker-end="url(#${marker})"/>${
+          label
+            ? `<text x="${mx}" y="${my}" text-anchor="${forward ? 'end' : 'start'}" class="edge-label">${escapeHtml(label)}</text>`
+            : ''
+        }</g>`
+      );
     })
     .join('');
   const nodes = layout.nodes
@@ -479,8 +528,14 @@ export function renderGraphSvg(graph: StatusDocument['graph'], linkable: Record<
   ]
     .map(
       ([id, color]) =>
-        `<marker id="${id}" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="8" markerHeight="8" orient="auto"><path d="M0 0L10 5L0 10z" fill="${color}"/></marker>`,
+        `<marker id="${id}" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="8" ` +
+        `markerHeight="8" orient="auto"><path d="M0 0L10 5L0 10z" fill="${color}"/></marker>`,
     )
     .join('');
-  return `<svg xmlns="http://www.w3.org/2000/svg" class="graph" role="group" aria-labelledby="graph-caption" viewBox="0 0 ${layout.width} ${layout.height}" width="${layout.width}" height="${layout.height}"><defs>${defs}</defs>${edges}${nodes}</svg>`;
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" class="graph" role="group" ` +
+    `aria-labelledby="graph-caption" viewBox="0 0 ${layout.width} ${layout.height}" ` +
+    `width="${layout.width}" height="${layout.height}"><defs>${defs}</defs>${edges}${nodes}` +
+    `</svg>`
+  );
 }

@@ -97,7 +97,8 @@ describe('DeploymentConfig ImageChange triggers', () => {
     );
     expect((both.spec as any).triggers[1].imageChangeParams.lastTriggeredImage).toBe(REF1);
     expect(r2.warnings).toEqual([
-      'DeploymentConfig default/web (objects.yaml): trigger on other:latest names container(s) ghost that the pod template does not have; only lastTriggeredImage is set',
+      'DeploymentConfig default/web (objects.yaml): trigger on other:latest names container(s) ' +
+        'ghost that the pod template does not have; only lastTriggeredImage is set',
     ]);
   });
 
@@ -292,7 +293,9 @@ describe('annotation triggers', () => {
     );
     expect((obj.spec as any).template.spec.containers[0].image).toBe(REF1);
     expect(report.warnings).toEqual([
-      'Deployment default/d (objects.yaml): ignoring annotation image.openshift.io/triggers: json: cannot unmarshal string into Go struct field ObjectFieldTrigger.paused of type bool; all its image triggers are disabled, as in OpenShift',
+      'Deployment default/d (objects.yaml): ignoring annotation image.openshift.io/triggers: ' +
+        'json: cannot unmarshal string into Go struct field ObjectFieldTrigger.paused of type bool;' +
+        ' all its image triggers are disabled, as in OpenShift',
     ]);
   });
 

@@ -68,7 +68,9 @@ describe('BuildConfig triggers in the trigger index', () => {
     expect(a[1]?.status).toEqual({ lastVersion: 1 });
     expect(r[1]?.status).toEqual({ lastVersion: 1 });
     const why =
-      "BuildConfig default/versioned (objects.yaml): trigger on app:latest (spec.triggers[0]) never fires: its from sets apiVersion v1, and OpenShift's trigger cache only watches references without one";
+      'BuildConfig default/versioned (objects.yaml): trigger on app:latest (spec.triggers[0]) ' +
+      "never fires: its from sets apiVersion v1, and OpenShift's trigger cache only watches " +
+      'references without one';
     expect(applied.warnings).toEqual([why]);
     expect(reconciled.warnings).toEqual([why]);
   });
@@ -85,7 +87,9 @@ describe('BuildConfig triggers in the trigger index', () => {
     expect(reconciled.builds).toEqual([]);
     expect(r[1]?.status).toEqual({ lastVersion: 1 });
     expect(reconciled.warnings).toEqual([
-      'BuildConfig default/docker (objects.yaml): trigger on app:latest (spec.triggers[0]) is invalid: a default ImageChange trigger can only be used when the build strategy includes an ImageStreamTag reference; OpenShift rejects this BuildConfig',
+      'BuildConfig default/docker (objects.yaml): trigger on app:latest (spec.triggers[0]) is ' +
+        'invalid: a default ImageChange trigger can only be used when the build strategy includes ' +
+        'an ImageStreamTag reference; OpenShift rejects this BuildConfig',
     ]);
   });
 

@@ -96,7 +96,8 @@ function calculate(so: StoredObject): { triggers: IndexedTrigger[]; ignored: Ign
       // validateTrigger's messages; calculateBuildConfigTriggers skips such a trigger.
       ignore(
         !t.explicit
-          ? 'is invalid: a default ImageChange trigger can only be used when the build strategy includes an ImageStreamTag reference; OpenShift rejects this BuildConfig'
+          ? 'is invalid: a default ImageChange trigger can only be used when the build strategy ' +
+              'includes an ImageStreamTag reference; OpenShift rejects this BuildConfig'
           : from?.kind !== 'ImageStreamTag'
             ? 'is invalid: only an ImageStreamTag type of reference is allowed in an ImageChange trigger; OpenShift rejects this BuildConfig'
             : 'is invalid: imageChange.from.name is required; OpenShift rejects this BuildConfig',

@@ -104,7 +104,9 @@ function calculate(so: StoredObject): { triggers: IndexedTrigger[]; ignored: Ign
       if (t.from.name)
         ignored.push({
           definedAt,
-          message: `trigger on ${t.from.name} (${definedAt}) is invalid: from.kind ${t.from.kind}: kind must be an ImageStreamTag; OpenShift rejects this DeploymentConfig`,
+          message:
+            `trigger on ${t.from.name} (${definedAt}) is invalid: from.kind ${t.from.kind}: kind must ` +
+            `be an ImageStreamTag; OpenShift rejects this DeploymentConfig`,
         });
       continue;
     }
