@@ -172,7 +172,8 @@ export async function runWithCommit<R>(
     random: Math.random,
     onConflict: ({ attempt, why, delayMs }) =>
       io.stderr.write(
-        `${push!.target.remote} ${push!.target.branch} moved (push rejected ${why}); running the change again on its head in ${delayMs} ms (retry ${attempt})\n`,
+        `${push!.target.remote} ${push!.target.branch} moved (push rejected ${why}); running the ` +
+          `change again on its head in ${delayMs} ms (retry ${attempt})\n`,
       ),
   };
   return commitChange(tree, run(memo), spec);

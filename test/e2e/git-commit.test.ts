@@ -266,7 +266,8 @@ status:
     expect(ro.stderr).toBe('');
     expect(ro.code).toBe(0);
     expect(sb.git(bare, 'log', '-1', '--format=%B', 'main')).toBe(
-      `isctl rollout latest: deploymentconfig default/front rolled out\n\ndeploymentconfig default/front rollout 2: front=${reg.host}/${id}/web@${web.digest}\n\n`,
+      `isctl rollout latest: deploymentconfig default/front rolled out\n\n` +
+        `deploymentconfig default/front rollout 2: front=${reg.host}/${id}/web@${web.digest}\n\n`,
     );
   });
 
@@ -324,7 +325,9 @@ describe('faults: a clear error, exit 1, nothing committed half', () => {
     const { r, dir } = await fault((d) => void sb.git(d, 'switch', '--quiet', '-c', 'topic'));
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(
-      'error: branch topic has no upstream to push to\nhint: set one (git branch --set-upstream-to=origin/topic, or git push -u origin topic once), or pass --push-to REMOTE BRANCH\n',
+      'error: branch topic has no upstream to push to\n' +
+        'hint: set one (git branch --set-upstream-to=origin/topic, or git push -u origin topic ' +
+        'once), or pass --push-to REMOTE BRANCH\n',
     );
     expect(sb.git(dir, 'status', '--porcelain')).toBe('');
   });
@@ -339,7 +342,9 @@ describe('faults: a clear error, exit 1, nothing committed half', () => {
     );
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(
-      'error: cluster/app.yaml has uncommitted edits and would be changed: nothing was written\nhint: commit or stash those edits (git stash), or undo them (git restore FILE), then run again\n',
+      'error: cluster/app.yaml has uncommitted edits and would be changed: nothing was written\n' +
+        'hint: commit or stash those edits (git stash), or undo them (git restore FILE), then run ' +
+        'again\n',
     );
     expect(app()).toBe(edited(sb.git(dir, 'show', 'HEAD:cluster/app.yaml')));
     expect(sb.git(dir, 'rev-parse', 'HEAD')).toBe(before.local);
@@ -351,7 +356,9 @@ describe('faults: a clear error, exit 1, nothing committed half', () => {
       // Every push of ours meets a remote that has just moved (a writer that always wins).
       fs.writeFileSync(
         path.join(d, '.git/hooks/pre-push'),
-        `#!/bin/sh\ncd "${other}" && unset GIT_DIR GIT_INDEX_FILE && git pull -q --rebase && date +%s%N >> rival.txt && git add rival.txt && git commit -qm rival && git push -q origin main\n`,
+        `#!/bin/sh\ncd "${other}" && unset GIT_DIR GIT_INDEX_FILE && git pull -q --rebase && date ` +
+          `+%s%N >> rival.txt && git add rival.txt && git commit -qm rival && git push -q origin ` +
+          `main\n`,
         { mode: 0o755 },
       );
     });

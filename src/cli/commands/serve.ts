@@ -298,7 +298,8 @@ export const serveCommand: CommandModule = {
       )
       .option(
         '--git-push',
-        "After every scheduled pass and webhook batch, commit what changed and push it to the clone's upstream; --dir must be a clone of serve's own (README: several replicas)",
+        'After every scheduled pass and webhook batch, commit what changed and push it to the ' +
+          "clone's upstream; --dir must be a clone of serve's own (README: several replicas)",
       )
       .option('--git-url <url>', 'With --git-push: clone from URL into --dir when it is missing or empty, or damaged')
       .option('--author <author>', 'With --git-push: author of the commits, "Name <email>"')
