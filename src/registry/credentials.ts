@@ -10,6 +10,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RegistryError } from '../domain/errors.js';
+import { jsonSyntaxErrorAt } from '../domain/json-syntax.js';
 
 /** Credentials for one registry; `source` names where they came from (never the secret). */
 export type Credential =
@@ -98,11 +99,21 @@ function readAuthFile(p: AuthPath, explicit: boolean): AuthFile | undefined {
     return undefined;
   }
   let doc: unknown;
+  let text: string;
   try {
-    doc = JSON.parse(readFileSync(p.path, 'utf8'));
+    text = readFileSync(p.path, 'utf8');
   } catch (e) {
     throw new RegistryError(
-      `cannot read credentials from ${p.path}: ${(e as Error).message.replace(/"[^"]*"/g, '…')}; fix or remove the file`,
+      `cannot read credentials from ${p.path}: ${(e as NodeJS.ErrnoException).code ?? 'read error'}; fix or remove the file`,
+    );
+  }
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    // The parser's message quotes the text around the error (a password, perhaps): only the position is told.
+    const at = jsonSyntaxErrorAt(text);
+    throw new RegistryError(
+      `cannot read credentials from ${p.path}: it is not valid JSON${at ? ` (line ${at.line}, column ${at.column})` : ''}; fix or remove the file`,
     );
   }
   if (!doc || typeof doc !== 'object') return undefined;

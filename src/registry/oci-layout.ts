@@ -3,9 +3,10 @@
  * `index.json`, `blobs/<alg>/<hex>`), read through the same ContentSource interface as a registry.
  * Tags are the `org.opencontainers.image.ref.name` annotations of index.json, as skopeo writes them.
  */
-import { open, readFile, stat } from 'node:fs/promises';
-import { isAbsolute, join, resolve } from 'node:path';
+import { open, realpath, stat } from 'node:fs/promises';
+import { isAbsolute, join, resolve, sep } from 'node:path';
 import { IntegrityError, RegistryError } from '../domain/errors.js';
+import { jsonSyntaxErrorAt } from '../domain/json-syntax.js';
 import { pullSpecWithDigest, type OciLayoutSpec } from '../domain/pullspec.js';
 import type { Descriptor } from '../domain/image.js';
 import { CONFIG_CAP, MANIFEST_CAP } from './client.js';
@@ -22,6 +23,7 @@ export function ociLayoutDir(spec: OciLayoutSpec, baseDir: string): string {
 /** A ContentSource over an OCI image layout folder. */
 export class OciLayoutSource implements ContentSource {
   private index?: Promise<Descriptor[]>;
+  private realDir?: Promise<string>;
   constructor(
     private readonly spec: OciLayoutSpec,
     private readonly dir: string,
@@ -84,29 +86,51 @@ export class OciLayoutSource implements ContentSource {
   private async readIndex(): Promise<Descriptor[]> {
     const layoutFile = join(this.dir, 'oci-layout');
     let layout: { imageLayoutVersion?: string };
+    let text: string;
     try {
-      layout = JSON.parse(await readFile(layoutFile, 'utf8')) as typeof layout;
+      text = (await this.readCapped(layoutFile, INDEX_CAP, undefined, true)).toString('utf8');
     } catch (e) {
-      const missing = (e as NodeJS.ErrnoException).code === 'ENOENT';
+      if (!(e instanceof RegistryError) || (e as RegistryError).reason !== 'NotFound') throw e;
       throw new RegistryError(
-        missing
-          ? `${this.dir} is not an OCI image layout (no oci-layout file); check the path in ${this.spec.raw}`
-          : `cannot read ${layoutFile}: ${(e as Error).message}`,
-        { reason: 'NotFound' },
+        `${this.dir} is not an OCI image layout (no oci-layout file); check the path in ${this.spec.raw}`,
+        {
+          reason: 'NotFound',
+        },
       );
     }
-    if (!layout.imageLayoutVersion)
+    try {
+      layout = JSON.parse(text) as typeof layout;
+    } catch {
+      // Parser messages quote the text around the error: only the position is told.
+      throw new IntegrityError(`${layoutFile} is not valid JSON${position(text)}; it is not an OCI image layout`);
+    }
+    if (!layout || typeof layout !== 'object' || !layout.imageLayoutVersion)
       throw new IntegrityError(`${layoutFile} has no imageLayoutVersion; it is not an OCI image layout`);
     const raw = await this.readCapped(join(this.dir, 'index.json'), INDEX_CAP);
     let doc: { manifests?: unknown };
+    const indexText = raw.toString('utf8');
     try {
-      doc = JSON.parse(raw.toString('utf8')) as typeof doc;
-    } catch (e) {
-      throw new IntegrityError(`${join(this.dir, 'index.json')} is not valid JSON: ${(e as Error).message}`);
+      doc = JSON.parse(indexText) as typeof doc;
+    } catch {
+      throw new IntegrityError(`${join(this.dir, 'index.json')} is not valid JSON${position(indexText)}`);
     }
-    if (!Array.isArray(doc.manifests))
+    if (!doc || typeof doc !== 'object' || !Array.isArray(doc.manifests))
       throw new IntegrityError(`${join(this.dir, 'index.json')} has no manifests list`);
     return doc.manifests as Descriptor[];
+  }
+
+  /**
+   * The real path of `file`, refused when a symbolic link takes it out of the layout folder (a
+   * layout must not make isctl read, and report on, files elsewhere on the machine).
+   */
+  private async insideLayout(file: string): Promise<string> {
+    this.realDir ??= realpath(this.dir);
+    const [dir, real] = await Promise.all([this.realDir, realpath(file)]);
+    if (real !== dir && !real.startsWith(dir.endsWith(sep) ? dir : dir + sep))
+      throw new IntegrityError(
+        `${file} is a symbolic link that leads out of the OCI layout ${this.spec.path}; isctl does not follow links out of a layout`,
+      );
+    return real;
   }
 
   private async blob(digest: string, cap: number): Promise<Buffer> {
@@ -118,19 +142,29 @@ export class OciLayoutSource implements ContentSource {
     return this.readCapped(join(this.dir, 'blobs', alg, hex), cap, digest);
   }
 
-  private async readCapped(path: string, cap: number, digest?: string): Promise<Buffer> {
+  private async readCapped(path: string, cap: number, digest?: string, missingOk = false): Promise<Buffer> {
     let size: number;
+    let real: string;
     try {
-      size = (await stat(path)).size;
+      await stat(path);
     } catch {
       const what = digest ? `blob ${digest} is missing from the OCI layout ${this.spec.path}` : `${path} is missing`;
-      throw new RegistryError(`manifest unknown: ${what}`, {
+      throw new RegistryError(missingOk ? what : `manifest unknown: ${what}`, {
         reason: 'NotFound',
         ociCodes: digest ? ['BLOB_UNKNOWN'] : [],
       });
     }
+    try {
+      real = await this.insideLayout(path);
+      size = (await stat(real)).size;
+    } catch (e) {
+      if (e instanceof IntegrityError) throw e;
+      throw new RegistryError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? 'read error'}`, {
+        reason: 'NotFound',
+      });
+    }
     if (size > cap) throw new IntegrityError(`${path} is larger than ${cap >> 20} MiB; refusing to read it`);
-    const fh = await open(path, 'r');
+    const fh = await open(real, 'r');
     try {
       const buf = Buffer.alloc(size);
       await fh.read(buf, 0, size, 0);
@@ -139,4 +173,9 @@ export class OciLayoutSource implements ContentSource {
       await fh.close();
     }
   }
+}
+
+function position(text: string): string {
+  const at = jsonSyntaxErrorAt(text);
+  return at ? ` (line ${at.line}, column ${at.column})` : '';
 }
