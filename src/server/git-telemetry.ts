@@ -44,6 +44,11 @@ export function createGitTelemetry(
     'isctl_git_lease_skipped_passes_total',
     'Scheduled passes left to the replica holding the scheduler lease.',
   );
+  // Every series exists from the start (at 0), so a rate or an alert never sees a gap.
+  for (const result of ['pushed', 'no_change', 'failed']) pushes({ result }, 0);
+  conflicts({}, 0);
+  retries({}, 0);
+  skipped({}, 0);
   let lastPush: { at: string; commit: string; attempts: number; conflicts: number } | undefined;
   let lastError: { at: string; reason: string; message: string } | undefined;
   let lastPushSeconds = 0;
