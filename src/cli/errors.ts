@@ -10,6 +10,7 @@ import { CommanderError } from 'commander';
 import { IsctlError, ServerError, UsageError, ValidationError } from '../domain/errors.js';
 // Messages quote user input, registry answers and file content: never raw control characters.
 import { escapeControls } from '../output/escape.js';
+import { redactUserInfo } from '../domain/reference.js';
 
 /** The exit code of a command run. */
 export type ExitCode = number;
@@ -26,7 +27,7 @@ export interface RenderedError {
 /** Renders an error as the lines to print on stderr; `commandPath` is `isctl tag`, `isctl set triggers`… */
 export function renderError(err: unknown, commandPath = 'isctl'): RenderedError {
   if (err instanceof CommanderError) return renderCommanderError(err, commandPath);
-  return { text: escapeControls(errorText(err, commandPath)), exitCode: ERROR_EXIT_CODE };
+  return { text: escapeControls(redactUserInfo(errorText(err, commandPath))), exitCode: ERROR_EXIT_CODE };
 }
 
 /**
@@ -77,7 +78,7 @@ function renderCommanderError(err: CommanderError, commandPath: string): Rendere
   if (FLAG_ERRORS.has(err.code)) hint = `\nSee '${commandPath} --help' for usage.`;
   else if (ARGUMENT_ERRORS.has(err.code)) hint = `\nSee '${commandPath} -h' for help and examples`;
   // An unknown command is cobra's legacyArgs error: the message alone.
-  return { text: escapeControls(`${message}${hint}\n`), exitCode: ERROR_EXIT_CODE };
+  return { text: escapeControls(redactUserInfo(`${message}${hint}\n`)), exitCode: ERROR_EXIT_CODE };
 }
 
 function hintLine(err: IsctlError): string {

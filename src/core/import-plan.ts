@@ -5,7 +5,7 @@
  */
 import { CommandError } from '../domain/errors.js';
 import { followTagReference } from '../domain/imagestream.js';
-import { parseDockerImageReference } from '../domain/reference.js';
+import { hasUserInfo, parseDockerImageReference } from '../domain/reference.js';
 import {
   ANNOTATION_INSECURE_REPOSITORY,
   type ImageStream,
@@ -79,6 +79,12 @@ export function parseImportTarget(o: ImportImageOptions): {
 
 /** Builds the import plan from the options and the existing stream (undefined if absent). */
 export function planImport(o: ImportImageOptions, stream: ImageStream | undefined): ImportPlan {
+  // Credentials in a pull spec would be written to the stream file and its messages: refused, unquoted.
+  if (o.from && hasUserInfo(o.from))
+    throw new CommandError(
+      '--from must not carry credentials (user:password@ before the registry host); ' +
+        'isctl reads them from the credentials file: log in with podman login or docker login',
+    );
   const t = parseImportTarget(o);
   const base = { stream: t.stream, tag: t.tag };
   const policyFor = (old?: TagReference): PlannedImage['importPolicy'] => importPolicyFor(o, stream, old, t.importMode);

@@ -54,7 +54,12 @@ export function isDigest(d: string): boolean {
 /** Parses a pull spec with library-go's rules; throws InvalidReferenceError quoting the spec. */
 export function parseDockerImageReference(spec: string): DockerImageReference {
   const fail = (msg: string): never => {
-    throw new InvalidReferenceError(spec, `invalid pull spec "${printable(spec)}": ${msg}`, undefined, msg);
+    throw new InvalidReferenceError(
+      redactUserInfo(spec),
+      `invalid pull spec "${printable(spec)}": ${msg}`,
+      undefined,
+      msg,
+    );
   };
   if (spec.length === 0) fail('repository name must have at least one component');
   const m = referenceRe.exec(spec);
@@ -170,5 +175,25 @@ export function registryLocation(ref: DockerImageReference): RegistryLocation {
 }
 
 function printable(s: string): string {
-  return s.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return redactUserInfo(s).replace(
+    /[\u0000-\u001f\u007f]/g,
+    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
+  );
+}
+
+// `user:password@host/…` (or `token@host/…`, with or without a scheme): the part before an '@' that
+// precedes the first '/' and is followed by a host. `name@sha256:…` has no '/' after its '@', and
+// `host/repo@sha256:…` has its '@' after the first '/': neither matches.
+const USERINFO = /(^|[\s"'(=<[])((?:[a-z][a-z0-9+.-]*:\/\/)?)([^\s"'@/<>()[\]]+)@(?=[^\s"'@/]+\/)/gi;
+
+/** True when `spec` starts with credentials (`user:password@host/…`), which no pull spec may carry. */
+export function hasUserInfo(spec: string): boolean {
+  USERINFO.lastIndex = 0;
+  const m = USERINFO.exec(spec);
+  return m !== null && m.index === 0;
+}
+
+/** `text` with the credentials of every `user:password@host/…` in it replaced by `REDACTED`. */
+export function redactUserInfo(text: string): string {
+  return text.replace(USERINFO, (_m, before: string, scheme: string) => `${before}${scheme}REDACTED@`);
 }

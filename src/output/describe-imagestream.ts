@@ -8,6 +8,7 @@ import { prioritizeTags } from '../domain/tag-order.js';
 import type { ImageStream, NamedTagEventList, TagReference } from '../domain/types.js';
 import { relativeTime } from './humanize.js';
 import { tabbedString, type DescribeWriter } from './describe-format.js';
+import { redactUserInfo } from '../domain/reference.js';
 
 /** The `describe is` text of one stream (ends in `\n`). */
 export function describeImageStream(stream: ImageStream, now: Date): string {
@@ -86,6 +87,8 @@ function formatTagBlock(out: DescribeWriter, stream: ImageStream, tag: string, a
   if (ref?.from) {
     const ns = ref.from.namespace ?? '';
     name = ns && ns !== (stream.metadata.namespace ?? '') ? `${ns}/${ref.from.name}` : ref.from.name;
+    // A hand-written from.name may carry user:password@: describe never shows it.
+    name = redactUserInfo(name);
     scheduled = ref.importPolicy?.scheduled === true;
     insecure = ref.importPolicy?.insecure === true;
     const gen = latestObservedTagGeneration(list);

@@ -8,6 +8,7 @@
 import { Chalk } from 'chalk';
 import type { FileChange } from '../state/types.js';
 import { escapeLine } from './escape.js';
+import { redactUserInfo } from '../domain/reference.js';
 
 /** Options of `unifiedDiff`. */
 export interface DiffOptions {
@@ -137,7 +138,8 @@ export function unifiedDiff(change: FileChange, options: DiffOptions): string {
       const text = noEol ? o.text.slice(0, -1) : o.text;
       // A CRLF line keeps its CR (it is the file's line ending, not a control sequence).
       const cr = text.endsWith('\r') ? '\r' : '';
-      const line = o.kind + escapeLine(cr ? text.slice(0, -1) : text) + cr;
+      // CI logs keep diffs: a hand-written user:password@ in a pull spec is not shown.
+      const line = o.kind + escapeLine(redactUserInfo(cr ? text.slice(0, -1) : text)) + cr;
       out.push(o.kind === '-' ? c.red(line) : o.kind === '+' ? c.green(line) : line);
       if (noEol) out.push('\\ No newline at end of file');
     }
