@@ -10,6 +10,15 @@ import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { ROOT, shimBin, tempDir } from '../helpers/index.js';
 
+const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
+
+/** The file `npm pack` writes for this version (asked of npm itself). */
+function packFileName(): string {
+  const r = spawnSync('npm', ['pack', '--dry-run', '--ignore-scripts', '--json'], { cwd: ROOT, encoding: 'utf8' });
+  expect(r.status, r.stderr).toBe(0);
+  return (JSON.parse(r.stdout) as { filename: string }[])[0]!.filename;
+}
+
 const load = (name: string) =>
   parse(fs.readFileSync(path.join(ROOT, 'examples/ci', name), 'utf8')) as Record<string, any>;
 
@@ -47,6 +56,12 @@ describe('examples/ci/github-actions.yml', () => {
     expect(refresh.run).toMatch(/isctl refresh\b[^\n]*--exit-code/);
     expect(refresh.run).toContain('if [ "$code" -gt 1 ]');
     expect(refresh.run).toContain('>> "$GITHUB_OUTPUT"');
+  });
+
+  it('installs isctl from the tarball npm pack writes (isctl is not published to a registry)', () => {
+    const install = steps.find((s) => s.name === 'Install isctl')!;
+    expect(packFileName()).toBe(`${pkg.name}-${pkg.version}.tgz`);
+    expect(install.run).toBe(`npm install -g ./tools/${packFileName()}`);
   });
 
   it('opens the pull request only when something changed', () => {
@@ -122,6 +137,10 @@ describe('examples/ci/gitlab-ci.yml', () => {
     expect(script).toContain('git push --force');
     expect(script).toContain('--request POST');
     expect(script).toContain('$CI_API_V4_URL/projects/$CI_PROJECT_ID/merge_requests');
+  });
+
+  it('installs isctl from the tarball npm pack writes', () => {
+    expect(job.script).toContain(`npm install -g ./tools/${packFileName()}`);
   });
 
   it('has a script that parses and does not print credentials', () => {

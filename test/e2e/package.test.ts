@@ -63,6 +63,20 @@ describe('npm package', () => {
     expect(paths.filter((p) => /\.test\.|\.ts$/.test(p) && !p.endsWith('.d.ts'))).toEqual([]);
   });
 
+  it('leaves out the image cache a run of the quick start writes (examples/state/.isctl/)', () => {
+    // A copy of what `files` selects, after `isctl --dir examples/state import-image hello:1.0` ran in it.
+    const copy = path.join(work, 'after-quick-start');
+    for (const f of ['package.json', 'README.md', 'LICENSE', 'bin', 'examples'])
+      fs.cpSync(path.join(ROOT, f), path.join(copy, f), { recursive: true });
+    const blob = path.join(copy, 'examples/state/.isctl/blobs/sha256', 'a'.repeat(64));
+    fs.mkdirSync(path.dirname(blob), { recursive: true });
+    fs.writeFileSync(blob, '{}');
+    const dry = JSON.parse(npm(['pack', '--dry-run', '--ignore-scripts', '--json'], copy)) as PackResult[];
+    const paths = dry[0]!.files.map((f) => f.path);
+    expect(paths).toContain('examples/state/hello.yaml');
+    expect(paths.filter((p) => p.includes('.isctl'))).toEqual([]);
+  });
+
   it('ships no stale compiled files (every dist/*.js has its src/*.ts)', () => {
     const stale = packed.files
       .map((f) => f.path)
