@@ -225,7 +225,8 @@ function expectFsckClean(repo: string): void {
 }
 
 describe('serve --git-push replicas', () => {
-  it('three replicas, 30 deliveries round-robin while five repositories get new images, one SIGKILLed midway: all five recorded, no duplicate commit, fsck clean', async () => {
+  it('three replicas, 30 deliveries round-robin while five repositories get new images, one ' +
+    'SIGKILLed midway: all five recorded, no duplicate commit, fsck clean', async () => {
     const { repos, bare, url } = await repository(5);
     const all = await Promise.all(
       [0, 1, 2].map((i) =>
@@ -382,7 +383,9 @@ describe('serve --git-push replicas', () => {
     fs.writeFileSync(
       path.join(bare, `hooks/${hook}`),
       // only the branch is held; the lease ref passes
-      `#!/bin/sh\ngrep -q ' refs/heads/main$' || exit 0\ntouch "${marker}"\ni=0\nwhile [ ! -e "${release}" ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i+1)); done\ntouch "${marker}.done"\nexit ${hook === 'pre-receive' ? 1 : 0}\n`,
+      `#!/bin/sh\ngrep -q ' refs/heads/main$' || exit 0\ntouch "${marker}"\ni=0\n` +
+        `while [ ! -e "${release}" ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i+1)); done\n` +
+        `touch "${marker}.done"\nexit ${hook === 'pre-receive' ? 1 : 0}\n`,
       { mode: 0o755 },
     );
     let r = await startReplica(`mid-${hook}`, url, dir, ['--webhook-secret-file', secretFile, '--interval', '1h']);
