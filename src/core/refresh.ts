@@ -13,6 +13,16 @@ import { parsePullSpec, pullSpecWithTag, type PullSpec } from '../domain/pullspe
 import { prioritizeTags } from '../domain/tag-order.js';
 import { ANNOTATION_INSECURE_REPOSITORY } from '../domain/types.js';
 import { NotFoundError } from '../domain/errors.js';
+import {
+  applyPolicyEvaluation,
+  evaluatePolicyTags,
+  isPolicyTag,
+  outcomeForFailure,
+  policyInputOf,
+  type OutcomeReason,
+  type PolicyEvaluation,
+  type PolicyReport,
+} from './policy-tags.js';
 
 /** Which tags a refresh looks at. */
 export interface RefreshSelection {
@@ -42,6 +52,11 @@ export interface TagRefreshOutcome {
   tag: string;
   from: string;
   status: 'unchanged' | 'changed' | 'failed';
+  /**
+   * Why the tag is where it is (README "Refresh outcomes"): Updated, Unchanged, HeldBack, or the
+   * failure (NoMatchingTag, Filtered, NotFound, Unauthorized, RateLimited, …).
+   */
+  reason: OutcomeReason;
   oldDigest?: string;
   newDigest?: string;
   error?: { reason: string; message: string };
@@ -50,6 +65,8 @@ export interface TagRefreshOutcome {
    * one (status stays `unchanged`): why, for the logs and the status page of `serve`.
    */
   heldBack?: { reason: string; message: string };
+  /** Policy tags: the policy, the tag chosen and the newest tag held back with its reason. */
+  policy?: PolicyReport;
 }
 
 /** The result of a refresh: per-tag outcomes, file changes (with before/after text) and triggers. */
@@ -84,9 +101,27 @@ export async function refresh(
       throw new NotFoundError('imagestreams.image.openshift.io', name);
   }
   const repositories = await repositoryCandidates(ctx, snapshot, selection);
-  const candidates = [...selectTags(snapshot, selection), ...repositories.candidates];
+  const selected = [...selectTags(snapshot, selection), ...repositories.candidates];
+  const policyTags = selected.filter((c) => !c.fromRepository && isPolicyTag(c.ref));
+  const candidates = selected.filter((c) => c.fromRepository || !isPolicyTag(c.ref));
+  const total = selected.length;
   let done = 0;
   let failures = 0;
+  const evaluations = await evaluatePolicyTags(
+    ctx.source,
+    policyTags.map((c) => {
+      const s = snapshot.find<ImageStream>('ImageStream', c.namespace, c.stream)!.object;
+      return policyInputOf(c.namespace, s, c.ref);
+    }),
+    ctx.now,
+    {
+      onDone: (i, e) => {
+        done++;
+        if (e.failure) failures++;
+        options.onProgress?.(done, total, policyTags[i].ref.from!.name, failures);
+      },
+    },
+  );
   const answers = await resolveAll(
     ctx.source,
     candidates.map((c) => ({
@@ -100,7 +135,7 @@ export async function refresh(
       onDone: (i, a) => {
         done++;
         if (!a.ok) failures++;
-        options.onProgress?.(done, candidates.length, c(i), failures);
+        options.onProgress?.(done, total, c(i), failures);
       },
     },
   );
@@ -109,7 +144,7 @@ export async function refresh(
   }
   const { result, changes } = await ctx.store.update(
     selection.contextNamespace ?? selection.namespace ?? 'default',
-    (snap) => recordAll(ctx, snap, candidates, answers),
+    (snap) => recordAll(ctx, snap, candidates, answers, evaluations),
     { dryRun: Boolean(options.dryRun) },
   );
   return { outcomes: [...repositories.failures, ...result.outcomes], changes, triggers: result.triggers };
@@ -142,7 +177,15 @@ async function repositoryCandidates(
         err instanceof Error && 'spec' in err
           ? { reason: 'Invalid', message: err.message }
           : failureOf(err, parsePullSpecOrRaw(repo));
-      out.failures.push({ namespace: s.namespace, stream: s.name, tag: '', from: repo, status: 'failed', error: f });
+      out.failures.push({
+        namespace: s.namespace,
+        stream: s.name,
+        tag: '',
+        from: repo,
+        status: 'failed',
+        reason: outcomeForFailure(f.reason),
+        error: f,
+      });
       continue;
     }
     const ordered = prioritizeTags([...new Set(tags.map((t) => t || 'latest'))].sort());
@@ -209,21 +252,46 @@ function tagImported(stream: ImageStream, ref: TagReference): boolean {
   return Boolean(ev) && (ref.generation === null || ref.generation === undefined || ev!.generation >= ref.generation);
 }
 
-function recordAll(ctx: CoreContext, snap: Snapshot, candidates: Candidate[], answers: ResolveAnswer[]) {
-  const byStream = new Map<string, { namespace: string; stream: string; results: TagImportResult[]; idx: number[] }>();
-  candidates.forEach((c, i) => {
-    const key = `${c.namespace}/${c.stream}`;
+function recordAll(
+  ctx: CoreContext,
+  snap: Snapshot,
+  candidates: Candidate[],
+  answers: ResolveAnswer[],
+  evaluations: PolicyEvaluation[] = [],
+) {
+  type Group = {
+    namespace: string;
+    stream: string;
+    results: TagImportResult[];
+    idx: number[];
+    policy: PolicyEvaluation[];
+  };
+  const byStream = new Map<string, Group>();
+  const group = (namespace: string, stream: string): Group => {
+    const key = `${namespace}/${stream}`;
     let g = byStream.get(key);
-    if (!g) byStream.set(key, (g = { namespace: c.namespace, stream: c.stream, results: [], idx: [] }));
-    g.idx.push(i);
-  });
+    if (!g) byStream.set(key, (g = { namespace, stream, results: [], idx: [], policy: [] }));
+    return g;
+  };
+  candidates.forEach((c, i) => group(c.namespace, c.stream).idx.push(i));
+  for (const e of evaluations) group(e.input.namespace, e.input.stream).policy.push(e);
   const outcomes: TagRefreshOutcome[] = [];
   const tagChanges: TagChange[] = [];
   for (const g of byStream.values()) {
     const stored = snap.find<ImageStream>('ImageStream', g.namespace, g.stream);
     if (!stored) continue; // deleted meanwhile: nothing to record
     const results = g.idx.flatMap((i) => resultFor(stored.object, candidates[i], answers[i]));
-    const before = new Map(results.map((r) => [r.tag, currentEvent(stored.object, r.tag)?.image]));
+    const before = new Map(
+      [...results.map((r) => r.tag), ...g.policy.map((e) => e.input.ref.name)].map((t) => [
+        t,
+        currentEvent(stored.object, t)?.image,
+      ]),
+    );
+    const policyResults: { e: PolicyEvaluation; r?: TagImportResult }[] = g.policy.map((e) => ({
+      e,
+      r: applyPolicyEvaluation(stored.object, g.namespace, e),
+    }));
+    for (const p of policyResults) if (p.r) results.push(p.r);
     const changed = recordImportResults(
       stored.object,
       g.namespace,
@@ -233,7 +301,13 @@ function recordAll(ctx: CoreContext, snap: Snapshot, candidates: Candidate[], an
       ctx.settings.internalRegistry,
     );
     tagChanges.push(...changed);
-    for (const r of results) outcomes.push(outcomeOf(g.namespace, g.stream, r, before.get(r.tag), changed));
+    const policyTagNames = new Set(g.policy.map((e) => e.input.ref.name));
+    for (const r of results) {
+      if (!policyTagNames.has(r.tag)) outcomes.push(outcomeOf(g.namespace, g.stream, r, before.get(r.tag), changed));
+    }
+    for (const p of policyResults) {
+      outcomes.push(policyOutcome(g.namespace, g.stream, p.e, p.r, before.get(p.e.input.ref.name), changed));
+    }
   }
   // refresh is also the resync: every workload is checked against the current tags, so nothing
   // a killed run or a later-added workload missed stays behind (OpenShift compares on every sync).
@@ -270,6 +344,7 @@ function outcomeOf(
     return {
       ...base,
       status: 'failed',
+      reason: outcomeForFailure(r.reason ?? 'InternalError'),
       ...(oldDigest ? { oldDigest } : {}),
       error: { reason: r.reason ?? 'InternalError', message: r.message ?? '' },
     };
@@ -277,8 +352,63 @@ function outcomeOf(
   return {
     ...base,
     status: isChanged ? 'changed' : 'unchanged',
+    reason: isChanged ? 'Updated' : 'Unchanged',
     ...(oldDigest ? { oldDigest } : {}),
     newDigest: r.digest!,
+  };
+}
+
+/** The held-back candidate in one sentence, for logs and the serve status page. */
+function heldBackMessage(h: NonNullable<PolicyReport['heldBack']>): string {
+  const left = h.minAgeRemaining ? ` (${h.minAgeRemaining} remaining)` : '';
+  return `${h.tag}: ${h.message}${left}`;
+}
+
+/** The outcome of a policy tag: moved, unchanged, held back, or why it failed. */
+function policyOutcome(
+  namespace: string,
+  stream: string,
+  e: PolicyEvaluation,
+  r: TagImportResult | undefined,
+  oldDigest: string | undefined,
+  changed: TagChange[],
+): TagRefreshOutcome {
+  const tag = e.input.ref.name;
+  const base = {
+    namespace,
+    stream,
+    tag,
+    from: r?.from ?? e.input.ref.from?.name ?? '',
+    policy: e.report,
+    ...(oldDigest ? { oldDigest } : {}),
+  };
+  if (e.failure) {
+    return {
+      ...base,
+      status: 'failed',
+      reason: e.failure.code ?? outcomeForFailure(e.failure.reason),
+      error: { reason: e.failure.reason, message: e.failure.message },
+    };
+  }
+  if (r && !r.ok) {
+    return {
+      ...base,
+      status: 'failed',
+      reason: outcomeForFailure(r.reason ?? 'InternalError'),
+      error: { reason: r.reason ?? 'InternalError', message: r.message ?? '' },
+    };
+  }
+  const isChanged =
+    changed.some((c) => c.tag === tag && c.stream === stream && c.namespace === namespace) ||
+    (r !== undefined && r.from !== e.input.ref.from?.name);
+  const newDigest = r?.digest ?? oldDigest;
+  const h = e.report.heldBack;
+  return {
+    ...base,
+    status: isChanged ? 'changed' : 'unchanged',
+    reason: isChanged ? 'Updated' : h ? 'HeldBack' : 'Unchanged',
+    ...(newDigest ? { newDigest } : {}),
+    ...(h ? { heldBack: { reason: h.reason, message: heldBackMessage(h) } } : {}),
   };
 }
 

@@ -35,6 +35,19 @@ export function renderTriggerReport(reports: readonly TriggerReport[]): { lines:
   return { lines: lines.map((l) => escapeControls(l)), warnings: warnings.map((w) => escapeControls(w)) };
 }
 
+/** "1.2.7: min age 1h not reached (first seen …, 59m59s remaining)" or "1.2.7: NotFound: …". */
+export function heldBackText(h: {
+  tag: string;
+  reason: string;
+  message: string;
+  until?: string;
+  minAgeRemaining?: string;
+}): string {
+  if (h.reason === 'MinAge')
+    return `${h.tag}: ${h.message}${h.minAgeRemaining ? ` (${h.minAgeRemaining} remaining)` : ''}`;
+  return `${h.tag}: ${h.reason}: ${h.message}`;
+}
+
 function short(digest: string | undefined): string {
   if (!digest) return '<none>';
   const [alg, hex] = digest.split(':');
@@ -48,14 +61,26 @@ export function renderRefreshSummary(
 ): { lines: string[]; errors: string[] } {
   const lines: string[] = [];
   const errors: string[] = [];
+  const dry = dryRun ? ' (dry run)' : '';
   for (const o of outcomes) {
     const name = `${o.namespace}/${o.stream}:${o.tag}`;
-    if (o.status === 'changed')
-      lines.push(`${name} ${short(o.oldDigest)} -> ${short(o.newDigest)}${dryRun ? ' (dry run)' : ''}`);
-    else if (o.status === 'failed') errors.push(`error: tag ${name} failed: ${o.error?.message ?? ''}`);
+    const p = o.policy;
+    if (o.status === 'changed') {
+      // A policy tag that moved names both versions: "1.2.5 -> 1.2.6".
+      const moved = p?.chosen && p.previous && p.chosen !== p.previous ? ` ${p.previous} -> ${p.chosen}` : '';
+      lines.push(`${name}${moved} ${short(o.oldDigest)} -> ${short(o.newDigest)}${dry}`);
+    } else if (o.status === 'failed') errors.push(`error: tag ${name} failed: ${o.error?.message ?? ''}`);
+    if (p?.heldBack) {
+      const at = p.chosen ?? p.previous ?? '<none>';
+      const where = o.status === 'changed' ? `took ${at} instead` : `stays at ${at}`;
+      lines.push(escapeControls(`${name} held back ${heldBackText(p.heldBack)}; ${where}${dry}`));
+    }
   }
   const changed = outcomes.filter((o) => o.status === 'changed').length;
   const failed = outcomes.filter((o) => o.status === 'failed').length;
-  lines.push(`${outcomes.length} tags checked, ${changed} changed, ${failed} failed${dryRun ? ' (dry run)' : ''}`);
+  const held = outcomes.filter((o) => o.policy?.heldBack).length;
+  lines.push(
+    `${outcomes.length} tags checked, ${changed} changed, ${held ? `${held} held back, ` : ''}${failed} failed${dry}`,
+  );
   return { lines, errors: errors.map((e) => escapeControls(e)) };
 }

@@ -5,6 +5,8 @@
 import { followTagReference } from '../domain/imagestream.js';
 import { parseDockerImageReference } from '../domain/reference.js';
 import { prioritizeTags } from '../domain/tag-order.js';
+import { readHeldBack, readPolicyInput } from '../domain/policy/annotations.js';
+import { formatDuration } from '../core/policy-tags.js';
 import type { ImageStream, NamedTagEventList, TagReference } from '../domain/types.js';
 import { relativeTime } from './humanize.js';
 import { tabbedString, type DescribeWriter } from './describe-format.js';
@@ -100,6 +102,7 @@ function formatTagBlock(out: DescribeWriter, stream: ImageStream, tag: string, a
   if (ref?.referencePolicy?.type === 'Local') out.write('    prefer registry pullthrough when referencing this tag\n');
   out.write('\n');
   formatTagAnnotations(out, ref?.annotations ?? {});
+  formatPolicy(out, stream, ref);
   if (importing) out.write('  ~ importing latest image ...\n');
   for (const c of list?.conditions ?? []) {
     if (c.type === 'ImportSuccess' && c.status === 'False') {
@@ -114,6 +117,37 @@ function formatTagBlock(out: DescribeWriter, stream: ImageStream, tag: string, a
     const id = event.image;
     out.write(id && parsedIdDiffers(event.dockerImageReference, id) ? `${age}\t${id}\n` : `${age}\n`);
   });
+}
+
+/**
+ * isctl extension: under a policy tag, the policy, the version chosen (the tag from.name names)
+ * and the newest candidate held back with its reason.
+ */
+function formatPolicy(out: DescribeWriter, stream: ImageStream, ref: TagReference | undefined): void {
+  const input = readPolicyInput(ref?.annotations);
+  if (!ref || !input) return;
+  const extras = [
+    input.tagFilter !== undefined ? `--tag-filter ${JSON.stringify(input.tagFilter)}` : '',
+    input.tagExtract !== undefined ? `--tag-extract ${JSON.stringify(input.tagExtract)}` : '',
+    input.minAge !== undefined ? `--min-age ${input.minAge}` : '',
+  ].filter(Boolean);
+  out.write(`  policy:\t${input.policy}${extras.length ? ` (${extras.join(', ')})` : ''}\n`);
+  let chosen = '';
+  try {
+    chosen = ref.from?.kind === 'DockerImage' ? parseDockerImageReference(ref.from.name).tag : '';
+  } catch {
+    chosen = '';
+  }
+  out.write(`  chosen:\t${chosen || '<none>'}\n`);
+  const held = readHeldBack(stream.metadata.annotations, ref.name);
+  if (held) {
+    let why = held.reason === 'MinAge' ? held.message : `${held.reason}: ${held.message}`;
+    if (held.until) {
+      const left = Date.parse(held.until) - out.now.getTime();
+      why += left > 0 ? ` (${formatDuration(left)} remaining)` : ' (cooldown over: taken on the next refresh)';
+    }
+    out.write(`  held back:\t${held.tag}: ${why}\n`);
+  }
 }
 
 function sourceLine(ref: TagReference | undefined, name: string, scheduled: boolean): string {

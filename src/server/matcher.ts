@@ -9,6 +9,7 @@
  */
 import { isDockerHub, parseDockerImageReference, registryLocation } from '../domain/reference.js';
 import type { ImageStream } from '../domain/types.js';
+import { ANNOTATION_POLICY } from '../domain/policy/annotations.js';
 import type { PushEvent } from './events.js';
 
 /** A stream as the matcher needs it: where it lives and its spec. */
@@ -90,7 +91,9 @@ export function matchPushEvent(event: PushEvent, streams: readonly StreamView[])
       const src = canonicalSource(t.from.name);
       // A digest-pinned source cannot change: a push never re-imports it.
       if (!src || src.digest || !sameRepository(repo, src)) continue;
-      if (wholeRepo || event.tag === undefined || src.tag === event.tag)
+      // A policy tag may move to the pushed tag: any push to its repository re-evaluates it.
+      const followsPolicy = typeof t.annotations?.[ANNOTATION_POLICY] === 'string';
+      if (wholeRepo || followsPolicy || event.tag === undefined || src.tag === event.tag)
         keys.push(tagKey(view.namespace, view.name, t.name));
     }
   }

@@ -55,6 +55,7 @@ export function fakeRefresh(streams: StreamView[], opts: { delayMs?: number; gat
           tag,
           from: 'x',
           status: 'unchanged' as const,
+          reason: 'Unchanged' as const,
           newDigest: `sha256:${'0'.repeat(64)}`,
         };
       }),

@@ -142,6 +142,7 @@ describe('after each import', () => {
               tag: 't',
               from: 'quay.io/x/a:t',
               status: 'changed',
+              reason: 'Updated',
               oldDigest: `sha256:${'1'.repeat(64)}`,
               newDigest: `sha256:${'2'.repeat(64)}`,
             },

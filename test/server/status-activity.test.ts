@@ -31,8 +31,8 @@ describe('status activity', () => {
     const logger = observingLogger(log.logger, activity);
     activity.recordRefresh(
       result([
-        { namespace: 'team', stream: 'app', tag: '1.0', from: 'x', status: 'changed' },
-        { namespace: 'team', stream: 'app', tag: '2.0', from: 'x', status: 'unchanged' },
+        { namespace: 'team', stream: 'app', tag: '1.0', from: 'x', status: 'changed', reason: 'Updated' },
+        { namespace: 'team', stream: 'app', tag: '2.0', from: 'x', status: 'unchanged', reason: 'Unchanged' },
       ]),
     );
     logger.log('info', 'import', 'schedule import', {

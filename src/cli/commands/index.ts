@@ -18,6 +18,7 @@ const entries: [names: string[], load: Loader][] = [
     async () => [
       (await import('./set-image-lookup.js')).setImageLookupCommand,
       (await import('./set-triggers.js')).setTriggersCommand,
+      (await import('./set-policy.js')).setPolicyCommand,
     ],
   ],
   [['import-image'], async () => [(await import('./import-image.js')).importImageCommand]],

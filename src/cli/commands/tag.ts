@@ -4,6 +4,9 @@ import type { CommandModule } from '../command.js';
 import { globalOptions } from '../globals.js';
 import { buildCoreContext } from '../context.js';
 import { tagImages, type TagResult } from '../../core/tag.js';
+import { tagWithPolicy, type PolicyTagResult } from '../../core/tag-policy.js';
+import { UsageError } from '../../domain/errors.js';
+import { heldBackText } from '../../output/changes.js';
 import { factsFromTagChanges, type CommitReport } from '../../core/gitops.js';
 import type { CoreContext } from '../../core/context.js';
 import { addCommitOptions, changeDocument, commitReportLines, readCommitFlags, runWithCommit } from '../git-commit.js';
@@ -32,9 +35,94 @@ Examples:
 
   # Remove the specified spec tag from an image stream
   isctl tag openshift/origin-control-plane:latest -d
+
+  # Follow the newest 1.2.x of a repository (isctl extension; refresh and serve move it)
+  isctl tag quay.io/org/app app:stable --policy semver:~1.2
+
+  # ...and take a new version only 72 hours after isctl first saw it
+  isctl tag quay.io/org/app app:stable --policy semver:'>=1.2 <2' --min-age 72h
+
+  # Follow the highest build number of tags like main-1234
+  isctl tag quay.io/org/app app:main --policy numerical:asc --tag-filter '^main-(?P<n>[0-9]+)$' --tag-extract '$n'
 `;
 
+/** Failures that mean the policy found nothing to follow (the other ones are import failures). */
+const POLICY_FAILURES = new Set(['NoMatchingTag', 'NotNumeric', 'InvalidPolicy']);
+
+async function policyAction(args: string[], opts: Record<string, unknown>, cmd: Command, io: CliIO): Promise<ExitCode> {
+  const g = globalOptions(cmd, io);
+  const dryRun = Boolean(opts.dryRun);
+  const commit = readCommitFlags(opts, dryRun);
+  const conflicting = [
+    opts.delete ? '--delete' : '',
+    opts.alias ? '--alias' : '',
+    opts.reference ? '--reference' : '',
+    opts.source !== undefined && !/^docker(image)?$/i.test(String(opts.source)) ? `--source=${opts.source}` : '',
+  ].filter(Boolean);
+  const ctx = buildCoreContext(g, io, { dryRun });
+  try {
+    const runOn = (c: CoreContext, d: boolean) =>
+      tagWithPolicy(
+        c,
+        g.namespace,
+        {
+          args,
+          policy: String(opts.policy),
+          ...(opts.tagFilter !== undefined ? { tagFilter: String(opts.tagFilter) } : {}),
+          ...(opts.tagExtract !== undefined ? { tagExtract: String(opts.tagExtract) } : {}),
+          ...(opts.minAge !== undefined ? { minAge: String(opts.minAge) } : {}),
+          scheduled: Boolean(opts.scheduled),
+          insecure: Boolean(opts.insecure),
+          referencePolicy: opts.referencePolicy as string | undefined,
+          importMode: opts.importMode as string | undefined,
+          conflicting,
+        },
+        d,
+      );
+    let r: PolicyTagResult;
+    let git: CommitReport | undefined;
+    if (commit) {
+      const out = await runWithCommit(io, ctx, commit, (c) => async ({ dryRun: d }) => {
+        const x = await runOn(c, d);
+        return {
+          result: x,
+          changes: x.changes,
+          facts: factsFromTagChanges('tag', x.tagChanges, x.triggers),
+          data: changeDocument('tag', x.tagChanges, x.changes, x.triggers),
+        };
+      });
+      r = out.run.result;
+      git = out.report;
+    } else r = await runOn(ctx, dryRun);
+    for (const m of r.messages) io.stdout.write(escapeControls(`${m}${dryRun ? ' (dry run)' : ''}\n`));
+    for (const { dest, report } of r.reports) {
+      if (report.heldBack) io.stdout.write(escapeControls(`${dest} held back ${heldBackText(report.heldBack)}\n`));
+    }
+    for (const f of r.importFailures) io.stderr.write(escapeControls(`error: tag ${f.dest} failed: ${f.message}\n`));
+    printChanges(io, r.changes, r.triggers, g.color);
+    if (git) for (const l of commitReportLines(git)) io.stdout.write(`${l}\n`);
+    if (!dryRun)
+      await runOnBuild(
+        opts.onBuild as string | undefined,
+        r.triggers.flatMap((t) => t.builds),
+        io,
+        g.dir,
+      );
+    // As for any tag, an import failure is the tag's ImportSuccess=False condition (exit 0); a
+    // policy that finds nothing to follow is an error of the command.
+    return r.importFailures.some((f) => POLICY_FAILURES.has(f.reason)) ? 1 : 0;
+  } finally {
+    await ctx.source.close();
+  }
+}
+
 async function action(args: string[], opts: Record<string, unknown>, cmd: Command, io: CliIO): Promise<ExitCode> {
+  if (opts.policy !== undefined) return policyAction(args, opts, cmd, io);
+  const stray = (['tagFilter', 'tagExtract', 'minAge'] as const).find((k) => opts[k] !== undefined);
+  if (stray) {
+    const flag = `--${stray.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+    throw new UsageError(`${flag} needs --policy: it narrows which tags a policy picks from`);
+  }
   const g = globalOptions(cmd, io);
   const dryRun = Boolean(opts.dryRun);
   const commit = readCommitFlags(opts, dryRun);
@@ -135,6 +223,22 @@ export const tagCommand: CommandModule = {
       .option(
         '--import-mode <mode>',
         "Imports the full manifest list of a tag when set to 'PreserveOriginal'. Defaults to 'Legacy'.",
+      )
+      .option(
+        '--policy <policy>',
+        'isctl extension: follow the tag of SOURCE (a repository) a policy picks: semver:RANGE (Masterminds/semver ranges, e.g. ~1.2, ^1, ">=1.2 <2"), numerical:asc|desc or alphabetical:asc|desc (asc picks the highest, desc the lowest, as in Flux)',
+      )
+      .option(
+        '--tag-filter <regex>',
+        'With --policy: only tags matching this regular expression (RE2 syntax, named groups as (?P<name>...))',
+      )
+      .option(
+        '--tag-extract <template>',
+        "With --policy and --tag-filter: order by this template of the filter's groups, e.g. '$version'",
+      )
+      .option(
+        '--min-age <duration>',
+        'With --policy: take a new tag only when isctl first saw its digest at least this long ago (e.g. 72h, 7d)',
       )
       .option('--dry-run', 'Show the change and its diff without writing anything')
       .option(

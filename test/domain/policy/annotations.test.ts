@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
-  formatFirstSeen,
   readFirstSeen,
+  readHeldBack,
+  writeFirstSeen,
+  writeHeldBack,
   readPolicyInput,
   withoutPolicyAnnotations,
   withPolicyAnnotations,
@@ -21,17 +23,35 @@ describe('policy annotations on a spec tag', () => {
     expect(readPolicyInput(null)).toBeUndefined();
   });
 
-  it('writes first-seen records with sorted keys and reads a damaged value as none', () => {
-    const text = formatFirstSeen({
+  it('keeps first-seen records per spec tag on the stream, sorted, and reads a damaged value as none', () => {
+    const meta: Record<string, string> = { other: 'x' };
+    writeFirstSeen(meta, 'stable', {
       b: { digest: 'sha256:b', firstSeen: '2026-01-02T00:00:00Z' },
       a: { digest: 'sha256:a', firstSeen: '2026-01-01T00:00:00Z' },
     });
-    expect(text).toBe(
-      '{"a":{"digest":"sha256:a","firstSeen":"2026-01-01T00:00:00Z"},"b":{"digest":"sha256:b","firstSeen":"2026-01-02T00:00:00Z"}}',
+    expect(meta['isctl.io/first-seen']).toBe(
+      '{"stable":{"a":{"digest":"sha256:a","firstSeen":"2026-01-01T00:00:00Z"},"b":{"digest":"sha256:b","firstSeen":"2026-01-02T00:00:00Z"}}}',
     );
-    expect(readFirstSeen({ 'isctl.io/first-seen': text! }).a.digest).toBe('sha256:a');
-    expect(readFirstSeen({ 'isctl.io/first-seen': '{not json' })).toEqual({});
-    expect(readFirstSeen({ 'isctl.io/first-seen': '{"a":{"digest":"d","firstSeen":"yesterday"}}' })).toEqual({});
-    expect(formatFirstSeen({})).toBeUndefined();
+    expect(readFirstSeen(meta, 'stable').a.digest).toBe('sha256:a');
+    expect(readFirstSeen(meta, 'other')).toEqual({});
+    writeFirstSeen(meta, 'stable', {});
+    expect(meta).toEqual({ other: 'x' });
+    expect(readFirstSeen({ 'isctl.io/first-seen': '{not json' }, 'stable')).toEqual({});
+    expect(readFirstSeen({ 'isctl.io/first-seen': '{"s":{"a":{"digest":"d","firstSeen":"yesterday"}}}' }, 's')).toEqual(
+      {},
+    );
+  });
+
+  it('keeps held-back records per spec tag', () => {
+    const meta: Record<string, string> = {};
+    writeHeldBack(meta, 'stable', { tag: '1.2.7', reason: 'MinAge', message: 'm', until: '2026-01-01T01:00:00Z' });
+    expect(readHeldBack(meta, 'stable')).toEqual({
+      tag: '1.2.7',
+      reason: 'MinAge',
+      message: 'm',
+      until: '2026-01-01T01:00:00Z',
+    });
+    writeHeldBack(meta, 'stable', undefined);
+    expect(meta).toEqual({});
   });
 });
