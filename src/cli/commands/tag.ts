@@ -226,7 +226,9 @@ export const tagCommand: CommandModule = {
       )
       .option(
         '--policy <policy>',
-        'isctl extension: follow the tag of SOURCE (a repository) a policy picks: semver:RANGE (Masterminds/semver ranges, e.g. ~1.2, ^1, ">=1.2 <2"), numerical:asc|desc or alphabetical:asc|desc (asc picks the highest, desc the lowest, as in Flux)',
+        'isctl extension: follow the tag of SOURCE (a repository) a policy picks: semver:RANGE ' +
+          '(Masterminds/semver ranges, e.g. ~1.2, ^1, ">=1.2 <2"), numerical:asc|desc or alphabetical:asc|desc ' +
+          '(asc picks the highest, desc the lowest, as in Flux)',
       )
       .option(
         '--tag-filter <regex>',
