@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import type { CliIO } from './io.js';
 import { UsageError } from '../domain/errors.js';
+import { folderNamespace } from '../state/namespaces.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS, parseRequestTimeout } from '../registry/request-timeout.js';
 
 /** Resolved global options. */
@@ -26,7 +27,10 @@ export interface GlobalOptions {
 export function addGlobalOptions(program: Command): Command {
   return program
     .option('--dir <path>', 'State folder holding the YAML/JSON objects (env ISCTL_DIR, default: current directory)')
-    .option('-n, --namespace <name>', 'Namespace to work in (env ISCTL_NAMESPACE, default "default")')
+    .option(
+      '-n, --namespace <name>',
+      'Namespace to work in (env ISCTL_NAMESPACE; default the folder\'s namespace: see "isctl project")',
+    )
     .option('-A, --all-namespaces', 'List objects across all namespaces')
     .option(
       '-o, --output <format>',
@@ -56,12 +60,13 @@ export function addGlobalOptions(program: Command): Command {
 /** Reads the global options of a (sub)command together with the environment. */
 export function globalOptions(cmd: Command, io: CliIO): GlobalOptions {
   const o = cmd.optsWithGlobals() as Record<string, unknown>;
-  const dir = (o.dir as string | undefined) ?? io.env.ISCTL_DIR ?? io.cwd;
+  const dir = path.resolve(io.cwd, (o.dir as string | undefined) ?? io.env.ISCTL_DIR ?? io.cwd);
   const tty = Boolean(io.stdout.isTTY);
   const color = o.color !== false && !io.env.NO_COLOR && tty;
   return {
-    dir: path.resolve(io.cwd, dir),
-    namespace: (o.namespace as string | undefined) ?? io.env.ISCTL_NAMESPACE ?? 'default',
+    dir,
+    // -n only selects; by default commands work in the namespace namespace-less objects belong to.
+    namespace: (o.namespace as string | undefined) ?? io.env.ISCTL_NAMESPACE ?? folderNamespace(dir).namespace,
     allNamespaces: Boolean(o.allNamespaces),
     output: o.output as string | undefined,
     color,

@@ -11,6 +11,9 @@ import { hiddenTempFiles, removeStaleTempFiles, resolveWriteTarget, syncDirs, wr
 import { createBlobStore } from './blobs.js';
 import { computeChanges } from './commit.js';
 import { listStateFiles } from './discover.js';
+import { FOLDER_CONFIG_FILE, NamespaceResolver, folderNamespace } from './namespaces.js';
+import { EditError, editFileText } from './edit/file.js';
+import { parse as parseYaml } from 'yaml';
 import { withFolderLock } from './lock.js';
 import { ParseCache } from './cache.js';
 import { parseStateFile } from './parse.js';
@@ -72,6 +75,7 @@ async function load(root: string, namespace: string, maxBytes: number): Promise<
   const problems: StateFileError[] = [];
   const entries: Entry[] = [];
   const seen = new Map<string, string>();
+  const namespaces = new NamespaceResolver(root);
   for (const parsed of results) {
     for (const p of parsed.problems) {
       problems.push(p);
@@ -79,7 +83,7 @@ async function load(root: string, namespace: string, maxBytes: number): Promise<
     }
     for (const { object, location } of parsed.objects) {
       const declared = object.metadata?.namespace;
-      const ns = typeof declared === 'string' && declared !== '' ? declared : namespace;
+      const ns = typeof declared === 'string' && declared !== '' ? declared : namespaces.forFile(parsed.path).namespace;
       const key = `${object.kind}/${ns}/${object.metadata?.name ?? ''}`;
       const first = seen.get(key);
       if (first !== undefined && object.metadata?.name) {
@@ -131,7 +135,44 @@ export function openStateStore(dir: string, options: StateStoreOptions = {}): St
         return { result, changes };
       });
     },
+    folderNamespace: () => folderNamespace(root),
+    async setFolderNamespace(namespace: string) {
+      await checkFolder(root);
+      return withFolderLock(root, lockTimeout, async () => {
+        const before = folderNamespace(root);
+        await writeFileAtomic(root, FOLDER_CONFIG_FILE, await settingText(root, namespace));
+        return { before, after: folderNamespace(root) };
+      });
+    },
   };
+}
+
+/** The text of `.isctl/config.yaml` with `namespace` set: edited in place when the file exists. */
+async function settingText(root: string, namespace: string): Promise<string> {
+  const current = await readText(root, FOLDER_CONFIG_FILE);
+  if (current === null || current.trim() === '')
+    return `# Settings of this isctl state folder; commit this file.\n# namespace: where objects without metadata.namespace belong (isctl project NAME).\nnamespace: ${namespace}\n`;
+  let value: unknown;
+  try {
+    value = parseYaml(current);
+  } catch {
+    value = undefined;
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw new StateFileError(
+      FOLDER_CONFIG_FILE,
+      'is not a YAML map of settings; isctl does not rewrite it',
+      undefined,
+      `fix it or remove it, then run the command again`,
+    );
+  try {
+    return (
+      editFileText(FOLDER_CONFIG_FILE, current, [{ document: 0, after: { ...value, namespace }, before: value }]) ?? ''
+    );
+  } catch (err) {
+    if (err instanceof EditError) throw new StateFileError(FOLDER_CONFIG_FILE, err.message);
+    throw err;
+  }
 }
 
 async function writeChanges(root: string, tempFiles: string[], changes: FileChange[]): Promise<void> {

@@ -6,6 +6,7 @@
  */
 import type { KubeObject } from '../domain/types.js';
 import type { StateFileError } from '../domain/errors.js';
+import type { FolderNamespace } from './namespaces.js';
 
 /** Where an object lives: file relative to the state folder, YAML document index, List item index. */
 export interface ObjectLocation {
@@ -23,7 +24,10 @@ export interface StoredObject<T extends KubeObject = KubeObject> {
   readonly original: Readonly<T> | null;
   /** Working copy: mutate it; the store writes what differs from `original`. */
   object: T;
-  /** Effective namespace: metadata.namespace, else the namespace the command runs in. */
+  /**
+   * Effective namespace: metadata.namespace, else the namespace of its file's folder (see
+   * src/state/namespaces.ts) — never the namespace a command runs in.
+   */
   readonly namespace: string;
   readonly kind: string;
   readonly name: string;
@@ -31,7 +35,7 @@ export interface StoredObject<T extends KubeObject = KubeObject> {
 
 /** All objects of the folder as seen by one command. */
 export interface Snapshot {
-  /** The namespace the command runs in (objects without metadata.namespace belong to it). */
+  /** The namespace the command runs in (`-n`): it selects objects, it never gives one a namespace. */
   readonly namespace: string;
   readonly objects: readonly StoredObject[];
   /** Files that could not be parsed or hold invalid objects; they are never rewritten. */
@@ -77,6 +81,13 @@ export interface StateStore {
   ): Promise<{ result: T; changes: FileChange[] }>;
   /** Content-addressed blobs (manifests, indexes, configs) under `.isctl/blobs/`. */
   readonly blobs: BlobStore;
+  /** The folder's namespace: what `-n` defaults to, and where it comes from. */
+  folderNamespace(): FolderNamespace;
+  /**
+   * Keeps `namespace` as the folder's own setting (`.isctl/config.yaml`), under the folder lock;
+   * returns the folder's namespace before and after (a top-level kustomization.yaml still wins).
+   */
+  setFolderNamespace(namespace: string): Promise<{ before: FolderNamespace; after: FolderNamespace }>;
 }
 
 /** Content-addressed storage of raw registry bytes; every read and write is verified by digest. */

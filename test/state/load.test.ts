@@ -41,10 +41,12 @@ describe('discovery', () => {
       ),
       '.git/x.yaml': stream('hidden'),
       '.isctl/y.yaml': stream('hidden2'),
+      // The folder's project: objects without metadata.namespace belong to it, whatever read() is given.
+      '.isctl/config.yaml': 'namespace: team\n',
       'node_modules/z.yaml': stream('hidden3'),
       'notes.txt': stream('txt'),
     });
-    const snap = await openStateStore(dir).read('team');
+    const snap = await openStateStore(dir).read('elsewhere');
     expect(snap.list('ImageStream').map((o) => `${o.namespace}/${o.name}`)).toEqual([
       'other/b',
       'team/a',

@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -16,6 +16,9 @@ function folderWith(...files: string[]): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'isctl-surgical-'));
   dirs.push(dir);
   for (const f of files) cpSync(path.join(FIXTURES, f), path.join(dir, f));
+  // The fixtures' objects name no namespace: the folder's project gives them one.
+  mkdirSync(path.join(dir, '.isctl'));
+  writeFileSync(path.join(dir, '.isctl', 'config.yaml'), 'namespace: team\n');
   return dir;
 }
 
@@ -69,7 +72,7 @@ describe('surgical write-back', () => {
 
   test('a first status is added to a stream without one, with quoting YAML 1.1 readers need', async () => {
     const dir = folderWith('nostatus.yaml');
-    const { changes } = await edit(dir, 'default', 'fresh', (is) => {
+    const { changes } = await edit(dir, 'team', 'fresh', (is) => {
       is.spec.tags!.push({ name: 'on', from: { kind: 'DockerImage', name: 'registry.example.com/fresh:on' } } as never);
       is.status = { dockerImageRepository: '', tags: [{ tag: 'v1', items: [event('registry.example.com/fresh', 1)] }] };
     });

@@ -11,6 +11,7 @@ const entries: [names: string[], load: Loader][] = [
   [['get'], async () => [(await import('./get.js')).getCommand]],
   [['describe'], async () => [(await import('./describe.js')).describeCommand]],
   [['create'], async () => [(await import('./create.js')).createCommand]],
+  [['project'], async () => [(await import('./project.js')).projectCommand]],
   [['apply'], async () => [(await import('./apply.js')).applyCommand]],
   [['delete'], async () => [(await import('./delete.js')).deleteCommand]],
   [

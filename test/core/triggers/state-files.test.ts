@@ -20,10 +20,13 @@ afterEach(() => {
   for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
 });
 
-function stateDir(files: Record<string, string>): string {
+function stateDir(files: Record<string, string>, project = 'team'): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'isctl-triggers-'));
   dirs.push(dir);
   for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
+  // The fixtures' objects name no namespace: the folder's project gives them one.
+  fs.mkdirSync(path.join(dir, '.isctl'));
+  fs.writeFileSync(path.join(dir, '.isctl', 'config.yaml'), `namespace: ${project}\n`);
   return dir;
 }
 
@@ -93,7 +96,8 @@ describe('triggers end to end through the state store', () => {
     expect(fs.readFileSync(path.join(dir, 'app.yaml'), 'utf8')).toBe(original);
     // Only the (hidden, emptied) lock folder of the store may appear; no state file is written.
     expect(fs.readdirSync(dir).filter((f) => f !== '.isctl')).toEqual(['app.yaml']);
-    if (fs.existsSync(path.join(dir, '.isctl'))) expect(fs.readdirSync(path.join(dir, '.isctl'))).toEqual([]);
+    if (fs.existsSync(path.join(dir, '.isctl')))
+      expect(fs.readdirSync(path.join(dir, '.isctl')).filter((f) => f !== 'config.yaml')).toEqual([]);
   });
 
   it('JSON files keep their indentation; a Local reference policy gives the internal registry pull spec', async () => {
@@ -186,7 +190,7 @@ spec:
           - name: other
             image: tools:v2
 `;
-    const dir = stateDir({ 'tools.yaml': text });
+    const dir = stateDir({ 'tools.yaml': text }, 'ops');
     const { result, changes } = await openStateStore(dir).update('ops', (snap) =>
       importNewImage(snap, 'tools', 'latest', `quay.io/acme/tools@${D2}`),
     );
