@@ -10,13 +10,14 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import {
+  startPagingProxy,
   startRegistry,
   pushImage,
   pushManifest,
   skopeoRawDigest,
+  type PagingProxy,
   type TestRegistry,
 } from '../helpers/registry/index.js';
-import { startPagingProxy, type PagingProxy } from '../helpers/registry/paging-proxy.js';
 import { runCli as isctl, tempDir, testClock } from '../helpers/index.js';
 
 const tempFolder = (): string => tempDir('policy-e2e');

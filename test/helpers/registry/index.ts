@@ -5,6 +5,7 @@
  */
 export * from './blobs.js';
 export * from './fault-proxy.js';
+export * from './paging-proxy.js';
 export * from './images.js';
 export * from './push.js';
 export * from './registry.js';
