@@ -305,7 +305,7 @@ describe('serve --git-push replicas', () => {
   it('only the lease holder runs scheduled passes; when it is SIGKILLed its lease expires and another takes over', async () => {
     const { repos, bare, url } = await repository(1, true);
     const opts = ['--interval', '4s', '--lease-duration', '3s'];
-    const all = [];
+    const all: Awaited<ReturnType<typeof startReplica>>[] = [];
     for (const i of [0, 1, 2]) all.push(await startReplica(`lease-${i}`, url, path.join(sb.root, `l-${i}`), opts));
     // within two ticks every replica has asked; exactly one ran its passes
     await Promise.all(
