@@ -14,11 +14,40 @@ import type { OfferResult } from './queue.js';
 import type { Logger } from './log.js';
 import type { ServeMetrics } from './telemetry.js';
 
+/**
+ * Bytes of webhook bodies held in memory at once, across every connection: a delivery that would
+ * go past it is answered 503 (Retry-After) without reading further, so slow or hostile senders
+ * cannot make serve buffer a body per connection.
+ */
+export class BodyBudget {
+  private used = 0;
+  /** Most bytes held at once so far. */
+  peak = 0;
+  constructor(readonly limit: number) {}
+  get inUse(): number {
+    return this.used;
+  }
+  /** Takes `n` bytes if they fit. */
+  take(n: number): boolean {
+    if (this.used + n > this.limit) return false;
+    this.used += n;
+    if (this.used > this.peak) this.peak = this.used;
+    return true;
+  }
+  give(n: number): void {
+    this.used = Math.max(0, this.used - n);
+  }
+}
+
 /** What the request handler needs. */
 export interface HandlerOptions {
   /** The shared webhook secret; undefined = webhook endpoints are closed. */
   secret: string | undefined;
   maxBodyBytes: number;
+  /** Body bytes held at once over all connections (default: 8 × maxBodyBytes). */
+  budget?: BodyBudget;
+  /** The whole body must arrive within this long, however slowly it trickles (default 10 s). */
+  bodyTimeoutMs?: number;
   dedupe: DeliveryDeduper;
   enqueue(event: PushEvent, sender: Sender): OfferResult;
   metrics: ServeMetrics;
@@ -42,24 +71,64 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
   res.end(text);
 }
 
-/** Reads the body up to `max` bytes; resolves undefined when it is larger. */
-function readBody(req: IncomingMessage, max: number): Promise<Buffer | undefined> {
+type BodyResult = { body: Buffer } | { refused: 'too_large' | 'busy' | 'timeout' };
+
+/**
+ * Reads the body up to `max` bytes, within `timeoutMs` and the shared budget; the bytes it held
+ * go back to the budget once the answer is sent.
+ */
+function readBody(
+  req: IncomingMessage,
+  res: ServerResponse,
+  max: number,
+  budget: BodyBudget,
+  timeoutMs: number,
+): Promise<BodyResult> {
   return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length'] ?? NaN);
-    if (declared > max) {
-      req.resume(); // discard what is sent; the answer closes the connection
-      return resolve(undefined);
-    }
-    const chunks: Buffer[] = [];
+    let held = 0;
     let size = 0;
-    let over = false;
+    let done = false;
+    let timer: NodeJS.Timeout | undefined;
+    const chunks: Buffer[] = [];
+    res.once('close', () => budget.give(held));
+    const stop = (why: 'too_large' | 'busy' | 'timeout') => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      chunks.length = 0;
+      req.removeAllListeners('data');
+      req.resume(); // discard what is sent; the answer closes the connection
+      resolve({ refused: why });
+    };
+    const declared = Number(req.headers['content-length'] ?? NaN);
+    if (declared > max) return stop('too_large');
+    // A declared length is reserved at once: a delivery that cannot be held is refused unread.
+    if (Number.isFinite(declared) && declared > 0) {
+      if (!budget.take(declared)) return stop('busy');
+      held = declared;
+    }
+    timer = setTimeout(() => stop('timeout'), timeoutMs);
     req.on('data', (c: Buffer) => {
+      if (done) return;
       size += c.length;
-      if (size > max) over = true;
-      if (!over) chunks.push(c);
+      if (size > max) return stop('too_large');
+      if (size > held) {
+        if (!budget.take(size - held)) return stop('busy');
+        held = size;
+      }
+      chunks.push(c);
     });
-    req.on('end', () => resolve(over ? undefined : Buffer.concat(chunks)));
-    req.on('error', reject);
+    req.on('end', () => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      resolve({ body: Buffer.concat(chunks) });
+    });
+    req.on('error', (e) => {
+      clearTimeout(timer);
+      if (!done) reject(e);
+      done = true;
+    });
   });
 }
 
@@ -157,16 +226,29 @@ async function receive(
         : { 'WWW-Authenticate': 'Bearer realm="isctl serve"', Connection: 'close' },
     );
   };
-  // Shared-secret senders are checked before the body is read, so strangers cannot make serve read 1 MiB.
+  // Shared-secret senders are checked before the body is read, so strangers cannot make serve read 1 MiB;
+  // GitHub signs the body, so only a missing or malformed signature can be refused before it.
   const early =
-    sender === 'github' ? undefined : authenticate(secret, { sender, rawBody: Buffer.alloc(0), headers, token });
+    sender === 'github'
+      ? /^sha256=[0-9a-f]{64}$/i.test((headers['x-hub-signature-256'] ?? '').trim())
+        ? undefined
+        : 'missing signature'
+      : authenticate(secret, { sender, rawBody: Buffer.alloc(0), headers, token });
   if (early) return unauthorized(early);
-  const raw = await readBody(req, opts.maxBodyBytes);
-  if (raw === undefined) {
-    return refuse(opts, res, sender, 413, 'too_large', `body larger than ${opts.maxBodyBytes} bytes`, {
-      Connection: 'close',
-    });
+  const budget = opts.budget ?? (opts.budget = new BodyBudget(8 * opts.maxBodyBytes));
+  const read = await readBody(req, res, opts.maxBodyBytes, budget, opts.bodyTimeoutMs ?? 10_000);
+  if ('refused' in read) {
+    const close = { Connection: 'close' };
+    if (read.refused === 'busy')
+      return refuse(opts, res, sender, 503, 'busy', 'too many deliveries are being received; retry later', {
+        ...close,
+        'Retry-After': '5',
+      });
+    if (read.refused === 'timeout')
+      return refuse(opts, res, sender, 408, 'timeout', 'the body did not arrive in time', close);
+    return refuse(opts, res, sender, 413, 'too_large', `body larger than ${opts.maxBodyBytes} bytes`, close);
   }
+  const raw = read.body;
   // GitHub signs the exact raw bytes: verified before anything is parsed.
   const failure = sender === 'github' ? authenticate(secret, { sender, rawBody: raw, headers, token }) : undefined;
   if (failure) return unauthorized(failure);

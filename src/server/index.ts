@@ -6,7 +6,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DeliveryDeduper } from './dedupe.js';
-import { createRequestHandler } from './http.js';
+import { BodyBudget, createRequestHandler } from './http.js';
 import { Importer, type ImporterDeps, type RefreshFn } from './importer.js';
 import type { StreamView } from './matcher.js';
 import type { Logger } from './log.js';
@@ -36,6 +36,13 @@ export interface ServeOptions {
   namespace?: string;
   /** Largest webhook body accepted (default 1 MiB). */
   maxBodyBytes?: number;
+  /** Webhook body bytes held at once over all connections (default 8 MiB). */
+  maxBufferedBytes?: number;
+  /** Open connections at once; more are closed on arrival (default 128). */
+  maxConnections?: number;
+  /** Headers must arrive within this long (default 10 s), the body within bodyTimeoutMs after them (default 10 s). */
+  headersTimeoutMs?: number;
+  bodyTimeoutMs?: number;
   /** Most distinct push events waiting for import (default 1000). */
   queueDepth?: number;
   /** How long a push waits for repeats before its import starts (default 1 s). */
@@ -73,6 +80,8 @@ export interface ServeHandle {
   address: ListenAddress;
   metrics: ServeMetrics;
   importer: Importer;
+  /** Webhook body bytes held now and at most so far. */
+  bodyBytes: { readonly inUse: number; readonly peak: number; readonly limit: number };
   /** Stops accepting, waits for the refresh in progress, and closes everything. */
   stop(reason?: string): Promise<void>;
 }
@@ -132,9 +141,12 @@ export async function startServe(options: ServeOptions, deps: ServeDeps): Promis
   });
   metrics.bindQueueDepth(() => importer.queue.depth);
   const started = Date.now();
+  const bodyBudget = new BodyBudget(options.maxBufferedBytes ?? 8 * 1024 * 1024);
   const handler = createRequestHandler({
     secret: options.secret,
     maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
+    budget: bodyBudget,
+    bodyTimeoutMs: options.bodyTimeoutMs ?? 10_000,
     dedupe: new DeliveryDeduper(options.dedupeCapacity ?? 10_000),
     enqueue: (event, sender) => importer.enqueue(event, sender),
     metrics,
@@ -189,11 +201,15 @@ export async function startServe(options: ServeOptions, deps: ServeDeps): Promis
     });
   }, now);
   const statusRoutes = createStatusRoutes({ access, service: status, logger });
-  const server = createServer((req, res) => {
+  // Node checks its header and request timeouts every connectionsCheckingInterval (30 s by default):
+  // once a second keeps a slow sender from holding a connection much past them.
+  const server = createServer({ connectionsCheckingInterval: 1000 }, (req, res) => {
     if (!statusRoutes(req, res)) handler(req, res);
   });
-  server.requestTimeout = 15_000;
-  server.headersTimeout = 10_000;
+  const headersTimeoutMs = options.headersTimeoutMs ?? 10_000;
+  server.headersTimeout = headersTimeoutMs;
+  server.requestTimeout = headersTimeoutMs + (options.bodyTimeoutMs ?? 10_000) + 1000;
+  server.maxConnections = options.maxConnections ?? 128;
   const address = await listen(server, options.listen);
   listening = `${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}`;
   logger.log('info', 'start', `serve listening on http://${listening}`, {
@@ -235,5 +251,5 @@ export async function startServe(options: ServeOptions, deps: ServeDeps): Promis
       await closed;
       logger.log('info', 'stopped', 'serve stopped');
     })());
-  return { address, metrics, importer, stop };
+  return { address, metrics, importer, bodyBytes: bodyBudget, stop };
 }
