@@ -5,7 +5,10 @@
 // Warm: HEAD manifest by tag only (the digest is unchanged, so nothing else is needed).
 // cold-get: what a cold import needs at least — GET manifest by tag (the body is verified
 // against Docker-Content-Digest, so no HEAD is needed first) and GET config: 2 requests a tag.
-// usage: node bench/floor.mjs URL LIST.json cold|warm|cold-get [connections=8]
+// policy-warm / policy-cold (bench/policy.mjs): what re-evaluating a policy tag needs at least —
+// the repository's tag list (one GET: Distribution 2.8 returns every tag at once), then HEAD
+// (warm) or GET manifest + GET config (cold) of the chosen tag; LIST names the chosen tags.
+// usage: node bench/floor.mjs URL LIST.json cold|warm|cold-get|policy-warm|policy-cold [connections=8]
 //   LIST.json = [{ "repo": "bench/r000", "tag": "v1.0" }, …]; prints one JSON line.
 import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
@@ -20,8 +23,8 @@ const ACCEPT = [
 const sha = (b) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 
 const [url, listFile, mode = 'cold', conns = '8'] = process.argv.slice(2);
-if (!url || !listFile || !['cold', 'warm', 'cold-get'].includes(mode)) {
-  console.error('usage: node bench/floor.mjs URL LIST.json cold|warm|cold-get [connections]');
+if (!url || !listFile || !['cold', 'warm', 'cold-get', 'policy-warm', 'policy-cold'].includes(mode)) {
+  console.error('usage: node bench/floor.mjs URL LIST.json cold|warm|cold-get|policy-warm|policy-cold [connections]');
   process.exit(2);
 }
 const list = JSON.parse(readFileSync(listFile, 'utf8'));
@@ -45,7 +48,11 @@ async function config(repo, manifest) {
 }
 
 async function one({ repo, tag }) {
-  if (mode === 'cold-get') {
+  if (mode === 'policy-warm' || mode === 'policy-cold') {
+    const list = await req('GET', `/v2/${repo}/tags/list`);
+    if (!JSON.parse(list.body.toString()).tags.includes(tag)) throw new Error(`${repo}: no tag ${tag}`);
+  }
+  if (mode === 'cold-get' || mode === 'policy-cold') {
     const man = await req('GET', `/v2/${repo}/manifests/${tag}`, { accept: ACCEPT });
     const digest = man.headers['docker-content-digest'];
     if (sha(man.body) !== digest) throw new Error(`manifest ${repo}:${tag}: digest mismatch`);
@@ -54,7 +61,7 @@ async function one({ repo, tag }) {
   }
   const head = await req('HEAD', `/v2/${repo}/manifests/${tag}`, { accept: ACCEPT });
   const digest = head.headers['docker-content-digest'];
-  if (mode === 'warm') return digest;
+  if (mode === 'warm' || mode === 'policy-warm') return digest;
   const man = await req('GET', `/v2/${repo}/manifests/${digest}`, { accept: ACCEPT });
   if (sha(man.body) !== digest) throw new Error(`manifest ${repo}@${digest}: digest mismatch`);
   await config(repo, man.body);
