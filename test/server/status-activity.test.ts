@@ -58,6 +58,26 @@ describe('status activity', () => {
     expect(activity.tag('tag:team/app:2.0')).toMatchObject({ status: 'unchanged', heldBack: null });
   });
 
+  it('alike deliveries in a row that name no repository share one row with a count', () => {
+    let t = Date.parse('2026-11-22T12:00:00Z');
+    const activity = new ActivityLog(() => (t += 1000));
+    const ignored = { sender: 'distribution', result: 'ignored', ignored: 1 };
+    activity.observe('info', 'delivery', 'distribution delivery ignored', ignored);
+    activity.observe('info', 'delivery', 'distribution delivery ignored', ignored);
+    activity.observe('info', 'delivery', 'distribution delivery accepted', {
+      sender: 'distribution',
+      result: 'accepted',
+      queued: 1,
+      repositories: ['r/a:1'],
+    });
+    for (let i = 0; i < 3; i++) activity.observe('info', 'delivery', 'distribution delivery ignored', ignored);
+    expect(activity.deliveries.map((d) => [d.outcome, d.count, d.firstAt, d.at])).toEqual([
+      ['ignored', 3, '2026-11-22T12:00:04.000Z', '2026-11-22T12:00:06.000Z'],
+      ['accepted', 1, '2026-11-22T12:00:03.000Z', '2026-11-22T12:00:03.000Z'],
+      ['ignored', 2, '2026-11-22T12:00:01.000Z', '2026-11-22T12:00:02.000Z'],
+    ]);
+  });
+
   it('a refused delivery keeps the reason auth.ts gave, an import error its message', () => {
     const activity = new ActivityLog();
     activity.observe('warn', 'delivery', 'github delivery refused: bad signature', {

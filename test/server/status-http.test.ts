@@ -229,6 +229,8 @@ describe('status data', () => {
     expect(doc.deliveries).toEqual([
       {
         at: expect.any(String),
+        firstAt: expect.any(String),
+        count: 1,
         sender: 'distribution',
         repositories: ['127.0.0.1:5004/reglab/app:1.0'],
         outcome: 'accepted',
@@ -236,6 +238,8 @@ describe('status data', () => {
       },
       {
         at: expect.any(String),
+        firstAt: expect.any(String),
+        count: 1,
         sender: 'distribution',
         repositories: [],
         outcome: 'unauthorized',

@@ -14,7 +14,7 @@ import type { StatusDocument } from '../../src/server/status/types.js';
 import { DIGEST_A, DIGEST_B, NOW, deployment, documentOf, result, stream } from '../helpers/status.js';
 
 const TAGS = new Set(
-  'h2 p ul li a code strong span br time table caption thead tbody tr th td div dl dt dd figure figcaption svg defs marker path g title rect text'.split(
+  'h2 p ul li a code strong span br wbr time table caption thead tbody tr th td div dl dt dd figure figcaption svg defs marker path g title rect text'.split(
     ' ',
   ),
 );
@@ -115,7 +115,7 @@ describe('status page: hostile text is shown as text', () => {
   it('webhook text (repository names, parser complaints) is escaped', () => {
     const html = sectionsHtml(hostileDocument());
     strictTokens(html);
-    expect(html).toContain('<code>127.0.0.1:5000/team/app:&quot;&gt;&lt;svg onload=alert(2)&gt;</code>');
+    expect(html).toContain('<code>127.0.0.1:5000/<wbr>team/<wbr>app:&quot;&gt;&lt;svg onload=alert(2)&gt;</code>');
     expect(html).toContain('malformed JSON: Unexpected token &lt;');
   });
 
@@ -281,7 +281,9 @@ describe('status page: order, links and held-back tags', () => {
     const workloadAnchor = /<li><a href="#(w-[0-9a-f]{16})">a\/deployment\/web<\/a><\/li>/.exec(tags)?.[1];
     expect(workloadAnchor).toBeDefined();
     const triggers = renderSections(doc).find((s) => s.id === 'triggers')!.html;
-    expect(triggers).toContain(`<tr id="${workloadAnchor}"><th scope="row">a/deployment/web</th>`);
+    expect(triggers).toContain(
+      `<tr id="${workloadAnchor}" role="row"><th scope="row" role="rowheader">a/deployment/web</th>`,
+    );
     const tagAnchor = /<tr id="(t-[0-9a-f]{16})" class="row-ok" role="row">.{0,200}>fine<\/th>/.exec(tags)?.[1];
     expect(triggers).toContain(`<a href="#${tagAnchor}">a/app:fine</a>`);
     // The graph draws the tag and the workload as links to the same rows.

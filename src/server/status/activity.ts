@@ -116,13 +116,32 @@ export class ActivityLog {
     // A refused delivery's reason is the part of the log message after "refused: " (fixed texts
     // from auth.ts, or the JSON parser's complaint for a sender that did authenticate).
     const reason = refused ? message.replace(/^.*? delivery refused: /, '') : counts;
-    this.push(this.deliveryList, {
-      at: this.stamp(),
+    const at = this.stamp();
+    const item: Delivery = {
+      at,
+      firstAt: at,
+      count: 1,
       sender: clip(f.sender),
       repositories: list(f.repositories),
       outcome,
       message: reason ? clip(reason) : null,
-    });
+    };
+    const last = this.deliveryList[0];
+    // A push of one image is a burst of deliveries Distribution mostly reports as ignored (its blob
+    // uploads): alike deliveries that name no repository share one row, so the rest stays in view.
+    if (
+      last &&
+      item.repositories.length === 0 &&
+      last.repositories.length === 0 &&
+      last.sender === item.sender &&
+      last.outcome === item.outcome &&
+      last.message === item.message
+    ) {
+      last.count++;
+      last.at = at;
+      return;
+    }
+    this.push(this.deliveryList, item);
   }
 
   private run(f: LogFields): void {

@@ -106,7 +106,7 @@ export function buildStatus(input: StatusInput): StatusDocument {
     streams,
     problems,
     imports: [...activity.imports],
-    deliveries: [...activity.deliveries],
+    deliveries: activity.deliveries.map((d) => ({ ...d })),
     graph,
   };
   return redact(doc, input.secrets);

@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import {
   anchorId,
   byText,
+  breakable,
   escapeHtml,
   formatAge,
   formatDuration,
@@ -20,7 +21,8 @@ import {
   renderScheduler,
   renderSections,
   renderSummary,
-  renderTagRow,
+  tagRow,
+  tableHtml,
   renderTags,
   renderTriggers,
   shortDigest,
@@ -32,6 +34,7 @@ import type { StatusDocument } from './types.js';
 /** The renderers the page's script carries (each must be self-contained: see render.ts). */
 export const SHIPPED_RENDERERS: readonly ((...args: never[]) => unknown)[] = [
   escapeHtml,
+  breakable,
   byText,
   formatAge,
   formatDuration,
@@ -42,7 +45,8 @@ export const SHIPPED_RENDERERS: readonly ((...args: never[]) => unknown)[] = [
   renderSections,
   renderSummary,
   renderTags,
-  renderTagRow,
+  tagRow,
+  tableHtml,
   renderScheduler,
   renderImports,
   renderDeliveries,
@@ -228,7 +232,8 @@ th,td{text-align:left;vertical-align:top;padding:.375rem .5rem;border-bottom:1px
 thead th{border-bottom:2px solid #8f8f8f;white-space:nowrap}
 tbody tr:target{background:#fff3bf}
 .tagname{font-weight:600;overflow-wrap:anywhere}
-code{font:.875em/1.3 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;overflow-wrap:anywhere}
+code{font:.875em/1.3 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;overflow-wrap:break-word}
+code.digest{white-space:nowrap}
 .muted{color:var(--muted)}
 .badge{display:inline-block;padding:0 .375rem;border-radius:3px;border:1px solid;font-size:.8125rem;font-weight:600;white-space:nowrap}
 .state-ok{color:#0f5323;background:#e6f4ea}
@@ -258,14 +263,15 @@ body{font-size:15px}
 header,main{padding:0 .5rem}
 th,td{padding:.25rem .375rem}
 table{font-size:.875rem}
-.tags caption,.tags thead{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%)}
-.tags,.tags tbody,.tags tr,.tags td,.tags th{display:block}
-.tags tr{display:flex;flex-direction:column;border:1px solid var(--line);border-radius:6px;margin:.5rem 0;padding:.375rem .5rem}
-.tags tr.row-failed{border-left:4px solid #b00020}
-.tags tr.row-heldBack{border-left:4px solid #b26b00}
-.tags td,.tags th{border:0;padding:.125rem 0}
-.tags th{order:-1;font-size:1.0625rem;border-left:0!important}
-.tags td::before{content:attr(data-label) ": ";font-weight:600;color:var(--muted)}
+.cards thead{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%)}
+.cards caption{display:block}
+.cards,.cards tbody,.cards tr,.cards td,.cards th{display:block}
+.cards tr{display:flex;flex-direction:column;border:1px solid var(--line);border-radius:6px;margin:.5rem 0;padding:.375rem .5rem}
+.cards tr.row-failed{border-left:4px solid #b00020}
+.cards tr.row-heldBack{border-left:4px solid #b26b00}
+.cards td,.cards th{border:0;padding:.125rem 0}
+.cards tbody th{order:-1;font-size:1.0625rem;border-left:0!important}
+.cards td::before{content:attr(data-label) ": ";font-weight:600;color:var(--muted)}
 }
 @media (prefers-reduced-motion:reduce){*{scroll-behavior:auto}}
 `;

@@ -25,6 +25,11 @@ export function byText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** Escaped text with a line-break opportunity after every `/` (long pull specs wrap at their path). */
+export function breakable(value: unknown): string {
+  return escapeHtml(value).replace(/\//g, '/<wbr>');
+}
+
 /** `3m 10s ago`, `2h 5m ago`, `4d ago`, `in 2m`, `just now`; '' for a missing or unreadable time. */
 export function formatAge(time: string | null | undefined, nowMs: number): string {
   if (!time) return '';
@@ -128,6 +133,46 @@ export function renderSummary(doc: StatusDocument, now: number): string {
   ].join('');
 }
 
+/** A table row: its cells' HTML, the one at `header` (if any) being the row header. */
+export interface TableRow {
+  id?: string;
+  className?: string;
+  cells: string[];
+}
+
+/**
+ * A table in a keyboard-scrollable region, each cell labelled with its column (shown before the
+ * cell when a phone shows the rows as cards). The roles are explicit because that CSS display
+ * change makes some browsers drop the elements' table semantics.
+ */
+export function tableHtml(
+  /** The id of the heading that names the table, or of its caption (`caption:ID`). */
+  labelledBy: string,
+  caption: string,
+  columns: string[],
+  header: number,
+  rows: TableRow[],
+  headerClass = '',
+): string {
+  const head = columns.map((c) => `<th scope="col" role="columnheader">${escapeHtml(c)}</th>`).join('');
+  const body = rows
+    .map(
+      (r) =>
+        `<tr${r.id ? ` id="${r.id}"` : ''}${r.className ? ` class="${escapeHtml(r.className)}"` : ''} role="row">${r.cells
+          .map((c, i) =>
+            i === header
+              ? `<th scope="row" role="rowheader"${headerClass ? ` class="${headerClass}"` : ''}>${c}</th>`
+              : `<td role="cell" data-label="${escapeHtml(columns[i])}">${c}</td>`,
+          )
+          .join('')}</tr>`,
+    )
+    .join('');
+  const captionId = labelledBy.startsWith('caption:') ? labelledBy.slice(8) : '';
+  return `<div class="scroll" role="region" aria-labelledby="${captionId || labelledBy}" tabindex="0"><table class="cards" role="table"><caption${
+    captionId ? ` id="${captionId}"` : ''
+  }>${caption}</caption><thead role="rowgroup"><tr role="row">${head}</tr></thead><tbody role="rowgroup">${body}</tbody></table></div>`;
+}
+
 /** One tag row per tag, held-back and failing first. */
 export function renderTags(doc: StatusDocument, now: number): string {
   const rank: Record<string, number> = { heldBack: 0, failed: 1, pending: 2, ok: 3, reference: 4 };
@@ -143,22 +188,18 @@ export function renderTags(doc: StatusDocument, now: number): string {
   const head = '<h2 id="tags-title">Image stream tags</h2>';
   if (rows.length === 0)
     return `${head}<p>No image stream in the folder${doc.serve.namespace === null ? '' : ' for this namespace'}.</p>`;
-  const body = rows.map(({ s, t }) => renderTagRow(s.namespace, s.name, t, now)).join('');
-  // Explicit roles: on a phone the rows are shown as cards (CSS display), which makes some browsers drop
-  // the table semantics of the elements.
-  const cols = ['Stream', 'Tag', 'Status', 'Image', 'Source', 'Imported', 'Workloads']
-    .map((c) => `<th scope="col" role="columnheader">${c}</th>`)
-    .join('');
-  return (
-    `${head}<div class="scroll" role="region" aria-labelledby="tags-title" tabindex="0"><table ` +
-    `class="tags" role="table"><caption>Every tag, held-back and failing first. Times are ages ` +
-    `(hover over one for the exact time).</caption><thead role="rowgroup"><tr role="row">` +
-    `${cols}</tr></thead><tbody role="rowgroup">${body}</tbody></table></div>`
-  );
+  return `${head}${tableHtml(
+    'tags-title',
+    'Every tag, held-back and failing first. Times are ages (hover over one for the exact time).',
+    ['Stream', 'Tag', 'Status', 'Image', 'Source', 'Imported', 'Workloads'],
+    1,
+    rows.map(({ s, t }) => tagRow(s.namespace, s.name, t, now)),
+    'tagname',
+  )}`;
 }
 
 /** One row of the tags table. */
-export function renderTagRow(namespace: string, stream: string, t: TagStatus, now: number): string {
+export function tagRow(namespace: string, stream: string, t: TagStatus, now: number): TableRow {
   let status = `<span class="badge state-${escapeHtml(t.state)}">${escapeHtml(stateLabel(t.state))}</span>`;
   if (t.heldBack)
     status += ` <span class="why"><strong>${escapeHtml(t.heldBack.reason)}</strong>${t.heldBack.message ? `: ${escapeHtml(t.heldBack.message)}` : ''}</span>`;
@@ -169,10 +210,10 @@ export function renderTagRow(namespace: string, stream: string, t: TagStatus, no
   const image = t.digest
     ? `<code class="digest" title="${escapeHtml(t.digest)}" data-digest="${escapeHtml(t.digest)}">${escapeHtml(shortDigest(t.digest))}</code>`
     : t.dockerImageReference
-      ? `<code>${escapeHtml(t.dockerImageReference)}</code>`
+      ? `<code>${breakable(t.dockerImageReference)}</code>`
       : '<span class="muted">none</span>';
   const source = t.source
-    ? `${t.source.kind === 'DockerImage' ? '' : `<span class="muted">${escapeHtml(t.source.kind)}</span> `}<code>${escapeHtml(
+    ? `${t.source.kind === 'DockerImage' ? '' : `<span class="muted">${escapeHtml(t.source.kind)}</span> `}<code>${breakable(
         t.source.namespace ? `${t.source.namespace}/${t.source.name}` : t.source.name,
       )}</code>${t.scheduled ? ' <span class="tagline">scheduled</span>' : ''}`
     : '<span class="muted">status only</span>';
@@ -185,15 +226,19 @@ export function renderTagRow(namespace: string, stream: string, t: TagStatus, no
         )
         .join('')}</ul>`
     : '<span class="muted">none</span>';
-  return (
-    `<tr id="${anchorId('t', t.id)}" class="row-${escapeHtml(t.state)}" role="row"><td ` +
-    `role="cell" data-label="Stream"><span class="muted">${escapeHtml(namespace)}/</span>` +
-    `${escapeHtml(stream)}</td><th scope="row" role="rowheader" class="tagname">` +
-    `${escapeHtml(t.name)}</th><td role="cell" data-label="Status">${status}</td><td ` +
-    `role="cell" data-label="Image">${image}</td><td role="cell" data-label="Source">${source}` +
-    `</td><td role="cell" data-label="Imported">${timeHtml(t.importedAt, now)}${checked}</td>` +
-    `<td role="cell" data-label="Workloads">${followers}</td></tr>`
-  );
+  return {
+    id: anchorId('t', t.id),
+    className: `row-${t.state}`,
+    cells: [
+      `<span class="muted">${escapeHtml(namespace)}/</span>${escapeHtml(stream)}`,
+      escapeHtml(t.name),
+      status,
+      image,
+      source,
+      `${timeHtml(t.importedAt, now)}${checked}`,
+      followers,
+    ],
+  };
 }
 
 /** The scheduler: interval, the next bucket run, the last scheduled run. */
@@ -224,31 +269,25 @@ export function renderScheduler(doc: StatusDocument, now: number): string {
 export function renderImports(imports: readonly ImportRun[], now: number): string {
   const head = '<h2 id="imports-title">Recent imports</h2>';
   if (imports.length === 0) return `${head}<p>No import has run since serve started.</p>`;
-  const rows = imports
-    .map((r) => {
-      const outcome =
-        r.outcome === 'error'
-          ? `<span class="badge state-failed">error</span> ${escapeHtml(r.message)}`
-          : r.outcome === 'no-match'
-            ? `<span class="badge state-pending">no match</span> ${escapeHtml(r.message)}`
-            : `${r.failed ? '<span class="badge state-failed">failed</span> ' : ''}${r.tags} tag${r.tags === 1 ? '' : 's'}, ${
-                r.changed
-              } changed, ${r.failed} failed${
-                r.changedTags.length ? `: ${r.changedTags.map((t) => `<code>${escapeHtml(t)}</code>`).join(', ')}` : ''
-              }`;
-      return (
-        `<tr><td>${timeHtml(r.at, now)}</td><td>${escapeHtml(r.trigger)}` +
-        `${r.bucket ? ` <span class="muted">bucket ${escapeHtml(r.bucket)}</span>` : ''}</td><td>` +
-        `${escapeHtml(formatDuration(r.durationMs))}</td><td>${outcome}</td></tr>`
-      );
-    })
-    .join('');
-  return (
-    `${head}<div class="scroll" role="region" aria-labelledby="imports-title" tabindex="0">` +
-    `<table><caption>Newest first, the last ${imports.length}.</caption><thead><tr><th ` +
-    `scope="col">Finished</th><th scope="col">Trigger</th><th scope="col">Took</th><th ` +
-    `scope="col">Outcome</th></tr></thead><tbody>${rows}</tbody></table></div>`
-  );
+  const rows = imports.map((r): TableRow => {
+    const outcome =
+      r.outcome === 'error'
+        ? `<span class="badge state-failed">error</span> ${escapeHtml(r.message)}`
+        : r.outcome === 'no-match'
+          ? `<span class="badge state-pending">no match</span> ${escapeHtml(r.message)}`
+          : `${r.failed ? '<span class="badge state-failed">failed</span> ' : ''}` +
+            `${r.tags} tag${r.tags === 1 ? '' : 's'}, ${r.changed} changed, ${r.failed} failed` +
+            (r.changedTags.length ? `: ${r.changedTags.map((t) => `<code>${breakable(t)}</code>`).join(', ')}` : '');
+    return {
+      cells: [
+        timeHtml(r.at, now),
+        `${escapeHtml(r.trigger)}${r.bucket ? ` <span class="muted">bucket ${escapeHtml(r.bucket)}</span>` : ''}`,
+        escapeHtml(formatDuration(r.durationMs)),
+        outcome,
+      ],
+    };
+  });
+  return `${head}${tableHtml('imports-title', `Newest first, the last ${imports.length}.`, ['Finished', 'Trigger', 'Took', 'Outcome'], -1, rows)}`;
 }
 
 /** Recent webhook deliveries. */
@@ -258,24 +297,21 @@ export function renderDeliveries(doc: StatusDocument, now: number): string {
   if (list.length === 0)
     return `${head}<p>${doc.serve.webhooks ? 'No delivery since serve started.' : 'Webhooks are off: serve was started without a webhook secret.'}</p>`;
   const good: Record<string, boolean> = { accepted: true, duplicate: true, ignored: true };
-  const rows = list
-    .map(
-      (d) =>
-        `<tr><td>${timeHtml(d.at, now)}</td><td>${escapeHtml(d.sender)}</td><td>${
-          d.repositories.length
-            ? d.repositories.map((r) => `<code>${escapeHtml(r)}</code>`).join('<br>')
-            : '<span class="muted">—</span>'
-        }</td><td><span class="badge ${good[d.outcome] ? 'state-ok' : 'state-failed'}">${escapeHtml(d.outcome.replace(/_/g, ' '))}</span>${
+  const rows = list.map(
+    (d): TableRow => ({
+      cells: [
+        timeHtml(d.at, now),
+        escapeHtml(d.sender),
+        d.repositories.length
+          ? d.repositories.map((r) => `<code>${breakable(r)}</code>`).join('<br>')
+          : '<span class="muted">—</span>',
+        `<span class="badge ${good[d.outcome] ? 'state-ok' : 'state-failed'}">${escapeHtml(d.outcome.replace(/_/g, ' '))}</span>${
           d.message ? ` ${escapeHtml(d.message)}` : ''
-        }</td></tr>`,
-    )
-    .join('');
-  return (
-    `${head}<div class="scroll" role="region" aria-labelledby="deliveries-title" tabindex="0">` +
-    `<table><caption>Newest first, the last ${list.length}.</caption><thead><tr><th ` +
-    `scope="col">Received</th><th scope="col">Sender</th><th scope="col">Repository</th><th ` +
-    `scope="col">Outcome</th></tr></thead><tbody>${rows}</tbody></table></div>`
+        }${d.count > 1 ? ` <span class="muted">(${d.count} deliveries in a row, the first ${timeHtml(d.firstAt, now)})</span>` : ''}`,
+      ],
+    }),
   );
+  return `${head}${tableHtml('deliveries-title', `Newest first, the last ${list.length}.`, ['Received', 'Sender', 'Repository', 'Outcome'], -1, rows)}`;
 }
 
 /** The trigger graph as a picture and as a table of workloads. */
@@ -299,47 +335,49 @@ export function renderTriggers(doc: StatusDocument): string {
         `import failed.</figcaption></figure>`;
   if (workloads.length === 0)
     return `${head}${picture}<p>No workload in the folder has an ImageChange trigger on these tags.</p>`;
-  const rows = workloads
-    .map((w) => {
-      const ins = g.edges.filter((e) => e.to === w.id && e.kind === 'trigger');
-      const outs = g.edges.filter((e) => e.from === w.id && e.kind === 'output');
-      const follows = ins.length
-        ? `<ul class="plain">${ins
-            .map(
-              (e) =>
-                `<li>${
-                  tagsInTable[e.from]
-                    ? `<a href="#${anchorId('t', e.from)}">${escapeHtml(labels[e.from] ?? e.from)}</a>`
-                    : `${escapeHtml(labels[e.from] ?? e.from)} <span class="muted">(not in the folder)</span>`
-                } <span class="muted">${escapeHtml(e.label)}${e.inactive ? ', off' : ''}</span></li>`,
-            )
-            .join('')}</ul>`
-        : '<span class="muted">none</span>';
-      const builds = outs.length
-        ? outs
-            .map((e) =>
-              tagsInTable[e.to]
-                ? `<a href="#${anchorId('t', e.to)}">${escapeHtml(labels[e.to] ?? e.to)}</a>`
-                : escapeHtml(labels[e.to] ?? e.to),
-            )
-            .join(', ')
-        : '';
-      return `<tr id="${anchorId('w', w.id)}"><th scope="row">${escapeHtml(w.label)}</th><td>${follows}</td><td>${
-        builds || '<span class="muted">—</span>'
-      }</td><td>${
+  const rows = workloads.map((w): TableRow => {
+    const ins = g.edges.filter((e) => e.to === w.id && e.kind === 'trigger');
+    const outs = g.edges.filter((e) => e.from === w.id && e.kind === 'output');
+    const follows = ins.length
+      ? `<ul class="plain">${ins
+          .map(
+            (e) =>
+              `<li>${
+                tagsInTable[e.from]
+                  ? `<a href="#${anchorId('t', e.from)}">${escapeHtml(labels[e.from] ?? e.from)}</a>`
+                  : `${escapeHtml(labels[e.from] ?? e.from)} <span class="muted">(not in the folder)</span>`
+              } <span class="muted">${escapeHtml(e.label)}${e.inactive ? ', off' : ''}</span></li>`,
+          )
+          .join('')}</ul>`
+      : '<span class="muted">none</span>';
+    const builds = outs.length
+      ? outs
+          .map((e) =>
+            tagsInTable[e.to]
+              ? `<a href="#${anchorId('t', e.to)}">${escapeHtml(labels[e.to] ?? e.to)}</a>`
+              : escapeHtml(labels[e.to] ?? e.to),
+          )
+          .join(', ')
+      : '';
+    return {
+      id: anchorId('w', w.id),
+      cells: [
+        escapeHtml(w.label),
+        follows,
+        builds || '<span class="muted">—</span>',
         w.problem
           ? `<span class="badge state-failed">problem</span> ${escapeHtml(w.problem)}`
-          : '<span class="muted">—</span>'
-      }</td></tr>`;
-    })
-    .join('');
-  return (
-    `${head}${picture}<div class="scroll" role="region" aria-labelledby="workloads-caption" ` +
-    `tabindex="0"><table><caption id="workloads-caption">Workloads and the tags their triggers ` +
-    `follow</caption><thead><tr><th scope="col">Workload</th><th scope="col">Follows</th><th ` +
-    `scope="col">Builds into</th><th scope="col">Problems</th></tr></thead><tbody>${rows}` +
-    `</tbody></table></div>`
-  );
+          : '<span class="muted">—</span>',
+      ],
+    };
+  });
+  return `${head}${picture}${tableHtml(
+    'caption:workloads-caption',
+    'Workloads and the tags their triggers follow',
+    ['Workload', 'Follows', 'Builds into', 'Problems'],
+    0,
+    rows,
+  )}`;
 }
 
 /** Files that could not be read. */

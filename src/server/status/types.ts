@@ -71,9 +71,14 @@ export interface ImportRun {
   changedTags: string[];
 }
 
-/** One webhook delivery. */
+/**
+ * One webhook delivery, or a run of alike ones in a row that named no repository (blob pushes
+ * Distribution reports as ignored, refusals, duplicates): `count` of them, from `firstAt` to `at`.
+ */
 export interface Delivery {
   at: string;
+  firstAt: string;
+  count: number;
   sender: string;
   /** `host/repository:tag` the delivery named (only for deliveries that authenticated). */
   repositories: string[];

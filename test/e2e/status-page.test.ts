@@ -1,0 +1,331 @@
+/**
+ * The status page of `isctl serve` in a real browser (Debian's Chromium, headless, through
+ * playwright-core): the built CLI serves a folder whose streams import from Debian's
+ * docker-registry and from a hostile registry on 127.0.0.1. What a person sees is read from the
+ * DOM: a push shows its new digest within one refresh period without a reload, a failing tag shows
+ * its reason, hostile names and messages are text, the keyboard reaches every link, and the page
+ * fits a phone. Screenshots go to the test's temporary folder (ISCTL_KEEP_TEMP=1 keeps it).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort, pushImage, startRegistry, type TestRegistry } from '../helpers/registry/registry.js';
+import { launchBrowser, type TestBrowser } from '../helpers/browser.js';
+import { run } from '../../src/cli/main.js';
+import type { StatusDocument } from '../../src/server/status/types.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const BIN = path.join(ROOT, 'bin/isctl.js');
+const SECRET = 'status-page-webhook-secret-5d1e';
+const UI_TOKEN = 'status-page-ui-token-90ab';
+const HOSTILE_TAG = '<img src=x onerror=window.__pwned=3>';
+const HOSTILE_MESSAGE = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">';
+
+const children = new Set<ChildProcess>();
+const temps: string[] = [];
+const browsers: TestBrowser[] = [];
+let hostile: Server | undefined;
+
+beforeAll(() => {
+  // serve runs as the built CLI; compile the current sources first.
+  try {
+    execFileSync('npx', ['tsc', '-p', '.'], { cwd: ROOT, stdio: 'pipe' });
+  } catch {
+    // type errors elsewhere still emit JavaScript; the check below is what matters
+  }
+  expect(fs.existsSync(path.join(ROOT, 'dist/server/status/page.js'))).toBe(true);
+}, 180_000);
+
+afterAll(async () => {
+  for (const b of browsers) await b.close();
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  await new Promise<void>((r) => (hostile ? hostile.close(() => r()) : r()));
+  if (process.env.ISCTL_KEEP_TEMP === '1') console.log(`kept: ${temps.join(' ')}`);
+  else for (const d of temps) fs.rmSync(d, { recursive: true, force: true });
+});
+
+function tempDir(): string {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'isctl-status-page-'));
+  temps.push(d);
+  return d;
+}
+
+async function until(cond: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** A registry that answers every manifest request 403 with hostile text in its error message. */
+async function startHostileRegistry(): Promise<string> {
+  hostile = createServer((req, res) => {
+    const body = req.url === '/v2/' ? '{}' : JSON.stringify({ errors: [{ code: 'DENIED', message: HOSTILE_MESSAGE }] });
+    res.writeHead(req.url === '/v2/' ? 200 : 403, {
+      'Content-Type': 'application/json',
+      'Docker-Distribution-API-Version': 'registry/2.0',
+      'Content-Length': Buffer.byteLength(body),
+    });
+    res.end(req.method === 'HEAD' ? undefined : body);
+  });
+  await new Promise<void>((r) => hostile!.listen(0, '127.0.0.1', () => r()));
+  return `127.0.0.1:${(hostile.address() as { port: number }).port}`;
+}
+
+function folder(reg: TestRegistry, bad: string): string {
+  const dir = tempDir();
+  const tag = (name: string, from: string) =>
+    `  - name: ${JSON.stringify(name)}\n    from:\n      kind: DockerImage\n      name: ${from}\n    importPolicy:\n      insecure: true\n`;
+  const tags = [
+    tag('1.0', `${reg.host}/team/app:1.0`),
+    tag(HOSTILE_TAG, `${reg.host}/team/app:1.0`),
+    tag('locked', `${bad}/team/locked:1.0`),
+    tag('gone', `${reg.host}/team/app:missing`),
+  ].join('');
+  fs.writeFileSync(
+    path.join(dir, 'app.yaml'),
+    `apiVersion: image.openshift.io/v1
+kind: ImageStream
+metadata:
+  name: app
+  namespace: team
+spec:
+  tags:
+${tags}---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: team
+  annotations:
+    image.openshift.io/triggers: '[{"from":{"kind":"ImageStreamTag","name":"app:1.0"},"fieldPath":"spec.template.spec.containers[?(@.name==\\"web\\")].image"}]'
+spec:
+  template:
+    spec:
+      containers:
+      - name: web
+        image: placeholder
+`,
+  );
+  return dir;
+}
+
+async function refresh(dir: string): Promise<void> {
+  const io = {
+    stdout: { write: () => true },
+    stderr: { write: () => true },
+    env: {},
+    cwd: ROOT,
+    now: () => new Date(),
+  };
+  // Two tags fail on purpose, so the exit code is not 0; what matters is what was recorded.
+  await run(['refresh', '--dir', dir, '-n', 'team'], io as never);
+}
+
+/** Starts the built `isctl serve`; resolves once it listens. */
+async function serve(args: string[]) {
+  const child = spawn(process.execPath, [BIN, 'serve', '--interval', '1h', ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NO_COLOR: '1' },
+  });
+  children.add(child);
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  await until(() => stderr.includes('"event":"start"'), 15_000, `serve to listen (stderr: ${stderr})`);
+  return { child, stderr: () => stderr };
+}
+
+/** Width and height from a PNG's IHDR chunk. */
+function pngSize(file: string): { width: number; height: number } {
+  const b = fs.readFileSync(file);
+  expect(b.subarray(1, 4).toString('latin1')).toBe('PNG');
+  return { width: b.readUInt32BE(16), height: b.readUInt32BE(20) };
+}
+
+// page.evaluate callbacks run in the browser and reach its globals through globalThis (the
+// project is type-checked without the DOM library).
+type Focused = { tag: string; href: string | null; text: string; inTags: boolean; inGraph: boolean };
+
+describe('the status page in Chromium', () => {
+  let reg: TestRegistry;
+  let servePort: number;
+  let bad: string;
+
+  beforeAll(async () => {
+    servePort = await freePort();
+    bad = await startHostileRegistry();
+    reg = await startRegistry({
+      mode: 'plain',
+      notifications: {
+        url: `http://127.0.0.1:${servePort}/webhooks/distribution`,
+        headers: { Authorization: `Bearer ${SECRET}` },
+      },
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await reg?.stop();
+  });
+
+  it('shows failures and hostile names as text, follows a push within one refresh, works by keyboard and on a phone', async () => {
+    const v1 = await pushImage(reg, 'team/app', '1.0', { seed: 'status-v1' });
+    const dir = folder(reg, bad);
+    await refresh(dir);
+    const secretFile = path.join(dir, '.secret');
+    fs.writeFileSync(secretFile, `${SECRET}\n`);
+    await serve(['--dir', dir, '--listen', `127.0.0.1:${servePort}`, '--webhook-secret-file', secretFile]);
+    const base = `http://127.0.0.1:${servePort}`;
+
+    const b = await launchBrowser();
+    browsers.push(b);
+    const { page } = b;
+    const response = await page.goto(`${base}/`);
+    expect(response?.status()).toBe(200);
+    await page.evaluate(() => {
+      (globalThis as any).__marker = 'the same page';
+    });
+    expect(await page.title()).toBe('(2 failing) isctl serve status');
+
+    // Failing tags first, each with its reason; the registry's hostile message is text.
+    const rowHeaders = await page.locator('#tags tbody th.tagname').allTextContents();
+    expect(rowHeaders.slice(0, 2).sort()).toEqual(['gone', 'locked']);
+    const statusOf = async (tag: string) =>
+      (await page
+        .locator('#tags tbody tr', { has: page.getByRole('rowheader', { name: tag, exact: true }) })
+        .locator('td')
+        .nth(1)
+        .textContent()) ?? '';
+    const locked = await statusOf('locked');
+    expect(locked).toContain('Failed');
+    expect(locked).toContain(`Forbidden: denied: ${HOSTILE_MESSAGE}`);
+    expect(await statusOf('gone')).toMatch(/^Failed NotFound: .*not found/);
+    // The hostile tag name is the row header's text; no element came out of it or of the message.
+    const hostileHeader = page.getByRole('rowheader', { name: HOSTILE_TAG, exact: true });
+    expect(await hostileHeader.textContent()).toBe(HOSTILE_TAG);
+    expect(await page.locator('main img, main script, main iframe').count()).toBe(0);
+    expect(await page.evaluate(() => (globalThis as any).__pwned)).toBeUndefined();
+    const digestOf = (tag: string) =>
+      page
+        .locator('#tags tbody tr', { has: page.getByRole('rowheader', { name: tag, exact: true }) })
+        .locator('code.digest')
+        .getAttribute('data-digest');
+    expect(await digestOf('1.0')).toBe(v1.digest);
+
+    // The keyboard reaches the skip link, the sections, the tag row's workload link and the graph.
+    const focusedAfterTab = async (): Promise<Focused> => {
+      await page.keyboard.press('Tab');
+      return page.evaluate(() => {
+        const e = (globalThis as any).document.activeElement;
+        return {
+          tag: e.tagName.toLowerCase(),
+          href: e.getAttribute('href'),
+          text: (e.textContent ?? '').trim(),
+          inTags: Boolean(e.closest('#tags')),
+          inGraph: Boolean(e.closest('svg')),
+        };
+      });
+    };
+    const seen: Focused[] = [];
+    for (let i = 0; i < 80; i++) {
+      const f = await focusedAfterTab();
+      seen.push(f);
+      if (f.inGraph && f.text.startsWith('deployment/web')) break;
+    }
+    expect(seen[0]).toMatchObject({ tag: 'a', href: '#tags', text: 'Skip to the tags' });
+    expect(seen.some((f) => f.tag === 'button' && f.text === 'Pause live updates')).toBe(true);
+    expect(seen.some((f) => f.tag === 'a' && f.href === 'api/v1/status')).toBe(true);
+    const workloadLink = seen.find((f) => f.inTags && f.tag === 'a' && f.text === 'deployment/web');
+    expect(workloadLink?.href).toMatch(/^#w-[0-9a-f]{16}$/);
+    expect(seen.some((f) => f.inGraph && f.href === workloadLink!.href)).toBe(true);
+    expect(seen.some((f) => f.inGraph && f.text.startsWith('app:1.0'))).toBe(true);
+    // Enter on the tag row's workload link lands on the workload's row, which links back.
+    const link = page.locator(`#tags a[href="${workloadLink!.href}"]`);
+    await link.focus();
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate(() => (globalThis as any).location.hash)).toBe(workloadLink!.href);
+    expect(await page.locator(':target th').textContent()).toBe('deployment/web');
+    expect(await page.locator(':target a').first().textContent()).toBe('app:1.0');
+
+    // A push: the registry notifies serve, serve imports; the page shows the digest within one
+    // refresh period of the data changing, without a reload and without losing keyboard focus.
+    await link.focus();
+    const v2 = await pushImage(reg, 'team/app', '1.0', { seed: 'status-v2' });
+    expect(v2.digest).not.toBe(v1.digest);
+    await until(
+      async () => {
+        const doc = (await (await fetch(`${base}/api/v1/status`)).json()) as StatusDocument;
+        return doc.streams[0].tags.some((t) => t.name === '1.0' && t.digest === v2.digest);
+      },
+      20_000,
+      'serve to import the pushed digest',
+    );
+    const changed = Date.now();
+    await page.waitForFunction(
+      (digest) => (globalThis as any).document.querySelector(`#tags code[data-digest="${digest}"]`) !== null,
+      v2.digest,
+      { timeout: 5_000 + 2_000, polling: 100 },
+    );
+    expect(Date.now() - changed).toBeLessThan(7_000);
+    expect(await digestOf('1.0')).toBe(v2.digest);
+    expect(await page.evaluate(() => (globalThis as any).__marker)).toBe('the same page');
+    expect(await page.evaluate(() => (globalThis as any).document.activeElement?.getAttribute('href'))).toBe(
+      workloadLink!.href,
+    );
+    const deliveries = await page.locator('#deliveries tbody tr').allTextContents();
+    expect(
+      deliveries.some((r) => r.includes('distribution') && r.includes('team/app:1.0') && r.includes('accepted')),
+    ).toBe(true);
+    const imports = await page.locator('#imports tbody tr').first().textContent();
+    expect(imports).toMatch(/webhook.*2 tags, 2 changed, 0 failed: team\/app:1\.0/);
+
+    // Nothing secret in the page; no script error, no CSP refusal.
+    expect(await page.content()).not.toContain(SECRET);
+    expect(b.errors).toEqual([]);
+
+    // Screenshots, and a phone's width: no sideways scrolling of the page itself.
+    const desktop = path.join(dir, 'status-desktop.png');
+    await page.screenshot({ path: desktop, fullPage: true });
+    expect(pngSize(desktop).width).toBe(1280);
+    await page.setViewportSize({ width: 390, height: 844 });
+    const phone = path.join(dir, 'status-phone.png');
+    await page.screenshot({ path: phone, fullPage: true });
+    expect(pngSize(phone).width).toBe(390);
+    expect(await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+      390,
+    );
+    // On a phone the tag rows are cards that still read as table rows with their headers.
+    expect(await page.getByRole('rowheader', { name: 'locked', exact: true }).isVisible()).toBe(true);
+    expect(await page.getByRole('cell', { name: /^Status: Failed Forbidden/ }).count()).toBe(1);
+  }, 180_000);
+
+  it('with --ui-token-file the browser signs in through its login prompt, and the page keeps refreshing', async () => {
+    const dir = folder(reg, bad);
+    const tokenFile = path.join(dir, '.ui-token');
+    fs.writeFileSync(tokenFile, `${UI_TOKEN}\n`);
+    const port = await freePort();
+    await serve(['--dir', dir, '--listen', `127.0.0.1:${port}`, '--ui-token-file', tokenFile]);
+    const url = `http://127.0.0.1:${port}/`;
+
+    // Without credentials for its prompt the browser shows nothing of the page.
+    const anonymous = await launchBrowser();
+    browsers.push(anonymous);
+    await expect(anonymous.page.goto(url)).rejects.toThrow(/ERR_INVALID_AUTH_CREDENTIALS/);
+    const refused = await fetch(url);
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get('www-authenticate')).toBe('Basic realm="isctl serve", charset="UTF-8"');
+
+    const signedIn = await launchBrowser({ httpCredentials: { username: 'me', password: UI_TOKEN } });
+    browsers.push(signedIn);
+    expect((await signedIn.page.goto(url))?.status()).toBe(200);
+    const poll = await signedIn.page.waitForResponse((r) => r.url().endsWith('/api/v1/status'), { timeout: 8_000 });
+    expect([200, 304]).toContain(poll.status());
+    expect(await signedIn.page.textContent('#live')).toBe('Live: updated every 5 s.');
+    expect(await signedIn.page.content()).not.toContain(UI_TOKEN);
+    expect(signedIn.errors).toEqual([]);
+  }, 120_000);
+});
