@@ -4,55 +4,48 @@
  * docker-registry and from a hostile registry on 127.0.0.1. What a person sees is read from the
  * DOM: a push shows its new digest within one refresh period without a reload, a failing tag shows
  * its reason, hostile names and messages are text, the keyboard reaches every link, and the page
- * fits a phone. Screenshots go to the test's temporary folder (ISCTL_KEEP_TEMP=1 keeps it).
+ * fits a phone. Screenshots go to the test's temporary folder, and to ISCTL_SCREENSHOT_DIR too
+ * when it is set (to look at them).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { freePort, pushImage, startRegistry, type TestRegistry } from '../helpers/registry/registry.js';
+import { freePort, pushImage, startRegistry, type TestRegistry } from '../helpers/registry/index.js';
 import { launchBrowser, type TestBrowser } from '../helpers/browser.js';
-import { run } from '../../src/cli/main.js';
+import { runCli, spawnCli, tempDir, useCliSnapshot, type CliProcess } from '../helpers/index.js';
 import type { StatusDocument } from '../../src/server/status/types.js';
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const BIN = path.join(ROOT, 'bin/isctl.js');
 const SECRET = 'status-page-webhook-secret-5d1e';
 const UI_TOKEN = 'status-page-ui-token-90ab';
 const HOSTILE_TAG = '<img src=x onerror=window.__pwned=3>';
 const HOSTILE_MESSAGE = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">';
 
-const children = new Set<ChildProcess>();
-const temps: string[] = [];
+const serves: CliProcess[] = [];
+const folders: string[] = [];
 const browsers: TestBrowser[] = [];
 let hostile: Server | undefined;
+let snapshot: { remove(): void } | undefined;
 
+// serve runs as the built CLI, from a private copy (another build must not change it mid-test).
 beforeAll(() => {
-  // serve runs as the built CLI; compile the current sources first.
-  try {
-    execFileSync('npx', ['tsc', '-p', '.'], { cwd: ROOT, stdio: 'pipe' });
-  } catch {
-    // type errors elsewhere still emit JavaScript; the check below is what matters
-  }
-  expect(fs.existsSync(path.join(ROOT, 'dist/server/status/page.js'))).toBe(true);
+  snapshot = useCliSnapshot();
 }, 180_000);
 
 afterAll(async () => {
   for (const b of browsers) await b.close();
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  for (const s of serves) {
+    try {
+      process.kill(s.pid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+    const ended = await Promise.race([s.done.then(() => true), new Promise((r) => setTimeout(() => r(false), 10_000))]);
+    if (!ended) process.kill(s.pid, 'SIGKILL');
+  }
   await new Promise<void>((r) => (hostile ? hostile.close(() => r()) : r()));
-  if (process.env.ISCTL_KEEP_TEMP === '1') console.log(`kept: ${temps.join(' ')}`);
-  else for (const d of temps) fs.rmSync(d, { recursive: true, force: true });
+  snapshot?.remove();
+  for (const d of folders) fs.rmSync(d, { recursive: true, force: true });
 });
-
-function tempDir(): string {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'isctl-status-page-'));
-  temps.push(d);
-  return d;
-}
 
 async function until(cond: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
   const end = Date.now() + ms;
@@ -78,7 +71,8 @@ async function startHostileRegistry(): Promise<string> {
 }
 
 function folder(reg: TestRegistry, bad: string): string {
-  const dir = tempDir();
+  const dir = tempDir('status-page');
+  folders.push(dir);
   const tag = (name: string, from: string) =>
     `  - name: ${JSON.stringify(name)}\n    from:\n      kind: DockerImage\n      name: ${from}\n    importPolicy:\n      insecure: true\n`;
   const tags = [
@@ -115,30 +109,31 @@ spec:
   return dir;
 }
 
-async function refresh(dir: string): Promise<void> {
-  const io = {
-    stdout: { write: () => true },
-    stderr: { write: () => true },
-    env: {},
-    cwd: ROOT,
-    now: () => new Date(),
-  };
-  // Two tags fail on purpose, so the exit code is not 0; what matters is what was recorded.
-  await run(['refresh', '--dir', dir, '-n', 'team'], io as never);
+/** Starts the built `isctl serve` on the folder; resolves once it answers /healthz. */
+async function serve(dir: string, port: number, args: string[]): Promise<void> {
+  const s = spawnCli(['serve', '--interval', '1h', '--listen', `127.0.0.1:${port}`, ...args], { dir });
+  serves.push(s);
+  let exited = false;
+  void s.done.then(() => (exited = true));
+  await until(
+    async () =>
+      exited ||
+      (await fetch(`http://127.0.0.1:${port}/healthz`)
+        .then((r) => r.ok)
+        .catch(() => false)),
+    15_000,
+    'serve to listen',
+  );
+  if (exited) throw new Error(`serve exited: ${(await s.done).stderr}`);
 }
 
-/** Starts the built `isctl serve`; resolves once it listens. */
-async function serve(args: string[]) {
-  const child = spawn(process.execPath, [BIN, 'serve', '--interval', '1h', ...args], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NO_COLOR: '1' },
-  });
-  children.add(child);
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  await until(() => stderr.includes('"event":"start"'), 15_000, `serve to listen (stderr: ${stderr})`);
-  return { child, stderr: () => stderr };
+/** Saves a full-page screenshot in the folder (and in ISCTL_SCREENSHOT_DIR when set). */
+async function screenshot(b: TestBrowser, dir: string, name: string): Promise<string> {
+  const file = path.join(dir, name);
+  await b.page.screenshot({ path: file, fullPage: true });
+  const keep = process.env.ISCTL_SCREENSHOT_DIR;
+  if (keep) fs.copyFileSync(file, path.join(keep, name));
+  return file;
 }
 
 /** Width and height from a PNG's IHDR chunk. */
@@ -175,10 +170,11 @@ describe('the status page in Chromium', () => {
   it('shows failures and hostile names as text, follows a push within one refresh, works by keyboard and on a phone', async () => {
     const v1 = await pushImage(reg, 'team/app', '1.0', { seed: 'status-v1' });
     const dir = folder(reg, bad);
-    await refresh(dir);
+    // Two tags fail on purpose (exit code 1); what matters is what the folder records.
+    expect((await runCli(['refresh', '-n', 'team'], { dir })).code).toBe(1);
     const secretFile = path.join(dir, '.secret');
     fs.writeFileSync(secretFile, `${SECRET}\n`);
-    await serve(['--dir', dir, '--listen', `127.0.0.1:${servePort}`, '--webhook-secret-file', secretFile]);
+    await serve(dir, servePort, ['--webhook-secret-file', secretFile]);
     const base = `http://127.0.0.1:${servePort}`;
 
     const b = await launchBrowser();
@@ -288,13 +284,9 @@ describe('the status page in Chromium', () => {
     expect(b.errors).toEqual([]);
 
     // Screenshots, and a phone's width: no sideways scrolling of the page itself.
-    const desktop = path.join(dir, 'status-desktop.png');
-    await page.screenshot({ path: desktop, fullPage: true });
-    expect(pngSize(desktop).width).toBe(1280);
+    expect(pngSize(await screenshot(b, dir, 'status-desktop.png')).width).toBe(1280);
     await page.setViewportSize({ width: 390, height: 844 });
-    const phone = path.join(dir, 'status-phone.png');
-    await page.screenshot({ path: phone, fullPage: true });
-    expect(pngSize(phone).width).toBe(390);
+    expect(pngSize(await screenshot(b, dir, 'status-phone.png')).width).toBe(390);
     expect(await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth)).toBeLessThanOrEqual(
       390,
     );
@@ -308,7 +300,7 @@ describe('the status page in Chromium', () => {
     const tokenFile = path.join(dir, '.ui-token');
     fs.writeFileSync(tokenFile, `${UI_TOKEN}\n`);
     const port = await freePort();
-    await serve(['--dir', dir, '--listen', `127.0.0.1:${port}`, '--ui-token-file', tokenFile]);
+    await serve(dir, port, ['--ui-token-file', tokenFile]);
     const url = `http://127.0.0.1:${port}/`;
 
     // Without credentials for its prompt the browser shows nothing of the page.
