@@ -1,6 +1,8 @@
 /**
- * Builds the CoreContext of a command from the global options and the environment: the state
- * folder, the registry client (sharing the folder's blob store), the clock and the triggers.
+ * The composition root: the only place that builds a CoreContext (the state folder, the registry
+ * client sharing the folder's blob store, the clock, the namespace, the cluster settings and the
+ * trigger controller) from the global options and the environment. Commands get everything
+ * they hand to core from here.
  */
 import { openStateStore } from '../state/store.js';
 import type { ImageSourceOptions } from '../registry/index.js';
@@ -20,13 +22,21 @@ export interface ContextOptions {
   maxConnectionsPerRegistry?: number;
   /** maxImagesBulkImportedPerRepository (default 50, -1 = no limit). */
   maxBulkImport?: number;
+  /** Wraps the registry client, e.g. to count requests for `serve`'s /metrics. */
+  instrumentSource?: (source: ImageSource) => ImageSource;
 }
 
+/** What the context is built from: the global options (completion builds one from the words typed). */
+export type ContextGlobals = Pick<
+  GlobalOptions,
+  'dir' | 'namespace' | 'internalRegistry' | 'registryConfig' | 'verbosity' | 'requestTimeoutMs'
+>;
+
 /** Creates the dependencies of the core use cases for one command run. */
-export function buildCoreContext(g: GlobalOptions, io: CliIO, options: ContextOptions = {}): CoreContext {
+export function buildCoreContext(g: ContextGlobals, io: CliIO, options: ContextOptions = {}): CoreContext {
   const store = openStateStore(g.dir);
   const blobs = options.dryRun ? readOnlyBlobs(store.blobs) : store.blobs;
-  const source = lazyImageSource({
+  const lazy = lazyImageSource({
     blobs,
     ...(g.registryConfig ? { registryConfig: g.registryConfig } : {}),
     env: io.env,
@@ -35,17 +45,19 @@ export function buildCoreContext(g: GlobalOptions, io: CliIO, options: ContextOp
     now: io.now,
     ...requestReporting(g, io),
   });
+  const source = options.instrumentSource ? options.instrumentSource(lazy) : lazy;
   return {
     store,
     source,
     now: io.now,
+    namespace: g.namespace,
     settings: { internalRegistry: g.internalRegistry, maxBulkImport: options.maxBulkImport ?? 50 },
     triggers: createTriggerHook({ now: io.now }),
   };
 }
 
 /** The request deadline, `-v` tracing and the terminal's "waiting for HOST" notice, all on stderr. */
-function requestReporting(g: GlobalOptions, io: CliIO): Partial<ImageSourceOptions> {
+function requestReporting(g: ContextGlobals, io: CliIO): Partial<ImageSourceOptions> {
   const write = (text: string) => io.stderr.write(text);
   const trace = createRequestTrace(g.verbosity, write, io.now);
   const notice = createWaitNotice(io.stderr, io.env);
@@ -68,7 +80,7 @@ function envNumber(v: string | undefined): number | undefined {
 
 /**
  * The registry client (and undici under it) is loaded on first use: read-only commands and
- * `--help` never pay for it, which keeps start-up close to a bare `node` (issue 7 targets).
+ * `--help` never pay for it, which keeps their start-up close to a bare `node`.
  */
 function lazyImageSource(options: ImageSourceOptions): ImageSource {
   let loaded: Promise<ImageSource> | undefined;

@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import type { Command } from 'commander';
+import { DEFAULT_INTERNAL_REGISTRY } from '../domain/types.js';
 import type { CliIO } from './io.js';
 import { UsageError } from '../domain/errors.js';
 import { folderNamespace } from '../state/namespaces.js';
@@ -74,9 +75,7 @@ export function globalOptions(cmd: Command, io: CliIO): GlobalOptions {
     requestTimeoutMs: requestTimeout(o.requestTimeout as string | undefined, io.env.ISCTL_REQUEST_TIMEOUT),
     registryConfig: (o.registryConfig as string | undefined) ?? undefined,
     internalRegistry:
-      (o.internalRegistry as string | undefined) ??
-      io.env.ISCTL_INTERNAL_REGISTRY ??
-      'image-registry.openshift-image-registry.svc:5000',
+      (o.internalRegistry as string | undefined) ?? io.env.ISCTL_INTERNAL_REGISTRY ?? DEFAULT_INTERNAL_REGISTRY,
   };
 }
 

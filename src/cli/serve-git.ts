@@ -77,7 +77,6 @@ export async function startServeGit(o: {
   flags: ServeGitFlags;
   /** Builds the context once the clone exists. */
   context: () => CoreContext;
-  contextNamespace: string;
   namespace: string | undefined;
   logger: Logger;
   metrics: ServeMetrics;
@@ -130,7 +129,7 @@ export async function startServeGit(o: {
       const { run: done, report } = await commitChange(
         prepared.tree,
         async ({ dryRun }) => {
-          const r = await refresh(run, { ...selection, contextNamespace: o.contextNamespace }, { dryRun });
+          const r = await refresh(run, { ...selection, dryRun });
           return {
             result: r,
             changes: r.changes,

@@ -10,8 +10,8 @@ import { applyCreateGenerations, applyUpdateGenerations, jsonEqual } from '../do
 import type { ImageStream, KubeObject } from '../domain/types.js';
 import { namespaceProblems, validateImageStream } from '../domain/validation.js';
 import { parseStateFile } from '../state/parse.js';
-import type { FileChange, Snapshot, StateStore, StoredObject } from '../state/types.js';
-import type { TriggerReport } from './context.js';
+import type { FileChange, Snapshot, StoredObject } from '../state/types.js';
+import type { CoreContext, TriggerReport } from './context.js';
 import { keepTriggerOwnedFields } from './apply-owned.js';
 
 /** One object to apply and the file (or `-` for stdin) it came from. */
@@ -170,40 +170,46 @@ function setOrDelete(meta: Record<string, unknown>, key: string, value: unknown)
   else meta[key] = structuredClone(value);
 }
 
-/** Runs apply as one transaction on the store; nothing is written when any document is invalid. */
+/** What `apply` is asked for. */
+export interface ApplyInput {
+  docs: readonly ApplyDocument[];
+  dryRun?: boolean;
+  /** `-n` was given: every object's own namespace must match it (kubectl's RequireNamespace). */
+  explicitNamespace?: boolean;
+}
+
+/**
+ * Runs apply as one transaction in the context's namespace; nothing is written when any document
+ * is invalid. In the same transaction the trigger controller takes its first look at the objects
+ * created or configured, so a workload with a resolvable ImageChange trigger gets its image at
+ * once, as on a cluster.
+ */
 export async function apply(
-  store: StateStore,
-  namespace: string,
-  docs: readonly ApplyDocument[],
-  options: {
-    now: Date;
-    dryRun?: boolean;
-    explicitNamespace?: boolean;
-    /** Runs in the same transaction on the objects created or configured (the trigger controller's first look). */
-    afterApply?: (snapshot: Snapshot, objects: StoredObject[]) => TriggerReport;
-  },
-): Promise<{ outcomes: ApplyOutcome[]; changes: FileChange[]; triggers?: TriggerReport }> {
+  ctx: CoreContext,
+  input: ApplyInput,
+): Promise<{ outcomes: ApplyOutcome[]; changes: FileChange[]; triggers: TriggerReport }> {
+  const { namespace } = ctx;
+  const { docs } = input;
   if (docs.length === 0)
     throw new CommandError(
       'no objects passed to apply',
       'give a file or folder with -f holding Kubernetes objects (apiVersion, kind, metadata.name)',
     );
-  if (options.explicitNamespace) checkNamespaces(docs, namespace);
+  if (input.explicitNamespace) checkNamespaces(docs, namespace);
   validateApplyDocuments(docs, namespace);
-  const { result, changes } = await store.update(
+  const { result, changes } = await ctx.store.update(
     namespace,
     (snapshot) => {
-      const outcomes = applyToSnapshot(snapshot, docs, options.now);
-      if (!options.afterApply) return { outcomes };
+      const outcomes = applyToSnapshot(snapshot, docs, ctx.now());
       const touched = outcomes
         .filter((o) => o.action === 'created' || o.action === 'configured')
         .map((o) => snapshot.find(o.kind, o.namespace, o.name))
         .filter((so): so is StoredObject => so !== undefined);
-      return { outcomes, triggers: options.afterApply(snapshot, touched) };
+      return { outcomes, triggers: ctx.triggers.applyTo(snapshot, touched, ctx.settings) };
     },
-    { dryRun: options.dryRun },
+    { dryRun: input.dryRun },
   );
-  return { outcomes: result.outcomes, changes, ...(result.triggers ? { triggers: result.triggers } : {}) };
+  return { outcomes: result.outcomes, changes, triggers: result.triggers };
 }
 
 // kubectl (resource.Builder RequireNamespace): an object's own namespace must match an explicit -n.

@@ -1,8 +1,10 @@
 /**
- * What a core use case gets from outside (ARCHITECTURE.md rule 4): the state folder, the image
- * source, the clock and the cluster-level settings. Core functions return data; they never print.
+ * What a core use case gets from outside: the state folder, the image source, the clock, the
+ * namespace of the command and the cluster-level settings. Only src/cli/context.ts builds one.
+ * Every use case has the shape `useCase(ctx, input)`, returns data and never prints; nothing in
+ * core reaches a file, a registry or the clock except through this context.
  */
-import type { StateStore, Snapshot } from '../state/types.js';
+import type { StateStore, Snapshot, StoredObject } from '../state/types.js';
 import type { ImageSource } from '../registry/types.js';
 
 /** Cluster-level settings OpenShift takes from its config. */
@@ -18,6 +20,11 @@ export interface CoreContext {
   store: StateStore;
   source: ImageSource;
   now: () => Date;
+  /**
+   * The namespace of the command (`-n`, ISCTL_NAMESPACE, else `default`): where names are looked
+   * up, where new objects go, and the namespace of stored objects that name none.
+   */
+  namespace: string;
   settings: ClusterSettings;
   /** Carries out ImageChange triggers after tag images changed (src/core/triggers). */
   triggers: TriggerHook;
@@ -72,10 +79,10 @@ export interface TriggerHook {
    * Evaluates every workload's triggers against the streams as they are (the controller's resync):
    * a workload added after its tag was imported, or one a killed run did not reach, catches up.
    */
-  reconcile?(snapshot: Snapshot, settings: ClusterSettings): TriggerReport;
+  reconcile(snapshot: Snapshot, settings: ClusterSettings): TriggerReport;
+  /**
+   * Evaluates the triggers of the given objects as the controller does when an object's triggers
+   * change (a workload applied or edited by `set triggers`): every trigger against the streams.
+   */
+  applyTo(snapshot: Snapshot, objects: StoredObject[], settings: ClusterSettings): TriggerReport;
 }
-
-/** A hook that does nothing (used until triggers are wired, and by tests of status rules). */
-export const noTriggers: TriggerHook = {
-  apply: () => ({ updated: [], warnings: [], builds: [] }),
-};

@@ -5,13 +5,14 @@
 import { ServerError, ValidationError } from '../domain/errors.js';
 import { IMAGE_API_VERSION, type ImageStream } from '../domain/types.js';
 import { validateImageStream } from '../domain/validation.js';
-import type { FileChange, StateStore } from '../state/types.js';
+import type { FileChange } from '../state/types.js';
+import type { CoreContext } from './context.js';
 import { rfc3339 } from './apply.js';
 import { RESOURCE_NAMES } from './get.js';
 
-/** Options of `create imagestream`. */
-export interface CreateImageStreamOptions {
-  now: Date;
+/** What `create imagestream` is asked for. */
+export interface CreateImageStreamInput {
+  name: string;
   /** `--lookup-local`: spec.lookupPolicy.local. */
   lookupLocal?: boolean;
   dryRun?: boolean;
@@ -31,17 +32,17 @@ export function newImageStream(
   };
 }
 
-/** Creates the stream; AlreadyExists is worded like the API server's. */
+/** Creates the stream in the namespace of the context; AlreadyExists is worded like the API server's. */
 export async function createImageStream(
-  store: StateStore,
-  namespace: string,
-  name: string,
-  options: CreateImageStreamOptions,
+  ctx: CoreContext,
+  input: CreateImageStreamInput,
 ): Promise<{ stream: ImageStream; changes: FileChange[] }> {
-  const stream = newImageStream(name, namespace, options);
+  const { name, dryRun } = input;
+  const namespace = ctx.namespace;
+  const stream = newImageStream(name, namespace, { now: ctx.now(), lookupLocal: input.lookupLocal });
   const problems = validateImageStream(stream, { namespace });
   if (problems.length > 0) throw new ValidationError('ImageStream', name, problems);
-  const { changes } = await store.update(
+  const { changes } = await ctx.store.update(
     namespace,
     (snapshot) => {
       if (snapshot.find('ImageStream', namespace, name)) {
@@ -53,7 +54,7 @@ export async function createImageStream(
       }
       snapshot.add(stream, namespace);
     },
-    { dryRun: options.dryRun },
+    { dryRun },
   );
   return { stream, changes };
 }

@@ -2,12 +2,13 @@
  * `delete is|istag NAME…`: removes streams from the state folder (their files lose the document, or
  * disappear when nothing else is left). Missing names are reported as the API server's NotFound.
  */
-import { IsctlError, NotFoundError, ServerError } from '../domain/errors.js';
+import { CommandError, IsctlError, NotFoundError, ServerError } from '../domain/errors.js';
 import { applyUpdateGenerations } from '../domain/generations.js';
 import { removeTag } from '../domain/history.js';
 import { parseImageStreamTagName } from '../domain/imagestream.js';
 import type { ImageStream } from '../domain/types.js';
 import type { FileChange, Snapshot, StateStore } from '../state/types.js';
+import type { CoreContext } from './context.js';
 import { RESOURCE_NAMES } from './get.js';
 
 /** Deleted names in argument order and one error per name that was not found. */
@@ -17,14 +18,25 @@ export interface DeleteResult {
   changes: FileChange[];
 }
 
-/** Deletes the named ImageStreams of `namespace` in one transaction. */
-export function deleteImageStreams(
-  store: StateStore,
-  namespace: string,
-  names: readonly string[],
-  options: { dryRun?: boolean } = {},
-): Promise<DeleteResult> {
-  return deleteEach(store, namespace, names, options, (snapshot, name) => {
+/** What to delete: names, or (streams only) every one of the namespace. */
+export interface DeleteInput {
+  names: readonly string[];
+  /** `--all`: every ImageStream of the namespace of the context. */
+  all?: boolean;
+  dryRun?: boolean;
+}
+
+/** Deletes the named ImageStreams (or all of them) of the context's namespace in one transaction. */
+export async function deleteImageStreams(ctx: CoreContext, input: DeleteInput): Promise<DeleteResult> {
+  const namespace = ctx.namespace;
+  let names = input.names;
+  if (input.all) {
+    if (names.length > 0) throw new CommandError('pass either names or --all, not both');
+    names = (await ctx.store.read(namespace)).list('ImageStream', namespace).map((o) => o.name);
+    if (names.length === 0) return { deleted: [], errors: [], changes: [] };
+  }
+  if (names.length === 0) throw new CommandError('resource(s) were provided, but no name was specified');
+  return deleteEach(ctx.store, namespace, names, input, (snapshot, name) => {
     const found = snapshot.find('ImageStream', namespace, name);
     if (!found) throw new NotFoundError(RESOURCE_NAMES.imagestreams, name);
     snapshot.remove(found);
@@ -35,13 +47,11 @@ export function deleteImageStreams(
  * Deletes ImageStreamTags `stream:tag`: the spec tag and its history go (imagestreamtag/rest.go
  * Delete); the stream's generation moves as for any spec change.
  */
-export function deleteImageStreamTags(
-  store: StateStore,
-  namespace: string,
-  names: readonly string[],
-  options: { dryRun?: boolean } = {},
-): Promise<DeleteResult> {
-  return deleteEach(store, namespace, names, options, (snapshot, name) =>
+export function deleteImageStreamTags(ctx: CoreContext, input: DeleteInput): Promise<DeleteResult> {
+  const namespace = ctx.namespace;
+  if (input.all || input.names.length === 0)
+    throw new CommandError('name the image stream tags to delete, as in STREAM:TAG');
+  return deleteEach(ctx.store, namespace, input.names, input, (snapshot, name) =>
     removeImageStreamTag(snapshot, namespace, name),
   );
 }

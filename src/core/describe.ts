@@ -3,11 +3,21 @@
  * every object of the namespace without names, each name exactly, and for a single name that
  * does not exist every object whose name starts with it (DescribeMatchingResources).
  */
-import { CommandError, NotFoundError } from '../domain/errors.js';
+import { CommandError, NotFoundError, type StateFileError } from '../domain/errors.js';
 import type { ImageStream, ImageStreamImage, ImageStreamTag } from '../domain/types.js';
 import type { Snapshot } from '../state/types.js';
-import { getImageStreamImages, getImageStreamTags, getImageStreams, type GetQuery, type GetResult } from './get.js';
-import type { ImageLoader } from './images.js';
+import type { CoreContext } from './context.js';
+import {
+  getImageStreamImages,
+  getImageStreamTags,
+  getImageStreams,
+  queryOf,
+  type GetQuery,
+  type GetResult,
+  type ImageResource,
+} from './get.js';
+import { imageLoader, type ImageLoader } from './images.js';
+import type { LabelSelector } from './selector.js';
 
 /** Objects to describe; `prefixMatched` when they were found by name prefix. */
 export interface DescribeResult<T> extends GetResult<T> {
@@ -75,4 +85,32 @@ function requireMetadata<
     errors.push(new CommandError(message, hint(o)));
   }
   return { ...r, items, errors };
+}
+
+/** What `describe` is asked for. */
+export interface DescribeInput {
+  resource: ImageResource;
+  names: string[];
+  allNamespaces?: boolean;
+  selector?: LabelSelector;
+}
+
+/** What `describe` found, by resource, and the files of the folder that did not load. */
+export type DescribeOutput = (
+  | ({ resource: 'imagestreams' } & DescribeResult<ImageStream>)
+  | ({ resource: 'imagestreamtags' } & DescribeResult<ImageStreamTag>)
+  | ({ resource: 'imagestreamimages' } & DescribeResult<ImageStreamImage>)
+) & { problems: readonly StateFileError[] };
+
+/** `describe is|istag|isimage [NAME…]` in the namespace of the context (or all of them). */
+export async function describe(ctx: CoreContext, input: DescribeInput): Promise<DescribeOutput> {
+  const snapshot = await ctx.store.read(ctx.namespace);
+  const q = queryOf(ctx, input);
+  const images = imageLoader(ctx.store.blobs);
+  const problems = snapshot.problems;
+  if (input.resource === 'imagestreams')
+    return { resource: input.resource, ...(await describeImageStreams(snapshot, q)), problems };
+  if (input.resource === 'imagestreamtags')
+    return { resource: input.resource, ...(await describeImageStreamTags(snapshot, q, images)), problems };
+  return { resource: input.resource, ...(await describeImageStreamImages(snapshot, q, images)), problems };
 }

@@ -4,7 +4,7 @@
  * ImageStreamTags and ImageStreamImages are synthesised as imagestreamtag/rest.go and
  * imagestreamimage/rest.go do (imagestream-api.md §1.4). Errors use the server's wording.
  */
-import { CommandError, IsctlError, NotFoundError, ServerError } from '../domain/errors.js';
+import { CommandError, IsctlError, NotFoundError, ServerError, type StateFileError } from '../domain/errors.js';
 import {
   digestOrImageMatch,
   findSpecTag,
@@ -16,7 +16,8 @@ import {
 } from '../domain/imagestream.js';
 import type { Image, ImageStream, ImageStreamImage, ImageStreamTag, TagEvent } from '../domain/types.js';
 import type { Snapshot, StoredObject } from '../state/types.js';
-import type { ImageLoader } from './images.js';
+import type { CoreContext } from './context.js';
+import { imageLoader, type ImageLoader } from './images.js';
 import type { LabelSelector } from './selector.js';
 
 /** The three resources of the image API isctl serves. */
@@ -316,4 +317,51 @@ async function matchImage(
 function childReference(parentRef: string, child: string): string {
   const at = parentRef.lastIndexOf('@');
   return at > 0 ? `${parentRef.slice(0, at)}@${child}` : parentRef;
+}
+
+/** What `get` is asked for. */
+export interface GetInput {
+  resource: ImageResource;
+  names: string[];
+  /** `-A`: every namespace (names are then refused by the command). */
+  allNamespaces?: boolean;
+  /** `-l`. */
+  selector?: LabelSelector;
+  /**
+   * Whether the Images behind tags are built from the stored blobs (json/yaml/jsonpath show
+   * them; an istag table or `-o name` needs only digests, which keeps large folders fast).
+   */
+  withImages: boolean;
+}
+
+/** What `get` found, by resource, and the files of the folder that did not load. */
+export type GetOutput = (
+  | ({ resource: 'imagestreams' } & GetResult<ImageStream>)
+  | ({ resource: 'imagestreamtags' } & GetResult<ImageStreamTag>)
+  | ({ resource: 'imagestreamimages' } & GetResult<ImageStreamImage>)
+) & { problems: readonly StateFileError[] };
+
+/** `get is|istag|isimage [NAME…]` in the namespace of the context (or all of them). */
+export async function get(ctx: CoreContext, input: GetInput): Promise<GetOutput> {
+  const snapshot = await ctx.store.read(ctx.namespace);
+  const q = queryOf(ctx, input);
+  const images: ImageLoader = input.withImages ? imageLoader(ctx.store.blobs) : async () => undefined;
+  const problems = snapshot.problems;
+  if (input.resource === 'imagestreams') return { resource: input.resource, ...getImageStreams(snapshot, q), problems };
+  if (input.resource === 'imagestreamtags')
+    return { resource: input.resource, ...(await getImageStreamTags(snapshot, q, images)), problems };
+  return { resource: input.resource, ...(await getImageStreamImages(snapshot, q, images)), problems };
+}
+
+/** The query of a read command in the context: its namespace unless `-A`, the cluster's internal registry. */
+export function queryOf(
+  ctx: CoreContext,
+  input: { names: string[]; allNamespaces?: boolean; selector?: LabelSelector },
+): GetQuery {
+  return {
+    ...(input.allNamespaces ? {} : { namespace: ctx.namespace }),
+    names: input.names,
+    internalRegistry: ctx.settings.internalRegistry,
+    ...(input.selector ? { selector: input.selector } : {}),
+  };
 }

@@ -5,7 +5,9 @@
  * `spec.triggers[].imageChangeParams`, the `image.openshift.io/triggers` annotation, and
  * BuildConfig `spec.triggers[].imageChange` (with the strategy's `from` when it names none).
  */
+import type { StateFileError } from '../domain/errors.js';
 import type { Snapshot, StoredObject } from '../state/types.js';
+import type { CoreContext } from './context.js';
 import type { ImageStream, TagReference } from '../domain/types.js';
 import { parsePullSpec } from '../domain/pullspec.js';
 import { repositoryName } from '../domain/reference.js';
@@ -93,6 +95,16 @@ class Builder {
   qualify(namespace: string, name: string): string {
     return this.namespace === namespace ? name : `${namespace}/${name}`;
   }
+}
+
+/** The graph of the context's namespace (or of all of them), and the files that did not load. */
+export async function flowGraph(
+  ctx: CoreContext,
+  input: { allNamespaces?: boolean },
+): Promise<{ graph: FlowGraph; problems: readonly StateFileError[] }> {
+  const snapshot = await ctx.store.read(ctx.namespace);
+  const graph = buildGraph(snapshot, input.allNamespaces ? {} : { namespace: ctx.namespace });
+  return { graph, problems: snapshot.problems };
 }
 
 /** Builds the registry → tag → trigger → workload graph of the selected namespace(s). */

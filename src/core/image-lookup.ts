@@ -6,7 +6,8 @@
 import { CommandError, NotFoundError } from '../domain/errors.js';
 import { applyUpdateGenerations } from '../domain/generations.js';
 import type { ImageStream, KubeObject } from '../domain/types.js';
-import type { FileChange, Snapshot, StateStore, StoredObject } from '../state/types.js';
+import type { FileChange, Snapshot, StoredObject } from '../state/types.js';
+import type { CoreContext } from './context.js';
 import { RESOURCE_NAMES } from './get.js';
 
 /** The annotation that forces local name resolution on a workload. */
@@ -147,12 +148,22 @@ function templateMeta(o: KubeObject, create = false): { annotations?: Record<str
   return template.metadata as { annotations?: Record<string, string> | null } | undefined;
 }
 
-/** `set image-lookup` as one transaction: lists (no names, or `list`) or sets lookup. */
+/** What `set image-lookup` is asked for. */
+export interface SetImageLookupInput {
+  /** Image streams (NAME) or workloads (TYPE/NAME). */
+  args: string[];
+  all: boolean;
+  list: boolean;
+  enabled: boolean;
+  dryRun?: boolean;
+}
+
+/** `set image-lookup` as one transaction in the context's namespace: lists (no names, or `list`) or sets lookup. */
 export async function setImageLookup(
-  store: StateStore,
-  namespace: string,
-  req: { args: string[]; all: boolean; list: boolean; enabled: boolean; dryRun?: boolean },
+  ctx: CoreContext,
+  req: SetImageLookupInput,
 ): Promise<{ rows?: ImageLookupRow[]; changed: ImageLookupChange[]; changes: FileChange[] }> {
+  const { store, namespace } = ctx;
   if ((req.args.length === 0 && !req.all) || req.list) {
     const snapshot = await store.read(namespace);
     return {

@@ -41,19 +41,15 @@ export interface ImportImageResult {
   triggers: TriggerReport;
 }
 
-/** Hooks of an import run (for progress output). */
-export interface ImportHooks {
+/** The flags of `import-image`, and a progress callback. */
+export interface ImportImageInput extends ImportImageOptions {
   /** Called as tags finish resolving: tags done, total, the source just resolved, failures so far. */
   onProgress?: (done: number, total: number, current: string, failures: number) => void;
 }
 
-/** Runs `import-image` with oc's semantics. */
-export async function importImage(
-  ctx: CoreContext,
-  namespace: string,
-  options: ImportImageOptions,
-  hooks: ImportHooks = {},
-): Promise<ImportImageResult> {
+/** Runs `import-image` with oc's semantics, in the namespace of the context. */
+export async function importImage(ctx: CoreContext, options: ImportImageInput): Promise<ImportImageResult> {
+  const namespace = ctx.namespace;
   const snapshot = await ctx.store.read(namespace);
   const existing = snapshot.find<ImageStream>('ImageStream', namespace, planName(options))?.object;
   const plan = planImport(options, existing);
@@ -67,7 +63,7 @@ export async function importImage(
   const answers = await resolveAll(ctx.source, requests, {
     onDone: progressCounter(
       images.map((i) => i.from),
-      hooks.onProgress,
+      options.onProgress,
     ),
   });
   const results = images.map((img, i) => toResult(img, answers[i]));
@@ -95,7 +91,7 @@ export async function importImage(
 
 function progressCounter(
   sources: string[],
-  onProgress: ImportHooks['onProgress'],
+  onProgress: ImportImageInput['onProgress'],
 ): ((index: number, answer: ResolveAnswer) => void) | undefined {
   if (!onProgress) return undefined;
   let done = 0;

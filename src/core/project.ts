@@ -23,7 +23,8 @@ export function showProject(ctx: Pick<CoreContext, 'store'>): ProjectResult {
 }
 
 /** Makes `name` the folder's namespace (the setting in .isctl/config.yaml). */
-export async function setProject(ctx: Pick<CoreContext, 'store'>, name: string): Promise<ProjectResult> {
+export async function setProject(ctx: Pick<CoreContext, 'store'>, input: { name: string }): Promise<ProjectResult> {
+  const { name } = input;
   const problems = namespaceProblems(name);
   if (problems.length > 0) throw new CommandError(`invalid project name "${name}": ${problems.join('; ')}`);
   const now = ctx.store.folderNamespace();

@@ -28,8 +28,6 @@ import {
 export interface RefreshSelection {
   /** Namespace to refresh; undefined = every namespace (-A). */
   namespace?: string;
-  /** The namespace the command runs in (objects without metadata.namespace belong to it). */
-  contextNamespace?: string;
   /** Stream names (empty = all streams of the namespace). */
   streams?: string[];
   /** Only tags with importPolicy.scheduled: true (what OpenShift's scheduler re-imports). */
@@ -38,8 +36,8 @@ export interface RefreshSelection {
   match?: (tag: { namespace: string; stream: string; tag: string; from: string }) => boolean;
 }
 
-/** How a refresh runs. */
-export interface RefreshOptions {
+/** What to refresh, and how. */
+export interface RefreshInput extends RefreshSelection {
   dryRun?: boolean;
   /** Called as tags finish (for progress output). */
   onProgress?: (done: number, total: number, current: string, failures: number) => void;
@@ -90,12 +88,9 @@ interface Candidate {
 }
 
 /** Re-imports the selected tags: registry I/O outside the lock, recording inside one transaction. */
-export async function refresh(
-  ctx: CoreContext,
-  selection: RefreshSelection,
-  options: RefreshOptions = {},
-): Promise<RefreshResult> {
-  const snapshot = await ctx.store.read(selection.contextNamespace ?? selection.namespace ?? 'default');
+export async function refresh(ctx: CoreContext, input: RefreshInput): Promise<RefreshResult> {
+  const selection: RefreshSelection = input;
+  const snapshot = await ctx.store.read(ctx.namespace);
   for (const name of selection.streams ?? []) {
     if (!snapshot.list('ImageStream', selection.namespace).some((s) => s.name === name))
       throw new NotFoundError('imagestreams.image.openshift.io', name);
@@ -118,7 +113,7 @@ export async function refresh(
       onDone: (i, e) => {
         done++;
         if (e.failure) failures++;
-        options.onProgress?.(done, total, policyTags[i].ref.from!.name, failures);
+        input.onProgress?.(done, total, policyTags[i].ref.from!.name, failures);
       },
     },
   );
@@ -135,7 +130,7 @@ export async function refresh(
       onDone: (i, a) => {
         done++;
         if (!a.ok) failures++;
-        options.onProgress?.(done, total, c(i), failures);
+        input.onProgress?.(done, total, c(i), failures);
       },
     },
   );
@@ -143,9 +138,9 @@ export async function refresh(
     return candidates[i].ref.from!.name;
   }
   const { result, changes } = await ctx.store.update(
-    selection.contextNamespace ?? selection.namespace ?? 'default',
+    ctx.namespace,
     (snap) => recordAll(ctx, snap, candidates, answers, evaluations),
-    { dryRun: Boolean(options.dryRun) },
+    { dryRun: Boolean(input.dryRun) },
   );
   return { outcomes: [...repositories.failures, ...result.outcomes], changes, triggers: result.triggers };
 }
@@ -276,7 +271,6 @@ function recordAll(
   candidates.forEach((c, i) => group(c.namespace, c.stream).idx.push(i));
   for (const e of evaluations) group(e.input.namespace, e.input.stream).policy.push(e);
   const outcomes: TagRefreshOutcome[] = [];
-  const tagChanges: TagChange[] = [];
   for (const g of byStream.values()) {
     const stored = snap.find<ImageStream>('ImageStream', g.namespace, g.stream);
     if (!stored) continue; // deleted meanwhile: nothing to record
@@ -300,7 +294,6 @@ function recordAll(
       false,
       ctx.settings.internalRegistry,
     );
-    tagChanges.push(...changed);
     const policyTagNames = new Set(g.policy.map((e) => e.input.ref.name));
     for (const r of results) {
       if (!policyTagNames.has(r.tag)) outcomes.push(outcomeOf(g.namespace, g.stream, r, before.get(r.tag), changed));
@@ -311,9 +304,7 @@ function recordAll(
   }
   // refresh is also the resync: every workload is checked against the current tags, so nothing
   // a killed run or a later-added workload missed stays behind (OpenShift compares on every sync).
-  const triggers = ctx.triggers.reconcile
-    ? ctx.triggers.reconcile(snap, ctx.settings)
-    : ctx.triggers.apply(snap, tagChanges, ctx.settings);
+  const triggers = ctx.triggers.reconcile(snap, ctx.settings);
   return { outcomes, triggers };
 }
 

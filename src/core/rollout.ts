@@ -14,7 +14,9 @@ import { allContainers, getPodSpec } from '../domain/triggers/podspec.js';
 import { bumpGeneration, fileOf, isMap, setLeaf, type JsonMap } from './triggers/objects.js';
 
 /** How the rollout runs. */
-export interface RolloutLatestOptions {
+export interface RolloutLatestInput {
+  /** The DeploymentConfig's name. */
+  name: string;
   /** `--again`: deploy the current template without resolving the triggers. */
   again?: boolean;
   dryRun?: boolean;
@@ -50,12 +52,9 @@ export function deploymentConfigName(arg: string): string {
 }
 
 /** Starts a new rollout of a DeploymentConfig from the latest images of its triggers. */
-export async function rolloutLatest(
-  ctx: CoreContext,
-  namespace: string,
-  name: string,
-  options: RolloutLatestOptions = {},
-): Promise<RolloutLatestResult> {
+export async function rolloutLatest(ctx: CoreContext, options: RolloutLatestInput): Promise<RolloutLatestResult> {
+  const { namespace } = ctx;
+  const { name } = options;
   const { result, changes } = await ctx.store.update(
     namespace,
     (snap) => instantiate(snap, namespace, name, ctx.settings, options),
@@ -69,7 +68,7 @@ function instantiate(
   namespace: string,
   name: string,
   settings: ClusterSettings,
-  options: RolloutLatestOptions,
+  options: RolloutLatestInput,
 ): Omit<RolloutLatestResult, 'changes'> {
   const so = snap.find('DeploymentConfig', namespace, name);
   if (!so) throw new NotFoundError('deploymentconfigs.apps.openshift.io', name);

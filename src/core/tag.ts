@@ -37,13 +37,18 @@ export interface TagResult {
   triggers: TriggerReport[];
 }
 
-/** Runs `tag`; the first failing destination stops the rest (earlier ones stay applied, as in oc). */
-export async function tagImages(
-  ctx: CoreContext,
-  namespace: string,
-  options: TagOptions,
-  dryRun = false,
-): Promise<TagResult> {
+/** The arguments and flags of `tag`. */
+export interface TagInput extends TagOptions {
+  dryRun?: boolean;
+}
+
+/**
+ * Runs `tag` in the namespace of the context; the first failing destination stops the rest
+ * (earlier ones stay applied, as in oc).
+ */
+export async function tagImages(ctx: CoreContext, options: TagInput): Promise<TagResult> {
+  const namespace = ctx.namespace;
+  const dryRun = Boolean(options.dryRun);
   const completed = completeTag(options, namespace);
   if (!completed.delete && completed.kind === 'ImageStreamTag' && !completed.alias)
     await pinIstagSource(ctx, completed, namespace);

@@ -3,6 +3,7 @@
  * `name`, `json`, `yaml` or `jsonpath=…`. Printers are pure: objects in, text out.
  */
 import { CommandError } from '../domain/errors.js';
+import type { GetOutput } from '../core/get.js';
 import type { ImageStream, ImageStreamImage, ImageStreamTag, KubeObject } from '../domain/types.js';
 import {
   IMAGE_STREAM_COLUMNS,
@@ -98,4 +99,16 @@ export function printObjects<T extends KubeObject>(
 
 function payload(items: readonly KubeObject[], opts: PrintOptions): unknown {
   return opts.singleItem && items.length === 1 ? items[0] : asList(items);
+}
+
+/** Prints what `get` found, with the printer of its resource. */
+export function printGetOutput(out: GetOutput, opts: PrintOptions): string {
+  switch (out.resource) {
+    case 'imagestreams':
+      return printImageStreams(out.items, opts);
+    case 'imagestreamtags':
+      return printImageStreamTags(out.items, opts);
+    case 'imagestreamimages':
+      return printImageStreamImages(out.items, opts);
+  }
 }

@@ -450,6 +450,34 @@ describe('serve with a real Distribution registry', () => {
       proxy.close();
     }
   }, 60_000);
+
+  it('a second SIGTERM during an import exits 1 at once and logs why', async () => {
+    // A proxy that never forwards keeps the import in flight for as long as the test needs.
+    const proxy = net.createServer(() => {});
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', () => r()));
+    const proxyHost = `127.0.0.1:${(proxy.address() as net.AddressInfo).port}`;
+    const dir = tempDir();
+    try {
+      // A stream of the first bucket, so the first scheduled pass imports it.
+      const name = Array.from({ length: 40 }, (_, i) => `stuck${i}`).find((n) => bucketOf('default', n, 2) === 0)!;
+      fs.writeFileSync(
+        path.join(dir, 'stuck.yaml'),
+        streamYaml(name, [{ tag: 'v', from: `${proxyHost}/stuck/app:v`, scheduled: true }]),
+      );
+      const serve = spawnServe(['--dir', dir, '--listen', '127.0.0.1:0', '--interval', '30s']);
+      await until(() => serve.lines().some((l) => l.event === 'import-start'), 15_000, 'the first scheduled import');
+      serve.child.kill('SIGTERM');
+      await until(() => serve.lines().some((l) => l.event === 'stopping'), 10_000, 'serve to start stopping');
+      serve.child.kill('SIGTERM');
+      const code = await serve.exited;
+      if (code !== 1) console.error(serve.stderr());
+      expect(code).toBe(1);
+      expect(serve.lines().map((l) => l.event)).toContain('forced');
+      expect(fs.readFileSync(path.join(dir, 'stuck.yaml'), 'utf8')).not.toContain('status:');
+    } finally {
+      proxy.close();
+    }
+  }, 60_000);
 });
 
 describe('the Distribution config shown in `isctl serve -h`', () => {

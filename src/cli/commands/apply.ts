@@ -9,8 +9,7 @@ import { CommandError } from '../../domain/errors.js';
 import type { ExitCode } from '../errors.js';
 import { apply, parseApplyInput, type ApplyDocument } from '../../core/apply.js';
 import { resourceName } from '../../output/serialize.js';
-import { openStateStore } from '../../state/store.js';
-import { applyTriggersTo } from '../../core/triggers/controller/controller.js';
+import { buildCoreContext } from '../context.js';
 import { renderTriggerReport } from '../../output/changes.js';
 import { escapeControls } from '../../output/escape.js';
 
@@ -80,16 +79,9 @@ async function action(opts: Record<string, unknown>, cmd: Command, io: CliIO): P
   if (files.length === 0) throw new CommandError('must specify one of -f and -k');
   const dryRun = Boolean(opts.dryRun);
   const docs = await readDocuments(files, io, Boolean(opts.recursive));
-  const store = openStateStore(g.dir);
   const explicitNamespace = (cmd.optsWithGlobals() as { namespace?: string }).namespace !== undefined;
-  const settings = { internalRegistry: g.internalRegistry, maxBulkImport: 50 };
-  const { outcomes, triggers } = await apply(store, g.namespace, docs, {
-    now: io.now(),
-    dryRun,
-    explicitNamespace,
-    // A workload applied with a resolvable ImageChange trigger gets its image at once, as on a cluster.
-    afterApply: (snapshot, objects) => applyTriggersTo(snapshot, objects, settings, { now: io.now }),
-  });
+  const ctx = buildCoreContext(g, io, { dryRun });
+  const { outcomes, triggers } = await apply(ctx, { docs, dryRun, explicitNamespace });
   for (const o of outcomes) {
     if (o.action === 'skipped') {
       io.stderr.write(escapeControls(`warning: skipped ${o.kind} "${o.name}": ${o.reason}\n`));
@@ -100,11 +92,9 @@ async function action(opts: Record<string, unknown>, cmd: Command, io: CliIO): P
       escapeControls(g.output === 'name' ? `${name}\n` : `${name} ${o.action}${dryRun ? ' (dry run)' : ''}\n`),
     );
   }
-  if (triggers) {
-    const report = renderTriggerReport([triggers]);
-    for (const w of report.warnings) io.stderr.write(`${w}\n`);
-    if (g.output !== 'name') for (const l of report.lines) io.stdout.write(`${l}\n`);
-  }
+  const report = renderTriggerReport([triggers]);
+  for (const w of report.warnings) io.stderr.write(`${w}\n`);
+  if (g.output !== 'name') for (const l of report.lines) io.stdout.write(`${l}\n`);
   return 0;
 }
 

@@ -9,7 +9,9 @@ import type { CommandModule } from '../command.js';
 import type { CliIO } from '../io.js';
 import { UsageError } from '../../domain/errors.js';
 import type { ExitCode } from '../errors.js';
-import { openStateStore } from '../../state/store.js';
+import { DEFAULT_INTERNAL_REGISTRY } from '../../domain/types.js';
+import { buildCoreContext } from '../context.js';
+import { DEFAULT_REQUEST_TIMEOUT_MS } from '../../registry/request-timeout.js';
 import { completeWords, directiveCode, resourceNames, type CompletionCommand } from '../../output/completion.js';
 import { completionScript, SHELLS, type Shell } from '../../output/completion-scripts.js';
 
@@ -54,7 +56,17 @@ async function complete(program: Command, words: string[], io: CliIO): Promise<E
     try {
       const dir = path.resolve(io.cwd, result.dir ?? io.env.ISCTL_DIR ?? '.');
       const namespace = result.namespace ?? io.env.ISCTL_NAMESPACE ?? 'default';
-      const snapshot = await openStateStore(dir).read(namespace);
+      const ctx = buildCoreContext(
+        {
+          dir,
+          namespace,
+          internalRegistry: DEFAULT_INTERNAL_REGISTRY,
+          verbosity: 0,
+          requestTimeoutMs: DEFAULT_REQUEST_TIMEOUT_MS,
+        },
+        io,
+      );
+      const snapshot = await ctx.store.read(namespace);
       lines.push(...resourceNames(snapshot, result.resource, namespace).filter((n) => n.startsWith(cur)));
     } catch {
       // Completion must never print errors into the user's prompt; no names is the answer.

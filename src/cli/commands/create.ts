@@ -7,7 +7,7 @@ import type { ExitCode } from '../errors.js';
 import { createImageStream } from '../../core/create.js';
 import { parseOutputFormat } from '../../output/printer.js';
 import { resourceName, toJson, toYaml } from '../../output/serialize.js';
-import { openStateStore } from '../../state/store.js';
+import { buildCoreContext } from '../context.js';
 
 const examples = `
 Examples:
@@ -29,12 +29,8 @@ async function action(name: string, opts: Record<string, unknown>, cmd: Command,
   const g = globalOptions(cmd, io);
   const format = parseOutputFormat(g.output);
   const dryRun = Boolean(opts.dryRun);
-  const store = openStateStore(g.dir);
-  const { stream } = await createImageStream(store, g.namespace, name, {
-    now: io.now(),
-    lookupLocal: Boolean(opts.lookupLocal),
-    dryRun,
-  });
+  const ctx = buildCoreContext(g, io, { dryRun });
+  const { stream } = await createImageStream(ctx, { name, lookupLocal: Boolean(opts.lookupLocal), dryRun });
   if (format.kind === 'json') io.stdout.write(toJson(stream));
   else if (format.kind === 'yaml') io.stdout.write(toYaml(stream));
   else if (format.kind === 'name') io.stdout.write(`${resourceName(stream)}\n`);

@@ -6,8 +6,9 @@ import type { CliIO } from '../io.js';
 import type { ExitCode } from '../errors.js';
 import { CommandError } from '../../domain/errors.js';
 import { deleteImageStreamTags, deleteImageStreams } from '../../core/delete.js';
-import { openStateStore } from '../../state/store.js';
-import { reportErrors, resourceAndNames } from './get.js';
+import { buildCoreContext } from '../context.js';
+import { reportErrors } from '../report.js';
+import { resourceAndNames } from '../resource-args.js';
 import { escapeControls } from '../../output/escape.js';
 
 const examples = `
@@ -39,11 +40,10 @@ async function action(
       'image stream images cannot be deleted; delete the tags that point to them (isctl delete istag STREAM:TAG)',
     );
   const dryRun = Boolean(opts.dryRun);
-  const store = openStateStore(g.dir);
+  const ctx = buildCoreContext(g, io, { dryRun });
+  const input = { names, all: Boolean(opts.all), dryRun };
   if (resource === 'imagestreamtags') {
-    if (opts.all || names.length === 0)
-      throw new CommandError('name the image stream tags to delete, as in STREAM:TAG');
-    const r = await deleteImageStreamTags(store, g.namespace, names, { dryRun });
+    const r = await deleteImageStreamTags(ctx, input);
     for (const name of r.deleted)
       io.stdout.write(
         escapeControls(`imagestreamtag.image.openshift.io "${name}" deleted${dryRun ? ' (dry run)' : ''}\n`),
@@ -51,17 +51,9 @@ async function action(
     reportErrors(io, r.errors);
     return r.errors.length > 0 ? 1 : 0;
   }
-  let targets = names;
-  if (opts.all) {
-    if (names.length > 0) throw new CommandError('pass either names or --all, not both');
-    targets = (await store.read(g.namespace)).list('ImageStream', g.namespace).map((o) => o.name);
-    if (targets.length === 0) {
-      io.stderr.write(`No resources found in ${g.namespace} namespace.\n`);
-      return 0;
-    }
-  }
-  if (targets.length === 0) throw new CommandError('resource(s) were provided, but no name was specified');
-  const r = await deleteImageStreams(store, g.namespace, targets, { dryRun });
+  const r = await deleteImageStreams(ctx, input);
+  if (input.all && r.deleted.length === 0 && r.errors.length === 0)
+    io.stderr.write(`No resources found in ${g.namespace} namespace.\n`);
   for (const name of r.deleted)
     io.stdout.write(escapeControls(`imagestream.image.openshift.io "${name}" deleted${dryRun ? ' (dry run)' : ''}\n`));
   reportErrors(io, r.errors);

@@ -1,17 +1,14 @@
 /** `isctl describe is|istag|isimage [NAME…]`: oc's describe text (real TABs) over the state folder. */
 import type { Command } from 'commander';
 import type { CommandModule } from '../command.js';
+import { buildCoreContext } from '../context.js';
+import type { ExitCode } from '../errors.js';
 import { globalOptions } from '../globals.js';
 import type { CliIO } from '../io.js';
-import type { ExitCode } from '../errors.js';
-import type { IsctlError } from '../../domain/errors.js';
-import { describeImageStreamImages, describeImageStreamTags, describeImageStreams } from '../../core/describe.js';
-import type { GetQuery } from '../../core/get.js';
-import { imageLoader } from '../../core/images.js';
-import { describeImage } from '../../output/describe-image.js';
-import { describeImageStream } from '../../output/describe-imagestream.js';
-import { openStateStore } from '../../state/store.js';
-import { readScope, reportErrors, reportProblems, resourceAndNames, selectorOf } from './get.js';
+import { reportErrors } from '../report.js';
+import { readScope, resourceAndNames, selectorOf } from '../resource-args.js';
+import { describe } from '../../core/describe.js';
+import { describeTexts, joinDescriptions } from '../../output/describe-output.js';
 
 const examples = `
 Examples:
@@ -28,11 +25,6 @@ Examples:
   isctl describe isimage myapp@sha256:4bd26aef1ce7
 `;
 
-/** kubectl describe: exact objects separated by a blank line; prefix matches each followed by one. */
-export function joinDescriptions(texts: string[], prefixMatched: boolean): string {
-  return prefixMatched ? texts.map((t) => `${t}\n`).join('') : texts.join('\n\n');
-}
-
 async function action(
   type: string,
   args: string[],
@@ -43,42 +35,18 @@ async function action(
   const g = globalOptions(cmd, io);
   const { resource, names } = resourceAndNames(type, args);
   const scope = readScope(g, names);
-  const store = openStateStore(g.dir);
-  const snapshot = await store.read(g.namespace);
-  const q: GetQuery = {
-    namespace: scope.namespace,
+  const ctx = buildCoreContext(g, io);
+  const out = await describe(ctx, {
+    resource,
     names,
-    internalRegistry: g.internalRegistry,
-    ...selectorOf(opts, names),
-  };
-  const now = io.now();
-  const images = imageLoader(store.blobs);
-  let texts: string[];
-  let prefixMatched: boolean;
-  let errors: IsctlError[];
-  if (resource === 'imagestreams') {
-    const r = await describeImageStreams(snapshot, q);
-    [texts, prefixMatched, errors] = [r.items.map((s) => describeImageStream(s, now)), r.prefixMatched, r.errors];
-  } else if (resource === 'imagestreamtags') {
-    const r = await describeImageStreamTags(snapshot, q, images);
-    // describe istag passes the image name (the digest), not STREAM:TAG (describer.go).
-    [texts, prefixMatched, errors] = [
-      r.items.map((t) => describeImage(t.image, t.image.metadata.name, now)),
-      r.prefixMatched,
-      r.errors,
-    ];
-  } else {
-    const r = await describeImageStreamImages(snapshot, q, images);
-    [texts, prefixMatched, errors] = [
-      r.items.map((i) => describeImage(i.image, i.image.metadata.name, now)),
-      r.prefixMatched,
-      r.errors,
-    ];
-  }
-  io.stdout.write(joinDescriptions(texts, prefixMatched));
-  reportErrors(io, errors);
-  if (texts.length === 0 && names.length === 0 && errors.length === 0) io.stderr.write(`${scope.empty}\n`);
-  return reportProblems(io, snapshot) > 0 || errors.length > 0 ? 1 : 0;
+    allNamespaces: g.allNamespaces,
+    ...selectorOf(opts.selector as string | undefined, names),
+  });
+  const texts = describeTexts(out, io.now());
+  io.stdout.write(joinDescriptions(texts, out.prefixMatched));
+  reportErrors(io, out.errors);
+  if (texts.length === 0 && names.length === 0 && out.errors.length === 0) io.stderr.write(`${scope.empty}\n`);
+  return reportErrors(io, out.problems) > 0 || out.errors.length > 0 ? 1 : 0;
 }
 
 /** Registers `describe`. */

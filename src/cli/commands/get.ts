@@ -1,29 +1,14 @@
 /** `isctl get is|istag|isimage [NAME…]`: oc's server-side tables and -o formats over the state folder. */
 import type { Command } from 'commander';
 import type { CommandModule } from '../command.js';
-import { renderError, type ExitCode } from '../errors.js';
-import { globalOptions, type GlobalOptions } from '../globals.js';
+import { buildCoreContext } from '../context.js';
+import type { ExitCode } from '../errors.js';
+import { globalOptions } from '../globals.js';
 import type { CliIO } from '../io.js';
-import { CommandError, type IsctlError } from '../../domain/errors.js';
-import {
-  getImageStreamImages,
-  getImageStreamTags,
-  getImageStreams,
-  resolveResource,
-  type GetQuery,
-  type ImageResource,
-} from '../../core/get.js';
-import { imageLoader, type ImageLoader } from '../../core/images.js';
-import {
-  parseOutputFormat,
-  printImageStreamImages,
-  printImageStreamTags,
-  printImageStreams,
-  type PrintOptions,
-} from '../../output/printer.js';
-import { parseLabelSelector, type LabelSelector } from '../../core/selector.js';
-import { openStateStore } from '../../state/store.js';
-import type { Snapshot } from '../../state/types.js';
+import { reportErrors } from '../report.js';
+import { readScope, resourceAndNames, selectorOf } from '../resource-args.js';
+import { get } from '../../core/get.js';
+import { parseOutputFormat, printGetOutput, type PrintOptions } from '../../output/printer.js';
 
 const examples = `
 Examples:
@@ -46,52 +31,6 @@ Examples:
   isctl get istag -o jsonpath='{range .items[*]}{.metadata.name}{"\\t"}{.image.dockerImageReference}{"\\n"}{end}'
 `;
 
-/** Splits `TYPE NAME…` or `TYPE/NAME…` into one resource and its names. */
-export function resourceAndNames(type: string, names: string[]): { resource: ImageResource; names: string[] } {
-  if (!type.includes('/')) return { resource: resolveResource(type), names };
-  const all = [type, ...names].map((a) => {
-    const i = a.indexOf('/');
-    if (i <= 0)
-      throw new CommandError(
-        `there is no need to specify a resource type as a separate argument when passing arguments ` +
-          `in resource/name form (e.g. 'isctl get is/myapp' instead of 'isctl get is is/myapp')`,
-      );
-    return { resource: resolveResource(a.slice(0, i)), name: a.slice(i + 1) };
-  });
-  const resource = all[0].resource;
-  if (all.some((a) => a.resource !== resource))
-    throw new CommandError('isctl get takes names of one resource type at a time');
-  return { resource, names: all.map((a) => a.name) };
-}
-
-/** The `-l` selector of a read command; names and a selector exclude each other, as in kubectl. */
-export function selectorOf(opts: Record<string, unknown>, names: string[]): { selector?: LabelSelector } {
-  const raw = opts.selector as string | undefined;
-  if (raw === undefined) return {};
-  if (names.length > 0) throw new CommandError('name cannot be provided when a selector is specified');
-  return { selector: parseLabelSelector(raw) };
-}
-
-/** Prints the state-file problems of a snapshot on stderr; returns how many there were. */
-export function reportProblems(io: CliIO, snapshot: Snapshot): number {
-  for (const p of snapshot.problems) io.stderr.write(renderError(p).text);
-  return snapshot.problems.length;
-}
-
-/** Prints API-style errors (NotFound…) on stderr. */
-export function reportErrors(io: CliIO, errors: readonly IsctlError[]): void {
-  for (const e of errors) io.stderr.write(renderError(e).text);
-}
-
-/** The namespace a read covers (undefined = all) and the `No resources found` wording. */
-export function readScope(g: GlobalOptions, names: string[]): { namespace: string | undefined; empty: string } {
-  if (g.allNamespaces && names.length > 0)
-    throw new CommandError('a resource cannot be retrieved by name across all namespaces');
-  return g.allNamespaces
-    ? { namespace: undefined, empty: 'No resources found' }
-    : { namespace: g.namespace, empty: `No resources found in ${g.namespace} namespace.` };
-}
-
 async function action(
   type: string,
   args: string[],
@@ -103,14 +42,16 @@ async function action(
   const format = parseOutputFormat(g.output);
   const { resource, names } = resourceAndNames(type, args);
   const scope = readScope(g, names);
-  const store = openStateStore(g.dir);
-  const snapshot = await store.read(g.namespace);
-  const q: GetQuery = {
-    namespace: scope.namespace,
+  const ctx = buildCoreContext(g, io);
+  const out = await get(ctx, {
+    resource,
     names,
-    internalRegistry: g.internalRegistry,
-    ...selectorOf(opts, names),
-  };
+    allNamespaces: g.allNamespaces,
+    ...selectorOf(opts.selector as string | undefined, names),
+    // istag tables and names need only the digest and reference (no blob reads for large folders);
+    // json/yaml/jsonpath show the whole Image, and isimage needs list children to match digests.
+    withImages: resource !== 'imagestreamtags' || (format.kind !== 'table' && format.kind !== 'name'),
+  });
   const print: PrintOptions = {
     format,
     now: io.now(),
@@ -118,28 +59,12 @@ async function action(
     allNamespaces: g.allNamespaces,
     singleItem: names.length === 1,
   };
-  // istag tables and names need only the digest and reference (no blob reads for large folders);
-  // json/yaml/jsonpath show the whole Image, and isimage needs list children to match digests.
-  const lean = resource === 'imagestreamtags' && (format.kind === 'table' || format.kind === 'name');
-  const images: ImageLoader = lean ? async () => undefined : imageLoader(store.blobs);
-  let text = '';
-  let count = 0;
-  let errors: IsctlError[] = [];
-  if (resource === 'imagestreams') {
-    const r = getImageStreams(snapshot, q);
-    [text, count, errors] = [printImageStreams(r.items, print), r.items.length, r.errors];
-  } else if (resource === 'imagestreamtags') {
-    const r = await getImageStreamTags(snapshot, q, images);
-    [text, count, errors] = [printImageStreamTags(r.items, print), r.items.length, r.errors];
-  } else {
-    const r = await getImageStreamImages(snapshot, q, images);
-    [text, count, errors] = [printImageStreamImages(r.items, print), r.items.length, r.errors];
-  }
+  const count = out.items.length;
   const listing = format.kind === 'table' || format.kind === 'name';
-  if (count > 0 || !listing) io.stdout.write(text);
-  reportErrors(io, errors);
+  if (count > 0 || !listing) io.stdout.write(printGetOutput(out, print));
+  reportErrors(io, out.errors);
   if (count === 0 && names.length === 0 && listing) io.stderr.write(`${scope.empty}\n`);
-  return reportProblems(io, snapshot) > 0 || errors.length > 0 ? 1 : 0;
+  return reportErrors(io, out.problems) > 0 || out.errors.length > 0 ? 1 : 0;
 }
 
 /** Registers `get`. */

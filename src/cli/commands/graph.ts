@@ -5,11 +5,11 @@ import { globalOptions } from '../globals.js';
 import type { CliIO } from '../io.js';
 import type { ExitCode } from '../errors.js';
 import { CommandError } from '../../domain/errors.js';
-import { openStateStore } from '../../state/store.js';
-import { buildGraph } from '../../core/graph.js';
+import { buildCoreContext } from '../context.js';
+import { reportErrors } from '../report.js';
+import { flowGraph } from '../../core/graph.js';
 import { renderDot, renderMermaid } from '../../output/graph.js';
 import { toJson } from '../../output/serialize.js';
-import { escapeControls } from '../../output/escape.js';
 
 const examples = `
 Examples:
@@ -31,13 +31,12 @@ async function action(cmd: Command, io: CliIO): Promise<ExitCode> {
       `unable to match a printer suitable for the output format "${format}", allowed formats are: mermaid, dot, json`,
     );
   }
-  const snapshot = await openStateStore(g.dir).read(g.namespace);
-  for (const p of snapshot.problems) io.stderr.write(escapeControls(`error: ${p.message}\n`));
-  const graph = buildGraph(snapshot, g.allNamespaces ? {} : { namespace: g.namespace });
+  const { graph, problems } = await flowGraph(buildCoreContext(g, io), { allNamespaces: g.allNamespaces });
+  // Read-only commands report a file that did not parse, show the rest, and exit 1.
+  reportErrors(io, problems);
   if (format === 'json') io.stdout.write(toJson(graph));
   else io.stdout.write(format === 'dot' ? renderDot(graph) : renderMermaid(graph));
-  // Read-only commands still show the rest and exit 1 when a file did not parse (DESIGN.md).
-  return snapshot.problems.length > 0 ? 1 : 0;
+  return problems.length > 0 ? 1 : 0;
 }
 
 /** Registers `graph`. */

@@ -62,23 +62,19 @@ async function action(
   });
   try {
     const runOn = (c: CoreContext, d: boolean) =>
-      importImage(
-        c,
-        g.namespace,
-        {
-          target: target ?? '',
-          from: opts.from as string | undefined,
-          confirm: Boolean(opts.confirm),
-          all: Boolean(opts.all),
-          scheduled: Boolean(opts.scheduled),
-          insecure: cmd.getOptionValueSource('insecure') === 'cli' ? Boolean(opts.insecure) : undefined,
-          referencePolicy:
-            cmd.getOptionValueSource('referencePolicy') === 'cli' ? (opts.referencePolicy as string) : undefined,
-          importMode: opts.importMode as string | undefined,
-          dryRun: d,
-        },
-        progress ? { onProgress: progress.update } : {},
-      );
+      importImage(c, {
+        target: target ?? '',
+        from: opts.from as string | undefined,
+        confirm: Boolean(opts.confirm),
+        all: Boolean(opts.all),
+        scheduled: Boolean(opts.scheduled),
+        insecure: cmd.getOptionValueSource('insecure') === 'cli' ? Boolean(opts.insecure) : undefined,
+        referencePolicy:
+          cmd.getOptionValueSource('referencePolicy') === 'cli' ? (opts.referencePolicy as string) : undefined,
+        importMode: opts.importMode as string | undefined,
+        dryRun: d,
+        ...(progress ? { onProgress: progress.update } : {}),
+      });
     let result: ImportImageResult;
     let git: CommitReport | undefined;
     if (commit) {

@@ -2,8 +2,8 @@
 import type { Command } from 'commander';
 import { setProject, showProject } from '../../core/project.js';
 import type { FolderNamespace } from '../../state/namespaces.js';
-import { openStateStore } from '../../state/store.js';
 import type { CommandModule } from '../command.js';
+import { buildCoreContext } from '../context.js';
 import type { ExitCode } from '../errors.js';
 import { globalOptions } from '../globals.js';
 import type { CliIO } from '../io.js';
@@ -31,7 +31,7 @@ async function action(
   io: CliIO,
 ): Promise<ExitCode> {
   const g = globalOptions(cmd, io);
-  const ctx = { store: openStateStore(g.dir) };
+  const ctx = buildCoreContext(g, io);
   const short = Boolean(opts.short);
   if (name === undefined) {
     const { current } = showProject(ctx);
@@ -40,7 +40,7 @@ async function action(
     );
     return 0;
   }
-  const { current, changed } = await setProject(ctx, name);
+  const { current, changed } = await setProject(ctx, { name });
   if (short) io.stdout.write(`${current.namespace}\n`);
   else if (changed) io.stdout.write(`Now using project "${current.namespace}" in "${g.dir}".\n`);
   else io.stdout.write(`Already on project "${current.namespace}" in "${g.dir}"${where(current)}.\n`);

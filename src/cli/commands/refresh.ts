@@ -51,12 +51,11 @@ async function action(streams: string[], opts: Record<string, unknown>, cmd: Com
   try {
     const selection = {
       ...(g.allNamespaces ? {} : { namespace: g.namespace }),
-      contextNamespace: g.namespace,
       streams,
       scheduledOnly: Boolean(opts.scheduledOnly),
     };
     const runOn = (c: CoreContext, d: boolean) =>
-      refresh(c, selection, { dryRun: d, ...(progress ? { onProgress: progress.update } : {}) });
+      refresh(c, { ...selection, dryRun: d, ...(progress ? { onProgress: progress.update } : {}) });
     let result: RefreshResult;
     let git: CommitReport | undefined;
     if (commit) {

@@ -27,8 +27,7 @@ async function latest(arg: string, opts: Record<string, unknown>, cmd: Command, 
   const commit = readCommitFlags(opts, dryRun);
   const ctx = buildCoreContext(g, io, { dryRun });
   try {
-    const runOn = (c: CoreContext, d: boolean) =>
-      rolloutLatest(c, g.namespace, name, { again: Boolean(opts.again), dryRun: d });
+    const runOn = (c: CoreContext, d: boolean) => rolloutLatest(c, { name, again: Boolean(opts.again), dryRun: d });
     const report = (r: RolloutLatestResult) => ({ updated: [r.workload], warnings: [], builds: [] });
     let result: RolloutLatestResult;
     let git: CommitReport | undefined;

@@ -149,10 +149,8 @@ async function action(opts: Record<string, unknown>, cmd: Command, io: CliIO): P
   const metrics = createServeMetrics();
   const gitFlags = readServeGitFlags(opts, flags.intervalMs);
   const namespace = servedNamespace(cmd, io, g);
-  const build = (): CoreContext => {
-    const base = buildCoreContext(g, io);
-    return { ...base, source: instrumentImageSource(base.source, metrics) };
-  };
+  const build = (): CoreContext =>
+    buildCoreContext(g, io, { instrumentSource: (source) => instrumentImageSource(source, metrics) });
   // With --git-push the clone is made ready (cloned, repaired) before the folder is opened.
   const withGit = gitFlags
     ? await startServeGit({
@@ -160,7 +158,6 @@ async function action(opts: Record<string, unknown>, cmd: Command, io: CliIO): P
         dir: g.dir,
         flags: gitFlags,
         context: build,
-        contextNamespace: g.namespace,
         namespace,
         logger,
         metrics,
@@ -168,7 +165,7 @@ async function action(opts: Record<string, unknown>, cmd: Command, io: CliIO): P
     : undefined;
   const ctx = withGit?.ctx ?? build();
   const git = withGit?.git;
-  const run = git ? git.refresh : (sel: RefreshSelection) => refresh(ctx, { ...sel, contextNamespace: g.namespace });
+  const run = git ? git.refresh : (sel: RefreshSelection) => refresh(ctx, sel);
   const gitDeps = git ? { claimSchedule: git.claimSchedule, health: git.health } : {};
   try {
     if (opts.once)

@@ -6,8 +6,8 @@ import type { CliIO } from '../io.js';
 import type { ExitCode } from '../errors.js';
 import { setImageLookup } from '../../core/image-lookup.js';
 import { resourceName } from '../../output/serialize.js';
-import { tabwrite } from '../../output/tabwriter.js';
-import { openStateStore } from '../../state/store.js';
+import { renderImageLookupTable } from '../../output/set-tables.js';
+import { buildCoreContext } from '../context.js';
 import { ensureSetCommand } from './set.js';
 
 const examples = `
@@ -45,9 +45,9 @@ function parseBool(v: string | boolean | undefined): boolean {
 async function action(args: string[], opts: Record<string, unknown>, cmd: Command, io: CliIO): Promise<ExitCode> {
   const g = globalOptions(cmd, io);
   const dryRun = Boolean(opts.dryRun);
-  const store = openStateStore(g.dir);
   const enabled = parseBool(opts.enabled as string | boolean | undefined);
-  const r = await setImageLookup(store, g.namespace, {
+  const ctx = buildCoreContext(g, io, { dryRun });
+  const r = await setImageLookup(ctx, {
     args,
     all: Boolean(opts.all),
     list: Boolean(opts.list),
@@ -55,9 +55,7 @@ async function action(args: string[], opts: Record<string, unknown>, cmd: Comman
     dryRun,
   });
   if (r.rows) {
-    // printImageLookup: tabwriter.NewWriter(out, 0, 2, 2, ' ', 0)
-    const text = `${['NAME\tLOCAL', ...r.rows.map((row) => `${row.name}\t${row.local}`)].join('\n')}\n`;
-    io.stdout.write(tabwrite(text, { minwidth: 0, tabwidth: 2, padding: 2, padchar: ' ' }));
+    io.stdout.write(renderImageLookupTable(r.rows));
     return 0;
   }
   for (const c of r.changed) {

@@ -4,7 +4,7 @@ import type { CommandModule } from '../command.js';
 import { globalOptions } from '../globals.js';
 import { buildCoreContext } from '../context.js';
 import { setTriggers } from '../../core/triggers/set-triggers/set-triggers.js';
-import { tabwrite } from '../../output/tabwriter.js';
+import { renderTriggerTable } from '../../output/set-tables.js';
 import { printChanges } from '../report.js';
 import { runOnBuild } from '../on-build.js';
 import { ensureSetCommand } from './set.js';
@@ -43,11 +43,9 @@ async function action(arg: string, opts: Record<string, unknown>, cmd: Command, 
   const dryRun = Boolean(opts.dryRun);
   const ctx = buildCoreContext(g, io, { dryRun });
   try {
-    const result = await setTriggers(
-      ctx,
-      g.namespace,
-      arg,
-      {
+    const result = await setTriggers(ctx, {
+      resource: arg,
+      flags: {
         fromImage: opts.fromImage as string | undefined,
         containers: opts.containers as string | undefined,
         fromConfig: Boolean(opts.fromConfig),
@@ -56,12 +54,10 @@ async function action(arg: string, opts: Record<string, unknown>, cmd: Command, 
         remove: Boolean(opts.remove),
         removeAll: Boolean(opts.removeAll),
       },
-      { dryRun },
-    );
+      dryRun,
+    });
     if (result.mode === 'list') {
-      // printTriggers: tabwriter.NewWriter(out, 0, 2, 2, ' ', 0)
-      const text = `${['NAME\tTYPE\tVALUE\tAUTO', ...result.rows.map((r) => `${r.name}\t${r.type}\t${r.value}\t${r.auto}`)].join('\n')}\n`;
-      io.stdout.write(tabwrite(text, { minwidth: 0, tabwidth: 2, padding: 2, padchar: ' ' }));
+      io.stdout.write(renderTriggerTable(result.rows));
       return 0;
     }
     if (result.changed) io.stdout.write(`${result.printedName} triggers updated${dryRun ? ' (dry run)' : ''}\n`);

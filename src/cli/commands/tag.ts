@@ -129,22 +129,18 @@ async function action(args: string[], opts: Record<string, unknown>, cmd: Comman
   const ctx = buildCoreContext(g, io, { dryRun });
   try {
     const runOn = (c: CoreContext, d: boolean) =>
-      tagImages(
-        c,
-        g.namespace,
-        {
-          args,
-          source: opts.source as string | undefined,
-          alias: Boolean(opts.alias),
-          reference: Boolean(opts.reference),
-          scheduled: Boolean(opts.scheduled),
-          insecure: Boolean(opts.insecure),
-          referencePolicy: opts.referencePolicy as string | undefined,
-          importMode: opts.importMode as string | undefined,
-          delete: Boolean(opts.delete),
-        },
-        d,
-      );
+      tagImages(c, {
+        args,
+        source: opts.source as string | undefined,
+        alias: Boolean(opts.alias),
+        reference: Boolean(opts.reference),
+        scheduled: Boolean(opts.scheduled),
+        insecure: Boolean(opts.insecure),
+        referencePolicy: opts.referencePolicy as string | undefined,
+        importMode: opts.importMode as string | undefined,
+        delete: Boolean(opts.delete),
+        dryRun: d,
+      });
     let result: TagResult;
     let git: CommitReport | undefined;
     if (commit) {

@@ -50,6 +50,7 @@ export function createTriggerHook(options: TriggerHookOptions = {}): TriggerHook
   return {
     apply: (snapshot, changes, settings) => applyTriggers(snapshot, changes, settings, options),
     reconcile: (snapshot, settings) => runController(snapshot, settings, options, { changes: [], warnAll: true }),
+    applyTo: (snapshot, objects, settings) => applyTriggersTo(snapshot, objects, settings, options),
   };
 }
 

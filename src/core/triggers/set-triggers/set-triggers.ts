@@ -10,7 +10,6 @@
 import { NotFoundError, CommandError } from '../../../domain/errors.js';
 import type { FileChange, Snapshot, StoredObject } from '../../../state/types.js';
 import type { CoreContext, TriggerReport } from '../../context.js';
-import { applyTriggersTo } from '../controller/controller.js';
 import {
   planSetTriggers,
   updateTriggerDefinition,
@@ -88,16 +87,19 @@ function writeDefinition(so: StoredObject, def: TriggerDefinition, plan: SetTrig
   else writeAnnotated(so, def);
 }
 
-/** Lists, adds, changes or removes the image and config triggers of one object. */
-export async function setTriggers(
-  ctx: CoreContext,
-  namespace: string,
-  arg: string,
-  flags: SetTriggersFlags,
-  options: { dryRun?: boolean } = {},
-): Promise<SetTriggersResult> {
-  const plan = planSetTriggers(flags, namespace);
-  const { resource, name } = parseTriggerResource(arg);
+/** What `set triggers` is asked for. */
+export interface SetTriggersInput {
+  /** `TYPE/NAME`. */
+  resource: string;
+  flags: SetTriggersFlags;
+  dryRun?: boolean;
+}
+
+/** Lists, adds, changes or removes the image and config triggers of one object of the context's namespace. */
+export async function setTriggers(ctx: CoreContext, options: SetTriggersInput): Promise<SetTriggersResult> {
+  const { namespace } = ctx;
+  const plan = planSetTriggers(options.flags, namespace);
+  const { resource, name } = parseTriggerResource(options.resource);
   const find = (snap: Snapshot): StoredObject => {
     const so = snap.find(resource.kind, namespace, name);
     if (!so) throw new NotFoundError(`${resource.plural}.${resource.printed.split('.').slice(1).join('.')}`, name);
@@ -115,7 +117,7 @@ export async function setTriggers(
       writeDefinition(so, updateTriggerDefinition(readDefinition(so), plan), plan);
       const changed = JSON.stringify(so.object) !== before;
       const triggers = changed
-        ? applyTriggersTo(snap, [so], ctx.settings, { now: ctx.now })
+        ? ctx.triggers.applyTo(snap, [so], ctx.settings)
         : { updated: [], warnings: [], builds: [] };
       return { changed, triggers };
     },
