@@ -67,7 +67,21 @@ async function waitFor(what, cond, ms = 30_000) {
 }
 
 function stream(name, host, repo) {
-  return `apiVersion: image.openshift.io/v1\nkind: ImageStream\nmetadata:\n  name: ${name}\nspec:\n  tags:\n  - name: "1.0"\n    from:\n      kind: DockerImage\n      name: ${host}/${repo}:1.0\n    importPolicy:\n      insecure: true\n`;
+  return [
+    'apiVersion: image.openshift.io/v1',
+    'kind: ImageStream',
+    'metadata:',
+    `  name: ${name}`,
+    'spec:',
+    '  tags:',
+    '  - name: "1.0"',
+    '    from:',
+    '      kind: DockerImage',
+    `      name: ${host}/${repo}:1.0`,
+    '    importPolicy:',
+    '      insecure: true',
+    '',
+  ].join('\n');
 }
 
 /** A remote holding STREAMS streams imported at revision 1, served by git daemon. */
@@ -270,8 +284,10 @@ try {
   for (const n of REPLICAS) {
     const r = await scenario(reg, daemon, base, n);
     results.push(r);
+    const { sequential: q, burst: b } = r;
     console.log(
-      `${n} replica(s): push → commit on the remote median ${r.sequential.medianMs} ms (p90 ${r.sequential.p90Ms}, ${r.sequential.rounds} pushes); burst of ${r.burst.pushes}: first ${r.burst.firstMs} ms, last ${r.burst.lastMs} ms, ${r.burst.commits} commits, ${r.burst.conflicts} rejected pushes`,
+      `${n} replica(s): push → commit on the remote median ${q.medianMs} ms (p90 ${q.p90Ms}, ${q.rounds} pushes); ` +
+        `burst of ${b.pushes}: first ${b.firstMs} ms, last ${b.lastMs} ms, ${b.commits} commits, ${b.conflicts} rejected pushes`,
     );
   }
 } finally {

@@ -97,17 +97,14 @@ export class GitLease {
   /** Reads the remote lease: its commit (undefined when absent) and record. */
   private async read(): Promise<{ commit?: string; record?: LeaseRecord }> {
     const { remote, ref } = this.options;
-    const f = await this.git.run([
-      'fetch',
-      '--quiet',
-      '--no-tags',
-      '--no-write-fetch-head',
-      remote,
-      `+${ref}:${this.seenRef}`,
-    ]);
-    if (f.code !== 0) {
+    for (let attempt = 1; ; attempt++) {
+      const args = ['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', remote, `+${ref}:${this.seenRef}`];
+      const f = await this.git.run(args);
+      if (f.code === 0) break;
       const ls = await this.git.run(['ls-remote', '--exit-code', remote, ref]);
       if (ls.code === 2) return {};
+      // The ref appeared between the fetch and ls-remote (another replica made it): read again.
+      if (ls.code === 0 && attempt < 3) continue;
       throw new GitError(
         'Unreachable',
         `cannot read the lease ${ref} from ${remote}: ${gitMessage(ls.code === 0 ? f.stderr : ls.stderr)}`,

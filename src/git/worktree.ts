@@ -208,27 +208,25 @@ class WorkTree implements GitWorkTree {
 
   async fetch(target: RemoteBranch): Promise<string | undefined> {
     const ref = fetchedRef(target);
-    const r = await this.g.run([
-      'fetch',
-      '--quiet',
-      '--no-tags',
-      '--no-write-fetch-head',
-      target.remote,
-      `+refs/heads/${target.branch}:${ref}`,
-    ]);
-    if (r.code !== 0) {
-      // A missing branch and an unreachable remote both fail the fetch; ls-remote tells them apart.
-      const ls = await this.g.run([
-        'ls-remote',
-        '--exit-code',
-        '--heads',
+    const branch = `refs/heads/${target.branch}`;
+    for (let attempt = 1; ; attempt++) {
+      const r = await this.g.run([
+        'fetch',
+        '--quiet',
+        '--no-tags',
+        '--no-write-fetch-head',
         target.remote,
-        `refs/heads/${target.branch}`,
+        `+${branch}:${ref}`,
       ]);
+      if (r.code === 0) break;
+      // A missing branch and an unreachable remote both fail the fetch; ls-remote tells them apart.
+      const ls = await this.g.run(['ls-remote', '--exit-code', '--heads', target.remote, branch]);
       if (ls.code === 2) {
         await this.g.run(['update-ref', '-d', ref]);
         return undefined;
       }
+      // The branch appeared between the fetch and ls-remote (another writer created it): fetch again.
+      if (ls.code === 0 && attempt < 3) continue;
       throw unreachable(target, ls.code === 0 ? r : ls, 'fetch from');
     }
     return (await this.g.ok(['rev-parse', '--verify', `${ref}^{commit}`])).trim();
