@@ -10,6 +10,7 @@ import type { KubeObject } from '../domain/types.js';
 import type { ObjectLocation } from './types.js';
 import { fastParseYaml } from './fastyaml.js';
 import { structuralProblems } from './structure.js';
+import { jsonSyntaxErrorAt } from '../domain/json-syntax.js';
 
 /** Aliases allowed per document; more is treated as an alias bomb ("billion laughs"). */
 export const MAX_ALIAS_COUNT = 100;
@@ -113,14 +114,14 @@ function parseYaml(path: string, text: string): unknown[] | StateFileError {
 function parseJson(path: string, text: string): unknown[] | StateFileError {
   try {
     return text.trim() === '' ? [] : [JSON.parse(text)];
-  } catch (e) {
-    const msg = (e as Error).message;
-    const m = /at position (\d+)/.exec(msg);
-    const offset = m ? Number(m[1]) : text.length;
+  } catch {
+    // V8's message quotes the text around the error (a Secret's data, perhaps): only the position is told.
+    const at = jsonSyntaxErrorAt(text) ?? lineColumn(text, text.length);
+    const end = at.line === lineColumn(text, text.length).line && at.column === lineColumn(text, text.length).column;
     return new StateFileError(
       path,
-      `JSON syntax error: ${msg.replace(/ in JSON at position \d+.*$/, '')}`,
-      lineColumn(text, offset),
+      `JSON syntax error: ${end ? 'unexpected end of the file' : 'unexpected character'}`,
+      at,
       'fix the syntax; isctl never rewrites a file it cannot parse',
     );
   }

@@ -107,7 +107,7 @@ const expected: Record<string, Expectation> = {
   },
   // Two JSON documents concatenated: not valid JSON.
   'buildconfigs/origin__bc-from-imagestreamimage.json': {
-    problem: /bc-from-imagestreamimage\.json:53:1: JSON syntax error/,
+    problem: /bc-from-imagestreamimage\.json:1:1: JSON syntax error/,
   },
   'deploymentconfigs/boober__ResourceMergerTest_deploymentconfig.json': { updated: ['DeploymentConfig/referanse'] },
   'deploymentconfigs/oc__overlapping-hpas.yaml': { updated: ['DeploymentConfig/someotherdc'] },
