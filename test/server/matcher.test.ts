@@ -127,3 +127,21 @@ describe('matchPushEvent', () => {
     expect(eventKey({ registryHost: 'docker.io', repository: 'nginx', tag: 'x' })).toBe('docker.io/library/nginx:x');
   });
 });
+
+describe('policy tags', () => {
+  it('a push of any tag of the repository selects a tag that follows a version policy (it may move there)', () => {
+    const views = [
+      stream('team', 'app', {
+        stable: {
+          from: { kind: 'DockerImage', name: 'quay.io/org/app:1.2.6' },
+          annotations: { 'isctl.io/policy': 'semver:~1.2' },
+        },
+        pinned: 'quay.io/org/app:1.2.6',
+      }),
+    ];
+    expect(matchPushEvent({ registryHost: 'quay.io', repository: 'org/app', tag: '1.2.7' }, views)).toEqual([
+      'team/app:stable',
+    ]);
+    expect(matchPushEvent({ registryHost: 'quay.io', repository: 'org/other', tag: '1.2.7' }, views)).toEqual([]);
+  });
+});
