@@ -9,12 +9,13 @@ import {
   digestOrImageMatch,
   findSpecTag,
   findStatusTag,
+  firstRecorded,
   parseImageStreamImageName,
   parseImageStreamTagName,
   resolveReferenceForTagEvent,
   statusDockerImageRepository,
 } from '../domain/imagestream.js';
-import type { Image, ImageStream, ImageStreamImage, ImageStreamTag, TagEvent } from '../domain/types.js';
+import type { Image, ImageStream, ImageStreamImage, ImageStreamTag } from '../domain/types.js';
 import type { Snapshot, StoredObject } from '../state/types.js';
 import type { CoreContext } from './context.js';
 import { imageLoader, type ImageLoader } from './images.js';
@@ -186,7 +187,7 @@ async function imageStreamTag(
   const specTag = findSpecTag(stream, tag);
   const resolved = resolveReferenceForTagEvent(stream, tag, event);
   const image =
-    (await images(event.image, event.dockerImageReference, firstSeen(stream, event.image)?.created)) ??
+    (await images(event.image, event.dockerImageReference, firstRecorded(stream, event.image)?.created)) ??
     bareImage(event.image);
   image.dockerImageReference = resolved;
   const annotations = { ...(specTag?.annotations ?? {}) };
@@ -219,18 +220,6 @@ export function bareImage(digest: string, dockerImageReference?: string): Image 
   const image: Image = { apiVersion: 'image.openshift.io/v1', kind: 'Image', metadata: { name: digest } };
   if (dockerImageReference) image.dockerImageReference = dockerImageReference;
   return image;
-}
-
-// The oldest history item of `image` in the stream: when the Image was first recorded.
-function firstSeen(stream: ImageStream, image: string): TagEvent | undefined {
-  let oldest: TagEvent | undefined;
-  for (const t of stream.status?.tags ?? []) {
-    for (const item of t.items ?? []) {
-      if (item.image !== image) continue;
-      if (!oldest || Date.parse(item.created) < Date.parse(oldest.created)) oldest = item;
-    }
-  }
-  return oldest;
 }
 
 /** `get isimage STREAM@DIGEST…` (no listing: the API has none). */
@@ -275,7 +264,7 @@ export async function getOneImageStreamImage(
   if (!stored) throw new NotFoundError(RESOURCE_NAMES.imagestreams, parsed.name);
   const stream = decorateImageStream(stored, q.internalRegistry);
   const digest = await matchImage(stream, parsed.id, images);
-  const first = firstSeen(stream, digest.owner);
+  const first = firstRecorded(stream, digest.owner);
   const image =
     (await images(digest.digest, first?.dockerImageReference, first?.created)) ??
     bareImage(digest.digest, first?.dockerImageReference);

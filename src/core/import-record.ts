@@ -39,7 +39,8 @@ export function rfc3339(d: Date): string {
 
 /**
  * Applies results to `stream` (the working copy) and returns the tags whose current image changed.
- * `created` is true when the stream did not exist before this import.
+ * `created` is true when the stream did not exist before this import; `repository` is the
+ * repository a whole-repository import (`--all`) came from.
  */
 export function recordImportResults(
   stream: ImageStream,
@@ -48,8 +49,15 @@ export function recordImportResults(
   now: Date,
   created: boolean,
   internalRegistry?: string,
+  repository?: string,
 ): TagChange[] {
   const original = cloneJson(stream);
+  if (repository !== undefined && stream.spec?.dockerImageRepository !== repository) {
+    // `import-image --from REPO --all --confirm` makes the stream import REPO from now on: oc's
+    // importAll / newImageStream set spec.dockerImageRepository on the stream (importimage.go).
+    stream.spec ??= {};
+    stream.spec.dockerImageRepository = repository;
+  }
   const nextGeneration = created ? 1 : (stream.metadata.generation ?? 0) + 1;
   const time = rfc3339(now);
   const before = new Map<string, { image: string; dockerImageReference: string } | undefined>();

@@ -2,16 +2,17 @@
  * `import-image`: plan as oc does, resolve through the registry, then record the results in the
  * stream under the state lock and run triggers — one transaction, one diff.
  */
-import { CommandError, NotFoundError } from '../domain/errors.js';
+import { InvalidReferenceError, NotFoundError, ValidationError, type FieldProblem } from '../domain/errors.js';
 import { parsePullSpec, pullSpecDigest, pullSpecTag, pullSpecWithTag } from '../domain/pullspec.js';
 import { prioritizeTags } from '../domain/tag-order.js';
 import { currentEvent, specTag } from '../domain/history.js';
+import { firstRecorded } from '../domain/imagestream.js';
 import type { Image, ImageStream } from '../domain/types.js';
 import { newImageStream as createdImageStream } from './create.js';
 import type { FileChange, Snapshot } from '../state/types.js';
 import type { CoreContext, TagChange, TriggerReport } from './context.js';
 import { planImport, type ImportImageOptions, type ImportPlan, type PlannedImage } from './import-plan.js';
-import { recordImportResults, type TagImportResult } from './import-record.js';
+import { recordImportResults, rfc3339, type TagImportResult } from './import-record.js';
 import { resolveAll, failureOf, type ResolveAnswer } from './resolve-tags.js';
 
 /** One imported (or failed) image, in the order oc prints them. */
@@ -53,6 +54,7 @@ export async function importImage(ctx: CoreContext, options: ImportImageInput): 
   const snapshot = await ctx.store.read(namespace);
   const existing = snapshot.find<ImageStream>('ImageStream', namespace, planName(options))?.object;
   const plan = planImport(options, existing);
+  validateImport(plan);
   const { images, additionalTags, repositoryError } = await expandRepository(ctx, plan);
   const requests = images.map((i) => ({
     from: i.from,
@@ -71,7 +73,7 @@ export async function importImage(ctx: CoreContext, options: ImportImageInput): 
   const { result, changes } = await ctx.store.update(namespace, (snap) => record(ctx, snap, namespace, plan, results), {
     dryRun,
   });
-  const reports = images.map((img, i) => report(img, answers[i], plan));
+  const reports = images.map((img, i) => report(img, answers[i], plan, result.stream, ctx.now()));
   const failed = reports.some((r) => r.error) || Boolean(repositoryError);
   return {
     namespace,
@@ -122,11 +124,6 @@ async function expandRepository(
   if (!plan.repository) return { images: plan.images, additionalTags: [] };
   const repo = plan.repository;
   const spec = parsePullSpec(repo.from);
-  if (pullSpecTag(spec) || pullSpecDigest(spec)) {
-    throw new CommandError(
-      `spec.repository.from.name: Invalid value: "${repo.from}": you must specify an image repository, not a tag or ID`,
-    );
-  }
   let tags: string[];
   try {
     tags = await ctx.source.listTags(spec, { insecure: Boolean(repo.importPolicy.insecure) });
@@ -146,6 +143,37 @@ async function expandRepository(
   return { images, additionalTags: limit < 0 ? [] : ordered.slice(limit) };
 }
 
+/**
+ * ValidateImageStreamImport (openshift-apiserver pkg/image/apis/image/validation): the server refuses
+ * the whole ImageStreamImport — before importing or writing anything — when a pull spec does not
+ * parse, or a repository import names a tag or digest.
+ */
+function validateImport(plan: ImportPlan): void {
+  const problems: FieldProblem[] = [];
+  const invalid = (field: string, value: string, reason: string) =>
+    problems.push({ field, message: `Invalid value: "${value}": ${reason}` });
+  plan.images.forEach((img, i) => {
+    try {
+      parsePullSpec(img.from);
+    } catch (err) {
+      if (!(err instanceof InvalidReferenceError)) throw err;
+      invalid(`spec.images[${i}].from.name`, img.from, err.reason);
+    }
+  });
+  if (plan.repository) {
+    const from = plan.repository.from;
+    try {
+      const spec = parsePullSpec(from);
+      if (pullSpecTag(spec) || pullSpecDigest(spec))
+        invalid('spec.repository.from.name', from, 'you must specify an image repository, not a tag or ID');
+    } catch (err) {
+      if (!(err instanceof InvalidReferenceError)) throw err;
+      invalid('spec.repository.from.name', from, err.reason);
+    }
+  }
+  if (problems.length > 0) throw new ValidationError('ImageStreamImport', plan.stream, problems);
+}
+
 function toResult(img: PlannedImage, answer: ResolveAnswer): TagImportResult {
   const base = { tag: img.to, from: img.from, importPolicy: img.importPolicy, referencePolicy: img.referencePolicy };
   if (answer.ok)
@@ -158,7 +186,13 @@ function toResult(img: PlannedImage, answer: ResolveAnswer): TagImportResult {
   return { ...base, ok: false, reason: answer.reason, message: answer.message };
 }
 
-function report(img: PlannedImage, answer: ResolveAnswer, plan: ImportPlan): ImportedImageReport {
+function report(
+  img: PlannedImage,
+  answer: ResolveAnswer,
+  plan: ImportPlan,
+  recorded: ImageStream,
+  now: Date,
+): ImportedImageReport {
   let displayTag = img.to;
   try {
     displayTag = pullSpecTag(parsePullSpec(img.from)) || 'latest';
@@ -166,9 +200,12 @@ function report(img: PlannedImage, answer: ResolveAnswer, plan: ImportPlan): Imp
     /* keep the stream tag */
   }
   const base = { displayTag, tag: img.to, fromRepository: Boolean(plan.repository) };
-  if (answer.ok)
-    return { ...base, image: { ...answer.image, dockerImageReference: answer.resolved.dockerImageReference } };
-  return { ...base, error: { reason: answer.reason, message: answer.message } };
+  if (!answer.ok) return { ...base, error: { reason: answer.reason, message: answer.message } };
+  // The Image the ImageStreamImport returns is the stored one (imagestreamimport/rest.go
+  // importSuccessful → imageCreater.Create): created when first recorded, now for a new image.
+  const created = firstRecorded(recorded, answer.image.metadata.name)?.created ?? rfc3339(now);
+  const metadata = { ...answer.image.metadata, creationTimestamp: created };
+  return { ...base, image: { ...answer.image, metadata, dockerImageReference: answer.resolved.dockerImageReference } };
 }
 
 function record(ctx: CoreContext, snap: Snapshot, namespace: string, plan: ImportPlan, results: TagImportResult[]) {
@@ -186,6 +223,7 @@ function record(ctx: CoreContext, snap: Snapshot, namespace: string, plan: Impor
     ctx.now(),
     created,
     ctx.settings.internalRegistry,
+    plan.repository?.from,
   );
   const triggers = ctx.triggers.apply(snap, tagChanges, ctx.settings);
   return { stream: stored.object, tagChanges, triggers };

@@ -29,6 +29,18 @@ export function latestTaggedImage(stream: ImageStream, tag: string): TagEvent | 
   return items && items.length > 0 ? items[0] : undefined;
 }
 
+/** The oldest history item of `image` in the stream: when the Image was first recorded there. */
+export function firstRecorded(stream: ImageStream, image: string): TagEvent | undefined {
+  let oldest: TagEvent | undefined;
+  for (const t of stream.status?.tags ?? []) {
+    for (const item of t.items ?? []) {
+      if (item.image !== image) continue;
+      if (!oldest || Date.parse(item.created) < Date.parse(oldest.created)) oldest = item;
+    }
+  }
+  return oldest;
+}
+
 /**
  * The pull spec a consumer should use for `event` of `tag`, applying the tag's referencePolicy
  * (library-go resolveReferenceForTagEvent): Local → `<status.dockerImageRepository>@<image>`

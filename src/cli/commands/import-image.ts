@@ -128,7 +128,9 @@ export const importImageCommand: CommandModule = {
           'This command fetches the latest version of an image from a remote repository and updates the image stream tag ' +
           'if it does not match the previous value. Running the command multiple times will not create duplicate entries. ' +
           'When importing an image, only the image metadata is copied, not the image contents.\n\n' +
-          "If you wish to change the image stream tag or provide more advanced options, see the 'tag' command.",
+          "If you wish to change the image stream tag or provide more advanced options, see the 'tag' command.\n\n" +
+          'With --all and --from the stream records the repository (spec.dockerImageRepository): a later import-image --all, ' +
+          'and refresh, import the tags the repository gains. A --from that is not a valid pull spec is refused before anything is written.',
       )
       .option('--from <image>', 'A container image repository to import images from')
       .option('--confirm', 'If true, allow the image stream import location to be set or changed')
