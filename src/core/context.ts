@@ -48,6 +48,20 @@ export interface TriggerReport {
   warnings: string[];
   /** BuildConfigs whose ImageChange trigger fired (for --on-build). */
   builds: TriggeredBuild[];
+  /** Marker comments whose value this run set. */
+  markers?: MarkerUpdate[];
+  /** Markers that could not be followed (`file:line: …`): failures for `--exit-code`. */
+  markerProblems?: string[];
+}
+
+/** A value marked by a `# {"$imagestreamtag": …}` comment that this run set. */
+export interface MarkerUpdate {
+  file: string;
+  line: number;
+  /** The marker's `[NAMESPACE/]STREAM:TAG[:FIELD]` as written. */
+  marker: string;
+  from: string;
+  to: string;
 }
 
 /** A workload whose image fields were rewritten. */

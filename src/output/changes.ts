@@ -30,7 +30,9 @@ export function renderTriggerReport(reports: readonly TriggerReport[]): { lines:
         );
     }
     for (const b of r.builds) lines.push(`buildconfig/${b.name}: build triggered by ${b.image}`);
+    for (const m of r.markers ?? []) lines.push(`${m.file}:${m.line}: "${m.marker}" updated to ${m.to}`);
     warnings.push(...r.warnings.map((w) => `warning: ${w}`));
+    warnings.push(...(r.markerProblems ?? []).map((p) => `error: ${p}`));
   }
   return { lines: lines.map((l) => escapeControls(l)), warnings: warnings.map((w) => escapeControls(w)) };
 }

@@ -10,6 +10,7 @@ import { jsonEqual } from './edit/equal.js';
 import { EditError, editFileText } from './edit/file.js';
 import type { DocumentUpdate } from './edit/file.js';
 import { renderYamlBlock } from './edit/render.js';
+import { setMarkerValues } from './markers.js';
 import { defaultPathFor } from './paths.js';
 import type { Entry, SnapshotImpl } from './snapshot.js';
 import type { FileChange } from './types.js';
@@ -71,6 +72,16 @@ export async function computeChanges(
       }
     }
     if (after !== before) changes.push({ path: file, before, after });
+  }
+  for (const [file, values] of snapshot.markerValues) {
+    if (problems.has(file)) continue;
+    const edited = changes.find((c) => c.path === file);
+    const base = edited ? edited.after : await readText(file);
+    if (base === null) continue;
+    const after = setMarkerValues(base, values);
+    if (after === base) continue;
+    if (edited) edited.after = after;
+    else changes.push({ path: file, before: base, after });
   }
   return changes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }

@@ -6,7 +6,7 @@
 import { ServerError } from '../domain/errors.js';
 import type { StateFileError } from '../domain/errors.js';
 import type { KubeObject } from '../domain/types.js';
-import type { ObjectLocation, Snapshot, StoredObject } from './types.js';
+import type { MarkerSite, ObjectLocation, Snapshot, StoredObject } from './types.js';
 
 /** Deep-freezes a JSON value in place. */
 export function deepFreeze<T>(v: T): T {
@@ -53,15 +53,23 @@ export class SnapshotImpl implements Snapshot {
   private readonly index = new Map<string, Entry>();
   private readonly all: Entry[] = [];
   readonly removed = new Set<Entry>();
+  /** Marker values set in this transaction: file → marker index → value. */
+  readonly markerValues = new Map<string, Map<number, string>>();
   constructor(
     readonly namespace: string,
     entries: Entry[],
     readonly problems: StateFileError[],
+    readonly markers: readonly MarkerSite[] = [],
   ) {
     for (const e of entries) {
       this.all.push(e);
       this.index.set(keyOf(e.kind, e.namespace, e.name), e);
     }
+  }
+  setMarker(site: MarkerSite, value: string): void {
+    const file = this.markerValues.get(site.file) ?? new Map<number, string>();
+    file.set(site.index, value);
+    this.markerValues.set(site.file, file);
   }
   get objects(): readonly StoredObject[] {
     return this.all.filter((e) => !this.removed.has(e));

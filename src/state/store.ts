@@ -19,7 +19,8 @@ import { ParseCache } from './cache.js';
 import { parseStateFile } from './parse.js';
 import type { ParsedFile } from './parse.js';
 import { Entry, SnapshotImpl, deepFreeze } from './snapshot.js';
-import type { FileChange, Snapshot, StateStore, UpdateOptions } from './types.js';
+import type { FileChange, MarkerSite, Snapshot, StateStore, UpdateOptions } from './types.js';
+import { MARKER_KEY, findMarkers, type FoundMarker } from './markers.js';
 
 export { defaultPathFor } from './paths.js';
 
@@ -45,7 +46,12 @@ interface Loaded {
  * Reads and parses one file. Synchronous on purpose: for thousands of small files, sync reads
  * beat the thread-pool round trips of fs.promises several times over (measured on 10,000 streams).
  */
-function readOne(root: string, rel: string, maxBytes: number, cache: ParseCache): ParsedFile {
+function readOne(
+  root: string,
+  rel: string,
+  maxBytes: number,
+  cache: ParseCache,
+): ParsedFile & { markers?: FoundMarker[] } {
   const abs = path.join(root, rel);
   const st = statSync(abs);
   if (st.size > maxBytes) {
@@ -61,8 +67,12 @@ function readOne(root: string, rel: string, maxBytes: number, cache: ParseCache)
   const yaml = !/\.json$/i.test(rel);
   const cached = yaml ? cache.get(rel, st) : undefined;
   if (cached) return { path: rel, objects: cached, problems: [] };
-  const parsed = parseStateFile(rel, readFileSync(abs, 'utf8'));
-  if (parsed.slow && parsed.problems.length === 0) cache.set(rel, st, parsed.objects);
+  const text = readFileSync(abs, 'utf8');
+  const parsed = parseStateFile(rel, text);
+  // A file with marker comments is never cached, so every load finds its markers.
+  const markers = yaml && parsed.problems.length === 0 ? findMarkers(text) : [];
+  if (markers.length > 0) return { ...parsed, markers };
+  if (parsed.slow && parsed.problems.length === 0 && !text.includes(MARKER_KEY)) cache.set(rel, st, parsed.objects);
   return parsed;
 }
 
@@ -76,7 +86,18 @@ async function load(root: string, namespace: string, maxBytes: number): Promise<
   const entries: Entry[] = [];
   const seen = new Map<string, string>();
   const namespaces = new NamespaceResolver(root);
+  const markers: MarkerSite[] = [];
   for (const parsed of results) {
+    for (const [index, m] of (parsed.markers ?? []).entries())
+      markers.push({
+        file: parsed.path,
+        index,
+        line: m.line,
+        ...(m.raw !== undefined ? { raw: m.raw } : {}),
+        ...(m.error !== undefined ? { error: m.error } : {}),
+        current: m.current,
+        namespace: namespaces.forFile(parsed.path).namespace,
+      });
     for (const p of parsed.problems) {
       problems.push(p);
       if (!problemFiles.has(parsed.path)) problemFiles.set(parsed.path, p);
@@ -101,7 +122,11 @@ async function load(root: string, namespace: string, maxBytes: number): Promise<
       entries.push(new Entry(location, deepFreeze(object), undefined, ns));
     }
   }
-  return { snapshot: new SnapshotImpl(namespace, entries, problems), problemFiles, tempFiles: listing.tempFiles };
+  return {
+    snapshot: new SnapshotImpl(namespace, entries, problems, markers),
+    problemFiles,
+    tempFiles: listing.tempFiles,
+  };
 }
 
 async function readText(root: string, rel: string): Promise<string | null> {

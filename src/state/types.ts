@@ -33,8 +33,30 @@ export interface StoredObject<T extends KubeObject = KubeObject> {
   readonly name: string;
 }
 
+/** A marker comment found in a YAML file of the folder (see src/state/markers.ts). */
+export interface MarkerSite {
+  /** File relative to the state folder. */
+  file: string;
+  /** Position among the file's markers. */
+  index: number;
+  /** 1-based line of the comment. */
+  line: number;
+  /** The value of `$imagestreamtag` as written (undefined when malformed). */
+  raw?: string;
+  /** Why the marker cannot be used. */
+  error?: string;
+  /** The marked value's text as loaded. */
+  current: string;
+  /** The namespace of its file (for markers that name no namespace). */
+  namespace: string;
+}
+
 /** All objects of the folder as seen by one command. */
 export interface Snapshot {
+  /** Every marker comment of the folder's YAML files, file by file in path order. */
+  readonly markers: readonly MarkerSite[];
+  /** Sets the value a marker marks; written on commit in the same transaction as the objects. */
+  setMarker(site: MarkerSite, value: string): void;
   /** The namespace the command runs in (`-n`): it selects objects, it never gives one a namespace. */
   readonly namespace: string;
   readonly objects: readonly StoredObject[];

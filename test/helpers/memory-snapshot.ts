@@ -27,6 +27,10 @@ export function memorySnapshot(objects: KubeObject[], namespace = 'default', fil
     remove: () => {
       throw new Error('not supported');
     },
+    markers: [],
+    setMarker: () => {
+      throw new Error('not supported');
+    },
   };
 }
 

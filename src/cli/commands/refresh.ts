@@ -73,7 +73,8 @@ async function action(streams: string[], opts: Record<string, unknown>, cmd: Com
       git = out.report;
     } else result = await runOn(ctx, dryRun);
     progress?.clear();
-    const failed = result.outcomes.filter((o) => o.status === 'failed');
+    // A marker that cannot be followed is a failure too: its value was left as it was.
+    const failed = [...result.outcomes.filter((o) => o.status === 'failed'), ...(result.triggers.markerProblems ?? [])];
     const changed = result.outcomes.some((o) => o.status === 'changed') || result.changes.length > 0;
     if (g.output === 'json') {
       io.stdout.write(toJson({ ...refreshDocument(result, dryRun), ...(git ? { git: commitReportJson(git) } : {}) }));

@@ -22,6 +22,7 @@ import { applyAnnotationTriggers } from './annotations.js';
 import { applyBuildConfigTriggers } from './buildconfigs.js';
 import { decideRollout, type ImageChange, recordRollout, updateDeploymentConfigImages } from './deploymentconfigs.js';
 import { resolveShortNames } from './image-policy.js';
+import { reconcileMarkers } from './markers.js';
 import { createTagRetriever, type TagRetriever } from './tag-retriever.js';
 
 /** Kinds whose spec a trigger or the lookup policy may change. */
@@ -152,6 +153,9 @@ function runController(
     if (index.entriesOf(so).length === 0 && touched.changes.has(so)) rollout(so, touched);
   }
   finish(snapshot, touched, report);
+  const markers = reconcileMarkers(snapshot, retrieve);
+  if (markers.updated.length > 0) report.markers = markers.updated;
+  if (markers.problems.length > 0) report.markerProblems = markers.problems;
   return report;
 }
 
