@@ -11,6 +11,7 @@ import { ActivityLog } from '../../src/server/status/activity.js';
 import { renderStatusPage, SHIPPED_RENDERERS } from '../../src/server/status/page.js';
 import { escapeHtml, formatAge, formatDuration, renderSections } from '../../src/server/status/render.js';
 import type { StatusDocument } from '../../src/server/status/types.js';
+import { writeHeldBack } from '../../src/domain/policy/annotations.js';
 import { DIGEST_A, DIGEST_B, NOW, deployment, documentOf, result, stream } from '../helpers/status.js';
 
 const TAGS = new Set(
@@ -289,6 +290,34 @@ describe('status page: order, links and held-back tags', () => {
     // The graph draws the tag and the workload as links to the same rows.
     expect(triggers).toContain(`<a href="#${tagAnchor}" class="node node-tag"`);
     expect(triggers).toContain(`<a href="#${workloadAnchor}" class="node node-workload"`);
+  });
+});
+
+describe('status page: held-back tags from the stream', () => {
+  it("a policy tag's held-back record in the stream shows without any outcome of this serve", () => {
+    const s = stream('ns', 'app', [{ name: 'stable', digest: DIGEST_A }]) as {
+      metadata: { annotations?: Record<string, string> };
+    };
+    s.metadata.annotations = {};
+    writeHeldBack(s.metadata.annotations, 'stable', {
+      tag: '2.1.0',
+      reason: 'MinAge',
+      message: 'pushed 2h ago; the policy waits 24h',
+      until: '2026-11-23T10:00:00Z',
+    });
+    const doc = documentOf([s as never]);
+    expect(doc.streams[0].tags[0]).toMatchObject({
+      state: 'heldBack',
+      heldBack: {
+        reason: 'MinAge',
+        message: '2.1.0: pushed 2h ago; the policy waits 24h (held until 2026-11-23T10:00:00Z)',
+      },
+    });
+    expect(doc.summary.heldBack).toBe(1);
+    const html = renderSections(doc).find((x) => x.id === 'tags')!.html;
+    expect(html).toContain(
+      '<span class="badge state-heldBack">Held back</span> <span class="why"><strong>MinAge</strong>: 2.1.0: pushed 2h ago',
+    );
   });
 });
 

@@ -4,6 +4,7 @@
  */
 import { buildGraph, type FlowGraph } from '../../core/graph.js';
 import type { ImageStream } from '../../domain/types.js';
+import { readHeldBack } from '../../domain/policy/annotations.js';
 import type { Snapshot } from '../../state/types.js';
 import type { StreamView } from '../matcher.js';
 import { formatInterval } from '../interval.js';
@@ -146,7 +147,16 @@ function tagsOf(
     const failure = failed
       ? { reason: failed.reason ?? '', message: failed.message ?? '', since: failed.lastTransitionTime ?? null }
       : null;
-    const state: TagState = seen?.heldBack
+    // The stream's held-back record (src/core/policy-tags.ts writes it) outlives this serve; the
+    // last outcome's is the fallback.
+    const recorded = readHeldBack(stream.metadata?.annotations, tag);
+    const heldBack = recorded
+      ? {
+          reason: recorded.reason,
+          message: `${recorded.tag}: ${recorded.message}${recorded.until ? ` (held until ${recorded.until})` : ''}`,
+        }
+      : (seen?.heldBack ?? null);
+    const state: TagState = heldBack
       ? 'heldBack'
       : failure
         ? 'failed'
@@ -165,7 +175,7 @@ function tagsOf(
       importedAt: current?.created || null,
       checkedAt: seen?.at ?? null,
       failure,
-      heldBack: seen?.heldBack ?? null,
+      heldBack,
       id,
       followers: followers.get(id) ?? [],
     };
