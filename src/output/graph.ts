@@ -5,6 +5,7 @@
  */
 import type { FlowGraph, GraphEdge, GraphNode } from '../core/graph.js';
 import { escapeLine } from './escape.js';
+import { redactUserInfo } from '../domain/reference.js';
 
 /** Formats `isctl graph -o` accepts. */
 export const GRAPH_FORMATS = ['mermaid', 'dot'] as const;
@@ -44,7 +45,7 @@ function labelLines(n: GraphNode): string[] {
 }
 
 function mermaidText(s: string): string {
-  return escapeLine(s).replace(/"/g, '#quot;').replace(/</g, '#lt;').replace(/>/g, '#gt;');
+  return escapeLine(redactUserInfo(s)).replace(/"/g, '#quot;').replace(/</g, '#lt;').replace(/>/g, '#gt;');
 }
 
 function mermaidNode(id: string, n: GraphNode): string {
@@ -91,7 +92,7 @@ export function renderMermaid(graph: FlowGraph): string {
 
 function dotString(s: string): string {
   const text = s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
-  return `"${escapeLine(text)}"`;
+  return `"${escapeLine(redactUserInfo(text))}"`;
 }
 
 const DOT_SHAPE: Record<GraphNode['kind'], string> = {

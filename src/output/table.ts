@@ -5,6 +5,7 @@
  */
 import { tabwrite, TABLE_TABWRITER } from './tabwriter.js';
 import { escapeLine } from './escape.js';
+import { redactUserInfo } from '../domain/reference.js';
 
 /** A server-side table column (metav1.TableColumnDefinition). */
 export interface TableColumn {
@@ -47,5 +48,5 @@ export function renderTable(columns: TableColumn[], rows: TableRow[], opts: Tabl
 function cellText(v: string | undefined): string {
   const s = v ?? '';
   const cut = s.search(/[\n\r\f]/);
-  return escapeLine(cut >= 0 ? `${s.slice(0, cut)}...` : s);
+  return escapeLine(redactUserInfo(cut >= 0 ? `${s.slice(0, cut)}...` : s));
 }

@@ -85,6 +85,16 @@ describe('credentials in a pull spec', () => {
     const d = await cli(dir, ['describe', 'is', 's']);
     expect(d.out).toContain('tagged from REDACTED@127.0.0.1:1/a/b:1.0');
     expect(d.out).not.toContain(PASSWORD);
+    for (const argv of [
+      ['graph'],
+      ['graph', '-o', 'dot'],
+      ['get', 'istag', '-o', 'wide'],
+      ['get', 'is', '-o', 'wide'],
+    ]) {
+      const g = await cli(dir, argv);
+      expect(g.out, argv.join(' ')).not.toContain(PASSWORD);
+    }
+    expect((await cli(dir, ['graph'])).out).toContain('REDACTED@127.0.0.1:1/a/b:1.0');
     const r = await cli(dir, ['refresh']);
     expect(r.code).toBeGreaterThan(0);
     expect(r.out).not.toContain(PASSWORD);
