@@ -231,8 +231,8 @@ export async function getImageStreamImages(
   if (q.names.length === 0) {
     throw new ServerError(
       'MethodNotAllowed',
+      // imagestreamimage/rest.go has no List: the API server's 405, word for word and nothing more.
       'the server does not allow this method on the requested resource',
-      'name the image: isctl get isimage STREAM@DIGEST',
     );
   }
   const result: GetResult<ImageStreamImage> = { items: [], errors: [] };

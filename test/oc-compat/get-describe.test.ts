@@ -79,3 +79,35 @@ describe('describe is', () => {
     expect((await run(exportedFolder(), ['get', 'is', 'app'])).stdout).toContain('172.30.1.1:5000/default/app');
   });
 });
+
+describe('get errors print as kubectl prints them', () => {
+  it('`get isimage` without a name prints the MethodNotAllowed of the API server (no list verb) and nothing more', async () => {
+    const r = await run(exportedFolder(), ['get', 'isimage']);
+    expect(r).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'Error from server (MethodNotAllowed): the server does not allow this method on the requested resource\n',
+    });
+  });
+
+  it.each(['yaml', 'json', 'jsonpath={.metadata.name}'])(
+    '`get is NOSUCH -o %s` prints nothing on stdout (printGeneric returns the error of a single item)',
+    async (format) => {
+      const r = await run(exportedFolder(), ['get', 'is', 'nosuch', '-o', format]);
+      expect(r).toEqual({
+        code: 1,
+        stdout: '',
+        stderr: 'Error from server (NotFound): imagestreams.image.openshift.io "nosuch" not found\n',
+      });
+    },
+  );
+
+  it('with several names the found ones are printed as a List and the missing ones reported (printGeneric)', async () => {
+    const r = await run(exportedFolder(), ['get', 'is', 'app', 'nosuch', '-o', 'name']);
+    expect(r.stdout).toBe('imagestream.image.openshift.io/app\n');
+    expect(r.stderr).toBe('Error from server (NotFound): imagestreams.image.openshift.io "nosuch" not found\n');
+    expect(r.code).toBe(1);
+    const y = await run(exportedFolder(), ['get', 'is', 'app', 'nosuch', '-o', 'yaml']);
+    expect(y.stdout).toMatch(/^apiVersion: v1\nitems:\n- apiVersion: image\.openshift\.io\/v1\n/);
+  });
+});

@@ -61,7 +61,10 @@ async function action(
   };
   const count = out.items.length;
   const listing = format.kind === 'table' || format.kind === 'name';
-  if (count > 0 || !listing) io.stdout.write(printGetOutput(out, print));
+  // kubectl get printGeneric: with one name (singleItemImplied) an error is returned before anything
+  // is printed; with several, the found objects are printed as a List and the errors follow.
+  const singleFailed = names.length === 1 && out.errors.length > 0;
+  if (!singleFailed && (count > 0 || !listing)) io.stdout.write(printGetOutput(out, print));
   reportErrors(io, out.errors);
   if (count === 0 && names.length === 0 && listing) io.stderr.write(`${scope.empty}\n`);
   return reportErrors(io, out.problems) > 0 || out.errors.length > 0 ? 1 : 0;
