@@ -6,7 +6,8 @@
  * BuildConfig `spec.triggers[].imageChange` (with the strategy's `from` when it names none).
  */
 import type { StateFileError } from '../domain/errors.js';
-import type { Snapshot, StoredObject } from '../state/types.js';
+import type { MarkerSite, Snapshot, StoredObject } from '../state/types.js';
+import { parseMarkerSpec } from '../domain/marker.js';
 import type { CoreContext } from './context.js';
 import type { ImageStream, TagReference } from '../domain/types.js';
 import { parsePullSpec } from '../domain/pullspec.js';
@@ -19,7 +20,7 @@ import { ANNOTATION_TRIGGER_KINDS, triggerAnnotationOf } from './triggers/source
 import { isMap, type JsonMap } from './triggers/objects.js';
 
 /** What a node stands for. */
-export type GraphNodeKind = 'repository' | 'tag' | 'workload' | 'build';
+export type GraphNodeKind = 'repository' | 'tag' | 'workload' | 'build' | 'marker';
 
 /** One box of the picture. */
 export interface GraphNode {
@@ -37,7 +38,7 @@ export interface GraphNode {
 }
 
 /** How one thing feeds another. */
-export type GraphEdgeKind = 'import' | 'tag' | 'trigger' | 'output';
+export type GraphEdgeKind = 'import' | 'tag' | 'trigger' | 'output' | 'marker';
 
 /** One arrow of the picture. */
 export interface GraphEdge {
@@ -119,7 +120,25 @@ export function buildGraph(snapshot: Snapshot, selection: GraphSelection = {}): 
     else if (o.kind === 'BuildConfig') addBuildConfig(b, o);
     else if (ANNOTATION_TRIGGER_KINDS.includes(o.kind)) addAnnotated(b, o);
   }
+  for (const m of snapshot.markers) addMarker(b, m, selection);
   return { nodes: [...b.nodes.values()], edges: b.edges };
+}
+
+/** A `# {"$imagestreamtag": …}` comment: an edge from the tag it follows to its file:line. */
+function addMarker(b: Builder, m: MarkerSite, selection: GraphSelection): void {
+  if (m.raw === undefined) return;
+  const parsed = parseMarkerSpec(m.raw);
+  if ('error' in parsed) return;
+  const namespace = parsed.spec.namespace ?? m.namespace;
+  if (selection.namespace !== undefined && namespace !== selection.namespace) return;
+  const id = `marker:${m.file}:${m.line}`;
+  b.node({ id, kind: 'marker', label: `${m.file}:${m.line}` });
+  b.edge({
+    from: b.tagNode(namespace, `${parsed.spec.stream}:${parsed.spec.tag}`),
+    to: id,
+    kind: 'marker',
+    label: `marker ${parsed.spec.field}`,
+  });
 }
 
 function inNamespace(snapshot: Snapshot, selection: GraphSelection): StoredObject[] {

@@ -53,6 +53,7 @@ function mermaidNode(id: string, n: GraphNode): string {
   if (n.kind === 'repository') return `${id}[(${text})]`;
   if (n.kind === 'build') return `${id}{{${text}}}`;
   if (n.kind === 'workload') return `${id}[[${text}]]`;
+  if (n.kind === 'marker') return `${id}>${text}]`;
   return `${id}[${text}]`;
 }
 
@@ -100,6 +101,7 @@ const DOT_SHAPE: Record<GraphNode['kind'], string> = {
   tag: 'box',
   workload: 'box3d',
   build: 'hexagon',
+  marker: 'note',
 };
 
 function dotNode(id: string, n: GraphNode): string {

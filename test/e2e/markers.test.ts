@@ -109,3 +109,61 @@ sidecar: {image: "${reg.host}/team/app@${d1}"} # {"$imagestreamtag": "app:stable
     expect(doc.spec.template.spec.containers[0].image).toBe(`${reg.host}/team/app@${d2}`);
   }, 120_000);
 });
+
+describe('lint: digests pinned in the folder that no stream tag records', () => {
+  it("reports one platform's image of a recorded manifest list and a digest no stream records", async () => {
+    const dir = tempDir('lint-e2e');
+    const pushed = await pushImage(reg, 'team/multi', '1', { multiArch: true, seed: 'lint-a' });
+    expect(pushed.digest).toBe(await skopeoRawDigest(reg, 'team/multi:1'));
+    const imp = await runCli(
+      [
+        '--dir',
+        dir,
+        'import-image',
+        'multi:1',
+        '--from',
+        `${reg.host}/team/multi:1`,
+        '--confirm',
+        '--insecure',
+        '--import-mode',
+        'PreserveOriginal',
+      ],
+      { clock: testClock() },
+    );
+    expect(imp.code).toBe(0);
+    const child = pushed.images[1].manifest.digest;
+    const unknown = `sha256:${'e'.repeat(64)}`;
+    fs.writeFileSync(
+      path.join(dir, 'deploy.yaml'),
+      `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  template:
+    spec:
+      containers:
+      - name: ok
+        image: ${reg.host}/team/multi@${pushed.digest}
+      - name: arm
+        image: ${reg.host}/team/multi@${child}
+`,
+    );
+    fs.writeFileSync(path.join(dir, 'values.yaml'), `digest: ${unknown} # {"$imagestreamtag": "multi:1:digest"}\n`);
+    const r = await runCli(['--dir', dir, 'lint'], { clock: testClock() });
+    expect(r.code).toBe(1);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(
+      new RegExp(
+        `^deploy\\.yaml: deployment/web container "arm" pins ${child}, the linux/\\S+ image of the manifest list ${pushed.digest} that default/multi:1 records`,
+      ),
+    );
+    expect(lines[1]).toBe(
+      `values.yaml:1: marker "multi:1:digest" pins ${unknown}, which no image stream tag in the folder records`,
+    );
+    // Once the marker is set from the stream (a refresh), only the workload is left.
+    await runCli(['--dir', dir, 'refresh'], { clock: testClock() });
+    const after = await runCli(['--dir', dir, 'lint'], { clock: testClock() });
+    expect(after.stdout.trim().split('\n')).toHaveLength(1);
+  }, 120_000);
+});

@@ -27,6 +27,7 @@ const entries: [names: string[], load: Loader][] = [
   [['refresh'], async () => [(await import('./refresh.js')).refreshCommand]],
   [['completion', '__complete'], async () => [(await import('./completion.js')).completionCommand]],
   [['graph'], async () => [(await import('./graph.js')).graphCommand]],
+  [['lint'], async () => [(await import('./lint.js')).lintCommand]],
   [['explain'], async () => [(await import('./explain.js')).explainCommand]],
   [['rollout'], async () => [(await import('./rollout.js')).rolloutCommand]],
   [['serve'], async () => [(await import('./serve.js')).serveCommand]],
