@@ -31,30 +31,59 @@ interface Recorded {
   children: Map<string, { list: string; platform: string; tag: string }>;
 }
 
-async function recorded(ctx: CoreContext, snapshot: Snapshot): Promise<Recorded> {
+/** Digests the streams record as a tag's image, and for which stream tag. */
+function recordedImages(snapshot: Snapshot): Map<string, string> {
   const images = new Map<string, string>();
   for (const s of snapshot.list<ImageStream>('ImageStream'))
     for (const t of s.object.status?.tags ?? [])
       for (const item of t.items ?? [])
         if (item.image && !images.has(item.image)) images.set(item.image, `${s.namespace}/${s.name}:${t.tag}`);
+  return images;
+}
+
+/**
+ * The children of the manifest lists kept whole (PreserveOriginal) by the streams' tags: read from
+ * the blob store, and only when something pins a digest no stream records, so a folder without
+ * such pins costs no read.
+ */
+async function recorded(ctx: CoreContext, snapshot: Snapshot, pinned: Iterable<string>): Promise<Recorded> {
+  const images = recordedImages(snapshot);
   const children = new Map<string, { list: string; platform: string; tag: string }>();
-  for (const [digest, tag] of images) {
-    const bytes = await ctx.store.blobs.get(digest).catch(() => undefined);
-    if (!bytes) continue;
-    let doc: { manifests?: { digest?: string; platform?: { os?: string; architecture?: string; variant?: string } }[] };
-    try {
-      doc = JSON.parse(bytes.toString('utf8'));
-    } catch {
-      continue;
-    }
-    for (const m of doc.manifests ?? []) {
-      if (!m.digest) continue;
-      const p = m.platform;
-      const platform = p ? [p.os, p.architecture, p.variant].filter(Boolean).join('/') : 'unknown platform';
-      children.set(m.digest, { list: digest, platform, tag });
+  if (![...pinned].some((d) => !images.has(d))) return { images, children };
+  for (const s of snapshot.list<ImageStream>('ImageStream')) {
+    const preserved = new Set(
+      (s.object.spec?.tags ?? []).filter((t) => t.importPolicy?.importMode === 'PreserveOriginal').map((t) => t.name),
+    );
+    for (const t of s.object.status?.tags ?? []) {
+      if (!preserved.has(t.tag)) continue;
+      for (const item of t.items ?? [])
+        await addChildren(ctx, item.image, `${s.namespace}/${s.name}:${t.tag}`, children);
     }
   }
   return { images, children };
+}
+
+async function addChildren(
+  ctx: CoreContext,
+  digest: string | undefined,
+  tag: string,
+  children: Recorded['children'],
+): Promise<void> {
+  if (!digest) return;
+  const bytes = await ctx.store.blobs.get(digest).catch(() => undefined);
+  if (!bytes) return;
+  let doc: { manifests?: { digest?: string; platform?: { os?: string; architecture?: string; variant?: string } }[] };
+  try {
+    doc = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    return;
+  }
+  for (const m of doc.manifests ?? []) {
+    if (!m.digest || children.has(m.digest)) continue;
+    const p = m.platform;
+    const platform = p ? [p.os, p.architecture, p.variant].filter(Boolean).join('/') : 'unknown platform';
+    children.set(m.digest, { list: digest, platform, tag });
+  }
 }
 
 function check(rec: Recorded, place: string, what: string, value: string): LintFinding | undefined {
@@ -86,35 +115,54 @@ export async function lintFolder(
   input: { allNamespaces?: boolean },
 ): Promise<{ findings: LintFinding[]; problems: Snapshot['problems'] }> {
   const snapshot = await ctx.store.read(ctx.namespace);
-  const rec = await recorded(ctx, snapshot);
-  return {
-    findings: lintSnapshot(snapshot, rec, input.allNamespaces ? undefined : ctx.namespace),
-    problems: snapshot.problems,
-  };
+  const findings = await lintSnapshot(ctx, snapshot, input.allNamespaces ? undefined : ctx.namespace);
+  return { findings, problems: snapshot.problems };
 }
 
-function lintSnapshot(snapshot: Snapshot, rec: Recorded, namespace: string | undefined): LintFinding[] {
-  const findings: LintFinding[] = [];
+interface Pin {
+  place: string;
+  what: string;
+  value: string;
+}
+
+function pins(snapshot: Snapshot, namespace: string | undefined, skipMarkers: ReadonlySet<string>): Pin[] {
+  const out: Pin[] = [];
   for (const o of snapshot.objects) {
     if (namespace !== undefined && o.namespace !== namespace) continue;
     const spec = getPodSpec(o.object, o.kind);
     if (!spec) continue;
-    const file = o.location?.file ?? '';
-    for (const { container } of allContainers(spec)) {
-      if (typeof container.image !== 'string') continue;
-      const f = check(
-        rec,
-        file,
-        `${o.kind.toLowerCase()}/${o.name} container "${container.name ?? ''}"`,
-        container.image,
-      );
-      if (f) findings.push(f);
-    }
+    for (const { container } of allContainers(spec))
+      if (typeof container.image === 'string' && DIGEST.test(container.image))
+        out.push({
+          place: o.location?.file ?? '',
+          what: `${o.kind.toLowerCase()}/${o.name} container "${container.name ?? ''}"`,
+          value: container.image,
+        });
   }
   for (const m of snapshot.markers) {
-    if (namespace !== undefined && m.namespace !== namespace) continue;
-    const f = check(rec, `${m.file}:${m.line}`, `marker "${m.raw ?? ''}"`, m.current);
-    if (f) findings.push(f);
+    const place = `${m.file}:${m.line}`;
+    if ((namespace !== undefined && m.namespace !== namespace) || skipMarkers.has(place) || !DIGEST.test(m.current))
+      continue;
+    out.push({ place, what: `marker "${m.raw ?? ''}"`, value: m.current });
   }
-  return findings;
+  return out;
+}
+
+/**
+ * The findings of a snapshot; `skipMarkers` (`file:line`) are markers this run set from a stream
+ * (their loaded value is stale). `refresh` runs it in its transaction and prints them as warnings.
+ */
+export async function lintSnapshot(
+  ctx: CoreContext,
+  snapshot: Snapshot,
+  namespace: string | undefined,
+  skipMarkers: ReadonlySet<string> = new Set(),
+): Promise<LintFinding[]> {
+  const list = pins(snapshot, namespace, skipMarkers);
+  const rec = await recorded(
+    ctx,
+    snapshot,
+    list.map((p) => DIGEST.exec(p.value)![0]),
+  );
+  return list.map((p) => check(rec, p.place, p.what, p.value)).filter((f): f is LintFinding => f !== undefined);
 }

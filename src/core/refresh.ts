@@ -2,6 +2,7 @@
  * `refresh`: re-import every registry-sourced tag of the selected streams, record what changed
  * as OpenShift's image controllers would (imagestream-api.md §2.2, §3), and apply triggers.
  */
+import { lintSnapshot, type LintFinding } from './lint.js';
 import type { CoreContext, TagChange, TriggerReport } from './context.js';
 import type { FileChange, Snapshot, StoredObject } from '../state/types.js';
 import type { ImageStream, TagReference } from '../domain/types.js';
@@ -72,6 +73,8 @@ export interface RefreshResult {
   outcomes: TagRefreshOutcome[];
   changes: FileChange[];
   triggers: TriggerReport;
+  /** Pinned digests no stream tag records (`isctl lint`), printed as warnings. */
+  lint?: LintFinding[];
 }
 
 /** A tag selected for re-import. */
@@ -139,10 +142,19 @@ export async function refresh(ctx: CoreContext, input: RefreshInput): Promise<Re
   }
   const { result, changes } = await ctx.store.update(
     ctx.namespace,
-    (snap) => recordAll(ctx, snap, candidates, answers, evaluations),
+    async (snap) => {
+      const recordedAll = recordAll(ctx, snap, candidates, answers, evaluations);
+      const set = new Set((recordedAll.triggers.markers ?? []).map((m) => `${m.file}:${m.line}`));
+      return { ...recordedAll, lint: await lintSnapshot(ctx, snap, undefined, set) };
+    },
     { dryRun: Boolean(input.dryRun) },
   );
-  return { outcomes: [...repositories.failures, ...result.outcomes], changes, triggers: result.triggers };
+  return {
+    outcomes: [...repositories.failures, ...result.outcomes],
+    changes,
+    triggers: result.triggers,
+    lint: result.lint,
+  };
 }
 
 /**

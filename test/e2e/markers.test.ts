@@ -162,7 +162,11 @@ spec:
       `values.yaml:1: marker "multi:1:digest" pins ${unknown}, which no image stream tag in the folder records`,
     );
     // Once the marker is set from the stream (a refresh), only the workload is left.
-    await runCli(['--dir', dir, 'refresh'], { clock: testClock() });
+    const refreshed = await runCli(['--dir', dir, 'refresh'], { clock: testClock() });
+    expect(refreshed.stderr).toContain(
+      `warning: deploy.yaml: deployment/web container "arm" pins ${child}, the linux/`,
+    );
+    expect(refreshed.stderr).not.toContain(unknown); // the marker was set from the stream in this run
     const after = await runCli(['--dir', dir, 'lint'], { clock: testClock() });
     expect(after.stdout.trim().split('\n')).toHaveLength(1);
   }, 120_000);

@@ -1,4 +1,5 @@
 /** `isctl refresh`: re-import every registry-sourced tag, apply triggers, print a summary and diff. */
+import { escapeControls } from '../../output/escape.js';
 import type { Command } from 'commander';
 import type { CommandModule } from '../command.js';
 import { commandPath } from '../command.js';
@@ -83,6 +84,8 @@ async function action(streams: string[], opts: Record<string, unknown>, cmd: Com
       for (const e of summary.errors) io.stderr.write(`${e}\n`);
       for (const l of summary.lines) io.stdout.write(`${l}\n`);
       printChanges(io, result.changes, [result.triggers], g.color);
+      for (const f of result.lint ?? [])
+        io.stderr.write(`${escapeControls(`warning: ${f.place}: ${f.what} ${f.message}`)}\n`);
       if (git) for (const l of commitReportLines(git)) io.stdout.write(`${l}\n`);
     }
     if (!dryRun) await runOnBuild(opts.onBuild as string | undefined, result.triggers.builds, io, g.dir);
@@ -108,6 +111,7 @@ function refreshDocument(result: RefreshResult, dryRun: boolean) {
     changed: result.outcomes.some((o) => o.status === 'changed') || result.changes.length > 0,
     outcomes: result.outcomes,
     files: result.changes.map((c) => c.path),
+    lint: result.lint ?? [],
     triggers: result.triggers,
   };
 }
