@@ -176,7 +176,11 @@ export function openStateStore(dir: string, options: StateStoreOptions = {}): St
 async function settingText(root: string, namespace: string): Promise<string> {
   const current = await readText(root, FOLDER_CONFIG_FILE);
   if (current === null || current.trim() === '')
-    return `# Settings of this isctl state folder; commit this file.\n# namespace: where objects without metadata.namespace belong (isctl project NAME).\nnamespace: ${namespace}\n`;
+    return (
+      `# Settings of this isctl state folder; commit this file.\n` +
+      `# namespace: where objects without metadata.namespace belong (isctl project NAME).\n` +
+      `namespace: ${namespace}\n`
+    );
   let value: unknown;
   try {
     value = parseYaml(current);

@@ -148,7 +148,8 @@ describe('import-image refuses an invalid --from before anything is written (Val
     });
     const tagged = await runCli(['import-image', 'bad', '--from', 'quay.io/a/b:1', '--all', '--confirm'], { dir });
     expect(tagged.stderr).toBe(
-      'The ImageStreamImport "bad" is invalid: spec.repository.from.name: Invalid value: "quay.io/a/b:1": you must specify an image repository, not a tag or ID\n',
+      'The ImageStreamImport "bad" is invalid: spec.repository.from.name: Invalid value: ' +
+        '"quay.io/a/b:1": you must specify an image repository, not a tag or ID\n',
     );
     expect(fs.readdirSync(dir)).toEqual([]);
   });
