@@ -13,7 +13,7 @@ import { createServer, type Server } from 'node:http';
 import path from 'node:path';
 import { freePort, pushImage, startRegistry, type TestRegistry } from '../helpers/registry/index.js';
 import { launchBrowser, type TestBrowser } from '../helpers/browser.js';
-import { runCli, spawnCli, tempDir, useCliSnapshot, type CliProcess } from '../helpers/index.js';
+import { realClock, runCli, spawnCli, tempDir, useCliSnapshot, type CliProcess } from '../helpers/index.js';
 import type { StatusDocument } from '../../src/server/status/types.js';
 const SECRET = 'status-page-webhook-secret-5d1e';
 const UI_TOKEN = 'status-page-ui-token-90ab';
@@ -106,6 +106,8 @@ spec:
         image: placeholder
 `,
   );
+  // A Helm-style values file whose image follows the tag through a marker comment.
+  fs.writeFileSync(path.join(dir, 'values.yaml'), 'web:\n  image: placeholder # {"$imagestreamtag": "team/app:1.0"}\n');
   return dir;
 }
 
@@ -171,7 +173,7 @@ describe('the status page in Chromium', () => {
     const v1 = await pushImage(reg, 'team/app', '1.0', { seed: 'status-v1' });
     const dir = folder(reg, bad);
     // Two tags fail on purpose (exit code 1); what matters is what the folder records.
-    expect((await runCli(['refresh', '-n', 'team'], { dir })).code).toBe(1);
+    expect((await runCli(['refresh', '-n', 'team'], { dir, clock: realClock })).code).toBe(1);
     const secretFile = path.join(dir, '.secret');
     fs.writeFileSync(secretFile, `${SECRET}\n`);
     await serve(dir, servePort, ['--webhook-secret-file', secretFile]);
@@ -239,6 +241,13 @@ describe('the status page in Chromium', () => {
     expect(workloadLink?.href).toMatch(/^#w-[0-9a-f]{16}$/);
     expect(seen.some((f) => f.inGraph && f.href === workloadLink!.href)).toBe(true);
     expect(seen.some((f) => f.inGraph && f.text.startsWith('app:1.0'))).toBe(true);
+    // The marker follows the tag too: the tag row lists it, the workloads table has its row.
+    const followers = await page
+      .locator('#tags tbody tr', { has: page.getByRole('rowheader', { name: '1.0', exact: true }) })
+      .locator('td[data-label="Workloads"] a')
+      .allTextContents();
+    expect(followers.sort()).toEqual(['deployment/web', 'values.yaml:2']);
+    expect(await page.getByRole('rowheader', { name: 'values.yaml:2', exact: true }).count()).toBe(1);
     // Enter on the tag row's workload link lands on the workload's row, which links back.
     const link = page.locator(`#tags a[href="${workloadLink!.href}"]`);
     await link.focus();

@@ -12,6 +12,8 @@ import { renderStatusPage, SHIPPED_RENDERERS } from '../../src/server/status/pag
 import { escapeHtml, formatAge, formatDuration, renderSections } from '../../src/server/status/render.js';
 import type { StatusDocument } from '../../src/server/status/types.js';
 import { writeHeldBack } from '../../src/domain/policy/annotations.js';
+import { buildStatus, folderView } from '../../src/server/status/model.js';
+import { Entry, SnapshotImpl } from '../../src/state/snapshot.js';
 import { DIGEST_A, DIGEST_B, NOW, deployment, documentOf, result, stream } from '../helpers/status.js';
 
 const TAGS = new Set(
@@ -290,6 +292,55 @@ describe('status page: order, links and held-back tags', () => {
     // The graph draws the tag and the workload as links to the same rows.
     expect(triggers).toContain(`<a href="#${tagAnchor}" class="node node-tag"`);
     expect(triggers).toContain(`<a href="#${workloadAnchor}" class="node node-workload"`);
+  });
+});
+
+describe('status page: markers follow tags too', () => {
+  it('a marker comment (a node of isctl graph) follows its tag in the tags and workloads tables, linked both ways', () => {
+    const entries = [stream('ns', 'app', [{ name: '1.0', digest: DIGEST_A }])].map(
+      (o) => new Entry(null, null, o, 'ns'),
+    );
+    const snapshot = new SnapshotImpl(
+      'ns',
+      entries,
+      [],
+      [
+        { file: 'values.yaml', index: 0, line: 3, raw: 'app:1.0:digest', current: 'x', namespace: 'ns' },
+        { file: 'values.yaml', index: 1, line: 7, raw: 'app:2.0', current: 'y', namespace: 'ns' },
+        { file: 'bad.yaml', index: 0, line: 1, error: 'malformed marker', current: '', namespace: 'ns' },
+      ],
+    );
+    const folder = folderView(snapshot, 'ns');
+    expect(folder.graph.edges.filter((e) => e.to.startsWith('marker:'))).toEqual([
+      { from: 'tag:ns/app:1.0', to: 'marker:values.yaml:3', kind: 'marker', label: 'marker digest' },
+      { from: 'tag:ns/app:2.0', to: 'marker:values.yaml:7', kind: 'marker', label: 'marker image' },
+    ]);
+    expect(folder.graph.nodes.find((n) => n.id === 'tag:ns/app:2.0')).toMatchObject({ missing: true });
+    const doc = buildStatus({
+      now: NOW,
+      folder,
+      namespace: 'ns',
+      activity: new ActivityLog(() => NOW),
+      scheduler: { intervalMs: 60_000, buckets: 2, tickMs: 30_000, nextRun: undefined },
+      serve: {
+        listen: '127.0.0.1:1',
+        startedAt: '2026-11-22T11:00:00Z',
+        webhooks: false,
+        access: 'loopback',
+        queueDepth: 0,
+        importing: false,
+      },
+      refreshSeconds: 5,
+      secrets: [],
+    });
+    expect(doc.streams[0].tags[0].followers).toEqual([
+      { id: 'marker:values.yaml:3', label: 'values.yaml:3', trigger: 'marker digest', active: true },
+    ]);
+    const html = renderSections(doc).find((x) => x.id === 'triggers')!.html;
+    strictTokens(html);
+    expect(html).toMatch(/<tr id="w-[0-9a-f]{16}" role="row"><th scope="row" role="rowheader">values\.yaml:3<\/th>/);
+    expect(html).toContain('app:2.0 <span class="muted">(not in the folder)</span>');
+    expect(html).toMatch(/<a href="#w-[0-9a-f]{16}" class="node node-marker"/);
   });
 });
 

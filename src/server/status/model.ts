@@ -117,7 +117,7 @@ function followersByTag(graph: FlowGraph): Map<string, TagFollower[]> {
   const labels = new Map(graph.nodes.map((n) => [n.id, n.label]));
   const out = new Map<string, TagFollower[]>();
   for (const e of graph.edges) {
-    if (e.kind !== 'trigger') continue;
+    if (e.kind !== 'trigger' && e.kind !== 'marker') continue;
     const list = out.get(e.from) ?? [];
     list.push({ id: e.to, label: labels.get(e.to) ?? e.to, trigger: e.label, active: !e.inactive });
     out.set(e.from, list);

@@ -318,7 +318,7 @@ export function renderDeliveries(doc: StatusDocument, now: number): string {
 export function renderTriggers(doc: StatusDocument): string {
   const g = doc.graph;
   const head = '<h2 id="triggers-title">Triggers</h2>';
-  const workloads = g.nodes.filter((n) => n.kind === 'workload' || n.kind === 'build');
+  const workloads = g.nodes.filter((n) => n.kind === 'workload' || n.kind === 'build' || n.kind === 'marker');
   if (g.nodes.length === 0) return `${head}<p>Nothing to draw: the folder has no image stream.</p>`;
   const tagsInTable: Record<string, boolean> = {};
   for (const s of doc.streams) for (const t of s.tags) tagsInTable[t.id] = true;
@@ -330,13 +330,13 @@ export function renderTriggers(doc: StatusDocument): string {
         `every workload, and <code>isctl graph</code> prints the whole graph.</p>`
       : `<figure><div class="scroll" role="region" aria-labelledby="graph-caption" tabindex="0">` +
         `${renderGraphSvg(g, tagsInTable)}</div><figcaption id="graph-caption">Registry ` +
-        `repositories (left) feed image stream tags, whose triggers update workloads (right). ` +
+        `repositories (left) feed image stream tags, whose triggers and markers update workloads and files (right). ` +
         `Dotted grey arrows: paused or manual triggers and reference tags. Red: the tag's last ` +
         `import failed.</figcaption></figure>`;
   if (workloads.length === 0)
-    return `${head}${picture}<p>No workload in the folder has an ImageChange trigger on these tags.</p>`;
+    return `${head}${picture}<p>No workload in the folder has an ImageChange trigger or a marker on these tags.</p>`;
   const rows = workloads.map((w): TableRow => {
-    const ins = g.edges.filter((e) => e.to === w.id && e.kind === 'trigger');
+    const ins = g.edges.filter((e) => e.to === w.id && (e.kind === 'trigger' || e.kind === 'marker'));
     const outs = g.edges.filter((e) => e.from === w.id && e.kind === 'output');
     const follows = ins.length
       ? `<ul class="plain">${ins
@@ -373,8 +373,8 @@ export function renderTriggers(doc: StatusDocument): string {
   });
   return `${head}${picture}${tableHtml(
     'caption:workloads-caption',
-    'Workloads and the tags their triggers follow',
-    ['Workload', 'Follows', 'Builds into', 'Problems'],
+    'Workloads and markers, and the tags they follow',
+    ['Workload or marker', 'Follows', 'Builds into', 'Problems'],
     0,
     rows,
   )}`;
@@ -504,6 +504,7 @@ export function renderGraphSvg(graph: StatusDocument['graph'], linkable: Record<
     tag: '#ffffff',
     workload: '#e8f5e9',
     build: '#f3e8fb',
+    marker: '#fff8e1',
   };
   const edges = graph.edges
     .map((e) => {
@@ -543,7 +544,7 @@ export function renderGraphSvg(graph: StatusDocument['graph'], linkable: Record<
       const href =
         n.kind === 'tag' && linkable[n.id]
           ? `#${anchorId('t', n.id)}`
-          : n.kind === 'workload' || n.kind === 'build'
+          : n.kind === 'workload' || n.kind === 'build' || n.kind === 'marker'
             ? `#${anchorId('w', n.id)}`
             : '';
       const cls = `node node-${escapeHtml(n.kind)}${n.bad ? ' bad' : ''}${n.missing ? ' missing' : ''}`;
