@@ -10,7 +10,7 @@ import type { MarkerSite, Snapshot, StoredObject } from '../state/types.js';
 import { parseMarkerSpec } from '../domain/marker.js';
 import type { CoreContext } from './context.js';
 import type { ImageStream, TagReference } from '../domain/types.js';
-import { parsePullSpec } from '../domain/pullspec.js';
+import { readPullSpec } from '../domain/pullspec.js';
 import { repositoryName } from '../domain/reference.js';
 import { splitImageStreamTag } from '../domain/imagestream.js';
 import { parseTriggerAnnotation } from '../domain/triggers/annotation.js';
@@ -214,18 +214,15 @@ function addSource(b: Builder, s: StoredObject<ImageStream>, ref: TagReference, 
 
 /** Repository and `:tag` / `@digest` of a pull spec; unparsable specs stay whole. */
 function splitSource(name: string): { repo: string; version: string } {
-  try {
-    const spec = parsePullSpec(name);
-    if (spec.transport === 'oci')
-      return {
-        repo: `oci:${spec.path}`,
-        version: spec.digest ? `@${shortDigest(spec.digest)}` : `:${spec.tag || 'latest'}`,
-      };
-    const ref = spec.ref;
-    return { repo: repositoryName(ref), version: ref.id ? `@${shortDigest(ref.id)}` : `:${ref.tag || 'latest'}` };
-  } catch {
-    return { repo: name, version: '' };
-  }
+  const spec = readPullSpec(name);
+  if (spec.transport === 'invalid') return { repo: name, version: '' };
+  if (spec.transport === 'oci')
+    return {
+      repo: `oci:${spec.path}`,
+      version: spec.digest ? `@${shortDigest(spec.digest)}` : `:${spec.tag || 'latest'}`,
+    };
+  const ref = spec.ref;
+  return { repo: repositoryName(ref), version: ref.id ? `@${shortDigest(ref.id)}` : `:${ref.tag || 'latest'}` };
 }
 
 function shortDigest(d: string): string {

@@ -2,8 +2,8 @@
  * `import-image`: plan as oc does, resolve through the registry, then record the results in the
  * stream under the state lock and run triggers — one transaction, one diff.
  */
-import { InvalidReferenceError, NotFoundError, ValidationError, type FieldProblem } from '../domain/errors.js';
-import { parsePullSpec, pullSpecDigest, pullSpecTag, pullSpecWithTag } from '../domain/pullspec.js';
+import { NotFoundError, ValidationError, type FieldProblem } from '../domain/errors.js';
+import { pullSpecDigest, pullSpecTag, pullSpecWithTag, readPullSpec, validPullSpec } from '../domain/pullspec.js';
 import { prioritizeTags } from '../domain/tag-order.js';
 import { currentEvent, specTag } from '../domain/history.js';
 import { firstRecorded } from '../domain/imagestream.js';
@@ -57,7 +57,7 @@ export async function importImage(ctx: CoreContext, options: ImportImageInput): 
   validateImport(plan);
   const { images, additionalTags, repositoryError } = await expandRepository(ctx, plan);
   const requests = images.map((i) => ({
-    from: i.from,
+    source: readPullSpec(i.from),
     importPolicy: i.importPolicy,
     annotations: existing && specTag(existing, i.to)?.annotations,
     cold: !existing || !currentEvent(existing, i.to),
@@ -123,7 +123,7 @@ async function expandRepository(
 }> {
   if (!plan.repository) return { images: plan.images, additionalTags: [] };
   const repo = plan.repository;
-  const spec = parsePullSpec(repo.from);
+  const spec = validPullSpec(readPullSpec(repo.from));
   let tags: string[];
   try {
     tags = await ctx.source.listTags(spec, { insecure: Boolean(repo.importPolicy.insecure) });
@@ -153,23 +153,15 @@ function validateImport(plan: ImportPlan): void {
   const invalid = (field: string, value: string, reason: string) =>
     problems.push({ field, message: `Invalid value: "${value}": ${reason}` });
   plan.images.forEach((img, i) => {
-    try {
-      parsePullSpec(img.from);
-    } catch (err) {
-      if (!(err instanceof InvalidReferenceError)) throw err;
-      invalid(`spec.images[${i}].from.name`, img.from, err.reason);
-    }
+    const spec = readPullSpec(img.from);
+    if (spec.transport === 'invalid') invalid(`spec.images[${i}].from.name`, img.from, spec.error.reason);
   });
   if (plan.repository) {
     const from = plan.repository.from;
-    try {
-      const spec = parsePullSpec(from);
-      if (pullSpecTag(spec) || pullSpecDigest(spec))
-        invalid('spec.repository.from.name', from, 'you must specify an image repository, not a tag or ID');
-    } catch (err) {
-      if (!(err instanceof InvalidReferenceError)) throw err;
-      invalid('spec.repository.from.name', from, err.reason);
-    }
+    const spec = readPullSpec(from);
+    if (spec.transport === 'invalid') invalid('spec.repository.from.name', from, spec.error.reason);
+    else if (pullSpecTag(spec) || pullSpecDigest(spec))
+      invalid('spec.repository.from.name', from, 'you must specify an image repository, not a tag or ID');
   }
   if (problems.length > 0) throw new ValidationError('ImageStreamImport', plan.stream, problems);
 }
@@ -193,12 +185,8 @@ function report(
   recorded: ImageStream,
   now: Date,
 ): ImportedImageReport {
-  let displayTag = img.to;
-  try {
-    displayTag = pullSpecTag(parsePullSpec(img.from)) || 'latest';
-  } catch {
-    /* keep the stream tag */
-  }
+  const source = readPullSpec(img.from);
+  const displayTag = source.transport === 'invalid' ? img.to : pullSpecTag(source) || 'latest';
   const base = { displayTag, tag: img.to, fromRepository: Boolean(plan.repository) };
   if (!answer.ok) return { ...base, error: { reason: answer.reason, message: answer.message } };
   // The Image the ImageStreamImport returns is the stored one (imagestreamimport/rest.go

@@ -26,7 +26,7 @@ import {
   writeHeldBack,
 } from '../domain/policy/annotations.js';
 import { describePolicy, PolicyError, parsePolicy, rankTags, type TagPolicy } from '../domain/policy/policy.js';
-import { parsePullSpec, pullSpecTag, pullSpecWithTag, type PullSpec } from '../domain/pullspec.js';
+import { pullSpecTag, pullSpecWithTag, readPullSpec, type PullSpec } from '../domain/pullspec.js';
 import type { ImageStream, TagReference } from '../domain/types.js';
 import type { ImageSource } from '../registry/types.js';
 import type { TagImportResult } from './import-record.js';
@@ -174,12 +174,8 @@ export async function evaluatePolicyTag(
   if (!parsed.policy) return { ...base, failure: { reason: 'InvalidPolicy', message: parsed.error ?? 'no policy' } };
   const policy = parsed.policy;
   report.policy = policy.policy;
-  let spec: PullSpec;
-  try {
-    spec = parsePullSpec(from);
-  } catch (e) {
-    return { ...base, failure: { reason: 'Invalid', message: (e as Error).message } };
-  }
+  const spec = readPullSpec(from);
+  if (spec.transport === 'invalid') return { ...base, failure: { reason: 'Invalid', message: spec.error.message } };
   const currentTag = pullSpecTag(spec) || undefined;
   if (currentTag) report.previous = currentTag;
   const insecure = Boolean(ref.importPolicy?.insecure);
@@ -211,7 +207,7 @@ export async function evaluatePolicyTag(
     const isCurrent = c.tag === currentTag;
     const known = isCurrent ? input.currentImage : input.firstSeen[c.tag]?.digest;
     const answer = await resolveOne(source, {
-      from: candFrom,
+      source: readPullSpec(candFrom),
       importPolicy: ref.importPolicy ?? {},
       annotations: ref.annotations,
       ...(known ? { unchangedIf: known } : { cold: true }),
@@ -272,7 +268,7 @@ export async function evaluatePolicyTag(
     chosen = {
       ...chosen,
       answer: await resolveOne(source, {
-        from: chosen.from,
+        source: readPullSpec(chosen.from),
         importPolicy: ref.importPolicy ?? {},
         annotations: ref.annotations,
       }),

@@ -7,10 +7,16 @@ import type { CoreContext, TagChange, TriggerReport } from './context.js';
 import type { FileChange, Snapshot, StoredObject } from '../state/types.js';
 import type { ImageStream, TagReference } from '../domain/types.js';
 import { currentEvent, specTag } from '../domain/history.js';
-import { parseDockerImageReference } from '../domain/reference.js';
 import { recordImportResults, type TagImportResult } from './import-record.js';
 import { failureOf, resolveAll, type ResolveAnswer } from './resolve-tags.js';
-import { parsePullSpec, pullSpecWithTag, type PullSpec } from '../domain/pullspec.js';
+import {
+  pullSpecDigest,
+  pullSpecWithTag,
+  readPullSpec,
+  tagSource,
+  type InvalidPullSpec,
+  type PullSpec,
+} from '../domain/pullspec.js';
 import { prioritizeTags } from '../domain/tag-order.js';
 import { ANNOTATION_INSECURE_REPOSITORY } from '../domain/types.js';
 import { NotFoundError } from '../domain/errors.js';
@@ -123,7 +129,7 @@ export async function refresh(ctx: CoreContext, input: RefreshInput): Promise<Re
   const answers = await resolveAll(
     ctx.source,
     candidates.map((c) => ({
-      from: c.ref.from!.name,
+      source: tagSource(c.ref)!,
       importPolicy: c.ref.importPolicy ?? {},
       annotations: c.ref.annotations,
       cold: Boolean(c.cold),
@@ -174,16 +180,9 @@ async function repositoryCandidates(
     const repo = s.object.spec?.dockerImageRepository;
     if (!repo || (wanted && !wanted.has(s.name))) continue;
     const insecure = s.object.metadata.annotations?.[ANNOTATION_INSECURE_REPOSITORY] === 'true';
-    let tags: string[];
-    let spec: PullSpec;
-    try {
-      spec = parsePullSpec(repo);
-      tags = await ctx.source.listTags(spec, { insecure });
-    } catch (err) {
-      const f =
-        err instanceof Error && 'spec' in err
-          ? { reason: 'Invalid', message: err.message }
-          : failureOf(err, parsePullSpecOrRaw(repo));
+    const listed = await listRepositoryTags(ctx, readPullSpec(repo), insecure);
+    if ('failure' in listed) {
+      const f = listed.failure;
       out.failures.push({
         namespace: s.namespace,
         stream: s.name,
@@ -195,6 +194,7 @@ async function repositoryCandidates(
       });
       continue;
     }
+    const { spec, tags } = listed;
     const ordered = prioritizeTags([...new Set(tags.map((t) => t || 'latest'))].sort());
     const limit = ctx.settings.maxBulkImport;
     const known = new Set((s.object.spec?.tags ?? []).map((t) => t.name));
@@ -214,11 +214,16 @@ async function repositoryCandidates(
   return out;
 }
 
-function parsePullSpecOrRaw(raw: string): PullSpec {
+async function listRepositoryTags(
+  ctx: CoreContext,
+  spec: PullSpec | InvalidPullSpec,
+  insecure: boolean,
+): Promise<{ spec: PullSpec; tags: string[] } | { failure: { reason: string; message: string } }> {
+  if (spec.transport === 'invalid') return { failure: { reason: 'Invalid', message: spec.error.message } };
   try {
-    return parsePullSpec(raw);
-  } catch {
-    return { transport: 'oci', path: raw, tag: '', digest: '', raw };
+    return { spec, tags: await ctx.source.listTags(spec, { insecure }) };
+  } catch (err) {
+    return { failure: failureOf(err, spec) };
   }
 }
 
@@ -241,13 +246,9 @@ export function selectTags(snapshot: Snapshot, selection: RefreshSelection): Can
 function isCandidate(s: StoredObject<ImageStream>, ref: TagReference, selection: RefreshSelection): boolean {
   if (ref.from?.kind !== 'DockerImage' || ref.reference) return false;
   if (selection.scheduledOnly && !ref.importPolicy?.scheduled) return false;
-  if (!ref.from.name.startsWith('oci:')) {
-    try {
-      if (parseDockerImageReference(ref.from.name).id && tagImported(s.object, ref)) return false;
-    } catch {
-      // an unparsable source is still attempted so its failure is recorded as a condition
-    }
-  } else if (ref.from.name.includes('@') && tagImported(s.object, ref)) return false;
+  // An invalid source is still attempted so that its failure is recorded as a condition.
+  const source = tagSource(ref);
+  if (source && source.transport !== 'invalid' && pullSpecDigest(source) && tagImported(s.object, ref)) return false;
   return (
     !selection.match || selection.match({ namespace: s.namespace, stream: s.name, tag: ref.name, from: ref.from.name })
   );

@@ -4,7 +4,7 @@
  * conditions (imagestream-api.md §2.4). Never throws for a per-tag failure.
  */
 import { IsctlError, RegistryError } from '../domain/errors.js';
-import { parsePullSpec, type PullSpec } from '../domain/pullspec.js';
+import type { InvalidPullSpec, PullSpec } from '../domain/pullspec.js';
 import { isDockerHub } from '../domain/reference.js';
 import type { Image, ImportMode, TagImportPolicy } from '../domain/types.js';
 import { ANNOTATION_PREFER_ARCH, ANNOTATION_PREFER_OS } from '../domain/types.js';
@@ -12,7 +12,8 @@ import type { ImageSource, ResolvedImage } from '../registry/types.js';
 
 /** One pull spec to resolve for one tag. */
 export interface ResolveRequest {
-  from: string;
+  /** The tag's source, as read from the flag or the stored spec tag (an invalid one fails here). */
+  source: PullSpec | InvalidPullSpec;
   importPolicy: TagImportPolicy;
   annotations?: Record<string, string> | null;
   /** The tag has no image yet (no HEAD first: see ResolveOptions.cold). */
@@ -48,12 +49,8 @@ export async function resolveAll(
 
 /** Resolves one request; failures become answers, never exceptions. */
 export async function resolveOne(source: ImageSource, req: ResolveRequest): Promise<ResolveAnswer> {
-  let spec: PullSpec;
-  try {
-    spec = parsePullSpec(req.from);
-  } catch (err) {
-    return { ok: false, reason: 'Invalid', message: (err as Error).message };
-  }
+  const spec = req.source;
+  if (spec.transport === 'invalid') return { ok: false, reason: 'Invalid', message: spec.error.message };
   try {
     const resolved = await source.resolve(spec, {
       insecure: Boolean(req.importPolicy.insecure),

@@ -2,8 +2,9 @@
  * The client half of `oc tag` (openshift/oc pkg/cli/tag, oc-cli.md §2): argument count, SOURCE
  * kind inference, DEST parsing and validation, with oc's exact messages. Pure: no I/O.
  */
-import { CommandError, InvalidReferenceError, UsageError } from '../domain/errors.js';
-import { exact, parseDockerImageReference, type DockerImageReference } from '../domain/reference.js';
+import { CommandError, UsageError } from '../domain/errors.js';
+import { readPullSpec } from '../domain/pullspec.js';
+import { exact, type DockerImageReference } from '../domain/reference.js';
 import type { ImportMode } from '../domain/types.js';
 
 /** Flags and arguments of `tag`. */
@@ -130,20 +131,17 @@ function inferSource(o: TagOptions, plan: TagPlan, source: string, namespace: st
       );
   }
   plan.source = source;
-  if (source.startsWith('oci:')) {
+  const read = readPullSpec(source);
+  if (read.transport === 'invalid') throw new CommandError(`invalid SOURCE: ${read.error.reason}`);
+  if (read.transport === 'oci') {
     // isctl extension: an OCI image layout on disk is always a DockerImage-like source.
     if (explicit && explicit !== 'DockerImage')
       throw new CommandError('an oci: source can only be used as a container image (--source=docker)');
     plan.kind = 'DockerImage';
     return;
   }
-  let ref: DockerImageReference;
-  try {
-    ref = parseDockerImageReference(source);
-  } catch (err) {
-    if (!(err instanceof InvalidReferenceError)) throw err;
-    throw new CommandError(`invalid SOURCE: ${err.reason}`);
-  }
+  // A copy: the istag and isimage forms below default its namespace.
+  const ref: DockerImageReference = { ...read.ref };
   plan.ref = ref;
   if (explicit === 'ImageStreamTag' || explicit === 'ImageStreamImage') {
     if (ref.registry) throw new CommandError('server in SOURCE is only allowed when providing a container image');

@@ -16,7 +16,14 @@ import {
   writeHeldBack,
 } from '../domain/policy/annotations.js';
 import { PolicyError, parsePolicy, type PolicyInput, type TagPolicy } from '../domain/policy/policy.js';
-import { parsePullSpec, pullSpecTag, pullSpecDigest, pullSpecWithTag, type PullSpec } from '../domain/pullspec.js';
+import {
+  pullSpecDigest,
+  pullSpecTag,
+  pullSpecWithTag,
+  readPullSpec,
+  validPullSpec,
+  type PullSpec,
+} from '../domain/pullspec.js';
 import type { ImageStream, TagReference } from '../domain/types.js';
 import type { FileChange, Snapshot } from '../state/types.js';
 import type { CoreContext, TagChange, TriggerReport } from './context.js';
@@ -63,12 +70,8 @@ function policyOrUsage(input: PolicyInput): TagPolicy {
 }
 
 function repositorySpec(source: string): PullSpec {
-  let spec: PullSpec;
-  try {
-    spec = parsePullSpec(source);
-  } catch (e) {
-    throw new UsageError(`invalid SOURCE: ${(e as Error).message.replace(/^invalid pull spec ".*?": /s, '')}`);
-  }
+  const spec = readPullSpec(source);
+  if (spec.transport === 'invalid') throw new UsageError(`invalid SOURCE: ${spec.error.reason}`);
   const tag = pullSpecTag(spec);
   const digest = pullSpecDigest(spec);
   if (tag || digest) {
@@ -172,11 +175,8 @@ export async function tagWithPolicy(
 }
 
 function sameRepository(from: string, spec: PullSpec): boolean {
-  try {
-    return pullSpecWithTag(parsePullSpec(from), 'x') === pullSpecWithTag(spec, 'x');
-  } catch {
-    return false;
-  }
+  const other = readPullSpec(from);
+  return other.transport !== 'invalid' && pullSpecWithTag(other, 'x') === pullSpecWithTag(spec, 'x');
 }
 
 function newPolicyRef(
@@ -329,7 +329,7 @@ export async function setPolicy(
   }
   const policy = policyOrUsage(input);
   input.policy = policy.policy;
-  const spec = parsePullSpec(ref.from.name);
+  const spec = validPullSpec(readPullSpec(ref.from.name));
   const evalRef: TagReference = { ...cloneJson(ref), annotations: withPolicyAnnotations(ref.annotations, input) };
   const e = await evaluatePolicyTag(
     ctx.source,

@@ -7,18 +7,13 @@ import { CommandError, NotFoundError, ValidationError } from '../domain/errors.j
 import { addTagEvent, insertSorted, removeTag, updateTrackingTags } from '../domain/history.js';
 import { applyCreateGenerations, applyUpdateGenerations, cloneJson } from '../domain/generations.js';
 import { digestOrImageMatch, findSpecTag, findStatusTag, latestTaggedImage } from '../domain/imagestream.js';
-import {
-  exact,
-  exactWithTagAndDigest,
-  nameString,
-  parseDockerImageReference,
-  type DockerImageReference,
-} from '../domain/reference.js';
+import { exact, exactWithTagAndDigest, nameString } from '../domain/reference.js';
 import type { ImageStream, TagEvent, TagReference } from '../domain/types.js';
 import type { FileChange, Snapshot } from '../state/types.js';
 import type { CoreContext, TagChange, TriggerReport } from './context.js';
 import { newImageStream } from './import.js';
 import { recordImportResults, rfc3339 } from './import-record.js';
+import { readPullSpec } from '../domain/pullspec.js';
 import { resolveOne, type ResolveAnswer } from './resolve-tags.js';
 import {
   completeTag,
@@ -57,7 +52,7 @@ export async function tagImages(ctx: CoreContext, options: TagInput): Promise<Ta
   let answer: ResolveAnswer | undefined;
   if (!plan.delete && plan.kind === 'DockerImage' && !plan.reference) {
     answer = await resolveOne(ctx.source, {
-      from,
+      source: readPullSpec(from),
       importPolicy: { insecure: plan.insecure, scheduled: plan.scheduled, importMode: plan.importMode },
     });
   }
@@ -87,13 +82,14 @@ async function pinIstagSource(ctx: CoreContext, plan: TagPlan, namespace: string
       `"${plan.source}" is not currently pointing to an image, cannot use it as the source of a tag`,
     );
   if (!event.image) {
-    try {
-      plan.ref = parseDockerImageReference(event.dockerImageReference);
-    } catch (err) {
+    const recorded = readPullSpec(event.dockerImageReference);
+    if (recorded.transport !== 'docker') {
+      const why = recorded.transport === 'invalid' ? recorded.error.message : 'it names an OCI layout';
       throw new CommandError(
-        `the image stream tag "${plan.source}" has an invalid pull spec and cannot be used to tag: ${(err as Error).message}`,
+        `the image stream tag "${plan.source}" has an invalid pull spec and cannot be used to tag: ${why}`,
       );
     }
+    plan.ref = { ...recorded.ref };
     plan.kind = 'DockerImage';
     return;
   }
@@ -267,12 +263,9 @@ function pointAtStream(
   srcName: string,
   dest: TagDestination,
 ): string {
-  let ref: DockerImageReference;
-  try {
-    ref = parseDockerImageReference(pullSpec);
-  } catch {
-    return pullSpec;
-  }
+  const recorded = readPullSpec(pullSpec);
+  if (recorded.transport !== 'docker') return pullSpec;
+  const ref = recorded.ref;
   if (!internalRegistry || ref.registry !== internalRegistry || ref.namespace !== srcNamespace || ref.name !== srcName)
     return pullSpec;
   return exactWithTagAndDigest({ ...ref, namespace: dest.namespace, name: dest.stream });

@@ -1,6 +1,11 @@
 /**
  * A source of images as the user types it: a registry pull spec (library-go grammar) or an OCI
  * image layout on disk (`oci:PATH[:TAG]`, the transport name skopeo and podman use).
+ *
+ * A pull spec is read once into a value: `readPullSpec` (a flag, a field of a stored object)
+ * returns a PullSpec, or an InvalidPullSpec that carries the error to report where OpenShift
+ * reports it. Everything after works on the value (its transport, tag, digest); nothing
+ * re-parses the text or looks at its prefix.
  */
 import { InvalidReferenceError } from './errors.js';
 import { parseDockerImageReference, exact, withDigest, type DockerImageReference } from './reference.js';
@@ -25,7 +30,50 @@ export interface OciLayoutSpec {
 /** Any image source isctl can import from. */
 export type PullSpec = RegistrySpec | OciLayoutSpec;
 
-/** Parses `oci:PATH[:TAG|@DIGEST]` or a registry pull spec; throws InvalidReferenceError. */
+/** Text that is not a pull spec, with the error that says why (reported when it is used). */
+export interface InvalidPullSpec {
+  transport: 'invalid';
+  raw: string;
+  error: InvalidReferenceError;
+}
+
+// Each distinct text is parsed once per process; the values are frozen and shared.
+const READ_CACHE_LIMIT = 20_000;
+const readCache = new Map<string, PullSpec | InvalidPullSpec>();
+
+/** Reads `raw` into a pull spec value, or an invalid one carrying its error; never throws. */
+export function readPullSpec(raw: string): PullSpec | InvalidPullSpec {
+  const hit = readCache.get(raw);
+  if (hit) return hit;
+  let value: PullSpec | InvalidPullSpec;
+  try {
+    value = parsePullSpec(raw);
+    if (value.transport === 'docker') Object.freeze(value.ref);
+  } catch (err) {
+    if (!(err instanceof InvalidReferenceError)) throw err;
+    value = { transport: 'invalid', raw, error: err };
+  }
+  Object.freeze(value);
+  if (readCache.size >= READ_CACHE_LIMIT) readCache.clear();
+  readCache.set(raw, value);
+  return value;
+}
+
+/** The value of a spec tag's source (`from.name` of a DockerImage tag), read once; undefined for other kinds. */
+export function tagSource(ref: {
+  from?: { kind?: string; name?: string } | null;
+}): PullSpec | InvalidPullSpec | undefined {
+  if (ref.from?.kind !== 'DockerImage' || typeof ref.from.name !== 'string') return undefined;
+  return readPullSpec(ref.from.name);
+}
+
+/** Throws the error of an invalid value; returns a valid one. */
+export function validPullSpec(spec: PullSpec | InvalidPullSpec): PullSpec {
+  if (spec.transport === 'invalid') throw spec.error;
+  return spec;
+}
+
+/** Parses `oci:PATH[:TAG|@DIGEST]` or a registry pull spec; throws InvalidReferenceError (see readPullSpec). */
 export function parsePullSpec(raw: string): PullSpec {
   if (raw.startsWith('oci:')) return parseOciSpec(raw);
   return { transport: 'docker', ref: parseDockerImageReference(raw), raw };

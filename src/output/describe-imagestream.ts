@@ -3,7 +3,7 @@
  * formatImageStreamTags / latestObservedTagGeneration), byte for byte: ../shared/reference/oc-cli.md §4.3.
  */
 import { followTagReference } from '../domain/imagestream.js';
-import { parseDockerImageReference } from '../domain/reference.js';
+import { pullSpecTag, readPullSpec, tagSource } from '../domain/pullspec.js';
 import { prioritizeTags } from '../domain/tag-order.js';
 import { readHeldBack, readPolicyInput } from '../domain/policy/annotations.js';
 import { formatDuration } from '../core/policy-tags.js';
@@ -132,12 +132,8 @@ function formatPolicy(out: DescribeWriter, stream: ImageStream, ref: TagReferenc
     input.minAge !== undefined ? `--min-age ${input.minAge}` : '',
   ].filter(Boolean);
   out.write(`  policy:\t${input.policy}${extras.length ? ` (${extras.join(', ')})` : ''}\n`);
-  let chosen = '';
-  try {
-    chosen = ref.from?.kind === 'DockerImage' ? parseDockerImageReference(ref.from.name).tag : '';
-  } catch {
-    chosen = '';
-  }
+  const source = tagSource(ref);
+  const chosen = source && source.transport !== 'invalid' ? pullSpecTag(source) : '';
   out.write(`  chosen:\t${chosen || '<none>'}\n`);
   const held = readHeldBack(stream.metadata.annotations, ref.name);
   if (held) {
@@ -181,11 +177,8 @@ function formatTagAnnotations(out: DescribeWriter, a: Record<string, string>): v
 
 // The ID is printed only when the reference does not already end in it (tag-form references).
 function parsedIdDiffers(ref: string, id: string): boolean {
-  try {
-    return parseDockerImageReference(ref).id !== id;
-  } catch {
-    return false;
-  }
+  const spec = readPullSpec(ref);
+  return spec.transport === 'docker' && spec.ref.id !== id;
 }
 
 /** The generation the importer last acted on: max(items[0].generation, first ImportSuccess condition's). */

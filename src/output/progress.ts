@@ -3,7 +3,7 @@
  * (`\r` + erase-line), shown only on a terminal — never when stderr is piped, in CI, or with
  * `-o` (machine-readable output), as kubectl and skopeo keep progress off non-TTY streams.
  */
-import { parsePullSpec } from '../domain/pullspec.js';
+import { readPullSpec } from '../domain/pullspec.js';
 import { escapeLine } from './escape.js';
 
 /** Where a run is: tags finished of the total, the source just finished, failures so far. */
@@ -17,13 +17,10 @@ export interface ProgressState {
 
 /** The registry host of a pull spec (`docker.io` for Docker Hub names, `oci` for layouts). */
 export function registryHost(pullSpec: string): string {
-  try {
-    const spec = parsePullSpec(pullSpec);
-    if (spec.transport === 'oci') return 'oci';
-    return spec.ref.registry || 'docker.io';
-  } catch {
-    return pullSpec.split('/')[0];
-  }
+  const spec = readPullSpec(pullSpec);
+  if (spec.transport === 'invalid') return pullSpec.split('/')[0];
+  if (spec.transport === 'oci') return 'oci';
+  return spec.ref.registry || 'docker.io';
 }
 
 /** One progress line, e.g. `refreshing 12/40 tags (quay.io), 1 failed`, cut to `width` columns. */

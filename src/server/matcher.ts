@@ -7,7 +7,8 @@
  * like `import-image --all` left them (two or more tags, all from that repository, each named
  * after its source tag).
  */
-import { isDockerHub, parseDockerImageReference, registryLocation } from '../domain/reference.js';
+import { readPullSpec } from '../domain/pullspec.js';
+import { isDockerHub, registryLocation } from '../domain/reference.js';
 import type { ImageStream } from '../domain/types.js';
 import { ANNOTATION_POLICY } from '../domain/policy/annotations.js';
 import type { PushEvent } from './events.js';
@@ -37,19 +38,16 @@ export function canonicalHost(host: string): string {
 
 /** Canonical repository and tag of a DockerImage pull spec, or undefined when it does not parse. */
 export function canonicalSource(spec: string): (CanonicalRepository & { tag: string; digest: string }) | undefined {
-  try {
-    const ref = parseDockerImageReference(spec);
-    if (!ref.name) return undefined;
-    const loc = registryLocation({ ...ref, tag: '', id: '' });
-    return {
-      host: canonicalHost(ref.registry),
-      path: loc.repository,
-      tag: ref.tag || (ref.id ? '' : 'latest'),
-      digest: ref.id,
-    };
-  } catch {
-    return undefined;
-  }
+  const source = readPullSpec(spec);
+  if (source.transport !== 'docker' || !source.ref.name) return undefined;
+  const ref = source.ref;
+  const loc = registryLocation({ ...ref, tag: '', id: '' });
+  return {
+    host: canonicalHost(ref.registry),
+    path: loc.repository,
+    tag: ref.tag || (ref.id ? '' : 'latest'),
+    digest: ref.id,
+  };
 }
 
 /** Canonical repository of a push event (Docker Hub official images get library/). */

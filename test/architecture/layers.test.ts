@@ -72,3 +72,23 @@ describe('layering of src/', () => {
     expect(offenders).toEqual([]);
   });
 });
+
+describe('pull specs are read once', () => {
+  const all = files(SRC);
+  // Flag readers: oc parses these arguments with reference.Parse in Complete (the import-image
+  // target, set triggers --from-image); everything else works on readPullSpec values.
+  const flagReaders = new Set(['core/import-plan.ts', 'core/triggers/set-triggers/flags.ts']);
+  it('outside src/domain nothing parses pull-spec text or looks at its prefix', () => {
+    const offenders: string[] = [];
+    for (const file of all) {
+      const rel = path.relative(SRC, file);
+      if (layerOf(file) === 'domain') continue;
+      const text = fs.readFileSync(file, 'utf8');
+      if (/\bparsePullSpec\(/.test(text)) offenders.push(`${rel}: parsePullSpec`);
+      if (/startsWith\('oci:'\)/.test(text)) offenders.push(`${rel}: startsWith('oci:')`);
+      if (/\bparseDockerImageReference\(/.test(text) && !flagReaders.has(rel))
+        offenders.push(`${rel}: parseDockerImageReference`);
+    }
+    expect(offenders).toEqual([]);
+  });
+});

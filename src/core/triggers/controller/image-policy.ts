@@ -20,7 +20,8 @@ import type { TagRetriever } from './tag-retriever.js';
 import type { ImageChange } from './deploymentconfigs.js';
 import { isMap } from '../objects.js';
 import { allContainers, getPodSpec } from '../../../domain/triggers/podspec.js';
-import { exact, parseDockerImageReference, type DockerImageReference } from '../../../domain/reference.js';
+import { exact, type DockerImageReference } from '../../../domain/reference.js';
+import { readPullSpec } from '../../../domain/pullspec.js';
 import type { ImageStream } from '../../../domain/types.js';
 
 /** Workload kinds the default admission rules resolve (localNames: true), minus Jobs (create-only). */
@@ -60,11 +61,8 @@ function forcesResolution(so: StoredObject): boolean {
 }
 
 function parseOrUndefined(image: string): DockerImageReference | undefined {
-  try {
-    return parseDockerImageReference(image);
-  } catch {
-    return undefined;
-  }
+  const spec = readPullSpec(image);
+  return spec.transport === 'docker' ? spec.ref : undefined;
 }
 
 /** The pull spec admission writes for a resolved ImageStreamTag: `<repo of its reference>@<image>`. */

@@ -6,7 +6,7 @@
  * it is level-based: a run sets every marker that differs, whichever tag changed.
  */
 import { parseMarkerSpec, markerValue, type ImageParts } from '../../../domain/marker.js';
-import { parseDockerImageReference } from '../../../domain/reference.js';
+import { pullSpecTag, readPullSpec, tagSource, validPullSpec } from '../../../domain/pullspec.js';
 import { findSpecTag } from '../../../domain/imagestream.js';
 import type { MarkerSite, Snapshot } from '../../../state/types.js';
 import type { MarkerUpdate } from '../../context.js';
@@ -20,18 +20,15 @@ export interface MarkerResult {
 
 /** The repository, source tag and digest of a resolved stream tag, as markers write them. */
 export function imageParts(resolved: ResolvedTag, tag: string): ImageParts {
-  const ref = parseDockerImageReference(resolved.ref);
-  const name = [ref.registry, ref.namespace, ref.name].filter((p) => p !== '').join('/');
-  const from = findSpecTag(resolved.stream, tag)?.from;
-  let source = tag;
-  if (from?.kind === 'DockerImage' && from.name) {
-    try {
-      source = parseDockerImageReference(from.name).tag || source;
-    } catch {
-      // A spec the API server would refuse: the stream tag's own name is all there is.
-    }
-  }
-  return { image: resolved.ref, name, tag: source, digest: resolved.event.image };
+  const recorded = validPullSpec(readPullSpec(resolved.ref));
+  const name =
+    recorded.transport === 'oci'
+      ? `oci:${recorded.path}`
+      : [recorded.ref.registry, recorded.ref.namespace, recorded.ref.name].filter((p) => p !== '').join('/');
+  // A source the API server would refuse leaves the stream tag's own name.
+  const source = tagSource(findSpecTag(resolved.stream, tag) ?? {});
+  const sourceTag = source && source.transport !== 'invalid' ? pullSpecTag(source) : '';
+  return { image: resolved.ref, name, tag: sourceTag || tag, digest: resolved.event.image };
 }
 
 /** Where a marker is, for messages. */
