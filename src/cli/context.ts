@@ -4,7 +4,9 @@
  * trigger controller) from the global options and the environment. Commands get everything
  * they hand to core from here.
  */
+import path from 'node:path';
 import { openStateStore } from '../state/store.js';
+import type { MirrorSetObject } from '../registry/mirrors.js';
 import type { ImageSourceOptions } from '../registry/index.js';
 import type { ImageSource } from '../registry/types.js';
 import { createTriggerHook } from '../core/triggers/controller/controller.js';
@@ -13,6 +15,7 @@ import type { CoreContext } from '../core/context.js';
 import type { GlobalOptions } from './globals.js';
 import type { CliIO } from './io.js';
 import { createRequestTrace, createWaitNotice } from '../output/request-log.js';
+import { escapeLine } from '../output/escape.js';
 
 /** Options that change how the context is built. */
 export interface ContextOptions {
@@ -29,7 +32,7 @@ export interface ContextOptions {
 /** What the context is built from: the global options (completion builds one from the words typed). */
 export type ContextGlobals = Pick<
   GlobalOptions,
-  'dir' | 'namespace' | 'internalRegistry' | 'registryConfig' | 'verbosity' | 'requestTimeoutMs'
+  'dir' | 'namespace' | 'internalRegistry' | 'registryConfig' | 'registriesConf' | 'verbosity' | 'requestTimeoutMs'
 >;
 
 /** Creates the dependencies of the core use cases for one command run. */
@@ -39,6 +42,14 @@ export function buildCoreContext(g: ContextGlobals, io: CliIO, options: ContextO
   const lazy = lazyImageSource({
     blobs,
     ...(g.registryConfig ? { registryConfig: g.registryConfig } : {}),
+    ...(g.registriesConf ? { registriesConf: path.resolve(io.cwd, g.registriesConf) } : {}),
+    // Mirror sets are cluster-scoped: every one in the folder applies, whatever -n says.
+    mirrorSets: async () => {
+      const snap = await store.read(g.namespace);
+      return ['ImageDigestMirrorSet', 'ImageTagMirrorSet'].flatMap((kind) =>
+        snap.list(kind).map((o) => o.object as unknown as MirrorSetObject),
+      );
+    },
     env: io.env,
     ociBaseDir: g.dir,
     maxConnectionsPerRegistry: options.maxConnectionsPerRegistry ?? envNumber(io.env.ISCTL_MAX_CONNECTIONS) ?? 8,
@@ -61,9 +72,11 @@ function requestReporting(g: ContextGlobals, io: CliIO): Partial<ImageSourceOpti
   const write = (text: string) => io.stderr.write(text);
   const trace = createRequestTrace(g.verbosity, write, io.now);
   const notice = createWaitNotice(io.stderr, io.env);
+  const onSource = g.verbosity >= 6 ? (line: string) => write(`${escapeLine(`mirrors: ${line}`)}\n`) : undefined;
   return {
     timeoutMs: g.requestTimeoutMs,
     ...(trace ? { trace } : {}),
+    ...(onSource ? { onSource } : {}),
     ...(notice ? { onWait: notice.onWait } : {}),
   };
 }

@@ -21,6 +21,8 @@ export interface GlobalOptions {
   /** Overall deadline of one registry request (--request-timeout, ISCTL_REQUEST_TIMEOUT; default 30 s). */
   requestTimeoutMs: number;
   registryConfig?: string;
+  /** --registries-conf: registries.conf v2 with mirrors and blocked registries. */
+  registriesConf?: string;
   internalRegistry: string;
 }
 
@@ -53,6 +55,11 @@ export function addGlobalOptions(program: Command): Command {
       'Registry credentials file (auth.json or docker config.json); env REGISTRY_AUTH_FILE',
     )
     .option(
+      '--registries-conf <file>',
+      'registries.conf (v2) with mirrors and blocked registries; env CONTAINERS_REGISTRIES_CONF, default ' +
+        '~/.config/containers/registries.conf, then /etc/containers/registries.conf',
+    )
+    .option(
       '--internal-registry <host>',
       'Internal registry host used by Local reference policies (env ISCTL_INTERNAL_REGISTRY)',
     );
@@ -74,6 +81,7 @@ export function globalOptions(cmd: Command, io: CliIO): GlobalOptions {
     verbosity: parseVerbosity(o.v),
     requestTimeoutMs: requestTimeout(o.requestTimeout as string | undefined, io.env.ISCTL_REQUEST_TIMEOUT),
     registryConfig: (o.registryConfig as string | undefined) ?? undefined,
+    registriesConf: (o.registriesConf as string | undefined) ?? undefined,
     internalRegistry:
       (o.internalRegistry as string | undefined) ?? io.env.ISCTL_INTERNAL_REGISTRY ?? DEFAULT_INTERNAL_REGISTRY,
   };

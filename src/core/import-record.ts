@@ -28,6 +28,8 @@ export interface TagImportResult extends ImportTagPolicy {
   ok: boolean;
   digest?: string;
   dockerImageReference?: string;
+  /** `host/repository` of the mirror that answered, when one did (never recorded in the stream). */
+  mirror?: string;
   reason?: string;
   message?: string;
 }

@@ -72,6 +72,8 @@ export interface TagRefreshOutcome {
   heldBack?: { reason: string; message: string };
   /** Policy tags: the policy, the tag chosen and the newest tag held back with its reason. */
   policy?: PolicyReport;
+  /** `host/repository` of the mirror that answered (registries.conf or a mirror set), when one did. */
+  mirror?: string;
 }
 
 /** The result of a refresh: per-tag outcomes, file changes (with before/after text) and triggers. */
@@ -332,7 +334,15 @@ function resultFor(stream: ImageStream, c: Candidate, a: ResolveAnswer): TagImpo
   };
   const base = { tag: ref.name, from: ref.from.name, ...policy };
   if (a.ok)
-    return [{ ...base, ok: true, digest: a.resolved.digest, dockerImageReference: a.resolved.dockerImageReference }];
+    return [
+      {
+        ...base,
+        ok: true,
+        digest: a.resolved.digest,
+        dockerImageReference: a.resolved.dockerImageReference,
+        ...(a.resolved.mirror ? { mirror: a.resolved.mirror } : {}),
+      },
+    ];
   return [{ ...base, ok: false, reason: a.reason, message: a.message }];
 }
 
@@ -359,6 +369,7 @@ function outcomeOf(
     reason: isChanged ? 'Updated' : 'Unchanged',
     ...(oldDigest ? { oldDigest } : {}),
     newDigest: r.digest!,
+    ...(r.mirror ? { mirror: r.mirror } : {}),
   };
 }
 

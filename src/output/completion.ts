@@ -88,6 +88,7 @@ const OPTION_KIND: Record<string, CompletionDirective | 'namespace'> = {
   '--dir': 'dirs',
   '--filename': 'files',
   '--registry-config': 'files',
+  '--registries-conf': 'files',
   '--namespace': 'namespace',
 };
 

@@ -4,7 +4,10 @@
  * config is read once per digest; an unchanged tag costs one HEAD once its content is cached.
  */
 import type { Dispatcher } from 'undici';
-import { IntegrityError } from '../domain/errors.js';
+import { readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { IntegrityError, RegistryError } from '../domain/errors.js';
 import { pullSpecWithDigest, type PullSpec, type RegistrySpec } from '../domain/pullspec.js';
 import { isDigest, registryLocation } from '../domain/reference.js';
 import type { BlobStore } from '../state/types.js';
@@ -15,6 +18,15 @@ import { DEFAULT_REQUEST_TIMEOUT_MS } from './request-timeout.js';
 import { OciLayoutSource, ociLayoutDir } from './oci-layout.js';
 import { ContentCache, computedDigest, resolveImage, type ContentSource } from './resolve.js';
 import { defaultCertDirs } from './tls.js';
+import {
+  MirrorConfigError,
+  parseRegistriesConf,
+  planPull,
+  rulesFromMirrorSets,
+  type MirrorSetObject,
+  type PullSource,
+  type RegistryRule,
+} from './mirrors.js';
 import type { ImageSource, ResolveOptions, ResolvedImage } from './types.js';
 
 /** Options of createImageSource; everything has a default suitable for the CLI. */
@@ -47,6 +59,12 @@ export interface ImageSourceOptions {
   certDirs?: string[];
   /** Folder relative `oci:` paths are resolved against (the state folder; default the working directory). */
   ociBaseDir?: string;
+  /** --registries-conf: the registries.conf read instead of CONTAINERS_REGISTRIES_CONF and the default files. */
+  registriesConf?: string;
+  /** The state folder's ImageDigestMirrorSet and ImageTagMirrorSet objects (read on first registry pull). */
+  mirrorSets?: () => Promise<MirrorSetObject[]>;
+  /** One line per pull sent to a mirror or refused (`-v` 6 and above). */
+  onSource?: (line: string) => void;
   /** Sleep used between retries (tests). */
   sleep?: (ms: number) => Promise<void>;
 }
@@ -76,32 +94,85 @@ export function createImageSource(options: ImageSourceOptions = {}): ImageSource
       ? new OciLayoutSource(spec, ociLayoutDir(spec, baseDir))
       : new RegistrySource(client, spec, ro);
 
+  let rules: Promise<RegistryRule[]> | undefined;
+  const getRules = () => (rules ??= loadMirrorRules(options, env));
+
+  // Mirrors in order, then the source (containers/image docker_image_src.go newImageSource): any
+  // failure moves on to the next; the last failure is reported. Every answer is digest-verified
+  // by resolveImage, and the recorded reference always names the source (referenceFor).
+  async function viaSources<T>(
+    spec: PullSpec,
+    ro: ResolveOptions,
+    byDigest: boolean,
+    fn: (src: RegistrySource, at: PullSource) => Promise<T>,
+  ): Promise<T> {
+    if (spec.transport === 'oci') throw new Error('internal: OCI layouts have no mirrors');
+    const l = registryLocation(spec.ref);
+    const plan = planPull(await getRules(), {
+      host: l.host,
+      repository: l.repository,
+      byDigest,
+      insecure: ro.insecure === true,
+    });
+    if (plan.blocked) {
+      options.onSource?.(`refused ${l.host}/${l.repository}: ${plan.message}`);
+      throw new RegistryError(`cannot import ${l.host}/${l.repository}: ${plan.message}`, {
+        reason: 'Blocked',
+        hint: 'remove blocked = true from that registry entry, or add a mirror that serves this pull',
+      });
+    }
+    let last: unknown;
+    for (const [i, at] of plan.sources.entries()) {
+      try {
+        const r = await fn(new RegistrySource(client, spec, ro, at), at);
+        if (at.mirror) options.onSource?.(`${l.host}/${l.repository} answered by mirror ${at.host}/${at.repository}`);
+        return r;
+      } catch (e) {
+        last = e;
+        if (ro.signal?.aborted) throw e;
+        if (i < plan.sources.length - 1)
+          options.onSource?.(
+            `${at.mirror ? 'mirror' : 'source'} ${at.host}/${at.repository} failed, trying the next: ${(e as Error).message}`,
+          );
+      }
+    }
+    throw last;
+  }
+
+  async function resolveFrom(src: ContentSource, spec: PullSpec, ro: ResolveOptions): Promise<ResolvedImage> {
+    const ref =
+      spec.transport === 'oci' ? { tag: spec.tag, digest: spec.digest } : { tag: spec.ref.tag, digest: spec.ref.id };
+    if (!ro.unchangedIf || ref.digest || ro.cold) return resolveImage(src, cache, ref, ro, now);
+    // Warm check: one lookup; the same digest as recorded means nothing to read or verify.
+    const found = await src.lookupTag(ref.tag || 'latest');
+    // …as long as its manifest is still stored (a folder whose .isctl/ is not committed gets it back).
+    if (found.digest === ro.unchangedIf && (await cache.has(found.digest))) {
+      const image = { apiVersion: 'image.openshift.io/v1', kind: 'Image', metadata: { name: found.digest } } as const;
+      const reference = src.referenceFor(found.digest);
+      return {
+        digest: found.digest,
+        dockerImageReference: reference,
+        image: { ...image, dockerImageReference: reference },
+        topDigest: found.digest,
+        topMediaType: found.mediaType ?? '',
+        unchanged: true,
+      };
+    }
+    const known: ContentSource = Object.assign(Object.create(src) as ContentSource, { lookupTag: async () => found });
+    return resolveImage(known, cache, ref, ro, now);
+  }
+
   return {
     async resolve(spec: PullSpec, ro: ResolveOptions = {}): Promise<ResolvedImage> {
-      const src = sourceFor(spec, ro);
-      const ref =
-        spec.transport === 'oci' ? { tag: spec.tag, digest: spec.digest } : { tag: spec.ref.tag, digest: spec.ref.id };
-      if (!ro.unchangedIf || ref.digest || ro.cold) return resolveImage(src, cache, ref, ro, now);
-      // Warm check: one lookup; the same digest as recorded means nothing to read or verify.
-      const found = await src.lookupTag(ref.tag || 'latest');
-      // …as long as its manifest is still stored (a folder whose .isctl/ is not committed gets it back).
-      if (found.digest === ro.unchangedIf && (await cache.has(found.digest))) {
-        const image = { apiVersion: 'image.openshift.io/v1', kind: 'Image', metadata: { name: found.digest } } as const;
-        const reference = src.referenceFor(found.digest);
-        return {
-          digest: found.digest,
-          dockerImageReference: reference,
-          image: { ...image, dockerImageReference: reference },
-          topDigest: found.digest,
-          topMediaType: found.mediaType ?? '',
-          unchanged: true,
-        };
-      }
-      const known: ContentSource = Object.assign(Object.create(src) as ContentSource, { lookupTag: async () => found });
-      return resolveImage(known, cache, ref, ro, now);
+      if (spec.transport === 'oci') return resolveFrom(sourceFor(spec, ro), spec, ro);
+      return viaSources(spec, ro, Boolean(spec.ref.id), async (src, at) => {
+        const r = await resolveFrom(src, spec, ro);
+        return at.mirror ? { ...r, mirror: `${at.host}/${at.repository}` } : r;
+      });
     },
     async listTags(spec: PullSpec, ro: ResolveOptions = {}): Promise<string[]> {
-      return sourceFor(spec, ro).listTags();
+      if (spec.transport === 'oci') return sourceFor(spec, ro).listTags();
+      return viaSources(spec, ro, false, (src) => src.listTags());
     },
     close: () => http.close(),
   };
@@ -115,9 +186,10 @@ class RegistrySource implements ContentSource {
     private readonly client: RegistryClient,
     private readonly spec: RegistrySpec,
     ro: ResolveOptions,
+    at?: PullSource,
   ) {
-    const l = registryLocation(spec.ref);
-    this.loc = { host: l.host, repository: l.repository, insecure: ro.insecure === true, signal: ro.signal };
+    const l = at ?? { ...registryLocation(spec.ref), insecure: ro.insecure === true };
+    this.loc = { host: l.host, repository: l.repository, insecure: l.insecure, signal: ro.signal };
     this.name = `${l.host}/${l.repository}`;
     this.cold = ro.cold === true;
   }
@@ -167,4 +239,44 @@ class RegistrySource implements ContentSource {
   listTags(): Promise<string[]> {
     return this.client.listTags(this.loc, this.name);
   }
+}
+
+/**
+ * The registry rules: the state folder's mirror sets first (they win a tie with registries.conf),
+ * then the one registries.conf read as containers/image picks it: --registries-conf, else
+ * CONTAINERS_REGISTRIES_CONF, else ~/.config/containers/registries.conf when it exists, else
+ * /etc/containers/registries.conf when it exists. A file named explicitly must exist.
+ */
+async function loadMirrorRules(
+  options: ImageSourceOptions,
+  env: Record<string, string | undefined>,
+): Promise<RegistryRule[]> {
+  const fromSets = options.mirrorSets ? rulesFromMirrorSets(await options.mirrorSets()) : [];
+  const explicit = options.registriesConf
+    ? { file: options.registriesConf, what: '--registries-conf' }
+    : env.CONTAINERS_REGISTRIES_CONF
+      ? { file: env.CONTAINERS_REGISTRIES_CONF, what: 'CONTAINERS_REGISTRIES_CONF' }
+      : undefined;
+  const home = env.HOME || os.homedir();
+  const candidates = explicit
+    ? [explicit.file]
+    : [
+        path.join(env.XDG_CONFIG_HOME || path.join(home, '.config'), 'containers', 'registries.conf'),
+        '/etc/containers/registries.conf',
+      ];
+  for (const file of candidates) {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (!explicit && (code === 'ENOENT' || code === 'ENOTDIR')) continue;
+      throw new MirrorConfigError(
+        `cannot read registries.conf ${file}: ${code === 'ENOENT' ? 'no such file' : (e as Error).message}`,
+        explicit ? `check ${explicit.what}` : undefined,
+      );
+    }
+    return [...fromSets, ...parseRegistriesConf(text, file)];
+  }
+  return fromSets;
 }

@@ -42,6 +42,8 @@ export interface ResolvedImage {
   topDigest: string;
   /** The media type of `topDigest`'s manifest. */
   topMediaType: string;
+  /** `host/repository` of the mirror that answered (registries.conf or a mirror set); absent when the source did. */
+  mirror?: string;
   /** The tag still names `ResolveOptions.unchangedIf`; `image` is then only a stub naming the digest. */
   unchanged?: boolean;
 }

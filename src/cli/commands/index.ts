@@ -57,6 +57,7 @@ const valueOptions = new Set([
   '--v',
   '--request-timeout',
   '--registry-config',
+  '--registries-conf',
   '--internal-registry',
 ]);
 
