@@ -15,7 +15,7 @@ import type { CoreContext } from '../core/context.js';
 import type { GlobalOptions } from './globals.js';
 import type { CliIO } from './io.js';
 import { createRequestTrace, createWaitNotice } from '../output/request-log.js';
-import { escapeLine } from '../output/escape.js';
+import { escapeLine } from '../domain/escape.js';
 
 /** Options that change how the context is built. */
 export interface ContextOptions {

@@ -9,7 +9,7 @@
 import { CommanderError } from 'commander';
 import { IsctlError, ServerError, UsageError, ValidationError } from '../domain/errors.js';
 // Messages quote user input, registry answers and file content: never raw control characters.
-import { escapeControls } from '../output/escape.js';
+import { escapeControls } from '../domain/escape.js';
 import { redactUserInfo } from '../domain/reference.js';
 
 /** The exit code of a command run. */

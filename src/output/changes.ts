@@ -6,7 +6,7 @@ import type { FileChange } from '../state/types.js';
 import type { TriggerReport } from '../core/context.js';
 import type { TagRefreshOutcome } from '../core/refresh.js';
 import { unifiedDiff } from './diff.js';
-import { escapeControls } from './escape.js';
+import { escapeControls } from '../domain/escape.js';
 
 /** The unified diffs of every changed file, in path order. */
 export function renderDiffs(changes: readonly FileChange[], color: boolean): string {

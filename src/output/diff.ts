@@ -7,7 +7,7 @@
  */
 import { Chalk } from 'chalk';
 import type { FileChange } from '../state/types.js';
-import { escapeLine } from './escape.js';
+import { escapeLine } from '../domain/escape.js';
 import { redactUserInfo } from '../domain/reference.js';
 
 /** Options of `unifiedDiff`. */

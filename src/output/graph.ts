@@ -4,7 +4,7 @@
  * dashed with "import failed"; paused or manual triggers and reference tags are dotted and grey.
  */
 import type { FlowGraph, GraphEdge, GraphNode } from '../core/graph.js';
-import { escapeLine } from './escape.js';
+import { escapeLine } from '../domain/escape.js';
 import { redactUserInfo } from '../domain/reference.js';
 
 /** Formats `isctl graph -o` accepts. */

@@ -7,7 +7,7 @@ import type { ImportImageResult } from '../core/import.js';
 import { describeImage } from './describe-image.js';
 import { describeImageStream } from './describe-imagestream.js';
 import { joinImageStreamTag } from '../domain/imagestream.js';
-import { escapeControls } from './escape.js';
+import { escapeControls } from '../domain/escape.js';
 
 /** The stdout text and stderr lines of an import. */
 export interface ImportOutput {

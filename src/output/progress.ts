@@ -4,7 +4,7 @@
  * `-o` (machine-readable output), as kubectl and skopeo keep progress off non-TTY streams.
  */
 import { readPullSpec } from '../domain/pullspec.js';
-import { escapeLine } from './escape.js';
+import { escapeLine } from '../domain/escape.js';
 
 /** Where a run is: tags finished of the total, the source just finished, failures so far. */
 export interface ProgressState {

@@ -7,7 +7,7 @@
  */
 import { STATUS_CODES } from 'node:http';
 import type { TraceEvent } from '../registry/http.js';
-import { escapeLine } from './escape.js';
+import { escapeLine } from '../domain/escape.js';
 
 /** The `-v` tracer for `level`, or undefined below 6. */
 export function createRequestTrace(

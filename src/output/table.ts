@@ -4,7 +4,7 @@
  * tabwriter with spaces (min width 6, padding 3) — ../shared/reference/oc-cli.md §3.3.
  */
 import { tabwrite, TABLE_TABWRITER } from './tabwriter.js';
-import { escapeLine } from './escape.js';
+import { escapeLine } from '../domain/escape.js';
 import { redactUserInfo } from '../domain/reference.js';
 
 /** A server-side table column (metav1.TableColumnDefinition). */

@@ -3,7 +3,7 @@
  * `writePadding`), used with oc's describe settings (padchar TAB) and kubectl's table settings
  * (padchar space, min width 6, padding 3); see ../shared/reference/oc-cli.md §3.3 and §4.1.
  */
-import { escapeControls } from './escape.js';
+import { escapeControls } from '../domain/escape.js';
 
 /** Settings of a Go tabwriter.Writer (flags are always 0 here). */
 export interface TabwriterOptions {

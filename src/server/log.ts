@@ -2,7 +2,7 @@
  * Structured logs of `serve`: one line per event to stderr, JSON (`--log-format json`, the
  * default, for log collectors) or `key=value` text for humans. Callers never pass secrets.
  */
-import { escapeLine } from '../output/escape.js';
+import { escapeLine } from '../domain/escape.js';
 
 /** Log output format. */
 export type LogFormat = 'json' | 'text';

@@ -76,7 +76,7 @@ export function findMarkers(text: string): FoundMarker[] {
     if (hash < 0 || inScalar(lineStart + hash)) continue;
     const base = { line: i + 1, start: 0, end: 0, current: '', flow: false };
     const m = MARKER_RE.exec(line.slice(hash));
-    if (!m || m.index !== 0) {
+    if (m?.index !== 0) {
       out.push({ ...base, error: `malformed marker; write it as # {"${MARKER_KEY}": "STREAM:TAG[:FIELD]"}` });
       continue;
     }

@@ -11,7 +11,7 @@ import { apply, parseApplyInput, type ApplyDocument } from '../../core/apply.js'
 import { resourceName } from '../../output/serialize.js';
 import { buildCoreContext } from '../context.js';
 import { renderTriggerReport } from '../../output/changes.js';
-import { escapeControls } from '../../output/escape.js';
+import { escapeControls } from '../../domain/escape.js';
 
 const examples = `
 Examples:

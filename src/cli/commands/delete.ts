@@ -9,7 +9,7 @@ import { deleteImageStreamTags, deleteImageStreams } from '../../core/delete.js'
 import { buildCoreContext } from '../context.js';
 import { reportErrors } from '../report.js';
 import { resourceAndNames } from '../resource-args.js';
-import { escapeControls } from '../../output/escape.js';
+import { escapeControls } from '../../domain/escape.js';
 
 const examples = `
 Examples:

@@ -1,7 +1,7 @@
 /** `isctl lint`: report digests pinned in the folder that no stream tag records (see src/core/lint.ts). */
 import type { Command } from 'commander';
 import { lintFolder } from '../../core/lint.js';
-import { escapeControls } from '../../output/escape.js';
+import { escapeControls } from '../../domain/escape.js';
 import { toJson } from '../../output/serialize.js';
 import type { CommandModule } from '../command.js';
 import { buildCoreContext } from '../context.js';

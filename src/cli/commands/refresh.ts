@@ -1,5 +1,5 @@
 /** `isctl refresh`: re-import every registry-sourced tag, apply triggers, print a summary and diff. */
-import { escapeControls } from '../../output/escape.js';
+import { escapeControls } from '../../domain/escape.js';
 import type { Command } from 'commander';
 import type { CommandModule } from '../command.js';
 import { commandPath } from '../command.js';

@@ -8,7 +8,7 @@ import type { ExitCode } from '../errors.js';
 import { setPolicy } from '../../core/tag-policy.js';
 import { heldBackText } from '../../output/changes.js';
 import { printChanges } from '../report.js';
-import { escapeControls } from '../../output/escape.js';
+import { escapeControls } from '../../domain/escape.js';
 import { ensureSetCommand } from './set.js';
 
 const examples = `

@@ -14,7 +14,7 @@ import { printChanges } from '../report.js';
 import { runOnBuild } from '../on-build.js';
 import type { CliIO } from '../io.js';
 import type { ExitCode } from '../errors.js';
-import { escapeControls } from '../../output/escape.js';
+import { escapeControls } from '../../domain/escape.js';
 
 const examples = `
 Examples:

@@ -1,7 +1,7 @@
 /**
  * Text isctl did not write itself — a registry's error text and tag names, a state file's
  * `from.name`, condition messages and comments, webhook fields — reaches a terminal with its
- * control characters shown as `\xNN` (one function: src/output/escape.ts), in every human format:
+ * control characters shown as `\xNN` (one function: src/domain/escape.ts), in every human format:
  * errors, `import-image`/`tag`/`refresh` output, `get`, `describe`, `graph`, diffs and
  * `serve --log-format text`. Machine formats (JSON, YAML) keep their own escaping.
  */
@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { run } from '../../src/cli/main.js';
 import type { CliIO } from '../../src/cli/io.js';
 import { createLogger } from '../../src/server/log.js';
-import { escapeControls, escapeLine } from '../../src/output/escape.js';
+import { escapeControls, escapeLine } from '../../src/domain/escape.js';
 
 /** Window title, clear screen, colour, a bare CR (overwrites the line), a C1 CSI and DEL. */
 const EVIL = '\x1b]0;pwned\x07\x1b[2J\x1b[31mred\rX\x9b1m\x7f';
