@@ -53,6 +53,11 @@ export function buildCoreContext(g: ContextGlobals, io: CliIO, options: ContextO
     env: io.env,
     ociBaseDir: g.dir,
     maxConnectionsPerRegistry: options.maxConnectionsPerRegistry ?? envNumber(io.env.ISCTL_MAX_CONNECTIONS) ?? 8,
+    // ISCTL_HTTP2=0 keeps HTTPS registries on HTTP/1.1 (a proxy or registry that mishandles h2).
+    http2: io.env.ISCTL_HTTP2 !== '0',
+    ...(envNumber(io.env.ISCTL_HTTP2_STREAMS)
+      ? { maxStreamsPerConnection: envNumber(io.env.ISCTL_HTTP2_STREAMS) }
+      : {}),
     now: io.now,
     ...requestReporting(g, io),
   });

@@ -9,12 +9,17 @@
  * resets honour Retry-After within the deadline. `-v` tracing and the "waiting for HOST" notice
  * hook in here too.
  *
- * The exchange itself (`Exchange`) is the only part that knows the connection: undici over
- * HTTP/1.1 with kept-alive connections (undici closes the socket after every HEAD unless
- * `reset: false`) and bounded connections per registry. Another connection type replaces it
- * without touching the policy.
+ * The exchange itself (`Exchange`) is the only part that knows the connection: undici with
+ * kept-alive connections (undici closes the socket after every HEAD unless `reset: false`) and
+ * bounded connections per registry. HTTPS origins offer h2 by ALPN and, when the server takes it,
+ * carry up to `maxStreamsPerConnection` concurrent streams on one connection (undici sends one
+ * stream at a time unless `pipelining` allows more); a server that answers ALPN with http/1.1 (or
+ * not at all) gets plain HTTP/1.1 keep-alive, one request per connection at a time, never
+ * HTTP/1.1 pipelining. Plain-HTTP origins are always HTTP/1.1. Another connection type replaces
+ * the exchange without touching the policy.
  */
-import { Agent, type Dispatcher } from 'undici';
+import type { TLSSocket } from 'node:tls';
+import { Agent, buildConnector, Client, type Dispatcher, Pool } from 'undici';
 import { IntegrityError, RegistryError } from '../domain/errors.js';
 import { errorForNetwork, isTransientNetworkError, redactUrl } from './errors.js';
 import type { TlsConnectOptions } from './tls.js';
@@ -37,6 +42,10 @@ export interface HttpOptions {
   /** Use this dispatcher for every request instead of per-registry agents (tests). */
   dispatcher?: Dispatcher;
   maxConnectionsPerRegistry: number;
+  /** Offer HTTP/2 (ALPN h2) to HTTPS registries (default true); false keeps every origin on HTTP/1.1. */
+  http2?: boolean;
+  /** Concurrent HTTP/2 streams on one connection (default 100). */
+  maxStreamsPerConnection?: number;
   /** Overall deadline of one request: connect, headers and body, redirects and retries included. */
   timeoutMs: number;
   retries: number;
@@ -286,7 +295,7 @@ export class HttpTransport {
   }
 
   private async undiciExchange(r: Parameters<Exchange>[0]): ReturnType<Exchange> {
-    const dispatcher = this.options.dispatcher ?? this.agentFor(r.agentKey, r.tls);
+    const dispatcher = this.options.dispatcher ?? this.agentFor(r.agentKey, r.tls, r.url.protocol === 'https:');
     const res = await dispatcher.request({
       origin: r.url.origin,
       path: r.url.pathname + r.url.search,
@@ -302,20 +311,59 @@ export class HttpTransport {
     return { status: res.statusCode, headers: flatHeaders(res.headers), body: res.body };
   }
 
-  private agentFor(key: string, tls: TlsConnectOptions): Agent {
-    const id = `${key}|${tls.rejectUnauthorized ? 'verify' : 'noverify'}`;
+  private agentFor(key: string, tls: TlsConnectOptions, https: boolean): Agent {
+    const h2 = https && this.options.http2 !== false;
+    const id = `${key}|${tls.rejectUnauthorized ? 'verify' : 'noverify'}|${h2 ? 'h2' : 'h1'}`;
     let agent = this.agents.get(id);
     if (!agent) {
-      agent = new Agent({
-        connections: this.options.maxConnectionsPerRegistry,
-        keepAliveTimeout: 30_000,
-        // The request deadline ends a slow connect first (with its own message); this only backs it up.
-        connect: { ...tls, timeout: this.options.timeoutMs + 1000 },
-      });
+      // The request deadline ends a slow connect first (with its own message); this only backs it up.
+      const connect = { ...tls, timeout: this.options.timeoutMs + 1000 };
+      const common = { connections: this.options.maxConnectionsPerRegistry, keepAliveTimeout: 30_000 };
+      agent = h2
+        ? new Agent({ ...common, factory: (origin, opts) => h2Pool(origin, opts, connect, this.streams) })
+        : new Agent({ ...common, connect });
       this.agents.set(id, agent);
     }
     return agent;
   }
+
+  private get streams(): number {
+    return Math.max(1, this.options.maxStreamsPerConnection ?? 100);
+  }
+}
+
+/**
+ * A pool of connections to one HTTPS origin that offers h2. Each connection starts allowing
+ * `streams` requests at once; when ALPN did not choose h2 it is set back to one request at a time
+ * (HTTP/1.1 pipelining is not used: proxies and registries handle it badly, and a failure would
+ * take every queued request with it).
+ */
+function h2Pool(
+  origin: string | URL,
+  opts: Agent.Options,
+  connect: TlsConnectOptions & { timeout: number },
+  streams: number,
+): Dispatcher {
+  return new Pool(origin, {
+    ...opts,
+    factory: (o, clientOpts) => {
+      const base = buildConnector({ ...connect, allowH2: true });
+      const client: Client = new Client(o, {
+        ...clientOpts,
+        allowH2: true,
+        pipelining: streams,
+        maxConcurrentStreams: streams,
+        connect: (options, callback) =>
+          base(options, (err, socket) => {
+            if (err || !socket) return callback(err ?? new Error('no socket'), null);
+            const negotiated = (socket as TLSSocket).alpnProtocol === 'h2' ? streams : 1;
+            if (client.pipelining !== negotiated) client.pipelining = negotiated;
+            callback(null, socket);
+          }),
+      });
+      return client;
+    },
+  });
 }
 
 function withoutAuthorization(h: Record<string, string>): Record<string, string> {

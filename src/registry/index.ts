@@ -39,6 +39,10 @@ export interface ImageSourceOptions {
   env?: Record<string, string | undefined>;
   /** Connections per registry host (default 8). */
   maxConnectionsPerRegistry?: number;
+  /** Offer HTTP/2 to HTTPS registries (default true; false: HTTP/1.1 everywhere). */
+  http2?: boolean;
+  /** Concurrent HTTP/2 streams per connection (default 100). */
+  maxStreamsPerConnection?: number;
   /** Overall deadline of one request: connect, headers, body, redirects and retries (default 30 s). */
   timeoutMs?: number;
   /** Retries for 429/502/503/504 and resets (default 3). */
@@ -76,6 +80,8 @@ export function createImageSource(options: ImageSourceOptions = {}): ImageSource
   const http = new HttpTransport({
     dispatcher: options.dispatcher,
     maxConnectionsPerRegistry: options.maxConnectionsPerRegistry ?? 8,
+    http2: options.http2 ?? true,
+    maxStreamsPerConnection: options.maxStreamsPerConnection ?? 100,
     timeoutMs: options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
     retries: options.retries ?? 3,
     maxRetryAfterMs: options.maxRetryAfterMs ?? 30_000,

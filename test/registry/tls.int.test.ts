@@ -27,9 +27,13 @@ afterAll(async () => {
 
 const spec = (tag: string) => parsePullSpec(`${reg.host}/secure/app:${tag}`);
 
-describe('TLS registry', () => {
+// Every case over HTTP/2 (docker-registry offers h2 when it has a certificate) and over HTTP/1.1.
+describe.each([
+  { protocol: 'HTTP/2', http2: true },
+  { protocol: 'HTTP/1.1', http2: false },
+])('TLS registry over $protocol', ({ http2 }) => {
   it('without the CA: an x509 error with the --insecure hint', async () => {
-    const src = createImageSource({ certDirs: [], env: { HOME: reg.dir } });
+    const src = createImageSource({ certDirs: [], env: { HOME: reg.dir }, http2 });
     const err = (await src.resolve(spec('1.0')).catch((e: unknown) => e)) as RegistryError;
     expect(err).toBeInstanceOf(RegistryError);
     expect(err.message).toBe(
@@ -43,7 +47,12 @@ describe('TLS registry', () => {
   });
 
   it('with the CA in a certs.d folder: verified and equal to skopeo', async () => {
-    const src = createImageSource({ certDirs: [reg.certsDir!], env: { HOME: reg.dir }, blobs: memoryBlobStore() });
+    const src = createImageSource({
+      certDirs: [reg.certsDir!],
+      env: { HOME: reg.dir },
+      blobs: memoryBlobStore(),
+      http2,
+    });
     const got = await src.resolve(spec('1.0'));
     expect(got.digest).toBe((await skopeoInspect(reg, 'secure/app:1.0')).Digest);
     const multi = await src.resolve(spec('multi'), { importMode: 'PreserveOriginal' });
@@ -58,6 +67,7 @@ describe('TLS registry', () => {
       certDirs: [],
       env: { HOME: reg.dir },
       onRequest: (m, u, s) => requests.push(`${m} ${u} ${s}`),
+      http2,
     });
     const got = await src.resolve(spec('1.0'), { insecure: true });
     expect(got.digest).toBe((await skopeoInspect(reg, 'secure/app:1.0')).Digest);

@@ -1,0 +1,155 @@
+/**
+ * Which protocol isctl speaks to a TLS registry: h2 when the server offers it by ALPN (many
+ * concurrent streams on one connection, bounded), HTTP/1.1 keep-alive (one request per connection
+ * at a time) when it does not, and HTTP/1.1 when HTTP/2 is turned off. Small Node servers on
+ * 127.0.0.1 with a test CA record the version of every request they get.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpsServer } from 'node:https';
+import { createSecureServer, type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
+import type { AddressInfo, Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildImage, makeTlsFiles, memoryBlobStore } from '../helpers/registry/index.js';
+import { createImageSource, type ImageSourceOptions } from '../../src/registry/index.js';
+import { parsePullSpec } from '../../src/domain/pullspec.js';
+
+const img = buildImage({ seed: 'http2' });
+let dir: string;
+let tls: ReturnType<typeof makeTlsFiles>;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'isctl-h2-'));
+  tls = makeTlsFiles(join(dir, 'tls'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+interface Seen {
+  versions: string[];
+  connections: number;
+  /** Most requests in flight at once, over all connections and on any one connection. */
+  most: number;
+  mostOnOneConnection: number;
+}
+
+type Req = Http2ServerRequest | import('node:http').IncomingMessage;
+type Res = Http2ServerResponse | import('node:http').ServerResponse;
+
+/** A registry serving `img` under tag `1`, answering each request after 30 ms. */
+async function serve(kind: 'h2' | 'h1-only', run: (host: string, certDir: string, seen: Seen) => Promise<void>) {
+  const seen: Seen = { versions: [], connections: 0, most: 0, mostOnOneConnection: 0 };
+  let inFlight = 0;
+  const perSocket = new Map<object, number>();
+  const handler = (req: Req, res: Res) => {
+    seen.versions.push(req.httpVersion);
+    // An HTTP/2 request's `socket` is a per-stream proxy: its session names the connection.
+    const socket: object = 'stream' in req ? req.stream.session! : req.socket;
+    inFlight++;
+    perSocket.set(socket, (perSocket.get(socket) ?? 0) + 1);
+    seen.most = Math.max(seen.most, inFlight);
+    seen.mostOnOneConnection = Math.max(seen.mostOnOneConnection, perSocket.get(socket)!);
+    setTimeout(() => {
+      inFlight--;
+      perSocket.set(socket, perSocket.get(socket)! - 1);
+      const path = new URL(req.url ?? '/', 'https://x').pathname;
+      const m = /^\/v2\/(.+)\/(manifests|blobs)\/(.+)$/.exec(path);
+      const r = res as import('node:http').ServerResponse;
+      if (m && m[2] === 'manifests' && (m[3] === '1' || m[3] === img.manifest.digest)) {
+        r.writeHead(200, {
+          'content-type': img.manifest.mediaType,
+          'content-length': img.manifest.bytes.length,
+          'docker-content-digest': img.manifest.digest,
+        });
+        return r.end(req.method === 'HEAD' ? undefined : img.manifest.bytes);
+      }
+      if (m && m[2] === 'blobs' && m[3] === img.config.digest) {
+        r.writeHead(200, { 'content-type': 'application/octet-stream' });
+        return r.end(img.config.bytes);
+      }
+      r.writeHead(404, { 'content-type': 'application/json' });
+      r.end(JSON.stringify({ errors: [{ code: 'MANIFEST_UNKNOWN', message: 'manifest unknown' }] }));
+    }, 30);
+  };
+  const key = readFileSync(tls.keyFile);
+  const cert = readFileSync(tls.certFile);
+  const server =
+    kind === 'h2'
+      ? createSecureServer({ key, cert, allowHTTP1: true }, handler)
+      : // No ALPN protocols configured: the server picks none of h2/http1.1 offered, as an HTTP/1.1-only registry does.
+        createHttpsServer({ key, cert }, handler);
+  server.on('secureConnection', () => seen.connections++);
+  const sockets = new Set<Socket>();
+  server.on('connection', (s: Socket) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const certDir = join(dir, `certs-${kind}-${Math.random().toString(36).slice(2)}`);
+  mkdirSync(join(certDir, host), { recursive: true });
+  writeFileSync(join(certDir, host, 'ca.crt'), readFileSync(tls.caFile));
+  // The server stops itself if a test hangs.
+  const stopper = setTimeout(() => server.close(), 30_000);
+  try {
+    await run(host, certDir, seen);
+  } finally {
+    clearTimeout(stopper);
+    for (const s of sockets) s.destroy();
+    await new Promise((r) => server.close(r));
+  }
+}
+
+async function resolveMany(host: string, certDir: string, n: number, o: ImageSourceOptions = {}) {
+  const src = createImageSource({ certDirs: [certDir], env: { HOME: dir }, blobs: memoryBlobStore(), ...o });
+  try {
+    // One first so the connection exists, then a burst.
+    const first = await src.resolve(parsePullSpec(`${host}/a/b:1`));
+    const rest = await Promise.all(
+      Array.from({ length: n }, () => src.resolve(parsePullSpec(`${host}/a/b:1`), { unchangedIf: first.digest })),
+    );
+    return [first, ...rest].map((r) => r.digest);
+  } finally {
+    await src.close();
+  }
+}
+
+describe('HTTP/2 to TLS registries', () => {
+  it('a server that offers h2 gets every request over HTTP/2, concurrently on one connection', async () => {
+    await serve('h2', async (host, certDir, seen) => {
+      const digests = await resolveMany(host, certDir, 30);
+      expect(new Set(digests)).toEqual(new Set([img.manifest.digest]));
+      expect(new Set(seen.versions)).toEqual(new Set(['2.0']));
+      expect(seen.connections).toBe(1);
+      expect(seen.mostOnOneConnection).toBeGreaterThan(8);
+    });
+  });
+
+  it('streams per connection are bounded', async () => {
+    await serve('h2', async (host, certDir, seen) => {
+      await resolveMany(host, certDir, 30, { maxStreamsPerConnection: 4, maxConnectionsPerRegistry: 1 });
+      expect(new Set(seen.versions)).toEqual(new Set(['2.0']));
+      expect(seen.mostOnOneConnection).toBe(4);
+      expect(seen.most).toBe(4);
+    });
+  });
+
+  it('http2: false keeps a server that offers h2 on HTTP/1.1', async () => {
+    await serve('h2', async (host, certDir, seen) => {
+      const digests = await resolveMany(host, certDir, 10, { http2: false });
+      expect(new Set(digests)).toEqual(new Set([img.manifest.digest]));
+      expect(new Set(seen.versions)).toEqual(new Set(['1.1']));
+      expect(seen.mostOnOneConnection).toBe(1);
+    });
+  });
+
+  it('a server that does not offer h2: HTTP/1.1 keep-alive, one request per connection at a time', async () => {
+    await serve('h1-only', async (host, certDir, seen) => {
+      const digests = await resolveMany(host, certDir, 20);
+      expect(new Set(digests)).toEqual(new Set([img.manifest.digest]));
+      expect(new Set(seen.versions)).toEqual(new Set(['1.1']));
+      // No HTTP/1.1 pipelining, and the connections stay bounded (8 by default).
+      expect(seen.mostOnOneConnection).toBe(1);
+      expect(seen.connections).toBeLessThanOrEqual(8);
+    });
+  });
+});
