@@ -19,10 +19,13 @@ export default defineConfig({
           name: 'unit',
           include: ['test/**/*.test.ts'],
           exclude: INTEGRATION,
-          setupFiles: ['./test/setup/no-child-process.ts'],
+          setupFiles: ['./test/setup/no-child-process.ts', './test/setup/temp-cleanup.ts'],
         },
       },
-      { extends: true, test: { name: 'integration', include: INTEGRATION } },
+      {
+        extends: true,
+        test: { name: 'integration', include: INTEGRATION, setupFiles: ['./test/setup/temp-cleanup.ts'] },
+      },
     ],
   },
 });
