@@ -5,8 +5,9 @@
  * they hand to core from here.
  */
 import path from 'node:path';
-import { openStateStore } from '../state/store.js';
+import { type LoadReport, openStateStore } from '../state/store.js';
 import type { MirrorSetObject } from '../registry/mirrors.js';
+import { stateReporter } from './state-report.js';
 import type { ImageSourceOptions } from '../registry/index.js';
 import type { ImageSource } from '../registry/types.js';
 import { createTriggerHook } from '../core/triggers/controller/controller.js';
@@ -27,6 +28,11 @@ export interface ContextOptions {
   maxBulkImport?: number;
   /** Wraps the registry client, e.g. to count requests for `serve`'s /metrics. */
   instrumentSource?: (source: ImageSource) => ImageSource;
+  /**
+   * Where what loading the folder found goes (unreadable files, repeated keys): by default printed
+   * on stderr once per run, failing the run (src/cli/state-report.ts); null says nothing (completion).
+   */
+  stateReport?: ((found: LoadReport) => void) | null;
 }
 
 /** What the context is built from: the global options (completion builds one from the words typed). */
@@ -37,7 +43,8 @@ export type ContextGlobals = Pick<
 
 /** Creates the dependencies of the core use cases for one command run. */
 export function buildCoreContext(g: ContextGlobals, io: CliIO, options: ContextOptions = {}): CoreContext {
-  const store = openStateStore(g.dir);
+  const report = options.stateReport === undefined ? stateReporter(io) : options.stateReport;
+  const store = openStateStore(g.dir, report ? { report } : {});
   const blobs = options.dryRun ? readOnlyBlobs(store.blobs) : store.blobs;
   const lazy = lazyImageSource({
     blobs,

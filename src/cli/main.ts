@@ -6,6 +6,7 @@
 import { Command } from 'commander';
 import { addGlobalOptions } from './globals.js';
 import type { CliIO, SignalSource } from './io.js';
+import { stateErrorCount } from './state-report.js';
 import { renderError, type ExitCode } from './errors.js';
 import { commandNameOf, loadCommandModules } from './commands/index.js';
 import type { CommandModule, CommandSetup } from './command.js';
@@ -112,7 +113,8 @@ export async function run(argv: string[], io: CliIO = processIO()): Promise<Exit
     action:
       (fn) =>
       async (...args) => {
-        exitCode = await fn(...args);
+        // A file of the folder that could not be read fails the run, after the command did what it could.
+        exitCode = Math.max(await fn(...args), stateErrorCount(io) > 0 ? 1 : 0);
       },
   };
   const program = buildProgram(io, await loadCommandModules(commandNameOf(argv)), setup);

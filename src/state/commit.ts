@@ -31,24 +31,38 @@ function withNamespace(obj: KubeObject, namespace: string): KubeObject {
 /** Reads the current text of a state file (null when it does not exist). */
 export type TextReader = (file: string) => Promise<string | null>;
 
-/** File changes for a snapshot; `readText` gives a file's text, `problems` why a file is read-only. */
+/** Throws when the object `kind/namespace/name` may not be written (see the store's writeGuard). */
+export type WriteGuard = (kind: string, namespace: string, name: string) => void;
+
+/** What the loader found that limits writing. */
+export interface WriteLimits {
+  /** Files that could not be read: changing them is refused with this error. */
+  problems: ReadonlyMap<string, StateFileError>;
+  /** Files read but never rewritten (repeated keys, not UTF-8), with why. */
+  readOnly?: ReadonlyMap<string, StateFileError>;
+  /** Objects that may not be written (two copies, or maybe defined in an unreadable file). */
+  guard?: WriteGuard;
+}
+
+/** File changes for a snapshot; `readText` gives a file's text, `limits` what may not be written. */
 export async function computeChanges(
   snapshot: SnapshotImpl,
   readText: TextReader,
-  problems: ReadonlyMap<string, StateFileError>,
+  limits: WriteLimits,
 ): Promise<FileChange[]> {
   const updates = new Map<string, DocumentUpdate[]>();
   const appended = new Map<string, unknown[]>();
   for (const e of snapshot.entries) {
     const update = entryUpdate(snapshot, e);
     if (!update) continue;
+    limits.guard?.(e.kind, e.namespace, e.name);
     const [file, u] = update;
     if (u === 'new') appended.set(file, [...(appended.get(file) ?? []), clean(withNamespace(e.object, e.namespace))]);
     else updates.set(file, [...(updates.get(file) ?? []), u]);
   }
   const changes: FileChange[] = [];
   for (const file of new Set([...updates.keys(), ...appended.keys()])) {
-    const problem = problems.get(file);
+    const problem = limits.problems.get(file) ?? limits.readOnly?.get(file);
     if (problem) throw problem;
     const before = await readText(file);
     const newDocs = appended.get(file) ?? [];
@@ -74,12 +88,14 @@ export async function computeChanges(
     if (after !== before) changes.push({ path: file, before, after });
   }
   for (const [file, values] of snapshot.markerValues) {
-    if (problems.has(file)) continue;
+    if (limits.problems.has(file)) continue;
     const edited = changes.find((c) => c.path === file);
     const base = edited ? edited.after : await readText(file);
     if (base === null) continue;
     const after = setMarkerValues(base, values);
     if (after === base) continue;
+    const readOnly = limits.readOnly?.get(file);
+    if (readOnly) throw readOnly;
     if (edited) edited.after = after;
     else changes.push({ path: file, before: base, after });
   }

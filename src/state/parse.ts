@@ -4,7 +4,8 @@
  * are not Kubernetes objects (no `apiVersion`/`kind`) are ignored, as `kubectl apply -f` would
  * refuse them but a folder of mixed YAML must still load.
  */
-import { LineCounter, parseAllDocuments } from 'yaml';
+import { isMap, isScalar, LineCounter, parseAllDocuments, visit } from 'yaml';
+import type { Document } from 'yaml';
 import { StateFileError } from '../domain/errors.js';
 import type { KubeObject } from '../domain/types.js';
 import type { ObjectLocation } from './types.js';
@@ -26,9 +27,16 @@ export interface ParsedFile {
   path: string;
   objects: ParsedObject[];
   problems: StateFileError[];
+  /** Things read the lenient way, as kubectl reads them (a repeated key: the last one wins). */
+  warnings?: StateFileError[];
+  /** Why the file is read but never rewritten (repeated keys, bytes that are not UTF-8). */
+  readOnly?: StateFileError;
   /** True when the general (slow) YAML parser was needed: worth caching. */
   slow?: boolean;
 }
+
+/** The byte order mark some editors put first; it is not part of the YAML or JSON text. */
+export const BOM = '\uFEFF';
 
 /** True when `v` is a plain JSON object (not an array, not null). */
 export function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -46,10 +54,12 @@ export function isListDocument(v: unknown): v is KubeObject & { items: unknown[]
 }
 
 /** Parses the text of `path` (relative to the state folder) into objects and problems. */
-export function parseStateFile(path: string, text: string): ParsedFile {
+export function parseStateFile(path: string, withBom: string): ParsedFile {
+  const text = withBom.startsWith(BOM) ? withBom.slice(1) : withBom;
   const json = /\.json$/i.test(path);
   const fast = json ? undefined : fastParseYaml(text);
-  const values = json ? parseJson(path, text) : (fast ?? parseYaml(path, text));
+  const repeated: RepeatedKey[] = [];
+  const values = json ? parseJson(path, text) : (fast ?? parseYaml(path, text, repeated));
   if (values instanceof StateFileError) return { path, objects: [], problems: [values] };
   const objects: ParsedObject[] = [];
   const problems: StateFileError[] = [];
@@ -77,12 +87,57 @@ export function parseStateFile(path: string, text: string): ParsedFile {
       ),
     );
   }
-  return { path, objects, problems, slow: !json && !fast };
+  const result: ParsedFile = { path, objects, problems, slow: !json && !fast };
+  if (repeated.length > 0) {
+    result.warnings = repeated.map(
+      (r) => new StateFileError(path, `key "${r.key}" already set in map; the last one is used, as kubectl does`, r.at),
+    );
+    const first = repeated[0];
+    result.readOnly = new StateFileError(
+      path,
+      `repeats the key "${first.key}"; isctl reads the last one but never rewrites a file that repeats a key`,
+      first.at,
+      'remove the repeated key (kubectl uses the last one too), then run the command again',
+    );
+  }
+  return result;
 }
 
-function parseYaml(path: string, text: string): unknown[] | StateFileError {
+/** A key repeated in one map, after its first occurrence. */
+interface RepeatedKey {
+  key: string;
+  at?: { line: number; column: number };
+}
+
+/**
+ * Keys repeated in one map: kubectl's YAML reader (sigs.k8s.io/yaml over go-yaml v2) keeps the
+ * last value without an error, and the API server's strict field validation warns "key …
+ * already set in map"; isctl reads them the same way and says so.
+ */
+function repeatedKeys(doc: Document, lineCounter: LineCounter): RepeatedKey[] {
+  const out: RepeatedKey[] = [];
+  visit(doc, {
+    Map(_, map) {
+      if (!isMap(map)) return;
+      const seen = new Set<string>();
+      for (const pair of map.items) {
+        const key = pair.key;
+        if (!isScalar(key) || key.value === '<<') continue;
+        const name = String(key.value);
+        if (seen.has(name)) {
+          const pos = key.range ? lineCounter.linePos(key.range[0]) : undefined;
+          out.push({ key: name, ...(pos ? { at: { line: pos.line, column: pos.col } } : {}) });
+        }
+        seen.add(name);
+      }
+    },
+  });
+  return out;
+}
+
+function parseYaml(path: string, text: string, repeated: RepeatedKey[]): unknown[] | StateFileError {
   const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter });
+  const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: false });
   const values: unknown[] = [];
   for (const doc of docs) {
     const err = doc.errors[0];
@@ -95,6 +150,7 @@ function parseYaml(path: string, text: string): unknown[] | StateFileError {
         'fix the syntax; isctl never rewrites a file it cannot parse',
       );
     }
+    repeated.push(...repeatedKeys(doc, lineCounter));
     try {
       values.push(doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }));
     } catch (e) {

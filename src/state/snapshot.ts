@@ -60,6 +60,7 @@ export class SnapshotImpl implements Snapshot {
     entries: Entry[],
     readonly problems: StateFileError[],
     readonly markers: readonly MarkerSite[] = [],
+    readonly warnings: StateFileError[] = [],
   ) {
     for (const e of entries) {
       this.all.push(e);

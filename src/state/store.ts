@@ -4,12 +4,13 @@
  * and under the folder lock. New objects go to the default paths documented in ./paths.ts:
  * `imagestreams/<namespace>/<name>.yaml`, `<lowercase kind>s/<namespace>/<name>.yaml`.
  */
+import { isUtf8 } from 'node:buffer';
 import { promises as fs, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { StateFileError } from '../domain/errors.js';
 import { hiddenTempFiles, removeStaleTempFiles, resolveWriteTarget, syncDirs, writeFileAtomic } from './atomic.js';
 import { createBlobStore } from './blobs.js';
-import { computeChanges } from './commit.js';
+import { computeChanges, type WriteGuard } from './commit.js';
 import { listStateFiles } from './discover.js';
 import { FOLDER_CONFIG_FILE, NamespaceResolver, folderNamespace } from './namespaces.js';
 import { EditError, editFileText } from './edit/file.js';
@@ -24,8 +25,18 @@ import { MARKER_KEY, findMarkers, type FoundMarker } from './markers.js';
 
 export { defaultPathFor } from './paths.js';
 
+/** What one load of the folder found, for the command to tell the user. */
+export interface LoadReport {
+  /** Files that could not be read (or hold invalid objects); they are never rewritten. */
+  problems: readonly StateFileError[];
+  /** What was read leniently (a repeated key: the last one wins). */
+  warnings: readonly StateFileError[];
+}
+
 /** Options of `openStateStore`. */
 export interface StateStoreOptions {
+  /** Called after every load with what it found (problems and warnings, possibly empty). */
+  report?: (found: LoadReport) => void;
   /** How long `update` waits for the folder lock (default 60 s). */
   lockTimeoutMs?: number;
   /** Files larger than this are refused unread (default 4 MiB). */
@@ -38,7 +49,11 @@ const WRITE_CONCURRENCY = 8;
 
 interface Loaded {
   snapshot: SnapshotImpl;
+  /** Files that could not be read: never written. */
   problemFiles: Map<string, StateFileError>;
+  /** Files read but never rewritten, with why. */
+  readOnly: Map<string, StateFileError>;
+  guard: WriteGuard;
   tempFiles: string[];
 }
 
@@ -51,7 +66,7 @@ function readOne(
   rel: string,
   maxBytes: number,
   cache: ParseCache,
-): ParsedFile & { markers?: FoundMarker[] } {
+): ParsedFile & { markers?: FoundMarker[]; text?: string } {
   const abs = path.join(root, rel);
   const st = statSync(abs);
   if (st.size > maxBytes) {
@@ -67,14 +82,54 @@ function readOne(
   const yaml = !/\.json$/i.test(rel);
   const cached = yaml ? cache.get(rel, st) : undefined;
   if (cached) return { path: rel, objects: cached, problems: [] };
-  const text = readFileSync(abs, 'utf8');
-  const parsed = parseStateFile(rel, text);
+  const bytes = readFileSync(abs);
+  const text = bytes.toString('utf8');
+  const parsed: ParsedFile & { markers?: FoundMarker[]; text?: string } = parseStateFile(rel, text);
+  if (!isUtf8(bytes)) parsed.readOnly = notUtf8(rel, bytes);
+  if (parsed.problems.length > 0) parsed.text = text;
   // A file with marker comments is never cached, so every load finds its markers.
   const markers = yaml && parsed.problems.length === 0 ? findMarkers(text) : [];
   if (markers.length > 0) return { ...parsed, markers };
-  if (parsed.slow && parsed.problems.length === 0 && !text.includes(MARKER_KEY)) cache.set(rel, st, parsed.objects);
+  if (parsed.slow && parsed.problems.length === 0 && !parsed.readOnly && !text.includes(MARKER_KEY))
+    cache.set(rel, st, parsed.objects);
   return parsed;
 }
+
+/** Why a file that is not UTF-8 is never rewritten: a rewrite would turn its odd bytes into U+FFFD. */
+function notUtf8(rel: string, bytes: Buffer): StateFileError {
+  const at = firstInvalidUtf8(bytes);
+  const before = bytes.subarray(0, at);
+  const line = before.filter((b) => b === 0x0a).length + 1;
+  const column = at - (before.lastIndexOf(0x0a) + 1) + 1;
+  return new StateFileError(
+    rel,
+    `is not valid UTF-8 (byte 0x${bytes[at]?.toString(16).toUpperCase().padStart(2, '0')}); isctl reads it but never rewrites it, since that would change bytes nobody edited`,
+    { line, column },
+    'convert the file to UTF-8 (for example: iconv -f latin1 -t utf-8), then run the command again',
+  );
+}
+
+/** Offset of the first byte that does not belong to a well-formed UTF-8 sequence. */
+function firstInvalidUtf8(b: Buffer): number {
+  for (let i = 0; i < b.length; ) {
+    const c = b[i];
+    const n = c < 0x80 ? 0 : c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : -1;
+    if (n < 0) return i;
+    if (n > 0 && !isUtf8(b.subarray(i, i + n + 1))) return i;
+    i += n + 1;
+  }
+  return b.length;
+}
+
+/** A file that could not be read, and its text (to tell which objects it may define; undefined: unknown). */
+interface Unreadable {
+  file: string;
+  error: StateFileError;
+  text: () => string | undefined;
+}
+
+/** Files over this size are not even searched for names: any object may be in them. */
+const MAX_SCAN_BYTES = 64 * 1024 * 1024;
 
 async function load(root: string, namespace: string, maxBytes: number): Promise<Loaded> {
   const [listing, cache] = await Promise.all([listStateFiles(root), ParseCache.open(root)]);
@@ -82,9 +137,12 @@ async function load(root: string, namespace: string, maxBytes: number): Promise<
   cache.retain(listing.files);
   await cache.save();
   const problemFiles = new Map<string, StateFileError>();
+  const readOnly = new Map<string, StateFileError>();
   const problems: StateFileError[] = [];
+  const warnings: StateFileError[] = [];
+  const unreadable: Unreadable[] = [];
   const entries: Entry[] = [];
-  const seen = new Map<string, string>();
+  const copies = new Map<string, string[]>();
   const namespaces = new NamespaceResolver(root);
   const markers: MarkerSite[] = [];
   for (const parsed of results) {
@@ -102,15 +160,29 @@ async function load(root: string, namespace: string, maxBytes: number): Promise<
       problems.push(p);
       if (!problemFiles.has(parsed.path)) problemFiles.set(parsed.path, p);
     }
+    if (parsed.problems.length > 0) {
+      const abs = path.join(root, parsed.path);
+      const text = parsed.text;
+      unreadable.push({
+        file: parsed.path,
+        error: parsed.problems[0],
+        // A file over the size limit was not read: search its bytes only if a write needs to know.
+        text: () => text ?? (statSync(abs).size <= MAX_SCAN_BYTES ? readFileSync(abs, 'latin1') : undefined),
+      });
+    }
+    warnings.push(...(parsed.warnings ?? []));
+    if (parsed.readOnly) readOnly.set(parsed.path, parsed.readOnly);
     for (const { object, location } of parsed.objects) {
       const declared = object.metadata?.namespace;
       const ns = typeof declared === 'string' && declared !== '' ? declared : namespaces.forFile(parsed.path).namespace;
-      const key = `${object.kind}/${ns}/${object.metadata?.name ?? ''}`;
-      const first = seen.get(key);
-      if (first !== undefined && object.metadata?.name) {
+      const key = objectKey(String(object.kind), ns, String(object.metadata?.name ?? ''));
+      const files = copies.get(key);
+      if (files !== undefined && object.metadata?.name) {
+        // Reads show the first copy and report the others; writes refuse to pick one (guard below).
+        files.push(parsed.path);
         const dup = new StateFileError(
           parsed.path,
-          `${object.kind} "${object.metadata.name}" in namespace "${ns}" is also defined in ${first}; this copy is ignored`,
+          `${object.kind} "${object.metadata.name}" in namespace "${ns}" is also defined in ${files[0]}; this copy is ignored`,
           undefined,
           'keep one definition',
         );
@@ -118,15 +190,56 @@ async function load(root: string, namespace: string, maxBytes: number): Promise<
         if (!problemFiles.has(parsed.path)) problemFiles.set(parsed.path, dup);
         continue;
       }
-      seen.set(key, parsed.path);
+      copies.set(key, [parsed.path]);
       entries.push(new Entry(location, deepFreeze(object), undefined, ns));
     }
   }
   return {
-    snapshot: new SnapshotImpl(namespace, entries, problems, markers),
+    snapshot: new SnapshotImpl(namespace, entries, problems, markers, warnings),
     problemFiles,
+    readOnly,
+    guard: writeGuard(copies, unreadable),
     tempFiles: listing.tempFiles,
   };
+}
+
+function objectKey(kind: string, namespace: string, name: string): string {
+  return `${kind}\u0000${namespace}\u0000${name}`;
+}
+
+/**
+ * What a transaction may write: never one of two copies of an object (which one is real is
+ * the user's call, and the other would come back once this one is deleted), and never an object
+ * a file that could not be read may also define — creating it elsewhere would leave two copies
+ * once that file is fixed. Such a file is recognised by naming the kind and the name as words.
+ */
+function writeGuard(copies: Map<string, string[]>, unreadable: Unreadable[]): WriteGuard {
+  return (kind, namespace, name) => {
+    const files = copies.get(objectKey(kind, namespace, name));
+    if (files && files.length > 1)
+      throw new StateFileError(
+        files[0],
+        `${kind} "${name}" in namespace "${namespace}" is defined in ${files.length} files (${files.join(', ')}); isctl does not pick one to change`,
+        undefined,
+        'keep one definition, then run the command again',
+      );
+    for (const u of unreadable) {
+      const text = u.text();
+      if (text !== undefined && !(mentions(text, kind) && mentions(text, name))) continue;
+      throw new StateFileError(
+        u.file,
+        `could not be read and may define ${kind} "${name}"; isctl does not write ${kind} "${name}" while that file cannot be read (${u.error.message})`,
+        undefined,
+        'fix or remove that file, then run the command again',
+      );
+    }
+  };
+}
+
+function mentions(text: string, word: string): boolean {
+  if (!word) return false;
+  const escaped = word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`(^|[^A-Za-z0-9_.-])${escaped}($|[^A-Za-z0-9_.-])`, 'm').test(text);
 }
 
 async function readText(root: string, rel: string): Promise<string | null> {
@@ -148,14 +261,21 @@ export function openStateStore(dir: string, options: StateStoreOptions = {}): St
     blobs: createBlobStore(root),
     async read(namespace: string): Promise<Snapshot> {
       await checkFolder(root);
-      return (await load(root, namespace, maxBytes)).snapshot;
+      const { snapshot } = await load(root, namespace, maxBytes);
+      options.report?.(snapshot);
+      return snapshot;
     },
     async update<T>(namespace: string, fn: (snapshot: Snapshot) => Promise<T> | T, opts: UpdateOptions = {}) {
       await checkFolder(root);
       return withFolderLock(root, lockTimeout, async () => {
         const loaded = await load(root, namespace, maxBytes);
+        options.report?.(loaded.snapshot);
         const result = await fn(loaded.snapshot);
-        const changes = await computeChanges(loaded.snapshot, (rel) => readText(root, rel), loaded.problemFiles);
+        const changes = await computeChanges(loaded.snapshot, (rel) => readText(root, rel), {
+          problems: loaded.problemFiles,
+          readOnly: loaded.readOnly,
+          guard: loaded.guard,
+        });
         if (!opts.dryRun) await writeChanges(root, loaded.tempFiles, changes);
         return { result, changes };
       });

@@ -62,6 +62,8 @@ export interface Snapshot {
   readonly objects: readonly StoredObject[];
   /** Files that could not be parsed or hold invalid objects; they are never rewritten. */
   readonly problems: readonly StateFileError[];
+  /** What was read leniently, as kubectl reads it (a repeated key: the last one wins); such files are never rewritten. */
+  readonly warnings: readonly StateFileError[];
   /** Finds one object by kind (e.g. 'ImageStream'), namespace and name. */
   find<T extends KubeObject = KubeObject>(kind: string, namespace: string, name: string): StoredObject<T> | undefined;
   /** Objects of a kind, in one namespace or (undefined) all, sorted by namespace then name. */

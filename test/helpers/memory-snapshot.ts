@@ -17,6 +17,7 @@ export function memorySnapshot(objects: KubeObject[], namespace = 'default', fil
     namespace,
     objects: stored,
     problems: [],
+    warnings: [],
     find: <T extends KubeObject>(kind: string, ns: string, name: string) =>
       stored.find((s) => s.kind === kind && s.namespace === ns && s.name === name) as StoredObject<T> | undefined,
     list: <T extends KubeObject>(kind: string, ns?: string) =>

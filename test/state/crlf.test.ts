@@ -12,7 +12,7 @@ describe('line endings', () => {
       metadata: { name: 'b' },
       spec: { tags: [{ name: 'x' }, { name: 'y', from: { kind: 'DockerImage', name: 'q' } }] },
     };
-    const out = editFileText('a.yaml', text, [{ document: 0, after }], [], { noFallback: true })!;
+    const out = editFileText('a.yaml', text, [{ document: 0, after }], [])!;
     expect(out).toBe(
       'kind: ImageStream\r\napiVersion: image.openshift.io/v1\r\nmetadata:\r\n  name: b # c\r\n' +
         'spec:\r\n  tags:\r\n  - name: x\r\n  - name: "y"\r\n    from:\r\n' +

@@ -67,7 +67,7 @@ describe('surgical editor, generated edits', () => {
         (a, other, choices, repl, indent, indentSeq) => {
           const text = `${stringify(a, { indent, indentSeq, lineWidth: 0 })}---\n${stringify(other, { lineWidth: 0 })}`;
           const after = mutate(a, choices, repl);
-          const out = editFileText('f.yaml', text, [{ document: 0, after }], [], { noFallback: true })!;
+          const out = editFileText('f.yaml', text, [{ document: 0, after }], [])!;
           expect(values(out)).toEqual([after, other]);
           if (out !== text) changed++;
           expect(out.endsWith(stringify(other, { lineWidth: 0 }))).toBe(true);
@@ -100,7 +100,7 @@ describe('surgical editor, generated edits', () => {
           const before = parseAllDocuments(text).map((x) => x.toJS());
           fc.pre(before.length === 1 && JSON.stringify(before[0]) === JSON.stringify(a));
           const after = mutate(a, choices, repl);
-          const out = editFileText('f.yaml', text, [{ document: 0, after }], [], { noFallback: true })!;
+          const out = editFileText('f.yaml', text, [{ document: 0, after }], [])!;
           expect(values(out)).toEqual([after]);
         },
       ),
@@ -118,7 +118,7 @@ describe('surgical editor, generated edits', () => {
         (a, choices, repl, indent) => {
           const text = `${JSON.stringify(a, null, indent)}\n`;
           const after = mutate(a, choices, repl);
-          const out = editFileText('f.json', text, [{ document: 0, after }], [], { noFallback: true })!;
+          const out = editFileText('f.json', text, [{ document: 0, after }], [])!;
           expect(JSON.parse(out)).toEqual(after);
         },
       ),

@@ -16,7 +16,7 @@ describe('surgical editor: a trailing comment next to a value replaced by a bloc
     ['name: x # keep\n', { name: { a: 1 } }, 'name: # keep\n  a: 1\n'],
     ['- null # c\n- 2\n', [['multi\nline'], 2], '- - |- # c\n    multi\n    line\n- 2\n'],
   ])('%j', (text, after, want) => {
-    const out = editFileText('f.yaml', text, [{ document: 0, after }], [], { noFallback: true });
+    const out = editFileText('f.yaml', text, [{ document: 0, after }], []);
     expect(out).toBe(want);
     expect(values(out!)).toEqual([after]);
   });

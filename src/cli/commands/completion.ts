@@ -11,6 +11,7 @@ import { UsageError } from '../../domain/errors.js';
 import type { ExitCode } from '../errors.js';
 import { DEFAULT_INTERNAL_REGISTRY } from '../../domain/types.js';
 import { buildCoreContext } from '../context.js';
+import { folderNamespace } from '../../state/namespaces.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from '../../registry/request-timeout.js';
 import { completeWords, directiveCode, resourceNames, type CompletionCommand } from '../../output/completion.js';
 import { completionScript, SHELLS, type Shell } from '../../output/completion-scripts.js';
@@ -55,7 +56,7 @@ async function complete(program: Command, words: string[], io: CliIO): Promise<E
     const cur = words[words.length - 1] ?? '';
     try {
       const dir = path.resolve(io.cwd, result.dir ?? io.env.ISCTL_DIR ?? '.');
-      const namespace = result.namespace ?? io.env.ISCTL_NAMESPACE ?? 'default';
+      const namespace = result.namespace ?? io.env.ISCTL_NAMESPACE ?? folderNamespace(dir).namespace;
       const ctx = buildCoreContext(
         {
           dir,
@@ -65,6 +66,8 @@ async function complete(program: Command, words: string[], io: CliIO): Promise<E
           requestTimeoutMs: DEFAULT_REQUEST_TIMEOUT_MS,
         },
         io,
+        // Completing a word never prints about the folder's files.
+        { stateReport: null },
       );
       const snapshot = await ctx.store.read(namespace);
       lines.push(...resourceNames(snapshot, result.resource, namespace).filter((n) => n.startsWith(cur)));

@@ -67,7 +67,8 @@ async function action(
   if (!singleFailed && (count > 0 || !listing)) io.stdout.write(printGetOutput(out, print));
   reportErrors(io, out.errors);
   if (count === 0 && names.length === 0 && listing) io.stderr.write(`${scope.empty}\n`);
-  return reportErrors(io, out.problems) > 0 || out.errors.length > 0 ? 1 : 0;
+  // Unreadable files were told when the folder was read (src/cli/state-report.ts); they fail the run.
+  return out.errors.length > 0 ? 1 : 0;
 }
 
 /** Registers `get`. */

@@ -6,7 +6,6 @@ import type { CliIO } from '../io.js';
 import type { ExitCode } from '../errors.js';
 import { CommandError } from '../../domain/errors.js';
 import { buildCoreContext } from '../context.js';
-import { reportErrors } from '../report.js';
 import { flowGraph } from '../../core/graph.js';
 import { renderDot, renderMermaid } from '../../output/graph.js';
 import { toJson } from '../../output/serialize.js';
@@ -31,12 +30,11 @@ async function action(cmd: Command, io: CliIO): Promise<ExitCode> {
       `unable to match a printer suitable for the output format "${format}", allowed formats are: mermaid, dot, json`,
     );
   }
-  const { graph, problems } = await flowGraph(buildCoreContext(g, io), { allNamespaces: g.allNamespaces });
-  // Read-only commands report a file that did not parse, show the rest, and exit 1.
-  reportErrors(io, problems);
+  // A file that did not parse was told when the folder was read (src/cli/state-report.ts); the run exits 1.
+  const { graph } = await flowGraph(buildCoreContext(g, io), { allNamespaces: g.allNamespaces });
   if (format === 'json') io.stdout.write(toJson(graph));
   else io.stdout.write(format === 'dot' ? renderDot(graph) : renderMermaid(graph));
-  return problems.length > 0 ? 1 : 0;
+  return 0;
 }
 
 /** Registers `graph`. */

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import type { CommandModule } from '../command.js';
 import { commandPath } from '../command.js';
 import { diffExitCode, renderError, type ExitCode } from '../errors.js';
+import { stateErrorCount } from '../state-report.js';
 import { globalOptions } from '../globals.js';
 import { buildCoreContext } from '../context.js';
 import { refresh, type RefreshResult } from '../../core/refresh.js';
@@ -89,7 +90,8 @@ async function action(streams: string[], opts: Record<string, unknown>, cmd: Com
       if (git) for (const l of commitReportLines(git)) io.stdout.write(`${l}\n`);
     }
     if (!dryRun) await runOnBuild(opts.onBuild as string | undefined, result.triggers.builds, io, g.dir);
-    if (opts.exitCode) return failed.length > 0 ? 2 : changed ? 1 : 0;
+    // A file that could not be read is an error too (more than 1), after the changes were written.
+    if (opts.exitCode) return failed.length > 0 || stateErrorCount(io) > 0 ? 2 : changed ? 1 : 0;
     return failed.length > 0 ? 1 : 0;
   } catch (err) {
     if (!opts.exitCode) throw err;

@@ -11,6 +11,7 @@ import { commandPath } from '../command.js';
 import { diffExitCode, renderError, type ExitCode } from '../errors.js';
 import { globalOptions, type GlobalOptions } from '../globals.js';
 import { buildCoreContext } from '../context.js';
+import type { LoadReport } from '../../state/store.js';
 import { printChanges } from '../report.js';
 import { runOnBuild } from '../on-build.js';
 import { noSignals, type CliIO } from '../io.js';
@@ -149,8 +150,18 @@ async function action(opts: Record<string, unknown>, cmd: Command, io: CliIO): P
   const metrics = createServeMetrics();
   const gitFlags = readServeGitFlags(opts, flags.intervalMs);
   const namespace = servedNamespace(cmd, io, g);
+  // A file of the folder that cannot be read is logged once, as an event of the log format in use.
+  const told = new Set<string>();
+  const stateReport = ({ problems, warnings }: LoadReport): void => {
+    for (const [level, list] of [['error', problems] as const, ['warn', warnings] as const])
+      for (const p of list) {
+        if (told.has(p.message)) continue;
+        told.add(p.message);
+        logger.log(level, 'state_file', p.message, p.hint ? { hint: p.hint } : {});
+      }
+  };
   const build = (): CoreContext =>
-    buildCoreContext(g, io, { instrumentSource: (source) => instrumentImageSource(source, metrics) });
+    buildCoreContext(g, io, { instrumentSource: (source) => instrumentImageSource(source, metrics), stateReport });
   // With --git-push the clone is made ready (cloned, repaired) before the folder is opened.
   const withGit = gitFlags
     ? await startServeGit({

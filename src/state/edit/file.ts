@@ -1,18 +1,20 @@
 /**
  * Surgical editing of one whole file: each changed document is edited in place by the
  * TreeEditor, removed documents are cut out with their `---` line, new documents are appended.
- * The result is parsed again and compared with what was asked for; if the splices did not
- * produce exactly that (an exotic construct such as anchors), the affected document is
- * re-rendered as a whole rather than writing something wrong.
+ * The result is parsed again and compared with what was asked for. A document is never
+ * re-rendered as a whole: that would rewrite values nobody edited (`1.10` → `1.1`, `0x1F` → `31`,
+ * big integers rounded) and drop comments, so when the splices cannot produce exactly the wanted
+ * documents (a value shared through a YAML anchor, say) the file is refused with the reason.
+ * A byte order mark is kept in front of an edited file.
  */
-import { parseAllDocuments } from 'yaml';
+import { isMap, isScalar, parseAllDocuments, visit } from 'yaml';
 import type { Document, Node } from 'yaml';
 import { fastParseYaml } from '../fastyaml.js';
-import { MAX_ALIAS_COUNT } from '../parse.js';
+import { BOM, MAX_ALIAS_COUNT } from '../parse.js';
 import { TreeEditor } from './editor.js';
 import { jsonEqual } from './equal.js';
 import { renderYamlBlock } from './render.js';
-import { SpliceList, lineStart, trimEnd } from './splice.js';
+import { SpliceList, lineStart } from './splice.js';
 import { detectJsonStyle, detectYamlStyle } from './style.js';
 import type { FileStyle } from './style.js';
 
@@ -35,8 +37,11 @@ interface Parsed {
 }
 
 function parse(text: string, json: boolean): Parsed {
-  const docs = parseAllDocuments(text) as Document[];
+  const docs = parseAllDocuments(text, { uniqueKeys: false }) as Document[];
   if (!Array.isArray(docs) || docs.some((d) => d.errors.length > 0)) throw new EditError('file does not parse');
+  const repeated = docs.map(repeatedKey).find((k) => k !== undefined);
+  // Which of two equal keys an edit lands on is a guess; the loader refuses such files already.
+  if (repeated) throw new EditError(`the file repeats the key "${repeated}"; isctl never rewrites such a file`);
   const fast = json ? undefined : fastParseYaml(text);
   // Values as the loader saw them: JSON.parse for JSON, the fast path when it applies.
   const values = json
@@ -50,11 +55,12 @@ function parse(text: string, json: boolean): Parsed {
 /** The new text of a file after `updates` and `appended` documents, or null when nothing is left in it. */
 export function editFileText(
   path: string,
-  text: string,
+  withBom: string,
   updates: DocumentUpdate[],
   appended: unknown[] = [],
-  options: { noFallback?: boolean } = {},
 ): string | null {
+  const bom = withBom.startsWith(BOM) ? BOM : '';
+  const text = bom ? withBom.slice(1) : withBom;
   const json = /\.json$/i.test(path);
   const p = parse(text, json);
   checkUnchanged(p.values, updates);
@@ -66,7 +72,7 @@ export function editFileText(
   const want = [...expected.filter((v) => v !== undefined && v !== null), ...appended];
   if (want.length === 0) return null;
   if (json && (appended.length > 0 || want.length !== 1)) throw new EditError('a JSON file holds exactly one document');
-  let out: string | undefined;
+  let out: string;
   try {
     const splices = new SpliceList(text);
     const editor = new TreeEditor(text, p.style, splices);
@@ -81,14 +87,50 @@ export function editFileText(
     }
     out = splices.apply() + appended.map((v) => appendText(text, v, p.style)).join('');
   } catch (err) {
-    if (options.noFallback) throw err; // an editor bug; without the option the fallback below covers it
+    // An edit the splicer cannot place (a bug or a construct it does not know): refuse, never guess.
+    if (err instanceof EditError) throw err;
+    throw new EditError(`cannot edit ${path} in place (${(err as Error).message}); isctl never re-renders a document`);
   }
-  if (out === undefined || !matches(out, json, want)) {
-    if (options.noFallback) throw new EditError(`surgical edit of ${path} did not produce the wanted documents`);
-    out = rerender(text, p, updates, removed, appended, json);
-  }
-  if (!matches(out, json, want)) throw new EditError(`could not edit ${path} safely`);
-  return out;
+  if (!matches(out, json, want)) throw new EditError(refusal(path, p.docs));
+  return bom + out;
+}
+
+/** Why the splices could not give the wanted documents, for the message that refuses the file. */
+function refusal(path: string, docs: Document[]): string {
+  let anchored = false;
+  for (const doc of docs)
+    visit(doc, {
+      Node(_, node) {
+        if ((node as { anchor?: string }).anchor) {
+          anchored = true;
+          return visit.BREAK;
+        }
+      },
+    });
+  return anchored
+    ? `cannot edit ${path} without changing other values: it shares values through YAML anchors and aliases (&name, *name), and an edited value may be one of them; isctl never re-renders a document`
+    : `cannot edit ${path} in place without changing other values; isctl never re-renders a document`;
+}
+
+/** The first key a map of `doc` repeats, if any. */
+function repeatedKey(doc: Document): string | undefined {
+  let found: string | undefined;
+  visit(doc, {
+    Map(_, map) {
+      if (!isMap(map)) return;
+      const seen = new Set<string>();
+      for (const pair of map.items) {
+        if (!isScalar(pair.key) || pair.key.value === '<<') continue;
+        const k = String(pair.key.value);
+        if (seen.has(k)) {
+          found = k;
+          return visit.BREAK;
+        }
+        seen.add(k);
+      }
+    },
+  });
+  return found;
 }
 
 function matches(text: string, json: boolean, want: unknown[]): boolean {
@@ -117,30 +159,6 @@ function firstDocumentStart(text: string, doc: Document): number {
   const contentStart = docStart(doc);
   const marker = text.slice(0, contentStart).search(/^---/m);
   return marker >= 0 ? marker : lineStart(text, contentStart);
-}
-
-/** Fallback: every changed document re-rendered whole (still leaving the other documents alone). */
-function rerender(
-  text: string,
-  p: Parsed,
-  updates: DocumentUpdate[],
-  removed: Set<number>,
-  appended: unknown[],
-  json: boolean,
-): string {
-  const splices = new SpliceList(text);
-  for (const u of updates) {
-    if (removed.has(u.document)) {
-      removeDocument(splices, text, p.docs, u.document);
-      continue;
-    }
-    const r = (p.docs[u.document].contents as Node | null)?.range;
-    const start = r ? r[0] : docStart(p.docs[u.document]);
-    const end = r ? trimEnd(text, r[0], r[1]) : start;
-    const body = json ? JSON.stringify(u.after, null, p.style.unit) : renderYamlBlock(u.after, '', p.style);
-    splices.add(start, end, body);
-  }
-  return splices.apply() + appended.map((v) => appendText(text, v, p.style)).join('');
 }
 
 function docStart(doc: Document): number {

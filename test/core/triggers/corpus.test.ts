@@ -94,6 +94,8 @@ function importAll(snap: Snapshot): { report: TriggerReport; touchedFiles: Set<s
 interface Expectation {
   /** The file does not parse: the store reports it (path:line:col) and nothing in it is touched. */
   problem?: RegExp;
+  /** The file is read with this warning (path:line:col). */
+  readWarning?: RegExp;
   updated?: string[];
   builds?: string[];
   warnings?: RegExp[];
@@ -101,9 +103,11 @@ interface Expectation {
 
 /** What each corpus file must give (files not listed: no warning; every update listed by kind/name). */
 const expected: Record<string, Expectation> = {
-  // Duplicate `resources` key: a YAML error (path:line:col); the variant below drops it to test the triggers.
+  // A repeated `resources` key: read as kubectl reads it (the last one wins), with a warning naming
+  // file:line:column; the file is never rewritten (test/state/repeated-keys.test.ts).
   'annotated-workloads/bugzilla-tools__git-build-watcher_git-build-watcher.cronjob.yml': {
-    problem: /cronjob\.yml:43:15: YAML syntax error: Map keys must be unique/,
+    readWarning: /cronjob\.yml:43:15: key "resources" already set in map; the last one is used, as kubectl does$/,
+    warnings: [/unknown key \[0\]\.pause is ignored/, /is skipped: its fieldPath must start with/],
   },
   // Two JSON documents concatenated: not valid JSON.
   'buildconfigs/origin__bc-from-imagestreamimage.json': {
@@ -189,6 +193,9 @@ describe('corpus: triggers over every DeploymentConfig, annotated workload and B
       } else {
         expect(loaded.problems.map((p) => p.message)).toEqual([]);
       }
+      expect(loaded.warnings.map((w) => w.message)).toEqual(
+        want.readWarning ? [expect.stringMatching(want.readWarning)] : [],
+      );
       const { result, changes } = await store.update('default', (snap) => importAll(snap), { dryRun: true });
       const { report, touchedFiles } = result;
       expect(report.updated.map((u) => `${u.kind}/${u.name}`).sort()).toEqual([...(want.updated ?? [])].sort());
@@ -210,7 +217,7 @@ describe('corpus: triggers over every DeploymentConfig, annotated workload and B
     });
   }
 
-  it('the CronJob with "pause":"false" and a pod-template fieldPath (duplicate key removed): two warnings naming it, nothing changed', async () => {
+  it('the CronJob with "pause":"false" and a pod-template fieldPath (repeated key removed): two warnings naming it, nothing changed', async () => {
     const text = fs
       .readFileSync(
         path.join(CORPUS, 'annotated-workloads/bugzilla-tools__git-build-watcher_git-build-watcher.cronjob.yml'),

@@ -1,0 +1,149 @@
+/**
+ * Files of the folder that cannot be read, or are read leniently, as a user meets them: every
+ * command that reads the folder says so on stderr (`error: path:line:column: …` and exit 1 after
+ * doing what it could; `warning: …` for a repeated key, as kubectl's reader takes the last one:
+ * sigs.k8s.io/yaml over go-yaml v2), and no command writes around such a file — not a second copy
+ * of an object it may hold, not one of two copies, not into a file it only read leniently.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli, tempDir } from '../helpers/index.js';
+
+const D1 = `sha256:${'1'.repeat(64)}`;
+const STREAM = `apiVersion: image.openshift.io/v1
+kind: ImageStream
+metadata:
+  name: app
+spec:
+  tags:
+  - name: src
+    from: {kind: DockerImage, name: quay.io/acme/app:1}
+    reference: true
+status:
+  tags:
+  - tag: src
+    items:
+    - created: "2026-11-01T10:00:00Z"
+      dockerImageReference: quay.io/acme/app@${D1}
+      image: ${D1}
+      generation: 1
+`;
+const DC = `apiVersion: apps.openshift.io/v1
+kind: DeploymentConfig
+metadata:
+  name: web
+spec:
+  template:
+    spec:
+      containers:
+      - name: web
+        image: " "
+  triggers:
+  - type: ImageChange
+    imageChangeParams:
+      automatic: true
+      containerNames: [web]
+      from: {kind: ImageStreamTag, name: "app:latest"}
+`;
+
+function folder(files: Record<string, string | Buffer>): string {
+  const dir = tempDir('unreadable');
+  for (const [rel, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+    fs.writeFileSync(path.join(dir, rel), text);
+  }
+  return dir;
+}
+const read = (dir: string, rel: string) => fs.readFileSync(path.join(dir, rel), 'utf8');
+
+describe('a file that cannot be parsed', () => {
+  // Tab indentation is a YAML syntax error.
+  const brokenDc = DC.replace('  template:', '\ttemplate:');
+
+  it('is reported by a writing command too (path:line:column, exit 1), which still does what it can', async () => {
+    const dir = folder({ 'app.yaml': STREAM, 'web-dc.yaml': brokenDc });
+    const r = await runCli(['tag', 'app:src', 'app:latest'], { dir });
+    expect(r.stderr).toMatch(/^error: web-dc\.yaml:6:1: YAML syntax error: .*\n/);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('Tag app:latest set to app@sha256:');
+    expect(read(dir, 'app.yaml')).toContain('- name: latest');
+    expect(read(dir, 'web-dc.yaml')).toBe(brokenDc);
+    // The same file, the same words, from a read.
+    const get = await runCli(['get', 'is'], { dir });
+    expect(get.code).toBe(1);
+    expect(get.stderr.split('\n')[0]).toBe(r.stderr.split('\n')[0]);
+  });
+
+  it('is reported once per run, however often the command reads the folder', async () => {
+    const dir = folder({ 'app.yaml': STREAM, 'web-dc.yaml': brokenDc });
+    const r = await runCli(['tag', 'app:src', 'app:latest'], { dir });
+    expect(r.stderr.match(/web-dc\.yaml:6:1/g)).toHaveLength(1);
+  });
+
+  it('is never written around: a stream it may define is not created a second time elsewhere', async () => {
+    const broken = `<<<<<<< HEAD\n${STREAM}=======\n${STREAM.replace('app:1', 'app:2')}>>>>>>> theirs\n`;
+    const dir = folder({ 'streams/app.yaml': broken });
+    const r = await runCli(['tag', '--reference', 'quay.io/acme/app:3', 'app:3'], { dir });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      'error: streams/app.yaml: could not be read and may define ImageStream "app"; isctl does not write ImageStream "app" while that file cannot be read',
+    );
+    expect(fs.existsSync(path.join(dir, 'imagestreams'))).toBe(false);
+    expect(read(dir, 'streams/app.yaml')).toBe(broken);
+  });
+
+  it('over the size limit is not read, and blocks creating what it may hold', async () => {
+    const big = `${STREAM}# ${'x'.repeat(4 * 1024 * 1024)}\n`;
+    const dir = folder({ 'big.yaml': big });
+    const r = await runCli(['create', 'imagestream', 'app'], { dir });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('error: big.yaml: could not be read and may define ImageStream "app"');
+    expect(fs.existsSync(path.join(dir, 'imagestreams'))).toBe(false);
+    // Another name is fine: the file does not mention it.
+    expect((await runCli(['create', 'imagestream', 'db'], { dir })).stdout).toBe(
+      'imagestream.image.openshift.io/db created\n',
+    );
+  });
+});
+
+describe('two copies of one object', () => {
+  it('are not picked from: tag and delete refuse, naming both files', async () => {
+    const dir = folder({ 'a.yaml': STREAM, 'b.yaml': STREAM });
+    const tag = await runCli(['tag', '--reference', 'quay.io/acme/app:3', 'app:3'], { dir });
+    expect(tag.code).toBe(1);
+    expect(tag.stderr).toContain(
+      'error: a.yaml: ImageStream "app" in namespace "default" is defined in 2 files (a.yaml, b.yaml); isctl does not pick one to change',
+    );
+    const del = await runCli(['delete', 'is', 'app'], { dir });
+    expect(del.code).toBe(1);
+    expect(del.stderr).toContain('is defined in 2 files (a.yaml, b.yaml)');
+    expect(read(dir, 'a.yaml')).toBe(STREAM);
+    expect(read(dir, 'b.yaml')).toBe(STREAM);
+  });
+});
+
+describe('a repeated key', () => {
+  const repeated = DC.replace('  triggers:', '  paused: false\n  paused: false\n  triggers:');
+
+  it('is read as kubectl reads it, the last one winning, with a warning naming file:line:column (exit 0)', async () => {
+    const dir = folder({ 'app.yaml': STREAM.replace('  tags:\n  - name: src', '  tags: []\n  tags:\n  - name: src') });
+    const r = await runCli(['get', 'istag'], { dir });
+    expect(r.stderr).toBe(
+      'warning: app.yaml:7:3: key "tags" already set in map; the last one is used, as kubectl does\n',
+    );
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('app:src');
+  });
+
+  it('keeps the file from being rewritten, and a command that would change it says so and writes nothing', async () => {
+    const dir = folder({ 'app.yaml': STREAM, 'web-dc.yaml': repeated });
+    const r = await runCli(['tag', 'app:src', 'app:latest'], { dir });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      'error: web-dc.yaml:12:3: repeats the key "paused"; isctl reads the last one but never rewrites a file that repeats a key\nhint: remove the repeated key',
+    );
+    expect(read(dir, 'web-dc.yaml')).toBe(repeated);
+    expect(read(dir, 'app.yaml')).toBe(STREAM);
+  });
+});
