@@ -6,6 +6,7 @@
  */
 import { CommandError, NotFoundError } from '../domain/errors.js';
 import type { FileChange, Snapshot } from '../state/types.js';
+import { reconcileMarkers, type MarkerResult } from './triggers/controller/markers.js';
 import type { CoreContext, ClusterSettings, TriggeredWorkload } from './context.js';
 import { createTagRetriever } from './triggers/controller/tag-retriever.js';
 import { recordRollout, setContainerImages, type ImageChange } from './triggers/controller/deploymentconfigs.js';
@@ -29,6 +30,8 @@ export interface RolloutLatestResult {
   latestVersion: number;
   workload: TriggeredWorkload;
   changes: FileChange[];
+  /** Marker comments set in the same transaction (the markers follow the streams on every write). */
+  markers: MarkerResult;
 }
 
 const DC_RESOURCES = new Set([
@@ -57,7 +60,10 @@ export async function rolloutLatest(ctx: CoreContext, options: RolloutLatestInpu
   const { name } = options;
   const { result, changes } = await ctx.store.update(
     namespace,
-    (snap) => instantiate(snap, namespace, name, ctx.settings, options),
+    (snap) => {
+      const r = instantiate(snap, namespace, name, ctx.settings, options);
+      return { ...r, markers: reconcileMarkers(snap, createTagRetriever(snap, ctx.settings)) };
+    },
     { dryRun: options.dryRun ?? false },
   );
   return { ...result, changes };
@@ -69,7 +75,7 @@ function instantiate(
   name: string,
   settings: ClusterSettings,
   options: RolloutLatestInput,
-): Omit<RolloutLatestResult, 'changes'> {
+): Omit<RolloutLatestResult, 'changes' | 'markers'> {
   const so = snap.find('DeploymentConfig', namespace, name);
   if (!so) throw new NotFoundError('deploymentconfigs.apps.openshift.io', name);
   const dc = so.object as JsonMap;

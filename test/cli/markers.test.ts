@@ -76,4 +76,37 @@ describe('markers from the command line', () => {
     const mmd = await runCli(['--dir', dir, 'graph'], { clock: testClock() });
     expect(mmd.stdout).toMatch(/>"values\.yaml:3"\]/);
   });
+
+  it('rollout latest brings the markers level in the same transaction', async () => {
+    const dir = tempDir('markers-rollout');
+    fs.writeFileSync(path.join(dir, 'app.yaml'), stream);
+    const ref = `quay.io/team/app@${D1}`;
+    fs.writeFileSync(
+      path.join(dir, 'dc.yaml'),
+      `apiVersion: apps.openshift.io/v1
+kind: DeploymentConfig
+metadata: {name: web}
+spec:
+  template:
+    spec:
+      containers:
+      - name: web
+        image: ${ref}
+  triggers:
+  - type: ImageChange
+    imageChangeParams:
+      automatic: true
+      containerNames: [web]
+      from: {kind: ImageStreamTag, name: "app:1.0"}
+      lastTriggeredImage: ${ref}
+`,
+    );
+    fs.writeFileSync(path.join(dir, 'values.yaml'), 'digest: old # {"$imagestreamtag": "app:1.0:digest"}\n');
+    const r = await runCli(['--dir', dir, 'rollout', 'latest', 'dc/web'], { clock: testClock() });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`values.yaml:1: "app:1.0:digest" updated to ${D1}`);
+    expect(fs.readFileSync(path.join(dir, 'values.yaml'), 'utf8')).toBe(
+      `digest: ${D1} # {"$imagestreamtag": "app:1.0:digest"}\n`,
+    );
+  });
 });

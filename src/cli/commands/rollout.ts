@@ -28,7 +28,13 @@ async function latest(arg: string, opts: Record<string, unknown>, cmd: Command, 
   const ctx = buildCoreContext(g, io, { dryRun });
   try {
     const runOn = (c: CoreContext, d: boolean) => rolloutLatest(c, { name, again: Boolean(opts.again), dryRun: d });
-    const report = (r: RolloutLatestResult) => ({ updated: [r.workload], warnings: [], builds: [] });
+    const report = (r: RolloutLatestResult) => ({
+      updated: [r.workload],
+      warnings: [],
+      builds: [],
+      markers: r.markers.updated,
+      markerProblems: r.markers.problems,
+    });
     let result: RolloutLatestResult;
     let git: CommitReport | undefined;
     if (commit) {
