@@ -6,7 +6,7 @@
  * (openshift/oc cmd/oc/oc.go). So every error here exits 1. Only modes that promise more codes
  * (`--exit-code`, as kubectl diff's CheckDiffErr) raise it, through `diffExitCode`.
  */
-import { CommanderError } from 'commander';
+import { CommanderError } from '@commander-js/extra-typings';
 import { IsctlError, ServerError, UsageError, ValidationError } from '../domain/errors.js';
 // Messages quote user input, registry answers and file content: never raw control characters.
 import { escapeControls } from '../domain/escape.js';

@@ -4,7 +4,7 @@
  * tag, rollout latest): the flags, their checks, and running a command's change through
  * core/gitops with the Git adapter (src/git) and a registry that answers each question once.
  */
-import type { Command } from 'commander';
+import type { Command, OptionValues } from '@commander-js/extra-typings';
 import { commitChange, type ChangeRunner, type CommitReport, type CommitSpec, type PushSpec } from '../core/gitops.js';
 import type { CoreContext, TagChange, TriggerReport } from '../core/context.js';
 import type { FileChange } from '../state/types.js';
@@ -28,7 +28,9 @@ export interface CommitFlags {
 }
 
 /** Adds the Git flags to a command. */
-export function addCommitOptions(cmd: Command): Command {
+export function addCommitOptions<A extends unknown[], O extends OptionValues, G extends OptionValues>(
+  cmd: Command<A, O, G>,
+) {
   return cmd
     .option(
       '--commit',
@@ -52,14 +54,24 @@ export function addCommitOptions(cmd: Command): Command {
 
 const AUTHOR = /^\s*[^<>\s][^<>]*<[^<>\s]+>\s*$/;
 
+/** The Git flags as commander parses them (addCommitOptions). */
+export interface CommitFlagValues {
+  commit?: true;
+  push?: true;
+  pushTo?: string[];
+  pushBranch?: string;
+  messageTemplate?: string;
+  author?: string;
+}
+
 /** Reads and checks the Git flags; undefined without --commit (or an option that implies it). */
-export function readCommitFlags(opts: Record<string, unknown>, dryRun: boolean): CommitFlags | undefined {
-  const pushTo = opts.pushTo as string[] | undefined;
-  const pushBranch = opts.pushBranch as string | undefined;
+export function readCommitFlags(opts: CommitFlagValues, dryRun: boolean): CommitFlags | undefined {
+  const pushTo = opts.pushTo;
+  const pushBranch = opts.pushBranch;
   const push = Boolean(opts.push) || pushTo !== undefined || pushBranch !== undefined;
   const commit = Boolean(opts.commit) || push;
-  const template = opts.messageTemplate as string | undefined;
-  const author = opts.author as string | undefined;
+  const template = opts.messageTemplate;
+  const author = opts.author;
   if (!commit) {
     const stray = template !== undefined ? '--message-template' : author !== undefined ? '--author' : undefined;
     if (stray) throw new CommandError(`${stray} needs --commit (or --push)`);

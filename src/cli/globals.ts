@@ -3,7 +3,7 @@
  * before or after the command name as `oc` does, with their environment fallbacks.
  */
 import path from 'node:path';
-import type { Command } from 'commander';
+import type { Command } from '@commander-js/extra-typings';
 import { DEFAULT_INTERNAL_REGISTRY } from '../domain/types.js';
 import type { CliIO } from './io.js';
 import { UsageError } from '../domain/errors.js';
@@ -27,7 +27,7 @@ export interface GlobalOptions {
 }
 
 /** Declares the global options on the root program. */
-export function addGlobalOptions(program: Command): Command {
+export function addGlobalOptions(program: Command) {
   return program
     .option('--dir <path>', 'State folder holding the YAML/JSON objects (env ISCTL_DIR, default: current directory)')
     .option(
@@ -65,31 +65,40 @@ export function addGlobalOptions(program: Command): Command {
     );
 }
 
+/** The root program with the global options declared: what command modules register on. */
+export type Program = ReturnType<typeof addGlobalOptions>;
+
+/** The global flags as commander parses them. */
+export type GlobalFlags = ReturnType<Program['opts']>;
+
+/** A command directly under the program (`get`, or a group such as `set`). */
+// biome-ignore lint/complexity/noBannedTypes: extra-typings types the options of a command that declares none as {}.
+export type SubCommand = Command<[], {}, GlobalFlags>;
+
 /** Reads the global options of a (sub)command together with the environment. */
-export function globalOptions(cmd: Command, io: CliIO): GlobalOptions {
-  const o = cmd.optsWithGlobals() as Record<string, unknown>;
-  const dir = path.resolve(io.cwd, (o.dir as string | undefined) ?? io.env.ISCTL_DIR ?? io.cwd);
+export function globalOptions(cmd: { optsWithGlobals(): GlobalFlags }, io: CliIO): GlobalOptions {
+  const o = cmd.optsWithGlobals();
+  const dir = path.resolve(io.cwd, o.dir ?? io.env.ISCTL_DIR ?? io.cwd);
   const tty = Boolean(io.stdout.isTTY);
   const color = o.color !== false && !io.env.NO_COLOR && tty;
   return {
     dir,
     // -n only selects; by default commands work in the namespace namespace-less objects belong to.
-    namespace: (o.namespace as string | undefined) ?? io.env.ISCTL_NAMESPACE ?? folderNamespace(dir).namespace,
+    namespace: o.namespace ?? io.env.ISCTL_NAMESPACE ?? folderNamespace(dir).namespace,
     allNamespaces: Boolean(o.allNamespaces),
-    output: o.output as string | undefined,
+    output: o.output,
     color,
     verbosity: parseVerbosity(o.v),
-    requestTimeoutMs: requestTimeout(o.requestTimeout as string | undefined, io.env.ISCTL_REQUEST_TIMEOUT),
-    registryConfig: (o.registryConfig as string | undefined) ?? undefined,
-    registriesConf: (o.registriesConf as string | undefined) ?? undefined,
-    internalRegistry:
-      (o.internalRegistry as string | undefined) ?? io.env.ISCTL_INTERNAL_REGISTRY ?? DEFAULT_INTERNAL_REGISTRY,
+    requestTimeoutMs: requestTimeout(o.requestTimeout, io.env.ISCTL_REQUEST_TIMEOUT),
+    ...(o.registryConfig !== undefined ? { registryConfig: o.registryConfig } : {}),
+    ...(o.registriesConf !== undefined ? { registriesConf: o.registriesConf } : {}),
+    internalRegistry: o.internalRegistry ?? io.env.ISCTL_INTERNAL_REGISTRY ?? DEFAULT_INTERNAL_REGISTRY,
   };
 }
 
 /** `-v 6`, `--v=6`, `-v=6` (commander leaves the `=` of a short option in the value). */
-function parseVerbosity(v: unknown): number {
-  const text = String(v ?? '0').replace(/^=/, '');
+function parseVerbosity(v: string): number {
+  const text = v.replace(/^=/, '');
   const n = Number(text);
   if (!/^\d+$/.test(text) || !Number.isFinite(n))
     throw new UsageError(`invalid -v "${text}": use a log level such as 0, 6 or 8`);

@@ -3,8 +3,8 @@
  * code. The only module that touches the process itself (its streams, environment, signals and
  * exit); bin/isctl.js sets process.exitCode from what `run` returns.
  */
-import { Command } from 'commander';
-import { addGlobalOptions } from './globals.js';
+import { Command, type CommandUnknownOpts } from '@commander-js/extra-typings';
+import { addGlobalOptions, type Program, type SubCommand } from './globals.js';
 import type { CliIO, SignalSource } from './io.js';
 import { stateErrorCount } from './state-report.js';
 import { renderError, type ExitCode } from './errors.js';
@@ -52,15 +52,15 @@ const processSignals: SignalSource = {
 };
 
 /** Builds the program with the given command modules registered; `io` is where output goes. */
-export function buildProgram(io: CliIO, modules: readonly CommandModule[], setup?: CommandSetup): Command {
-  const program = new Command('isctl');
-  program
-    .description('Manage OpenShift ImageStreams in a folder of YAML files, the oc way, without a cluster.')
-    .version(`isctl ${VERSION}`, '--version', 'Print the version of isctl')
-    .showSuggestionAfterError(true)
-    .exitOverride();
+export function buildProgram(io: CliIO, modules: readonly CommandModule[], action?: CommandSetup['action']): Program {
+  const program = addGlobalOptions(
+    new Command('isctl')
+      .description('Manage OpenShift ImageStreams in a folder of YAML files, the oc way, without a cluster.')
+      .version(`isctl ${VERSION}`, '--version', 'Print the version of isctl')
+      .showSuggestionAfterError(true)
+      .exitOverride(),
+  );
   configureOutput(program, io);
-  addGlobalOptions(program);
   program.addHelpText(
     'after',
     `
@@ -77,20 +77,27 @@ Examples:
 
 Use "isctl <command> --help" for more information about a given command.`,
   );
-  const s = setup ?? {
+  const groups = new Map<string, SubCommand>();
+  const setup: CommandSetup = {
     io,
     action:
-      (fn) =>
-      async (...args) =>
-        void (await fn(...args)),
+      action ??
+      ((fn) =>
+        async (...args) =>
+          void (await fn(...args))),
+    group(name, description) {
+      let g = groups.get(name);
+      if (!g) groups.set(name, (g = program.command(name).description(description)));
+      return g;
+    },
   };
-  for (const mod of modules) mod.register(program, s);
+  for (const mod of modules) mod.register(program, setup);
   for (const cmd of program.commands) inheritBehaviour(cmd, io);
   return program;
 }
 
 /** Help goes to the streams of `io`; errors are printed by `run` (src/cli/errors.ts), not by commander. */
-function configureOutput(cmd: Command, io: CliIO): void {
+function configureOutput(cmd: CommandUnknownOpts, io: CliIO): void {
   cmd.configureOutput({
     writeOut: (s) => io.stdout.write(s),
     writeErr: (s) => io.stderr.write(s),
@@ -98,7 +105,7 @@ function configureOutput(cmd: Command, io: CliIO): void {
   });
 }
 
-function inheritBehaviour(cmd: Command, io: CliIO): void {
+function inheritBehaviour(cmd: CommandUnknownOpts, io: CliIO): void {
   cmd.exitOverride();
   configureOutput(cmd, io);
   cmd.showSuggestionAfterError(true);
@@ -108,16 +115,13 @@ function inheritBehaviour(cmd: Command, io: CliIO): void {
 /** Runs isctl with `argv` (without node and script) and returns the exit code. */
 export async function run(argv: string[], io: CliIO = processIO()): Promise<ExitCode> {
   let exitCode: ExitCode = 0;
-  const setup: CommandSetup = {
-    io,
-    action:
-      (fn) =>
-      async (...args) => {
-        // A file of the folder that could not be read fails the run, after the command did what it could.
-        exitCode = Math.max(await fn(...args), stateErrorCount(io) > 0 ? 1 : 0);
-      },
-  };
-  const program = buildProgram(io, await loadCommandModules(commandNameOf(argv)), setup);
+  const action: CommandSetup['action'] =
+    (fn) =>
+    async (...args) => {
+      // A file of the folder that could not be read fails the run, after the command did what it could.
+      exitCode = Math.max(await fn(...args), stateErrorCount(io) > 0 ? 1 : 0);
+    };
+  const program = buildProgram(io, await loadCommandModules(commandNameOf(argv)), action);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return exitCode;
@@ -128,10 +132,10 @@ export async function run(argv: string[], io: CliIO = processIO()): Promise<Exit
   }
 }
 
-function commandPathOf(program: Command, argv: string[]): string {
+function commandPathOf(program: Program, argv: string[]): string {
   // The first word naming a command, then a subcommand of it (`isctl set triggers`).
   const path = ['isctl'];
-  let cmd: Command = program;
+  let cmd: CommandUnknownOpts = program;
   for (const word of argv) {
     const sub = cmd.commands.find((c) => c.name() === word || c.aliases().includes(word));
     if (!sub) continue;

@@ -33,9 +33,20 @@ export interface ServeGitFlags {
   holder: string;
 }
 
+/** Serve's Git flags as commander parses them. */
+export interface ServeGitFlagValues {
+  gitPush?: true;
+  gitUrl?: string;
+  leaseDuration?: string;
+  leaseRef?: string;
+  author?: string;
+  messageTemplate?: string;
+}
+
 /** Reads serve's Git flags; undefined without --git-push. */
-export function readServeGitFlags(opts: Record<string, unknown>, intervalMs: number): ServeGitFlags | undefined {
-  const stray = ['gitUrl', 'leaseDuration', 'leaseRef', 'author', 'messageTemplate'].find((k) => opts[k] !== undefined);
+export function readServeGitFlags(opts: ServeGitFlagValues, intervalMs: number): ServeGitFlags | undefined {
+  const keys = ['gitUrl', 'leaseDuration', 'leaseRef', 'author', 'messageTemplate'] as const;
+  const stray = keys.find((k) => opts[k] !== undefined);
   if (!opts.gitPush) {
     if (stray) throw new UsageError(`--${stray.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} needs --git-push`);
     return undefined;
@@ -44,12 +55,12 @@ export function readServeGitFlags(opts: Record<string, unknown>, intervalMs: num
   const tick = Math.floor(intervalMs / bucketCount(intervalMs));
   // Two ticks: a holder that misses one renewal (a slow pass) keeps the lease; a dead one loses it soon.
   const leaseDurationMs =
-    opts.leaseDuration !== undefined ? parseInterval(String(opts.leaseDuration)) : Math.max(2 * tick, 30_000);
-  const leaseRef = opts.leaseRef as string | undefined;
+    opts.leaseDuration !== undefined ? parseInterval(opts.leaseDuration) : Math.max(2 * tick, 30_000);
+  const leaseRef = opts.leaseRef;
   if (leaseRef !== undefined && !/^refs\/[A-Za-z0-9._\-/%]+$/.test(leaseRef))
     throw new UsageError(`invalid --lease-ref "${leaseRef}": use a full ref name such as refs/isctl/lease/main`);
   return {
-    ...(opts.gitUrl !== undefined ? { url: String(opts.gitUrl) } : {}),
+    ...(opts.gitUrl !== undefined ? { url: opts.gitUrl } : {}),
     ...(common.author ? { author: common.author } : {}),
     ...(common.template !== undefined ? { template: common.template } : {}),
     leaseDurationMs,

@@ -1,9 +1,8 @@
 /** `isctl apply -f FILE|DIR|-`: create or update objects in the state folder (kubectl apply for spec). */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { Command } from 'commander';
 import type { CommandModule } from '../command.js';
-import { globalOptions } from '../globals.js';
+import { globalOptions, type Program } from '../globals.js';
 import type { CliIO } from '../io.js';
 import { CommandError } from '../../domain/errors.js';
 import type { ExitCode } from '../errors.js';
@@ -73,13 +72,13 @@ async function readDocuments(files: string[], io: CliIO, recursive: boolean): Pr
   return docs;
 }
 
-async function action(opts: Record<string, unknown>, cmd: Command, io: CliIO): Promise<ExitCode> {
+async function action(opts: Flags, cmd: Cmd, io: CliIO): Promise<ExitCode> {
   const g = globalOptions(cmd, io);
-  const files = (opts.filename as string[] | undefined) ?? [];
+  const files = opts.filename ?? [];
   if (files.length === 0) throw new CommandError('must specify one of -f and -k');
   const dryRun = Boolean(opts.dryRun);
   const docs = await readDocuments(files, io, Boolean(opts.recursive));
-  const explicitNamespace = (cmd.optsWithGlobals() as { namespace?: string }).namespace !== undefined;
+  const explicitNamespace = cmd.optsWithGlobals().namespace !== undefined;
   const ctx = buildCoreContext(g, io, { dryRun });
   const { outcomes, triggers } = await apply(ctx, { docs, dryRun, explicitNamespace });
   for (const o of outcomes) {
@@ -98,26 +97,32 @@ async function action(opts: Record<string, unknown>, cmd: Command, io: CliIO): P
   return 0;
 }
 
+function define(program: Program) {
+  return program
+    .command('apply')
+    .usage('-f FILENAME [-R] [--dry-run]')
+    .summary('Apply a configuration to objects in the state folder by file name or stdin')
+    .description(
+      'Apply a configuration to objects in the state folder by file name or stdin. JSON and YAML formats are accepted.\n\n' +
+        'A new object is written to its default path (imagestreams/NAMESPACE/NAME.yaml, <kind>s/NAMESPACE/NAME.yaml); an ' +
+        'existing one takes the applied spec, labels and annotations and keeps its status, edited in place. ImageStreams are ' +
+        'validated as OpenShift validates them; if any object is invalid nothing is written.',
+    )
+    .option(
+      '-f, --filename <file...>',
+      'The files that contain the configurations to apply (a folder, or - for stdin).',
+    )
+    .option('-R, --recursive', 'Process the directory used in -f, --filename recursively.')
+    .option('--dry-run', 'Only print what would be created or configured')
+    .addHelpText('after', examples);
+}
+
+type Cmd = ReturnType<typeof define>;
+type Flags = ReturnType<Cmd['opts']>;
+
 /** Registers `apply`. */
 export const applyCommand: CommandModule = {
   register(program, { io, action: exits }) {
-    program
-      .command('apply')
-      .usage('-f FILENAME [-R] [--dry-run]')
-      .summary('Apply a configuration to objects in the state folder by file name or stdin')
-      .description(
-        'Apply a configuration to objects in the state folder by file name or stdin. JSON and YAML formats are accepted.\n\n' +
-          'A new object is written to its default path (imagestreams/NAMESPACE/NAME.yaml, <kind>s/NAMESPACE/NAME.yaml); an ' +
-          'existing one takes the applied spec, labels and annotations and keeps its status, edited in place. ImageStreams are ' +
-          'validated as OpenShift validates them; if any object is invalid nothing is written.',
-      )
-      .option(
-        '-f, --filename <file...>',
-        'The files that contain the configurations to apply (a folder, or - for stdin).',
-      )
-      .option('-R, --recursive', 'Process the directory used in -f, --filename recursively.')
-      .option('--dry-run', 'Only print what would be created or configured')
-      .addHelpText('after', examples)
-      .action(exits((opts: Record<string, unknown>, cmd: Command) => action(opts, cmd, io)));
+    define(program).action(exits((opts, cmd) => action(opts, cmd, io)));
   },
 };

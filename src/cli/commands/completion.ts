@@ -4,7 +4,7 @@
  * program at runtime and reading names from the state folder.
  */
 import path from 'node:path';
-import type { Command, Option } from 'commander';
+import type { CommandUnknownOpts } from '@commander-js/extra-typings';
 import type { CommandModule } from '../command.js';
 import type { CliIO } from '../io.js';
 import { UsageError } from '../../domain/errors.js';
@@ -32,24 +32,29 @@ Examples:
 `;
 
 /** The commander tree reduced to what completion needs. */
-export function completionTree(cmd: Command): CompletionCommand {
-  const internals = cmd as unknown as { _hidden?: boolean };
+export function completionTree(cmd: CommandUnknownOpts, hidden = false): CompletionCommand {
+  // Commands created with { hidden: true } are the ones commander's help does not list.
+  const visible = new Set(cmd.createHelp().visibleCommands(cmd));
   return {
     name: cmd.name(),
     aliases: cmd.aliases(),
-    hidden: Boolean(internals._hidden),
+    hidden,
     options: cmd.options
-      .filter((o: Option) => !o.hidden)
-      .map((o: Option) => ({
+      .filter((o) => !o.hidden)
+      .map((o) => ({
         flags: [o.short, o.long].filter((f): f is string => Boolean(f)),
         takesValue: o.required || o.optional,
       })),
-    subcommands: cmd.commands.map(completionTree),
+    subcommands: cmd.commands.map((sub) => completionTree(sub, !visible.has(sub))),
     args: cmd.registeredArguments.map((a) => a.name()),
   };
 }
 
-async function complete(program: Command, words: string[], io: CliIO): Promise<ExitCode> {
+function isShell(name: string): name is Shell {
+  return (SHELLS as readonly string[]).includes(name);
+}
+
+async function complete(program: CommandUnknownOpts, words: string[], io: CliIO): Promise<ExitCode> {
   const result = completeWords(completionTree(program), words.length > 0 ? words : ['']);
   const lines = [...result.candidates];
   if (result.resource) {
@@ -93,11 +98,11 @@ export const completionCommand: CommandModule = {
       )
       .addHelpText('after', examples)
       .action(
-        exits((shell: string) => {
-          if (!(SHELLS as readonly string[]).includes(shell)) {
+        exits((shell) => {
+          if (!isShell(shell)) {
             throw new UsageError(`Unsupported shell type "${shell}".`, `Use one of: ${SHELLS.join(', ')}.`);
           }
-          io.stdout.write(completionScript(shell as Shell));
+          io.stdout.write(completionScript(shell));
           return 0;
         }),
       );
@@ -107,6 +112,6 @@ export const completionCommand: CommandModule = {
       .helpOption(false)
       .allowUnknownOption()
       .allowExcessArguments()
-      .action(exits((words: string[]) => complete(program, words ?? [], io)));
+      .action(exits((words) => complete(program, words, io)));
   },
 };

@@ -1,8 +1,8 @@
 /** `isctl create imagestream NAME`: an empty image stream in the state folder (oc create imagestream). */
-import type { Command } from 'commander';
 import type { CommandModule } from '../command.js';
-import { globalOptions } from '../globals.js';
+import { globalOptions, type SubCommand } from '../globals.js';
 import type { CliIO } from '../io.js';
+import { CREATE_GROUP } from './set.js';
 import type { ExitCode } from '../errors.js';
 import { createImageStream } from '../../core/create.js';
 import { parseOutputFormat } from '../../output/printer.js';
@@ -18,14 +18,7 @@ Examples:
   isctl create imagestream mysql --lookup-local
 `;
 
-/** Returns the `create` command of `program`, creating it the first time (other `create X` subcommands share it). */
-export function ensureCreateCommand(program: Command): Command {
-  const existing = program.commands.find((c) => c.name() === 'create');
-  if (existing) return existing;
-  return program.command('create').description('Create a resource in the state folder');
-}
-
-async function action(name: string, opts: Record<string, unknown>, cmd: Command, io: CliIO): Promise<ExitCode> {
+async function action(name: string, opts: Flags, cmd: Cmd, io: CliIO): Promise<ExitCode> {
   const g = globalOptions(cmd, io);
   const format = parseOutputFormat(g.output);
   const dryRun = Boolean(opts.dryRun);
@@ -38,25 +31,31 @@ async function action(name: string, opts: Record<string, unknown>, cmd: Command,
   return 0;
 }
 
+function define(parent: SubCommand) {
+  return parent
+    .command('imagestream')
+    .alias('is')
+    .usage('NAME [--lookup-local] [--dry-run]')
+    .argument('<name>', 'name of the new image stream')
+    .summary('Create a new empty image stream')
+    .description(
+      'Create a new empty image stream in the state folder (default path imagestreams/NAMESPACE/NAME.yaml).\n\n' +
+        'Image streams hold tags that point to images in registries; add tags with "isctl tag" or "isctl import-image".',
+    )
+    .option(
+      '--lookup-local',
+      'If true, the image stream will be the source for any top-level image reference in this project.',
+    )
+    .option('--dry-run', 'Only print the object that would be created, without writing it')
+    .addHelpText('after', examples);
+}
+
+type Cmd = ReturnType<typeof define>;
+type Flags = ReturnType<Cmd['opts']>;
+
 /** Registers `create imagestream` (alias `create is`). */
 export const createCommand: CommandModule = {
-  register(program, { io, action: exits }) {
-    ensureCreateCommand(program)
-      .command('imagestream')
-      .alias('is')
-      .usage('NAME [--lookup-local] [--dry-run]')
-      .argument('<name>', 'name of the new image stream')
-      .summary('Create a new empty image stream')
-      .description(
-        'Create a new empty image stream in the state folder (default path imagestreams/NAMESPACE/NAME.yaml).\n\n' +
-          'Image streams hold tags that point to images in registries; add tags with "isctl tag" or "isctl import-image".',
-      )
-      .option(
-        '--lookup-local',
-        'If true, the image stream will be the source for any top-level image reference in this project.',
-      )
-      .option('--dry-run', 'Only print the object that would be created, without writing it')
-      .addHelpText('after', examples)
-      .action(exits((name: string, opts: Record<string, unknown>, cmd: Command) => action(name, opts, cmd, io)));
+  register(program, { io, action: exits, group }) {
+    define(group(...CREATE_GROUP)).action(exits((name, opts, cmd) => action(name, opts, cmd, io)));
   },
 };

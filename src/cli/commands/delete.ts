@@ -1,7 +1,6 @@
 /** `isctl delete is NAME…`: removes image streams from the state folder (oc delete imagestream). */
-import type { Command } from 'commander';
 import type { CommandModule } from '../command.js';
-import { globalOptions } from '../globals.js';
+import { globalOptions, type Program } from '../globals.js';
 import type { CliIO } from '../io.js';
 import type { ExitCode } from '../errors.js';
 import { CommandError } from '../../domain/errors.js';
@@ -26,13 +25,7 @@ Examples:
   isctl delete istag myapp:old
 `;
 
-async function action(
-  type: string,
-  args: string[],
-  opts: Record<string, unknown>,
-  cmd: Command,
-  io: CliIO,
-): Promise<ExitCode> {
+async function action(type: string, args: string[], opts: Flags, cmd: Cmd, io: CliIO): Promise<ExitCode> {
   const g = globalOptions(cmd, io);
   const { resource, names } = resourceAndNames(type, args);
   if (resource === 'imagestreamimages')
@@ -60,26 +53,28 @@ async function action(
   return r.errors.length > 0 ? 1 : 0;
 }
 
+function define(program: Program) {
+  return program
+    .command('delete')
+    .usage('(is NAME [NAME ...] | is --all | istag STREAM:TAG [...])')
+    .argument('<type>', 'is (imagestreams) or istag (imagestreamtags)')
+    .argument('[names...]', 'image stream names, or STREAM:TAG for tags')
+    .summary('Delete image streams or image stream tags from the state folder')
+    .description(
+      'Delete image streams: each one is removed from the file it lives in; a file left without objects is deleted.\n\n' +
+        'Deleting an image stream tag removes its spec tag and its history from the stream, as OpenShift does.',
+    )
+    .option('--all', 'Delete all image streams in the namespace')
+    .option('--dry-run', 'Only print what would be deleted')
+    .addHelpText('after', examples);
+}
+
+type Cmd = ReturnType<typeof define>;
+type Flags = ReturnType<Cmd['opts']>;
+
 /** Registers `delete`. */
 export const deleteCommand: CommandModule = {
   register(program, { io, action: exits }) {
-    program
-      .command('delete')
-      .usage('(is NAME [NAME ...] | is --all | istag STREAM:TAG [...])')
-      .argument('<type>', 'is (imagestreams) or istag (imagestreamtags)')
-      .argument('[names...]', 'image stream names, or STREAM:TAG for tags')
-      .summary('Delete image streams or image stream tags from the state folder')
-      .description(
-        'Delete image streams: each one is removed from the file it lives in; a file left without objects is deleted.\n\n' +
-          'Deleting an image stream tag removes its spec tag and its history from the stream, as OpenShift does.',
-      )
-      .option('--all', 'Delete all image streams in the namespace')
-      .option('--dry-run', 'Only print what would be deleted')
-      .addHelpText('after', examples)
-      .action(
-        exits((type: string, names: string[], opts: Record<string, unknown>, cmd: Command) =>
-          action(type, names, opts, cmd, io),
-        ),
-      );
+    define(program).action(exits((type, names, opts, cmd) => action(type, names, opts, cmd, io)));
   },
 };

@@ -1,9 +1,8 @@
 /** `isctl describe is|istag|isimage [NAME…]`: oc's describe text (real TABs) over the state folder. */
-import type { Command } from 'commander';
 import type { CommandModule } from '../command.js';
 import { buildCoreContext } from '../context.js';
 import type { ExitCode } from '../errors.js';
-import { globalOptions } from '../globals.js';
+import { globalOptions, type Program } from '../globals.js';
 import type { CliIO } from '../io.js';
 import { reportErrors } from '../report.js';
 import { readScope, resourceAndNames, selectorOf } from '../resource-args.js';
@@ -25,13 +24,7 @@ Examples:
   isctl describe isimage myapp@sha256:4bd26aef1ce7
 `;
 
-async function action(
-  type: string,
-  args: string[],
-  opts: Record<string, unknown>,
-  cmd: Command,
-  io: CliIO,
-): Promise<ExitCode> {
+async function action(type: string, args: string[], opts: Flags, cmd: Cmd, io: CliIO): Promise<ExitCode> {
   const g = globalOptions(cmd, io);
   const { resource, names } = resourceAndNames(type, args);
   const scope = readScope(g, names);
@@ -40,7 +33,7 @@ async function action(
     resource,
     names,
     allNamespaces: g.allNamespaces,
-    ...selectorOf(opts.selector as string | undefined, names),
+    ...selectorOf(opts.selector, names),
   });
   const texts = describeTexts(out, io.now());
   io.stdout.write(joinDescriptions(texts, out.prefixMatched));
@@ -50,32 +43,34 @@ async function action(
   return out.errors.length > 0 ? 1 : 0;
 }
 
+function define(program: Program) {
+  return program
+    .command('describe')
+    .usage('(is | istag | isimage) [NAME_PREFIX ...]')
+    .argument('<type>', 'is (imagestreams), istag (imagestreamtags) or isimage (imagestreamimages)')
+    .argument(
+      '[names...]',
+      'STREAM, STREAM:TAG or STREAM@DIGEST; a single name that does not exist is used as a prefix',
+    )
+    .summary('Show details of image streams, tags or images')
+    .description(
+      'Show details of image streams, image stream tags or image stream images, laid out exactly as oc describe does.\n\n' +
+        'Image details (layers, config, environment) come from the image store of the state folder (.isctl/blobs), ' +
+        'filled by import-image, tag and refresh.',
+    )
+    .option(
+      '-l, --selector <selector>',
+      "Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin' (e.g. -l key1=value1,key2=value2).",
+    )
+    .addHelpText('after', examples);
+}
+
+type Cmd = ReturnType<typeof define>;
+type Flags = ReturnType<Cmd['opts']>;
+
 /** Registers `describe`. */
 export const describeCommand: CommandModule = {
   register(program, { io, action: exits }) {
-    program
-      .command('describe')
-      .usage('(is | istag | isimage) [NAME_PREFIX ...]')
-      .argument('<type>', 'is (imagestreams), istag (imagestreamtags) or isimage (imagestreamimages)')
-      .argument(
-        '[names...]',
-        'STREAM, STREAM:TAG or STREAM@DIGEST; a single name that does not exist is used as a prefix',
-      )
-      .summary('Show details of image streams, tags or images')
-      .description(
-        'Show details of image streams, image stream tags or image stream images, laid out exactly as oc describe does.\n\n' +
-          'Image details (layers, config, environment) come from the image store of the state folder (.isctl/blobs), ' +
-          'filled by import-image, tag and refresh.',
-      )
-      .option(
-        '-l, --selector <selector>',
-        "Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin' (e.g. -l key1=value1,key2=value2).",
-      )
-      .addHelpText('after', examples)
-      .action(
-        exits((type: string, names: string[], opts: Record<string, unknown>, cmd: Command) =>
-          action(type, names, opts, cmd, io),
-        ),
-      );
+    define(program).action(exits((type, names, opts, cmd) => action(type, names, opts, cmd, io)));
   },
 };

@@ -1,9 +1,8 @@
 /** `isctl get is|istag|isimage [NAME…]`: oc's server-side tables and -o formats over the state folder. */
-import type { Command } from 'commander';
 import type { CommandModule } from '../command.js';
 import { buildCoreContext } from '../context.js';
 import type { ExitCode } from '../errors.js';
-import { globalOptions } from '../globals.js';
+import { globalOptions, type Program } from '../globals.js';
 import type { CliIO } from '../io.js';
 import { reportErrors } from '../report.js';
 import { readScope, resourceAndNames, selectorOf } from '../resource-args.js';
@@ -31,13 +30,7 @@ Examples:
   isctl get istag -o jsonpath='{range .items[*]}{.metadata.name}{"\\t"}{.image.dockerImageReference}{"\\n"}{end}'
 `;
 
-async function action(
-  type: string,
-  args: string[],
-  opts: Record<string, unknown>,
-  cmd: Command,
-  io: CliIO,
-): Promise<ExitCode> {
+async function action(type: string, args: string[], opts: Flags, cmd: Cmd, io: CliIO): Promise<ExitCode> {
   const g = globalOptions(cmd, io);
   const format = parseOutputFormat(g.output);
   const { resource, names } = resourceAndNames(type, args);
@@ -47,7 +40,7 @@ async function action(
     resource,
     names,
     allNamespaces: g.allNamespaces,
-    ...selectorOf(opts.selector as string | undefined, names),
+    ...selectorOf(opts.selector, names),
     // istag tables and names need only the digest and reference (no blob reads for large folders);
     // json/yaml/jsonpath show the whole Image, and isimage needs list children to match digests.
     withImages: resource !== 'imagestreamtags' || (format.kind !== 'table' && format.kind !== 'name'),
@@ -71,33 +64,35 @@ async function action(
   return out.errors.length > 0 ? 1 : 0;
 }
 
+function define(program: Program) {
+  return program
+    .command('get')
+    .usage('(is | istag | isimage) [NAME ...] [-o wide|name|json|yaml|jsonpath=TEMPLATE] [--no-headers] [-A]')
+    .argument('<type>', 'is (imagestreams), istag (imagestreamtags) or isimage (imagestreamimages)')
+    .argument('[names...]', 'names to show: STREAM, STREAM:TAG or STREAM@DIGEST')
+    .summary('Display one or many image streams, tags or images')
+    .description(
+      'Display one or many image streams, image stream tags or image stream images from the state folder.\n\n' +
+        'The table is the one oc prints (the server-side printer of openshift-apiserver); -o json|yaml print one named ' +
+        'object as is and several objects as a List. Objects that fail to load are reported on stderr and the exit code is 1.',
+    )
+    .option(
+      '-l, --selector <selector>',
+      "Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin' (e.g. -l key1=value1,key2=value2).",
+    )
+    .option(
+      '--no-headers',
+      "When using the default or custom-column output format, don't print headers (default print headers).",
+    )
+    .addHelpText('after', examples);
+}
+
+type Cmd = ReturnType<typeof define>;
+type Flags = ReturnType<Cmd['opts']>;
+
 /** Registers `get`. */
 export const getCommand: CommandModule = {
   register(program, { io, action: exits }) {
-    program
-      .command('get')
-      .usage('(is | istag | isimage) [NAME ...] [-o wide|name|json|yaml|jsonpath=TEMPLATE] [--no-headers] [-A]')
-      .argument('<type>', 'is (imagestreams), istag (imagestreamtags) or isimage (imagestreamimages)')
-      .argument('[names...]', 'names to show: STREAM, STREAM:TAG or STREAM@DIGEST')
-      .summary('Display one or many image streams, tags or images')
-      .description(
-        'Display one or many image streams, image stream tags or image stream images from the state folder.\n\n' +
-          'The table is the one oc prints (the server-side printer of openshift-apiserver); -o json|yaml print one named ' +
-          'object as is and several objects as a List. Objects that fail to load are reported on stderr and the exit code is 1.',
-      )
-      .option(
-        '-l, --selector <selector>',
-        "Selector (label query) to filter on, supports '=', '==', '!=', 'in', 'notin' (e.g. -l key1=value1,key2=value2).",
-      )
-      .option(
-        '--no-headers',
-        "When using the default or custom-column output format, don't print headers (default print headers).",
-      )
-      .addHelpText('after', examples)
-      .action(
-        exits((type: string, names: string[], opts: Record<string, unknown>, cmd: Command) =>
-          action(type, names, opts, cmd, io),
-        ),
-      );
+    define(program).action(exits((type, names, opts, cmd) => action(type, names, opts, cmd, io)));
   },
 };

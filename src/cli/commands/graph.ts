@@ -1,7 +1,6 @@
 /** `isctl graph`: print the registry → ImageStream tag → trigger → workload graph of the folder. */
-import type { Command } from 'commander';
 import type { CommandModule } from '../command.js';
-import { globalOptions } from '../globals.js';
+import { globalOptions, type Program } from '../globals.js';
 import type { CliIO } from '../io.js';
 import type { ExitCode } from '../errors.js';
 import { CommandError } from '../../domain/errors.js';
@@ -22,7 +21,7 @@ Examples:
   isctl graph -A -o dot | dot -Tsvg > flow.svg
 `;
 
-async function action(cmd: Command, io: CliIO): Promise<ExitCode> {
+async function action(cmd: Cmd, io: CliIO): Promise<ExitCode> {
   const g = globalOptions(cmd, io);
   const format = g.output ?? 'mermaid';
   if (!['mermaid', 'dot', 'json'].includes(format)) {
@@ -37,22 +36,27 @@ async function action(cmd: Command, io: CliIO): Promise<ExitCode> {
   return 0;
 }
 
+function define(program: Program) {
+  return program
+    .command('graph')
+    .summary('Draw the registry → image stream tag → trigger → workload graph (Mermaid or DOT)')
+    .description(
+      'Draw how images flow through the state folder: the registry repositories each image stream tag imports from, ' +
+        'the tags that track other tags, and the DeploymentConfigs, annotated Deployments/StatefulSets/DaemonSets/CronJobs ' +
+        'and BuildConfigs whose ImageChange triggers watch them.\n\n' +
+        'Tags whose last import failed (ImportSuccess=False) are drawn red and dashed with "import failed"; paused or ' +
+        'manual (automatic: false) triggers and reference tags are drawn as dotted grey arrows; tags a trigger names ' +
+        'that no stream in the folder defines are marked "not in the folder".\n\n' +
+        'Output: -o mermaid (default; renders in GitHub and GitLab Markdown), -o dot (Graphviz), -o json (nodes and edges).',
+    )
+    .addHelpText('after', examples);
+}
+
+type Cmd = ReturnType<typeof define>;
+
 /** Registers `graph`. */
 export const graphCommand: CommandModule = {
   register(program, { io, action: exits }) {
-    program
-      .command('graph')
-      .summary('Draw the registry → image stream tag → trigger → workload graph (Mermaid or DOT)')
-      .description(
-        'Draw how images flow through the state folder: the registry repositories each image stream tag imports from, ' +
-          'the tags that track other tags, and the DeploymentConfigs, annotated Deployments/StatefulSets/DaemonSets/CronJobs ' +
-          'and BuildConfigs whose ImageChange triggers watch them.\n\n' +
-          'Tags whose last import failed (ImportSuccess=False) are drawn red and dashed with "import failed"; paused or ' +
-          'manual (automatic: false) triggers and reference tags are drawn as dotted grey arrows; tags a trigger names ' +
-          'that no stream in the folder defines are marked "not in the folder".\n\n' +
-          'Output: -o mermaid (default; renders in GitHub and GitLab Markdown), -o dot (Graphviz), -o json (nodes and edges).',
-      )
-      .addHelpText('after', examples)
-      .action(exits((_opts: unknown, cmd: Command) => action(cmd, io)));
+    define(program).action(exits((_opts, cmd) => action(cmd, io)));
   },
 };

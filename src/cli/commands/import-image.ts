@@ -1,7 +1,6 @@
 /** `isctl import-image`: oc's import-image over the state folder. */
-import type { Command } from 'commander';
 import type { CommandModule } from '../command.js';
-import { globalOptions } from '../globals.js';
+import { globalOptions, type Program } from '../globals.js';
 import { buildCoreContext } from '../context.js';
 import { importImage, type ImportImageResult } from '../../core/import.js';
 import { factsFromTagChanges, type CommitReport } from '../../core/gitops.js';
@@ -41,12 +40,7 @@ Examples:
   isctl import-image hello:1.0 --from=oci:../hello-oci:1.0 --confirm
 `;
 
-async function action(
-  target: string | undefined,
-  opts: Record<string, unknown>,
-  cmd: Command,
-  io: CliIO,
-): Promise<ExitCode> {
+async function action(target: string | undefined, opts: Flags, cmd: Cmd, io: CliIO): Promise<ExitCode> {
   const g = globalOptions(cmd, io);
   const format = parseOutputFormat(g.output);
   const maxTags = opts.maxTags === undefined ? 50 : Number(opts.maxTags);
@@ -64,14 +58,13 @@ async function action(
     const runOn = (c: CoreContext, d: boolean) =>
       importImage(c, {
         target: target ?? '',
-        from: opts.from as string | undefined,
+        from: opts.from,
         confirm: Boolean(opts.confirm),
         all: Boolean(opts.all),
         scheduled: Boolean(opts.scheduled),
         insecure: cmd.getOptionValueSource('insecure') === 'cli' ? Boolean(opts.insecure) : undefined,
-        referencePolicy:
-          cmd.getOptionValueSource('referencePolicy') === 'cli' ? (opts.referencePolicy as string) : undefined,
-        importMode: opts.importMode as string | undefined,
+        referencePolicy: cmd.getOptionValueSource('referencePolicy') === 'cli' ? opts.referencePolicy : undefined,
+        importMode: opts.importMode,
         dryRun: d,
         ...(progress ? { onProgress: progress.update } : {}),
       });
@@ -103,7 +96,7 @@ async function action(
     }
     // With -o the document stays alone on stdout; what happened in Git goes to stderr.
     if (git) for (const l of commitReportLines(git)) (format.kind === 'table' ? io.stdout : io.stderr).write(`${l}\n`);
-    if (!dryRun) await runOnBuild(opts.onBuild as string | undefined, result.triggers.builds, io, g.dir);
+    if (!dryRun) await runOnBuild(opts.onBuild, result.triggers.builds, io, g.dir);
     if (result.failed) {
       io.stderr.write('error: imported completed with errors\n');
       return 1;
@@ -115,53 +108,58 @@ async function action(
   }
 }
 
+function define(program: Program) {
+  const cmd = program
+    .command('import-image')
+    .argument('[IMAGESTREAM[:TAG]]')
+    .summary('Import images from a container image registry')
+    .description(
+      'Import the latest image information from a tag in a container image registry.\n\n' +
+        'Image streams allow you to control which images are rolled out to your builds and applications. ' +
+        'This command fetches the latest version of an image from a remote repository and updates the image stream tag ' +
+        'if it does not match the previous value. Running the command multiple times will not create duplicate entries. ' +
+        'When importing an image, only the image metadata is copied, not the image contents.\n\n' +
+        "If you wish to change the image stream tag or provide more advanced options, see the 'tag' command.\n\n" +
+        'With --all and --from the stream records the repository (spec.dockerImageRepository): a later import-image --all, ' +
+        'and refresh, import the tags the repository gains. A --from that is not a valid pull spec is refused before anything is written.',
+    )
+    .option('--from <image>', 'A container image repository to import images from')
+    .option('--confirm', 'If true, allow the image stream import location to be set or changed')
+    .option('--all', 'If true, import all tags from the provided source on creation or if --from is specified')
+    .option(
+      '--reference-policy <policy>',
+      "Allow to request pullthrough for external image when set to 'local'. Defaults to 'source'.",
+      'source',
+    )
+    .option(
+      '--import-mode <mode>',
+      "Imports the full manifest list of a tag when set to 'PreserveOriginal'. Defaults to 'Legacy'.",
+    )
+    .option('--dry-run', 'Fetch information about images without creating or updating an image stream.')
+    .option(
+      '--scheduled',
+      'Set each imported container image to be periodically imported from a remote repository. Defaults to false.',
+    )
+    .option(
+      '--insecure',
+      'If true, allow importing from registries that have invalid HTTPS certificates or are ' +
+        'hosted via HTTP. This flag will take precedence over the insecure annotation.',
+    )
+    .option('--max-tags <n>', 'With --all: import at most N tags (OpenShift default 50; -1 for no limit)')
+    .option(
+      '--on-build <command>',
+      'Run COMMAND once for each BuildConfig whose ImageChange trigger fired (env ISCTL_BUILD_*)',
+    )
+    .addHelpText('after', examples);
+  return addCommitOptions(cmd);
+}
+
+type Cmd = ReturnType<typeof define>;
+type Flags = ReturnType<Cmd['opts']>;
+
 /** Registers `import-image`. */
 export const importImageCommand: CommandModule = {
   register(program, { io, action: exits }) {
-    const cmd = program
-      .command('import-image')
-      .argument('[IMAGESTREAM[:TAG]]')
-      .summary('Import images from a container image registry')
-      .description(
-        'Import the latest image information from a tag in a container image registry.\n\n' +
-          'Image streams allow you to control which images are rolled out to your builds and applications. ' +
-          'This command fetches the latest version of an image from a remote repository and updates the image stream tag ' +
-          'if it does not match the previous value. Running the command multiple times will not create duplicate entries. ' +
-          'When importing an image, only the image metadata is copied, not the image contents.\n\n' +
-          "If you wish to change the image stream tag or provide more advanced options, see the 'tag' command.\n\n" +
-          'With --all and --from the stream records the repository (spec.dockerImageRepository): a later import-image --all, ' +
-          'and refresh, import the tags the repository gains. A --from that is not a valid pull spec is refused before anything is written.',
-      )
-      .option('--from <image>', 'A container image repository to import images from')
-      .option('--confirm', 'If true, allow the image stream import location to be set or changed')
-      .option('--all', 'If true, import all tags from the provided source on creation or if --from is specified')
-      .option(
-        '--reference-policy <policy>',
-        "Allow to request pullthrough for external image when set to 'local'. Defaults to 'source'.",
-        'source',
-      )
-      .option(
-        '--import-mode <mode>',
-        "Imports the full manifest list of a tag when set to 'PreserveOriginal'. Defaults to 'Legacy'.",
-      )
-      .option('--dry-run', 'Fetch information about images without creating or updating an image stream.')
-      .option(
-        '--scheduled',
-        'Set each imported container image to be periodically imported from a remote repository. Defaults to false.',
-      )
-      .option(
-        '--insecure',
-        'If true, allow importing from registries that have invalid HTTPS certificates or are ' +
-          'hosted via HTTP. This flag will take precedence over the insecure annotation.',
-      )
-      .option('--max-tags <n>', 'With --all: import at most N tags (OpenShift default 50; -1 for no limit)')
-      .option(
-        '--on-build <command>',
-        'Run COMMAND once for each BuildConfig whose ImageChange trigger fired (env ISCTL_BUILD_*)',
-      )
-      .addHelpText('after', examples);
-    addCommitOptions(cmd).action(
-      exits((target: string | undefined, opts: Record<string, unknown>, cmd: Command) => action(target, opts, cmd, io)),
-    );
+    define(program).action(exits((target, opts, cmd) => action(target, opts, cmd, io)));
   },
 };

@@ -1,11 +1,10 @@
 /** `isctl project [NAME]`: show or switch the folder's namespace, as `oc project` does for a cluster. */
-import type { Command } from 'commander';
 import { setProject, showProject } from '../../core/project.js';
 import type { FolderNamespace } from '../../state/namespaces.js';
 import type { CommandModule } from '../command.js';
 import { buildCoreContext } from '../context.js';
 import type { ExitCode } from '../errors.js';
-import { globalOptions } from '../globals.js';
+import { globalOptions, type Program } from '../globals.js';
 import type { CliIO } from '../io.js';
 
 const examples = `
@@ -24,12 +23,7 @@ function where(ns: FolderNamespace): string {
   return ' (the default: no project set)';
 }
 
-async function action(
-  name: string | undefined,
-  opts: Record<string, unknown>,
-  cmd: Command,
-  io: CliIO,
-): Promise<ExitCode> {
+async function action(name: string | undefined, opts: Flags, cmd: Cmd, io: CliIO): Promise<ExitCode> {
   const g = globalOptions(cmd, io);
   const ctx = buildCoreContext(g, io);
   const short = Boolean(opts.short);
@@ -47,24 +41,28 @@ async function action(
   return 0;
 }
 
+function define(program: Program) {
+  return program
+    .command('project')
+    .argument('[name]', 'namespace to switch to')
+    .summary("Switch to another project (the folder's namespace)")
+    .description(
+      'Switch to another project and make it the default in the state folder.\n\n' +
+        'The project is the namespace of every object without metadata.namespace that is not below a ' +
+        'kustomization.yaml naming one, and the namespace commands work in unless -n or ISCTL_NAMESPACE ' +
+        'says otherwise. It is kept in .isctl/config.yaml (commit that file). With no argument, display ' +
+        'the project in use.',
+    )
+    .option('-q, --short', 'If true, display only the project name')
+    .addHelpText('after', examples);
+}
+
+type Cmd = ReturnType<typeof define>;
+type Flags = ReturnType<Cmd['opts']>;
+
 /** Registers `project`. */
 export const projectCommand: CommandModule = {
   register(program, { io, action: exits }) {
-    program
-      .command('project')
-      .argument('[name]', 'namespace to switch to')
-      .summary("Switch to another project (the folder's namespace)")
-      .description(
-        'Switch to another project and make it the default in the state folder.\n\n' +
-          'The project is the namespace of every object without metadata.namespace that is not below a ' +
-          'kustomization.yaml naming one, and the namespace commands work in unless -n or ISCTL_NAMESPACE ' +
-          'says otherwise. It is kept in .isctl/config.yaml (commit that file). With no argument, display ' +
-          'the project in use.',
-      )
-      .option('-q, --short', 'If true, display only the project name')
-      .addHelpText('after', examples)
-      .action(
-        exits((name: string | undefined, opts: Record<string, unknown>, cmd: Command) => action(name, opts, cmd, io)),
-      );
+    define(program).action(exits((name, opts, cmd) => action(name, opts, cmd, io)));
   },
 };

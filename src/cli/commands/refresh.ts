@@ -1,11 +1,10 @@
 /** `isctl refresh`: re-import every registry-sourced tag, apply triggers, print a summary and diff. */
 import { escapeControls } from '../../domain/escape.js';
-import type { Command } from 'commander';
 import type { CommandModule } from '../command.js';
 import { commandPath } from '../command.js';
 import { diffExitCode, renderError, type ExitCode } from '../errors.js';
 import { stateErrorCount } from '../state-report.js';
-import { globalOptions } from '../globals.js';
+import { globalOptions, type Program } from '../globals.js';
 import { buildCoreContext } from '../context.js';
 import { refresh, type RefreshResult } from '../../core/refresh.js';
 import { factsFromOutcomes, type CommitReport } from '../../core/gitops.js';
@@ -43,7 +42,7 @@ Examples:
   isctl refresh --commit --push
 `;
 
-async function action(streams: string[], opts: Record<string, unknown>, cmd: Command, io: CliIO): Promise<ExitCode> {
+async function action(streams: string[], opts: Flags, cmd: Cmd, io: CliIO): Promise<ExitCode> {
   const g = globalOptions(cmd, io);
   if (g.output && g.output !== 'json') throw new CommandError(`refresh supports -o json only, not "${g.output}"`);
   const dryRun = Boolean(opts.dryRun);
@@ -89,7 +88,7 @@ async function action(streams: string[], opts: Record<string, unknown>, cmd: Com
         io.stderr.write(`${escapeControls(`warning: ${f.place}: ${f.what} ${f.message}`)}\n`);
       if (git) for (const l of commitReportLines(git)) io.stdout.write(`${l}\n`);
     }
-    if (!dryRun) await runOnBuild(opts.onBuild as string | undefined, result.triggers.builds, io, g.dir);
+    if (!dryRun) await runOnBuild(opts.onBuild, result.triggers.builds, io, g.dir);
     // A file that could not be read is an error too (more than 1), after the changes were written.
     if (opts.exitCode) return failed.length > 0 || stateErrorCount(io) > 0 ? 2 : changed ? 1 : 0;
     return failed.length > 0 ? 1 : 0;
@@ -118,31 +117,36 @@ function refreshDocument(result: RefreshResult, dryRun: boolean) {
   };
 }
 
+function define(program: Program) {
+  const cmd = program
+    .command('refresh')
+    .argument('[IMAGESTREAM...]', 'Streams to refresh (default: all in the namespace)')
+    .summary('Re-import every tag that comes from a registry and apply triggers')
+    .description(
+      'Re-import every spec tag that points at a container image (from.kind DockerImage, not --reference), record new digests ' +
+        'in the tag history as OpenShift does, apply ImageChange triggers to the workloads in the folder, and print one summary ' +
+        'line per changed tag followed by the diff of every file changed. Digest-pinned tags are imported until their first success.',
+    )
+    .option(
+      '--scheduled-only',
+      'Only tags with importPolicy.scheduled: true (what OpenShift re-imports every 15 minutes)',
+    )
+    .option('--dry-run', 'Show what would change without writing anything')
+    .option('--exit-code', 'Exit 0 when nothing changed, 1 when something changed, 2 on errors (as kubectl diff)')
+    .option(
+      '--on-build <command>',
+      'Run COMMAND once for each BuildConfig whose ImageChange trigger fired (env ISCTL_BUILD_*)',
+    )
+    .addHelpText('after', examples);
+  return addCommitOptions(cmd);
+}
+
+type Cmd = ReturnType<typeof define>;
+type Flags = ReturnType<Cmd['opts']>;
+
 /** Registers `refresh`. */
 export const refreshCommand: CommandModule = {
   register(program, { io, action: exits }) {
-    const cmd = program
-      .command('refresh')
-      .argument('[IMAGESTREAM...]', 'Streams to refresh (default: all in the namespace)')
-      .summary('Re-import every tag that comes from a registry and apply triggers')
-      .description(
-        'Re-import every spec tag that points at a container image (from.kind DockerImage, not --reference), record new digests ' +
-          'in the tag history as OpenShift does, apply ImageChange triggers to the workloads in the folder, and print one summary ' +
-          'line per changed tag followed by the diff of every file changed. Digest-pinned tags are imported until their first success.',
-      )
-      .option(
-        '--scheduled-only',
-        'Only tags with importPolicy.scheduled: true (what OpenShift re-imports every 15 minutes)',
-      )
-      .option('--dry-run', 'Show what would change without writing anything')
-      .option('--exit-code', 'Exit 0 when nothing changed, 1 when something changed, 2 on errors (as kubectl diff)')
-      .option(
-        '--on-build <command>',
-        'Run COMMAND once for each BuildConfig whose ImageChange trigger fired (env ISCTL_BUILD_*)',
-      )
-      .addHelpText('after', examples);
-    addCommitOptions(cmd).action(
-      exits((streams: string[], opts: Record<string, unknown>, cmd: Command) => action(streams, opts, cmd, io)),
-    );
+    define(program).action(exits((streams, opts, cmd) => action(streams, opts, cmd, io)));
   },
 };

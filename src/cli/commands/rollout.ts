@@ -1,7 +1,6 @@
 /** `isctl rollout latest dc/NAME`: a manual rollout from the latest images of the DC's triggers (oc rollout latest). */
-import type { Command } from 'commander';
 import type { CommandModule } from '../command.js';
-import { globalOptions } from '../globals.js';
+import { globalOptions, type SubCommand } from '../globals.js';
 import { buildCoreContext } from '../context.js';
 import { deploymentConfigName, rolloutLatest, type RolloutLatestResult } from '../../core/rollout.js';
 import { factsFromTagChanges, type CommitReport } from '../../core/gitops.js';
@@ -20,7 +19,7 @@ Examples:
   isctl rollout latest dc/nginx --dry-run
 `;
 
-async function latest(arg: string, opts: Record<string, unknown>, cmd: Command, io: CliIO): Promise<ExitCode> {
+async function latest(arg: string, opts: Flags, cmd: Cmd, io: CliIO): Promise<ExitCode> {
   const g = globalOptions(cmd, io);
   const dryRun = Boolean(opts.dryRun);
   const name = deploymentConfigName(arg);
@@ -59,25 +58,31 @@ async function latest(arg: string, opts: Record<string, unknown>, cmd: Command, 
   }
 }
 
+function define(rollout: SubCommand) {
+  const cmd = rollout
+    .command('latest')
+    .argument('<deploymentconfig>', 'dc/NAME or NAME')
+    .summary('Start a new rollout for a deployment config with the latest state from its triggers')
+    .description(
+      'Start a new rollout for a deployment config with the latest state from its triggers.\n\n' +
+        'This resolves every ImageChange trigger (automatic or not) against the image streams in the state folder, ' +
+        'writes the images and lastTriggeredImage, and records a manual rollout: status.latestVersion + 1 and ' +
+        'status.details {message: manual change, causes: [{type: Manual}]}, as the OpenShift API server does.',
+    )
+    .option('--again', 'If true, deploy the current pod template without updating state from triggers')
+    .option('--dry-run', 'Show the change and its diff without writing anything')
+    .addHelpText('after', examples);
+  return addCommitOptions(cmd);
+}
+
+type Cmd = ReturnType<typeof define>;
+type Flags = ReturnType<Cmd['opts']>;
+
 /** Registers `rollout` with its `latest` subcommand. */
 export const rolloutCommand: CommandModule = {
-  register(program, { io, action: exits }) {
-    const rollout = program.command('rollout').description('Manage the rollout of a resource');
-    const latestCmd = rollout
-      .command('latest')
-      .argument('<deploymentconfig>', 'dc/NAME or NAME')
-      .summary('Start a new rollout for a deployment config with the latest state from its triggers')
-      .description(
-        'Start a new rollout for a deployment config with the latest state from its triggers.\n\n' +
-          'This resolves every ImageChange trigger (automatic or not) against the image streams in the state folder, ' +
-          'writes the images and lastTriggeredImage, and records a manual rollout: status.latestVersion + 1 and ' +
-          'status.details {message: manual change, causes: [{type: Manual}]}, as the OpenShift API server does.',
-      )
-      .option('--again', 'If true, deploy the current pod template without updating state from triggers')
-      .option('--dry-run', 'Show the change and its diff without writing anything')
-      .addHelpText('after', examples);
-    addCommitOptions(latestCmd).action(
-      exits((arg: string, opts: Record<string, unknown>, cmd: Command) => latest(arg, opts, cmd, io)),
+  register(_program, { io, action: exits, group }) {
+    define(group('rollout', 'Manage the rollout of a resource')).action(
+      exits((arg, opts, cmd) => latest(arg, opts, cmd, io)),
     );
   },
 };

@@ -5,11 +5,10 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Command } from 'commander';
 import type { CommandModule } from '../command.js';
 import { commandPath } from '../command.js';
 import { diffExitCode, renderError, type ExitCode } from '../errors.js';
-import { globalOptions, type GlobalOptions } from '../globals.js';
+import { globalOptions, type GlobalOptions, type Program } from '../globals.js';
 import { buildCoreContext } from '../context.js';
 import type { LoadReport } from '../../state/store.js';
 import { printChanges } from '../report.js';
@@ -94,32 +93,35 @@ function readSecret(file: string | undefined, env: string, what: string, holding
   return secret;
 }
 
-function parseFlags(opts: Record<string, unknown>) {
-  const format = String(opts.logFormat ?? 'json');
+function parseFlags(opts: Flags): {
+  format: LogFormat;
+  listen: NonNullable<ReturnType<typeof parseListenAddress>>;
+  intervalMs: number;
+  maxBodyBytes: number;
+  queueDepth: number;
+} {
+  const format = opts.logFormat;
   if (format !== 'json' && format !== 'text')
     throw new UsageError(`invalid --log-format "${format}": use json or text`);
-  const listen = parseListenAddress(String(opts.listen ?? '127.0.0.1:8080'));
-  if (!listen)
-    throw new UsageError(`invalid --listen "${String(opts.listen)}": use HOST:PORT, [IPv6]:PORT, :PORT or PORT`);
-  const positive = (name: string, v: unknown, dflt: number): number => {
-    if (v === undefined) return dflt;
+  const listen = parseListenAddress(opts.listen);
+  if (!listen) throw new UsageError(`invalid --listen "${opts.listen}": use HOST:PORT, [IPv6]:PORT, :PORT or PORT`);
+  const positive = (name: string, v: string): number => {
     const n = Number(v);
-    if (!Number.isInteger(n) || n < 1)
-      throw new UsageError(`invalid --${name} "${String(v)}": use a whole number above 0`);
+    if (!Number.isInteger(n) || n < 1) throw new UsageError(`invalid --${name} "${v}": use a whole number above 0`);
     return n;
   };
   return {
-    format: format as LogFormat,
+    format,
     listen,
-    intervalMs: parseInterval(String(opts.interval ?? '15m')),
-    maxBodyBytes: positive('max-body-bytes', opts.maxBodyBytes, 1024 * 1024),
-    queueDepth: positive('queue-depth', opts.queueDepth, 1000),
+    intervalMs: parseInterval(opts.interval),
+    maxBodyBytes: positive('max-body-bytes', opts.maxBodyBytes),
+    queueDepth: positive('queue-depth', opts.queueDepth),
   };
 }
 
 /** `--on-build CMD`: run the command for each BuildConfig a refresh triggered (as `refresh --on-build`). */
-function onBuild(opts: Record<string, unknown>, io: CliIO, g: GlobalOptions) {
-  const command = opts.onBuild as string | undefined;
+function onBuild(opts: Flags, io: CliIO, g: GlobalOptions) {
+  const command = opts.onBuild;
   if (!command) return {};
   return {
     afterImport: (r: { triggers: { builds: TriggeredBuild[] } }) => runOnBuild(command, r.triggers.builds, io, g.dir),
@@ -127,8 +129,8 @@ function onBuild(opts: Record<string, unknown>, io: CliIO, g: GlobalOptions) {
 }
 
 /** `-n`/ISCTL_NAMESPACE restrict serve to one namespace; otherwise it serves the whole folder. */
-function servedNamespace(cmd: Command, io: CliIO, g: GlobalOptions): string | undefined {
-  const explicit = (cmd.optsWithGlobals() as { namespace?: string }).namespace ?? io.env.ISCTL_NAMESPACE;
+function servedNamespace(cmd: Cmd, io: CliIO, g: GlobalOptions): string | undefined {
+  const explicit = cmd.optsWithGlobals().namespace ?? io.env.ISCTL_NAMESPACE;
   return g.allNamespaces || explicit === undefined ? undefined : g.namespace;
 }
 
@@ -141,11 +143,11 @@ function streamLister(ctx: CoreContext, g: GlobalOptions): () => Promise<StreamV
   };
 }
 
-async function action(opts: Record<string, unknown>, cmd: Command, io: CliIO): Promise<ExitCode> {
+async function action(opts: Flags, cmd: Cmd, io: CliIO): Promise<ExitCode> {
   const g = globalOptions(cmd, io);
   const flags = parseFlags(opts);
-  const secret = readWebhookSecret(opts.webhookSecretFile as string | undefined, io);
-  const uiToken = readSecret(opts.uiTokenFile as string | undefined, 'ISCTL_UI_TOKEN', 'UI token', 'token', io);
+  const secret = readWebhookSecret(opts.webhookSecretFile, io);
+  const uiToken = readSecret(opts.uiTokenFile, 'ISCTL_UI_TOKEN', 'UI token', 'token', io);
   const logger = createLogger(flags.format, (l) => io.stderr.write(l), io.now);
   const metrics = createServeMetrics();
   const gitFlags = readServeGitFlags(opts, flags.intervalMs);
@@ -226,10 +228,10 @@ async function action(opts: Record<string, unknown>, cmd: Command, io: CliIO): P
 }
 
 async function once(
-  cmd: Command,
+  cmd: Cmd,
   io: CliIO,
   g: GlobalOptions,
-  opts: Record<string, unknown>,
+  opts: Flags,
   d: {
     run: (s: RefreshSelection) => ReturnType<typeof refresh>;
     listStreams: () => Promise<StreamView[]>;
@@ -264,69 +266,75 @@ async function once(
   for (const e of summary.errors) io.stderr.write(`${e}\n`);
   for (const l of summary.lines) io.stdout.write(`${l}\n`);
   printChanges(io, result.changes, [result.triggers], g.color);
-  await runOnBuild(opts.onBuild as string | undefined, result.triggers.builds, io, g.dir);
+  await runOnBuild(opts.onBuild, result.triggers.builds, io, g.dir);
   const failed = result.outcomes.some((o) => o.status === 'failed');
   const changed = result.outcomes.some((o) => o.status === 'changed') || result.changes.length > 0;
   // kubectl diff's convention, as `refresh --exit-code`: 0 no change, 1 changes, 2 errors.
   return failed ? 2 : changed ? 1 : 0;
 }
 
+function define(program: Program) {
+  return program
+    .command('serve')
+    .summary('Re-import scheduled tags periodically and receive registry webhooks')
+    .description(
+      'Run until SIGTERM/SIGINT: every --interval, re-import the tags with importPolicy.scheduled: true (spread over the ' +
+        'interval as OpenShift does) and apply triggers; with a webhook secret, also accept push notifications from ' +
+        'Distribution, Docker Hub, Quay, Harbor and GitHub on /webhooks/<sender> and re-import the matching tags (the digest ' +
+        'is always read from the registry). /healthz and /metrics (Prometheus) are always served, and a read-only status ' +
+        'page at / (its data as JSON at /api/v1/status; see below for who may read it). Logs go to stderr. ' +
+        'Every namespace of the folder is served unless -n (or ISCTL_NAMESPACE) names one.',
+    )
+    .option('--listen <addr>', 'Address to listen on (HOST:PORT, :PORT for all interfaces)', '127.0.0.1:8080')
+    .option('--interval <duration>', 'How often every scheduled tag is re-imported (30s, 5m, 1h, 1h30m)', '15m')
+    .option(
+      '--once',
+      'Run one scheduled pass and exit: 0 nothing changed, 1 something changed, 2 errors (as kubectl diff)',
+    )
+    .option(
+      '--webhook-secret-file <file>',
+      'File holding the shared webhook secret (env ISCTL_WEBHOOK_SECRET); without one no webhook endpoint is opened',
+    )
+    .option(
+      '--ui-token-file <file>',
+      'File holding the token the status page asks for (env ISCTL_UI_TOKEN); needed when --listen is not loopback ' +
+        'unless the webhook secret is used instead',
+    )
+    .option(
+      '--on-build <command>',
+      'Run COMMAND once for each BuildConfig whose ImageChange trigger fired (env ISCTL_BUILD_*)',
+    )
+    .option(
+      '--git-push',
+      'After every scheduled pass and webhook batch, commit what changed and push it to the ' +
+        "clone's upstream; --dir must be a clone of serve's own (README: several replicas)",
+    )
+    .option('--git-url <url>', 'With --git-push: clone from URL into --dir when it is missing or empty, or damaged')
+    .option('--author <author>', 'With --git-push: author of the commits, "Name <email>"')
+    .option(
+      '--message-template <template>',
+      'With --git-push: commit message as a JSONPath template over the document refresh -o json prints',
+    )
+    .option(
+      '--lease-duration <duration>',
+      'With --git-push: how long the scheduler lease lasts without renewal (default two scheduler ticks, at least 30s)',
+    )
+    .option(
+      '--lease-ref <ref>',
+      'With --git-push: the ref holding the scheduler lease (default refs/isctl/lease/NAMESPACE/BRANCH)',
+    )
+    .option('--log-format <format>', 'Log lines on stderr: json or text', 'json')
+    .option('--max-body-bytes <n>', 'Largest webhook body accepted (413 above)', '1048576')
+    .option('--queue-depth <n>', 'Most distinct pushes waiting for import; more are refused with 503', '1000')
+    .addHelpText('after', examples);
+}
+
+type Cmd = ReturnType<typeof define>;
+type Flags = ReturnType<Cmd['opts']>;
+
 /** Registers `serve`. */
 export const serveCommand: CommandModule = {
   register(program, { io, action: exits }) {
-    program
-      .command('serve')
-      .summary('Re-import scheduled tags periodically and receive registry webhooks')
-      .description(
-        'Run until SIGTERM/SIGINT: every --interval, re-import the tags with importPolicy.scheduled: true (spread over the ' +
-          'interval as OpenShift does) and apply triggers; with a webhook secret, also accept push notifications from ' +
-          'Distribution, Docker Hub, Quay, Harbor and GitHub on /webhooks/<sender> and re-import the matching tags (the digest ' +
-          'is always read from the registry). /healthz and /metrics (Prometheus) are always served, and a read-only status ' +
-          'page at / (its data as JSON at /api/v1/status; see below for who may read it). Logs go to stderr. ' +
-          'Every namespace of the folder is served unless -n (or ISCTL_NAMESPACE) names one.',
-      )
-      .option('--listen <addr>', 'Address to listen on (HOST:PORT, :PORT for all interfaces)', '127.0.0.1:8080')
-      .option('--interval <duration>', 'How often every scheduled tag is re-imported (30s, 5m, 1h, 1h30m)', '15m')
-      .option(
-        '--once',
-        'Run one scheduled pass and exit: 0 nothing changed, 1 something changed, 2 errors (as kubectl diff)',
-      )
-      .option(
-        '--webhook-secret-file <file>',
-        'File holding the shared webhook secret (env ISCTL_WEBHOOK_SECRET); without one no webhook endpoint is opened',
-      )
-      .option(
-        '--ui-token-file <file>',
-        'File holding the token the status page asks for (env ISCTL_UI_TOKEN); needed when --listen is not loopback ' +
-          'unless the webhook secret is used instead',
-      )
-      .option(
-        '--on-build <command>',
-        'Run COMMAND once for each BuildConfig whose ImageChange trigger fired (env ISCTL_BUILD_*)',
-      )
-      .option(
-        '--git-push',
-        'After every scheduled pass and webhook batch, commit what changed and push it to the ' +
-          "clone's upstream; --dir must be a clone of serve's own (README: several replicas)",
-      )
-      .option('--git-url <url>', 'With --git-push: clone from URL into --dir when it is missing or empty, or damaged')
-      .option('--author <author>', 'With --git-push: author of the commits, "Name <email>"')
-      .option(
-        '--message-template <template>',
-        'With --git-push: commit message as a JSONPath template over the document refresh -o json prints',
-      )
-      .option(
-        '--lease-duration <duration>',
-        'With --git-push: how long the scheduler lease lasts without renewal (default two scheduler ticks, at least 30s)',
-      )
-      .option(
-        '--lease-ref <ref>',
-        'With --git-push: the ref holding the scheduler lease (default refs/isctl/lease/NAMESPACE/BRANCH)',
-      )
-      .option('--log-format <format>', 'Log lines on stderr: json or text', 'json')
-      .option('--max-body-bytes <n>', 'Largest webhook body accepted (413 above)', '1048576')
-      .option('--queue-depth <n>', 'Most distinct pushes waiting for import; more are refused with 503', '1000')
-      .addHelpText('after', examples)
-      .action(exits((opts: Record<string, unknown>, cmd: Command) => action(opts, cmd, io)));
+    define(program).action(exits((opts, cmd) => action(opts, cmd, io)));
   },
 };

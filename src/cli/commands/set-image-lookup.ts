@@ -1,14 +1,14 @@
 /** `isctl set image-lookup`: how short image names resolve through image streams (oc set image-lookup). */
-import { type Command, CommanderError } from 'commander';
+import { CommanderError } from '@commander-js/extra-typings';
 import type { CommandModule } from '../command.js';
-import { globalOptions } from '../globals.js';
+import { globalOptions, type SubCommand } from '../globals.js';
 import type { CliIO } from '../io.js';
 import type { ExitCode } from '../errors.js';
 import { setImageLookup } from '../../core/image-lookup.js';
 import { resourceName } from '../../output/serialize.js';
 import { renderImageLookupTable } from '../../output/set-tables.js';
 import { buildCoreContext } from '../context.js';
-import { ensureSetCommand } from './set.js';
+import { SET_GROUP } from './set.js';
 
 const examples = `
 Examples:
@@ -42,10 +42,10 @@ function parseBool(v: string | boolean | undefined): boolean {
   );
 }
 
-async function action(args: string[], opts: Record<string, unknown>, cmd: Command, io: CliIO): Promise<ExitCode> {
+async function action(args: string[], opts: Flags, cmd: Cmd, io: CliIO): Promise<ExitCode> {
   const g = globalOptions(cmd, io);
   const dryRun = Boolean(opts.dryRun);
-  const enabled = parseBool(opts.enabled as string | boolean | undefined);
+  const enabled = parseBool(opts.enabled);
   const ctx = buildCoreContext(g, io, { dryRun });
   const r = await setImageLookup(ctx, {
     args,
@@ -66,25 +66,31 @@ async function action(args: string[], opts: Record<string, unknown>, cmd: Comman
   return 0;
 }
 
+function define(parent: SubCommand) {
+  return parent
+    .command('image-lookup')
+    .usage('STREAMNAME [...] [--enabled=false] [--all] [--list] [--dry-run]')
+    .argument('[names...]', 'image streams (NAME) or workloads (TYPE/NAME, e.g. deploy/mysql)')
+    .summary('Change how images are resolved when deploying applications')
+    .description(
+      'Use an image stream from pods and other objects.\n\n' +
+        'Local name lookup lets an image stream be the source of images for workloads that reference it by short name: if lookup is ' +
+        "enabled for an image stream named 'mysql', a workload that references 'mysql:latest' gets the pull spec of that image stream tag. " +
+        'On a workload (TYPE/NAME) the alpha.image.policy.openshift.io/resolve-names annotation forces lookup for all of its images.',
+    )
+    .option('--enabled [bool]', 'Mark the image stream as resolving tagged images in this namespace.', true)
+    .option('--all', 'If true, select all image streams in the namespace.')
+    .option('--list', 'Display the current states of the requested resources.')
+    .option('--dry-run', 'Only print what would change')
+    .addHelpText('after', examples);
+}
+
+type Cmd = ReturnType<typeof define>;
+type Flags = ReturnType<Cmd['opts']>;
+
 /** Registers `set image-lookup` under the shared `set` command. */
 export const setImageLookupCommand: CommandModule = {
-  register(program, { io, action: exits }) {
-    ensureSetCommand(program)
-      .command('image-lookup')
-      .usage('STREAMNAME [...] [--enabled=false] [--all] [--list] [--dry-run]')
-      .argument('[names...]', 'image streams (NAME) or workloads (TYPE/NAME, e.g. deploy/mysql)')
-      .summary('Change how images are resolved when deploying applications')
-      .description(
-        'Use an image stream from pods and other objects.\n\n' +
-          'Local name lookup lets an image stream be the source of images for workloads that reference it by short name: if lookup is ' +
-          "enabled for an image stream named 'mysql', a workload that references 'mysql:latest' gets the pull spec of that image stream tag. " +
-          'On a workload (TYPE/NAME) the alpha.image.policy.openshift.io/resolve-names annotation forces lookup for all of its images.',
-      )
-      .option('--enabled [bool]', 'Mark the image stream as resolving tagged images in this namespace.', true)
-      .option('--all', 'If true, select all image streams in the namespace.')
-      .option('--list', 'Display the current states of the requested resources.')
-      .option('--dry-run', 'Only print what would change')
-      .addHelpText('after', examples)
-      .action(exits((names: string[], opts: Record<string, unknown>, cmd: Command) => action(names, opts, cmd, io)));
+  register(program, { io, action: exits, group }) {
+    define(group(...SET_GROUP)).action(exits((names, opts, cmd) => action(names, opts, cmd, io)));
   },
 };

@@ -1,7 +1,6 @@
 /** `isctl set policy STREAM:TAG`: change or remove the version policy of a tag (isctl extension). */
-import type { Command } from 'commander';
 import type { CommandModule } from '../command.js';
-import { globalOptions } from '../globals.js';
+import { globalOptions, type SubCommand } from '../globals.js';
 import { buildCoreContext } from '../context.js';
 import type { CliIO } from '../io.js';
 import type { ExitCode } from '../errors.js';
@@ -9,7 +8,7 @@ import { setPolicy } from '../../core/tag-policy.js';
 import { heldBackText } from '../../output/changes.js';
 import { printChanges } from '../report.js';
 import { escapeControls } from '../../domain/escape.js';
-import { ensureSetCommand } from './set.js';
+import { SET_GROUP } from './set.js';
 
 const examples = `
 Examples:
@@ -23,7 +22,7 @@ Examples:
   isctl set policy app:stable --remove
 `;
 
-async function action(target: string, opts: Record<string, unknown>, cmd: Command, io: CliIO): Promise<ExitCode> {
+async function action(target: string, opts: Flags, cmd: Cmd, io: CliIO): Promise<ExitCode> {
   const g = globalOptions(cmd, io);
   const dryRun = Boolean(opts.dryRun);
   const ctx = buildCoreContext(g, io, { dryRun });
@@ -34,10 +33,10 @@ async function action(target: string, opts: Record<string, unknown>, cmd: Comman
       {
         target,
         remove: Boolean(opts.remove),
-        ...(opts.policy !== undefined ? { policy: String(opts.policy) } : {}),
-        ...(opts.tagFilter !== undefined ? { tagFilter: String(opts.tagFilter) } : {}),
-        ...(opts.tagExtract !== undefined ? { tagExtract: String(opts.tagExtract) } : {}),
-        ...(opts.minAge !== undefined ? { minAge: String(opts.minAge) } : {}),
+        ...(opts.policy !== undefined ? { policy: opts.policy } : {}),
+        ...(opts.tagFilter !== undefined ? { tagFilter: opts.tagFilter } : {}),
+        ...(opts.tagExtract !== undefined ? { tagExtract: opts.tagExtract } : {}),
+        ...(opts.minAge !== undefined ? { minAge: opts.minAge } : {}),
       },
       dryRun,
     );
@@ -53,24 +52,30 @@ async function action(target: string, opts: Record<string, unknown>, cmd: Comman
   }
 }
 
+function define(parent: SubCommand) {
+  return parent
+    .command('policy')
+    .argument('<STREAM:TAG>', 'The tag whose policy changes')
+    .summary('Change or remove the version policy of a tag (isctl extension)')
+    .description(
+      'Change the version policy a DockerImage tag follows (see tag --policy) and evaluate it at once, or remove it with ' +
+        '--remove. Flags not given keep their current value; pass an empty value (--tag-filter "") to drop one.',
+    )
+    .option('--policy <policy>', 'semver:RANGE, numerical:asc|desc or alphabetical:asc|desc')
+    .option('--tag-filter <regex>', 'Only tags matching this regular expression (RE2 syntax)')
+    .option('--tag-extract <template>', "Order by this template of the filter's groups, e.g. '$version'")
+    .option('--min-age <duration>', 'Take a new tag only when isctl first saw it at least this long ago (e.g. 72h)')
+    .option('--remove', 'Remove the policy; from.name stays where it is')
+    .option('--dry-run', 'Show the change and its diff without writing anything')
+    .addHelpText('after', examples);
+}
+
+type Cmd = ReturnType<typeof define>;
+type Flags = ReturnType<Cmd['opts']>;
+
 /** Registers `set policy`. */
 export const setPolicyCommand: CommandModule = {
-  register(program, { io, action: exits }) {
-    ensureSetCommand(program)
-      .command('policy')
-      .argument('<STREAM:TAG>', 'The tag whose policy changes')
-      .summary('Change or remove the version policy of a tag (isctl extension)')
-      .description(
-        'Change the version policy a DockerImage tag follows (see tag --policy) and evaluate it at once, or remove it with ' +
-          '--remove. Flags not given keep their current value; pass an empty value (--tag-filter "") to drop one.',
-      )
-      .option('--policy <policy>', 'semver:RANGE, numerical:asc|desc or alphabetical:asc|desc')
-      .option('--tag-filter <regex>', 'Only tags matching this regular expression (RE2 syntax)')
-      .option('--tag-extract <template>', "Order by this template of the filter's groups, e.g. '$version'")
-      .option('--min-age <duration>', 'Take a new tag only when isctl first saw it at least this long ago (e.g. 72h)')
-      .option('--remove', 'Remove the policy; from.name stays where it is')
-      .option('--dry-run', 'Show the change and its diff without writing anything')
-      .addHelpText('after', examples)
-      .action(exits((target: string, opts: Record<string, unknown>, cmd: Command) => action(target, opts, cmd, io)));
+  register(program, { io, action: exits, group }) {
+    define(group(...SET_GROUP)).action(exits((target, opts, cmd) => action(target, opts, cmd, io)));
   },
 };

@@ -1,13 +1,12 @@
 /** `isctl set triggers TYPE/NAME`: list, add, change or remove image and config triggers (oc set triggers). */
-import type { Command } from 'commander';
 import type { CommandModule } from '../command.js';
-import { globalOptions } from '../globals.js';
+import { globalOptions, type SubCommand } from '../globals.js';
 import { buildCoreContext } from '../context.js';
 import { setTriggers } from '../../core/triggers/set-triggers/set-triggers.js';
 import { renderTriggerTable } from '../../output/set-tables.js';
 import { printChanges } from '../report.js';
 import { runOnBuild } from '../on-build.js';
-import { ensureSetCommand } from './set.js';
+import { SET_GROUP } from './set.js';
 import type { CliIO } from '../io.js';
 import type { ExitCode } from '../errors.js';
 
@@ -38,7 +37,7 @@ Examples:
   isctl set triggers statefulset/db --from-image=namespace1/image:latest -c main
 `;
 
-async function action(arg: string, opts: Record<string, unknown>, cmd: Command, io: CliIO): Promise<ExitCode> {
+async function action(arg: string, opts: Flags, cmd: Cmd, io: CliIO): Promise<ExitCode> {
   const g = globalOptions(cmd, io);
   const dryRun = Boolean(opts.dryRun);
   const ctx = buildCoreContext(g, io, { dryRun });
@@ -46,8 +45,8 @@ async function action(arg: string, opts: Record<string, unknown>, cmd: Command, 
     const result = await setTriggers(ctx, {
       resource: arg,
       flags: {
-        fromImage: opts.fromImage as string | undefined,
-        containers: opts.containers as string | undefined,
+        fromImage: opts.fromImage,
+        containers: opts.containers,
         fromConfig: Boolean(opts.fromConfig),
         auto: Boolean(opts.auto),
         manual: Boolean(opts.manual),
@@ -62,44 +61,50 @@ async function action(arg: string, opts: Record<string, unknown>, cmd: Command, 
     }
     if (result.changed) io.stdout.write(`${result.printedName} triggers updated${dryRun ? ' (dry run)' : ''}\n`);
     printChanges(io, result.changes, [result.triggers], g.color);
-    if (!dryRun) await runOnBuild(opts.onBuild as string | undefined, result.triggers.builds, io, g.dir);
+    if (!dryRun) await runOnBuild(opts.onBuild, result.triggers.builds, io, g.dir);
     return 0;
   } finally {
     await ctx.source.close();
   }
 }
 
+function define(parent: SubCommand) {
+  return parent
+    .command('triggers')
+    .usage('RESOURCE/NAME [--from-config|--from-image] [--auto|--manual]')
+    .argument('<resource>', 'TYPE/NAME: dc, bc, deployment, statefulset, daemonset or cronjob')
+    .summary('Update the triggers on one or more objects')
+    .description(
+      'Set or remove triggers.\n\n' +
+        'Deployment configs, build configs, deployments, stateful sets, daemon sets and cron jobs may have image triggers ' +
+        'that update their container images (or start a build) whenever an image stream tag changes. Deployment configs ' +
+        'keep them in spec.triggers, build configs in spec.triggers, the others in the image.openshift.io/triggers ' +
+        'annotation. Disabling the config change trigger of a deployment pauses it. With no flag, the triggers are listed.',
+    )
+    .option('--from-image <istag>', 'An image stream tag to trigger off of')
+    .option(
+      '-c, --containers <names>',
+      'Comma delimited list of container names this trigger applies to on deployments',
+    )
+    .option('--from-config', 'If set, configuration changes will result in a change')
+    .option('--auto', 'If true, enable all triggers, or just the specified trigger')
+    .option('--manual', 'If true, set all triggers to manual, or just the specified trigger')
+    .option('--remove', 'If true, remove the specified trigger(s).')
+    .option('--remove-all', 'If true, remove all triggers.')
+    .option('--dry-run', 'Show the change and its diff without writing anything')
+    .option(
+      '--on-build <command>',
+      'Run COMMAND once for each BuildConfig whose ImageChange trigger fired (env ISCTL_BUILD_*)',
+    )
+    .addHelpText('after', examples);
+}
+
+type Cmd = ReturnType<typeof define>;
+type Flags = ReturnType<Cmd['opts']>;
+
 /** Registers `set triggers` under the shared `set` command. */
 export const setTriggersCommand: CommandModule = {
-  register(program, { io, action: exits }) {
-    ensureSetCommand(program)
-      .command('triggers')
-      .usage('RESOURCE/NAME [--from-config|--from-image] [--auto|--manual]')
-      .argument('<resource>', 'TYPE/NAME: dc, bc, deployment, statefulset, daemonset or cronjob')
-      .summary('Update the triggers on one or more objects')
-      .description(
-        'Set or remove triggers.\n\n' +
-          'Deployment configs, build configs, deployments, stateful sets, daemon sets and cron jobs may have image triggers ' +
-          'that update their container images (or start a build) whenever an image stream tag changes. Deployment configs ' +
-          'keep them in spec.triggers, build configs in spec.triggers, the others in the image.openshift.io/triggers ' +
-          'annotation. Disabling the config change trigger of a deployment pauses it. With no flag, the triggers are listed.',
-      )
-      .option('--from-image <istag>', 'An image stream tag to trigger off of')
-      .option(
-        '-c, --containers <names>',
-        'Comma delimited list of container names this trigger applies to on deployments',
-      )
-      .option('--from-config', 'If set, configuration changes will result in a change')
-      .option('--auto', 'If true, enable all triggers, or just the specified trigger')
-      .option('--manual', 'If true, set all triggers to manual, or just the specified trigger')
-      .option('--remove', 'If true, remove the specified trigger(s).')
-      .option('--remove-all', 'If true, remove all triggers.')
-      .option('--dry-run', 'Show the change and its diff without writing anything')
-      .option(
-        '--on-build <command>',
-        'Run COMMAND once for each BuildConfig whose ImageChange trigger fired (env ISCTL_BUILD_*)',
-      )
-      .addHelpText('after', examples)
-      .action(exits((arg: string, opts: Record<string, unknown>, cmd: Command) => action(arg, opts, cmd, io)));
+  register(program, { io, action: exits, group }) {
+    define(group(...SET_GROUP)).action(exits((arg, opts, cmd) => action(arg, opts, cmd, io)));
   },
 };

@@ -1,9 +1,7 @@
-/** The shared `set` parent command; `set image-lookup`, `set triggers`… register under it. */
-import type { Command } from 'commander';
+/** The group commands several modules register under (`set image-lookup`, `set triggers`, `create imagestream`…). */
 
-/** Returns the `set` command of `program`, creating it the first time. */
-export function ensureSetCommand(program: Command): Command {
-  const existing = program.commands.find((c) => c.name() === 'set');
-  if (existing) return existing;
-  return program.command('set').description('Commands that help set specific features on objects');
-}
+/** `isctl set …`. */
+export const SET_GROUP = ['set', 'Commands that help set specific features on objects'] as const;
+
+/** `isctl create …`. */
+export const CREATE_GROUP = ['create', 'Create a resource in the state folder'] as const;

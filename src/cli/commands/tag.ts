@@ -1,7 +1,6 @@
 /** `isctl tag`: oc's tag over the state folder. */
-import type { Command } from 'commander';
 import type { CommandModule } from '../command.js';
-import { globalOptions } from '../globals.js';
+import { globalOptions, type Program } from '../globals.js';
 import { buildCoreContext } from '../context.js';
 import { tagImages, type TagResult } from '../../core/tag.js';
 import { tagWithPolicy, type PolicyTagResult } from '../../core/tag-policy.js';
@@ -49,7 +48,7 @@ Examples:
 /** Failures that mean the policy found nothing to follow (the other ones are import failures). */
 const POLICY_FAILURES = new Set(['NoMatchingTag', 'NotNumeric', 'InvalidPolicy']);
 
-async function policyAction(args: string[], opts: Record<string, unknown>, cmd: Command, io: CliIO): Promise<ExitCode> {
+async function policyAction(args: string[], opts: TagFlags, cmd: TagCommand, io: CliIO): Promise<ExitCode> {
   const g = globalOptions(cmd, io);
   const dryRun = Boolean(opts.dryRun);
   const commit = readCommitFlags(opts, dryRun);
@@ -57,7 +56,7 @@ async function policyAction(args: string[], opts: Record<string, unknown>, cmd: 
     opts.delete ? '--delete' : '',
     opts.alias ? '--alias' : '',
     opts.reference ? '--reference' : '',
-    opts.source !== undefined && !/^docker(image)?$/i.test(String(opts.source)) ? `--source=${opts.source}` : '',
+    opts.source !== undefined && !/^docker(image)?$/i.test(opts.source) ? `--source=${opts.source}` : '',
   ].filter(Boolean);
   const ctx = buildCoreContext(g, io, { dryRun });
   try {
@@ -67,14 +66,14 @@ async function policyAction(args: string[], opts: Record<string, unknown>, cmd: 
         g.namespace,
         {
           args,
-          policy: String(opts.policy),
-          ...(opts.tagFilter !== undefined ? { tagFilter: String(opts.tagFilter) } : {}),
-          ...(opts.tagExtract !== undefined ? { tagExtract: String(opts.tagExtract) } : {}),
-          ...(opts.minAge !== undefined ? { minAge: String(opts.minAge) } : {}),
+          policy: opts.policy ?? '',
+          ...(opts.tagFilter !== undefined ? { tagFilter: opts.tagFilter } : {}),
+          ...(opts.tagExtract !== undefined ? { tagExtract: opts.tagExtract } : {}),
+          ...(opts.minAge !== undefined ? { minAge: opts.minAge } : {}),
           scheduled: Boolean(opts.scheduled),
           insecure: Boolean(opts.insecure),
-          referencePolicy: opts.referencePolicy as string | undefined,
-          importMode: opts.importMode as string | undefined,
+          referencePolicy: opts.referencePolicy,
+          importMode: opts.importMode,
           conflicting,
         },
         d,
@@ -103,7 +102,7 @@ async function policyAction(args: string[], opts: Record<string, unknown>, cmd: 
     if (git) for (const l of commitReportLines(git)) io.stdout.write(`${l}\n`);
     if (!dryRun)
       await runOnBuild(
-        opts.onBuild as string | undefined,
+        opts.onBuild,
         r.triggers.flatMap((t) => t.builds),
         io,
         g.dir,
@@ -116,7 +115,7 @@ async function policyAction(args: string[], opts: Record<string, unknown>, cmd: 
   }
 }
 
-async function action(args: string[], opts: Record<string, unknown>, cmd: Command, io: CliIO): Promise<ExitCode> {
+async function action(args: string[], opts: TagFlags, cmd: TagCommand, io: CliIO): Promise<ExitCode> {
   if (opts.policy !== undefined) return policyAction(args, opts, cmd, io);
   const stray = (['tagFilter', 'tagExtract', 'minAge'] as const).find((k) => opts[k] !== undefined);
   if (stray) {
@@ -131,13 +130,13 @@ async function action(args: string[], opts: Record<string, unknown>, cmd: Comman
     const runOn = (c: CoreContext, d: boolean) =>
       tagImages(c, {
         args,
-        source: opts.source as string | undefined,
+        source: opts.source,
         alias: Boolean(opts.alias),
         reference: Boolean(opts.reference),
         scheduled: Boolean(opts.scheduled),
         insecure: Boolean(opts.insecure),
-        referencePolicy: opts.referencePolicy as string | undefined,
-        importMode: opts.importMode as string | undefined,
+        referencePolicy: opts.referencePolicy,
+        importMode: opts.importMode,
         delete: Boolean(opts.delete),
         dryRun: d,
       });
@@ -161,7 +160,7 @@ async function action(args: string[], opts: Record<string, unknown>, cmd: Comman
     if (git) for (const l of commitReportLines(git)) io.stdout.write(`${l}\n`);
     if (!dryRun)
       await runOnBuild(
-        opts.onBuild as string | undefined,
+        opts.onBuild,
         result.triggers.flatMap((t) => t.builds),
         io,
         g.dir,
@@ -174,78 +173,80 @@ async function action(args: string[], opts: Record<string, unknown>, cmd: Comman
   }
 }
 
+function define(program: Program) {
+  const cmd = program
+    .command('tag')
+    .usage('[--source=SOURCETYPE] SOURCE DEST [DEST ...]')
+    .argument('[args...]')
+    .summary('Tag existing images into image streams')
+    .description(
+      'Tag existing images into image streams.\n\n' +
+        'The tag command allows you to take an existing tag or image from an image stream, or a container image pull spec, ' +
+        'and set it as the most recent image for a tag in 1 or more other image streams. ' +
+        'A pull spec with a registry (quay.io/org/app:1.0) or without a tag (nginx) is a container image; ' +
+        'name:tag is an image stream tag in the current namespace; name@sha256:… is an image stream image.\n\n' +
+        'A container image is imported at once, as the image controller would. When the registry cannot be reached the tag ' +
+        'is set all the same and the failure is recorded as the ImportSuccess=False condition of the tag (see describe is, refresh).',
+    )
+    .option(
+      '--source <type>',
+      "Optional hint for the source type; valid values are 'imagestreamtag', 'istag', 'imagestreamimage', 'isimage', and 'docker'.",
+    )
+    .option('-d, --delete', 'Delete the provided spec tags.')
+    .option(
+      '--alias',
+      'Should the destination tag be updated whenever the source tag changes. Applies only to a single image stream. Defaults to false.',
+    )
+    .option('--reference', 'Should the destination tag continue to pull from the source namespace. Defaults to false.')
+    .option(
+      '--scheduled',
+      'Set a container image to be periodically imported from a remote repository. Defaults to false.',
+    )
+    .option(
+      '--insecure',
+      'Set to true if importing the specified container image requires HTTP or has a self-signed certificate. Defaults to false.',
+    )
+    .option(
+      '--reference-policy <policy>',
+      "Allow to request pullthrough for external image when set to 'local'. Defaults to 'source'.",
+    )
+    .option(
+      '--import-mode <mode>',
+      "Imports the full manifest list of a tag when set to 'PreserveOriginal'. Defaults to 'Legacy'.",
+    )
+    .option(
+      '--policy <policy>',
+      'isctl extension: follow the tag of SOURCE (a repository) a policy picks: semver:RANGE ' +
+        '(Masterminds/semver ranges, e.g. ~1.2, ^1, ">=1.2 <2"), numerical:asc|desc or alphabetical:asc|desc ' +
+        '(asc picks the highest, desc the lowest, as in Flux)',
+    )
+    .option(
+      '--tag-filter <regex>',
+      'With --policy: only tags matching this regular expression (RE2 syntax, named groups as (?P<name>...))',
+    )
+    .option(
+      '--tag-extract <template>',
+      "With --policy and --tag-filter: order by this template of the filter's groups, e.g. '$version'",
+    )
+    .option(
+      '--min-age <duration>',
+      'With --policy: take a new tag only when isctl first saw its digest at least this long ago (e.g. 72h, 7d)',
+    )
+    .option('--dry-run', 'Show the change and its diff without writing anything')
+    .option(
+      '--on-build <command>',
+      'Run COMMAND once for each BuildConfig whose ImageChange trigger fired (env ISCTL_BUILD_*)',
+    )
+    .addHelpText('after', examples);
+  return addCommitOptions(cmd);
+}
+
+type TagCommand = ReturnType<typeof define>;
+type TagFlags = ReturnType<TagCommand['opts']>;
+
 /** Registers `tag`. */
 export const tagCommand: CommandModule = {
   register(program, { io, action: exits }) {
-    const cmd = program
-      .command('tag')
-      .usage('[--source=SOURCETYPE] SOURCE DEST [DEST ...]')
-      .argument('[args...]')
-      .summary('Tag existing images into image streams')
-      .description(
-        'Tag existing images into image streams.\n\n' +
-          'The tag command allows you to take an existing tag or image from an image stream, or a container image pull spec, ' +
-          'and set it as the most recent image for a tag in 1 or more other image streams. ' +
-          'A pull spec with a registry (quay.io/org/app:1.0) or without a tag (nginx) is a container image; ' +
-          'name:tag is an image stream tag in the current namespace; name@sha256:… is an image stream image.\n\n' +
-          'A container image is imported at once, as the image controller would. When the registry cannot be reached the tag ' +
-          'is set all the same and the failure is recorded as the ImportSuccess=False condition of the tag (see describe is, refresh).',
-      )
-      .option(
-        '--source <type>',
-        "Optional hint for the source type; valid values are 'imagestreamtag', 'istag', 'imagestreamimage', 'isimage', and 'docker'.",
-      )
-      .option('-d, --delete', 'Delete the provided spec tags.')
-      .option(
-        '--alias',
-        'Should the destination tag be updated whenever the source tag changes. Applies only to a single image stream. Defaults to false.',
-      )
-      .option(
-        '--reference',
-        'Should the destination tag continue to pull from the source namespace. Defaults to false.',
-      )
-      .option(
-        '--scheduled',
-        'Set a container image to be periodically imported from a remote repository. Defaults to false.',
-      )
-      .option(
-        '--insecure',
-        'Set to true if importing the specified container image requires HTTP or has a self-signed certificate. Defaults to false.',
-      )
-      .option(
-        '--reference-policy <policy>',
-        "Allow to request pullthrough for external image when set to 'local'. Defaults to 'source'.",
-      )
-      .option(
-        '--import-mode <mode>',
-        "Imports the full manifest list of a tag when set to 'PreserveOriginal'. Defaults to 'Legacy'.",
-      )
-      .option(
-        '--policy <policy>',
-        'isctl extension: follow the tag of SOURCE (a repository) a policy picks: semver:RANGE ' +
-          '(Masterminds/semver ranges, e.g. ~1.2, ^1, ">=1.2 <2"), numerical:asc|desc or alphabetical:asc|desc ' +
-          '(asc picks the highest, desc the lowest, as in Flux)',
-      )
-      .option(
-        '--tag-filter <regex>',
-        'With --policy: only tags matching this regular expression (RE2 syntax, named groups as (?P<name>...))',
-      )
-      .option(
-        '--tag-extract <template>',
-        "With --policy and --tag-filter: order by this template of the filter's groups, e.g. '$version'",
-      )
-      .option(
-        '--min-age <duration>',
-        'With --policy: take a new tag only when isctl first saw its digest at least this long ago (e.g. 72h, 7d)',
-      )
-      .option('--dry-run', 'Show the change and its diff without writing anything')
-      .option(
-        '--on-build <command>',
-        'Run COMMAND once for each BuildConfig whose ImageChange trigger fired (env ISCTL_BUILD_*)',
-      )
-      .addHelpText('after', examples);
-    addCommitOptions(cmd).action(
-      exits((args: string[], opts: Record<string, unknown>, cmd: Command) => action(args, opts, cmd, io)),
-    );
+    define(program).action(exits((args, opts, cmd) => action(args, opts, cmd, io)));
   },
 };
