@@ -8,6 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { EditError, editFileText } from '../../src/state/edit/file.js';
 import { runCli, tempDir } from '../helpers/index.js';
 
 const D1 = `sha256:${'1'.repeat(64)}`;
@@ -126,5 +127,26 @@ spec:
     );
     expect(bytes(dir, 'web.yaml').toString('utf8')).toBe(dc);
     expect(bytes(dir, 'app.yaml').toString('utf8')).toBe(STREAM);
+  });
+});
+
+describe('a collection the editor cannot align', () => {
+  it('is not re-rendered when that would rewrite a value left in place (0x1F → 31) or drop a comment: the edit is refused', () => {
+    const text =
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: m\nmatrix:\n- - 0x1F   # hex, as written\n  - 7\n';
+    const before = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'm' }, matrix: [[31, 7]] };
+    const after = { ...before, matrix: [[31, 8]] };
+    expect(() => editFileText('m.yaml', text, [{ document: 0, after, before }])).toThrow(
+      new EditError('the edit would rewrite the block around 0x1F, an unchanged value written another way'),
+    );
+  });
+
+  it('may be re-rendered when everything in it changes', () => {
+    const text = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: m\nmatrix:\n- - 1\n  - 2\n';
+    const before = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'm' }, matrix: [[1, 2]] };
+    const after = { ...before, matrix: [[3, 4]] };
+    expect(editFileText('m.yaml', text, [{ document: 0, after, before }])).toBe(
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: m\nmatrix:\n- - 3\n  - 4\n',
+    );
   });
 });

@@ -3,7 +3,10 @@
  * matched by their identity key when they have one (`name` of spec.tags and containers, `tag`
  * of status.tags), otherwise by equality (longest common subsequence), and the leftovers between
  * two matches are paired in order as modified items (a TagEvent prepended to history stays an
- * insertion; a condition updated in place stays a modification).
+ * insertion; a condition updated in place stays a modification). When the leftovers differ in
+ * number, maps are paired by likeness (how many of their entries are equal), so removing
+ * `- type: ConfigChange` before a trigger whose `automatic` changed edits that one value instead
+ * of rewriting the list.
  */
 import { jsonEqual } from './equal.js';
 
@@ -77,20 +80,64 @@ function alignByValue(before: readonly unknown[], after: readonly unknown[]): Ma
     equal.push({ oldIndex: m.oldIndex + pre, newIndex: m.newIndex + pre });
   }
   for (let i = 0; i < suf; i++) equal.push({ oldIndex: before.length - suf + i, newIndex: after.length - suf + i });
-  return pairGaps(equal, before.length, after.length);
+  return pairGaps(equal, before, after);
 }
 
-/** Adds in-order pairs for the gaps between equal matches when both sides of a gap have the same length. */
-function pairGaps(equal: Match[], oldLen: number, newLen: number): Match[] {
+/**
+ * Adds pairs for the gaps between equal matches: in order when both sides of a gap have the same
+ * length, else the maps most alike (see pairByLikeness).
+ */
+function pairGaps(equal: Match[], before: readonly unknown[], after: readonly unknown[]): Match[] {
   const out: Match[] = [];
   let prev: Match = { oldIndex: -1, newIndex: -1 };
-  for (const m of [...equal, { oldIndex: oldLen, newIndex: newLen }]) {
+  for (const m of [...equal, { oldIndex: before.length, newIndex: after.length }]) {
     const gap = m.oldIndex - prev.oldIndex - 1;
-    if (gap > 0 && gap === m.newIndex - prev.newIndex - 1) {
+    const newGap = m.newIndex - prev.newIndex - 1;
+    if (gap > 0 && gap === newGap) {
       for (let k = 1; k <= gap; k++) out.push({ oldIndex: prev.oldIndex + k, newIndex: prev.newIndex + k });
+    } else if (gap > 0 && newGap > 0) {
+      const olds = before.slice(prev.oldIndex + 1, m.oldIndex);
+      const news = after.slice(prev.newIndex + 1, m.newIndex);
+      for (const p of pairByLikeness(olds, news))
+        out.push({ oldIndex: prev.oldIndex + 1 + p.oldIndex, newIndex: prev.newIndex + 1 + p.newIndex });
     }
-    if (m.oldIndex < oldLen) out.push(m);
+    if (m.oldIndex < before.length) out.push(m);
     prev = m;
+  }
+  return out;
+}
+
+/** How many entries two maps share with equal values (0 when either is not a map). */
+function likeness(a: unknown, b: unknown): number {
+  if (!isMap(a) || !isMap(b)) return 0;
+  let n = 0;
+  for (const [k, v] of Object.entries(a)) if (Object.hasOwn(b, k) && jsonEqual(v, b[k])) n++;
+  return n;
+}
+
+function isMap(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** The in-order pairing of two short lists that shares the most equal entries (pairs sharing none are left out). */
+function pairByLikeness(a: readonly unknown[], b: readonly unknown[]): Match[] {
+  if (a.length * b.length > 10_000) return [];
+  const w = b.length + 1;
+  const dp = new Uint32Array((a.length + 1) * w);
+  for (let i = a.length - 1; i >= 0; i--)
+    for (let j = b.length - 1; j >= 0; j--) {
+      const l = likeness(a[i], b[j]);
+      dp[i * w + j] = Math.max(l > 0 ? dp[(i + 1) * w + j + 1] + l : 0, dp[(i + 1) * w + j], dp[i * w + j + 1]);
+    }
+  const out: Match[] = [];
+  for (let i = 0, j = 0; i < a.length && j < b.length; ) {
+    const l = likeness(a[i], b[j]);
+    if (l > 0 && dp[i * w + j] === dp[(i + 1) * w + j + 1] + l) {
+      out.push({ oldIndex: i, newIndex: j });
+      i++;
+      j++;
+    } else if (dp[(i + 1) * w + j] >= dp[i * w + j + 1]) i++;
+    else j++;
   }
   return out;
 }

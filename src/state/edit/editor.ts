@@ -5,9 +5,10 @@
  * removed with its line, a list item inserted (TagEvents are prepended, as OpenShift records
  * history newest first) or removed. New structure is rendered in the file's own style.
  */
-import { isAlias, isMap, isScalar, isSeq } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, visit } from 'yaml';
 import type { Node, Pair, YAMLMap, YAMLSeq } from 'yaml';
 import { alignLists } from './align.js';
+import { EditError } from './edit-error.js';
 import { jsonEqual } from './equal.js';
 import { renderFlow, renderKey, renderYamlBlock, renderYamlFlowScalar, renderYamlScalar } from './render.js';
 import { lineEndAfter, lineIndent, lineStart, startsLine, trimEnd } from './splice.js';
@@ -61,7 +62,7 @@ export class TreeEditor {
       if (isSeq(node) && Array.isArray(before) && Array.isArray(after) && before.length > 0 && after.length > 0)
         return this.editSeq(node, before, after, slot);
     }
-    this.replace(node, after, slot);
+    this.replace(node, after, slot, before);
   }
 
   private childSlot(node: YAMLMap | YAMLSeq): { flow: boolean; multiline: boolean } {
@@ -74,10 +75,10 @@ export class TreeEditor {
     const byKey = new Map(pairs.map((p) => [keyOf(p), p]));
     const has = (o: Obj, k: string) => Object.hasOwn(o, k) && o[k] !== undefined;
     if (pairs.length !== Object.keys(before).length || !Object.keys(before).every((k) => byKey.has(k)))
-      return this.replace(node, after, slot);
+      return this.replace(node, after, slot, before);
     const removed = pairs.map((p, i) => (has(after, keyOf(p)) ? -1 : i)).filter((i) => i >= 0);
     const kept = pairs.map((_, i) => i).filter((i) => !removed.includes(i));
-    if (kept.length === 0) return this.replace(node, after, slot);
+    if (kept.length === 0) return this.replace(node, after, slot, before);
     // New keys go after the nearest preceding key that already existed, else after the last kept one.
     const inserts = new Map<number, [string, unknown][]>();
     let anchor = kept[kept.length - 1];
@@ -93,7 +94,7 @@ export class TreeEditor {
       }
     }
     const cs = this.childSlot(node);
-    if (!cs.flow && !this.canRemoveBlockPairs(pairs, removed)) return this.replace(node, after, slot);
+    if (!cs.flow && !this.canRemoveBlockPairs(pairs, removed)) return this.replace(node, after, slot, before);
     for (const i of kept)
       this.editValue(pairs[i].value as Node, before[keyOf(pairs[i])], after[keyOf(pairs[i])], {
         kind: 'pair',
@@ -151,9 +152,10 @@ export class TreeEditor {
 
   private editSeq(node: YAMLSeq, before: unknown[], after: unknown[], slot: Slot): void {
     const items = node.items as Node[];
-    if (items.length !== before.length || items.some((n) => !rangeOf(n))) return this.replace(node, after, slot);
+    if (items.length !== before.length || items.some((n) => !rangeOf(n)))
+      return this.replace(node, after, slot, before);
     const matches = alignLists(before, after);
-    if (matches.length === 0) return this.replace(node, after, slot);
+    if (matches.length === 0) return this.replace(node, after, slot, before);
     const matchedOld = new Set(matches.map((m) => m.oldIndex));
     const removed = items.map((_, i) => i).filter((i) => !matchedOld.has(i));
     const after_: Map<number, unknown[]> = new Map();
@@ -167,7 +169,8 @@ export class TreeEditor {
     });
     const cs = this.childSlot(node);
     const dashes = cs.flow ? [] : items.map((n) => this.dashOf(n));
-    if (!cs.flow && dashes.some((d) => d < 0 || !startsLine(this.src, d))) return this.replace(node, after, slot);
+    if (!cs.flow && dashes.some((d) => d < 0 || !startsLine(this.src, d)))
+      return this.replace(node, after, slot, before);
     for (const { oldIndex, newIndex } of matches)
       this.editValue(items[oldIndex], before[oldIndex], after[newIndex], { kind: 'item', ...cs });
     const first = matches[0].oldIndex;
@@ -251,9 +254,11 @@ export class TreeEditor {
   }
 
   /** Replaces a whole value (or fills an empty one) with a rendering of `value`. */
-  private replace(node: Node | null | undefined, value: unknown, slot: Slot): void {
+  private replace(node: Node | null | undefined, value: unknown, slot: Slot, before?: unknown): void {
     const r = rangeOf(node);
     const present = !!r && r[1] > r[0];
+    const sameKind = (isMap(node) && isObj(value)) || (isSeq(node) && Array.isArray(value));
+    if (present && sameKind && nonEmpty(value)) this.checkLossless(node as YAMLMap | YAMLSeq, before, value);
     if (this.style.json || slot.flow) {
       if (!present) throw new Error('internal error: empty value in a flow collection');
       const text =
@@ -275,6 +280,61 @@ export class TreeEditor {
       return this.out.add(from, present ? trimEnd(this.src, r![0], r![1]) : from, ` ${text}`);
     }
     this.replaceWithBlock(node, value, slot, present);
+  }
+
+  /**
+   * Re-rendering a collection that keeps some of its content in place (the editor could not
+   * align it) is only allowed when it loses nothing nobody edited: no comment inside it, and no
+   * value left where it was that is written differently from how it would be rendered (`0x1F`,
+   * `1.10`, a quoted string, a big integer). Otherwise the file is refused with the reason, as a
+   * re-render would change bytes nobody touched. A collection whose content all changes may be
+   * re-rendered.
+   */
+  private checkLossless(node: YAMLMap | YAMLSeq, before: unknown, value: unknown): void {
+    const r = rangeOf(node)!;
+    const end = trimEnd(this.src, r[0], r[1]);
+    let shared = false;
+    let lossy: string | undefined;
+    const walk = (n: unknown, b: unknown, a: unknown): void => {
+      if (isScalar(n)) {
+        const sr = rangeOf(n);
+        if (!sr || a === undefined || !jsonEqual(a, b)) return;
+        shared = true;
+        const text = this.src.slice(sr[0], sr[1]);
+        if (lossy === undefined && !this.rendersAs(n.value, text)) lossy = text;
+      } else if (isMap(n)) {
+        for (const p of n.items as Pair[]) {
+          const k = keyOf(p);
+          walk(p.value, isObj(b) ? b[k] : undefined, isObj(a) ? a[k] : undefined);
+        }
+      } else if (isSeq(n)) {
+        (n.items as unknown[]).forEach((item, i) =>
+          walk(item, Array.isArray(b) ? b[i] : undefined, Array.isArray(a) ? a[i] : undefined),
+        );
+      }
+    };
+    walk(node, before, value);
+    if (!shared) return;
+    if (lossy !== undefined)
+      throw new EditError(`the edit would rewrite the block around ${lossy}, an unchanged value written another way`);
+    const scalars: [number, number][] = [];
+    visit(node, {
+      Scalar: (_, sc) => {
+        const sr = rangeOf(sc);
+        if (sr) scalars.push([sr[0], sr[1]]);
+      },
+    });
+    for (let i = this.src.indexOf('#', r[0]); i >= 0 && i < end; i = this.src.indexOf('#', i + 1)) {
+      const inScalar = scalars.some(([a, b]) => i >= a && i < b);
+      if (!inScalar && (i === 0 || ' \t\n'.includes(this.src[i - 1])))
+        throw new EditError('the edit would rewrite a block that holds a comment, and the comment would be lost');
+    }
+  }
+
+  /** True when `text` is how the editor would write `v` anyway. */
+  private rendersAs(v: unknown, text: string): boolean {
+    if (this.style.json) return JSON.stringify(v) === text;
+    return renderYamlScalar(v) === text || renderYamlFlowScalar(v) === text;
   }
 
   private replaceWithBlock(node: Node | null | undefined, value: unknown, slot: Slot, present: boolean): void {

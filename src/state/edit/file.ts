@@ -11,6 +11,7 @@ import { isMap, isScalar, parseAllDocuments, visit } from 'yaml';
 import type { Document, Node } from 'yaml';
 import { fastParseYaml } from '../fastyaml.js';
 import { BOM, MAX_ALIAS_COUNT } from '../parse.js';
+import { EditError } from './edit-error.js';
 import { TreeEditor } from './editor.js';
 import { jsonEqual } from './equal.js';
 import { renderYamlBlock } from './render.js';
@@ -27,8 +28,7 @@ export interface DocumentUpdate {
   before?: unknown;
 }
 
-/** Thrown when a file cannot be edited (it no longer parses the way it did when loaded). */
-export class EditError extends Error {}
+export { EditError } from './edit-error.js';
 
 interface Parsed {
   docs: Document[];
