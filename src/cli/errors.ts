@@ -38,6 +38,18 @@ export function diffExitCode(rendered: RenderedError): ExitCode {
   return rendered.exitCode + 1;
 }
 
+/**
+ * The exit code of a run in an `--exit-code` mode (`refresh --exit-code`, `serve --once`), after
+ * kubectl diff (k8s.io/kubectl pkg/cmd/diff/diff.go): 0 nothing changed, 1 files changed, 2
+ * something failed and nothing was written. kubectl diff writes nothing, so it has no code for the
+ * fourth case; here changes are written even when some tags fail, and a job that commits only on
+ * 1 would lose them: 3 says "changed (written), with failures" — commit, then fail.
+ */
+export function changesExitCode(changed: boolean, failed: boolean): ExitCode {
+  if (failed) return changed ? 3 : 2;
+  return changed ? 1 : 0;
+}
+
 function errorText(err: unknown, commandPath: string): string {
   if (err instanceof UsageError) {
     // cmdutil.UsageErrorf: the message, then the hint line pointing at the command's help.

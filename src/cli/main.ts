@@ -72,7 +72,7 @@ Examples:
   isctl get is
   isctl describe istag myapp:1.0
 
-  # In CI: re-import every tag, apply triggers, exit 1 when files changed
+  # In CI: re-import every tag, apply triggers; exit 1 when files changed, 3 when changed with failures
   isctl refresh --exit-code
 
 Use "isctl <command> --help" for more information about a given command.`,

@@ -51,11 +51,16 @@ describe('examples/ci/github-actions.yml', () => {
     expect(steps[0].uses).toMatch(/^actions\/checkout@/);
   });
 
-  it('runs isctl refresh --exit-code and treats >1 as an error', () => {
+  it('runs isctl refresh --exit-code: 1 and 3 open the pull request, 2 and 3 fail the job after it', () => {
     const refresh = steps.find((s) => s.id === 'refresh')!;
     expect(refresh.run).toMatch(/isctl refresh\b[^\n]*--exit-code/);
-    expect(refresh.run).toContain('if [ "$code" -gt 1 ]');
+    expect(refresh.run).toContain('case "$code" in 1|3) changed=true ;; *) changed=false ;; esac');
+    expect(refresh.run).toContain('case "$code" in 2|3) failed=true ;; *) failed=false ;; esac');
     expect(refresh.run).toContain('>> "$GITHUB_OUTPUT"');
+    const pr = steps.findIndex((s) => s.uses?.startsWith('peter-evans/create-pull-request@'));
+    const fail = steps.findIndex((s) => s.if === "steps.refresh.outputs.failed == 'true'");
+    expect(fail).toBeGreaterThan(pr);
+    expect(steps[fail]!.run).toMatch(/exit 1\s*$/);
   });
 
   it('installs isctl from the tarball npm pack writes (isctl is not published to a registry)', () => {
@@ -94,14 +99,29 @@ describe('examples/ci/github-actions.yml', () => {
         });
       const first = runStep();
       expect(first.status, first.stderr).toBe(0);
-      expect(fs.readFileSync(output, 'utf8')).toBe('changed=true\n');
+      expect(fs.readFileSync(output, 'utf8')).toBe('changed=true\nfailed=false\n');
       const body = fs.readFileSync(path.join(work, 'pr-body.md'), 'utf8');
       expect(body).toContain('```mermaid\nflowchart LR');
       expect(body).toContain('hello:1.0');
       fs.rmSync(output);
       const second = runStep();
       expect(second.status, second.stderr).toBe(0);
-      expect(fs.readFileSync(output, 'utf8')).toBe('changed=false\n');
+      expect(fs.readFileSync(output, 'utf8')).toBe('changed=false\nfailed=false\n');
+      // A tag whose registry is gone, next to one that changes: the change is proposed and the
+      // failure reported (refresh --exit-code 3), nothing lost.
+      fs.rmSync(output);
+      fs.writeFileSync(
+        path.join(work, 'examples/state/gone.yaml'),
+        'apiVersion: image.openshift.io/v1\nkind: ImageStream\nmetadata:\n  name: gone\n' +
+          'spec:\n  tags:\n  - name: "1"\n    from:\n      kind: DockerImage\n      name: 127.0.0.1:1/team/gone:1\n',
+      );
+      const third = runStep();
+      expect(third.status, third.stderr).toBe(0);
+      expect(fs.readFileSync(output, 'utf8')).toBe('changed=true\nfailed=true\n');
+      fs.rmSync(output);
+      const fourth = runStep();
+      expect(fourth.status, fourth.stderr).toBe(0);
+      expect(fs.readFileSync(output, 'utf8')).toBe('changed=false\nfailed=true\n');
     } finally {
       fs.rmSync(work, { recursive: true, force: true });
       fs.rmSync(bin, { recursive: true, force: true });
@@ -134,6 +154,9 @@ describe('examples/ci/gitlab-ci.yml', () => {
     const script = job.script.join('\n');
     expect(script).toMatch(/isctl refresh\b[^\n]*--exit-code/);
     expect(script).toContain('if [ "$code" -eq 0 ]; then echo "isctl: nothing changed"; exit 0; fi');
+    // 2 fails at once; 3 pushes and opens the merge request first, then fails (refresh --exit-code).
+    expect(script).toContain('if [ "$code" -eq 2 ] || [ "$code" -gt 3 ]; then');
+    expect(job.script.at(-1)).toContain('if [ "$code" -eq 3 ]; then');
     expect(script).toContain('git push --force');
     expect(script).toContain('--request POST');
     expect(script).toContain('$CI_API_V4_URL/projects/$CI_PROJECT_ID/merge_requests');

@@ -271,7 +271,7 @@ describe('refresh', () => {
 
     const quiet = await runCli(['--dir', dir, 'refresh', '--exit-code']);
     expect(quiet.code).toBe(0);
-    expect(quiet.stdout).toBe('1 tags checked, 0 changed, 0 failed\n');
+    expect(quiet.stdout).toBe('1 tag checked, 0 changed, 0 failed\n');
 
     await pushImage(reg, 'team/cron', 'stable', { seed: 'c2' });
     const d2 = await skopeoRawDigest(reg, 'team/cron:stable');

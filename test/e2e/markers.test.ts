@@ -90,7 +90,7 @@ sidecar: {image: "${reg.host}/team/app@${d1}"} # {"$imagestreamtag": "app:stable
     expect(fs.readFileSync(path.join(dir, 'deploy', 'kustomization.yaml'), 'utf8')).toBe(before);
 
     const second = await runCli(['--dir', dir, 'refresh', '--exit-code'], { clock });
-    expect(second.code).toBe(2); // changed, but the nosuch marker is a failure
+    expect(second.code).toBe(3); // changed (written), with a failure: the nosuch marker
     const after = fs.readFileSync(path.join(dir, 'deploy', 'kustomization.yaml'), 'utf8');
     expect(after).toBe(before.replace(`digest: ${d1}`, `digest: ${d2}`));
     // Exactly the marked values changed: every other byte of both files is as before.

@@ -367,7 +367,7 @@ describe('serve with a real Distribution registry', () => {
     }
   }, 30_000);
 
-  it('--once follows kubectl diff: 1 after a change, 0 when nothing changed, 2 on a failing tag', async () => {
+  it('--once follows refresh --exit-code: 1 after a change, 0 when nothing changed, 3 when a failing tag wrote its condition', async () => {
     const dir = tempDir('serve');
     await pushImage(reg, 'team/once', 'stable', { seed: 'o1' });
     fs.writeFileSync(
@@ -378,14 +378,18 @@ describe('serve with a real Distribution registry', () => {
     expect(a.code).toBe(1);
     const b = await cli(['serve', '--once', '--dir', dir]);
     expect(b.code).toBe(0);
-    expect(b.stdout).toBe('1 tags checked, 0 changed, 0 failed\n');
+    expect(b.stdout).toBe('1 tag checked, 0 changed, 0 failed\n');
     fs.writeFileSync(
       path.join(dir, 'missing.yaml'),
       streamYaml('missing', [{ tag: 'x', from: `${reg.host}/team/nothing-here:x`, scheduled: true }]),
     );
+    // The new tag's ImportSuccess=False condition is written: changed, with failures.
     const c = await cli(['serve', '--once', '--dir', dir]);
-    expect(c.code).toBe(2);
+    expect(c.code).toBe(3);
     expect(c.stderr).toContain('team/nothing-here');
+    // The same failure again writes nothing: failed, nothing changed.
+    const d = await cli(['serve', '--once', '--dir', dir]);
+    expect(d.code).toBe(2);
   }, 60_000);
 
   it('SIGTERM during an import lets the write finish: exit 0 and every file whole', async () => {

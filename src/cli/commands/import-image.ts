@@ -96,12 +96,12 @@ async function action(target: string | undefined, opts: Flags, cmd: Cmd, io: Cli
     }
     // With -o the document stays alone on stdout; what happened in Git goes to stderr.
     if (git) for (const l of commitReportLines(git)) (format.kind === 'table' ? io.stdout : io.stderr).write(`${l}\n`);
-    if (!dryRun) await runOnBuild(opts.onBuild, result.triggers.builds, io, g.dir);
+    const hooksFailed = dryRun ? 0 : await runOnBuild(opts.onBuild, result.triggers.builds, io, g.dir);
     if (result.failed) {
       io.stderr.write('error: imported completed with errors\n');
       return 1;
     }
-    return 0;
+    return hooksFailed > 0 ? 1 : 0;
   } finally {
     progress?.clear();
     await ctx.source.close();

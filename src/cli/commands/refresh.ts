@@ -2,7 +2,7 @@
 import { escapeControls } from '../../domain/escape.js';
 import type { CommandModule } from '../command.js';
 import { commandPath } from '../command.js';
-import { diffExitCode, renderError, type ExitCode } from '../errors.js';
+import { changesExitCode, diffExitCode, renderError, type ExitCode } from '../errors.js';
 import { stateErrorCount } from '../state-report.js';
 import { globalOptions, type Program } from '../globals.js';
 import { buildCoreContext } from '../context.js';
@@ -32,7 +32,7 @@ Examples:
   # Only the tags OpenShift would re-import on its schedule, in every namespace
   isctl refresh --scheduled-only -A
 
-  # In CI: exit 1 when something changed (0 when nothing did, >1 on errors)
+  # In CI: 0 nothing changed, 1 changed, 2 failed, 3 changed with failures (commit on 1 and 3)
   isctl refresh --exit-code
 
   # What would change, without writing anything
@@ -80,7 +80,7 @@ async function action(streams: string[], opts: Flags, cmd: Cmd, io: CliIO): Prom
     if (g.output === 'json') {
       io.stdout.write(toJson({ ...refreshDocument(result, dryRun), ...(git ? { git: commitReportJson(git) } : {}) }));
     } else {
-      const summary = renderRefreshSummary(result.outcomes, dryRun);
+      const summary = renderRefreshSummary(result.outcomes, dryRun, [result.triggers]);
       for (const e of summary.errors) io.stderr.write(`${e}\n`);
       for (const l of summary.lines) io.stdout.write(`${l}\n`);
       printChanges(io, result.changes, [result.triggers], g.color);
@@ -88,10 +88,12 @@ async function action(streams: string[], opts: Flags, cmd: Cmd, io: CliIO): Prom
         io.stderr.write(`${escapeControls(`warning: ${f.place}: ${f.what} ${f.message}`)}\n`);
       if (git) for (const l of commitReportLines(git)) io.stdout.write(`${l}\n`);
     }
-    if (!dryRun) await runOnBuild(opts.onBuild, result.triggers.builds, io, g.dir);
-    // A file that could not be read is an error too (more than 1), after the changes were written.
-    if (opts.exitCode) return failed.length > 0 || stateErrorCount(io) > 0 ? 2 : changed ? 1 : 0;
-    return failed.length > 0 ? 1 : 0;
+    const hooksFailed = dryRun ? 0 : await runOnBuild(opts.onBuild, result.triggers.builds, io, g.dir);
+    const anyFailed = failed.length > 0 || hooksFailed > 0;
+    // A file that could not be read is a failure too, after the changes were written (main exits 1
+    // for it without --exit-code).
+    if (opts.exitCode) return changesExitCode(changed, anyFailed || stateErrorCount(io) > 0);
+    return anyFailed ? 1 : 0;
   } catch (err) {
     if (!opts.exitCode) throw err;
     // With --exit-code, 1 means "changed": an error exits with more, as kubectl diff's CheckDiffErr.
@@ -132,7 +134,11 @@ function define(program: Program) {
       'Only tags with importPolicy.scheduled: true (what OpenShift re-imports every 15 minutes)',
     )
     .option('--dry-run', 'Show what would change without writing anything')
-    .option('--exit-code', 'Exit 0 when nothing changed, 1 when something changed, 2 on errors (as kubectl diff)')
+    .option(
+      '--exit-code',
+      'Exit 0 when nothing changed, 1 when files changed, 2 when something failed and nothing changed, ' +
+        '3 when files changed (and were written) and something failed; as kubectl diff, with 3 added',
+    )
     .option(
       '--on-build <command>',
       'Run COMMAND once for each BuildConfig whose ImageChange trigger fired (env ISCTL_BUILD_*)',

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { CommandModule } from '../command.js';
 import { commandPath } from '../command.js';
-import { diffExitCode, renderError, type ExitCode } from '../errors.js';
+import { changesExitCode, diffExitCode, renderError, type ExitCode } from '../errors.js';
 import { globalOptions, type GlobalOptions, type Program } from '../globals.js';
 import { buildCoreContext } from '../context.js';
 import type { LoadReport } from '../../state/store.js';
@@ -124,7 +124,10 @@ function onBuild(opts: Flags, io: CliIO, g: GlobalOptions) {
   const command = opts.onBuild;
   if (!command) return {};
   return {
-    afterImport: (r: { triggers: { builds: TriggeredBuild[] } }) => runOnBuild(command, r.triggers.builds, io, g.dir),
+    // The server keeps running: runOnBuild reports a failed hook on stderr.
+    afterImport: async (r: { triggers: { builds: TriggeredBuild[] } }) => {
+      await runOnBuild(command, r.triggers.builds, io, g.dir);
+    },
   };
 }
 
@@ -262,15 +265,15 @@ async function once(
     io.stderr.write('the scheduled pass is left to the replica holding the scheduler lease\n');
     return 0;
   }
-  const summary = renderRefreshSummary(result.outcomes, false);
+  const summary = renderRefreshSummary(result.outcomes, false, [result.triggers]);
   for (const e of summary.errors) io.stderr.write(`${e}\n`);
   for (const l of summary.lines) io.stdout.write(`${l}\n`);
   printChanges(io, result.changes, [result.triggers], g.color);
-  await runOnBuild(opts.onBuild, result.triggers.builds, io, g.dir);
-  const failed = result.outcomes.some((o) => o.status === 'failed');
+  const hooksFailed = await runOnBuild(opts.onBuild, result.triggers.builds, io, g.dir);
+  const failed = result.outcomes.some((o) => o.status === 'failed') || hooksFailed > 0;
   const changed = result.outcomes.some((o) => o.status === 'changed') || result.changes.length > 0;
-  // kubectl diff's convention, as `refresh --exit-code`: 0 no change, 1 changes, 2 errors.
-  return failed ? 2 : changed ? 1 : 0;
+  // The codes of `refresh --exit-code`: 0 no change, 1 changes, 2 failures, 3 changes with failures.
+  return changesExitCode(changed, failed);
 }
 
 function define(program: Program) {
@@ -289,7 +292,8 @@ function define(program: Program) {
     .option('--interval <duration>', 'How often every scheduled tag is re-imported (30s, 5m, 1h, 1h30m)', '15m')
     .option(
       '--once',
-      'Run one scheduled pass and exit: 0 nothing changed, 1 something changed, 2 errors (as kubectl diff)',
+      'Run one scheduled pass and exit: 0 nothing changed, 1 something changed, 2 something failed, ' +
+        '3 something changed (written) and something failed (as refresh --exit-code)',
     )
     .option(
       '--webhook-secret-file <file>',

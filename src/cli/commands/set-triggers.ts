@@ -61,8 +61,8 @@ async function action(arg: string, opts: Flags, cmd: Cmd, io: CliIO): Promise<Ex
     }
     if (result.changed) io.stdout.write(`${result.printedName} triggers updated${dryRun ? ' (dry run)' : ''}\n`);
     printChanges(io, result.changes, [result.triggers], g.color);
-    if (!dryRun) await runOnBuild(opts.onBuild, result.triggers.builds, io, g.dir);
-    return 0;
+    const hooksFailed = dryRun ? 0 : await runOnBuild(opts.onBuild, result.triggers.builds, io, g.dir);
+    return hooksFailed > 0 ? 1 : 0;
   } finally {
     await ctx.source.close();
   }

@@ -100,16 +100,17 @@ async function policyAction(args: string[], opts: TagFlags, cmd: TagCommand, io:
     for (const f of r.importFailures) io.stderr.write(escapeControls(`error: tag ${f.dest} failed: ${f.message}\n`));
     printChanges(io, r.changes, r.triggers, g.color);
     if (git) for (const l of commitReportLines(git)) io.stdout.write(`${l}\n`);
-    if (!dryRun)
-      await runOnBuild(
-        opts.onBuild,
-        r.triggers.flatMap((t) => t.builds),
-        io,
-        g.dir,
-      );
+    const hooksFailed = dryRun
+      ? 0
+      : await runOnBuild(
+          opts.onBuild,
+          r.triggers.flatMap((t) => t.builds),
+          io,
+          g.dir,
+        );
     // As for any tag, an import failure is the tag's ImportSuccess=False condition (exit 0); a
     // policy that finds nothing to follow is an error of the command.
-    return r.importFailures.some((f) => POLICY_FAILURES.has(f.reason)) ? 1 : 0;
+    return r.importFailures.some((f) => POLICY_FAILURES.has(f.reason)) || hooksFailed > 0 ? 1 : 0;
   } finally {
     await ctx.source.close();
   }
@@ -158,16 +159,17 @@ async function action(args: string[], opts: TagFlags, cmd: TagCommand, io: CliIO
     for (const m of result.messages) io.stdout.write(escapeControls(`${m}${dryRun ? ' (dry run)' : ''}\n`));
     printChanges(io, result.changes, result.triggers, g.color);
     if (git) for (const l of commitReportLines(git)) io.stdout.write(`${l}\n`);
-    if (!dryRun)
-      await runOnBuild(
-        opts.onBuild,
-        result.triggers.flatMap((t) => t.builds),
-        io,
-        g.dir,
-      );
+    const hooksFailed = dryRun
+      ? 0
+      : await runOnBuild(
+          opts.onBuild,
+          result.triggers.flatMap((t) => t.builds),
+          io,
+          g.dir,
+        );
     // oc tag succeeds once the spec tag is written; a registry that cannot be reached is the
     // image controller's ImportSuccess=False condition, shown by describe and refresh (tag.go Run).
-    return 0;
+    return hooksFailed > 0 ? 1 : 0;
   } finally {
     await ctx.source.close();
   }
