@@ -64,22 +64,32 @@ export function renderRefreshSummary(
 ): { lines: string[]; errors: string[] } {
   const lines: string[] = [];
   const errors: string[] = [];
+  const dry = dryRun ? ' (dry run)' : '';
   for (const o of outcomes) {
     const name = `${o.namespace}/${o.stream}:${o.tag}`;
-    if (o.status === 'changed')
-      lines.push(`${name} ${short(o.oldDigest)} -> ${short(o.newDigest)}${dryRun ? ' (dry run)' : ''}`);
-    else if (o.status === 'failed') errors.push(`error: tag ${name} failed: ${o.error?.message ?? ''}`);
+    const p = o.policy;
+    if (o.status === 'changed') {
+      // A policy tag that moved names both versions: "1.2.5 -> 1.2.6".
+      const moved = p?.chosen && p.previous && p.chosen !== p.previous ? ` ${p.previous} -> ${p.chosen}` : '';
+      lines.push(`${name}${moved} ${short(o.oldDigest)} -> ${short(o.newDigest)}${dry}`);
+    } else if (o.status === 'failed') errors.push(`error: tag ${name} failed: ${o.error?.message ?? ''}`);
+    if (p?.heldBack) {
+      const at = p.chosen ?? p.previous ?? '<none>';
+      const where = o.status === 'changed' ? `took ${at} instead` : `stays at ${at}`;
+      lines.push(escapeControls(`${name} held back ${heldBackText(p.heldBack)}; ${where}${dry}`));
+    }
   }
   const changed = outcomes.filter((o) => o.status === 'changed').length;
   const failed = outcomes.filter((o) => o.status === 'failed').length;
-  let counts = `${count(outcomes.length, 'tag')} checked, ${changed} changed, ${failed} failed`;
+  const held = outcomes.filter((o) => o.policy?.heldBack).length;
+  let counts = `${count(outcomes.length, 'tag')} checked, ${changed} changed, ${held ? `${held} held back, ` : ''}${failed} failed`;
   // What the triggers changed is a change too, also when no tag moved (a workload catching up).
   const workloads = new Set(triggers.flatMap((t) => t.updated.map((w) => `${w.kind}/${w.namespace}/${w.name}`)));
   const builds = triggers.reduce((n, t) => n + t.builds.length, 0);
   if (workloads.size > 0) counts += `, ${count(workloads.size, 'workload')} updated by triggers`;
   if (builds > 0) counts += `, ${count(builds, 'build')} triggered`;
-  lines.push(`${counts}${dryRun ? ' (dry run)' : ''}`);
-  return { lines, errors };
+  lines.push(`${counts}${dry}`);
+  return { lines, errors: errors.map((e) => escapeControls(e)) };
 }
 
 function count(n: number, noun: string): string {
