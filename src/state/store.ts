@@ -103,7 +103,8 @@ function notUtf8(rel: string, bytes: Buffer): StateFileError {
   const column = at - (before.lastIndexOf(0x0a) + 1) + 1;
   return new StateFileError(
     rel,
-    `is not valid UTF-8 (byte 0x${bytes[at]?.toString(16).toUpperCase().padStart(2, '0')}); isctl reads it but never rewrites it, since that would change bytes nobody edited`,
+    `is not valid UTF-8 (byte 0x${bytes[at]?.toString(16).toUpperCase().padStart(2, '0')}); ` +
+      'isctl reads it but never rewrites it, since that would change bytes nobody edited',
     { line, column },
     'convert the file to UTF-8 (for example: iconv -f latin1 -t utf-8), then run the command again',
   );

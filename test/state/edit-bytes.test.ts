@@ -81,7 +81,13 @@ describe('bytes nobody edited', () => {
   });
 
   it('a JSON file with a byte order mark is read (JSON.parse refuses the mark) and edited keeping it', async () => {
-    const json = `\uFEFF${JSON.stringify({ apiVersion: 'image.openshift.io/v1', kind: 'ImageStream', metadata: { name: 'app' }, spec: { tags: [] } }, null, 2)}\n`;
+    const stream = {
+      apiVersion: 'image.openshift.io/v1',
+      kind: 'ImageStream',
+      metadata: { name: 'app' },
+      spec: { tags: [] },
+    };
+    const json = `\uFEFF${JSON.stringify(stream, null, 2)}\n`;
     const dir = folder({ 'app.json': json });
     expect(await runCli(['get', 'is', '-o', 'name'], { dir })).toEqual({
       code: 0,
@@ -123,7 +129,8 @@ spec:
     const r = await runCli(['tag', 'app:src', 'app:latest'], { dir });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(
-      'error: web.yaml: cannot edit web.yaml without changing other values: it shares values through YAML anchors and aliases (&name, *name), and an edited value may be one of them; isctl never re-renders a document\n',
+      'error: web.yaml: cannot edit web.yaml without changing other values: it shares values through YAML anchors and aliases (&name, *name), ' +
+        'and an edited value may be one of them; isctl never re-renders a document\n',
     );
     expect(bytes(dir, 'web.yaml').toString('utf8')).toBe(dc);
     expect(bytes(dir, 'app.yaml').toString('utf8')).toBe(STREAM);

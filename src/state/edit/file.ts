@@ -108,7 +108,8 @@ function refusal(path: string, docs: Document[]): string {
       },
     });
   return anchored
-    ? `cannot edit ${path} without changing other values: it shares values through YAML anchors and aliases (&name, *name), and an edited value may be one of them; isctl never re-renders a document`
+    ? `cannot edit ${path} without changing other values: it shares values through YAML anchors and aliases (&name, *name), ` +
+        'and an edited value may be one of them; isctl never re-renders a document'
     : `cannot edit ${path} in place without changing other values; isctl never re-renders a document`;
 }
 
