@@ -5,10 +5,11 @@
  * annotations while status stays. Every object is validated first: one invalid object means
  * nothing is written.
  */
+import { rfc3339 } from '../domain/time.js';
 import { CommandError, StateFileError, ValidationError, type FieldProblem } from '../domain/errors.js';
 import { applyCreateGenerations, applyUpdateGenerations, jsonEqual } from '../domain/generations.js';
 import type { ImageStream, KubeObject } from '../domain/types.js';
-import { namespaceProblems, validateImageStream } from '../domain/validation.js';
+import { namespaceProblems, objectNameProblems, validateImageStream } from '../domain/validation.js';
 import { parseStateFile } from '../state/parse.js';
 import type { FileChange, Snapshot, StoredObject } from '../state/types.js';
 import type { CoreContext, TriggerReport } from './context.js';
@@ -45,12 +46,6 @@ const NOT_STORED: Record<string, string> = {
   ImageStreamMapping: "use 'isctl tag'",
 };
 
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const DNS1123_SUBDOMAIN_MSG =
-  "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or " +
-  "'.', and must start and end with an alphanumeric character (e.g. 'example.com', regex " +
-  "used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
-
 /** Annotations the system writes; an apply that does not mention them keeps them (they are not the user's). */
 const SYSTEM_ANNOTATIONS = ['openshift.io/image.dockerRepositoryCheck'];
 
@@ -85,11 +80,8 @@ function documentProblems(obj: KubeObject, namespace: string): FieldProblem[] {
     return [{ field: 'metadata.name', message: 'Required value: name or generateName is required' }];
   // Other kinds: object names are DNS-1123 subdomains (apimachinery NameIsDNSSubdomain).
   const problems: FieldProblem[] = [];
-  if (name.length > 253 || !DNS1123_SUBDOMAIN.test(name))
-    problems.push({
-      field: 'metadata.name',
-      message: `Invalid value: ${JSON.stringify(name)}: ${DNS1123_SUBDOMAIN_MSG}`,
-    });
+  for (const msg of objectNameProblems(name))
+    problems.push({ field: 'metadata.name', message: `Invalid value: ${JSON.stringify(name)}: ${msg}` });
   const ns = obj.metadata?.namespace || namespace;
   for (const msg of namespaceProblems(ns))
     problems.push({ field: 'metadata.namespace', message: `Invalid value: ${JSON.stringify(ns)}: ${msg}` });
@@ -223,9 +215,4 @@ function checkNamespaces(docs: readonly ApplyDocument[], namespace: string): voi
       );
     }
   }
-}
-
-/** RFC 3339 in UTC with whole seconds, as metav1.Time is written. */
-export function rfc3339(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }

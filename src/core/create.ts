@@ -3,11 +3,11 @@
  * no tags; strategy.go PrepareForCreate), refused when the name is invalid or already taken.
  */
 import { ServerError, ValidationError } from '../domain/errors.js';
-import { IMAGE_API_VERSION, type ImageStream } from '../domain/types.js';
+import { newImageStream } from '../domain/imagestream.js';
+import type { ImageStream } from '../domain/types.js';
 import { validateImageStream } from '../domain/validation.js';
 import type { FileChange } from '../state/types.js';
 import type { CoreContext } from './context.js';
-import { rfc3339 } from './apply.js';
 import { RESOURCE_NAMES } from './get.js';
 
 /** What `create imagestream` is asked for. */
@@ -16,20 +16,6 @@ export interface CreateImageStreamInput {
   /** `--lookup-local`: spec.lookupPolicy.local. */
   lookupLocal?: boolean;
   dryRun?: boolean;
-}
-
-/** The object `create imagestream` writes. */
-export function newImageStream(
-  name: string,
-  namespace: string,
-  options: { now: Date; lookupLocal?: boolean },
-): ImageStream {
-  return {
-    apiVersion: IMAGE_API_VERSION,
-    kind: 'ImageStream',
-    metadata: { name, namespace, creationTimestamp: rfc3339(options.now), generation: 1 },
-    spec: { lookupPolicy: { local: options.lookupLocal === true } },
-  };
 }
 
 /** Creates the stream in the namespace of the context; AlreadyExists is worded like the API server's. */

@@ -3,6 +3,7 @@
  * handler does (imagestream-api.md §2.2–§2.4): success events, failure conditions, generations,
  * the dockerRepositoryCheck annotation, tracking tags — and reports which tags changed image.
  */
+import { rfc3339 } from '../domain/time.js';
 import {
   addTagEvent,
   clearConditions,
@@ -32,11 +33,6 @@ export interface TagImportResult extends ImportTagPolicy {
   mirror?: string;
   reason?: string;
   message?: string;
-}
-
-/** Formats a time as OpenShift does in metav1.Time (RFC3339, seconds, UTC). */
-export function rfc3339(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 /**

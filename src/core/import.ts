@@ -8,11 +8,12 @@ import { prioritizeTags } from '../domain/tag-order.js';
 import { currentEvent, specTag } from '../domain/history.js';
 import { firstRecorded } from '../domain/imagestream.js';
 import type { Image, ImageStream } from '../domain/types.js';
-import { newImageStream as createdImageStream } from './create.js';
+import { newImageStream } from '../domain/imagestream.js';
 import type { FileChange, Snapshot } from '../state/types.js';
 import type { CoreContext, TagChange, TriggerReport } from './context.js';
 import { planImport, type ImportImageOptions, type ImportPlan, type PlannedImage } from './import-plan.js';
-import { recordImportResults, rfc3339, type TagImportResult } from './import-record.js';
+import { recordImportResults, type TagImportResult } from './import-record.js';
+import { rfc3339 } from '../domain/time.js';
 import { resolveAll, failureOf, type ResolveAnswer } from './resolve-tags.js';
 
 /** One imported (or failed) image, in the order oc prints them. */
@@ -201,7 +202,10 @@ function record(ctx: CoreContext, snap: Snapshot, namespace: string, plan: Impor
   let created = false;
   if (!stored) {
     if (!plan.create) throw new NotFoundError('imagestreams.image.openshift.io', plan.stream);
-    stored = snap.add(newImageStream(plan.stream, namespace, ctx.settings.internalRegistry, ctx.now()), namespace);
+    stored = snap.add(
+      newImageStream(plan.stream, namespace, { now: ctx.now(), internalRegistry: ctx.settings.internalRegistry }),
+      namespace,
+    );
     created = true;
   }
   const tagChanges = recordImportResults(
@@ -215,15 +219,4 @@ function record(ctx: CoreContext, snap: Snapshot, namespace: string, plan: Impor
   );
   const triggers = ctx.triggers.apply(snap, tagChanges, ctx.settings);
   return { stream: stored.object, tagChanges, triggers };
-}
-
-/**
- * A new, empty ImageStream as the API server creates it for an import or a tag: the object
- * `create imagestream` writes (creationTimestamp from rest.FillObjectMetaSystemFields, generation 1
- * from PrepareForCreate), with status.dockerImageRepository set (strategy.go PrepareForCreate).
- */
-export function newImageStream(name: string, namespace: string, internalRegistry: string, now: Date): ImageStream {
-  const stream = createdImageStream(name, namespace, { now });
-  stream.status = { dockerImageRepository: `${internalRegistry}/${namespace}/${name}` };
-  return stream;
 }

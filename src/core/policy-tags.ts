@@ -14,6 +14,8 @@
  * its reason. Recording (inside the transaction) moves `from.name` to the chosen tag as `oc tag`
  * would and imports it; the first-seen records live in the stream's metadata annotations.
  */
+import { isTagName } from '../domain/reference.js';
+import { rfc3339 } from '../domain/time.js';
 import { applyUpdateGenerations, cloneJson } from '../domain/generations.js';
 import { currentEvent, specTag } from '../domain/history.js';
 import {
@@ -138,10 +140,6 @@ export class TagLister {
   }
 }
 
-function rfc3339(d: Date): string {
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
 /** Reads and validates the policy of a spec tag; a hand-edited annotation that no longer parses fails the tag. */
 export function policyOf(ref: TagReference): { policy?: TagPolicy; error?: string } {
   const input = readPolicyInput(ref.annotations);
@@ -186,10 +184,7 @@ export async function evaluatePolicyTag(
     return { ...base, failure: failureOf(e, spec) };
   }
   // A name that is not a valid tag cannot be pulled by tag: a registry listing one is ignored.
-  const ranking = rankTags(
-    policy,
-    tags.filter((t) => /^[\w][\w.-]{0,127}$/.test(t)),
-  );
+  const ranking = rankTags(policy, tags.filter(isTagName));
   if (ranking.failure) {
     const reason = ranking.failure.reason === 'NotNumeric' ? 'NotNumeric' : 'NoMatchingTag';
     const message = `${ranking.failure.message} (${describePolicy(policy)} over ${pullSpecWithTag(spec, '…').replace(/:…$/, '')})`;

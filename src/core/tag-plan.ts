@@ -4,7 +4,8 @@
  */
 import { CommandError, UsageError } from '../domain/errors.js';
 import { readPullSpec } from '../domain/pullspec.js';
-import { exact, type DockerImageReference } from '../domain/reference.js';
+import { imageStreamNameProblems, namespaceProblems } from '../domain/validation.js';
+import { exact, isTagName, type DockerImageReference } from '../domain/reference.js';
 import type { ImportMode } from '../domain/types.js';
 
 /** Flags and arguments of `tag`. */
@@ -54,8 +55,6 @@ const kindNames: Record<string, TagPlan['kind']> = {
   docker: 'DockerImage',
   dockerimage: 'DockerImage',
 };
-
-const tagRe = /^[\w][\w.-]{0,127}$/;
 
 /** The validated request together with the destination arguments as typed. */
 export interface CompletedTag extends TagPlan {
@@ -168,17 +167,16 @@ export function parseDestination(arg: string, namespace: string, validate: boole
   if (slashes > 1) throw new CommandError(`invalid image stream "${arg}"`);
   if (slashes === 1) {
     [ns, rest] = arg.split('/');
-    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(ns))
-      throw new CommandError(`invalid namespace "${ns}" for image stream "${arg}"`);
+    if (namespaceProblems(ns).length > 0) throw new CommandError(`invalid namespace "${ns}" for image stream "${arg}"`);
   }
   const colon = rest.indexOf(':');
   // Run quotes destNameAndTag, the argument without the namespace parseStreamName split off.
   if (colon < 0) throw new CommandError(`"${rest}" must be of the form <stream_name>:<tag>`);
   const stream = rest.slice(0, colon);
   const tag = rest.slice(colon + 1) || 'latest';
-  if (!/^[a-z0-9]+(?:[._-][a-z0-9]+)*$/.test(stream))
+  if (imageStreamNameProblems(stream).length > 0)
     throw new CommandError(`invalid name "${stream}" for image stream "${arg}"`);
-  if (validate && !tagRe.test(tag)) {
+  if (validate && !isTagName(tag)) {
     throw new CommandError(
       `invalid tag "${tag}" format, tags must start with an alphanumeric character followed by ` +
         `alphanumeric, '.' or '-' characters, and have a maximum of 128 characters`,

@@ -27,7 +27,7 @@ import {
 import type { ImageStream, TagReference } from '../domain/types.js';
 import type { FileChange, Snapshot } from '../state/types.js';
 import type { CoreContext, TagChange, TriggerReport } from './context.js';
-import { newImageStream } from './import.js';
+import { newImageStream } from '../domain/imagestream.js';
 import { recordImportResults } from './import-record.js';
 import {
   applyPolicyEvaluation,
@@ -212,7 +212,7 @@ function writePolicyTag(
   const created = !stored;
   if (!stored)
     stored = snap.add(
-      newImageStream(dest.stream, dest.namespace, ctx.settings.internalRegistry, ctx.now()),
+      newImageStream(dest.stream, dest.namespace, { now: ctx.now(), internalRegistry: ctx.settings.internalRegistry }),
       dest.namespace,
     );
   const s = stored.object;

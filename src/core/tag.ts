@@ -11,8 +11,9 @@ import { exact, exactWithTagAndDigest, nameString } from '../domain/reference.js
 import type { ImageStream, TagEvent, TagReference } from '../domain/types.js';
 import type { FileChange, Snapshot } from '../state/types.js';
 import type { CoreContext, TagChange, TriggerReport } from './context.js';
-import { newImageStream } from './import.js';
-import { recordImportResults, rfc3339 } from './import-record.js';
+import { newImageStream } from '../domain/imagestream.js';
+import { recordImportResults } from './import-record.js';
+import { rfc3339 } from '../domain/time.js';
 import { readPullSpec } from '../domain/pullspec.js';
 import { resolveOne, type ResolveAnswer } from './resolve-tags.js';
 import {
@@ -127,7 +128,7 @@ function setTag(
   const created = !stored;
   if (!stored)
     stored = snap.add(
-      newImageStream(dest.stream, dest.namespace, ctx.settings.internalRegistry, ctx.now()),
+      newImageStream(dest.stream, dest.namespace, { now: ctx.now(), internalRegistry: ctx.settings.internalRegistry }),
       dest.namespace,
     );
   const s = stored.object;

@@ -5,6 +5,7 @@
  * (InternalImageWithMetadata), see ../shared/reference/imagestream-api.md §1.3 and §4.
  */
 import { createHash } from 'node:crypto';
+import { rfc3339 } from './time.js';
 import { IntegrityError } from './errors.js';
 import type { DockerConfig, DockerImageMetadata, Image, ImageLayer, ImageManifest } from './types.js';
 
@@ -294,5 +295,5 @@ function isEmpty(v: unknown): boolean {
 export function toRFC3339Seconds(t: string): string {
   const d = new Date(t);
   if (Number.isNaN(d.getTime())) return t;
-  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return rfc3339(d);
 }

@@ -5,7 +5,14 @@
  */
 import { InvalidReferenceError } from './errors.js';
 import { parseDockerImageReference, exact, repositoryName } from './reference.js';
-import type { ImageStream, NamedTagEventList, TagEvent, TagReference } from './types.js';
+import {
+  IMAGE_API_VERSION,
+  type ImageStream,
+  type NamedTagEventList,
+  type TagEvent,
+  type TagReference,
+} from './types.js';
+import { rfc3339 } from './time.js';
 
 /** The tag an ImageStreamTag name without `:` means (library-go DefaultImageTag). */
 export const DEFAULT_IMAGE_TAG = 'latest';
@@ -178,4 +185,26 @@ export function followTagReference(
 /** library-go SpecHasTag: the first spec tag with that name. */
 function firstSpecTag(stream: ImageStream, tag: string): TagReference | undefined {
   return (stream.spec?.tags ?? []).find((t) => t?.name === tag);
+}
+
+/**
+ * A new, empty ImageStream as the API server creates it, by `create imagestream` or by an
+ * import or a tag into a stream that does not exist: creationTimestamp now
+ * (rest.FillObjectMetaSystemFields), generation 1 and no tags (strategy.go PrepareForCreate).
+ * With an internal registry, status.dockerImageRepository as PrepareForCreate sets it.
+ */
+export function newImageStream(
+  name: string,
+  namespace: string,
+  options: { now: Date; lookupLocal?: boolean; internalRegistry?: string },
+): ImageStream {
+  const stream: ImageStream = {
+    apiVersion: IMAGE_API_VERSION,
+    kind: 'ImageStream',
+    metadata: { name, namespace, creationTimestamp: rfc3339(options.now), generation: 1 },
+    spec: { lookupPolicy: { local: options.lookupLocal === true } },
+  };
+  if (options.internalRegistry)
+    stream.status = { dockerImageRepository: `${options.internalRegistry}/${namespace}/${name}` };
+  return stream;
 }

@@ -4,6 +4,7 @@
  * (`# {"$imagepolicy": "ns:policy[:tag|:name]"}`, fluxcd/image-automation-controller
  * pkg/update/setters.go) make any YAML value follow an image policy.
  */
+import { isTagName } from './reference.js';
 import { imageStreamNameProblems, namespaceProblems } from './validation.js';
 
 /** What a marker writes: the whole pull spec, or one part of it. */
@@ -21,7 +22,6 @@ export interface MarkerSpec {
 const FIELDS: Record<string, MarkerField> = { name: 'name', tag: 'tag', digest: 'digest' };
 // Tag names as the API server validates them (openshift-apiserver ValidateImageStream: tag names
 // follow distribution's tag grammar).
-const TAG = /^[\w][\w.-]{0,127}$/;
 
 /** Parses the value of `$imagestreamtag`; returns the spec, or the reason it is malformed. */
 export function parseMarkerSpec(raw: string): { spec: MarkerSpec } | { error: string } {
@@ -40,7 +40,7 @@ export function parseMarkerSpec(raw: string): { spec: MarkerSpec } | { error: st
   const [stream, tag, fieldWord] = parts;
   const badName = imageStreamNameProblems(stream);
   if (badName.length > 0) return { error: `stream name "${stream}": ${badName[0]}` };
-  if (!TAG.test(tag)) return { error: `tag "${tag}" is not a valid tag name; ${form}` };
+  if (!isTagName(tag)) return { error: `tag "${tag}" is not a valid tag name; ${form}` };
   let field: MarkerField = 'image';
   if (fieldWord !== undefined) {
     const f = FIELDS[fieldWord];

@@ -8,7 +8,7 @@
  * re-parses the text or looks at its prefix.
  */
 import { InvalidReferenceError } from './errors.js';
-import { parseDockerImageReference, exact, withDigest, type DockerImageReference } from './reference.js';
+import { parseDockerImageReference, exact, isTagName, withDigest, type DockerImageReference } from './reference.js';
 
 /** A registry pull spec. */
 export interface RegistrySpec {
@@ -100,7 +100,7 @@ function parseOciSpec(raw: string): OciLayoutSpec {
       undefined,
       'an OCI layout source needs a path, as in oci:./image:1.0',
     );
-  if (tag && !/^[\w][\w.-]{0,127}$/.test(tag))
+  if (tag && !isTagName(tag))
     throw new InvalidReferenceError(
       raw,
       `invalid pull spec "${raw}": invalid tag "${tag}"`,

@@ -28,6 +28,13 @@ const tag = '[\\w][\\w.-]{0,127}';
 const digest = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}';
 const referenceRe = new RegExp(`^(${name})(?::(${tag}))?(?:@(${digest}))?$`);
 
+const tagRe = new RegExp(`^${tag}$`);
+
+/** True when `t` is a valid tag (library-go reference TagRegexp: `[\w][\w.-]{0,127}`). */
+export function isTagName(t: string): boolean {
+  return tagRe.test(t);
+}
+
 /** Maximum length of the name part, registry included (library-go NameTotalLengthMax). */
 export const NAME_TOTAL_LENGTH_MAX = 255;
 

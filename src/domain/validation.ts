@@ -60,6 +60,20 @@ export function imageStreamNameProblems(name: string): string[] {
   return [];
 }
 
+const DNS1123_SUBDOMAIN_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const DNS1123_SUBDOMAIN_MSG =
+  "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or " +
+  "'.', and must start and end with an alphanumeric character (e.g. 'example.com', regex " +
+  "used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
+
+/**
+ * Problems of the name of an object of another kind (apimachinery NameIsDNSSubdomain: a DNS-1123
+ * subdomain of at most 253 characters), or [] when valid.
+ */
+export function objectNameProblems(name: string): string[] {
+  return name.length > 253 || !DNS1123_SUBDOMAIN_RE.test(name) ? [DNS1123_SUBDOMAIN_MSG] : [];
+}
+
 /** Problems of a namespace name (DNS-1123 label), or [] when valid. */
 export function namespaceProblems(ns: string): string[] {
   const out: string[] = [];

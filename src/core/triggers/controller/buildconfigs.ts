@@ -5,6 +5,7 @@
  * (openshift-apiserver buildgenerator/generator.go updateImageTriggers) records it in
  * `status.imageChangeTriggers` and bumps `status.lastVersion`.
  */
+import { rfc3339 } from '../../../domain/time.js';
 import type { StoredObject } from '../../../state/types.js';
 import type { TriggeredBuild } from '../../context.js';
 import { describeObject, ensureMap, fileOf, isMap, setLeaf, type JsonMap } from '../objects.js';
@@ -119,6 +120,6 @@ function writeStatus(bc: JsonMap, desired: { from: FromRef; image: string; firin
     if (d.from.namespace) setLeaf(from, 'namespace', d.from.namespace);
     else delete from.namespace;
     setLeaf(from, 'name', d.from.name);
-    if (d.firing) setLeaf(entry, 'lastTriggerTime', now.toISOString().replace(/\.\d{3}Z$/, 'Z'));
+    if (d.firing) setLeaf(entry, 'lastTriggerTime', rfc3339(now));
   });
 }
