@@ -58,28 +58,72 @@ export async function writeFileAtomic(
     return dirsToSync ? void dirsToSync.add(path.dirname(target)) : syncDir(path.dirname(target));
   }
   const existing = await fs.stat(target).catch(() => undefined);
-  const mode = existing ? existing.mode & 0o7777 : newFileMode;
-  const tmp = path.join(
-    path.dirname(target),
-    `.${path.basename(target)}${TEMP_MARKER}${process.pid}-${randomBytes(4).toString('hex')}`,
-  );
+  // The umask may cut bits of the original mode: an existing file's mode is set explicitly.
+  await replaceFile(path.dirname(target), path.basename(target), data, {
+    mode: existing ? existing.mode & 0o7777 : newFileMode,
+    exactMode: Boolean(existing),
+  });
+  // The caller may batch the folder fsyncs of many renames (`dirsToSync`, then `syncDirs`).
+  if (dirsToSync) dirsToSync.add(path.dirname(target));
+  else await syncDir(path.dirname(target));
+}
+
+/** How a temporary file is written. */
+export interface TempFileOptions {
+  /** Mode of the new file (default 0o644, less the umask). */
+  mode?: number;
+  /** Set `mode` after creating, whatever the umask. */
+  exactMode?: boolean;
+  /** fsync the file before it is used (default true). */
+  sync?: boolean;
+}
+
+/**
+ * Writes `data` to a new temporary file beside `dir/name`, named `.NAME` + TEMP_MARKER + PID so
+ * that removeStaleTempFiles recognises one a killed writer left; returns its path. The one
+ * place that writes a temporary file: replaceFile renames it over the target, the lock links it.
+ */
+export async function writeTempFile(
+  dir: string,
+  name: string,
+  data: string | Buffer,
+  options: TempFileOptions = {},
+): Promise<string> {
+  const mode = options.mode ?? 0o644;
+  const tmp = path.join(dir, `.${name}${TEMP_MARKER}${process.pid}-${randomBytes(4).toString('hex')}`);
   try {
     const fh = await fs.open(tmp, 'wx', mode);
     try {
       await fh.writeFile(data);
-      if (existing) await fh.chmod(mode); // the umask may have cut bits of the original mode
-      await fh.sync();
+      if (options.exactMode) await fh.chmod(mode);
+      if (options.sync !== false) await fh.sync();
     } finally {
       await fh.close();
     }
-    await fs.rename(tmp, target);
   } catch (err) {
     await fs.rm(tmp, { force: true });
     throw err;
   }
-  // The caller may batch the folder fsyncs of many renames (`dirsToSync`, then `syncDirs`).
-  if (dirsToSync) dirsToSync.add(path.dirname(target));
-  else await syncDir(path.dirname(target));
+  return tmp;
+}
+
+/**
+ * Replaces (or creates) `dir/name` with `data` so that no reader ever sees half of it: a
+ * temporary file beside it, fsynced, renamed over it. The folder fsync is the caller's.
+ */
+export async function replaceFile(
+  dir: string,
+  name: string,
+  data: string | Buffer,
+  options: TempFileOptions = {},
+): Promise<void> {
+  const tmp = await writeTempFile(dir, name, data, options);
+  try {
+    await fs.rename(tmp, path.join(dir, name));
+  } catch (err) {
+    await fs.rm(tmp, { force: true });
+    throw err;
+  }
 }
 
 /** Makes the renames in these folders durable. */

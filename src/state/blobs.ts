@@ -9,27 +9,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { IntegrityError } from '../domain/errors.js';
 import type { BlobStore } from './types.js';
-import { randomBytes } from 'node:crypto';
-import { isInside } from './atomic.js';
-import { TEMP_MARKER } from './discover.js';
-
-/** Writes a blob next to its final name and renames it into place (atomic; fsync of the file only). */
-async function writeBlob(dir: string, name: string, bytes: Buffer): Promise<void> {
-  const tmp = path.join(dir, `.${name}${TEMP_MARKER}${process.pid}-${randomBytes(4).toString('hex')}`);
-  try {
-    const fh = await fs.open(tmp, 'wx', 0o644);
-    try {
-      await fh.writeFile(bytes);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await fs.rename(tmp, path.join(dir, name));
-  } catch (err) {
-    await fs.rm(tmp, { force: true });
-    throw err;
-  }
-}
+import { isInside, replaceFile } from './atomic.js';
 
 // OCI image-spec "Digests": the registered algorithms and their encoded lengths.
 const ALGORITHMS: Record<string, number> = { sha256: 64, sha384: 96, sha512: 128 };
@@ -98,7 +78,8 @@ export function createBlobStore(root: string): BlobStore {
       const file = path.join(root, rel(digest));
       const existing = await fs.readFile(file).catch(() => undefined);
       if (existing?.equals(bytes)) return; // present and intact; a damaged copy is replaced
-      await writeBlob(await blobDir(alg), path.basename(file), bytes);
+      // Atomic, with an fsync of the file only: a blob is verified on every read.
+      await replaceFile(await blobDir(alg), path.basename(file), bytes);
     },
     async has(digest) {
       return fs.access(path.join(root, rel(digest))).then(

@@ -23,8 +23,7 @@ import { promises as fs, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { LockError } from '../domain/errors.js';
-import { pidAlive } from './atomic.js';
-import { TEMP_MARKER } from './discover.js';
+import { pidAlive, writeTempFile } from './atomic.js';
 
 /** What the lock file records about its holder. */
 export interface LockHolder {
@@ -147,11 +146,7 @@ function isStale(f: LockFile, now: number): boolean {
 
 /** Creates `file` with `text` only if it does not exist; false when it does. */
 async function createExclusive(file: string, text: string): Promise<boolean> {
-  const tmp = path.join(
-    path.dirname(file),
-    `.${path.basename(file)}${TEMP_MARKER}${process.pid}-${randomBytes(4).toString('hex')}`,
-  );
-  await fs.writeFile(tmp, text, { mode: 0o644 });
+  const tmp = await writeTempFile(path.dirname(file), path.basename(file), text, { sync: false });
   try {
     await fs.link(tmp, file);
     return true;
