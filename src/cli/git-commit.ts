@@ -14,7 +14,7 @@ import { DEFAULT_GIT_TIMEOUT_MS } from '../git/run.js';
 import type { GitWorkTree, RemoteBranch } from '../git/types.js';
 import { openWorkTree } from '../git/worktree.js';
 import { defaultCommitMessage, templateCommitMessage } from '../output/commit-message.js';
-import { memoImageSource } from '../registry/memo.js';
+import { memoImageSource } from '../registry/memo-source.js';
 import type { CliIO } from './io.js';
 
 /** The Git flags of one run, checked. */

@@ -15,7 +15,7 @@ import { GitError } from '../git/errors.js';
 import { defaultLeaseRef, GitLease } from '../git/lease.js';
 import type { GitWorkTree, RemoteBranch } from '../git/types.js';
 import { defaultCommitMessage, templateCommitMessage } from '../output/commit-message.js';
-import { memoImageSource } from '../registry/memo.js';
+import { memoImageSource } from '../registry/memo-source.js';
 import { createGitTelemetry, type GitTelemetry } from '../server/git-telemetry.js';
 import { parseInterval, bucketCount } from '../server/interval.js';
 import type { LogFields, Logger } from '../server/log.js';

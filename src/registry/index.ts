@@ -16,7 +16,8 @@ import { CONFIG_CAP, RegistryClient, type RepoLocation } from './client.js';
 import { HttpTransport, type HttpOptions } from './http.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from './request-timeout.js';
 import { OciLayoutSource, ociLayoutDir } from './oci-layout.js';
-import { ContentCache, computedDigest, resolveImage, type ContentSource } from './resolve.js';
+import { ContentCache } from './content-cache.js';
+import { computedDigest, resolveImage, type ContentSource } from './resolve-image.js';
 import { defaultCertDirs } from './tls.js';
 import {
   MirrorConfigError,

@@ -10,7 +10,7 @@ import { jsonSyntaxErrorAt } from '../domain/json-syntax.js';
 import { pullSpecWithDigest, type OciLayoutSpec } from '../domain/pullspec.js';
 import type { Descriptor } from '../domain/image.js';
 import { CONFIG_CAP, MANIFEST_CAP } from './client.js';
-import type { ContentSource } from './resolve.js';
+import type { ContentSource } from './resolve-image.js';
 
 const REF_NAME = 'org.opencontainers.image.ref.name';
 const INDEX_CAP = 16 << 20;

@@ -14,7 +14,7 @@ import {
   type ParsedManifest,
 } from '../domain/image.js';
 import type { Image } from '../domain/types.js';
-import type { BlobStore } from '../state/types.js';
+import type { ContentCache } from './content-cache.js';
 import type { ResolveOptions, ResolvedImage } from './types.js';
 
 /** Raw access to one repository (a registry repository or an OCI layout). */
@@ -29,59 +29,6 @@ export interface ContentSource {
   fetchBlob(digest: string): Promise<Buffer>;
   /** The pull spec recorded for `digest` (spec as typed, tag replaced by the digest). */
   referenceFor(digest: string): string;
-}
-
-/** Content-addressed bytes: the state folder's BlobStore, or memory when there is none. */
-export class ContentCache {
-  private readonly memory = new Map<string, Buffer>();
-  private readonly inflight = new Map<string, Promise<{ bytes: Buffer; mediaType?: string }>>();
-  constructor(private readonly blobs?: BlobStore) {}
-
-  /** True when `digest` is held (memory or the state folder's store), without reading it. */
-  async has(digest: string): Promise<boolean> {
-    if (this.memory.has(digest)) return true;
-    return this.blobs ? this.blobs.has(digest) : false;
-  }
-
-  /** Cached bytes, or `fetch` run once even when several resolves ask for the same digest at once. */
-  async getOrFetch(
-    digest: string,
-    fetch: () => Promise<{ bytes: Buffer; mediaType?: string }>,
-  ): Promise<{ bytes: Buffer; mediaType?: string }> {
-    const cached = await this.get(digest);
-    if (cached) return { bytes: cached };
-    let p = this.inflight.get(digest);
-    if (!p) {
-      p = fetch().then(async (r) => {
-        await this.put(digest, r.bytes);
-        return r;
-      });
-      this.inflight.set(digest, p);
-      void p.catch(() => undefined).finally(() => this.inflight.delete(digest));
-    }
-    return p;
-  }
-
-  /** Cached bytes for `digest`, or undefined. */
-  async get(digest: string): Promise<Buffer | undefined> {
-    const m = this.memory.get(digest);
-    if (m) return m;
-    if (!this.blobs) return undefined;
-    const b = await this.blobs.get(digest);
-    if (b) this.remember(digest, b);
-    return b;
-  }
-
-  /** Stores verified bytes. */
-  async put(digest: string, bytes: Buffer): Promise<void> {
-    this.remember(digest, bytes);
-    if (this.blobs) await this.blobs.put(digest, bytes);
-  }
-
-  private remember(digest: string, bytes: Buffer): void {
-    if (this.memory.size >= 2000) this.memory.delete(this.memory.keys().next().value as string);
-    this.memory.set(digest, bytes);
-  }
 }
 
 /** Resolves `tag` or `digest` of a source to the ResolvedImage OpenShift would record. */

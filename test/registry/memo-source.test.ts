@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { parsePullSpec } from '../../src/domain/pullspec.js';
 import { RegistryError } from '../../src/domain/errors.js';
-import { memoImageSource } from '../../src/registry/memo.js';
+import { memoImageSource } from '../../src/registry/memo-source.js';
 import type { ImageSource, ResolveOptions, ResolvedImage } from '../../src/registry/types.js';
 
 const D1 = `sha256:${'1'.repeat(64)}`;
