@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { Agent, request, type Dispatcher } from 'undici';
 import { buildImage, buildIndex, MULTI_ARCH, type Blob, type BuiltImage, type ImageOptions } from './images.js';
 import type { TestRegistry } from './registry.js';
+import { signatureManifest, signatureTag, type SignatureLayer } from '../sigstore.js';
 
 /** Options of pushImage. */
 export interface PushOptions extends ImageOptions {
@@ -131,4 +132,20 @@ export async function pushImage(
   for (const child of built.children) await pushSingle(reg, repo, child, child.manifest.digest, auth);
   const digest = await pushManifest(reg, repo, tag, built.index.bytes, built.index.mediaType, auth);
   return { digest, mediaType: built.index.mediaType, images: built.children, index: built.index };
+}
+
+/**
+ * Pushes a cosign `.sig` attachment for `digest` in `repo` (test/helpers/sigstore.ts builds it):
+ * the tag cosign writes and containers/image reads with use-sigstore-attachments.
+ */
+export async function pushSignatures(
+  reg: TestRegistry,
+  repo: string,
+  digest: string,
+  layers: SignatureLayer[],
+): Promise<string> {
+  const { manifest, blobs } = signatureManifest(layers);
+  const auth = await pushAuthorization(reg, repo);
+  for (const b of blobs) await pushBlob(reg, repo, b, auth);
+  return pushManifest(reg, repo, signatureTag(digest), manifest, 'application/vnd.oci.image.manifest.v1+json', auth);
 }
