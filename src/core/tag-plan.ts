@@ -2,7 +2,7 @@
  * The client half of `oc tag` (openshift/oc pkg/cli/tag, oc-cli.md §2): argument count, SOURCE
  * kind inference, DEST parsing and validation, with oc's exact messages. Pure: no I/O.
  */
-import { CommandError, UsageError } from '../domain/errors.js';
+import { CommandError, ServerError, UsageError, ValidationError } from '../domain/errors.js';
 import { readPullSpec } from '../domain/pullspec.js';
 import { imageStreamNameProblems, namespaceProblems } from '../domain/validation.js';
 import { exact, isTagName, type DockerImageReference } from '../domain/reference.js';
@@ -21,9 +21,15 @@ export interface TagOptions {
   delete?: boolean;
 }
 
-/** A destination `[ns/]name:tag`. */
-export interface TagDestination {
+/** A DEST argument as Complete leaves it (parseStreamName): its namespace and the rest as typed. */
+export interface TagTarget {
   namespace: string;
+  /** `name:tag` as typed, without the namespace (oc's destNameAndTag). */
+  nameAndTag: string;
+}
+
+/** A destination `[ns/]name:tag`, split as Run splits it. */
+export interface TagDestination extends TagTarget {
   stream: string;
   tag: string;
 }
@@ -36,7 +42,8 @@ export interface TagPlan {
   ref?: DockerImageReference;
   /** The SOURCE as typed. */
   source?: string;
-  dests: TagDestination[];
+  /** The destinations as Complete parsed them; Run splits each one in turn (splitDestination). */
+  targets: TagTarget[];
   alias: boolean;
   reference: boolean;
   scheduled: boolean;
@@ -62,9 +69,13 @@ export interface CompletedTag extends TagPlan {
   destArgs: string[];
 }
 
-/** Parses and validates `tag` arguments in oc's order (Complete, then Validate). */
-export function planTag(o: TagOptions, namespace: string): TagPlan {
-  return validateTag(completeTag(o, namespace), o, namespace);
+/**
+ * Parses and validates `tag` arguments in oc's order (Complete, Validate, then Run's split of
+ * every destination), as if every destination were reached.
+ */
+export function planTag(o: TagOptions, namespace: string): TagPlan & { dests: TagDestination[] } {
+  const plan = validateTag(completeTag(o, namespace), o, namespace);
+  return { ...plan, dests: plan.targets.map((t) => splitDestination(t, plan.delete)) };
 }
 
 /**
@@ -79,7 +90,7 @@ export function completeTag(o: TagOptions, namespace: string): CompletedTag {
   const policy = o.referencePolicy ?? 'source';
   const plan: CompletedTag = {
     delete: del,
-    dests: [],
+    targets: [],
     destArgs: del ? o.args : o.args.slice(1),
     alias: Boolean(o.alias),
     reference: Boolean(o.reference),
@@ -92,8 +103,13 @@ export function completeTag(o: TagOptions, namespace: string): CompletedTag {
   return plan;
 }
 
-/** oc's Validate (tag.go), then the destinations as Run splits them (SplitImageStreamTag, validateTag). */
+/**
+ * The rest of oc's Complete (tag.go: parseStreamName of every DEST), then its Validate. What Run
+ * checks per destination — `name:tag` form, the tag name, what the API server refuses — is
+ * splitDestination's, so that earlier destinations are set before a later one fails, as in oc.
+ */
 export function validateTag(plan: CompletedTag, o: TagOptions, namespace: string): TagPlan {
+  const targets = plan.destArgs.map((d) => parseStreamName(d, namespace));
   if (plan.delete && plan.alias) throw new CommandError('--alias and --delete may not be both specified');
   const policy = o.referencePolicy ?? 'source';
   if (policy !== 'source' && policy !== 'local')
@@ -111,13 +127,27 @@ export function validateTag(plan: CompletedTag, o: TagOptions, namespace: string
     if (plan.alias && (plan.scheduled || plan.insecure))
       throw new CommandError('cannot set a container image tag as an alias and also set import flags');
   }
-  const dests = plan.destArgs.map((d) => parseDestination(d, namespace, !plan.delete));
-  if (plan.alias && dests.some((d) => d.namespace !== namespace || d.stream !== plan.ref?.name))
+  if (plan.alias && isCrossImageStream(namespace, plan.ref?.name ?? '', targets))
     throw new CommandError('cannot set alias across different Image Streams');
   if (!plan.delete && o.importMode && o.importMode !== 'Legacy' && o.importMode !== 'PreserveOriginal')
     throw new CommandError('valid ImportMode values are Legacy or PreserveOriginal');
   const { destArgs: _typed, ...validated } = plan;
-  return { ...validated, dests };
+  return { ...validated, targets };
+}
+
+/**
+ * tag.go isCrossImageStream: a destination in another namespace than the current one, or naming
+ * another stream than SOURCE's. It compares with the current namespace, not SOURCE's: an alias of
+ * `other/s:1` into `s:2` passes, one into `other/s:2` does not.
+ */
+function isCrossImageStream(namespace: string, srcName: string, targets: TagTarget[]): boolean {
+  for (const t of targets) {
+    if (t.namespace !== namespace) return true;
+    const colon = t.nameAndTag.indexOf(':');
+    if (colon < 0) throw new CommandError(`"${t.nameAndTag}" must be of the form <stream_name>:<tag>`);
+    if (t.nameAndTag.slice(0, colon) !== srcName) return true;
+  }
+  return false;
 }
 
 function inferSource(o: TagOptions, plan: TagPlan, source: string, namespace: string): void {
@@ -159,30 +189,64 @@ function inferSource(o: TagOptions, plan: TagPlan, source: string, namespace: st
   else plan.kind = 'DockerImage';
 }
 
-/** parseStreamName + SplitImageStreamTag + validateTag of oc. */
-export function parseDestination(arg: string, namespace: string, validate: boolean): TagDestination {
-  let ns = namespace;
-  let rest = arg;
-  const slashes = arg.split('/').length - 1;
-  if (slashes > 1) throw new CommandError(`invalid image stream "${arg}"`);
-  if (slashes === 1) {
-    [ns, rest] = arg.split('/');
-    if (namespaceProblems(ns).length > 0) throw new CommandError(`invalid namespace "${ns}" for image stream "${arg}"`);
-  }
-  const colon = rest.indexOf(':');
+/**
+ * tag.go parseStreamName: `[namespace/]rest`. Beyond oc, a namespace that is not a DNS label is
+ * refused here: it would become a folder of the state.
+ */
+export function parseStreamName(arg: string, namespace: string): TagTarget {
+  if (!arg.includes('/')) return { namespace, nameAndTag: arg };
+  const parts = arg.split('/');
+  if (parts.length !== 2) throw new CommandError(`invalid image stream "${arg}"`);
+  const [ns, rest] = parts;
+  if (namespaceProblems(ns).length > 0) throw new CommandError(`invalid namespace "${ns}" for image stream "${arg}"`);
+  if (rest.length === 0) throw new CommandError(`invalid name "" for image stream "${arg}"`);
+  return { namespace: ns, nameAndTag: rest };
+}
+
+/**
+ * What Run checks for one destination, in its order: SplitImageStreamTag (an empty tag is
+ * `latest`), validateTag (not when deleting: existing tags may have invalid names), then what the
+ * API server refuses: a name imagestreamtag/rest.go nameAndTag cannot split (BadRequest), and —
+ * when setting — a stream name ValidateImageStreamName rejects (the stream would be created).
+ */
+export function splitDestination(t: TagTarget, del: boolean): TagDestination {
+  const colon = t.nameAndTag.indexOf(':');
   // Run quotes destNameAndTag, the argument without the namespace parseStreamName split off.
-  if (colon < 0) throw new CommandError(`"${rest}" must be of the form <stream_name>:<tag>`);
-  const stream = rest.slice(0, colon);
-  const tag = rest.slice(colon + 1) || 'latest';
-  if (imageStreamNameProblems(stream).length > 0)
-    throw new CommandError(`invalid name "${stream}" for image stream "${arg}"`);
-  if (validate && !isTagName(tag)) {
+  if (colon < 0) throw new CommandError(`"${t.nameAndTag}" must be of the form <stream_name>:<tag>`);
+  const stream = t.nameAndTag.slice(0, colon);
+  const tag = t.nameAndTag.slice(colon + 1) || 'latest';
+  if (!del && !isTagName(tag)) {
     throw new CommandError(
       `invalid tag "${tag}" format, tags must start with an alphanumeric character followed by ` +
         `alphanumeric, '.' or '-' characters, and have a maximum of 128 characters`,
     );
   }
-  return { namespace: ns, stream, tag };
+  // Update sends the typed name (ImageStreamTag.Name = destNameAndTag), Delete JoinImageStreamTag's.
+  const sent = del ? `${stream}:${tag}` : t.nameAndTag;
+  if (!parsesAsStreamTag(sent))
+    throw new ServerError('BadRequest', 'ImageStreamTags must be retrieved with <name>:<tag>');
+  if (!del) {
+    const problems = imageStreamNameProblems(stream);
+    if (problems.length > 0)
+      throw new ValidationError(
+        'ImageStream',
+        stream,
+        problems.map((m) => ({ field: 'metadata.name', message: `Invalid value: "${stream}": ${m}` })),
+      );
+  }
+  return { ...t, stream, tag };
+}
+
+/** library-go imageutil.ParseImageStreamTagName: exactly one ':', a name and a tag, no '@'. */
+function parsesAsStreamTag(s: string): boolean {
+  if (s.includes('@')) return false;
+  const parts = s.split(':');
+  return parts.length === 2 && parts[0].length > 0 && parts[1].length > 0;
+}
+
+/** parseStreamName + Run's split of one DEST, all at once (policy tags check every DEST first). */
+export function parseDestination(arg: string, namespace: string, validate: boolean): TagDestination {
+  return splitDestination(parseStreamName(arg, namespace), !validate);
 }
 
 /** DockerImageReferenceExact of the (possibly resolved) source, as oc prints it in messages. */

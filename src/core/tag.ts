@@ -20,6 +20,7 @@ import {
   completeTag,
   validateTag,
   sourceExact,
+  splitDestination,
   type TagDestination,
   type TagOptions,
   type TagPlan,
@@ -31,6 +32,11 @@ export interface TagResult {
   changes: FileChange[];
   tagChanges: TagChange[];
   triggers: TriggerReport[];
+  /**
+   * The error that stopped the run at a later destination: the destinations before it are set
+   * and their messages and changes above, as oc prints `Tag …`/`Deleted tag …` lines before it fails.
+   */
+  error?: unknown;
 }
 
 /** The arguments and flags of `tag`. */
@@ -58,16 +64,24 @@ export async function tagImages(ctx: CoreContext, options: TagInput): Promise<Ta
     });
   }
   const out: TagResult = { messages: [], changes: [], tagChanges: [], triggers: [] };
-  for (const dest of plan.dests) {
-    const { result, changes } = await ctx.store.update(
-      namespace,
-      (snap) => (plan.delete ? deleteTag(snap, dest) : setTag(ctx, snap, plan, dest, namespace, from, answer)),
-      { dryRun },
-    );
-    out.messages.push(result.message);
-    out.changes.push(...changes);
-    out.tagChanges.push(...result.tagChanges);
-    if (result.triggers) out.triggers.push(result.triggers);
+  for (const target of plan.targets) {
+    try {
+      // tag.go Run checks each destination when it reaches it (SplitImageStreamTag, validateTag).
+      const dest = splitDestination(target, plan.delete);
+      const { result, changes } = await ctx.store.update(
+        namespace,
+        (snap) => (plan.delete ? deleteTag(snap, dest) : setTag(ctx, snap, plan, dest, namespace, from, answer)),
+        { dryRun },
+      );
+      out.messages.push(result.message);
+      out.changes.push(...changes);
+      out.tagChanges.push(...result.tagChanges);
+      if (result.triggers) out.triggers.push(result.triggers);
+    } catch (e) {
+      if (out.messages.length === 0) throw e;
+      out.error = e;
+      break;
+    }
   }
   return out;
 }
@@ -112,7 +126,12 @@ function deleteTag(snap: Snapshot, dest: TagDestination) {
   const original = cloneJson(s);
   if (!removeTag(s, dest.tag)) throw new NotFoundError('imagestreamtags.image.openshift.io', name);
   applyUpdateGenerations(original, s, dest.namespace);
-  return { message: `Deleted tag ${dest.namespace}/${name}.`, tagChanges: [] as TagChange[], triggers: undefined };
+  // tag.go Run: "Deleted tag %s/%s." of destNameAndTag as typed.
+  return {
+    message: `Deleted tag ${dest.namespace}/${dest.nameAndTag}.`,
+    tagChanges: [] as TagChange[],
+    triggers: undefined,
+  };
 }
 
 function setTag(
@@ -229,10 +248,7 @@ function writeReferenceEvent(
       srcNs === dest.namespace && ref.name === dest.stream
         ? s
         : snap.find<ImageStream>('ImageStream', srcNs, ref.name)?.object;
-    if (!src)
-      throw new ValidationError('ImageStreamTag', `${dest.stream}:${dest.tag}`, [
-        { field: `spec.tags[${dest.tag}].from.name`, message: `Not found: "${fromName(plan)}"` },
-      ]);
+    if (!src) throw tagsChangedInvalid(dest, `Not found: "${fromName(plan)}"`);
     let found: TagEvent | undefined;
     if (plan.kind === 'ImageStreamTag') {
       // tagReferenceToTagEvent: LatestTaggedImage, the source event itself (its time kept).
@@ -277,12 +293,24 @@ function findImageEvent(src: ImageStream, id: string, dest: TagDestination, plan
   for (const t of src.status?.tags ?? [])
     for (const e of t.items ?? []) if (e.image && digestOrImageMatch(e.image, id)) matches.set(e.image, e);
   if (matches.size === 1) return [...matches.values()][0];
-  const field = `spec.tags[${dest.tag}].from.name`;
-  if (matches.size > 1)
-    throw new ValidationError('ImageStreamTag', `${dest.stream}:${dest.tag}`, [
-      { field, message: `multiple images match the prefix "${id}"` },
-    ]);
-  throw new NotFoundError('imagestreamimages.image.openshift.io', fromName(plan));
+  // ResolveImageID: NotFound or Conflict of the imagestreamimage, which tagsChanged wraps as
+  // field.Invalid(from.name, "error generating tag event: %v").
+  const why =
+    matches.size > 1
+      ? `Operation cannot be fulfilled on imagestreamimage.image.openshift.io "${id}": ` +
+        `multiple images match the prefix "${id}": ${[...matches.keys()].sort().join(', ')}`
+      : `imagestreamimage.image.openshift.io "${id}" not found`;
+  throw tagsChangedInvalid(dest, `Invalid value: "${fromName(plan)}": error generating tag event: ${why}`);
+}
+
+/**
+ * What the API server answers when imagestream/strategy.go tagsChanged finds a field error: it is
+ * wrapped by validateTagsAndLimits as NewInvalid("imagestreams", name, errs), which Validate and
+ * ValidateUpdate then turn into field.InternalError(field.NewPath(""), err) of the ImageStream.
+ */
+function tagsChangedInvalid(dest: TagDestination, detail: string): ValidationError {
+  const inner = `imagestreams "${dest.stream}" is invalid: spec.tags[${dest.tag}].from.name: ${detail}`;
+  return new ValidationError('ImageStream', dest.stream, [{ field: '', message: `Internal error: ${inner}` }]);
 }
 
 function currentImages(s: ImageStream): Map<string, TagEvent | undefined> {
@@ -310,7 +338,7 @@ function diffImages(s: ImageStream, dest: TagDestination, before: Map<string, Ta
 
 function message(plan: TagPlan, dest: TagDestination, namespace: string): string {
   const same = dest.namespace === namespace;
-  const name = `${dest.stream}:${dest.tag}`;
+  const name = dest.nameAndTag;
   const where = same ? name : `${dest.namespace}/${name}`;
   const src = sourceExact(plan);
   if (plan.alias) return `Tag ${where} set up to track ${src}.`;

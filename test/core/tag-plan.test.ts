@@ -99,15 +99,41 @@ describe('validation messages', () => {
     expect(() => planTag(o, 'p')).toThrow(msg);
   });
 
-  it('deletion is allowed for invalid tag names (tag_test.go)', () => {
+  it('deletion is allowed for invalid tag names (tag_test.go "can delete tag with invalid name")', () => {
     expect(planTag({ args: ['rails:invalid-tagname-test#123'], delete: true }, 'p').dests).toEqual([
-      { namespace: 'p', stream: 'rails', tag: 'invalid-tagname-test#123' },
+      {
+        namespace: 'p',
+        nameAndTag: 'rails:invalid-tagname-test#123',
+        stream: 'rails',
+        tag: 'invalid-tagname-test#123',
+      },
     ]);
   });
-  it('an empty tag after ":" means latest; ns/name:tag is parsed', () => {
-    expect(planTag({ args: ['quay.io/a/b:1', 'x:', 'other/y:z'] }, 'p').dests).toEqual([
-      { namespace: 'p', stream: 'x', tag: 'latest' },
-      { namespace: 'other', stream: 'y', tag: 'z' },
+  it('ns/name:tag is parsed; an empty tag is latest for a delete (JoinImageStreamTag)', () => {
+    expect(planTag({ args: ['quay.io/a/b:1', 'other/y:z'] }, 'p').dests).toEqual([
+      { namespace: 'other', nameAndTag: 'y:z', stream: 'y', tag: 'z' },
     ]);
+    expect(planTag({ args: ['x:'], delete: true }, 'p').dests).toEqual([
+      { namespace: 'p', nameAndTag: 'x:', stream: 'x', tag: 'latest' },
+    ]);
+  });
+  it.each([
+    // tag.go Run sends ImageStreamTag.Name = destNameAndTag; imagestreamtag/rest.go nameAndTag refuses
+    // what ParseImageStreamTagName cannot split.
+    ['x:'],
+    [':1'],
+    ['a@b:1'],
+  ])('setting %s is the API server BadRequest', (dest) => {
+    expect(() => planTag({ args: ['quay.io/a/b:1', dest] }, 'p')).toThrow(
+      'ImageStreamTags must be retrieved with <name>:<tag>',
+    );
+  });
+  it('a stream name the API server rejects is its ImageStream Invalid (ValidateImageStreamName)', () => {
+    expect(() => planTag({ args: ['quay.io/a/b:1', 'UPPER:1'] }, 'p')).toThrow(
+      'The ImageStream "UPPER" is invalid: metadata.name: Invalid value: "UPPER": must match "[a-z0-9]+(?:[._-][a-z0-9]+)*"',
+    );
+  });
+  it('parseStreamName: an empty name after the namespace is refused in Complete', () => {
+    expect(() => planTag({ args: ['quay.io/a/b:1', 'ns/'] }, 'p')).toThrow('invalid name "" for image stream "ns/"');
   });
 });

@@ -113,3 +113,84 @@ describe('tag SRC DEST with a registry that cannot be reached', () => {
     expect(f.stderr).toMatch(/^error: tag default\/app:1 failed: .*127\.0\.0\.1:1/);
   });
 });
+
+describe('tag: Run checks each destination when it reaches it, after the earlier ones are set (tag.go Run)', () => {
+  it('several deletes: the ones before a missing tag are deleted and printed, then the NotFound', async () => {
+    const dir = folder();
+    const r = await run(dir, ['tag', '-d', 'src:1', 'src:nosuch']);
+    expect(r.code).toBe(1);
+    expect(r.stdout.split('\n')[0]).toBe('Deleted tag default/src:1.');
+    expect(r.stderr).toBe('Error from server (NotFound): imagestreamtags.image.openshift.io "src:nosuch" not found\n');
+    expect(parse(readState(dir, 'imagestreams/default/src.yaml')).spec.tags).toEqual([]);
+  });
+
+  it('a later DEST without :tag or with an invalid tag fails after the earlier one is set (SplitImageStreamTag, validateTag)', async () => {
+    const dir = folder();
+    const r = await run(dir, ['tag', 'src:1', 'a:1', 't']);
+    expect(r.code).toBe(1);
+    expect(r.stdout.split('\n')[0]).toBe(`Tag a:1 set to src@${D1}.`);
+    expect(r.stderr).toBe('error: "t" must be of the form <stream_name>:<tag>\n');
+    expect(parse(readState(dir, 'imagestreams/default/a.yaml')).spec.tags[0].from).toEqual({
+      kind: 'ImageStreamImage',
+      name: `src@${D1}`,
+    });
+    const bad = await run(folder(), ['tag', 'src:1', 'b:1', 'c:-bad']);
+    expect(bad.stdout.split('\n')[0]).toBe(`Tag b:1 set to src@${D1}.`);
+    expect(bad.stderr).toMatch(/^error: invalid tag "-bad" format, tags must start with an alphanumeric character/);
+    expect(bad.code).toBe(1);
+  });
+
+  it("Complete's parseStreamName errors come before Validate's (an empty namespace before --scheduled on an image)", async () => {
+    const r = await run(folder(), ['tag', '--scheduled', `src@${D1}`, '/x:1']);
+    expect(r).toEqual({ code: 1, stdout: '', stderr: 'error: invalid namespace "" for image stream "/x:1"\n' });
+    const n = await run(folder(), ['tag', 'src:1', 'ns/']);
+    expect(n).toEqual({ code: 1, stdout: '', stderr: 'error: invalid name "" for image stream "ns/"\n' });
+  });
+
+  it('what the API server refuses: a name nameAndTag cannot split (BadRequest), a stream name ValidateImageStreamName rejects', async () => {
+    // oc sends ImageStreamTag.Name = "s:" as typed; imagestreamtag/rest.go nameAndTag → ParseImageStreamTagName fails.
+    const dir = folder();
+    expect(await run(dir, ['tag', 'src:1', 's:'])).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'Error from server (BadRequest): ImageStreamTags must be retrieved with <name>:<tag>\n',
+    });
+    // update creates the missing stream; its validation (validation.go ValidateImageStreamName) refuses the name.
+    expect(await run(dir, ['tag', 'src:1', 'UPPER:1'])).toEqual({
+      code: 1,
+      stdout: '',
+      stderr:
+        'The ImageStream "UPPER" is invalid: metadata.name: Invalid value: "UPPER": ' +
+        'must match "[a-z0-9]+(?:[._-][a-z0-9]+)*"\n',
+    });
+    expect(fs.readdirSync(path.join(dir, 'imagestreams/default'))).toEqual(['src.yaml']);
+  });
+
+  it('--alias compares destinations with the current namespace (isCrossImageStream); a missing source: tagsChanged', async () => {
+    // other/src:1 → src:4 passes Validate; strategy.go tagsChanged does not find other/src
+    // (field.NotFound), validateTagsAndLimits wraps it, Validate makes it an InternalError.
+    const dir = folder();
+    const r = await run(dir, ['tag', '--alias', 'other/src:1', 'src:4']);
+    expect(r).toEqual({
+      code: 1,
+      stdout: '',
+      stderr:
+        'The ImageStream "src" is invalid: : Internal error: imagestreams "src" is invalid: ' +
+        'spec.tags[4].from.name: Not found: "src:1"\n',
+    });
+    const cross = await run(dir, ['tag', '--alias', 'other/src:1', 'other/src:4']);
+    expect(cross.stderr).toBe('error: cannot set alias across different Image Streams\n');
+  });
+
+  it('an image ID the source stream does not hold: ResolveImageID NotFound, wrapped by tagsChanged', async () => {
+    const D2 = `sha256:${'2'.repeat(64)}`;
+    const r = await run(folder(), ['tag', `src@${D2}`, 'd:1']);
+    expect(r).toEqual({
+      code: 1,
+      stdout: '',
+      stderr:
+        'The ImageStream "d" is invalid: : Internal error: imagestreams "d" is invalid: spec.tags[1].from.name: ' +
+        `Invalid value: "src@${D2}": error generating tag event: imagestreamimage.image.openshift.io "${D2}" not found\n`,
+    });
+  });
+});

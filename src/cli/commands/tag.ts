@@ -146,6 +146,8 @@ async function action(args: string[], opts: TagFlags, cmd: TagCommand, io: CliIO
     if (commit) {
       const out = await runWithCommit(io, ctx, commit, (c) => async ({ dryRun: d }) => {
         const r = await runOn(c, d);
+        // A run a later destination stopped is not committed.
+        if (r.error) throw r.error;
         return {
           result: r,
           changes: r.changes,
@@ -158,6 +160,8 @@ async function action(args: string[], opts: TagFlags, cmd: TagCommand, io: CliIO
     } else result = await runOn(ctx, dryRun);
     for (const m of result.messages) io.stdout.write(escapeControls(`${m}${dryRun ? ' (dry run)' : ''}\n`));
     printChanges(io, result.changes, result.triggers, g.color);
+    // tag.go Run: the destinations before the failing one are set and printed, then the error.
+    if (result.error) throw result.error;
     if (git) for (const l of commitReportLines(git)) io.stdout.write(`${l}\n`);
     const hooksFailed = dryRun
       ? 0
