@@ -109,12 +109,15 @@ function envNumber(v: string | undefined): number | undefined {
  */
 function lazyImageSource(options: ImageSourceOptions): ImageSource {
   let loaded: Promise<ImageSource> | undefined;
-  const get = () => (loaded ??= import('../registry/index.js').then((m) => m.createImageSource(options)));
+  let source: ImageSource | undefined;
+  const get = () => (loaded ??= import('../registry/index.js').then((m) => (source = m.createImageSource(options))));
   return {
     resolve: async (spec, o) => (await get()).resolve(spec, o),
     listTags: async (spec, o) => (await get()).listTags(spec, o),
     close: async () => {
       if (loaded) await (await loaded).close();
     },
+    // Never loaded: no request was made.
+    requests: () => source?.requests?.() ?? [],
   };
 }

@@ -14,7 +14,7 @@
  * its reason. Recording (inside the transaction) moves `from.name` to the chosen tag as `oc tag`
  * would and imports it; the first-seen records live in the stream's metadata annotations.
  */
-import { isTagName } from '../domain/reference.js';
+import { isTagName, registryLocation } from '../domain/reference.js';
 import { rfc3339 } from '../domain/time.js';
 import { applyUpdateGenerations, cloneJson } from '../domain/generations.js';
 import { currentEvent, specTag } from '../domain/history.js';
@@ -128,12 +128,21 @@ export function formatDuration(ms: number): string {
   return `${s}s`;
 }
 
-/** Lists tags once per repository per run: every policy tag of one repository shares the answer. */
+/**
+ * Lists tags once per repository per run: every policy tag, and every stream importing the whole
+ * repository (spec.dockerImageRepository), of one repository shares the answer. The key is the
+ * repository as the registry is asked for it (`nginx`, `docker.io/nginx` and
+ * `docker.io/library/nginx` are one repository).
+ */
 export class TagLister {
   private readonly lists = new Map<string, Promise<string[]>>();
   constructor(private readonly source: ImageSource) {}
   list(spec: PullSpec, insecure: boolean): Promise<string[]> {
-    const key = `${insecure ? 'insecure ' : ''}${pullSpecWithTag(spec, 'x')}`;
+    const where =
+      spec.transport === 'docker'
+        ? (({ host, repository }) => `${host}/${repository}`)(registryLocation(spec.ref))
+        : pullSpecWithTag(spec, 'x');
+    const key = `${insecure ? 'insecure ' : ''}${spec.transport} ${where}`;
     let p = this.lists.get(key);
     if (!p) this.lists.set(key, (p = this.source.listTags(spec, { insecure })));
     return p;

@@ -29,6 +29,7 @@ import {
   type OutcomeReason,
   type PolicyEvaluation,
   type PolicyReport,
+  TagLister,
 } from './policy-tags.js';
 
 /** Which tags a refresh looks at. */
@@ -106,7 +107,9 @@ export async function refresh(ctx: CoreContext, input: RefreshInput): Promise<Re
     if (!snapshot.list('ImageStream', selection.namespace).some((s) => s.name === name))
       throw new NotFoundError('imagestreams.image.openshift.io', name);
   }
-  const repositories = await repositoryCandidates(ctx, snapshot, selection);
+  // One tag list per repository per run, shared by whole-repository streams and policy tags.
+  const lister = new TagLister(ctx.source);
+  const repositories = await repositoryCandidates(ctx, lister, snapshot, selection);
   const selected = [...selectTags(snapshot, selection), ...repositories.candidates];
   const policyTags = selected.filter((c) => !c.fromRepository && isPolicyTag(c.ref));
   const candidates = selected.filter((c) => c.fromRepository || !isPolicyTag(c.ref));
@@ -121,6 +124,7 @@ export async function refresh(ctx: CoreContext, input: RefreshInput): Promise<Re
     }),
     ctx.now,
     {
+      lister,
       onDone: (i, e) => {
         done++;
         if (e.failure) failures++;
@@ -172,17 +176,26 @@ export async function refresh(ctx: CoreContext, input: RefreshInput): Promise<Re
  */
 async function repositoryCandidates(
   ctx: CoreContext,
+  lister: TagLister,
   snapshot: Snapshot,
   selection: RefreshSelection,
 ): Promise<{ candidates: Candidate[]; failures: TagRefreshOutcome[] }> {
   const out = { candidates: [] as Candidate[], failures: [] as TagRefreshOutcome[] };
   if (selection.scheduledOnly) return out;
   const wanted = selection.streams && selection.streams.length > 0 ? new Set(selection.streams) : undefined;
-  for (const s of snapshot.list<ImageStream>('ImageStream', selection.namespace)) {
-    const repo = s.object.spec?.dockerImageRepository;
-    if (!repo || (wanted && !wanted.has(s.name))) continue;
+  const streams = snapshot
+    .list<ImageStream>('ImageStream', selection.namespace)
+    .filter((s) => s.object.spec?.dockerImageRepository && (!wanted || wanted.has(s.name)));
+  // Every repository is listed at once (one round trip for all, not one after another); the
+  // candidates keep the order of the streams.
+  const listings = streams.map((s) => {
     const insecure = s.object.metadata.annotations?.[ANNOTATION_INSECURE_REPOSITORY] === 'true';
-    const listed = await listRepositoryTags(ctx, readPullSpec(repo), insecure);
+    return listRepositoryTags(lister, readPullSpec(s.object.spec!.dockerImageRepository!), insecure);
+  });
+  for (const [i, s] of streams.entries()) {
+    const repo = s.object.spec!.dockerImageRepository!;
+    const insecure = s.object.metadata.annotations?.[ANNOTATION_INSECURE_REPOSITORY] === 'true';
+    const listed = await listings[i];
     if ('failure' in listed) {
       const f = listed.failure;
       out.failures.push({
@@ -217,13 +230,13 @@ async function repositoryCandidates(
 }
 
 async function listRepositoryTags(
-  ctx: CoreContext,
+  lister: TagLister,
   spec: PullSpec | InvalidPullSpec,
   insecure: boolean,
 ): Promise<{ spec: PullSpec; tags: string[] } | { failure: { reason: string; message: string } }> {
   if (spec.transport === 'invalid') return { failure: { reason: 'Invalid', message: spec.error.message } };
   try {
-    return { spec, tags: await ctx.source.listTags(spec, { insecure }) };
+    return { spec, tags: await lister.list(spec, insecure) };
   } catch (err) {
     return { failure: failureOf(err, spec) };
   }

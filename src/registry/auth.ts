@@ -110,7 +110,7 @@ export class Authenticator {
   async foreignToken(
     hop: URL,
     wwwAuthenticate: string,
-    ctx: { tls: TlsConnectOptions; agentKey: string; signal?: AbortSignal },
+    ctx: { host?: string; tls: TlsConnectOptions; agentKey: string; signal?: AbortSignal },
   ): Promise<string | undefined> {
     const challenge = parseWwwAuthenticate(wwwAuthenticate).find((c) => c.scheme === 'bearer' && c.params.realm);
     if (!challenge) return undefined;
@@ -215,7 +215,7 @@ export class Authenticator {
     c: Challenge,
     scope: string,
     cred: Credential | undefined,
-    ctx: { tls: TlsConnectOptions; agentKey: string; signal?: AbortSignal },
+    ctx: { host?: string; tls: TlsConnectOptions; agentKey: string; signal?: AbortSignal },
   ) {
     const url = new URL(realm);
     if (c.params.service) url.searchParams.set('service', c.params.service);
@@ -233,6 +233,7 @@ export class Authenticator {
       agentKey: ctx.agentKey,
       tls: ctx.tls,
       signal: ctx.signal,
+      ...(ctx.host ? { account: { registry: ctx.host, kind: 'token' as const } } : {}),
     });
   }
 
@@ -242,7 +243,7 @@ export class Authenticator {
     c: Challenge,
     scope: string,
     cred: Extract<Credential, { kind: 'identityToken' }>,
-    ctx: { tls: TlsConnectOptions; agentKey: string; signal?: AbortSignal },
+    ctx: { host?: string; tls: TlsConnectOptions; agentKey: string; signal?: AbortSignal },
   ) {
     const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: cred.token, client_id: CLIENT_ID });
     if (c.params.service) form.set('service', c.params.service);
@@ -257,6 +258,7 @@ export class Authenticator {
       agentKey: ctx.agentKey,
       tls: ctx.tls,
       signal: ctx.signal,
+      ...(ctx.host ? { account: { registry: ctx.host, kind: 'token' as const } } : {}),
     });
   }
 }

@@ -10,6 +10,7 @@ import { parseWwwAuthenticate, pickChallenge } from './challenge.js';
 import { errorForStatus, isNetworkError } from './errors.js';
 import type { HttpResponse, HttpTransport } from './http.js';
 import { tlsOptionsFor, type TlsConnectOptions } from './tls.js';
+import type { RequestKind } from './types.js';
 
 /** Manifests larger than this are refused (distribution spec: at least 4 MB must work). */
 export const MANIFEST_CAP = 4 << 20;
@@ -33,6 +34,8 @@ interface ClientRequest {
   maxBody: number;
   /** Human name of what is asked, for messages. */
   what: string;
+  /** What the registry budget counts it as. */
+  kind: RequestKind;
 }
 
 /** A manifest as fetched. */
@@ -66,6 +69,7 @@ export class RegistryClient {
       accept: MANIFEST_ACCEPT.join(', '),
       maxBody: 0,
       what,
+      kind: 'headManifest',
     });
     if (res.status === 200)
       return { digest: res.headers['docker-content-digest'], mediaType: baseMediaType(res.headers['content-type']) };
@@ -84,6 +88,7 @@ export class RegistryClient {
       accept: MANIFEST_ACCEPT.join(', '),
       maxBody: MANIFEST_CAP,
       what,
+      kind: 'getManifest',
     });
     if (res.status !== 200) throw await this.error(loc, res, 'GET', what);
     return {
@@ -100,6 +105,7 @@ export class RegistryClient {
       path: `/v2/${loc.repository}/blobs/${digest}`,
       maxBody: cap,
       what,
+      kind: 'getBlob',
     });
     if (res.status !== 200) throw await this.error(loc, res, 'GET', what);
     return res.body;
@@ -112,7 +118,7 @@ export class RegistryClient {
     const seen = new Set<string>();
     for (let page = 0; path && page < TAGS_MAX_PAGES; page++) {
       seen.add(path);
-      const res = await this.send(loc, { method: 'GET', path, maxBody: MANIFEST_CAP, what });
+      const res = await this.send(loc, { method: 'GET', path, maxBody: MANIFEST_CAP, what, kind: 'tagsList' });
       if (res.status !== 200) throw await this.error(loc, res, 'GET', what);
       for (const t of parseTagsBody(res.body, what)) tags.add(t);
       const next = nextLink(res.headers.link, res.url);
@@ -193,8 +199,10 @@ export class RegistryClient {
         tls,
         signal: loc.signal,
         retries,
+        account: { registry: loc.host, kind: r.kind },
         ...(deadlineAt !== undefined ? { deadlineAt } : {}),
-        foreignChallenge: (hop, www, signal) => this.auth.foreignToken(hop, www, { tls, agentKey: loc.host, signal }),
+        foreignChallenge: (hop, www, signal) =>
+          this.auth.foreignToken(hop, www, { host: loc.host, tls, agentKey: loc.host, signal }),
       });
     };
     const first = await this.auth.authorization(ctx);

@@ -22,14 +22,19 @@ export class ContentCache {
     digest: string,
     fetch: () => Promise<{ bytes: Buffer; mediaType?: string }>,
   ): Promise<{ bytes: Buffer; mediaType?: string }> {
-    const cached = await this.get(digest);
-    if (cached) return { bytes: cached };
+    const held = this.memory.get(digest);
+    if (held) return { bytes: held };
+    // The store is read inside the single flight: a second resolve asking while the first is still
+    // reading the store or fetching waits for it instead of sending the same request again.
     let p = this.inflight.get(digest);
     if (!p) {
-      p = fetch().then(async (r) => {
+      p = (async () => {
+        const cached = await this.get(digest);
+        if (cached) return { bytes: cached };
+        const r = await fetch();
         await this.put(digest, r.bytes);
         return r;
-      });
+      })();
       this.inflight.set(digest, p);
       void p.catch(() => undefined).finally(() => this.inflight.delete(digest));
     }

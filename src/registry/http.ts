@@ -23,6 +23,7 @@ import { Agent, buildConnector, Client, type Dispatcher, Pool } from 'undici';
 import { IntegrityError, RegistryError } from '../domain/errors.js';
 import { errorForNetwork, isTransientNetworkError, redactUrl } from './errors.js';
 import type { TlsConnectOptions } from './tls.js';
+import type { RequestAccount, RequestBudget } from './budget.js';
 
 /** One HTTP exchange as `-v` shows it (URLs and headers already redacted). */
 export interface TraceEvent {
@@ -57,6 +58,8 @@ export interface HttpOptions {
   /** Called when a request starts; the returned function when it ends (the terminal's "waiting for HOST"). */
   onWait?: (host: string, timeoutMs: number) => () => void;
   sleep: (ms: number) => Promise<void>;
+  /** Counts every answered exchange of a request that names its `account` (the registry budget). */
+  budget?: RequestBudget;
 }
 
 /** One request. Bodies are read up to `maxBody` bytes (error bodies up to 64 KiB). */
@@ -81,6 +84,8 @@ export interface HttpRequest {
    * go-containerregistry bearer.go `handleCrossHostChallenge`.
    */
   foreignChallenge?: (hop: URL, wwwAuthenticate: string, signal: AbortSignal) => Promise<string | undefined>;
+  /** The registry and kind this request is counted as in the budget (every hop and retry counts). */
+  account?: RequestAccount;
 }
 
 /** A response with its body fully read. */
@@ -287,6 +292,7 @@ export class HttpTransport {
       throw err;
     }
     this.options.onRequest?.(hop.method, redactUrl(hop.url), res.status);
+    if (req.account) this.options.budget?.count(req.account, res.headers, hop.url.origin === req.url.origin);
     event(res.status, res.headers);
     const ok = res.status >= 200 && res.status < 300;
     const cap = ok ? req.maxBody : ERROR_BODY_CAP;

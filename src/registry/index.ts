@@ -14,6 +14,7 @@ import type { BlobStore } from '../state/types.js';
 import { Authenticator } from './auth.js';
 import { CONFIG_CAP, RegistryClient, type RepoLocation } from './client.js';
 import { HttpTransport, type HttpOptions } from './http.js';
+import { RequestBudget } from './budget.js';
 import { DEFAULT_REQUEST_TIMEOUT_MS } from './request-timeout.js';
 import { OciLayoutSource, ociLayoutDir } from './oci-layout.js';
 import { ContentCache } from './content-cache.js';
@@ -78,7 +79,9 @@ export interface ImageSourceOptions {
 export function createImageSource(options: ImageSourceOptions = {}): ImageSource {
   const env = options.env ?? process.env;
   const now = options.now ?? (() => new Date());
+  const budget = new RequestBudget();
   const http = new HttpTransport({
+    budget,
     dispatcher: options.dispatcher,
     maxConnectionsPerRegistry: options.maxConnectionsPerRegistry ?? 8,
     http2: options.http2 ?? true,
@@ -182,6 +185,7 @@ export function createImageSource(options: ImageSourceOptions = {}): ImageSource
       return viaSources(spec, ro, false, (src) => src.listTags());
     },
     close: () => http.close(),
+    requests: () => budget.report(),
   };
 }
 

@@ -59,5 +59,6 @@ export function memoImageSource(source: ImageSource): MemoImageSource {
       return p;
     },
     close: () => source.close(),
+    requests: () => source.requests?.() ?? [],
   };
 }

@@ -48,6 +48,20 @@ export interface ResolvedImage {
   unchanged?: boolean;
 }
 
+/** What a registry request asks for, as the registry budget counts it. */
+export type RequestKind = 'headManifest' | 'getManifest' | 'getBlob' | 'tagsList' | 'token';
+
+/** The requests made for one registry (README "Registry budget"). */
+export interface RegistryRequests {
+  /** The registry host (a mirror's host when a mirror answered). */
+  registry: string;
+  /** Every exchange made for it: retries, 401 re-tries, redirect hops and token requests included. */
+  requests: number;
+  byKind: Record<RequestKind, number>;
+  /** The rate-limit headers of its answer with the lowest remaining quota, as sent. */
+  rateLimit?: { limit?: string; remaining?: string; reset?: string };
+}
+
 /** A registry or OCI layout, seen through the distribution API. */
 export interface ImageSource {
   /** Resolves a pull spec (tag or digest) to its image; manifests and configs are read once per digest. */
@@ -56,4 +70,6 @@ export interface ImageSource {
   listTags(spec: PullSpec, options?: ResolveOptions): Promise<string[]>;
   /** Closes kept-alive connections. */
   close(): Promise<void>;
+  /** The requests made so far, per registry (sources that make none may leave this out). */
+  requests?(): RegistryRequests[];
 }

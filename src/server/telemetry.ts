@@ -83,5 +83,6 @@ export function instrumentImageSource(
     resolve: (spec, options) => timed('resolve', () => source.resolve(spec, options)),
     listTags: (spec, options) => timed('listTags', () => source.listTags(spec, options)),
     close: () => source.close(),
+    requests: () => source.requests?.() ?? [],
   };
 }

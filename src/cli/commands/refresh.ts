@@ -17,6 +17,8 @@ import {
   runWithCommit,
 } from '../git-commit.js';
 import { renderRefreshSummary } from '../../output/changes.js';
+import { renderRequestBudget, totalRequests } from '../../output/request-budget.js';
+import type { RegistryRequests } from '../../registry/types.js';
 import { toJson } from '../../output/serialize.js';
 import { printChanges } from '../report.js';
 import { runOnBuild } from '../on-build.js';
@@ -67,7 +69,7 @@ async function action(streams: string[], opts: Flags, cmd: Cmd, io: CliIO): Prom
           result: r,
           changes: r.changes,
           facts: factsFromOutcomes('refresh', r.outcomes, [r.triggers]),
-          data: refreshDocument(r, false),
+          data: refreshDocument(r, false, ctx.source.requests?.() ?? []),
         };
       });
       result = out.run.result;
@@ -77,12 +79,16 @@ async function action(streams: string[], opts: Flags, cmd: Cmd, io: CliIO): Prom
     // A marker that cannot be followed is a failure too: its value was left as it was.
     const failed = [...result.outcomes.filter((o) => o.status === 'failed'), ...(result.triggers.markerProblems ?? [])];
     const changed = result.outcomes.some((o) => o.status === 'changed') || result.changes.length > 0;
+    // Read after the run: every request of it (a --commit rerun asks the registry nothing new).
+    const registries = ctx.source.requests?.() ?? [];
     if (g.output === 'json') {
-      io.stdout.write(toJson({ ...refreshDocument(result, dryRun), ...(git ? { git: commitReportJson(git) } : {}) }));
+      const doc = refreshDocument(result, dryRun, registries);
+      io.stdout.write(toJson({ ...doc, ...(git ? { git: commitReportJson(git) } : {}) }));
     } else {
       const summary = renderRefreshSummary(result.outcomes, dryRun, [result.triggers]);
       for (const e of summary.errors) io.stderr.write(`${e}\n`);
       for (const l of summary.lines) io.stdout.write(`${l}\n`);
+      if (dryRun) for (const l of renderRequestBudget(registries)) io.stdout.write(`${l}\n`);
       printChanges(io, result.changes, [result.triggers], g.color);
       for (const f of result.lint ?? [])
         io.stderr.write(`${escapeControls(`warning: ${f.place}: ${f.what} ${f.message}`)}\n`);
@@ -107,8 +113,12 @@ async function action(streams: string[], opts: Flags, cmd: Cmd, io: CliIO): Prom
   }
 }
 
-/** What `refresh -o json` prints for a run (also the data of --message-template). */
-function refreshDocument(result: RefreshResult, dryRun: boolean) {
+/**
+ * What `refresh -o json` prints for a run (also the data of --message-template). `requests` and
+ * `registries` are the registry budget (README "Registry budget"); with --dry-run they are what a
+ * real run would make.
+ */
+function refreshDocument(result: RefreshResult, dryRun: boolean, registries: RegistryRequests[]) {
   return {
     dryRun,
     changed: result.outcomes.some((o) => o.status === 'changed') || result.changes.length > 0,
@@ -116,6 +126,8 @@ function refreshDocument(result: RefreshResult, dryRun: boolean) {
     files: result.changes.map((c) => c.path),
     lint: result.lint ?? [],
     triggers: result.triggers,
+    requests: totalRequests(registries),
+    registries,
   };
 }
 
