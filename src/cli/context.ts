@@ -17,6 +17,8 @@ import type { GlobalOptions } from './globals.js';
 import type { CliIO } from './io.js';
 import { createRequestTrace, createWaitNotice } from '../output/request-log.js';
 import { escapeLine } from '../domain/escape.js';
+import { createProvenanceStore } from '../state/provenance.js';
+import { loadSignaturePolicy, type SignatureFlags } from './signature-policy.js';
 
 /** Options that change how the context is built. */
 export interface ContextOptions {
@@ -33,6 +35,8 @@ export interface ContextOptions {
    * on stderr once per run, failing the run (src/cli/state-report.ts); null says nothing (completion).
    */
   stateReport?: ((found: LoadReport) => void) | null;
+  /** An importing command's --signature-policy / --verify-signatures (src/cli/signature-policy.ts). */
+  signatures?: SignatureFlags;
 }
 
 /** What the context is built from: the global options (completion builds one from the words typed). */
@@ -46,8 +50,12 @@ export function buildCoreContext(g: ContextGlobals, io: CliIO, options: ContextO
   const report = options.stateReport === undefined ? stateReporter(io) : options.stateReport;
   const store = openStateStore(g.dir, report ? { report } : {});
   const blobs = options.dryRun ? readOnlyBlobs(store.blobs) : store.blobs;
+  const signaturePolicy = options.signatures ? loadSignaturePolicy(options.signatures, io) : undefined;
+  const provenance = createProvenanceStore(g.dir, { readOnly: Boolean(options.dryRun) });
   const lazy = lazyImageSource({
     blobs,
+    provenance,
+    ...(signaturePolicy ? { signaturePolicy } : {}),
     ...(g.registryConfig ? { registryConfig: g.registryConfig } : {}),
     ...(g.registriesConf ? { registriesConf: path.resolve(io.cwd, g.registriesConf) } : {}),
     // Mirror sets are cluster-scoped: every one in the folder applies, whatever -n says.
@@ -76,6 +84,7 @@ export function buildCoreContext(g: ContextGlobals, io: CliIO, options: ContextO
     namespace: g.namespace,
     settings: { internalRegistry: g.internalRegistry, maxBulkImport: options.maxBulkImport ?? 50 },
     triggers: createTriggerHook({ now: io.now }),
+    provenance,
   };
 }
 

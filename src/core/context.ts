@@ -5,7 +5,7 @@
  * core reaches a file, a registry or the clock except through this context.
  */
 import type { StateStore, Snapshot, StoredObject } from '../state/types.js';
-import type { ImageSource } from '../registry/types.js';
+import type { ImageSource, ProvenanceStore } from '../registry/types.js';
 
 /** Cluster-level settings OpenShift takes from its config. */
 export interface ClusterSettings {
@@ -28,6 +28,8 @@ export interface CoreContext {
   settings: ClusterSettings;
   /** Carries out ImageChange triggers after tag images changed (src/core/triggers). */
   triggers: TriggerHook;
+  /** Where images came from (mirror) and who signed them, by digest, for describe. */
+  provenance?: Pick<ProvenanceStore, 'get'>;
 }
 
 /** A tag whose current image (status.tags[tag].items[0]) changed in this transaction. */

@@ -18,6 +18,7 @@ import {
 } from './get.js';
 import { imageLoader, type ImageLoader } from './images.js';
 import type { LabelSelector } from './selector.js';
+import type { ImageProvenance } from '../registry/types.js';
 
 /** Objects to describe; `prefixMatched` when they were found by name prefix. */
 export interface DescribeResult<T> extends GetResult<T> {
@@ -100,7 +101,11 @@ export type DescribeOutput = (
   | ({ resource: 'imagestreams' } & DescribeResult<ImageStream>)
   | ({ resource: 'imagestreamtags' } & DescribeResult<ImageStreamTag>)
   | ({ resource: 'imagestreamimages' } & DescribeResult<ImageStreamImage>)
-) & { problems: readonly StateFileError[] };
+) & {
+  problems: readonly StateFileError[];
+  /** Where the images shown came from and who signed them, by digest (when recorded). */
+  provenance: Map<string, ImageProvenance>;
+};
 
 /** `describe is|istag|isimage [NAME…]` in the namespace of the context (or all of them). */
 export async function describe(ctx: CoreContext, input: DescribeInput): Promise<DescribeOutput> {
@@ -108,9 +113,33 @@ export async function describe(ctx: CoreContext, input: DescribeInput): Promise<
   const q = queryOf(ctx, input);
   const images = imageLoader(ctx.store.blobs);
   const problems = snapshot.problems;
-  if (input.resource === 'imagestreams')
-    return { resource: input.resource, ...(await describeImageStreams(snapshot, q)), problems };
-  if (input.resource === 'imagestreamtags')
-    return { resource: input.resource, ...(await describeImageStreamTags(snapshot, q, images)), problems };
-  return { resource: input.resource, ...(await describeImageStreamImages(snapshot, q, images)), problems };
+  if (input.resource === 'imagestreams') {
+    const r = await describeImageStreams(snapshot, q);
+    const digests = r.items.flatMap((s) => (s.status?.tags ?? []).map((t) => t.items?.[0]?.image ?? ''));
+    return { resource: input.resource, ...r, problems, provenance: await provenanceOf(ctx, digests) };
+  }
+  if (input.resource === 'imagestreamtags') {
+    const r = await describeImageStreamTags(snapshot, q, images);
+    const provenance = await provenanceOf(
+      ctx,
+      r.items.map((t) => t.image.metadata.name),
+    );
+    return { resource: input.resource, ...r, problems, provenance };
+  }
+  const r = await describeImageStreamImages(snapshot, q, images);
+  const provenance = await provenanceOf(
+    ctx,
+    r.items.map((i) => i.image.metadata.name),
+  );
+  return { resource: input.resource, ...r, problems, provenance };
+}
+
+async function provenanceOf(ctx: CoreContext, digests: string[]): Promise<Map<string, ImageProvenance>> {
+  const out = new Map<string, ImageProvenance>();
+  if (!ctx.provenance) return out;
+  for (const d of new Set(digests.filter(Boolean))) {
+    const p = await ctx.provenance.get(d);
+    if (p) out.set(d, p);
+  }
+  return out;
 }

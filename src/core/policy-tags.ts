@@ -49,6 +49,7 @@ export type OutcomeReason =
   | 'NotFound'
   | 'Unauthorized'
   | 'RateLimited'
+  | 'SignatureRejected'
   | 'PlatformMissing'
   | 'Invalid'
   | 'Failed';
@@ -63,6 +64,7 @@ export function outcomeForFailure(reason: string): OutcomeReason {
     case 'InvalidPolicy':
     case 'PlatformMissing':
     case 'Invalid':
+    case 'SignatureRejected':
       return reason;
     case 'Unauthorized':
     case 'Forbidden':

@@ -3,15 +3,27 @@
  * and `import-image`), byte for byte: ../shared/reference/oc-cli.md §4.4.
  */
 import type { DockerConfig, Image } from '../domain/types.js';
+import type { ImageProvenance } from '../registry/types.js';
+import { escapeLine } from '../domain/escape.js';
 import { humanSize, relativeTime } from './humanize.js';
 import { compareStrings, isSetTime, tabbedString, type DescribeWriter } from './describe-format.js';
 
 /** The describe text of an Image; `imageName` adds the `Image Name:` line (ends in `\n`). */
-export function describeImage(image: Image, imageName: string, now: Date): string {
+export function describeImage(image: Image, imageName: string, now: Date, provenance?: ImageProvenance): string {
   return tabbedString(now, (out) => {
     if (imageName.length > 0) out.formatString('Image Name', imageName);
     out.formatString('Docker Image', image.dockerImageReference ?? '');
     out.formatString('Name', image.metadata.name);
+    // isctl's own lines (oc has no mirror or signature verification at import): only when recorded.
+    if (provenance?.mirror) out.formatString('Pulled From Mirror', escapeLine(provenance.mirror));
+    if (provenance?.signature) {
+      const s = provenance.signature;
+      out.formatString('Signature Policy', escapeLine(`${s.policy} (${s.scope})`));
+      out.formatString(
+        'Signed By',
+        s.signers.length > 0 ? s.signers.map(escapeLine).join('\n') : '<no signature required>',
+      );
+    }
     if (isSetTime(image.metadata.creationTimestamp)) out.formatTime('Created', image.metadata.creationTimestamp);
     const labels = image.metadata.labels ?? {};
     if (Object.keys(labels).length > 0) out.formatMapStringString('Labels', labels);

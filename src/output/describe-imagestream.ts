@@ -11,15 +11,21 @@ import type { ImageStream, NamedTagEventList, TagReference } from '../domain/typ
 import { relativeTime } from './humanize.js';
 import { tabbedString, type DescribeWriter } from './describe-format.js';
 import { redactUserInfo } from '../domain/reference.js';
+import { escapeLine } from '../domain/escape.js';
+import type { ImageProvenance } from '../registry/types.js';
 
 /** The `describe is` text of one stream (ends in `\n`). */
-export function describeImageStream(stream: ImageStream, now: Date): string {
+export function describeImageStream(
+  stream: ImageStream,
+  now: Date,
+  provenance?: ReadonlyMap<string, ImageProvenance>,
+): string {
   return tabbedString(now, (out) => {
     out.formatMeta(stream.metadata);
     const status = stream.status ?? {};
     out.formatString('Image Repository', status.publicDockerImageRepository || status.dockerImageRepository || '');
     out.formatString('Image Lookup', `local=${stream.spec?.lookupPolicy?.local === true}`);
-    formatImageStreamTags(out, stream);
+    formatImageStreamTags(out, stream, provenance);
   });
 }
 
@@ -59,7 +65,11 @@ function aliasesOf(stream: ImageStream): { local: Set<string>; byTarget: Map<str
   return { local, byTarget };
 }
 
-function formatImageStreamTags(out: DescribeWriter, stream: ImageStream): void {
+function formatImageStreamTags(
+  out: DescribeWriter,
+  stream: ImageStream,
+  provenance?: ReadonlyMap<string, ImageProvenance>,
+): void {
   const statusTags = stream.status?.tags ?? [];
   const specTags = stream.spec?.tags ?? [];
   if (statusTags.length === 0 && specTags.length === 0) {
@@ -75,11 +85,17 @@ function formatImageStreamTags(out: DescribeWriter, stream: ImageStream): void {
     if (local.has(tag)) continue;
     if (!first) out.write('\n');
     first = false;
-    formatTagBlock(out, stream, tag, byTarget.get(tag));
+    formatTagBlock(out, stream, tag, byTarget.get(tag), provenance);
   }
 }
 
-function formatTagBlock(out: DescribeWriter, stream: ImageStream, tag: string, aliases: string[] | undefined): void {
+function formatTagBlock(
+  out: DescribeWriter,
+  stream: ImageStream,
+  tag: string,
+  aliases: string[] | undefined,
+  provenance?: ReadonlyMap<string, ImageProvenance>,
+): void {
   const list = statusHasTag(stream, tag);
   const ref = specHasTag(stream, tag);
   let name = '';
@@ -116,6 +132,10 @@ function formatTagBlock(out: DescribeWriter, stream: ImageStream, tag: string, a
     const age = `      ${relativeTime(out.now, event.created)} ago`;
     const id = event.image;
     out.write(id && parsedIdDiffers(event.dockerImageReference, id) ? `${age}\t${id}\n` : `${age}\n`);
+    // isctl's own lines for the current image: the mirror that served it, who signed it.
+    const p = i === 0 && id ? provenance?.get(id) : undefined;
+    if (p?.mirror) out.write(`      pulled from mirror ${escapeLine(p.mirror)}\n`);
+    for (const s of p?.signature?.signers ?? []) out.write(`      signed by ${escapeLine(s)}\n`);
   });
 }
 

@@ -7,12 +7,16 @@ import { describeImageStream } from './describe-imagestream.js';
 export function describeTexts(out: DescribeOutput, now: Date): string[] {
   switch (out.resource) {
     case 'imagestreams':
-      return out.items.map((s) => describeImageStream(s, now));
+      return out.items.map((s) => describeImageStream(s, now, out.provenance));
     case 'imagestreamtags':
       // describe istag passes the image name (the digest), not STREAM:TAG (describer.go).
-      return out.items.map((t) => describeImage(t.image, t.image.metadata.name, now));
+      return out.items.map((t) =>
+        describeImage(t.image, t.image.metadata.name, now, out.provenance.get(t.image.metadata.name)),
+      );
     case 'imagestreamimages':
-      return out.items.map((i) => describeImage(i.image, i.image.metadata.name, now));
+      return out.items.map((i) =>
+        describeImage(i.image, i.image.metadata.name, now, out.provenance.get(i.image.metadata.name)),
+      );
   }
 }
 

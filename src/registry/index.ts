@@ -29,7 +29,28 @@ import {
   type PullSource,
   type RegistryRule,
 } from './mirrors.js';
-import type { ImageSource, ResolveOptions, ResolvedImage } from './types.js';
+import type { ImageSource, ProvenanceStore, ResolveOptions, ResolvedImage } from './types.js';
+import {
+  evaluatePolicy,
+  type PolicyDeps,
+  type SignaturePolicy,
+  type SignatureSource,
+} from '../domain/signature/policy.js';
+import { readSigstoreAttachments } from './sigstore-attachments.js';
+
+/** A signature policy in force (--signature-policy): what evaluating it needs from outside. */
+export interface SignaturePolicyOptions {
+  policy: SignaturePolicy;
+  /** Reads a keyPath file (the CLI resolves relative paths against the working directory). */
+  readKeyFile: PolicyDeps['readKeyFile'];
+  /** Verifies one GPG simple-signing signature (signedBy); absent: signedBy rejects, "not supported yet". */
+  verifySimpleSigning?: PolicyDeps['verifySimpleSigning'];
+  /**
+   * The simple-signing signatures of an image (lookaside storage, registries.d): `host`/`repository`
+   * are the source as named, `digest` the manifest digest. Absent: none.
+   */
+  simpleSignatures?: (image: { host: string; repository: string; digest: string }) => Promise<Uint8Array[]>;
+}
 
 /** Options of createImageSource; everything has a default suitable for the CLI. */
 export interface ImageSourceOptions {
@@ -73,6 +94,10 @@ export interface ImageSourceOptions {
   onSource?: (line: string) => void;
   /** Sleep used between retries (tests). */
   sleep?: (ms: number) => Promise<void>;
+  /** A signature policy: an image it rejects fails with reason SignatureRejected before any tag moves. */
+  signaturePolicy?: SignaturePolicyOptions;
+  /** Records where each newly resolved image came from and who signed it (for describe). */
+  provenance?: ProvenanceStore;
 }
 
 /** Creates the ImageSource for registries and OCI layouts. */
@@ -172,13 +197,57 @@ export function createImageSource(options: ImageSourceOptions = {}): ImageSource
     return resolveImage(known, cache, ref, ro, now);
   }
 
+  // policy_eval.go IsRunningImageAllowed, before anything is recorded: a rejection is a failed import.
+  async function verified(spec: PullSpec, r: ResolvedImage, src?: RegistrySource): Promise<ResolvedImage> {
+    if (r.unchanged) return r;
+    const sp = options.signaturePolicy;
+    let signature: ResolvedImage['signature'];
+    if (sp) {
+      const transport = spec.transport === 'oci' ? 'oci' : 'docker';
+      const reference = spec.transport === 'oci' ? ociLayoutDir(spec, baseDir) : dockerReference(spec);
+      const source: SignatureSource = {
+        sigstore: async () => (src ? src.sigstoreSignatures(r.topDigest) : []),
+        simpleSigning: async () => {
+          if (spec.transport === 'oci' || !sp.simpleSignatures) return [];
+          const l = registryLocation(spec.ref);
+          return sp.simpleSignatures({ host: l.host, repository: l.repository, digest: r.topDigest });
+        },
+      };
+      const verdict = await evaluatePolicy(sp.policy, transport, { digest: r.topDigest, reference }, source, {
+        readKeyFile: sp.readKeyFile,
+        ...(sp.verifySimpleSigning ? { verifySimpleSigning: sp.verifySimpleSigning } : {}),
+      });
+      if (!verdict.allowed) {
+        options.onSource?.(`signature policy rejected ${reference}@${r.topDigest}: ${verdict.reason}`);
+        throw new RegistryError(
+          `image ${reference}@${r.topDigest} rejected by signature policy ${sp.policy.file} ` +
+            `(${verdict.scope}): ${verdict.reason}`,
+          { reason: 'SignatureRejected' },
+        );
+      }
+      signature = { policy: sp.policy.file, scope: verdict.scope, signers: verdict.signers };
+    }
+    if (options.provenance && spec.transport !== 'oci' && (signature || r.mirror)) {
+      const l = registryLocation(spec.ref);
+      await options.provenance.put(r.digest, {
+        source: `${l.host}/${l.repository}`,
+        ...(r.mirror ? { mirror: r.mirror } : {}),
+        ...(signature ? { signature } : {}),
+      });
+    }
+    return signature ? { ...r, signature } : r;
+  }
+
   return {
     async resolve(spec: PullSpec, ro: ResolveOptions = {}): Promise<ResolvedImage> {
-      if (spec.transport === 'oci') return resolveFrom(sourceFor(spec, ro), spec, ro);
-      return viaSources(spec, ro, Boolean(spec.ref.id), async (src, at) => {
+      if (spec.transport === 'oci') return verified(spec, await resolveFrom(sourceFor(spec, ro), spec, ro));
+      const answered = await viaSources(spec, ro, Boolean(spec.ref.id), async (src, at) => {
         const r = await resolveFrom(src, spec, ro);
-        return at.mirror ? { ...r, mirror: `${at.host}/${at.repository}` } : r;
+        return { r: at.mirror ? { ...r, mirror: `${at.host}/${at.repository}` } : r, src };
       });
+      // Verified after the mirror loop: a rejected image does not send isctl on to the next mirror,
+      // and its signatures are read from the repository that served it (docker_image_src.go).
+      return verified(spec, answered.r, answered.src);
     },
     async listTags(spec: PullSpec, ro: ResolveOptions = {}): Promise<string[]> {
       if (spec.transport === 'oci') return sourceFor(spec, ro).listTags();
@@ -250,6 +319,25 @@ class RegistrySource implements ContentSource {
   listTags(): Promise<string[]> {
     return this.client.listTags(this.loc, this.name);
   }
+
+  /** The sigstore attachments of `digest` in this repository (the same host, auth and deadline). */
+  sigstoreSignatures(digest: string) {
+    return readSigstoreAttachments(
+      {
+        name: this.name,
+        manifest: (tag) => this.client.getManifest(this.loc, tag, this.describe(tag)),
+        blob: (d, cap) => this.client.getBlob(this.loc, d, cap, `signature payload ${d} of ${this.name}`),
+      },
+      digest,
+    );
+  }
+}
+
+/** The reference a policy is evaluated for: the source as named (tag or digest), never a mirror. */
+function dockerReference(spec: RegistrySpec): string {
+  const r = spec.ref;
+  const name = [r.registry, r.namespace, r.name].filter(Boolean).join('/');
+  return `${name}${r.tag ? `:${r.tag}` : ''}${r.id ? `@${r.id}` : ''}`;
 }
 
 /**

@@ -46,6 +46,27 @@ export interface ResolvedImage {
   mirror?: string;
   /** The tag still names `ResolveOptions.unchangedIf`; `image` is then only a stub naming the digest. */
   unchanged?: boolean;
+  /** A signature policy accepted the image: who signed it (empty when the policy asks for no signature). */
+  signature?: { policy: string; scope: string; signers: string[] };
+}
+
+/**
+ * Where an image last came from and what verified it, kept per digest beside the blobs
+ * (`.isctl/provenance/`) for `describe`: OpenShift's stream status has no place for either.
+ */
+export interface ImageProvenance {
+  /** `host/repository` of the source as named. */
+  source: string;
+  /** `host/repository` of the mirror that answered, when one did. */
+  mirror?: string;
+  /** The signature policy that accepted it, when one was in force. */
+  signature?: { policy: string; scope: string; signers: string[] };
+}
+
+/** Keeps and reads ImageProvenance records by image digest. */
+export interface ProvenanceStore {
+  get(digest: string): Promise<ImageProvenance | undefined>;
+  put(digest: string, record: ImageProvenance): Promise<void>;
 }
 
 /** What a registry request asks for, as the registry budget counts it. */

@@ -72,6 +72,14 @@ describe('mirrors', () => {
     const item = streamOf(dir).status.tags[0].items[0];
     expect(item.image).toBe(expected);
     expect(item.dockerImageReference).toBe(`${src}/team/app@${expected}`);
+    // describe says which mirror answered (the stream records only the source).
+    const istag = await runCli(['describe', 'istag', 'app:1.0'], { dir });
+    expect(istag.stdout.split('\n').map((l) => l.replace(/\t+/g, ' '))).toContain(
+      `Pulled From Mirror: ${mirror.host}/mirrored/team/app`,
+    );
+    const is = await runCli(['describe', 'is', 'app'], { dir });
+    expect(is.stdout).toContain(`  * ${src}/team/app@${expected}\n`);
+    expect(is.stdout).toContain(`      pulled from mirror ${mirror.host}/mirrored/team/app\n`);
 
     // refresh -o json names the mirror that answered (a new image makes the tag import again).
     await pushImage(mirror, 'mirrored/team/app', '1.0', { seed: 'mirrored-2' });

@@ -2,6 +2,7 @@
 import type { CommandModule } from '../command.js';
 import { globalOptions, type Program } from '../globals.js';
 import { buildCoreContext } from '../context.js';
+import { addSignatureOptions } from '../signature-policy.js';
 import { importImage, type ImportImageResult } from '../../core/import.js';
 import { factsFromTagChanges, type CommitReport } from '../../core/gitops.js';
 import type { CoreContext } from '../../core/context.js';
@@ -48,7 +49,7 @@ async function action(target: string | undefined, opts: Flags, cmd: Cmd, io: Cli
     throw new CommandError('--max-tags must be a positive number, or -1 for no limit');
   const dryRun = Boolean(opts.dryRun);
   const commit = readCommitFlags(opts, dryRun);
-  const ctx = buildCoreContext(g, io, { dryRun, maxBulkImport: maxTags });
+  const ctx = buildCoreContext(g, io, { dryRun, maxBulkImport: maxTags, signatures: opts });
   const progress = createProgressWriter(io.stderr, {
     verb: 'importing',
     enabled: Boolean(opts.all) && !g.output,
@@ -151,7 +152,7 @@ function define(program: Program) {
       'Run COMMAND once for each BuildConfig whose ImageChange trigger fired (env ISCTL_BUILD_*)',
     )
     .addHelpText('after', examples);
-  return addCommitOptions(cmd);
+  return addSignatureOptions(addCommitOptions(cmd));
 }
 
 type Cmd = ReturnType<typeof define>;

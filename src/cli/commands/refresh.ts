@@ -6,6 +6,7 @@ import { changesExitCode, diffExitCode, renderError, type ExitCode } from '../er
 import { stateErrorCount } from '../state-report.js';
 import { globalOptions, type Program } from '../globals.js';
 import { buildCoreContext } from '../context.js';
+import { addSignatureOptions } from '../signature-policy.js';
 import { refresh, type RefreshResult } from '../../core/refresh.js';
 import { factsFromOutcomes, type CommitReport } from '../../core/gitops.js';
 import type { CoreContext } from '../../core/context.js';
@@ -49,7 +50,7 @@ async function action(streams: string[], opts: Flags, cmd: Cmd, io: CliIO): Prom
   if (g.output && g.output !== 'json') throw new CommandError(`refresh supports -o json only, not "${g.output}"`);
   const dryRun = Boolean(opts.dryRun);
   const commit = readCommitFlags(opts, dryRun);
-  const ctx = buildCoreContext(g, io, { dryRun });
+  const ctx = buildCoreContext(g, io, { dryRun, signatures: opts });
   const progress = createProgressWriter(io.stderr, { verb: 'refreshing', enabled: !g.output, env: io.env });
   try {
     const selection = {
@@ -156,7 +157,7 @@ function define(program: Program) {
       'Run COMMAND once for each BuildConfig whose ImageChange trigger fired (env ISCTL_BUILD_*)',
     )
     .addHelpText('after', examples);
-  return addCommitOptions(cmd);
+  return addSignatureOptions(addCommitOptions(cmd));
 }
 
 type Cmd = ReturnType<typeof define>;

@@ -10,6 +10,7 @@ import { commandPath } from '../command.js';
 import { changesExitCode, diffExitCode, renderError, type ExitCode } from '../errors.js';
 import { globalOptions, type GlobalOptions, type Program } from '../globals.js';
 import { buildCoreContext } from '../context.js';
+import { addSignatureOptions } from '../signature-policy.js';
 import type { LoadReport } from '../../state/store.js';
 import { printChanges } from '../report.js';
 import { runOnBuild } from '../on-build.js';
@@ -166,7 +167,11 @@ async function action(opts: Flags, cmd: Cmd, io: CliIO): Promise<ExitCode> {
       }
   };
   const build = (): CoreContext =>
-    buildCoreContext(g, io, { instrumentSource: (source) => instrumentImageSource(source, metrics), stateReport });
+    buildCoreContext(g, io, {
+      instrumentSource: (source) => instrumentImageSource(source, metrics),
+      stateReport,
+      signatures: opts,
+    });
   // With --git-push the clone is made ready (cloned, repaired) before the folder is opened.
   const withGit = gitFlags
     ? await startServeGit({
@@ -277,7 +282,7 @@ async function once(
 }
 
 function define(program: Program) {
-  return program
+  const cmd = program
     .command('serve')
     .summary('Re-import scheduled tags periodically and receive registry webhooks')
     .description(
@@ -331,6 +336,7 @@ function define(program: Program) {
     .option('--max-body-bytes <n>', 'Largest webhook body accepted (413 above)', '1048576')
     .option('--queue-depth <n>', 'Most distinct pushes waiting for import; more are refused with 503', '1000')
     .addHelpText('after', examples);
+  return addSignatureOptions(cmd);
 }
 
 type Cmd = ReturnType<typeof define>;

@@ -2,6 +2,7 @@
 import type { CommandModule } from '../command.js';
 import { globalOptions, type Program } from '../globals.js';
 import { buildCoreContext } from '../context.js';
+import { addSignatureOptions } from '../signature-policy.js';
 import { tagImages, type TagResult } from '../../core/tag.js';
 import { tagWithPolicy, type PolicyTagResult } from '../../core/tag-policy.js';
 import { UsageError } from '../../domain/errors.js';
@@ -58,7 +59,7 @@ async function policyAction(args: string[], opts: TagFlags, cmd: TagCommand, io:
     opts.reference ? '--reference' : '',
     opts.source !== undefined && !/^docker(image)?$/i.test(opts.source) ? `--source=${opts.source}` : '',
   ].filter(Boolean);
-  const ctx = buildCoreContext(g, io, { dryRun });
+  const ctx = buildCoreContext(g, io, { dryRun, signatures: opts });
   try {
     const runOn = (c: CoreContext, d: boolean) =>
       tagWithPolicy(
@@ -126,7 +127,7 @@ async function action(args: string[], opts: TagFlags, cmd: TagCommand, io: CliIO
   const g = globalOptions(cmd, io);
   const dryRun = Boolean(opts.dryRun);
   const commit = readCommitFlags(opts, dryRun);
-  const ctx = buildCoreContext(g, io, { dryRun });
+  const ctx = buildCoreContext(g, io, { dryRun, signatures: opts });
   try {
     const runOn = (c: CoreContext, d: boolean) =>
       tagImages(c, {
@@ -244,7 +245,7 @@ function define(program: Program) {
       'Run COMMAND once for each BuildConfig whose ImageChange trigger fired (env ISCTL_BUILD_*)',
     )
     .addHelpText('after', examples);
-  return addCommitOptions(cmd);
+  return addSignatureOptions(addCommitOptions(cmd));
 }
 
 type TagCommand = ReturnType<typeof define>;

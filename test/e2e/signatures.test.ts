@@ -1,0 +1,229 @@
+/**
+ * Sigstore signature policies end to end against a real Distribution registry. Signatures are
+ * made as cosign makes them (test/helpers/sigstore.ts: sigstore/cosign pkg/cosign/payload, the
+ * `sha256-<hex>.sig` attachment with the `dev.cosignproject.cosign/signature` annotation) and
+ * checked independently with `openssl dgst -sha256 -verify`; skopeo reads the attachment where
+ * containers tools put it. The policy is containers-policy.json(5) with `sigstoreSigned`
+ * (containers/image signature/policy_eval_sigstore.go). Every rejection leaves the tag on its
+ * previous image and rolls nothing out.
+ */
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { pushImage, pushSignatures, startRegistry, type TestRegistry } from '../helpers/registry/index.js';
+import { cosignKeyPair, cosignPayload, cosignSign, runCli, signatureTag, tempDir } from '../helpers/index.js';
+
+const run = promisify(execFile);
+let reg: TestRegistry;
+
+beforeAll(async () => {
+  reg = await startRegistry({ mode: 'plain' });
+}, 60_000);
+afterAll(async () => {
+  await reg?.stop();
+});
+
+const DC = `apiVersion: apps.openshift.io/v1
+kind: DeploymentConfig
+metadata:
+  name: web
+spec:
+  template:
+    spec:
+      containers:
+      - name: web
+        image: " "
+  triggers:
+  - type: ImageChange
+    imageChangeParams:
+      automatic: true
+      containerNames: [web]
+      from: {kind: ImageStreamTag, name: "app:1.0"}
+`;
+
+const streamFile = (dir: string) => path.join(dir, 'imagestreams', 'default', 'app.yaml');
+const tagStatus = (dir: string) => parse(fs.readFileSync(streamFile(dir), 'utf8')).status.tags[0];
+
+/** Signs `digest` of `repo` with `key` as cosign does; returns the layer and checks it with openssl. */
+async function cosignLayer(dir: string, key: ReturnType<typeof cosignKeyPair>, repository: string, digest: string) {
+  const payload = cosignPayload(repository, digest);
+  const signature = cosignSign(key.privateKey, payload);
+  // Independent check: OpenSSL verifies the DER ECDSA signature over the exact payload bytes.
+  const pub = path.join(dir, 'openssl-pub.pem');
+  fs.writeFileSync(pub, key.publicPem);
+  fs.writeFileSync(path.join(dir, 'payload'), payload);
+  fs.writeFileSync(path.join(dir, 'sig.der'), Buffer.from(signature, 'base64'));
+  const { stdout } = await run('openssl', ['dgst', '-sha256', '-verify', pub, '-signature', 'sig.der', 'payload'], {
+    cwd: dir,
+  });
+  expect(stdout.trim()).toBe('Verified OK');
+  return { payload, signature };
+}
+
+async function fingerprint(dir: string, pem: string): Promise<string> {
+  const file = path.join(dir, 'fp.pem');
+  fs.writeFileSync(file, pem);
+  const der = path.join(dir, 'fp.der');
+  await run('openssl', ['pkey', '-pubin', '-in', file, '-outform', 'DER', '-out', der]);
+  const { stdout } = await run('openssl', ['dgst', '-sha256', '-r', der]);
+  return `sha256:${stdout.split(' ')[0]}`;
+}
+
+describe('sigstoreSigned policies at import', () => {
+  it('accepts the signed image, rejects unsigned, foreign-key and wrong-digest signatures without moving the tag', async () => {
+    const dir = tempDir();
+    const signer = cosignKeyPair();
+    const stranger = cosignKeyPair();
+    const keyFile = path.join(dir, 'cosign.pub');
+    fs.writeFileSync(keyFile, signer.publicPem);
+    const repo = `${reg.host}/sig/app`;
+    const policyFile = path.join(dir, 'policy.json');
+    fs.writeFileSync(
+      policyFile,
+      JSON.stringify({
+        default: [{ type: 'reject' }],
+        transports: {
+          docker: {
+            // cosign signs the repository name: matchRepository (containers-policy.json(5)).
+            [`${reg.host}/sig`]: [
+              { type: 'sigstoreSigned', keyPath: keyFile, signedIdentity: { type: 'matchRepository' } },
+            ],
+          },
+        },
+      }),
+    );
+    fs.writeFileSync(path.join(dir, 'web-dc.yaml'), DC);
+    const policy = ['--signature-policy', policyFile];
+
+    // 1. Signed with the policy's key: accepted, the tag moves, the DeploymentConfig rolls out.
+    const first = await pushImage(reg, 'sig/app', '1.0', { seed: 'sig-first' });
+    await pushSignatures(reg, 'sig/app', first.digest, [await cosignLayer(dir, signer, repo, first.digest)]);
+    // skopeo finds the attachment at the tag containers tools use.
+    const { stdout: raw } = await run('skopeo', [
+      'inspect',
+      '--raw',
+      '--tls-verify=false',
+      `docker://${repo}:${signatureTag(first.digest)}`,
+    ]);
+    expect(JSON.parse(raw).layers[0].annotations).toHaveProperty(['dev.cosignproject.cosign/signature']);
+
+    const ok = await runCli(
+      ['import-image', 'app:1.0', '--from', `${repo}:1.0`, '--confirm', '--insecure', ...policy],
+      {
+        dir,
+      },
+    );
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(tagStatus(dir).items.map((i: { image: string }) => i.image)).toEqual([first.digest]);
+    const dcText = fs.readFileSync(path.join(dir, 'web-dc.yaml'), 'utf8');
+    expect(parse(dcText).spec.template.spec.containers[0].image).toBe(`${repo}@${first.digest}`);
+    const streamText = fs.readFileSync(streamFile(dir), 'utf8');
+
+    // describe istag names the key (its SubjectPublicKeyInfo fingerprint, as openssl computes it) and the identity.
+    const described = await runCli(['describe', 'istag', 'app:1.0'], { dir });
+    expect(described.code, described.stderr).toBe(0);
+    const fp = await fingerprint(dir, signer.publicPem);
+    const lines = described.stdout.split('\n').map((l) => l.replace(/\t+/g, ' '));
+    expect(lines).toContain(`Signed By: sigstore key ${fp} (identity ${repo})`);
+    expect(lines).toContain(`Signature Policy: ${policyFile} (docker ${reg.host}/sig)`);
+
+    // 2–4. New images for 1.0 that the policy rejects: unsigned, signed by another key, a payload for another digest.
+    const cases: [string, (digest: string) => Promise<void>, string][] = [
+      ['unsigned', async () => undefined, 'A signature was required, but no signature exists'],
+      [
+        'another key',
+        async (d) =>
+          pushSignatures(reg, 'sig/app', d, [await cosignLayer(dir, stranger, repo, d)]).then(() => undefined),
+        'cryptographic signature verification failed',
+      ],
+      [
+        'another digest',
+        async (d) =>
+          pushSignatures(reg, 'sig/app', d, [await cosignLayer(dir, signer, repo, first.digest)]).then(() => undefined),
+        `Signature for digest ${first.digest} does not match`,
+      ],
+    ];
+    for (const [name, sign, reason] of cases) {
+      const next = await pushImage(reg, 'sig/app', '1.0', { seed: `sig-${name}` });
+      await sign(next.digest);
+      const r = await runCli(['refresh', '-o', 'json', '--exit-code', ...policy], { dir });
+      expect(r.code, `${name}: ${r.stderr}`).not.toBe(0);
+      const outcome = JSON.parse(r.stdout).outcomes[0];
+      expect(outcome, name).toMatchObject({
+        status: 'failed',
+        reason: 'SignatureRejected',
+        error: { reason: 'SignatureRejected' },
+      });
+      expect(outcome.error.message, name).toContain(`image ${repo}:1.0@${next.digest} rejected by signature policy`);
+      expect(outcome.error.message, name).toContain(reason);
+      // The tag keeps its image and history; the condition says why; nothing rolled out.
+      const status = tagStatus(dir);
+      expect(
+        status.items.map((i: { image: string }) => i.image),
+        name,
+      ).toEqual([first.digest]);
+      expect(status.conditions[0], name).toMatchObject({
+        type: 'ImportSuccess',
+        status: 'False',
+        reason: 'SignatureRejected',
+      });
+      expect(fs.readFileSync(path.join(dir, 'web-dc.yaml'), 'utf8'), name).toBe(dcText);
+    }
+    // As for any failed import, only the condition and the generation of the attempt changed:
+    // the spec tag's source and the history are as they were.
+    const after = parse(fs.readFileSync(streamFile(dir), 'utf8'));
+    const before = parse(streamText);
+    expect({ ...after.spec.tags[0], generation: 0 }).toEqual({ ...before.spec.tags[0], generation: 0 });
+    expect(after.status.tags[0].items).toEqual(before.status.tags[0].items);
+    const is = await runCli(['describe', 'is', 'app'], { dir });
+    expect(is.stdout).toContain('! error: Import failed (SignatureRejected): image ');
+    expect(is.stdout).toContain(`      signed by sigstore key ${fp} (identity ${repo})\n`);
+
+    // 5. The same image signed properly: accepted, the tag moves and the DeploymentConfig follows.
+    const last = await pushImage(reg, 'sig/app', '1.0', { seed: 'sig-another digest' });
+    await pushSignatures(reg, 'sig/app', last.digest, [await cosignLayer(dir, signer, repo, last.digest)]);
+    const moved = await runCli(['refresh', '--exit-code', ...policy], { dir });
+    expect(moved.code, moved.stderr).toBe(1);
+    expect(tagStatus(dir).items.map((i: { image: string }) => i.image)).toEqual([last.digest, first.digest]);
+    expect(tagStatus(dir).conditions ?? []).toEqual([]);
+    const dc = parse(fs.readFileSync(path.join(dir, 'web-dc.yaml'), 'utf8'));
+    expect(dc.spec.template.spec.containers[0].image).toBe(`${repo}@${last.digest}`);
+  }, 120_000);
+
+  it('a policy isctl cannot honour (Fulcio, Rekor) or a missing policy file fails before anything is fetched or written', async () => {
+    const dir = tempDir();
+    const policyFile = path.join(dir, 'policy.json');
+    fs.writeFileSync(
+      policyFile,
+      JSON.stringify({
+        default: [{ type: 'sigstoreSigned', fulcio: { caPath: '/ca.pem' }, rekorPublicKeyPath: '/rekor.pub' }],
+      }),
+    );
+    const args = ['import-image', 'app:1.0', '--from', `${reg.host}/sig/app:1.0`, '--confirm', '--insecure', '-v=6'];
+    const r = await runCli([...args, '--signature-policy', policyFile], { dir });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      `error: invalid signature policy ${policyFile}: default[0]: "fulcio", "rekorPublicKeyPath"`,
+    );
+    expect(r.stderr).not.toMatch(/ (GET|HEAD) http/);
+    expect(fs.existsSync(streamFile(dir))).toBe(false);
+
+    const missing = await runCli(args, { dir, env: { ISCTL_SIGNATURE_POLICY: path.join(dir, 'none.json') } });
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain(
+      `error: cannot read signature policy ${path.join(dir, 'none.json')}: no such file`,
+    );
+    expect(fs.existsSync(streamFile(dir))).toBe(false);
+
+    // --verify-signatures with no policy file in the home folder (nor /etc/containers) says where it looked.
+    const home = tempDir();
+    const none = await runCli([...args, '--verify-signatures'], { dir, env: { HOME: home } });
+    if (!fs.existsSync('/etc/containers/policy.json')) {
+      expect(none.code).toBe(1);
+      expect(none.stderr).toContain('error: --verify-signatures: no signature policy found');
+    }
+  });
+});
