@@ -3,7 +3,7 @@
  * code. The only module that touches the process itself (its streams, environment, signals and
  * exit); bin/isctl.js sets process.exitCode from what `run` returns.
  */
-import { Command, type CommandUnknownOpts } from '@commander-js/extra-typings';
+import { Command, CommanderError, type CommandUnknownOpts } from '@commander-js/extra-typings';
 import { addGlobalOptions, type Program, type SubCommand } from './globals.js';
 import type { CliIO, SignalSource } from './io.js';
 import { stateErrorCount } from './state-report.js';
@@ -123,13 +123,60 @@ export async function run(argv: string[], io: CliIO = processIO()): Promise<Exit
     };
   const program = buildProgram(io, await loadCommandModules(commandNameOf(argv)), action);
   try {
-    await program.parseAsync(argv, { from: 'user' });
+    await program.parseAsync(boolFlagValues(program, argv), { from: 'user' });
     return exitCode;
   } catch (err) {
     const rendered = renderError(err, commandPathOf(program, argv));
     io.stderr.write(rendered.text);
     return rendered.exitCode;
   }
+}
+
+/** Go's strconv.ParseBool, which pflag uses for `--flag=value` of a boolean flag. */
+const GO_BOOLS: Record<string, boolean> = {
+  ...Object.fromEntries(['1', 't', 'T', 'TRUE', 'true', 'True'].map((v) => [v, true])),
+  ...Object.fromEntries(['0', 'f', 'F', 'FALSE', 'false', 'False'].map((v) => [v, false])),
+};
+
+/**
+ * `--insecure=true`, `--confirm=false`: pflag gives boolean flags an optional `=value` (oc's docs
+ * write `--scheduled=true`); commander knows only `--insecure`. Such words of a boolean flag of the
+ * command (or a global one) become the flag, its `--no-` form, or nothing for false, before `--`.
+ */
+export function boolFlagValues(program: CommandUnknownOpts, argv: string[]): string[] {
+  const chain: CommandUnknownOpts[] = [program];
+  for (const word of argv) {
+    if (word === '--') break;
+    const cur = chain[chain.length - 1];
+    const sub = cur.commands.find((c) => c.name() === word || c.aliases().includes(word));
+    if (sub) chain.push(sub);
+  }
+  const options = chain.flatMap((c) => c.options);
+  const out: string[] = [];
+  let rest = false;
+  for (const word of argv) {
+    if (word === '--') rest = true;
+    const m = rest ? null : /^(--[^=]+)=(.*)$/.exec(word);
+    const flag = m ? options.find((o) => o.long === m[1] && (o.isBoolean() || o.negate)) : undefined;
+    if (!m || !flag) {
+      out.push(word);
+      continue;
+    }
+    const value = GO_BOOLS[m[2]];
+    if (value === undefined)
+      // pflag's error for a value ParseBool refuses; printed with the --help line (FlagErrorFunc).
+      throw new CommanderError(
+        1,
+        'commander.invalidArgument',
+        `error: invalid argument "${m[2]}" for "${m[1]}" flag: strconv.ParseBool: parsing "${m[2]}": invalid syntax`,
+      );
+    // `--no-headers=false` is `--headers` when that exists; a false without an opposite is the default.
+    const name = m[1].startsWith('--no-') ? m[1].slice(5) : m[1].slice(2);
+    const opposite = options.find((o) => o.long === (flag.negate ? `--${name}` : `--no-${name}`));
+    if (value) out.push(m[1]);
+    else if (opposite) out.push(opposite.long!);
+  }
+  return out;
 }
 
 function commandPathOf(program: Program, argv: string[]): string {

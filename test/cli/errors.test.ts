@@ -152,3 +152,60 @@ describe('oc prints Complete/Validate errors as `error: …` and exits 1, withou
     });
   });
 });
+
+describe('arguments and flags as cobra and pflag read them', () => {
+  it('a boolean flag takes =true/=false as strconv.ParseBool reads them (pflag boolValue.Set)', async () => {
+    const dir = tempDir('errors');
+    const r = await runCli([
+      '--dir',
+      dir,
+      'tag',
+      '--scheduled=true',
+      '--insecure=1',
+      '127.0.0.1:1/team/app:1',
+      'app:1',
+    ]);
+    expect(r.stdout.split('\n')[0]).toBe('Tag app:1 set to import 127.0.0.1:1/team/app:1 periodically.');
+    expect(r.code).toBe(0);
+    // --confirm=false is no --confirm (importimage.go createImageImport).
+    const off = await runCli(['--dir', dir, 'import-image', 'new', '--confirm=false']);
+    expect(off).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'error: no image stream named "new" exists, pass --confirm to create and import\n',
+    });
+    // A value ParseBool refuses is a flag error, with the templater's --help line.
+    const bad = await runCli(['--dir', dir, 'tag', '--scheduled=maybe', 'a:1', 'b:1']);
+    expect(bad).toEqual({
+      code: 1,
+      stdout: '',
+      stderr:
+        'error: invalid argument "maybe" for "--scheduled" flag: strconv.ParseBool: parsing "maybe": invalid syntax\n' +
+        "See 'isctl tag --help' for usage.\n",
+    });
+  });
+
+  it('import-image reads its first argument and ignores the rest (no cobra Args check; Complete uses args[0])', async () => {
+    const r = await runCli(['--dir', tempDir('errors'), 'import-image', 'new', 'extra']);
+    expect(r).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'error: no image stream named "new" exists, pass --confirm to create and import\n',
+    });
+  });
+
+  it.each([
+    [[], 0],
+    [['a', 'b'], 2],
+  ])(
+    'create imagestream %j: NameFromCommandArgs (pkg/cli/create/create.go) wants exactly one NAME',
+    async (names, n) => {
+      const r = await runCli(['--dir', tempDir('errors'), 'create', 'imagestream', ...names]);
+      expect(r).toEqual({
+        code: 1,
+        stdout: '',
+        stderr: `error: exactly one NAME is required, got ${n}\nSee 'isctl create imagestream -h' for help and examples\n`,
+      });
+    },
+  );
+});

@@ -8,6 +8,7 @@ import { createImageStream } from '../../core/create.js';
 import { parseOutputFormat } from '../../output/printer.js';
 import { resourceName, toJson, toYaml } from '../../output/serialize.js';
 import { buildCoreContext } from '../context.js';
+import { UsageError } from '../../domain/errors.js';
 
 const examples = `
 Examples:
@@ -18,7 +19,10 @@ Examples:
   isctl create imagestream mysql --lookup-local
 `;
 
-async function action(name: string, opts: Flags, cmd: Cmd, io: CliIO): Promise<ExitCode> {
+async function action(names: string[], opts: Flags, cmd: Cmd, io: CliIO): Promise<ExitCode> {
+  // openshift/oc pkg/cli/create/create.go NameFromCommandArgs.
+  if (names.length !== 1) throw new UsageError(`exactly one NAME is required, got ${names.length}`);
+  const name = names[0];
   const g = globalOptions(cmd, io);
   const format = parseOutputFormat(g.output);
   const dryRun = Boolean(opts.dryRun);
@@ -36,7 +40,7 @@ function define(parent: SubCommand) {
     .command('imagestream')
     .alias('is')
     .usage('NAME [--lookup-local] [--dry-run]')
-    .argument('<name>', 'name of the new image stream')
+    .argument('[name...]', 'name of the new image stream')
     .summary('Create a new empty image stream')
     .description(
       'Create a new empty image stream in the state folder (default path imagestreams/NAMESPACE/NAME.yaml).\n\n' +
@@ -56,6 +60,6 @@ type Flags = ReturnType<Cmd['opts']>;
 /** Registers `create imagestream` (alias `create is`). */
 export const createCommand: CommandModule = {
   register(program, { io, action: exits, group }) {
-    define(group(...CREATE_GROUP)).action(exits((name, opts, cmd) => action(name, opts, cmd, io)));
+    define(group(...CREATE_GROUP)).action(exits((names, opts, cmd) => action(names, opts, cmd, io)));
   },
 };

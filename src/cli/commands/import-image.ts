@@ -113,6 +113,8 @@ function define(program: Program) {
   const cmd = program
     .command('import-image')
     .argument('[IMAGESTREAM[:TAG]]')
+    // cobra without an Args check: Complete reads args[0] and ignores the rest (importimage.go).
+    .allowExcessArguments()
     .summary('Import images from a container image registry')
     .description(
       'Import the latest image information from a tag in a container image registry.\n\n' +
