@@ -13,7 +13,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { pushImage, pushSignatures, startRegistry, type TestRegistry } from '../helpers/registry/index.js';
+import { freePort, pushImage, pushSignatures, startRegistry, type TestRegistry } from '../helpers/registry/index.js';
 import { cosignKeyPair, cosignPayload, cosignSign, runCli, signatureTag, tempDir } from '../helpers/index.js';
 
 const run = promisify(execFile);
@@ -192,6 +192,109 @@ describe('sigstoreSigned policies at import', () => {
     const dc = parse(fs.readFileSync(path.join(dir, 'web-dc.yaml'), 'utf8'));
     expect(dc.spec.template.spec.containers[0].image).toBe(`${repo}@${last.digest}`);
   }, 120_000);
+
+  it('through a mirror: the mirror attachment is read, the policy and the identity are those of the source', async () => {
+    const dir = tempDir();
+    const signer = cosignKeyPair();
+    const keyFile = path.join(dir, 'cosign.pub');
+    fs.writeFileSync(keyFile, signer.publicPem);
+    // The source is down (nothing listens there); its content, signatures included, is mirrored.
+    const src = `127.0.0.1:${await freePort()}`;
+    const conf = path.join(dir, 'registries.conf');
+    fs.writeFileSync(
+      conf,
+      [
+        '[[registry]]',
+        `prefix = "${src}/team"`,
+        `location = "${src}/team"`,
+        'insecure = true',
+        '[[registry.mirror]]',
+        `location = "${reg.host}/mirrored-sig/team"`,
+        'insecure = true',
+        '',
+      ].join('\n'),
+    );
+    const policyFile = path.join(dir, 'policy.json');
+    fs.writeFileSync(
+      policyFile,
+      JSON.stringify({
+        default: [{ type: 'reject' }],
+        transports: {
+          docker: {
+            [`${src}/team`]: [
+              { type: 'sigstoreSigned', keyPath: keyFile, signedIdentity: { type: 'matchRepository' } },
+            ],
+          },
+        },
+      }),
+    );
+    const args = ['--registries-conf', conf, 'import-image', 'app:1.0', '--from', `${src}/team/app:1.0`, '--confirm'];
+
+    // Signed for the mirror's own name: the identity is checked against the source as named, so it is refused.
+    const wrong = await pushImage(reg, 'mirrored-sig/team/app', '1.0', { seed: 'mirror-wrong' });
+    const mirrorRepo = `${reg.host}/mirrored-sig/team/app`;
+    await pushSignatures(reg, 'mirrored-sig/team/app', wrong.digest, [
+      await cosignLayer(dir, signer, mirrorRepo, wrong.digest),
+    ]);
+    const refused = await runCli([...args, '--signature-policy', policyFile], { dir });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`Signature for identity "${mirrorRepo}" is not accepted`);
+    expect(tagStatus(dir).items).toBeNull();
+    expect(tagStatus(dir).conditions[0]).toMatchObject({ reason: 'SignatureRejected' });
+
+    // Signed as the source: accepted from the mirror; describe names the mirror and the signer.
+    const good = await pushImage(reg, 'mirrored-sig/team/app', '1.0', { seed: 'mirror-good' });
+    await pushSignatures(reg, 'mirrored-sig/team/app', good.digest, [
+      await cosignLayer(dir, signer, `${src}/team/app`, good.digest),
+    ]);
+    const ok = await runCli([...args, '--signature-policy', policyFile], { dir });
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(tagStatus(dir).items[0]).toMatchObject({
+      image: good.digest,
+      dockerImageReference: `${src}/team/app@${good.digest}`,
+    });
+    const d = await runCli(['describe', 'istag', 'app:1.0'], { dir });
+    const lines = d.stdout.split('\n').map((l) => l.replace(/\t+/g, ' '));
+    expect(lines).toContain(`Pulled From Mirror: ${mirrorRepo}`);
+    expect(lines).toContain(
+      `Signed By: sigstore key ${await fingerprint(dir, signer.publicPem)} (identity ${src}/team/app)`,
+    );
+  });
+
+  it('tag and serve --once enforce the policy too: a rejected image is recorded as a failure and sets no image', async () => {
+    const dir = tempDir();
+    const signer = cosignKeyPair();
+    const keyFile = path.join(dir, 'cosign.pub');
+    fs.writeFileSync(keyFile, signer.publicPem);
+    const policyFile = path.join(dir, 'policy.json');
+    fs.writeFileSync(
+      policyFile,
+      JSON.stringify({
+        default: [{ type: 'sigstoreSigned', keyPath: keyFile, signedIdentity: { type: 'matchRepository' } }],
+      }),
+    );
+    await pushImage(reg, 'sig/other', '1.0', { seed: 'tag-unsigned' });
+    const env = { ISCTL_SIGNATURE_POLICY: policyFile };
+    const tagged = await runCli(['tag', `${reg.host}/sig/other:1.0`, 'other:1.0', '--insecure'], { dir, env });
+    // As tag does for any import failure (oc tag sets the spec; the import result is the status):
+    // the spec tag is set, the status has no image and the condition says why, in the printed diff.
+    expect(tagged.code, tagged.stderr).toBe(0);
+    expect(tagged.stdout).toContain('+      reason: SignatureRejected\n');
+    const other = () => parse(fs.readFileSync(path.join(dir, 'imagestreams', 'default', 'other.yaml'), 'utf8'));
+    expect(other().status.tags[0].items).toBeNull();
+    expect(other().status.tags[0].conditions[0]).toMatchObject({ reason: 'SignatureRejected' });
+
+    // serve --once re-imports scheduled tags with the same policy: still rejected, exit 2 (something failed).
+    const sched = await runCli(['tag', `${reg.host}/sig/other:1.0`, 'other:1.0', '--insecure', '--scheduled'], {
+      dir,
+      env,
+    });
+    expect(sched.code, sched.stderr).toBe(0);
+    const once = await runCli(['serve', '--once', '--log-format', 'text'], { dir, env });
+    expect(once.code, once.stderr).toBe(2);
+    expect(once.stderr).toContain('SignatureRejected');
+    expect(other().status.tags[0].items).toBeNull();
+  });
 
   it('a policy isctl cannot honour (Fulcio, Rekor) or a missing policy file fails before anything is fetched or written', async () => {
     const dir = tempDir();
