@@ -10,6 +10,11 @@ OUT=/tmp/isctl-bench-build-$SHA
 rm -rf "$OUT"; mkdir -p "$OUT"
 git -C "$ROOT" archive "$REV" | tar -x -C "$OUT"
 ln -s "$ROOT/node_modules" "$OUT/node_modules"
-# tsc emits even when some file has type errors; report them on stderr and carry on.
-(cd "$OUT" && node "$ROOT/node_modules/typescript/bin/tsc" -p . >&2) || echo "build-snapshot: tsc reported errors at $SHA (see above)" >&2
+if [ -f "$OUT/scripts/build.mjs" ]; then
+  # The bundle (npm run build), with this checkout's esbuild through the linked node_modules.
+  (cd "$OUT" && node scripts/build.mjs >&2)
+else
+  # Commits before the bundle: tsc emits even when some file has type errors; report them and carry on.
+  (cd "$OUT" && node "$ROOT/node_modules/typescript/bin/tsc" -p . >&2) || echo "build-snapshot: tsc reported errors at $SHA (see above)" >&2
+fi
 echo "$OUT/bin/isctl.js"

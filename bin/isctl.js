@@ -1,5 +1,7 @@
 #!/usr/bin/env node
-// Starts the compiled CLI and sets the process exit code; all logic lives in dist/cli/main.js.
+// Starts isctl and sets the process exit code. `npm run build` makes both files it names:
+// dist/launch.js (src/cli/launch.ts) answers --version and loads dist/isctl.cjs, the bundle of
+// src/cli/main.ts, where all the logic lives.
 
 // `isctl … | head` closes the pipe early: stop quietly, as other CLIs do.
 for (const stream of [process.stdout, process.stderr]) {
@@ -9,12 +11,5 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-const argv = process.argv.slice(2);
-if (argv.length === 1 && argv[0] === '--version') {
-  // Fast path: the version needs none of the command modules (start-up target of issue 7).
-  const { VERSION } = await import('../dist/cli/version.js');
-  process.stdout.write(`isctl ${VERSION}\n`);
-} else {
-  const { run } = await import('../dist/cli/main.js');
-  process.exitCode = await run(argv);
-}
+const { start } = await import('../dist/launch.js');
+process.exitCode = await start(process.argv.slice(2), new URL('../dist/isctl.cjs', import.meta.url).pathname);

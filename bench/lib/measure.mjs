@@ -59,14 +59,21 @@ export function run(cmd, args, { env, cwd, rss = false, input, timeoutMs = 900_0
       clearTimeout(timer);
       const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
       let maxRssMB;
+      let cpuMs;
       if (tmp) {
-        const m = /Maximum resident set size \(kbytes\): (\d+)/.exec(readFileSync(path.join(tmp, 'time.txt'), 'utf8'));
+        const text = readFileSync(path.join(tmp, 'time.txt'), 'utf8');
+        const m = /Maximum resident set size \(kbytes\): (\d+)/.exec(text);
         if (m) maxRssMB = +(Number(m[1]) / 1024).toFixed(1);
+        // User + system CPU time of the command (GNU time prints it in 10 ms steps).
+        const u = /User time \(seconds\): ([\d.]+)/.exec(text);
+        const sy = /System time \(seconds\): ([\d.]+)/.exec(text);
+        if (u && sy) cpuMs = Math.round((Number(u[1]) + Number(sy[1])) * 1000);
         rmSync(tmp, { recursive: true, force: true });
       }
       resolve({
         code,
         wallMs: +wallMs.toFixed(1),
+        cpuMs,
         maxRssMB,
         stdout: Buffer.concat(out).toString(),
         stderr: Buffer.concat(err).toString(),
@@ -109,12 +116,14 @@ export async function repeat(n, fn, { warmup = 2 } = {}) {
 export async function interleave(n, fns, { warmup = 2 } = {}) {
   const keys = Object.keys(fns);
   const walls = Object.fromEntries(keys.map((k) => [k, []]));
+  const cpus = Object.fromEntries(keys.map((k) => [k, []]));
   const last = {};
   for (let i = 0; i < warmup + n; i++) {
     for (const k of keys) {
       const r = await fns[k]();
       last[k] = r;
       if (i >= warmup) walls[k].push(r.wallMs);
+      if (i >= warmup && r.cpuMs !== undefined) cpus[k].push(r.cpuMs);
     }
   }
   return Object.fromEntries(
@@ -125,6 +134,9 @@ export async function interleave(n, fns, { warmup = 2 } = {}) {
         medianMs: +median(walls[k]).toFixed(1),
         minMs: Math.min(...walls[k]),
         maxMs: Math.max(...walls[k]),
+        // Mean, not median: GNU time's 10 ms steps would make a median jump a whole step.
+        ...(cpus[k].length ? { cpuMeanMs: +(cpus[k].reduce((a, b) => a + b, 0) / cpus[k].length).toFixed(1) } : {}),
+        walls: walls[k],
         last: last[k],
       },
     ]),
@@ -178,9 +190,13 @@ export function saveResults(name, data) {
 }
 
 /** Checks that isctl is built and has a command; returns its --help text or undefined. */
-export async function isctlHelp(command) {
-  if (!existsSync(path.join(path.dirname(ISCTL), '..', 'dist', 'cli', 'main.js'))) return undefined;
-  const r = await isctl(command ? [command, '--help'] : ['--help']);
+export async function isctlHelp(command, bin = ISCTL) {
+  // dist/isctl.cjs since the bundle; dist/cli/main.js in builds made by tsc before it.
+  const dist = path.join(path.dirname(bin), '..', 'dist');
+  if (!existsSync(path.join(dist, 'isctl.cjs')) && !existsSync(path.join(dist, 'cli', 'main.js'))) return undefined;
+  const r = await run(process.execPath, [bin, ...(command ? [command, '--help'] : ['--help'])], {
+    env: { NO_COLOR: '1' },
+  });
   // commander prints the root help for an unknown command; only a command's own usage counts.
   if (r.code !== 0 || (command && !r.stdout.includes(`Usage: isctl ${command}`))) return undefined;
   return r.stdout;

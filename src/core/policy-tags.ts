@@ -198,7 +198,7 @@ export async function evaluatePolicyTag(
   const ranking = rankTags(policy, tags.filter(isTagName));
   if (ranking.failure) {
     const reason = ranking.failure.reason === 'NotNumeric' ? 'NotNumeric' : 'NoMatchingTag';
-    const message = `${ranking.failure.message} (${describePolicy(policy)} over ${pullSpecWithTag(spec, '…').replace(/:…$/, '')})`;
+    const message = `${ranking.failure.message} (${describePolicy(policy)} over ${pullSpecWithTag(spec, '…').replace(/:\u2026$/, '')})`;
     return { ...base, failure: { reason, message, code: ranking.failure.reason } };
   }
   const firstSeen: Record<string, FirstSeen> = {};

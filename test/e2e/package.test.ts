@@ -1,8 +1,8 @@
 /**
- * Packaging as a user meets it: `npm pack` → `npm install -g --prefix TMP` (runtime dependencies
- * only) → the installed `isctl` runs, and imports the bundled OCI layout into the bundled example
- * stream offline (README quick start). Also checks the tarball carries only what it needs.
- * Needs dist/ built (`npm test` runs tsc first).
+ * Packaging as a user meets it: `npm pack` → `npm install -g --prefix TMP` → the installed `isctl`
+ * runs on its bundle alone (no node_modules: every package it uses is inside dist/isctl.cjs), and
+ * imports the bundled OCI layout into the bundled example stream offline (README quick start).
+ * Also checks the tarball carries only what it needs. Needs dist/ built (`npm test` builds it first).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -20,7 +20,7 @@ let packed: PackResult;
 let prefix: string;
 const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
   version: string;
-  dependencies: Record<string, string>;
+  dependencies?: Record<string, string>;
   devDependencies: Record<string, string>;
 };
 
@@ -36,7 +36,7 @@ function npm(args: string[], cwd: string): string {
 
 beforeAll(() => {
   work = tempDir('pack');
-  // --ignore-scripts: dist/ is already built; `prepare` would re-run tsc over the whole tree.
+  // --ignore-scripts: dist/ is already built; `prepare` would build it again.
   packed = (
     JSON.parse(npm(['pack', '--ignore-scripts', '--json', '--pack-destination', work], ROOT)) as PackResult[]
   )[0];
@@ -52,7 +52,7 @@ describe('npm package', () => {
   it('contains only the CLI, its compiled code, the examples and the README', () => {
     const paths = packed.files.map((f) => f.path);
     expect(paths).toContain('bin/isctl.js');
-    expect(paths).toContain('dist/cli/main.js');
+    expect(paths).toContain('dist/isctl.cjs');
     expect(paths).toContain('README.md');
     expect(paths).toContain('examples/state/hello.yaml');
     expect(paths.some((p) => p.startsWith('examples/hello-oci/blobs/'))).toBe(true);
@@ -77,22 +77,27 @@ describe('npm package', () => {
     expect(paths.filter((p) => p.includes('.isctl'))).toEqual([]);
   });
 
-  it('ships no stale compiled files (every dist/*.js has its src/*.ts)', () => {
-    const stale = packed.files
+  it('ships exactly what `npm run build` writes into dist/ (no stale file of an older build)', () => {
+    const dist = packed.files
       .map((f) => f.path)
-      .filter((p) => p.startsWith('dist/') && p.endsWith('.js'))
-      .filter((p) => !fs.existsSync(path.join(ROOT, 'src', p.slice('dist/'.length).replace(/\.js$/, '.ts'))));
-    expect(stale, 'rebuild dist/ from a clean folder before packing').toEqual([]);
+      .filter((p) => p.startsWith('dist/'))
+      .sort();
+    expect(dist).toEqual(['dist/THIRD-PARTY-NOTICES.md', 'dist/isctl.cjs', 'dist/isctl.cjs.map', 'dist/launch.js']);
   });
 
-  it('installs globally with the runtime dependencies only and runs isctl --version', () => {
-    const installed = path.join(prefix, 'lib/node_modules/isctl/node_modules');
-    for (const dep of Object.keys(pkg.dependencies)) expect(fs.existsSync(path.join(installed, dep)), dep).toBe(true);
-    for (const dev of Object.keys(pkg.devDependencies))
-      expect(fs.existsSync(path.join(installed, dev)), dev).toBe(false);
+  it('installs globally without any package and runs isctl from its bundle alone', () => {
+    // Every runtime package is bundled (scripts/build.mjs): an install fetches nothing, so it also works offline.
+    expect(pkg.dependencies ?? {}).toEqual({});
+    const installed = path.join(prefix, 'lib/node_modules/isctl');
+    expect(fs.existsSync(path.join(installed, 'node_modules'))).toBe(false);
     const r = spawnSync(path.join(prefix, 'bin/isctl'), ['--version'], { encoding: 'utf8' });
     expect(r.status).toBe(0);
     expect(r.stdout).toBe(`isctl ${pkg.version}\n`);
+    // A command that loads the bundle (commander, yaml, chalk inside it), not only the --version fast path.
+    const help = spawnSync(path.join(prefix, 'bin/isctl'), ['get', '--help'], { encoding: 'utf8' });
+    expect(help.stderr).toBe('');
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain('Usage: isctl get');
   });
 
   it('runs through npx from the tarball (what `npx isctl` does after publishing)', () => {

@@ -20,7 +20,7 @@ const SECRET = 'e2e-shared-secret-7f3a9c';
 beforeAll(() => {
   // The child process runs the built CLI: build it when src/ is newer (npm test built it first).
   ensureBuilt();
-  expect(fs.existsSync(path.join(ROOT, 'dist/cli/commands/serve.js'))).toBe(true);
+  expect(fs.existsSync(path.join(ROOT, 'dist/isctl.cjs'))).toBe(true);
 }, 180_000);
 
 const children = new Set<ChildProcess>();

@@ -1,7 +1,7 @@
 /**
  * Running isctl in tests, the two ways a user does: in-process (`runCli`, the unit way: a
  * captured IO, a settable clock, no process) and as an OS process of the built CLI (`spawnCli`,
- * the end-to-end way: bin/isctl.js over dist/). Both start from the same clean environment.
+ * the end-to-end way: bin/isctl.js over the bundle in dist/). Both start from the same clean environment.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -116,13 +116,13 @@ export function spawnCli(argv: string[], o: Omit<RunOptions, 'clock' | 'tty' | '
   return { pid: child.pid!, done };
 }
 
-/** Builds dist/ when it is missing or older than src/ (`npm test` builds it first). */
+/** Builds dist/ (`npm run build`) when it is missing or older than src/ (`npm test` builds it first). */
 export function ensureBuilt(): void {
-  const main = join(ROOT, 'dist', 'cli', 'main.js');
-  if (existsSync(main) && newestMtime(join(ROOT, 'src')) <= statSync(main).mtimeMs) return;
-  const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-  const r = spawnSync(process.execPath, [tsc, '-p', ROOT], { stdio: 'inherit' });
-  if (r.status !== 0) throw new Error('tsc -p . failed; the process-level tests need dist/');
+  const outputs = [join(ROOT, 'dist', 'isctl.cjs'), join(ROOT, 'dist', 'launch.js')];
+  const built = Math.min(...outputs.map((f) => (existsSync(f) ? statSync(f).mtimeMs : 0)));
+  if (built > 0 && newestMtime(join(ROOT, 'src')) <= built) return;
+  const r = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { stdio: 'inherit' });
+  if (r.status !== 0) throw new Error('npm run build failed; the process-level tests need dist/');
 }
 
 function newestMtime(dir: string): number {

@@ -1,5 +1,5 @@
 // One OS process of the concurrency test: runs a list of isctl command lines one after another
-// through the built CLI (dist/cli/main.js, what bin/isctl.js runs), each a separate command with its
+// through the built CLI (dist/isctl.cjs, what bin/isctl.js runs), each a separate command with its
 // own lock, store and registry client, and prints one JSON line per command: argv, exit code, output.
 // Every `spawnEvery`-th command runs as its own `node bin/isctl.js` process instead.
 //
@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const repo = process.argv[3] ?? join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const { run } = await import(join(repo, 'dist', 'cli', 'main.js'));
+const { run } = await import(join(repo, 'dist', 'isctl.cjs'));
 const { ops, env, spawnEvery } = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 
 for (const [i, argv] of ops.entries()) {

@@ -1,0 +1,102 @@
+#!/usr/bin/env node
+// `npm run build`: bundles src/ into what bin/isctl.js runs, with esbuild (a devDependency; the
+// bundle needs nothing at run time but Node.js).
+//
+//   dist/launch.js       src/cli/launch.ts: `--version`, and loading the bundle through V8's code cache
+//   dist/isctl.cjs       src/cli/main.ts and everything it imports, the runtime packages included
+//   dist/isctl.cjs.map   its source map (positions in src/*.ts and the packages' files)
+//   dist/THIRD-PARTY-NOTICES.md  name, version and licence text of every package inside the bundle
+//
+// Nothing here lists modules: esbuild follows the imports from the two entries, so a file that is
+// added, renamed or removed in src/ is picked up by the next build. Command modules stay lazily
+// evaluated inside the bundle (esbuild wraps the target of each `import()` in an init function).
+import { build, transform } from 'esbuild';
+import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const DIST = path.join(ROOT, 'dist');
+const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+// The oldest Node.js that package.json's engines allows ("node": ">=20.19" → node20.19).
+const target = `node${/(\d+(?:\.\d+)?)/.exec(pkg.engines.node)[1]}`;
+
+const common = {
+  absWorkingDir: ROOT,
+  bundle: true,
+  platform: 'node',
+  target,
+  logLevel: 'warning',
+  // Error classes set `this.name = new.target.name`: a name esbuild changes to avoid a clash
+  // between two modules' top-level names would change what users read.
+  keepNames: true,
+};
+
+rmSync(DIST, { recursive: true, force: true });
+
+const main = await build({
+  ...common,
+  entryPoints: ['src/cli/main.ts'],
+  outfile: 'dist/isctl.cjs',
+  // CommonJS: V8's code cache is reachable on Node.js 20 only through vm.Script (src/cli/launch.ts).
+  format: 'cjs',
+  sourcemap: 'linked',
+  sourcesContent: false,
+  metafile: true,
+});
+
+await build({
+  ...common,
+  entryPoints: ['src/cli/launch.ts'],
+  outfile: 'dist/launch.js',
+  format: 'esm',
+});
+
+// One-byte text: the launcher reads an ASCII bundle as Latin-1, several milliseconds faster than
+// UTF-8 (which makes V8 hold it as two-byte text). esbuild escapes non-ASCII characters in strings
+// but leaves comments (and regular expression literals) as written. Escape them all, and keep the
+// escaped text only when it is the same program: with comments dropped, both read the same.
+await asciiOnly(path.join(DIST, 'isctl.cjs'));
+
+async function asciiOnly(file) {
+  const text = readFileSync(file, 'utf8');
+  if (!/[^\x00-\x7f]/.test(text)) return;
+  const escaped = text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const program = async (code) =>
+    (await transform(code, { minifyWhitespace: true, legalComments: 'none', charset: 'ascii', loader: 'js' })).code;
+  if ((await program(text)) === (await program(escaped))) {
+    writeFileSync(file, escaped);
+    return;
+  }
+  const line = text.split('\n').findIndex((l) => /[^\x00-\x7f]/.test(l.replace(/\/\/.*$|\/\*.*?\*\/|^\s*\*.*$/g, '')));
+  console.warn(
+    `build: dist/isctl.cjs keeps a non-ASCII character outside a comment (near line ${line + 1}); ` +
+      'write it as \\u.... in src/ (a regular expression literal, a String.raw) to make start-up faster.',
+  );
+}
+
+// The launcher must stay small: it is all that `isctl --version` loads.
+const launchSize = readFileSync(path.join(DIST, 'launch.js')).length;
+if (launchSize > 16_000) throw new Error(`dist/launch.js is ${launchSize} bytes: src/cli/launch.ts imports too much`);
+
+writeFileSync(path.join(DIST, 'THIRD-PARTY-NOTICES.md'), notices(Object.keys(main.metafile.inputs)));
+
+/** The licence of every package a bundled file belongs to, from its own package.json and LICENSE file. */
+function notices(inputs) {
+  const roots = new Set();
+  for (const input of inputs) {
+    const m = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input);
+    if (m) roots.add(m[1]);
+  }
+  const parts = ['# Third-party software inside dist/isctl.cjs', ''];
+  for (const root of [...roots].sort()) {
+    const meta = JSON.parse(readFileSync(path.join(ROOT, root, 'package.json'), 'utf8'));
+    const file = readdirSync(path.join(ROOT, root)).find((f) => /^(licen[cs]e|copying)(\.|$)/i.test(f));
+    if (!file) throw new Error(`${root}: no licence file to ship with the bundle`);
+    const text = readFileSync(path.join(ROOT, root, file), 'utf8').trim();
+    parts.push(`## ${meta.name} ${meta.version} (${meta.license})`, '', '```', text, '```', '');
+  }
+  return parts.join('\n');
+}
+
+if (!existsSync(path.join(DIST, 'isctl.cjs'))) throw new Error('dist/isctl.cjs was not written');
