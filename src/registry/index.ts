@@ -218,7 +218,6 @@ export function createImageSource(options: ImageSourceOptions = {}): ImageSource
         ...(sp.verifySimpleSigning ? { verifySimpleSigning: sp.verifySimpleSigning } : {}),
       });
       if (!verdict.allowed) {
-        options.onSource?.(`signature policy rejected ${reference}@${r.topDigest}: ${verdict.reason}`);
         throw new RegistryError(
           `image ${reference}@${r.topDigest} rejected by signature policy ${sp.policy.file} ` +
             `(${verdict.scope}): ${verdict.reason}`,

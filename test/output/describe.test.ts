@@ -213,3 +213,42 @@ describe('describe istag / isimage (DescribeImage)', () => {
     expectGolden('describe-isimage-manifest-list.txt', got);
   });
 });
+
+describe('describe: where the image came from and who signed it (isctl lines, only when recorded)', () => {
+  const provenance = {
+    source: 'quay.io/org/app',
+    mirror: 'mirror.example/org/app',
+    signature: {
+      policy: '/etc/policy.json',
+      scope: 'docker quay.io/org',
+      signers: ['sigstore key sha256:ab (identity quay.io/org/app)'],
+    },
+  };
+  it('describe istag adds Pulled From Mirror, Signature Policy and Signed By after Name', () => {
+    const plain = describeImage(workedExampleImage(), dg('0123'), NOW);
+    const got = describeImage(workedExampleImage(), dg('0123'), NOW, provenance);
+    const lines = got.split('\n').map((l) => l.replace(/\t+/g, ' '));
+    const name = lines.findIndex((l) => l.startsWith('Name: '));
+    expect(lines.slice(name + 1, name + 4)).toEqual([
+      'Pulled From Mirror: mirror.example/org/app',
+      'Signature Policy: /etc/policy.json (docker quay.io/org)',
+      'Signed By: sigstore key sha256:ab (identity quay.io/org/app)',
+    ]);
+    // Without a record the text is oc's, unchanged.
+    expect(describeImage(workedExampleImage(), dg('0123'), NOW, undefined)).toBe(plain);
+    expect(
+      describeImage(workedExampleImage(), dg('0123'), NOW, {
+        source: 'quay.io/org/app',
+        mirror: 'm.example/x\u001b[2J',
+      }),
+    ).toContain('m.example/x\\x1b[2J');
+  });
+  it('describe is adds the lines under the current image only', () => {
+    const stream = workedExampleStream();
+    const current = stream.status?.tags?.[0]?.items?.[0]?.image ?? '';
+    const got = describeImageStream(stream, NOW, new Map([[current, provenance]]));
+    expect(got).toContain('      pulled from mirror mirror.example/org/app\n');
+    expect(got).toContain('      signed by sigstore key sha256:ab (identity quay.io/org/app)\n');
+    expect(describeImageStream(stream, NOW, new Map())).toBe(describeImageStream(stream, NOW));
+  });
+});
