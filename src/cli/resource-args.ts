@@ -38,3 +38,6 @@ export function readScope(g: GlobalOptions, names: string[]): { empty: string } 
     throw new CommandError('a resource cannot be retrieved by name across all namespaces');
   return { empty: g.allNamespaces ? 'No resources found' : `No resources found in ${g.namespace} namespace.` };
 }
+
+/** What `get` and `describe` say of the resource types when none is given. */
+export const RESOURCE_TYPES = 'isctl knows is (imagestreams), istag (imagestreamtags) and isimage (imagestreamimages).';

@@ -209,3 +209,29 @@ describe('arguments and flags as cobra and pflag read them', () => {
     },
   );
 });
+
+describe('get and describe without a resource type (kubectl get.go / describe.go Complete)', () => {
+  it('get: a line on stderr, then the usage error "Required resource not specified." with the explain and -h lines', async () => {
+    const r = await runCli(['--dir', tempDir('errors'), 'get']);
+    expect(r).toEqual({
+      code: 1,
+      stdout: '',
+      stderr:
+        'You must specify the type of resource to get. isctl knows is (imagestreams), istag (imagestreamtags) ' +
+        'and isimage (imagestreamimages).\n\n' +
+        'error: Required resource not specified.\n' +
+        'Use "isctl explain <resource>" for a detailed description of that resource (e.g. isctl explain is).\n' +
+        "See 'isctl get -h' for help and examples\n",
+    });
+  });
+  it('describe: one plain error, no -h line', async () => {
+    const r = await runCli(['--dir', tempDir('errors'), 'describe']);
+    expect(r).toEqual({
+      code: 1,
+      stdout: '',
+      stderr:
+        'error: You must specify the type of resource to describe. isctl knows is (imagestreams), ' +
+        'istag (imagestreamtags) and isimage (imagestreamimages).\n',
+    });
+  });
+});

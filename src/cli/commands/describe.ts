@@ -5,7 +5,8 @@ import type { ExitCode } from '../errors.js';
 import { globalOptions, type Program } from '../globals.js';
 import type { CliIO } from '../io.js';
 import { reportErrors } from '../report.js';
-import { readScope, resourceAndNames, selectorOf } from '../resource-args.js';
+import { RESOURCE_TYPES, readScope, resourceAndNames, selectorOf } from '../resource-args.js';
+import { CommandError } from '../../domain/errors.js';
 import { describe } from '../../core/describe.js';
 import { describeTexts, joinDescriptions } from '../../output/describe-output.js';
 
@@ -24,7 +25,10 @@ Examples:
   isctl describe isimage myapp@sha256:4bd26aef1ce7
 `;
 
-async function action(type: string, args: string[], opts: Flags, cmd: Cmd, io: CliIO): Promise<ExitCode> {
+async function action(type: string | undefined, args: string[], opts: Flags, cmd: Cmd, io: CliIO): Promise<ExitCode> {
+  // k8s.io/kubectl pkg/cmd/describe/describe.go Complete (oc names api-resources where this names the types).
+  if (type === undefined)
+    throw new CommandError(`You must specify the type of resource to describe. ${RESOURCE_TYPES}`);
   const g = globalOptions(cmd, io);
   const { resource, names } = resourceAndNames(type, args);
   const scope = readScope(g, names);
@@ -47,7 +51,7 @@ function define(program: Program) {
   return program
     .command('describe')
     .usage('(is | istag | isimage) [NAME_PREFIX ...]')
-    .argument('<type>', 'is (imagestreams), istag (imagestreamtags) or isimage (imagestreamimages)')
+    .argument('[type]', 'is (imagestreams), istag (imagestreamtags) or isimage (imagestreamimages)')
     .argument(
       '[names...]',
       'STREAM, STREAM:TAG or STREAM@DIGEST; a single name that does not exist is used as a prefix',

@@ -5,7 +5,8 @@ import type { ExitCode } from '../errors.js';
 import { globalOptions, type Program } from '../globals.js';
 import type { CliIO } from '../io.js';
 import { reportErrors } from '../report.js';
-import { readScope, resourceAndNames, selectorOf } from '../resource-args.js';
+import { RESOURCE_TYPES, readScope, resourceAndNames, selectorOf } from '../resource-args.js';
+import { UsageError } from '../../domain/errors.js';
 import { get } from '../../core/get.js';
 import { parseOutputFormat, printGetOutput, type PrintOptions } from '../../output/printer.js';
 
@@ -30,7 +31,16 @@ Examples:
   isctl get istag -o jsonpath='{range .items[*]}{.metadata.name}{"\\t"}{.image.dockerImageReference}{"\\n"}{end}'
 `;
 
-async function action(type: string, args: string[], opts: Flags, cmd: Cmd, io: CliIO): Promise<ExitCode> {
+async function action(type: string | undefined, args: string[], opts: Flags, cmd: Cmd, io: CliIO): Promise<ExitCode> {
+  if (type === undefined) {
+    // k8s.io/kubectl pkg/cmd/get/get.go Complete: a line on stderr, then a usage error (oc names
+    // its api-resources command where this names the types isctl knows).
+    io.stderr.write(`You must specify the type of resource to get. ${RESOURCE_TYPES}\n\n`);
+    throw new UsageError(
+      'Required resource not specified.\n' +
+        'Use "isctl explain <resource>" for a detailed description of that resource (e.g. isctl explain is).',
+    );
+  }
   const g = globalOptions(cmd, io);
   const format = parseOutputFormat(g.output);
   const { resource, names } = resourceAndNames(type, args);
@@ -68,7 +78,7 @@ function define(program: Program) {
   return program
     .command('get')
     .usage('(is | istag | isimage) [NAME ...] [-o wide|name|json|yaml|jsonpath=TEMPLATE] [--no-headers] [-A]')
-    .argument('<type>', 'is (imagestreams), istag (imagestreamtags) or isimage (imagestreamimages)')
+    .argument('[type]', 'is (imagestreams), istag (imagestreamtags) or isimage (imagestreamimages)')
     .argument('[names...]', 'names to show: STREAM, STREAM:TAG or STREAM@DIGEST')
     .summary('Display one or many image streams, tags or images')
     .description(
