@@ -14,7 +14,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { freePort, pushImage, pushSignatures, startRegistry, type TestRegistry } from '../helpers/registry/index.js';
-import { cosignKeyPair, cosignPayload, cosignSign, runCli, signatureTag, tempDir } from '../helpers/index.js';
+import { cosignKeyPair, cosignPayload, cosignSign, runCli, signatureTag, spawnCli, tempDir } from '../helpers/index.js';
 
 const run = promisify(execFile);
 let reg: TestRegistry;
@@ -294,6 +294,39 @@ describe('sigstoreSigned policies at import', () => {
     expect(once.code, once.stderr).toBe(2);
     expect(once.stderr).toContain('SignatureRejected');
     expect(other().status.tags[0].items).toBeNull();
+  });
+
+  it('the built CLI with --verify-signatures reads ~/.config/containers/policy.json and relative key paths from its working directory', async () => {
+    const dir = tempDir();
+    const home = tempDir();
+    const signer = cosignKeyPair();
+    fs.writeFileSync(path.join(dir, 'cosign.pub'), signer.publicPem);
+    fs.mkdirSync(path.join(home, '.config', 'containers'), { recursive: true });
+    fs.writeFileSync(
+      path.join(home, '.config', 'containers', 'policy.json'),
+      JSON.stringify({
+        default: [{ type: 'sigstoreSigned', keyPath: 'cosign.pub', signedIdentity: { type: 'matchRepository' } }],
+      }),
+    );
+    const img = await pushImage(reg, 'sig/built', '1.0', { seed: 'built' });
+    const args = ['import-image', 'built:1.0', '--from', `${reg.host}/sig/built:1.0`, '--confirm', '--insecure'];
+    // Without --verify-signatures the home policy is not applied (it would reject: nothing is signed yet).
+    const plain = await spawnCli(args, { dir: tempDir(), env: { HOME: home } }).done;
+    expect(plain.code, plain.stderr).toBe(0);
+
+    const unsigned = await spawnCli([...args, '--verify-signatures'], { dir, env: { HOME: home } }).done;
+    expect(unsigned.code).toBe(1);
+    expect(unsigned.stderr).toContain(
+      `rejected by signature policy ${path.join(home, '.config', 'containers', 'policy.json')} (default): ` +
+        'A signature was required, but no signature exists',
+    );
+    await pushSignatures(reg, 'sig/built', img.digest, [
+      await cosignLayer(dir, signer, `${reg.host}/sig/built`, img.digest),
+    ]);
+    const signed = await spawnCli([...args, '--verify-signatures'], { dir, env: { HOME: home } }).done;
+    expect(signed.code, signed.stderr).toBe(0);
+    const status = parse(fs.readFileSync(path.join(dir, 'imagestreams', 'default', 'built.yaml'), 'utf8')).status;
+    expect(status.tags[0].items[0].image).toBe(img.digest);
   });
 
   it('a policy isctl cannot honour (Fulcio, Rekor) or a missing policy file fails before anything is fetched or written', async () => {
