@@ -16,12 +16,17 @@ const load = (m) => (m.loadavgAtStart ?? m.loadavg ?? ['?'])[0];
 const v = (x) => (x === undefined ? '—' : x);
 
 console.log(
-  '| results | isctl | load | `--version` over node | `get is` (100) over node |\n| --- | --- | --- | --- | --- |',
+  '| results | isctl | load | `--version` over node | `get is` (100) over node | same run, BENCH_ISCTL_BEFORE: ' +
+    '`--version` · `get is` over node | `get is` without code cache over node |\n' +
+    '| --- | --- | --- | --- | --- | --- | --- |',
 );
 for (const f of files('startup')) {
   const d = JSON.parse(readFileSync(path.join(dir, f), 'utf8'));
+  const c = d.compare;
   console.log(
-    `| ${f} | ${d.machine.isctlCommit} | ${load(d.machine)} | +${v(d.targets.version.value)} ms | +${v(d.targets.getIs100.value)} ms |`,
+    `| ${f} | ${d.machine.isctlCommit} | ${load(d.machine)} | +${v(d.targets.version.value)} ms | ` +
+      `+${v(d.targets.getIs100.value)} ms | ${c ? `+${c.versionOverNode.before} · +${c.getIs100OverNode.before} ms` : '—'} | ` +
+      `${c ? `+${c.getIs100NoCacheOverNode} ms` : '—'} |`,
   );
 }
 console.log(

@@ -10,10 +10,15 @@
 // Nothing here lists modules: esbuild follows the imports from the two entries, so a file that is
 // added, renamed or removed in src/ is picked up by the next build. Command modules stay lazily
 // evaluated inside the bundle (esbuild wraps the target of each `import()` in an init function).
-import { build, transform } from 'esbuild';
 import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+// A clone whose node_modules predates the bundle has no esbuild yet: say what to do.
+const { build, transform } = await import('esbuild').catch(() => {
+  console.error('npm run build: esbuild (a devDependency) is not installed; run `npm ci` (or `npm install`) first.');
+  process.exit(1);
+});
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DIST = path.join(ROOT, 'dist');
