@@ -243,7 +243,9 @@ function writeReferenceEvent(
     event = { created: time, dockerImageReference: findSpecTag(s, dest.tag)!.from!.name, image: '', generation: gen };
   } else {
     const ref = plan.ref!;
-    const srcNs = ref.namespace || dest.namespace;
+    // tagsChanged reads the stream the spec tag names: from.namespace (Run sets it to the current
+    // namespace for a SOURCE without one tagged into another namespace), else the stream's own.
+    const srcNs = findSpecTag(s, dest.tag)?.from?.namespace || dest.namespace;
     const src =
       srcNs === dest.namespace && ref.name === dest.stream
         ? s

@@ -97,6 +97,28 @@ describe('tag from an ImageStreamTag records a new event (strategy.go tagsChange
     ]);
   });
 
+  it('a SOURCE without namespace tagged into another namespace is read from the current one (Run: From.Namespace = o.namespace)', async () => {
+    // tag.go Run: `len(o.ref.Namespace) == 0 && o.destNamespace[i] != o.namespace` → From.Namespace
+    // = o.namespace; tagsChanged then resolves the image in that stream, not in the destination's.
+    const dir = tempDir('oc-tag');
+    write(dir, 'imagestreams/other/src.yaml', sourceStream('other'));
+    const clock = testClock('2026-11-22T12:00:00Z');
+    const r = await runCli(['--dir', dir, '-n', 'other', 'tag', 'src:1', 'default/dst:prod'], { clock });
+    expect(r.stderr).toBe('');
+    expect(r.stdout.split('\n')[0]).toBe(`Tag default/dst:prod set to src@${D1}.`);
+    expect(stream(dir, 'dst').spec.tags[0]).toMatchObject({
+      from: { kind: 'ImageStreamImage', name: `src@${D1}`, namespace: 'other' },
+    });
+    expect(items(dir, 'dst', 'prod')).toEqual([
+      {
+        created: '2026-11-22T12:00:00Z',
+        dockerImageReference: `${INTERNAL}/default/dst@${D1}`,
+        image: D1,
+        generation: 1,
+      },
+    ]);
+  });
+
   it('--reference keeps the source pull spec (tagsChanged rewrites only when !tagRef.Reference)', async () => {
     const dir = tempDir('oc-tag');
     write(dir, 'imagestreams/default/src.yaml', sourceStream('default'));
