@@ -224,6 +224,16 @@ describe('get and describe without a resource type (kubectl get.go / describe.go
         "See 'isctl get -h' for help and examples\n",
     });
   });
+  it("delete: the resource builder's missingResourceError (cli-runtime builder.go), with the forms isctl takes", async () => {
+    const r = await runCli(['--dir', tempDir('errors'), 'delete']);
+    expect(r).toEqual({
+      code: 1,
+      stdout: '',
+      stderr:
+        'error: You must provide one or more resources by argument or filename.\n' +
+        "Example resource specifications include:\n   '<resource> <name>'\n   '<resource> --all'\n",
+    });
+  });
   it('describe: one plain error, no -h line', async () => {
     const r = await runCli(['--dir', tempDir('errors'), 'describe']);
     expect(r).toEqual({

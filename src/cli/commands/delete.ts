@@ -25,7 +25,13 @@ Examples:
   isctl delete istag myapp:old
 `;
 
-async function action(type: string, args: string[], opts: Flags, cmd: Cmd, io: CliIO): Promise<ExitCode> {
+async function action(type: string | undefined, args: string[], opts: Flags, cmd: Cmd, io: CliIO): Promise<ExitCode> {
+  // k8s.io/cli-runtime pkg/resource/builder.go missingResourceError, without the -f forms isctl has not.
+  if (type === undefined)
+    throw new CommandError(
+      'You must provide one or more resources by argument or filename.\n' +
+        "Example resource specifications include:\n   '<resource> <name>'\n   '<resource> --all'",
+    );
   const g = globalOptions(cmd, io);
   const { resource, names } = resourceAndNames(type, args);
   if (resource === 'imagestreamimages')
@@ -57,7 +63,7 @@ function define(program: Program) {
   return program
     .command('delete')
     .usage('(is NAME [NAME ...] | is --all | istag STREAM:TAG [...])')
-    .argument('<type>', 'is (imagestreams) or istag (imagestreamtags)')
+    .argument('[type]', 'is (imagestreams) or istag (imagestreamtags)')
     .argument('[names...]', 'image stream names, or STREAM:TAG for tags')
     .summary('Delete image streams or image stream tags from the state folder')
     .description(
