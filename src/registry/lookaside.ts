@@ -13,8 +13,11 @@
  *   `MaxSignatureBodySize`).
  */
 import { open } from 'node:fs/promises';
+import os from 'node:os';
 import { IntegrityError, RegistryError } from '../domain/errors.js';
 import { digestProblem } from '../domain/reference.js';
+import { classifySignatureBlob } from '../domain/signature/gpg-payload.js';
+import { loadRegistriesD, lookasideBase, registriesDDir, type RegistriesDConfig } from './registries-d.js';
 import { redactUrl } from './errors.js';
 import type { HttpRequest, HttpResponse } from './http.js';
 import type { TlsConnectOptions } from './tls.js';
@@ -119,4 +122,70 @@ async function readFileCapped(file: string, cap: number): Promise<Uint8Array | u
   } finally {
     await handle.close();
   }
+}
+
+/** Where a pulled image's signatures are looked up: the repository actually contacted (a mirror's, when one answered). */
+export interface LookasideImage {
+  /** Registry host as contacted (`registry-1.docker.io` is Docker Hub). */
+  host: string;
+  /** Repository path in that registry (`library/busybox`). */
+  repository: string;
+  /** The tag pulled, when pulled by tag (the registries.d scope `host/repo:tag`). */
+  tag?: string;
+  /** The manifest digest whose signatures are read. */
+  digest: string;
+}
+
+/** Options of createLookasideSource. */
+export interface LookasideSourceOptions extends Omit<LookasideDeps, 'signal'> {
+  /** --registries-d: the folder read instead of the default ones (must exist). */
+  registriesD?: string;
+  env: Record<string, string | undefined>;
+  /** Effective user id, for the built-in default folder (default process.geteuid()). */
+  euid?: number;
+}
+
+/**
+ * The simple signing signatures of pulled images, from the lookaside registries.d names for them
+ * (the folder is read once, on first use). Blobs in the prefixed sigstore format are not simple
+ * signing and are left out; a blob in no known format is an error, as containers/image fails
+ * `GetSignatures` on it.
+ */
+export function createLookasideSource(options: LookasideSourceOptions): {
+  simpleSigning(image: LookasideImage, signal?: AbortSignal): Promise<Uint8Array[]>;
+} {
+  let config: Promise<RegistriesDConfig> | undefined;
+  const load = () =>
+    (config ??= registriesDDir(options.registriesD, options.env).then((dir) =>
+      loadRegistriesD(dir, options.registriesD !== undefined),
+    ));
+  return {
+    async simpleSigning(image, signal) {
+      const ref = {
+        name: `${policyHost(image.host)}/${image.repository}`,
+        ...(image.tag ? { tag: image.tag } : { digest: image.digest }),
+      };
+      const home = options.env.HOME || os.homedir();
+      const base = lookasideBase(await load(), ref, { euid: options.euid ?? process.geteuid?.() ?? 0, home });
+      const blobs = await readLookasideSignatures(base.url, image.digest, {
+        ...options,
+        ...(signal ? { signal } : {}),
+      });
+      const out: Uint8Array[] = [];
+      for (const [i, blob] of blobs.entries()) {
+        const c = classifySignatureBlob(blob);
+        if (c.format === 'invalid')
+          throw new RegistryError(
+            `parsing signature ${redactUrl(lookasideSignatureURL(base.url, image.digest, i + 1))}: ${c.reason}`,
+          );
+        if (c.format === 'simple-signing') out.push(c.bytes);
+      }
+      return out;
+    },
+  };
+}
+
+/** The registry as policies and registries.d name it: Docker Hub is `docker.io`. */
+function policyHost(host: string): string {
+  return host === 'registry-1.docker.io' || host === 'index.docker.io' ? 'docker.io' : host;
 }

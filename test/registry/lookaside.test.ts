@@ -12,7 +12,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HttpTransport } from '../../src/registry/http.js';
-import { readLookasideSignatures } from '../../src/registry/lookaside.js';
+import { createLookasideSource, readLookasideSignatures } from '../../src/registry/lookaside.js';
 import { tempDir } from '../helpers/index.js';
 
 const DIGEST = `sha256:${'ab'.repeat(32)}`;
@@ -126,6 +126,60 @@ describe('lookaside over http://', () => {
   it('a scheme other than file, http and https is refused', async () => {
     await expect(readLookasideSignatures(new URL('ftp://127.0.0.1/s/app'), DIGEST, deps())).rejects.toThrow(
       `Unsupported scheme when reading signature from ftp://127.0.0.1/s/app@sha256=${HEX}/signature-1`,
+    );
+  });
+});
+
+describe('createLookasideSource: the registries.d folder names the lookaside of the repository contacted', () => {
+  const setup = (scope: string) => {
+    const root = tempDir('lookaside-source');
+    const rd = path.join(root, 'registries.d');
+    fs.mkdirSync(rd);
+    const store = path.join(root, 'sigs');
+    fs.writeFileSync(path.join(rd, 'a.yaml'), `docker:\n  ${scope}:\n    lookaside: ${pathToFileURL(store).href}\n`);
+    const write = (repo: string, n: number, bytes: Uint8Array) => {
+      const dir = path.join(store, `${repo}@sha256=${HEX}`);
+      fs.mkdirSync(dir, { recursive: true });
+      fs.writeFileSync(path.join(dir, `signature-${n}`), bytes);
+    };
+    return { rd, root, write };
+  };
+  const pgp = new Uint8Array([0xa3, 1, 2, 3]);
+
+  it('reads the simple signing blobs, strips the simple-signing prefix, leaves sigstore blobs out', async () => {
+    const { rd, root, write } = setup('quay.example:5000/team');
+    write('team/app', 1, pgp);
+    write('team/app', 2, new Uint8Array([0, ...Buffer.from('sigstore-json\n{}')]));
+    write('team/app', 3, new Uint8Array([0, ...Buffer.from('simple-signing\n'), 0xa3, 9]));
+    const src = createLookasideSource({ ...deps(), registriesD: rd, env: { HOME: root } });
+    const got = await src.simpleSigning({
+      host: 'quay.example:5000',
+      repository: 'team/app',
+      tag: '1.0',
+      digest: DIGEST,
+    });
+    expect(got.map((b) => [...b])).toEqual([[...pgp], [0xa3, 9]]);
+  });
+
+  it('Docker Hub is the docker.io scope; a blob in no known format is an error naming it', async () => {
+    const { rd, root, write } = setup('docker.io/library');
+    write('library/busybox', 1, Buffer.from('<html>'));
+    const src = createLookasideSource({ ...deps(), registriesD: rd, env: { HOME: root } });
+    await expect(
+      src.simpleSigning({ host: 'registry-1.docker.io', repository: 'library/busybox', tag: 'latest', digest: DIGEST }),
+    ).rejects.toThrow(
+      /^parsing signature file:\/\/.*library\/busybox@sha256=abab.*\/signature-1: unrecognized signature format/,
+    );
+  });
+
+  it('a --registries-d folder that does not exist is an error', async () => {
+    const src = createLookasideSource({
+      ...deps(),
+      registriesD: '/nonexistent/registries.d',
+      env: { HOME: '/nonexistent' },
+    });
+    await expect(src.simpleSigning({ host: 'h.example', repository: 'r', digest: DIGEST })).rejects.toThrow(
+      'cannot read the registries.d folder /nonexistent/registries.d: no such folder',
     );
   });
 });
