@@ -8,11 +8,15 @@
 // policy-warm / policy-cold (bench/policy.mjs): what re-evaluating a policy tag needs at least —
 // the repository's tag list (one GET: Distribution 2.8 returns every tag at once), then HEAD
 // (warm) or GET manifest + GET config (cold) of the chosen tag; LIST names the chosen tags.
-// usage: node bench/floor.mjs URL LIST.json cold|warm|cold-get|policy-warm|policy-cold [connections=8]
+// HTTPS (bench/tls.mjs): env BENCH_CA_FILE names the registry's CA. With `h2` after the
+// connection count, the floor is one undici Client with allowH2 and `pipelining` = that count
+// (HTTP/2 streams on one connection, as many requests in flight); without it a Pool of that many
+// HTTP/1.1 keep-alive connections, one request each.
+// usage: node bench/floor.mjs URL LIST.json cold|warm|cold-get|policy-warm|policy-cold [connections=8] [h2]
 //   LIST.json = [{ "repo": "bench/r000", "tag": "v1.0" }, …]; prints one JSON line.
 import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { Pool } from 'undici';
+import { Client, Pool } from 'undici';
 
 const ACCEPT = [
   'application/vnd.oci.image.index.v1+json',
@@ -22,14 +26,18 @@ const ACCEPT = [
 ].join(', ');
 const sha = (b) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 
-const [url, listFile, mode = 'cold', conns = '8'] = process.argv.slice(2);
+const [url, listFile, mode = 'cold', conns = '8', proto = 'h1'] = process.argv.slice(2);
 if (!url || !listFile || !['cold', 'warm', 'cold-get', 'policy-warm', 'policy-cold'].includes(mode)) {
   console.error('usage: node bench/floor.mjs URL LIST.json cold|warm|cold-get|policy-warm|policy-cold [connections]');
   process.exit(2);
 }
 const list = JSON.parse(readFileSync(listFile, 'utf8'));
 const connections = Number(conns);
-const pool = new Pool(url, { connections, pipelining: 1, keepAliveTimeout: 30_000 });
+const h2 = proto === 'h2';
+const connect = process.env.BENCH_CA_FILE ? { connect: { ca: readFileSync(process.env.BENCH_CA_FILE, 'utf8') } } : {};
+const pool = h2
+  ? new Client(url, { allowH2: true, pipelining: connections, keepAliveTimeout: 30_000, ...connect })
+  : new Pool(url, { connections, pipelining: 1, keepAliveTimeout: 30_000, ...connect });
 let requests = 0;
 
 async function req(method, path, headers = {}) {
@@ -89,6 +97,7 @@ await pool.close();
 console.log(
   JSON.stringify({
     mode,
+    protocol: h2 ? 'h2' : 'h1',
     tags: list.length,
     connections,
     requests,

@@ -52,15 +52,15 @@ function summarize(r) {
 }
 
 /** The floor loop as its own process (same start-up cost as isctl), cold or warm. */
-export function floor(url, list, mode, proxy, connections = 8) {
+export function floor(url, list, mode, proxy, connections = 8, { h2 = false, caFile } = {}) {
   return withCounts(proxy, async () => {
     const tmp = mkdtempSync(path.join(os.tmpdir(), 'isctl-bench-floor-'));
     const file = path.join(tmp, 'list.json');
     writeFileSync(file, JSON.stringify(list.map(({ repo, tag }) => ({ repo, tag }))));
     const r = await run(
       process.execPath,
-      [path.join(ROOT, 'bench', 'floor.mjs'), url, file, mode, String(connections)],
-      { rss: true },
+      [path.join(ROOT, 'bench', 'floor.mjs'), url, file, mode, String(connections), ...(h2 ? ['h2'] : [])],
+      { rss: true, ...(caFile ? { env: { BENCH_CA_FILE: caFile } } : {}) },
     );
     rmSync(tmp, { recursive: true, force: true });
     if (r.code !== 0) throw new Error(`floor ${mode} failed: ${r.stderr}`);

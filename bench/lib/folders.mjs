@@ -66,16 +66,17 @@ function streamYaml({ name, namespace, tags, statuses, generation, host }) {
 
 /**
  * The cold-import folder: one stream per seeded repository (`rNNN`), one spec tag per seeded
- * tag, pointing at `host/repo:tag`, with no status yet (nothing imported).
+ * tag, pointing at `host/repo:tag`, with no status yet (nothing imported); `insecure: false` for
+ * a TLS registry whose CA is trusted (bench/tls.mjs).
  */
-export function writeImportFolder(dir, host, seeded) {
+export function writeImportFolder(dir, host, seeded, { insecure = true } = {}) {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(path.join(dir, 'imagestreams'), { recursive: true });
   const byRepo = new Map();
   for (const s of seeded) (byRepo.get(s.repo) ?? byRepo.set(s.repo, []).get(s.repo)).push(s);
   for (const [repo, items] of byRepo) {
     const name = repo.split('/').pop();
-    const tags = items.map((s) => ({ name: s.tag, from: `${host}/${s.repo}:${s.tag}`, insecure: true }));
+    const tags = items.map((s) => ({ name: s.tag, from: `${host}/${s.repo}:${s.tag}`, insecure }));
     writeFileSync(path.join(dir, 'imagestreams', `${name}.yaml`), streamYaml({ name, tags }));
   }
   return byRepo.size;

@@ -106,8 +106,14 @@ async function runLimited(items, limit, fn) {
  * Pushes images; `plan` is [{ repo, tags: [tag…], revision? }]. Returns [{ repo, tag, digest,
  * configDigest }] in plan order. One layer upload per repository, then tags in parallel.
  */
-export async function seed(url, plan, { connections = 16 } = {}) {
-  const pool = new Pool(url, { connections, pipelining: 1, keepAliveTimeout: 30_000 });
+export async function seed(url, plan, { connections = 16, ca } = {}) {
+  // `ca`: the PEM CA of a TLS registry (pushed over HTTP/1.1, as the plain-HTTP ones).
+  const pool = new Pool(url, {
+    connections,
+    pipelining: 1,
+    keepAliveTimeout: 30_000,
+    ...(ca ? { connect: { ca } } : {}),
+  });
   const layer = makeLayer();
   const out = [];
   try {

@@ -27,7 +27,11 @@ export type ResolveAnswer =
   | { ok: true; resolved: ResolvedImage; image: Image }
   | { ok: false; reason: string; message: string };
 
-/** Resolves every request, at most `parallel` at a time, reporting progress as they finish. */
+/**
+ * Resolves every request, at most `parallel` at a time (default 256: enough to fill an HTTP/2
+ * registry's 100 streams several times over; the registry client bounds what is in flight per
+ * registry), reporting progress as they finish.
+ */
 export async function resolveAll(
   source: ImageSource,
   requests: ResolveRequest[],
@@ -42,7 +46,7 @@ export async function resolveAll(
       options.onDone?.(i, answers[i]);
     }
   };
-  const n = Math.max(1, Math.min(options.parallel ?? 64, requests.length));
+  const n = Math.max(1, Math.min(options.parallel ?? 256, requests.length));
   await Promise.all(Array.from({ length: n }, worker));
   return answers;
 }

@@ -50,6 +50,8 @@ export class RegistryClient {
   private readonly schemes = new Map<string, 'https' | 'http'>();
   private readonly probes = new Map<string, Promise<'https' | 'http' | undefined>>();
   private readonly tlsCache = new Map<string, TlsConnectOptions>();
+  /** Requests in flight and waiting, per registry host (see `slot`). */
+  private readonly flights = new Map<string, { running: number; waiting: (() => void)[] }>();
 
   constructor(
     private readonly http: HttpTransport,
@@ -167,7 +169,47 @@ export class RegistryClient {
     return { res: await this.sendWith('http', loc, r, undefined, deadlineAt), scheme: 'http' };
   }
 
+  /**
+   * Waits until `host` has room for one more request (HttpTransport.maxInFlight: the HTTP/1.1
+   * connections, or the HTTP/2 stream bound once h2 was negotiated) and returns its release. The
+   * wait comes before the request's deadline starts; every request in flight has a deadline, so
+   * the wait is bounded too.
+   */
+  private async slot(host: string): Promise<() => void> {
+    let f = this.flights.get(host);
+    if (!f) this.flights.set(host, (f = { running: 0, waiting: [] }));
+    const flight = f;
+    if (flight.running >= this.http.maxInFlight(host)) await new Promise<void>((r) => flight.waiting.push(r));
+    else flight.running++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      flight.running--;
+      // The bound may have grown meanwhile (the first h2 connection): wake as many as now fit.
+      while (flight.waiting.length > 0 && flight.running < this.http.maxInFlight(host)) {
+        flight.running++;
+        flight.waiting.shift()!();
+      }
+    };
+  }
+
   private async sendWith(
+    scheme: 'https' | 'http',
+    loc: RepoLocation,
+    r: ClientRequest,
+    retries?: number,
+    deadlineAt?: number,
+  ): Promise<HttpResponse & { requestUrl: string }> {
+    const release = await this.slot(loc.host);
+    try {
+      return await this.sendNow(scheme, loc, r, retries, deadlineAt);
+    } finally {
+      release();
+    }
+  }
+
+  private async sendNow(
     scheme: 'https' | 'http',
     loc: RepoLocation,
     r: ClientRequest,

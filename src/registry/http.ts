@@ -18,7 +18,7 @@
  * HTTP/1.1 pipelining. Plain-HTTP origins are always HTTP/1.1. Another connection type replaces
  * the exchange without touching the policy.
  */
-import type { TLSSocket } from 'node:tls';
+import { createSecureContext, type SecureContext, type TLSSocket } from 'node:tls';
 import { Agent, buildConnector, Client, type Dispatcher, Pool } from 'undici';
 import { IntegrityError, RegistryError } from '../domain/errors.js';
 import { errorForNetwork, isTransientNetworkError, redactUrl } from './errors.js';
@@ -122,6 +122,8 @@ class DeadlineExceeded extends Error {}
 /** The shared transport. */
 export class HttpTransport {
   private readonly agents = new Map<string, Agent>();
+  /** Agent keys (registry hosts) on which a connection negotiated h2 by ALPN. */
+  private readonly h2Hosts = new Set<string>();
   private readonly exchange: Exchange;
   constructor(
     private readonly options: HttpOptions,
@@ -152,6 +154,16 @@ export class HttpTransport {
   /** The overall deadline of one request (ms). */
   get timeoutMs(): number {
     return this.options.timeoutMs;
+  }
+
+  /**
+   * How many requests for one registry (agent key) may be in flight at once: the connections of
+   * HTTP/1.1 (one request each, so none waits inside undici where its deadline would already
+   * run), or the stream bound once a connection to it negotiated h2.
+   */
+  maxInFlight(agentKey: string): number {
+    if (!this.options.dispatcher && this.options.http2 !== false && this.h2Hosts.has(agentKey)) return this.streams;
+    return Math.max(1, this.options.maxConnectionsPerRegistry);
   }
 
   /** Closes every kept-alive connection. */
@@ -323,10 +335,17 @@ export class HttpTransport {
     let agent = this.agents.get(id);
     if (!agent) {
       // The request deadline ends a slow connect first (with its own message); this only backs it up.
-      const connect = { ...tls, timeout: this.options.timeoutMs + 1000 };
+      // One secure context for every connection of the agent: with a `ca` list (the system roots
+      // plus a certs.d CA), building it parses ~150 certificates, which cost ~85 ms a connection.
+      const secureContext =
+        https && (tls.ca || tls.cert) ? createSecureContext({ ca: tls.ca, cert: tls.cert, key: tls.key }) : undefined;
+      const connect = { ...tls, ...(secureContext ? { secureContext } : {}), timeout: this.options.timeoutMs + 1000 };
       const common = { connections: this.options.maxConnectionsPerRegistry, keepAliveTimeout: 30_000 };
       agent = h2
-        ? new Agent({ ...common, factory: (origin, opts) => h2Pool(origin, opts, connect, this.streams) })
+        ? new Agent({
+            ...common,
+            factory: (origin, opts) => h2Pool(origin, opts, connect, this.streams, () => this.h2Hosts.add(key)),
+          })
         : new Agent({ ...common, connect });
       this.agents.set(id, agent);
     }
@@ -347,8 +366,9 @@ export class HttpTransport {
 function h2Pool(
   origin: string | URL,
   opts: Agent.Options,
-  connect: TlsConnectOptions & { timeout: number },
+  connect: TlsConnectOptions & { timeout: number; secureContext?: SecureContext },
   streams: number,
+  onH2: () => void,
 ): Dispatcher {
   return new Pool(origin, {
     ...opts,
@@ -362,7 +382,9 @@ function h2Pool(
         connect: (options, callback) =>
           base(options, (err, socket) => {
             if (err || !socket) return callback(err ?? new Error('no socket'), null);
-            const negotiated = (socket as TLSSocket).alpnProtocol === 'h2' ? streams : 1;
+            const h2 = (socket as TLSSocket).alpnProtocol === 'h2';
+            if (h2) onH2();
+            const negotiated = h2 ? streams : 1;
             if (client.pipelining !== negotiated) client.pipelining = negotiated;
             callback(null, socket);
           }),

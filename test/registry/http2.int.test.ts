@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { buildImage, makeTlsFiles, memoryBlobStore } from '../helpers/registry/index.js';
 import { createImageSource, type ImageSourceOptions } from '../../src/registry/index.js';
 import { parsePullSpec } from '../../src/domain/pullspec.js';
+import { resolveAll } from '../../src/core/resolve-tags.js';
 
 const img = buildImage({ seed: 'http2' });
 let dir: string;
@@ -130,6 +131,50 @@ describe('HTTP/2 to TLS registries', () => {
       expect(new Set(seen.versions)).toEqual(new Set(['2.0']));
       expect(seen.mostOnOneConnection).toBe(4);
       expect(seen.most).toBe(4);
+    });
+  });
+
+  it('a refresh-sized batch keeps the stream bound in flight: 100 at once, not fewer', async () => {
+    await serve('h2', async (host, certDir, seen) => {
+      const src = createImageSource({ certDirs: [certDir], env: { HOME: dir }, blobs: memoryBlobStore() });
+      try {
+        const first = await src.resolve(parsePullSpec(`${host}/a/b:1`));
+        const spec = parsePullSpec(`${host}/a/b:1`);
+        const answers = await resolveAll(
+          src,
+          Array.from({ length: 300 }, () => ({ source: spec, importPolicy: {}, unchangedIf: first.digest })),
+        );
+        expect(answers.every((a) => a.ok)).toBe(true);
+      } finally {
+        await src.close();
+      }
+      expect(new Set(seen.versions)).toEqual(new Set(['2.0']));
+      expect(seen.most).toBe(100);
+    });
+  });
+
+  it('over HTTP/1.1 requests beyond the connections wait before their deadline starts', async () => {
+    await serve('h1-only', async (host, certDir, seen) => {
+      // One connection, 30 ms an answer: the 60th request is answered after ~1.8 s, each within 1 s of being sent.
+      const src = createImageSource({
+        certDirs: [certDir],
+        env: { HOME: dir },
+        blobs: memoryBlobStore(),
+        maxConnectionsPerRegistry: 1,
+        timeoutMs: 1000,
+      });
+      try {
+        const first = await src.resolve(parsePullSpec(`${host}/a/b:1`));
+        const spec = parsePullSpec(`${host}/a/b:1`);
+        const answers = await resolveAll(
+          src,
+          Array.from({ length: 60 }, () => ({ source: spec, importPolicy: {}, unchangedIf: first.digest })),
+        );
+        expect(answers.filter((a) => !a.ok)).toEqual([]);
+      } finally {
+        await src.close();
+      }
+      expect(seen.mostOnOneConnection).toBe(1);
     });
   });
 
