@@ -74,7 +74,7 @@ export async function importImage(ctx: CoreContext, options: ImportImageInput): 
   const { result, changes } = await ctx.store.update(namespace, (snap) => record(ctx, snap, namespace, plan, results), {
     dryRun,
   });
-  const reports = images.map((img, i) => report(img, answers[i], plan, result.stream, ctx.now()));
+  const reports = images.map((img, i) => report(img, answers[i], plan, result.stream, ctx.now(), dryRun));
   const failed = reports.some((r) => r.error) || Boolean(repositoryError);
   return {
     namespace,
@@ -185,16 +185,24 @@ function report(
   plan: ImportPlan,
   recorded: ImageStream,
   now: Date,
+  dryRun: boolean,
 ): ImportedImageReport {
   const source = readPullSpec(img.from);
   const displayTag = source.transport === 'invalid' ? img.to : pullSpecTag(source) || 'latest';
   const base = { displayTag, tag: img.to, fromRepository: Boolean(plan.repository) };
   if (!answer.ok) return { ...base, error: { reason: answer.reason, message: answer.message } };
+  const image = { ...answer.image, dockerImageReference: answer.resolved.dockerImageReference };
+  // A dry run returns the importer's Image, which nothing created (rest.go Create: `!isi.Spec.Import`
+  // returns before createImages): no creationTimestamp, so no Created: line.
+  if (dryRun) {
+    const { creationTimestamp: _none, ...metadata } = answer.image.metadata;
+    return { ...base, image: { ...image, metadata } };
+  }
   // The Image the ImageStreamImport returns is the stored one (imagestreamimport/rest.go
   // importSuccessful → imageCreater.Create): created when first recorded, now for a new image.
   const created = firstRecorded(recorded, answer.image.metadata.name)?.created ?? rfc3339(now);
   const metadata = { ...answer.image.metadata, creationTimestamp: created };
-  return { ...base, image: { ...answer.image, metadata, dockerImageReference: answer.resolved.dockerImageReference } };
+  return { ...base, image: { ...image, metadata } };
 }
 
 function record(ctx: CoreContext, snap: Snapshot, namespace: string, plan: ImportPlan, results: TagImportResult[]) {

@@ -59,6 +59,24 @@ describe('import-image prints what the API server returns', () => {
   });
 });
 
+describe("import-image --dry-run prints the importer's Image", () => {
+  it('without a Created: line: nothing created it (imagestreamimport/rest.go Create returns before createImages)', async () => {
+    const dir = tempDir('oc-import');
+    const clock = testClock('2026-11-22T10:00:00Z');
+    await pushImage(reg, 'dryrun/app', '1', { seed: 'dryrun' });
+    const digest = await skopeoRawDigest(reg, 'dryrun/app:1');
+    const from = ['--from', `${reg.host}/dryrun/app:1`, '--insecure'];
+    expect((await runCli(['import-image', 'app:1', ...from, '--confirm'], { dir, clock })).code).toBe(0);
+    const dry = await runCli(['import-image', 'app:1', '--dry-run'], { dir, clock });
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toContain(
+      `imagestream.image.openshift.io/app imported (dry run)\n\nImage Name:\tapp:1\n` +
+        `Docker Image:\t${reg.host}/dryrun/app@${digest}\nName:\t\t${digest}\nAnnotations:\t`,
+    );
+    expect(dry.stdout).not.toContain('Created:\tLess than a second ago');
+  });
+});
+
 describe('import-image --all from a repository', () => {
   it('--from REPO --all --confirm leaves the stream importing REPO: a later --all and refresh see its new tags', async () => {
     // importimage.go importAll/newImageStream set spec.dockerImageRepository = --from on the stream
