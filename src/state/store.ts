@@ -16,7 +16,7 @@ import { FOLDER_CONFIG_FILE, NamespaceResolver, folderNamespace } from './namesp
 import { EditError, editFileText } from './edit/file.js';
 import { parse as parseYaml } from 'yaml';
 import { withFolderLock } from './lock.js';
-import { ParseCache } from './cache.js';
+import { ParseCache } from './parse-cache.js';
 import { parseStateFile } from './parse.js';
 import type { ParsedFile } from './parse.js';
 import { Entry, SnapshotImpl, deepFreeze } from './snapshot.js';
