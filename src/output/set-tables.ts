@@ -3,7 +3,7 @@
  * printImageLookup and printTriggers lay them out (openshift/oc pkg/cli/set/imagelookup.go,
  * triggers.go: tabwriter.NewWriter(out, 0, 2, 2, ' ', 0)).
  */
-import type { ImageLookupRow } from '../core/image-lookup.js';
+import type { ImageLookupRow } from '../core/set-image-lookup.js';
 import type { TriggerRow } from '../core/triggers/set-triggers/set-triggers.js';
 import { tabwrite } from './tabwriter.js';
 

@@ -4,7 +4,7 @@ import type { CommandModule } from '../command.js';
 import { globalOptions, type SubCommand } from '../globals.js';
 import type { CliIO } from '../io.js';
 import type { ExitCode } from '../errors.js';
-import { setImageLookup } from '../../core/image-lookup.js';
+import { setImageLookup } from '../../core/set-image-lookup.js';
 import { resourceName } from '../../output/serialize.js';
 import { renderImageLookupTable } from '../../output/set-tables.js';
 import { buildCoreContext } from '../context.js';
