@@ -42,6 +42,11 @@ export interface TagResult {
 /** The arguments and flags of `tag`. */
 export interface TagInput extends TagOptions {
   dryRun?: boolean;
+  /**
+   * Check every destination's form before setting any (isctl's --commit: a run stopped half way
+   * would leave changed files that are not committed).
+   */
+  checkAllFirst?: boolean;
 }
 
 /**
@@ -64,6 +69,7 @@ export async function tagImages(ctx: CoreContext, options: TagInput): Promise<Ta
     });
   }
   const out: TagResult = { messages: [], changes: [], tagChanges: [], triggers: [] };
+  if (options.checkAllFirst) for (const target of plan.targets) splitDestination(target, plan.delete);
   for (const target of plan.targets) {
     try {
       // tag.go Run checks each destination when it reaches it (SplitImageStreamTag, validateTag).

@@ -141,6 +141,7 @@ async function action(args: string[], opts: TagFlags, cmd: TagCommand, io: CliIO
         importMode: opts.importMode,
         delete: Boolean(opts.delete),
         dryRun: d,
+        checkAllFirst: Boolean(commit),
       });
     let result: TagResult;
     let git: CommitReport | undefined;
