@@ -175,6 +175,9 @@ function decodeEntry(e: NonNullable<AuthFile['auths']>[string], source: string):
   return undefined;
 }
 
+const HELPER_TIMEOUT_MS = 30_000;
+const HELPER_EXIT_GRACE_MS = 500;
+
 /** Runs `docker-credential-<name> get` with the registry on stdin (docker-credential-helpers protocol). */
 async function fromHelper(
   name: string,
@@ -210,20 +213,36 @@ function runHelper(
   env: Record<string, string | undefined>,
 ): Promise<{ code: number; stdout: string; error?: string }> {
   return new Promise((resolve) => {
-    const child = spawn(program, ['get'], {
-      env: env as NodeJS.ProcessEnv,
-      stdio: ['pipe', 'pipe', 'ignore'],
-      timeout: 30_000,
-    });
+    const child = spawn(program, ['get'], { env: env as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'ignore'] });
     let stdout = '';
+    let done = false;
+    let grace: NodeJS.Timeout | undefined;
+    const finish = (r: { code: number; stdout: string; error?: string }) => {
+      if (done) return;
+      done = true;
+      clearTimeout(limit);
+      clearTimeout(grace);
+      child.stdout.destroy();
+      resolve(r);
+    };
+    // The whole exchange is bounded: a helper that never answers is killed.
+    const limit = setTimeout(() => {
+      child.kill('SIGKILL');
+      finish({ code: -1, stdout: '', error: `no answer within ${HELPER_TIMEOUT_MS / 1000} s` });
+    }, HELPER_TIMEOUT_MS);
     child.stdout.setEncoding('utf8');
     child.stdout.on('data', (d: string) => {
       if (stdout.length < 1 << 20) stdout += d;
     });
     child.on('error', (e: NodeJS.ErrnoException) =>
-      resolve({ code: -1, stdout: '', error: e.code === 'ENOENT' ? 'not found on PATH' : (e.code ?? 'failed') }),
+      finish({ code: -1, stdout: '', error: e.code === 'ENOENT' ? 'not found on PATH' : (e.code ?? 'failed') }),
     );
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout }));
+    // A process the helper left behind may hold its stdout open: once the helper itself has
+    // exited, what it printed is read for a moment more, then the pipe is closed.
+    child.on('exit', (code) => {
+      grace = setTimeout(() => finish({ code: code ?? -1, stdout }), HELPER_EXIT_GRACE_MS);
+    });
+    child.on('close', (code) => finish({ code: code ?? -1, stdout }));
     child.stdin.on('error', () => undefined);
     child.stdin.end(input);
   });

@@ -25,6 +25,12 @@ beforeAll(() => {
       '  *) echo "credentials not found in native keychain"; exit 1 ;;\nesac\n',
   );
   writeFileSync(join(bin, 'docker-credential-broken'), '#!/bin/sh\necho boom >&2\nexit 3\n');
+  // Answers, exits, and leaves a process behind that keeps its stdout open for 20 s.
+  writeFileSync(
+    join(bin, 'docker-credential-lingering'),
+    '#!/bin/sh\ncat >/dev/null\nsleep 20 &\necho \'{"Username":"u","Secret":"s"}\'\n',
+  );
+  chmodSync(join(bin, 'docker-credential-lingering'), 0o755);
   chmodSync(join(bin, 'docker-credential-fake'), 0o755);
   chmodSync(join(bin, 'docker-credential-broken'), 0o755);
 });
@@ -145,6 +151,16 @@ describe('findCredential', () => {
     await expect(
       findCredential('reg.example', 'x', { env: env({ DOCKER_CONFIG: join(home, 'missing') }) }),
     ).rejects.toThrow(/docker-credential-nothere: not found on PATH/);
+  });
+
+  it('a helper that exits leaving a process holding its stdout is read at once, not when that process ends', async () => {
+    file('lingering/config.json', { credHelpers: { 'reg.example': 'lingering' } });
+    const started = Date.now();
+    const { credential } = await findCredential('reg.example', 'x', {
+      env: env({ DOCKER_CONFIG: join(home, 'lingering') }),
+    });
+    expect(credential).toMatchObject({ kind: 'basic', username: 'u', password: 's' });
+    expect(Date.now() - started).toBeLessThan(10_000);
   });
 
   it('reads the legacy ~/.dockercfg format and identity tokens', async () => {
