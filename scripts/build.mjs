@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm run build`: bundles src/ into what bin/isctl.js runs, with esbuild (a devDependency; the
-// bundle needs nothing at run time but Node.js).
+// bundle needs nothing at run time but Node.js, and the openpgp package for GPG signatures).
 //
 //   dist/launch.js       src/cli/launch.ts: `--version`, and loading the bundle through V8's code cache
 //   dist/isctl.cjs       src/cli/main.ts and everything it imports, the runtime packages included
@@ -35,6 +35,9 @@ const common = {
   // Error classes set `this.name = new.target.name`: a name esbuild changes to avoid a clash
   // between two modules' top-level names would change what users read.
   keepNames: true,
+  // OpenPGP.js (LGPL-3.0, about 0.9 MB) stays an installed package, required from node_modules
+  // only when a signedBy signature is verified: every other command parses a bundle without it.
+  external: ['openpgp'],
 };
 
 rmSync(DIST, { recursive: true, force: true });

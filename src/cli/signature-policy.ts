@@ -7,6 +7,11 @@
  *   else `/etc/containers/policy.json` (containers/image signature/policy_config.go
  *   defaultPolicyPath order); none of them existing is an error;
  * - else no policy: nothing is verified (a system policy.json is never applied unasked).
+ *
+ * `signedBy` (GPG simple signing) signatures are read from the lookaside storage that
+ * registries.d names (`--registries-d DIR`, else ~/.config/containers/registries.d when it exists,
+ * else /etc/containers/registries.d: src/registry/registries-d.ts) and verified by
+ * src/domain/signature/gpg.ts, loaded (with OpenPGP.js) only when a signedBy requirement is met.
  */
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -22,6 +27,7 @@ import type { CliIO } from './io.js';
 export interface SignatureFlags {
   signaturePolicy?: string;
   verifySignatures?: boolean;
+  registriesD?: string;
 }
 
 /** Declares --signature-policy and --verify-signatures on an importing command. */
@@ -37,6 +43,11 @@ export function addSignatureOptions<A extends unknown[], O extends OptionValues,
       '--verify-signatures',
       'Verify images against the signature policy: --signature-policy, ISCTL_SIGNATURE_POLICY, else ' +
         '~/.config/containers/policy.json, then /etc/containers/policy.json',
+    )
+    .option(
+      '--registries-d <dir>',
+      'registries.d folder naming the lookaside storage of GPG (signedBy) signatures; default ' +
+        '~/.config/containers/registries.d when it exists, else /etc/containers/registries.d',
     );
 }
 
@@ -70,7 +81,18 @@ export function loadSignaturePolicy(flags: SignatureFlags, io: CliIO): Signature
     }
     try {
       const policy = parsePolicy(text, file);
-      return { policy, readKeyFile: (p) => readFile(path.resolve(io.cwd, p)) };
+      const readKeyFile = (p: string) => readFile(path.resolve(io.cwd, p));
+      let gpg: Promise<typeof import('../domain/signature/gpg.js')> | undefined;
+      return {
+        policy,
+        readKeyFile,
+        // Key files are read at each verification (a key replaced on disk is used at once).
+        verifySimpleSigning: async (sig, req, image) =>
+          (await (gpg ??= import('../domain/signature/gpg.js'))).verifySimpleSigning(sig, req, image, {
+            readFile: readKeyFile,
+          }),
+        ...(flags.registriesD ? { registriesD: path.resolve(io.cwd, flags.registriesD) } : {}),
+      };
     } catch (e) {
       if (e instanceof PolicyFormatError)
         throw new CommandError(e.message, 'fix the policy file (containers-policy.json(5)); nothing was imported');

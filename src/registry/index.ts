@@ -19,7 +19,8 @@ import { DEFAULT_REQUEST_TIMEOUT_MS } from './request-timeout.js';
 import { OciLayoutSource, ociLayoutDir } from './oci-layout.js';
 import { ContentCache } from './content-cache.js';
 import { computedDigest, resolveImage, type ContentSource } from './resolve-image.js';
-import { defaultCertDirs } from './tls.js';
+import { defaultCertDirs, tlsOptionsFor } from './tls.js';
+import { createLookasideSource, type LookasideImage } from './lookaside.js';
 import {
   MirrorConfigError,
   parseRegistriesConf,
@@ -46,10 +47,10 @@ export interface SignaturePolicyOptions {
   /** Verifies one GPG simple-signing signature (signedBy); absent: signedBy rejects, "not supported yet". */
   verifySimpleSigning?: PolicyDeps['verifySimpleSigning'];
   /**
-   * The simple-signing signatures of an image (lookaside storage, registries.d): `host`/`repository`
-   * are the source as named, `digest` the manifest digest. Absent: none.
+   * --registries-d: the registries.d folder naming lookaside storage, where simple-signing
+   * signatures are read from (src/registry/lookaside.ts); default the containers folders.
    */
-  simpleSignatures?: (image: { host: string; repository: string; digest: string }) => Promise<Uint8Array[]>;
+  registriesD?: string;
 }
 
 /** Options of createImageSource; everything has a default suitable for the CLI. */
@@ -129,6 +130,19 @@ export function createImageSource(options: ImageSourceOptions = {}): ImageSource
       ? new OciLayoutSource(spec, ociLayoutDir(spec, baseDir))
       : new RegistrySource(client, spec, ro);
 
+  let lookaside: ReturnType<typeof createLookasideSource> | undefined;
+  // A lookaside host is not the registry: no credentials, no client certificate, its own CAs only.
+  const getLookaside = (sp: SignaturePolicyOptions) =>
+    (lookaside ??= createLookasideSource({
+      send: (req) => http.send(req),
+      tlsFor: (host) => {
+        const t = tlsOptionsFor(host, { certDirs: options.certDirs ?? defaultCertDirs(env), insecure: false, env });
+        return { rejectUnauthorized: true, ...(t.ca ? { ca: t.ca } : {}) };
+      },
+      env,
+      ...(sp.registriesD ? { registriesD: sp.registriesD } : {}),
+    }));
+
   let rules: Promise<RegistryRule[]> | undefined;
   const getRules = () => (rules ??= loadMirrorRules(options, env));
 
@@ -207,11 +221,9 @@ export function createImageSource(options: ImageSourceOptions = {}): ImageSource
       const reference = spec.transport === 'oci' ? ociLayoutDir(spec, baseDir) : dockerReference(spec);
       const source: SignatureSource = {
         sigstore: async () => (src ? src.sigstoreSignatures(r.topDigest) : []),
-        simpleSigning: async () => {
-          if (spec.transport === 'oci' || !sp.simpleSignatures) return [];
-          const l = registryLocation(spec.ref);
-          return sp.simpleSignatures({ host: l.host, repository: l.repository, digest: r.topDigest });
-        },
+        // Lookaside signatures of the repository that served the image, as its registries.d
+        // scope names it (docker_image_src.go: the physical reference, a mirror's when one answered).
+        simpleSigning: async () => (src ? getLookaside(sp).simpleSigning(src.lookasideImage(r.topDigest)) : []),
       };
       const verdict = await evaluatePolicy(sp.policy, transport, { digest: r.topDigest, reference }, source, {
         readKeyFile: sp.readKeyFile,
@@ -317,6 +329,12 @@ class RegistrySource implements ContentSource {
 
   listTags(): Promise<string[]> {
     return this.client.listTags(this.loc, this.name);
+  }
+
+  /** Where the lookaside signatures of `digest` pulled through this repository are named. */
+  lookasideImage(digest: string): LookasideImage {
+    const tag = this.spec.ref.id ? undefined : this.spec.ref.tag || 'latest';
+    return { host: this.loc.host, repository: this.loc.repository, ...(tag ? { tag } : {}), digest };
   }
 
   /** The sigstore attachments of `digest` in this repository (the same host, auth and deadline). */

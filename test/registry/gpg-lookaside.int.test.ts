@@ -3,8 +3,9 @@
  * signed with `skopeo copy --sign-by FINGERPRINT` into a file:// lookaside named by a registries.d
  * folder (containers-registries.d(5)), and every (policy, image) pair is decided twice: by
  * `skopeo copy --policy policy.json docker://… dir:…` (containers/image
- * signature/policy_eval_signedby.go) and by isctl's registries.d lookup, lookaside reader and
- * signedBy verification. The two must agree, and each case also states the expected answer.
+ * signature/policy_eval_signedby.go) and, on the same policy file, by isctl's policy evaluator,
+ * registries.d lookup, lookaside reader and GPG verification. The two must agree, and each case
+ * also states the expected answer.
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -12,11 +13,10 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { classifySignatureBlob } from '../../src/domain/signature/gpg-payload.js';
-import { type GpgSignedByRequirement, verifySimpleSigning } from '../../src/domain/signature/gpg.js';
+import { verifySimpleSigning } from '../../src/domain/signature/gpg.js';
+import { evaluatePolicy, parsePolicy } from '../../src/domain/signature/policy.js';
 import { HttpTransport } from '../../src/registry/http.js';
-import { readLookasideSignatures } from '../../src/registry/lookaside.js';
-import { loadRegistriesD, lookasideBase } from '../../src/registry/registries-d.js';
+import { createLookasideSource } from '../../src/registry/lookaside.js';
 import { type GpgHome, gpgHome } from '../helpers/gpg.js';
 import { tempDir } from '../helpers/index.js';
 import { pushImage, skopeoRawDigest, startRegistry, type TestRegistry } from '../helpers/registry/index.js';
@@ -88,17 +88,22 @@ async function copy(from: string, to: string, signBy?: string): Promise<void> {
   );
 }
 
-type Req = Omit<GpgSignedByRequirement, 'type' | 'keyType'>;
+type Req = Record<string, unknown>;
 
-/** skopeo's verdict: `skopeo copy --policy` to a dir: destination succeeds or fails. */
-async function skopeoAccepts(req: Req, image: string): Promise<{ ok: boolean; message: string }> {
+/** A policy.json whose only scope is the test registry, holding one signedBy requirement. */
+function writePolicy(req: Req): string {
   const policy = path.join(tempDir('gpg-policy'), 'policy.json');
-  const out = path.join(path.dirname(policy), 'out');
   const requirement = { type: 'signedBy', keyType: 'GPGKeys', ...req };
   fs.writeFileSync(
     policy,
     JSON.stringify({ default: [{ type: 'reject' }], transports: { docker: { [reg.host]: [requirement] } } }),
   );
+  return policy;
+}
+
+/** skopeo's verdict: `skopeo copy --policy` to a dir: destination succeeds or fails. */
+async function skopeoAccepts(policy: string, image: string): Promise<{ ok: boolean; message: string }> {
+  const out = path.join(path.dirname(policy), 'out');
   try {
     await run(
       'skopeo',
@@ -128,40 +133,40 @@ const http = new HttpTransport({
   maxRetryAfterMs: 0,
   sleep: async () => undefined,
 });
-
-/**
- * isctl's verdict, as the signedBy requirement is evaluated (policy_eval_signedby.go
- * `isRunningImageAllowed`): one accepted signature is enough; none at all is a rejection.
- */
-async function isctlAccepts(req: Req, image: string): Promise<{ ok: boolean; reasons: string[]; signer?: string }> {
-  const [repo, tag] = image.split(':');
-  const digest = await skopeoRawDigest(reg, image);
-  const ref = { name: `${reg.host}/${repo}`, tag };
-  const config = await loadRegistriesD(registriesD, true);
-  const base = lookasideBase(config, ref, { euid: process.geteuid?.() ?? 0, home: work }).url;
-  const blobs = await readLookasideSignatures(base, digest, {
+const lookaside = () =>
+  createLookasideSource({
     send: (r) => http.send(r),
     tlsFor: () => ({ rejectUnauthorized: true }),
+    registriesD,
+    env: { HOME: work },
   });
-  const reasons: string[] = [];
-  const requirement: GpgSignedByRequirement = { type: 'signedBy', keyType: 'GPGKeys', ...req };
-  const signed = { digest, reference: `${reg.host}/${image}` };
-  for (const blob of blobs) {
-    const c = classifySignatureBlob(blob);
-    if (c.format !== 'simple-signing') {
-      reasons.push(c.format === 'invalid' ? c.reason : 'not a simple signing signature');
-      continue;
-    }
-    const v = await verifySimpleSigning(c.bytes, requirement, signed, {
-      readFile: async (p) => new Uint8Array(fs.readFileSync(p)),
-      // matchRepoDigestOrExact for a tagged image: the signed reference is the image's, exactly.
-      identityMatches: (s, img) => s === img.reference,
-    });
-    if (v.ok) return { ok: true, reasons, signer: v.signer };
-    reasons.push(v.reason);
-  }
-  if (blobs.length === 0) reasons.push('A signature was required, but no signature exists');
-  return { ok: false, reasons };
+
+/**
+ * isctl's verdict on the same policy file: parsed and evaluated by src/domain/signature/policy.ts,
+ * the signatures read from the lookaside registries.d names, each verified by gpg.ts.
+ */
+async function isctlAccepts(
+  policyFile: string,
+  image: string,
+): Promise<{ ok: boolean; reason: string; signers: string[] }> {
+  const [repo, tag] = image.split(':');
+  const digest = await skopeoRawDigest(reg, image);
+  const policy = parsePolicy(fs.readFileSync(policyFile, 'utf8'), policyFile);
+  const readFile = async (p: string) => new Uint8Array(fs.readFileSync(p));
+  const source = lookaside();
+  const verdict = await evaluatePolicy(
+    policy,
+    'docker',
+    { digest, reference: `${reg.host}/${image}` },
+    {
+      sigstore: async () => [],
+      simpleSigning: () => source.simpleSigning({ host: reg.host, repository: repo, tag, digest }),
+    },
+    { readKeyFile: readFile, verifySimpleSigning: (sig, req, img) => verifySimpleSigning(sig, req, img, { readFile }) },
+  );
+  return verdict.allowed
+    ? { ok: true, reason: '', signers: verdict.signers }
+    : { ok: false, reason: verdict.reason, signers: [] };
 }
 
 describe('signedBy: isctl decides as skopeo does', () => {
@@ -192,13 +197,34 @@ describe('signedBy: isctl decides as skopeo does', () => {
       false,
       /Signature for identity ".*signed\/a:1.0" is not accepted/,
     ],
+    [
+      'two signatures, signedIdentity exactReference naming what the policy key signed',
+      () => ({
+        keyPath: key.A.binary,
+        signedIdentity: { type: 'exactReference', dockerReference: `${reg.host}/signed/a:1.0` },
+      }),
+      'signed/two:1.0',
+      true,
+    ],
+    [
+      'signedIdentity matchRepository: a signature for another repository',
+      () => ({ keyPath: key.A.binary, signedIdentity: { type: 'matchRepository' } }),
+      'signed/two:1.0',
+      false,
+    ],
+    ['keyPaths naming both keys', () => ({ keyPaths: [key.A.binary, key.B.armored] }), 'signed/b:1.0', true],
   ];
   it.each(cases)('%s', async (_what, req, image, expected, reason) => {
-    const [mine, theirs] = await Promise.all([isctlAccepts(req(), image), skopeoAccepts(req(), image)]);
+    const policy = writePolicy(req());
+    const [mine, theirs] = await Promise.all([isctlAccepts(policy, image), skopeoAccepts(policy, image)]);
     expect(theirs.ok, theirs.message).toBe(expected);
-    expect(mine.ok, mine.reasons.join('; ')).toBe(expected);
-    if (expected) expect(mine.signer).toBe(image === 'signed/a:1.0' ? key.A.fpr : key.B.fpr);
-    if (reason) expect(mine.reasons.join('; ')).toMatch(reason);
+    expect(mine.ok, mine.reason).toBe(expected);
+    if (expected) {
+      const fpr = image === 'signed/b:1.0' || /second/.test(_what) ? key.B.fpr : key.A.fpr;
+      expect(mine.signers).toHaveLength(1);
+      expect(mine.signers[0]).toMatch(new RegExp(`^GPG key ${fpr} \\(identity ${reg.host}/signed/[a-z]+:1\\.0\\)$`));
+    }
+    if (reason) expect(mine.reason).toMatch(reason);
   });
 
   it('the lookaside skopeo wrote is where isctl looks: signature-1, signature-2 under repo@sha256=HEX', async () => {

@@ -13,37 +13,20 @@
  */
 import * as openpgp from 'openpgp';
 import { checkSignedDigest, parseSimpleSigningPayload, type SimpleSigningPayload } from './gpg-payload.js';
+import type { SignedByRequirement, SignedImage, VerifyResult } from './policy.js';
+import { matchesSignedIdentity } from './reference.js';
 
-/** The `signedBy` requirement as containers-policy.json(5) writes it (keyType GPGKeys is the only one implemented upstream). */
-export interface GpgSignedByRequirement {
-  type: 'signedBy';
-  keyType: string;
-  keyPath?: string;
-  keyPaths?: readonly string[];
-  /** Base64 of the keyring (binary or armored). */
-  keyData?: string;
-}
+/** The signedBy requirement as policy.ts parses it (keyType GPGKeys is the only one implemented upstream). */
+export type GpgSignedByRequirement = SignedByRequirement;
 
-/** The image the signature must be for. */
-export interface SignedImage {
-  /** The manifest digest the tag resolved to. */
-  digest: string;
-  /** The reference the user pulled (the policy's image identity), e.g. `quay.io/org/app:1.0`. */
-  reference: string;
-  /** The manifest digested with another algorithm, for a signature made over sha512 (optional). */
-  digestOf?: (algorithm: string) => string | undefined;
-}
+/** The image the signature must be for (policy.ts), optionally with its manifest digested in another algorithm. */
+export type GpgSignedImage = SignedImage & { digestOf?: (algorithm: string) => string | undefined };
 
 export type GpgVerdict = { ok: true; signer: string; payload: SimpleSigningPayload } | { ok: false; reason: string };
 
 export interface GpgDeps {
-  /** Reads a keyPath / keyPaths file. */
+  /** Reads a keyPath / keyPaths file (policy.ts PolicyDeps.readKeyFile). */
   readFile: (path: string) => Promise<Uint8Array>;
-  /**
-   * Whether the signed identity is accepted for the image (the requirement's signedIdentity;
-   * containers/image signature/policy_reference_match.go). Given the payload's docker-reference.
-   */
-  identityMatches: (signedReference: string, image: SignedImage) => boolean;
   /** Verification time (default the real clock): key expiry and signature expiry are checked at it. */
   now?: () => Date;
 }
@@ -63,7 +46,7 @@ export interface GpgKeyring {
  * (policy_config.go `newPRSignedBy`, `loadBytesFromConfigSources`); each blob binary or armored.
  */
 export async function loadGpgKeyring(
-  req: GpgSignedByRequirement,
+  req: Pick<SignedByRequirement, 'keyType' | 'keyPath' | 'keyPaths' | 'keyData'>,
   readFile: GpgDeps['readFile'],
 ): Promise<{ ok: true; keyring: GpgKeyring } | { ok: false; reason: string }> {
   if (req.keyType !== 'GPGKeys')
@@ -118,8 +101,9 @@ async function readKeyBlob(
 export async function verifyGpgSignature(
   blob: Uint8Array,
   keyring: GpgKeyring,
-  image: SignedImage,
-  deps: Pick<GpgDeps, 'identityMatches' | 'now'>,
+  identity: SignedByRequirement['signedIdentity'],
+  image: GpgSignedImage,
+  deps: Pick<GpgDeps, 'now'>,
 ): Promise<GpgVerdict> {
   const signed = await verifyMessage(blob, keyring, deps.now?.() ?? new Date());
   if (!signed.ok) return signed;
@@ -127,7 +111,7 @@ export async function verifyGpgSignature(
   if (!parsed.ok) return parsed;
   const digest = checkSignedDigest(parsed.payload, image);
   if (!digest.ok) return digest;
-  if (!deps.identityMatches(parsed.payload.dockerReference, image))
+  if (!matchesSignedIdentity(identity, image.reference, parsed.payload.dockerReference))
     return {
       ok: false,
       reason: `Signature for identity ${JSON.stringify(parsed.payload.dockerReference)} is not accepted`,
@@ -137,18 +121,19 @@ export async function verifyGpgSignature(
 
 /**
  * The requirement against one signature, keys read from the requirement (the seam the policy
- * evaluator calls for `signedBy`).
+ * evaluator calls for `signedBy`). The signer is `GPG key FINGERPRINT (identity REFERENCE)`.
  */
 export async function verifySimpleSigning(
   sig: Uint8Array,
   req: GpgSignedByRequirement,
-  image: SignedImage,
+  image: GpgSignedImage,
   deps: GpgDeps,
-): Promise<{ ok: true; signer: string } | { ok: false; reason: string }> {
+): Promise<VerifyResult> {
   const loaded = await loadGpgKeyring(req, deps.readFile);
   if (!loaded.ok) return loaded;
-  const v = await verifyGpgSignature(sig, loaded.keyring, image, deps);
-  return v.ok ? { ok: true, signer: v.signer } : v;
+  const v = await verifyGpgSignature(sig, loaded.keyring, req.signedIdentity, image, deps);
+  // Named as describe shows it, beside sigstore's "sigstore key … (identity …)".
+  return v.ok ? { ok: true, signer: `GPG key ${v.signer} (identity ${v.payload.dockerReference})` } : v;
 }
 
 /**

@@ -12,8 +12,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
   type GpgSignedByRequirement,
+  type GpgSignedImage as SignedImage,
   loadGpgKeyring,
-  type SignedImage,
   verifyGpgSignature,
   verifySimpleSigning,
 } from '../../../src/domain/signature/gpg.js';
@@ -27,44 +27,55 @@ const F = JSON.parse(fs.readFileSync(path.join(DIR, 'fixtures.json'), 'utf8')) a
 };
 const file = (name: string) => new Uint8Array(fs.readFileSync(path.join(DIR, name)));
 const readFile = async (p: string) => file(p);
+const signer = (fpr: string, ref = F.reference) => `GPG key ${fpr} (identity ${ref})`;
 const image: SignedImage = { digest: F.digest, reference: F.reference };
-/** Exact identity, the way matchRepoDigestOrExact treats a tagged image. */
-const exact = (signed: string, img: SignedImage) => signed === img.reference;
 // After every fixture was made; none of their keys expires.
 const later = () => new Date('2030-01-01T00:00:00Z');
-const deps = { readFile, identityMatches: exact, now: later };
-const byKey = (keyPath: string): GpgSignedByRequirement => ({ type: 'signedBy', keyType: 'GPGKeys', keyPath });
+const deps = { readFile, now: later };
+/** A signedBy requirement as policy.ts parses it: signedIdentity defaults to matchRepoDigestOrExact. */
+const signedBy = (keys: Partial<GpgSignedByRequirement>): GpgSignedByRequirement => ({
+  type: 'signedBy',
+  keyType: 'GPGKeys',
+  signedIdentity: { type: 'matchRepoDigestOrExact' },
+  ...keys,
+});
+const byKey = (keyPath: string) => signedBy({ keyPath });
 
 describe('signedBy with GPG keys', () => {
   it('accepts a skopeo signature by the policy key, naming the primary key fingerprint', async () => {
     expect(await verifySimpleSigning(file('sigA'), byKey('keyA.gpg'), image, deps)).toEqual({
       ok: true,
-      signer: F.fingerprints.A,
+      signer: signer(F.fingerprints.A),
     });
     expect(await verifySimpleSigning(file('sigB'), byKey('keyB.asc'), image, deps)).toEqual({
       ok: true,
-      signer: F.fingerprints.B,
+      signer: signer(F.fingerprints.B),
     });
   });
 
   it('reads keyPath binary or armored, keyPaths and keyData alike', async () => {
     const armored = await verifySimpleSigning(file('sigA'), byKey('keyA.asc'), image, deps);
-    expect(armored).toEqual({ ok: true, signer: F.fingerprints.A });
-    const paths = { type: 'signedBy', keyType: 'GPGKeys', keyPaths: ['keyB.asc', 'keyA.gpg'] } as const;
-    expect(await verifySimpleSigning(file('sigA'), paths, image, deps)).toEqual({ ok: true, signer: F.fingerprints.A });
-    expect(await verifySimpleSigning(file('sigB'), paths, image, deps)).toEqual({ ok: true, signer: F.fingerprints.B });
-    const data = {
-      type: 'signedBy',
-      keyType: 'GPGKeys',
-      keyData: Buffer.from(file('keyA.asc')).toString('base64'),
-    } as const;
-    expect(await verifySimpleSigning(file('sigA'), data, image, deps)).toEqual({ ok: true, signer: F.fingerprints.A });
+    expect(armored).toEqual({ ok: true, signer: signer(F.fingerprints.A) });
+    const paths = signedBy({ keyPaths: ['keyB.asc', 'keyA.gpg'] });
+    expect(await verifySimpleSigning(file('sigA'), paths, image, deps)).toEqual({
+      ok: true,
+      signer: signer(F.fingerprints.A),
+    });
+    expect(await verifySimpleSigning(file('sigB'), paths, image, deps)).toEqual({
+      ok: true,
+      signer: signer(F.fingerprints.B),
+    });
+    const data = signedBy({ keyData: Buffer.from(file('keyA.asc')).toString('base64') });
+    expect(await verifySimpleSigning(file('sigA'), data, image, deps)).toEqual({
+      ok: true,
+      signer: signer(F.fingerprints.A),
+    });
   });
 
   it('a signature made by a signing subkey is accepted as its primary key (mechanism_gpgme.go keyIdentityForVerificationKeyIdentity)', async () => {
     expect(await verifySimpleSigning(file('sigC'), byKey('keyC.gpg'), image, deps)).toEqual({
       ok: true,
-      signer: F.fingerprints.C,
+      signer: signer(F.fingerprints.C),
     });
   });
 
@@ -112,7 +123,7 @@ describe('signedBy with GPG keys', () => {
   });
 
   it('rejects two signatures in one message, a clear-signed text, a detached signature and garbage', async () => {
-    const both = { type: 'signedBy', keyType: 'GPGKeys', keyPaths: ['keyA.gpg', 'keyB.asc'] } as const;
+    const both = signedBy({ keyPaths: ['keyA.gpg', 'keyB.asc'] });
     expect(await verifySimpleSigning(file('sigAB'), both, image, deps)).toEqual({
       ok: false,
       reason: 'invalid GPG signature: unexpected GPG signature count 2',
@@ -142,8 +153,7 @@ describe('signedBy with GPG keys', () => {
   });
 
   it('the keyring: one source exactly, keyType GPGKeys only, readable, not empty', async () => {
-    const load = (req: Partial<GpgSignedByRequirement>) =>
-      loadGpgKeyring({ type: 'signedBy', keyType: 'GPGKeys', ...req }, readFile);
+    const load = (req: Partial<GpgSignedByRequirement>) => loadGpgKeyring(signedBy(req), readFile);
     expect(await load({})).toEqual({
       ok: false,
       reason: 'exactly one of "keyPath", "keyPaths" and "keyData" must be specified',
@@ -163,18 +173,42 @@ describe('signedBy with GPG keys', () => {
     expect(ok.ok && ok.keyring.identities).toEqual([F.fingerprints.A, F.fingerprints.C]);
   });
 
-  it('the identity check is given the signed reference and the image', async () => {
-    const seen: [string, string][] = [];
+  it("the signed identity is checked with the requirement's signedIdentity (policy_reference_match.go)", async () => {
+    const other = file('sigA-other-repo'); // signed for registry.example/team/other:1.0
+    const withIdentity = (signedIdentity: GpgSignedByRequirement['signedIdentity']) =>
+      verifySimpleSigning(other, signedBy({ keyPath: 'keyA.gpg', signedIdentity }), image, deps);
+    expect((await withIdentity({ type: 'matchRepoDigestOrExact' })).ok).toBe(false);
+    expect((await withIdentity({ type: 'matchRepository' })).ok).toBe(false);
+    expect(await withIdentity({ type: 'exactReference', dockerReference: 'registry.example/team/other:1.0' })).toEqual({
+      ok: true,
+      signer: signer(F.fingerprints.A, 'registry.example/team/other:1.0'),
+    });
+    expect(
+      await withIdentity({
+        type: 'remapIdentity',
+        prefix: 'registry.example/team/app',
+        signedPrefix: 'registry.example/team/other',
+      }),
+    ).toEqual({ ok: true, signer: signer(F.fingerprints.A, 'registry.example/team/other:1.0') });
+    // By digest, matchRepoDigestOrExact asks only for the repository.
+    const byDigest = { digest: F.digest, reference: `registry.example/team/app@${F.digest}` };
+    expect(await verifySimpleSigning(file('sigA'), byKey('keyA.gpg'), byDigest, deps)).toEqual({
+      ok: true,
+      signer: signer(F.fingerprints.A),
+    });
+    expect(
+      (
+        await verifySimpleSigning(
+          file('sigA'),
+          byKey('keyA.gpg'),
+          { ...image, reference: 'registry.example/team/app:2.0' },
+          deps,
+        )
+      ).ok,
+    ).toBe(false);
     const loaded = await loadGpgKeyring(byKey('keyA.gpg'), readFile);
     if (!loaded.ok) throw new Error(loaded.reason);
-    const r = await verifyGpgSignature(file('sigA'), loaded.keyring, image, {
-      now: later,
-      identityMatches: (signed, img) => {
-        seen.push([signed, img.reference]);
-        return true;
-      },
-    });
+    const r = await verifyGpgSignature(file('sigA'), loaded.keyring, { type: 'matchExact' }, image, { now: later });
     expect(r.ok && r.payload.dockerReference).toBe(F.reference);
-    expect(seen).toEqual([[F.reference, F.reference]]);
   });
 });
