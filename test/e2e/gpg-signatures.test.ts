@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { type GpgHome, gpgHome } from '../helpers/gpg.js';
 import { ensureBuilt, runCli, spawnCli, tempDir } from '../helpers/index.js';
-import { pushImage, skopeoRawDigest, startRegistry, type TestRegistry } from '../helpers/registry/index.js';
+import { freePort, pushImage, skopeoRawDigest, startRegistry, type TestRegistry } from '../helpers/registry/index.js';
 
 const run = promisify(execFile);
 let reg: TestRegistry;
@@ -185,6 +185,108 @@ describe('signedBy policies at import', () => {
     const dc = parse(fs.readFileSync(path.join(dir, 'web-dc.yaml'), 'utf8'));
     expect(dc.spec.template.spec.containers[0].image).toBe(`${repo}@${last}`);
   }, 180_000);
+
+  it('through a mirror: the lookaside of the mirror repository is read, the identity is the source (as skopeo does)', async () => {
+    const dir = tempDir();
+    // The source is down (nothing listens there); the mirror serves it.
+    const src = `127.0.0.1:${await freePort()}`;
+    const conf = path.join(dir, 'registries.conf');
+    fs.writeFileSync(
+      conf,
+      [
+        '[[registry]]',
+        `prefix = "${src}/team"`,
+        `location = "${src}/team"`,
+        'insecure = true',
+        '[[registry.mirror]]',
+        `location = "${reg.host}/gpg/mirror/team"`,
+        'insecure = true',
+        '',
+      ].join('\n'),
+    );
+    const policyFile = path.join(dir, 'policy.json');
+    fs.writeFileSync(
+      policyFile,
+      JSON.stringify({
+        default: [{ type: 'reject' }],
+        transports: { docker: { [`${src}/team`]: [{ type: 'signedBy', keyType: 'GPGKeys', keyPath: keyA }] } },
+      }),
+    );
+    await pushImage(reg, 'gpg-src/app', '1.0', { seed: 'gpg-mirrored' });
+    // Signed by skopeo while copying to the mirror: the signature names the mirror's repository.
+    await run(
+      'skopeo',
+      [
+        'copy',
+        '--registries.d',
+        registriesD,
+        '--src-tls-verify=false',
+        '--dest-tls-verify=false',
+        '--sign-by',
+        A,
+        `docker://${reg.host}/gpg-src/app:1.0`,
+        `docker://${reg.host}/gpg/mirror/team/app:1.0`,
+      ],
+      { env: gpg.env, timeout: 60_000 },
+    );
+    const digest = await skopeoRawDigest(reg, 'gpg/mirror/team/app:1.0');
+    const skopeoVerdict = async () => {
+      try {
+        await run(
+          'skopeo',
+          [
+            'copy',
+            '--policy',
+            policyFile,
+            '--registries.d',
+            registriesD,
+            '--registries-conf',
+            conf,
+            `docker://${src}/team/app:1.0`,
+            `dir:${path.join(tempDir('gpg-e2e-out'), 'image')}`,
+          ],
+          { env: gpg.env, timeout: 60_000 },
+        );
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const args = ['--registries-conf', conf, 'import-image', 'app:1.0', '--from', `${src}/team/app:1.0`, '--confirm'];
+    const flags = ['--signature-policy', policyFile, '--registries-d', registriesD];
+
+    // The mirror's own name in the signature: the policy checks the source as named, so both refuse.
+    expect(await skopeoVerdict()).toBe(false);
+    const refused = await runCli([...args, ...flags], { dir });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/Signature for identity ".*gpg\/mirror\/team\/app:1.0" is not accepted/);
+
+    // A signature for the source's name replaces it in the mirror repository's lookaside: both accept.
+    const manifest = path.join(dir, 'manifest.json');
+    const { stdout } = await run(
+      'skopeo',
+      ['inspect', '--raw', '--tls-verify=false', `docker://${reg.host}/gpg/mirror/team/app:1.0`],
+      {
+        encoding: 'buffer',
+      },
+    );
+    fs.writeFileSync(manifest, stdout);
+    const folder = path.join(sigs, `gpg/mirror/team/app@${digest.replace(':', '=')}`);
+    await run(
+      'skopeo',
+      ['standalone-sign', manifest, `${src}/team/app:1.0`, A, '-o', path.join(folder, 'signature-1')],
+      {
+        env: gpg.env,
+        timeout: 60_000,
+      },
+    );
+    expect(await skopeoVerdict()).toBe(true);
+    const ok = await runCli([...args, ...flags], { dir });
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(images(dir)).toEqual([digest]);
+    const described = await runCli(['describe', 'istag', 'app:1.0'], { dir });
+    expect(described.stdout.replace(/\t+/g, ' ')).toContain(`Signed By: GPG key ${A} (identity ${src}/team/app:1.0)`);
+  }, 120_000);
 
   it('the built CLI (spawned: OpenPGP.js required from node_modules) accepts the signed image', async () => {
     await ensureBuilt();
