@@ -45,6 +45,3 @@ function formatValue(v: unknown): string {
   const s = Array.isArray(v) ? v.join(',') : String(v);
   return /[\s"=]/.test(s) || s === '' ? escapeLine(JSON.stringify(s)) : escapeLine(s);
 }
-
-/** A logger that drops everything (tests that do not look at logs). */
-export const silentLogger: Logger = { log: () => undefined };

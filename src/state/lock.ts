@@ -231,11 +231,6 @@ export async function withFolderLock<T>(root: string, timeoutMs: number, fn: () 
   }
 }
 
-/** Takes the exclusive lock of `root`, waiting with backoff up to `timeoutMs`. */
-export async function acquireLock(root: string, timeoutMs: number): Promise<ReleaseLock> {
-  return takeLock(lockPathOf(root), timeoutMs);
-}
-
 async function takeLock(file: string, timeoutMs: number): Promise<ReleaseLock> {
   try {
     await fs.mkdir(path.dirname(file), { recursive: true });

@@ -5,11 +5,11 @@
  * recorded this very process's PID (PID 1 of a restarted container).
  */
 import { afterEach, describe, expect, test } from 'vitest';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { LockError } from '../../src/domain/errors.js';
-import { acquireLock, processStartTime } from '../../src/state/lock.js';
+import { processStartTime, withFolderLock } from '../../src/state/lock.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -35,15 +35,30 @@ const holder = (o: Record<string, unknown>) =>
 async function take(dir: string, timeoutMs: number) {
   const cpu0 = process.cpuUsage();
   const t0 = Date.now();
-  const result = await acquireLock(dir, timeoutMs).then(
-    async (release) => {
-      await release();
-      return 'acquired' as const;
-    },
-    (e: unknown) => e,
-  );
+  const result = await withFolderLock(dir, timeoutMs, async () => 'acquired' as const).catch((e: unknown) => e);
   const cpu = process.cpuUsage(cpu0);
   return { result, ms: Date.now() - t0, cpuMs: (cpu.user + cpu.system) / 1000 };
+}
+
+/** Holds the lock of `dir` (through withFolderLock) until the returned function is called. */
+async function hold(dir: string): Promise<() => Promise<void>> {
+  let release = () => {};
+  const released = new Promise<void>((r) => {
+    release = r;
+  });
+  let taken = () => {};
+  const acquired = new Promise<void>((r) => {
+    taken = r;
+  });
+  const done = withFolderLock(dir, 1000, async () => {
+    taken();
+    await released;
+  });
+  await Promise.race([acquired, done]);
+  return async () => {
+    release();
+    await done;
+  };
 }
 
 describe('waiting never spins and ends at the deadline', () => {
@@ -121,8 +136,13 @@ describe('holders are identified by more than their PID', () => {
 
   test('a lock this process holds is not mistaken for a stale one by a second waiter in the same process', async () => {
     const { dir } = folder();
-    const release = await acquireLock(dir, 1000);
-    const second = await take(dir, 400);
+    // Another path to the same folder (a symlink) is not queued behind the holder in-process:
+    // it meets the lock file, which names this PID with a token this process holds.
+    const alias = path.join(mkdtempSync(path.join(tmpdir(), 'isctl-lockalias-')), 'alias');
+    dirs.push(path.dirname(alias));
+    symlinkSync(dir, alias);
+    const release = await hold(dir);
+    const second = await take(alias, 400);
     expect(second.result).toBeInstanceOf(LockError);
     await release();
     expect((await take(dir, 400)).result).toBe('acquired');
@@ -151,7 +171,7 @@ describe('holders are identified by more than their PID', () => {
 
   test('the lock file records host name, PID, start time, boot id and a token', async () => {
     const { dir, lock } = folder();
-    const release = await acquireLock(dir, 1000);
+    const release = await hold(dir);
     const { readFileSync } = await import('node:fs');
     const h = JSON.parse(readFileSync(lock, 'utf8')) as Record<string, unknown>;
     await release();
