@@ -1,7 +1,8 @@
 /**
  * Printing shared by the commands: what a transaction changed (trigger lines and diffs on
  * stdout, trigger warnings on stderr), and errors collected along the way (NotFound of one name
- * among several, files of the folder that did not load) on stderr.
+ * among several) on stderr. Files of the folder that did not load are told once per run by
+ * state-report.ts, not here.
  */
 import type { TriggerReport } from '../core/context.js';
 import type { IsctlError } from '../domain/errors.js';
