@@ -42,7 +42,8 @@ let requests = 0;
 
 async function req(method, path, headers = {}) {
   requests++;
-  // reset:false — undici otherwise closes the socket after every HEAD (registry-lab README §e).
+  // reset:false — undici otherwise closes the socket after every HEAD (seen against
+  // docker-registry 2.8).
   const res = await pool.request({ method, path, headers, reset: false });
   const body = Buffer.from(await res.body.arrayBuffer());
   if (res.statusCode !== 200) throw new Error(`${method} ${path}: HTTP ${res.statusCode}`);

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Benchmarks 1, 2 and 5 of issue 7: cold import, warm re-import (refresh, nothing changed) and
+// The import benchmarks: cold import, warm re-import (refresh, nothing changed) and
 // requests per tag, for isctl, a skopeo loop and the floor, on loopback and behind a delaying
 // proxy (50 ms round trip), in one run. Writes bench/results/import-<time>.json.
 // usage: node bench/import.mjs   (env: see bench/README.md)

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Runs every benchmark of issue 7 once, in order, against isctl built from a commit (default
+# Runs every benchmark once, in order, against isctl built from a commit (default
 # HEAD) away from the working tree; each writes bench/results/<name>-<time>.json and prints its
 # table. usage: bash bench/run-all.sh [COMMIT]
 set -euo pipefail

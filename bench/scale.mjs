@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Benchmark 4 of issue 7: how cost grows with the folder. On folders of 1,000 and 10,000 streams
+// The scale benchmark: how cost grows with the folder. On folders of 1,000 and 10,000 streams
 // (5 tags, 3 history items each, one file per stream, 10 namespaces) it times `get is -A`,
 // `describe is <one>` and a `refresh --dry-run -A` that finds exactly one change (every other tag
 // is pinned by digest and already imported, so an OpenShift-style refresh skips it), with the

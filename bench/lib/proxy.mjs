@@ -1,8 +1,9 @@
 // A delaying TCP proxy (node:net) that makes a loopback registry look remote: every byte waits
 // `delayMs` in each direction (25 ms = a 50 ms round trip), and a new connection can pay one round
 // trip for the TCP handshake before its first byte arrives when `handshake` is set (off by
-// default, as in the calibration of issue 7, which skopeo's new connections make visible). It counts
-// connections and, for plain HTTP/1.1, requests by method and kind (ping, manifest, blob, tags).
+// default, as in the calibration runs of bench/README.md, which skopeo's new connections make
+// visible). It counts connections and, for plain HTTP/1.1, requests by method and kind (ping,
+// manifest, blob, tags).
 import net from 'node:net';
 
 /** Classifies a Distribution API path. */

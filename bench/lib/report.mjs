@@ -1,4 +1,4 @@
-// Turns raw import-benchmark results into per-tag costs, ratios against issue 7's targets and a
+// Turns raw import-benchmark results into per-tag costs, ratios against the targets below and a
 // Markdown table (the same table bench/README.md quotes).
 const TAGS = { multi: 1000, big: 1000 };
 const r2 = (x) => (x === undefined || Number.isNaN(x) ? undefined : +x.toFixed(2));
@@ -65,7 +65,7 @@ export function summarizeNetwork(res) {
 
 const check = (value, ok, target) => ({ value, target, met: value === undefined ? undefined : ok(value) });
 
-/** Evaluates issue 7's targets for the import benchmarks. */
+/** Evaluates the import benchmarks' targets (ratios to skopeo and the floor, requests, memory). */
 export function targets(sum) {
   const p = sum.proxy;
   const l = sum.loopback;

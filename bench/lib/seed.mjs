@@ -1,7 +1,7 @@
 // Seeds a Distribution registry fast, by plain HTTP: tiny OCI images built in Node (one shared
 // small layer per repository, a distinct config blob per tag so every tag has its own manifest
 // digest), pushed with the minimal Distribution-spec sequence (POST + PUT per blob, PUT manifest;
-// see reference/registry-lab/push-with-curl.sh) over keep-alive connections, many in flight.
+// the distribution spec's monolithic upload) over keep-alive connections, many in flight.
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { Pool } from 'undici';

@@ -3,7 +3,7 @@
  * `kubectl apply` merges three ways, so a DeploymentConfig re-applied from the same manifest keeps
  * the controller's `lastTriggeredImage` and the container images it resolved; isctl replaces spec
  * wholesale, so it carries those values over explicitly (the controller would write them back at
- * once anyway: image_trigger_controller, imagestream-api.md §5.1).
+ * once anyway: openshift-controller-manager pkg/image/trigger/deploymentconfigs).
  */
 import type { KubeObject } from '../domain/types.js';
 

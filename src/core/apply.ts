@@ -1,9 +1,9 @@
 /**
- * `apply -f`: create or update objects in the state folder the way `kubectl apply` treats spec.
- * New objects are created as the API server creates them (ImageStream: generation 1, status
- * discarded; imagestream-api.md §2.1); existing ones get the applied spec, labels and
- * annotations while status stays. Every object is validated first: one invalid object means
- * nothing is written.
+ * `apply -f`: create or update objects in the state folder the way `kubectl apply` treats spec. New
+ * objects are created as the API server creates them (ImageStream: generation 1, status discarded;
+ * openshift-apiserver imagestream strategy.go PrepareForCreate); existing ones get the applied
+ * spec, labels and annotations while status stays. Every object is validated first: one invalid
+ * object means nothing is written.
  */
 import { rfc3339 } from '../domain/time.js';
 import { CommandError, StateFileError, ValidationError, type FieldProblem } from '../domain/errors.js';

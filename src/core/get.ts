@@ -2,7 +2,7 @@
  * `get is|istag|isimage`: the objects the API server would return, built from a Snapshot.
  * Streams are decorated as on every GET (status.dockerImageRepository, strategy.go Decorate);
  * ImageStreamTags and ImageStreamImages are synthesised as imagestreamtag/rest.go and
- * imagestreamimage/rest.go do (imagestream-api.md §1.4). Errors use the server's wording.
+ * imagestreamimage/rest.go do. Errors use the server's wording.
  */
 import { CommandError, IsctlError, NotFoundError, ServerError, type StateFileError } from '../domain/errors.js';
 import {

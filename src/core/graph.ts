@@ -1,7 +1,7 @@
 /**
  * `isctl graph`: the flow of images through the state folder — registry repository → ImageStream
  * tag → ImageChange trigger → workload — as plain nodes and edges for the printers. It reads the
- * same fields the OpenShift controllers act on (imagestream-api.md §5): DeploymentConfig
+ * same fields the OpenShift controllers act on: DeploymentConfig
  * `spec.triggers[].imageChangeParams`, the `image.openshift.io/triggers` annotation, and
  * BuildConfig `spec.triggers[].imageChange` (with the strategy's `from` when it names none).
  */
@@ -170,7 +170,7 @@ function addStream(b: Builder, s: StoredObject<ImageStream>): void {
   }
 }
 
-/** The edge into a tag from where its image comes from (spec.tags[].from, imagestream-api.md §1.1). */
+/** The edge into a tag from where its image comes from (spec.tags[].from). */
 function addSource(b: Builder, s: StoredObject<ImageStream>, ref: TagReference, id: string): void {
   const from = ref.from;
   if (!from?.name) return;
@@ -238,7 +238,10 @@ function workloadNode(b: Builder, o: StoredObject, kind: GraphNodeKind, prefix: 
   });
 }
 
-/** DC ImageChange triggers; `automatic: false` ones only record lastTriggeredImage (§5.1). */
+/**
+ * DC ImageChange triggers; `automatic: false` ones only record lastTriggeredImage
+ * (openshift-controller-manager pkg/image/trigger/deploymentconfigs).
+ */
 function addDeploymentConfig(b: Builder, o: StoredObject): void {
   const triggers = dcImageTriggers(o.object as unknown as JsonMap, o.namespace).filter(
     (t) => t.from.kind === 'ImageStreamTag' && t.from.name,
@@ -263,7 +266,10 @@ const KIND_PREFIX: Record<string, string> = {
   CronJob: 'cronjob',
 };
 
-/** `image.openshift.io/triggers` (§5.2): one edge per trigger, paused ones drawn inactive. */
+/**
+ * `image.openshift.io/triggers` (library-go pkg/image/trigger/types.go): one edge per trigger,
+ * paused ones drawn inactive.
+ */
 function addAnnotated(b: Builder, o: StoredObject): void {
   const value = triggerAnnotationOf(o.object);
   if (value === undefined) return;

@@ -1,7 +1,7 @@
 /**
  * Image objects for `describe istag|isimage` and `get istag|isimage`, rebuilt offline from the
- * manifests and configs kept by digest in the state folder's blob store (DESIGN.md: image
- * metadata is content-addressed and shared by all streams).
+ * manifests and configs kept by digest in the state folder's blob store (image
+ * metadata is content-addressed, so every stream that names a digest shares it).
  */
 import { imageFromManifest, parseManifest } from '../domain/image.js';
 import type { Image } from '../domain/types.js';

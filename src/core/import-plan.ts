@@ -1,5 +1,6 @@
 /**
- * The client half of `oc import-image` (openshift/oc pkg/cli/importimage, oc-cli.md §1.2–§1.5):
+ * The client half of `oc import-image` (openshift/oc pkg/cli/importimage/importimage.go
+ * parseImageReference, Validate, createImageImport):
  * turns the arguments and the existing stream into the list of images (or the repository) to
  * import, with oc's exact error messages. Pure: no I/O.
  */

@@ -1,7 +1,8 @@
 /**
  * Records import results in an ImageStream exactly as openshift-apiserver's ImageStreamImport
- * handler does (imagestream-api.md §2.2–§2.4): success events, failure conditions, generations,
- * the dockerRepositoryCheck annotation, tracking tags — and reports which tags changed image.
+ * handler does (openshift-apiserver pkg/image/apiserver/registry/imagestreamimport/rest.go
+ * importSuccessful, setFailureCondition): success events, failure conditions, generations, the
+ * dockerRepositoryCheck annotation, tracking tags — and reports which tags changed image.
  */
 import { rfc3339 } from '../domain/time.js';
 import {

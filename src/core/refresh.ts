@@ -1,6 +1,8 @@
 /**
- * `refresh`: re-import every registry-sourced tag of the selected streams, record what changed
- * as OpenShift's image controllers would (imagestream-api.md §2.2, §3), and apply triggers.
+ * `refresh`: re-import every registry-sourced tag of the selected streams, record what changed as
+ * OpenShift's image controllers would (openshift-controller-manager
+ * pkg/image/controller/imagestream_controller.go and scheduled_image_controller.go), and apply
+ * triggers.
  */
 import { lintSnapshot, type LintFinding } from './lint.js';
 import type { CoreContext, TagChange, TriggerReport } from './context.js';
@@ -242,7 +244,8 @@ async function listRepositoryTags(
   }
 }
 
-/** The importable tags of the selection (tagImportable + scheduled + digest-pinned rules of §3). */
+/** The importable tags of the selection (tagImportable + scheduled + digest-pinned rules of
+ * scheduled_image_controller.go). */
 export function selectTags(snapshot: Snapshot, selection: RefreshSelection): Candidate[] {
   const out: Candidate[] = [];
   const streams = snapshot.list<ImageStream>('ImageStream', selection.namespace);

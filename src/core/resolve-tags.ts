@@ -1,7 +1,8 @@
 /**
  * Resolves many pull specs through the image source with bounded parallelism and turns every
- * registry failure into the reason/message pair OpenShift records in ImportSuccess=False
- * conditions (imagestream-api.md §2.4). Never throws for a per-tag failure.
+ * registry failure into the reason/message pair OpenShift records in ImportSuccess=False conditions
+ * (openshift-apiserver imagestreamimport/rest.go setFailureCondition). Never throws for a per-tag
+ * failure.
  */
 import { IsctlError, RegistryError } from '../domain/errors.js';
 import type { InvalidPullSpec, PullSpec } from '../domain/pullspec.js';

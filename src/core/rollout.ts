@@ -1,8 +1,7 @@
 /**
  * `rollout latest dc/NAME`: what `oc rollout latest` asks of the API server — instantiate with
  * `latest: true, force: true` (oc pkg/cli/rollout/latest.go; openshift-apiserver
- * pkg/apps/apiserver/registry/instantiate/rest.go processTriggers and canTrigger;
- * ../shared/reference/imagestream-api.md §5.1).
+ * pkg/apps/apiserver/registry/instantiate/rest.go processTriggers and canTrigger).
  */
 import { CommandError, NotFoundError } from '../domain/errors.js';
 import type { FileChange, Snapshot } from '../state/types.js';

@@ -1,6 +1,7 @@
 /**
- * The client half of `oc tag` (openshift/oc pkg/cli/tag, oc-cli.md §2): argument count, SOURCE
- * kind inference, DEST parsing and validation, with oc's exact messages. Pure: no I/O.
+ * The client half of `oc tag` (openshift/oc pkg/cli/tag/tag.go Complete and Validate): argument
+ * count, SOURCE kind inference, DEST parsing and validation, with oc's exact messages. Pure: no
+ * I/O.
  */
 import { CommandError, ServerError, UsageError, ValidationError } from '../domain/errors.js';
 import { readPullSpec } from '../domain/pullspec.js';

@@ -1,5 +1,6 @@
 /**
- * `tag`: sets or deletes spec tags the way `oc tag` and the API server do (oc-cli.md §2.4–§2.8):
+ * `tag`: sets or deletes spec tags the way `oc tag` and the API server do (openshift/oc
+ * pkg/cli/tag/tag.go Run; openshift-apiserver imagestream strategy.go tagsChanged):
  * istag sources are pinned to their current image, status events are written synchronously for
  * tag references, and a DockerImage tag is imported right away, as the image controller would.
  */

@@ -1,6 +1,6 @@
 /**
- * The API server's generation bookkeeping for ImageStreams (imagestream-api.md §2.1,
- * openshift-apiserver registry/imagestream/strategy.go): metadata.generation moves on every spec
+ * The API server's generation bookkeeping for ImageStreams
+ * (openshift-apiserver registry/imagestream/strategy.go): metadata.generation moves on every spec
  * change; a tag that is new, changed, unset or 0 takes the new stream generation.
  */
 import type { ImageStream, TagReference } from './types.js';
@@ -70,7 +70,8 @@ export function applyCreateGenerations(stream: ImageStream): void {
 }
 
 function normalizedSpec(s: ImageStream): unknown {
-  // Compare specs the way the server stores them: with defaults applied (§1.2).
+  // Compare specs the way the server stores them: with defaults applied
+  // (openshift/api image/v1 defaults: importPolicy.importMode, referencePolicy.type).
   const spec = cloneJson(s.spec) ?? {};
   const tags = (spec.tags ?? []).map((t) => ({
     ...t,

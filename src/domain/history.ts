@@ -1,7 +1,9 @@
 /**
  * How an import changes an ImageStream's spec tag and status, as openshift-apiserver's
- * ImageStreamImport REST does (imagestream-api.md §2.3, §2.4, §2.9): events are prepended only
- * when the image changes, identical failures are not re-recorded, history is never trimmed.
+ * ImageStreamImport REST does (pkg/image/apiserver/registry/imagestreamimport/rest.go
+ * importSuccessful, setFailureCondition; strategy.go tagsChanged for tracking tags): events are
+ * prepended only when the image changes, identical failures are not re-recorded, history is never
+ * trimmed.
  */
 import type {
   ImageStream,
@@ -102,7 +104,8 @@ export function ensureSpecTag(
   let ref = specTag(stream, tag);
   if (!ref) {
     ref = { name: tag, annotations: null, from: { kind: 'DockerImage', name: from }, generation: 0 };
-    // A new tag is written the way the API server serialises it: defaults explicit (§1.2).
+    // A new tag is written the way the API server serialises it: defaults explicit
+    // (openshift/api image/v1 defaults).
     ref.importPolicy = {
       ...(policy.importPolicy.insecure ? { insecure: true } : {}),
       ...(policy.importPolicy.scheduled ? { scheduled: true } : {}),

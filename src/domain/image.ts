@@ -2,7 +2,7 @@
  * Manifests and configs as the OpenShift importer reads them, and the `Image` object it builds.
  * Rules: openshift-apiserver pkg/image/apiserver/importer/image.go (schema2OrOCIToImage,
  * manifestListToImage) and pkg/image/apiserver/internal/imageutil/helpers.go
- * (InternalImageWithMetadata), see ../shared/reference/imagestream-api.md §1.3 and §4.
+ * (InternalImageWithMetadata).
  */
 import { createHash } from 'node:crypto';
 import { rfc3339 } from './time.js';
@@ -19,7 +19,10 @@ export const MediaTypes = {
   dockerSchema1Signed: 'application/vnd.docker.distribution.manifest.v1+prettyjws',
 } as const;
 
-/** The four manifest types sent in `Accept` on every manifest request (registry-protocol.md §2). */
+/**
+ * The four manifest types sent in `Accept` on every manifest request: OCI and Docker schema 2,
+ * images and lists (schema 1 is not accepted: a registry that has only that fails the import).
+ */
 export const MANIFEST_ACCEPT = [
   MediaTypes.ociIndex,
   MediaTypes.dockerList,

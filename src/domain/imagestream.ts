@@ -1,7 +1,7 @@
 /**
  * Pure helpers over ImageStream wire objects, following openshift/library-go
  * pkg/image/imageutil/helpers.go and openshift-apiserver's imagestream strategy
- * (../shared/reference/imagestream-api.md §1.4, §2.7, §2.8, §7).
+ * (pkg/image/apiserver/registry/imagestream/strategy.go).
  */
 import { InvalidReferenceError } from './errors.js';
 import { parseDockerImageReference, exact, repositoryName } from './reference.js';

@@ -1,6 +1,6 @@
 /**
- * Pull-spec grammar of openshift/library-go pkg/image/reference (the one `oc` uses), see
- * ../shared/reference/oc-cli.md §6. Parsing never applies defaults: `nginx` stays `nginx`;
+ * Pull-spec grammar of openshift/library-go pkg/image/reference (the one `oc` uses:
+ * reference.go Parse, regexp.go). Parsing never applies defaults: `nginx` stays `nginx`;
  * Docker Hub defaults are applied only when talking to the registry (`registryDefaults`).
  */
 import { InvalidReferenceError } from './errors.js';

@@ -1,8 +1,7 @@
 /**
- * Wire types of the OpenShift `image.openshift.io/v1` API as they appear in YAML/JSON files.
- * Field names and optionality follow openshift/api image/v1/types.go (see
- * ../shared/reference/imagestream-api.md §1); objects are plain data so the state layer can
- * diff them and splice only what changed back into the source file.
+ * Wire types of the OpenShift `image.openshift.io/v1` API as they appear in YAML/JSON files. Field
+ * names and optionality follow openshift/api image/v1/types.go; objects are plain data so the state
+ * layer can diff them and splice only what changed back into the source file.
  */
 
 /** Any Kubernetes object as read from a file. */

@@ -1,6 +1,6 @@
 /**
- * ImageStream validation as openshift-apiserver does it (pkg/image/apis/image/validation,
- * ../shared/reference/imagestream-api.md §6), plus the structural checks JSON decoding would do
+ * ImageStream validation as openshift-apiserver does it (pkg/image/apis/image/validation/
+ * validation.go ValidateImageStream), plus the structural checks JSON decoding would do
  * (a wrong type in a known field). Problems name the path (`spec.tags[2].from.name`) and say
  * what is expected, worded like Kubernetes field errors.
  */

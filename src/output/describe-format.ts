@@ -1,7 +1,7 @@
 /**
  * oc's describe field helpers (openshift/oc pkg/helpers/describe/helpers.go: tabbedString,
  * formatString, formatTime, formatMapStringString, formatAnnotations, formatMeta), writing
- * tab-separated text that Go's tabwriter then aligns with real TABs (oc-cli.md §4.1-§4.2).
+ * tab-separated text that Go's tabwriter then aligns with real TABs.
  */
 import type { ObjectMeta } from '../domain/types.js';
 import { relativeTime } from './humanize.js';

@@ -1,6 +1,6 @@
 /**
  * oc's DescribeImage (openshift/oc describer.go, used by `describe istag`, `describe isimage`
- * and `import-image`), byte for byte: ../shared/reference/oc-cli.md §4.4.
+ * and `import-image`), byte for byte.
  */
 import type { DockerConfig, Image } from '../domain/types.js';
 import type { ImageProvenance } from '../registry/types.js';

@@ -1,6 +1,6 @@
 /**
  * `oc describe is` (openshift/oc describer.go DescribeImageStream and helpers.go
- * formatImageStreamTags / latestObservedTagGeneration), byte for byte: ../shared/reference/oc-cli.md §4.3.
+ * formatImageStreamTags / latestObservedTagGeneration), byte for byte.
  */
 import { followTagReference } from '../domain/imagestream.js';
 import { pullSpecTag, readPullSpec, tagSource } from '../domain/pullspec.js';

@@ -1,6 +1,6 @@
 /**
  * Field documentation for `isctl explain`: the ImageStream, ImageStreamTag, ImageStreamImage and
- * Image types with the doc comments of openshift/api image/v1/types.go (imagestream-api.md §1),
+ * Image types with the doc comments of openshift/api image/v1/types.go,
  * shortened where they were long, plus what isctl does with a field where that differs from a
  * cluster (marked "isctl:").
  */

@@ -1,7 +1,7 @@
 /**
  * Human-readable durations and sizes exactly as docker/go-units formats them (vendored by oc and
  * openshift-apiserver): `HumanDuration` for ages and `HumanSize` for image sizes
- * (../shared/reference/oc-cli.md §3.2, §4.4).
+ * (the AGE column of printer.go and the Size line of describer.go DescribeImage).
  */
 
 /** Go's time.Duration saturates at ±(2^63-1) ns; a zero time.Time therefore gives "292 years". */

@@ -1,6 +1,6 @@
 /**
  * The server-side tables of `oc get is|istag|isimage` (openshift-apiserver
- * pkg/image/printers/internalversion/printer.go; ../shared/reference/oc-cli.md §3.1-§3.2).
+ * pkg/image/printers/internalversion/printer.go: the columns and how each cell is computed).
  */
 import type { ImageStream, ImageStreamImage, ImageStreamTag, NamedTagEventList } from '../domain/types.js';
 import { relativeTime } from './humanize.js';

@@ -1,5 +1,6 @@
 /**
- * What `import-image` prints, exactly as oc's Run does (oc-cli.md §1.7): the name line with
+ * What `import-image` prints, exactly as oc's Run does (openshift/oc
+ * pkg/cli/importimage/importimage.go Run and wasError): the name line with
  * `imported` / `imported with errors` / ` (dry run)`, the stream describe, one image describe per
  * imported image, the additional-tags info line; failures go to stderr as oc words them.
  */

@@ -1,7 +1,8 @@
 /**
  * kubectl's human-readable table printer (cli-runtime tableprinter.go): upper-cased headers,
  * priority-1 columns only with `-o wide`, NAMESPACE first with `-A`, cells aligned by the
- * tabwriter with spaces (min width 6, padding 3) — ../shared/reference/oc-cli.md §3.3.
+ * tabwriter with spaces (min width 6, padding 3) (cli-runtime
+ * pkg/printers/tablegenerator.go and tableprinter.go, printing through text/tabwriter).
  */
 import { tabwrite, TABLE_TABWRITER } from './tabwriter.js';
 import { escapeLine } from '../domain/escape.js';

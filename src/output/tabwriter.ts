@@ -1,7 +1,8 @@
 /**
  * A re-implementation of Go's text/tabwriter (the algorithm of `format`/`writeLines`/
  * `writePadding`), used with oc's describe settings (padchar TAB) and kubectl's table settings
- * (padchar space, min width 6, padding 3); see ../shared/reference/oc-cli.md §3.3 and §4.1.
+ * (padchar space, min width 6, padding 3) (openshift/oc pkg/helpers/describe
+ * tabbedString; cli-runtime printers.GetNewTabWriter).
  */
 import { escapeControls } from '../domain/escape.js';
 

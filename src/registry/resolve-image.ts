@@ -2,7 +2,7 @@
  * Tag → image resolution shared by registries and OCI layouts: find the top digest, read the
  * manifest and config once per digest (content-addressed cache first), pick a platform of a list
  * for Legacy imports or keep the list for PreserveOriginal (openshift-apiserver importer.go
- * manifestFromManifestList / importSubManifests; imagestream-api.md §4).
+ * manifestFromManifestList / importSubManifests).
  */
 import { IntegrityError, RegistryError } from '../domain/errors.js';
 import {

@@ -1,5 +1,5 @@
 /**
- * Webhook authentication (registry-protocol.md §9.6): GitHub signs the raw body with
+ * Webhook authentication, as each sender can do it: GitHub signs the raw body with
  * HMAC-SHA256 (`X-Hub-Signature-256: sha256=<hex>`); Distribution and Harbor send a static
  * `Authorization` header; Docker Hub and Quay can only be given a URL, so they carry `?token=`.
  * Every comparison is constant-time, and the secret never appears in what is returned.

@@ -1,6 +1,6 @@
 /**
  * Bounded memory of delivery ids already handled: Distribution redelivers the same `events[].id`
- * after a timeout, GitHub redeliveries keep their `X-GitHub-Delivery` (registry-protocol.md §9).
+ * after a timeout, GitHub redeliveries keep their `X-GitHub-Delivery`.
  */
 
 /** A least-recently-used set of delivery ids with a fixed capacity. */

@@ -1,6 +1,7 @@
 /**
  * What a registry webhook tells `serve`: "this repository (and tag) changed, look again".
- * DESIGN.md "Webhooks": the digest in a payload is never recorded; it is read from the registry.
+ * The digest in a payload is never recorded (anyone who can reach the listener can send one); it is
+ * read from the registry.
  */
 
 /** The webhook senders `serve` understands, one endpoint each (`/webhooks/<sender>`). */

@@ -1,7 +1,7 @@
 /**
  * The HTTP side of `serve` (node:http): `/webhooks/<sender>`, `/healthz`, `/metrics`. A delivery
  * is authenticated over its raw bytes, capped in size, parsed, de-duplicated and queued; the
- * answer goes out at once and the import runs later (registry-protocol.md §9.6: Harbor gives up
+ * answer goes out at once and the import runs later (the senders' timeouts: Harbor gives up
  * after 3 s, GitHub and Quay after 10 s, Distribution redelivers after its timeout).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';

@@ -1,6 +1,7 @@
 /**
  * `--interval` durations and the bucketed spreading of scheduled imports, after OpenShift's
- * scheduled image controller (imagestream-api.md §3: 2 buckets below 10 min, 4 up to 1 h, 8 above).
+ * scheduled image controller (openshift-controller-manager scheduled_image_controller.go: 2 buckets
+ * below 10 min, 4 up to 1 h, 8 above).
  */
 import { UsageError } from '../domain/errors.js';
 

@@ -1,5 +1,6 @@
 /**
- * Pure parsers of webhook bodies, one per sender (../shared/reference/registry-protocol.md §9).
+ * Pure parsers of webhook bodies, one per sender (Distribution notifications, Docker Hub,
+ * Quay, Harbor and GitHub package events; samples in test/fixtures/webhooks/).
  * Each takes the JSON-decoded body and returns the pushes worth an import; a body that is not the
  * sender's format throws PayloadError (answered 400). Only pushes of a named tag count: blob
  * pushes, pulls, mounts, deletes and untagged children of a manifest list are ignored.

@@ -1,8 +1,8 @@
 /**
- * The bounded import queue between the webhook listener and the importer (DESIGN.md "Webhooks":
- * imports run behind a queue that a burst cannot grow without bound). Repeats of the same key
- * while it waits are coalesced into one entry; when the queue is full new keys are dropped and
- * counted, never buffered.
+ * The bounded import queue between the webhook listener and the importer (imports run behind a
+ * queue that a burst cannot grow without bound). Repeats of the same key while it waits are
+ * coalesced into one entry; when the queue is full new keys are dropped and counted, never
+ * buffered.
  */
 
 /** What happened to an offered item. */

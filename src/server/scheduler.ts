@@ -1,7 +1,8 @@
 /**
  * The periodic re-import of `importPolicy.scheduled` tags. As OpenShift's scheduled image
- * controller does (imagestream-api.md §3), the interval is split into buckets and each tick
- * refreshes one bucket of streams, so every stream is visited once per interval and a large
+ * controller does (openshift-controller-manager
+ * pkg/image/controller/scheduled_image_controller.go), the interval is split into buckets and each
+ * tick refreshes one bucket of streams, so every stream is visited once per interval and a large
  * folder does not hit one registry all at once.
  */
 import { bucketCount } from './interval.js';

@@ -1,7 +1,8 @@
 /**
- * Dependencies point down (ARCHITECTURE.md rule 3): cli → output/server → core → registry/state/git
- * → domain. This test reads every import in src/ and fails on one that points up. src/git is an
- * I/O adapter like registry and state: core sees it through its types only, injected.
+ * Dependencies point down (the layers of ARCHITECTURE.md): cli → output/server → core →
+ * registry/state/git → domain. This test reads every import in src/ and fails on one that points
+ * up. src/git is an I/O adapter like registry and state: core sees it through its types only,
+ * injected.
  */
 import fs from 'node:fs';
 import path from 'node:path';

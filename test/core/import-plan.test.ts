@@ -1,7 +1,8 @@
 /**
- * Table-driven cases from openshift/oc pkg/cli/importimage/importimage_test.go TestCreateImageImport
- * (oc-cli.md §5): for each (target, --from, --all, --confirm, flags, existing stream) the images or
- * repository oc would ask to import, or the error substring it fails with.
+ * Table-driven cases from openshift/oc pkg/cli/importimage/importimage_test.go
+ * TestCreateImageImport (openshift/oc pkg/cli/importimage/importimage_test.go): for each (target,
+ * --from, --all, --confirm, flags, existing stream) the images or repository oc would ask to
+ * import, or the error substring it fails with.
  */
 import { describe, expect, it } from 'vitest';
 import { planImport, type ImportImageOptions } from '../../src/core/import-plan.js';

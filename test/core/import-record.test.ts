@@ -22,7 +22,7 @@ function fail(reason: string, message: string): TagImportResult {
 }
 
 function stream(): ImageStream {
-  // "create stream with tag t → quay.io/a/b:1, scheduled" (imagestream-api.md §2.10, row 1)
+  // "create stream with tag t → quay.io/a/b:1, scheduled" (row 1 of the timeline)
   return {
     apiVersion: 'image.openshift.io/v1',
     kind: 'ImageStream',
@@ -44,7 +44,7 @@ function stream(): ImageStream {
   };
 }
 
-describe('recordImportResults follows the worked timeline of imagestream-api.md §2.10', () => {
+describe('recordImportResults follows a controller-driven timeline (scheduled Legacy imports, generations per step)', () => {
   it('walks import OK, unchanged, new digest, forced re-import, failure, same failure, recovery', () => {
     const s = stream();
     // controller import OK, digest D1 (nextGen=2)

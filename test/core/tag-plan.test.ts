@@ -1,4 +1,4 @@
-/** `oc tag` argument rules (oc-cli.md §2.2–§2.6, tag_test.go, origin images.sh), table-driven. */
+/** `oc tag` argument rules (openshift/oc pkg/cli/tag/tag.go Complete/Validate, tag_test.go, origin images.sh), table-driven. */
 import { describe, expect, it } from 'vitest';
 import { planTag, sourceExact, type TagOptions } from '../../src/core/tag-plan.js';
 

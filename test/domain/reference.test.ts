@@ -1,5 +1,5 @@
 /**
- * The library-go pull-spec grammar (oc-cli.md §6), table-driven with the vectors of
+ * The library-go pull-spec grammar (pkg/image/reference), table-driven with the vectors of
  * openshift/library-go pkg/image/reference/reference_test.go TestParse plus the error texts.
  */
 import { describe, expect, it } from 'vitest';

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { prioritizeTags } from '../../src/domain/tag-order.js';
 import { parseSemver, compareSemver } from '../../src/domain/semver.js';
 
-// The first vector is library-go TestPrioritizeTags (oc-cli.md §5); the others follow its rules.
+// The first vector is library-go TestPrioritizeTags (pkg/image/imageutil/helpers_test.go); the
+// others follow its rules.
 const cases: [string[], string[]][] = [
   [
     ['other', 'latest', 'v5.5', '5.2.3', '5.5', 'v5.3.6-bother', '5.3.6-abba', '5.6'],

@@ -1,5 +1,5 @@
 /**
- * Concurrency (issue 8 §1): 8 OS processes run 50 mixed commands each — tag (imported from a real
+ * Concurrency: 8 OS processes run 50 mixed commands each — tag (imported from a real
  * registry, and --reference), import-image, refresh, apply -f — on one state folder, while
  * `isctl serve --interval 1s` re-imports a scheduled tag on the same folder and the registry moves
  * that tag. A stale lock left by a SIGKILLed isctl is in place when they start. At the end every

@@ -1,5 +1,5 @@
 /**
- * Issue 2 acceptance: 8 concurrent `isctl` processes each adding different tags to one stream lose
+ * 8 concurrent `isctl` processes each adding different tags to one stream lose
  * none (the folder lock serialises load → change → write). Runs the built CLI as separate OS
  * processes, importing from the bundled OCI layout so no registry is needed.
  */

@@ -1,5 +1,5 @@
 /**
- * Crashes during `refresh` (issue 8 §2, the writer of tag history): 50 ImageStreams whose tags
+ * Crashes during `refresh` (the writer of tag history): 50 ImageStreams whose tags
  * come from an OCI image layout on disk, plus a DeploymentConfig with an ImageChange trigger; the
  * layout moves every tag to a new image and `node bin/isctl.js refresh` is SIGKILLed at a random
  * point of its write phase. Every state file is its old or its new content (timestamps aside,

@@ -1,5 +1,5 @@
 /**
- * Crashes (issue 8 §2): 200 runs of the built CLI, each SIGKILLed at a random moment while
+ * Crashes: 200 runs of the built CLI, each SIGKILLed at a random moment while
  * `apply -f` rewrites 60 ImageStreams in 42 files (single-object YAML, a multi-document YAML, a
  * JSON List) and creates 5 new files (half the runs kill themselves at a random writing
  * file-system operation, see self-kill.mjs). Afterwards every file is byte-equal to its old or its new

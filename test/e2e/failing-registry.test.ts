@@ -1,5 +1,5 @@
 /**
- * A failing registry (issue 8 §4): a fault-injecting proxy between isctl and a real Distribution
+ * A failing registry: a fault-injecting proxy between isctl and a real Distribution
  * registry. Transient faults end in success within the retry budget (3 retries, Retry-After
  * honoured); permanent ones end as ImportSuccess=False conditions with the tag history kept;
  * never is a digest recorded that skopeo does not report for the real registry; credentials

@@ -1,6 +1,6 @@
 /**
  * import-image, tag and refresh end to end against a real Distribution registry (Debian's
- * docker-registry), with `skopeo inspect` as the independent oracle for digests (issue 4).
+ * docker-registry), with `skopeo inspect` as the independent oracle for digests.
  */
 import fs from 'node:fs';
 import path from 'node:path';

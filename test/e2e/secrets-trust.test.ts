@@ -1,5 +1,5 @@
 /**
- * Secrets and trust (issue 8 §5): TLS is verified unless --insecure; the registry passwords and
+ * Secrets and trust: TLS is verified unless --insecure; the registry passwords and
  * tokens the suite uses never appear in any stdout, stderr, log line, diff, state file or image
  * cache file (after htpasswd and token-auth runs, failing ones included); names with `..`, `/`
  * or control characters are refused; a symbolic link leading outside the state folder is never

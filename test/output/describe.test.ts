@@ -6,7 +6,7 @@ import { arrows, expectGolden } from '../helpers/golden.js';
 import { NOW, ago, dg, helpersTestStream, workedExampleImage, workedExampleStream } from '../fixtures/streams.js';
 
 describe('describe is', () => {
-  it('prints the oc-cli.md §4.5 worked example byte for byte', () => {
+  it('prints the worked example (an imported tag and an alias of it) byte for byte', () => {
     const want = arrows(
       [
         'Name:→→→myapp',
@@ -124,7 +124,7 @@ describe('describe is', () => {
 });
 
 describe('describe istag / isimage (DescribeImage)', () => {
-  it('prints the oc-cli.md §4.5 describe istag example byte for byte', () => {
+  it('prints the describe istag example byte for byte', () => {
     const want = arrows(
       [
         `Image Name:→${dg('0123')}`,

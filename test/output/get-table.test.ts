@@ -104,7 +104,7 @@ describe('printTagsUpToWidth (budget 40, margin 10)', () => {
 });
 
 describe('get is table', () => {
-  it('prints the oc-cli.md §3.3 example exactly', () => {
+  it('prints the kubectl table layout example exactly', () => {
     const s = stream(
       'myapp',
       'myproject',

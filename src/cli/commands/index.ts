@@ -1,6 +1,7 @@
 /**
  * Every command module, loaded lazily: `isctl get is` compiles only what `get` needs, not the
- * registry client, the server or the other commands (start-up target of issue 7). The order is
+ * registry client, the server or the other commands (start-up time is measured in
+ * bench/). The order is
  * the order `isctl --help` lists them.
  */
 import type { CommandModule } from '../command.js';

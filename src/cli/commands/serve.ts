@@ -1,6 +1,6 @@
 /**
- * `isctl serve`: re-import scheduled tags every --interval and receive registry webhooks
- * (DESIGN.md "Webhooks"). Thin wiring: read flags and the secret, build the context, start
+ * `isctl serve`: re-import scheduled tags every --interval and receive registry webhooks.
+ * Thin wiring: read flags and the secret, build the context, start
  * src/server, stop gracefully on SIGTERM/SIGINT. `--once` runs one scheduled pass for cron jobs.
  */
 import { readFileSync } from 'node:fs';

@@ -1,7 +1,7 @@
 /**
  * The `image.openshift.io/triggers` annotation, parsed the way OpenShift parses it: Go's
  * `encoding/json` into `[]ObjectFieldTrigger` (library-go pkg/image/trigger/types.go,
- * annotations.go CalculateAnnotationTriggers; ../shared/reference/imagestream-api.md §5.2).
+ * annotations.go CalculateAnnotationTriggers).
  * Go matches keys case-insensitively and ignores unknown keys, so `"pause":"false"` is silently
  * ignored while `"paused":"false"` (a string) fails the whole annotation.
  */

@@ -1,8 +1,7 @@
 /**
  * Where the pod spec of a workload lives and how a trigger `fieldPath` selects a container in it
  * (library-go pkg/image/referencemutator/pods.go GetPodSpecReferenceMutator, and
- * pkg/image/trigger/annotations.go parseContainerReference / findContainerBySelector;
- * ../shared/reference/imagestream-api.md §5.2).
+ * pkg/image/trigger/annotations.go parseContainerReference / findContainerBySelector).
  */
 
 /** A container as found in a file (only the fields triggers read or write). */

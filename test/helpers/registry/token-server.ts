@@ -2,7 +2,7 @@
  * A small Docker token server for Distribution's `auth: token` (distribution docs/spec/auth/
  * token.md, oauth.md), run inside the test process on 127.0.0.1. JWTs are RS256 with an `x5c`
  * header holding the signing certificate, `aud` = service, `iss` = issuer, as Distribution 2.8
- * checks them (see ../shared/reference/registry-lab/token-server.mjs for the behaviour).
+ * checks them (distribution registry/auth/token/token.go Verify).
  * Policy: the configured user gets pull+push everywhere; anonymous gets pull on `public/*` only.
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';

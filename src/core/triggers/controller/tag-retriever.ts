@@ -25,7 +25,7 @@ export type TagRetriever = (namespace: string, name: string) => ResolvedTag | un
 
 /**
  * The stream as the controller sees it through the API server: `status.dockerImageRepository`
- * filled in (strategy.go Decorate, §2.8) when the file leaves it empty, so Local policies work.
+ * filled in (strategy.go Decorate) when the file leaves it empty, so Local policies work.
  */
 export function decoratedStream(stream: ImageStream, namespace: string, settings: ClusterSettings): ImageStream {
   if (stream.status?.dockerImageRepository) return stream;
