@@ -1,16 +1,19 @@
 #!/usr/bin/env node
 // `npm run build`: bundles src/ into what bin/isctl.js runs, with esbuild (a devDependency; the
-// bundle needs nothing at run time but Node.js, and the openpgp package for GPG signatures).
+// bundle needs nothing at run time but Node.js).
 //
 //   dist/launch.js       src/cli/launch.ts: `--version`, and loading the bundle through V8's code cache
 //   dist/isctl.cjs       src/cli/main.ts and everything it imports, the runtime packages included
 //   dist/isctl.cjs.map   its source map (positions in src/*.ts and the packages' files)
+//   dist/openpgp.cjs     OpenPGP.js, required by the bundle only to verify GPG signatures
 //   dist/THIRD-PARTY-NOTICES.md  name, version and licence text of every package inside the bundle
 //
-// Nothing here lists modules: esbuild follows the imports from the two entries, so a file that is
-// added, renamed or removed in src/ is picked up by the next build. Command modules stay lazily
+// Nothing here lists modules: esbuild follows the imports from the two entries (OpenPGP.js is
+// built apart), so a file that is added, renamed or removed in src/ is picked up by the next
+// build. Command modules stay lazily
 // evaluated inside the bundle (esbuild wraps the target of each `import()` in an init function).
 import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -35,9 +38,16 @@ const common = {
   // Error classes set `this.name = new.target.name`: a name esbuild changes to avoid a clash
   // between two modules' top-level names would change what users read.
   keepNames: true,
-  // OpenPGP.js (LGPL-3.0, about 0.9 MB) stays an installed package, required from node_modules
-  // only when a signedBy signature is verified: every other command parses a bundle without it.
-  external: ['openpgp'],
+};
+
+// OpenPGP.js (LGPL-3.0, about 0.9 MB) goes into a file of its own, dist/openpgp.cjs, that the bundle
+// requires only when a signedBy (GPG) signature is verified: every other command parses a bundle
+// without it, and the library stays a separate, replaceable file.
+const openpgpApart = {
+  name: 'openpgp-apart',
+  setup(b) {
+    b.onResolve({ filter: /^openpgp$/ }, () => ({ path: './openpgp.cjs', external: true }));
+  },
 };
 
 rmSync(DIST, { recursive: true, force: true });
@@ -50,6 +60,16 @@ const main = await build({
   format: 'cjs',
   sourcemap: 'linked',
   sourcesContent: false,
+  metafile: true,
+  plugins: [openpgpApart],
+});
+
+const openpgp = await build({
+  ...common,
+  // Its CommonJS build (the package's "require" export): the ESM one needs import.meta.url.
+  entryPoints: [createRequire(import.meta.url).resolve('openpgp')],
+  outfile: 'dist/openpgp.cjs',
+  format: 'cjs',
   metafile: true,
 });
 
@@ -87,7 +107,10 @@ async function asciiOnly(file) {
 const launchSize = readFileSync(path.join(DIST, 'launch.js')).length;
 if (launchSize > 16_000) throw new Error(`dist/launch.js is ${launchSize} bytes: src/cli/launch.ts imports too much`);
 
-writeFileSync(path.join(DIST, 'THIRD-PARTY-NOTICES.md'), notices(Object.keys(main.metafile.inputs)));
+writeFileSync(
+  path.join(DIST, 'THIRD-PARTY-NOTICES.md'),
+  notices([...Object.keys(main.metafile.inputs), ...Object.keys(openpgp.metafile.inputs)]),
+);
 
 /** The licence of every package a bundled file belongs to, from its own package.json and LICENSE file. */
 function notices(inputs) {
@@ -96,7 +119,7 @@ function notices(inputs) {
     const m = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input);
     if (m) roots.add(m[1]);
   }
-  const parts = ['# Third-party software inside dist/isctl.cjs', ''];
+  const parts = ['# Third-party software inside dist/isctl.cjs and dist/openpgp.cjs', ''];
   for (const root of [...roots].sort()) {
     const meta = JSON.parse(readFileSync(path.join(ROOT, root, 'package.json'), 'utf8'));
     const file = readdirSync(path.join(ROOT, root)).find((f) => /^(licen[cs]e|copying)(\.|$)/i.test(f));

@@ -82,7 +82,13 @@ describe('npm package', () => {
       .map((f) => f.path)
       .filter((p) => p.startsWith('dist/'))
       .sort();
-    expect(dist).toEqual(['dist/THIRD-PARTY-NOTICES.md', 'dist/isctl.cjs', 'dist/isctl.cjs.map', 'dist/launch.js']);
+    expect(dist).toEqual([
+      'dist/THIRD-PARTY-NOTICES.md',
+      'dist/isctl.cjs',
+      'dist/isctl.cjs.map',
+      'dist/launch.js',
+      'dist/openpgp.cjs',
+    ]);
   });
 
   it('installs globally without any package and runs isctl from its bundle alone', () => {
