@@ -12,6 +12,7 @@ const KIND_NAMES: [RequestKind, string][] = [
   ['getBlob', 'GET blob'],
   ['tagsList', 'tags list'],
   ['token', 'token'],
+  ['signature', 'signature'],
 ];
 
 /** `a real run would make 7 registry requests (dry run)` and one line per registry. */

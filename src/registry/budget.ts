@@ -16,7 +16,7 @@ export interface RequestAccount {
   kind: RequestKind;
 }
 
-const KINDS: RequestKind[] = ['headManifest', 'getManifest', 'getBlob', 'tagsList', 'token'];
+const KINDS: RequestKind[] = ['headManifest', 'getManifest', 'getBlob', 'tagsList', 'token', 'signature'];
 
 interface Entry {
   byKind: Record<string, number>;

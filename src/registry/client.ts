@@ -82,15 +82,20 @@ export class RegistryClient {
     throw await this.error(loc, res, 'HEAD', what);
   }
 
-  /** GET a manifest by tag or digest (bytes exactly as received). */
-  async getManifest(loc: RepoLocation, reference: string, what: string): Promise<FetchedManifest> {
+  /** GET a manifest by tag or digest (bytes exactly as received); `kind` is what the budget counts it as. */
+  async getManifest(
+    loc: RepoLocation,
+    reference: string,
+    what: string,
+    kind: RequestKind = 'getManifest',
+  ): Promise<FetchedManifest> {
     const res = await this.send(loc, {
       method: 'GET',
       path: `/v2/${loc.repository}/manifests/${reference}`,
       accept: MANIFEST_ACCEPT.join(', '),
       maxBody: MANIFEST_CAP,
       what,
-      kind: 'getManifest',
+      kind,
     });
     if (res.status !== 200) throw await this.error(loc, res, 'GET', what);
     return {
@@ -101,13 +106,19 @@ export class RegistryClient {
   }
 
   /** GET a blob (following redirects without credentials). */
-  async getBlob(loc: RepoLocation, digest: string, cap: number, what: string): Promise<Buffer> {
+  async getBlob(
+    loc: RepoLocation,
+    digest: string,
+    cap: number,
+    what: string,
+    kind: RequestKind = 'getBlob',
+  ): Promise<Buffer> {
     const res = await this.send(loc, {
       method: 'GET',
       path: `/v2/${loc.repository}/blobs/${digest}`,
       maxBody: cap,
       what,
-      kind: 'getBlob',
+      kind,
     });
     if (res.status !== 200) throw await this.error(loc, res, 'GET', what);
     return res.body;

@@ -342,8 +342,8 @@ class RegistrySource implements ContentSource {
     return readSigstoreAttachments(
       {
         name: this.name,
-        manifest: (tag) => this.client.getManifest(this.loc, tag, this.describe(tag)),
-        blob: (d, cap) => this.client.getBlob(this.loc, d, cap, `signature payload ${d} of ${this.name}`),
+        manifest: (tag) => this.client.getManifest(this.loc, tag, this.describe(tag), 'signature'),
+        blob: (d, cap) => this.client.getBlob(this.loc, d, cap, `signature payload ${d} of ${this.name}`, 'signature'),
       },
       digest,
     );

@@ -70,7 +70,8 @@ export interface ProvenanceStore {
 }
 
 /** What a registry request asks for, as the registry budget counts it. */
-export type RequestKind = 'headManifest' | 'getManifest' | 'getBlob' | 'tagsList' | 'token';
+/** `signature`: the sigstore attachment (`sha256-<hex>.sig` manifest and its payload blobs) a signature policy reads. */
+export type RequestKind = 'headManifest' | 'getManifest' | 'getBlob' | 'tagsList' | 'token' | 'signature';
 
 /** The requests made for one registry (README "Registry budget"). */
 export interface RegistryRequests {

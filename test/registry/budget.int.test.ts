@@ -62,10 +62,11 @@ describe('refresh against a token-auth registry behind a recording proxy', () =>
       requests: proxy.requests.length + token,
       byKind: {
         headManifest: n('HEAD', '/manifests/'),
-        getManifest: n('GET', '/manifests/'),
+        getManifest: n('GET', '/manifests/') - n('GET', '.sig'),
         getBlob: n('GET', '/blobs/'),
         tagsList: n('GET', '/tags/list'),
         token,
+        signature: n('GET', '.sig'),
       },
       listed: proxy.requests.filter((r) => r.path.includes('/tags/list') && r.status === 200).length,
     };
@@ -137,7 +138,7 @@ describe.each([
       {
         registry: reg.host,
         requests: 7,
-        byKind: { headManifest: 0, getManifest: 3, getBlob: 3, tagsList: 1, token: 0 },
+        byKind: { headManifest: 0, getManifest: 3, getBlob: 3, tagsList: 1, token: 0, signature: 0 },
       },
     ]);
     expect(exchanges.filter((s) => s === 200)).toHaveLength(7);
@@ -149,7 +150,7 @@ describe.each([
       {
         registry: reg.host,
         requests: 3,
-        byKind: { headManifest: 3, getManifest: 0, getBlob: 0, tagsList: 0, token: 0 },
+        byKind: { headManifest: 3, getManifest: 0, getBlob: 0, tagsList: 0, token: 0, signature: 0 },
       },
     ]);
     await warm.close();

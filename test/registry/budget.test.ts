@@ -12,7 +12,15 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { buildImage, type BuiltImage } from '../helpers/registry/index.js';
-import { runCli, tempDir } from '../helpers/index.js';
+import {
+  cosignKeyPair,
+  cosignPayload,
+  cosignSign,
+  runCli,
+  signatureManifest,
+  signatureTag,
+  tempDir,
+} from '../helpers/index.js';
 import { ContentCache } from '../../src/registry/content-cache.js';
 
 interface Counts {
@@ -21,6 +29,7 @@ interface Counts {
   getBlob: number;
   tagsList: number;
   token: number;
+  signature: number;
 }
 
 interface FakeRegistry {
@@ -46,10 +55,18 @@ afterEach(async () => {
   );
 });
 
-const zero = (): Counts => ({ headManifest: 0, getManifest: 0, getBlob: 0, tagsList: 0, token: 0 });
+const zero = (): Counts => ({ headManifest: 0, getManifest: 0, getBlob: 0, tagsList: 0, token: 0, signature: 0 });
 
 /** A registry serving `repos` (repository → tag → image) that wants a bearer token per repository. */
-async function fakeRegistry(repos: Record<string, Record<string, BuiltImage>>): Promise<FakeRegistry> {
+async function fakeRegistry(
+  repos: Record<string, Record<string, BuiltImage>>,
+  /** cosign attachments by tag (`sha256-<hex>.sig`): the manifest and its payload blobs. */
+  signatures: Record<string, { manifest: Buffer; blobs: { digest: string; bytes: Buffer }[] }> = {},
+): Promise<FakeRegistry> {
+  const signatureBlob = (digest: string) =>
+    Object.values(signatures)
+      .flatMap((s) => s.blobs)
+      .find((b) => b.digest === digest)?.bytes;
   const state = { counts: zero(), total: 0, remaining: 100, listed: 0 };
   let host = '';
   const server = createServer((req, res) => {
@@ -62,7 +79,10 @@ async function fakeRegistry(repos: Record<string, Record<string, BuiltImage>>): 
       return res.end(JSON.stringify({ token: `tok ${scope}`, expires_in: 300 }));
     }
     const m = /^\/v2\/(.+)\/(manifests|blobs|tags)\/(.+)$/.exec(url.pathname);
-    if (m?.[2] === 'manifests') state.counts[req.method === 'HEAD' ? 'headManifest' : 'getManifest']++;
+    // cosign's attachment tag `sha256-<hex>.sig`, read when a signature policy asks for sigstore signatures.
+    if (m?.[2] === 'manifests' && m[3].endsWith('.sig')) state.counts.signature++;
+    else if (m?.[2] === 'manifests') state.counts[req.method === 'HEAD' ? 'headManifest' : 'getManifest']++;
+    else if (m?.[2] === 'blobs' && signatureBlob(m[3])) state.counts.signature++;
     else if (m?.[2] === 'blobs') state.counts.getBlob++;
     else if (m?.[2] === 'tags') state.counts.tagsList++;
     const repo = m?.[1] ?? '';
@@ -82,6 +102,16 @@ async function fakeRegistry(repos: Record<string, Record<string, BuiltImage>>): 
     }
     const ref = m?.[3] ?? '';
     const all = Object.values(images);
+    const attachment = m?.[2] === 'manifests' ? signatures[ref] : undefined;
+    if (attachment) {
+      res.writeHead(200, { 'content-type': 'application/vnd.oci.image.manifest.v1+json' });
+      return res.end(attachment.manifest);
+    }
+    const payload = m?.[2] === 'blobs' ? signatureBlob(ref) : undefined;
+    if (payload) {
+      res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      return res.end(payload);
+    }
     if (m?.[2] === 'manifests') {
       const img = images[ref] ?? all.find((i) => i.manifest.digest === ref);
       if (img) {
@@ -254,6 +284,37 @@ describe('the registry budget of refresh', () => {
     expect(doc).toMatchObject({ requests: 0, registries: [] });
     const text = await runCli(['refresh', '-A', '--dry-run'], { dir });
     expect(text.stdout).toContain('a real run would make 0 registry requests (dry run)\n');
+  });
+});
+
+describe('signatures in the budget', () => {
+  it('the sigstore attachment a signature policy reads is counted as its own kind', async () => {
+    const img = buildImage({ seed: 'budget-signed' });
+    const { privateKey, publicPem } = cosignKeyPair();
+    // The signature names the repository, so the registry's address must be known first.
+    const signatures: Record<string, { manifest: Buffer; blobs: { digest: string; bytes: Buffer }[] }> = {};
+    const reg = await fakeRegistry({ 'team/app': { '1.0.0': img } }, signatures);
+    const host = reg.host;
+    const payload = cosignPayload(`${host}/team/app`, img.manifest.digest);
+    signatures[signatureTag(img.manifest.digest)] = signatureManifest([
+      { payload, signature: cosignSign(privateKey, payload) },
+    ]);
+    const dir = tempDir('budget-sig');
+    writeFileSync(join(dir, 'app.yaml'), stream('app', `  tags:\n${tag('t', `${host}/team/app:1.0.0`)}`));
+    const policy = join(dir, 'policy.json');
+    const keyData = Buffer.from(publicPem).toString('base64');
+    const sigstore = { type: 'sigstoreSigned', keyData, signedIdentity: { type: 'matchRepository' } };
+    writeFileSync(
+      policy,
+      JSON.stringify({ default: [{ type: 'reject' }], transports: { docker: { [host]: [sigstore] } } }),
+    );
+    const res = await runCli(['refresh', '-A', '-o', 'json', '--signature-policy', policy], { dir });
+    const doc = JSON.parse(res.stdout);
+    expect(doc.outcomes.map((o: { reason: string }) => o.reason)).toEqual(['Updated']);
+    expect(reg.counts.signature).toBe(2);
+    expect(doc.registries).toEqual([
+      expect.objectContaining({ registry: host, requests: reg.total, byKind: reg.counts }),
+    ]);
   });
 });
 
