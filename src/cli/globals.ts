@@ -77,7 +77,14 @@ export type SubCommand = Command<[], {}, GlobalFlags>;
 
 /** Reads the global options of a (sub)command together with the environment. */
 export function globalOptions(cmd: { optsWithGlobals(): GlobalFlags }, io: CliIO): GlobalOptions {
-  const o = cmd.optsWithGlobals();
+  return readGlobals(cmd.optsWithGlobals(), io);
+}
+
+/**
+ * The global options from flags and the environment: the one place that defaults --dir, -n,
+ * the request timeout and the internal registry (`__complete`, which reads its own words, too).
+ */
+export function readGlobals(o: GlobalFlags, io: CliIO): GlobalOptions {
   const dir = path.resolve(io.cwd, o.dir ?? io.env.ISCTL_DIR ?? io.cwd);
   const tty = Boolean(io.stdout.isTTY);
   const color = o.color !== false && !io.env.NO_COLOR && tty;

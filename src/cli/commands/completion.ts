@@ -3,16 +3,13 @@
  * hidden `isctl __complete -- WORDS…` answers the script with candidates, walking the commander
  * program at runtime and reading names from the state folder.
  */
-import path from 'node:path';
 import type { CommandUnknownOpts } from '@commander-js/extra-typings';
 import type { CommandModule } from '../command.js';
 import type { CliIO } from '../io.js';
 import { UsageError } from '../../domain/errors.js';
 import type { ExitCode } from '../errors.js';
-import { DEFAULT_INTERNAL_REGISTRY } from '../../domain/types.js';
 import { buildCoreContext } from '../context.js';
-import { folderNamespace } from '../../state/namespaces.js';
-import { DEFAULT_REQUEST_TIMEOUT_MS } from '../../registry/request-timeout.js';
+import { readGlobals } from '../globals.js';
 import { completeWords, directiveCode, resourceNames, type CompletionCommand } from '../../output/completion.js';
 import { completionScript, SHELLS, type Shell } from '../../output/completion-scripts.js';
 
@@ -60,20 +57,19 @@ async function complete(program: CommandUnknownOpts, words: string[], io: CliIO)
   if (result.resource) {
     const cur = words[words.length - 1] ?? '';
     try {
-      const dir = path.resolve(io.cwd, result.dir ?? io.env.ISCTL_DIR ?? '.');
-      const namespace = result.namespace ?? io.env.ISCTL_NAMESPACE ?? folderNamespace(dir).namespace;
-      const ctx = buildCoreContext(
+      // The --dir and -n among the words being completed, defaulted as every command does.
+      const g = readGlobals(
         {
-          dir,
-          namespace,
-          internalRegistry: DEFAULT_INTERNAL_REGISTRY,
-          verbosity: 0,
-          requestTimeoutMs: DEFAULT_REQUEST_TIMEOUT_MS,
+          v: '0',
+          color: false,
+          ...(result.dir !== undefined ? { dir: result.dir } : {}),
+          ...(result.namespace !== undefined ? { namespace: result.namespace } : {}),
         },
         io,
-        // Completing a word never prints about the folder's files.
-        { stateReport: null },
       );
+      // Completing a word never prints about the folder's files.
+      const ctx = buildCoreContext(g, io, { stateReport: null });
+      const namespace = g.namespace;
       const snapshot = await ctx.store.read(namespace);
       lines.push(...resourceNames(snapshot, result.resource, namespace).filter((n) => n.startsWith(cur)));
     } catch {
