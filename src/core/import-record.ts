@@ -18,7 +18,7 @@ import {
   type ImportTagPolicy,
 } from '../domain/history.js';
 import { applyCreateGenerations, applyUpdateGenerations, cloneJson, jsonEqual } from '../domain/generations.js';
-import { ANNOTATION_REPOSITORY_CHECK, type ImageStream } from '../domain/types.js';
+import { ANNOTATION_INSECURE_REPOSITORY, ANNOTATION_REPOSITORY_CHECK, type ImageStream } from '../domain/types.js';
 import type { TagChange } from './context.js';
 
 /** The outcome of importing one pull spec into one tag. */
@@ -48,14 +48,20 @@ export function recordImportResults(
   now: Date,
   created: boolean,
   internalRegistry?: string,
-  repository?: string,
+  repository?: { from: string; insecure: boolean },
 ): TagChange[] {
   const original = cloneJson(stream);
-  if (repository !== undefined && stream.spec?.dockerImageRepository !== repository) {
+  if (repository !== undefined && stream.spec?.dockerImageRepository !== repository.from) {
     // `import-image --from REPO --all --confirm` makes the stream import REPO from now on: oc's
     // importAll / newImageStream set spec.dockerImageRepository on the stream (importimage.go).
     stream.spec ??= {};
-    stream.spec.dockerImageRepository = repository;
+    stream.spec.dockerImageRepository = repository.from;
+  }
+  if (repository?.insecure && stream.metadata.annotations?.[ANNOTATION_INSECURE_REPOSITORY] !== 'true') {
+    // A repository imported with --insecure stays insecure for the imports that follow it: oc's
+    // stream-saving path sets openshift.io/image.insecureRepository (importimage.go Run), which
+    // is what the image controller and a later `import-image --all` read for the repository.
+    stream.metadata.annotations = { ...stream.metadata.annotations, [ANNOTATION_INSECURE_REPOSITORY]: 'true' };
   }
   const nextGeneration = created ? 1 : (stream.metadata.generation ?? 0) + 1;
   const time = rfc3339(now);

@@ -223,7 +223,7 @@ function record(ctx: CoreContext, snap: Snapshot, namespace: string, plan: Impor
     ctx.now(),
     created,
     ctx.settings.internalRegistry,
-    plan.repository?.from,
+    plan.repository && { from: plan.repository.from, insecure: plan.repository.importPolicy.insecure === true },
   );
   const triggers = ctx.triggers.apply(snap, tagChanges, ctx.settings);
   return { stream: stored.object, tagChanges, triggers };

@@ -110,6 +110,26 @@ describe('import-image --all from a repository', () => {
     expect(specTags(dir, 'app')).toEqual(['1', '2', '3', '4']);
   });
 
+  it('--all --insecure --confirm marks the stream insecure, so a later --all and refresh reach the plain-HTTP registry', async () => {
+    // importimage.go Run (the path that saves the stream) sets openshift.io/image.insecureRepository
+    // when --insecure is given; the image controller reads it for spec.dockerImageRepository.
+    const dir = tempDir('oc-import');
+    const clock = testClock('2026-11-22T10:00:00Z');
+    const repo = `${reg.host}/insecure-all/app`;
+    await pushImage(reg, 'insecure-all/app', '1', { seed: 'ia1' });
+    const first = await runCli(['import-image', 'app', '--from', repo, '--all', '--confirm', '--insecure'], {
+      dir,
+      clock,
+    });
+    expect(first.code).toBe(0);
+    expect(load(dir, 'app').metadata.annotations['openshift.io/image.insecureRepository']).toBe('true');
+    await pushImage(reg, 'insecure-all/app', '2', { seed: 'ia2' });
+    const refreshed = await runCli(['refresh', 'app'], { dir, clock });
+    expect(refreshed.stderr).toBe('');
+    expect(refreshed.code).toBe(0);
+    expect(specTags(dir, 'app')).toEqual(['1', '2']);
+  });
+
   it('prints the additional-tags info line whenever the limit left tags out, on the first import and from spec.dockerImageRepository', async () => {
     // importimage.go Run: `info: The remote repository contained %d additional tags which were not
     // imported: %s` from Status.Repository.AdditionalTags (importer.go: tags past MaximumTags).
