@@ -9,6 +9,7 @@ import { commitChange, type ChangeRunner, type CommitReport, type CommitSpec, ty
 import type { CoreContext, TagChange, TriggerReport } from '../core/context.js';
 import type { FileChange } from '../state/types.js';
 import { CommandError } from '../domain/errors.js';
+import { escapeLine } from '../domain/escape.js';
 import { GitError } from '../git/errors.js';
 import { DEFAULT_GIT_TIMEOUT_MS } from '../git/run.js';
 import type { GitWorkTree, RemoteBranch } from '../git/types.js';
@@ -182,19 +183,28 @@ export async function runWithCommit<R>(
     attempts: settings.attempts,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     random: Math.random,
-    onConflict: ({ attempt, why, delayMs }) =>
-      io.stderr.write(
-        `${push!.target.remote} ${push!.target.branch} moved (push rejected ${why}); running the ` +
-          `change again on its head in ${delayMs} ms (retry ${attempt})\n`,
-      ),
+    onConflict: (info) => io.stderr.write(conflictNotice(push!.target, info)),
   };
   return commitChange(tree, run(memo), spec);
+}
+
+/**
+ * The line printed when a push was rejected because the remote moved. The rejection text comes
+ * from the remote (its receive-pack's status line), so it is escaped like any text isctl did not
+ * write (src/domain/escape.ts); so are the remote and branch names from the Git configuration.
+ */
+export function conflictNotice(target: RemoteBranch, info: { attempt: number; why: string; delayMs: number }): string {
+  return (
+    `${escapeLine(target.remote)} ${escapeLine(target.branch)} moved (push rejected ${escapeLine(info.why)}); ` +
+    `running the change again on its head in ${info.delayMs} ms (retry ${info.attempt})\n`
+  );
 }
 
 /** The lines that say what happened in Git. */
 export function commitReportLines(report: CommitReport): string[] {
   const t = report.target;
-  const where = t ? `${t.remote} ${t.branch}` : '';
+  // Names from the Git configuration, printed for humans: escaped as all such text.
+  const where = t ? `${escapeLine(t.remote)} ${escapeLine(t.branch)}` : '';
   const retried =
     report.conflicts > 0 ? ` after ${report.conflicts} rejected push${report.conflicts === 1 ? '' : 'es'}` : '';
   if (report.alreadyThere) return [`${where} already has this change (${report.commit!.slice(0, 12)}): nothing pushed`];
@@ -202,7 +212,7 @@ export function commitReportLines(report: CommitReport): string[] {
     return [
       report.conflicts > 0 ? `nothing to commit: ${where} already has this change${retried}` : 'nothing to commit',
     ];
-  const lines = [`committed ${report.commit.slice(0, 12)} on ${report.branch}`];
+  const lines = [`committed ${report.commit.slice(0, 12)} on ${escapeLine(report.branch)}`];
   if (report.pushed) lines.push(`pushed to ${where}${retried}`);
   return lines;
 }

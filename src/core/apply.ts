@@ -9,7 +9,7 @@ import { rfc3339 } from '../domain/time.js';
 import { CommandError, StateFileError, ValidationError, type FieldProblem } from '../domain/errors.js';
 import { applyCreateGenerations, applyUpdateGenerations, jsonEqual } from '../domain/generations.js';
 import type { ImageStream, KubeObject } from '../domain/types.js';
-import { namespaceProblems, objectNameProblems, validateImageStream } from '../domain/validation.js';
+import { kindProblems, namespaceProblems, objectNameProblems, validateImageStream } from '../domain/validation.js';
 import { parseStateFile } from '../state/parse.js';
 import type { FileChange, Snapshot, StoredObject } from '../state/types.js';
 import type { CoreContext, TriggerReport } from './context.js';
@@ -73,6 +73,9 @@ export function validateApplyDocuments(docs: readonly ApplyDocument[], namespace
 }
 
 function documentProblems(obj: KubeObject, namespace: string): FieldProblem[] {
+  // The kind first: it names the object's folder when the object is new.
+  const badKind = kindProblems(obj.kind);
+  if (badKind.length > 0) return badKind;
   if (String(obj.kind) in NOT_STORED) return [];
   if (obj.kind === 'ImageStream') return validateImageStream(obj, { namespace });
   const name = obj.metadata?.name;

@@ -2,9 +2,10 @@
  * Resolves many pull specs through the image source with bounded parallelism and turns every
  * registry failure into the reason/message pair OpenShift records in ImportSuccess=False conditions
  * (openshift-apiserver imagestreamimport/rest.go setFailureCondition). Never throws for a per-tag
- * failure.
+ * failure; a state folder that cannot be written (StateFileError from the image cache) ends the
+ * command.
  */
-import { IsctlError, RegistryError } from '../domain/errors.js';
+import { IsctlError, RegistryError, StateFileError } from '../domain/errors.js';
 import type { InvalidPullSpec, PullSpec } from '../domain/pullspec.js';
 import { isDockerHub } from '../domain/reference.js';
 import type { Image, ImportMode, TagImportPolicy } from '../domain/types.js';
@@ -67,6 +68,8 @@ export async function resolveOne(source: ImageSource, req: ResolveRequest): Prom
     });
     return { ok: true, resolved, image: resolved.image };
   } catch (err) {
+    // The state folder itself failed (the image cache could not be written): the command fails.
+    if (err instanceof StateFileError) throw err;
     return { ok: false, ...failureOf(err, spec) };
   }
 }

@@ -74,6 +74,34 @@ export function objectNameProblems(name: string): string[] {
   return name.length > 253 || !DNS1123_SUBDOMAIN_RE.test(name) ? [DNS1123_SUBDOMAIN_MSG] : [];
 }
 
+const DNS1035_LABEL_RE = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+const DNS1035_LABEL_MSG =
+  "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an " +
+  "alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', " +
+  "regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')";
+
+/**
+ * Problems of an object's kind as a field (`kind: …`), or [] when valid: the rule the API server
+ * applies to every kind it can serve, a DNS-1035 label in any case (apiextensions-apiserver
+ * pkg/apis/apiextensions/validation/validation.go ValidateCustomResourceDefinitionNames: "may have
+ * mixed case, but should otherwise match"). A kind becomes a folder name (`<kind>s/`), so this also
+ * keeps dots, separators, spaces and control characters out of the folder.
+ */
+export function kindProblems(kind: unknown): FieldProblem[] {
+  if (typeof kind !== 'string' || kind === '') return [{ field: 'kind', message: 'Required value' }];
+  const lower = kind.toLowerCase();
+  const msgs: string[] = [];
+  if (lower.length > 63) msgs.push('must be no more than 63 characters');
+  if (!DNS1035_LABEL_RE.test(lower)) msgs.push(DNS1035_LABEL_MSG);
+  if (msgs.length === 0) return [];
+  return [
+    {
+      field: 'kind',
+      message: `Invalid value: ${JSON.stringify(kind)}: may have mixed case, but should otherwise match: ${msgs.join(',')}`,
+    },
+  ];
+}
+
 /** Problems of a namespace name (DNS-1123 label), or [] when valid. */
 export function namespaceProblems(ns: string): string[] {
   const out: string[] = [];

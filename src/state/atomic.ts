@@ -8,7 +8,9 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { StateFileError } from '../domain/errors.js';
+import os from 'node:os';
 import { TEMP_MARKER } from './discover.js';
+import { ownIdentity, shortHash, writerIsDead, type ProcessIdentity } from './process-identity.js';
 
 /** True when `child` is `parent` or lies below it. */
 export function isInside(parent: string, child: string): boolean {
@@ -16,21 +18,30 @@ export function isInside(parent: string, child: string): boolean {
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
 
-/** The real file to write for `rel`, refusing links and folders that lead outside `root`. */
+/**
+ * The real file to write for `rel`, refusing links and folders that lead outside `root`. The
+ * nearest part of the path that exists is resolved, so a folder link leading out is refused
+ * before any folder below it is created.
+ */
 export async function resolveWriteTarget(root: string, rel: string): Promise<string> {
   const realRoot = await fs.realpath(root);
-  const abs = path.join(root, rel);
-  let target: string;
+  let existing = path.join(root, rel);
+  const missing: string[] = [];
+  for (let st = await lstatOrNone(existing); st === undefined; st = await lstatOrNone(existing)) {
+    const parent = path.dirname(existing);
+    if (parent === existing) break;
+    missing.unshift(path.basename(existing));
+    existing = parent;
+  }
+  let real: string;
   try {
-    target = await fs.realpath(abs);
+    real = await fs.realpath(existing);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    const link = await fs.lstat(abs).catch(() => undefined);
-    if (link?.isSymbolicLink())
-      throw new StateFileError(rel, 'is a dangling symbolic link; isctl does not write through it');
-    const parent = await fs.realpath(path.dirname(abs)).catch(() => undefined);
-    target = parent ? path.join(parent, path.basename(abs)) : abs;
+    const shown = path.relative(root, existing).split(path.sep).join('/') || rel;
+    throw new StateFileError(shown, 'is a dangling symbolic link; isctl does not write through it');
   }
+  const target = path.join(real, ...missing);
   if (!isInside(realRoot, target)) {
     throw new StateFileError(
       rel,
@@ -42,6 +53,98 @@ export async function resolveWriteTarget(root: string, rel: string): Promise<str
   return target;
 }
 
+async function lstatOrNone(p: string) {
+  try {
+    return await fs.lstat(p);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    throw err;
+  }
+}
+
+/**
+ * The name of a temporary file next to `target`: it names its writer as the folder lock does
+ * (PID, process start time, host name and boot id; see ./process-identity.ts), so a later run
+ * removes it only once that writer is provably gone.
+ */
+export function tempPathFor(target: string): string {
+  const me = ownIdentity();
+  const id = `${me.pid}-${me.procStart ?? '0'}-${shortHash(me.hostname)}${shortHash(me.bootId ?? '')}`;
+  return path.join(
+    path.dirname(target),
+    `.${path.basename(target)}${TEMP_MARKER}${id}-${randomBytes(4).toString('hex')}`,
+  );
+}
+
+/** One file of a transaction, written to its temporary file but not yet in place. */
+export interface PreparedWrite {
+  rel: string;
+  target: string;
+  /** The temporary file holding the new content; undefined: the file is to be deleted. */
+  tmp?: string;
+}
+
+/**
+ * First half of replacing `rel`: resolves it (refusing links out of `root`), creates the folders
+ * it needs (recorded in `createdDirs`, so a failed transaction can remove them again) and writes
+ * and fsyncs the new content to a temporary file. Nothing visible changes yet.
+ */
+export async function prepareWrite(
+  root: string,
+  rel: string,
+  data: string | Buffer | null,
+  newFileMode = 0o644,
+  createdDirs?: string[],
+): Promise<PreparedWrite> {
+  const target = await resolveWriteTarget(root, rel);
+  if (data === null) return { rel, target };
+  const made = await fs.mkdir(path.dirname(target), { recursive: true });
+  if (made !== undefined) createdDirs?.push(made);
+  const existing = await fs.stat(target).catch(() => undefined);
+  // The umask may cut bits of the original mode: an existing file's mode is set explicitly.
+  const tmp = await writeTempFile(path.dirname(target), path.basename(target), data, {
+    mode: existing ? existing.mode & 0o7777 : newFileMode,
+    exactMode: Boolean(existing),
+  });
+  return { rel, target, tmp };
+}
+
+/** Second half: puts the prepared file in place (or deletes it). `dirsToSync` defers the folder fsync. */
+export async function commitWrite(root: string, p: PreparedWrite, dirsToSync?: Set<string>): Promise<void> {
+  if (p.tmp === undefined) {
+    await fs.rm(p.target, { force: true });
+    const link = path.join(await fs.realpath(root), p.rel);
+    if (p.target !== link) await fs.rm(path.join(root, p.rel), { force: true });
+  } else {
+    try {
+      await fs.rename(p.tmp, p.target);
+    } catch (err) {
+      await abortWrite(p);
+      throw err;
+    }
+  }
+  // The caller may batch the folder fsyncs of many renames (`dirsToSync`, then `syncDirs`).
+  if (dirsToSync) dirsToSync.add(path.dirname(p.target));
+  else await syncDir(path.dirname(p.target));
+}
+
+/** Drops a prepared write that will not be committed. */
+export async function abortWrite(p: PreparedWrite): Promise<void> {
+  if (p.tmp !== undefined) await fs.rm(p.tmp, { force: true });
+}
+
+/** Removes folders a failed transaction created, as far as they hold nothing but empty folders. */
+export async function removeCreatedDirs(dirs: readonly string[]): Promise<void> {
+  const removeEmpty = async (d: string, depth: number): Promise<void> => {
+    const below = await fs.readdir(d, { withFileTypes: true }).catch(() => []);
+    if (depth < 64) for (const e of below) if (e.isDirectory()) await removeEmpty(path.join(d, e.name), depth + 1);
+    await fs.rmdir(d).catch(() => undefined); // not empty: something else lives there now
+  };
+  // mkdir -p reports the first folder it made; the ones below it were made by it too.
+  for (const d of dirs) await removeEmpty(d, 0);
+}
+
 /** Replaces (or creates) `rel` below `root` with `data`, atomically; null deletes the file. `dirsToSync` defers the folder fsync to the caller. */
 export async function writeFileAtomic(
   root: string,
@@ -50,22 +153,7 @@ export async function writeFileAtomic(
   newFileMode = 0o644,
   dirsToSync?: Set<string>,
 ): Promise<void> {
-  await fs.mkdir(path.dirname(path.join(root, rel)), { recursive: true });
-  const target = await resolveWriteTarget(root, rel);
-  if (data === null) {
-    await fs.rm(target, { force: true });
-    if (target !== path.join(await fs.realpath(root), rel)) await fs.rm(path.join(root, rel), { force: true });
-    return dirsToSync ? void dirsToSync.add(path.dirname(target)) : syncDir(path.dirname(target));
-  }
-  const existing = await fs.stat(target).catch(() => undefined);
-  // The umask may cut bits of the original mode: an existing file's mode is set explicitly.
-  await replaceFile(path.dirname(target), path.basename(target), data, {
-    mode: existing ? existing.mode & 0o7777 : newFileMode,
-    exactMode: Boolean(existing),
-  });
-  // The caller may batch the folder fsyncs of many renames (`dirsToSync`, then `syncDirs`).
-  if (dirsToSync) dirsToSync.add(path.dirname(target));
-  else await syncDir(path.dirname(target));
+  await commitWrite(root, await prepareWrite(root, rel, data, newFileMode), dirsToSync);
 }
 
 /** How a temporary file is written. */
@@ -79,9 +167,10 @@ export interface TempFileOptions {
 }
 
 /**
- * Writes `data` to a new temporary file beside `dir/name`, named `.NAME` + TEMP_MARKER + PID so
- * that removeStaleTempFiles recognises one a killed writer left; returns its path. The one
- * place that writes a temporary file: replaceFile renames it over the target, the lock links it.
+ * Writes `data` to a new temporary file beside `dir/name` (named by tempPathFor, so that
+ * removeStaleTempFiles recognises one a dead writer left); returns its path. The one place that
+ * writes a temporary file: prepareWrite and replaceFile rename it over the target, the lock links
+ * it. A write that fails part way (ENOSPC) removes it.
  */
 export async function writeTempFile(
   dir: string,
@@ -90,7 +179,7 @@ export async function writeTempFile(
   options: TempFileOptions = {},
 ): Promise<string> {
   const mode = options.mode ?? 0o644;
-  const tmp = path.join(dir, `.${name}${TEMP_MARKER}${process.pid}-${randomBytes(4).toString('hex')}`);
+  const tmp = tempPathFor(path.join(dir, name));
   try {
     const fh = await fs.open(tmp, 'wx', mode);
     try {
@@ -144,28 +233,39 @@ async function syncDir(dir: string): Promise<void> {
   }
 }
 
-/** PID embedded in a temporary file name, or undefined. */
-export function tempFilePid(name: string): number | undefined {
-  const m = new RegExp(`${TEMP_MARKER.replace(/\./g, '\\.')}(\\d+)-`).exec(name);
-  return m ? Number(m[1]) : undefined;
-}
-
-/** True when a process with this PID exists (on this host). */
-export function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+/** The writer a temporary file name names (see tempPathFor); `legacy`: an older name, with a PID only. */
+export function tempFileWriter(name: string): (ProcessIdentity & { legacy?: true }) | undefined {
+  const at = name.lastIndexOf(TEMP_MARKER);
+  if (at < 0) return undefined;
+  const rest = name.slice(at + TEMP_MARKER.length);
+  const full = /^(\d+)-(\d+)-([0-9a-f]{8})([0-9a-f]{8})-[0-9a-f]+$/.exec(rest);
+  if (full) {
+    const me = ownIdentity();
+    const [, pid, start, host, boot] = full;
+    return {
+      pid: Number(pid),
+      hostname: host === shortHash(me.hostname) ? me.hostname : `(host ${host})`,
+      ...(start !== '0' ? { procStart: start } : {}),
+      ...(boot !== shortHash(me.bootId ?? '') ? { bootId: `(boot ${boot})` } : me.bootId ? { bootId: me.bootId } : {}),
+    };
   }
+  const old = /^(\d+)-/.exec(rest);
+  // An older name: the PID only, on this machine; this process never writes such a name.
+  return old ? { pid: Number(old[1]), hostname: os.hostname(), legacy: true } : undefined;
 }
 
-/** Removes temporary files left by killed writers (their PID is gone); returns what was removed. */
+/**
+ * Removes temporary files left by writers that are provably gone (the rules of the folder lock:
+ * another boot, no such PID, a PID reused by a process started later, or this process's own PID
+ * recorded by an earlier process with it); returns what was removed. Files of live writers, of
+ * this process and of other hosts stay.
+ */
 export async function removeStaleTempFiles(root: string, rels: string[]): Promise<string[]> {
   const removed: string[] = [];
   for (const rel of rels) {
-    const pid = tempFilePid(path.basename(rel));
-    if (pid !== undefined && pid !== process.pid && pidAlive(pid)) continue;
+    const writer = tempFileWriter(path.basename(rel));
+    // This process writes only the full form: a legacy name with its PID is an earlier process's.
+    if (writer && !writerIsDead(writer, () => !writer.legacy)) continue;
     await fs.rm(path.join(root, rel), { force: true });
     removed.push(rel);
   }

@@ -7,9 +7,29 @@
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { IntegrityError } from '../domain/errors.js';
+import { IntegrityError, StateFileError } from '../domain/errors.js';
 import type { BlobStore } from './types.js';
-import { isInside, replaceFile } from './atomic.js';
+import { replaceFile, resolveWriteTarget } from './atomic.js';
+
+/**
+ * A cache file the file system would not take (a full disk, a quota, a read-only mount): a fault of
+ * the state folder, not of the image, so it is a StateFileError that ends the command rather than an
+ * import failure to record in the stream.
+ */
+function cacheWriteError(rel: string, err: unknown): unknown {
+  const e = err as NodeJS.ErrnoException;
+  if (typeof e?.code !== 'string') return err;
+  // Node's message is "CODE: description, syscall 'path'": the path would name the temporary file.
+  const reason = String(e.message).split(', ')[0] || e.code;
+  return new StateFileError(
+    rel,
+    `could not be written (${reason})`,
+    undefined,
+    e.code === 'ENOSPC' || e.code === 'EDQUOT'
+      ? 'free space on that file system, then run the command again'
+      : 'fix the cause, then run the command again',
+  );
+}
 
 // OCI image-spec "Digests": the registered algorithms and their encoded lengths.
 const ALGORITHMS: Record<string, number> = { sha256: 64, sha384: 96, sha512: 128 };
@@ -42,10 +62,12 @@ export function createBlobStore(root: string): BlobStore {
     if (!p) {
       p = (async () => {
         const rel = path.posix.join('.isctl', 'blobs', alg);
-        await fs.mkdir(path.join(root, rel), { recursive: true });
-        const real = await fs.realpath(path.join(root, rel));
-        if (!isInside(await fs.realpath(root), real))
+        // Checked before any folder is made: a link out of the state folder gets nothing created.
+        const real = await resolveWriteTarget(root, rel).catch((err: unknown) => {
+          if (!(err instanceof StateFileError)) throw err;
           throw new IntegrityError(`${rel} leads outside the state folder ${root}; refusing to write image data there`);
+        });
+        await fs.mkdir(real, { recursive: true });
         return real;
       })();
       dirs.set(alg, p);
@@ -79,7 +101,11 @@ export function createBlobStore(root: string): BlobStore {
       const existing = await fs.readFile(file).catch(() => undefined);
       if (existing?.equals(bytes)) return; // present and intact; a damaged copy is replaced
       // Atomic, with an fsync of the file only: a blob is verified on every read.
-      await replaceFile(await blobDir(alg), path.basename(file), bytes);
+      try {
+        await replaceFile(await blobDir(alg), path.basename(file), bytes);
+      } catch (err) {
+        throw cacheWriteError(rel(digest), err);
+      }
     },
     async has(digest) {
       return fs.access(path.join(root, rel(digest))).then(

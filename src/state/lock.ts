@@ -19,11 +19,13 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes } from 'node:crypto';
-import { promises as fs, readFileSync } from 'node:fs';
-import os from 'node:os';
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { LockError } from '../domain/errors.js';
-import { pidAlive, writeTempFile } from './atomic.js';
+import { LockError, StateFileError } from '../domain/errors.js';
+import { resolveWriteTarget, writeTempFile } from './atomic.js';
+import { ownIdentity, writerIsDead } from './process-identity.js';
+
+export { processStartTime } from './process-identity.js';
 
 /** What the lock file records about its holder. */
 export interface LockHolder {
@@ -55,40 +57,15 @@ export function lockPathOf(root: string): string {
   return path.join(root, '.isctl', 'lock');
 }
 
-function readProc(file: string): string | undefined {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
-  }
-}
-
-/** Start time of `pid` in clock ticks since boot, or undefined where /proc cannot tell. */
-export function processStartTime(pid: number): string | undefined {
-  const stat = readProc(`/proc/${pid}/stat`);
-  if (!stat) return undefined;
-  // "pid (comm) state ppid …": comm may hold spaces and parentheses, so count from the last ')'.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const start = fields[19];
-  return start && /^\d+$/.test(start) ? start : undefined;
-}
-
-let bootIdCache: string | null | undefined;
-function bootId(): string | undefined {
-  if (bootIdCache === undefined) bootIdCache = readProc('/proc/sys/kernel/random/boot_id')?.trim() || null;
-  return bootIdCache ?? undefined;
-}
-
 function me(): LockHolder {
-  const procStart = processStartTime(process.pid);
-  const boot = bootId();
+  const { pid, hostname, procStart, bootId } = ownIdentity();
   return {
-    pid: process.pid,
-    hostname: os.hostname(),
+    pid,
+    hostname,
     started: new Date().toISOString(),
     token: randomBytes(8).toString('hex'),
     ...(procStart ? { procStart } : {}),
-    ...(boot ? { bootId: boot } : {}),
+    ...(bootId ? { bootId } : {}),
   };
 }
 
@@ -127,16 +104,8 @@ function parseHolder(text: string): LockHolder | undefined {
 
 /** True when the holder is provably gone (see the header); false when it may be alive. */
 export function holderIsDead(h: LockHolder): boolean {
-  if (h.hostname !== os.hostname()) return false;
-  const boot = bootId();
-  if (h.bootId && boot && h.bootId !== boot) return true;
-  if (h.pid === process.pid) return !heldTokens.has(h.token);
-  if (!pidAlive(h.pid)) return true;
-  if (h.procStart) {
-    const now = processStartTime(h.pid);
-    if (now !== undefined && now !== h.procStart) return true;
-  }
-  return false;
+  // With this process's PID and start time: alive only if it is one of the locks held here.
+  return writerIsDead(h, () => heldTokens.has(h.token));
 }
 
 function isStale(f: LockFile, now: number): boolean {
@@ -232,6 +201,12 @@ export async function withFolderLock<T>(root: string, timeoutMs: number, fn: () 
 }
 
 async function takeLock(file: string, timeoutMs: number): Promise<ReleaseLock> {
+  // A .isctl that is a link leading out of the state folder is refused before anything is created.
+  const root = path.dirname(path.dirname(file));
+  await resolveWriteTarget(root, path.relative(root, file)).catch((err: unknown) => {
+    if (err instanceof StateFileError) throw new LockError(err.message, err.hint);
+    throw err;
+  });
   try {
     await fs.mkdir(path.dirname(file), { recursive: true });
     await fs.access(path.dirname(file), fs.constants?.W_OK ?? 2);
@@ -249,7 +224,8 @@ async function takeLock(file: string, timeoutMs: number): Promise<ReleaseLock> {
   let busyBreaker: LockFile | undefined;
   for (let delay = 5; ; delay = Math.min(delay * 2, 200)) {
     heldTokens.add(holder.token);
-    if (await createExclusive(file, text)) return () => releaseLock(file, text, holder.token);
+    if (await createExclusive(file, text).catch((err: unknown) => lockWriteFailed(file, err)))
+      return () => releaseLock(file, text, holder.token);
     heldTokens.delete(holder.token);
     const current = await readHolder(file);
     busyBreaker = undefined;
@@ -265,6 +241,19 @@ async function takeLock(file: string, timeoutMs: number): Promise<ReleaseLock> {
     breaksInARow = 0;
     await sleep(Math.min(delay / 2 + Math.random() * delay, Math.max(1, deadline - Date.now())));
   }
+}
+
+/** A lock file the file system would not take (a full disk, a read-only mount), named as such. */
+function lockWriteFailed(file: string, err: unknown): never {
+  const e = err as NodeJS.ErrnoException;
+  if (typeof e?.code !== 'string') throw err;
+  // Node's message is "CODE: description, syscall 'path'": the path would name the temporary file.
+  throw new LockError(
+    `cannot create the lock file ${file} (${String(e.message).split(', ')[0] || e.code}); nothing was changed`,
+    e.code === 'ENOSPC' || e.code === 'EDQUOT'
+      ? 'free space on that file system, then run the command again'
+      : 'check the folder permissions, or use a read-only command',
+  );
 }
 
 function describeHolder(f: LockFile | undefined): string {

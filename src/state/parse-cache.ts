@@ -11,7 +11,7 @@ import { promises as fs, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Stats } from 'node:fs';
 import type { ParsedObject } from './parse.js';
-import { writeFileAtomic } from './atomic.js';
+import { resolveWriteTarget, writeFileAtomic } from './atomic.js';
 
 const CACHE_FILE = '.isctl/cache/parsed-v1.json';
 const RACY_MS = 3000;
@@ -73,7 +73,8 @@ export class ParseCache {
   async save(): Promise<void> {
     if (!this.dirty) return;
     try {
-      const dir = path.join(this.root, path.dirname(CACHE_FILE));
+      // Resolved first: a .isctl linked out of the state folder gets no folder made outside.
+      const dir = path.dirname(await resolveWriteTarget(this.root, CACHE_FILE));
       await fs.mkdir(dir, { recursive: true });
       await fs.writeFile(path.join(dir, '.gitignore'), '*\n', { flag: 'wx' }).catch(() => undefined);
       await writeFileAtomic(this.root, CACHE_FILE, JSON.stringify(Object.fromEntries(this.entries)));

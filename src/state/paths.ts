@@ -6,6 +6,7 @@
  * folder or confuse a terminal (`..`, `/`, `\`, control characters) is refused first.
  */
 import { ValidationError } from '../domain/errors.js';
+import { kindProblems } from '../domain/validation.js';
 
 // DNS-1123 subdomain (the rule for ImageStream and most object names) plus `_` and upper case
 // for the odd kinds that allow them; never `..`, separators or control characters.
@@ -25,6 +26,8 @@ export function checkPathSegment(kind: string, name: string, field: string, valu
 
 /** The default file (relative to the state folder) for a new object of `kind`. */
 export function defaultPathFor(kind: string, namespace: string, name: string): string {
+  const badKind = kindProblems(kind);
+  if (badKind.length > 0) throw new ValidationError(kind, name, badKind);
   checkPathSegment(kind, name, 'metadata.name', name);
   checkPathSegment(kind, name, 'metadata.namespace', namespace);
   return `${kind.toLowerCase()}s/${namespace}/${name}.yaml`;

@@ -8,7 +8,18 @@ import { isUtf8 } from 'node:buffer';
 import { promises as fs, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { StateFileError } from '../domain/errors.js';
-import { hiddenTempFiles, removeStaleTempFiles, resolveWriteTarget, syncDirs, writeFileAtomic } from './atomic.js';
+import {
+  abortWrite,
+  commitWrite,
+  hiddenTempFiles,
+  prepareWrite,
+  removeCreatedDirs,
+  removeStaleTempFiles,
+  resolveWriteTarget,
+  syncDirs,
+  writeFileAtomic,
+  type PreparedWrite,
+} from './atomic.js';
 import { createBlobStore } from './blobs.js';
 import { computeChanges, type WriteGuard } from './commit.js';
 import { listStateFiles } from './discover.js';
@@ -325,21 +336,68 @@ async function settingText(root: string, namespace: string): Promise<string> {
   }
 }
 
+/**
+ * Writes a transaction's files in two phases, so a failure changes no file or says exactly which
+ * ones it changed: first every new content goes to a temporary file next to its target (this is
+ * where a full disk or a quota fails), then the temporary files are renamed into place. A failure
+ * in the first phase removes every temporary file and folder it made; one in the second (rare:
+ * renames need no new data blocks) stops, removes the remaining temporary files and names the
+ * files already changed and those not.
+ */
 async function writeChanges(root: string, tempFiles: string[], changes: FileChange[]): Promise<void> {
   // Refuse every unsafe target before writing anything, so a refused link leaves no half-done transaction.
   for (const c of changes) await resolveWriteTarget(root, c.path);
   await removeStaleTempFiles(root, [...tempFiles, ...(await hiddenTempFiles(root))]);
-  // Each file is replaced atomically on its own; several at a time so that fsyncs overlap.
-  const dirs = new Set<string>();
+  const prepared: PreparedWrite[] = [];
+  const createdDirs: string[] = [];
   let next = 0;
+  let failed: { change: FileChange; err: unknown } | undefined;
+  // Several at a time, so that the fsyncs overlap.
   const worker = async () => {
-    while (next < changes.length) {
+    while (next < changes.length && !failed) {
       const c = changes[next++];
-      await writeFileAtomic(root, c.path, c.after, 0o644, dirs);
+      try {
+        prepared.push(await prepareWrite(root, c.path, c.after, 0o644, createdDirs));
+      } catch (err) {
+        failed ??= { change: c, err };
+      }
     }
   };
   await Promise.all(Array.from({ length: Math.min(WRITE_CONCURRENCY, changes.length) }, worker));
+  if (failed) {
+    await Promise.all(prepared.map(abortWrite));
+    await removeCreatedDirs(createdDirs);
+    throw writeFailure(failed.change.path, failed.err, 'no file was changed');
+  }
+  const dirs = new Set<string>();
+  const done: string[] = [];
+  for (const [i, p] of prepared.sort((x, y) => (x.rel < y.rel ? -1 : 1)).entries()) {
+    try {
+      await commitWrite(root, p, dirs);
+      done.push(p.rel);
+    } catch (err) {
+      await Promise.all(prepared.slice(i + 1).map(abortWrite));
+      await syncDirs(dirs);
+      const left = prepared.slice(i).map((q) => q.rel);
+      const changed = done.length > 0 ? `changed: ${done.join(', ')}` : 'no file was changed';
+      throw writeFailure(p.rel, err, `the command stopped part way; ${changed}; not changed: ${left.join(', ')}`);
+    }
+  }
   await syncDirs(dirs);
+}
+
+/** A write of the state folder that failed, named by file and the system's reason (never a temporary file's name). */
+function writeFailure(rel: string, err: unknown, what: string): unknown {
+  if (err instanceof StateFileError) return err;
+  const e = err as NodeJS.ErrnoException;
+  if (typeof e?.code !== 'string') return err;
+  // Node's message is "CODE: description, syscall 'path'": the path would name the temporary file.
+  const reason = String(e.message).split(', ')[0] || e.code;
+  const hint =
+    e.code === 'ENOSPC' || e.code === 'EDQUOT'
+      ? 'free space on that file system, then run the command again'
+      : 'fix the cause, then run the command again';
+  return new StateFileError(rel, `could not be written (${reason}); ${what}`, undefined, hint);
 }
 
 async function checkFolder(root: string): Promise<void> {
