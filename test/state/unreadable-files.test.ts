@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli, tempDir } from '../helpers/index.js';
+import { EXAMPLE_LAYOUT, ROOT, runCli, tempDir } from '../helpers/index.js';
 
 const D1 = `sha256:${'1'.repeat(64)}`;
 const STREAM = `apiVersion: image.openshift.io/v1
@@ -146,4 +146,49 @@ describe('a repeated key', () => {
     expect(read(dir, 'web-dc.yaml')).toBe(repeated);
     expect(read(dir, 'app.yaml')).toBe(STREAM);
   });
+});
+
+describe('a workload file that cannot be read, met by import-image and refresh', () => {
+  /** A copy of examples/state and the OCI layout it imports from, with one more file. */
+  function exampleWith(rel: string, text: string): string {
+    const root = tempDir('unreadable-import');
+    fs.cpSync(path.join(ROOT, 'examples', 'state'), path.join(root, 'state'), {
+      recursive: true,
+      filter: (src) => !src.split(path.sep).includes('.isctl'),
+    });
+    fs.cpSync(EXAMPLE_LAYOUT, path.join(root, 'hello-oci'), { recursive: true });
+    const dir = path.join(root, 'state');
+    fs.writeFileSync(path.join(dir, rel), text);
+    return dir;
+  }
+  // A broken DeploymentConfig of another stream (one that names the imported DeploymentConfig or
+  // stream would stop their write: it may define them), and one on hello:1.0 repeating a key.
+  const broken = DC.replace('  template:', '\ttemplate:');
+  const watcher = DC.replace('name: web', 'name: other').replace('app:latest', 'hello:1.0');
+  const repeated = watcher.replace('  triggers:', '  paused: false\n  paused: false\n  triggers:');
+
+  it.each([['import-image', 'hello:1.0'], ['refresh']])(
+    '%s reports a broken workload file (path:line:column, exit 1), still imports, and leaves the file alone',
+    async (...argv) => {
+      const dir = exampleWith('other-dc.yaml', broken);
+      const r = await runCli(argv, { dir });
+      expect(r.stderr).toMatch(/^error: other-dc\.yaml:6:1: YAML syntax error: /m);
+      expect(r.code).toBe(1);
+      expect(read(dir, 'hello.yaml')).toMatch(/dockerImageReference: .*@sha256:/);
+      expect(read(dir, 'hello-deploy.yaml')).toMatch(/image: .*@sha256:[0-9a-f]{64}/);
+      expect(read(dir, 'other-dc.yaml')).toBe(broken);
+    },
+  );
+
+  it.each([['import-image', 'hello:1.0'], ['refresh']])(
+    '%s warns about a repeated key in a workload file it would roll out, and refuses to rewrite it',
+    async (...argv) => {
+      const dir = exampleWith('other-dc.yaml', repeated);
+      const r = await runCli(argv, { dir });
+      expect(r.stderr).toContain('warning: other-dc.yaml:12:3: key "paused" already set in map');
+      expect(r.stderr).toContain('error: other-dc.yaml:12:3: repeats the key "paused"; isctl reads the last one');
+      expect(r.code).toBe(1);
+      expect(read(dir, 'other-dc.yaml')).toBe(repeated);
+    },
+  );
 });
