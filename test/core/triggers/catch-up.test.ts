@@ -54,3 +54,22 @@ describe('a DeploymentConfig a killed run did not reach', () => {
     expect(readState(dir, 'hello-deploy.yaml')).toBe(rolledOut);
   });
 });
+
+describe('every command that runs triggers catches up', () => {
+  it.each([
+    ['refresh', () => ['refresh']],
+    ['apply of an unchanged stream', (dir: string) => ['apply', '-f', path.join(dir, 'hello.yaml')]],
+    // A change of its triggers (an unchanged `set triggers` writes nothing and runs none, as oc).
+    ['set triggers', () => ['set', 'triggers', 'dc/hello', '--from-config', '--remove']],
+  ])('%s rolls out the DeploymentConfig a killed import-image did not reach', async (_name, argv) => {
+    const dir = exampleCopy();
+    const dcBefore = readState(dir, 'hello-deploy.yaml');
+    expect((await runCli(['import-image', 'hello:1.0'], { dir })).code).toBe(0);
+    const rolledOut = readState(dir, 'hello-deploy.yaml');
+    fs.writeFileSync(path.join(dir, 'hello-deploy.yaml'), dcBefore);
+
+    const r = await runCli(argv(dir), { dir });
+    expect(r.code, r.stderr).toBe(0);
+    expect(imageOf(readState(dir, 'hello-deploy.yaml'))).toBe(imageOf(rolledOut));
+  });
+});
