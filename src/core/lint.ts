@@ -35,7 +35,7 @@ interface Recorded {
 function recordedImages(snapshot: Snapshot): Map<string, string> {
   const images = new Map<string, string>();
   for (const s of snapshot.list<ImageStream>('ImageStream'))
-    for (const t of s.object.status?.tags ?? [])
+    for (const t of s.current.status?.tags ?? [])
       for (const item of t.items ?? [])
         if (item.image && !images.has(item.image)) images.set(item.image, `${s.namespace}/${s.name}:${t.tag}`);
   return images;
@@ -52,9 +52,9 @@ async function recorded(ctx: CoreContext, snapshot: Snapshot, pinned: Iterable<s
   if (![...pinned].some((d) => !images.has(d))) return { images, children };
   for (const s of snapshot.list<ImageStream>('ImageStream')) {
     const preserved = new Set(
-      (s.object.spec?.tags ?? []).filter((t) => t.importPolicy?.importMode === 'PreserveOriginal').map((t) => t.name),
+      (s.current.spec?.tags ?? []).filter((t) => t.importPolicy?.importMode === 'PreserveOriginal').map((t) => t.name),
     );
-    for (const t of s.object.status?.tags ?? []) {
+    for (const t of s.current.status?.tags ?? []) {
       if (!preserved.has(t.tag)) continue;
       for (const item of t.items ?? [])
         await addChildren(ctx, item.image, `${s.namespace}/${s.name}:${t.tag}`, children);
@@ -127,9 +127,10 @@ interface Pin {
 
 function pins(snapshot: Snapshot, namespace: string | undefined, skipMarkers: ReadonlySet<string>): Pin[] {
   const out: Pin[] = [];
-  for (const o of snapshot.objects) {
+  // An ImageStream has no pod spec: its files need not be parsed to find the pins.
+  for (const o of snapshot.objectsExcept('ImageStream')) {
     if (namespace !== undefined && o.namespace !== namespace) continue;
-    const spec = getPodSpec(o.object, o.kind);
+    const spec = getPodSpec(o.current, o.kind);
     if (!spec) continue;
     for (const { container } of allContainers(spec))
       if (typeof container.image === 'string' && DIGEST.test(container.image))
@@ -159,6 +160,8 @@ export async function lintSnapshot(
   skipMarkers: ReadonlySet<string> = new Set(),
 ): Promise<LintFinding[]> {
   const list = pins(snapshot, namespace, skipMarkers);
+  // Nothing pinned: no finding, and no need to gather every stream's recorded digests.
+  if (list.length === 0) return [];
   const rec = await recorded(
     ctx,
     snapshot,

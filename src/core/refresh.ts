@@ -121,7 +121,7 @@ export async function refresh(ctx: CoreContext, input: RefreshInput): Promise<Re
   const evaluations = await evaluatePolicyTags(
     ctx.source,
     policyTags.map((c) => {
-      const s = snapshot.find<ImageStream>('ImageStream', c.namespace, c.stream)!.object;
+      const s = snapshot.find<ImageStream>('ImageStream', c.namespace, c.stream)!.current;
       return policyInputOf(c.namespace, s, c.ref);
     }),
     ctx.now,
@@ -187,16 +187,16 @@ async function repositoryCandidates(
   const wanted = selection.streams && selection.streams.length > 0 ? new Set(selection.streams) : undefined;
   const streams = snapshot
     .list<ImageStream>('ImageStream', selection.namespace)
-    .filter((s) => s.object.spec?.dockerImageRepository && (!wanted || wanted.has(s.name)));
+    .filter((s) => s.current.spec?.dockerImageRepository && (!wanted || wanted.has(s.name)));
   // Every repository is listed at once (one round trip for all, not one after another); the
   // candidates keep the order of the streams.
   const listings = streams.map((s) => {
-    const insecure = s.object.metadata.annotations?.[ANNOTATION_INSECURE_REPOSITORY] === 'true';
-    return listRepositoryTags(lister, readPullSpec(s.object.spec!.dockerImageRepository!), insecure);
+    const insecure = s.current.metadata.annotations?.[ANNOTATION_INSECURE_REPOSITORY] === 'true';
+    return listRepositoryTags(lister, readPullSpec(s.current.spec!.dockerImageRepository!), insecure);
   });
   for (const [i, s] of streams.entries()) {
-    const repo = s.object.spec!.dockerImageRepository!;
-    const insecure = s.object.metadata.annotations?.[ANNOTATION_INSECURE_REPOSITORY] === 'true';
+    const repo = s.current.spec!.dockerImageRepository!;
+    const insecure = s.current.metadata.annotations?.[ANNOTATION_INSECURE_REPOSITORY] === 'true';
     const listed = await listings[i];
     if ('failure' in listed) {
       const f = listed.failure;
@@ -214,7 +214,7 @@ async function repositoryCandidates(
     const { spec, tags } = listed;
     const ordered = prioritizeTags([...new Set(tags.map((t) => t || 'latest'))].sort());
     const limit = ctx.settings.maxBulkImport;
-    const known = new Set((s.object.spec?.tags ?? []).map((t) => t.name));
+    const known = new Set((s.current.spec?.tags ?? []).map((t) => t.name));
     for (const tag of limit < 0 ? ordered : ordered.slice(0, limit)) {
       if (known.has(tag)) continue;
       const from = pullSpecWithTag(spec, tag);
@@ -252,9 +252,9 @@ export function selectTags(snapshot: Snapshot, selection: RefreshSelection): Can
   const wanted = selection.streams && selection.streams.length > 0 ? new Set(selection.streams) : undefined;
   for (const s of streams) {
     if (wanted && !wanted.has(s.name)) continue;
-    for (const ref of s.object.spec?.tags ?? []) {
+    for (const ref of s.current.spec?.tags ?? []) {
       if (!isCandidate(s, ref, selection)) continue;
-      const current = currentEvent(s.object, ref.name)?.image;
+      const current = currentEvent(s.current, ref.name)?.image;
       out.push({ namespace: s.namespace, stream: s.name, ref, cold: !current, ...(current ? { current } : {}) });
     }
   }
@@ -266,7 +266,7 @@ function isCandidate(s: StoredObject<ImageStream>, ref: TagReference, selection:
   if (selection.scheduledOnly && !ref.importPolicy?.scheduled) return false;
   // An invalid source is still attempted so that its failure is recorded as a condition.
   const source = tagSource(ref);
-  if (source && source.transport !== 'invalid' && pullSpecDigest(source) && tagImported(s.object, ref)) return false;
+  if (source && source.transport !== 'invalid' && pullSpecDigest(source) && tagImported(s.current, ref)) return false;
   return (
     !selection.match || selection.match({ namespace: s.namespace, stream: s.name, tag: ref.name, from: ref.from.name })
   );

@@ -37,6 +37,9 @@ export class Entry<T extends KubeObject = KubeObject> implements StoredObject<T>
     if (this.working === undefined) this.working = structuredClone(this.original) as T;
     return this.working;
   }
+  get current(): Readonly<T> {
+    return (this.working ?? this.original) as Readonly<T>;
+  }
   set object(v: T) {
     this.working = v;
   }
@@ -47,6 +50,24 @@ export class Entry<T extends KubeObject = KubeObject> implements StoredObject<T>
 }
 
 const keyOf = (kind: string, namespace: string, name: string) => `${kind}\u0000${namespace}\u0000${name}`;
+
+/**
+ * Files of the folder whose objects are known (from the object index, ./object-index.ts) but not
+ * parsed yet: the snapshot parses them when a question needs them, so that `find` reads only the
+ * files defining that object and every answer is the one a full load would give.
+ */
+export interface PendingFiles {
+  /** Pending files defining the object `kind`/`namespace`/`name` (effective namespace). */
+  defining(kind: string, namespace: string, name: string): string[];
+  /** Pending files defining an object of `kind` (in `namespace` when given); `except`: of another kind. */
+  ofKind(kind: string, namespace: string | undefined, except: boolean): string[];
+  /** Every pending file. */
+  all(): string[];
+  /** Parses a pending file (then no longer pending): its entries, in file order, as a full load keeps them. */
+  load(file: string): Entry[];
+  /** Position of a file in path order. */
+  order(file: string): number;
+}
 
 /** The Snapshot implementation; `removed` and `added` are read by the commit step. */
 export class SnapshotImpl implements Snapshot {
@@ -61,11 +82,32 @@ export class SnapshotImpl implements Snapshot {
     readonly problems: StateFileError[],
     readonly markers: readonly MarkerSite[] = [],
     readonly warnings: StateFileError[] = [],
+    private readonly pending?: PendingFiles,
   ) {
     for (const e of entries) {
       this.all.push(e);
       this.index.set(keyOf(e.kind, e.namespace, e.name), e);
     }
+  }
+  /** Parses pending files and puts their entries where a full load would have them (path order, before added objects). */
+  private loadPending(files: readonly string[]): void {
+    const pending = this.pending;
+    if (!pending || files.length === 0) return;
+    const loaded: Entry[] = [];
+    for (const f of files) loaded.push(...pending.load(f));
+    if (loaded.length === 0) return;
+    for (const e of loaded) this.index.set(keyOf(e.kind, e.namespace, e.name), e);
+    const stored = [...this.all.filter((e) => e.location !== null), ...loaded];
+    // A stable sort: within one file the entries keep their (document) order.
+    stored.sort((a, b) => pending.order(a.location!.file) - pending.order(b.location!.file));
+    const added = this.all.filter((e) => e.location === null);
+    this.all.length = 0;
+    this.all.push(...stored, ...added);
+  }
+  /** Every object not of `kind`, parsing only the files that define one (workloads for the trigger controller). */
+  objectsExcept(kind: string): readonly StoredObject[] {
+    if (this.pending) this.loadPending(this.pending.ofKind(kind, undefined, true));
+    return this.all.filter((e) => e.kind !== kind && !this.removed.has(e));
   }
   setMarker(site: MarkerSite, value: string): void {
     const file = this.markerValues.get(site.file) ?? new Map<number, string>();
@@ -73,6 +115,7 @@ export class SnapshotImpl implements Snapshot {
     this.markerValues.set(site.file, file);
   }
   get objects(): readonly StoredObject[] {
+    if (this.pending) this.loadPending(this.pending.all());
     return this.all.filter((e) => !this.removed.has(e));
   }
   /** Every entry, removed ones included. */
@@ -80,10 +123,12 @@ export class SnapshotImpl implements Snapshot {
     return this.all;
   }
   find<T extends KubeObject = KubeObject>(kind: string, namespace: string, name: string): StoredObject<T> | undefined {
+    if (this.pending) this.loadPending(this.pending.defining(kind, namespace, name));
     const e = this.index.get(keyOf(kind, namespace, name));
     return e && !this.removed.has(e) ? (e as unknown as StoredObject<T>) : undefined;
   }
   list<T extends KubeObject = KubeObject>(kind: string, namespace?: string): StoredObject<T>[] {
+    if (this.pending) this.loadPending(this.pending.ofKind(kind, namespace, false));
     return this.all
       .filter((e) => e.kind === kind && (namespace === undefined || e.namespace === namespace) && !this.removed.has(e))
       .sort((a, b) =>

@@ -6,6 +6,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { promises as fs, readFileSync, statSync } from 'node:fs';
+import type { Stats } from 'node:fs';
 import path from 'node:path';
 import { StateFileError } from '../domain/errors.js';
 import {
@@ -29,10 +30,17 @@ import { parse as parseYaml } from 'yaml';
 import { withFolderLock } from './lock.js';
 import { ParseCache } from './parse-cache.js';
 import { parseStateFile } from './parse.js';
-import type { ParsedFile } from './parse.js';
-import { Entry, SnapshotImpl, deepFreeze } from './snapshot.js';
+import {
+  type IndexedObject,
+  ObjectIndex,
+  ParseMemo,
+  type ReadResult,
+  indexedObjectOf,
+  indexedObjectsOf,
+} from './object-index.js';
+import { Entry, type PendingFiles, SnapshotImpl, deepFreeze } from './snapshot.js';
 import type { FileChange, MarkerSite, Snapshot, StateStore, UpdateOptions } from './types.js';
-import { MARKER_KEY, findMarkers, type FoundMarker } from './markers.js';
+import { MARKER_KEY, findMarkers } from './markers.js';
 
 export { defaultPathFor } from './paths.js';
 
@@ -77,9 +85,9 @@ function readOne(
   rel: string,
   maxBytes: number,
   cache: ParseCache,
-): ParsedFile & { markers?: FoundMarker[]; text?: string } {
-  const abs = path.join(root, rel);
-  const st = statSync(abs);
+  st: Stats,
+  memo: ParseMemo,
+): ReadResult {
   if (st.size > maxBytes) {
     const mib = (n: number) => `${(n / 1048576).toFixed(1)} MiB`;
     const err = new StateFileError(
@@ -90,20 +98,22 @@ function readOne(
     );
     return { path: rel, objects: [], problems: [err] };
   }
+  const remembered = memo.get(rel, st);
+  if (remembered) return remembered;
   const yaml = !/\.json$/i.test(rel);
   const cached = yaml ? cache.get(rel, st) : undefined;
-  if (cached) return { path: rel, objects: cached, problems: [] };
-  const bytes = readFileSync(abs);
+  if (cached) return memo.set(rel, st, { path: rel, objects: cached, problems: [] });
+  const bytes = readFileSync(path.join(root, rel));
   const text = bytes.toString('utf8');
-  const parsed: ParsedFile & { markers?: FoundMarker[]; text?: string } = parseStateFile(rel, text);
+  const parsed: ReadResult = parseStateFile(rel, text);
   if (!isUtf8(bytes)) parsed.readOnly = notUtf8(rel, bytes);
   if (parsed.problems.length > 0) parsed.text = text;
   // A file with marker comments is never cached, so every load finds its markers.
   const markers = yaml && parsed.problems.length === 0 ? findMarkers(text) : [];
-  if (markers.length > 0) return { ...parsed, markers };
+  if (markers.length > 0) return memo.set(rel, st, { ...parsed, markers });
   if (parsed.slow && parsed.problems.length === 0 && !parsed.readOnly && !text.includes(MARKER_KEY))
     cache.set(rel, st, parsed.objects);
-  return parsed;
+  return memo.set(rel, st, parsed);
 }
 
 /** Why a file that is not UTF-8 is never rewritten: a rewrite would turn its odd bytes into U+FFFD. */
@@ -143,11 +153,35 @@ interface Unreadable {
 /** Files over this size are not even searched for names: any object may be in them. */
 const MAX_SCAN_BYTES = 64 * 1024 * 1024;
 
-async function load(root: string, namespace: string, maxBytes: number): Promise<Loaded> {
+/** A file known from the object index and not parsed yet: its objects' effective keys and which copies count. */
+interface PendingFile {
+  order: number;
+  keys: { kind: string; namespace: string; name: string; kept: boolean }[];
+}
+
+async function load(root: string, namespace: string, maxBytes: number, memo: ParseMemo): Promise<Loaded> {
   const [listing, cache] = await Promise.all([listStateFiles(root), ParseCache.open(root)]);
-  const results = listing.files.map((rel) => readOne(root, rel, maxBytes, cache));
+  const index = ObjectIndex.open(root);
+  const known = new Map<string, readonly IndexedObject[]>();
+  const results: (ReadResult | string)[] = [];
+  for (const rel of listing.files) {
+    const st = statSync(path.join(root, rel));
+    const objects = st.size <= maxBytes ? index.get(rel, st) : undefined;
+    if (objects) {
+      known.set(rel, objects);
+      results.push(rel);
+      continue;
+    }
+    const parsed = readOne(root, rel, maxBytes, cache, st, memo);
+    const clean =
+      parsed.problems.length === 0 && !parsed.warnings?.length && !parsed.readOnly && !parsed.markers?.length;
+    if (clean) index.set(rel, st, indexedObjectsOf(parsed.objects));
+    else index.delete(rel);
+    results.push(parsed);
+  }
   cache.retain(listing.files);
-  await cache.save();
+  index.retain(listing.files);
+  await Promise.all([cache.save(), index.save()]);
   const problemFiles = new Map<string, StateFileError>();
   const readOnly = new Map<string, StateFileError>();
   const problems: StateFileError[] = [];
@@ -157,7 +191,36 @@ async function load(root: string, namespace: string, maxBytes: number): Promise<
   const copies = new Map<string, string[]>();
   const namespaces = new NamespaceResolver(root);
   const markers: MarkerSite[] = [];
-  for (const parsed of results) {
+  const pending = new Map<string, PendingFile>();
+  /** Records one object's key; false for a second copy (reported, and ignored). */
+  const count = (file: string, kind: string, ns: string, name: string): boolean => {
+    const key = objectKey(kind, ns, name);
+    const files = copies.get(key);
+    if (files !== undefined && name) {
+      // Reads show the first copy and report the others; writes refuse to pick one (guard below).
+      files.push(file);
+      const dup = new StateFileError(
+        file,
+        `${kind} "${name}" in namespace "${ns}" is also defined in ${files[0]}; this copy is ignored`,
+        undefined,
+        'keep one definition',
+      );
+      problems.push(dup);
+      if (!problemFiles.has(file)) problemFiles.set(file, dup);
+      return false;
+    }
+    copies.set(key, [file]);
+    return true;
+  };
+  for (const [order, parsed] of results.entries()) {
+    if (typeof parsed === 'string') {
+      const keys = (known.get(parsed) ?? []).map(([kind, declared, name]) => {
+        const ns = declared !== '' ? declared : namespaces.forFile(parsed).namespace;
+        return { kind, namespace: ns, name, kept: count(parsed, kind, ns, name) };
+      });
+      pending.set(parsed, { order, keys });
+      continue;
+    }
     for (const [index, m] of (parsed.markers ?? []).entries())
       markers.push({
         file: parsed.path,
@@ -185,34 +248,67 @@ async function load(root: string, namespace: string, maxBytes: number): Promise<
     warnings.push(...(parsed.warnings ?? []));
     if (parsed.readOnly) readOnly.set(parsed.path, parsed.readOnly);
     for (const { object, location } of parsed.objects) {
-      const declared = object.metadata?.namespace;
-      const ns = typeof declared === 'string' && declared !== '' ? declared : namespaces.forFile(parsed.path).namespace;
-      const key = objectKey(String(object.kind), ns, String(object.metadata?.name ?? ''));
-      const files = copies.get(key);
-      if (files !== undefined && object.metadata?.name) {
-        // Reads show the first copy and report the others; writes refuse to pick one (guard below).
-        files.push(parsed.path);
-        const dup = new StateFileError(
-          parsed.path,
-          `${object.kind} "${object.metadata.name}" in namespace "${ns}" is also defined in ${files[0]}; this copy is ignored`,
-          undefined,
-          'keep one definition',
-        );
-        problems.push(dup);
-        if (!problemFiles.has(parsed.path)) problemFiles.set(parsed.path, dup);
-        continue;
-      }
-      copies.set(key, [parsed.path]);
-      entries.push(new Entry(location, deepFreeze(object), undefined, ns));
+      const [kind, declared, name] = indexedObjectOf(object);
+      const ns = declared !== '' ? declared : namespaces.forFile(parsed.path).namespace;
+      if (count(parsed.path, kind, ns, name)) entries.push(new Entry(location, deepFreeze(object), undefined, ns));
     }
   }
+  const order = new Map(listing.files.map((f, i) => [f, i]));
+  // Pending files by object key, for `find`; kinds are looked up by scanning the few pending records.
+  const byKey = new Map<string, string[]>();
+  for (const [file, p] of pending)
+    for (const k of p.keys) {
+      const key = objectKey(k.kind, k.namespace, k.name);
+      const list = byKey.get(key);
+      if (list) list.push(file);
+      else byKey.set(key, [file]);
+    }
+  const pendingWhere = (pred: (k: PendingFile['keys'][number]) => boolean): string[] => {
+    const out: string[] = [];
+    for (const [file, p] of pending) if (p.keys.some(pred)) out.push(file);
+    return out;
+  };
+  const files: PendingFiles = {
+    defining: (kind, ns, name) => (byKey.get(objectKey(kind, ns, name)) ?? []).filter((f) => pending.has(f)),
+    ofKind: (kind, ns, except) =>
+      pendingWhere((k) => (except ? k.kind !== kind : k.kind === kind) && (ns === undefined || k.namespace === ns)),
+    all: () => [...pending.keys()],
+    order: (file) => order.get(file) ?? Number.MAX_SAFE_INTEGER,
+    load: (file) => {
+      const p = pending.get(file);
+      if (!p) return [];
+      pending.delete(file);
+      const st = statSync(path.join(root, file));
+      const parsed = readOne(root, file, maxBytes, cache, st, memo);
+      // The file changed since it was listed (a read takes no lock): what it holds now counts.
+      const same = parsed.problems.length === 0 && sameKeys(parsed, p);
+      if (!same) problems.push(...parsed.problems);
+      const out: Entry[] = [];
+      for (const [i, { object, location }] of parsed.objects.entries()) {
+        const declared = indexedObjectOf(object)[1];
+        const ns = declared !== '' ? declared : namespaces.forFile(file).namespace;
+        if (same ? p.keys[i].kept : true) out.push(new Entry(location, deepFreeze(object), undefined, ns));
+      }
+      return out;
+    },
+  };
   return {
-    snapshot: new SnapshotImpl(namespace, entries, problems, markers, warnings),
+    snapshot: new SnapshotImpl(namespace, entries, problems, markers, warnings, pending.size > 0 ? files : undefined),
     problemFiles,
     readOnly,
     guard: writeGuard(copies, unreadable),
     tempFiles: listing.tempFiles,
   };
+}
+
+function sameKeys(parsed: ReadResult, p: PendingFile): boolean {
+  return (
+    parsed.objects.length === p.keys.length &&
+    parsed.objects.every((o, i) => {
+      const [kind, , name] = indexedObjectOf(o.object);
+      return kind === p.keys[i].kind && name === p.keys[i].name;
+    })
+  );
 }
 
 function objectKey(kind: string, namespace: string, name: string): string {
@@ -267,20 +363,22 @@ async function readText(root: string, rel: string): Promise<string | null> {
 export function openStateStore(dir: string, options: StateStoreOptions = {}): StateStore {
   const root = path.resolve(dir);
   const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  // What this store parsed, by file and stat: `update` after a `read` of the same command re-parses only what changed.
+  const memo = new ParseMemo();
   const lockTimeout = options.lockTimeoutMs ?? 60_000;
   return {
     dir: root,
     blobs: createBlobStore(root),
     async read(namespace: string): Promise<Snapshot> {
       await checkFolder(root);
-      const { snapshot } = await load(root, namespace, maxBytes);
+      const { snapshot } = await load(root, namespace, maxBytes, memo);
       options.report?.(snapshot);
       return snapshot;
     },
     async update<T>(namespace: string, fn: (snapshot: Snapshot) => Promise<T> | T, opts: UpdateOptions = {}) {
       await checkFolder(root);
       return withFolderLock(root, lockTimeout, async () => {
-        const loaded = await load(root, namespace, maxBytes);
+        const loaded = await load(root, namespace, maxBytes, memo);
         options.report?.(loaded.snapshot);
         const result = await fn(loaded.snapshot);
         const changes = await computeChanges(loaded.snapshot, (rel) => readText(root, rel), {

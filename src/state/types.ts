@@ -25,6 +25,12 @@ export interface StoredObject<T extends KubeObject = KubeObject> {
   /** Working copy: mutate it; the store writes what differs from `original`. */
   object: T;
   /**
+   * The object as it stands, for reading only: the working copy once one was handed out, else
+   * the original — without making a working copy (a deep clone), so a command that only looks
+   * at thousands of objects does not copy each of them.
+   */
+  readonly current: Readonly<T>;
+  /**
    * Effective namespace: metadata.namespace, else the namespace of its file's folder (see
    * src/state/namespaces.ts) — never the namespace a command runs in.
    */
@@ -60,6 +66,8 @@ export interface Snapshot {
   /** The namespace the command runs in (`-n`): it selects objects, it never gives one a namespace. */
   readonly namespace: string;
   readonly objects: readonly StoredObject[];
+  /** Every object not of `kind` (e.g. the workloads beside the ImageStreams), in `objects` order. */
+  objectsExcept(kind: string): readonly StoredObject[];
   /** Files that could not be parsed or hold invalid objects; they are never rewritten. */
   readonly problems: readonly StateFileError[];
   /** What was read leniently, as kubectl reads it (a repeated key: the last one wins); such files are never rewritten. */

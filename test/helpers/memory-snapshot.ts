@@ -7,6 +7,7 @@ export function memorySnapshot(objects: KubeObject[], namespace = 'default', fil
     location: { file, document: i },
     original: structuredClone(o),
     object: o,
+    current: o,
     namespace: o.metadata?.namespace ?? namespace,
     kind: o.kind ?? '',
     name: o.metadata?.name ?? '',
@@ -16,6 +17,7 @@ export function memorySnapshot(objects: KubeObject[], namespace = 'default', fil
   return {
     namespace,
     objects: stored,
+    objectsExcept: (kind: string) => stored.filter((s) => s.kind !== kind),
     problems: [],
     warnings: [],
     find: <T extends KubeObject>(kind: string, ns: string, name: string) =>

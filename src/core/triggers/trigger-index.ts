@@ -132,7 +132,8 @@ export class TriggerIndex {
 /** Builds the index of `snapshot` from `sources` (each object read by every source that handles it). */
 export function buildTriggerIndex(snapshot: Snapshot, sources: readonly TriggerSource[]): TriggerIndex {
   const entries: TriggerEntry[] = [];
-  for (const so of snapshot.objects) {
+  // No source reads ImageStreams: their files need not be parsed to find the triggers.
+  for (const so of snapshot.objectsExcept('ImageStream')) {
     for (const source of sources) {
       if (!source.handles(so)) continue;
       const computed = source.calculate(so);

@@ -123,7 +123,7 @@ function runController(
     e.ignored.some((i) => i.key !== undefined && changed.has(i.key));
   const retrieve = createTagRetriever(snapshot, settings);
   const touched = new Touched();
-  for (const so of snapshot.objects) if (WORKLOAD_KINDS.has(so.kind)) touched.remember(so);
+  for (const so of snapshot.objectsExcept('ImageStream')) if (WORKLOAD_KINDS.has(so.kind)) touched.remember(so);
 
   for (const { object, changes } of resolveShortNames(snapshot, scope.changes, retrieve))
     touched.record(object, changes);
@@ -191,7 +191,8 @@ function rollout(so: StoredObject, touched: Touched): void {
 
 /** Bumps metadata.generation of objects whose spec changed and fills the report in snapshot order. */
 function finish(snapshot: Snapshot, touched: Touched, report: TriggerReport): void {
-  for (const so of snapshot.objects) {
+  // Only workloads are remembered (Touched.remember), never an ImageStream.
+  for (const so of snapshot.objectsExcept('ImageStream')) {
     const before = touched.before.get(so);
     const obj = so.object as JsonMap;
     if (!before || !isMap(obj.spec) || JSON.stringify(obj.spec) === JSON.stringify(before.spec)) continue;
