@@ -165,6 +165,13 @@ export class ParseMemo {
     return undefined;
   }
 
+  /** Forgets files that are no longer listed (a long-running serve must not keep them). */
+  retain(files: readonly string[]): void {
+    if (this.entries.size === 0) return;
+    const keep = new Set(files);
+    for (const k of this.entries.keys()) if (!keep.has(k)) this.entries.delete(k);
+  }
+
   set(rel: string, st: Stats, parsed: ReadResult): ReadResult {
     if (Date.now() - st.mtimeMs >= RACY_MS)
       this.entries.set(rel, { stat: { size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, ino: st.ino }, parsed });

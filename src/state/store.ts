@@ -156,7 +156,7 @@ const MAX_SCAN_BYTES = 64 * 1024 * 1024;
 /** A file known from the object index and not parsed yet: its objects' effective keys and which copies count. */
 interface PendingFile {
   order: number;
-  keys: { kind: string; namespace: string; name: string; kept: boolean }[];
+  keys: { kind: string; namespace: string; name: string; key: string; kept: boolean }[];
 }
 
 async function load(root: string, namespace: string, maxBytes: number, memo: ParseMemo): Promise<Loaded> {
@@ -181,6 +181,7 @@ async function load(root: string, namespace: string, maxBytes: number, memo: Par
   }
   cache.retain(listing.files);
   index.retain(listing.files);
+  memo.retain(listing.files);
   await Promise.all([cache.save(), index.save()]);
   const problemFiles = new Map<string, StateFileError>();
   const readOnly = new Map<string, StateFileError>();
@@ -193,8 +194,7 @@ async function load(root: string, namespace: string, maxBytes: number, memo: Par
   const markers: MarkerSite[] = [];
   const pending = new Map<string, PendingFile>();
   /** Records one object's key; false for a second copy (reported, and ignored). */
-  const count = (file: string, kind: string, ns: string, name: string): boolean => {
-    const key = objectKey(kind, ns, name);
+  const count = (file: string, kind: string, ns: string, name: string, key = objectKey(kind, ns, name)): boolean => {
     const files = copies.get(key);
     if (files !== undefined && name) {
       // Reads show the first copy and report the others; writes refuse to pick one (guard below).
@@ -216,7 +216,8 @@ async function load(root: string, namespace: string, maxBytes: number, memo: Par
     if (typeof parsed === 'string') {
       const keys = (known.get(parsed) ?? []).map(([kind, declared, name]) => {
         const ns = declared !== '' ? declared : namespaces.forFile(parsed).namespace;
-        return { kind, namespace: ns, name, kept: count(parsed, kind, ns, name) };
+        const key = objectKey(kind, ns, name);
+        return { kind, namespace: ns, name, key, kept: count(parsed, kind, ns, name, key) };
       });
       pending.set(parsed, { order, keys });
       continue;
@@ -258,10 +259,9 @@ async function load(root: string, namespace: string, maxBytes: number, memo: Par
   const byKey = new Map<string, string[]>();
   for (const [file, p] of pending)
     for (const k of p.keys) {
-      const key = objectKey(k.kind, k.namespace, k.name);
-      const list = byKey.get(key);
+      const list = byKey.get(k.key);
       if (list) list.push(file);
-      else byKey.set(key, [file]);
+      else byKey.set(k.key, [file]);
     }
   const pendingWhere = (pred: (k: PendingFile['keys'][number]) => boolean): string[] => {
     const out: string[] = [];
