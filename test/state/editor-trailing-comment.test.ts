@@ -21,3 +21,20 @@ describe('surgical editor: a trailing comment next to a value replaced by a bloc
     expect(values(out!)).toEqual([after]);
   });
 });
+
+describe('surgical editor: a comment on content the edit removes goes with it', () => {
+  // Found by the generated-edit property test (seed -529817951): the block was refused as if the
+  // comment of the removed item would be lost from content that stays.
+  test('an item removed from a nested list takes its trailing comment along', () => {
+    const text = 'name:\n  - - null\n    - name: "1.10" # trailing\n';
+    const out = editFileText('f.yaml', text, [{ document: 0, after: { name: [[null]] } }], []);
+    expect(out).toBe('name:\n  - - null\n');
+  });
+
+  test('a comment on content that stays still refuses a re-render that would drop it', () => {
+    const text = 'name:\n  - - null # keep me\n    - name: "1.10"\n';
+    expect(() => editFileText('f.yaml', text, [{ document: 0, after: { name: [[null]] } }], [])).toThrow(
+      /holds a comment/,
+    );
+  });
+});

@@ -295,7 +295,17 @@ export class TreeEditor {
     const end = trimEnd(this.src, r[0], r[1]);
     let shared = false;
     let lossy: string | undefined;
-    const walk = (n: unknown, b: unknown, a: unknown): void => {
+    // Whole lines of content the edit removes: a comment on them goes with what it annotated.
+    const gone: [number, number][] = [];
+    const walk = (n: unknown, b: unknown, a: unknown, from?: number): void => {
+      const nr = rangeOf(n);
+      if (a === undefined && b !== undefined && nr) {
+        const start = from ?? nr[0];
+        const ls = lineStart(this.src, start);
+        if (/^[ \t-]*$/.test(this.src.slice(ls, start)))
+          gone.push([ls, lineEndAfter(this.src, trimEnd(this.src, nr[0], nr[1]))]);
+        return;
+      }
       if (isScalar(n)) {
         const sr = rangeOf(n);
         if (!sr || a === undefined || !jsonEqual(a, b)) return;
@@ -305,12 +315,18 @@ export class TreeEditor {
       } else if (isMap(n)) {
         for (const p of n.items as Pair[]) {
           const k = keyOf(p);
-          walk(p.value, isObj(b) ? b[k] : undefined, isObj(a) ? a[k] : undefined);
+          walk(p.value, isObj(b) ? b[k] : undefined, isObj(a) ? a[k] : undefined, rangeOf(p.key)?.[0]);
         }
       } else if (isSeq(n)) {
-        (n.items as unknown[]).forEach((item, i) =>
-          walk(item, Array.isArray(b) ? b[i] : undefined, Array.isArray(a) ? a[i] : undefined),
-        );
+        (n.items as unknown[]).forEach((item, i) => {
+          const dash = isScalar(item) || isMap(item) || isSeq(item) ? this.dashOf(item as Node) : -1;
+          walk(
+            item,
+            Array.isArray(b) ? b[i] : undefined,
+            Array.isArray(a) ? a[i] : undefined,
+            dash >= 0 ? dash : undefined,
+          );
+        });
       }
     };
     walk(node, before, value);
@@ -326,7 +342,8 @@ export class TreeEditor {
     });
     for (let i = this.src.indexOf('#', r[0]); i >= 0 && i < end; i = this.src.indexOf('#', i + 1)) {
       const inScalar = scalars.some(([a, b]) => i >= a && i < b);
-      if (!inScalar && (i === 0 || ' \t\n'.includes(this.src[i - 1])))
+      const removed = gone.some(([a, b]) => i >= a && i < b);
+      if (!inScalar && !removed && (i === 0 || ' \t\n'.includes(this.src[i - 1])))
         throw new EditError('the edit would rewrite a block that holds a comment, and the comment would be lost');
     }
   }
