@@ -278,7 +278,9 @@ async function load(root: string, namespace: string, maxBytes: number, memo: Par
       const p = pending.get(file);
       if (!p) return [];
       pending.delete(file);
-      const st = statSync(path.join(root, file));
+      // Deleted since it was listed (a read takes no lock): it holds nothing now.
+      const st = statSync(path.join(root, file), { throwIfNoEntry: false });
+      if (!st) return [];
       const parsed = readOne(root, file, maxBytes, cache, st, memo);
       // The file changed since it was listed (a read takes no lock): what it holds now counts.
       const same = parsed.problems.length === 0 && sameKeys(parsed, p);

@@ -8,6 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { openStateStore } from '../../src/state/store.js';
 import { runCli, tempDir } from '../helpers/index.js';
 
 const D1 = `sha256:${'1'.repeat(64)}`;
@@ -204,5 +205,14 @@ describe('the object index', () => {
     expect(a.r.code).toBe(0);
     expect(a.dc).toContain(`quay.io/acme/app@${D1}`);
     expect(a).toEqual(b);
+  });
+
+  it('a file deleted after the listing of a read (no lock) holds nothing; the snapshot does not fail', async () => {
+    const dir = folder();
+    await warm(dir);
+    const snap = await openStateStore(dir).read('default');
+    fs.rmSync(path.join(dir, 'streams/app.yaml'));
+    expect(snap.find('ImageStream', 'default', 'app')).toBeUndefined();
+    expect(snap.find('ImageStream', 'default', 's1')?.name).toBe('s1');
   });
 });
