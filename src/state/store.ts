@@ -156,6 +156,7 @@ const MAX_SCAN_BYTES = 64 * 1024 * 1024;
 /** A file known from the object index and not parsed yet: its objects' effective keys and which copies count. */
 interface PendingFile {
   order: number;
+  st: Stats;
   keys: { kind: string; namespace: string; name: string; key: string; kept: boolean }[];
 }
 
@@ -163,12 +164,14 @@ async function load(root: string, namespace: string, maxBytes: number, memo: Par
   const [listing, cache] = await Promise.all([listStateFiles(root), ParseCache.open(root)]);
   const index = ObjectIndex.open(root);
   const known = new Map<string, readonly IndexedObject[]>();
+  const stats = new Map<string, Stats>();
   const results: (ReadResult | string)[] = [];
   for (const rel of listing.files) {
     const st = statSync(path.join(root, rel));
     const objects = st.size <= maxBytes ? index.get(rel, st) : undefined;
     if (objects) {
       known.set(rel, objects);
+      stats.set(rel, st);
       results.push(rel);
       continue;
     }
@@ -219,7 +222,7 @@ async function load(root: string, namespace: string, maxBytes: number, memo: Par
         const key = objectKey(kind, ns, name);
         return { kind, namespace: ns, name, key, kept: count(parsed, kind, ns, name, key) };
       });
-      pending.set(parsed, { order, keys });
+      pending.set(parsed, { order, st: stats.get(parsed)!, keys });
       continue;
     }
     for (const [index, m] of (parsed.markers ?? []).entries())
@@ -278,10 +281,14 @@ async function load(root: string, namespace: string, maxBytes: number, memo: Par
       const p = pending.get(file);
       if (!p) return [];
       pending.delete(file);
-      // Deleted since it was listed (a read takes no lock): it holds nothing now.
-      const st = statSync(path.join(root, file), { throwIfNoEntry: false });
-      if (!st) return [];
-      const parsed = readOne(root, file, maxBytes, cache, st, memo);
+      // The stat of the listing: a read takes no lock, so the file is read as it is now. Deleted since: it holds nothing.
+      let parsed: ReadResult;
+      try {
+        parsed = readOne(root, file, maxBytes, cache, p.st, memo);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+        throw err;
+      }
       // The file changed since it was listed (a read takes no lock): what it holds now counts.
       const same = parsed.problems.length === 0 && sameKeys(parsed, p);
       if (!same) problems.push(...parsed.problems);
