@@ -278,8 +278,11 @@ table{font-size:.875rem}
 
 /** The page script's text, once (it is the same for every page; its hash goes into the CSP). */
 function scriptText(refreshMs: number): string {
+  // The functions are shipped as their source text. In the bundled CLI (esbuild with keepNames)
+  // that text calls esbuild's __name(fn, "name") helper, which lives outside them: the page gets
+  // a stand-in that returns the function, or every call would throw a ReferenceError.
   const text =
-    `"use strict";\n${SHIPPED_RENDERERS.map((f) => f.toString()).join('\n')}\n` +
+    `"use strict";\nvar __name = (f) => f;\n${SHIPPED_RENDERERS.map((f) => f.toString()).join('\n')}\n` +
     `(${statusClient.toString()})(${JSON.stringify(refreshMs)}, { renderSections, formatAge, ` +
     `pageTitle });\n`;
   // A "</script" in the text would end the element early; "<\/" means the same in JavaScript.
