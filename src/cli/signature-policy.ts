@@ -12,6 +12,8 @@
  * registries.d names (`--registries-d DIR`, else ~/.config/containers/registries.d when it exists,
  * else /etc/containers/registries.d: src/registry/registries-d.ts) and verified by
  * src/domain/signature/gpg.ts, loaded (with OpenPGP.js) only when a signedBy requirement is met.
+ * `sigstoreSigned` signatures (the `sha256-<hex>.sig` attachment) are read only where that
+ * registries.d sets `use-sigstore-attachments: true` (containers/image docker/registries_d.go).
  */
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -46,8 +48,9 @@ export function addSignatureOptions<A extends unknown[], O extends OptionValues,
     )
     .option(
       '--registries-d <dir>',
-      'registries.d folder naming the lookaside storage of GPG (signedBy) signatures; default ' +
-        '~/.config/containers/registries.d when it exists, else /etc/containers/registries.d',
+      'registries.d folder naming the lookaside storage of GPG (signedBy) signatures and whether sigstore ' +
+        'attachments are read (use-sigstore-attachments: true); default ~/.config/containers/registries.d ' +
+        'when it exists, else /etc/containers/registries.d',
     );
 }
 

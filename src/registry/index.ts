@@ -48,7 +48,8 @@ export interface SignaturePolicyOptions {
   verifySimpleSigning?: PolicyDeps['verifySimpleSigning'];
   /**
    * --registries-d: the registries.d folder naming lookaside storage, where simple-signing
-   * signatures are read from (src/registry/lookaside.ts); default the containers folders.
+   * signatures are read from (src/registry/lookaside.ts), and whether sigstore attachments are
+   * read (`use-sigstore-attachments`); default the containers folders.
    */
   registriesD?: string;
 }
@@ -220,7 +221,14 @@ export function createImageSource(options: ImageSourceOptions = {}): ImageSource
       const transport = spec.transport === 'oci' ? 'oci' : 'docker';
       const reference = spec.transport === 'oci' ? ociLayoutDir(spec, baseDir) : dockerReference(spec);
       const source: SignatureSource = {
-        sigstore: async () => (src ? src.sigstoreSignatures(r.topDigest) : []),
+        // Attachments only when registries.d says use-sigstore-attachments: true for the repository
+        // contacted (docker_image_src.go GetSignaturesWithFormat `if src.c.useSigstoreAttachments`).
+        sigstoreNotRead: async () =>
+          src ? getLookaside(sp).sigstoreAttachmentsOff(src.lookasideImage(r.topDigest)) : undefined,
+        sigstore: async () =>
+          src && (await getLookaside(sp).sigstoreAttachmentsOff(src.lookasideImage(r.topDigest))) === undefined
+            ? src.sigstoreSignatures(r.topDigest)
+            : [],
         // Lookaside signatures of the repository that served the image, as its registries.d
         // scope names it (docker_image_src.go: the physical reference, a mirror's when one answered).
         simpleSigning: async () => (src ? getLookaside(sp).simpleSigning(src.lookasideImage(r.topDigest)) : []),

@@ -14,10 +14,17 @@
  */
 import { open } from 'node:fs/promises';
 import os from 'node:os';
+import path from 'node:path';
 import { IntegrityError, RegistryError } from '../domain/errors.js';
 import { digestProblem } from '../domain/reference.js';
 import { classifySignatureBlob } from '../domain/signature/gpg-payload.js';
-import { loadRegistriesD, lookasideBase, registriesDDir, type RegistriesDConfig } from './registries-d.js';
+import {
+  loadRegistriesD,
+  lookasideBase,
+  registriesDDir,
+  sigstoreAttachmentsSetting,
+  type RegistriesDConfig,
+} from './registries-d.js';
 import { redactUrl } from './errors.js';
 import type { HttpRequest, HttpResponse } from './http.js';
 import type { TlsConnectOptions } from './tls.js';
@@ -149,24 +156,27 @@ export interface LookasideSourceOptions extends Omit<LookasideDeps, 'signal'> {
  * The simple signing signatures of pulled images, from the lookaside registries.d names for them
  * (the folder is read once, on first use). Blobs in the prefixed sigstore format are not simple
  * signing and are left out; a blob in no known format is an error, as containers/image fails
- * `GetSignatures` on it.
+ * `GetSignatures` on it. The same folder says whether sigstore attachments are read.
  */
 export function createLookasideSource(options: LookasideSourceOptions): {
   simpleSigning(image: LookasideImage, signal?: AbortSignal): Promise<Uint8Array[]>;
+  sigstoreAttachmentsOff(image: LookasideImage): Promise<string | undefined>;
 } {
-  let config: Promise<RegistriesDConfig> | undefined;
+  let config: Promise<{ dir: string; config: RegistriesDConfig }> | undefined;
   const load = () =>
-    (config ??= registriesDDir(options.registriesD, options.env).then((dir) =>
-      loadRegistriesD(dir, options.registriesD !== undefined),
-    ));
+    (config ??= registriesDDir(options.registriesD, options.env).then(async (dir) => ({
+      dir,
+      config: await loadRegistriesD(dir, options.registriesD !== undefined),
+    })));
+  const refOf = (image: LookasideImage) => ({
+    name: `${policyHost(image.host)}/${image.repository}`,
+    ...(image.tag ? { tag: image.tag } : { digest: image.digest }),
+  });
   return {
     async simpleSigning(image, signal) {
-      const ref = {
-        name: `${policyHost(image.host)}/${image.repository}`,
-        ...(image.tag ? { tag: image.tag } : { digest: image.digest }),
-      };
       const home = options.env.HOME || os.homedir();
-      const base = lookasideBase(await load(), ref, { euid: options.euid ?? process.geteuid?.() ?? 0, home });
+      const { config: c } = await load();
+      const base = lookasideBase(c, refOf(image), { euid: options.euid ?? process.geteuid?.() ?? 0, home });
       const blobs = await readLookasideSignatures(base.url, image.digest, {
         ...options,
         ...(signal ? { signal } : {}),
@@ -181,6 +191,28 @@ export function createLookasideSource(options: LookasideSourceOptions): {
         if (c.format === 'simple-signing') out.push(c.bytes);
       }
       return out;
+    },
+    /**
+     * Why the `.sig` attachments of `image` are not read, or undefined when they are: containers/image
+     * docker/docker_image_src.go GetSignaturesWithFormat reads them only `if src.c.useSigstoreAttachments`,
+     * which registries_d.go `useSigstoreAttachments` takes from the scope of the repository contacted
+     * (default false, also when there is no registries.d at all).
+     */
+    async sigstoreAttachmentsOff(image) {
+      const { dir, config: c } = await load();
+      const ref = refOf(image);
+      const setting = sigstoreAttachmentsSetting(c, ref);
+      if (setting?.value) return undefined;
+      const where = setting
+        ? `${setting.file} sets use-sigstore-attachments: false for ${setting.scope}`
+        : c.missing
+          ? `no registries.d folder was found (neither ${path.join(options.env.HOME || os.homedir(), '.config/containers/registries.d')} ` +
+            `nor ${dir} exists; --registries-d DIR names one)`
+          : `the registries.d folder ${dir} does not set it for ${ref.name}`;
+      return (
+        `sigstore attachments of ${ref.name} are not read: set use-sigstore-attachments: true for it ` +
+        `(or for default-docker) in registries.d; ${where}`
+      );
     },
   };
 }

@@ -12,7 +12,8 @@
  *   `host/repo:tag` (or `@digest`), then `host/repo`, its parent namespaces, the host, then
  *   `*.domain` wildcards (docker/policyconfiguration/naming.go `DockerReferenceNamespaces`), then
  *   `default-docker`; the first scope that sets a lookaside wins (`lookaside`, else the old name
- *   `sigstore`);
+ *   `sigstore`), and the first that sets `use-sigstore-attachments` says whether the image's
+ *   `sha256-<hex>.sig` attachments are read at all (default false: `useSigstoreAttachments`);
  * - with nothing configured, the built-in default folder: `file:///var/lib/containers/sigstore`
  *   for root, `file://~/.local/share/containers/sigstore` otherwise
  *   (`builtinDefaultLookasideStorageDir`).
@@ -42,6 +43,8 @@ export interface RegistriesDNamespace {
 export interface RegistriesDConfig {
   defaultDocker?: RegistriesDNamespace;
   docker: Map<string, RegistriesDNamespace>;
+  /** Set when the default folder did not exist (no configuration at all). */
+  missing?: true;
 }
 
 /** A registries.d file or folder that cannot be used. */
@@ -188,11 +191,19 @@ export function configuredLookaside(
   return undefined;
 }
 
+/** The scope whose `use-sigstore-attachments` applies to `ref` (the first that sets it), or undefined. */
+export function sigstoreAttachmentsSetting(
+  config: RegistriesDConfig,
+  ref: LookasideRef,
+): { value: boolean; scope: string; file: string } | undefined {
+  for (const { scope, ns } of applicable(config, ref))
+    if (ns.useSigstoreAttachments !== undefined) return { value: ns.useSigstoreAttachments, scope, file: ns.file };
+  return undefined;
+}
+
 /** registries_d.go `useSigstoreAttachments`: the first scope that says true or false decides (default false). */
 export function useSigstoreAttachments(config: RegistriesDConfig, ref: LookasideRef): boolean {
-  for (const { ns } of applicable(config, ref))
-    if (ns.useSigstoreAttachments !== undefined) return ns.useSigstoreAttachments;
-  return false;
+  return sigstoreAttachmentsSetting(config, ref)?.value ?? false;
 }
 
 /**
@@ -251,7 +262,7 @@ export async function loadRegistriesD(dir: string, explicit: boolean): Promise<R
     names = await readdir(dir);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' && !explicit) return { docker: new Map() };
+    if (code === 'ENOENT' && !explicit) return { docker: new Map(), missing: true };
     throw new RegistriesDError(
       `cannot read the registries.d folder ${dir}: ${code === 'ENOENT' ? 'no such folder' : code === 'ENOTDIR' ? 'not a folder' : (e as Error).message}`,
       explicit ? 'check --registries-d' : undefined,

@@ -63,6 +63,21 @@ async function cosignLayer(dir: string, key: ReturnType<typeof cosignKeyPair>, r
   return { payload, signature };
 }
 
+/**
+ * A registries.d folder under `dir` whose `default-docker` (or the given scopes) sets
+ * `use-sigstore-attachments: true`: containers/image docker/docker_image_src.go
+ * GetSignaturesWithFormat reads the `.sig` attachment only then (docker/registries_d.go
+ * `useSigstoreAttachments`, default false).
+ */
+function registriesD(dir: string, scopes?: string[]): string {
+  const folder = path.join(dir, 'registries.d');
+  fs.mkdirSync(folder, { recursive: true });
+  const on = '  use-sigstore-attachments: true\n';
+  const text = scopes ? `docker:\n${scopes.map((s) => `  ${s}:\n  ${on}`).join('')}` : `default-docker:\n${on}`;
+  fs.writeFileSync(path.join(folder, 'sigstore.yaml'), text);
+  return folder;
+}
+
 async function fingerprint(dir: string, pem: string): Promise<string> {
   const file = path.join(dir, 'fp.pem');
   fs.writeFileSync(file, pem);
@@ -96,7 +111,7 @@ describe('sigstoreSigned policies at import', () => {
       }),
     );
     fs.writeFileSync(path.join(dir, 'web-dc.yaml'), DC);
-    const policy = ['--signature-policy', policyFile];
+    const policy = ['--signature-policy', policyFile, '--registries-d', registriesD(dir)];
 
     // 1. Signed with the policy's key: accepted, the tag moves, the DeploymentConfig rolls out.
     const first = await pushImage(reg, 'sig/app', '1.0', { seed: 'sig-first' });
@@ -109,6 +124,21 @@ describe('sigstoreSigned policies at import', () => {
       `docker://${repo}:${signatureTag(first.digest)}`,
     ]);
     expect(JSON.parse(raw).layers[0].annotations).toHaveProperty(['dev.cosignproject.cosign/signature']);
+
+    // No registries.d (HOME is the state folder, which has none): containers/image reads no
+    // attachment (docker_image_src.go GetSignaturesWithFormat `if src.c.useSigstoreAttachments`), so
+    // the signed image is rejected, the message says what to set, and the `.sig` tag is never requested.
+    const importArgs = ['import-image', 'app:1.0', '--from', `${repo}:1.0`, '--confirm', '--insecure'];
+    const off = await runCli([...importArgs, '--signature-policy', policyFile, '-v=6'], { dir });
+    expect(off.code).toBe(1);
+    expect(off.stderr).toContain(
+      `rejected by signature policy ${policyFile} (docker ${reg.host}/sig): A signature was required, but no signature exists ` +
+        `(sigstore attachments of ${repo} are not read: set use-sigstore-attachments: true for it (or for default-docker) in registries.d; ` +
+        'no registries.d folder was found',
+    );
+    expect(off.stderr).toMatch(/ GET http:\/\/\S+\/manifests\/1\.0/);
+    expect(off.stderr).not.toContain(signatureTag(first.digest));
+    expect(tagStatus(dir).items).toBeNull();
 
     const ok = await runCli(
       ['import-image', 'app:1.0', '--from', `${repo}:1.0`, '--confirm', '--insecure', ...policy],
@@ -228,7 +258,19 @@ describe('sigstoreSigned policies at import', () => {
         },
       }),
     );
-    const args = ['--registries-conf', conf, 'import-image', 'app:1.0', '--from', `${src}/team/app:1.0`, '--confirm'];
+    // The registries.d scope is the repository contacted, the mirror's (docker_image_src.go builds
+    // its client, and useSigstoreAttachments, from the physical reference).
+    const args = [
+      '--registries-conf',
+      conf,
+      'import-image',
+      'app:1.0',
+      '--from',
+      `${src}/team/app:1.0`,
+      '--confirm',
+      '--registries-d',
+      registriesD(dir, [`${reg.host}/mirrored-sig`]),
+    ];
 
     // Signed for the mirror's own name: the identity is checked against the source as named, so it is refused.
     const wrong = await pushImage(reg, 'mirrored-sig/team/app', '1.0', { seed: 'mirror-wrong' });
@@ -275,7 +317,8 @@ describe('sigstoreSigned policies at import', () => {
     );
     await pushImage(reg, 'sig/other', '1.0', { seed: 'tag-unsigned' });
     const env = { ISCTL_SIGNATURE_POLICY: policyFile };
-    const tagged = await runCli(['tag', `${reg.host}/sig/other:1.0`, 'other:1.0', '--insecure'], { dir, env });
+    const rd = ['--registries-d', registriesD(dir)];
+    const tagged = await runCli(['tag', `${reg.host}/sig/other:1.0`, 'other:1.0', '--insecure', ...rd], { dir, env });
     // As tag does for any import failure (oc tag sets the spec; the import result is the status):
     // the spec tag is set, the status has no image and the condition says why, in the printed diff.
     expect(tagged.code, tagged.stderr).toBe(0);
@@ -285,12 +328,12 @@ describe('sigstoreSigned policies at import', () => {
     expect(other().status.tags[0].conditions[0]).toMatchObject({ reason: 'SignatureRejected' });
 
     // serve --once re-imports scheduled tags with the same policy: still rejected, exit 2 (something failed).
-    const sched = await runCli(['tag', `${reg.host}/sig/other:1.0`, 'other:1.0', '--insecure', '--scheduled'], {
+    const sched = await runCli(['tag', `${reg.host}/sig/other:1.0`, 'other:1.0', '--insecure', '--scheduled', ...rd], {
       dir,
       env,
     });
     expect(sched.code, sched.stderr).toBe(0);
-    const once = await runCli(['serve', '--once', '--log-format', 'text'], { dir, env });
+    const once = await runCli(['serve', '--once', '--log-format', 'text', ...rd], { dir, env });
     expect(once.code, once.stderr).toBe(2);
     expect(once.stderr).toContain('SignatureRejected');
     expect(other().status.tags[0].items).toBeNull();
@@ -308,6 +351,8 @@ describe('sigstoreSigned policies at import', () => {
         default: [{ type: 'sigstoreSigned', keyPath: 'cosign.pub', signedIdentity: { type: 'matchRepository' } }],
       }),
     );
+    // registries.d in its default place, ~/.config/containers/registries.d.
+    registriesD(path.join(home, '.config', 'containers'));
     const img = await pushImage(reg, 'sig/built', '1.0', { seed: 'built' });
     const args = ['import-image', 'built:1.0', '--from', `${reg.host}/sig/built:1.0`, '--confirm', '--insecure'];
     // Without --verify-signatures the home policy is not applied (it would reject: nothing is signed yet).

@@ -7,7 +7,7 @@
  * tag list is fetched once per run however many streams and policy tags use it.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -288,7 +288,8 @@ describe('the registry budget of refresh', () => {
 });
 
 describe('signatures in the budget', () => {
-  it('the sigstore attachment a signature policy reads is counted as its own kind', async () => {
+  /** A registry with a correctly cosign-signed image, a stream naming it, and a sigstoreSigned policy. */
+  async function signedSetup(name: string) {
     const img = buildImage({ seed: 'budget-signed' });
     const { privateKey, publicPem } = cosignKeyPair();
     // The signature names the repository, so the registry's address must be known first.
@@ -299,7 +300,7 @@ describe('signatures in the budget', () => {
     signatures[signatureTag(img.manifest.digest)] = signatureManifest([
       { payload, signature: cosignSign(privateKey, payload) },
     ]);
-    const dir = tempDir('budget-sig');
+    const dir = tempDir(name);
     writeFileSync(join(dir, 'app.yaml'), stream('app', `  tags:\n${tag('t', `${host}/team/app:1.0.0`)}`));
     const policy = join(dir, 'policy.json');
     const keyData = Buffer.from(publicPem).toString('base64');
@@ -308,13 +309,66 @@ describe('signatures in the budget', () => {
       policy,
       JSON.stringify({ default: [{ type: 'reject' }], transports: { docker: { [host]: [sigstore] } } }),
     );
-    const res = await runCli(['refresh', '-A', '-o', 'json', '--signature-policy', policy], { dir });
+    return { reg, host, dir, policy, digest: img.manifest.digest };
+  }
+
+  it('the sigstore attachment a signature policy reads is counted as its own kind', async () => {
+    const { reg, host, dir, policy } = await signedSetup('budget-sig');
+    // containers/image docker/registries_d.go useSigstoreAttachments: attachments are read only
+    // where registries.d says so.
+    const registriesD = join(dir, 'registries.d');
+    mkdirSync(registriesD);
+    writeFileSync(join(registriesD, 'default.yaml'), 'default-docker:\n  use-sigstore-attachments: true\n');
+    const res = await runCli(
+      ['refresh', '-A', '-o', 'json', '--signature-policy', policy, '--registries-d', registriesD],
+      { dir },
+    );
     const doc = JSON.parse(res.stdout);
     expect(doc.outcomes.map((o: { reason: string }) => o.reason)).toEqual(['Updated']);
     expect(reg.counts.signature).toBe(2);
     expect(doc.registries).toEqual([
       expect.objectContaining({ registry: host, requests: reg.total, byKind: reg.counts }),
     ]);
+  });
+
+  // containers/image docker/docker_image_src.go GetSignaturesWithFormat reads the `.sig` attachment
+  // only `if src.c.useSigstoreAttachments`, which docker/registries_d.go `useSigstoreAttachments`
+  // makes false unless a registries.d scope (or default-docker) sets `use-sigstore-attachments: true`.
+  it('without use-sigstore-attachments: true the .sig tag is not requested and a correctly signed image is rejected', async () => {
+    const { reg, host, dir, policy, digest } = await signedSetup('budget-sig-off');
+    // No registries.d at all: HOME is the state folder, which has none, and /etc has none in tests.
+    const none = await runCli(['refresh', '-A', '-o', 'json', '--signature-policy', policy], { dir });
+    const doc = JSON.parse(none.stdout);
+    expect(doc.outcomes.map((o: { reason: string }) => o.reason)).toEqual(['SignatureRejected']);
+    const message = doc.outcomes[0].error.message as string;
+    expect(message).toContain(`image ${host}/team/app:1.0.0@${digest} rejected by signature policy ${policy}`);
+    expect(message).toContain(
+      `A signature was required, but no signature exists (sigstore attachments of ${host}/team/app are not read: ` +
+        'set use-sigstore-attachments: true for it (or for default-docker) in registries.d; no registries.d folder was found',
+    );
+    expect(reg.counts.signature).toBe(0);
+    expect(doc.registries).toEqual([
+      expect.objectContaining({ registry: host, requests: reg.total, byKind: reg.counts }),
+    ]);
+
+    // A registries.d that says false for the repository (default-docker says true): still not read.
+    reg.reset();
+    const registriesD = join(dir, 'registries.d');
+    mkdirSync(registriesD);
+    writeFileSync(
+      join(registriesD, 'a.yaml'),
+      `default-docker:\n  use-sigstore-attachments: true\ndocker:\n  ${host}/team:\n    use-sigstore-attachments: false\n`,
+    );
+    const off = await runCli(
+      ['refresh', '-A', '-o', 'json', '--signature-policy', policy, '--registries-d', registriesD],
+      { dir },
+    );
+    const offDoc = JSON.parse(off.stdout);
+    expect(offDoc.outcomes.map((o: { reason: string }) => o.reason)).toEqual(['SignatureRejected']);
+    expect(offDoc.outcomes[0].error.message).toContain(
+      `${join(registriesD, 'a.yaml')} sets use-sigstore-attachments: false for ${host}/team`,
+    );
+    expect(reg.counts.signature).toBe(0);
   });
 });
 

@@ -188,7 +188,7 @@ describe('the folder (registries_d_test.go TestLoadAndMergeConfig, TestRegistrie
 
   it('a folder that does not exist is no configuration, unless it was named', async () => {
     const dir = path.join(tempDir('registries-d'), 'thisdoesnotexist');
-    expect(await loadRegistriesD(dir, false)).toEqual({ docker: new Map() });
+    expect(await loadRegistriesD(dir, false)).toEqual({ docker: new Map(), missing: true });
     await expect(loadRegistriesD(dir, true)).rejects.toThrow(
       `cannot read the registries.d folder ${dir}: no such folder`,
     );

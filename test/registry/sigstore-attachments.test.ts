@@ -1,8 +1,12 @@
 /**
  * Reading sigstore attachments (containers/image docker/docker_image_src.go
  * appendSignaturesFromSigstoreAttachments): the `sha256-<hex>.sig` tag, one signature per layer,
- * payloads digest-checked, no tag = no signatures, bounded.
+ * payloads digest-checked, no tag = no signatures, bounded; and only where registries.d says
+ * `use-sigstore-attachments: true` (GetSignaturesWithFormat `if src.c.useSigstoreAttachments`,
+ * docker/registries_d.go `useSigstoreAttachments`).
  */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RegistryError } from '../../src/domain/errors.js';
 import {
@@ -11,7 +15,8 @@ import {
   sigstoreAttachmentTag,
   type AttachmentReads,
 } from '../../src/registry/sigstore-attachments.js';
-import { COSIGN_SIGNATURE_ANNOTATION, signatureManifest, signatureTag } from '../helpers/index.js';
+import { createLookasideSource, type LookasideImage } from '../../src/registry/lookaside.js';
+import { COSIGN_SIGNATURE_ANNOTATION, signatureManifest, signatureTag, tempDir } from '../helpers/index.js';
 
 const D = `sha256:${'a'.repeat(64)}`;
 const OCI = 'application/vnd.oci.image.manifest.v1+json';
@@ -89,5 +94,56 @@ describe('sigstore attachments', () => {
       throw new RegistryError('unauthorized', { reason: 'Unauthorized', status: 401 });
     };
     await expect(readSigstoreAttachments(r, D)).rejects.toThrow('unauthorized');
+  });
+});
+
+describe('use-sigstore-attachments decides whether attachments are read', () => {
+  const image: LookasideImage = { host: 'reg.example', repository: 'team/app', tag: '1', digest: D };
+  const source = (env: Record<string, string>, registriesD?: string) =>
+    createLookasideSource({
+      send: async () => {
+        throw new Error('no request is made');
+      },
+      tlsFor: () => ({ rejectUnauthorized: true }),
+      env,
+      ...(registriesD ? { registriesD } : {}),
+    });
+  const folder = (text: string) => {
+    const dir = path.join(tempDir('sig-att'), 'registries.d');
+    mkdirSync(dir);
+    writeFileSync(path.join(dir, 'a.yaml'), text);
+    return dir;
+  };
+
+  it('read when the repository scope, a namespace or default-docker says true', async () => {
+    for (const text of [
+      'default-docker:\n  use-sigstore-attachments: true\n',
+      'docker:\n  reg.example/team:\n    use-sigstore-attachments: true\n',
+      'docker:\n  reg.example/team/app:1:\n    use-sigstore-attachments: true\n',
+    ])
+      expect(await source({ HOME: tempDir('home') }, folder(text)).sigstoreAttachmentsOff(image), text).toBeUndefined();
+  });
+
+  it('not read by default: the reason names use-sigstore-attachments and where isctl looked', async () => {
+    const home = tempDir('home');
+    // No registries.d at all (default folders): upstream reads no attachment either.
+    const none = await source({ HOME: home }).sigstoreAttachmentsOff(image);
+    if (!existsSync('/etc/containers/registries.d'))
+      expect(none).toBe(
+        'sigstore attachments of reg.example/team/app are not read: set use-sigstore-attachments: true for it ' +
+          '(or for default-docker) in registries.d; no registries.d folder was found (neither ' +
+          `${path.join(home, '.config/containers/registries.d')} nor /etc/containers/registries.d exists; --registries-d DIR names one)`,
+      );
+    const silent = folder('docker:\n  reg.example:\n    lookaside: file:///srv/sigs\n');
+    expect(await source({ HOME: home }, silent).sigstoreAttachmentsOff(image)).toMatch(
+      new RegExp(`; the registries.d folder ${silent} does not set it for reg.example/team/app$`),
+    );
+    // The most specific scope that sets it wins (registries_d.go useSigstoreAttachments).
+    const no = folder(
+      'default-docker:\n  use-sigstore-attachments: true\ndocker:\n  reg.example/team:\n    use-sigstore-attachments: false\n',
+    );
+    expect(await source({ HOME: home }, no).sigstoreAttachmentsOff(image)).toMatch(
+      new RegExp(`; ${path.join(no, 'a.yaml')} sets use-sigstore-attachments: false for reg.example/team$`),
+    );
   });
 });

@@ -38,6 +38,11 @@ export interface SigstoreSignature {
 /** The signatures of one image, fetched lazily by the registry layer. */
 export interface SignatureSource {
   sigstore(): Promise<SigstoreSignature[]>;
+  /**
+   * Why sigstore attachments are not read for this image (registries.d `use-sigstore-attachments`
+   * is not true for it), or undefined when they are; then `sigstore()` gives none.
+   */
+  sigstoreNotRead?(): Promise<string | undefined>;
   simpleSigning(): Promise<Uint8Array[]>;
 }
 
@@ -457,6 +462,11 @@ async function evaluateSigstore(
       return { ok: false, reason: `cannot use the public key of ${s.what}: ${(e as Error).message}` };
     }
   }
+  // docker_image_src.go GetSignaturesWithFormat: no attachments read means no signatures; the
+  // reason says which setting would read them.
+  const notRead = await signatures.sigstoreNotRead?.();
+  if (notRead !== undefined)
+    return { ok: false, reason: `A signature was required, but no signature exists (${notRead})` };
   const sigs = await signatures.sigstore();
   const reasons: string[] = [];
   let nonSignatures = 0;

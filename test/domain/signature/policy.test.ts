@@ -202,6 +202,23 @@ describe('evaluatePolicy', () => {
       expect(v.signers[0]).toMatch(/^sigstore key sha256:[0-9a-f]{64} \(identity reg.example.com\/team\/app\)$/);
   });
 
+  // containers/image docker/docker_image_src.go GetSignaturesWithFormat: without
+  // use-sigstore-attachments no attachment is read, so even a good signature is not seen.
+  it('sigstoreSigned: attachments registries.d does not enable are not read, and the reason says so', async () => {
+    const src = Object.assign(source([sigFor()]), {
+      sigstoreNotRead: async () => 'set use-sigstore-attachments: true',
+    });
+    const v = await evaluatePolicy(sigstorePolicy(repoIdentity), 'docker', image, src, deps);
+    expect(v).toEqual({
+      allowed: false,
+      scope: 'docker reg.example.com/team',
+      reason: 'A signature was required, but no signature exists (set use-sigstore-attachments: true)',
+    });
+    expect(src.asked).toBe(0);
+    const on = Object.assign(source([sigFor()]), { sigstoreNotRead: async () => undefined });
+    expect((await evaluatePolicy(sigstorePolicy(repoIdentity), 'docker', image, on, deps)).allowed).toBe(true);
+  });
+
   it('the default signedIdentity (matchRepoDigestOrExact) rejects cosign’s repository-only identity for a tag', async () => {
     // cosign signs `Image.Repository.Name()`, a name without tag; upstream refuses name-only identities here.
     const v = await evaluatePolicy(sigstorePolicy(), 'docker', image, source([sigFor()]), deps);
