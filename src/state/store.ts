@@ -41,6 +41,7 @@ import {
 import { Entry, type PendingFiles, SnapshotImpl, deepFreeze } from './snapshot.js';
 import type { FileChange, MarkerSite, Snapshot, StateStore, UpdateOptions } from './types.js';
 import { MARKER_KEY, findMarkers } from './markers.js';
+import { type MayDefine, mayDefine } from './may-define.js';
 
 export { defaultPathFor } from './paths.js';
 
@@ -143,11 +144,11 @@ function firstInvalidUtf8(b: Buffer): number {
   return b.length;
 }
 
-/** A file that could not be read, and its text (to tell which objects it may define; undefined: unknown). */
+/** A file that could not be read, and which objects it may define (undefined: any, its text is not searched). */
 interface Unreadable {
   file: string;
   error: StateFileError;
-  text: () => string | undefined;
+  defines: () => MayDefine | undefined;
 }
 
 /** Files over this size are not even searched for names: any object may be in them. */
@@ -242,11 +243,17 @@ async function load(root: string, namespace: string, maxBytes: number, memo: Par
     if (parsed.problems.length > 0) {
       const abs = path.join(root, parsed.path);
       const text = parsed.text;
+      let defines: MayDefine | undefined | null = null;
       unreadable.push({
         file: parsed.path,
         error: parsed.problems[0],
         // A file over the size limit was not read: search its bytes only if a write needs to know.
-        text: () => text ?? (statSync(abs).size <= MAX_SCAN_BYTES ? readFileSync(abs, 'latin1') : undefined),
+        defines: () => {
+          if (defines !== null) return defines;
+          const t = text ?? (statSync(abs).size <= MAX_SCAN_BYTES ? readFileSync(abs, 'latin1') : undefined);
+          defines = t === undefined ? undefined : mayDefine(t);
+          return defines;
+        },
       });
     }
     warnings.push(...(parsed.warnings ?? []));
@@ -328,7 +335,9 @@ function objectKey(kind: string, namespace: string, name: string): string {
  * What a transaction may write: never one of two copies of an object (which one is real is
  * the user's call, and the other would come back once this one is deleted), and never an object
  * a file that could not be read may also define — creating it elsewhere would leave two copies
- * once that file is fixed. Such a file is recognised by naming the kind and the name as words.
+ * once that file is fixed. What such a file may define is read from its text (./may-define.ts):
+ * the top-level kind and metadata.name of each document, or, where those cannot be found, any
+ * kind and name it mentions as words.
  */
 function writeGuard(copies: Map<string, string[]>, unreadable: Unreadable[]): WriteGuard {
   return (kind, namespace, name) => {
@@ -341,8 +350,8 @@ function writeGuard(copies: Map<string, string[]>, unreadable: Unreadable[]): Wr
         'keep one definition, then run the command again',
       );
     for (const u of unreadable) {
-      const text = u.text();
-      if (text !== undefined && !(mentions(text, kind) && mentions(text, name))) continue;
+      const defines = u.defines();
+      if (defines !== undefined && !defines(kind, name)) continue;
       throw new StateFileError(
         u.file,
         `could not be read and may define ${kind} "${name}"; isctl does not write ${kind} "${name}" while that file cannot be read (${u.error.message})`,
@@ -351,12 +360,6 @@ function writeGuard(copies: Map<string, string[]>, unreadable: Unreadable[]): Wr
       );
     }
   };
-}
-
-function mentions(text: string, word: string): boolean {
-  if (!word) return false;
-  const escaped = word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return new RegExp(`(^|[^A-Za-z0-9_.-])${escaped}($|[^A-Za-z0-9_.-])`, 'm').test(text);
 }
 
 async function readText(root: string, rel: string): Promise<string | null> {

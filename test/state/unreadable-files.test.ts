@@ -192,3 +192,87 @@ describe('a workload file that cannot be read, met by import-image and refresh',
     },
   );
 });
+
+describe('what a broken file may define is read from its top-level kind and metadata.name', () => {
+  function exampleWith(rel: string, text: string): string {
+    const root = tempDir('unreadable-scope');
+    fs.cpSync(path.join(ROOT, 'examples', 'state'), path.join(root, 'state'), {
+      recursive: true,
+      filter: (src) => !src.split(path.sep).includes('.isctl'),
+    });
+    fs.cpSync(EXAMPLE_LAYOUT, path.join(root, 'hello-oci'), { recursive: true });
+    const dir = path.join(root, 'state');
+    fs.writeFileSync(path.join(dir, rel), text);
+    return dir;
+  }
+  // DeploymentConfig "web" on hello:1.0, broken below its metadata: its trigger names
+  // `kind: ImageStreamTag` and `name: hello:1.0`, words of stream hello and DeploymentConfig hello.
+  const webOnHello = DC.replace('app:latest', 'hello:1.0').replace('  template:', '\ttemplate:');
+
+  it('a broken DeploymentConfig "web" watching hello:1.0 does not stop tag into hello nor the rollout of DeploymentConfig "hello"', async () => {
+    const dir = exampleWith('web-dc.yaml', '');
+    fs.rmSync(path.join(dir, 'web-dc.yaml'));
+    const dc = read(dir, 'hello-deploy.yaml');
+    expect((await runCli(['import-image', 'hello:1.0'], { dir })).code).toBe(0);
+    // DeploymentConfig "hello" behind its stream again (as a killed run leaves it): tag catches it up.
+    fs.writeFileSync(path.join(dir, 'hello-deploy.yaml'), dc);
+    fs.writeFileSync(path.join(dir, 'web-dc.yaml'), webOnHello);
+    const r = await runCli(['tag', 'hello:1.0', 'hello:x'], { dir });
+    expect(r.stderr).toMatch(/^error: web-dc\.yaml:6:1: YAML syntax error: /m);
+    expect(r.stderr).not.toContain('may define');
+    expect(r.stdout).toContain('Tag hello:x set to hello@sha256:');
+    expect(read(dir, 'hello.yaml')).toContain('name: x');
+    expect(read(dir, 'hello-deploy.yaml')).toMatch(/image: .*@sha256:[0-9a-f]{64}/);
+    expect(read(dir, 'web-dc.yaml')).toBe(webOnHello);
+  });
+
+  it('a broken DeploymentConfig "web" watching hello:1.0 does not stop import-image hello:1.0 and its rollout', async () => {
+    const dir = exampleWith('web-dc.yaml', webOnHello);
+    const r = await runCli(['import-image', 'hello:1.0'], { dir });
+    expect(r.stderr).toMatch(/^error: web-dc\.yaml:6:1: YAML syntax error: /m);
+    expect(r.stderr).not.toContain('may define');
+    expect(r.code).toBe(1);
+    expect(read(dir, 'hello.yaml')).toMatch(/dockerImageReference: .*@sha256:/);
+    expect(read(dir, 'hello-deploy.yaml')).toMatch(/image: .*@sha256:[0-9a-f]{64}/);
+    expect(read(dir, 'web-dc.yaml')).toBe(webOnHello);
+  });
+
+  it('a broken file whose top-level kind and metadata.name are ImageStream "hello" still blocks tag into hello, naming the file', async () => {
+    const broken = `apiVersion: image.openshift.io/v1\nkind: ImageStream\nmetadata:\n  name: hello\nspec:\n  tags:\n\t- name: old\n`;
+    const dir = exampleWith('hello-is.yaml', broken);
+    const before = read(dir, 'hello.yaml');
+    const r = await runCli(['tag', '--reference', 'quay.io/acme/hello:2', 'hello:x'], { dir });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      'error: hello-is.yaml: could not be read and may define ImageStream "hello"; isctl does not write ImageStream "hello"',
+    );
+    expect(read(dir, 'hello.yaml')).toBe(before);
+  });
+
+  it('a file with conflict markers around its metadata blocks every object of the kinds and names it mentions', async () => {
+    const broken = [
+      'apiVersion: apps.openshift.io/v1',
+      'kind: DeploymentConfig',
+      '<<<<<<< HEAD',
+      'metadata:',
+      '  name: web',
+      '=======',
+      'metadata:',
+      '  name: web2',
+      '>>>>>>> theirs',
+      'spec:',
+      '  triggers:',
+      '  - type: ImageChange',
+      '    imageChangeParams: {automatic: true, containerNames: [web], from: {kind: ImageStreamTag, name: "hello:1.0"}}',
+      '',
+    ].join('\n');
+    const dir = exampleWith('web-dc.yaml', broken);
+    const before = read(dir, 'hello-deploy.yaml');
+    const r = await runCli(['import-image', 'hello:1.0'], { dir });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      'error: web-dc.yaml: could not be read and may define DeploymentConfig "hello"; isctl does not write DeploymentConfig "hello"',
+    );
+    expect(read(dir, 'hello-deploy.yaml')).toBe(before);
+  });
+});
