@@ -16,6 +16,7 @@ import { parse } from 'yaml';
 import { type GpgHome, gpgHome } from '../helpers/gpg.js';
 import { ensureBuilt, runCli, spawnCli, tempDir } from '../helpers/index.js';
 import { freePort, pushImage, skopeoRawDigest, startRegistry, type TestRegistry } from '../helpers/registry/index.js';
+import { followingDeploymentConfig } from '../fixtures/workloads.js';
 
 const run = promisify(execFile);
 let reg: TestRegistry;
@@ -45,23 +46,7 @@ afterAll(async () => {
   await Promise.all([reg?.stop(), gpg?.stop()]);
 });
 
-const DC = `apiVersion: apps.openshift.io/v1
-kind: DeploymentConfig
-metadata:
-  name: web
-spec:
-  template:
-    spec:
-      containers:
-      - name: web
-        image: " "
-  triggers:
-  - type: ImageChange
-    imageChangeParams:
-      automatic: true
-      containerNames: [web]
-      from: {kind: ImageStreamTag, name: "app:1.0"}
-`;
+const DC = followingDeploymentConfig('app:1.0');
 
 const streamFile = (dir: string) => path.join(dir, 'imagestreams', 'default', 'app.yaml');
 const tagStatus = (dir: string) => parse(fs.readFileSync(streamFile(dir), 'utf8')).status.tags[0];

@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { freePort, pushImage, pushSignatures, startRegistry, type TestRegistry } from '../helpers/registry/index.js';
 import { cosignKeyPair, cosignPayload, cosignSign, runCli, signatureTag, spawnCli, tempDir } from '../helpers/index.js';
+import { followingDeploymentConfig } from '../fixtures/workloads.js';
 
 const run = promisify(execFile);
 let reg: TestRegistry;
@@ -26,23 +27,7 @@ afterAll(async () => {
   await reg?.stop();
 });
 
-const DC = `apiVersion: apps.openshift.io/v1
-kind: DeploymentConfig
-metadata:
-  name: web
-spec:
-  template:
-    spec:
-      containers:
-      - name: web
-        image: " "
-  triggers:
-  - type: ImageChange
-    imageChangeParams:
-      automatic: true
-      containerNames: [web]
-      from: {kind: ImageStreamTag, name: "app:1.0"}
-`;
+const DC = followingDeploymentConfig('app:1.0');
 
 const streamFile = (dir: string) => path.join(dir, 'imagestreams', 'default', 'app.yaml');
 const tagStatus = (dir: string) => parse(fs.readFileSync(streamFile(dir), 'utf8')).status.tags[0];
