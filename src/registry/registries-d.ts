@@ -26,6 +26,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseDocument } from 'yaml';
 import { RegistryError } from '../domain/errors.js';
+import { referenceNamespaces } from '../domain/signature/reference.js';
 
 /** One scope's settings (docker/registries_d.go `registryNamespace`). */
 export interface RegistriesDNamespace {
@@ -151,21 +152,7 @@ export function lookasideScopes(ref: LookasideRef): string[] {
   const out: string[] = [];
   if (ref.tag) out.push(`${ref.name}:${ref.tag}`);
   else if (ref.digest) out.push(`${ref.name}@${ref.digest}`);
-  let name = ref.name;
-  for (;;) {
-    out.push(name);
-    const slash = name.lastIndexOf('/');
-    if (slash === -1) break;
-    name = name.slice(0, slash);
-  }
-  const colon = name.indexOf(':');
-  if (colon !== -1) name = name.slice(0, colon);
-  for (;;) {
-    const dot = name.indexOf('.');
-    if (dot === -1) break;
-    name = name.slice(dot + 1);
-    out.push(`*.${name}`);
-  }
+  out.push(...referenceNamespaces(ref.name));
   return out;
 }
 

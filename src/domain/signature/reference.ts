@@ -163,8 +163,16 @@ export function matchesSignedIdentity(identity: SignedIdentity, intended: string
  * (without its port).
  */
 export function policyScopes(r: NamedReference): string[] {
-  const scopes: string[] = [referenceString(r)];
-  let name = r.name;
+  return [referenceString(r), ...referenceNamespaces(r.name)];
+}
+
+/**
+ * naming.go DockerReferenceNamespaces of a repository name: the repository, each parent
+ * namespace, the host, then the `*.example.com` wildcards of the host (without its port).
+ */
+export function referenceNamespaces(repository: string): string[] {
+  const scopes: string[] = [];
+  let name = repository;
   for (;;) {
     scopes.push(name);
     const slash = name.lastIndexOf('/');
