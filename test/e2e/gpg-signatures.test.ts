@@ -273,7 +273,7 @@ describe('signedBy policies at import', () => {
     expect(described.stdout.replace(/\t+/g, ' ')).toContain(`Signed By: GPG key ${A} (identity ${src}/team/app:1.0)`);
   }, 120_000);
 
-  it('the built CLI (spawned: OpenPGP.js required from node_modules) accepts the signed image', async () => {
+  it('the built CLI (spawned: OpenPGP.js loaded from dist/openpgp.cjs) accepts the signed image', async () => {
     await ensureBuilt();
     const dir = tempDir();
     const policyFile = path.join(dir, 'policy.json');
