@@ -179,14 +179,14 @@ export async function startServeGit(o: {
         },
       );
       telemetry.done(report, io.now());
-      if (report.commit)
+      if (report.commit && report.pushed)
         logger.log('info', 'git-push', `pushed ${report.commit.slice(0, 12)} to ${target.remote} ${target.branch}`, {
           commit: report.commit,
           attempts: report.attempts,
           conflicts: report.conflicts,
           files: done.changes.map((c) => c.path),
         });
-      else if (report.conflicts > 0)
+      else if (report.conflicts > 0 || report.alreadyThere)
         logger.log('info', 'git-push', `${target.remote} ${target.branch} already has this change`, {
           attempts: report.attempts,
           conflicts: report.conflicts,

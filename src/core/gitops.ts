@@ -134,7 +134,8 @@ export async function commitChange<R>(
     }
     const r = await git.push(push.target, lease !== undefined ? { lease } : {});
     if (r.status === 'pushed') {
-      report.pushed = true;
+      if (r.upToDate) report.alreadyThere = true;
+      else report.pushed = true;
       return { run: current!, report };
     }
     report.conflicts++;

@@ -13,7 +13,12 @@ export interface RemoteBranch {
 
 /** How a push ended when it did not fail outright. */
 export type PushOutcome =
-  | { status: 'pushed'; commit: string }
+  /**
+   * `upToDate`: the branch already pointed at this very commit (git push's `=` flag). Two writers
+   * that make the same change on the same base in the same second make one identical commit, and
+   * only the first push moves the branch.
+   */
+  | { status: 'pushed'; commit: string; upToDate?: boolean }
   /** The remote branch is not what the push expected (moved on, or the lease is stale). */
   | { status: 'rejected'; why: string };
 

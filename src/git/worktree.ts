@@ -329,6 +329,7 @@ class WorkTree implements GitWorkTree {
     const line = r.stdout.split('\n').find((l) => l.split('\t')[1]?.endsWith(`:${dst}`));
     if (line) {
       const [flag, , summary = ''] = line.split('\t');
+      if (flag === '=') return { status: 'pushed', commit: (await this.head())!, upToDate: true };
       if (flag !== '!') return { status: 'pushed', commit: (await this.head())! };
       if (summary.startsWith('[rejected]'))
         return { status: 'rejected', why: summary.replace('[rejected]', '').trim() };

@@ -273,6 +273,30 @@ describe('over the network (git daemon on 127.0.0.1)', () => {
   });
   afterAll(async () => daemon?.stop());
 
+  it('a push of the commit the branch already holds is up to date, not a second push', async () => {
+    // Two writers making one change on one base in the same second (same author, dates and
+    // message) make one identical commit: git push --porcelain flags the second '=' (up to date).
+    const bare = sb.bare('same');
+    fs.renameSync(bare, path.join(base, 'same.git'));
+    const url = `${daemon.url}same.git`;
+    const a = sb.clone(url, 'same-a');
+    const b = sb.clone(url, 'same-b');
+    const fixed = { ...sb.env, GIT_AUTHOR_DATE: '2026-12-07T08:00:00Z', GIT_COMMITTER_DATE: '2026-12-07T08:00:00Z' };
+    const wa = await openWorkTree(a, { env: fixed });
+    const wb = await openWorkTree(b, { env: fixed });
+    sb.write(a, { 'x.yaml': 'x: same\n' });
+    sb.write(b, { 'x.yaml': 'x: same\n' });
+    const ca = await wa.commit(['x.yaml'], 'the same change');
+    const cb = await wb.commit(['x.yaml'], 'the same change');
+    expect(cb).toBe(ca);
+    expect(await wa.push({ remote: 'origin', branch: 'main' })).toEqual({ status: 'pushed', commit: ca });
+    expect(await wb.push({ remote: 'origin', branch: 'main' })).toEqual({
+      status: 'pushed',
+      commit: ca,
+      upToDate: true,
+    });
+  });
+
   it('fetches, is rejected when the remote moved, and pushes', async () => {
     const bare = sb.bare('net');
     fs.renameSync(bare, path.join(base, 'net.git'));
