@@ -25,23 +25,29 @@ export function isInside(parent: string, child: string): boolean {
  */
 export async function resolveWriteTarget(root: string, rel: string): Promise<string> {
   const realRoot = await fs.realpath(root);
-  let existing = path.join(root, rel);
-  const missing: string[] = [];
-  for (let st = await lstatOrNone(existing); st === undefined; st = await lstatOrNone(existing)) {
-    const parent = path.dirname(existing);
-    if (parent === existing) break;
-    missing.unshift(path.basename(existing));
-    existing = parent;
+  let target: string | undefined;
+  // A file another process removes between the lstat and the realpath (the folder lock of a
+  // holder that just let go) is not a dangling link: the path is resolved again.
+  for (let attempt = 0; target === undefined; attempt++) {
+    let existing = path.join(root, rel);
+    const missing: string[] = [];
+    for (let st = await lstatOrNone(existing); st === undefined; st = await lstatOrNone(existing)) {
+      const parent = path.dirname(existing);
+      if (parent === existing) break;
+      missing.unshift(path.basename(existing));
+      existing = parent;
+    }
+    try {
+      target = path.join(await fs.realpath(existing), ...missing);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      const st = await lstatOrNone(existing);
+      if (attempt >= 8 || st?.isSymbolicLink()) {
+        const shown = path.relative(root, existing).split(path.sep).join('/') || rel;
+        throw new StateFileError(shown, 'is a dangling symbolic link; isctl does not write through it');
+      }
+    }
   }
-  let real: string;
-  try {
-    real = await fs.realpath(existing);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    const shown = path.relative(root, existing).split(path.sep).join('/') || rel;
-    throw new StateFileError(shown, 'is a dangling symbolic link; isctl does not write through it');
-  }
-  const target = path.join(real, ...missing);
   if (!isInside(realRoot, target)) {
     throw new StateFileError(
       rel,
