@@ -171,7 +171,11 @@ export function machine() {
     isctlCommit: process.env.BENCH_ISCTL
       ? path.basename(path.dirname(path.dirname(ISCTL))).replace('isctl-bench-build-', '')
       : tryExec('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD']),
-    isctlPath: ISCTL,
+    // Relative to the checkout (or the build's folder name), never the machine's absolute path.
+    isctlPath:
+      path.isAbsolute(path.relative(ROOT, ISCTL)) || path.relative(ROOT, ISCTL).startsWith('..')
+        ? path.join('<build>', path.basename(path.dirname(path.dirname(ISCTL))), 'bin', path.basename(ISCTL))
+        : path.relative(ROOT, ISCTL),
     isctlVersion: tryExec(process.execPath, [ISCTL, '--version']),
   };
 }
