@@ -51,7 +51,7 @@ export class RegistryClient {
   private readonly probes = new Map<string, Promise<'https' | 'http' | undefined>>();
   private readonly tlsCache = new Map<string, TlsConnectOptions>();
   /** Requests in flight and waiting, per registry host (see `slot`). */
-  private readonly flights = new Map<string, { running: number; waiting: (() => void)[] }>();
+  private readonly flights = new Map<string, { running: number; waiting: (() => void)[]; learning: boolean }>();
 
   constructor(
     private readonly http: HttpTransport,
@@ -186,22 +186,32 @@ export class RegistryClient {
    * wait comes before the request's deadline starts; every request in flight has a deadline, so
    * the wait is bounded too.
    */
-  private async slot(host: string): Promise<() => void> {
+  private async slot(host: string, https: boolean): Promise<() => void> {
     let f = this.flights.get(host);
-    if (!f) this.flights.set(host, (f = { running: 0, waiting: [] }));
+    if (!f) this.flights.set(host, (f = { running: 0, waiting: [], learning: false }));
     const flight = f;
-    if (flight.running >= this.http.maxInFlight(host)) await new Promise<void>((r) => flight.waiting.push(r));
-    else flight.running++;
+    // The bound may grow (the first h2 connection): wake as many as now fit.
+    const pump = () => {
+      while (flight.waiting.length > 0 && flight.running < this.http.maxInFlight(host, https)) {
+        flight.running++;
+        flight.waiting.shift()!();
+      }
+    };
+    if (flight.running >= this.http.maxInFlight(host, https)) {
+      // While the first TLS connection learns its protocol, only it runs; the others start as
+      // soon as its handshake is done, not when its answer is in.
+      if (https && !flight.learning) {
+        flight.learning = true;
+        void this.http.protocolLearned(host).then(pump);
+      }
+      await new Promise<void>((r) => flight.waiting.push(r));
+    } else flight.running++;
     let released = false;
     return () => {
       if (released) return;
       released = true;
       flight.running--;
-      // The bound may have grown meanwhile (the first h2 connection): wake as many as now fit.
-      while (flight.waiting.length > 0 && flight.running < this.http.maxInFlight(host)) {
-        flight.running++;
-        flight.waiting.shift()!();
-      }
+      pump();
     };
   }
 
@@ -212,7 +222,7 @@ export class RegistryClient {
     retries?: number,
     deadlineAt?: number,
   ): Promise<HttpResponse & { requestUrl: string }> {
-    const release = await this.slot(loc.host);
+    const release = await this.slot(loc.host, scheme === 'https');
     try {
       return await this.sendNow(scheme, loc, r, retries, deadlineAt);
     } finally {

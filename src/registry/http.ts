@@ -124,12 +124,20 @@ export class HttpTransport {
   private readonly agents = new Map<string, Agent>();
   /** Agent keys (registry hosts) on which a connection negotiated h2 by ALPN. */
   private readonly h2Hosts = new Set<string>();
+  /**
+   * Agent keys whose first TLS connection has finished its handshake (whatever ALPN chose) or
+   * failed, each with the wake-up of the requests that waited for it (see `maxInFlight`).
+   */
+  private readonly learned = new Map<string, { done: boolean; promise: Promise<void>; resolve: () => void }>();
   private readonly exchange: Exchange;
+  /** True when the exchange is undici's own, so ALPN results are seen (`h2Pool`). */
+  private readonly seesAlpn: boolean;
   constructor(
     private readonly options: HttpOptions,
     exchange?: Exchange,
   ) {
     this.exchange = exchange ?? ((r) => this.undiciExchange(r));
+    this.seesAlpn = !exchange && !options.dispatcher && options.http2 !== false;
   }
 
   /** Sends a request under one deadline, following redirects and retrying transient failures. */
@@ -159,11 +167,47 @@ export class HttpTransport {
   /**
    * How many requests for one registry (agent key) may be in flight at once: the connections of
    * HTTP/1.1 (one request each, so none waits inside undici where its deadline would already
-   * run), or the stream bound once a connection to it negotiated h2.
+   * run), or the stream bound once a connection to it negotiated h2. Over HTTPS with h2 offered,
+   * one request until the first connection's handshake is done: undici opens a new connection
+   * for each request that arrives while the first one is still connecting, and when ALPN then
+   * chooses h2 that one connection carries them all, so the other handshakes were CPU thrown
+   * away on both sides. Once ALPN chose HTTP/1.1 (or the first connection failed), the
+   * connections bound applies as before.
    */
-  maxInFlight(agentKey: string): number {
-    if (!this.options.dispatcher && this.options.http2 !== false && this.h2Hosts.has(agentKey)) return this.streams;
+  maxInFlight(agentKey: string, https = false): number {
+    if (this.seesAlpn && this.h2Hosts.has(agentKey)) return this.streams;
+    if (this.seesAlpn && https && !this.learned.get(agentKey)?.done) return 1;
     return Math.max(1, this.options.maxConnectionsPerRegistry);
+  }
+
+  /**
+   * Resolves once `maxInFlight(agentKey, true)` may have grown: the first TLS connection to it
+   * finished its handshake or failed (at once when that happened already, or when ALPN is not
+   * seen). Every request in flight has a deadline, and a request's end settles it too, so the
+   * wait is bounded.
+   */
+  protocolLearned(agentKey: string): Promise<void> {
+    if (!this.seesAlpn) return Promise.resolve();
+    return this.learning(agentKey).promise;
+  }
+
+  private learning(agentKey: string) {
+    let l = this.learned.get(agentKey);
+    if (!l) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => (resolve = r));
+      l = { done: false, promise, resolve };
+      this.learned.set(agentKey, l);
+    }
+    return l;
+  }
+
+  private learnedProtocol(agentKey: string, h2: boolean): void {
+    if (h2) this.h2Hosts.add(agentKey);
+    const l = this.learning(agentKey);
+    if (l.done) return;
+    l.done = true;
+    l.resolve();
   }
 
   /** Closes every kept-alive connection. */
@@ -291,6 +335,9 @@ export class HttpTransport {
         timeoutMs: this.options.timeoutMs,
       });
     } catch (err) {
+      // A request that ended without an answer may never have reached a connect (aborted while
+      // queued): the requests waiting for the first handshake go ahead under the connections bound.
+      this.learnedProtocol(hop.agentKey, false);
       this.options.onRequest?.(hop.method, redactUrl(hop.url), 0);
       event(
         0,
@@ -344,7 +391,8 @@ export class HttpTransport {
       agent = h2
         ? new Agent({
             ...common,
-            factory: (origin, opts) => h2Pool(origin, opts, connect, this.streams, () => this.h2Hosts.add(key)),
+            factory: (origin, opts) =>
+              h2Pool(origin, opts, connect, this.streams, (isH2) => this.learnedProtocol(key, isH2)),
           })
         : new Agent({ ...common, connect });
       this.agents.set(id, agent);
@@ -368,7 +416,8 @@ function h2Pool(
   opts: Agent.Options,
   connect: TlsConnectOptions & { timeout: number; secureContext?: SecureContext },
   streams: number,
-  onH2: () => void,
+  /** Each connection's outcome: true when ALPN chose h2, false for HTTP/1.1 or a failed connect. */
+  onProtocol: (h2: boolean) => void,
 ): Dispatcher {
   return new Pool(origin, {
     ...opts,
@@ -381,9 +430,12 @@ function h2Pool(
         maxConcurrentStreams: streams,
         connect: (options, callback) =>
           base(options, (err, socket) => {
-            if (err || !socket) return callback(err ?? new Error('no socket'), null);
+            if (err || !socket) {
+              onProtocol(false);
+              return callback(err ?? new Error('no socket'), null);
+            }
             const h2 = (socket as TLSSocket).alpnProtocol === 'h2';
-            if (h2) onH2();
+            onProtocol(h2);
             const negotiated = h2 ? streams : 1;
             if (client.pipelining !== negotiated) client.pipelining = negotiated;
             callback(null, socket);

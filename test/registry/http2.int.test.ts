@@ -125,6 +125,48 @@ describe('HTTP/2 to TLS registries', () => {
     });
   });
 
+  it('a first burst to a server that offers h2 opens one connection, not one per request', async () => {
+    await serve('h2', async (host, certDir, seen) => {
+      // No request first: all 30 start before any connection exists. One TLS handshake learns
+      // h2 by ALPN; the others would be handshakes thrown away (CPU on both sides).
+      const src = createImageSource({ certDirs: [certDir], env: { HOME: dir }, blobs: memoryBlobStore() });
+      try {
+        const spec = parsePullSpec(`${host}/a/b:1`);
+        const answers = await resolveAll(
+          src,
+          Array.from({ length: 30 }, () => ({ source: spec, importPolicy: {} })),
+        );
+        expect(answers.filter((a) => !a.ok)).toEqual([]);
+      } finally {
+        await src.close();
+      }
+      expect(new Set(seen.versions)).toEqual(new Set(['2.0']));
+      expect(seen.connections).toBe(1);
+      expect(seen.mostOnOneConnection).toBeGreaterThan(8);
+    });
+  });
+
+  it('a first burst to an HTTP/1.1-only server still spreads over several connections', async () => {
+    await serve('h1-only', async (host, certDir, seen) => {
+      const src = createImageSource({ certDirs: [certDir], env: { HOME: dir }, blobs: memoryBlobStore() });
+      try {
+        const spec = parsePullSpec(`${host}/a/b:1`);
+        const answers = await resolveAll(
+          src,
+          Array.from({ length: 40 }, () => ({ source: spec, importPolicy: {} })),
+        );
+        expect(answers.filter((a) => !a.ok)).toEqual([]);
+      } finally {
+        await src.close();
+      }
+      expect(new Set(seen.versions)).toEqual(new Set(['1.1']));
+      expect(seen.mostOnOneConnection).toBe(1);
+      // Learning the protocol on one connection first must not leave HTTP/1.1 on that one connection.
+      expect(seen.connections).toBe(8);
+      expect(seen.most).toBe(8);
+    });
+  });
+
   it('streams per connection are bounded', async () => {
     await serve('h2', async (host, certDir, seen) => {
       await resolveMany(host, certDir, 30, { maxStreamsPerConnection: 4, maxConnectionsPerRegistry: 1 });
