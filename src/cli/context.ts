@@ -11,6 +11,7 @@ import { stateReporter } from './state-report.js';
 import type { ImageSourceOptions } from '../registry/index.js';
 import type { ImageSource } from '../registry/types.js';
 import { createTriggerHook } from '../core/triggers/controller/controller.js';
+import { LISTING_VIEWS } from '../core/listing-views.js';
 import type { BlobStore } from '../state/types.js';
 import type { CoreContext } from '../core/context.js';
 import type { GlobalOptions } from './globals.js';
@@ -48,7 +49,8 @@ export type ContextGlobals = Pick<
 /** Creates the dependencies of the core use cases for one command run. */
 export function buildCoreContext(g: ContextGlobals, io: CliIO, options: ContextOptions = {}): CoreContext {
   const report = options.stateReport === undefined ? stateReporter(io) : options.stateReport;
-  const store = openStateStore(g.dir, report ? { report } : {});
+  // The listing views of ImageStreams live in the object index: `get is -A` parses no unchanged file.
+  const store = openStateStore(g.dir, { ...(report ? { report } : {}), views: LISTING_VIEWS });
   const blobs = options.dryRun ? readOnlyBlobs(store.blobs) : store.blobs;
   const signaturePolicy = options.signatures ? loadSignaturePolicy(options.signatures, io) : undefined;
   const provenance = createProvenanceStore(g.dir, { readOnly: Boolean(options.dryRun) });

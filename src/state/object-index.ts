@@ -9,6 +9,11 @@
  * a warning, marker comments or bytes that are not UTF-8 is parsed by every command, so every
  * command reports it. The index is an optimisation only: missing, corrupt, of another version or
  * not writable, it is rebuilt or left out silently, and no output depends on it.
+ *
+ * Beside each object the index may keep its view (`ObjectViews`, given by whoever opens the
+ * store): the few fields a listing prints, so that `get is -A` on an unchanged folder reads no
+ * state file at all. Views are recorded together with the objects, from the same parse, and an
+ * index written with other views (another `id`) is not used.
  */
 import { promises as fs, readFileSync } from 'node:fs';
 import type { Stats } from 'node:fs';
@@ -17,6 +22,7 @@ import type { KubeObject } from '../domain/types.js';
 import { writeFileAtomic } from './atomic.js';
 import type { FoundMarker } from './markers.js';
 import type { ParsedFile, ParsedObject } from './parse.js';
+import type { ObjectViews } from './types.js';
 
 export const OBJECT_INDEX_FILE = '.isctl/cache/objects-v1.json';
 const VERSION = 1;
@@ -36,6 +42,14 @@ interface StatKey {
 
 interface IndexEntry extends StatKey {
   objects: IndexedObject[];
+  /** The view of each object (null: it has none), when the store has views. */
+  views?: unknown[];
+}
+
+/** What the index knows of an unchanged file. */
+export interface IndexedFile {
+  objects: readonly IndexedObject[];
+  views?: readonly unknown[];
 }
 
 /** True when `st` is the stat an entry was recorded with. */
@@ -52,7 +66,8 @@ function isEntry(v: unknown): v is IndexEntry {
     typeof e.ctimeMs === 'number' &&
     typeof e.ino === 'number' &&
     Array.isArray(e.objects) &&
-    e.objects.every((o) => Array.isArray(o) && o.length === 3 && o.every((s) => typeof s === 'string'))
+    e.objects.every((o) => Array.isArray(o) && o.length === 3 && o.every((s) => typeof s === 'string')) &&
+    (e.views === undefined || (Array.isArray(e.views) && e.views.length === e.objects.length))
   );
 }
 
@@ -62,33 +77,42 @@ export class ObjectIndex {
   private constructor(
     private readonly root: string,
     private readonly entries: Map<string, IndexEntry>,
+    private readonly views: ObjectViews | undefined,
   ) {}
 
-  /** Loads the index; a missing, unreadable, corrupt or other-version index is an empty one. */
-  static open(root: string): ObjectIndex {
+  /**
+   * Loads the index; a missing, unreadable, corrupt or other-version index is an empty one, and
+   * so is one written with other views than `views` (its views would not be these).
+   */
+  static open(root: string, views?: ObjectViews): ObjectIndex {
     try {
       const raw = JSON.parse(readFileSync(path.join(root, OBJECT_INDEX_FILE), 'utf8')) as {
         version?: unknown;
+        views?: unknown;
         files?: unknown;
       };
       if (raw.version !== VERSION || typeof raw.files !== 'object' || raw.files === null) throw new Error('other');
+      if ((raw.views ?? '') !== (views?.id ?? '')) throw new Error('other views');
       const entries = new Map<string, IndexEntry>();
-      for (const [rel, e] of Object.entries(raw.files)) if (isEntry(e)) entries.set(rel, e);
-      return new ObjectIndex(root, entries);
+      for (const [rel, e] of Object.entries(raw.files)) if (isEntry(e) && viewsFit(e, views)) entries.set(rel, e);
+      return new ObjectIndex(root, entries, views);
     } catch {
       // Rebuilt from what this load records (nothing is written when nothing can be recorded).
-      return new ObjectIndex(root, new Map());
+      return new ObjectIndex(root, new Map(), views);
     }
   }
 
-  /** The objects `rel` defines, if the file is unchanged since it was recorded. */
-  get(rel: string, st: Stats): readonly IndexedObject[] | undefined {
+  /** What `rel` defines, if the file is unchanged since it was recorded. */
+  get(rel: string, st: Stats): IndexedFile | undefined {
     const e = this.entries.get(rel);
-    return e && sameStat(e, st) ? e.objects : undefined;
+    return e && sameStat(e, st) ? e : undefined;
   }
 
   /** Records a file that parsed cleanly (or forgets it when its mtime is too recent to trust). */
-  set(rel: string, st: Stats, objects: IndexedObject[]): void {
+  set(rel: string, st: Stats, parsed: readonly ParsedObject[]): void {
+    const objects = indexedObjectsOf(parsed);
+    const views = this.views;
+    const viewed = views ? parsed.map((o) => views.of(o.object) ?? null) : undefined;
     const old = this.entries.get(rel);
     if (Date.now() - st.mtimeMs < RACY_MS) {
       if (old !== undefined) {
@@ -97,8 +121,15 @@ export class ObjectIndex {
       }
       return;
     }
-    if (old && sameStat(old, st) && JSON.stringify(old.objects) === JSON.stringify(objects)) return;
-    this.entries.set(rel, { size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, ino: st.ino, objects });
+    if (
+      old &&
+      sameStat(old, st) &&
+      JSON.stringify(old.objects) === JSON.stringify(objects) &&
+      JSON.stringify(old.views) === JSON.stringify(viewed)
+    )
+      return;
+    const stat = { size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, ino: st.ino };
+    this.entries.set(rel, { ...stat, objects, ...(viewed ? { views: viewed } : {}) });
     this.dirty = true;
   }
 
@@ -127,12 +158,19 @@ export class ObjectIndex {
       await fs.mkdir(dir, { recursive: true });
       await fs.writeFile(path.join(dir, '.gitignore'), '*\n', { flag: 'wx' }).catch(() => undefined);
       const files = Object.fromEntries(this.entries);
-      await writeFileAtomic(this.root, OBJECT_INDEX_FILE, JSON.stringify({ version: VERSION, files }));
+      const views = this.views ? { views: this.views.id } : {};
+      await writeFileAtomic(this.root, OBJECT_INDEX_FILE, JSON.stringify({ version: VERSION, ...views, files }));
       this.dirty = false;
     } catch {
       // The index is an optimisation; a folder that cannot be written is still read in full.
     }
   }
+}
+
+/** True when an entry's views are there exactly when the store has views, and each passes its check. */
+function viewsFit(e: IndexEntry, views: ObjectViews | undefined): boolean {
+  if (!views) return e.views === undefined;
+  return e.views?.every((v, i) => v === null || views.check(e.objects[i][0], v)) === true;
 }
 
 /** What reading one file gave: its parse, with marker comments and (for a file with problems) its text. */

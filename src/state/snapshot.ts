@@ -6,7 +6,7 @@
 import { ServerError } from '../domain/errors.js';
 import type { StateFileError } from '../domain/errors.js';
 import type { KubeObject } from '../domain/types.js';
-import type { MarkerSite, ObjectLocation, Snapshot, StoredObject } from './types.js';
+import type { MarkerSite, ObjectLocation, ObjectView, ObjectViews, Snapshot, StoredObject } from './types.js';
 
 /** Deep-freezes a JSON value in place. */
 export function deepFreeze<T>(v: T): T {
@@ -49,6 +49,9 @@ export class Entry<T extends KubeObject = KubeObject> implements StoredObject<T>
   }
 }
 
+const byNamespaceAndName = (a: { namespace: string; name: string }, b: { namespace: string; name: string }) =>
+  a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+
 const keyOf = (kind: string, namespace: string, name: string) => `${kind}\u0000${namespace}\u0000${name}`;
 
 /**
@@ -63,6 +66,11 @@ export interface PendingFiles {
   ofKind(kind: string, namespace: string | undefined, except: boolean): string[];
   /** Every pending file. */
   all(): string[];
+  /**
+   * Views of the kept objects of `kind` (in `namespace` when given) of pending files, from the
+   * index; `missing`: pending files of that kind whose views the index does not have.
+   */
+  views(kind: string, namespace: string | undefined): { views: ObjectView<unknown>[]; missing: string[] };
   /** Parses a pending file (then no longer pending): its entries, in file order, as a full load keeps them. */
   load(file: string): Entry[];
   /** Position of a file in path order. */
@@ -83,6 +91,7 @@ export class SnapshotImpl implements Snapshot {
     readonly markers: readonly MarkerSite[] = [],
     readonly warnings: StateFileError[] = [],
     private readonly pending?: PendingFiles,
+    private readonly views?: ObjectViews,
   ) {
     for (const e of entries) {
       this.all.push(e);
@@ -127,13 +136,25 @@ export class SnapshotImpl implements Snapshot {
     const e = this.index.get(keyOf(kind, namespace, name));
     return e && !this.removed.has(e) ? (e as unknown as StoredObject<T>) : undefined;
   }
+  listViews<V>(kind: string, namespace?: string): ObjectView<V>[] {
+    const out: ObjectView<unknown>[] = [];
+    if (this.pending) {
+      if (this.views) {
+        this.loadPending(this.pending.views(kind, namespace).missing);
+        out.push(...this.pending.views(kind, namespace).views);
+      } else this.loadPending(this.pending.ofKind(kind, namespace, false));
+    }
+    const viewOf = this.views ? (o: KubeObject) => this.views!.of(o) : (o: KubeObject) => o;
+    for (const e of this.all)
+      if (e.kind === kind && (namespace === undefined || e.namespace === namespace) && !this.removed.has(e))
+        out.push({ namespace: e.namespace, name: e.name, view: viewOf(e.current as KubeObject) });
+    return out.sort(byNamespaceAndName) as ObjectView<V>[];
+  }
   list<T extends KubeObject = KubeObject>(kind: string, namespace?: string): StoredObject<T>[] {
     if (this.pending) this.loadPending(this.pending.ofKind(kind, namespace, false));
     return this.all
       .filter((e) => e.kind === kind && (namespace === undefined || e.namespace === namespace) && !this.removed.has(e))
-      .sort((a, b) =>
-        a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
-      ) as unknown as StoredObject<T>[];
+      .sort(byNamespaceAndName) as unknown as StoredObject<T>[];
   }
   add<T extends KubeObject>(object: T, namespace: string): StoredObject<T> {
     const kind = String(object.kind);

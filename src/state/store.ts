@@ -30,16 +30,9 @@ import { parse as parseYaml } from 'yaml';
 import { withFolderLock } from './lock.js';
 import { ParseCache } from './parse-cache.js';
 import { parseStateFile } from './parse.js';
-import {
-  type IndexedObject,
-  ObjectIndex,
-  ParseMemo,
-  type ReadResult,
-  indexedObjectOf,
-  indexedObjectsOf,
-} from './object-index.js';
+import { ObjectIndex, type IndexedFile, ParseMemo, type ReadResult, indexedObjectOf } from './object-index.js';
 import { Entry, type PendingFiles, SnapshotImpl, deepFreeze } from './snapshot.js';
-import type { FileChange, MarkerSite, Snapshot, StateStore, UpdateOptions } from './types.js';
+import type { FileChange, MarkerSite, ObjectViews, Snapshot, StateStore, UpdateOptions } from './types.js';
 import { MARKER_KEY, findMarkers } from './markers.js';
 import { type MayDefine, mayDefine } from './may-define.js';
 
@@ -61,6 +54,8 @@ export interface StateStoreOptions {
   lockTimeoutMs?: number;
   /** Files larger than this are refused unread (default 4 MiB). */
   maxFileBytes?: number;
+  /** Views of objects for listings, kept in the object index (`Snapshot.listViews`). */
+  views?: ObjectViews;
 }
 
 /** Default size limit of one state file. */
@@ -159,12 +154,20 @@ interface PendingFile {
   order: number;
   st: Stats;
   keys: { kind: string; namespace: string; name: string; key: string; kept: boolean }[];
+  /** The view of each object (parallel to keys) when the store has views. */
+  views?: readonly unknown[];
 }
 
-async function load(root: string, namespace: string, maxBytes: number, memo: ParseMemo): Promise<Loaded> {
+async function load(
+  root: string,
+  namespace: string,
+  maxBytes: number,
+  memo: ParseMemo,
+  views: ObjectViews | undefined,
+): Promise<Loaded> {
   const [listing, cache] = await Promise.all([listStateFiles(root), ParseCache.open(root)]);
-  const index = ObjectIndex.open(root);
-  const known = new Map<string, readonly IndexedObject[]>();
+  const index = ObjectIndex.open(root, views);
+  const known = new Map<string, IndexedFile>();
   const stats = new Map<string, Stats>();
   const results: (ReadResult | string)[] = [];
   for (const rel of listing.files) {
@@ -179,7 +182,7 @@ async function load(root: string, namespace: string, maxBytes: number, memo: Par
     const parsed = readOne(root, rel, maxBytes, cache, st, memo);
     const clean =
       parsed.problems.length === 0 && !parsed.warnings?.length && !parsed.readOnly && !parsed.markers?.length;
-    if (clean) index.set(rel, st, indexedObjectsOf(parsed.objects));
+    if (clean) index.set(rel, st, parsed.objects);
     else index.delete(rel);
     results.push(parsed);
   }
@@ -218,12 +221,13 @@ async function load(root: string, namespace: string, maxBytes: number, memo: Par
   };
   for (const [order, parsed] of results.entries()) {
     if (typeof parsed === 'string') {
-      const keys = (known.get(parsed) ?? []).map(([kind, declared, name]) => {
+      const indexed = known.get(parsed);
+      const keys = (indexed?.objects ?? []).map(([kind, declared, name]) => {
         const ns = declared !== '' ? declared : namespaces.forFile(parsed).namespace;
         const key = objectKey(kind, ns, name);
         return { kind, namespace: ns, name, key, kept: count(parsed, kind, ns, name, key) };
       });
-      pending.set(parsed, { order, st: stats.get(parsed)!, keys });
+      pending.set(parsed, { order, st: stats.get(parsed)!, keys, ...(indexed?.views ? { views: indexed.views } : {}) });
       continue;
     }
     for (const [index, m] of (parsed.markers ?? []).entries())
@@ -283,6 +287,21 @@ async function load(root: string, namespace: string, maxBytes: number, memo: Par
     ofKind: (kind, ns, except) =>
       pendingWhere((k) => (except ? k.kind !== kind : k.kind === kind) && (ns === undefined || k.namespace === ns)),
     all: () => [...pending.keys()],
+    views: (kind, ns) => {
+      const out: { namespace: string; name: string; view: unknown }[] = [];
+      const missing: string[] = [];
+      for (const [file, p] of pending) {
+        const of = p.keys.flatMap((k, i) =>
+          k.kind === kind && k.kept && (ns === undefined || k.namespace === ns) ? [i] : [],
+        );
+        if (of.length === 0) continue;
+        const v = p.views;
+        if (v && of.every((i) => v[i] !== null))
+          for (const i of of) out.push({ namespace: p.keys[i].namespace, name: p.keys[i].name, view: v[i] });
+        else missing.push(file);
+      }
+      return { views: out, missing };
+    },
     order: (file) => order.get(file) ?? Number.MAX_SAFE_INTEGER,
     load: (file) => {
       const p = pending.get(file);
@@ -309,7 +328,15 @@ async function load(root: string, namespace: string, maxBytes: number, memo: Par
     },
   };
   return {
-    snapshot: new SnapshotImpl(namespace, entries, problems, markers, warnings, pending.size > 0 ? files : undefined),
+    snapshot: new SnapshotImpl(
+      namespace,
+      entries,
+      problems,
+      markers,
+      warnings,
+      pending.size > 0 ? files : undefined,
+      views,
+    ),
     problemFiles,
     readOnly,
     guard: writeGuard(copies, unreadable),
@@ -383,14 +410,14 @@ export function openStateStore(dir: string, options: StateStoreOptions = {}): St
     blobs: createBlobStore(root),
     async read(namespace: string): Promise<Snapshot> {
       await checkFolder(root);
-      const { snapshot } = await load(root, namespace, maxBytes, memo);
+      const { snapshot } = await load(root, namespace, maxBytes, memo, options.views);
       options.report?.(snapshot);
       return snapshot;
     },
     async update<T>(namespace: string, fn: (snapshot: Snapshot) => Promise<T> | T, opts: UpdateOptions = {}) {
       await checkFolder(root);
       return withFolderLock(root, lockTimeout, async () => {
-        const loaded = await load(root, namespace, maxBytes, memo);
+        const loaded = await load(root, namespace, maxBytes, memo, options.views);
         options.report?.(loaded.snapshot);
         const result = await fn(loaded.snapshot);
         const changes = await computeChanges(loaded.snapshot, (rel) => readText(root, rel), {

@@ -57,6 +57,27 @@ export interface MarkerSite {
   namespace: string;
 }
 
+/**
+ * Views of objects for listings: the few fields a listing prints, kept in the object index beside
+ * each object (./object-index.ts), so that a listing of an unchanged folder parses no file. `of`
+ * must be a pure function of the object; `id` names it and changes whenever `of` changes (an index
+ * written with another id is not used).
+ */
+export interface ObjectViews {
+  readonly id: string;
+  /** The view of an object; undefined for objects that have none (their kind is not listed so). */
+  of(object: KubeObject): unknown;
+  /** True when a view read back from the index has the shape `of` gives for `kind` (the index is untrusted bytes). */
+  check(kind: string, view: unknown): boolean;
+}
+
+/** One object as a listing sees it: its effective namespace, name and view. */
+export interface ObjectView<V> {
+  readonly namespace: string;
+  readonly name: string;
+  readonly view: V;
+}
+
 /** All objects of the folder as seen by one command. */
 export interface Snapshot {
   /** Every marker comment of the folder's YAML files, file by file in path order. */
@@ -76,6 +97,11 @@ export interface Snapshot {
   find<T extends KubeObject = KubeObject>(kind: string, namespace: string, name: string): StoredObject<T> | undefined;
   /** Objects of a kind, in one namespace or (undefined) all, sorted by namespace then name. */
   list<T extends KubeObject = KubeObject>(kind: string, namespace?: string): StoredObject<T>[];
+  /**
+   * `list`, as views: each object's view (`ObjectViews.of`, or the object itself when the store
+   * has no views), read from the object index for unchanged files without parsing them.
+   */
+  listViews<V>(kind: string, namespace?: string): ObjectView<V>[];
   /** Adds a new object; it is written to the default path (see `defaultPathFor`) on commit. */
   add<T extends KubeObject>(object: T, namespace: string): StoredObject<T>;
   /** Removes an object from its file on commit (the file is deleted when nothing else is left). */

@@ -24,6 +24,12 @@ export function memorySnapshot(objects: KubeObject[], namespace = 'default', fil
       stored.find((s) => s.kind === kind && s.namespace === ns && s.name === name) as StoredObject<T> | undefined,
     list: <T extends KubeObject>(kind: string, ns?: string) =>
       sorted(stored.filter((s) => s.kind === kind && (ns === undefined || s.namespace === ns))) as StoredObject<T>[],
+    listViews: <V>(kind: string, ns?: string) =>
+      sorted(stored.filter((s) => s.kind === kind && (ns === undefined || s.namespace === ns))).map((s) => ({
+        namespace: s.namespace,
+        name: s.name,
+        view: s.current as V,
+      })),
     add: () => {
       throw new Error('not supported');
     },

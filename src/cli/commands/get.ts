@@ -54,6 +54,7 @@ async function action(type: string | undefined, args: string[], opts: Flags, cmd
     // istag tables and names need only the digest and reference (no blob reads for large folders);
     // json/yaml/jsonpath show the whole Image, and isimage needs list children to match digests.
     withImages: resource !== 'imagestreamtags' || (format.kind !== 'table' && format.kind !== 'name'),
+    listing: format.kind === 'table' || format.kind === 'name',
   });
   const print: PrintOptions = {
     format,
