@@ -19,6 +19,7 @@ import type { Image, ImageStream, ImageStreamImage, ImageStreamTag } from '../do
 import type { Snapshot, StoredObject } from '../state/types.js';
 import type { CoreContext } from './context.js';
 import { imageLoader, type ImageLoader } from './images.js';
+import { streamViews } from './listing-views.js';
 import type { LabelSelector } from './selector.js';
 
 /** The three resources of the image API isctl serves. */
@@ -116,9 +117,11 @@ export function getImageStreams(snapshot: Snapshot, q: GetQuery): GetResult<Imag
   if (q.names.length === 0 && q.listing) {
     // The listing views (./listing-views.ts): an unchanged file is not even parsed.
     const selector = q.selector;
-    for (const v of snapshot.listViews<ImageStream>('ImageStream', q.namespace))
-      if (!selector || selector(v.view.metadata?.labels))
-        result.items.push(decorated(v.view, v.namespace, q.internalRegistry));
+    for (const v of snapshot.listViews('ImageStream', q.namespace)) {
+      const listing = streamViews(v.view).listing;
+      if (!selector || selector(listing.metadata?.labels))
+        result.items.push(decorated(listing, v.namespace, q.internalRegistry));
+    }
     return result;
   }
   if (q.names.length === 0) {

@@ -1,7 +1,9 @@
 /**
- * What a listing of ImageStreams prints, as a view the object index keeps beside each stream
- * (src/state/object-index.ts): `get is` and `get is -A` as a table or `-o name` read these views
- * for every unchanged file instead of parsing it. The view is a pruned ImageStream holding every
+ * What a listing of ImageStreams prints, and whether a refresh would look at the stream at all,
+ * as views the object index keeps beside each stream (src/state/object-index.ts): `get is` and
+ * `get is -A` as a table or `-o name` read the listing view of every unchanged file instead of
+ * parsing it, and `refresh` reads only the files of streams it may re-import (./refresh-candidates.ts
+ * `mayRefresh`). The listing view is a pruned ImageStream holding every
  * field `decorateImageStream`, the label selector and the `get is` row (openshift-apiserver
  * pkg/image/printers/internalversion/printer.go printImageStream: name, repository, status tags
  * by their newest item's time, updated) read, so the same code prints either. Whoever makes the
@@ -12,6 +14,22 @@ import type { ImageStream, KubeObject, NamedTagEventList } from '../domain/types
 import { isKubeObject } from '../state/parse.js';
 import { structuralProblems } from '../state/structure.js';
 import type { ObjectViews } from '../state/types.js';
+import { mayRefresh } from './refresh-candidates.js';
+
+/** The views of one ImageStream. */
+export interface ImageStreamViews {
+  /** What `get is` prints of it. */
+  listing: ImageStream;
+  /** False when no refresh would re-import any of its tags (`mayRefresh`). */
+  refresh: boolean;
+}
+
+/** The views of a stream from `Snapshot.listViews`; a store without views lists the objects themselves. */
+export function streamViews(v: unknown): ImageStreamViews {
+  const views = v as Partial<ImageStreamViews>;
+  if (typeof views.refresh === 'boolean' && views.listing !== undefined) return views as ImageStreamViews;
+  return { listing: v as ImageStream, refresh: mayRefresh(v as ImageStream) };
+}
 
 /** The listing view of an ImageStream. */
 export function imageStreamView(s: ImageStream): ImageStream {
@@ -53,12 +71,20 @@ function tagView(t: NamedTagEventList): NamedTagEventList {
 
 /** The views the CLI's store keeps: ImageStreams only. */
 export const LISTING_VIEWS: ObjectViews = {
-  id: 'imagestream-listing-1',
-  of: (o: KubeObject) => (o.kind === 'ImageStream' ? imageStreamView(o as ImageStream) : undefined),
-  check: (kind, v) =>
-    kind === 'ImageStream' &&
-    isKubeObject(v) &&
-    v.kind === 'ImageStream' &&
-    typeof v.metadata?.name === 'string' &&
-    structuralProblems(v).length === 0,
+  id: 'imagestream-views-2',
+  of: (o: KubeObject): ImageStreamViews | undefined =>
+    o.kind === 'ImageStream'
+      ? { listing: imageStreamView(o as ImageStream), refresh: mayRefresh(o as ImageStream) }
+      : undefined,
+  check: (kind, v) => {
+    if (kind !== 'ImageStream' || typeof v !== 'object' || v === null) return false;
+    const { listing, refresh } = v as Partial<ImageStreamViews>;
+    return (
+      typeof refresh === 'boolean' &&
+      isKubeObject(listing) &&
+      listing.kind === 'ImageStream' &&
+      typeof listing.metadata?.name === 'string' &&
+      structuralProblems(listing).length === 0
+    );
+  },
 };

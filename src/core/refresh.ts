@@ -6,19 +6,14 @@
  */
 import { lintSnapshot, type LintFinding } from './lint.js';
 import type { CoreContext, TagChange, TriggerReport } from './context.js';
-import type { FileChange, Snapshot, StoredObject } from '../state/types.js';
+import type { FileChange, ObjectView, Snapshot, StoredObject } from '../state/types.js';
+import { streamViews } from './listing-views.js';
+import { isCandidate } from './refresh-candidates.js';
 import type { ImageStream, TagReference } from '../domain/types.js';
 import { currentEvent, specTag } from '../domain/history.js';
 import { recordImportResults, type TagImportResult } from './import-record.js';
 import { failureOf, resolveAll, type ResolveAnswer } from './resolve-tags.js';
-import {
-  pullSpecDigest,
-  pullSpecWithTag,
-  readPullSpec,
-  tagSource,
-  type InvalidPullSpec,
-  type PullSpec,
-} from '../domain/pullspec.js';
+import { pullSpecWithTag, readPullSpec, tagSource, type InvalidPullSpec, type PullSpec } from '../domain/pullspec.js';
 import { prioritizeTags } from '../domain/tag-order.js';
 import { ANNOTATION_INSECURE_REPOSITORY } from '../domain/types.js';
 import { NotFoundError } from '../domain/errors.js';
@@ -105,14 +100,15 @@ interface Candidate {
 export async function refresh(ctx: CoreContext, input: RefreshInput): Promise<RefreshResult> {
   const selection: RefreshSelection = input;
   const snapshot = await ctx.store.read(ctx.namespace);
+  const views = snapshot.listViews('ImageStream', selection.namespace);
   for (const name of selection.streams ?? []) {
-    if (!snapshot.list('ImageStream', selection.namespace).some((s) => s.name === name))
-      throw new NotFoundError('imagestreams.image.openshift.io', name);
+    if (!views.some((v) => v.name === name)) throw new NotFoundError('imagestreams.image.openshift.io', name);
   }
+  const streams = streamsToLook(snapshot, views, selection);
   // One tag list per repository per run, shared by whole-repository streams and policy tags.
   const lister = new TagLister(ctx.source);
-  const repositories = await repositoryCandidates(ctx, lister, snapshot, selection);
-  const selected = [...selectTags(snapshot, selection), ...repositories.candidates];
+  const repositories = await repositoryCandidates(ctx, lister, streams, selection);
+  const selected = [...selectTags(streams, selection), ...repositories.candidates];
   const policyTags = selected.filter((c) => !c.fromRepository && isPolicyTag(c.ref));
   const candidates = selected.filter((c) => c.fromRepository || !isPolicyTag(c.ref));
   const total = selected.length;
@@ -179,15 +175,12 @@ export async function refresh(ctx: CoreContext, input: RefreshInput): Promise<Re
 async function repositoryCandidates(
   ctx: CoreContext,
   lister: TagLister,
-  snapshot: Snapshot,
+  selected: readonly StoredObject<ImageStream>[],
   selection: RefreshSelection,
 ): Promise<{ candidates: Candidate[]; failures: TagRefreshOutcome[] }> {
   const out = { candidates: [] as Candidate[], failures: [] as TagRefreshOutcome[] };
   if (selection.scheduledOnly) return out;
-  const wanted = selection.streams && selection.streams.length > 0 ? new Set(selection.streams) : undefined;
-  const streams = snapshot
-    .list<ImageStream>('ImageStream', selection.namespace)
-    .filter((s) => s.current.spec?.dockerImageRepository && (!wanted || wanted.has(s.name)));
+  const streams = selected.filter((s) => s.current.spec?.dockerImageRepository);
   // Every repository is listed at once (one round trip for all, not one after another); the
   // candidates keep the order of the streams.
   const listings = streams.map((s) => {
@@ -244,38 +237,33 @@ async function listRepositoryTags(
   }
 }
 
+/**
+ * The streams of the selection, sorted by namespace and name, that a refresh may re-import a tag
+ * of, read in full; the others are known by their views only (./listing-views.ts), so the files
+ * of streams whose every tag is pinned and imported are not parsed.
+ */
+function streamsToLook(
+  snapshot: Snapshot,
+  views: readonly ObjectView<unknown>[],
+  selection: RefreshSelection,
+): StoredObject<ImageStream>[] {
+  const wanted = selection.streams && selection.streams.length > 0 ? new Set(selection.streams) : undefined;
+  const keys = views.filter((v) => (!wanted || wanted.has(v.name)) && streamViews(v.view).refresh);
+  return snapshot.findMany<ImageStream>('ImageStream', keys).filter((s) => s !== undefined);
+}
+
 /** The importable tags of the selection (tagImportable + scheduled + digest-pinned rules of
  * scheduled_image_controller.go). */
-export function selectTags(snapshot: Snapshot, selection: RefreshSelection): Candidate[] {
+export function selectTags(streams: readonly StoredObject<ImageStream>[], selection: RefreshSelection): Candidate[] {
   const out: Candidate[] = [];
-  const streams = snapshot.list<ImageStream>('ImageStream', selection.namespace);
-  const wanted = selection.streams && selection.streams.length > 0 ? new Set(selection.streams) : undefined;
   for (const s of streams) {
-    if (wanted && !wanted.has(s.name)) continue;
     for (const ref of s.current.spec?.tags ?? []) {
-      if (!isCandidate(s, ref, selection)) continue;
+      if (!isCandidate(s.current, s, ref, selection)) continue;
       const current = currentEvent(s.current, ref.name)?.image;
       out.push({ namespace: s.namespace, stream: s.name, ref, cold: !current, ...(current ? { current } : {}) });
     }
   }
   return out;
-}
-
-function isCandidate(s: StoredObject<ImageStream>, ref: TagReference, selection: RefreshSelection): boolean {
-  if (ref.from?.kind !== 'DockerImage' || ref.reference) return false;
-  if (selection.scheduledOnly && !ref.importPolicy?.scheduled) return false;
-  // An invalid source is still attempted so that its failure is recorded as a condition.
-  const source = tagSource(ref);
-  if (source && source.transport !== 'invalid' && pullSpecDigest(source) && tagImported(s.current, ref)) return false;
-  return (
-    !selection.match || selection.match({ namespace: s.namespace, stream: s.name, tag: ref.name, from: ref.from.name })
-  );
-}
-
-function tagImported(stream: ImageStream, ref: TagReference): boolean {
-  // Digest-pinned sources are re-imported only until the first success (scheduled_image_controller.go).
-  const ev = currentEvent(stream, ref.name);
-  return Boolean(ev) && (ref.generation === null || ref.generation === undefined || ev!.generation >= ref.generation);
 }
 
 function recordAll(
@@ -302,8 +290,14 @@ function recordAll(
   candidates.forEach((c, i) => group(c.namespace, c.stream).idx.push(i));
   for (const e of evaluations) group(e.input.namespace, e.input.stream).policy.push(e);
   const outcomes: TagRefreshOutcome[] = [];
-  for (const g of byStream.values()) {
-    const stored = snap.find<ImageStream>('ImageStream', g.namespace, g.stream);
+  // Every stream to record at once: the files they need are parsed in one go.
+  const groups = [...byStream.values()];
+  const found = snap.findMany<ImageStream>(
+    'ImageStream',
+    groups.map((g) => ({ namespace: g.namespace, name: g.stream })),
+  );
+  for (const [gi, g] of groups.entries()) {
+    const stored = found[gi];
     if (!stored) continue; // deleted meanwhile: nothing to record
     const results = g.idx.flatMap((i) => resultFor(stored.object, candidates[i], answers[i]));
     const before = new Map(

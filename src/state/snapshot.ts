@@ -150,6 +150,17 @@ export class SnapshotImpl implements Snapshot {
         out.push({ namespace: e.namespace, name: e.name, view: viewOf(e.current as KubeObject) });
     return out.sort(byNamespaceAndName) as ObjectView<V>[];
   }
+  findMany<T extends KubeObject = KubeObject>(
+    kind: string,
+    keys: readonly { namespace: string; name: string }[],
+  ): (StoredObject<T> | undefined)[] {
+    const pending = this.pending;
+    if (pending) this.loadPending([...new Set(keys.flatMap((k) => pending.defining(kind, k.namespace, k.name)))]);
+    return keys.map((k) => {
+      const e = this.index.get(keyOf(kind, k.namespace, k.name));
+      return e && !this.removed.has(e) ? (e as unknown as StoredObject<T>) : undefined;
+    });
+  }
   list<T extends KubeObject = KubeObject>(kind: string, namespace?: string): StoredObject<T>[] {
     if (this.pending) this.loadPending(this.pending.ofKind(kind, namespace, false));
     return this.all

@@ -95,6 +95,11 @@ export interface Snapshot {
   readonly warnings: readonly StateFileError[];
   /** Finds one object by kind (e.g. 'ImageStream'), namespace and name. */
   find<T extends KubeObject = KubeObject>(kind: string, namespace: string, name: string): StoredObject<T> | undefined;
+  /** `find` of many objects of one kind at once (parsing every file they need in one go), in the order asked. */
+  findMany<T extends KubeObject = KubeObject>(
+    kind: string,
+    keys: readonly { namespace: string; name: string }[],
+  ): (StoredObject<T> | undefined)[];
   /** Objects of a kind, in one namespace or (undefined) all, sorted by namespace then name. */
   list<T extends KubeObject = KubeObject>(kind: string, namespace?: string): StoredObject<T>[];
   /**

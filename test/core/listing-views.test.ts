@@ -11,7 +11,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { LISTING_VIEWS, imageStreamView } from '../../src/core/listing-views.js';
+import { type ImageStreamViews, LISTING_VIEWS, imageStreamView, streamViews } from '../../src/core/listing-views.js';
+import { mayRefresh } from '../../src/core/refresh-candidates.js';
 import { decorateImageStream } from '../../src/core/get.js';
 import { parseLabelSelector } from '../../src/core/selector.js';
 import type { ImageStream } from '../../src/domain/types.js';
@@ -43,18 +44,21 @@ function corpusStreams(): { file: string; stream: ImageStream }[] {
   );
 }
 
-const stored = (s: ImageStream, namespace: string) =>
+const asStored = (s: ImageStream, namespace: string) =>
   ({ original: s, object: s, namespace }) as unknown as StoredObject<ImageStream>;
 
 /** What a view must print as its stream does: the row with and without an internal registry, `-o name`, labels. */
 function expectSamePrint(stream: ImageStream, what: string): void {
-  const view = imageStreamView(stream);
-  // The view survives the index: JSON, and its shape passes the check applied when it is read back.
-  const back = JSON.parse(JSON.stringify(view)) as ImageStream;
-  expect(LISTING_VIEWS.check('ImageStream', back), what).toBe(true);
+  const views = LISTING_VIEWS.of(stream) as ImageStreamViews;
+  expect(views.listing).toEqual(imageStreamView(stream));
+  expect(views.refresh).toBe(mayRefresh(stream));
+  // The views survive the index: JSON, and their shape passes the check applied when they are read back.
+  const stored = JSON.parse(JSON.stringify(views)) as ImageStreamViews;
+  expect(LISTING_VIEWS.check('ImageStream', stored), what).toBe(true);
+  const back = streamViews(stored).listing;
   for (const registry of ['', 'image-registry.openshift-image-registry.svc:5000']) {
-    const full = decorateImageStream(stored(stream, 'team'), registry);
-    const fromView = decorateImageStream(stored(back, 'team'), registry);
+    const full = decorateImageStream(asStored(stream, 'team'), registry);
+    const fromView = decorateImageStream(asStored(back, 'team'), registry);
     expect(imageStreamRow(fromView, NOW), what).toEqual(imageStreamRow(full, NOW));
     expect(resourceName(fromView)).toBe(resourceName(full));
   }
@@ -199,12 +203,14 @@ describe('listing views', () => {
     const [file, entry] = Object.entries(idx.files).find(([, f]) => f.objects[0]?.[0] === 'ImageStream')!;
     // Wrong shapes a JSON edit (or a bug) could leave: tags that are not a list, a name that is not a string.
     for (const damage of [
-      (v: ImageStream) => ({ ...v, status: { tags: 'latest' } }),
-      (v: ImageStream) => ({ ...v, metadata: { name: 42 } }),
+      (v: ImageStreamViews) => ({ ...v, listing: { ...v.listing, status: { tags: 'latest' } } }),
+      (v: ImageStreamViews) => ({ ...v, listing: { ...v.listing, metadata: { name: 42 } } }),
+      (v: ImageStreamViews) => ({ ...v, refresh: 'yes' }),
+      (v: ImageStreamViews) => v.listing,
       () => 'ImageStream',
     ]) {
       const copy = structuredClone(idx);
-      copy.files[file].views![0] = damage(entry.views![0] as ImageStream);
+      copy.files[file].views![0] = damage(entry.views![0] as ImageStreamViews);
       fs.writeFileSync(path.join(dir, INDEX), JSON.stringify(copy));
       expect(await outputs(dir)).toEqual(cold);
       expect(index(dir).files[file].views).toEqual(entry.views);

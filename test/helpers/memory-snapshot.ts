@@ -24,6 +24,13 @@ export function memorySnapshot(objects: KubeObject[], namespace = 'default', fil
       stored.find((s) => s.kind === kind && s.namespace === ns && s.name === name) as StoredObject<T> | undefined,
     list: <T extends KubeObject>(kind: string, ns?: string) =>
       sorted(stored.filter((s) => s.kind === kind && (ns === undefined || s.namespace === ns))) as StoredObject<T>[],
+    findMany: <T extends KubeObject>(kind: string, keys: readonly { namespace: string; name: string }[]) =>
+      keys.map(
+        (k) =>
+          stored.find((s) => s.kind === kind && s.namespace === k.namespace && s.name === k.name) as
+            | StoredObject<T>
+            | undefined,
+      ),
     listViews: <V>(kind: string, ns?: string) =>
       sorted(stored.filter((s) => s.kind === kind && (ns === undefined || s.namespace === ns))).map((s) => ({
         namespace: s.namespace,
