@@ -108,18 +108,22 @@ export class ObjectIndex {
     return e && sameStat(e, st) ? e : undefined;
   }
 
-  /** Records a file that parsed cleanly (or forgets it when its mtime is too recent to trust). */
-  set(rel: string, st: Stats, parsed: readonly ParsedObject[]): void {
+  /**
+   * Records a file that parsed cleanly (or forgets it when its mtime is too recent to trust), and
+   * returns what the index knows of it: its objects and, with views, their views.
+   */
+  set(rel: string, st: Stats, parsed: readonly ParsedObject[]): IndexedFile {
     const objects = indexedObjectsOf(parsed);
     const views = this.views;
     const viewed = views ? parsed.map((o) => views.of(o.object) ?? null) : undefined;
+    const file: IndexedFile = { objects, ...(viewed ? { views: viewed } : {}) };
     const old = this.entries.get(rel);
     if (Date.now() - st.mtimeMs < RACY_MS) {
       if (old !== undefined) {
         this.entries.delete(rel);
         this.dirty = true;
       }
-      return;
+      return file;
     }
     if (
       old &&
@@ -127,10 +131,11 @@ export class ObjectIndex {
       JSON.stringify(old.objects) === JSON.stringify(objects) &&
       JSON.stringify(old.views) === JSON.stringify(viewed)
     )
-      return;
+      return file;
     const stat = { size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, ino: st.ino };
     this.entries.set(rel, { ...stat, objects, ...(viewed ? { views: viewed } : {}) });
     this.dirty = true;
+    return file;
   }
 
   /** Forgets a file (it has a problem now, or markers). */
@@ -201,6 +206,11 @@ export class ParseMemo {
     if (sameStat(e.stat, st)) return e.parsed;
     this.entries.delete(rel);
     return undefined;
+  }
+
+  /** Forgets one file (its objects are not kept: it is parsed again when needed). */
+  forget(rel: string): void {
+    this.entries.delete(rel);
   }
 
   /** Forgets files that are no longer listed (a long-running serve must not keep them). */

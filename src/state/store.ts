@@ -182,9 +182,20 @@ async function load(
     const parsed = readOne(root, rel, maxBytes, cache, st, memo);
     const clean =
       parsed.problems.length === 0 && !parsed.warnings?.length && !parsed.readOnly && !parsed.markers?.length;
-    if (clean) index.set(rel, st, parsed.objects);
-    else index.delete(rel);
-    results.push(parsed);
+    if (!clean) {
+      index.delete(rel);
+      results.push(parsed);
+      continue;
+    }
+    const file = index.set(rel, st, parsed.objects);
+    if (views) {
+      // With views, a clean file is kept as its keys and views only, as if the index had vouched for
+      // it: a listing holds no object, and what a command does need is parsed again when it asks.
+      memo.forget(rel);
+      known.set(rel, file);
+      stats.set(rel, st);
+      results.push(rel);
+    } else results.push(parsed);
   }
   cache.retain(listing.files);
   index.retain(listing.files);
