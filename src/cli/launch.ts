@@ -72,18 +72,27 @@ export function cacheLocation(
   return { dir, key: argv.find((a) => /^[a-z][a-z0-9-]{0,31}$/.test(a)) ?? 'none' };
 }
 
+/**
+ * The name of a bundle's cache files: the cache belongs to these exact bytes (V8 itself only
+ * compares the source length) at this path — deserialized code keeps the file name it was
+ * compiled under, so a cache made by another copy of the bundle would make stack traces and
+ * profiles name that copy's file.
+ */
+export function cacheId(file: string, bytes: Uint8Array): string {
+  const { createHash } = process.getBuiltinModule('node:crypto');
+  return createHash('sha256').update(file).update('\0').update(bytes).digest('hex').slice(0, 16);
+}
+
 /** Compiles and evaluates the bundle, with the code cache of `cache` when it is there and trusted. */
 export async function loadBundle(file: string, cache: CacheLocation | undefined): Promise<LoadedBundle> {
   // Synchronously, without the ES module loader: a few milliseconds less than import().
   const { isAscii } = process.getBuiltinModule('node:buffer');
   const fs = process.getBuiltinModule('node:fs');
   const vm = process.getBuiltinModule('node:vm');
-  const { createHash } = process.getBuiltinModule('node:crypto');
   const { createRequire } = process.getBuiltinModule('node:module');
   const path = process.getBuiltinModule('node:path');
   const bytes = fs.readFileSync(file);
-  // The cache belongs to these exact bytes: V8 itself only compares the source length.
-  const id = createHash('sha256').update(bytes).digest('hex').slice(0, 16);
+  const id = cacheId(file, bytes);
   // ASCII is read fastest as Latin-1 (the same text); anything else as UTF-8.
   const source = isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
   const cacheFile = cache && path.join(cache.dir, `${id}-${cache.key}.bin`);

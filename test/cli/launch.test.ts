@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cacheLocation, loadBundle } from '../../src/cli/launch.js';
+import { cacheId, cacheLocation, loadBundle } from '../../src/cli/launch.js';
 import { tempDir } from '../helpers/index.js';
 
 function fakeBundle(dir: string, answer: number): string {
@@ -65,11 +65,26 @@ describe('loadBundle', () => {
     expect(fs.statSync(cache.dir).mode & 0o777).toBe(0o700);
     expect(fs.statSync(path.join(cache.dir, written[0])).mode & 0o777).toBe(0o600);
 
-    const second = await loadBundle(copyOf(file), cache);
+    const second = await loadBundle(file, cache);
     expect(second.status).toBe('hit');
     expect(await second.bundle.run([])).toBe(40);
     second.saveCache();
     expect(cacheFiles(cache.dir)).toEqual(written);
+  });
+
+  it('the same bytes at another path get a cache of their own, so stack traces name the file that runs', async () => {
+    const work = tempDir('launch');
+    const file = fakeBundle(work, 40);
+    fs.appendFileSync(file, 'module.exports.where = () => new Error("here").stack.split("\\n")[1];\n');
+    const cache = { dir: path.join(work, 'cache'), key: 'get' };
+    const first = await loadBundle(file, cache);
+    first.saveCache();
+    const other = copyOf(file);
+    const second = await loadBundle(other, cache);
+    expect(second.status).toBe('miss');
+    expect((second.bundle as unknown as { where: () => string }).where()).toContain(other);
+    second.saveCache();
+    expect(cacheFiles(cache.dir)).toHaveLength(2);
   });
 
   it('a new build of the same length gets a cache of its own', async () => {
@@ -118,14 +133,17 @@ describe('loadBundle', () => {
     const file = fakeBundle(work, 40);
     const cache = { dir: path.join(work, 'cache'), key: 'get' };
     (await loadBundle(file, cache)).saveCache();
-    const [name] = cacheFiles(cache.dir);
-    fs.writeFileSync(path.join(cache.dir, name), 'not bytecode');
+    // A copy never loaded in this process (V8 would answer a second load of one file from memory),
+    // whose cache file holds garbage.
+    const copy = copyOf(file);
+    const name = `${cacheId(copy, fs.readFileSync(copy))}-get.bin`;
+    fs.writeFileSync(path.join(cache.dir, name), 'not bytecode', { mode: 0o600 });
 
-    const refused = await loadBundle(copyOf(file), cache);
+    const refused = await loadBundle(copy, cache);
     expect(refused.status).toBe('rejected');
     expect(await refused.bundle.run([])).toBe(40);
     refused.saveCache();
-    expect((await loadBundle(copyOf(file), cache)).status).toBe('hit');
+    expect(fs.readFileSync(path.join(cache.dir, name)).length).toBeGreaterThan(100);
   });
 
   it('never reads or writes a cache folder other users can write to', async () => {
@@ -135,7 +153,8 @@ describe('loadBundle', () => {
     (await loadBundle(file, cache)).saveCache();
     fs.chmodSync(cache.dir, 0o777);
 
-    const loaded = await loadBundle(copyOf(file), cache);
+    // The same file: its cache file is there, and only the folder's mode keeps it from being read.
+    const loaded = await loadBundle(file, cache);
     expect(loaded.status).toBe('miss');
     const [name] = cacheFiles(cache.dir);
     fs.rmSync(path.join(cache.dir, name));
