@@ -11,8 +11,12 @@
 // (2-request HTTP/2 floor + start-up), and both at least 5 x faster than the HTTP/1.1 floor
 // (+ start-up). Start-up is the median of `node bin/isctl.js --version`.
 // usage: node bench/tls.mjs   (env BENCH_REPEAT=2 BENCH_TLS_REPOS=20 BENCH_TLS_TAGS=100
-//        BENCH_TLS_ISCTL_H1=1 adds an informational isctl run with ISCTL_HTTP2=0)
-import { mkdtempSync, rmSync, mkdirSync, copyFileSync } from 'node:fs';
+//        BENCH_TLS_ISCTL_H1=1 adds an informational isctl run with ISCTL_HTTP2=0;
+//        BENCH_PROFILE=1 runs isctl under node --cpu-prof and puts the top functions and files by
+//        self time into the results, saved as tls-partial (diagnostics: profiling slows isctl);
+//        BENCH_PROFILE_DIR=DIR also keeps the .cpuprofile files there; BENCH_TLS_FLOORS=0 measures
+//        isctl alone, without the floors of each round, saved as tls-partial: for iterating on isctl)
+import { mkdtempSync, rmSync, mkdirSync, copyFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startRegistry } from './lib/registry.mjs';
@@ -21,18 +25,37 @@ import { startDelayProxy } from './lib/proxy.mjs';
 import { floor } from './lib/clients.mjs';
 import { writeImportFolder } from './lib/folders.mjs';
 import { isctl, median, machine, saveResults, ensureGnuTime, repeat } from './lib/measure.mjs';
+import { summarizeDir } from './lib/profile.mjs';
 
 const REPOS = Number(process.env.BENCH_TLS_REPOS ?? 20);
 const TAGS = Number(process.env.BENCH_TLS_TAGS ?? 100);
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 2);
 const H2_STREAMS = 128;
 const H1_CONNECTIONS = 8;
+const PROFILE = process.env.BENCH_PROFILE === '1';
+const FLOORS = process.env.BENCH_TLS_FLOORS !== '0';
+let profiles = 0;
 const log = (...a) => console.error(`[${new Date().toISOString().slice(11, 19)}]`, ...a);
 
 async function isctlRun(dir, home, proxy, env = {}) {
   proxy.reset();
-  const r = await isctl(['refresh', '--dir', dir, '-o', 'json'], { rss: true, env: { HOME: home, ...env } });
+  const prof = PROFILE ? mkdtempSync(path.join(os.tmpdir(), 'isctl-bench-tls-prof-')) : undefined;
+  const r = await isctl(['refresh', '--dir', dir, '-o', 'json'], {
+    rss: true,
+    env: { HOME: home, ...env },
+    ...(prof ? { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', prof] } : {}),
+  });
   const counts = proxy.stats();
+  let profile;
+  if (prof) {
+    profile = summarizeDir(prof, 25);
+    const keep = process.env.BENCH_PROFILE_DIR;
+    if (keep) {
+      mkdirSync(keep, { recursive: true });
+      for (const f of readdirSync(prof)) copyFileSync(path.join(prof, f), path.join(keep, `${++profiles}-${f}`));
+    }
+    rmSync(prof, { recursive: true, force: true });
+  }
   const outcomes = {};
   let budget;
   try {
@@ -45,11 +68,19 @@ async function isctlRun(dir, home, proxy, env = {}) {
   return {
     code: r.code,
     wallMs: r.wallMs,
+    // isctl's user + system CPU (GNU time): on 2 cores it is taken from the registry's share.
+    cpuMs: r.cpuMs,
     maxRssMB: r.maxRssMB,
     outcomes,
     budget,
     connections: counts.connections,
+    ...(profile ? { profile } : {}),
   };
+}
+
+/** A floor of one round (none with BENCH_TLS_FLOORS=0: isctl alone). */
+function roundFloor(...args) {
+  return FLOORS ? floor(...args) : Promise.resolve({ loopMs: Number.NaN, wallMs: Number.NaN });
 }
 
 async function main() {
@@ -91,12 +122,12 @@ async function main() {
     for (let i = 0; i < REPEAT; i++) {
       const dir = mkdtempSync(path.join(os.tmpdir(), 'isctl-bench-tls-'));
       writeImportFolder(dir, proxy.host, seeded, { insecure: false });
-      runs.h2Cold.push(await floor(url, list, 'cold-get', proxy, H2_STREAMS, h2));
+      runs.h2Cold.push(await roundFloor(url, list, 'cold-get', proxy, H2_STREAMS, h2));
       runs.isctlCold.push(await isctlRun(dir, home, proxy));
-      runs.h1Cold.push(await floor(url, list, 'cold-get', proxy, H1_CONNECTIONS, h1));
-      runs.h2Warm.push(await floor(url, list, 'warm', proxy, H2_STREAMS, h2));
+      runs.h1Cold.push(await roundFloor(url, list, 'cold-get', proxy, H1_CONNECTIONS, h1));
+      runs.h2Warm.push(await roundFloor(url, list, 'warm', proxy, H2_STREAMS, h2));
       runs.isctlWarm.push(await isctlRun(dir, home, proxy));
-      runs.h1Warm.push(await floor(url, list, 'warm', proxy, H1_CONNECTIONS, h1));
+      runs.h1Warm.push(await roundFloor(url, list, 'warm', proxy, H1_CONNECTIONS, h1));
       if (process.env.BENCH_TLS_ISCTL_H1 === '1') {
         const d1 = mkdtempSync(path.join(os.tmpdir(), 'isctl-bench-tls-h1-'));
         writeImportFolder(d1, proxy.host, seeded, { insecure: false });
@@ -154,7 +185,7 @@ async function main() {
       ? { isctlOverHttp1: { coldMs: wall(runs.isctlH1Cold), warmMs: wall(runs.isctlH1Warm) } }
       : {}),
   };
-  const file = saveResults(REPOS === 20 && TAGS === 100 ? 'tls' : 'tls-partial', {
+  const file = saveResults(REPOS === 20 && TAGS === 100 && !PROFILE && FLOORS ? 'tls' : 'tls-partial', {
     machine: machine(),
     repeat: REPEAT,
     summary,

@@ -1,0 +1,74 @@
+/**
+ * The image cache (`.isctl/blobs`) answers "is this blob held?" without a file-system call per
+ * absent blob (one listing of the folder), and still never claims a blob that is gone: a folder
+ * whose `.isctl/` was not committed, or was removed while a command or `serve` ran, gets every
+ * blob fetched and written again.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, test, vi } from 'vitest';
+import { openStateStore } from '../../src/state/store.js';
+
+const dirs: string[] = [];
+afterEach(() => {
+  vi.useRealTimers();
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+function tmp(): string {
+  const d = mkdtempSync(path.join(tmpdir(), 'isctl-blob-store-'));
+  dirs.push(d);
+  return d;
+}
+const blob = (text: string) => {
+  const bytes = Buffer.from(text);
+  return { bytes, digest: `sha256:${createHash('sha256').update(bytes).digest('hex')}` };
+};
+const fileOf = (dir: string, digest: string) => path.join(dir, '.isctl', 'blobs', 'sha256', digest.slice(7));
+
+describe('blob store: what is held', () => {
+  test('a blob removed after it was stored is neither held nor read, and is written again', async () => {
+    const dir = tmp();
+    const { blobs } = openStateStore(dir);
+    const a = blob('{"a":1}');
+    await blobs.put(a.digest, a.bytes);
+    expect(await blobs.has(a.digest)).toBe(true);
+    rmSync(path.join(dir, '.isctl'), { recursive: true });
+    expect(await blobs.has(a.digest)).toBe(false);
+    expect(await blobs.get(a.digest)).toBeUndefined();
+    await blobs.put(a.digest, a.bytes);
+    expect(existsSync(fileOf(dir, a.digest))).toBe(true);
+    expect(await blobs.get(a.digest)).toEqual(a.bytes);
+  });
+
+  test('what this store wrote after its first lookup is read back', async () => {
+    const dir = tmp();
+    const { blobs } = openStateStore(dir);
+    const a = blob('{"a":2}');
+    const b = blob('{"b":2}');
+    expect(await blobs.get(a.digest)).toBeUndefined(); // lists the (missing) folder
+    await blobs.put(a.digest, a.bytes);
+    await blobs.put(b.digest, b.bytes);
+    expect(await blobs.get(a.digest)).toEqual(a.bytes);
+    expect(await blobs.get(b.digest)).toEqual(b.bytes);
+  });
+
+  test("another writer's blob is found when it was there first, and within seconds when it came later", async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const dir = tmp();
+    const first = blob('{"first":3}');
+    const later = blob('{"later":3}');
+    await openStateStore(dir).blobs.put(first.digest, first.bytes);
+    const { blobs } = openStateStore(dir);
+    expect(await blobs.get(first.digest)).toEqual(first.bytes);
+    await openStateStore(dir).blobs.put(later.digest, later.bytes);
+    // Held is always asked of the folder itself.
+    expect(await blobs.has(later.digest)).toBe(true);
+    // Absence comes from the listing for a few seconds (the blob would be fetched once more)…
+    expect(await blobs.get(later.digest)).toBeUndefined();
+    // …then the folder is listed again.
+    vi.setSystemTime(Date.now() + 11_000);
+    expect(await blobs.get(later.digest)).toEqual(later.bytes);
+  });
+});
