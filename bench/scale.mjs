@@ -67,6 +67,10 @@ async function main() {
     const t0 = Date.now();
     const info = writeScaleFolder(dir, proxy.host, { streams: n, pins, moving });
     log(`${n} streams written in ${Date.now() - t0} ms`);
+    // A file changed in the last 3 s is never trusted from the object index (git's racy-timestamp
+    // rule, src/state/object-index.ts RACY_MS): wait that out, as any folder that exists is past it.
+    // The first run of each command (firstMs) is the one that builds the index.
+    await new Promise((r) => setTimeout(r, 3500));
     const changedFile = path.join(dir, info.changing.namespace, `${info.changing.name}.yaml`);
     const before = readFileSync(changedFile, 'utf8');
     const r = {};

@@ -12,10 +12,10 @@
  *
  * Beside each object the index may keep its view (`ObjectViews`, given by whoever opens the
  * store): the few fields a listing prints, so that `get is -A` on an unchanged folder reads no
- * state file at all. Views are recorded together with the objects, from the same parse, and an
- * index written with other views (another `id`) is not used.
+ * state file at all. Views are recorded from the same parse as the objects, in a file of their
+ * own that only a listing reads.
  */
-import { promises as fs, readFileSync } from 'node:fs';
+import { promises as fs, readFileSync, statSync } from 'node:fs';
 import type { Stats } from 'node:fs';
 import path from 'node:path';
 import type { KubeObject } from '../domain/types.js';
@@ -25,6 +25,8 @@ import type { ParsedFile, ParsedObject } from './parse.js';
 import type { ObjectViews } from './types.js';
 
 export const OBJECT_INDEX_FILE = '.isctl/cache/objects-v1.json';
+/** The views of the objects (see `ViewStore`). */
+export const VIEWS_FILE = '.isctl/cache/views-v1.json';
 const VERSION = 1;
 /** Files modified this close to the index write are not recorded ("racy git"). */
 export const RACY_MS = 3000;
@@ -42,14 +44,27 @@ interface StatKey {
 
 interface IndexEntry extends StatKey {
   objects: IndexedObject[];
-  /** The view of each object (null: it has none), when the store has views. */
-  views?: unknown[];
+}
+
+/** A file's views, with the stat they were made from. */
+interface ViewsEntry extends StatKey {
+  /** The view of each object of the file, in order (null: it has none). */
+  views: unknown[];
 }
 
 /** What the index knows of an unchanged file. */
 export interface IndexedFile {
   objects: readonly IndexedObject[];
+  /** Only from `set` (a file parsed by this load); `views` reads them for the others. */
   views?: readonly unknown[];
+}
+
+function statOrUndefined(p: string): Stats | undefined {
+  try {
+    return statSync(p);
+  } catch {
+    return undefined;
+  }
 }
 
 /** True when `st` is the stat an entry was recorded with. */
@@ -57,49 +72,166 @@ function sameStat(e: StatKey, st: Stats): boolean {
   return e.size === st.size && e.mtimeMs === st.mtimeMs && e.ctimeMs === st.ctimeMs && e.ino === st.ino;
 }
 
-function isEntry(v: unknown): v is IndexEntry {
-  if (typeof v !== 'object' || v === null) return false;
-  const e = v as Record<string, unknown>;
+function isStatKey(e: Record<string, unknown>): boolean {
   return (
     typeof e.size === 'number' &&
     typeof e.mtimeMs === 'number' &&
     typeof e.ctimeMs === 'number' &&
-    typeof e.ino === 'number' &&
-    Array.isArray(e.objects) &&
-    e.objects.every((o) => Array.isArray(o) && o.length === 3 && o.every((s) => typeof s === 'string')) &&
-    (e.views === undefined || (Array.isArray(e.views) && e.views.length === e.objects.length))
+    typeof e.ino === 'number'
   );
+}
+
+function isEntry(v: unknown): v is IndexEntry {
+  if (typeof v !== 'object' || v === null) return false;
+  const e = v as Record<string, unknown>;
+  return (
+    isStatKey(e) &&
+    Array.isArray(e.objects) &&
+    e.objects.every((o) => Array.isArray(o) && o.length === 3 && o.every((s) => typeof s === 'string'))
+  );
+}
+
+const statKey = (st: Stats): StatKey => ({ size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, ino: st.ino });
+
+/** A cache file of this version; undefined when missing, corrupt or of another version. */
+function readCacheFile(
+  root: string,
+  rel: string,
+  id?: string,
+): { files: Record<string, unknown>; views?: unknown } | undefined {
+  try {
+    const raw = JSON.parse(readFileSync(path.join(root, rel), 'utf8')) as {
+      version?: unknown;
+      views?: unknown;
+      files?: unknown;
+    };
+    if (raw.version !== VERSION || typeof raw.files !== 'object' || raw.files === null) return undefined;
+    if (id !== undefined && raw.views !== id) return undefined;
+    return raw as { files: Record<string, unknown>; views?: unknown };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Which views file the objects file was written with: the views' id and the file's stat. */
+interface ViewsStamp {
+  id: string;
+  size: number;
+  mtimeMs: number;
+  ino: number;
+}
+
+function sameStamp(v: unknown, id: string, st: Stats | undefined): boolean {
+  const s = v as Partial<ViewsStamp> | undefined;
+  return Boolean(st && s && s.id === id && s.size === st.size && s.mtimeMs === st.mtimeMs && s.ino === st.ino);
+}
+
+/** Writes a cache file atomically into `.isctl/cache` (made, with its `.gitignore`, when missing). */
+async function writeCacheFile(root: string, rel: string, content: string): Promise<void> {
+  const dir = path.join(root, path.dirname(rel));
+  await fs.mkdir(dir, { recursive: true });
+  await fs.writeFile(path.join(dir, '.gitignore'), '*\n', { flag: 'wx' }).catch(() => undefined);
+  await writeFileAtomic(root, rel, content);
+}
+
+/**
+ * The views of the index (`ObjectViews`), in a file of their own (`.isctl/cache/views-v1.json`)
+ * so that a command that lists nothing never reads them: read on the first question, trusted per
+ * file by the same stat rule as the objects, each view checked by `ObjectViews.check`, and a file
+ * of other views (another `id`) not used.
+ */
+class ViewStore {
+  private entries: Map<string, ViewsEntry> | undefined;
+  private readonly changed = new Map<string, ViewsEntry | null>();
+  constructor(
+    private readonly root: string,
+    private readonly views: ObjectViews,
+  ) {}
+
+  private load(): Map<string, ViewsEntry> {
+    if (this.entries) return this.entries;
+    const entries = new Map<string, ViewsEntry>();
+    for (const [rel, e] of Object.entries(readCacheFile(this.root, VIEWS_FILE, this.views.id)?.files ?? {})) {
+      const v = e as Record<string, unknown>;
+      if (typeof v === 'object' && v !== null && isStatKey(v) && Array.isArray(v.views))
+        entries.set(rel, v as unknown as ViewsEntry);
+    }
+    this.entries = entries;
+    return entries;
+  }
+
+  /** The views of `rel`'s objects if recorded for this stat and each passes its check. */
+  get(rel: string, st: Stats, kinds: readonly string[]): readonly unknown[] | undefined {
+    const e = this.changed.has(rel) ? this.changed.get(rel) : this.load().get(rel);
+    if (!e || !sameStat(e, st) || e.views.length !== kinds.length) return undefined;
+    return e.views.every((v, i) => v === null || this.views.check(kinds[i], v)) ? e.views : undefined;
+  }
+
+  set(rel: string, st: Stats, views: unknown[]): void {
+    this.changed.set(rel, { ...statKey(st), views });
+  }
+
+  delete(rel: string): void {
+    this.changed.set(rel, null);
+  }
+
+  /**
+   * Writes the views when this load recorded or forgot some (files no longer listed are dropped);
+   * returns the stamp of the views file written, undefined when nothing was written.
+   */
+  async save(files: readonly string[]): Promise<ViewsStamp | undefined> {
+    if (this.changed.size === 0) return undefined;
+    const entries = this.load();
+    for (const [rel, e] of this.changed) {
+      if (e) entries.set(rel, e);
+      else entries.delete(rel);
+    }
+    this.changed.clear();
+    const keep = new Set(files);
+    for (const rel of entries.keys()) if (!keep.has(rel)) entries.delete(rel);
+    await writeCacheFile(
+      this.root,
+      VIEWS_FILE,
+      JSON.stringify({ version: VERSION, views: this.views.id, files: Object.fromEntries(entries) }),
+    );
+    const st = statSync(path.join(this.root, VIEWS_FILE));
+    return { id: this.views.id, size: st.size, mtimeMs: st.mtimeMs, ino: st.ino };
+  }
 }
 
 /** The object index of one state folder. */
 export class ObjectIndex {
   private dirty = false;
+  private listed: readonly string[] = [];
+  /** The views file the objects file vouches for (written with it). */
+  private stamp: unknown;
+  private readonly viewStore: ViewStore | undefined;
   private constructor(
     private readonly root: string,
     private readonly entries: Map<string, IndexEntry>,
-    private readonly views: ObjectViews | undefined,
-  ) {}
+    private readonly objectViews: ObjectViews | undefined,
+  ) {
+    this.viewStore = objectViews ? new ViewStore(root, objectViews) : undefined;
+  }
 
   /**
-   * Loads the index; a missing, unreadable, corrupt or other-version index is an empty one, and
-   * so is one written with other views than `views` (its views would not be these).
+   * Loads the index; a missing, unreadable, corrupt or other-version index is an empty one. With
+   * views, so is an index whose views file is not the one it was written with (missing, replaced,
+   * of other views): every file is then parsed and recorded again, its views with it, so a
+   * listing never stays without them.
    */
   static open(root: string, views?: ObjectViews): ObjectIndex {
-    try {
-      const raw = JSON.parse(readFileSync(path.join(root, OBJECT_INDEX_FILE), 'utf8')) as {
-        version?: unknown;
-        views?: unknown;
-        files?: unknown;
-      };
-      if (raw.version !== VERSION || typeof raw.files !== 'object' || raw.files === null) throw new Error('other');
-      if ((raw.views ?? '') !== (views?.id ?? '')) throw new Error('other views');
-      const entries = new Map<string, IndexEntry>();
-      for (const [rel, e] of Object.entries(raw.files)) if (isEntry(e) && viewsFit(e, views)) entries.set(rel, e);
-      return new ObjectIndex(root, entries, views);
-    } catch {
-      // Rebuilt from what this load records (nothing is written when nothing can be recorded).
-      return new ObjectIndex(root, new Map(), views);
+    const entries = new Map<string, IndexEntry>();
+    const raw = readCacheFile(root, OBJECT_INDEX_FILE);
+    let stamp: unknown;
+    if (raw && (!views || sameStamp(raw.views, views.id, statOrUndefined(path.join(root, VIEWS_FILE))))) {
+      stamp = raw.views;
+      for (const [rel, e] of Object.entries(raw.files)) if (isEntry(e)) entries.set(rel, e);
     }
+    // Rebuilt from what this load records (nothing is written when nothing can be recorded).
+    const index = new ObjectIndex(root, entries, views);
+    index.stamp = stamp;
+    return index;
   }
 
   /** What `rel` defines, if the file is unchanged since it was recorded. */
@@ -108,43 +240,48 @@ export class ObjectIndex {
     return e && sameStat(e, st) ? e : undefined;
   }
 
+  /** The recorded views of an unchanged file's objects (read from the views file on the first question). */
+  views(rel: string, st: Stats, kinds: readonly string[]): readonly unknown[] | undefined {
+    return this.viewStore?.get(rel, st, kinds);
+  }
+
   /**
    * Records a file that parsed cleanly (or forgets it when its mtime is too recent to trust), and
    * returns what the index knows of it: its objects and, with views, their views.
    */
   set(rel: string, st: Stats, parsed: readonly ParsedObject[]): IndexedFile {
     const objects = indexedObjectsOf(parsed);
-    const views = this.views;
-    const viewed = views ? parsed.map((o) => views.of(o.object) ?? null) : undefined;
+    const ov = this.objectViews;
+    const viewed = ov ? parsed.map((o) => ov.of(o.object) ?? null) : undefined;
     const file: IndexedFile = { objects, ...(viewed ? { views: viewed } : {}) };
     const old = this.entries.get(rel);
     if (Date.now() - st.mtimeMs < RACY_MS) {
       if (old !== undefined) {
         this.entries.delete(rel);
         this.dirty = true;
+        this.viewStore?.delete(rel);
       }
       return file;
     }
-    if (
-      old &&
-      sameStat(old, st) &&
-      JSON.stringify(old.objects) === JSON.stringify(objects) &&
-      JSON.stringify(old.views) === JSON.stringify(viewed)
-    )
-      return file;
-    const stat = { size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, ino: st.ino };
-    this.entries.set(rel, { ...stat, objects, ...(viewed ? { views: viewed } : {}) });
+    if (viewed) this.viewStore?.set(rel, st, viewed);
+    if (old && sameStat(old, st) && JSON.stringify(old.objects) === JSON.stringify(objects)) return file;
+    this.entries.set(rel, { ...statKey(st), objects });
     this.dirty = true;
     return file;
   }
 
   /** Forgets a file (it has a problem now, or markers). */
   delete(rel: string): void {
-    if (this.entries.delete(rel)) this.dirty = true;
+    // Views are kept only for recorded files: one that was not has none to forget.
+    if (this.entries.delete(rel)) {
+      this.dirty = true;
+      this.viewStore?.delete(rel);
+    }
   }
 
   /** Drops entries of files that are no longer listed. */
   retain(files: readonly string[]): void {
+    this.listed = files;
     if (this.entries.size === 0) return;
     const keep = new Set(files);
     for (const k of this.entries.keys()) {
@@ -155,27 +292,22 @@ export class ObjectIndex {
     }
   }
 
-  /** Writes the index atomically when it changed; any failure (a read-only folder) is ignored. */
+  /** Writes the index (and the views) atomically when changed; any failure (a read-only folder) is ignored. */
   async save(): Promise<void> {
-    if (!this.dirty) return;
     try {
-      const dir = path.join(this.root, path.dirname(OBJECT_INDEX_FILE));
-      await fs.mkdir(dir, { recursive: true });
-      await fs.writeFile(path.join(dir, '.gitignore'), '*\n', { flag: 'wx' }).catch(() => undefined);
-      const files = Object.fromEntries(this.entries);
-      const views = this.views ? { views: this.views.id } : {};
-      await writeFileAtomic(this.root, OBJECT_INDEX_FILE, JSON.stringify({ version: VERSION, ...views, files }));
-      this.dirty = false;
+      // The views first: the objects file then names the views file it goes with.
+      const stamp = await this.viewStore?.save(this.listed);
+      if (stamp) this.stamp = stamp;
+      if (this.dirty || stamp) {
+        const files = Object.fromEntries(this.entries);
+        const views = this.objectViews ? { views: this.stamp } : {};
+        await writeCacheFile(this.root, OBJECT_INDEX_FILE, JSON.stringify({ version: VERSION, ...views, files }));
+        this.dirty = false;
+      }
     } catch {
       // The index is an optimisation; a folder that cannot be written is still read in full.
     }
   }
-}
-
-/** True when an entry's views are there exactly when the store has views, and each passes its check. */
-function viewsFit(e: IndexEntry, views: ObjectViews | undefined): boolean {
-  if (!views) return e.views === undefined;
-  return e.views?.every((v, i) => v === null || views.check(e.objects[i][0], v)) === true;
 }
 
 /** What reading one file gave: its parse, with marker comments and (for a file with problems) its text. */

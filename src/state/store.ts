@@ -154,7 +154,7 @@ interface PendingFile {
   order: number;
   st: Stats;
   keys: { kind: string; namespace: string; name: string; key: string; kept: boolean }[];
-  /** The view of each object (parallel to keys) when the store has views. */
+  /** The view of each object (parallel to keys) when the store has views and knows them. */
   views?: readonly unknown[];
 }
 
@@ -306,7 +306,12 @@ async function load(
           k.kind === kind && k.kept && (ns === undefined || k.namespace === ns) ? [i] : [],
         );
         if (of.length === 0) continue;
-        const v = p.views;
+        // Views of a file parsed by this load are at hand; the others are in the index's views file.
+        const v = (p.views ??= index.views(
+          file,
+          p.st,
+          p.keys.map((k) => k.kind),
+        ));
         if (v && of.every((i) => v[i] !== null))
           for (const i of of) out.push({ namespace: p.keys[i].namespace, name: p.keys[i].name, view: v[i] });
         else missing.push(file);

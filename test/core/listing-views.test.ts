@@ -25,6 +25,7 @@ import { fcParams } from '../helpers/fuzz.js';
 import { runCli, tempDir } from '../helpers/index.js';
 
 const INDEX = '.isctl/cache/objects-v1.json';
+const VIEWS = '.isctl/cache/views-v1.json';
 const HOUR_AGO = new Date(Date.now() - 3600_000);
 const NOW = new Date('2026-11-22T12:00:00Z');
 
@@ -159,11 +160,11 @@ describe('listing views', () => {
     }
     return dir;
   }
+  type CacheFile<E> = { views?: unknown; files: Record<string, E> };
   const index = (dir: string) =>
-    JSON.parse(fs.readFileSync(path.join(dir, INDEX), 'utf8')) as {
-      views?: string;
-      files: Record<string, { objects: string[][]; views?: unknown[] }>;
-    };
+    JSON.parse(fs.readFileSync(path.join(dir, INDEX), 'utf8')) as CacheFile<{ objects: string[][] }>;
+  const viewsFile = (dir: string) =>
+    JSON.parse(fs.readFileSync(path.join(dir, VIEWS), 'utf8')) as CacheFile<{ views: unknown[] }>;
   const LISTINGS = [
     ['get', 'is', '-A'],
     ['get', 'is', '-A', '-o', 'name'],
@@ -185,9 +186,12 @@ describe('listing views', () => {
     // Some corpus files define the same objects with metadata.namespace: reported, exit 1, listed once.
     expect(cold[0]).toMatch(/^[01]\nNAMESPACE\s+NAME\s+IMAGE REPOSITORY\s+TAGS\s+UPDATED\n/);
     const idx = index(dir);
-    expect(idx.views).toBe(LISTING_VIEWS.id);
-    const recorded = Object.values(idx.files).flatMap((f) =>
-      f.objects.map((o, i) => ({ kind: o[0], view: f.views?.[i] })),
+    const vf = viewsFile(dir);
+    expect(vf.views).toBe(LISTING_VIEWS.id);
+    // The objects file names the views file it was written with.
+    expect((idx.views as { id: string }).id).toBe(LISTING_VIEWS.id);
+    const recorded = Object.entries(idx.files).flatMap(([rel, f]) =>
+      f.objects.map((o, i) => ({ kind: o[0], view: vf.files[rel]?.views[i] })),
     );
     expect(recorded.filter((o) => o.kind === 'ImageStream').length).toBe(streams.length);
     expect(recorded.every((o) => (o.kind === 'ImageStream') === (o.view !== null && o.view !== undefined))).toBe(true);
@@ -196,11 +200,13 @@ describe('listing views', () => {
     expect(await outputs(dir)).toEqual(cold);
   });
 
-  it('a damaged view, or an index of other views, is not used: the file is read again', async () => {
+  it('a damaged view, or views of other views, are not used: the file is read again', async () => {
     const dir = corpusFolder();
     const cold = await outputs(dir);
     const idx = index(dir);
-    const [file, entry] = Object.entries(idx.files).find(([, f]) => f.objects[0]?.[0] === 'ImageStream')!;
+    const vf = viewsFile(dir);
+    const [file] = Object.entries(idx.files).find(([, f]) => f.objects[0]?.[0] === 'ImageStream')!;
+    const entry = vf.files[file];
     // Wrong shapes a JSON edit (or a bug) could leave: tags that are not a list, a name that is not a string.
     for (const damage of [
       (v: ImageStreamViews) => ({ ...v, listing: { ...v.listing, status: { tags: 'latest' } } }),
@@ -209,15 +215,20 @@ describe('listing views', () => {
       (v: ImageStreamViews) => v.listing,
       () => 'ImageStream',
     ]) {
-      const copy = structuredClone(idx);
-      copy.files[file].views![0] = damage(entry.views![0] as ImageStreamViews);
-      fs.writeFileSync(path.join(dir, INDEX), JSON.stringify(copy));
+      const copy = structuredClone(vf);
+      copy.files[file].views[0] = damage(entry.views[0] as ImageStreamViews);
+      fs.writeFileSync(path.join(dir, VIEWS), JSON.stringify(copy));
+      // Rewritten in place: the objects file no longer vouches for it, and everything is recorded again.
       expect(await outputs(dir)).toEqual(cold);
-      expect(index(dir).files[file].views).toEqual(entry.views);
+      expect(viewsFile(dir).files[file]).toEqual(entry);
     }
-    fs.writeFileSync(path.join(dir, INDEX), JSON.stringify({ ...idx, views: 'other-views-0' }));
+    // Views of another isctl (another id), or none at all (a cache from before views): recorded again.
+    fs.writeFileSync(path.join(dir, VIEWS), JSON.stringify({ ...vf, views: 'other-views-0' }));
     expect(await outputs(dir)).toEqual(cold);
-    expect(index(dir).views).toBe(LISTING_VIEWS.id);
+    expect(viewsFile(dir)).toEqual(vf);
+    fs.rmSync(path.join(dir, VIEWS));
+    expect(await outputs(dir)).toEqual(cold);
+    expect(viewsFile(dir)).toEqual(vf);
   });
 
   it('an edited stream is listed as it is now, not as its view was', async () => {

@@ -147,7 +147,7 @@ describe('refresh with the views in the object index', () => {
     const run = async (keepIndex: boolean) => {
       const dir = folder();
       await runCli(['get', 'is', '-A'], { dir, clock });
-      const index = JSON.parse(fs.readFileSync(path.join(dir, '.isctl/cache/objects-v1.json'), 'utf8')) as {
+      const index = JSON.parse(fs.readFileSync(path.join(dir, '.isctl/cache/views-v1.json'), 'utf8')) as {
         files: Record<string, { views: { refresh: boolean }[] }>;
       };
       // Only the stream following a tag is flagged: the 30 pinned and imported ones are not.
