@@ -19,7 +19,7 @@ import { promises as fs, readFileSync, statSync } from 'node:fs';
 import type { Stats } from 'node:fs';
 import path from 'node:path';
 import type { KubeObject } from '../domain/types.js';
-import { writeFileAtomic } from './atomic.js';
+import { resolveWriteTarget, writeFileAtomic } from './atomic.js';
 import type { FoundMarker } from './markers.js';
 import type { ParsedFile, ParsedObject } from './parse.js';
 import type { ObjectViews } from './types.js';
@@ -128,7 +128,8 @@ function sameStamp(v: unknown, id: string, st: Stats | undefined): boolean {
 
 /** Writes a cache file atomically into `.isctl/cache` (made, with its `.gitignore`, when missing). */
 async function writeCacheFile(root: string, rel: string, content: string): Promise<void> {
-  const dir = path.join(root, path.dirname(rel));
+  // Resolved first: a .isctl linked out of the state folder gets no folder made outside.
+  const dir = path.dirname(await resolveWriteTarget(root, rel));
   await fs.mkdir(dir, { recursive: true });
   await fs.writeFile(path.join(dir, '.gitignore'), '*\n', { flag: 'wx' }).catch(() => undefined);
   await writeFileAtomic(root, rel, content);

@@ -189,6 +189,23 @@ describe('a folder link that leads out of the state folder', () => {
     expect(fs.readdirSync(outside2)).toEqual([]);
   });
 
+  it('the object index and its views: .isctl/cache linked outside gets nothing written there', async () => {
+    const root = tempDir('link-out');
+    const dir = path.join(root, 'state');
+    const outside = path.join(root, 'outside');
+    fs.mkdirSync(path.join(dir, '.isctl'), { recursive: true });
+    fs.mkdirSync(outside);
+    fs.symlinkSync(outside, path.join(dir, '.isctl', 'cache'));
+    const stream = 'apiVersion: image.openshift.io/v1\nkind: ImageStream\nmetadata:\n  name: app\nspec: {}\n';
+    fs.writeFileSync(path.join(dir, 'app.yaml'), stream);
+    const old = new Date(Date.now() - 3600_000);
+    fs.utimesSync(path.join(dir, 'app.yaml'), old, old);
+    const r = await runCli(['get', 'is', '-A'], { dir });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('app');
+    expect(fs.readdirSync(outside)).toEqual([]);
+  });
+
   it('the image cache: .isctl/blobs linked outside is refused before a folder is made in it', async () => {
     const root = tempDir('link-out');
     const dir = path.join(root, 'state');
