@@ -9,6 +9,8 @@ import { followTagReference } from '../domain/imagestream.js';
 import { hasUserInfo, parseDockerImageReference } from '../domain/reference.js';
 import {
   ANNOTATION_INSECURE_REPOSITORY,
+  ANNOTATION_REPOSITORY_CHECK,
+  IMAGE_API_VERSION,
   type ImageStream,
   type ImportMode,
   type TagImportPolicy,
@@ -205,4 +207,75 @@ function planTag(
     create: false,
     images: [{ from: existing.from.name, to, importPolicy: policyFor(existing), referencePolicy }],
   };
+}
+
+/**
+ * The ImageStream oc's client builds before it posts the ImageStreamImport, which is what
+ * `import-image -o json|yaml` prints (openshift/oc pkg/cli/importimage/importimage.go Run:
+ * `printer.PrintObj(stream, o.Out)` with the stream of createImageImport, not the import's
+ * `result.Status.Import`): for a new stream the bare object of newImageStream (name only, a spec
+ * tag without a name); for an existing one the stream as read, with the spec changes of importAll
+ * (spec.dockerImageRepository) or importTag (the followed tag with generation 0 and without the
+ * dockerRepositoryCheck annotation, or a new nameless tag). Its status is the one before the import.
+ */
+export function requestedStream(
+  o: ImportImageOptions,
+  plan: ImportPlan,
+  existing: ImageStream | undefined,
+  namespace: string,
+): ImageStream {
+  if (!existing) {
+    const bare: ImageStream = {
+      apiVersion: IMAGE_API_VERSION,
+      kind: 'ImageStream',
+      metadata: { name: plan.stream },
+      spec: { lookupPolicy: { local: false } },
+      status: { dockerImageRepository: '' },
+    };
+    if (plan.repository) bare.spec!.dockerImageRepository = plan.repository.from;
+    else bare.spec!.tags = [nameless(plan.images[0]?.from ?? '', referencePolicyFlag(o.referencePolicy))];
+    return bare;
+  }
+  const stream = structuredClone(existing);
+  stream.metadata = { ...stream.metadata, namespace };
+  if (o.all) {
+    if (plan.repository) stream.spec = { ...stream.spec, dockerImageRepository: plan.repository.from };
+    return stream;
+  }
+  const tag = parseImportTarget(o).tag;
+  const followed = followTagReference(existing, tag);
+  let ref: TagReference;
+  let name = tag;
+  if (followed.problem === 'not-found') ref = nameless(plan.images[0]?.from ?? '', '');
+  else {
+    ref = structuredClone(followed.ref!);
+    if (ref.annotations) delete ref.annotations[ANNOTATION_REPOSITORY_CHECK];
+    ref.generation = 0;
+    if (followed.multiple) name = followed.finalTag;
+  }
+  const tags = [...(stream.spec?.tags ?? [])];
+  const i = tags.findIndex((t) => t?.name === name);
+  if (i >= 0) tags[i] = ref;
+  else tags.push(ref);
+  stream.spec = { ...stream.spec, tags };
+  return stream;
+}
+
+/** A TagReference with only `from` set, as Go serializes it (name "", annotations and generation null). */
+function nameless(from: string, referencePolicy: string): TagReference {
+  return {
+    name: '',
+    annotations: null,
+    from: { kind: 'DockerImage', name: from },
+    generation: null,
+    importPolicy: {},
+    referencePolicy: { type: referencePolicy },
+  };
+}
+
+// getReferencePolicy: empty unless --reference-policy was given, then exactly "source" or "local".
+function referencePolicyFlag(flag: string | undefined): string {
+  if (flag === 'source') return 'Source';
+  if (flag === 'local') return 'Local';
+  return '';
 }

@@ -11,7 +11,13 @@ import type { Image, ImageStream } from '../domain/types.js';
 import { newImageStream } from '../domain/imagestream.js';
 import type { FileChange, Snapshot } from '../state/types.js';
 import type { CoreContext, TagChange, TriggerReport } from './context.js';
-import { planImport, type ImportImageOptions, type ImportPlan, type PlannedImage } from './import-plan.js';
+import {
+  planImport,
+  requestedStream,
+  type ImportImageOptions,
+  type ImportPlan,
+  type PlannedImage,
+} from './import-plan.js';
 import { recordImportResults, type TagImportResult } from './import-record.js';
 import { rfc3339 } from '../domain/time.js';
 import { resolveAll, failureOf, type ResolveAnswer } from './resolve-tags.js';
@@ -33,6 +39,8 @@ export interface ImportImageResult {
   streamName: string;
   /** The stream after the import (what `describe is` of status.import shows); undefined for dry runs. */
   stream?: ImageStream;
+  /** The stream oc's client built for the import, which `-o json|yaml` prints (`requestedStream`). */
+  requested: ImageStream;
   images: ImportedImageReport[];
   additionalTags: string[];
   repositoryError?: { reason: string; message: string };
@@ -81,6 +89,7 @@ export async function importImage(ctx: CoreContext, options: ImportImageInput): 
     streamName: plan.stream,
     // What the API server returns: the stream with its namespace (a file may leave it implicit).
     ...(dryRun ? {} : { stream: { ...result.stream, metadata: { ...result.stream.metadata, namespace } } }),
+    requested: requestedStream(options, plan, existing, namespace),
     images: reports,
     additionalTags,
     ...(repositoryError ? { repositoryError } : {}),

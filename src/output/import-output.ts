@@ -23,7 +23,8 @@ export function renderImportResult(r: ImportImageResult, now: Date): ImportOutpu
   message += '\n\n';
   if (r.stream) message += `${describeImageStream(r.stream, now)}\n`;
   const stderr: string[] = [];
-  if (r.repositoryError) stderr.push(`error: repository import failed: ${r.repositoryError.message}`);
+  // A repository that cannot be listed has no images in result.Status.Repository (openshift-apiserver
+  // importer.go applyErrorToRepository), so Run prints no line for it; its status only makes wasError true.
   for (const img of [...r.images.filter((i) => i.fromRepository), ...r.images.filter((i) => !i.fromRepository)]) {
     if (img.image) {
       message += `${describeImage(img.image, joinImageStreamTag(r.streamName, img.displayTag), now)}\n`;

@@ -10,6 +10,7 @@ import { addCommitOptions, changeDocument, commitReportLines, readCommitFlags, r
 import { renderImportResult } from '../../output/import-output.js';
 import { parseOutputFormat } from '../../output/printer.js';
 import { toJson, toYaml } from '../../output/serialize.js';
+import { renderJsonPath } from '../../output/jsonpath.js';
 import { printChanges } from '../report.js';
 import { runOnBuild } from '../on-build.js';
 import { createProgressWriter } from '../../output/progress.js';
@@ -89,8 +90,10 @@ async function action(target: string | undefined, opts: Flags, cmd: Cmd, io: Cli
     const out = renderImportResult(result, io.now());
     for (const line of out.stderr) io.stderr.write(`${line}\n`);
     if (format.kind === 'name') io.stdout.write(`imagestream.image.openshift.io/${result.streamName}\n`);
-    else if (format.kind === 'json' && result.stream) io.stdout.write(toJson(result.stream));
-    else if (format.kind === 'yaml' && result.stream) io.stdout.write(toYaml(result.stream));
+    // importimage.go Run prints the stream its client built for the import, also on a dry run.
+    else if (format.kind === 'json') io.stdout.write(toJson(result.requested));
+    else if (format.kind === 'yaml') io.stdout.write(toYaml(result.requested));
+    else if (format.kind === 'jsonpath') io.stdout.write(renderJsonPath(format.template, result.requested));
     else {
       io.stdout.write(out.stdout);
       printChanges(io, result.changes, [result.triggers], g.color);
