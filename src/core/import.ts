@@ -7,6 +7,7 @@ import { pullSpecDigest, pullSpecTag, pullSpecWithTag, readPullSpec, validPullSp
 import { prioritizeTags } from '../domain/tag-order.js';
 import { currentEvent, specTag } from '../domain/history.js';
 import { firstRecorded } from '../domain/imagestream.js';
+import { requireWritableNamespace } from '../domain/validation.js';
 import type { Image, ImageStream } from '../domain/types.js';
 import { newImageStream } from '../domain/imagestream.js';
 import type { FileChange, Snapshot } from '../state/types.js';
@@ -63,6 +64,8 @@ export async function importImage(ctx: CoreContext, options: ImportImageInput): 
   const snapshot = await ctx.store.read(namespace);
   const existing = snapshot.find<ImageStream>('ImageStream', namespace, planName(options))?.object;
   const plan = planImport(options, existing);
+  // importimage.go Run posts the ImageStreamImport: admission answers before the server validates it.
+  requireWritableNamespace(namespace);
   validateImport(plan);
   const { images, additionalTags, repositoryError } = await expandRepository(ctx, plan);
   const requests = images.map((i) => ({

@@ -5,7 +5,7 @@
  */
 import { CommandError, ServerError, UsageError, ValidationError } from '../domain/errors.js';
 import { readPullSpec } from '../domain/pullspec.js';
-import { imageStreamNameProblems, namespaceProblems } from '../domain/validation.js';
+import { imageStreamNameProblems } from '../domain/validation.js';
 import { exact, isTagName, type DockerImageReference } from '../domain/reference.js';
 import type { ImportMode } from '../domain/types.js';
 
@@ -191,15 +191,16 @@ function inferSource(o: TagOptions, plan: TagPlan, source: string, namespace: st
 }
 
 /**
- * tag.go parseStreamName: `[namespace/]rest`. Beyond oc, a namespace that is not a DNS label is
- * refused here: it would become a folder of the state.
+ * tag.go parseStreamName: `[namespace/]rest`, refusing only an empty namespace. A namespace that is
+ * not a DNS label is the server's NotFound when the destination is written (tagImages,
+ * requireWritableNamespace), so it never becomes a folder of the state.
  */
 export function parseStreamName(arg: string, namespace: string): TagTarget {
   if (!arg.includes('/')) return { namespace, nameAndTag: arg };
   const parts = arg.split('/');
   if (parts.length !== 2) throw new CommandError(`invalid image stream "${arg}"`);
   const [ns, rest] = parts;
-  if (namespaceProblems(ns).length > 0) throw new CommandError(`invalid namespace "${ns}" for image stream "${arg}"`);
+  if (ns.length === 0) throw new CommandError(`invalid namespace "${ns}" for image stream "${arg}"`);
   if (rest.length === 0) throw new CommandError(`invalid name "" for image stream "${arg}"`);
   return { namespace: ns, nameAndTag: rest };
 }

@@ -16,6 +16,7 @@ import { newImageStream } from '../domain/imagestream.js';
 import { recordImportResults } from './import-record.js';
 import { rfc3339 } from '../domain/time.js';
 import { readPullSpec } from '../domain/pullspec.js';
+import { requireWritableNamespace } from '../domain/validation.js';
 import { resolveOne, type ResolveAnswer } from './resolve-tags.js';
 import {
   completeTag,
@@ -62,19 +63,24 @@ export async function tagImages(ctx: CoreContext, options: TagInput): Promise<Ta
     await pinIstagSource(ctx, completed, namespace);
   const plan = validateTag(completed, options, namespace);
   const from = plan.delete ? '' : fromName(plan);
+  // The server imports when the first destination is written, after admission let it through.
   let answer: ResolveAnswer | undefined;
-  if (!plan.delete && plan.kind === 'DockerImage' && !plan.reference) {
+  const resolve = async () => {
+    if (answer || plan.delete || plan.kind !== 'DockerImage' || plan.reference) return;
     answer = await resolveOne(ctx.source, {
       source: readPullSpec(from),
       importPolicy: { insecure: plan.insecure, scheduled: plan.scheduled, importMode: plan.importMode },
     });
-  }
+  };
   const out: TagResult = { messages: [], changes: [], tagChanges: [], triggers: [] };
   if (options.checkAllFirst) for (const target of plan.targets) splitDestination(target, plan.delete);
   for (const target of plan.targets) {
     try {
       // tag.go Run checks each destination when it reaches it (SplitImageStreamTag, validateTag).
       const dest = splitDestination(target, plan.delete);
+      // tag.go Run: the ImageStreamTag update (or create) of the destination passes admission first.
+      if (!plan.delete) requireWritableNamespace(dest.namespace);
+      await resolve();
       const { result, changes } = await ctx.store.update(
         namespace,
         (snap) => (plan.delete ? deleteTag(snap, dest) : setTag(ctx, snap, plan, dest, namespace, from, answer)),

@@ -4,7 +4,7 @@
  * (a wrong type in a known field). Problems name the path (`spec.tags[2].from.name`) and say
  * what is expected, worded like Kubernetes field errors.
  */
-import { ValidationError, type FieldProblem } from './errors.js';
+import { NotFoundError, ValidationError, type FieldProblem } from './errors.js';
 import { parsePullSpec } from './pullspec.js';
 import { NAME_TOTAL_LENGTH_MAX } from './reference.js';
 
@@ -108,6 +108,18 @@ export function namespaceProblems(ns: string): string[] {
   if (ns.length > 63) out.push('must be no more than 63 characters');
   if (!DNS1123_LABEL_RE.test(ns)) out.push(DNS1123_LABEL_MSG);
   return out;
+}
+
+/**
+ * What the API server answers a create or update in namespace `ns`: NamespaceLifecycle admission
+ * (k8s.io/apiserver pkg/admission/plugin/namespace/lifecycle/admission.go Admit) passes the
+ * NotFound of its live Get of a namespace that does not exist, before the object is validated or
+ * an image imported. Every DNS-1123 label is a namespace of the folder; any other name can never
+ * be a Namespace's (ValidateNamespaceName), so it is that NotFound. Reads do not ask: a get or
+ * list there finds nothing, as on the server, and kubectl does not check the -n value.
+ */
+export function requireWritableNamespace(ns: string): void {
+  if (namespaceProblems(ns).length > 0) throw new NotFoundError('namespaces', ns);
 }
 
 function validateMeta(p: Problems, obj: Obj, options: ValidateOptions): void {

@@ -1,0 +1,87 @@
+/**
+ * A namespace that is not a DNS-1123 label (`-n Bad_NS`): kubectl does not check the flag
+ * (client-go rest Request.Namespace only refuses what IsValidPathSegmentName refuses), so reads go
+ * to the server and find nothing, and a write is answered by NamespaceLifecycle admission
+ * (k8s.io/apiserver pkg/admission/plugin/namespace/lifecycle/admission.go Admit) with the NotFound of
+ * the namespace, before the server validates or imports anything: openshift/oc
+ * pkg/cli/tag/tag.go Run (ImageStreamTags Update, then Create) and
+ * pkg/cli/importimage/importimage.go Run (ImageStreamImports Create) return that error.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { EXAMPLE_LAYOUT, runCli, tempDir } from '../helpers/index.js';
+
+const notFound = 'Error from server (NotFound): namespaces "Bad_NS" not found\n';
+
+function folder(): { dir: string; from: string } {
+  const dir = tempDir('oc-ns');
+  fs.cpSync(EXAMPLE_LAYOUT, path.join(dir, 'hello-oci'), { recursive: true });
+  return { dir, from: 'oci:./hello-oci' };
+}
+
+describe('reads in a namespace that cannot exist find nothing (no client-side check)', () => {
+  it('get is: "No resources found in Bad_NS namespace.", exit 0', async () => {
+    const { dir } = folder();
+    expect(await runCli(['-n', 'Bad_NS', 'get', 'is'], { dir })).toEqual({
+      code: 0,
+      stdout: '',
+      stderr: 'No resources found in Bad_NS namespace.\n',
+    });
+  });
+
+  it('get is NAME and describe is NAME: the image stream is NotFound, exit 1', async () => {
+    const { dir } = folder();
+    const missing = 'Error from server (NotFound): imagestreams.image.openshift.io "app" not found\n';
+    expect(await runCli(['-n', 'Bad_NS', 'get', 'is', 'app'], { dir })).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: missing,
+    });
+    expect(await runCli(['describe', 'is', 'app', '-n', 'Bad_NS'], { dir })).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: missing,
+    });
+  });
+});
+
+describe('writes into it are the namespace NotFound, and nothing is written or imported', () => {
+  it('tag SOURCE app:1 -n Bad_NS', async () => {
+    const { dir, from } = folder();
+    const r = await runCli(['-n', 'Bad_NS', 'tag', `${from}:1.0`, 'app:1'], { dir });
+    expect(r).toEqual({ code: 1, stdout: '', stderr: notFound });
+    expect(fs.existsSync(path.join(dir, 'imagestreams'))).toBe(false);
+  });
+
+  it('tag SOURCE ok:1 Bad_NS/app:1: the first destination is set, the second is the NotFound', async () => {
+    const { dir, from } = folder();
+    const r = await runCli(['tag', `${from}:1.0`, 'ok:1', 'Bad_NS/app:1'], { dir });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^Tag ok:1 set to /);
+    expect(r.stderr).toBe(notFound);
+    expect(fs.readdirSync(path.join(dir, 'imagestreams'))).toEqual(['default']);
+  });
+
+  it('import-image app --from SOURCE --confirm -n Bad_NS (also --all and --dry-run)', async () => {
+    const { dir, from } = folder();
+    for (const extra of [
+      ['--from', `${from}:1.0`],
+      ['--all', '--from', from, '--dry-run'],
+    ]) {
+      const r = await runCli(['-n', 'Bad_NS', 'import-image', 'app', ...extra, '--confirm'], { dir });
+      expect(r).toEqual({ code: 1, stdout: '', stderr: notFound });
+    }
+    expect(fs.existsSync(path.join(dir, 'imagestreams'))).toBe(false);
+  });
+
+  it('import-image without --confirm: the Get found no stream, so oc asks for --confirm first', async () => {
+    const { dir, from } = folder();
+    const r = await runCli(['-n', 'Bad_NS', 'import-image', 'app', '--from', `${from}:1.0`], { dir });
+    expect(r).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'error: no image stream named "app" exists, pass --confirm to create and import\n',
+    });
+  });
+});
