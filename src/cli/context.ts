@@ -93,7 +93,8 @@ export function buildCoreContext(g: ContextGlobals, io: CliIO, options: ContextO
 /** The request deadline, `-v` tracing and the terminal's "waiting for HOST" notice, all on stderr. */
 function requestReporting(g: ContextGlobals, io: CliIO): Partial<ImageSourceOptions> {
   const write = (text: string) => io.stderr.write(text);
-  const trace = createRequestTrace(g.verbosity, write, io.now);
+  // klog stamps its lines with the wall clock to the microsecond, not with the command's clock.
+  const trace = createRequestTrace(g.verbosity, write);
   const notice = createWaitNotice(io.stderr, io.env);
   const onSource = g.verbosity >= 6 ? (line: string) => write(`${escapeLine(`mirrors: ${line}`)}\n`) : undefined;
   return {

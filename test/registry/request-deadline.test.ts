@@ -238,15 +238,18 @@ describe('-v', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(
       new RegExp(
-        `^I\\d{4} \\d\\d:\\d\\d:\\d\\d\\.\\d{6} +\\d+ registry\\] GET http://${host}/v2/a/b/manifests/1 200 OK in \\d+ milliseconds$`,
+        `^I\\d{4} \\d\\d:\\d\\d:\\d\\d\\.\\d{6} +\\d+ round_trippers\\.go:560\\] GET http://${host}/v2/a/b/manifests/1 200 OK in \\d+ milliseconds$`,
         'm',
       ),
     );
     expect(r.stderr).toMatch(
-      new RegExp(`registry\\] GET http://${host}/v2/a/b/manifests/1 401 Unauthorized in \\d+ milliseconds$`, 'm'),
+      new RegExp(
+        `round_trippers\\.go:560\\] GET http://${host}/v2/a/b/manifests/1 401 Unauthorized in \\d+ milliseconds$`,
+        'm',
+      ),
     );
     expect(r.stderr).not.toContain('Request Headers:');
-    expect(r.stdout).not.toContain('registry]');
+    expect(r.stdout).not.toContain('round_trippers.go');
   });
 
   it('--v=8 adds request and response headers; credentials and cookies are masked', async () => {
