@@ -11,8 +11,6 @@
  * test/core/listing-views.test.ts compares the output of both over the corpus.
  */
 import type { ImageStream, KubeObject, NamedTagEventList } from '../domain/types.js';
-import { isKubeObject } from '../state/parse.js';
-import { structuralProblems } from '../state/structure.js';
 import type { ObjectViews } from '../state/types.js';
 import { mayRefresh } from './refresh-candidates.js';
 
@@ -24,10 +22,12 @@ export interface ImageStreamViews {
   refresh: boolean;
 }
 
-/** The views of a stream from `Snapshot.listViews`; a store without views lists the objects themselves. */
+/**
+ * The views of a stream from `Snapshot.listViews`: stored views (checked when read back) are
+ * expanded; a store without views lists the objects themselves.
+ */
 export function streamViews(v: unknown): ImageStreamViews {
-  const views = v as Partial<ImageStreamViews>;
-  if (typeof views.refresh === 'boolean' && views.listing !== undefined) return views as ImageStreamViews;
+  if (Array.isArray(v)) return decodeViews(v as StoredViews);
   return { listing: v as ImageStream, refresh: mayRefresh(v as ImageStream) };
 }
 
@@ -69,22 +69,107 @@ function tagView(t: NamedTagEventList): NamedTagEventList {
   return { tag: t.tag, items } as unknown as NamedTagEventList;
 }
 
+/**
+ * The views as the index stores them: one flat array per stream instead of a pruned object, so
+ * that 100,000 streams' views take a third of the bytes and of the objects a listing reads back.
+ * `[refresh, apiVersion, name, namespace, labels, spec, status]`: spec is null (no spec), 0 (a
+ * spec without dockerImageRepository) or that repository; status is null or `[dockerImageRepository,
+ * publicDockerImageRepository, tags]`, with each tag null or `[tag, newest item's created]`.
+ */
+export type StoredViews = [
+  refresh: boolean,
+  apiVersion: string,
+  name: string,
+  namespace: string | null,
+  labels: Record<string, string> | null,
+  spec: string | 0 | null,
+  status: [repository: string | null, publicRepository: string | null, tags: StoredTag[] | null] | null,
+];
+type StoredTag = [tag: string, created: string | null] | null;
+
+const isStringOrNull = (v: unknown) => v === null || typeof v === 'string';
+
+/** The stored views of a stream; undefined for the rare stream they cannot hold (a tag or time that is not a string). */
+export function encodeViews(s: ImageStream): StoredViews | undefined {
+  const listing = imageStreamView(s);
+  const m = listing.metadata;
+  const st = listing.status;
+  let tags: StoredTag[] | null = null;
+  if (st?.tags) {
+    tags = [];
+    for (const t of st.tags) {
+      if (t === null) {
+        tags.push(null);
+        continue;
+      }
+      if (typeof t !== 'object' || typeof t.tag !== 'string') return undefined;
+      const created = t.items?.[0]?.created ?? null;
+      if (!isStringOrNull(created)) return undefined;
+      tags.push([t.tag, created]);
+    }
+  }
+  const public_ = st?.publicDockerImageRepository ?? null;
+  const status: StoredViews[6] = st ? [st.dockerImageRepository ?? null, public_, tags] : null;
+  const spec = listing.spec ? (listing.spec.dockerImageRepository ?? 0) : null;
+  return [mayRefresh(s), listing.apiVersion, m.name, m.namespace ?? null, m.labels ?? null, spec, status];
+}
+
+/** The views a stored array stands for: the same listing view `imageStreamView` gives. */
+function decodeViews(v: StoredViews): ImageStreamViews {
+  const [refresh, apiVersion, name, namespace, labels, spec, status] = v;
+  const listing = {
+    apiVersion,
+    kind: 'ImageStream',
+    metadata: { name, ...(namespace !== null ? { namespace } : {}), ...(labels !== null ? { labels } : {}) },
+  } as ImageStream;
+  if (spec !== null) listing.spec = spec === 0 ? {} : { dockerImageRepository: spec };
+  if (status !== null) {
+    const [repo, publicRepo, tags] = status;
+    listing.status = {
+      ...(repo !== null ? { dockerImageRepository: repo } : {}),
+      ...(publicRepo !== null ? { publicDockerImageRepository: publicRepo } : {}),
+      ...(tags !== null
+        ? {
+            tags: tags.map((t) =>
+              t === null
+                ? (null as unknown as NamedTagEventList)
+                : ({ tag: t[0], items: t[1] !== null ? [{ created: t[1] }] : [] } as unknown as NamedTagEventList),
+            ),
+          }
+        : {}),
+    };
+  }
+  return { listing, refresh };
+}
+
+/** True when `v` has the shape of stored views (the index is untrusted bytes). */
+function isStoredViews(v: unknown): v is StoredViews {
+  if (!Array.isArray(v) || v.length !== 7) return false;
+  const [refresh, apiVersion, name, namespace, labels, spec, status] = v as unknown[];
+  if (typeof refresh !== 'boolean' || typeof apiVersion !== 'string' || typeof name !== 'string') return false;
+  if (!isStringOrNull(namespace)) return false;
+  if (labels !== null) {
+    if (typeof labels !== 'object' || Array.isArray(labels)) return false;
+    if (!Object.values(labels as object).every((x) => typeof x === 'string')) return false;
+  }
+  if (!(spec === null || spec === 0 || typeof spec === 'string')) return false;
+  if (status === null) return true;
+  if (!Array.isArray(status) || status.length !== 3) return false;
+  const [repo, publicRepo, tags] = status as unknown[];
+  if (!isStringOrNull(repo) || !isStringOrNull(publicRepo)) return false;
+  if (tags === null) return true;
+  return (
+    Array.isArray(tags) &&
+    tags.every(
+      (t) => t === null || (Array.isArray(t) && t.length === 2 && typeof t[0] === 'string' && isStringOrNull(t[1])),
+    )
+  );
+}
+
 /** The views the CLI's store keeps: ImageStreams only. */
 export const LISTING_VIEWS: ObjectViews = {
-  id: 'imagestream-views-2',
-  of: (o: KubeObject): ImageStreamViews | undefined =>
-    o.kind === 'ImageStream'
-      ? { listing: imageStreamView(o as ImageStream), refresh: mayRefresh(o as ImageStream) }
-      : undefined,
-  check: (kind, v) => {
-    if (kind !== 'ImageStream' || typeof v !== 'object' || v === null) return false;
-    const { listing, refresh } = v as Partial<ImageStreamViews>;
-    return (
-      typeof refresh === 'boolean' &&
-      isKubeObject(listing) &&
-      listing.kind === 'ImageStream' &&
-      typeof listing.metadata?.name === 'string' &&
-      structuralProblems(listing).length === 0
-    );
-  },
+  id: 'imagestream-views-3',
+  of: (o: KubeObject): StoredViews | undefined =>
+    o.kind === 'ImageStream' ? encodeViews(o as ImageStream) : undefined,
+  check: (kind, v) => kind === 'ImageStream' && isStoredViews(v),
 };

@@ -251,9 +251,15 @@ export class ObjectIndex {
    * returns what the index knows of it: its objects and, with views, their views.
    */
   set(rel: string, st: Stats, parsed: readonly ParsedObject[]): IndexedFile {
-    const objects = indexedObjectsOf(parsed);
     const ov = this.objectViews;
-    const viewed = ov ? parsed.map((o) => ov.of(o.object) ?? null) : undefined;
+    // Copied through JSON: the strings a parse gives may be slices of the file's text, and an index
+    // entry holding one would keep the whole text alive (100,000 files' texts in a listing of them).
+    const { objects, views: viewed } = JSON.parse(
+      JSON.stringify({
+        objects: indexedObjectsOf(parsed),
+        ...(ov ? { views: parsed.map((o) => ov.of(o.object) ?? null) } : {}),
+      }),
+    ) as { objects: IndexedObject[]; views?: unknown[] };
     const file: IndexedFile = { objects, ...(viewed ? { views: viewed } : {}) };
     const old = this.entries.get(rel);
     if (Date.now() - st.mtimeMs < RACY_MS) {

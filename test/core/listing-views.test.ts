@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type ImageStreamViews, LISTING_VIEWS, imageStreamView, streamViews } from '../../src/core/listing-views.js';
+import { LISTING_VIEWS, type StoredViews, imageStreamView, streamViews } from '../../src/core/listing-views.js';
 import { mayRefresh } from '../../src/core/refresh-candidates.js';
 import { decorateImageStream } from '../../src/core/get.js';
 import { parseLabelSelector } from '../../src/core/selector.js';
@@ -50,12 +50,14 @@ const asStored = (s: ImageStream, namespace: string) =>
 
 /** What a view must print as its stream does: the row with and without an internal registry, `-o name`, labels. */
 function expectSamePrint(stream: ImageStream, what: string): void {
-  const views = LISTING_VIEWS.of(stream) as ImageStreamViews;
-  expect(views.listing).toEqual(imageStreamView(stream));
-  expect(views.refresh).toBe(mayRefresh(stream));
+  const views = LISTING_VIEWS.of(stream) as StoredViews;
+  expect(views, what).toBeDefined();
   // The views survive the index: JSON, and their shape passes the check applied when they are read back.
-  const stored = JSON.parse(JSON.stringify(views)) as ImageStreamViews;
+  const stored = JSON.parse(JSON.stringify(views)) as StoredViews;
   expect(LISTING_VIEWS.check('ImageStream', stored), what).toBe(true);
+  // Read back, they are the listing view and the refresh flag of the stream.
+  expect(streamViews(stored).listing, what).toEqual(imageStreamView(stream));
+  expect(streamViews(stored).refresh).toBe(mayRefresh(stream));
   const back = streamViews(stored).listing;
   for (const registry of ['', 'image-registry.openshift-image-registry.svc:5000']) {
     const full = decorateImageStream(asStored(stream, 'team'), registry);
@@ -148,6 +150,8 @@ describe('listing views', () => {
       big.spec?.dockerImageRepository ? { dockerImageRepository: big.spec.dockerImageRepository } : {},
     );
     expect(JSON.stringify(view).length).toBeLessThan(JSON.stringify(big).length / 2);
+    // As stored: a flat array, without the field names.
+    expect(JSON.stringify(LISTING_VIEWS.of(big)).length).toBeLessThan(JSON.stringify(view).length * 0.7);
   });
 
   function corpusFolder(): string {
@@ -209,14 +213,15 @@ describe('listing views', () => {
     const entry = vf.files[file];
     // Wrong shapes a JSON edit (or a bug) could leave: tags that are not a list, a name that is not a string.
     for (const damage of [
-      (v: ImageStreamViews) => ({ ...v, listing: { ...v.listing, status: { tags: 'latest' } } }),
-      (v: ImageStreamViews) => ({ ...v, listing: { ...v.listing, metadata: { name: 42 } } }),
-      (v: ImageStreamViews) => ({ ...v, refresh: 'yes' }),
-      (v: ImageStreamViews) => v.listing,
+      (v: StoredViews) => v.map((x, i) => (i === 6 ? [null, null, 'latest'] : x)),
+      (v: StoredViews) => v.map((x, i) => (i === 2 ? 42 : x)),
+      (v: StoredViews) => v.map((x, i) => (i === 0 ? 'yes' : x)),
+      (v: StoredViews) => v.slice(1),
+      (v: StoredViews) => v.map((x, i) => (i === 4 ? { app: 1 } : x)),
       () => 'ImageStream',
     ]) {
       const copy = structuredClone(vf);
-      copy.files[file].views[0] = damage(entry.views[0] as ImageStreamViews);
+      copy.files[file].views[0] = damage(entry.views[0] as StoredViews);
       fs.writeFileSync(path.join(dir, VIEWS), JSON.stringify(copy));
       // Rewritten in place: the objects file no longer vouches for it, and everything is recorded again.
       expect(await outputs(dir)).toEqual(cold);

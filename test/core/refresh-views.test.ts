@@ -148,12 +148,12 @@ describe('refresh with the views in the object index', () => {
       const dir = folder();
       await runCli(['get', 'is', '-A'], { dir, clock });
       const index = JSON.parse(fs.readFileSync(path.join(dir, '.isctl/cache/views-v1.json'), 'utf8')) as {
-        files: Record<string, { views: { refresh: boolean }[] }>;
+        files: Record<string, { views: [refresh: boolean, ...unknown[]][] }>;
       };
       // Only the stream following a tag is flagged: the 30 pinned and imported ones are not.
       expect(
         Object.entries(index.files)
-          .filter(([, f]) => f.views[0].refresh)
+          .filter(([, f]) => f.views[0][0])
           .map(([k]) => k),
       ).toEqual(['ns-1/hello.yaml']);
       if (!keepIndex) fs.rmSync(path.join(dir, '.isctl/cache'), { recursive: true });
