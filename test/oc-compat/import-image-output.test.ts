@@ -50,6 +50,49 @@ describe('import-image -o yaml|json prints the stream the client built for the i
     expect(stored.status.tags[0].items).toHaveLength(1);
   });
 
+  it('-o json: the typed ImageStream as json.MarshalIndent writes it — struct field order, 4 spaces', async () => {
+    const dir = tempDir('oc-import-out');
+    const from = layout(dir);
+    const r = await runCli(['import-image', 'app:1.0', '--from', `${from}:1.0`, '--confirm', '-o', 'json'], { dir });
+    expect(r.code).toBe(0);
+    // cli-runtime printers/json.go JSONPrinter: TypeMeta inline (kind, apiVersion), then the fields of
+    // openshift/api image/v1 types.go in declaration order.
+    expect(r.stdout).toBe(
+      `${[
+        '{',
+        '    "kind": "ImageStream",',
+        '    "apiVersion": "image.openshift.io/v1",',
+        '    "metadata": {',
+        '        "name": "app"',
+        '    },',
+        '    "spec": {',
+        '        "lookupPolicy": {',
+        '            "local": false',
+        '        },',
+        '        "tags": [',
+        '            {',
+        '                "name": "",',
+        '                "annotations": null,',
+        '                "from": {',
+        '                    "kind": "DockerImage",',
+        `                    "name": "${from}:1.0"`,
+        '                },',
+        '                "generation": null,',
+        '                "importPolicy": {},',
+        '                "referencePolicy": {',
+        '                    "type": ""',
+        '                }',
+        '            }',
+        '        ]',
+        '    },',
+        '    "status": {',
+        '        "dockerImageRepository": ""',
+        '    }',
+        '}',
+      ].join('\n')}\n`,
+    );
+  });
+
   it('--reference-policy given: getReferencePolicy sets the new tag’s policy', async () => {
     const dir = tempDir('oc-import-out');
     const from = layout(dir);
@@ -94,7 +137,16 @@ describe('import-image -o yaml|json prints the stream the client built for the i
     expect((await runCli(['import-image', 'app:1.0', '--from', `${from}:1.0`, '--confirm'], { dir })).code).toBe(0);
     const r = await runCli(['import-image', 'app:multi', '--from', `${from}:multi`, '-o', 'json'], { dir });
     expect(r.code).toBe(0);
-    const tags = JSON.parse(r.stdout).spec.tags;
+    const doc = JSON.parse(r.stdout);
+    // The stream as read, in the typed struct's field order (types.go TagEvent, ObjectMeta).
+    expect(Object.keys(doc.status.tags[0].items[0])).toEqual([
+      'created',
+      'dockerImageReference',
+      'image',
+      'generation',
+    ]);
+    expect(Object.keys(doc.metadata)).toEqual(['name', 'namespace', 'generation', 'creationTimestamp', 'annotations']);
+    const tags = doc.spec.tags;
     expect(tags.map((t: { name: string }) => t.name)).toEqual(['1.0', '']);
     expect(tags[1]).toEqual({
       annotations: null,

@@ -7,9 +7,9 @@ import { importImage, type ImportImageResult } from '../../core/import.js';
 import { factsFromTagChanges, type CommitReport } from '../../core/gitops.js';
 import type { CoreContext } from '../../core/context.js';
 import { addCommitOptions, changeDocument, commitReportLines, readCommitFlags, runWithCommit } from '../git-commit.js';
-import { renderImportResult } from '../../output/import-output.js';
+import { imageStreamJson, renderImportResult } from '../../output/import-output.js';
 import { parseOutputFormat } from '../../output/printer.js';
-import { toJson, toYaml } from '../../output/serialize.js';
+import { toYaml } from '../../output/serialize.js';
 import { renderJsonPath } from '../../output/jsonpath.js';
 import { printChanges } from '../report.js';
 import { runOnBuild } from '../on-build.js';
@@ -91,7 +91,7 @@ async function action(target: string | undefined, opts: Flags, cmd: Cmd, io: Cli
     for (const line of out.stderr) io.stderr.write(`${line}\n`);
     if (format.kind === 'name') io.stdout.write(`imagestream.image.openshift.io/${result.streamName}\n`);
     // importimage.go Run prints the stream its client built for the import, also on a dry run.
-    else if (format.kind === 'json') io.stdout.write(toJson(result.requested));
+    else if (format.kind === 'json') io.stdout.write(imageStreamJson(result.requested));
     else if (format.kind === 'yaml') io.stdout.write(toYaml(result.requested));
     else if (format.kind === 'jsonpath') io.stdout.write(renderJsonPath(format.template, result.requested));
     else {
