@@ -4,7 +4,7 @@
  * (a wrong type in a known field). Problems name the path (`spec.tags[2].from.name`) and say
  * what is expected, worded like Kubernetes field errors.
  */
-import { NotFoundError, ValidationError, type FieldProblem } from './errors.js';
+import { CommandError, NotFoundError, ValidationError, type FieldProblem } from './errors.js';
 import { parsePullSpec } from './pullspec.js';
 import { NAME_TOTAL_LENGTH_MAX } from './reference.js';
 
@@ -119,7 +119,17 @@ export function namespaceProblems(ns: string): string[] {
  * list there finds nothing, as on the server, and kubectl does not check the -n value.
  */
 export function requireWritableNamespace(ns: string): void {
+  // client-go rest Request.Namespace refuses a name that cannot be a URL path segment before any
+  // request is sent: `invalid namespace "..": [may not be '..']`.
+  const segment = pathSegmentProblems(ns);
+  if (segment.length > 0) throw new CommandError(`invalid namespace ${JSON.stringify(ns)}: [${segment.join(' ')}]`);
   if (namespaceProblems(ns).length > 0) throw new NotFoundError('namespaces', ns);
+}
+
+/** k8s.io/apimachinery pkg/api/validation/path IsValidPathSegmentName: what cannot be one segment of a URL path. */
+export function pathSegmentProblems(name: string): string[] {
+  if (name === '.' || name === '..') return [`may not be '${name}'`];
+  return ['/', '%'].filter((c) => name.includes(c)).map((c) => `may not contain '${c}'`);
 }
 
 function validateMeta(p: Problems, obj: Obj, options: ValidateOptions): void {

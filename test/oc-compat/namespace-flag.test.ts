@@ -63,6 +63,16 @@ describe('writes into it are the namespace NotFound, and nothing is written or i
     expect(fs.readdirSync(path.join(dir, 'imagestreams'))).toEqual(['default']);
   });
 
+  it('a namespace that cannot be a URL path segment is refused by the client, as client-go Request.Namespace does', async () => {
+    // k8s.io/client-go rest/request.go Namespace: IsValidPathSegmentName, `invalid namespace %q: %v`.
+    const { dir, from } = folder();
+    const dotdot = await runCli(['tag', `${from}:1.0`, '../evil:1'], { dir });
+    expect(dotdot).toEqual({ code: 1, stdout: '', stderr: `error: invalid namespace "..": [may not be '..']\n` });
+    const pct = await runCli(['-n', 'a%b', 'import-image', 'app', `--from=${from}:1.0`, '--confirm'], { dir });
+    expect(pct).toEqual({ code: 1, stdout: '', stderr: `error: invalid namespace "a%b": [may not contain '%']\n` });
+    expect(fs.existsSync(path.join(dir, 'imagestreams'))).toBe(false);
+  });
+
   it('import-image app --from SOURCE --confirm -n Bad_NS (also --all and --dry-run)', async () => {
     const { dir, from } = folder();
     for (const extra of [
