@@ -354,8 +354,9 @@ export type GetOutput = (
 
 /** `get is|istag|isimage [NAME…]` in the namespace of the context (or all of them). */
 export async function get(ctx: CoreContext, input: GetInput): Promise<GetOutput> {
-  const snapshot = await ctx.store.read(ctx.namespace);
-  const q = { ...queryOf(ctx, input), ...(input.listing ? { listing: true } : {}) };
+  const listing = Boolean(input.listing) && input.resource === 'imagestreams' && input.names.length === 0;
+  const snapshot = await ctx.store.read(ctx.namespace, { views: listing });
+  const q = { ...queryOf(ctx, input), ...(listing ? { listing: true } : {}) };
   const images: ImageLoader = input.withImages ? imageLoader(ctx.store.blobs) : async () => undefined;
   const problems = snapshot.problems;
   if (input.resource === 'imagestreams') return { resource: input.resource, ...getImageStreams(snapshot, q), problems };

@@ -99,7 +99,8 @@ interface Candidate {
 /** Re-imports the selected tags: registry I/O outside the lock, recording inside one transaction. */
 export async function refresh(ctx: CoreContext, input: RefreshInput): Promise<RefreshResult> {
   const selection: RefreshSelection = input;
-  const snapshot = await ctx.store.read(ctx.namespace);
+  // Read as a listing: only the streams whose views say they may change are parsed.
+  const snapshot = await ctx.store.read(ctx.namespace, { views: true });
   const views = snapshot.listViews('ImageStream', selection.namespace);
   for (const name of selection.streams ?? []) {
     if (!views.some((v) => v.name === name)) throw new NotFoundError('imagestreams.image.openshift.io', name);

@@ -55,7 +55,7 @@ interface ViewsEntry extends StatKey {
 /** What the index knows of an unchanged file. */
 export interface IndexedFile {
   objects: readonly IndexedObject[];
-  /** Only from `set` (a file parsed by this load); `views` reads them for the others. */
+  /** The views of its objects, when the load lists (from `set`, or read back with `views`). */
   views?: readonly unknown[];
 }
 
@@ -225,6 +225,7 @@ export class ObjectIndex {
     const entries = new Map<string, IndexEntry>();
     const raw = readCacheFile(root, OBJECT_INDEX_FILE);
     let stamp: unknown;
+    // A load that does not list keeps the stamp as it is: the views file is not its business.
     if (raw && (!views || sameStamp(raw.views, views.id, statOrUndefined(path.join(root, VIEWS_FILE))))) {
       stamp = raw.views;
       for (const [rel, e] of Object.entries(raw.files)) if (isEntry(e)) entries.set(rel, e);
@@ -307,7 +308,7 @@ export class ObjectIndex {
       if (stamp) this.stamp = stamp;
       if (this.dirty || stamp) {
         const files = Object.fromEntries(this.entries);
-        const views = this.objectViews ? { views: this.stamp } : {};
+        const views = this.stamp !== undefined ? { views: this.stamp } : {};
         await writeCacheFile(this.root, OBJECT_INDEX_FILE, JSON.stringify({ version: VERSION, ...views, files }));
         this.dirty = false;
       }

@@ -154,7 +154,7 @@ interface PendingFile {
   order: number;
   st: Stats;
   keys: { kind: string; namespace: string; name: string; key: string; kept: boolean }[];
-  /** The view of each object (parallel to keys) when the store has views and knows them. */
+  /** The view of each object (parallel to keys) when the load lists. */
   views?: readonly unknown[];
 }
 
@@ -172,9 +172,19 @@ async function load(
   const results: (ReadResult | string)[] = [];
   for (const rel of listing.files) {
     const st = statSync(path.join(root, rel));
-    const objects = st.size <= maxBytes ? index.get(rel, st) : undefined;
-    if (objects) {
-      known.set(rel, objects);
+    const entry = st.size <= maxBytes ? index.get(rel, st) : undefined;
+    // A listing also needs the file's views: a file whose views are not recorded (a command that
+    // did not list changed it) is parsed and recorded again.
+    const viewed =
+      entry && views
+        ? index.views(
+            rel,
+            st,
+            entry.objects.map((o) => o[0]),
+          )
+        : undefined;
+    if (entry && (!views || viewed)) {
+      known.set(rel, viewed ? { objects: entry.objects, views: viewed } : entry);
       stats.set(rel, st);
       results.push(rel);
       continue;
@@ -306,12 +316,7 @@ async function load(
           k.kind === kind && k.kept && (ns === undefined || k.namespace === ns) ? [i] : [],
         );
         if (of.length === 0) continue;
-        // Views of a file parsed by this load are at hand; the others are in the index's views file.
-        const v = (p.views ??= index.views(
-          file,
-          p.st,
-          p.keys.map((k) => k.kind),
-        ));
+        const v = p.views;
         if (v && of.every((i) => v[i] !== null))
           for (const i of of) out.push({ namespace: p.keys[i].namespace, name: p.keys[i].name, view: v[i] });
         else missing.push(file);
@@ -424,16 +429,17 @@ export function openStateStore(dir: string, options: StateStoreOptions = {}): St
   return {
     dir: root,
     blobs: createBlobStore(root),
-    async read(namespace: string): Promise<Snapshot> {
+    async read(namespace: string, opts: { views?: boolean } = {}): Promise<Snapshot> {
       await checkFolder(root);
-      const { snapshot } = await load(root, namespace, maxBytes, memo, options.views);
+      const { snapshot } = await load(root, namespace, maxBytes, memo, opts.views ? options.views : undefined);
       options.report?.(snapshot);
       return snapshot;
     },
     async update<T>(namespace: string, fn: (snapshot: Snapshot) => Promise<T> | T, opts: UpdateOptions = {}) {
       await checkFolder(root);
       return withFolderLock(root, lockTimeout, async () => {
-        const loaded = await load(root, namespace, maxBytes, memo, options.views);
+        // A transaction lists nothing: the views are left to the next listing.
+        const loaded = await load(root, namespace, maxBytes, memo, undefined);
         options.report?.(loaded.snapshot);
         const result = await fn(loaded.snapshot);
         const changes = await computeChanges(loaded.snapshot, (rel) => readText(root, rel), {

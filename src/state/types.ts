@@ -130,8 +130,12 @@ export interface UpdateOptions {
 export interface StateStore {
   /** Absolute path of the state folder. */
   readonly dir: string;
-  /** Loads every object without taking the lock (for read-only commands). */
-  read(namespace: string): Promise<Snapshot>;
+  /**
+   * Loads every object without taking the lock (for read-only commands). `views`: the command lists
+   * (`Snapshot.listViews`), so the index's views are read and kept current; other loads never touch
+   * them.
+   */
+  read(namespace: string, options?: { views?: boolean }): Promise<Snapshot>;
   /**
    * Takes the folder lock, loads a fresh snapshot, runs `fn`, and writes every changed file
    * atomically (temp file, fsync, rename) before releasing the lock. Files listed in

@@ -236,6 +236,33 @@ describe('listing views', () => {
     expect(viewsFile(dir)).toEqual(vf);
   });
 
+  it('only listings read or write the views file; a stream a non-listing command changed is recorded at the next listing', async () => {
+    const dir = corpusFolder();
+    // A folder name is not a namespace: the stream is in the default namespace.
+    const ns = 'default';
+    const name = 'zz-app';
+    const text = `apiVersion: image.openshift.io/v1\nkind: ImageStream\nmetadata:\n  name: ${name}\nspec: {}\n`;
+    fs.writeFileSync(path.join(dir, 'ns-0', `${name}.yaml`), text);
+    fs.utimesSync(path.join(dir, 'ns-0', `${name}.yaml`), HOUR_AGO, HOUR_AGO);
+    // Some corpus files repeat objects (reported, exit 1): what matters is the stream and the cache.
+    const d = await runCli(['describe', 'is', name, '-n', ns], { dir });
+    expect(d.stdout).toMatch(new RegExp(`^Name:\\s+${name}$`, 'm'));
+    expect(fs.existsSync(path.join(dir, INDEX))).toBe(true);
+    expect(fs.existsSync(path.join(dir, VIEWS))).toBe(false);
+    const cold = await outputs(dir);
+    const before = fs.readFileSync(path.join(dir, VIEWS), 'utf8');
+    const t = await runCli(['tag', '--reference', 'quay.io/acme/fresh:1', `${name}:fresh-tag`, '-n', ns], { dir });
+    expect(t.stdout).toContain('Tag zz-app:fresh-tag set to quay.io/acme/fresh:1.');
+    expect(fs.readFileSync(path.join(dir, VIEWS), 'utf8')).toBe(before);
+    const after = await outputs(dir);
+    expect(after).not.toEqual(cold);
+    expect(after[0]).toMatch(/^default\s+zz-app\s+\S+\s+fresh-tag/m);
+    expect(fs.readFileSync(path.join(dir, VIEWS), 'utf8')).not.toBe(before);
+    // Recorded: the same listing again, with the cache deleted, prints the same.
+    fs.rmSync(path.join(dir, '.isctl/cache'), { recursive: true });
+    expect(await outputs(dir)).toEqual(after);
+  });
+
   it('an edited stream is listed as it is now, not as its view was', async () => {
     const dir = corpusFolder();
     await outputs(dir);
