@@ -5,11 +5,11 @@
  * bytes are never returned; writes are verified first and atomic.
  */
 import { createHash } from 'node:crypto';
-import { accessSync, closeSync, fsync, open, promises as fs, renameSync, writeSync } from 'node:fs';
+import { accessSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { IntegrityError, StateFileError } from '../domain/errors.js';
 import type { BlobStore } from './types.js';
-import { resolveWriteTarget, tempPathFor } from './atomic.js';
+import { replaceFile, resolveWriteTarget } from './atomic.js';
 
 /**
  * A cache file the file system would not take (a full disk, a quota, a read-only mount): a fault of
@@ -65,41 +65,14 @@ function exists(file: string): boolean {
 }
 
 /**
- * Replaces (or creates) `dir/name` with `bytes` as atomic.ts `replaceFile` does — a temporary file
- * beside it (named by tempPathFor, so a crashed writer's leftovers are found), fsynced, renamed
- * over it — but with the open, write, close and rename made synchronously: each is a short call
- * into the page cache, and as separate thread-pool jobs (five a blob, 4,000 blobs in a first
- * 2,000-tag refresh) their hand-offs cost more CPU than the calls themselves. Only the fsync,
- * which waits for the disk, goes to the thread pool.
- */
-async function writeBlobFile(dir: string, name: string, bytes: Buffer): Promise<void> {
-  const tmp = tempPathFor(path.join(dir, name));
-  let fd: number | undefined;
-  try {
-    // Creating the file may wait for the file system (a new inode): done in the thread pool.
-    fd = await new Promise<number>((resolve, reject) =>
-      open(tmp, 'wx', 0o644, (err, opened) => (err ? reject(err) : resolve(opened))),
-    );
-    for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at);
-    const written = fd;
-    await new Promise<void>((resolve, reject) => fsync(written, (err) => (err ? reject(err) : resolve())));
-    fd = undefined;
-    closeSync(written);
-    renameSync(tmp, path.join(dir, name));
-  } catch (err) {
-    if (fd !== undefined) closeSync(fd);
-    await fs.rm(tmp, { force: true });
-    throw err;
-  }
-}
-
-/**
  * How long one listing of a blob folder is trusted to say what is absent (ms): a command's lookups
  * within that time cost no file-system call for a blob that is not there. Only absence is taken
  * from it, and a stale listing errs on the safe side: a blob another process wrote meanwhile is
  * fetched and written once more; one removed meanwhile is found missing when it is read.
  */
 const LISTING_TTL_MS = 10_000;
+/** Lookups a store answers one by one before it lists a blob folder instead. */
+const LIST_AFTER_LOOKUPS = 32;
 
 /** The blob store of the state folder `root`. */
 export function createBlobStore(root: string): BlobStore {
@@ -130,7 +103,11 @@ export function createBlobStore(root: string): BlobStore {
   };
   // The names in each blob folder as last listed, and the blobs this store wrote since.
   const listings = new Map<string, { at: number; names: Promise<Set<string> | undefined> }>();
+  let lookups = 0;
   const mayHold = async (alg: string, hex: string): Promise<boolean> => {
+    // A command that reads a few blobs (describe istag) asks for each one; only one that looks up
+    // many (an import of many tags) lists the folder, which may hold a great many.
+    if (++lookups <= LIST_AFTER_LOOKUPS) return true;
     let l = listings.get(alg);
     if (!l || Date.now() - l.at > LISTING_TTL_MS) {
       const names = fs.readdir(path.join(root, '.isctl', 'blobs', alg)).then(
@@ -173,7 +150,7 @@ export function createBlobStore(root: string): BlobStore {
       const existing = (await mayHold(alg, hex)) ? await fs.readFile(file).catch(() => undefined) : undefined;
       if (existing?.equals(bytes)) return; // present and intact; a damaged copy is replaced
       // Atomic, with an fsync of the file only: a blob is verified on every read.
-      const write = async () => writeBlobFile(await blobDir(alg), path.basename(file), bytes);
+      const write = async () => replaceFile(await blobDir(alg), path.basename(file), bytes);
       try {
         await write().catch((err: NodeJS.ErrnoException) => {
           if (err?.code !== 'ENOENT') throw err;

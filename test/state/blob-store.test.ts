@@ -5,7 +5,7 @@
  * blob fetched and written again.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, promises as fsp, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, test, vi } from 'vitest';
@@ -25,6 +25,10 @@ const blob = (text: string) => {
   const bytes = Buffer.from(text);
   return { bytes, digest: `sha256:${createHash('sha256').update(bytes).digest('hex')}` };
 };
+/** Looks up `n` blobs that are not there: past the lookups a store answers one by one, it lists the folder. */
+async function manyLookups(blobs: ReturnType<typeof openStateStore>['blobs'], n = 40): Promise<void> {
+  for (let i = 0; i < n; i++) await blobs.get(blob(`{"absent":${i}}`).digest);
+}
 const fileOf = (dir: string, digest: string) => path.join(dir, '.isctl', 'blobs', 'sha256', digest.slice(7));
 
 describe('blob store: what is held', () => {
@@ -47,6 +51,7 @@ describe('blob store: what is held', () => {
     const { blobs } = openStateStore(dir);
     const a = blob('{"a":2}');
     const b = blob('{"b":2}');
+    await manyLookups(blobs);
     expect(await blobs.get(a.digest)).toBeUndefined(); // lists the (missing) folder
     await blobs.put(a.digest, a.bytes);
     await blobs.put(b.digest, b.bytes);
@@ -61,6 +66,7 @@ describe('blob store: what is held', () => {
     const later = blob('{"later":3}');
     await openStateStore(dir).blobs.put(first.digest, first.bytes);
     const { blobs } = openStateStore(dir);
+    await manyLookups(blobs);
     expect(await blobs.get(first.digest)).toEqual(first.bytes);
     await openStateStore(dir).blobs.put(later.digest, later.bytes);
     // Held is always asked of the folder itself.
@@ -70,5 +76,22 @@ describe('blob store: what is held', () => {
     // …then the folder is listed again.
     vi.setSystemTime(Date.now() + 11_000);
     expect(await blobs.get(later.digest)).toEqual(later.bytes);
+  });
+
+  test('a command that reads a few blobs asks for each one and never lists the folder', async () => {
+    const dir = tmp();
+    const a = blob('{"few":1}');
+    await openStateStore(dir).blobs.put(a.digest, a.bytes);
+    const { blobs } = openStateStore(dir);
+    const readdir = vi.spyOn(fsp, 'readdir');
+    try {
+      expect(await blobs.get(a.digest)).toEqual(a.bytes);
+      expect(await blobs.get(blob('{"few":2}').digest)).toBeUndefined();
+      expect(readdir).not.toHaveBeenCalled();
+      await manyLookups(blobs);
+      expect(readdir).toHaveBeenCalledTimes(1);
+    } finally {
+      readdir.mockRestore();
+    }
   });
 });
