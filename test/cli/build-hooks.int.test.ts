@@ -1,9 +1,33 @@
-/** `--on-build` hooks run as real shell processes: what a hook sees of the build. */
+/**
+ * `--on-build` hooks run as real shell processes: what a hook sees of the build, and that a hook
+ * that does not finish is stopped — with every process it started — at its time limit.
+ */
 import { describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runBuildHooks } from '../../src/cli/build-hooks.js';
+
+const BUILD = { namespace: 'ns', name: 'app', file: 'bc.yaml', image: 'quay.io/a/b@sha256:1', trigger: 'ns/b:latest' };
+
+/** True while `pid` runs (a zombie waiting for its parent's wait() has stopped running). */
+function running(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z /.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+/** Waits (bounded) until `pid` no longer runs. */
+async function gone(pid: number, ms = 5000): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (!running(pid)) return true;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return !running(pid);
+}
 
 describe('runBuildHooks', () => {
   it('passes the build only through the environment: object data cannot inject shell code', async () => {
@@ -33,5 +57,70 @@ describe('runBuildHooks', () => {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('stops a hook that outlives its limit, and the processes it started, and says it timed out', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'isctl-hooks-'));
+    try {
+      const pidFile = path.join(dir, 'grandchild.pid');
+      // The hook starts a process of its own in the background and waits: both must be stopped.
+      const started = Date.now();
+      const results = await runBuildHooks(
+        [BUILD],
+        `sleep 60 & echo $! > "${pidFile}"; echo started; wait`,
+        { PATH: process.env.PATH },
+        { timeoutMs: 500, killGraceMs: 1000 },
+      );
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect(results[0]).toMatchObject({ timedOut: true, exitCode: null, signal: 'SIGTERM', stdout: 'started\n' });
+      const grandchild = Number(fs.readFileSync(pidFile, 'utf8'));
+      expect(grandchild).toBeGreaterThan(1);
+      expect(await gone(grandchild)).toBe(true);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('kills a hook that ignores SIGTERM after the grace period', async () => {
+    const started = Date.now();
+    const results = await runBuildHooks(
+      [BUILD],
+      `trap '' TERM; echo ready; while :; do sleep 0.1; done`,
+      {
+        PATH: process.env.PATH,
+      },
+      { timeoutMs: 300, killGraceMs: 300 },
+    );
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(results[0]).toMatchObject({ timedOut: true, exitCode: null, signal: 'SIGKILL', stdout: 'ready\n' });
+  });
+
+  it("does not wait for pipes held by a process that left the hook's process group", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'isctl-hooks-'));
+    try {
+      const pidFile = path.join(dir, 'escaped.pid');
+      const started = Date.now();
+      // setsid puts the sleep in a session of its own, out of reach of the group kill; it keeps stdout open.
+      const results = await runBuildHooks(
+        [BUILD],
+        `setsid sleep 30 & echo $! > "${pidFile}"; wait`,
+        { PATH: process.env.PATH },
+        { timeoutMs: 300, killGraceMs: 300 },
+      );
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect(results[0]!.timedOut).toBe(true);
+      try {
+        process.kill(Number(fs.readFileSync(pidFile, 'utf8')), 'SIGKILL');
+      } catch {
+        // It ended already.
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a hook that finishes in time is not marked timed out', async () => {
+    const results = await runBuildHooks([BUILD], 'exit 0', { PATH: process.env.PATH }, { timeoutMs: 10_000 });
+    expect(results[0]).toMatchObject({ timedOut: false, exitCode: 0 });
   });
 });

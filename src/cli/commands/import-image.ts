@@ -12,7 +12,7 @@ import { parseOutputFormat } from '../../output/printer.js';
 import { toYaml } from '../../output/serialize.js';
 import { renderJsonPath } from '../../output/jsonpath.js';
 import { printChanges } from '../report.js';
-import { runOnBuild } from '../on-build.js';
+import { addOnBuildOptions, readOnBuild, runOnBuild } from '../on-build.js';
 import { createProgressWriter } from '../../output/progress.js';
 import { CommandError } from '../../domain/errors.js';
 import type { CliIO } from '../io.js';
@@ -44,6 +44,7 @@ Examples:
 
 async function action(target: string | undefined, opts: Flags, cmd: Cmd, io: CliIO): Promise<ExitCode> {
   const g = globalOptions(cmd, io);
+  const hook = readOnBuild(opts, io);
   const format = parseOutputFormat(g.output);
   const maxTags = opts.maxTags === undefined ? 50 : Number(opts.maxTags);
   if (!Number.isInteger(maxTags) || maxTags < -1 || maxTags === 0)
@@ -100,7 +101,7 @@ async function action(target: string | undefined, opts: Flags, cmd: Cmd, io: Cli
     }
     // With -o the document stays alone on stdout; what happened in Git goes to stderr.
     if (git) for (const l of commitReportLines(git)) (format.kind === 'table' ? io.stdout : io.stderr).write(`${l}\n`);
-    const hooksFailed = dryRun ? 0 : await runOnBuild(opts.onBuild, result.triggers.builds, io, g.dir);
+    const hooksFailed = dryRun ? 0 : await runOnBuild(hook, result.triggers.builds, io, g.dir);
     if (result.failed) {
       io.stderr.write('error: imported completed with errors\n');
       return 1;
@@ -152,12 +153,8 @@ function define(program: Program) {
         'hosted via HTTP. This flag will take precedence over the insecure annotation.',
     )
     .option('--max-tags <n>', 'With --all: import at most N tags (OpenShift default 50; -1 for no limit)')
-    .option(
-      '--on-build <command>',
-      'Run COMMAND once for each BuildConfig whose ImageChange trigger fired (env ISCTL_BUILD_*)',
-    )
     .addHelpText('after', examples);
-  return addSignatureOptions(addCommitOptions(cmd));
+  return addSignatureOptions(addCommitOptions(addOnBuildOptions(cmd)));
 }
 
 type Cmd = ReturnType<typeof define>;

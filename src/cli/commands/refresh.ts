@@ -22,7 +22,7 @@ import { renderRequestBudget, totalRequests } from '../../output/request-budget.
 import type { RegistryRequests } from '../../registry/types.js';
 import { toJson } from '../../output/serialize.js';
 import { printChanges } from '../report.js';
-import { runOnBuild } from '../on-build.js';
+import { addOnBuildOptions, readOnBuild, runOnBuild } from '../on-build.js';
 import { createProgressWriter } from '../../output/progress.js';
 import { CommandError } from '../../domain/errors.js';
 import type { CliIO } from '../io.js';
@@ -47,6 +47,7 @@ Examples:
 
 async function action(streams: string[], opts: Flags, cmd: Cmd, io: CliIO): Promise<ExitCode> {
   const g = globalOptions(cmd, io);
+  const hook = readOnBuild(opts, io);
   if (g.output && g.output !== 'json') throw new CommandError(`refresh supports -o json only, not "${g.output}"`);
   const dryRun = Boolean(opts.dryRun);
   const commit = readCommitFlags(opts, dryRun);
@@ -95,7 +96,7 @@ async function action(streams: string[], opts: Flags, cmd: Cmd, io: CliIO): Prom
         io.stderr.write(`${escapeControls(`warning: ${f.place}: ${f.what} ${f.message}`)}\n`);
       if (git) for (const l of commitReportLines(git)) io.stdout.write(`${l}\n`);
     }
-    const hooksFailed = dryRun ? 0 : await runOnBuild(opts.onBuild, result.triggers.builds, io, g.dir);
+    const hooksFailed = dryRun ? 0 : await runOnBuild(hook, result.triggers.builds, io, g.dir);
     const anyFailed = failed.length > 0 || hooksFailed > 0;
     // A file that could not be read is a failure too, after the changes were written (main exits 1
     // for it without --exit-code).
@@ -152,12 +153,8 @@ function define(program: Program) {
       'Exit 0 when nothing changed, 1 when files changed, 2 when something failed and nothing changed, ' +
         '3 when files changed (and were written) and something failed; as kubectl diff, with 3 added',
     )
-    .option(
-      '--on-build <command>',
-      'Run COMMAND once for each BuildConfig whose ImageChange trigger fired (env ISCTL_BUILD_*)',
-    )
     .addHelpText('after', examples);
-  return addSignatureOptions(addCommitOptions(cmd));
+  return addSignatureOptions(addCommitOptions(addOnBuildOptions(cmd)));
 }
 
 type Cmd = ReturnType<typeof define>;

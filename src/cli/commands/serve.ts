@@ -13,7 +13,7 @@ import { buildCoreContext } from '../context.js';
 import { addSignatureOptions } from '../signature-policy.js';
 import type { LoadReport } from '../../state/store.js';
 import { printChanges } from '../report.js';
-import { runOnBuild } from '../on-build.js';
+import { addOnBuildOptions, type OnBuild, readOnBuild, runOnBuild } from '../on-build.js';
 import { noSignals, type CliIO } from '../io.js';
 import { refresh, type RefreshSelection } from '../../core/refresh.js';
 import type { CoreContext, TriggeredBuild } from '../../core/context.js';
@@ -121,13 +121,12 @@ function parseFlags(opts: Flags): {
 }
 
 /** `--on-build CMD`: run the command for each BuildConfig a refresh triggered (as `refresh --on-build`). */
-function onBuild(opts: Flags, io: CliIO, g: GlobalOptions) {
-  const command = opts.onBuild;
-  if (!command) return {};
+function onBuild(hook: OnBuild | undefined, io: CliIO, g: GlobalOptions) {
+  if (!hook) return {};
   return {
     // The server keeps running: runOnBuild reports a failed hook on stderr.
     afterImport: async (r: { triggers: { builds: TriggeredBuild[] } }) => {
-      await runOnBuild(command, r.triggers.builds, io, g.dir);
+      await runOnBuild(hook, r.triggers.builds, io, g.dir);
     },
   };
 }
@@ -150,6 +149,7 @@ function streamLister(ctx: CoreContext, g: GlobalOptions): () => Promise<StreamV
 async function action(opts: Flags, cmd: Cmd, io: CliIO): Promise<ExitCode> {
   const g = globalOptions(cmd, io);
   const flags = parseFlags(opts);
+  const hook = readOnBuild(opts, io);
   const secret = readWebhookSecret(opts.webhookSecretFile, io);
   const uiToken = readSecret(opts.uiTokenFile, 'ISCTL_UI_TOKEN', 'UI token', 'token', io);
   const logger = createLogger(flags.format, (l) => io.stderr.write(l), io.now);
@@ -220,7 +220,7 @@ async function action(opts: Flags, cmd: Cmd, io: CliIO): Promise<ExitCode> {
           now: () => io.now().getTime(),
           logger,
           metrics,
-          ...onBuild(opts, io, g),
+          ...onBuild(hook, io, g),
           ...gitDeps,
         },
       );
@@ -274,7 +274,7 @@ async function once(
   for (const e of summary.errors) io.stderr.write(`${e}\n`);
   for (const l of summary.lines) io.stdout.write(`${l}\n`);
   printChanges(io, result.changes, [result.triggers], g.color);
-  const hooksFailed = await runOnBuild(opts.onBuild, result.triggers.builds, io, g.dir);
+  const hooksFailed = await runOnBuild(readOnBuild(opts, io), result.triggers.builds, io, g.dir);
   const failed = result.outcomes.some((o) => o.status === 'failed') || hooksFailed > 0;
   const changed = result.outcomes.some((o) => o.status === 'changed') || result.changes.length > 0;
   // The codes of `refresh --exit-code`: 0 no change, 1 changes, 2 failures, 3 changes with failures.
@@ -310,10 +310,6 @@ function define(program: Program) {
         'unless the webhook secret is used instead',
     )
     .option(
-      '--on-build <command>',
-      'Run COMMAND once for each BuildConfig whose ImageChange trigger fired (env ISCTL_BUILD_*)',
-    )
-    .option(
       '--git-push',
       'After every scheduled pass and webhook batch, commit what changed and push it to the ' +
         "clone's upstream; --dir must be a clone of serve's own (README: several replicas)",
@@ -336,7 +332,7 @@ function define(program: Program) {
     .option('--max-body-bytes <n>', 'Largest webhook body accepted (413 above)', '1048576')
     .option('--queue-depth <n>', 'Most distinct pushes waiting for import; more are refused with 503', '1000')
     .addHelpText('after', examples);
-  return addSignatureOptions(cmd);
+  return addSignatureOptions(addOnBuildOptions(cmd));
 }
 
 type Cmd = ReturnType<typeof define>;

@@ -5,7 +5,7 @@ import { buildCoreContext } from '../context.js';
 import { setTriggers } from '../../core/triggers/set-triggers/set-triggers.js';
 import { renderTriggerTable } from '../../output/set-tables.js';
 import { printChanges } from '../report.js';
-import { runOnBuild } from '../on-build.js';
+import { addOnBuildOptions, readOnBuild, runOnBuild } from '../on-build.js';
 import { SET_GROUP } from './set.js';
 import type { CliIO } from '../io.js';
 import type { ExitCode } from '../errors.js';
@@ -39,6 +39,7 @@ Examples:
 
 async function action(arg: string, opts: Flags, cmd: Cmd, io: CliIO): Promise<ExitCode> {
   const g = globalOptions(cmd, io);
+  const hook = readOnBuild(opts, io);
   const dryRun = Boolean(opts.dryRun);
   const ctx = buildCoreContext(g, io, { dryRun });
   try {
@@ -61,7 +62,7 @@ async function action(arg: string, opts: Flags, cmd: Cmd, io: CliIO): Promise<Ex
     }
     if (result.changed) io.stdout.write(`${result.printedName} triggers updated${dryRun ? ' (dry run)' : ''}\n`);
     printChanges(io, result.changes, [result.triggers], g.color);
-    const hooksFailed = dryRun ? 0 : await runOnBuild(opts.onBuild, result.triggers.builds, io, g.dir);
+    const hooksFailed = dryRun ? 0 : await runOnBuild(hook, result.triggers.builds, io, g.dir);
     return hooksFailed > 0 ? 1 : 0;
   } finally {
     await ctx.source.close();
@@ -69,7 +70,7 @@ async function action(arg: string, opts: Flags, cmd: Cmd, io: CliIO): Promise<Ex
 }
 
 function define(parent: SubCommand) {
-  return parent
+  const cmd = parent
     .command('triggers')
     .usage('RESOURCE/NAME [--from-config|--from-image] [--auto|--manual]')
     .argument('<resource>', 'TYPE/NAME: dc, bc, deployment, statefulset, daemonset or cronjob')
@@ -92,11 +93,8 @@ function define(parent: SubCommand) {
     .option('--remove', 'If true, remove the specified trigger(s).')
     .option('--remove-all', 'If true, remove all triggers.')
     .option('--dry-run', 'Show the change and its diff without writing anything')
-    .option(
-      '--on-build <command>',
-      'Run COMMAND once for each BuildConfig whose ImageChange trigger fired (env ISCTL_BUILD_*)',
-    )
     .addHelpText('after', examples);
+  return addOnBuildOptions(cmd);
 }
 
 type Cmd = ReturnType<typeof define>;

@@ -11,7 +11,7 @@ import { factsFromTagChanges, type CommitReport } from '../../core/gitops.js';
 import type { CoreContext } from '../../core/context.js';
 import { addCommitOptions, changeDocument, commitReportLines, readCommitFlags, runWithCommit } from '../git-commit.js';
 import { printChanges } from '../report.js';
-import { runOnBuild } from '../on-build.js';
+import { addOnBuildOptions, readOnBuild, runOnBuild } from '../on-build.js';
 import type { CliIO } from '../io.js';
 import type { ExitCode } from '../errors.js';
 import { escapeControls } from '../../domain/escape.js';
@@ -51,6 +51,7 @@ const POLICY_FAILURES = new Set(['NoMatchingTag', 'NotNumeric', 'InvalidPolicy']
 
 async function policyAction(args: string[], opts: TagFlags, cmd: TagCommand, io: CliIO): Promise<ExitCode> {
   const g = globalOptions(cmd, io);
+  const hook = readOnBuild(opts, io);
   const dryRun = Boolean(opts.dryRun);
   const commit = readCommitFlags(opts, dryRun);
   const conflicting = [
@@ -104,7 +105,7 @@ async function policyAction(args: string[], opts: TagFlags, cmd: TagCommand, io:
     const hooksFailed = dryRun
       ? 0
       : await runOnBuild(
-          opts.onBuild,
+          hook,
           r.triggers.flatMap((t) => t.builds),
           io,
           g.dir,
@@ -125,6 +126,7 @@ async function action(args: string[], opts: TagFlags, cmd: TagCommand, io: CliIO
     throw new UsageError(`${flag} needs --policy: it narrows which tags a policy picks from`);
   }
   const g = globalOptions(cmd, io);
+  const hook = readOnBuild(opts, io);
   const dryRun = Boolean(opts.dryRun);
   const commit = readCommitFlags(opts, dryRun);
   const ctx = buildCoreContext(g, io, { dryRun, signatures: opts });
@@ -168,7 +170,7 @@ async function action(args: string[], opts: TagFlags, cmd: TagCommand, io: CliIO
     const hooksFailed = dryRun
       ? 0
       : await runOnBuild(
-          opts.onBuild,
+          hook,
           result.triggers.flatMap((t) => t.builds),
           io,
           g.dir,
@@ -241,12 +243,8 @@ function define(program: Program) {
       'With --policy: take a new tag only when isctl first saw its digest at least this long ago (e.g. 72h, 7d)',
     )
     .option('--dry-run', 'Show the change and its diff without writing anything')
-    .option(
-      '--on-build <command>',
-      'Run COMMAND once for each BuildConfig whose ImageChange trigger fired (env ISCTL_BUILD_*)',
-    )
     .addHelpText('after', examples);
-  return addSignatureOptions(addCommitOptions(cmd));
+  return addSignatureOptions(addCommitOptions(addOnBuildOptions(cmd)));
 }
 
 type TagCommand = ReturnType<typeof define>;
