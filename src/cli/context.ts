@@ -18,6 +18,7 @@ import type { GlobalOptions } from './globals.js';
 import type { CliIO } from './io.js';
 import { createRequestTrace, createWaitNotice } from '../output/request-log.js';
 import { escapeLine } from '../domain/escape.js';
+import { requireRequestNamespace } from '../domain/validation.js';
 import { createProvenanceStore } from '../state/provenance.js';
 import { loadSignaturePolicy, type SignatureFlags } from './signature-policy.js';
 
@@ -38,16 +39,35 @@ export interface ContextOptions {
   stateReport?: ((found: LoadReport) => void) | null;
   /** An importing command's --signature-policy / --verify-signatures (src/cli/signature-policy.ts). */
   signatures?: SignatureFlags;
+  /**
+   * Who refuses a namespace that cannot be a URL path segment (`-n ..`), as client-go rest
+   * Request.Namespace does before any request is sent. 'always' (the default): here, before the
+   * folder is read. 'unless-all-namespaces': likewise, but not with -A, which sends no namespace (a
+   * listing across all of them: get, describe, refresh…). 'use-case': the use case checks each
+   * namespace it would send a request to (tag's destinations and apply's objects may name their
+   * own). 'none': -n is not sent at all (project shows the folder's; completion offers no names).
+   */
+  namespaceCheck?: 'always' | 'unless-all-namespaces' | 'use-case' | 'none';
 }
 
 /** What the context is built from: the global options (completion builds one from the words typed). */
 export type ContextGlobals = Pick<
   GlobalOptions,
-  'dir' | 'namespace' | 'internalRegistry' | 'registryConfig' | 'registriesConf' | 'verbosity' | 'requestTimeoutMs'
+  | 'dir'
+  | 'namespace'
+  | 'allNamespaces'
+  | 'internalRegistry'
+  | 'registryConfig'
+  | 'registriesConf'
+  | 'verbosity'
+  | 'requestTimeoutMs'
 >;
 
 /** Creates the dependencies of the core use cases for one command run. */
 export function buildCoreContext(g: ContextGlobals, io: CliIO, options: ContextOptions = {}): CoreContext {
+  const check = options.namespaceCheck ?? 'always';
+  if (check === 'always' || (check === 'unless-all-namespaces' && !g.allNamespaces))
+    requireRequestNamespace(g.namespace);
   const report = options.stateReport === undefined ? stateReporter(io) : options.stateReport;
   // The listing views of ImageStreams live in the object index: `get is -A` parses no unchanged file.
   const store = openStateStore(g.dir, { ...(report ? { report } : {}), views: LISTING_VIEWS });

@@ -9,7 +9,13 @@ import { rfc3339 } from '../domain/time.js';
 import { CommandError, StateFileError, ValidationError, type FieldProblem } from '../domain/errors.js';
 import { applyCreateGenerations, applyUpdateGenerations, jsonEqual } from '../domain/generations.js';
 import type { ImageStream, KubeObject } from '../domain/types.js';
-import { kindProblems, namespaceProblems, objectNameProblems, validateImageStream } from '../domain/validation.js';
+import {
+  kindProblems,
+  namespaceProblems,
+  objectNameProblems,
+  requestNamespaceProblem,
+  validateImageStream,
+} from '../domain/validation.js';
 import { parseStateFile } from '../state/parse.js';
 import type { FileChange, Snapshot, StoredObject } from '../state/types.js';
 import type { CoreContext, TriggerReport } from './context.js';
@@ -191,6 +197,7 @@ export async function apply(
       'give a file or folder with -f holding Kubernetes objects (apiVersion, kind, metadata.name)',
     );
   if (input.explicitNamespace) checkNamespaces(docs, namespace);
+  for (const d of docs) requireRequestNamespaceOf(d, namespace);
   validateApplyDocuments(docs, namespace);
   const { result, changes } = await ctx.store.update(
     namespace,
@@ -218,4 +225,44 @@ function checkNamespaces(docs: readonly ApplyDocument[], namespace: string): voi
       );
     }
   }
+}
+
+/** Kinds apply may meet that live outside namespaces: their requests carry none. */
+const CLUSTER_SCOPED = new Set([
+  'Image',
+  'ImageDigestMirrorSet',
+  'ImageTagMirrorSet',
+  'ImageContentSourcePolicy',
+  'Namespace',
+]);
+
+/**
+ * k8s.io/kubectl pkg/cmd/apply/apply.go applyOneObject: the Get of the live object is built with
+ * the object's namespace (client-go Request.Namespace refuses one that is not a URL path segment),
+ * and that error is wrapped by cmdutil.AddSourceToErr with Info.String (cli-runtime
+ * pkg/resource/visitor.go): the mapping's GroupVersionResource and GroupVersionKind, name, namespace.
+ */
+function requireRequestNamespaceOf(d: ApplyDocument, namespace: string): void {
+  const kind = String(d.object.kind ?? '');
+  if (CLUSTER_SCOPED.has(kind)) return;
+  const ns = d.object.metadata?.namespace || namespace;
+  const problem = requestNamespaceProblem(ns);
+  if (!problem) return;
+  const apiVersion = String(d.object.apiVersion ?? '');
+  const gv = apiVersion.includes('/') ? apiVersion : `/${apiVersion}`;
+  const info =
+    `Resource: "${gv}, Resource=${guessResource(kind)}", GroupVersionKind: "${gv}, Kind=${kind}"\n` +
+    `Name: ${JSON.stringify(String(d.object.metadata?.name ?? ''))}, Namespace: ${JSON.stringify(ns)}`;
+  const source = d.source === '-' ? 'STDIN' : d.source;
+  throw new CommandError(
+    `error when retrieving current configuration of:\n${info}\nfrom server for: ${JSON.stringify(source)}: ${problem}`,
+  );
+}
+
+/** apimachinery pkg/api/meta UnsafeGuessKindToResource: the plural resource of a kind. */
+function guessResource(kind: string): string {
+  const singular = kind.toLowerCase();
+  if (singular.endsWith('s')) return `${singular}es`;
+  if (singular.endsWith('y')) return `${singular.slice(0, -1)}ies`;
+  return `${singular}s`;
 }

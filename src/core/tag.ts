@@ -16,7 +16,7 @@ import { newImageStream } from '../domain/imagestream.js';
 import { recordImportResults } from './import-record.js';
 import { rfc3339 } from '../domain/time.js';
 import { readPullSpec } from '../domain/pullspec.js';
-import { requireWritableNamespace } from '../domain/validation.js';
+import { requireRequestNamespace, requireWritableNamespace } from '../domain/validation.js';
 import { resolveOne, type ResolveAnswer } from './resolve-tags.js';
 import {
   completeTag,
@@ -78,8 +78,10 @@ export async function tagImages(ctx: CoreContext, options: TagInput): Promise<Ta
     try {
       // tag.go Run checks each destination when it reaches it (SplitImageStreamTag, validateTag).
       const dest = splitDestination(target, plan.delete);
-      // tag.go Run: the ImageStreamTag update (or create) of the destination passes admission first.
-      if (!plan.delete) requireWritableNamespace(dest.namespace);
+      // tag.go Run: the ImageStreamTag update (or create) of the destination passes admission first;
+      // NamespaceLifecycle lets every delete through, so -d only meets client-go's path-segment check.
+      if (plan.delete) requireRequestNamespace(dest.namespace);
+      else requireWritableNamespace(dest.namespace);
       await resolve();
       const { result, changes } = await ctx.store.update(
         namespace,
@@ -101,6 +103,8 @@ export async function tagImages(ctx: CoreContext, options: TagInput): Promise<Ta
 
 async function pinIstagSource(ctx: CoreContext, plan: TagPlan, namespace: string): Promise<void> {
   const ref = plan.ref!;
+  // tag.go Complete: ImageStreams(srcNamespace).Get, built by client-go's Request.Namespace.
+  requireRequestNamespace(ref.namespace || namespace);
   const snap = await ctx.store.read(namespace);
   const stream = snap.find<ImageStream>('ImageStream', ref.namespace || namespace, ref.name);
   if (!stream) throw new NotFoundError('imagestreams.image.openshift.io', ref.name);

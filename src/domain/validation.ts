@@ -119,11 +119,24 @@ export function namespaceProblems(ns: string): string[] {
  * list there finds nothing, as on the server, and kubectl does not check the -n value.
  */
 export function requireWritableNamespace(ns: string): void {
-  // client-go rest Request.Namespace refuses a name that cannot be a URL path segment before any
-  // request is sent: `invalid namespace "..": [may not be '..']`.
-  const segment = pathSegmentProblems(ns);
-  if (segment.length > 0) throw new CommandError(`invalid namespace ${JSON.stringify(ns)}: [${segment.join(' ')}]`);
+  requireRequestNamespace(ns);
   if (namespaceProblems(ns).length > 0) throw new NotFoundError('namespaces', ns);
+}
+
+/**
+ * What any request in namespace `ns` fails with before it is sent, or undefined: client-go
+ * rest/request.go Request.Namespace refuses a name that cannot be a URL path segment,
+ * `invalid namespace %q: %v` (`invalid namespace "..": [may not be '..']`).
+ */
+export function requestNamespaceProblem(ns: string): string | undefined {
+  const segment = pathSegmentProblems(ns);
+  return segment.length > 0 ? `invalid namespace ${JSON.stringify(ns)}: [${segment.join(' ')}]` : undefined;
+}
+
+/** Throws what a request in namespace `ns` fails with on the client (requestNamespaceProblem). */
+export function requireRequestNamespace(ns: string): void {
+  const problem = requestNamespaceProblem(ns);
+  if (problem) throw new CommandError(problem);
 }
 
 /** k8s.io/apimachinery pkg/api/validation/path IsValidPathSegmentName: what cannot be one segment of a URL path. */

@@ -79,7 +79,7 @@ async function action(opts: Flags, cmd: Cmd, io: CliIO): Promise<ExitCode> {
   const dryRun = Boolean(opts.dryRun);
   const docs = await readDocuments(files, io, Boolean(opts.recursive));
   const explicitNamespace = cmd.optsWithGlobals().namespace !== undefined;
-  const ctx = buildCoreContext(g, io, { dryRun });
+  const ctx = buildCoreContext(g, io, { dryRun, namespaceCheck: 'use-case' });
   const { outcomes, triggers } = await apply(ctx, { docs, dryRun, explicitNamespace });
   for (const o of outcomes) {
     if (o.action === 'skipped') {

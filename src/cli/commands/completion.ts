@@ -68,7 +68,7 @@ async function complete(program: CommandUnknownOpts, words: string[], io: CliIO)
         io,
       );
       // Completing a word never prints about the folder's files.
-      const ctx = buildCoreContext(g, io, { stateReport: null });
+      const ctx = buildCoreContext(g, io, { stateReport: null, namespaceCheck: 'none' });
       const namespace = g.namespace;
       const snapshot = await ctx.store.read(namespace);
       lines.push(...resourceNames(snapshot, result.resource, namespace).filter((n) => n.startsWith(cur)));

@@ -32,7 +32,7 @@ async function action(type: string | undefined, args: string[], opts: Flags, cmd
   const g = globalOptions(cmd, io);
   const { resource, names } = resourceAndNames(type, args);
   const scope = readScope(g, names);
-  const ctx = buildCoreContext(g, io);
+  const ctx = buildCoreContext(g, io, { namespaceCheck: 'unless-all-namespaces' });
   const out = await describe(ctx, {
     resource,
     names,

@@ -45,7 +45,7 @@ async function action(type: string | undefined, args: string[], opts: Flags, cmd
   const format = parseOutputFormat(g.output);
   const { resource, names } = resourceAndNames(type, args);
   const scope = readScope(g, names);
-  const ctx = buildCoreContext(g, io);
+  const ctx = buildCoreContext(g, io, { namespaceCheck: 'unless-all-namespaces' });
   const out = await get(ctx, {
     resource,
     names,

@@ -30,7 +30,9 @@ async function action(cmd: Cmd, io: CliIO): Promise<ExitCode> {
     );
   }
   // A file that did not parse was told when the folder was read (src/cli/state-report.ts); the run exits 1.
-  const { graph } = await flowGraph(buildCoreContext(g, io), { allNamespaces: g.allNamespaces });
+  const { graph } = await flowGraph(buildCoreContext(g, io, { namespaceCheck: 'unless-all-namespaces' }), {
+    allNamespaces: g.allNamespaces,
+  });
   if (format === 'json') io.stdout.write(toJson(graph));
   else io.stdout.write(format === 'dot' ? renderDot(graph) : renderMermaid(graph));
   return 0;

@@ -20,7 +20,10 @@ Examples:
 
 async function action(cmd: Cmd, io: CliIO): Promise<ExitCode> {
   const g = globalOptions(cmd, io);
-  const { findings, problems } = await lintFolder(buildCoreContext(g, io), { allNamespaces: g.allNamespaces });
+  const { findings, problems } = await lintFolder(
+    buildCoreContext(g, io, { namespaceCheck: 'unless-all-namespaces' }),
+    { allNamespaces: g.allNamespaces },
+  );
   reportErrors(io, problems);
   if (g.output === 'json') io.stdout.write(toJson({ findings }));
   else for (const f of findings) io.stdout.write(`${escapeControls(`${f.place}: ${f.what} ${f.message}`)}\n`);

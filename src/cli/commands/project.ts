@@ -25,7 +25,7 @@ function where(ns: FolderNamespace): string {
 
 async function action(name: string | undefined, opts: Flags, cmd: Cmd, io: CliIO): Promise<ExitCode> {
   const g = globalOptions(cmd, io);
-  const ctx = buildCoreContext(g, io);
+  const ctx = buildCoreContext(g, io, { namespaceCheck: 'none' });
   const short = Boolean(opts.short);
   if (name === undefined) {
     const { current } = showProject(ctx);

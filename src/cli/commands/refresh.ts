@@ -51,7 +51,7 @@ async function action(streams: string[], opts: Flags, cmd: Cmd, io: CliIO): Prom
   if (g.output && g.output !== 'json') throw new CommandError(`refresh supports -o json only, not "${g.output}"`);
   const dryRun = Boolean(opts.dryRun);
   const commit = readCommitFlags(opts, dryRun);
-  const ctx = buildCoreContext(g, io, { dryRun, signatures: opts });
+  const ctx = buildCoreContext(g, io, { dryRun, signatures: opts, namespaceCheck: 'unless-all-namespaces' });
   const progress = createProgressWriter(io.stderr, { verb: 'refreshing', enabled: !g.output, env: io.env });
   try {
     const selection = {

@@ -171,6 +171,7 @@ async function action(opts: Flags, cmd: Cmd, io: CliIO): Promise<ExitCode> {
       instrumentSource: (source) => instrumentImageSource(source, metrics),
       stateReport,
       signatures: opts,
+      namespaceCheck: 'unless-all-namespaces',
     });
   // With --git-push the clone is made ready (cloned, repaired) before the folder is opened.
   const withGit = gitFlags

@@ -129,7 +129,8 @@ async function action(args: string[], opts: TagFlags, cmd: TagCommand, io: CliIO
   const hook = readOnBuild(opts, io);
   const dryRun = Boolean(opts.dryRun);
   const commit = readCommitFlags(opts, dryRun);
-  const ctx = buildCoreContext(g, io, { dryRun, signatures: opts });
+  // tag.go sends a request in -n only for an ImageStreamTag source or a destination without NAMESPACE/.
+  const ctx = buildCoreContext(g, io, { dryRun, signatures: opts, namespaceCheck: 'use-case' });
   try {
     const runOn = (c: CoreContext, d: boolean) =>
       tagImages(c, {
