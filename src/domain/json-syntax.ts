@@ -111,3 +111,66 @@ class SyntaxAt extends Error {
     super('json syntax');
   }
 }
+
+/** A key given twice in one JSON object: the key, the path to that object, and where the second one starts. */
+export interface DuplicateJsonKey {
+  key: string;
+  /** Keys and array indexes from the document down to the object holding the key twice. */
+  path: (string | number)[];
+  line: number;
+  column: number;
+}
+
+/**
+ * The first key any object of `text` gives twice (compared after unescaping, so `"a"` and
+ * `"\u0061"` are the same key), or undefined. `JSON.parse` keeps the last one silently; a file
+ * whose meaning depends on that is refused where Go's containers/image refuses it
+ * (signature/internal/json.go ParanoidUnmarshalJSONObject: `Duplicate key`). `text` must be
+ * JSON (JSON.parse accepted it).
+ */
+export function duplicateJsonKey(text: string): DuplicateJsonKey | undefined {
+  type Frame = { keys: Set<string>; key?: string } | { index: number };
+  const stack: Frame[] = [];
+  let expectKey = false;
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i];
+    if (c === '"') {
+      const start = i;
+      i++;
+      while (i < text.length && text[i] !== '"') i += text[i] === '\\' ? 2 : 1;
+      i++;
+      const top = stack[stack.length - 1];
+      if (expectKey && top && 'keys' in top) {
+        const key = JSON.parse(text.slice(start, i)) as string;
+        if (top.keys.has(key)) {
+          const lines = text.slice(0, start).split('\n');
+          return {
+            key,
+            path: stack.slice(0, -1).map((f) => ('keys' in f ? (f.key ?? '') : f.index)),
+            line: lines.length,
+            column: lines[lines.length - 1].length + 1,
+          };
+        }
+        top.keys.add(key);
+        top.key = key;
+        expectKey = false;
+      }
+      continue;
+    }
+    if (c === '{') {
+      stack.push({ keys: new Set() });
+      expectKey = true;
+    } else if (c === '[') stack.push({ index: 0 });
+    else if (c === '}' || c === ']') {
+      stack.pop();
+      expectKey = false;
+    } else if (c === ',') {
+      const top = stack[stack.length - 1];
+      if (top && 'keys' in top) expectKey = true;
+      else if (top) top.index++;
+    }
+    i++;
+  }
+  return undefined;
+}

@@ -359,6 +359,25 @@ describe('sigstoreSigned policies at import', () => {
     expect(status.tags[0].items[0].image).toBe(img.digest);
   });
 
+  it('a policy.json giving `default` twice is refused as podman refuses it, not read as its last one', async () => {
+    // JSON.parse keeps the last "default" (accept anything); containers/image refuses the file
+    // (signature/internal/json.go ParanoidUnmarshalJSONObject: Duplicate key).
+    const dir = tempDir();
+    const policyFile = path.join(dir, 'policy.json');
+    fs.writeFileSync(
+      policyFile,
+      '{\n  "default": [{ "type": "reject" }],\n  "default": [{ "type": "insecureAcceptAnything" }]\n}\n',
+    );
+    const args = ['import-image', 'app:1.0', '--from', `${reg.host}/sig/app:1.0`, '--confirm', '--insecure', '-v=6'];
+    const r = await runCli([...args, '--signature-policy', policyFile], { dir });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      `error: invalid signature policy ${policyFile}:3:3: Duplicate key "default": give it once (podman and skopeo refuse this file too)\n`,
+    );
+    expect(r.stderr).not.toMatch(/ (GET|HEAD) http/);
+    expect(fs.existsSync(streamFile(dir))).toBe(false);
+  });
+
   it('a policy isctl cannot honour (Fulcio, Rekor) or a missing policy file fails before anything is fetched or written', async () => {
     const dir = tempDir();
     const policyFile = path.join(dir, 'policy.json');

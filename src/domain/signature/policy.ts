@@ -15,7 +15,7 @@
  * - `sigstoreSigned` is verified here (./sigstore.ts): ECDSA/Ed25519/RSA public keys from
  *   `keyPath(s)`/`keyData(s)`, no Fulcio or Rekor.
  */
-import { jsonSyntaxErrorAt } from '../json-syntax.js';
+import { duplicateJsonKey, jsonSyntaxErrorAt } from '../json-syntax.js';
 import {
   isNameOnly,
   matchesSignedIdentity,
@@ -111,11 +111,23 @@ export function parsePolicy(text: string, file: string): SignaturePolicy {
       `invalid signature policy ${file}${at ? `:${at.line}:${at.column}` : ''}: not valid JSON`,
     );
   }
+  // JSON.parse keeps the last of two equal keys; containers/image refuses the file
+  // (signature/internal/json.go ParanoidUnmarshalJSONObject), and so does isctl: the two would
+  // otherwise read one policy.json two ways.
+  const dup = duplicateJsonKey(text);
+  if (dup) {
+    const place = placeOf(dup.path);
+    throw new PolicyFormatError(
+      `invalid signature policy ${file}:${dup.line}:${dup.column}: ${place ? `${place}: ` : ''}` +
+        `Duplicate key ${JSON.stringify(dup.key)}: give it once (podman and skopeo refuse this file too)`,
+    );
+  }
   if (!isObject(doc)) return fail('', 'the policy must be a JSON object');
   onlyKeys(doc, ['default', 'transports'], '', fail);
   if (!('default' in doc)) fail('', 'Default policy is missing ("default" is required)');
   const policy: SignaturePolicy = { file, default: requirements(doc.default, 'default', fail), transports: {} };
-  if ('transports' in doc && doc.transports !== null) {
+  if ('transports' in doc) {
+    // Go hands null to policyTransportsMap.UnmarshalJSON, which wants an object: null is refused.
     if (!isObject(doc.transports)) fail('transports', 'must be an object of transport names');
     for (const [transport, scopes] of Object.entries(doc.transports as Record<string, Json>)) {
       const where = `transports.${transport}`;
@@ -149,6 +161,30 @@ const KNOWN_TRANSPORTS = new Set([
 ]);
 
 type Fail = (where: string, msg: string) => never;
+
+/** `transports.docker["quay.io"][0].signedIdentity`: a place as the other messages name it. */
+function placeOf(path: (string | number)[]): string {
+  let out = '';
+  path.forEach((seg, depth) => {
+    if (typeof seg === 'number') out += `[${seg}]`;
+    else if (depth === 0) out = seg;
+    else if (path[0] === 'transports' && depth === 2) out += `[${JSON.stringify(seg)}]`;
+    else out += `.${seg}`;
+  });
+  return out;
+}
+
+// sbKeyType.IsValid (policy_config.go): the values a signedBy keyType may have; only GPGKeys is
+// implemented (policy_eval_signedby.go), the others are refused when an image is checked.
+const SIGNED_BY_KEY_TYPES = ['GPGKeys', 'signedByGPGKeys', 'X509Certificates', 'signedByX509CAs'];
+
+// keyData and keyDatas are []byte in Go, which encoding/json reads as standard base64 (padded; it
+// skips \r and \n) and refuses otherwise.
+function base64Field(v: string | undefined, key: string, where: string, fail: Fail): void {
+  if (v === undefined) return;
+  const s = v.replace(/[\r\n]/g, '');
+  if (s.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(s)) fail(where, `"${key}" is not base64`);
+}
 
 function onlyKeys(o: { [k: string]: Json }, keys: string[], where: string, fail: Fail): void {
   for (const k of Object.keys(o)) if (!keys.includes(k)) fail(where, `Unknown key "${k}"`);
@@ -199,12 +235,15 @@ function requirement(r: Json, where: string, fail: Fail): PolicyRequirement {
       onlyKeys(r, ['type', 'keyType', 'keyPath', 'keyPaths', 'keyData', 'signedIdentity'], where, fail);
       const keyType = stringField(r, 'keyType', where, fail);
       if (!keyType) return fail(where, '"keyType" is required (e.g. "GPGKeys")');
+      if (!SIGNED_BY_KEY_TYPES.includes(keyType))
+        fail(where, `Unrecognized keyType value ${JSON.stringify(keyType)} (known: ${SIGNED_BY_KEY_TYPES.join(', ')})`);
       const req: SignedByRequirement = { type, keyType, signedIdentity: signedIdentity(r.signedIdentity, where, fail) };
       const keyPath = stringField(r, 'keyPath', where, fail);
       const keyPaths = stringList(r, 'keyPaths', where, fail);
       const keyData = stringField(r, 'keyData', where, fail);
       const n = [keyPath, keyPaths, keyData].filter((x) => x !== undefined).length;
       if (n !== 1) fail(where, 'exactly one of "keyPath", "keyPaths" and "keyData" must be specified');
+      base64Field(keyData, 'keyData', where, fail);
       if (keyPath) req.keyPath = keyPath;
       if (keyPaths) req.keyPaths = keyPaths;
       if (keyData) req.keyData = keyData;
@@ -234,6 +273,8 @@ function requirement(r: Json, where: string, fail: Fail): PolicyRequirement {
       const keyDatas = stringList(r, 'keyDatas', where, fail);
       const n = [keyPath, keyPaths, keyData, keyDatas].filter((x) => x !== undefined).length;
       if (n !== 1) fail(where, 'exactly one of "keyPath", "keyPaths", "keyData" and "keyDatas" must be specified');
+      base64Field(keyData, 'keyData', where, fail);
+      keyDatas?.forEach((d, i) => base64Field(d, `keyDatas[${i}]`, where, fail));
       if (keyPath) req.keyPath = keyPath;
       if (keyPaths) req.keyPaths = keyPaths;
       if (keyData) req.keyData = keyData;

@@ -105,6 +105,148 @@ describe('parsePolicy', () => {
   });
 });
 
+/** The message parsePolicy refuses `text` with (it must refuse it). */
+function refusal(text: string): string {
+  try {
+    parsePolicy(text, '/p/policy.json');
+  } catch (e) {
+    expect(e).toBeInstanceOf(PolicyFormatError);
+    return (e as Error).message;
+  }
+  throw new Error(`accepted: ${text}`);
+}
+
+/**
+ * What containers/image refuses and JSON.parse would let through: a key given twice (the last one
+ * would win silently), as signature/policy_config_test.go checks with `duplicateFields` (via
+ * addExtraJSONMember, which appends a second member of the same name) for every object of a policy.
+ */
+describe('parsePolicy: duplicate keys (containers/image ParanoidUnmarshalJSONObject "Duplicate key")', () => {
+  const gpg = { type: 'signedBy', keyType: 'GPGKeys', keyData: 'YWJj', signedIdentity: { type: 'matchRepository' } };
+  const valid = {
+    default: [gpg],
+    transports: { docker: { 'docker.io/library/busybox': [gpg], '': [{ type: 'insecureAcceptAnything' }] } },
+  };
+  /** addExtraJSONMember: `encoded` with `"name": value` appended as its last member. */
+  const addExtraJSONMember = (encoded: string, name: string, value: unknown) =>
+    `${encoded.slice(0, -1)},${JSON.stringify(name)}:${JSON.stringify(value)}}`;
+
+  it('the document without duplicates is accepted', () => {
+    expect(() => parsePolicy(JSON.stringify(valid), '/p/policy.json')).not.toThrow();
+  });
+
+  // TestPolicyUnmarshalJSON duplicateFields: "default", "transports".
+  it.each(['default', 'transports'] as const)('top level: "%s" twice', (key) => {
+    const text = addExtraJSONMember(JSON.stringify(valid), key, valid[key]);
+    const column = text.lastIndexOf(`"${key}"`) + 1;
+    expect(refusal(text)).toBe(
+      `invalid signature policy /p/policy.json:1:${column}: Duplicate key "${key}": give it once (podman and skopeo refuse this file too)`,
+    );
+  });
+
+  // TestPolicyTransportScopesWithTransportUnmarshalJSON "Duplicated fields": a scope, and the "" scope.
+  it.each(['docker.io/library/busybox', ''])('a scope of transports.docker twice: "%s"', (scope) => {
+    const scopes = JSON.stringify(valid.transports.docker);
+    const twice = addExtraJSONMember(scopes, scope, [{ type: 'reject' }]);
+    const text = JSON.stringify({ ...valid, transports: { docker: '@' } }).replace('"@"', twice);
+    expect(refusal(text)).toContain(`: transports.docker: Duplicate key ${JSON.stringify(scope)}`);
+  });
+
+  it('a transport twice', () => {
+    const text = `{"default":[{"type":"reject"}],"transports":{"docker":{},"docker":{"":[{"type":"reject"}]}}}`;
+    expect(refusal(text)).toContain('/p/policy.json:1:58: transports: Duplicate key "docker"');
+  });
+
+  // TestPRSignedByUnmarshalJSON duplicateFields: type, keyType, keyData / keyPath / keyPaths, signedIdentity.
+  it.each<[string, Record<string, unknown>]>([
+    ['type', gpg],
+    ['keyType', gpg],
+    ['keyData', gpg],
+    ['signedIdentity', gpg],
+    ['keyPath', { type: 'signedBy', keyType: 'GPGKeys', keyPath: '/foo/bar' }],
+    ['keyPaths', { type: 'signedBy', keyType: 'GPGKeys', keyPaths: ['/1', '/2'] }],
+  ])('signedBy: "%s" twice, named with its place in a scope', (key, req) => {
+    const twice = addExtraJSONMember(JSON.stringify(req), key, req[key]);
+    const text = `{"default":[{"type":"reject"}],"transports":{"docker":{"quay.io/ns":[{"type":"reject"},${twice}]}}}`;
+    expect(refusal(text)).toContain(`: transports.docker["quay.io/ns"][1]: Duplicate key "${key}"`);
+  });
+
+  // TestPRInsecureAcceptAnythingUnmarshalJSON, TestPRRejectUnmarshalJSON, TestPRMMatchRepositoryUnmarshalJSON
+  // and TestPRMExactReferenceUnmarshalJSON duplicateFields.
+  it('insecureAcceptAnything, reject and signedIdentity objects: a key twice', () => {
+    expect(refusal('{"default":[{"type":"insecureAcceptAnything","type":"insecureAcceptAnything"}]}')).toContain(
+      '/p/policy.json:1:46: default[0]: Duplicate key "type"',
+    );
+    expect(refusal('{"default":[{"type":"reject","type":"reject"}]}')).toContain('default[0]: Duplicate key "type"');
+    const identity = '{"type":"exactReference","dockerReference":"quay.io/a:1","dockerReference":"quay.io/a:2"}';
+    expect(refusal(`{"default":[{"type":"sigstoreSigned","keyPath":"/k","signedIdentity":${identity}}]}`)).toContain(
+      'default[0].signedIdentity: Duplicate key "dockerReference"',
+    );
+  });
+
+  it('keys are compared as JSON reads them: an escaped spelling of the same key is the same key', () => {
+    expect(refusal('{"default":[{"type":"reject"}],"def\\u0061ult":[{"type":"insecureAcceptAnything"}]}')).toContain(
+      'Duplicate key "default"',
+    );
+  });
+
+  it('the same key in two different objects is no duplicate; nor is a string value equal to a key', () => {
+    const text =
+      '{"default":[{"type":"reject"}],"transports":{"docker":{"type":[{"type":"reject"}]},"oci":{"type":[{"type":"reject"}]}}}';
+    expect(() => parsePolicy(text, '/p/policy.json')).not.toThrow();
+  });
+
+  it('the line and column of the second key, on a file written over several lines', () => {
+    const text = '{\n  "default": [{ "type": "reject" }],\n  "transports": {},\n  "default": []\n}\n';
+    expect(refusal(text)).toMatch(/^invalid signature policy \/p\/policy\.json:4:3: Duplicate key "default"/);
+  });
+});
+
+describe('parsePolicy: other documents containers/image refuses', () => {
+  it.each<[string, string, string]>([
+    // TestPRSignedByUnmarshalJSON breakFns: Invalid "keyType" field.
+    [
+      'signedBy keyType that is not one of sbKeyType',
+      '{"default":[{"type":"signedBy","keyType":"this is invalid","keyPath":"/k"}]}',
+      'default[0]: Unrecognized keyType value "this is invalid" (known: GPGKeys, signedByGPGKeys, X509Certificates, signedByX509CAs)',
+    ],
+    // TestPRSignedByUnmarshalJSON breakFns: Invalid "keyData" field ("this is invalid base64").
+    [
+      'signedBy keyData that is not base64',
+      '{"default":[{"type":"signedBy","keyType":"GPGKeys","keyData":"this is invalid base64"}]}',
+      'default[0]: "keyData" is not base64',
+    ],
+    [
+      'signedBy keyData whose padding is missing (Go reads padded standard base64)',
+      '{"default":[{"type":"signedBy","keyType":"GPGKeys","keyData":"YWJjZA"}]}',
+      'default[0]: "keyData" is not base64',
+    ],
+    // policy_config_sigstore.go: keyData and keyDatas are []byte too.
+    [
+      'sigstoreSigned keyDatas entry that is not base64',
+      '{"default":[{"type":"sigstoreSigned","keyDatas":["YWJj","not base64!"]}]}',
+      'default[0]: "keyDatas[1]" is not base64',
+    ],
+    // Policy.UnmarshalJSON decodes "transports" through policyTransportsMap.UnmarshalJSON, which
+    // ParanoidUnmarshalJSONObject refuses for anything but an object: null too ("JSON object expected").
+    [
+      '"transports": null',
+      '{"default":[{"type":"reject"}],"transports":null}',
+      'transports: must be an object of transport names',
+    ],
+  ])('%s', (_name, text, message) => {
+    expect(refusal(text)).toBe(`invalid signature policy /p/policy.json: ${message}`);
+  });
+
+  it('base64 keyData as Go reads it is accepted: padded, with line breaks', () => {
+    const p = parsePolicy(
+      '{"default":[{"type":"signedBy","keyType":"GPGKeys","keyData":"YWJj\\nZGVm\\r\\nZw=="}]}',
+      '/p/policy.json',
+    );
+    expect(p.default[0]).toMatchObject({ type: 'signedBy', keyData: 'YWJj\nZGVm\r\nZw==' });
+  });
+});
+
 describe('requirementsFor: the most specific scope wins', () => {
   const p = parse({
     default: [{ type: 'reject' }],
