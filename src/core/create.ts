@@ -5,7 +5,7 @@
 import { ServerError, ValidationError } from '../domain/errors.js';
 import { newImageStream } from '../domain/imagestream.js';
 import type { ImageStream } from '../domain/types.js';
-import { validateImageStream } from '../domain/validation.js';
+import { requireWritableNamespace, validateImageStream } from '../domain/validation.js';
 import type { FileChange } from '../state/types.js';
 import type { CoreContext } from './context.js';
 import { RESOURCE_NAMES } from './get.js';
@@ -25,6 +25,8 @@ export async function createImageStream(
 ): Promise<{ stream: ImageStream; changes: FileChange[] }> {
   const { name, dryRun } = input;
   const namespace = ctx.namespace;
+  // imagestream.go Run posts the stream: NamespaceLifecycle admission answers before validation.
+  requireWritableNamespace(namespace);
   const stream = newImageStream(name, namespace, { now: ctx.now(), lookupLocal: input.lookupLocal });
   const problems = validateImageStream(stream, { namespace });
   if (problems.length > 0) throw new ValidationError('ImageStream', name, problems);

@@ -25,12 +25,22 @@ export type OutputFormat =
   | { kind: 'yaml' }
   | { kind: 'jsonpath'; template: string };
 
-const ALLOWED = 'json, jsonpath, name, wide, yaml';
+/**
+ * Which printers a command has: kubectl get's (the server-side table, so `wide`), or the
+ * genericclioptions PrintFlags of oc's import-image and create (JSON/YAML, name, templates: no
+ * table, so no `wide`; the default output is the command's own message).
+ */
+export type PrinterSet = 'get' | 'print-flags';
 
-/** Parses `-o`; unknown formats are a usage error worded like kubectl's. */
-export function parseOutputFormat(output: string | undefined): OutputFormat {
+const ALLOWED: Record<PrinterSet, string> = {
+  get: 'json, jsonpath, name, wide, yaml',
+  'print-flags': 'json, jsonpath, name, yaml',
+};
+
+/** Parses `-o`; unknown formats are a usage error worded like kubectl's (cli-runtime NoCompatiblePrinterError). */
+export function parseOutputFormat(output: string | undefined, printers: PrinterSet = 'get'): OutputFormat {
   if (output === undefined || output === '') return { kind: 'table', wide: false };
-  if (output === 'wide') return { kind: 'table', wide: true };
+  if (output === 'wide' && printers === 'get') return { kind: 'table', wide: true };
   if (output === 'name') return { kind: 'name' };
   if (output === 'json') return { kind: 'json' };
   if (output === 'yaml') return { kind: 'yaml' };
@@ -41,7 +51,7 @@ export function parseOutputFormat(output: string | undefined): OutputFormat {
     return { kind: 'jsonpath', template: m[1] };
   }
   throw new CommandError(
-    `unable to match a printer suitable for the output format "${output}", allowed formats are: ${ALLOWED}`,
+    `unable to match a printer suitable for the output format "${output}", allowed formats are: ${ALLOWED[printers]}`,
   );
 }
 

@@ -46,7 +46,30 @@ describe('reads in a namespace that cannot exist find nothing (no client-side ch
   });
 });
 
+describe('deletes there find nothing too (NamespaceLifecycle admits every delete)', () => {
+  it('delete is --all: the list is empty, so kubectl delete DeleteResult prints "No resources found" on stdout, exit 0', async () => {
+    // k8s.io/kubectl pkg/cmd/delete/delete.go DeleteResult: `if found == 0 { fmt.Fprintf(o.Out, "No resources found\n") }`.
+    const { dir } = folder();
+    expect(await runCli(['-n', 'Bad_NS', 'delete', 'is', '--all'], { dir })).toEqual({
+      code: 0,
+      stdout: 'No resources found\n',
+      stderr: '',
+    });
+  });
+});
+
 describe('writes into it are the namespace NotFound, and nothing is written or imported', () => {
+  it('create imagestream app -n Bad_NS: the Create is answered by admission, not validation', async () => {
+    // openshift/oc pkg/cli/create/imagestream.go Run: ImageStreams(namespace).Create.
+    const { dir } = folder();
+    expect(await runCli(['-n', 'Bad_NS', 'create', 'imagestream', 'app'], { dir })).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: notFound,
+    });
+    expect(fs.existsSync(path.join(dir, 'imagestreams'))).toBe(false);
+  });
+
   it('tag SOURCE app:1 -n Bad_NS', async () => {
     const { dir, from } = folder();
     const r = await runCli(['-n', 'Bad_NS', 'tag', `${from}:1.0`, 'app:1'], { dir });

@@ -7,6 +7,7 @@ import type { ExitCode } from '../errors.js';
 import { createImageStream } from '../../core/create.js';
 import { parseOutputFormat } from '../../output/printer.js';
 import { resourceName, toJson, toYaml } from '../../output/serialize.js';
+import { renderJsonPath } from '../../output/jsonpath.js';
 import { buildCoreContext } from '../context.js';
 import { UsageError } from '../../domain/errors.js';
 
@@ -24,13 +25,15 @@ async function action(names: string[], opts: Flags, cmd: Cmd, io: CliIO): Promis
   if (names.length !== 1) throw new UsageError(`exactly one NAME is required, got ${names.length}`);
   const name = names[0];
   const g = globalOptions(cmd, io);
-  const format = parseOutputFormat(g.output);
+  // create.go CreateSubcommandOptions.Complete: PrintFlags.ToPrinter, before the Create.
+  const format = parseOutputFormat(g.output, 'print-flags');
   const dryRun = Boolean(opts.dryRun);
   const ctx = buildCoreContext(g, io, { dryRun });
   const { stream } = await createImageStream(ctx, { name, lookupLocal: Boolean(opts.lookupLocal), dryRun });
   if (format.kind === 'json') io.stdout.write(toJson(stream));
   else if (format.kind === 'yaml') io.stdout.write(toYaml(stream));
   else if (format.kind === 'name') io.stdout.write(`${resourceName(stream)}\n`);
+  else if (format.kind === 'jsonpath') io.stdout.write(renderJsonPath(format.template, stream));
   else io.stdout.write(`${resourceName(stream)} created${dryRun ? ' (dry run)' : ''}\n`);
   return 0;
 }

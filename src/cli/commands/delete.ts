@@ -51,8 +51,8 @@ async function action(type: string | undefined, args: string[], opts: Flags, cmd
     return r.errors.length > 0 ? 1 : 0;
   }
   const r = await deleteImageStreams(ctx, input);
-  if (input.all && r.deleted.length === 0 && r.errors.length === 0)
-    io.stderr.write(`No resources found in ${g.namespace} namespace.\n`);
+  // kubectl delete.go DeleteResult: nothing visited, "No resources found" on stdout (no namespace named).
+  if (input.all && r.deleted.length === 0 && r.errors.length === 0) io.stdout.write('No resources found\n');
   for (const name of r.deleted)
     io.stdout.write(escapeControls(`imagestream.image.openshift.io "${name}" deleted${dryRun ? ' (dry run)' : ''}\n`));
   reportErrors(io, r.errors);

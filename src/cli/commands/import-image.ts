@@ -45,7 +45,8 @@ Examples:
 async function action(target: string | undefined, opts: Flags, cmd: Cmd, io: CliIO): Promise<ExitCode> {
   const g = globalOptions(cmd, io);
   const hook = readOnBuild(opts, io);
-  const format = parseOutputFormat(g.output);
+  // importimage.go: PrintFlags (no table printer, so no -o wide), refused here before anything is imported.
+  const format = parseOutputFormat(g.output, 'print-flags');
   const maxTags = opts.maxTags === undefined ? 50 : Number(opts.maxTags);
   if (!Number.isInteger(maxTags) || maxTags < -1 || maxTags === 0)
     throw new CommandError('--max-tags must be a positive number, or -1 for no limit');
