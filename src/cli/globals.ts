@@ -91,7 +91,9 @@ export function readGlobals(o: GlobalFlags, io: CliIO): GlobalOptions {
   return {
     dir,
     // -n only selects; by default commands work in the namespace namespace-less objects belong to.
-    namespace: o.namespace ?? io.env.ISCTL_NAMESPACE ?? folderNamespace(dir).namespace,
+    // An empty -n (or ISCTL_NAMESPACE) is none, as client-go clientcmd DirectClientConfig.Namespace
+    // takes only a non-empty override.
+    namespace: o.namespace || io.env.ISCTL_NAMESPACE || folderNamespace(dir).namespace,
     allNamespaces: Boolean(o.allNamespaces),
     output: o.output,
     color,

@@ -118,3 +118,30 @@ describe('writes into it are the namespace NotFound, and nothing is written or i
     });
   });
 });
+
+describe('an empty -n is no -n', () => {
+  // k8s.io/client-go tools/clientcmd/client_config.go DirectClientConfig.Namespace: only a non-empty
+  // override is taken (and only that one is explicit); otherwise the context's namespace is used.
+  const stream = (name: string, ns?: string) =>
+    `apiVersion: image.openshift.io/v1\nkind: ImageStream\nmetadata:\n  name: ${name}\n${ns ? `  namespace: ${ns}\n` : ''}`;
+
+  it('get is -n "", --namespace= and ISCTL_NAMESPACE="" work in the folder\'s namespace', async () => {
+    const { dir } = folder();
+    fs.writeFileSync(path.join(dir, 'app.yaml'), stream('app'));
+    const names = { code: 0, stdout: 'imagestream.image.openshift.io/app\n', stderr: '' };
+    expect(await runCli(['get', 'is', '-o', 'name', '-n', ''], { dir })).toEqual(names);
+    expect(await runCli(['get', 'is', '-o', 'name', '--namespace='], { dir })).toEqual(names);
+    expect(await runCli(['get', 'is', '-o', 'name'], { dir, env: { ISCTL_NAMESPACE: '' } })).toEqual(names);
+  });
+
+  it('apply -n "": not an explicit namespace, so an object naming its own is not refused', async () => {
+    const { dir } = folder();
+    const manifest = path.join(tempDir('oc-ns-manifest'), 'web.yaml');
+    fs.writeFileSync(manifest, stream('web', 'team'));
+    expect(await runCli(['apply', '-f', manifest, '-n', ''], { dir })).toEqual({
+      code: 0,
+      stdout: 'imagestream.image.openshift.io/web created\n',
+      stderr: '',
+    });
+  });
+});

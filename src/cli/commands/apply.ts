@@ -78,7 +78,8 @@ async function action(opts: Flags, cmd: Cmd, io: CliIO): Promise<ExitCode> {
   if (files.length === 0) throw new CommandError('must specify one of -f and -k');
   const dryRun = Boolean(opts.dryRun);
   const docs = await readDocuments(files, io, Boolean(opts.recursive));
-  const explicitNamespace = cmd.optsWithGlobals().namespace !== undefined;
+  // clientcmd DirectClientConfig.Namespace: only a non-empty -n is explicit (kubectl's enforceNamespace).
+  const explicitNamespace = Boolean(cmd.optsWithGlobals().namespace);
   const ctx = buildCoreContext(g, io, { dryRun, namespaceCheck: 'use-case' });
   const { outcomes, triggers } = await apply(ctx, { docs, dryRun, explicitNamespace });
   for (const o of outcomes) {

@@ -133,7 +133,8 @@ function onBuild(hook: OnBuild | undefined, io: CliIO, g: GlobalOptions) {
 
 /** `-n`/ISCTL_NAMESPACE restrict serve to one namespace; otherwise it serves the whole folder. */
 function servedNamespace(cmd: Cmd, io: CliIO, g: GlobalOptions): string | undefined {
-  const explicit = cmd.optsWithGlobals().namespace ?? io.env.ISCTL_NAMESPACE;
+  // An empty -n or ISCTL_NAMESPACE names none (as readGlobals reads them).
+  const explicit = cmd.optsWithGlobals().namespace || io.env.ISCTL_NAMESPACE || undefined;
   return g.allNamespaces || explicit === undefined ? undefined : g.namespace;
 }
 
