@@ -1,12 +1,26 @@
 /**
- * Which objects a state file that cannot be parsed may define, read from its text line by line.
- * Per document (split on `---` lines, as kubectl's YAML reader splits them:
- * k8s.io/apimachinery pkg/util/yaml `YAMLReader`): the top-level `kind:` (column 0) and the
- * `name:` on the first indented level under the top-level `metadata:`; JSON-ish `"kind"` and
- * `"name"` keys count too. A word elsewhere (a trigger's `name: hello:1.0`) defines nothing.
- * Where the text is too damaged to find them, the document may define any object of a kind it
- * mentions with a name it mentions: refusing a write is safe, a second copy is not.
+ * Which objects a state file that cannot be read may define.
+ *
+ * Each document the YAML parser reads without an error is taken as the loader takes it
+ * (./parse.ts, the yaml library with repeated keys read last-wins, as kubectl reads them): the
+ * kind and metadata.name of the object it holds, or of each item of a List; a document that is a
+ * string (a block scalar, however many `kind:` lines its text has), a list or a map without a
+ * `kind` defines nothing. A file whose documents all parse is here only because an object in it is
+ * invalid (a wrong field type): it defines exactly its objects, and an object whose name is not a
+ * plain string may have any name its text mentions. So a `kind:` inside a block scalar, or in
+ * another document, never speaks for a document it is not in.
+ *
+ * Only a document the parser cannot read is scanned as text, line by line. Per document (split on
+ * `---` lines, as kubectl's YAML reader splits them: k8s.io/apimachinery pkg/util/yaml
+ * `YAMLReader`): the top-level `kind:` (column 0) and the `name:` on the first indented level
+ * under the top-level `metadata:`; JSON-ish `"kind"` and `"name"` keys count too. A word elsewhere
+ * (a trigger's `name: hello:1.0`) defines nothing. Where the text is too damaged to find them, the
+ * document may define any object of a kind it mentions with a name it mentions: refusing a write
+ * is safe, a second copy is not. A file with conflict markers, or larger than the loader reads,
+ * is scanned as text throughout.
  */
+import { parseAllDocuments } from 'yaml';
+import { isPlainObject, MAX_ALIAS_COUNT } from './parse.js';
 
 /** True when the broken text may define the object `kind` "`name`". */
 export type MayDefine = (kind: string, name: string) => boolean;
@@ -20,17 +34,60 @@ interface Scope {
 
 const CONFLICT_MARKER = /^(<{7}|={7}|>{7}|\|{7})(\s|$)/m;
 const DOC_SEPARATOR = /^---(\s|$)/;
+/** Larger texts are not parsed (the loader does not read them either: DEFAULT_MAX_FILE_BYTES). */
+const MAX_PARSED_CHARS = 4 * 1024 * 1024;
 
 export function mayDefine(raw: string): MayDefine {
   const text = raw.startsWith('\uFEFF') ? raw.slice(1) : raw;
   // Conflict markers may move where a document starts or ends: the whole file is one unknown scope.
-  const scopes = CONFLICT_MARKER.test(text) ? [{ text }] : documents(text).map(scopeOf);
+  const scopes = CONFLICT_MARKER.test(text)
+    ? [{ text }]
+    : text.length <= MAX_PARSED_CHARS
+      ? parsedScopes(text)
+      : documents(text).map(scopeOf);
   return (kind, name) =>
     scopes.some(
       (s) =>
         (s.kinds ? s.kinds.has(kind) : mentions(s.text, kind)) &&
         (s.names ? s.names.has(name) : mentions(s.text, name)),
     );
+}
+
+/** The scopes of each document as the YAML parser splits them; a document it cannot read is scanned as text. */
+function parsedScopes(text: string): Scope[] {
+  const docs = parseAllDocuments(text, { uniqueKeys: false });
+  if (!Array.isArray(docs)) return [];
+  const scopes: Scope[] = [];
+  docs.forEach((doc, i) => {
+    const docText = text.slice(doc.range[0], docs[i + 1]?.range[0] ?? text.length);
+    let value: unknown;
+    try {
+      value = doc.errors.length > 0 ? undefined : doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    } catch {
+      // An alias bomb or an alias to nothing: the text tells what it can.
+      value = undefined;
+    }
+    if (doc.errors.length > 0 || value === undefined) {
+      scopes.push(...documents(docText).map(scopeOf));
+      return;
+    }
+    // Without apiVersion the loader skips a document; it counts here all the same, since the fix
+    // the file waits for may well be that line.
+    const isObject = (v: unknown): v is { kind: string; metadata?: unknown; items?: unknown } =>
+      isPlainObject(v) && typeof v.kind === 'string';
+    const objects =
+      isObject(value) && value.kind.endsWith('List') && Array.isArray(value.items) ? value.items : [value];
+    for (const o of objects) {
+      if (!isObject(o)) continue;
+      const name = (o.metadata as { name?: unknown } | undefined)?.name;
+      scopes.push({
+        text: docText,
+        kinds: new Set([o.kind]),
+        ...(typeof name === 'string' && name !== '' ? { names: new Set([name]) } : {}),
+      });
+    }
+  });
+  return scopes;
 }
 
 function documents(text: string): string[] {

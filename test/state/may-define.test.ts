@@ -1,7 +1,8 @@
 /**
- * What a state file that cannot be parsed may define (src/state/may-define.ts): the top-level
- * kind and metadata.name of each document; where the text does not tell, every kind and name
- * it mentions as words (refusing a write is safe, a second copy is not).
+ * What a state file that cannot be read may define (src/state/may-define.ts): each document the
+ * YAML parser reads is taken as the loader takes it; a document it cannot read gives the top-level
+ * kind and metadata.name of its text; where the text does not tell, every kind and name it
+ * mentions as words (refusing a write is safe, a second copy is not).
  */
 import { describe, expect, it } from 'vitest';
 import { mayDefine } from '../../src/state/may-define.js';
@@ -66,5 +67,65 @@ describe('mayDefine', () => {
     expect(d('ImageStream', 'b')).toBe(true);
     expect(d('Other', 'a')).toBe(true);
     expect(d('ImageStream', 'c')).toBe(false);
+  });
+
+  // A document that is one block scalar: its text has column-0 `kind:` lines, and it is a string.
+  const TEXT_DOC = '--- |\napiVersion: image.openshift.io/v1\nkind: ImageStream\nmetadata:\n  name: hello\n';
+  const BROKEN_DOC = '---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: notes\ndata: [\n';
+
+  it('a block scalar is text: the kind: lines in it define nothing, in a file broken elsewhere', () => {
+    const d = mayDefine(`# an example, kept as text\n${TEXT_DOC}${BROKEN_DOC}`);
+    expect(d('ImageStream', 'hello')).toBe(false);
+    expect(d('ConfigMap', 'notes')).toBe(true);
+    // A bare block scalar (no ---) is a string too.
+    expect(mayDefine(`|\nkind: ImageStream\nmetadata:\n  name: hello\n${BROKEN_DOC}`)('ImageStream', 'hello')).toBe(
+      false,
+    );
+  });
+
+  it('a document ended by "..." is one document: its kind is not paired with the next one\'s name', () => {
+    const text =
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n...\n' +
+      `apiVersion: image.openshift.io/v1\nkind: ImageStream\nmetadata:\n  name: hello\n${BROKEN_DOC}`;
+    const d = mayDefine(text);
+    expect(d('ImageStream', 'hello')).toBe(true);
+    expect(d('ConfigMap', 'cm')).toBe(true);
+    expect(d('ImageStream', 'cm')).toBe(false);
+    expect(d('ConfigMap', 'hello')).toBe(false);
+  });
+
+  it('a kind or name written with escapes is read as the loader reads it, not missed', () => {
+    const text = `apiVersion: image.openshift.io/v1\nkind: "Image\\u0053tream"\nmetadata:\n  name: "hel\\x6co"\n${BROKEN_DOC}`;
+    expect(mayDefine(text)('ImageStream', 'hello')).toBe(true);
+  });
+
+  it('a repeated key is read last-wins, as the loader (and kubectl) read it', () => {
+    const text = `apiVersion: v1\nkind: ImageStream\nkind: ConfigMap\nmetadata:\n  name: hello\n${BROKEN_DOC}`;
+    expect(mayDefine(text)('ConfigMap', 'hello')).toBe(true);
+    expect(mayDefine(text)('ImageStream', 'hello')).toBe(false);
+  });
+
+  it('a file that parses but holds an invalid object defines exactly its objects; one without a plain name, any name it mentions', () => {
+    const invalid = 'apiVersion: image.openshift.io/v1\nkind: ImageStream\nmetadata:\n  name: web\nspec:\n  tags: 3\n';
+    const d = mayDefine(`${invalid}${TEXT_DOC}`);
+    expect(d('ImageStream', 'web')).toBe(true);
+    expect(d('ImageStream', 'hello')).toBe(false);
+    const unnamed = 'apiVersion: image.openshift.io/v1\nkind: ImageStream\nmetadata:\n  name: 7\n# was hello\n';
+    expect(mayDefine(unnamed)('ImageStream', 'hello')).toBe(true);
+    expect(mayDefine(unnamed)('DeploymentConfig', 'hello')).toBe(false);
+    expect(mayDefine(unnamed)('ImageStream', 'other')).toBe(false);
+  });
+
+  it('a List that parses defines its items; a string, a list or a map without kind defines nothing', () => {
+    const list = `apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ImageStream\n  metadata: {name: a}\n${BROKEN_DOC}`;
+    expect(mayDefine(list)('ImageStream', 'a')).toBe(true);
+    expect(mayDefine(list)('List', '')).toBe(false);
+    const others = `"kind: ImageStream hello"\n---\n- kind: ImageStream\n  metadata: {name: hello}\n---\nmetadata: {name: hello}\n${BROKEN_DOC}`;
+    expect(mayDefine(others)('ImageStream', 'hello')).toBe(false);
+  });
+
+  it('a document the parser cannot read is still scanned as text (an unclosed quote swallowing ---)', () => {
+    const text = 'kind: ConfigMap\nmetadata:\n  name: cm\nd: "abc\n---\nkind: ImageStream\nmetadata:\n  name: hello\n';
+    expect(mayDefine(text)('ImageStream', 'hello')).toBe(true);
   });
 });

@@ -7,6 +7,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { EXAMPLE_LAYOUT, ROOT, runCli, tempDir } from '../helpers/index.js';
 
@@ -104,6 +105,36 @@ describe('a file that cannot be parsed', () => {
     expect((await runCli(['create', 'imagestream', 'db'], { dir })).stdout).toBe(
       'imagestream.image.openshift.io/db created\n',
     );
+  });
+});
+
+describe('what a broken file may define is read per document, as the loader reads the ones that parse', () => {
+  const BROKEN_DOC = '---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: notes\ndata: [\n';
+
+  it('a stream whose kind and name are written with escapes still blocks creating it elsewhere', async () => {
+    const escaped = `apiVersion: image.openshift.io/v1\nkind: "Image\\u0053tream"\nmetadata:\n  name: "hel\\x6co"\n${BROKEN_DOC}`;
+    const dir = folder({ 'streams.yaml': escaped });
+    const r = await runCli(['create', 'imagestream', 'hello'], { dir });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('error: streams.yaml: could not be read and may define ImageStream "hello"');
+    expect(fs.existsSync(path.join(dir, 'imagestreams'))).toBe(false);
+    expect(read(dir, 'streams.yaml')).toBe(escaped);
+  });
+
+  it('a manifest kept as text (a block scalar document) does not block creating the stream it shows', async () => {
+    const text = `--- |\napiVersion: image.openshift.io/v1\nkind: ImageStream\nmetadata:\n  name: hello\n${BROKEN_DOC}`;
+    const dir = folder({ 'notes.yaml': text });
+    const r = await runCli(['create', 'imagestream', 'hello'], { dir });
+    expect(r.stdout).toBe('imagestream.image.openshift.io/hello created\n');
+    expect(r.stderr).toMatch(/^error: notes\.yaml:\d+:\d+: YAML syntax error: /);
+    expect(r.stderr).not.toContain('may define');
+    expect(read(dir, 'notes.yaml')).toBe(text);
+    // The broken document still blocks what it holds.
+    const notes = await runCli(['apply', '-f', '-'], {
+      dir,
+      stdin: Readable.from(['apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: notes\n']),
+    });
+    expect(notes.stderr).toContain('could not be read and may define ConfigMap "notes"');
   });
 });
 
