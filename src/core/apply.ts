@@ -6,7 +6,7 @@
  * object means nothing is written.
  */
 import { rfc3339 } from '../domain/time.js';
-import { CommandError, StateFileError, ValidationError, type FieldProblem } from '../domain/errors.js';
+import { CommandError, ServerError, StateFileError, ValidationError, type FieldProblem } from '../domain/errors.js';
 import { applyCreateGenerations, applyUpdateGenerations, jsonEqual } from '../domain/generations.js';
 import type { ImageStream, KubeObject } from '../domain/types.js';
 import {
@@ -197,8 +197,12 @@ export async function apply(
       'give a file or folder with -f holding Kubernetes objects (apiVersion, kind, metadata.name)',
     );
   if (input.explicitNamespace) checkNamespaces(docs, namespace);
-  for (const d of docs) requireRequestNamespaceOf(d, namespace);
-  validateApplyDocuments(docs, namespace);
+  // kubectl apply takes the objects one by one: the Get and the Create in the object's namespace,
+  // then what the server's validation says of it.
+  for (const d of docs) {
+    requireNamespaceOf(d, namespace);
+    validateApplyDocuments([d], namespace);
+  }
   const { result, changes } = await ctx.store.update(
     namespace,
     (snapshot) => {
@@ -237,26 +241,31 @@ const CLUSTER_SCOPED = new Set([
 ]);
 
 /**
- * k8s.io/kubectl pkg/cmd/apply/apply.go applyOneObject: the Get of the live object is built with
- * the object's namespace (client-go Request.Namespace refuses one that is not a URL path segment),
- * and that error is wrapped by cmdutil.AddSourceToErr with Info.String (cli-runtime
- * pkg/resource/visitor.go): the mapping's GroupVersionResource and GroupVersionKind, name, namespace.
+ * k8s.io/kubectl pkg/cmd/apply/apply.go applyOneObject, for the namespace the object is sent to: the
+ * Get of the live object is built with it, and client-go Request.Namespace refuses one that is not
+ * a URL path segment; that error is wrapped by cmdutil.AddSourceToErr with Info.String (cli-runtime
+ * pkg/resource/visitor.go: the mapping's GroupVersionResource and GroupVersionKind, name, namespace).
+ * A namespace that is no DNS-1123 label holds nothing, so the Get is NotFound and the Create is
+ * answered by NamespaceLifecycle admission, wrapped by AddSourceToErr("creating", …).
  */
-function requireRequestNamespaceOf(d: ApplyDocument, namespace: string): void {
+function requireNamespaceOf(d: ApplyDocument, namespace: string): void {
   const kind = String(d.object.kind ?? '');
   if (CLUSTER_SCOPED.has(kind)) return;
   const ns = d.object.metadata?.namespace || namespace;
+  const source = JSON.stringify(d.source === '-' ? 'STDIN' : d.source);
   const problem = requestNamespaceProblem(ns);
-  if (!problem) return;
-  const apiVersion = String(d.object.apiVersion ?? '');
-  const gv = apiVersion.includes('/') ? apiVersion : `/${apiVersion}`;
-  const info =
-    `Resource: "${gv}, Resource=${guessResource(kind)}", GroupVersionKind: "${gv}, Kind=${kind}"\n` +
-    `Name: ${JSON.stringify(String(d.object.metadata?.name ?? ''))}, Namespace: ${JSON.stringify(ns)}`;
-  const source = d.source === '-' ? 'STDIN' : d.source;
-  throw new CommandError(
-    `error when retrieving current configuration of:\n${info}\nfrom server for: ${JSON.stringify(source)}: ${problem}`,
-  );
+  if (problem) {
+    const apiVersion = String(d.object.apiVersion ?? '');
+    const gv = apiVersion.includes('/') ? apiVersion : `/${apiVersion}`;
+    const info =
+      `Resource: "${gv}, Resource=${guessResource(kind)}", GroupVersionKind: "${gv}, Kind=${kind}"\n` +
+      `Name: ${JSON.stringify(String(d.object.metadata?.name ?? ''))}, Namespace: ${JSON.stringify(ns)}`;
+    throw new CommandError(
+      `error when retrieving current configuration of:\n${info}\nfrom server for: ${source}: ${problem}`,
+    );
+  }
+  if (namespaceProblems(ns).length > 0)
+    throw new ServerError('NotFound', `error when creating ${source}: namespaces ${JSON.stringify(ns)} not found`);
 }
 
 /** apimachinery pkg/api/meta UnsafeGuessKindToResource: the plural resource of a kind. */

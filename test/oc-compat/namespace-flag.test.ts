@@ -70,6 +70,21 @@ describe('writes into it are the namespace NotFound, and nothing is written or i
     expect(fs.existsSync(path.join(dir, 'imagestreams'))).toBe(false);
   });
 
+  it('apply -f FILE -n Bad_NS: the Get finds nothing, the Create is the NotFound, wrapped with the file', async () => {
+    // k8s.io/kubectl pkg/cmd/apply/apply.go applyOneObject: info.Get() is NotFound, so the object is
+    // created; the Create's error goes through cmdutil.AddSourceToErr("creating", info.Source, err),
+    // which puts `error when creating "FILE": ` before the status message.
+    const { dir } = folder();
+    const manifest = path.join(tempDir('oc-ns-manifest'), 'app.yaml');
+    fs.writeFileSync(manifest, 'apiVersion: image.openshift.io/v1\nkind: ImageStream\nmetadata:\n  name: app\n');
+    expect(await runCli(['apply', '-f', manifest, '-n', 'Bad_NS'], { dir })).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `Error from server (NotFound): error when creating ${JSON.stringify(manifest)}: namespaces "Bad_NS" not found\n`,
+    });
+    expect(fs.existsSync(path.join(dir, 'imagestreams'))).toBe(false);
+  });
+
   it('tag SOURCE app:1 -n Bad_NS', async () => {
     const { dir, from } = folder();
     const r = await runCli(['-n', 'Bad_NS', 'tag', `${from}:1.0`, 'app:1'], { dir });
