@@ -139,8 +139,8 @@ export async function verifySimpleSigning(
 /**
  * mechanism_openpgp.go `Verify` + simple.go's key check: a signed message, exactly one signature
  * (mechanism_gpgme.go: "Unexpected GPG signature count"), made by a key of the keyring that is
- * valid for signing at the verification time; returns the literal data and the primary key's
- * fingerprint.
+ * valid for signing at the verification time (neither it nor its signing subkey revoked or
+ * expired then); returns the literal data and the primary key's fingerprint.
  */
 async function verifyMessage(
   blob: Uint8Array,
@@ -166,12 +166,50 @@ async function verifyMessage(
   // A key ID can be shared by two keys (64 bits): the signature must verify with one of them.
   let last = '';
   for (const key of candidates) {
+    const state = await revokedOrExpired(key, keyID, date);
+    if (state) {
+      last = `signature by key ${key.getFingerprint().toUpperCase()} is not accepted: ${state}`;
+      continue;
+    }
     const attempt = candidates.length === 1 ? message : await openpgp.readMessage({ binaryMessage: streamOf(blob) });
     const r = await verifyWith(attempt, key, date);
     if (r.ok) return { ok: true, content: r.content, signer: key.getFingerprint().toUpperCase() };
     last = r.reason;
   }
   return { ok: false, reason: last };
+}
+
+/**
+ * Whether the signing key is revoked or expired at the verification time. gpg judges a signature
+ * by the key's state now (REVKEYSIG, EXPKEYSIG), and containers/image's gpgme mechanism rejects
+ * any signature gpg does not call good (mechanism_gpgme.go `Verify`); OpenPGP.js checks the key
+ * at the signature's creation time only, so a key that expired after signing would pass. The
+ * primary key is checked, then the subkey that signed (mechanism_test.go "Valid signature with a
+ * revoked subkey"). Other defects of the key are left to the signature check, which names them.
+ */
+async function revokedOrExpired(key: openpgp.PublicKey, keyID: openpgp.KeyID, date: Date): Promise<string | undefined> {
+  const state = (e: unknown): 'is revoked' | 'has expired' | undefined => {
+    const m = firstLine(e);
+    return /\brevoked\b/i.test(m) ? 'is revoked' : /\bexpired\b/i.test(m) ? 'has expired' : undefined;
+  };
+  // Before the key existed it is neither: the signature check says the time is wrong.
+  if (key.getCreationTime() > date) return undefined;
+  try {
+    await key.verifyPrimaryKey(date);
+  } catch (e) {
+    const s = state(e);
+    return s && `the key ${s}`;
+  }
+  if (key.getKeyID().equals(keyID)) return undefined;
+  const subkey = key.getSubkeys().find((k) => k.getKeyID().equals(keyID));
+  if (!subkey || subkey.getCreationTime() > date) return undefined;
+  try {
+    await subkey.verify(date);
+  } catch (e) {
+    const s = state(e);
+    return s && `its signing subkey ${keyID.toHex().toUpperCase()} ${s}`;
+  }
+  return undefined;
 }
 
 async function verifyWith(
