@@ -14,7 +14,16 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { freePort, pushImage, pushSignatures, startRegistry, type TestRegistry } from '../helpers/registry/index.js';
-import { cosignKeyPair, cosignPayload, cosignSign, runCli, signatureTag, spawnCli, tempDir } from '../helpers/index.js';
+import {
+  cosignKeyPair,
+  cosignPayload,
+  cosignSign,
+  EXAMPLE_LAYOUT,
+  runCli,
+  signatureTag,
+  spawnCli,
+  tempDir,
+} from '../helpers/index.js';
 import { followingDeploymentConfig } from '../fixtures/workloads.js';
 
 const run = promisify(execFile);
@@ -357,6 +366,52 @@ describe('sigstoreSigned policies at import', () => {
     expect(signed.code, signed.stderr).toBe(0);
     const status = parse(fs.readFileSync(path.join(dir, 'imagestreams', 'default', 'built.yaml'), 'utf8')).status;
     expect(status.tags[0].items[0].image).toBe(img.digest);
+  });
+
+  it('an oci: layout is judged by the scope of its folder or of a parent folder, as skopeo judges it', async () => {
+    // oci/layout ociReference.PolicyConfigurationNamespaces: the layout folder, then its parents.
+    const dir = tempDir();
+    const policyFile = path.join(dir, 'policy.json');
+    const parent = path.dirname(EXAMPLE_LAYOUT);
+    fs.writeFileSync(
+      policyFile,
+      JSON.stringify({
+        default: [{ type: 'insecureAcceptAnything' }],
+        transports: { oci: { [parent]: [{ type: 'reject' }] } },
+      }),
+    );
+    const skopeo = await run(
+      'skopeo',
+      ['--policy', policyFile, 'copy', `oci:${EXAMPLE_LAYOUT}:1.0`, `dir:${path.join(dir, 'copy')}`],
+      {
+        timeout: 60_000,
+      },
+    ).then(
+      () => 'accepted',
+      (e: { stderr?: string }) => e.stderr ?? '',
+    );
+    expect(skopeo).toContain(`Running image oci:${EXAMPLE_LAYOUT}:1.0 is rejected by policy.`);
+    const r = await runCli(
+      [
+        'import-image',
+        'hello:1.0',
+        '--from',
+        `oci:${EXAMPLE_LAYOUT}:1.0`,
+        '--confirm',
+        '--signature-policy',
+        policyFile,
+      ],
+      {
+        dir,
+      },
+    );
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      `rejected by signature policy ${policyFile} (oci ${parent}): Running image oci://${EXAMPLE_LAYOUT} is rejected by policy.`,
+    );
+    expect(fs.readFileSync(path.join(dir, 'imagestreams', 'default', 'hello.yaml'), 'utf8')).toContain(
+      'reason: SignatureRejected',
+    );
   });
 
   it('a policy.json giving `default` twice is refused as podman refuses it, not read as its last one', async () => {

@@ -15,6 +15,7 @@
  * - `sigstoreSigned` is verified here (./sigstore.ts): ECDSA/Ed25519/RSA public keys from
  *   `keyPath(s)`/`keyData(s)`, no Fulcio or Rekor.
  */
+import path from 'node:path';
 import { duplicateJsonKey, jsonSyntaxErrorAt } from '../json-syntax.js';
 import {
   isNameOnly,
@@ -137,6 +138,7 @@ export function parsePolicy(text: string, file: string): SignaturePolicy {
       for (const [scope, reqs] of Object.entries(scopes)) {
         const w = `${where}[${JSON.stringify(scope)}]`;
         if (transport === 'docker' && scope !== '') validateDockerScope(scope, w, fail);
+        if (transport === 'oci' && scope !== '') validateOciScope(scope, w, fail);
         out[scope] = requirements(reqs, w, fail);
       }
       policy.transports[transport] = out;
@@ -200,6 +202,22 @@ function validateDockerScope(scope: string, where: string, fail: Fail): void {
   }
   if (scope.includes('*')) fail(where, 'a wildcard is allowed only as "*." at the start of a host');
   if (!/^[a-zA-Z0-9][a-zA-Z0-9._:\-/@[\]]*$/.test(scope)) fail(where, 'not a reference, repository, namespace or host');
+}
+
+/** filepath.Clean for a POSIX path: `.`, `..` and repeated slashes resolved, no trailing slash. */
+function cleanPath(p: string): string {
+  const n = path.posix.normalize(p);
+  return n.length > 1 && n.endsWith('/') ? n.slice(0, -1) : n;
+}
+
+// oci/internal/oci_util.go ValidateScope (oci/layout ociTransport.ValidatePolicyConfigurationScope):
+// an absolute, canonical path, and not "/" (which would shadow the "" default).
+function validateOciScope(scope: string, where: string, fail: Fail): void {
+  if (!scope.startsWith('/')) fail(where, `Invalid scope ${scope}: must be an absolute path`);
+  if (scope === '/') fail(where, 'Invalid scope "/": Use the generic default scope ""');
+  const cleaned = cleanPath(scope);
+  if (cleaned !== scope)
+    fail(where, `Invalid scope ${scope}: Uses non-canonical path format, perhaps try with path ${cleaned}`);
 }
 
 function requirements(v: Json | undefined, where: string, fail: Fail): PolicyRequirement[] {
@@ -369,8 +387,10 @@ export interface AppliedRequirements {
 
 /**
  * policy_eval.go requirementsForImageRef: the most specific `transports.docker` scope that names
- * the reference (the reference, its repository, namespaces, host, `*.` wildcards), then the
- * transport's `""` scope, then `default`.
+ * the reference (the reference, its repository, namespaces, host, `*.` wildcards) — for `oci`
+ * the layout folder and then its parents — then the transport's `""` scope, then `default`.
+ * The folder is taken as given, made canonical; links in it are not resolved as containers/image
+ * resolves them (explicitfilepath.ResolvePathToFullyExplicit).
  */
 export function requirementsFor(policy: SignaturePolicy, transport: string, reference: string): AppliedRequirements {
   const scopes = policy.transports[transport];
@@ -379,6 +399,13 @@ export function requirementsFor(policy: SignaturePolicy, transport: string, refe
       const named = parseNormalizedNamed(reference);
       for (const s of policyScopes(named))
         if (s in scopes) return { scope: `${transport} ${s}`, requirements: scopes[s] };
+    } else if (transport === 'oci') {
+      // oci/layout ociReference.PolicyConfigurationNamespaces: the layout folder, then each parent
+      // folder up to (not including) "/".
+      for (let dir = cleanPath(reference); dir.lastIndexOf('/') !== -1 && dir !== '/'; ) {
+        if (dir in scopes) return { scope: `${transport} ${dir}`, requirements: scopes[dir] };
+        dir = dir.slice(0, dir.lastIndexOf('/'));
+      }
     } else if (reference in scopes) return { scope: `${transport} ${reference}`, requirements: scopes[reference] };
     if ('' in scopes) return { scope: `${transport} ""`, requirements: scopes[''] };
   }

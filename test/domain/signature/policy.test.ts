@@ -192,7 +192,7 @@ describe('parsePolicy: duplicate keys (containers/image ParanoidUnmarshalJSONObj
 
   it('the same key in two different objects is no duplicate; nor is a string value equal to a key', () => {
     const text =
-      '{"default":[{"type":"reject"}],"transports":{"docker":{"type":[{"type":"reject"}]},"oci":{"type":[{"type":"reject"}]}}}';
+      '{"default":[{"type":"reject"}],"transports":{"docker":{"":[{"type":"reject"}]},"oci":{"":[{"type":"reject"}]}}}';
     expect(() => parsePolicy(text, '/p/policy.json')).not.toThrow();
   });
 
@@ -238,6 +238,36 @@ describe('parsePolicy: other documents containers/image refuses', () => {
     expect(refusal(text)).toBe(`invalid signature policy /p/policy.json: ${message}`);
   });
 
+  // oci/layout/oci_transport_test.go TestTransportValidatePolicyConfigurationScope (oci/internal/oci_util.go ValidateScope).
+  it.each<[string, string]>([
+    ['relative/path', 'Invalid scope relative/path: must be an absolute path'],
+    ['/', 'Invalid scope "/": Use the generic default scope ""'],
+    [
+      '/double//slashes',
+      'Invalid scope /double//slashes: Uses non-canonical path format, perhaps try with path /double/slashes',
+    ],
+    ['/has/./dot', 'Invalid scope /has/./dot: Uses non-canonical path format, perhaps try with path /has/dot'],
+    [
+      '/has/dot/../dot',
+      'Invalid scope /has/dot/../dot: Uses non-canonical path format, perhaps try with path /has/dot',
+    ],
+    [
+      '/trailing/slash/',
+      'Invalid scope /trailing/slash/: Uses non-canonical path format, perhaps try with path /trailing/slash',
+    ],
+  ])('an oci scope that is not an absolute canonical path: %s', (scope, message) => {
+    const text = JSON.stringify({ default: reject, transports: { oci: { [scope]: accept } } });
+    expect(refusal(text)).toBe(
+      `invalid signature policy /p/policy.json: transports.oci[${JSON.stringify(scope)}]: ${message}`,
+    );
+  });
+
+  it('oci scopes that are absolute canonical paths are accepted: /etc, /this/does/not/exist', () => {
+    expect(() =>
+      parse({ default: reject, transports: { oci: { '/etc': accept, '/this/does/not/exist': accept } } }),
+    ).not.toThrow();
+  });
+
   it('base64 keyData as Go reads it is accepted: padded, with line breaks', () => {
     const p = parsePolicy(
       '{"default":[{"type":"signedBy","keyType":"GPGKeys","keyData":"YWJj\\nZGVm\\r\\nZw=="}]}',
@@ -271,6 +301,21 @@ describe('requirementsFor: the most specific scope wins', () => {
   ])('%s → %s', (ref, scope) => {
     expect(requirementsFor(p, 'docker', ref).scope).toBe(scope);
   });
+  // oci/layout ociReference.PolicyConfigurationNamespaces (oci_transport_test.go TestReferencePolicyConfigurationNamespaces:
+  // the layout folder first, then its parent).
+  it('oci: the layout folder, then each parent folder, then "", then default', () => {
+    const p = parse({
+      default: accept,
+      transports: { oci: { '/srv/images': reject, '/srv/images/app': accept, '/opt': reject, '': accept } },
+    });
+    expect(requirementsFor(p, 'oci', '/srv/images/app').scope).toBe('oci /srv/images/app');
+    expect(requirementsFor(p, 'oci', '/srv/images/other').scope).toBe('oci /srv/images');
+    expect(requirementsFor(p, 'oci', '/srv/images/team/deep/layout').scope).toBe('oci /srv/images');
+    expect(requirementsFor(p, 'oci', '/opt/x/').scope).toBe('oci /opt');
+    expect(requirementsFor(p, 'oci', '/srv/images2').scope).toBe('oci ""');
+    expect(requirementsFor(parse({ default: reject }), 'oci', '/srv/images').scope).toBe('default');
+  });
+
   it('no docker transport section: default', () => {
     expect(requirementsFor(parse({ default: reject }), 'docker', 'quay.io/a:1').scope).toBe('default');
   });
