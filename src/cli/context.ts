@@ -48,6 +48,13 @@ export interface ContextOptions {
    * own). 'none': -n is not sent at all (project shows the folder's; completion offers no names).
    */
   namespaceCheck?: 'always' | 'unless-all-namespaces' | 'use-case' | 'none';
+  /**
+   * How many errors the refused requests make in the aggregate kubectl's checkErr prints without
+   * `error: ` (ErrorList); 0, the default, when one plain error reaches it. The resource builder's
+   * ContinueOnErrorVisitor aggregates one error per name when there are several; get's table
+   * path and describe wrap a listing's aggregate once more (get.go Run, describe.go Run).
+   */
+  namespaceErrors?: number;
 }
 
 /** What the context is built from: the global options (completion builds one from the words typed). */
@@ -67,7 +74,7 @@ export type ContextGlobals = Pick<
 export function buildCoreContext(g: ContextGlobals, io: CliIO, options: ContextOptions = {}): CoreContext {
   const check = options.namespaceCheck ?? 'always';
   if (check === 'always' || (check === 'unless-all-namespaces' && !g.allNamespaces))
-    requireRequestNamespace(g.namespace);
+    requireRequestNamespace(g.namespace, options.namespaceErrors);
   const report = options.stateReport === undefined ? stateReporter(io) : options.stateReport;
   // The listing views of ImageStreams live in the object index: `get is -A` parses no unchanged file.
   const store = openStateStore(g.dir, { ...(report ? { report } : {}), views: LISTING_VIEWS });

@@ -7,7 +7,7 @@
  * (`--exit-code`, as kubectl diff's CheckDiffErr) raise it, through `diffExitCode`.
  */
 import { CommanderError } from '@commander-js/extra-typings';
-import { IsctlError, ServerError, UsageError, ValidationError } from '../domain/errors.js';
+import { ErrorList, IsctlError, ServerError, UsageError, ValidationError } from '../domain/errors.js';
 // Messages quote user input, registry answers and file content: never raw control characters.
 import { escapeControls } from '../domain/escape.js';
 import { redactUserInfo } from '../domain/reference.js';
@@ -56,6 +56,11 @@ function errorText(err: unknown, commandPath: string): string {
     const hint = err.hint ? `\n${err.hint}` : '';
     return `error: ${err.message}${hint}\nSee '${commandPath} -h' for help and examples\n`;
   }
+  // checkErr's utilerrors.Aggregate case, MultipleErrors: one line each, messageForError.
+  if (err instanceof ErrorList)
+    return err.errors
+      .map((e) => (e instanceof ServerError ? `Error from server (${e.reason}): ${e.message}\n` : `${e.message}\n`))
+      .join('');
   // Errors the API server would have returned carry its prefix (StandardErrorMessage).
   if (err instanceof ServerError) return `Error from server (${err.reason}): ${err.message}${hintLine(err)}\n`;
   // checkErr's StatusReasonInvalid case: `The KIND "NAME" is invalid: …`, no `error:` prefix.

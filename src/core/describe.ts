@@ -3,7 +3,8 @@
  * every object of the namespace without names, each name exactly, and for a single name that
  * does not exist every object whose name starts with it (DescribeMatchingResources).
  */
-import { CommandError, NotFoundError, type StateFileError } from '../domain/errors.js';
+import { CommandError, type IsctlError, NotFoundError, type StateFileError } from '../domain/errors.js';
+import { namedReadError } from '../domain/validation.js';
 import type { ImageStream, ImageStreamImage, ImageStreamTag } from '../domain/types.js';
 import type { Snapshot } from '../state/types.js';
 import type { CoreContext } from './context.js';
@@ -113,20 +114,23 @@ export async function describe(ctx: CoreContext, input: DescribeInput): Promise<
   const q = queryOf(ctx, input);
   const images = imageLoader(ctx.store.blobs);
   const problems = snapshot.problems;
+  // Each name is read as kubectl's resource builder reads it (Info.Get).
+  const named = <T extends { errors: IsctlError[] }>(r: T): T =>
+    input.allNamespaces ? r : { ...r, errors: r.errors.map((e) => namedReadError(ctx.namespace, e)) };
   if (input.resource === 'imagestreams') {
-    const r = await describeImageStreams(snapshot, q);
+    const r = named(await describeImageStreams(snapshot, q));
     const digests = r.items.flatMap((s) => (s.status?.tags ?? []).map((t) => t.items?.[0]?.image ?? ''));
     return { resource: input.resource, ...r, problems, provenance: await provenanceOf(ctx, digests) };
   }
   if (input.resource === 'imagestreamtags') {
-    const r = await describeImageStreamTags(snapshot, q, images);
+    const r = named(await describeImageStreamTags(snapshot, q, images));
     const provenance = await provenanceOf(
       ctx,
       r.items.map((t) => t.image.metadata.name),
     );
     return { resource: input.resource, ...r, problems, provenance };
   }
-  const r = await describeImageStreamImages(snapshot, q, images);
+  const r = named(await describeImageStreamImages(snapshot, q, images));
   const provenance = await provenanceOf(
     ctx,
     r.items.map((i) => i.image.metadata.name),

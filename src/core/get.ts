@@ -15,6 +15,7 @@ import {
   resolveReferenceForTagEvent,
   statusDockerImageRepository,
 } from '../domain/imagestream.js';
+import { namedReadError } from '../domain/validation.js';
 import type { Image, ImageStream, ImageStreamImage, ImageStreamTag } from '../domain/types.js';
 import type { Snapshot, StoredObject } from '../state/types.js';
 import type { CoreContext } from './context.js';
@@ -359,10 +360,15 @@ export async function get(ctx: CoreContext, input: GetInput): Promise<GetOutput>
   const q = { ...queryOf(ctx, input), ...(listing ? { listing: true } : {}) };
   const images: ImageLoader = input.withImages ? imageLoader(ctx.store.blobs) : async () => undefined;
   const problems = snapshot.problems;
-  if (input.resource === 'imagestreams') return { resource: input.resource, ...getImageStreams(snapshot, q), problems };
-  if (input.resource === 'imagestreamtags')
-    return { resource: input.resource, ...(await getImageStreamTags(snapshot, q, images)), problems };
-  return { resource: input.resource, ...(await getImageStreamImages(snapshot, q, images)), problems };
+  const out: GetOutput =
+    input.resource === 'imagestreams'
+      ? { resource: input.resource, ...getImageStreams(snapshot, q), problems }
+      : input.resource === 'imagestreamtags'
+        ? { resource: input.resource, ...(await getImageStreamTags(snapshot, q, images)), problems }
+        : { resource: input.resource, ...(await getImageStreamImages(snapshot, q, images)), problems };
+  // Each name is read as kubectl's resource builder reads it (Info.Get).
+  if (!input.allNamespaces) out.errors = out.errors.map((e) => namedReadError(ctx.namespace, e));
+  return out;
 }
 
 /** The query of a read command in the context: its namespace unless `-A`, the cluster's internal registry. */

@@ -4,6 +4,7 @@
  * pkg/apps/apiserver/registry/instantiate/rest.go processTriggers and canTrigger).
  */
 import { CommandError, NotFoundError } from '../domain/errors.js';
+import { namedReadError } from '../domain/validation.js';
 import type { FileChange, Snapshot } from '../state/types.js';
 import { reconcileMarkers, type MarkerResult } from './triggers/controller/markers.js';
 import type { CoreContext, ClusterSettings, TriggeredWorkload } from './context.js';
@@ -76,7 +77,8 @@ function instantiate(
   options: RolloutLatestInput,
 ): Omit<RolloutLatestResult, 'changes' | 'markers'> {
   const so = snap.find('DeploymentConfig', namespace, name);
-  if (!so) throw new NotFoundError('deploymentconfigs.apps.openshift.io', name);
+  // latest.go RunRolloutLatest reads the config through the resource builder (Info.Get).
+  if (!so) throw namedReadError(namespace, new NotFoundError('deploymentconfigs.apps.openshift.io', name));
   const dc = so.object as JsonMap;
   const specBefore = JSON.stringify(dc.spec);
   // latest.go: "cannot deploy a paused deployment config" (checked by oc before instantiating).

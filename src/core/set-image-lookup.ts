@@ -4,6 +4,7 @@
  * on its pod template (oc pkg/cli/set/imagelookup.go). Unchanged objects are not reported.
  */
 import { CommandError, NotFoundError } from '../domain/errors.js';
+import { namedReadError } from '../domain/validation.js';
 import { applyUpdateGenerations } from '../domain/generations.js';
 import type { ImageStream, KubeObject } from '../domain/types.js';
 import type { FileChange, Snapshot, StoredObject } from '../state/types.js';
@@ -81,8 +82,9 @@ export function selectLookupTargets(
     const name = slash < 0 ? arg : arg.slice(slash + 1);
     if (!kind) throw new CommandError(`the server doesn't have a resource type "${arg.slice(0, slash)}"`);
     const found = snapshot.find(kind, namespace, name);
-    if (!found)
-      throw new NotFoundError(kind === 'ImageStream' ? RESOURCE_NAMES.imagestreams : `${kind.toLowerCase()}s`, name);
+    // imagelookup.go Run reads each target through the resource builder (Info.Get).
+    const resource = kind === 'ImageStream' ? RESOURCE_NAMES.imagestreams : `${kind.toLowerCase()}s`;
+    if (!found) throw namedReadError(namespace, new NotFoundError(resource, name));
     out.push(found);
   }
   return out;

@@ -102,6 +102,20 @@ export class NotFoundError extends ServerError {
   }
 }
 
+/**
+ * Several errors that kubectl's checkErr receives as one aggregate (k8s.io/kubectl
+ * pkg/cmd/util/helpers.go: an utilerrors.Aggregate of more than one error, or one still left
+ * after checkErr unwrapped an aggregate of one): MultipleErrors prints each on its own line, a
+ * status error as StandardErrorMessage words it, any other as its bare message, without `error: `.
+ */
+export class ErrorList extends IsctlError {
+  readonly errors: readonly IsctlError[];
+  constructor(errors: readonly IsctlError[]) {
+    super(errors.map((e) => e.message).join('\n'));
+    this.errors = errors;
+  }
+}
+
 /** A registry answered with an error or could not be reached. URL is already redacted. */
 export class RegistryError extends IsctlError {
   readonly status?: number;

@@ -4,7 +4,15 @@
  * (a wrong type in a known field). Problems name the path (`spec.tags[2].from.name`) and say
  * what is expected, worded like Kubernetes field errors.
  */
-import { CommandError, NotFoundError, ValidationError, type FieldProblem } from './errors.js';
+import {
+  CommandError,
+  ErrorList,
+  type IsctlError,
+  NotFoundError,
+  ServerError,
+  ValidationError,
+  type FieldProblem,
+} from './errors.js';
 import { parsePullSpec } from './pullspec.js';
 import { NAME_TOTAL_LENGTH_MAX } from './reference.js';
 
@@ -133,10 +141,28 @@ export function requestNamespaceProblem(ns: string): string | undefined {
   return segment.length > 0 ? `invalid namespace ${JSON.stringify(ns)}: [${segment.join(' ')}]` : undefined;
 }
 
-/** Throws what a request in namespace `ns` fails with on the client (requestNamespaceProblem). */
-export function requireRequestNamespace(ns: string): void {
+/**
+ * Throws what requests in namespace `ns` fail with on the client (requestNamespaceProblem): one
+ * error, or `aggregated` of them as the ErrorList kubectl's checkErr prints line by line.
+ */
+export function requireRequestNamespace(ns: string, aggregated = 0): void {
   const problem = requestNamespaceProblem(ns);
-  if (problem) throw new CommandError(problem);
+  if (!problem) return;
+  if (aggregated > 0) throw new ErrorList(Array.from({ length: aggregated }, () => new CommandError(problem)));
+  throw new CommandError(problem);
+}
+
+/**
+ * The error of a named read through kubectl's resource builder that found nothing: cli-runtime
+ * pkg/resource/visitor.go Info.Get asks for the namespace after a NotFound (not for `default`)
+ * and returns the namespace's NotFound when it is missing too. Every DNS-1123 label is a
+ * namespace of the folder; no other name is. Other errors pass unchanged.
+ */
+export function namedReadError(namespace: string, err: IsctlError): IsctlError {
+  const missing = namespace !== 'default' && namespaceProblems(namespace).length > 0;
+  return missing && err instanceof ServerError && err.reason === 'NotFound'
+    ? new NotFoundError('namespaces', namespace)
+    : err;
 }
 
 /** k8s.io/apimachinery pkg/api/validation/path IsValidPathSegmentName: what cannot be one segment of a URL path. */

@@ -1,7 +1,8 @@
 /**
  * A namespace that is not a DNS-1123 label (`-n Bad_NS`): kubectl does not check the flag
  * (client-go rest Request.Namespace only refuses what IsValidPathSegmentName refuses), so reads go
- * to the server and find nothing, and a write is answered by NamespaceLifecycle admission
+ * to the server: a listing finds nothing, a named read through the resource builder ends in the
+ * NotFound of the namespace, and a write is answered by NamespaceLifecycle admission
  * (k8s.io/apiserver pkg/admission/plugin/namespace/lifecycle/admission.go Admit) with the NotFound of
  * the namespace, before the server validates or imports anything: openshift/oc
  * pkg/cli/tag/tag.go Run (ImageStreamTags Update, then Create) and
@@ -20,7 +21,7 @@ function folder(): { dir: string; from: string } {
   return { dir, from: 'oci:./hello-oci' };
 }
 
-describe('reads in a namespace that cannot exist find nothing (no client-side check)', () => {
+describe('reads in a namespace that cannot exist (no client-side check)', () => {
   it('get is: "No resources found in Bad_NS namespace.", exit 0', async () => {
     const { dir } = folder();
     expect(await runCli(['-n', 'Bad_NS', 'get', 'is'], { dir })).toEqual({
@@ -30,18 +31,43 @@ describe('reads in a namespace that cannot exist find nothing (no client-side ch
     });
   });
 
-  it('get is NAME and describe is NAME: the image stream is NotFound, exit 1', async () => {
+  it('a named read through the resource builder is the NotFound of the namespace (Info.Get asks for it)', async () => {
+    // k8s.io/cli-runtime pkg/resource/visitor.go Info.Get: after a NotFound in a namespace other
+    // than default it gets the namespace, and returns that NotFound when the namespace is missing
+    // too. kubectl get/describe NAME (RetrieveLazy), oc set image-lookup, oc rollout latest and
+    // oc set triggers read their objects that way; describe.go's DescribeMatchingResources then
+    // finds no prefix match and returns the same error.
     const { dir } = folder();
-    const missing = 'Error from server (NotFound): imagestreams.image.openshift.io "app" not found\n';
-    expect(await runCli(['-n', 'Bad_NS', 'get', 'is', 'app'], { dir })).toEqual({
+    fs.writeFileSync(
+      path.join(dir, 'dc.yaml'),
+      'apiVersion: apps.openshift.io/v1\nkind: DeploymentConfig\nmetadata:\n  name: app\n',
+    );
+    for (const argv of [
+      ['get', 'is', 'app'],
+      ['get', 'istag', 'app:1', '-o', 'yaml'],
+      ['describe', 'is', 'app'],
+      ['set', 'image-lookup', 'app'],
+      ['rollout', 'latest', 'dc/app'],
+      ['set', 'triggers', 'dc/app'],
+    ]) {
+      expect(await runCli(['-n', 'Bad_NS', ...argv], { dir })).toEqual({ code: 1, stdout: '', stderr: notFound });
+    }
+    // One error per name, as StandardErrorMessage prints each in the aggregate.
+    expect(await runCli(['-n', 'Bad_NS', 'get', 'is', 'a', 'b'], { dir })).toEqual({
       code: 1,
       stdout: '',
-      stderr: missing,
+      stderr: notFound.repeat(2),
     });
-    expect(await runCli(['describe', 'is', 'app', '-n', 'Bad_NS'], { dir })).toEqual({
+  });
+
+  it('delete is NAME sends no Get (RequireObject(false)): the DELETE is the NotFound of the stream', async () => {
+    // k8s.io/kubectl pkg/cmd/delete/delete.go Complete: RequireObject(false), so no Info.Get; NamespaceLifecycle
+    // admits every delete, and the store answers NotFound for the object.
+    const { dir } = folder();
+    expect(await runCli(['-n', 'Bad_NS', 'delete', 'is', 'app'], { dir })).toEqual({
       code: 1,
       stdout: '',
-      stderr: missing,
+      stderr: 'Error from server (NotFound): imagestreams.image.openshift.io "app" not found\n',
     });
   });
 });

@@ -41,9 +41,12 @@ describe('every command that sends -n to the server refuses a namespace that is 
   // oc set image-lookup, oc rollout latest, oc set triggers: each request is built with
   // NamespaceIfScoped(namespace, true), so the first request fails. refresh, lint and graph read
   // the namespace as `get` does. import-image: importimage.go createImageImport's ImageStreams Get
-  // fails before the --confirm check.
+  // fails before the --confirm check. One error reaches checkErr (a single name, or a listing the
+  // command returns as the builder hands it over), so it is printed with `error: `.
   it.each([
-    [['get', 'is']],
+    [['get', 'is', '-o', 'name']],
+    [['get', 'is', '-o', 'yaml']],
+    [['get', 'is', 'hello']],
     [['get', 'is', 'hello', '-o', 'yaml']],
     [['get', 'istag', 'hello:1.0']],
     [['describe', 'is', 'hello']],
@@ -66,6 +69,29 @@ describe('every command that sends -n to the server refuses a namespace that is 
     expect(files(dir)).toEqual(before);
   });
 
+  // checkErr unwraps one aggregate of a single error; an aggregate left after that is printed by
+  // MultipleErrors, one error per line and without `error: `. get's table path (get.go Run) and
+  // describe (describe.go Run) put the builder's error into allErrs and return
+  // utilerrors.NewAggregate(allErrs); for a listing the builder's error is already an aggregate
+  // (EagerVisitorList over the Selector visitors, cli-runtime pkg/resource/builder.go
+  // visitBySelector), so one level remains. With several names ContinueOnErrorVisitor aggregates
+  // one error per name (get, describe, delete alike).
+  const bare = `invalid namespace "..": [may not be '..']\n`;
+  it.each([
+    [['get', 'is'], bare],
+    [['get', 'istag', '-o', 'wide'], bare],
+    [['describe', 'is'], bare],
+    [['get', 'is', 'a', 'b'], bare.repeat(2)],
+    [['get', 'is', 'a', 'b', '-o', 'json'], bare.repeat(2)],
+    [['describe', 'is', 'a', 'b', 'c'], bare.repeat(3)],
+    [['delete', 'is', 'a', 'b'], bare.repeat(2)],
+  ])('%j -n ..: the aggregate checkErr prints without `error: `', async (argv, stderr) => {
+    const dir = folder();
+    const before = files(dir);
+    expect(await runCli(['-n', '..', ...argv], { dir })).toEqual({ code: 1, stdout: '', stderr });
+    expect(files(dir)).toEqual(before);
+  });
+
   it('names every problem IsValidPathSegmentName finds, as Go prints a []string', async () => {
     const dir = folder();
     for (const [ns, why] of [
@@ -74,7 +100,11 @@ describe('every command that sends -n to the server refuses a namespace that is 
       ['a%b', "may not contain '%'"],
       ['a/%', "may not contain '/' may not contain '%'"],
     ]) {
-      expect(await runCli(['get', 'is', '-n', ns], { dir })).toEqual({ code: 1, stdout: '', stderr: invalid(ns, why) });
+      expect(await runCli(['describe', 'is', 'hello', '-n', ns], { dir })).toEqual({
+        code: 1,
+        stdout: '',
+        stderr: invalid(ns, why),
+      });
     }
   });
 

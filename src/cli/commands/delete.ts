@@ -39,7 +39,8 @@ async function action(type: string | undefined, args: string[], opts: Flags, cmd
       'image stream images cannot be deleted; delete the tags that point to them (isctl delete istag STREAM:TAG)',
     );
   const dryRun = Boolean(opts.dryRun);
-  const ctx = buildCoreContext(g, io, { dryRun });
+  // delete.go DeleteResult: ContinueOnErrorVisitor aggregates one error per name when there are several.
+  const ctx = buildCoreContext(g, io, { dryRun, namespaceErrors: names.length > 1 ? names.length : 0 });
   const input = { names, all: Boolean(opts.all), dryRun };
   if (resource === 'imagestreamtags') {
     const r = await deleteImageStreamTags(ctx, input);

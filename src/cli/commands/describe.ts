@@ -32,7 +32,10 @@ async function action(type: string | undefined, args: string[], opts: Flags, cmd
   const g = globalOptions(cmd, io);
   const { resource, names } = resourceAndNames(type, args);
   const scope = readScope(g, names);
-  const ctx = buildCoreContext(g, io, { namespaceCheck: 'unless-all-namespaces' });
+  // describe.go Run returns NewAggregate(allErrs): the builder's error for several names (one per
+  // name) or for a listing stays an aggregate, printed without `error: `.
+  const namespaceErrors = names.length > 1 ? names.length : names.length === 0 ? 1 : 0;
+  const ctx = buildCoreContext(g, io, { namespaceCheck: 'unless-all-namespaces', namespaceErrors });
   const out = await describe(ctx, {
     resource,
     names,

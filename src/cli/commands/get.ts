@@ -45,7 +45,10 @@ async function action(type: string | undefined, args: string[], opts: Flags, cmd
   const format = parseOutputFormat(g.output);
   const { resource, names } = resourceAndNames(type, args);
   const scope = readScope(g, names);
-  const ctx = buildCoreContext(g, io, { namespaceCheck: 'unless-all-namespaces' });
+  // get.go: several names are one error each; the table path (Run, not printGeneric) wraps a
+  // listing's aggregate once more, so it reaches checkErr as an aggregate too.
+  const namespaceErrors = names.length > 1 ? names.length : names.length === 0 && format.kind === 'table' ? 1 : 0;
+  const ctx = buildCoreContext(g, io, { namespaceCheck: 'unless-all-namespaces', namespaceErrors });
   const out = await get(ctx, {
     resource,
     names,

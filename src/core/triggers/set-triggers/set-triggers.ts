@@ -8,6 +8,7 @@
  * fields. Afterwards the object's triggers are evaluated as the controller would on the change.
  */
 import { NotFoundError, CommandError } from '../../../domain/errors.js';
+import { namedReadError } from '../../../domain/validation.js';
 import type { FileChange, Snapshot, StoredObject } from '../../../state/types.js';
 import type { CoreContext, TriggerReport } from '../../context.js';
 import {
@@ -102,7 +103,9 @@ export async function setTriggers(ctx: CoreContext, options: SetTriggersInput): 
   const { resource, name } = parseTriggerResource(options.resource);
   const find = (snap: Snapshot): StoredObject => {
     const so = snap.find(resource.kind, namespace, name);
-    if (!so) throw new NotFoundError(`${resource.plural}.${resource.printed.split('.').slice(1).join('.')}`, name);
+    // triggers.go Run reads the object through the resource builder (Info.Get).
+    const missing = new NotFoundError(`${resource.plural}.${resource.printed.split('.').slice(1).join('.')}`, name);
+    if (!so) throw namedReadError(namespace, missing);
     return so;
   };
   if (plan.printTable) {
