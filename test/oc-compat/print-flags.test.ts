@@ -59,3 +59,35 @@ describe('create imagestream -o', () => {
     expect(r).toEqual({ code: 0, stdout: 'ImageStream/app', stderr: '' });
   });
 });
+
+describe('delete -o: only name (k8s.io/kubectl pkg/cmd/delete/delete.go)', () => {
+  const stream = (name: string) =>
+    `apiVersion: image.openshift.io/v1\nkind: ImageStream\nmetadata:\n  name: ${name}\nspec:\n  tags:\n  - name: "1"\n`;
+
+  it('-o wide is refused by Validate, before anything is deleted', async () => {
+    const dir = folder();
+    fs.writeFileSync(path.join(dir, 'app.yaml'), stream('app'));
+    expect(await runCli(['delete', 'is', 'app', '-o', 'wide'], { dir })).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: "error: unexpected -o output mode: wide. We only support '-o name'\n",
+    });
+    expect(fs.readFileSync(path.join(dir, 'app.yaml'), 'utf8')).toBe(stream('app'));
+  });
+
+  it('-o name prints RESOURCE/NAME for each deleted object (PrintObj), also on a dry run', async () => {
+    const dir = folder();
+    fs.writeFileSync(path.join(dir, 'app.yaml'), stream('app'));
+    expect(await runCli(['delete', 'istag', 'app:1', '-o', 'name', '--dry-run'], { dir })).toEqual({
+      code: 0,
+      stdout: 'imagestreamtag.image.openshift.io/app:1\n',
+      stderr: '',
+    });
+    expect(await runCli(['delete', 'is', 'app', '-o', 'name'], { dir })).toEqual({
+      code: 0,
+      stdout: 'imagestream.image.openshift.io/app\n',
+      stderr: '',
+    });
+    expect(fs.existsSync(path.join(dir, 'app.yaml'))).toBe(false);
+  });
+});

@@ -38,24 +38,26 @@ async function action(type: string | undefined, args: string[], opts: Flags, cmd
     throw new CommandError(
       'image stream images cannot be deleted; delete the tags that point to them (isctl delete istag STREAM:TAG)',
     );
+  // delete.go Validate: -o name alone (PrintObj prints RESOURCE/NAME), checked before anything is read.
+  if (g.output !== undefined && g.output !== '' && g.output !== 'name')
+    throw new CommandError(`unexpected -o output mode: ${g.output}. We only support '-o name'`);
+  const printName = g.output === 'name';
   const dryRun = Boolean(opts.dryRun);
   // delete.go DeleteResult: ContinueOnErrorVisitor aggregates one error per name when there are several.
   const ctx = buildCoreContext(g, io, { dryRun, namespaceErrors: names.length > 1 ? names.length : 0 });
   const input = { names, all: Boolean(opts.all), dryRun };
+  const deleted = (kind: string, name: string) =>
+    printName ? `${kind}/${name}\n` : `${kind} "${name}" deleted${dryRun ? ' (dry run)' : ''}\n`;
   if (resource === 'imagestreamtags') {
     const r = await deleteImageStreamTags(ctx, input);
-    for (const name of r.deleted)
-      io.stdout.write(
-        escapeControls(`imagestreamtag.image.openshift.io "${name}" deleted${dryRun ? ' (dry run)' : ''}\n`),
-      );
+    for (const name of r.deleted) io.stdout.write(escapeControls(deleted('imagestreamtag.image.openshift.io', name)));
     reportErrors(io, r.errors);
     return r.errors.length > 0 ? 1 : 0;
   }
   const r = await deleteImageStreams(ctx, input);
   // kubectl delete.go DeleteResult: nothing visited, "No resources found" on stdout (no namespace named).
   if (input.all && r.deleted.length === 0 && r.errors.length === 0) io.stdout.write('No resources found\n');
-  for (const name of r.deleted)
-    io.stdout.write(escapeControls(`imagestream.image.openshift.io "${name}" deleted${dryRun ? ' (dry run)' : ''}\n`));
+  for (const name of r.deleted) io.stdout.write(escapeControls(deleted('imagestream.image.openshift.io', name)));
   reportErrors(io, r.errors);
   return r.errors.length > 0 ? 1 : 0;
 }
