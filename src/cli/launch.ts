@@ -11,7 +11,19 @@
  * the folder (isctl uses DIR/isctl), NODE_DISABLE_COMPILE_CACHE=1 turns it off, and any failure
  * only costs the speed-up. With source maps on (`node --enable-source-maps`, NODE_OPTIONS), the
  * bundle is loaded by plain `require` so that stack traces name src/*.ts lines; no cache then.
+ *
+ * The cache file is the one file isctl writes outside src/state/atomic.ts (test/architecture
+ * file-writes.test.ts keeps it so). This module is built alone into dist/launch.js, which is all
+ * that `isctl --version` loads and which scripts/build.mjs keeps under 16 kB; atomic.ts would
+ * bring its folder rules (src/state/discover.ts, the state-folder link checks of
+ * `resolveWriteTarget`, domain/errors.ts) for a file that lives outside any state folder, and the
+ * bundle, which holds atomic.ts, is what this file compiles and may not be there to call. So
+ * `writeCache` does what atomic.ts `replaceFile` does, synchronously (the run is over, nothing
+ * waits): a temporary file in the same folder, fsynced, renamed over the cache file, removed if
+ * the rename fails. The temporary file is named, and a dead writer's removed, by the rules of the
+ * state folder's temporary files (src/state/temp-names.ts, which imports nothing else of isctl).
  */
+import { isStaleTempName, TEMP_MARKER, tempPathFor } from '../state/temp-names.js';
 import { VERSION } from './version.js';
 
 /** The bundle's interface: what src/cli/main.ts exports. */
@@ -123,16 +135,34 @@ export async function loadBundle(file: string, cache: CacheLocation | undefined)
         const data = script.createCachedData();
         fs.mkdirSync(cache.dir, { recursive: true, mode: 0o700 });
         if (!trusted(fs, cache.dir)) return;
-        // Atomic: a concurrent run reads the old file or the new one, never half of one.
-        const tmp = `${cacheFile}.${process.pid}.${Date.now()}.tmp`;
-        fs.writeFileSync(tmp, data, { mode: 0o600, flag: 'wx' });
-        fs.renameSync(tmp, cacheFile);
+        writeCache(fs, cacheFile, data);
         prune(fs, path, cache.dir);
       } catch {
         // Only the speed-up of the next run is lost.
       }
     },
   };
+}
+
+/**
+ * Replaces `file` with `data` as src/state/atomic.ts `replaceFile` does (see the header for why
+ * not through it): a concurrent run reads the old file or the new one, never half of one.
+ */
+function writeCache(fs: typeof import('node:fs'), file: string, data: Buffer): void {
+  const tmp = tempPathFor(file);
+  try {
+    const fd = fs.openSync(tmp, 'wx', 0o600);
+    try {
+      fs.writeFileSync(fd, data);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(tmp, file);
+  } catch (err) {
+    fs.rmSync(tmp, { force: true });
+    throw err;
+  }
 }
 
 /** At most this many cache files are kept (0.5–1 MB each): the oldest go first. */
@@ -143,15 +173,21 @@ const MAX_CACHE_FILES = 32;
  * one machine (two clones, an installed one and a clone) would keep removing each other's.
  */
 function prune(fs: typeof import('node:fs'), path: typeof import('node:path'), dir: string): void {
-  const files = fs
-    .readdirSync(dir)
-    .filter((name) => /^[0-9a-f]{16}-.*\.bin(\.\d+\.\d+\.tmp)?$/.test(name))
-    .map((name) => ({ name, file: path.join(dir, name), mtime: fs.statSync(path.join(dir, name)).mtimeMs }))
+  const names = fs.readdirSync(dir);
+  const caches = names
+    .filter((name) => /^[0-9a-f]{16}-.*\.bin$/.test(name))
+    .map((name) => ({ name, mtime: fs.statSync(path.join(dir, name)).mtimeMs }))
     .sort((a, b) => b.mtime - a.mtime);
-  // A temporary file older than a minute was left by a run that was killed before its rename.
-  const stale = files.filter((f) => f.name.endsWith('.tmp') && Date.now() - f.mtime > 60_000);
-  const caches = files.filter((f) => !f.name.endsWith('.tmp'));
-  for (const old of [...stale, ...caches.slice(MAX_CACHE_FILES)]) fs.rmSync(old.file, { force: true });
+  // Temporary files of runs killed before their rename: those whose writer is provably gone, and
+  // (the names earlier builds gave them, `<cache>.PID.MS.tmp`) those older than a minute.
+  const stale = names.filter(
+    (name) =>
+      (/^\.[0-9a-f]{16}-.*\.bin/.test(name) && name.includes(TEMP_MARKER) && isStaleTempName(name)) ||
+      (/^[0-9a-f]{16}-.*\.bin\.\d+\.\d+\.tmp$/.test(name) &&
+        Date.now() - fs.statSync(path.join(dir, name)).mtimeMs > 60_000),
+  );
+  for (const name of [...stale, ...caches.slice(MAX_CACHE_FILES).map((c) => c.name)])
+    fs.rmSync(path.join(dir, name), { force: true });
 }
 
 /**

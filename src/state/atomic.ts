@@ -4,13 +4,12 @@
  * folder. The original file mode is kept. Symbolic links are resolved first and a link that
  * leads outside the state folder is never written through.
  */
-import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { StateFileError } from '../domain/errors.js';
-import os from 'node:os';
-import { TEMP_MARKER } from './discover.js';
-import { ownIdentity, shortHash, writerIsDead, type ProcessIdentity } from './process-identity.js';
+import { isStaleTempName, TEMP_MARKER, tempPathFor } from './temp-names.js';
+
+export { tempFileWriter, tempPathFor } from './temp-names.js';
 
 /** True when `child` is `parent` or lies below it. */
 export function isInside(parent: string, child: string): boolean {
@@ -67,20 +66,6 @@ async function lstatOrNone(p: string) {
     if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
     throw err;
   }
-}
-
-/**
- * The name of a temporary file next to `target`: it names its writer as the folder lock does
- * (PID, process start time, host name and boot id; see ./process-identity.ts), so a later run
- * removes it only once that writer is provably gone.
- */
-export function tempPathFor(target: string): string {
-  const me = ownIdentity();
-  const id = `${me.pid}-${me.procStart ?? '0'}-${shortHash(me.hostname)}${shortHash(me.bootId ?? '')}`;
-  return path.join(
-    path.dirname(target),
-    `.${path.basename(target)}${TEMP_MARKER}${id}-${randomBytes(4).toString('hex')}`,
-  );
 }
 
 /** One file of a transaction, written to its temporary file but not yet in place. */
@@ -221,6 +206,53 @@ export async function replaceFile(
   }
 }
 
+/**
+ * Creates `dir/name` with `data` only if it does not exist; false when it does. The file appears
+ * complete or not at all: a temporary file is written and hard-linked into place (the link fails
+ * if the name exists). Only on a file system without hard links is it created with O_EXCL and
+ * written after, which a killed process can leave short.
+ */
+export async function createFileExclusive(
+  dir: string,
+  name: string,
+  data: string,
+  options: TempFileOptions = {},
+): Promise<boolean> {
+  const file = path.join(dir, name);
+  const tmp = await writeTempFile(dir, name, data, options);
+  try {
+    await fs.link(tmp, file);
+    return true;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EXDEV') throw err;
+    try {
+      await fs.writeFile(file, data, { flag: 'wx', mode: options.mode ?? 0o644 });
+      return true;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw e;
+    }
+  } finally {
+    await fs.rm(tmp, { force: true });
+  }
+}
+
+/**
+ * Writes a file of isctl's own caches (`rel`, in `.isctl/cache`) atomically. Its folder is made
+ * when missing, with a `.gitignore` that ignores everything in it; when that cannot be made, no
+ * cache file is written (it would show up in `git status`) and the error is thrown.
+ */
+export async function writeCacheFile(root: string, rel: string, content: string): Promise<void> {
+  // Resolved first: a .isctl linked out of the state folder gets no folder made outside.
+  const dir = path.dirname(await resolveWriteTarget(root, rel));
+  await fs.mkdir(dir, { recursive: true });
+  const ignore = await fs.lstat(path.join(dir, '.gitignore')).catch(() => undefined);
+  if (!ignore) await createFileExclusive(dir, '.gitignore', '*\n');
+  await writeFileAtomic(root, rel, content);
+}
+
 /** Makes the renames in these folders durable. */
 export async function syncDirs(dirs: Iterable<string>): Promise<void> {
   for (const d of dirs) await syncDir(d);
@@ -239,27 +271,6 @@ async function syncDir(dir: string): Promise<void> {
   }
 }
 
-/** The writer a temporary file name names (see tempPathFor); `legacy`: an older name, with a PID only. */
-export function tempFileWriter(name: string): (ProcessIdentity & { legacy?: true }) | undefined {
-  const at = name.lastIndexOf(TEMP_MARKER);
-  if (at < 0) return undefined;
-  const rest = name.slice(at + TEMP_MARKER.length);
-  const full = /^(\d+)-(\d+)-([0-9a-f]{8})([0-9a-f]{8})-[0-9a-f]+$/.exec(rest);
-  if (full) {
-    const me = ownIdentity();
-    const [, pid, start, host, boot] = full;
-    return {
-      pid: Number(pid),
-      hostname: host === shortHash(me.hostname) ? me.hostname : `(host ${host})`,
-      ...(start !== '0' ? { procStart: start } : {}),
-      ...(boot !== shortHash(me.bootId ?? '') ? { bootId: `(boot ${boot})` } : me.bootId ? { bootId: me.bootId } : {}),
-    };
-  }
-  const old = /^(\d+)-/.exec(rest);
-  // An older name: the PID only, on this machine; this process never writes such a name.
-  return old ? { pid: Number(old[1]), hostname: os.hostname(), legacy: true } : undefined;
-}
-
 /**
  * Removes temporary files left by writers that are provably gone (the rules of the folder lock:
  * another boot, no such PID, a PID reused by a process started later, or this process's own PID
@@ -269,9 +280,7 @@ export function tempFileWriter(name: string): (ProcessIdentity & { legacy?: true
 export async function removeStaleTempFiles(root: string, rels: string[]): Promise<string[]> {
   const removed: string[] = [];
   for (const rel of rels) {
-    const writer = tempFileWriter(path.basename(rel));
-    // This process writes only the full form: a legacy name with its PID is an earlier process's.
-    if (writer && !writerIsDead(writer, () => !writer.legacy)) continue;
+    if (!isStaleTempName(path.basename(rel))) continue;
     await fs.rm(path.join(root, rel), { force: true });
     removed.push(rel);
   }

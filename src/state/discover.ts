@@ -8,8 +8,9 @@
 import { lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 
-/** Marker inside the name of a temporary file written by `writeFileAtomic`. */
-export const TEMP_MARKER = '.isctl-tmp-';
+import { TEMP_MARKER } from './temp-names.js';
+
+export { TEMP_MARKER };
 
 /** What a walk of the state folder found: state files and stray temporary files (relative, `/`-separated). */
 export interface FolderListing {

@@ -22,7 +22,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { LockError, StateFileError } from '../domain/errors.js';
-import { resolveWriteTarget, writeTempFile } from './atomic.js';
+import { createFileExclusive, resolveWriteTarget } from './atomic.js';
 import { ownIdentity, writerIsDead } from './process-identity.js';
 
 export { processStartTime } from './process-identity.js';
@@ -114,26 +114,8 @@ function isStale(f: LockFile, now: number): boolean {
 }
 
 /** Creates `file` with `text` only if it does not exist; false when it does. */
-async function createExclusive(file: string, text: string): Promise<boolean> {
-  const tmp = await writeTempFile(path.dirname(file), path.basename(file), text, { sync: false });
-  try {
-    await fs.link(tmp, file);
-    return true;
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') return false;
-    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EXDEV') throw err;
-    // File systems without hard links: fall back to O_EXCL (content written right after).
-    try {
-      await fs.writeFile(file, text, { flag: 'wx', mode: 0o644 });
-      return true;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
-      throw e;
-    }
-  } finally {
-    await fs.rm(tmp, { force: true });
-  }
+function createExclusive(file: string, text: string): Promise<boolean> {
+  return createFileExclusive(path.dirname(file), path.basename(file), text, { sync: false });
 }
 
 /** Removes `file` if it still holds exactly `text`. */

@@ -15,11 +15,11 @@
  * state file at all. Views are recorded from the same parse as the objects, in a file of their
  * own that only a listing reads.
  */
-import { promises as fs, readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import type { Stats } from 'node:fs';
 import path from 'node:path';
 import type { KubeObject } from '../domain/types.js';
-import { resolveWriteTarget, writeFileAtomic } from './atomic.js';
+import { writeCacheFile } from './atomic.js';
 import type { FoundMarker } from './markers.js';
 import type { ParsedFile, ParsedObject } from './parse.js';
 import type { ObjectViews } from './types.js';
@@ -124,15 +124,6 @@ interface ViewsStamp {
 function sameStamp(v: unknown, id: string, st: Stats | undefined): boolean {
   const s = v as Partial<ViewsStamp> | undefined;
   return Boolean(st && s && s.id === id && s.size === st.size && s.mtimeMs === st.mtimeMs && s.ino === st.ino);
-}
-
-/** Writes a cache file atomically into `.isctl/cache` (made, with its `.gitignore`, when missing). */
-async function writeCacheFile(root: string, rel: string, content: string): Promise<void> {
-  // Resolved first: a .isctl linked out of the state folder gets no folder made outside.
-  const dir = path.dirname(await resolveWriteTarget(root, rel));
-  await fs.mkdir(dir, { recursive: true });
-  await fs.writeFile(path.join(dir, '.gitignore'), '*\n', { flag: 'wx' }).catch(() => undefined);
-  await writeFileAtomic(root, rel, content);
 }
 
 /**

@@ -7,11 +7,11 @@
  * last seconds before the cache is written are not cached ("racy git" rule), so an edit within
  * the same mtime tick is never missed. The cache is an optimisation only: any doubt, re-parse.
  */
-import { promises as fs, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Stats } from 'node:fs';
 import type { ParsedObject } from './parse.js';
-import { resolveWriteTarget, writeFileAtomic } from './atomic.js';
+import { writeCacheFile } from './atomic.js';
 
 const CACHE_FILE = '.isctl/cache/parsed-v1.json';
 const RACY_MS = 3000;
@@ -73,11 +73,7 @@ export class ParseCache {
   async save(): Promise<void> {
     if (!this.dirty) return;
     try {
-      // Resolved first: a .isctl linked out of the state folder gets no folder made outside.
-      const dir = path.dirname(await resolveWriteTarget(this.root, CACHE_FILE));
-      await fs.mkdir(dir, { recursive: true });
-      await fs.writeFile(path.join(dir, '.gitignore'), '*\n', { flag: 'wx' }).catch(() => undefined);
-      await writeFileAtomic(this.root, CACHE_FILE, JSON.stringify(Object.fromEntries(this.entries)));
+      await writeCacheFile(this.root, CACHE_FILE, JSON.stringify(Object.fromEntries(this.entries)));
       this.dirty = false;
     } catch {
       // The cache is an optimisation; a folder we cannot write to is still readable.

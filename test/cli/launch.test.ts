@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cacheId, cacheLocation, loadBundle } from '../../src/cli/launch.js';
+import { tempPathFor } from '../../src/state/temp-names.js';
 import { tempDir } from '../helpers/index.js';
 
 function fakeBundle(dir: string, answer: number): string {
@@ -126,6 +127,38 @@ describe('loadBundle', () => {
     expect(left).not.toContain(path.basename(leftover));
     // The 9 oldest made room for the new one.
     for (let i = 0; i < 9; i++) expect(left).not.toContain(`${'0'.repeat(14)}${String(i).padStart(2, '0')}-get.bin`);
+  });
+
+  it('a temporary file is removed when its writer is provably gone, as in the state folder; a live one stays', async () => {
+    const work = tempDir('launch');
+    const cache = { dir: path.join(work, 'cache'), key: 'get' };
+    fs.mkdirSync(cache.dir, { mode: 0o700 });
+    // Named as src/state/temp-names.ts names them: this process's own (a write in flight) …
+    const live = path.basename(tempPathFor(path.join(cache.dir, `${'b'.repeat(16)}-get.bin`)));
+    expect(live).toMatch(new RegExp(`^\\.b{16}-get\\.bin\\.isctl-tmp-${process.pid}-`));
+    // … and one of a PID no process has (beyond any pid_max).
+    const dead = live.replace(`-tmp-${process.pid}-`, `-tmp-${2 ** 30}-`).replace(/^\.b/, '.c');
+    for (const name of [live, dead]) fs.writeFileSync(path.join(cache.dir, name), 'half');
+
+    (await loadBundle(fakeBundle(work, 40), cache)).saveCache();
+    const left = cacheFiles(cache.dir);
+    expect(left).toContain(live);
+    expect(left).not.toContain(dead);
+    expect(left.filter((n) => !n.startsWith('.'))).toHaveLength(1);
+  });
+
+  it('a cache file that cannot be replaced leaves no temporary file behind', async () => {
+    const work = tempDir('launch');
+    const file = fakeBundle(work, 40);
+    const cache = { dir: path.join(work, 'cache'), key: 'get' };
+    fs.mkdirSync(cache.dir, { mode: 0o700 });
+    // A folder (not empty) where the cache file goes: the rename fails.
+    const occupied = path.join(cache.dir, `${cacheId(file, fs.readFileSync(file))}-get.bin`);
+    fs.mkdirSync(occupied);
+    fs.writeFileSync(path.join(occupied, 'x'), '');
+    const loaded = await loadBundle(file, cache);
+    expect(() => loaded.saveCache()).not.toThrow();
+    expect(cacheFiles(cache.dir)).toEqual([path.basename(occupied)]);
   });
 
   it('a cache file V8 refuses is compiled around and replaced', async () => {
