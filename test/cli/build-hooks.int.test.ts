@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runBuildHooks } from '../../src/cli/build-hooks.js';
+import { tempDir } from '../helpers/index.js';
 
 const BUILD = { namespace: 'ns', name: 'app', file: 'bc.yaml', image: 'quay.io/a/b@sha256:1', trigger: 'ns/b:latest' };
 
@@ -27,6 +28,21 @@ async function gone(pid: number, ms = 5000): Promise<boolean> {
     await new Promise((r) => setTimeout(r, 20));
   }
   return !running(pid);
+}
+
+/**
+ * Runs one hook for BUILD with these limits, under this test's PATH; the script may write a PID to
+ * the file it is given. Returns the hook's result, how long the run took and that PID.
+ */
+async function runTimedHook(
+  script: (pidFile: string) => string,
+  limits: { timeoutMs: number; killGraceMs: number },
+): Promise<{ result: Awaited<ReturnType<typeof runBuildHooks>>[number] | undefined; ms: number; pid?: number }> {
+  const pidFile = path.join(tempDir('hooks'), 'hook.pid');
+  const started = Date.now();
+  const [result] = await runBuildHooks([BUILD], script(pidFile), { PATH: process.env.PATH }, limits);
+  const ms = Date.now() - started;
+  return { result, ms, ...(fs.existsSync(pidFile) ? { pid: Number(fs.readFileSync(pidFile, 'utf8')) } : {}) };
 }
 
 describe('runBuildHooks', () => {
@@ -60,62 +76,38 @@ describe('runBuildHooks', () => {
   });
 
   it('stops a hook that outlives its limit, and the processes it started, and says it timed out', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'isctl-hooks-'));
-    try {
-      const pidFile = path.join(dir, 'grandchild.pid');
-      // The hook starts a process of its own in the background and waits: both must be stopped.
-      const started = Date.now();
-      const results = await runBuildHooks(
-        [BUILD],
-        `sleep 60 & echo $! > "${pidFile}"; echo started; wait`,
-        { PATH: process.env.PATH },
-        { timeoutMs: 500, killGraceMs: 1000 },
-      );
-      expect(Date.now() - started).toBeLessThan(10_000);
-      expect(results[0]).toMatchObject({ timedOut: true, exitCode: null, signal: 'SIGTERM', stdout: 'started\n' });
-      const grandchild = Number(fs.readFileSync(pidFile, 'utf8'));
-      expect(grandchild).toBeGreaterThan(1);
-      expect(await gone(grandchild)).toBe(true);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    // The hook starts a process of its own in the background and waits: both must be stopped.
+    const hook = await runTimedHook((pidFile) => `sleep 60 & echo $! > "${pidFile}"; echo started; wait`, {
+      timeoutMs: 500,
+      killGraceMs: 1000,
+    });
+    expect(hook.ms).toBeLessThan(10_000);
+    expect(hook.result).toMatchObject({ timedOut: true, exitCode: null, signal: 'SIGTERM', stdout: 'started\n' });
+    expect(hook.pid).toBeGreaterThan(1);
+    expect(await gone(hook.pid!)).toBe(true);
   });
 
   it('kills a hook that ignores SIGTERM after the grace period', async () => {
-    const started = Date.now();
-    const results = await runBuildHooks(
-      [BUILD],
-      `trap '' TERM; echo ready; while :; do sleep 0.1; done`,
-      {
-        PATH: process.env.PATH,
-      },
-      { timeoutMs: 300, killGraceMs: 300 },
-    );
-    expect(Date.now() - started).toBeLessThan(10_000);
-    expect(results[0]).toMatchObject({ timedOut: true, exitCode: null, signal: 'SIGKILL', stdout: 'ready\n' });
+    const hook = await runTimedHook(() => `trap '' TERM; echo ready; while :; do sleep 0.1; done`, {
+      timeoutMs: 300,
+      killGraceMs: 300,
+    });
+    expect(hook.ms).toBeLessThan(10_000);
+    expect(hook.result).toMatchObject({ timedOut: true, exitCode: null, signal: 'SIGKILL', stdout: 'ready\n' });
   });
 
   it("does not wait for pipes held by a process that left the hook's process group", async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'isctl-hooks-'));
+    // setsid puts the sleep in a session of its own, out of reach of the group kill; it keeps stdout open.
+    const hook = await runTimedHook((pidFile) => `setsid sleep 30 & echo $! > "${pidFile}"; wait`, {
+      timeoutMs: 300,
+      killGraceMs: 300,
+    });
+    expect(hook.ms).toBeLessThan(10_000);
+    expect(hook.result!.timedOut).toBe(true);
     try {
-      const pidFile = path.join(dir, 'escaped.pid');
-      const started = Date.now();
-      // setsid puts the sleep in a session of its own, out of reach of the group kill; it keeps stdout open.
-      const results = await runBuildHooks(
-        [BUILD],
-        `setsid sleep 30 & echo $! > "${pidFile}"; wait`,
-        { PATH: process.env.PATH },
-        { timeoutMs: 300, killGraceMs: 300 },
-      );
-      expect(Date.now() - started).toBeLessThan(10_000);
-      expect(results[0]!.timedOut).toBe(true);
-      try {
-        process.kill(Number(fs.readFileSync(pidFile, 'utf8')), 'SIGKILL');
-      } catch {
-        // It ended already.
-      }
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
+      process.kill(hook.pid!, 'SIGKILL');
+    } catch {
+      // It ended already.
     }
   });
 

@@ -2,26 +2,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { readState, runCli, tempDir, testClock } from '../helpers/index.js';
+import { folderContents, readState, runCli, tempDir, testClock } from '../helpers/index.js';
 
 const clock = testClock('2026-01-01T10:05:00Z');
 const at = (dir: string) => (argv: string[], stdin?: NodeJS.ReadableStream) =>
   runCli(['--dir', dir, ...argv], { clock, ...(stdin ? { stdin } : {}) });
 import { CORPUS } from '../fixtures/corpus.js';
 
-/** Every file of a folder (relative path → content), hidden folders included. */
-function snapshotFolder(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (!e.name.endsWith('.lock')) out[path.relative(dir, p)] = fs.readFileSync(p, 'utf8');
-    }
-  };
-  walk(dir);
-  return out;
-}
+/** Every file of a folder (relative path → content), hidden folders included, lock files apart. */
+const snapshotFolder = (dir: string) => folderContents(dir, (name) => name.endsWith('.lock'));
 
 describe('create imagestream', () => {
   it('creates an empty stream at the default path, then refuses a second one and a bad name', async () => {

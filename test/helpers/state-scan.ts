@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { runCli, spawnCli } from './cli.js';
 
@@ -38,6 +38,16 @@ export function listFiles(dir: string, base = dir): string[] {
     else out.push(relative(base, p));
   }
   return out.sort();
+}
+
+/**
+ * Every regular file below `dir` (relative path → content as UTF-8), dot-folders included, but for
+ * those whose name `skip` picks: what a test compares to tell that a command left a folder alone.
+ */
+export function folderContents(dir: string, skip: (name: string) => boolean = () => false): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const rel of listFiles(dir)) if (!skip(basename(rel))) out[rel] = readFileSync(join(dir, rel), 'utf8');
+  return out;
 }
 
 /**

@@ -15,6 +15,15 @@ import { EXAMPLE_LAYOUT, runCli, tempDir } from '../helpers/index.js';
 
 const notFound = 'Error from server (NotFound): namespaces "Bad_NS" not found\n';
 
+/** Runs `isctl -n Bad_NS ARGV` in `dir` and checks all it shows: the exit code, stdout and stderr (empty unless given). */
+async function expectInBadNs(
+  dir: string,
+  argv: string[],
+  want: { code: number; stdout?: string; stderr?: string },
+): Promise<void> {
+  expect(await runCli(['-n', 'Bad_NS', ...argv], { dir })).toEqual({ stdout: '', stderr: '', ...want });
+}
+
 function folder(): { dir: string; from: string } {
   const dir = tempDir('oc-ns');
   fs.cpSync(EXAMPLE_LAYOUT, path.join(dir, 'hello-oci'), { recursive: true });
@@ -24,11 +33,7 @@ function folder(): { dir: string; from: string } {
 describe('reads in a namespace that cannot exist (no client-side check)', () => {
   it('get is: "No resources found in Bad_NS namespace.", exit 0', async () => {
     const { dir } = folder();
-    expect(await runCli(['-n', 'Bad_NS', 'get', 'is'], { dir })).toEqual({
-      code: 0,
-      stdout: '',
-      stderr: 'No resources found in Bad_NS namespace.\n',
-    });
+    await expectInBadNs(dir, ['get', 'is'], { code: 0, stderr: 'No resources found in Bad_NS namespace.\n' });
   });
 
   it('a named read through the resource builder is the NotFound of the namespace (Info.Get asks for it)', async () => {
@@ -50,23 +55,18 @@ describe('reads in a namespace that cannot exist (no client-side check)', () => 
       ['rollout', 'latest', 'dc/app'],
       ['set', 'triggers', 'dc/app'],
     ]) {
-      expect(await runCli(['-n', 'Bad_NS', ...argv], { dir })).toEqual({ code: 1, stdout: '', stderr: notFound });
+      await expectInBadNs(dir, argv, { code: 1, stderr: notFound });
     }
     // One error per name, as StandardErrorMessage prints each in the aggregate.
-    expect(await runCli(['-n', 'Bad_NS', 'get', 'is', 'a', 'b'], { dir })).toEqual({
-      code: 1,
-      stdout: '',
-      stderr: notFound.repeat(2),
-    });
+    await expectInBadNs(dir, ['get', 'is', 'a', 'b'], { code: 1, stderr: notFound.repeat(2) });
   });
 
   it('delete is NAME sends no Get (RequireObject(false)): the DELETE is the NotFound of the stream', async () => {
     // k8s.io/kubectl pkg/cmd/delete/delete.go Complete: RequireObject(false), so no Info.Get; NamespaceLifecycle
     // admits every delete, and the store answers NotFound for the object.
     const { dir } = folder();
-    expect(await runCli(['-n', 'Bad_NS', 'delete', 'is', 'app'], { dir })).toEqual({
+    await expectInBadNs(dir, ['delete', 'is', 'app'], {
       code: 1,
-      stdout: '',
       stderr: 'Error from server (NotFound): imagestreams.image.openshift.io "app" not found\n',
     });
   });
@@ -76,11 +76,7 @@ describe('deletes there find nothing too (NamespaceLifecycle admits every delete
   it('delete is --all: the list is empty, so kubectl delete DeleteResult prints "No resources found" on stdout, exit 0', async () => {
     // k8s.io/kubectl pkg/cmd/delete/delete.go DeleteResult: `if found == 0 { fmt.Fprintf(o.Out, "No resources found\n") }`.
     const { dir } = folder();
-    expect(await runCli(['-n', 'Bad_NS', 'delete', 'is', '--all'], { dir })).toEqual({
-      code: 0,
-      stdout: 'No resources found\n',
-      stderr: '',
-    });
+    await expectInBadNs(dir, ['delete', 'is', '--all'], { code: 0, stdout: 'No resources found\n' });
   });
 });
 
@@ -88,11 +84,7 @@ describe('writes into it are the namespace NotFound, and nothing is written or i
   it('create imagestream app -n Bad_NS: the Create is answered by admission, not validation', async () => {
     // openshift/oc pkg/cli/create/imagestream.go Run: ImageStreams(namespace).Create.
     const { dir } = folder();
-    expect(await runCli(['-n', 'Bad_NS', 'create', 'imagestream', 'app'], { dir })).toEqual({
-      code: 1,
-      stdout: '',
-      stderr: notFound,
-    });
+    await expectInBadNs(dir, ['create', 'imagestream', 'app'], { code: 1, stderr: notFound });
     expect(fs.existsSync(path.join(dir, 'imagestreams'))).toBe(false);
   });
 

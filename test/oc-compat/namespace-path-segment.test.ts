@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { EXAMPLE_LAYOUT, ROOT, runCli, tempDir } from '../helpers/index.js';
+import { EXAMPLE_LAYOUT, folderContents, ROOT, runCli, tempDir } from '../helpers/index.js';
 
 const invalid = (ns: string, why: string) => `error: invalid namespace ${JSON.stringify(ns)}: [${why}]\n`;
 const DOTDOT = invalid('..', "may not be '..'");
@@ -23,17 +23,13 @@ function folder(): string {
 }
 
 /** Every file below `dir` (relative path → content), hidden folders included. */
-function files(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else out[path.relative(dir, p)] = fs.readFileSync(p, 'utf8');
-    }
-  };
-  walk(dir);
-  return out;
+const files = (dir: string) => folderContents(dir);
+
+/** Each run is refused with `stderr` (exit 1, nothing on stdout), and the folder is left byte for byte. */
+async function expectRefused(dir: string, runs: string[][], stderr = DOTDOT): Promise<void> {
+  const before = files(dir);
+  for (const argv of runs) expect(await runCli(argv, { dir })).toEqual({ code: 1, stdout: '', stderr });
+  expect(files(dir)).toEqual(before);
 }
 
 describe('every command that sends -n to the server refuses a namespace that is not a path segment', () => {
@@ -63,10 +59,7 @@ describe('every command that sends -n to the server refuses a namespace that is 
     [['graph']],
     [['import-image', 'hello']],
   ])('%j -n ..: error: invalid namespace "..", exit 1, nothing written', async (argv) => {
-    const dir = folder();
-    const before = files(dir);
-    expect(await runCli(['-n', '..', ...argv], { dir })).toEqual({ code: 1, stdout: '', stderr: DOTDOT });
-    expect(files(dir)).toEqual(before);
+    await expectRefused(folder(), [['-n', '..', ...argv]]);
   });
 
   // checkErr unwraps one aggregate of a single error; an aggregate left after that is printed by
@@ -86,10 +79,7 @@ describe('every command that sends -n to the server refuses a namespace that is 
     [['describe', 'is', 'a', 'b', 'c'], bare.repeat(3)],
     [['delete', 'is', 'a', 'b'], bare.repeat(2)],
   ])('%j -n ..: the aggregate checkErr prints without `error: `', async (argv, stderr) => {
-    const dir = folder();
-    const before = files(dir);
-    expect(await runCli(['-n', '..', ...argv], { dir })).toEqual({ code: 1, stdout: '', stderr });
-    expect(files(dir)).toEqual(before);
+    await expectRefused(folder(), [['-n', '..', ...argv]], stderr);
   });
 
   it('names every problem IsValidPathSegmentName finds, as Go prints a []string', async () => {
@@ -160,26 +150,14 @@ describe('every command that sends -n to the server refuses a namespace that is 
 describe('tag: only the namespaces tag.go sends a request to are checked', () => {
   it('tag -d: the ImageStreamTags Delete of the destination is refused, whether -n or NAMESPACE/ names it', async () => {
     // openshift/oc pkg/cli/tag/tag.go Run: ImageStreamTags(o.destNamespace[i]).Delete.
-    const dir = folder();
-    const before = files(dir);
-    expect(await runCli(['-n', '..', 'tag', '-d', 'hello:1.0'], { dir })).toEqual({
-      code: 1,
-      stdout: '',
-      stderr: DOTDOT,
-    });
-    expect(await runCli(['tag', '-d', '../hello:1.0'], { dir })).toEqual({ code: 1, stdout: '', stderr: DOTDOT });
-    expect(files(dir)).toEqual(before);
+    await expectRefused(folder(), [
+      ['-n', '..', 'tag', '-d', 'hello:1.0'],
+      ['tag', '-d', '../hello:1.0'],
+    ]);
   });
 
   it('an ImageStreamTag source is read in -n (Complete: ImageStreams(srcNamespace).Get), so it is refused', async () => {
-    const dir = folder();
-    const before = files(dir);
-    expect(await runCli(['-n', '..', 'tag', 'hello:1.0', 'app:1'], { dir })).toEqual({
-      code: 1,
-      stdout: '',
-      stderr: DOTDOT,
-    });
-    expect(files(dir)).toEqual(before);
+    await expectRefused(folder(), [['-n', '..', 'tag', 'hello:1.0', 'app:1']]);
   });
 
   it('a pull spec tagged into NAMESPACE/STREAM:TAG never sends -n, so -n .. does not matter', async () => {

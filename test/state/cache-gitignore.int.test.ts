@@ -5,43 +5,15 @@
  * empty: an empty one would be kept for good and every cache file would show up in `git status`.
  */
 import { execFileSync } from 'node:child_process';
-import fs, { promises as fsp } from 'node:fs';
+import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { fullDisk } from '../helpers/faults.js';
 import { runCli, tempDir } from '../helpers/index.js';
 
 afterEach(() => {
   vi.restoreAllMocks();
 });
-
-const enospc = () =>
-  Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', errno: -28, syscall: 'write' });
-
-/** Every new `.gitignore` (or temporary file for one, `..gitignore.isctl-tmp-…`) is created empty: nothing of it is written. */
-function fullDiskAtGitignore(): () => number {
-  let hit = 0;
-  const realOpen = fsp.open.bind(fsp);
-  const realWriteFile = fsp.writeFile.bind(fsp);
-  const full = (file: fs.PathLike) => /^\.+gitignore/.test(path.basename(String(file)));
-  vi.spyOn(fsp, 'open').mockImplementation((async (file: fs.PathLike, flags?: string | number, mode?: fs.Mode) => {
-    const fh = await realOpen(file, flags, mode);
-    if (flags !== 'wx' || !full(file)) return fh;
-    hit++;
-    await fh.close();
-    throw enospc();
-  }) as typeof fsp.open);
-  vi.spyOn(fsp, 'writeFile').mockImplementation((async (
-    file: fs.PathLike,
-    data: string,
-    opts?: fs.WriteFileOptions,
-  ) => {
-    if (!full(file)) return realWriteFile(file, data, opts);
-    hit++;
-    await realWriteFile(file, '', opts);
-    throw enospc();
-  }) as typeof fsp.writeFile);
-  return () => hit;
-}
 
 describe('a full disk while the cache folder is first made', () => {
   it("no cache file shows up in git status: the folder's .gitignore is whole or missing, and the next run makes it", async () => {
@@ -55,10 +27,11 @@ describe('a full disk while the cache folder is first made', () => {
     const status = () =>
       execFileSync('git', ['status', '--porcelain', '--untracked-files=all'], { cwd: dir, encoding: 'utf8' });
 
-    const hits = fullDiskAtGitignore();
+    // Every new .gitignore (or temporary file for one, `..gitignore.isctl-tmp-…`) is created, and nothing of it written.
+    const fault = fullDisk((file) => /^\.+gitignore/.test(path.basename(file)), 'none');
     const first = await runCli(['get', 'is', '-A'], { dir });
     vi.restoreAllMocks();
-    expect(hits()).toBeGreaterThan(0);
+    expect(fault.failed()).toMatch(/gitignore/);
     // The cache is only a speed-up: the command answers all the same.
     expect(first.code, first.stderr).toBe(0);
     expect(first.stdout).toContain('app');

@@ -7,6 +7,12 @@
 import { describe, expect, it } from 'vitest';
 import { mayDefine } from '../../src/state/may-define.js';
 
+/** Which of the `Kind/name` pairs asked `text` may define, in the order asked: each one asked is checked. */
+function defines(text: string, asked: string[]): string[] {
+  const d = mayDefine(text);
+  return asked.filter((a) => d(a.slice(0, a.indexOf('/')), a.slice(a.indexOf('/') + 1)));
+}
+
 const DC_WEB = `apiVersion: apps.openshift.io/v1
 kind: DeploymentConfig
 metadata:
@@ -24,26 +30,30 @@ spec:
 
 describe('mayDefine', () => {
   it('reads the top-level kind and the name under metadata, not the words of a trigger', () => {
-    const d = mayDefine(DC_WEB);
-    expect(d('DeploymentConfig', 'web')).toBe(true);
-    expect(d('DeploymentConfig', 'hello')).toBe(false);
-    expect(d('ImageStream', 'hello')).toBe(false);
-    expect(d('ImageStreamTag', 'hello:1.0')).toBe(false);
+    expect(
+      defines(DC_WEB, [
+        'DeploymentConfig/web',
+        'DeploymentConfig/hello',
+        'ImageStream/hello',
+        'ImageStreamTag/hello:1.0',
+      ]),
+    ).toEqual(['DeploymentConfig/web']);
   });
 
   it('reads each document on its own', () => {
-    const d = mayDefine(`${DC_WEB}---\nkind: ImageStream\nmetadata: {name: "hello", namespace: x}\nspec: [\n`);
-    expect(d('ImageStream', 'hello')).toBe(true);
-    expect(d('ImageStream', 'web')).toBe(false);
-    expect(d('DeploymentConfig', 'web')).toBe(true);
+    expect(
+      defines(`${DC_WEB}---\nkind: ImageStream\nmetadata: {name: "hello", namespace: x}\nspec: [\n`, [
+        'ImageStream/hello',
+        'ImageStream/web',
+        'DeploymentConfig/web',
+      ]),
+    ).toEqual(['ImageStream/hello', 'DeploymentConfig/web']);
   });
 
   it('reads JSON-ish text by its braces', () => {
     const json =
       '{"kind": "ImageStream", "metadata": {"name": "hello"}, "spec": {"tags": [{"from": {"kind": "X", "name": "db"}}]},}';
-    const d = mayDefine(json);
-    expect(d('ImageStream', 'hello')).toBe(true);
-    expect(d('ImageStream', 'db')).toBe(false);
+    expect(defines(json, ['ImageStream/hello', 'ImageStream/db'])).toEqual(['ImageStream/hello']);
     // Unbalanced: it tells nothing, so every kind and name it mentions counts.
     expect(mayDefine(json.slice(0, -2))('X', 'db')).toBe(true);
   });
@@ -63,10 +73,7 @@ describe('mayDefine', () => {
   it('reads a file with conflict markers as one text: the markers may move where a document ends', () => {
     const conflict =
       'kind: ImageStream\nmetadata:\n<<<<<<< HEAD\n  name: a\n---\nkind: Other\n=======\n  name: b\n>>>>>>> x\n';
-    const d = mayDefine(conflict);
-    expect(d('ImageStream', 'b')).toBe(true);
-    expect(d('Other', 'a')).toBe(true);
-    expect(d('ImageStream', 'c')).toBe(false);
+    expect(defines(conflict, ['ImageStream/b', 'Other/a', 'ImageStream/c'])).toEqual(['ImageStream/b', 'Other/a']);
   });
 
   // A document that is one block scalar: its text has column-0 `kind:` lines, and it is a string.
@@ -74,9 +81,9 @@ describe('mayDefine', () => {
   const BROKEN_DOC = '---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: notes\ndata: [\n';
 
   it('a block scalar is text: the kind: lines in it define nothing, in a file broken elsewhere', () => {
-    const d = mayDefine(`# an example, kept as text\n${TEXT_DOC}${BROKEN_DOC}`);
-    expect(d('ImageStream', 'hello')).toBe(false);
-    expect(d('ConfigMap', 'notes')).toBe(true);
+    expect(
+      defines(`# an example, kept as text\n${TEXT_DOC}${BROKEN_DOC}`, ['ImageStream/hello', 'ConfigMap/notes']),
+    ).toEqual(['ConfigMap/notes']);
     // A bare block scalar (no ---) is a string too.
     expect(mayDefine(`|\nkind: ImageStream\nmetadata:\n  name: hello\n${BROKEN_DOC}`)('ImageStream', 'hello')).toBe(
       false,
@@ -87,11 +94,10 @@ describe('mayDefine', () => {
     const text =
       'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n...\n' +
       `apiVersion: image.openshift.io/v1\nkind: ImageStream\nmetadata:\n  name: hello\n${BROKEN_DOC}`;
-    const d = mayDefine(text);
-    expect(d('ImageStream', 'hello')).toBe(true);
-    expect(d('ConfigMap', 'cm')).toBe(true);
-    expect(d('ImageStream', 'cm')).toBe(false);
-    expect(d('ConfigMap', 'hello')).toBe(false);
+    expect(defines(text, ['ImageStream/hello', 'ConfigMap/cm', 'ImageStream/cm', 'ConfigMap/hello'])).toEqual([
+      'ImageStream/hello',
+      'ConfigMap/cm',
+    ]);
   });
 
   it('a kind or name written with escapes is read as the loader reads it, not missed', () => {
@@ -107,9 +113,7 @@ describe('mayDefine', () => {
 
   it('a file that parses but holds an invalid object defines exactly its objects; one without a plain name, any name it mentions', () => {
     const invalid = 'apiVersion: image.openshift.io/v1\nkind: ImageStream\nmetadata:\n  name: web\nspec:\n  tags: 3\n';
-    const d = mayDefine(`${invalid}${TEXT_DOC}`);
-    expect(d('ImageStream', 'web')).toBe(true);
-    expect(d('ImageStream', 'hello')).toBe(false);
+    expect(defines(`${invalid}${TEXT_DOC}`, ['ImageStream/web', 'ImageStream/hello'])).toEqual(['ImageStream/web']);
     const unnamed = 'apiVersion: image.openshift.io/v1\nkind: ImageStream\nmetadata:\n  name: 7\n# was hello\n';
     expect(mayDefine(unnamed)('ImageStream', 'hello')).toBe(true);
     expect(mayDefine(unnamed)('DeploymentConfig', 'hello')).toBe(false);

@@ -11,6 +11,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { removeStaleTempFiles, tempPathFor } from '../../src/state/atomic.js';
 import { TEMP_MARKER } from '../../src/state/discover.js';
 import { openStateStore } from '../../src/state/store.js';
+import { fullDisk } from '../helpers/faults.js';
 import { EXAMPLE_LAYOUT, ROOT, runCli, tempDir } from '../helpers/index.js';
 
 afterEach(() => {
@@ -43,43 +44,8 @@ function files(dir: string, state = false): Map<string, string> {
   return out;
 }
 
-const enospc = () =>
-  Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', errno: -28, syscall: 'write' });
-
-/**
- * Makes the `failAt`-th write of new data in this process (a file opened to be created, or
- * fs.promises.writeFile) fail with ENOSPC after writing part of its data, as a full disk does.
- * Returns how many writes were seen.
- */
-function fullDiskAt(failAt: number): { writes: () => number; failed: () => string | undefined } {
-  let n = 0;
-  let failed: string | undefined;
-  const realOpen = fsp.open.bind(fsp);
-  const realWriteFile = fsp.writeFile.bind(fsp);
-  vi.spyOn(fsp, 'open').mockImplementation((async (file: fs.PathLike, flags?: string | number, mode?: fs.Mode) => {
-    const fh = await realOpen(file, flags, mode);
-    if (flags !== 'wx') return fh;
-    if (++n !== failAt) return fh;
-    failed = String(file);
-    const write = fh.writeFile.bind(fh);
-    fh.writeFile = (async (data: string | Uint8Array) => {
-      await write(typeof data === 'string' ? data.slice(0, data.length >> 1) : data.subarray(0, data.length >> 1));
-      throw enospc();
-    }) as typeof fh.writeFile;
-    return fh;
-  }) as typeof fsp.open);
-  vi.spyOn(fsp, 'writeFile').mockImplementation((async (
-    file: fs.PathLike,
-    data: string,
-    opts?: fs.WriteFileOptions,
-  ) => {
-    if (++n !== failAt) return realWriteFile(file, data, opts);
-    failed = String(file);
-    await realWriteFile(file, data.slice(0, data.length >> 1), opts);
-    throw enospc();
-  }) as typeof fsp.writeFile);
-  return { writes: () => n, failed: () => failed };
-}
+/** The `failAt`-th write of new data in this process fails with ENOSPC after writing half of its data. */
+const fullDiskAt = (failAt: number) => fullDisk((_file, n) => n === failAt);
 
 describe('a full disk (ENOSPC) during import-image', () => {
   it('at every write of the run in turn: every state file is old or every one new, never a mix; no temporary file stays', async () => {
