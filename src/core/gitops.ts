@@ -132,7 +132,10 @@ export async function commitChange<R>(
       }
       lease = there ?? '';
     }
-    const r = await git.push(push.target, lease !== undefined ? { lease } : {});
+    const pushed = commit;
+    const r = await git.push(push.target, lease !== undefined ? { lease } : {}).catch((err: unknown) => {
+      throw err instanceof GitError && err.reason === 'PushRefused' ? refused(err, base, pushed, spec.owned) : err;
+    });
     if (r.status === 'pushed') {
       if (r.upToDate) report.alreadyThere = true;
       else report.pushed = true;
@@ -140,7 +143,7 @@ export async function commitChange<R>(
     }
     report.conflicts++;
     const attempt = report.conflicts;
-    if (attempt >= attempts) throw gaveUp(push.target, attempts, r.why, commit, spec.owned);
+    if (attempt >= attempts) throw gaveUp(push.target, base, attempts, r.why, commit, spec.owned);
     const backoff = spec.backoff ?? DEFAULT_BACKOFF;
     const delayMs = Math.round(spec.random() * Math.min(backoff.maxMs, backoff.baseMs * 2 ** (attempt - 1)));
     spec.onConflict?.({ attempt, why: r.why, delayMs });
@@ -218,8 +221,33 @@ function checkedMessage(message: string): string {
   return message.endsWith('\n') ? message : `${message}\n`;
 }
 
+/** How to drop this run's commit again: back to the remote branch it was built on, else to its parent. */
+function dropCommand(base: RemoteBranch | undefined, commit: string): string {
+  return `git reset --keep ${base ? `${base.remote}/${base.branch}` : `${commit.slice(0, 12)}~`}`;
+}
+
+/**
+ * A push the remote refused (a hook, a branch protection rule): its message as the adapter gives
+ * it, and a hint that says where the change is now — committed locally, not pushed — and how to
+ * drop it, as after giving up (`gaveUp`); a clone of isctl's own starts again from the remote.
+ */
+function refused(err: GitError, base: RemoteBranch | undefined, commit: string, owned: boolean | undefined): GitError {
+  const decides = 'the remote (a hook or a branch protection rule) decides; see its message';
+  return new GitError(
+    'PushRefused',
+    err.message,
+    owned
+      ? `${decides}; the next pass starts again from the remote branch`
+      : `${decides}. The change is committed locally as ${commit.slice(0, 12)} but not pushed: drop it ` +
+          `(${dropCommand(base, commit)}) and run again once the remote accepts it, or with --push-branch NAME ` +
+          'to push it to a branch of its own for a pull request',
+    err.detail,
+  );
+}
+
 function gaveUp(
   target: RemoteBranch,
+  base: RemoteBranch | undefined,
   attempts: number,
   why: string,
   commit: string,
@@ -227,12 +255,12 @@ function gaveUp(
 ): GitError {
   return new GitError(
     'GaveUp',
-    `gave up after ${attempts} attempts: ${target.remote} ${target.branch} kept moving (last rejection: ${why})`,
+    `gave up after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${target.remote} ${target.branch} kept moving ` +
+      `(last rejection: ${why})`,
     owned
       ? 'the next pass starts again from the remote branch'
       : `the change is committed locally as ${commit.slice(0, 12)} but not pushed: push it later ` +
-          `(git pull --rebase && git push), or drop it (git reset --keep ${target.remote}` +
-          `/${target.branch}) and run again`,
+          `(git pull --rebase && git push), or drop it (${dropCommand(base, commit)}) and run again`,
   );
 }
 
