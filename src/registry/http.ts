@@ -18,11 +18,11 @@
  * HTTP/1.1 pipelining. Plain-HTTP origins are always HTTP/1.1. Another connection type replaces
  * the exchange without touching the policy.
  */
-import { createSecureContext, type SecureContext, type TLSSocket } from 'node:tls';
+import type { SecureContext, TLSSocket } from 'node:tls';
 import { Agent, buildConnector, Client, type Dispatcher, Pool } from 'undici';
 import { IntegrityError, RegistryError } from '../domain/errors.js';
 import { errorForNetwork, isTransientNetworkError, redactUrl } from './errors.js';
-import type { TlsConnectOptions } from './tls.js';
+import { secureContextFor, type TlsConnectOptions } from './tls.js';
 import type { RequestAccount, RequestBudget } from './budget.js';
 
 /** One HTTP exchange as `-v` shows it (URLs and headers already redacted). */
@@ -283,7 +283,11 @@ export class HttpTransport {
         crossed = true;
         headers = withoutAuthorization(headers);
         // A TLS client certificate is a credential of the registry too: it is not shown to other hosts.
-        tls = { ...(req.tls.ca ? { ca: req.tls.ca } : {}), rejectUnauthorized: req.tls.rejectUnauthorized };
+        tls = {
+          ...(req.tls.ca ? { ca: req.tls.ca } : {}),
+          ...(req.tls.extraCa ? { extraCa: req.tls.extraCa } : {}),
+          rejectUnauthorized: req.tls.rejectUnauthorized,
+        };
         agentKey = `redirect|${next.host}`;
       }
       if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === 'POST')) {
@@ -382,10 +386,8 @@ export class HttpTransport {
     let agent = this.agents.get(id);
     if (!agent) {
       // The request deadline ends a slow connect first (with its own message); this only backs it up.
-      // One secure context for every connection of the agent: with a `ca` list (the system roots
-      // plus a certs.d CA), building it parses ~150 certificates, which cost ~85 ms a connection.
-      const secureContext =
-        https && (tls.ca || tls.cert) ? createSecureContext({ ca: tls.ca, cert: tls.cert, key: tls.key }) : undefined;
+      // One secure context for every connection of the agent (./tls.ts secureContextFor).
+      const secureContext = https ? secureContextFor(tls) : undefined;
       const connect = { ...tls, ...(secureContext ? { secureContext } : {}), timeout: this.options.timeoutMs + 1000 };
       const common = { connections: this.options.maxConnectionsPerRegistry, keepAliveTimeout: 30_000 };
       agent = h2

@@ -138,7 +138,7 @@ export function createImageSource(options: ImageSourceOptions = {}): ImageSource
       send: (req) => http.send(req),
       tlsFor: (host) => {
         const t = tlsOptionsFor(host, { certDirs: options.certDirs ?? defaultCertDirs(env), insecure: false, env });
-        return { rejectUnauthorized: true, ...(t.ca ? { ca: t.ca } : {}) };
+        return { rejectUnauthorized: true, ...(t.ca ? { ca: t.ca, extraCa: t.extraCa } : {}) };
       },
       env,
       ...(sp.registriesD ? { registriesD: sp.registriesD } : {}),

@@ -5,11 +5,14 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { rootCertificates } from 'node:tls';
+import { createSecureContext, rootCertificates, type SecureContext } from 'node:tls';
 
 /** Connect options handed to undici for a host. */
 export interface TlsConnectOptions {
+  /** Every CA trusted: the system roots, the certs.d CAs and NODE_EXTRA_CA_CERTS. */
   ca?: string[];
+  /** The CAs of `ca` beyond the system roots (what `secureContextFor` adds to Node's own store). */
+  extraCa?: string[];
   cert?: string;
   key?: string;
   rejectUnauthorized: boolean;
@@ -58,5 +61,28 @@ export function tlsOptionsFor(
   const nodeExtra = opts.env.NODE_EXTRA_CA_CERTS;
   if (nodeExtra && existsSync(nodeExtra)) ca.push(readFileSync(nodeExtra, 'utf8'));
   out.ca = ca;
+  out.extraCa = ca.slice(rootCertificates.length);
   return out;
+}
+
+/**
+ * One secure context for every connection to a host with its own CAs or a client pair. Node's
+ * store of system roots (already holding NODE_EXTRA_CA_CERTS) is parsed once per process and
+ * shared; handing the whole `ca` list to createSecureContext instead parses the ~150 system roots
+ * again from their PEM text, ~25 ms a run. So the context starts from the shared roots and gets
+ * only the extra CAs (the native context copies the shared store before its first addition, so
+ * other contexts never see them); a Node without that method gets the whole list.
+ */
+export function secureContextFor(tls: TlsConnectOptions): SecureContext | undefined {
+  if (!tls.ca && !tls.cert) return undefined;
+  const pair = tls.cert && tls.key ? { cert: tls.cert, key: tls.key } : {};
+  if (tls.extraCa) {
+    const context = createSecureContext(pair);
+    const native = (context as unknown as { context?: { addCACert?: (pem: string) => void } }).context;
+    if (typeof native?.addCACert === 'function') {
+      for (const pem of tls.extraCa) native.addCACert(pem);
+      return context;
+    }
+  }
+  return createSecureContext({ ...(tls.ca ? { ca: tls.ca } : {}), ...pair });
 }

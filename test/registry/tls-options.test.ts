@@ -33,6 +33,8 @@ describe('TLS trust per host', () => {
     });
     expect(o.rejectUnauthorized).toBe(true);
     expect(o.ca).toEqual([...rootCertificates, 'CA-PEM', 'EXTRA-PEM']);
+    // What secureContextFor adds to Node's own store of system roots.
+    expect(o.extraCa).toEqual(['CA-PEM', 'EXTRA-PEM']);
     expect([o.cert, o.key]).toEqual(['CLIENT-CERT', 'CLIENT-KEY']);
   });
 

@@ -61,6 +61,20 @@ describe.each([
     await src.close();
   });
 
+  // src/registry/tls.ts secureContextFor adds a certs.d CA to a copy of Node's shared root store:
+  // the trust stays with that host's connections, and later sources in the process do not inherit it.
+  it('a certs.d CA is trusted for its host only: a source without it, later in the same process, still refuses', async () => {
+    const trusting = createImageSource({ certDirs: [reg.certsDir!], env: { HOME: reg.dir }, http2 });
+    expect((await trusting.resolve(spec('1.0'))).digest).toBe((await skopeoInspect(reg, 'secure/app:1.0')).Digest);
+    await trusting.close();
+    const plain = createImageSource({ certDirs: [], env: { HOME: reg.dir }, http2 });
+    const err = (await plain.resolve(spec('1.0')).catch((e: unknown) => e)) as RegistryError;
+    expect(err.message).toBe(
+      `x509: certificate signed by unknown authority for ${reg.host}; use --insecure only if you trust this registry`,
+    );
+    await plain.close();
+  });
+
   it('insecure: HTTPS without verification (no fallback to HTTP needed)', async () => {
     const requests: string[] = [];
     const src = createImageSource({
