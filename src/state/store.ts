@@ -426,27 +426,42 @@ export function openStateStore(dir: string, options: StateStoreOptions = {}): St
   // What this store parsed, by file and stat: `update` after a `read` of the same command re-parses only what changed.
   const memo = new ParseMemo();
   const lockTimeout = options.lockTimeoutMs ?? 60_000;
+  // What each read of this store loaded, for an update that runs on it first (`readFirst`).
+  const reads = new WeakMap<Snapshot, Loaded>();
+  const changesOf = (loaded: Loaded) =>
+    computeChanges(loaded.snapshot, (rel) => readText(root, rel), {
+      problems: loaded.problemFiles,
+      readOnly: loaded.readOnly,
+      guard: loaded.guard,
+    });
   return {
     dir: root,
     blobs: createBlobStore(root),
     async read(namespace: string, opts: { views?: boolean } = {}): Promise<Snapshot> {
       await checkFolder(root);
-      const { snapshot } = await load(root, namespace, maxBytes, memo, opts.views ? options.views : undefined);
-      options.report?.(snapshot);
-      return snapshot;
+      const loaded = await load(root, namespace, maxBytes, memo, opts.views ? options.views : undefined);
+      reads.set(loaded.snapshot, loaded);
+      options.report?.(loaded.snapshot);
+      return loaded.snapshot;
     },
     async update<T>(namespace: string, fn: (snapshot: Snapshot) => Promise<T> | T, opts: UpdateOptions = {}) {
       await checkFolder(root);
+      // A transaction that writes nothing needs neither the lock nor a second load: run on the
+      // command's own read, its answer is the one it would have given at that read.
+      const first = opts.readFirst ? reads.get(opts.readFirst) : undefined;
+      if (first && first.snapshot.namespace === namespace) {
+        reads.delete(first.snapshot);
+        const result = await fn(first.snapshot);
+        // A file that changed since the read, or any refusal, is for the locked run to decide.
+        const changes = await changesOf(first).catch(() => undefined);
+        if (changes && (opts.dryRun || changes.length === 0)) return { result, changes };
+      }
       return withFolderLock(root, lockTimeout, async () => {
         // A transaction lists nothing: the views are left to the next listing.
         const loaded = await load(root, namespace, maxBytes, memo, undefined);
         options.report?.(loaded.snapshot);
         const result = await fn(loaded.snapshot);
-        const changes = await computeChanges(loaded.snapshot, (rel) => readText(root, rel), {
-          problems: loaded.problemFiles,
-          readOnly: loaded.readOnly,
-          guard: loaded.guard,
-        });
+        const changes = await changesOf(loaded);
         if (!opts.dryRun) await writeChanges(root, loaded.tempFiles, changes);
         return { result, changes };
       });

@@ -124,6 +124,13 @@ export interface FileChange {
 export interface UpdateOptions {
   /** Compute the changes and diffs but write nothing. */
   dryRun?: boolean;
+  /**
+   * A snapshot this store's `read` returned in the same command, which `fn` may run on first,
+   * without the lock: when that changes no file (or `dryRun`), its answer is the transaction's,
+   * as if it had run at the moment of that read, and nothing is loaded again. Otherwise `fn` runs
+   * again under the lock on a fresh load, so it must not depend on having run before.
+   */
+  readFirst?: Snapshot;
 }
 
 /** The state folder. */
