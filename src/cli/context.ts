@@ -156,6 +156,14 @@ function lazyImageSource(options: ImageSourceOptions): ImageSource {
     close: async () => {
       if (loaded) await (await loaded).close();
     },
+    // Loads the client now: its connections then open while the folder is still being read.
+    prepare: (repositories) => {
+      if (repositories.length === 0) return;
+      get().then(
+        (s) => s.prepare?.(repositories),
+        () => undefined,
+      );
+    },
     // Never loaded: no request was made.
     requests: () => source?.requests?.() ?? [],
   };

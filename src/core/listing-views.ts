@@ -12,7 +12,7 @@
  */
 import type { ImageStream, KubeObject, NamedTagEventList } from '../domain/types.js';
 import type { ObjectViews } from '../state/types.js';
-import { mayRefresh } from './refresh-candidates.js';
+import { mayRefresh, refreshSources } from './refresh-candidates.js';
 
 /** The views of one ImageStream. */
 export interface ImageStreamViews {
@@ -20,6 +20,8 @@ export interface ImageStreamViews {
   listing: ImageStream;
   /** False when no refresh would re-import any of its tags (`mayRefresh`). */
   refresh: boolean;
+  /** The repositories a refresh would ask over verified TLS, one per registry (`refreshSources`). */
+  sources: string[];
 }
 
 /**
@@ -28,7 +30,16 @@ export interface ImageStreamViews {
  */
 export function streamViews(v: unknown): ImageStreamViews {
   if (Array.isArray(v)) return decodeViews(v as StoredViews);
-  return { listing: v as ImageStream, refresh: mayRefresh(v as ImageStream) };
+  const s = v as ImageStream;
+  return { listing: s, refresh: mayRefresh(s), sources: refreshSources(s) };
+}
+
+/** What a refresh needs of the views (`refresh` and `sources`), without building the listing view. */
+export function refreshViews(v: unknown): Pick<ImageStreamViews, 'refresh' | 'sources'> {
+  if (Array.isArray(v)) return { refresh: (v as StoredViews)[0], sources: (v as StoredViews)[7] };
+  const s = v as ImageStream;
+  const refresh = mayRefresh(s);
+  return { refresh, sources: refresh ? refreshSources(s) : [] };
 }
 
 /** The listing view of an ImageStream. */
@@ -72,9 +83,10 @@ function tagView(t: NamedTagEventList): NamedTagEventList {
 /**
  * The views as the index stores them: one flat array per stream instead of a pruned object, so
  * that 100,000 streams' views take a third of the bytes and of the objects a listing reads back.
- * `[refresh, apiVersion, name, namespace, labels, spec, status]`: spec is null (no spec), 0 (a
+ * `[refresh, apiVersion, name, namespace, labels, spec, status, sources]`: spec is null (no spec), 0 (a
  * spec without dockerImageRepository) or that repository; status is null or `[dockerImageRepository,
- * publicDockerImageRepository, tags]`, with each tag null or `[tag, newest item's created]`.
+ * publicDockerImageRepository, tags]`, with each tag null or `[tag, newest item's created]`;
+ * sources is `refreshSources` (empty for most streams).
  */
 export type StoredViews = [
   refresh: boolean,
@@ -84,6 +96,7 @@ export type StoredViews = [
   labels: Record<string, string> | null,
   spec: string | 0 | null,
   status: [repository: string | null, publicRepository: string | null, tags: StoredTag[] | null] | null,
+  sources: string[],
 ];
 type StoredTag = [tag: string, created: string | null] | null;
 
@@ -111,12 +124,14 @@ export function encodeViews(s: ImageStream): StoredViews | undefined {
   const public_ = st?.publicDockerImageRepository ?? null;
   const status: StoredViews[6] = st ? [st.dockerImageRepository ?? null, public_, tags] : null;
   const spec = listing.spec ? (listing.spec.dockerImageRepository ?? 0) : null;
-  return [mayRefresh(s), listing.apiVersion, m.name, m.namespace ?? null, m.labels ?? null, spec, status];
+  const refresh = mayRefresh(s);
+  const sources = refresh ? refreshSources(s) : [];
+  return [refresh, listing.apiVersion, m.name, m.namespace ?? null, m.labels ?? null, spec, status, sources];
 }
 
 /** The views a stored array stands for: the same listing view `imageStreamView` gives. */
 function decodeViews(v: StoredViews): ImageStreamViews {
-  const [refresh, apiVersion, name, namespace, labels, spec, status] = v;
+  const [refresh, apiVersion, name, namespace, labels, spec, status, sources] = v;
   const listing = {
     apiVersion,
     kind: 'ImageStream',
@@ -139,14 +154,15 @@ function decodeViews(v: StoredViews): ImageStreamViews {
         : {}),
     };
   }
-  return { listing, refresh };
+  return { listing, refresh, sources };
 }
 
 /** True when `v` has the shape of stored views (the index is untrusted bytes). */
 function isStoredViews(v: unknown): v is StoredViews {
-  if (!Array.isArray(v) || v.length !== 7) return false;
-  const [refresh, apiVersion, name, namespace, labels, spec, status] = v as unknown[];
+  if (!Array.isArray(v) || v.length !== 8) return false;
+  const [refresh, apiVersion, name, namespace, labels, spec, status, sources] = v as unknown[];
   if (typeof refresh !== 'boolean' || typeof apiVersion !== 'string' || typeof name !== 'string') return false;
+  if (!Array.isArray(sources) || !sources.every((x) => typeof x === 'string')) return false;
   if (!isStringOrNull(namespace)) return false;
   if (labels !== null) {
     if (typeof labels !== 'object' || Array.isArray(labels)) return false;
@@ -168,7 +184,7 @@ function isStoredViews(v: unknown): v is StoredViews {
 
 /** The views the CLI's store keeps: ImageStreams only. */
 export const LISTING_VIEWS: ObjectViews = {
-  id: 'imagestream-views-3',
+  id: 'imagestream-views-4',
   of: (o: KubeObject): StoredViews | undefined =>
     o.kind === 'ImageStream' ? encodeViews(o as ImageStream) : undefined,
   check: (kind, v) => kind === 'ImageStream' && isStoredViews(v),

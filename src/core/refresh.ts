@@ -7,7 +7,7 @@
 import { lintSnapshot, type LintFinding } from './lint.js';
 import type { CoreContext, TagChange, TriggerReport } from './context.js';
 import type { FileChange, ObjectView, Snapshot, StoredObject } from '../state/types.js';
-import { streamViews } from './listing-views.js';
+import { refreshViews } from './listing-views.js';
 import { isCandidate } from './refresh-candidates.js';
 import type { ImageStream, TagReference } from '../domain/types.js';
 import { currentEvent, specTag } from '../domain/history.js';
@@ -105,7 +105,12 @@ export async function refresh(ctx: CoreContext, input: RefreshInput): Promise<Re
   for (const name of selection.streams ?? []) {
     if (!views.some((v) => v.name === name)) throw new NotFoundError('imagestreams.image.openshift.io', name);
   }
-  const streams = streamsToLook(snapshot, views, selection);
+  // Connections to the registries start now (a TLS handshake is a round trip or two), while the
+  // streams are parsed; a webhook's narrow refresh names its repository itself.
+  const looked = selectedViews(views, selection);
+  const sources = selection.match ? [] : sourcesOf(looked);
+  if (sources.length > 0) ctx.source.prepare?.(sources);
+  const streams = await streamsToLook(snapshot, looked, sources.length > 0 && Boolean(ctx.source.prepare));
   // One tag list per repository per run, shared by whole-repository streams and policy tags.
   const lister = new TagLister(ctx.source);
   const repositories = await repositoryCandidates(ctx, lister, streams, selection);
@@ -151,6 +156,10 @@ export async function refresh(ctx: CoreContext, input: RefreshInput): Promise<Re
   function c(i: number): string {
     return candidates[i].ref.from!.name;
   }
+  const likelyNoop =
+    policyTags.length === 0 &&
+    repositories.candidates.length === 0 &&
+    answers.every((a) => a.ok && a.resolved.unchanged);
   const { result, changes } = await ctx.store.update(
     ctx.namespace,
     async (snap) => {
@@ -158,7 +167,10 @@ export async function refresh(ctx: CoreContext, input: RefreshInput): Promise<Re
       const set = new Set((recordedAll.triggers.markers ?? []).map((m) => `${m.file}:${m.line}`));
       return { ...recordedAll, lint: await lintSnapshot(ctx, snap, undefined, set) };
     },
-    { dryRun: Boolean(input.dryRun) },
+    // When every tag is unchanged the record is likely empty: run first on the snapshot read above,
+    // and a refresh that writes nothing (every workload in step too) takes no lock and loads
+    // nothing again. A dry run never needs the lock. Otherwise one run, under the lock.
+    { dryRun: Boolean(input.dryRun), ...(input.dryRun || likelyNoop ? { readFirst: snapshot } : {}) },
   );
   return {
     outcomes: [...repositories.failures, ...result.outcomes],
@@ -243,14 +255,42 @@ async function listRepositoryTags(
  * of, read in full; the others are known by their views only (./listing-views.ts), so the files
  * of streams whose every tag is pinned and imported are not parsed.
  */
-function streamsToLook(
+async function streamsToLook(
   snapshot: Snapshot,
-  views: readonly ObjectView<unknown>[],
-  selection: RefreshSelection,
-): StoredObject<ImageStream>[] {
+  keys: readonly ObjectView<unknown>[],
+  connecting: boolean,
+): Promise<StoredObject<ImageStream>[]> {
+  const found: (StoredObject<ImageStream> | undefined)[] = [];
+  let next = 0;
+  // While connections opened ahead are in their handshakes, parse in slices and let the event loop
+  // run between them (a handshake moves only when it does); after that, the rest at once.
+  const started = performance.now();
+  while (connecting && next < keys.length && performance.now() - started < HANDSHAKE_WINDOW_MS) {
+    found.push(...snapshot.findMany<ImageStream>('ImageStream', keys.slice(next, next + SLICE)));
+    next += SLICE;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  if (next < keys.length) found.push(...snapshot.findMany<ImageStream>('ImageStream', keys.slice(next)));
+  return found.filter((s) => s !== undefined);
+}
+
+/** How long `streamsToLook` parses in slices, and how many streams a slice has. */
+const HANDSHAKE_WINDOW_MS = 200;
+const SLICE = 4;
+
+function selectedViews(views: readonly ObjectView<unknown>[], selection: RefreshSelection): ObjectView<unknown>[] {
   const wanted = selection.streams && selection.streams.length > 0 ? new Set(selection.streams) : undefined;
-  const keys = views.filter((v) => (!wanted || wanted.has(v.name)) && streamViews(v.view).refresh);
-  return snapshot.findMany<ImageStream>('ImageStream', keys).filter((s) => s !== undefined);
+  return views.filter((v) => (!wanted || wanted.has(v.name)) && refreshViews(v.view).refresh);
+}
+
+/** The repositories the selected streams' views name for connecting ahead, each once (at most 16). */
+function sourcesOf(selected: readonly ObjectView<unknown>[]): string[] {
+  const out = new Set<string>();
+  for (const v of selected) {
+    for (const s of refreshViews(v.view).sources) out.add(s);
+    if (out.size >= 16) break;
+  }
+  return [...out].slice(0, 16);
 }
 
 /** The importable tags of the selection (tagImportable + scheduled + digest-pinned rules of

@@ -140,6 +140,13 @@ export class RegistryClient {
     return [...tags].sort();
   }
 
+  /** Opens a verified TLS connection to `host` ahead of its first request (HttpTransport.preconnect). */
+  preconnect(host: string): void {
+    const url = new URL(`https://${host}/`);
+    if (url.host !== host) return;
+    this.http.preconnect(url, host, this.tlsFor({ host, repository: '', insecure: false }));
+  }
+
   private async send(loc: RepoLocation, r: ClientRequest): Promise<HttpResponse & { requestUrl: string }> {
     if (!loc.insecure) return this.sendWith('https', loc, r);
     const known = this.schemes.get(loc.host);

@@ -18,6 +18,7 @@
  * HTTP/1.1 pipelining. Plain-HTTP origins are always HTTP/1.1. Another connection type replaces
  * the exchange without touching the policy.
  */
+import type { Socket } from 'node:net';
 import type { SecureContext, TLSSocket } from 'node:tls';
 import { Agent, buildConnector, Client, type Dispatcher, Pool } from 'undici';
 import { IntegrityError, RegistryError } from '../domain/errors.js';
@@ -129,6 +130,10 @@ export class HttpTransport {
    * failed, each with the wake-up of the requests that waited for it (see `maxInFlight`).
    */
   private readonly learned = new Map<string, { done: boolean; promise: Promise<void>; resolve: () => void }>();
+  /** The connect options of each agent (by agent id), for connections opened ahead (`preconnect`). */
+  private readonly connects = new Map<string, ConnectOptions>();
+  /** Connections opened ahead of the first request, by agent id and origin; each is taken once. */
+  private readonly spares = new Map<string, Promise<Spare | undefined>>();
   private readonly exchange: Exchange;
   /** True when the exchange is undici's own, so ALPN results are seen (`h2Pool`). */
   private readonly seesAlpn: boolean;
@@ -210,8 +215,29 @@ export class HttpTransport {
     l.resolve();
   }
 
+  /**
+   * Opens the first TLS connection to an HTTPS registry now, before any request to it, so that its
+   * handshake overlaps whatever the command does next; the first connection undici then needs for
+   * that origin takes it (`h2Pool`). Nothing is sent on it but the TLS handshake (the client
+   * certificate of certs.d included, as the first request would): no request, no credential. Only
+   * with ALPN seen (HTTP/2 on) and before the host was contacted; a failure is left to the first
+   * request, which connects itself and reports it.
+   */
+  preconnect(url: URL, agentKey: string, tls: TlsConnectOptions): void {
+    if (!this.seesAlpn || url.protocol !== 'https:' || this.learned.has(agentKey)) return;
+    const id = agentId(agentKey, tls, true, true);
+    const spareKey = `${id}|${url.origin}`;
+    if (this.spares.has(spareKey)) return;
+    this.agentFor(agentKey, tls, true);
+    const connect = this.connects.get(id)!;
+    this.spares.set(spareKey, openSpare(connect, url));
+  }
+
   /** Closes every kept-alive connection. */
   async close(): Promise<void> {
+    const spares = [...this.spares.values()];
+    this.spares.clear();
+    for (const s of await Promise.all(spares)) s?.socket.destroy();
     const agents = [...this.agents.values()];
     this.agents.clear();
     await Promise.all(agents.map((a) => a.close()));
@@ -382,19 +408,27 @@ export class HttpTransport {
 
   private agentFor(key: string, tls: TlsConnectOptions, https: boolean): Agent {
     const h2 = https && this.options.http2 !== false;
-    const id = `${key}|${tls.rejectUnauthorized ? 'verify' : 'noverify'}|${h2 ? 'h2' : 'h1'}`;
+    const id = agentId(key, tls, https, h2);
     let agent = this.agents.get(id);
     if (!agent) {
       // The request deadline ends a slow connect first (with its own message); this only backs it up.
       // One secure context for every connection of the agent (./tls.ts secureContextFor).
       const secureContext = https ? secureContextFor(tls) : undefined;
       const connect = { ...tls, ...(secureContext ? { secureContext } : {}), timeout: this.options.timeoutMs + 1000 };
+      this.connects.set(id, connect);
       const common = { connections: this.options.maxConnectionsPerRegistry, keepAliveTimeout: 30_000 };
       agent = h2
         ? new Agent({
             ...common,
             factory: (origin, opts) =>
-              h2Pool(origin, opts, connect, this.streams, (isH2) => this.learnedProtocol(key, isH2)),
+              h2Pool(
+                origin,
+                opts,
+                connect,
+                this.streams,
+                (isH2) => this.learnedProtocol(key, isH2),
+                () => this.takeSpare(`${id}|${new URL(String(origin)).origin}`),
+              ),
           })
         : new Agent({ ...common, connect });
       this.agents.set(id, agent);
@@ -402,9 +436,63 @@ export class HttpTransport {
     return agent;
   }
 
+  /** The connection opened ahead for this agent and origin, once. */
+  private takeSpare(spareKey: string): Promise<Spare | undefined> | undefined {
+    const spare = this.spares.get(spareKey);
+    this.spares.delete(spareKey);
+    return spare;
+  }
+
   private get streams(): number {
     return Math.max(1, this.options.maxStreamsPerConnection ?? 100);
   }
+}
+
+type ConnectOptions = TlsConnectOptions & { timeout: number; secureContext?: SecureContext };
+
+function agentId(key: string, tls: TlsConnectOptions, https: boolean, h2: boolean): string {
+  return `${key}|${tls.rejectUnauthorized ? 'verify' : 'noverify'}|${h2 && https ? 'h2' : 'h1'}`;
+}
+
+/** A connection opened ahead of its first request; `adopt` hands it to undici. */
+interface Spare {
+  socket: Socket;
+  adopt(): Socket;
+}
+
+/**
+ * Connects to `url`'s origin as undici's own connector would for the agent (the same options,
+ * ALPN h2 and http/1.1). Until it is adopted it keeps no process alive and its errors are
+ * swallowed; one that failed resolves to undefined.
+ */
+function openSpare(connect: ConnectOptions, url: URL): Promise<Spare | undefined> {
+  return new Promise((resolve) => {
+    try {
+      const base = buildConnector({ ...connect, allowH2: true });
+      const target = { hostname: url.hostname, host: url.host, protocol: 'https:', port: url.port || '443' };
+      base(target as Parameters<typeof base>[0], (err, socket) => {
+        if (err || !socket) return resolve(undefined);
+        const ignore = () => undefined;
+        socket.on('error', ignore);
+        socket.unref();
+        resolve({
+          socket,
+          adopt: () => {
+            socket.off('error', ignore);
+            socket.ref();
+            return socket;
+          },
+        });
+      });
+    } catch {
+      resolve(undefined);
+    }
+  });
+}
+
+/** True when a spare connection can still carry requests. */
+function usable(socket: Socket): boolean {
+  return !socket.destroyed && socket.readyState === 'open';
 }
 
 /**
@@ -416,10 +504,12 @@ export class HttpTransport {
 function h2Pool(
   origin: string | URL,
   opts: Agent.Options,
-  connect: TlsConnectOptions & { timeout: number; secureContext?: SecureContext },
+  connect: ConnectOptions,
   streams: number,
   /** Each connection's outcome: true when ALPN chose h2, false for HTTP/1.1 or a failed connect. */
   onProtocol: (h2: boolean) => void,
+  /** The connection opened ahead for this origin, if any (taken once). */
+  takeSpare: () => Promise<Spare | undefined> | undefined,
 ): Dispatcher {
   return new Pool(origin, {
     ...opts,
@@ -430,8 +520,8 @@ function h2Pool(
         allowH2: true,
         pipelining: streams,
         maxConcurrentStreams: streams,
-        connect: (options, callback) =>
-          base(options, (err, socket) => {
+        connect: (options, callback) => {
+          const connected: Parameters<typeof base>[1] = (err, socket) => {
             if (err || !socket) {
               onProtocol(false);
               return callback(err ?? new Error('no socket'), null);
@@ -441,7 +531,11 @@ function h2Pool(
             const negotiated = h2 ? streams : 1;
             if (client.pipelining !== negotiated) client.pipelining = negotiated;
             callback(null, socket);
-          }),
+          };
+          const spare = takeSpare();
+          if (!spare) return base(options, connected);
+          spare.then((s) => (s && usable(s.socket) ? connected(null, s.adopt()) : base(options, connected)));
+        },
       });
       return client;
     },

@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { IntegrityError, RegistryError } from '../domain/errors.js';
-import { pullSpecWithDigest, type PullSpec, type RegistrySpec } from '../domain/pullspec.js';
+import { pullSpecWithDigest, readPullSpec, type PullSpec, type RegistrySpec } from '../domain/pullspec.js';
 import { isDigest, registryLocation } from '../domain/reference.js';
 import type { BlobStore } from '../state/types.js';
 import { Authenticator } from './auth.js';
@@ -273,6 +273,21 @@ export function createImageSource(options: ImageSourceOptions = {}): ImageSource
       return viaSources(spec, ro, false, (src) => src.listTags());
     },
     close: () => http.close(),
+    // Connections ahead only where the first pull would go: a blocked repository or one whose
+    // first source is insecure or a mirror elsewhere gets none from here (mirrors.ts planPull).
+    prepare(repositories: readonly string[]): void {
+      void (async () => {
+        const rules = await getRules();
+        for (const raw of repositories) {
+          const spec = readPullSpec(raw);
+          if (spec.transport !== 'docker') continue;
+          const l = registryLocation(spec.ref);
+          const plan = planPull(rules, { host: l.host, repository: l.repository, byDigest: false, insecure: false });
+          const first = plan.blocked ? undefined : plan.sources[0];
+          if (first && !first.insecure) client.preconnect(first.host);
+        }
+      })().catch(() => undefined);
+    },
     requests: () => budget.report(),
   };
 }

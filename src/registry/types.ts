@@ -92,6 +92,12 @@ export interface ImageSource {
   listTags(spec: PullSpec, options?: ResolveOptions): Promise<string[]>;
   /** Closes kept-alive connections. */
   close(): Promise<void>;
+  /**
+   * A hint that pulls from these repositories (`registry/namespace/name`) follow: the source may
+   * open their connections now, sending nothing on them (no request, no credential), and only to
+   * where its mirror and block rules would send the first pull. Never fails, never waits.
+   */
+  prepare?(repositories: readonly string[]): void;
   /** The requests made so far, per registry (sources that make none may leave this out). */
   requests?(): RegistryRequests[];
 }

@@ -12,7 +12,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LISTING_VIEWS, type StoredViews, imageStreamView, streamViews } from '../../src/core/listing-views.js';
-import { mayRefresh } from '../../src/core/refresh-candidates.js';
+import { mayRefresh, refreshSources } from '../../src/core/refresh-candidates.js';
 import { decorateImageStream } from '../../src/core/get.js';
 import { parseLabelSelector } from '../../src/core/selector.js';
 import type { ImageStream } from '../../src/domain/types.js';
@@ -58,6 +58,8 @@ function expectSamePrint(stream: ImageStream, what: string): void {
   // Read back, they are the listing view and the refresh flag of the stream.
   expect(streamViews(stored).listing, what).toEqual(imageStreamView(stream));
   expect(streamViews(stored).refresh).toBe(mayRefresh(stream));
+  // …and the repositories a refresh connects to ahead (none when no refresh would look at it).
+  expect(streamViews(stored).sources, what).toEqual(mayRefresh(stream) ? refreshSources(stream) : []);
   const back = streamViews(stored).listing;
   for (const registry of ['', 'image-registry.openshift-image-registry.svc:5000']) {
     const full = decorateImageStream(asStored(stream, 'team'), registry);
@@ -120,6 +122,50 @@ const generatedStream: fc.Arbitrary<ImageStream> = fc
       } as ImageStream['status'];
     return s;
   });
+
+describe('refreshSources', () => {
+  const stream = (tags: object[], extra: object = {}) =>
+    ({
+      apiVersion: 'image.openshift.io/v1',
+      kind: 'ImageStream',
+      metadata: { name: 's' },
+      spec: { tags },
+      ...extra,
+    }) as ImageStream;
+  const tag = (name: string, from: string, importPolicy: object = {}) => ({
+    name,
+    from: { kind: 'DockerImage', name: from },
+    importPolicy,
+  });
+  it('one repository per registry, of the tags a refresh would import over verified TLS', () => {
+    const s = stream([
+      tag('a', 'quay.example/team/app:1'),
+      tag('b', 'quay.example/team/other:2'),
+      tag('c', 'ghcr.example/x/y:3'),
+      tag('d', 'insecure.example:5000/z:1', { insecure: true }),
+      { name: 'e', from: { kind: 'ImageStreamTag', name: 's:a' } },
+    ]);
+    expect(refreshSources(s)).toEqual(['quay.example/team/app', 'ghcr.example/x/y']);
+  });
+  it('none for a stream annotated insecure, nor for tags pinned by digest and imported', () => {
+    const insecure = stream([tag('a', 'quay.example/team/app:1')], {});
+    insecure.metadata.annotations = { 'openshift.io/image.insecureRepository': 'true' };
+    expect(refreshSources(insecure)).toEqual([]);
+    const digest = `sha256:${'a'.repeat(64)}`;
+    const pinned = stream([tag('a', `quay.example/team/app@${digest}`)], {
+      status: {
+        dockerImageRepository: '',
+        tags: [
+          {
+            tag: 'a',
+            items: [{ image: digest, generation: 1, created: '2024-01-01T00:00:00Z', dockerImageReference: 'x' }],
+          },
+        ],
+      },
+    });
+    expect(refreshSources(pinned)).toEqual([]);
+  });
+});
 
 describe('listing views', () => {
   const streams = corpusStreams();

@@ -28,6 +28,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 interface Seen {
   versions: string[];
   connections: number;
+  /** Connections the client or the server has closed. */
+  closed: number;
   /** Most requests in flight at once, over all connections and on any one connection. */
   most: number;
   mostOnOneConnection: number;
@@ -38,7 +40,7 @@ type Res = Http2ServerResponse | import('node:http').ServerResponse;
 
 /** A registry serving `img` under tag `1`, answering each request after 30 ms. */
 async function serve(kind: 'h2' | 'h1-only', run: (host: string, certDir: string, seen: Seen) => Promise<void>) {
-  const seen: Seen = { versions: [], connections: 0, most: 0, mostOnOneConnection: 0 };
+  const seen: Seen = { versions: [], connections: 0, closed: 0, most: 0, mostOnOneConnection: 0 };
   let inFlight = 0;
   const perSocket = new Map<object, number>();
   const handler = (req: Req, res: Res) => {
@@ -82,7 +84,10 @@ async function serve(kind: 'h2' | 'h1-only', run: (host: string, certDir: string
   const sockets = new Set<Socket>();
   server.on('connection', (s: Socket) => {
     sockets.add(s);
-    s.on('close', () => sockets.delete(s));
+    s.on('close', () => {
+      sockets.delete(s);
+      seen.closed++;
+    });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -113,6 +118,76 @@ async function resolveMany(host: string, certDir: string, n: number, o: ImageSou
     await src.close();
   }
 }
+
+/** Resolves once the server has completed `n` TLS handshakes (bounded by the server's own stopper). */
+async function handshakes(seen: Seen, n: number): Promise<void> {
+  for (let i = 0; i < 200 && seen.connections < n; i++) await new Promise((r) => setTimeout(r, 10));
+}
+
+// src/registry/http.ts preconnect: refresh names the repositories it will pull from before it
+// parses the streams (src/core/refresh.ts), so the TLS handshake overlaps the parsing.
+describe('connections opened ahead (ImageSource.prepare)', () => {
+  it('the handshake happens before any request, and the first requests use that connection', async () => {
+    await serve('h2', async (host, certDir, seen) => {
+      const src = createImageSource({ certDirs: [certDir], env: { HOME: dir }, blobs: memoryBlobStore() });
+      try {
+        src.prepare!([`${host}/a/b`]);
+        await handshakes(seen, 1);
+        // Connected, and nothing asked yet: no request, so no credential either.
+        expect(seen.connections).toBe(1);
+        expect(seen.versions).toEqual([]);
+        const spec = parsePullSpec(`${host}/a/b:1`);
+        const answers = await resolveAll(
+          src,
+          Array.from({ length: 30 }, () => ({ source: spec, importPolicy: {} })),
+        );
+        expect(answers.filter((a) => !a.ok)).toEqual([]);
+      } finally {
+        await src.close();
+      }
+      expect(new Set(seen.versions)).toEqual(new Set(['2.0']));
+      expect(seen.connections).toBe(1);
+    });
+  });
+
+  it('no connection ahead to a blocked registry, nor to one whose pulls go to a mirror first', async () => {
+    await serve('h2', async (host, certDir, seen) => {
+      const conf = join(dir, `registries-${Math.random().toString(36).slice(2)}.conf`);
+      writeFileSync(
+        conf,
+        `[[registry]]\nlocation = "${host}/blocked"\nblocked = true\n\n` +
+          `[[registry]]\nlocation = "${host}/mirrored"\n[[registry.mirror]]\nlocation = "127.0.0.1:9/mirror"\n`,
+      );
+      const src = createImageSource({ certDirs: [certDir], env: { HOME: dir }, registriesConf: conf });
+      try {
+        src.prepare!([`${host}/blocked/app`, `${host}/mirrored/app`]);
+        // A connection ahead would be made within a few milliseconds here; wait well past that.
+        await new Promise((r) => setTimeout(r, 300));
+        expect(seen.connections).toBe(0);
+        // The same source without those rules does connect ahead (the check above can fail).
+        src.prepare!([`${host}/other/app`]);
+        await handshakes(seen, 1);
+        expect(seen.connections).toBe(1);
+        expect(seen.versions).toEqual([]);
+      } finally {
+        await src.close();
+      }
+    });
+  });
+
+  it('a connection opened ahead and never used is closed with the source', async () => {
+    await serve('h2', async (host, certDir, seen) => {
+      const src = createImageSource({ certDirs: [certDir], env: { HOME: dir } });
+      src.prepare!([`${host}/a/b`]);
+      await handshakes(seen, 1);
+      expect(seen.connections).toBe(1);
+      await src.close();
+      for (let i = 0; i < 200 && seen.closed < 1; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(seen.closed).toBe(1);
+      expect(seen.versions).toEqual([]);
+    });
+  });
+});
 
 describe('HTTP/2 to TLS registries', () => {
   it('a server that offers h2 gets every request over HTTP/2, concurrently on one connection', async () => {
