@@ -7,6 +7,7 @@
  * place must do and print what one without it does.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -174,6 +175,29 @@ describe('refresh with the views in the object index', () => {
       });
     expect(withIndex.hello).toBe(without.hello);
   });
+
+  // src/core/refresh.ts passes readFirst (src/state/store.ts) when every tag is unchanged.
+  it('a refresh with nothing to record answers while another writer holds the folder lock', async () => {
+    const dir = folder();
+    expect((await runCli(['refresh', '-A'], { dir, clock })).code).toBe(0);
+    const hello = fs.readFileSync(path.join(dir, 'ns-1/hello.yaml'), 'utf8');
+    // A live process of this machine that is not this one (the runner that forked this worker) holds the lock.
+    const holder = { hostname: os.hostname(), started: '2024-01-01T00:00:00Z', token: 'theirs', pid: process.ppid };
+    fs.writeFileSync(path.join(dir, '.isctl/lock'), JSON.stringify(holder));
+    // Without readFirst the refresh waits up to the lock's 60 s deadline; bounded here to 15 s.
+    const r = await Promise.race([
+      runCli(['refresh', '-A', '-o', 'json'], { dir, clock }),
+      new Promise<'waited'>((resolve) => setTimeout(() => resolve('waited'), 15_000).unref()),
+    ]);
+    expect(r).not.toBe('waited');
+    const done = r as Awaited<ReturnType<typeof runCli>>;
+    expect(done.stderr).toBe('');
+    expect(done.code).toBe(0);
+    const outcomes = (JSON.parse(done.stdout) as { outcomes: { stream: string; reason: string }[] }).outcomes;
+    expect(outcomes.map((o) => `${o.stream} ${o.reason}`)).toEqual(['hello Unchanged']);
+    expect(fs.readFileSync(path.join(dir, 'ns-1/hello.yaml'), 'utf8')).toBe(hello);
+    fs.rmSync(path.join(dir, '.isctl/lock'));
+  }, 30_000);
 
   it('re-imports a pinned stream again once its file changes so that it is no longer imported', async () => {
     const dir = folder();
