@@ -108,6 +108,17 @@ export function holderIsDead(h: LockHolder): boolean {
   return writerIsDead(h, () => heldTokens.has(h.token));
 }
 
+/**
+ * Whether the folder's lock is free (`none`), held by a writer that may be alive (`live`), or left
+ * by one that is provably gone or unreadable past its age (`stale`: the next locked update
+ * recovers it). Nothing is changed.
+ */
+export async function folderLockState(root: string): Promise<'none' | 'live' | 'stale'> {
+  const f = await readHolder(lockPathOf(root));
+  if (!f) return 'none';
+  return isStale(f, Date.now()) ? 'stale' : 'live';
+}
+
 function isStale(f: LockFile, now: number): boolean {
   if (f.holder) return holderIsDead(f.holder);
   return now - f.mtimeMs >= UNREADABLE_STALE_MS;

@@ -27,7 +27,7 @@ import { listStateFiles } from './discover.js';
 import { FOLDER_CONFIG_FILE, NamespaceResolver, folderNamespace } from './namespaces.js';
 import { EditError, editFileText } from './edit/file.js';
 import { parse as parseYaml } from 'yaml';
-import { withFolderLock } from './lock.js';
+import { folderLockState, withFolderLock } from './lock.js';
 import { ParseCache } from './parse-cache.js';
 import { parseStateFile } from './parse.js';
 import { ObjectIndex, type IndexedFile, ParseMemo, type ReadResult, indexedObjectOf } from './object-index.js';
@@ -454,7 +454,14 @@ export function openStateStore(dir: string, options: StateStoreOptions = {}): St
         const result = await fn(first.snapshot);
         // A file that changed since the read, or any refusal, is for the locked run to decide.
         const changes = await changesOf(first).catch(() => undefined);
-        if (changes && (opts.dryRun || changes.length === 0)) return { result, changes };
+        if (changes && opts.dryRun) return { result, changes };
+        // A lock or temporary files a killed writer left are still cleared up by a run that writes
+        // nothing: a stale lock takes the locked path (which recovers it); temporary files of
+        // provably dead writers are removed (no live writer can rename them, so no lock is needed).
+        if (changes && changes.length === 0 && (await folderLockState(root)) !== 'stale') {
+          await removeStaleTempFiles(root, [...first.tempFiles, ...(await hiddenTempFiles(root))]);
+          return { result, changes };
+        }
       }
       return withFolderLock(root, lockTimeout, async () => {
         // A transaction lists nothing: the views are left to the next listing.

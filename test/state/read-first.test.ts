@@ -4,11 +4,13 @@
  * again under the lock on what the files say then.
  */
 import { afterEach, describe, expect, test } from 'vitest';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { LockError } from '../../src/domain/errors.js';
 import { openStateStore } from '../../src/state/store.js';
+import { tempPathFor } from '../../src/state/atomic.js';
+import { TEMP_MARKER } from '../../src/state/discover.js';
 import type { ImageStream } from '../../src/domain/types.js';
 import type { Snapshot } from '../../src/state/types.js';
 
@@ -59,6 +61,40 @@ describe('update with readFirst', () => {
     } finally {
       release();
     }
+  });
+
+  test('a stale lock a killed writer left is still recovered by a transaction that changes nothing', async () => {
+    const dir = folder();
+    const store = openStateStore(dir, { lockTimeoutMs: 2000 });
+    const read = await store.read('default');
+    mkdirSync(path.join(dir, '.isctl'), { recursive: true });
+    const lock = path.join(dir, '.isctl', 'lock');
+    // A process that no longer exists (beyond any pid_max), on this machine.
+    writeFileSync(
+      lock,
+      JSON.stringify({ hostname: hostname(), started: '2024-01-01T00:00:00Z', token: 't', pid: 2 ** 30 }),
+    );
+    const { changes } = await store.update('default', (s) => tagOf(s), { readFirst: read });
+    expect(changes).toEqual([]);
+    expect(existsSync(lock)).toBe(false);
+  });
+
+  test('temporary files of a killed writer are removed by a transaction that changes nothing', async () => {
+    const dir = folder();
+    const target = path.join(dir, 'imagestreams', 'default', 'app.yaml');
+    // The name a writer gives its temporary file, with the PID of a process that no longer exists.
+    const own = path.basename(tempPathFor(target));
+    const dead = path.join(
+      path.dirname(target),
+      own.replace(`${TEMP_MARKER}${process.pid}-`, `${TEMP_MARKER}${2 ** 30}-`),
+    );
+    writeFileSync(dead, 'half');
+    const store = openStateStore(dir);
+    const read = await store.read('default');
+    const { changes } = await store.update('default', (s) => tagOf(s), { readFirst: read });
+    expect(changes).toEqual([]);
+    expect(existsSync(dead)).toBe(false);
+    expect(readFileSync(target, 'utf8')).toBe(streamText('1.0'));
   });
 
   test('a dry run answers from the read, changes included, without the lock', async () => {
