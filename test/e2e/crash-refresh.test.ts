@@ -141,7 +141,14 @@ async function crashOnce(i: number): Promise<{ mixed: boolean; temps: number }> 
   try {
     if (i % 3 !== 2) {
       // SIGKILL at a random writing file-system operation: image-cache blobs, state files, the lock.
-      const r = await spawnCli(['refresh'], { dir, env: selfKillEnv(1 + Math.floor(Math.random() * writeOps)) }).done;
+      // Every fourth such run draws from the last eighth of the operations, where the state files
+      // are renamed into place one by one, so that kills between two renames (the torn outcome a
+      // transaction must never show) are certain to be tried, not left to a lucky draw.
+      const tail = i % 4 === 0;
+      const at = tail
+        ? writeOps - Math.floor(Math.random() * Math.ceil(writeOps / 8))
+        : 1 + Math.floor(Math.random() * writeOps);
+      const r = await spawnCli(['refresh'], { dir, env: selfKillEnv(at) }).done;
       expect(r.signal, r.stderr).toBe('SIGKILL');
     } else {
       const p = spawnCli(['refresh'], { dir });
