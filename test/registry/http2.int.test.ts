@@ -119,6 +119,16 @@ async function resolveMany(host: string, certDir: string, n: number, o: ImageSou
   }
 }
 
+/** Resolves `n` pulls of `host/a/b:1` at once, before any connection exists; every one succeeds. */
+async function burst(src: ReturnType<typeof createImageSource>, host: string, n: number): Promise<void> {
+  const spec = parsePullSpec(`${host}/a/b:1`);
+  const answers = await resolveAll(
+    src,
+    Array.from({ length: n }, () => ({ source: spec, importPolicy: {} })),
+  );
+  expect(answers.filter((a) => !a.ok)).toEqual([]);
+}
+
 /** Resolves once the server has completed `n` TLS handshakes (bounded by the server's own stopper). */
 async function handshakes(seen: Seen, n: number): Promise<void> {
   for (let i = 0; i < 200 && seen.connections < n; i++) await new Promise((r) => setTimeout(r, 10));
@@ -136,12 +146,7 @@ describe('connections opened ahead (ImageSource.prepare)', () => {
         // Connected, and nothing asked yet: no request, so no credential either.
         expect(seen.connections).toBe(1);
         expect(seen.versions).toEqual([]);
-        const spec = parsePullSpec(`${host}/a/b:1`);
-        const answers = await resolveAll(
-          src,
-          Array.from({ length: 30 }, () => ({ source: spec, importPolicy: {} })),
-        );
-        expect(answers.filter((a) => !a.ok)).toEqual([]);
+        await burst(src, host, 30);
       } finally {
         await src.close();
       }
@@ -206,12 +211,7 @@ describe('HTTP/2 to TLS registries', () => {
       // h2 by ALPN; the others would be handshakes thrown away (CPU on both sides).
       const src = createImageSource({ certDirs: [certDir], env: { HOME: dir }, blobs: memoryBlobStore() });
       try {
-        const spec = parsePullSpec(`${host}/a/b:1`);
-        const answers = await resolveAll(
-          src,
-          Array.from({ length: 30 }, () => ({ source: spec, importPolicy: {} })),
-        );
-        expect(answers.filter((a) => !a.ok)).toEqual([]);
+        await burst(src, host, 30);
       } finally {
         await src.close();
       }
@@ -225,12 +225,7 @@ describe('HTTP/2 to TLS registries', () => {
     await serve('h1-only', async (host, certDir, seen) => {
       const src = createImageSource({ certDirs: [certDir], env: { HOME: dir }, blobs: memoryBlobStore() });
       try {
-        const spec = parsePullSpec(`${host}/a/b:1`);
-        const answers = await resolveAll(
-          src,
-          Array.from({ length: 40 }, () => ({ source: spec, importPolicy: {} })),
-        );
-        expect(answers.filter((a) => !a.ok)).toEqual([]);
+        await burst(src, host, 40);
       } finally {
         await src.close();
       }
