@@ -87,11 +87,12 @@ export function buildCoreContext(g: ContextGlobals, io: CliIO, options: ContextO
     ...(signaturePolicy ? { signaturePolicy } : {}),
     ...(g.registryConfig ? { registryConfig: g.registryConfig } : {}),
     ...(g.registriesConf ? { registriesConf: path.resolve(io.cwd, g.registriesConf) } : {}),
-    // Mirror sets are cluster-scoped: every one in the folder applies, whatever -n says.
+    // Mirror sets are cluster-scoped: every one in the folder applies, whatever -n says. Read from
+    // the command's own snapshot of the folder when it has one (no second load of every file).
     mirrorSets: async () => {
-      const snap = await store.read(g.namespace);
+      const snap = await store.read(g.namespace, { reuse: true });
       return ['ImageDigestMirrorSet', 'ImageTagMirrorSet'].flatMap((kind) =>
-        snap.list(kind).map((o) => o.object as unknown as MirrorSetObject),
+        snap.list(kind).map((o) => o.current as unknown as MirrorSetObject),
       );
     },
     env: io.env,

@@ -428,6 +428,7 @@ export function openStateStore(dir: string, options: StateStoreOptions = {}): St
   const lockTimeout = options.lockTimeoutMs ?? 60_000;
   // What each read of this store loaded, for an update that runs on it first (`readFirst`).
   const reads = new WeakMap<Snapshot, Loaded>();
+  let latest: { namespace: string; snapshot: WeakRef<Snapshot> } | undefined;
   const changesOf = (loaded: Loaded) =>
     computeChanges(loaded.snapshot, (rel) => readText(root, rel), {
       problems: loaded.problemFiles,
@@ -437,10 +438,14 @@ export function openStateStore(dir: string, options: StateStoreOptions = {}): St
   return {
     dir: root,
     blobs: createBlobStore(root),
-    async read(namespace: string, opts: { views?: boolean } = {}): Promise<Snapshot> {
+    async read(namespace: string, opts: { views?: boolean; reuse?: boolean } = {}): Promise<Snapshot> {
+      const previous = opts.reuse && latest?.namespace === namespace ? latest.snapshot.deref() : undefined;
+      if (previous) return previous;
       await checkFolder(root);
       const loaded = await load(root, namespace, maxBytes, memo, opts.views ? options.views : undefined);
       reads.set(loaded.snapshot, loaded);
+      // Weakly: a long-running serve does not keep an old snapshot alive for a later reuse.
+      latest = { namespace, snapshot: new WeakRef(loaded.snapshot) };
       options.report?.(loaded.snapshot);
       return loaded.snapshot;
     },

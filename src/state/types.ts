@@ -140,9 +140,11 @@ export interface StateStore {
   /**
    * Loads every object without taking the lock (for read-only commands). `views`: the command lists
    * (`Snapshot.listViews`), so the index's views are read and kept current; other loads never touch
-   * them.
+   * them. `reuse`: the snapshot of this store's latest read of `namespace`, while the command still
+   * holds it, instead of loading the folder again (a second look in the same command, such as the
+   * mirror sets a registry pull needs); a fresh read when there is none.
    */
-  read(namespace: string, options?: { views?: boolean }): Promise<Snapshot>;
+  read(namespace: string, options?: { views?: boolean; reuse?: boolean }): Promise<Snapshot>;
   /**
    * Takes the folder lock, loads a fresh snapshot, runs `fn`, and writes every changed file
    * atomically (temp file, fsync, rename) before releasing the lock. Files listed in

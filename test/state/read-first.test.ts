@@ -141,3 +141,21 @@ describe('update with readFirst', () => {
     expect(text).toContain('seen: 1.0-1.5');
   });
 });
+
+// src/cli/context.ts reads the folder's mirror sets this way: a registry command does not load
+// every file of the folder a second time for them.
+describe('read with reuse', () => {
+  test("answers with the store's latest read of that namespace, and reads when there is none", async () => {
+    const dir = folder();
+    const store = openStateStore(dir);
+    const fresh = await store.read('default', { reuse: true });
+    expect(tagOf(fresh)).toBe('1.0');
+    const latest = await store.read('default');
+    expect(latest).not.toBe(fresh);
+    expect(await store.read('default', { reuse: true })).toBe(latest);
+    // Another namespace is another view of the folder: read again.
+    expect(await store.read('team', { reuse: true })).not.toBe(latest);
+    // Another store (another command) never sees this one's snapshot.
+    expect(await openStateStore(dir).read('default', { reuse: true })).not.toBe(latest);
+  });
+});
