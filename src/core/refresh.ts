@@ -106,9 +106,8 @@ export async function refresh(ctx: CoreContext, input: RefreshInput): Promise<Re
     if (!views.some((v) => v.name === name)) throw new NotFoundError('imagestreams.image.openshift.io', name);
   }
   // Connections to the registries start now (a TLS handshake is a round trip or two), while the
-  // streams are parsed; a webhook's narrow refresh names its repository itself.
-  const looked = selectedViews(views, selection);
-  const sources = selection.match ? [] : sourcesOf(looked);
+  // streams are parsed.
+  const { looked, sources } = selectedViews(views, selection);
   if (sources.length > 0) ctx.source.prepare?.(sources);
   const streams = await streamsToLook(snapshot, looked, sources.length > 0 && Boolean(ctx.source.prepare));
   // One tag list per repository per run, shared by whole-repository streams and policy tags.
@@ -278,20 +277,29 @@ async function streamsToLook(
 const HANDSHAKE_WINDOW_MS = 200;
 const SLICE = 4;
 
-function selectedViews(views: readonly ObjectView<unknown>[], selection: RefreshSelection): ObjectView<unknown>[] {
+/**
+ * The views of the streams a refresh may re-import a tag of, and the repositories (each once, at
+ * most 16) their views name for connecting ahead; none for a webhook's narrow refresh (`match`),
+ * which names its repository itself.
+ */
+function selectedViews(
+  views: readonly ObjectView<unknown>[],
+  selection: RefreshSelection,
+): { looked: ObjectView<unknown>[]; sources: string[] } {
   const wanted = selection.streams && selection.streams.length > 0 ? new Set(selection.streams) : undefined;
-  return views.filter((v) => (!wanted || wanted.has(v.name)) && refreshViews(v.view).refresh);
+  const looked: ObjectView<unknown>[] = [];
+  const sources = new Set<string>();
+  for (const v of views) {
+    if (wanted && !wanted.has(v.name)) continue;
+    const r = refreshViews(v.view);
+    if (!r.refresh) continue;
+    looked.push(v);
+    if (!selection.match) for (const s of r.sources) if (sources.size < MAX_SOURCES) sources.add(s);
+  }
+  return { looked, sources: [...sources] };
 }
 
-/** The repositories the selected streams' views name for connecting ahead, each once (at most 16). */
-function sourcesOf(selected: readonly ObjectView<unknown>[]): string[] {
-  const out = new Set<string>();
-  for (const v of selected) {
-    for (const s of refreshViews(v.view).sources) out.add(s);
-    if (out.size >= 16) break;
-  }
-  return [...out].slice(0, 16);
-}
+const MAX_SOURCES = 16;
 
 /** The importable tags of the selection (tagImportable + scheduled + digest-pinned rules of
  * scheduled_image_controller.go). */

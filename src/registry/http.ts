@@ -225,7 +225,7 @@ export class HttpTransport {
    */
   preconnect(url: URL, agentKey: string, tls: TlsConnectOptions): void {
     if (!this.seesAlpn || url.protocol !== 'https:' || this.learned.has(agentKey)) return;
-    const id = agentId(agentKey, tls, true, true);
+    const id = agentId(agentKey, tls, true);
     const spareKey = `${id}|${url.origin}`;
     if (this.spares.has(spareKey)) return;
     this.agentFor(agentKey, tls, true);
@@ -408,7 +408,7 @@ export class HttpTransport {
 
   private agentFor(key: string, tls: TlsConnectOptions, https: boolean): Agent {
     const h2 = https && this.options.http2 !== false;
-    const id = agentId(key, tls, https, h2);
+    const id = agentId(key, tls, h2);
     let agent = this.agents.get(id);
     if (!agent) {
       // The request deadline ends a slow connect first (with its own message); this only backs it up.
@@ -450,8 +450,9 @@ export class HttpTransport {
 
 type ConnectOptions = TlsConnectOptions & { timeout: number; secureContext?: SecureContext };
 
-function agentId(key: string, tls: TlsConnectOptions, https: boolean, h2: boolean): string {
-  return `${key}|${tls.rejectUnauthorized ? 'verify' : 'noverify'}|${h2 && https ? 'h2' : 'h1'}`;
+/** The agent of a registry host, its TLS verification and protocol (h2 only over HTTPS). */
+function agentId(key: string, tls: TlsConnectOptions, h2: boolean): string {
+  return `${key}|${tls.rejectUnauthorized ? 'verify' : 'noverify'}|${h2 ? 'h2' : 'h1'}`;
 }
 
 /** A connection opened ahead of its first request; `adopt` hands it to undici. */

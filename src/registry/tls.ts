@@ -57,11 +57,10 @@ export function tlsOptionsFor(
   }
   if (extra.length === 0) return out;
   // Passing `ca` replaces Node's default store, so keep the system roots and NODE_EXTRA_CA_CERTS.
-  const ca = [...rootCertificates, ...extra];
   const nodeExtra = opts.env.NODE_EXTRA_CA_CERTS;
-  if (nodeExtra && existsSync(nodeExtra)) ca.push(readFileSync(nodeExtra, 'utf8'));
-  out.ca = ca;
-  out.extraCa = ca.slice(rootCertificates.length);
+  if (nodeExtra && existsSync(nodeExtra)) extra.push(readFileSync(nodeExtra, 'utf8'));
+  out.extraCa = extra;
+  out.ca = [...rootCertificates, ...extra];
   return out;
 }
 
