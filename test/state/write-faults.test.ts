@@ -110,6 +110,16 @@ describe('a full disk (ENOSPC) during import-image', () => {
   });
 });
 
+/** A state folder whose `.isctl/<sub>` is a link to an empty folder outside it. */
+function linkedOut(sub: string): { dir: string; outside: string } {
+  const root = tempDir('link-out');
+  const dir = path.join(root, 'state');
+  const outside = path.join(root, 'outside');
+  fs.mkdirSync(path.join(dir, '.isctl'), { recursive: true });
+  fs.mkdirSync(outside);
+  fs.symlinkSync(outside, path.join(dir, '.isctl', sub));
+  return { dir, outside };
+}
 describe('a folder link that leads out of the state folder', () => {
   it('create imagestream: imagestreams/ linked outside is refused before any folder is created there', async () => {
     const root = tempDir('link-out');
@@ -156,12 +166,7 @@ describe('a folder link that leads out of the state folder', () => {
   });
 
   it('the object index and its views: .isctl/cache linked outside gets nothing written there', async () => {
-    const root = tempDir('link-out');
-    const dir = path.join(root, 'state');
-    const outside = path.join(root, 'outside');
-    fs.mkdirSync(path.join(dir, '.isctl'), { recursive: true });
-    fs.mkdirSync(outside);
-    fs.symlinkSync(outside, path.join(dir, '.isctl', 'cache'));
+    const { dir, outside } = linkedOut('cache');
     const stream = 'apiVersion: image.openshift.io/v1\nkind: ImageStream\nmetadata:\n  name: app\nspec: {}\n';
     fs.writeFileSync(path.join(dir, 'app.yaml'), stream);
     const old = new Date(Date.now() - 3600_000);
@@ -173,12 +178,7 @@ describe('a folder link that leads out of the state folder', () => {
   });
 
   it('the image cache: .isctl/blobs linked outside is refused before a folder is made in it', async () => {
-    const root = tempDir('link-out');
-    const dir = path.join(root, 'state');
-    const outside = path.join(root, 'outside');
-    fs.mkdirSync(path.join(dir, '.isctl'), { recursive: true });
-    fs.mkdirSync(outside);
-    fs.symlinkSync(outside, path.join(dir, '.isctl', 'blobs'));
+    const { dir, outside } = linkedOut('blobs');
     const bytes = Buffer.from('{}');
     const digest = `sha256:${(await import('node:crypto')).createHash('sha256').update(bytes).digest('hex')}`;
     await expect(openStateStore(dir).blobs.put(digest, bytes)).rejects.toThrow(
