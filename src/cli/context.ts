@@ -134,7 +134,7 @@ function requestReporting(g: ContextGlobals, io: CliIO): Partial<ImageSourceOpti
 }
 
 function readOnlyBlobs(b: BlobStore): BlobStore {
-  return { get: (d) => b.get(d), has: (d) => b.has(d), put: async () => undefined };
+  return { get: (d) => b.get(d), has: (d) => b.has(d), put: async () => undefined, flush: async () => undefined };
 }
 
 function envNumber(v: string | undefined): number | undefined {

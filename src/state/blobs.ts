@@ -1,15 +1,17 @@
 /**
  * The content-addressed image cache (a file whose content does not match its digest is
- * rejected): raw manifest,
- * index and config bytes at `.isctl/blobs/<algorithm>/<hex>`. Every read is verified, so bad
- * bytes are never returned; writes are verified first and atomic.
+ * rejected): raw manifest, index and config bytes at `.isctl/blobs/<algorithm>/<hex>`, or, when
+ * one run records many, in one pack file `.isctl/blobs/packs/<hash>.pack` (./blob-packs.ts).
+ * Every read is verified, so bad bytes are never returned; writes are verified first and atomic.
  */
 import { createHash } from 'node:crypto';
 import { accessSync, promises as fs } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { IntegrityError, StateFileError } from '../domain/errors.js';
 import type { BlobStore } from './types.js';
-import { replaceFile, resolveWriteTarget } from './atomic.js';
+import { replaceFile, resolveWriteTarget, syncDirs } from './atomic.js';
+import { encodePack, PACK_NAME, type PackEntry, readPackTable } from './blob-packs.js';
 
 /**
  * A cache file the file system would not take (a full disk, a quota, a read-only mount): a fault of
@@ -74,13 +76,40 @@ const LISTING_TTL_MS = 10_000;
 /** Lookups a store answers one by one before it lists a blob folder instead. */
 const LIST_AFTER_LOOKUPS = 32;
 
+/**
+ * A flush of fewer blobs than this writes one file per blob (a single import stays readable by
+ * hand); from this many on, one pack.
+ */
+const PACK_MIN_BLOBS = 32;
+/** A store holding this many blobs, or bytes, not yet flushed writes them out before it takes more. */
+const PACK_MAX_BLOBS = 4096;
+const PACK_MAX_BYTES = 16 << 20;
+/** Loose files written at once by a flush. */
+const LOOSE_WRITES = 16;
+
+/** Tuning of a blob store (tests use small numbers). */
+export interface BlobStoreOptions {
+  packMinBlobs?: number;
+  packMaxBlobs?: number;
+}
+
+interface Pending {
+  alg: string;
+  hex: string;
+  bytes: Buffer;
+  /** A damaged loose copy is there: it is replaced by a loose file (a loose copy is read first). */
+  loose: boolean;
+}
+
 /** The blob store of the state folder `root`. */
-export function createBlobStore(root: string): BlobStore {
+export function createBlobStore(root: string, options: BlobStoreOptions = {}): BlobStore {
+  const packMin = options.packMinBlobs ?? PACK_MIN_BLOBS;
+  const packMax = options.packMaxBlobs ?? PACK_MAX_BLOBS;
   const rel = (digest: string) => {
     const { alg, hex } = parseDigest(digest);
     return path.posix.join('.isctl', 'blobs', alg, hex);
   };
-  // Blobs are content-addressed and verified on read, so a write needs no folder fsync and no
+  // Blobs are content-addressed and verified on read, so a loose write needs no folder fsync and no
   // per-file symlink resolution: the folder is checked once per process to be inside the state folder.
   const dirs = new Map<string, Promise<string>>();
   const blobDir = (alg: string): Promise<string> => {
@@ -122,52 +151,195 @@ export function createBlobStore(root: string): BlobStore {
     return names === undefined || names.has(hex);
   };
   const wrote = async (alg: string, hex: string) => (await listings.get(alg)?.names)?.add(hex);
+
+  // The packs: which blob lies where, from the tables of the packs listed (each read once: a pack
+  // never changes). Absence is trusted for LISTING_TTL_MS, as the loose listing is.
+  const packDir = path.join(root, '.isctl', 'blobs', 'packs');
+  const packed = new Map<string, PackEntry & { file: string }>();
+  const tablesRead = new Set<string>();
+  let packListing: { at: number; done: Promise<void> } | undefined;
+  const readTable = async (name: string): Promise<void> => {
+    const file = path.join(packDir, name);
+    let fh: FileHandle | undefined;
+    try {
+      fh = await fs.open(file, 'r');
+      const entries = await readPackTable(fh, (await fh.stat()).size);
+      for (const e of entries ?? []) if (!packed.has(e.digest)) packed.set(e.digest, { ...e, file });
+    } catch {
+      // Gone since the listing, or unreadable: its blobs count as absent and are fetched again.
+    } finally {
+      await fh?.close();
+    }
+  };
+  const listPacks = (): Promise<void> => {
+    if (packListing && Date.now() - packListing.at <= LISTING_TTL_MS) return packListing.done;
+    const done = (async () => {
+      const names = await fs.readdir(packDir).catch(() => [] as string[]);
+      const fresh = names.filter((n) => PACK_NAME.test(n) && !tablesRead.has(n));
+      for (const n of fresh) tablesRead.add(n);
+      await Promise.all(fresh.map(readTable));
+    })();
+    packListing = { at: Date.now(), done };
+    return done;
+  };
+  const packEntry = async (digest: string) => {
+    await listPacks();
+    const e = packed.get(digest);
+    // Held is asked of the file system: a pack removed since it was listed holds nothing.
+    if (e && !exists(e.file)) {
+      for (const [d, x] of packed) if (x.file === e.file) packed.delete(d);
+      tablesRead.delete(path.basename(e.file));
+      return undefined;
+    }
+    return e;
+  };
+  const readPacked = async (digest: string, alg: string, hex: string): Promise<Buffer | undefined> => {
+    const e = await packEntry(digest);
+    if (!e) return undefined;
+    const bytes = Buffer.alloc(e.size);
+    try {
+      const fh = await fs.open(e.file, 'r');
+      try {
+        const { bytesRead } = await fh.read(bytes, 0, e.size, e.offset);
+        if (bytesRead !== e.size) throw new IntegrityError(`image cache pack ${e.file} is shorter than its table says`);
+      } finally {
+        await fh.close();
+      }
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      if (err instanceof IntegrityError)
+        throw new IntegrityError(`${err.message}; delete it and run the command again`);
+      throw err;
+    }
+    if (!digestMatches(alg, hex, bytes)) {
+      throw new IntegrityError(
+        `image cache pack ${e.file} holds bytes for ${digest} that do not match that digest; delete the pack and import the images again`,
+      );
+    }
+    return bytes;
+  };
+
+  // Blobs put and not yet flushed, read back from memory; flushes run one after the other.
+  const pending = new Map<string, Pending>();
+  let pendingBytes = 0;
+  let flushing: Promise<void> = Promise.resolve();
+  const writeLoose = async (e: Pending) => {
+    const write = async () => replaceFile(await blobDir(e.alg), e.hex, e.bytes);
+    await write().catch((err: NodeJS.ErrnoException) => {
+      if (err?.code !== 'ENOENT') throw err;
+      // The folder was removed since this process made it (`rm -rf .isctl` while serve runs):
+      // made again, after the same check that it stays inside the state folder.
+      dirs.delete(e.alg);
+      return write();
+    });
+    await wrote(e.alg, e.hex);
+  };
+  const writePack = async (batch: Pending[]) => {
+    const pack = encodePack(batch.map((e) => ({ digest: `${e.alg}:${e.hex}`, bytes: e.bytes })));
+    const write = async () => {
+      const dir = await blobDir('packs');
+      // The same blobs make the same pack: one of that name is there only if it could not be read
+      // (the blobs put are those no pack held), so it is replaced.
+      await replaceFile(dir, pack.name, pack.bytes);
+      await syncDirs([dir]);
+      return dir;
+    };
+    const dir = await write().catch((err: NodeJS.ErrnoException) => {
+      if (err?.code !== 'ENOENT') throw err;
+      dirs.delete('packs');
+      return write();
+    });
+    const file = path.join(dir, pack.name);
+    tablesRead.add(pack.name);
+    for (const e of pack.entries) packed.set(e.digest, { ...e, file });
+  };
+  const flushNow = async (): Promise<void> => {
+    const batch = [...pending.values()];
+    if (batch.length === 0) return;
+    try {
+      const loose = batch.length < packMin ? batch : batch.filter((e) => e.loose);
+      const rest = batch.length < packMin ? [] : batch.filter((e) => !e.loose);
+      for (let i = 0; i < loose.length; i += LOOSE_WRITES) {
+        // Every write of a round is settled before a failure is thrown: none is left half done
+        // (a temporary file) behind a command that ends on the first error.
+        const round = loose.slice(i, i + LOOSE_WRITES);
+        const settled = await Promise.allSettled(round.map(writeLoose));
+        const failed = settled.findIndex((r) => r.status === 'rejected');
+        if (failed >= 0) {
+          const e = round[failed];
+          throw cacheWriteError(
+            path.posix.join('.isctl', 'blobs', e.alg, e.hex),
+            (settled[failed] as PromiseRejectedResult).reason,
+          );
+        }
+      }
+      if (rest.length > 0)
+        await writePack(rest).catch((err: unknown) => {
+          throw cacheWriteError(path.posix.join('.isctl', 'blobs', 'packs'), err);
+        });
+    } finally {
+      // Written, or failed with the command: either way no longer this store's to write.
+      for (const e of batch) {
+        const d = `${e.alg}:${e.hex}`;
+        if (pending.get(d) === e) {
+          pending.delete(d);
+          pendingBytes -= e.bytes.length;
+        }
+      }
+    }
+  };
+  const flush = (): Promise<void> => {
+    const next = flushing.then(flushNow);
+    flushing = next.catch(() => undefined);
+    return next;
+  };
+
   return {
     async get(digest) {
       const { alg, hex } = parseDigest(digest);
+      const held = pending.get(digest);
+      if (held) return held.bytes;
       const file = rel(digest);
       // Most lookups of a first import miss: answered without a failed open per blob.
-      if (!(await mayHold(alg, hex))) return undefined;
-      let bytes: Buffer;
-      try {
-        bytes = await fs.readFile(path.join(root, file));
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-        throw err;
+      if (await mayHold(alg, hex)) {
+        let bytes: Buffer | undefined;
+        try {
+          bytes = await fs.readFile(path.join(root, file));
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+        }
+        if (bytes) {
+          if (!digestMatches(alg, hex, bytes)) {
+            throw new IntegrityError(
+              `image cache file ${path.join(root, file)} does not match its digest ${digest}; delete it and import the image again`,
+            );
+          }
+          return bytes;
+        }
       }
-      if (!digestMatches(alg, hex, bytes)) {
-        throw new IntegrityError(
-          `image cache file ${path.join(root, file)} does not match its digest ${digest}; delete it and import the image again`,
-        );
-      }
-      return bytes;
+      return readPacked(digest, alg, hex);
     },
     async put(digest, bytes) {
       const { alg, hex } = parseDigest(digest);
       if (!digestMatches(alg, hex, bytes))
         throw new IntegrityError(`refusing to store content under ${digest}: the bytes do not match that digest`);
+      if (pending.has(digest)) return;
       const file = path.join(root, rel(digest));
       const existing = (await mayHold(alg, hex)) ? await fs.readFile(file).catch(() => undefined) : undefined;
       if (existing?.equals(bytes)) return; // present and intact; a damaged copy is replaced
-      // Atomic, with an fsync of the file only: a blob is verified on every read.
-      const write = async () => replaceFile(await blobDir(alg), path.basename(file), bytes);
-      try {
-        await write().catch((err: NodeJS.ErrnoException) => {
-          if (err?.code !== 'ENOENT') throw err;
-          // The folder was removed since this process made it (`rm -rf .isctl` while serve runs):
-          // made again, after the same check that it stays inside the state folder.
-          dirs.delete(alg);
-          return write();
-        });
-      } catch (err) {
-        throw cacheWriteError(rel(digest), err);
-      }
-      await wrote(alg, hex);
+      if (!existing && (await packEntry(digest))) return; // packed; verified when it is read
+      if (pending.has(digest)) return;
+      pending.set(digest, { alg, hex, bytes, loose: existing !== undefined });
+      pendingBytes += bytes.length;
+      if (pending.size >= packMax || pendingBytes >= PACK_MAX_BYTES) await flush();
     },
     async has(digest) {
+      if (pending.has(digest)) return true;
       // Asked of the file system each time, not of the listing: a blob removed since (a folder
       // whose .isctl/ is not committed, checked out again) must not count as held.
-      return exists(path.join(root, rel(digest)));
+      if (exists(path.join(root, rel(digest)))) return true;
+      return (await packEntry(digest)) !== undefined;
     },
+    flush,
   };
 }

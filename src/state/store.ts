@@ -435,9 +435,10 @@ export function openStateStore(dir: string, options: StateStoreOptions = {}): St
       readOnly: loaded.readOnly,
       guard: loaded.guard,
     });
+  const blobs = createBlobStore(root);
   return {
     dir: root,
-    blobs: createBlobStore(root),
+    blobs,
     async read(namespace: string, opts: { views?: boolean; reuse?: boolean } = {}): Promise<Snapshot> {
       const previous = opts.reuse && latest?.namespace === namespace ? latest.snapshot.deref() : undefined;
       if (previous) return previous;
@@ -464,6 +465,9 @@ export function openStateStore(dir: string, options: StateStoreOptions = {}): St
         // nothing: a stale lock takes the locked path (which recovers it); temporary files of
         // provably dead writers are removed (no live writer can rename them, so no lock is needed).
         if (changes && changes.length === 0 && (await folderLockState(root)) !== 'stale') {
+          // Blobs fetched again for digests the state already names (a folder whose .isctl/ was
+          // not committed) are kept, as the locked path would keep them.
+          await blobs.flush();
           await removeStaleTempFiles(root, [...first.tempFiles, ...(await hiddenTempFiles(root))]);
           return { result, changes };
         }
@@ -474,7 +478,7 @@ export function openStateStore(dir: string, options: StateStoreOptions = {}): St
         options.report?.(loaded.snapshot);
         const result = await fn(loaded.snapshot);
         const changes = await changesOf(loaded);
-        if (!opts.dryRun) await writeChanges(root, loaded.tempFiles, changes);
+        if (!opts.dryRun) await writeChanges(root, loaded.tempFiles, changes, () => blobs.flush());
         return { result, changes };
       });
     },
@@ -530,10 +534,17 @@ async function settingText(root: string, namespace: string): Promise<string> {
  * renames need no new data blocks) stops, removes the remaining temporary files and names the
  * files already changed and those not.
  */
-async function writeChanges(root: string, tempFiles: string[], changes: FileChange[]): Promise<void> {
+async function writeChanges(
+  root: string,
+  tempFiles: string[],
+  changes: FileChange[],
+  flushBlobs: () => Promise<void>,
+): Promise<void> {
   // Refuse every unsafe target before writing anything, so a refused link leaves no half-done transaction.
   for (const c of changes) await resolveWriteTarget(root, c.path);
   await removeStaleTempFiles(root, [...tempFiles, ...(await hiddenTempFiles(root))]);
+  // The image data the new state names is on disk before any state file names it.
+  await flushBlobs();
   const prepared: PreparedWrite[] = [];
   const createdDirs: string[] = [];
   let next = 0;

@@ -170,8 +170,16 @@ export interface StateStore {
 export interface BlobStore {
   /** The bytes stored for `digest`, or undefined; throws IntegrityError if the file does not match. */
   get(digest: string): Promise<Buffer | undefined>;
-  /** Stores bytes under their digest (verified); a no-op when already present. */
+  /**
+   * Stores bytes under their digest (verified); a no-op when already present. The bytes are held
+   * in memory (and read back from there) until `flush`; a store holding many writes some early.
+   */
   put(digest: string, bytes: Buffer): Promise<void>;
   /** True when present (no verification). */
   has(digest: string): Promise<boolean>;
+  /**
+   * Makes every `put` so far durable: a few blobs as one file each, many as one pack file.
+   * StateStore.update calls it before it writes the state files that name them.
+   */
+  flush(): Promise<void>;
 }

@@ -42,6 +42,7 @@ beforeAll(async () => {
   const blobs = openStateStore(dir).blobs;
   await blobs.put(configDigest, config);
   await blobs.put(manifestDigest, manifest);
+  await blobs.flush();
   const other = `sha256:${'2'.repeat(64)}`;
   fs.writeFileSync(
     path.join(dir, 'streams.yaml'),

@@ -34,7 +34,9 @@ beforeAll(async () => {
     }),
   );
   listDigest = digestOf(index);
-  await openStateStore(dir).blobs.put(listDigest, index);
+  const { blobs } = openStateStore(dir);
+  await blobs.put(listDigest, index);
+  await blobs.flush();
   fs.writeFileSync(
     path.join(dir, 'multi.yaml'),
     `apiVersion: image.openshift.io/v1

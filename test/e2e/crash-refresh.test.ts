@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { buildImage, type BuiltImage } from '../helpers/registry/index.js';
 import {
   badCacheFiles,
+  cachedDigests,
   countWriteOps,
   listFiles,
   runCli,
@@ -175,6 +176,12 @@ async function crashOnce(i: number): Promise<{ mixed: boolean; temps: number }> 
       if (isOld && !isNew) olds++;
     }
     expect(badCacheFiles(dir)).toEqual([]);
+    // The image data is on disk before any state file names it: every image a stream records,
+    // old or new, has its manifest in the image cache (loose or packed).
+    const cached = cachedDigests(dir);
+    for (const [f, text] of after)
+      for (const m of text.matchAll(/\bimage: (sha256:[a-f0-9]{64})/g))
+        expect(cached.has(m[1]), `${f} after run ${i} names ${m[1]}, which the image cache lacks`).toBe(true);
     const temps = listFiles(dir).filter((f) => f.includes(TEMP_MARKER)).length;
     const next = await runCli(['refresh'], { dir });
     expect(next.code, next.stderr).toBe(0);

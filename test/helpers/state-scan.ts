@@ -63,26 +63,71 @@ export function recordedDigests(dir: string): Set<string> {
     else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, k);
   };
   for (const f of listFiles(dir)) {
-    if (f.startsWith('.isctl/blobs/')) found.add(f.split('/').slice(2, 4).join(':'));
+    if (f.startsWith('.isctl/blobs/packs/') && f.endsWith('.pack'))
+      for (const e of packEntries(readFileSync(join(dir, f)))) found.add(e.digest);
+    else if (f.startsWith('.isctl/blobs/')) found.add(f.split('/').slice(2, 4).join(':'));
     if (f.startsWith('.isctl/') || !/\.(ya?ml|json)$/i.test(f)) continue;
     for (const doc of parseAllDocuments(readFileSync(join(dir, f), 'utf8'))) walk(doc.toJS(), '');
   }
   return found;
 }
 
-/** Image-cache files whose bytes do not hash to their file name (should always be empty); temporary files are not cache entries. */
+/**
+ * The blobs of an image-cache pack (`.isctl/blobs/packs/<sha256>.pack`), read as this test's own
+ * reading of the layout isctl documents: a header line `isctl-blob-pack 1 COUNT TOC_BYTES`, COUNT
+ * lines `DIGEST SIZE`, then the blobs' bytes in that order. Throws when the file is not such a pack.
+ */
+export function packEntries(pack: Buffer): { digest: string; bytes: Buffer }[] {
+  const nl = pack.indexOf(10);
+  const head = /^isctl-blob-pack 1 (\d+) (\d+)$/.exec(pack.toString('latin1', 0, nl));
+  if (!head) throw new Error(`not an isctl blob pack: ${JSON.stringify(pack.toString('latin1', 0, 40))}`);
+  const lines = pack
+    .toString('latin1', nl + 1, nl + 1 + Number(head[2]))
+    .split('\n')
+    .slice(0, -1);
+  if (lines.length !== Number(head[1])) throw new Error(`pack table has ${lines.length} lines, header says ${head[1]}`);
+  let at = nl + 1 + Number(head[2]);
+  const out = lines.map((line) => {
+    const [digest, size] = line.split(' ');
+    const bytes = pack.subarray(at, at + Number(size));
+    at += Number(size);
+    return { digest, bytes };
+  });
+  if (at !== pack.length) throw new Error(`pack is ${pack.length} bytes, its table says ${at}`);
+  return out;
+}
+
+/** The digests the image cache holds: loose files and the blobs of every pack. */
+export function cachedDigests(dir: string): Set<string> {
+  const root = join(dir, '.isctl', 'blobs');
+  const found = new Set<string>();
+  if (!existsSync(root)) return found;
+  for (const f of listFiles(root).filter((x) => !x.includes('.isctl-tmp-'))) {
+    const [alg, name] = f.split('/');
+    if (alg === 'packs') for (const e of packEntries(readFileSync(join(root, f)))) found.add(e.digest);
+    else found.add(`${alg}:${name}`);
+  }
+  return found;
+}
+
+/**
+ * Image-cache files whose bytes do not hash to their file name, and packed blobs that do not hash
+ * to their digest (should always be empty); temporary files are not cache entries.
+ */
 export function badCacheFiles(dir: string): string[] {
   const root = join(dir, '.isctl', 'blobs');
   if (!existsSync(root)) return [];
+  const sha = (alg: string, bytes: Buffer) => createHash(alg).update(bytes).digest('hex');
   return listFiles(root)
     .filter((f) => !f.includes('.isctl-tmp-'))
-    .filter((f) => {
+    .flatMap((f) => {
+      const bytes = readFileSync(join(root, f));
       const [alg, hex] = f.split('/');
-      return (
-        createHash(alg)
-          .update(readFileSync(join(root, f)))
-          .digest('hex') !== hex
-      );
+      if (alg !== 'packs') return sha(alg, bytes) === hex ? [] : [f];
+      if (hex !== `${sha('sha256', bytes)}.pack`) return [f];
+      return packEntries(bytes)
+        .filter((e) => sha(e.digest.split(':')[0], e.bytes) !== e.digest.split(':')[1])
+        .map((e) => `${f}#${e.digest}`);
     });
 }
 

@@ -385,6 +385,7 @@ describe('redundant requests', () => {
       },
       has: async () => false,
       put: async () => undefined,
+      flush: async () => undefined,
     };
     const cache = new ContentCache(store);
     let fetches = 0;

@@ -93,6 +93,7 @@ describe('blob store', () => {
     expect(await blobs.get(sha256)).toBeUndefined();
     await blobs.put(sha256, bytes);
     await blobs.put(sha512, bytes);
+    await blobs.flush();
     expect(readFileSync(path.join(dir, '.isctl', 'blobs', 'sha256', sha256.slice(7)))).toEqual(bytes);
     expect(await blobs.has(sha512)).toBe(true);
     expect(await blobs.get(sha256)).toEqual(bytes);
@@ -103,6 +104,7 @@ describe('blob store', () => {
     const { blobs } = openStateStore(dir);
     await expect(blobs.put(sha256, Buffer.from('other'))).rejects.toThrow(IntegrityError);
     await blobs.put(sha256, bytes);
+    await blobs.flush();
     const file = path.join(dir, '.isctl', 'blobs', 'sha256', sha256.slice(7));
     writeFileSync(file, '{"schemaVersion":3}');
     const err = await blobs.get(sha256).catch((e: unknown) => e);
@@ -111,6 +113,8 @@ describe('blob store', () => {
       `image cache file ${file} does not match its digest ${sha256}; delete it and import the image again`,
     );
     await blobs.put(sha256, bytes); // a damaged copy is replaced
+    await blobs.flush();
+    expect(readFileSync(file)).toEqual(bytes);
     expect(await blobs.get(sha256)).toEqual(bytes);
     await expect(blobs.get('sha256:../../etc/passwd')).rejects.toThrow(/invalid digest/);
   });

@@ -24,6 +24,7 @@ export function memoryBlobStore(): BlobStore & { size(): number; puts: number } 
     async has(digest: string) {
       return map.has(digest);
     },
+    async flush() {},
   };
   return store;
 }
