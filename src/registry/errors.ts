@@ -161,6 +161,21 @@ export function isTlsVerifyError(err: unknown): boolean {
   return TLS_CODES.has(networkCode(err));
 }
 
+/**
+ * True for an HTTP/2 stream the server reset with REFUSED_STREAM: RFC 9113 section 8.7 says it
+ * was not processed and may be sent again (golang.org/x/net/http2 transport.go `canRetryError`
+ * retries it, so containers/image does). A server refuses streams past its
+ * SETTINGS_MAX_CONCURRENT_STREAMS that a client opened before it had read that setting.
+ */
+export function isRefusedStream(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown; cause?: { code?: unknown; message?: unknown } } | undefined;
+  const refused = (x: { code?: unknown; message?: unknown } | undefined) =>
+    x?.code === 'ERR_HTTP2_STREAM_ERROR' &&
+    typeof x.message === 'string' &&
+    x.message.endsWith('NGHTTP2_REFUSED_STREAM');
+  return refused(e) || refused(e?.cause);
+}
+
 /** True when a retry may succeed (resets, timeouts). */
 export function isTransientNetworkError(err: unknown): boolean {
   return TRANSIENT_CODES.has(networkCode(err));

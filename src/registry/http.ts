@@ -22,7 +22,7 @@ import type { Socket } from 'node:net';
 import type { SecureContext, TLSSocket } from 'node:tls';
 import { Agent, buildConnector, Client, type Dispatcher, Pool } from 'undici';
 import { IntegrityError, RegistryError } from '../domain/errors.js';
-import { errorForNetwork, isTransientNetworkError, redactUrl } from './errors.js';
+import { errorForNetwork, isRefusedStream, isTransientNetworkError, redactUrl } from './errors.js';
 import { secureContextFor, type TlsConnectOptions } from './tls.js';
 import type { RequestAccount, RequestBudget } from './budget.js';
 
@@ -113,6 +113,8 @@ export type Exchange = (req: {
 }) => Promise<{ status: number; headers: Record<string, string>; body: Dispatcher.ResponseData['body'] }>;
 
 const RETRY_STATUS = new Set([429, 502, 503, 504]);
+/** Times one request is sent again after the server refused its HTTP/2 stream (isRefusedStream). */
+const MAX_REFUSED_STREAMS = 8;
 const REDIRECT_STATUS = new Set([301, 302, 303, 307, 308]);
 const MAX_REDIRECTS = 5;
 const ERROR_BODY_CAP = 64 * 1024;
@@ -245,12 +247,19 @@ export class HttpTransport {
 
   private async withRetries(req: HttpRequest, signal: AbortSignal, deadline: number): Promise<HttpResponse> {
     const retries = req.retries ?? this.options.retries;
+    let refused = 0;
     for (let attempt = 0; ; attempt++) {
       let res: HttpResponse;
       try {
         res = await this.followRedirects(req, signal);
       } catch (err) {
         if (err instanceof RegistryError || signal.aborted) throw err;
+        // A stream the server refused was never processed: sent again at once, without using a
+        // retry (by then the connection knows the server's stream limit and keeps to it).
+        if (isRefusedStream(err) && refused++ < MAX_REFUSED_STREAMS && Date.now() < deadline) {
+          attempt--;
+          continue;
+        }
         const wait = backoff(attempt);
         if (attempt < retries && isTransientNetworkError(err) && Date.now() + wait < deadline) {
           await this.options.sleep(wait);
@@ -520,7 +529,11 @@ function h2Pool(
         ...clientOpts,
         allowH2: true,
         pipelining: streams,
-        maxConcurrentStreams: streams,
+        // What the server is assumed to allow until its SETTINGS arrive (Node passes it to
+        // nghttp2 as peerMaxConcurrentStreams; after SETTINGS nghttp2 keeps to the server's
+        // value, holding the excess back). RFC 9113 section 6.5.2 recommends servers allow at
+        // least 100; golang.org/x/net/http2 assumes 100 (initialMaxConcurrentStreams) too.
+        maxConcurrentStreams: Math.min(streams, 100),
         connect: (options, callback) => {
           const connected: Parameters<typeof base>[1] = (err, socket) => {
             if (err || !socket) {

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpsServer } from 'node:https';
-import { createSecureServer, type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
+import { constants as h2c, createSecureServer, type Http2ServerRequest, type Http2ServerResponse } from 'node:http2';
 import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +27,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 interface Seen {
   versions: string[];
+  /** METHOD path of every request, in order of arrival. */
+  requests: string[];
   connections: number;
   /** Connections the client or the server has closed. */
   closed: number;
@@ -39,12 +41,18 @@ type Req = Http2ServerRequest | import('node:http').IncomingMessage;
 type Res = Http2ServerResponse | import('node:http').ServerResponse;
 
 /** A registry serving `img` under tag `1`, answering each request after 30 ms. */
-async function serve(kind: 'h2' | 'h1-only', run: (host: string, certDir: string, seen: Seen) => Promise<void>) {
-  const seen: Seen = { versions: [], connections: 0, closed: 0, most: 0, mostOnOneConnection: 0 };
+async function serve(
+  kind: 'h2' | 'h1-only',
+  run: (host: string, certDir: string, seen: Seen) => Promise<void>,
+  /** SETTINGS_MAX_CONCURRENT_STREAMS the h2 server advertises (Node's default otherwise). */
+  maxConcurrentStreams?: number,
+) {
+  const seen: Seen = { versions: [], requests: [], connections: 0, closed: 0, most: 0, mostOnOneConnection: 0 };
   let inFlight = 0;
   const perSocket = new Map<object, number>();
   const handler = (req: Req, res: Res) => {
     seen.versions.push(req.httpVersion);
+    seen.requests.push(`${req.method} ${req.url}`);
     // An HTTP/2 request's `socket` is a per-stream proxy: its session names the connection.
     const socket: object = 'stream' in req ? req.stream.session! : req.socket;
     inFlight++;
@@ -77,7 +85,10 @@ async function serve(kind: 'h2' | 'h1-only', run: (host: string, certDir: string
   const cert = readFileSync(tls.certFile);
   const server =
     kind === 'h2'
-      ? createSecureServer({ key, cert, allowHTTP1: true }, handler)
+      ? createSecureServer(
+          { key, cert, allowHTTP1: true, ...(maxConcurrentStreams ? { settings: { maxConcurrentStreams } } : {}) },
+          handler,
+        )
       : // No ALPN protocols configured: the server picks none of h2/http1.1 offered, as an HTTP/1.1-only registry does.
         createHttpsServer({ key, cert }, handler);
   server.on('secureConnection', () => seen.connections++);
@@ -246,6 +257,35 @@ describe('HTTP/2 to TLS registries', () => {
     });
   });
 
+  it('a server that allows fewer concurrent streams than isctl would send gets no more, and every request is answered', async () => {
+    // RFC 9113 section 5.1.2: an endpoint must not open more streams than the peer's
+    // SETTINGS_MAX_CONCURRENT_STREAMS; a server refuses the excess (REFUSED_STREAM). HAProxy and
+    // Apache mod_http2 advertise 100 by default, some proxies fewer.
+    await serve(
+      'h2',
+      async (host, certDir, seen) => {
+        const src = createImageSource({ certDirs: [certDir], env: { HOME: dir }, blobs: memoryBlobStore() });
+        try {
+          // A burst before any connection exists (the server's SETTINGS not yet known), then
+          // a batch on the open connection.
+          await burst(src, host, 60);
+          const spec = parsePullSpec(`${host}/a/b:1`);
+          const answers = await resolveAll(
+            src,
+            Array.from({ length: 60 }, () => ({ source: spec, importPolicy: {}, unchangedIf: img.manifest.digest })),
+          );
+          expect(answers.filter((a) => !a.ok)).toEqual([]);
+        } finally {
+          await src.close();
+        }
+        expect(new Set(seen.versions)).toEqual(new Set(['2.0']));
+        expect(seen.mostOnOneConnection).toBeLessThanOrEqual(8);
+        expect(seen.requests.filter((r) => r.startsWith('HEAD ')).length, seen.requests.join('\n')).toBe(120);
+      },
+      8,
+    );
+  });
+
   it('a refresh-sized batch keeps the stream bound in flight: 100 at once, not fewer', async () => {
     await serve('h2', async (host, certDir, seen) => {
       const src = createImageSource({ certDirs: [certDir], env: { HOME: dir }, blobs: memoryBlobStore() });
@@ -308,5 +348,39 @@ describe('HTTP/2 to TLS registries', () => {
       expect(seen.mostOnOneConnection).toBe(1);
       expect(seen.connections).toBeLessThanOrEqual(8);
     });
+  });
+
+  it('a server that refuses every stream: each request is sent again a bounded number of times, then fails naming the host', async () => {
+    const key = readFileSync(tls.keyFile);
+    const cert = readFileSync(tls.certFile);
+    let streams = 0;
+    const server = createSecureServer({ key, cert });
+    server.on('stream', (stream) => {
+      streams++;
+      // Node reports the server's own reset as an error of that stream: expected here.
+      stream.on('error', () => undefined);
+      stream.close(h2c.NGHTTP2_REFUSED_STREAM);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const stopper = setTimeout(() => server.close(), 30_000);
+    const host = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const certDir = join(dir, `certs-refuse-${Math.random().toString(36).slice(2)}`);
+    mkdirSync(join(certDir, host), { recursive: true });
+    writeFileSync(join(certDir, host, 'ca.crt'), readFileSync(tls.caFile));
+    const src = createImageSource({ certDirs: [certDir], env: { HOME: dir }, blobs: memoryBlobStore(), retries: 2 });
+    const started = Date.now();
+    try {
+      const err = await src.resolve(parsePullSpec(`${host}/a/b:1`)).catch((e: unknown) => e);
+      expect(String((err as Error).message)).toContain(`cannot reach ${host}`);
+      expect(String((err as Error).message)).toContain('REFUSED_STREAM');
+    } finally {
+      clearTimeout(stopper);
+      await src.close();
+      await new Promise((r) => server.close(r));
+    }
+    // 8 times again after a refusal, on top of the first try and the retries of transient errors.
+    expect(streams).toBeGreaterThan(1);
+    expect(streams).toBeLessThanOrEqual(9 * 3);
+    expect(Date.now() - started).toBeLessThan(15_000);
   });
 });
