@@ -336,9 +336,10 @@ export function createBlobStore(root: string, options: BlobStoreOptions = {}): B
     async has(digest) {
       if (pending.has(digest)) return true;
       // Asked of the file system each time, not of the listing: a blob removed since (a folder
-      // whose .isctl/ is not committed, checked out again) must not count as held.
-      if (exists(path.join(root, rel(digest)))) return true;
-      return (await packEntry(digest)) !== undefined;
+      // whose .isctl/ is not committed, checked out again) must not count as held. A packed one
+      // first: its pack is checked in one call, where a loose lookup would miss before it.
+      if ((await packEntry(digest)) !== undefined) return true;
+      return exists(path.join(root, rel(digest)));
     },
     flush,
   };
