@@ -161,6 +161,10 @@ async function main() {
       h2FloorWallMs: wall(h2Runs),
       h1FloorWallMs: wall(h1Runs),
       vsH2: +(isctlMs / h2Budget).toFixed(2),
+      // The same ratio within each round (isctl and its floors run back to back), then the median:
+      // less moved by the machine drifting between rounds than the ratio of the medians.
+      vsH2ByRound: isctlRuns.map((r, i) => +(r.wallMs / (h2Runs[i].loopMs + S)).toFixed(2)),
+      h1SpeedupByRound: isctlRuns.map((r, i) => +((h1Runs[i].loopMs + S) / r.wallMs).toFixed(2)),
       h2Target: limit,
       h1Speedup: +(h1Budget / isctlMs).toFixed(2),
       met: isctlMs <= limit * h2Budget && h1Budget / isctlMs >= 5,

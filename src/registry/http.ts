@@ -46,7 +46,7 @@ export interface HttpOptions {
   maxConnectionsPerRegistry: number;
   /** Offer HTTP/2 (ALPN h2) to HTTPS registries (default true); false keeps every origin on HTTP/1.1. */
   http2?: boolean;
-  /** Concurrent HTTP/2 streams on one connection (default 100). */
+  /** Concurrent HTTP/2 streams on one connection (default 128). */
   maxStreamsPerConnection?: number;
   /** Overall deadline of one request: connect, headers and body, redirects and retries included. */
   timeoutMs: number;
@@ -453,7 +453,7 @@ export class HttpTransport {
   }
 
   private get streams(): number {
-    return Math.max(1, this.options.maxStreamsPerConnection ?? 100);
+    return Math.max(1, this.options.maxStreamsPerConnection ?? 128);
   }
 }
 

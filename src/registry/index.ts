@@ -66,7 +66,7 @@ export interface ImageSourceOptions {
   maxConnectionsPerRegistry?: number;
   /** Offer HTTP/2 to HTTPS registries (default true; false: HTTP/1.1 everywhere). */
   http2?: boolean;
-  /** Concurrent HTTP/2 streams per connection (default 100). */
+  /** Concurrent HTTP/2 streams per connection (default 128). */
   maxStreamsPerConnection?: number;
   /** Overall deadline of one request: connect, headers, body, redirects and retries (default 30 s). */
   timeoutMs?: number;
@@ -112,7 +112,7 @@ export function createImageSource(options: ImageSourceOptions = {}): ImageSource
     dispatcher: options.dispatcher,
     maxConnectionsPerRegistry: options.maxConnectionsPerRegistry ?? 8,
     http2: options.http2 ?? true,
-    maxStreamsPerConnection: options.maxStreamsPerConnection ?? 100,
+    maxStreamsPerConnection: options.maxStreamsPerConnection ?? 128,
     timeoutMs: options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
     retries: options.retries ?? 3,
     maxRetryAfterMs: options.maxRetryAfterMs ?? 30_000,
