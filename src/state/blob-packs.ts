@@ -23,6 +23,8 @@ export const PACK_NAME = /^[0-9a-f]{64}\.pack$/;
 const MAX_ENTRIES = 1 << 16;
 const MAX_TOC_BYTES = MAX_ENTRIES * 160;
 const HEADER_PROBE = 64;
+/** No blob isctl stores is larger (manifests are capped at 4 MiB, configs at 8 MiB when fetched). */
+const MAX_BLOB_BYTES = 16 << 20;
 const ENTRY = /^(sha256|sha384|sha512):([a-f0-9]+) (0|[1-9][0-9]{0,9})$/;
 const HEX_LENGTH: Record<string, number> = { sha256: 64, sha384: 96, sha512: 128 };
 
@@ -81,6 +83,7 @@ export async function readPackTable(fh: FileHandle, fileSize: number): Promise<P
     const e = ENTRY.exec(lines[i]);
     if (!e || HEX_LENGTH[e[1]] !== e[2].length) return undefined;
     const size = Number(e[3]);
+    if (size > MAX_BLOB_BYTES) return undefined;
     entries.push({ digest: `${e[1]}:${e[2]}`, offset, size });
     offset += size;
   }

@@ -168,6 +168,22 @@ describe('blob packs', () => {
     expect(Math.max(...alloc.mock.calls.map(([n]) => Number(n)))).toBeLessThan(1 << 20);
   });
 
+  test('a pack whose table adds up but names a blob larger than any isctl stores is not used', async () => {
+    const dir = tmp();
+    const packs = path.join(dir, '.isctl/blobs/packs');
+    await fsp.mkdir(packs, { recursive: true });
+    const big = Buffer.alloc(17 << 20, 0x20);
+    const digest = `sha256:${sha256(big)}`;
+    const toc = `${digest} ${big.length}\n`;
+    const bytes = Buffer.concat([Buffer.from(`isctl-blob-pack 1 1 ${toc.length}\n${toc}`), big]);
+    writeFileSync(path.join(packs, `${sha256(bytes)}.pack`), bytes);
+    const alloc = vi.spyOn(Buffer, 'alloc');
+    const store = createBlobStore(dir);
+    expect(await store.has(digest)).toBe(false);
+    expect(await store.get(digest)).toBeUndefined();
+    expect(Math.max(0, ...alloc.mock.calls.map(([n]) => Number(n)))).toBeLessThan(1 << 20);
+  });
+
   test('a pack removed after it was listed holds nothing', async () => {
     const dir = tmp();
     const blobs = many(40);
