@@ -55,6 +55,24 @@ let changed = 0;
 let refused = 0;
 const values = (text: string) => parseAllDocuments(text).map((d) => d.toJS());
 
+describe('surgical editor, cases the generator found', () => {
+  test.each([false, true])(
+    'an item whose nested list grows is edited in place, its block scalar untouched (indentSeq %s)',
+    (indentSeq) => {
+      // fast-check seed -604868488: the outer item was not paired with its new self (no entry of
+      // equal value), so the whole list was to be re-rendered and the `|-` scalar refused.
+      const a = { name: [{ kind: ['multi\nline'] }] };
+      const after = { name: [{ kind: ['multi\nline', false] }, false] };
+      const text = `${stringify(a, { indent: 2, indentSeq, lineWidth: 0 })}---\n${stringify({ name: 0 })}`;
+      const out = editFileText('f.yaml', text, [{ document: 0, after }], [])!;
+      expect(values(out)).toEqual([after, { name: 0 }]);
+      const block = indentSeq ? '      - |-\n        multi\n        line\n' : '  - |-\n    multi\n    line\n';
+      expect(text).toContain(block);
+      expect(out).toContain(block);
+    },
+  );
+});
+
 describe('surgical editor, generated edits', () => {
   test('YAML (both sequence styles, 2 and 4 spaces): the edit is made without re-rendering the document', () => {
     fc.assert(

@@ -107,11 +107,19 @@ function pairGaps(equal: Match[], before: readonly unknown[], after: readonly un
   return out;
 }
 
-/** How many entries two maps share with equal values (0 when either is not a map). */
+/**
+ * How alike two maps are (0 when either is not a map): 2 for each entry with an equal value, 1
+ * for each key whose values are both lists or both maps (an item whose nested list grew is still
+ * that item: `- kind: [a]` becoming `- kind: [a, b]` is edited in place, not rewritten).
+ */
 function likeness(a: unknown, b: unknown): number {
   if (!isMap(a) || !isMap(b)) return 0;
   let n = 0;
-  for (const [k, v] of Object.entries(a)) if (Object.hasOwn(b, k) && jsonEqual(v, b[k])) n++;
+  for (const [k, v] of Object.entries(a)) {
+    if (!Object.hasOwn(b, k)) continue;
+    if (jsonEqual(v, b[k])) n += 2;
+    else if ((Array.isArray(v) && Array.isArray(b[k])) || (isMap(v) && isMap(b[k]))) n += 1;
+  }
   return n;
 }
 
