@@ -49,7 +49,8 @@ if (sc) {
           `${v.maxRssMB} | ${v.exit} | ${v.check ? JSON.stringify(v.check).replace(/"/g, '') : ''} |`,
       );
   }
-  console.log('\n| growth 1,000 → 10,000 | time × | memory × |\n| --- | --- | --- |');
+  const [from, to] = (sc.sizes ?? [1000, 10000]).map((n) => n.toLocaleString('en-US'));
+  console.log(`\n| growth ${from} → ${to} | time × | memory × |\n| --- | --- | --- |`);
   for (const [k, g] of Object.entries(sc.growth)) console.log(`| ${k} | ${g.timeRatio} | ${g.memRatio} |`);
   console.log('\n| target | value | result |\n| --- | --- | --- |');
   for (const [k, t] of Object.entries(sc.targets))
