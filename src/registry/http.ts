@@ -247,19 +247,12 @@ export class HttpTransport {
 
   private async withRetries(req: HttpRequest, signal: AbortSignal, deadline: number): Promise<HttpResponse> {
     const retries = req.retries ?? this.options.retries;
-    let refused = 0;
     for (let attempt = 0; ; attempt++) {
       let res: HttpResponse;
       try {
-        res = await this.followRedirects(req, signal);
+        res = await this.sendResendingRefused(req, signal, deadline);
       } catch (err) {
         if (err instanceof RegistryError || signal.aborted) throw err;
-        // A stream the server refused was never processed: sent again at once, without using a
-        // retry (by then the connection knows the server's stream limit and keeps to it).
-        if (isRefusedStream(err) && refused++ < MAX_REFUSED_STREAMS && Date.now() < deadline) {
-          attempt--;
-          continue;
-        }
         const wait = backoff(attempt);
         if (attempt < retries && isTransientNetworkError(err) && Date.now() + wait < deadline) {
           await this.options.sleep(wait);
@@ -276,6 +269,22 @@ export class HttpTransport {
         }
       }
       return res;
+    }
+  }
+
+  /**
+   * One attempt. A stream the server refused was never processed: it is sent again at once, at
+   * most MAX_REFUSED_STREAMS times, without using a retry (by then the connection knows the
+   * server's stream limit and keeps to it).
+   */
+  private async sendResendingRefused(req: HttpRequest, signal: AbortSignal, deadline: number): Promise<HttpResponse> {
+    for (let refused = 0; ; refused++) {
+      try {
+        return await this.followRedirects(req, signal);
+      } catch (err) {
+        if (!isRefusedStream(err) || refused >= MAX_REFUSED_STREAMS || signal.aborted || Date.now() >= deadline)
+          throw err;
+      }
     }
   }
 

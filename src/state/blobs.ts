@@ -130,6 +130,20 @@ export function createBlobStore(root: string, options: BlobStoreOptions = {}): B
     }
     return p;
   };
+  /**
+   * Runs `write` in the folder `.isctl/blobs/<sub>`; when that folder was removed since this
+   * process made it (`rm -rf .isctl` while serve runs) it is made again, after the same check
+   * that it stays inside the state folder, and `write` runs once more.
+   */
+  const inBlobDir = async <T>(sub: string, write: (dir: string) => Promise<T>): Promise<T> => {
+    try {
+      return await write(await blobDir(sub));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException)?.code !== 'ENOENT') throw err;
+      dirs.delete(sub);
+      return write(await blobDir(sub));
+    }
+  };
   // The names in each blob folder as last listed, and the blobs this store wrote since.
   const listings = new Map<string, { at: number; names: Promise<Set<string> | undefined> }>();
   let lookups = 0;
@@ -197,20 +211,23 @@ export function createBlobStore(root: string, options: BlobStoreOptions = {}): B
     const e = await packEntry(digest);
     if (!e) return undefined;
     const bytes = Buffer.alloc(e.size);
+    let fh: FileHandle;
     try {
-      const fh = await fs.open(e.file, 'r');
-      try {
-        const { bytesRead } = await fh.read(bytes, 0, e.size, e.offset);
-        if (bytesRead !== e.size) throw new IntegrityError(`image cache pack ${e.file} is shorter than its table says`);
-      } finally {
-        await fh.close();
-      }
+      fh = await fs.open(e.file, 'r');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      if (err instanceof IntegrityError)
-        throw new IntegrityError(`${err.message}; delete it and run the command again`);
       throw err;
     }
+    let bytesRead: number;
+    try {
+      ({ bytesRead } = await fh.read(bytes, 0, e.size, e.offset));
+    } finally {
+      await fh.close();
+    }
+    if (bytesRead !== e.size)
+      throw new IntegrityError(
+        `image cache pack ${e.file} is shorter than its table says; delete it and run the command again`,
+      );
     if (!digestMatches(alg, hex, bytes)) {
       throw new IntegrityError(
         `image cache pack ${e.file} holds bytes for ${digest} that do not match that digest; delete the pack and import the images again`,
@@ -224,30 +241,17 @@ export function createBlobStore(root: string, options: BlobStoreOptions = {}): B
   let pendingBytes = 0;
   let flushing: Promise<void> = Promise.resolve();
   const writeLoose = async (e: Pending) => {
-    const write = async () => replaceFile(await blobDir(e.alg), e.hex, e.bytes);
-    await write().catch((err: NodeJS.ErrnoException) => {
-      if (err?.code !== 'ENOENT') throw err;
-      // The folder was removed since this process made it (`rm -rf .isctl` while serve runs):
-      // made again, after the same check that it stays inside the state folder.
-      dirs.delete(e.alg);
-      return write();
-    });
+    await inBlobDir(e.alg, (dir) => replaceFile(dir, e.hex, e.bytes));
     await wrote(e.alg, e.hex);
   };
   const writePack = async (batch: Pending[]) => {
     const pack = encodePack(batch.map((e) => ({ digest: `${e.alg}:${e.hex}`, bytes: e.bytes })));
-    const write = async () => {
-      const dir = await blobDir('packs');
+    const dir = await inBlobDir('packs', async (d) => {
       // The same blobs make the same pack: one of that name is there only if it could not be read
       // (the blobs put are those no pack held), so it is replaced.
-      await replaceFile(dir, pack.name, pack.bytes);
-      await syncDirs([dir]);
-      return dir;
-    };
-    const dir = await write().catch((err: NodeJS.ErrnoException) => {
-      if (err?.code !== 'ENOENT') throw err;
-      dirs.delete('packs');
-      return write();
+      await replaceFile(d, pack.name, pack.bytes);
+      await syncDirs([d]);
+      return d;
     });
     const file = path.join(dir, pack.name);
     tablesRead.add(pack.name);
@@ -328,7 +332,7 @@ export function createBlobStore(root: string, options: BlobStoreOptions = {}): B
       const existing = (await mayHold(alg, hex)) ? await fs.readFile(file).catch(() => undefined) : undefined;
       if (existing?.equals(bytes)) return; // present and intact; a damaged copy is replaced
       if (!existing && (await packEntry(digest))) return; // packed; verified when it is read
-      if (pending.has(digest)) return;
+      if (pending.has(digest)) return; // put by another resolve while this one looked
       pending.set(digest, { alg, hex, bytes, loose: existing !== undefined });
       pendingBytes += bytes.length;
       if (pending.size >= packMax || pendingBytes >= PACK_MAX_BYTES) await flush();
