@@ -4,9 +4,10 @@
  * of status.tags), otherwise by equality (longest common subsequence), and the leftovers between
  * two matches are paired in order as modified items (a TagEvent prepended to history stays an
  * insertion; a condition updated in place stays a modification). When the leftovers differ in
- * number, maps are paired by likeness (how many of their entries are equal), so removing
- * `- type: ConfigChange` before a trigger whose `automatic` changed edits that one value instead
- * of rewriting the list.
+ * number, maps are paired by likeness (how many of their entries are equal, and how many keys
+ * hold a list or a map on both sides), so removing `- type: ConfigChange` before a trigger whose
+ * `automatic` changed edits that one value instead of rewriting the list, and an item whose
+ * nested list grew is edited in place.
  */
 import { jsonEqual } from './equal.js';
 
