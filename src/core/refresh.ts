@@ -119,6 +119,14 @@ export async function refresh(ctx: CoreContext, input: RefreshInput): Promise<Re
   const total = selected.length;
   let done = 0;
   let failures = 0;
+  // Files that will change are parsed for their edit while the registries answer: streams with a
+  // tag never imported now, any other stream as soon as one of its tags comes back changed.
+  const byKey = new Map(streams.map((s) => [`${s.namespace}/${s.name}`, s]));
+  const prepare = (namespace: string, stream: string) => {
+    const s = byKey.get(`${namespace}/${stream}`);
+    if (s) ctx.store.prepareEdits?.([s]);
+  };
+  for (const c of selected) if (c.cold) prepare(c.namespace, c.stream);
   const evaluations = await evaluatePolicyTags(
     ctx.source,
     policyTags.map((c) => {
@@ -148,6 +156,7 @@ export async function refresh(ctx: CoreContext, input: RefreshInput): Promise<Re
       onDone: (i, a) => {
         done++;
         if (!a.ok) failures++;
+        else if (!a.resolved.unchanged) prepare(candidates[i].namespace, candidates[i].stream);
         input.onProgress?.(done, total, c(i), failures);
       },
     },

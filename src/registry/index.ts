@@ -4,7 +4,7 @@
  * config is read once per digest; an unchanged tag costs one HEAD once its content is cached.
  */
 import type { Dispatcher } from 'undici';
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { IntegrityError, RegistryError } from '../domain/errors.js';
@@ -406,7 +406,8 @@ async function loadMirrorRules(
   for (const file of candidates) {
     let text: string;
     try {
-      text = await readFile(file, 'utf8');
+      // Read synchronously: a few KB, and connections opened ahead (`prepare`) wait for the rules.
+      text = readFileSync(file, 'utf8');
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (!explicit && (code === 'ENOENT' || code === 'ENOTDIR')) continue;

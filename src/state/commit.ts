@@ -7,7 +7,7 @@
 import { StateFileError } from '../domain/errors.js';
 import type { KubeObject } from '../domain/types.js';
 import { jsonEqual } from './edit/equal.js';
-import { EditError, editFileText } from './edit/file.js';
+import { EditError, type EditParses, editFileText } from './edit/file.js';
 import type { DocumentUpdate } from './edit/file.js';
 import { renderYamlBlock } from './edit/render.js';
 import { setMarkerValues } from './markers.js';
@@ -42,6 +42,8 @@ export interface WriteLimits {
   readOnly?: ReadonlyMap<string, StateFileError>;
   /** Objects that may not be written (two copies, or maybe defined in an unreadable file). */
   guard?: WriteGuard;
+  /** Files parsed ahead for editing (StateStore.prepareEdits). */
+  parses?: EditParses;
 }
 
 /** File changes for a snapshot; `readText` gives a file's text, `limits` what may not be written. */
@@ -73,7 +75,7 @@ export async function computeChanges(
         .join('---\n');
     else {
       try {
-        after = editFileText(file, before, updates.get(file) ?? [], newDocs);
+        after = editFileText(file, before, updates.get(file) ?? [], newDocs, limits.parses);
       } catch (err) {
         if (err instanceof EditError)
           throw new StateFileError(

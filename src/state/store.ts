@@ -25,14 +25,22 @@ import { createBlobStore } from './blobs.js';
 import { computeChanges, type WriteGuard } from './commit.js';
 import { listStateFiles } from './discover.js';
 import { FOLDER_CONFIG_FILE, NamespaceResolver, folderNamespace } from './namespaces.js';
-import { EditError, editFileText } from './edit/file.js';
+import { EditError, EditParses, editFileText } from './edit/file.js';
 import { parse as parseYaml } from 'yaml';
 import { folderLockState, withFolderLock } from './lock.js';
 import { ParseCache } from './parse-cache.js';
 import { parseStateFile } from './parse.js';
 import { ObjectIndex, type IndexedFile, ParseMemo, type ReadResult, indexedObjectOf } from './object-index.js';
 import { Entry, type PendingFiles, SnapshotImpl, deepFreeze } from './snapshot.js';
-import type { FileChange, MarkerSite, ObjectViews, Snapshot, StateStore, UpdateOptions } from './types.js';
+import type {
+  FileChange,
+  MarkerSite,
+  ObjectViews,
+  Snapshot,
+  StateStore,
+  StoredObject,
+  UpdateOptions,
+} from './types.js';
 import { MARKER_KEY, findMarkers } from './markers.js';
 import { type MayDefine, mayDefine } from './may-define.js';
 
@@ -148,6 +156,9 @@ interface Unreadable {
 
 /** Files over this size are not even searched for names: any object may be in them. */
 const MAX_SCAN_BYTES = 64 * 1024 * 1024;
+/** How many of the files a listing parsed it keeps parsed for its snapshot, and how many bytes of them. */
+const KEEP_LISTED_FILES = 256;
+const KEEP_LISTED_BYTES = 8 * 1024 * 1024;
 
 /** A file known from the object index and not parsed yet: its objects' effective keys and which copies count. */
 interface PendingFile {
@@ -170,6 +181,8 @@ async function load(
   const known = new Map<string, IndexedFile>();
   const stats = new Map<string, Stats>();
   const results: (ReadResult | string)[] = [];
+  const listed = new Map<string, ReadResult>();
+  let listedBytes = 0;
   for (const rel of listing.files) {
     const st = statSync(path.join(root, rel));
     const entry = st.size <= maxBytes ? index.get(rel, st) : undefined;
@@ -200,8 +213,13 @@ async function load(
     const file = index.set(rel, st, parsed.objects);
     if (views) {
       // With views, a clean file is kept as its keys and views only, as if the index had vouched for
-      // it: a listing holds no object, and what a command does need is parsed again when it asks.
+      // it: a listing holds no object beyond a few parses kept for this snapshot (a command that
+      // lists and then reads the streams it selected, as refresh does, does not parse them twice).
       memo.forget(rel);
+      if (listed.size < KEEP_LISTED_FILES && listedBytes + st.size <= KEEP_LISTED_BYTES) {
+        listed.set(rel, parsed);
+        listedBytes += st.size;
+      }
       known.set(rel, file);
       stats.set(rel, st);
       results.push(rel);
@@ -331,7 +349,9 @@ async function load(
       // The stat of the listing: a read takes no lock, so the file is read as it is now. Deleted since: it holds nothing.
       let parsed: ReadResult;
       try {
-        parsed = readOne(root, file, maxBytes, cache, p.st, memo);
+        const kept = listed.get(file);
+        listed.delete(file);
+        parsed = kept ?? readOne(root, file, maxBytes, cache, p.st, memo);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
         throw err;
@@ -429,16 +449,87 @@ export function openStateStore(dir: string, options: StateStoreOptions = {}): St
   // What each read of this store loaded, for an update that runs on it first (`readFirst`).
   const reads = new WeakMap<Snapshot, Loaded>();
   let latest: { namespace: string; snapshot: WeakRef<Snapshot> } | undefined;
+  // Files a command expects to change, parsed for editing while it waits on the network.
+  const parses = new EditParses();
+  const preparing: string[] = [];
   const changesOf = (loaded: Loaded) =>
     computeChanges(loaded.snapshot, (rel) => readText(root, rel), {
       problems: loaded.problemFiles,
       readOnly: loaded.readOnly,
       guard: loaded.guard,
+      parses,
     });
   const blobs = createBlobStore(root);
+  /** Parses the next queued file, one per turn of the event loop, so the network keeps moving. */
+  const prepareNext = () => {
+    const rel = preparing.shift();
+    if (rel === undefined) return;
+    queued.delete(rel);
+    if (!parses.hasRoom(0)) {
+      // No room for more: the rest are parsed when they are edited.
+      preparing.length = 0;
+      queued.clear();
+      return;
+    }
+    try {
+      const abs = path.join(root, rel);
+      if (!parses.has(rel) && parses.hasRoom(statSync(abs).size)) parses.prepare(rel, readFileSync(abs, 'utf8'));
+    } catch {
+      // Only an optimisation: the edit reads and parses the file itself, and reports what is wrong.
+    }
+    if (preparing.length > 0) setImmediate(prepareNext);
+  };
+  const queued = new Set<string>();
+  async function transaction<T>(
+    namespace: string,
+    fn: (snapshot: Snapshot) => Promise<T> | T,
+    opts: UpdateOptions,
+  ): Promise<{ result: T; changes: FileChange[] }> {
+    await checkFolder(root);
+    // A transaction that writes nothing needs neither the lock nor a second load: run on the
+    // command's own read, its answer is the one it would have given at that read.
+    const first = opts.readFirst ? reads.get(opts.readFirst) : undefined;
+    if (first && first.snapshot.namespace === namespace) {
+      reads.delete(first.snapshot);
+      const result = await fn(first.snapshot);
+      // A file that changed since the read, or any refusal, is for the locked run to decide.
+      const changes = await changesOf(first).catch(() => undefined);
+      if (changes && opts.dryRun) return { result, changes };
+      // A lock or temporary files a killed writer left are still cleared up by a run that writes
+      // nothing: a stale lock takes the locked path (which recovers it); temporary files of
+      // provably dead writers are removed (no live writer can rename them, so no lock is needed).
+      if (changes && changes.length === 0 && (await folderLockState(root)) !== 'stale') {
+        // Blobs fetched again for digests the state already names (a folder whose .isctl/ was
+        // not committed) are kept, as the locked path would keep them.
+        await blobs.flush();
+        await removeStaleTempFiles(root, [...first.tempFiles, ...(await hiddenTempFiles(root))]);
+        return { result, changes };
+      }
+    }
+    return withFolderLock(root, lockTimeout, async () => {
+      // A transaction lists nothing: the views are left to the next listing.
+      const loaded = await load(root, namespace, maxBytes, memo, undefined);
+      options.report?.(loaded.snapshot);
+      const result = await fn(loaded.snapshot);
+      const changes = await changesOf(loaded);
+      if (!opts.dryRun) await writeChanges(root, loaded.tempFiles, changes, () => blobs.flush());
+      return { result, changes };
+    });
+  }
   return {
     dir: root,
     blobs,
+    prepareEdits(objects: readonly StoredObject[]): void {
+      const start = preparing.length === 0;
+      for (const o of objects) {
+        const file = o.location?.file;
+        if (preparing.length >= parses.maxFiles) break;
+        if (file === undefined || queued.has(file) || parses.has(file) || !/\.ya?ml$/i.test(file)) continue;
+        queued.add(file);
+        preparing.push(file);
+      }
+      if (start && preparing.length > 0) setImmediate(prepareNext);
+    },
     async read(namespace: string, opts: { views?: boolean; reuse?: boolean } = {}): Promise<Snapshot> {
       const previous = opts.reuse && latest?.namespace === namespace ? latest.snapshot.deref() : undefined;
       if (previous) return previous;
@@ -451,36 +542,14 @@ export function openStateStore(dir: string, options: StateStoreOptions = {}): St
       return loaded.snapshot;
     },
     async update<T>(namespace: string, fn: (snapshot: Snapshot) => Promise<T> | T, opts: UpdateOptions = {}) {
-      await checkFolder(root);
-      // A transaction that writes nothing needs neither the lock nor a second load: run on the
-      // command's own read, its answer is the one it would have given at that read.
-      const first = opts.readFirst ? reads.get(opts.readFirst) : undefined;
-      if (first && first.snapshot.namespace === namespace) {
-        reads.delete(first.snapshot);
-        const result = await fn(first.snapshot);
-        // A file that changed since the read, or any refusal, is for the locked run to decide.
-        const changes = await changesOf(first).catch(() => undefined);
-        if (changes && opts.dryRun) return { result, changes };
-        // A lock or temporary files a killed writer left are still cleared up by a run that writes
-        // nothing: a stale lock takes the locked path (which recovers it); temporary files of
-        // provably dead writers are removed (no live writer can rename them, so no lock is needed).
-        if (changes && changes.length === 0 && (await folderLockState(root)) !== 'stale') {
-          // Blobs fetched again for digests the state already names (a folder whose .isctl/ was
-          // not committed) are kept, as the locked path would keep them.
-          await blobs.flush();
-          await removeStaleTempFiles(root, [...first.tempFiles, ...(await hiddenTempFiles(root))]);
-          return { result, changes };
-        }
+      try {
+        return await transaction(namespace, fn, opts);
+      } finally {
+        // What was parsed ahead for this transaction and not taken was not needed.
+        parses.clear();
+        preparing.length = 0;
+        queued.clear();
       }
-      return withFolderLock(root, lockTimeout, async () => {
-        // A transaction lists nothing: the views are left to the next listing.
-        const loaded = await load(root, namespace, maxBytes, memo, undefined);
-        options.report?.(loaded.snapshot);
-        const result = await fn(loaded.snapshot);
-        const changes = await changesOf(loaded);
-        if (!opts.dryRun) await writeChanges(root, loaded.tempFiles, changes, () => blobs.flush());
-        return { result, changes };
-      });
     },
     folderNamespace: () => folderNamespace(root),
     async setFolderNamespace(namespace: string) {

@@ -155,6 +155,12 @@ export interface StateStore {
     fn: (snapshot: Snapshot) => Promise<T> | T,
     options?: UpdateOptions,
   ): Promise<{ result: T; changes: FileChange[] }>;
+  /**
+   * The command expects to change these objects: their files may be parsed for editing now, a
+   * file per turn of the event loop, while it waits on the network (an edit of the same text
+   * then skips its parse). Only an optimisation: nothing is written, nothing is reported.
+   */
+  prepareEdits?(objects: readonly StoredObject[]): void;
   /** Content-addressed blobs (manifests, indexes, configs) under `.isctl/blobs/`. */
   readonly blobs: BlobStore;
   /** The folder's namespace: what `-n` defaults to, and where it comes from. */

@@ -52,17 +52,77 @@ function parse(text: string, json: boolean): Parsed {
   return { docs, values, style: json ? detectJsonStyle(text) : detectYamlStyle(text, docs) };
 }
 
-/** The new text of a file after `updates` and `appended` documents, or null when nothing is left in it. */
+/**
+ * Parses made ahead of an edit (the general yaml parse an edit needs is most of its cost): a
+ * command that expects to change a file parses it while it waits on the network, and the edit
+ * takes the parse if the file's text is still exactly what was parsed. Each parse is taken once;
+ * a bounded number of files and bytes is kept, beyond that files are parsed when edited.
+ */
+export class EditParses {
+  private readonly parses = new Map<string, { text: string; parsed: Parsed | EditError; size: number }>();
+  private bytes = 0;
+  constructor(
+    readonly maxFiles = 64,
+    private readonly maxBytes = 16 * 1024 * 1024,
+  ) {}
+
+  has(path: string): boolean {
+    return this.parses.has(path);
+  }
+
+  /** Forgets every parse (a transaction is over: what it did not take was not needed). */
+  clear(): void {
+    this.parses.clear();
+    this.bytes = 0;
+  }
+
+  /** True when another file of `size` bytes may be kept. */
+  hasRoom(size: number): boolean {
+    return this.parses.size < this.maxFiles && this.bytes + size <= this.maxBytes;
+  }
+
+  /** Parses `withBom`, the text of `path`, for a later `editFileText` of the same text. */
+  prepare(path: string, withBom: string): void {
+    if (this.parses.has(path) || !this.hasRoom(withBom.length)) return;
+    const text = withBom.startsWith(BOM) ? withBom.slice(1) : withBom;
+    let parsed: Parsed | EditError;
+    try {
+      parsed = parse(text, /\.json$/i.test(path));
+    } catch (err) {
+      if (!(err instanceof EditError)) throw err;
+      parsed = err;
+    }
+    this.parses.set(path, { text, parsed, size: withBom.length });
+    this.bytes += withBom.length;
+  }
+
+  /** The parse of `text` for `path`, once; undefined when none was made of exactly this text. */
+  take(path: string, text: string): Parsed | EditError | undefined {
+    const e = this.parses.get(path);
+    if (!e) return undefined;
+    this.parses.delete(path);
+    this.bytes -= e.size;
+    return e.text === text ? e.parsed : undefined;
+  }
+}
+
+/**
+ * The new text of a file after `updates` and `appended` documents, or null when nothing is left in
+ * it; `parses`: parses made ahead, one of which may be this text's.
+ */
 export function editFileText(
   path: string,
   withBom: string,
   updates: DocumentUpdate[],
   appended: unknown[] = [],
+  parses?: EditParses,
 ): string | null {
   const bom = withBom.startsWith(BOM) ? BOM : '';
   const text = bom ? withBom.slice(1) : withBom;
   const json = /\.json$/i.test(path);
-  const p = parse(text, json);
+  const ahead = parses?.take(path, text);
+  if (ahead instanceof EditError) throw ahead;
+  const p = ahead ?? parse(text, json);
   checkUnchanged(p.values, updates);
   updates = mergeItemUpdates(p.values, updates);
   const removed = new Set(updates.filter((u) => u.after === undefined).map((u) => u.document));

@@ -1,0 +1,175 @@
+/**
+ * Parses made ahead: a refresh parses the files it expects to change while the registries answer
+ * (`StateStore.prepareEdits`, src/state/edit/file.ts `EditParses`), and a listing keeps the few
+ * files it had to parse for the reads of the same snapshot. Both are optimisations only: an edit
+ * of a file that changed after it was parsed ahead edits what the file says at the edit, and
+ * loses none of its bytes.
+ */
+import { afterEach, describe, expect, test } from 'vitest';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { EditParses, editFileText } from '../../src/state/edit/file.js';
+import { openStateStore } from '../../src/state/store.js';
+import type { ImageStream } from '../../src/domain/types.js';
+import type { ObjectViews } from '../../src/state/types.js';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+const streamText = (tag: string, comment = '') =>
+  `${comment}apiVersion: image.openshift.io/v1\nkind: ImageStream\nmetadata:\n  name: app\n  namespace: default\n` +
+  `spec:\n  tags:\n  - name: "${tag}"   # the tag\n    from:\n      kind: DockerImage\n      name: quay.example/app:${tag}\n`;
+
+function folder(text = streamText('1.0')): { dir: string; file: string } {
+  const dir = mkdtempSync(path.join(tmpdir(), 'isctl-edit-ahead-'));
+  dirs.push(dir);
+  mkdirSync(path.join(dir, 'imagestreams', 'default'), { recursive: true });
+  const file = path.join(dir, 'imagestreams', 'default', 'app.yaml');
+  writeFileSync(file, text);
+  return { dir, file };
+}
+
+const turns = async (n: number) => {
+  for (let i = 0; i < n; i++) await new Promise<void>((r) => setImmediate(r));
+};
+
+const withImage = (s: ImageStream): ImageStream => ({
+  ...s,
+  status: { dockerImageRepository: '', tags: [{ tag: '1.0', items: [] }] },
+});
+
+describe('EditParses', () => {
+  const rel = 'imagestreams/default/app.yaml';
+  const before = streamText('1.0');
+  const value = (text: string) => {
+    const { dir } = folder(text);
+    return openStateStore(dir).read('default');
+  };
+
+  test('an edit takes the parse made of exactly its text, once', async () => {
+    const snap = await value(before);
+    const s = snap.find<ImageStream>('ImageStream', 'default', 'app')!.current as ImageStream;
+    const parses = new EditParses();
+    parses.prepare(rel, before);
+    expect(parses.has(rel)).toBe(true);
+    const after = editFileText(rel, before, [{ document: 0, after: withImage(s), before: s }], [], parses);
+    expect(parses.has(rel)).toBe(false);
+    expect(after).toBe(editFileText(rel, before, [{ document: 0, after: withImage(s), before: s }]));
+    expect(after).toContain('"1.0"   # the tag\n');
+  });
+
+  test('a file that changed after its parse ahead is edited as it is now: nothing of the change is lost', async () => {
+    const changed = streamText('1.0', '# added after the parse ahead\n');
+    const snap = await value(changed);
+    const s = snap.find<ImageStream>('ImageStream', 'default', 'app')!.current as ImageStream;
+    const parses = new EditParses();
+    parses.prepare(rel, before);
+    const after = editFileText(rel, changed, [{ document: 0, after: withImage(s), before: s }], [], parses)!;
+    expect(after.startsWith('# added after the parse ahead\napiVersion:')).toBe(true);
+    expect(after).toBe(editFileText(rel, changed, [{ document: 0, after: withImage(s), before: s }]));
+    expect(parses.has(rel)).toBe(false);
+  });
+
+  test('a file that did not parse ahead is refused at its edit with the same error as without', () => {
+    const broken = 'kind: ImageStream\nmetadata: [\n';
+    const parses = new EditParses();
+    parses.prepare(rel, broken);
+    const withAhead = (() => {
+      try {
+        editFileText(rel, broken, [{ document: 0, after: {} }], [], parses);
+      } catch (err) {
+        return (err as Error).message;
+      }
+    })();
+    const without = (() => {
+      try {
+        editFileText(rel, broken, [{ document: 0, after: {} }]);
+      } catch (err) {
+        return (err as Error).message;
+      }
+    })();
+    expect(withAhead).toBe('file does not parse');
+    expect(withAhead).toBe(without);
+  });
+
+  test('keeps at most its number of files and bytes', () => {
+    const parses = new EditParses(2, 10_000);
+    parses.prepare('a.yaml', before);
+    parses.prepare('b.yaml', before);
+    parses.prepare('c.yaml', before);
+    expect([parses.has('a.yaml'), parses.has('b.yaml'), parses.has('c.yaml')]).toEqual([true, true, false]);
+    const small = new EditParses(8, before.length + 10);
+    small.prepare('a.yaml', before);
+    small.prepare('b.yaml', before);
+    expect([small.has('a.yaml'), small.has('b.yaml')]).toEqual([true, false]);
+    small.clear();
+    expect(small.has('a.yaml')).toBe(false);
+    expect(small.hasRoom(before.length)).toBe(true);
+  });
+});
+
+describe('StateStore.prepareEdits', () => {
+  test('a file changed on disk after it was parsed ahead: the update edits what it says then, under the lock', async () => {
+    const { dir, file } = folder();
+    const store = openStateStore(dir);
+    const read = await store.read('default');
+    store.prepareEdits?.([read.find<ImageStream>('ImageStream', 'default', 'app')!]);
+    await turns(3);
+    // Someone edits the file while isctl waits on the registry.
+    writeFileSync(file, streamText('1.0', '# kept: written while isctl waited\n'));
+    const { changes } = await store.update('default', (s) => {
+      const o = s.find<ImageStream>('ImageStream', 'default', 'app')!;
+      o.object.status = { dockerImageRepository: '', tags: [{ tag: '1.0', items: [] }] };
+    });
+    expect(changes).toHaveLength(1);
+    const text = readFileSync(file, 'utf8');
+    expect(text.startsWith('# kept: written while isctl waited\napiVersion:')).toBe(true);
+    expect(text).toContain('  - name: "1.0"   # the tag\n');
+    expect(text).toContain('status:\n');
+  });
+
+  test('the update edits the file it parsed ahead exactly as it edits one it did not', async () => {
+    const a = folder();
+    const b = folder();
+    for (const [{ dir }, ahead] of [
+      [a, true],
+      [b, false],
+    ] as const) {
+      const store = openStateStore(dir);
+      const read = await store.read('default');
+      if (ahead) store.prepareEdits?.([read.find<ImageStream>('ImageStream', 'default', 'app')!]);
+      await turns(3);
+      await store.update('default', (s) => {
+        const o = s.find<ImageStream>('ImageStream', 'default', 'app')!;
+        o.object.status = { dockerImageRepository: '', tags: [{ tag: '1.0', items: [] }] };
+      });
+    }
+    expect(readFileSync(a.file, 'utf8')).toBe(readFileSync(b.file, 'utf8'));
+    expect(readFileSync(a.file, 'utf8')).not.toBe(streamText('1.0'));
+  });
+});
+
+describe('a listing that parses a file keeps it for the reads of the same snapshot', () => {
+  const views: ObjectViews = {
+    id: 'test-views-1',
+    of: (o) =>
+      o.kind === 'ImageStream' ? { tags: (o as ImageStream).spec?.tags?.map((t) => t.name) ?? [] } : undefined,
+    check: (_kind, v) => typeof v === 'object' && v !== null && Array.isArray((v as { tags?: unknown }).tags),
+  };
+
+  test('find after listViews shows the stream the listing saw, not a later version of its file', async () => {
+    const { dir, file } = folder();
+    const store = openStateStore(dir, { views });
+    const snap = await store.read('default', { views: true });
+    expect(snap.listViews<{ tags: string[] }>('ImageStream', 'default').map((v) => v.view.tags)).toEqual([['1.0']]);
+    writeFileSync(file, streamText('2.0'));
+    const s = snap.find<ImageStream>('ImageStream', 'default', 'app')!;
+    expect(s.current.spec!.tags!.map((t) => t.name)).toEqual(['1.0']);
+    // A new read sees the file as it is now.
+    const again = await store.read('default', { views: true });
+    expect(again.find<ImageStream>('ImageStream', 'default', 'app')!.current.spec!.tags![0].name).toBe('2.0');
+  });
+});
