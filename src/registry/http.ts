@@ -20,7 +20,8 @@
  */
 import type { Socket } from 'node:net';
 import type { SecureContext, TLSSocket } from 'node:tls';
-import { Agent, buildConnector, Client, type Dispatcher, Pool } from 'undici';
+import type { Dispatcher } from 'undici';
+import { Agent, type AgentOptions, Client, Pool, buildConnector, request } from './undici.js';
 import { IntegrityError, RegistryError } from '../domain/errors.js';
 import { errorForNetwork, isRefusedStream, isTransientNetworkError, redactUrl } from './errors.js';
 import { secureContextFor, type TlsConnectOptions } from './tls.js';
@@ -409,7 +410,7 @@ export class HttpTransport {
 
   private async undiciExchange(r: Parameters<Exchange>[0]): ReturnType<Exchange> {
     const dispatcher = this.options.dispatcher ?? this.agentFor(r.agentKey, r.tls, r.url.protocol === 'https:');
-    const res = await dispatcher.request({
+    const res = await request(dispatcher, {
       origin: r.url.origin,
       path: r.url.pathname + r.url.search,
       method: r.method as Dispatcher.HttpMethod,
@@ -522,7 +523,7 @@ function usable(socket: Socket): boolean {
  */
 function h2Pool(
   origin: string | URL,
-  opts: Agent.Options,
+  opts: AgentOptions,
   connect: ConnectOptions,
   streams: number,
   /** Each connection's outcome: true when ALPN chose h2, false for HTTP/1.1 or a failed connect. */
