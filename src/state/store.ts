@@ -156,7 +156,7 @@ interface Unreadable {
 
 /** Files over this size are not even searched for names: any object may be in them. */
 const MAX_SCAN_BYTES = 64 * 1024 * 1024;
-/** How many of the files a listing parsed it keeps parsed for its snapshot, and how many bytes of them. */
+/** A listing that parses at most this many files keeps their parses for its snapshot, up to this many bytes. */
 const KEEP_LISTED_FILES = 256;
 const KEEP_LISTED_BYTES = 8 * 1024 * 1024;
 
@@ -181,9 +181,8 @@ async function load(
   const known = new Map<string, IndexedFile>();
   const stats = new Map<string, Stats>();
   const results: (ReadResult | string)[] = [];
-  const listed = new Map<string, ReadResult>();
-  let listedBytes = 0;
-  for (const rel of listing.files) {
+  // What the index vouches for, file by file; the others are parsed below.
+  const looked = listing.files.map((rel) => {
     const st = statSync(path.join(root, rel));
     const entry = st.size <= maxBytes ? index.get(rel, st) : undefined;
     // A listing also needs the file's views: a file whose views are not recorded (a command that
@@ -196,7 +195,16 @@ async function load(
             entry.objects.map((o) => o[0]),
           )
         : undefined;
-    if (entry && (!views || viewed)) {
+    return { rel, st, entry, viewed, vouched: entry !== undefined && (!views || viewed !== undefined) };
+  });
+  // A listing that parses only a few files keeps their parses for its snapshot (a command that
+  // lists and then reads the streams it selected, as refresh does, does not parse them twice);
+  // one that parses many (a folder indexed for the first time) keeps none, so it holds no object.
+  const keep = looked.reduce((n, l) => n + (l.vouched ? 0 : 1), 0) <= KEEP_LISTED_FILES;
+  const listed = new Map<string, ReadResult>();
+  let listedBytes = 0;
+  for (const { rel, st, entry, viewed, vouched } of looked) {
+    if (vouched && entry) {
       known.set(rel, viewed ? { objects: entry.objects, views: viewed } : entry);
       stats.set(rel, st);
       results.push(rel);
@@ -213,10 +221,9 @@ async function load(
     const file = index.set(rel, st, parsed.objects);
     if (views) {
       // With views, a clean file is kept as its keys and views only, as if the index had vouched for
-      // it: a listing holds no object beyond a few parses kept for this snapshot (a command that
-      // lists and then reads the streams it selected, as refresh does, does not parse them twice).
+      // it: a listing holds no object, but for the few parses it may keep (above).
       memo.forget(rel);
-      if (listed.size < KEEP_LISTED_FILES && listedBytes + st.size <= KEEP_LISTED_BYTES) {
+      if (keep && listedBytes + st.size <= KEEP_LISTED_BYTES) {
         listed.set(rel, parsed);
         listedBytes += st.size;
       }
