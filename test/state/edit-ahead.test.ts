@@ -172,4 +172,19 @@ describe('a listing that parses a file keeps it for the reads of the same snapsh
     const again = await store.read('default', { views: true });
     expect(again.find<ImageStream>('ImageStream', 'default', 'app')!.current.spec!.tags![0].name).toBe('2.0');
   });
+
+  test('a listing that parses more than 256 files keeps none of them (a first listing of a big folder holds no object)', async () => {
+    const { dir, file } = folder();
+    for (let i = 0; i < 256; i++)
+      writeFileSync(
+        path.join(dir, 'imagestreams', 'default', `s${i}.yaml`),
+        streamText('1.0').replace('name: app\n', `name: s${i}\n`),
+      );
+    const store = openStateStore(dir, { views });
+    const snap = await store.read('default', { views: true });
+    expect(snap.listViews('ImageStream', 'default')).toHaveLength(257);
+    writeFileSync(file, streamText('2.0'));
+    // Not kept: the stream is read when asked for, as the file is then.
+    expect(snap.find<ImageStream>('ImageStream', 'default', 'app')!.current.spec!.tags![0].name).toBe('2.0');
+  });
 });
