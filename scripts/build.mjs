@@ -120,7 +120,9 @@ function renamedErrorClasses(code) {
   if (!base.has('IsctlError') && !code.includes('IsctlError = class'))
     throw new Error('build: IsctlError not found in dist/isctl.cjs; update the check in scripts/build.mjs');
   if (renamed.length > 0)
-    throw new Error(`build: esbuild renamed error classes (${renamed.join(', ')}); give them names no other module uses`);
+    throw new Error(
+      `build: esbuild renamed error classes (${renamed.join(', ')}); give them names no other module uses`,
+    );
 }
 
 // The launcher must stay small: it is all that `isctl --version` loads.
