@@ -122,11 +122,9 @@ export async function refresh(ctx: CoreContext, input: RefreshInput): Promise<Re
   // Files that will change are parsed for their edit while the registries answer: streams with a
   // tag never imported now, any other stream as soon as one of its tags comes back changed.
   const byKey = new Map(streams.map((s) => [`${s.namespace}/${s.name}`, s]));
-  const prepare = (namespace: string, stream: string) => {
-    const s = byKey.get(`${namespace}/${stream}`);
-    if (s) ctx.store.prepareEdits?.([s]);
-  };
-  for (const c of selected) if (c.cold) prepare(c.namespace, c.stream);
+  const prepare = (of: readonly Candidate[]) =>
+    ctx.store.prepareEdits?.(of.flatMap((c) => byKey.get(`${c.namespace}/${c.stream}`) ?? []));
+  prepare(selected.filter((c) => c.cold));
   const evaluations = await evaluatePolicyTags(
     ctx.source,
     policyTags.map((c) => {
@@ -156,7 +154,7 @@ export async function refresh(ctx: CoreContext, input: RefreshInput): Promise<Re
       onDone: (i, a) => {
         done++;
         if (!a.ok) failures++;
-        else if (!a.resolved.unchanged) prepare(candidates[i].namespace, candidates[i].stream);
+        else if (!a.resolved.unchanged) prepare([candidates[i]]);
         input.onProgress?.(done, total, c(i), failures);
       },
     },

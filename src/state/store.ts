@@ -456,9 +456,11 @@ export function openStateStore(dir: string, options: StateStoreOptions = {}): St
   // What each read of this store loaded, for an update that runs on it first (`readFirst`).
   const reads = new WeakMap<Snapshot, Loaded>();
   let latest: { namespace: string; snapshot: WeakRef<Snapshot> } | undefined;
-  // Files a command expects to change, parsed for editing while it waits on the network.
+  // Files a command expects to change (`prepareEdits`), parsed for editing while it waits on the
+  // network: queued, then parsed one per turn of the event loop.
   const parses = new EditParses();
   const preparing: string[] = [];
+  const queued = new Set<string>();
   const changesOf = (loaded: Loaded) =>
     computeChanges(loaded.snapshot, (rel) => readText(root, rel), {
       problems: loaded.problemFiles,
@@ -467,26 +469,23 @@ export function openStateStore(dir: string, options: StateStoreOptions = {}): St
       parses,
     });
   const blobs = createBlobStore(root);
-  /** Parses the next queued file, one per turn of the event loop, so the network keeps moving. */
   const prepareNext = () => {
     const rel = preparing.shift();
     if (rel === undefined) return;
     queued.delete(rel);
-    if (!parses.hasRoom(0)) {
-      // No room for more: the rest are parsed when they are edited.
-      preparing.length = 0;
-      queued.clear();
-      return;
-    }
     try {
       const abs = path.join(root, rel);
-      if (!parses.has(rel) && parses.hasRoom(statSync(abs).size)) parses.prepare(rel, readFileSync(abs, 'utf8'));
+      if (parses.hasRoom(statSync(abs).size)) parses.prepare(rel, readFileSync(abs, 'utf8'));
     } catch {
       // Only an optimisation: the edit reads and parses the file itself, and reports what is wrong.
     }
-    if (preparing.length > 0) setImmediate(prepareNext);
+    if (preparing.length > 0 && parses.hasRoom(0)) setImmediate(prepareNext);
+    else {
+      // Done, or no room for more: the rest are parsed when they are edited.
+      preparing.length = 0;
+      queued.clear();
+    }
   };
-  const queued = new Set<string>();
   async function transaction<T>(
     namespace: string,
     fn: (snapshot: Snapshot) => Promise<T> | T,
@@ -527,6 +526,7 @@ export function openStateStore(dir: string, options: StateStoreOptions = {}): St
     dir: root,
     blobs,
     prepareEdits(objects: readonly StoredObject[]): void {
+      if (!parses.hasRoom(0)) return;
       const start = preparing.length === 0;
       for (const o of objects) {
         const file = o.location?.file;
