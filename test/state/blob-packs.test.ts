@@ -5,31 +5,23 @@
  * test helper's own reader (packEntries), not by isctl's.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { promises as fsp } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { IntegrityError, StateFileError } from '../../src/domain/errors.js';
 import { createBlobStore } from '../../src/state/blobs.js';
 import { TEMP_MARKER } from '../../src/state/temp-names.js';
+import { tempDir } from '../helpers/temp.js';
+import { blobOf } from '../helpers/registry/blobs.js';
 import { listFiles, packEntries } from '../helpers/state-scan.js';
 
-const dirs: string[] = [];
 afterEach(() => {
   vi.restoreAllMocks();
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
-function tmp(): string {
-  const d = mkdtempSync(path.join(tmpdir(), 'isctl-blob-packs-'));
-  dirs.push(d);
-  return d;
-}
+const tmp = () => tempDir('blob-packs');
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
-const blob = (text: string) => {
-  const bytes = Buffer.from(text);
-  return { bytes, digest: `sha256:${sha256(bytes)}` };
-};
+const blob = blobOf;
 const many = (n: number, tag = 'm') => Array.from({ length: n }, (_, i) => blob(`{"config":{"${tag}":${i}}}`));
 const packsOf = (dir: string) =>
   existsSync(path.join(dir, '.isctl/blobs/packs')) ? readdirSync(path.join(dir, '.isctl/blobs/packs')) : [];

@@ -1,30 +1,15 @@
-/**
- * The image cache (`.isctl/blobs`) answers "is this blob held?" without a file-system call per
- * absent blob (one listing of the folder), and still never claims a blob that is gone: a folder
- * whose `.isctl/` was not committed, or was removed while a command or `serve` ran, gets every
- * blob fetched and written again.
- */
-import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, promises as fsp, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, promises as fsp, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { openStateStore } from '../../src/state/store.js';
+import { tempDir } from '../helpers/temp.js';
+import { blobOf } from '../helpers/registry/blobs.js';
 
-const dirs: string[] = [];
 afterEach(() => {
   vi.useRealTimers();
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
-function tmp(): string {
-  const d = mkdtempSync(path.join(tmpdir(), 'isctl-blob-store-'));
-  dirs.push(d);
-  return d;
-}
-const blob = (text: string) => {
-  const bytes = Buffer.from(text);
-  return { bytes, digest: `sha256:${createHash('sha256').update(bytes).digest('hex')}` };
-};
+const tmp = () => tempDir('blob-store');
+const blob = blobOf;
 /** Looks up `n` blobs that are not there: past the lookups a store answers one by one, it lists the folder. */
 async function manyLookups(blobs: ReturnType<typeof openStateStore>['blobs'], n = 40): Promise<void> {
   for (let i = 0; i < n; i++) await blobs.get(blob(`{"absent":${i}}`).digest);

@@ -5,27 +5,21 @@
  * of a file that changed after it was parsed ahead edits what the file says at the edit, and
  * loses none of its bytes.
  */
-import { afterEach, describe, expect, test } from 'vitest';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { describe, expect, test } from 'vitest';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { EditParses, editFileText } from '../../src/state/edit/file.js';
 import { openStateStore } from '../../src/state/store.js';
 import type { ImageStream } from '../../src/domain/types.js';
 import type { ObjectViews } from '../../src/state/types.js';
-
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+import { tempDir } from '../helpers/temp.js';
 
 const streamText = (tag: string, comment = '') =>
   `${comment}apiVersion: image.openshift.io/v1\nkind: ImageStream\nmetadata:\n  name: app\n  namespace: default\n` +
   `spec:\n  tags:\n  - name: "${tag}"   # the tag\n    from:\n      kind: DockerImage\n      name: quay.example/app:${tag}\n`;
 
 function folder(text = streamText('1.0')): { dir: string; file: string } {
-  const dir = mkdtempSync(path.join(tmpdir(), 'isctl-edit-ahead-'));
-  dirs.push(dir);
+  const dir = tempDir('edit-ahead');
   mkdirSync(path.join(dir, 'imagestreams', 'default'), { recursive: true });
   const file = path.join(dir, 'imagestreams', 'default', 'app.yaml');
   writeFileSync(file, text);

@@ -5,6 +5,12 @@
 import { createHash } from 'node:crypto';
 import type { BlobStore } from '../../../src/state/types.js';
 
+/** Bytes of `text` with their sha256 digest, as a BlobStore stores them. */
+export function blobOf(text: string): { bytes: Buffer; digest: string } {
+  const bytes = Buffer.from(text);
+  return { bytes, digest: `sha256:${createHash('sha256').update(bytes).digest('hex')}` };
+}
+
 /** A BlobStore in memory; `gets`/`puts` count calls. */
 export function memoryBlobStore(): BlobStore & { size(): number; puts: number } {
   const map = new Map<string, Buffer>();
