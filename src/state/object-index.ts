@@ -16,7 +16,6 @@
  * own that only a listing reads.
  */
 import { readFileSync, statSync } from 'node:fs';
-import type { Stats } from 'node:fs';
 import path from 'node:path';
 import type { KubeObject } from '../domain/types.js';
 import { writeCacheFile } from './atomic.js';
@@ -34,20 +33,32 @@ export const RACY_MS = 3000;
 /** One object of a file: kind, metadata.namespace as written ('' when absent), name. */
 export type IndexedObject = [kind: string, declaredNamespace: string, name: string];
 
-/** What of a file's stat says it is unchanged (git read-cache.c ie_match_stat: size, mtime, ctime, inode). */
-interface StatKey {
+/**
+ * What of a file's stat says it is unchanged (git read-cache.c ie_match_stat: size, mtime, ctime,
+ * inode). A load keeps this, not node's `Stats`: with its four `Date`s a `Stats` is about ten times
+ * the size, and 10,000 of them kept to the end of a command were most of what its collector copied.
+ */
+export interface FileStat {
   size: number;
   mtimeMs: number;
   ctimeMs: number;
   ino: number;
 }
 
-interface IndexEntry extends StatKey {
+/** The four fields of `st` that say a file is unchanged, as a small object of their own. */
+export const fileStat = (st: FileStat): FileStat => ({
+  size: st.size,
+  mtimeMs: st.mtimeMs,
+  ctimeMs: st.ctimeMs,
+  ino: st.ino,
+});
+
+interface IndexEntry extends FileStat {
   objects: IndexedObject[];
 }
 
 /** A file's views, with the stat they were made from. */
-interface ViewsEntry extends StatKey {
+interface ViewsEntry extends FileStat {
   /** The view of each object of the file, in order (null: it has none). */
   views: unknown[];
 }
@@ -59,7 +70,7 @@ export interface IndexedFile {
   views?: readonly unknown[];
 }
 
-function statOrUndefined(p: string): Stats | undefined {
+function statOrUndefined(p: string): FileStat | undefined {
   try {
     return statSync(p);
   } catch {
@@ -68,11 +79,11 @@ function statOrUndefined(p: string): Stats | undefined {
 }
 
 /** True when `st` is the stat an entry was recorded with. */
-function sameStat(e: StatKey, st: Stats): boolean {
+function sameStat(e: FileStat, st: FileStat): boolean {
   return e.size === st.size && e.mtimeMs === st.mtimeMs && e.ctimeMs === st.ctimeMs && e.ino === st.ino;
 }
 
-function isStatKey(e: Record<string, unknown>): boolean {
+function isFileStat(e: Record<string, unknown>): boolean {
   return (
     typeof e.size === 'number' &&
     typeof e.mtimeMs === 'number' &&
@@ -85,13 +96,11 @@ function isEntry(v: unknown): v is IndexEntry {
   if (typeof v !== 'object' || v === null) return false;
   const e = v as Record<string, unknown>;
   return (
-    isStatKey(e) &&
+    isFileStat(e) &&
     Array.isArray(e.objects) &&
     e.objects.every((o) => Array.isArray(o) && o.length === 3 && o.every((s) => typeof s === 'string'))
   );
 }
-
-const statKey = (st: Stats): StatKey => ({ size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, ino: st.ino });
 
 /** A cache file of this version; undefined when missing, corrupt or of another version. */
 function readCacheFile(
@@ -121,7 +130,7 @@ interface ViewsStamp {
   ino: number;
 }
 
-function sameStamp(v: unknown, id: string, st: Stats | undefined): boolean {
+function sameStamp(v: unknown, id: string, st: FileStat | undefined): boolean {
   const s = v as Partial<ViewsStamp> | undefined;
   return Boolean(st && s && s.id === id && s.size === st.size && s.mtimeMs === st.mtimeMs && s.ino === st.ino);
 }
@@ -145,7 +154,7 @@ class ViewStore {
     const entries = new Map<string, ViewsEntry>();
     for (const [rel, e] of Object.entries(readCacheFile(this.root, VIEWS_FILE, this.views.id)?.files ?? {})) {
       const v = e as Record<string, unknown>;
-      if (typeof v === 'object' && v !== null && isStatKey(v) && Array.isArray(v.views))
+      if (typeof v === 'object' && v !== null && isFileStat(v) && Array.isArray(v.views))
         entries.set(rel, v as unknown as ViewsEntry);
     }
     this.entries = entries;
@@ -153,14 +162,14 @@ class ViewStore {
   }
 
   /** The views of `rel`'s objects if recorded for this stat and each passes its check. */
-  get(rel: string, st: Stats, kinds: readonly string[]): readonly unknown[] | undefined {
+  get(rel: string, st: FileStat, kinds: readonly string[]): readonly unknown[] | undefined {
     const e = this.changed.has(rel) ? this.changed.get(rel) : this.load().get(rel);
     if (!e || !sameStat(e, st) || e.views.length !== kinds.length) return undefined;
     return e.views.every((v, i) => v === null || this.views.check(kinds[i], v)) ? e.views : undefined;
   }
 
-  set(rel: string, st: Stats, views: unknown[]): void {
-    this.changed.set(rel, { ...statKey(st), views });
+  set(rel: string, st: FileStat, views: unknown[]): void {
+    this.changed.set(rel, { ...fileStat(st), views });
   }
 
   delete(rel: string): void {
@@ -227,14 +236,14 @@ export class ObjectIndex {
     return index;
   }
 
-  /** What `rel` defines, if the file is unchanged since it was recorded. */
-  get(rel: string, st: Stats): IndexedFile | undefined {
+  /** What `rel` defines, if the file is unchanged since it was recorded (the entry is also its stat). */
+  get(rel: string, st: FileStat): (IndexedFile & FileStat) | undefined {
     const e = this.entries.get(rel);
     return e && sameStat(e, st) ? e : undefined;
   }
 
   /** The recorded views of an unchanged file's objects (read from the views file on the first question). */
-  views(rel: string, st: Stats, kinds: readonly string[]): readonly unknown[] | undefined {
+  views(rel: string, st: FileStat, kinds: readonly string[]): readonly unknown[] | undefined {
     return this.viewStore?.get(rel, st, kinds);
   }
 
@@ -242,7 +251,7 @@ export class ObjectIndex {
    * Records a file that parsed cleanly (or forgets it when its mtime is too recent to trust), and
    * returns what the index knows of it: its objects and, with views, their views.
    */
-  set(rel: string, st: Stats, parsed: readonly ParsedObject[]): IndexedFile {
+  set(rel: string, st: FileStat, parsed: readonly ParsedObject[]): IndexedFile {
     const ov = this.objectViews;
     // Copied through JSON: the strings a parse gives may be slices of the file's text, and an index
     // entry holding one would keep the whole text alive (100,000 files' texts in a listing of them).
@@ -264,7 +273,7 @@ export class ObjectIndex {
     }
     if (viewed) this.viewStore?.set(rel, st, viewed);
     if (old && sameStat(old, st) && JSON.stringify(old.objects) === JSON.stringify(objects)) return file;
-    this.entries.set(rel, { ...statKey(st), objects });
+    this.entries.set(rel, { ...fileStat(st), objects });
     this.dirty = true;
     return file;
   }
@@ -329,9 +338,9 @@ export function indexedObjectsOf(objects: readonly ParsedObject[]): IndexedObjec
  * of being read is not remembered (its next edit could keep the same mtime).
  */
 export class ParseMemo {
-  private readonly entries = new Map<string, { stat: StatKey; parsed: ReadResult }>();
+  private readonly entries = new Map<string, { stat: FileStat; parsed: ReadResult }>();
 
-  get(rel: string, st: Stats): ReadResult | undefined {
+  get(rel: string, st: FileStat): ReadResult | undefined {
     const e = this.entries.get(rel);
     if (!e) return undefined;
     if (sameStat(e.stat, st)) return e.parsed;
@@ -351,9 +360,8 @@ export class ParseMemo {
     for (const k of this.entries.keys()) if (!keep.has(k)) this.entries.delete(k);
   }
 
-  set(rel: string, st: Stats, parsed: ReadResult): ReadResult {
-    if (Date.now() - st.mtimeMs >= RACY_MS)
-      this.entries.set(rel, { stat: { size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, ino: st.ino }, parsed });
+  set(rel: string, st: FileStat, parsed: ReadResult): ReadResult {
+    if (Date.now() - st.mtimeMs >= RACY_MS) this.entries.set(rel, { stat: fileStat(st), parsed });
     else this.entries.delete(rel);
     return parsed;
   }

@@ -9,9 +9,9 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Stats } from 'node:fs';
 import type { ParsedObject } from './parse.js';
 import { writeCacheFile } from './atomic.js';
+import type { FileStat } from './object-index.js';
 
 const CACHE_FILE = '.isctl/cache/parsed-v1.json';
 const RACY_MS = 3000;
@@ -43,13 +43,13 @@ export class ParseCache {
   }
 
   /** Cached objects of `rel` if the file is unchanged since it was cached. */
-  get(rel: string, st: Stats): ParsedObject[] | undefined {
+  get(rel: string, st: FileStat): ParsedObject[] | undefined {
     const e = this.entries.get(rel);
     return e && e.size === st.size && e.mtimeMs === st.mtimeMs && e.ino === st.ino ? e.objects : undefined;
   }
 
   /** Records the objects of a file that parsed without problems. */
-  set(rel: string, st: Stats, objects: ParsedObject[]): void {
+  set(rel: string, st: FileStat, objects: ParsedObject[]): void {
     if (Date.now() - st.mtimeMs < RACY_MS) {
       if (this.entries.delete(rel)) this.dirty = true;
       return;

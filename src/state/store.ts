@@ -6,7 +6,6 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { promises as fs, readFileSync, statSync } from 'node:fs';
-import type { Stats } from 'node:fs';
 import path from 'node:path';
 import { StateFileError } from '../domain/errors.js';
 import {
@@ -30,7 +29,15 @@ import { parse as parseYaml } from 'yaml';
 import { folderLockState, withFolderLock } from './lock.js';
 import { ParseCache } from './parse-cache.js';
 import { parseStateFile } from './parse.js';
-import { ObjectIndex, type IndexedFile, ParseMemo, type ReadResult, indexedObjectOf } from './object-index.js';
+import {
+  type FileStat,
+  ObjectIndex,
+  type IndexedFile,
+  ParseMemo,
+  type ReadResult,
+  fileStat,
+  indexedObjectOf,
+} from './object-index.js';
 import { Entry, type PendingFiles, SnapshotImpl, deepFreeze } from './snapshot.js';
 import type {
   FileChange,
@@ -89,7 +96,7 @@ function readOne(
   rel: string,
   maxBytes: number,
   cache: ParseCache,
-  st: Stats,
+  st: FileStat,
   memo: ParseMemo,
 ): ReadResult {
   if (st.size > maxBytes) {
@@ -163,7 +170,7 @@ const KEEP_LISTED_BYTES = 8 * 1024 * 1024;
 /** A file known from the object index and not parsed yet: its objects' effective keys and which copies count. */
 interface PendingFile {
   order: number;
-  st: Stats;
+  st: FileStat;
   keys: { kind: string; namespace: string; name: string; key: string; kept: boolean }[];
   /** The view of each object (parallel to keys) when the load lists. */
   views?: readonly unknown[];
@@ -179,12 +186,14 @@ async function load(
   const [listing, cache] = await Promise.all([listStateFiles(root), ParseCache.open(root)]);
   const index = ObjectIndex.open(root, views);
   const known = new Map<string, IndexedFile>();
-  const stats = new Map<string, Stats>();
+  const stats = new Map<string, FileStat>();
   const results: (ReadResult | string)[] = [];
   // What the index vouches for, file by file; the others are parsed below.
   const looked = listing.files.map((rel) => {
-    const st = statSync(path.join(root, rel));
-    const entry = st.size <= maxBytes ? index.get(rel, st) : undefined;
+    const full = statSync(path.join(root, rel));
+    const entry = full.size <= maxBytes ? index.get(rel, full) : undefined;
+    // What is kept of the stat: the index entry when it vouches (it holds the same four fields), else a copy.
+    const st = entry ?? fileStat(full);
     // A listing also needs the file's views: a file whose views are not recorded (a command that
     // did not list changed it) is parsed and recorded again.
     const viewed =
