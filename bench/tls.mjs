@@ -16,7 +16,7 @@
 //        self time into the results, saved as tls-partial (diagnostics: profiling slows isctl);
 //        BENCH_PROFILE_DIR=DIR also keeps the .cpuprofile files there; BENCH_TLS_FLOORS=0 measures
 //        isctl alone, without the floors of each round, saved as tls-partial: for iterating on isctl)
-import { mkdtempSync, rmSync, mkdirSync, copyFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, rmSync, mkdirSync, copyFileSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startRegistry } from './lib/registry.mjs';
@@ -78,6 +78,29 @@ async function isctlRun(dir, home, proxy, env = {}) {
   };
 }
 
+/** CPU the process `pid` has used so far, in ms (user + system from /proc; 100 ticks a second on Linux). */
+function cpuOf(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) * 10;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/**
+ * Runs `fn` and adds to its result the registry's CPU meanwhile (`registryCpuMs`) and this
+ * process's (`proxyCpuMs`: the delay proxy runs here, and little else does while a client runs).
+ */
+async function withRegistryCpu(pid, fn) {
+  const before = cpuOf(pid);
+  const own = process.cpuUsage();
+  const r = await fn();
+  const used = process.cpuUsage(own);
+  return { ...r, registryCpuMs: cpuOf(pid) - before, proxyCpuMs: Math.round((used.user + used.system) / 1000) };
+}
+
 /** A floor of one round (none with BENCH_TLS_FLOORS=0: isctl alone). */
 function roundFloor(...args) {
   return FLOORS ? floor(...args) : Promise.resolve({ loopMs: Number.NaN, wallMs: Number.NaN });
@@ -122,12 +145,12 @@ async function main() {
     for (let i = 0; i < REPEAT; i++) {
       const dir = mkdtempSync(path.join(os.tmpdir(), 'isctl-bench-tls-'));
       writeImportFolder(dir, proxy.host, seeded, { insecure: false });
-      runs.h2Cold.push(await roundFloor(url, list, 'cold-get', proxy, H2_STREAMS, h2));
-      runs.isctlCold.push(await isctlRun(dir, home, proxy));
-      runs.h1Cold.push(await roundFloor(url, list, 'cold-get', proxy, H1_CONNECTIONS, h1));
-      runs.h2Warm.push(await roundFloor(url, list, 'warm', proxy, H2_STREAMS, h2));
-      runs.isctlWarm.push(await isctlRun(dir, home, proxy));
-      runs.h1Warm.push(await roundFloor(url, list, 'warm', proxy, H1_CONNECTIONS, h1));
+      runs.h2Cold.push(await withRegistryCpu(reg.pid, () => roundFloor(url, list, 'cold-get', proxy, H2_STREAMS, h2)));
+      runs.isctlCold.push(await withRegistryCpu(reg.pid, () => isctlRun(dir, home, proxy)));
+      runs.h1Cold.push(await withRegistryCpu(reg.pid, () => roundFloor(url, list, 'cold-get', proxy, H1_CONNECTIONS, h1)));
+      runs.h2Warm.push(await withRegistryCpu(reg.pid, () => roundFloor(url, list, 'warm', proxy, H2_STREAMS, h2)));
+      runs.isctlWarm.push(await withRegistryCpu(reg.pid, () => isctlRun(dir, home, proxy)));
+      runs.h1Warm.push(await withRegistryCpu(reg.pid, () => roundFloor(url, list, 'warm', proxy, H1_CONNECTIONS, h1)));
       if (process.env.BENCH_TLS_ISCTL_H1 === '1') {
         const d1 = mkdtempSync(path.join(os.tmpdir(), 'isctl-bench-tls-h1-'));
         writeImportFolder(d1, proxy.host, seeded, { insecure: false });
@@ -160,6 +183,21 @@ async function main() {
       h1FloorLoopMs: loop(h1Runs),
       h2FloorWallMs: wall(h2Runs),
       h1FloorWallMs: wall(h1Runs),
+      // User + system CPU of each client (GNU time): on 2 cores, what a client spends is taken from the registry.
+      isctlCpuMs: median(isctlRuns.map((x) => x.cpuMs ?? Number.NaN)),
+      h2FloorCpuMs: median(h2Runs.map((x) => x.cpuMs ?? Number.NaN)),
+      h1FloorCpuMs: median(h1Runs.map((x) => x.cpuMs ?? Number.NaN)),
+      // The registry's CPU while each client ran (/proc): the same requests should cost it the same.
+      registryCpuMs: {
+        isctl: median(isctlRuns.map((x) => x.registryCpuMs)),
+        h2: median(h2Runs.map((x) => x.registryCpuMs)),
+        h1: median(h1Runs.map((x) => x.registryCpuMs)),
+      },
+      proxyCpuMs: {
+        isctl: median(isctlRuns.map((x) => x.proxyCpuMs)),
+        h2: median(h2Runs.map((x) => x.proxyCpuMs)),
+        h1: median(h1Runs.map((x) => x.proxyCpuMs)),
+      },
       vsH2: +(isctlMs / h2Budget).toFixed(2),
       // The same ratio within each round (isctl and its floors run back to back), then the median:
       // less moved by the machine drifting between rounds than the ratio of the medians.
