@@ -5,6 +5,7 @@
  */
 import { CommandError, NotFoundError } from '../domain/errors.js';
 import { namedReadError } from '../domain/validation.js';
+import type { KubeObject } from '../domain/types.js';
 import type { FileChange, Snapshot } from '../state/types.js';
 import { reconcileMarkers, type MarkerResult } from './triggers/controller/markers.js';
 import type { CoreContext, ClusterSettings, TriggeredWorkload } from './context.js';
@@ -29,6 +30,9 @@ export interface RolloutLatestResult {
   name: string;
   latestVersion: number;
   workload: TriggeredWorkload;
+  /** The DeploymentConfig as it was read, and as it is written (latest.go prints one of them). */
+  original: KubeObject;
+  object: KubeObject;
   changes: FileChange[];
   /** Marker comments set in the same transaction (the markers follow the streams on every write). */
   markers: MarkerResult;
@@ -80,6 +84,7 @@ function instantiate(
   // latest.go RunRolloutLatest reads the config through the resource builder (Info.Get).
   if (!so) throw namedReadError(namespace, new NotFoundError('deploymentconfigs.apps.openshift.io', name));
   const dc = so.object as JsonMap;
+  const original = structuredClone(dc) as KubeObject;
   const specBefore = JSON.stringify(dc.spec);
   // latest.go: "cannot deploy a paused deployment config" (checked by oc before instantiating).
   if (isMap(dc.spec) && dc.spec.paused === true)
@@ -105,7 +110,14 @@ function instantiate(
     changes: imageChanges,
     rollout: { latestVersion, message: 'manual change' },
   };
-  return { namespace: so.namespace, name, latestVersion, workload };
+  return {
+    namespace: so.namespace,
+    name,
+    latestVersion,
+    workload,
+    original,
+    object: structuredClone(dc) as KubeObject,
+  };
 }
 
 /**

@@ -25,6 +25,8 @@ export interface ImageLookupChange {
   apiVersion: string;
   kind: string;
   name: string;
+  /** The object as written (imagelookup.go prints what the patch returned). */
+  object: KubeObject;
 }
 
 const WORKLOAD_KINDS: Record<string, string> = {
@@ -112,7 +114,12 @@ export function setImageLookupOn(targets: readonly StoredObject[], enabled: bool
     if (t.kind === 'ImageStream') setStreamLookup(t as StoredObject<ImageStream>, enabled);
     else setWorkloadLookup(t.object, enabled);
     if (JSON.stringify(t.object) !== before)
-      changed.push({ apiVersion: String(t.object.apiVersion), kind: t.kind, name: t.name });
+      changed.push({
+        apiVersion: String(t.object.apiVersion),
+        kind: t.kind,
+        name: t.name,
+        object: structuredClone(t.object),
+      });
   }
   return changed;
 }
@@ -158,6 +165,8 @@ export interface SetImageLookupInput {
   list: boolean;
   enabled: boolean;
   dryRun?: boolean;
+  /** An -o format was given: no names then sets lookup on every stream rather than listing (imagelookup.go PrintTable). */
+  output?: boolean;
 }
 
 /** `set image-lookup` as one transaction in the context's namespace: lists (no names, or `list`) or sets lookup. */
@@ -166,7 +175,8 @@ export async function setImageLookup(
   req: SetImageLookupInput,
 ): Promise<{ rows?: ImageLookupRow[]; changed: ImageLookupChange[]; changes: FileChange[] }> {
   const { store, namespace } = ctx;
-  if ((req.args.length === 0 && !req.all) || req.list) {
+  // imagelookup.go Complete: PrintTable = (no -o, no names, no --all) || --list.
+  if ((!req.output && req.args.length === 0 && !req.all) || req.list) {
     const snapshot = await store.read(namespace);
     return {
       rows: imageLookupRows(selectLookupTargets(snapshot, namespace, req.args, req.all)),

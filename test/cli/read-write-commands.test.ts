@@ -237,6 +237,45 @@ describe('set image-lookup', () => {
     expect(missing.stderr).toContain('imagestreams.image.openshift.io "nope" not found');
   });
 
+  // oc pkg/cli/set/imagelookup.go: PrintFlags("image lookup updated"); with -o and no names
+  // PrintTable is false, so every stream of the namespace is set; each changed object is printed
+  // (cli-runtime printers/yaml.go puts --- between them); an unchanged one is not.
+  it('-o prints the changed objects, and with no names sets every stream', async () => {
+    const dir = tempDir('lookup-o');
+    const run = at(dir);
+    await run(['create', 'is', 'a']);
+    await run(['create', 'is', 'b']);
+    const one = await run(['set', 'image-lookup', 'a', '-o', 'json']);
+    expect(one.code).toBe(0);
+    expect(JSON.parse(one.stdout)).toMatchObject({
+      kind: 'ImageStream',
+      metadata: { name: 'a', generation: 2 },
+      spec: { lookupPolicy: { local: true } },
+    });
+    const all = await run(['set', 'image-lookup', '-o', 'yaml']);
+    expect(all.code).toBe(0);
+    // a was already on: only b is printed.
+    expect(all.stdout).toMatch(/^apiVersion: image.openshift.io\/v1\nkind: ImageStream\n/);
+    expect(all.stdout).toContain('  name: b\n');
+    expect(all.stdout).not.toContain('  name: a\n');
+    expect(readState(dir, 'imagestreams/default/b.yaml')).toMatch(/local: true/);
+    const off = await run(['set', 'image-lookup', '--all', '--enabled=false', '-o', 'yaml']);
+    expect(off.stdout.split('---\n')).toHaveLength(2);
+    expect((await run(['set', 'image-lookup', 'a', '-o', 'name'])).stdout).toBe('imagestream.image.openshift.io/a\n');
+    expect(
+      (await run(['set', 'image-lookup', 'b', '--dry-run', '-o', 'jsonpath={.spec.lookupPolicy.local}'])).stdout,
+    ).toBe('true');
+    expect(readState(dir, 'imagestreams/default/b.yaml')).toMatch(/local: false/);
+    // --list prints the table whatever -o says, and a bad -o is refused first.
+    expect((await run(['set', 'image-lookup', '--list', '-o', 'json'])).stdout).toBe(
+      'NAME  LOCAL\na     true\nb     false\n',
+    );
+    const bad = await run(['set', 'image-lookup', 'b', '-o', 'wide']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('unable to match a printer suitable for the output format "wide"');
+    expect(readState(dir, 'imagestreams/default/b.yaml')).toMatch(/local: false/);
+  });
+
   it('sets the resolve-names annotation on a deployment template', async () => {
     const dir = tempDir('lookup-deploy');
     fs.writeFileSync(

@@ -171,6 +171,53 @@ deploymentconfig/web: rolled out version 4 (manual change)
     expect(r.file).toBe(STATE);
   });
 
+  // oc pkg/cli/rollout/latest.go: PrintFlags("rolled out"), the printer made in Complete; Run prints
+  // the config Instantiate returned, or on --dry-run=client the one it read; -o revision is the
+  // deprecated printer of status.latestVersion.
+  it('-o prints the rolled-out config alone (json, yaml, name, jsonpath, revision), and the one read on --dry-run', async () => {
+    const json = await isctl(folder(), 'rollout', 'latest', 'dc/web', '-o', 'json');
+    expect(json.code).toBe(0);
+    const dc = JSON.parse(json.stdout);
+    expect(dc).toMatchObject({
+      apiVersion: 'apps.openshift.io/v1',
+      kind: 'DeploymentConfig',
+      metadata: { name: 'web' },
+    });
+    expect(dc.status).toMatchObject({
+      latestVersion: 4,
+      details: { message: 'manual change', causes: [{ type: 'Manual' }] },
+    });
+    expect(dc.spec.template.spec.containers[0].image).toBe(`quay.io/acme/app@${D2}`);
+    expect(json.file).toContain('latestVersion: 4');
+    const yaml = await isctl(folder(), 'rollout', 'latest', 'dc/web', '-o', 'yaml');
+    expect(yaml.stdout).toMatch(/^apiVersion: apps.openshift.io\/v1\n/);
+    expect(yaml.stdout).toContain('  latestVersion: 4\n');
+    expect(yaml.stdout).not.toContain('---');
+    expect((await isctl(folder(), 'rollout', 'latest', 'dc/web', '-o', 'name')).stdout).toBe(
+      'deploymentconfig.apps.openshift.io/web\n',
+    );
+    expect(
+      (await isctl(folder(), 'rollout', 'latest', 'dc/web', '-o', 'jsonpath={.status.latestVersion}')).stdout,
+    ).toBe('4');
+    const revision = await isctl(folder(), 'rollout', 'latest', 'dc/web', '-o', 'revision');
+    expect(revision.stdout).toBe('4');
+    expect(revision.stderr).toMatch(
+      /^--output=revision is deprecated\. Use `--output=jsonpath=\{\.status\.latestVersion\}`/,
+    );
+    const dry = await isctl(folder(), 'rollout', 'latest', 'dc/web', '--dry-run', '-o', 'json');
+    expect(JSON.parse(dry.stdout).status.latestVersion).toBe(3);
+    expect(dry.file).toBe(STATE);
+  });
+
+  it('an -o no printer knows is refused before anything is written', async () => {
+    const r = await isctl(folder(), 'rollout', 'latest', 'dc/web', '-o', 'wide');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(
+      'error: unable to match a printer suitable for the output format "wide", allowed formats are: json, jsonpath, name, yaml\n',
+    );
+    expect(r.file).toBe(STATE);
+  });
+
   it('refuses a DC whose triggers never resolved, writing nothing', async () => {
     const dir = folder();
     const r = await isctl(dir, 'rollout', 'latest', 'dc/waiting');

@@ -7,6 +7,9 @@ import { factsFromTagChanges, type CommitReport } from '../../core/gitops.js';
 import type { CoreContext } from '../../core/context.js';
 import { addCommitOptions, changeDocument, commitReportLines, readCommitFlags, runWithCommit } from '../git-commit.js';
 import { printChanges } from '../report.js';
+import { renderTriggerReport } from '../../output/changes.js';
+import { parseOutputFormat } from '../../output/printer.js';
+import { ObjectPrinter } from '../../output/print-flags.js';
 import type { CliIO } from '../io.js';
 import type { ExitCode } from '../errors.js';
 
@@ -22,6 +25,16 @@ Examples:
 async function latest(arg: string, opts: Flags, cmd: Cmd, io: CliIO): Promise<ExitCode> {
   const g = globalOptions(cmd, io);
   const dryRun = Boolean(opts.dryRun);
+  // latest.go Complete: the printer is made (and -o checked) before anything is read. -o revision
+  // is oc's deprecated printer of status.latestVersion (no newline after it).
+  const revision = g.output === 'revision';
+  if (revision)
+    io.stderr.write(
+      '--output=revision is deprecated. Use `--output=jsonpath={.status.latestVersion}` or `--output=go-template={{.status.latestVersion}}` instead\n',
+    );
+  const printer = revision
+    ? undefined
+    : new ObjectPrinter(parseOutputFormat(g.output, 'print-flags'), 'rolled out', dryRun);
   const name = deploymentConfigName(arg);
   const commit = readCommitFlags(opts, dryRun);
   const ctx = buildCoreContext(g, io, { dryRun });
@@ -49,7 +62,18 @@ async function latest(arg: string, opts: Flags, cmd: Cmd, io: CliIO): Promise<Ex
       result = out.run.result;
       git = out.report;
     } else result = await runOn(ctx, dryRun);
-    io.stdout.write(`deploymentconfig.apps.openshift.io/${result.name} rolled out${dryRun ? ' (dry run)' : ''}\n`);
+    // latest.go prints the config the server returned (as apps.openshift.io/v1, whatever the file
+    // says); on a client dry run, the one it read.
+    const shown = { ...(dryRun ? result.original : result.object), apiVersion: 'apps.openshift.io/v1' };
+    if (!printer)
+      io.stdout.write(String((shown as { status?: { latestVersion?: number } }).status?.latestVersion ?? 0));
+    else io.stdout.write(printer.print(shown));
+    if (!printer || printer.machineReadable) {
+      // stdout holds only what -o asked for; what else happened goes to stderr.
+      for (const w of renderTriggerReport([report(result)]).warnings) io.stderr.write(`${w}\n`);
+      if (git) for (const l of commitReportLines(git)) io.stderr.write(`${l}\n`);
+      return 0;
+    }
     printChanges(io, result.changes, [report(result)], g.color);
     if (git) for (const l of commitReportLines(git)) io.stdout.write(`${l}\n`);
     return 0;

@@ -5,7 +5,8 @@ import { globalOptions, type SubCommand } from '../globals.js';
 import type { CliIO } from '../io.js';
 import type { ExitCode } from '../errors.js';
 import { setImageLookup } from '../../core/set-image-lookup.js';
-import { resourceName } from '../../output/serialize.js';
+import { parseOutputFormat } from '../../output/printer.js';
+import { ObjectPrinter } from '../../output/print-flags.js';
 import { renderImageLookupTable } from '../../output/set-tables.js';
 import { buildCoreContext } from '../context.js';
 import { SET_GROUP } from './set.js';
@@ -46,6 +47,9 @@ async function action(args: string[], opts: Flags, cmd: Cmd, io: CliIO): Promise
   const g = globalOptions(cmd, io);
   const dryRun = Boolean(opts.dryRun);
   const enabled = parseBool(opts.enabled);
+  // imagelookup.go Complete: the printer is made (and -o checked) before anything is read.
+  const format = parseOutputFormat(g.output, 'print-flags');
+  const printer = new ObjectPrinter(format, 'image lookup updated', dryRun);
   const ctx = buildCoreContext(g, io, { dryRun });
   const r = await setImageLookup(ctx, {
     args,
@@ -53,16 +57,13 @@ async function action(args: string[], opts: Flags, cmd: Cmd, io: CliIO): Promise
     list: Boolean(opts.list),
     enabled,
     dryRun,
+    output: format.kind !== 'table',
   });
   if (r.rows) {
     io.stdout.write(renderImageLookupTable(r.rows));
     return 0;
   }
-  for (const c of r.changed) {
-    io.stdout.write(
-      `${resourceName({ apiVersion: c.apiVersion, kind: c.kind, metadata: { name: c.name } })} image lookup updated${dryRun ? ' (dry run)' : ''}\n`,
-    );
-  }
+  for (const c of r.changed) io.stdout.write(printer.print(c.object));
   return 0;
 }
 
