@@ -147,7 +147,9 @@ async function main() {
       writeImportFolder(dir, proxy.host, seeded, { insecure: false });
       runs.h2Cold.push(await withRegistryCpu(reg.pid, () => roundFloor(url, list, 'cold-get', proxy, H2_STREAMS, h2)));
       runs.isctlCold.push(await withRegistryCpu(reg.pid, () => isctlRun(dir, home, proxy)));
-      runs.h1Cold.push(await withRegistryCpu(reg.pid, () => roundFloor(url, list, 'cold-get', proxy, H1_CONNECTIONS, h1)));
+      runs.h1Cold.push(
+        await withRegistryCpu(reg.pid, () => roundFloor(url, list, 'cold-get', proxy, H1_CONNECTIONS, h1)),
+      );
       runs.h2Warm.push(await withRegistryCpu(reg.pid, () => roundFloor(url, list, 'warm', proxy, H2_STREAMS, h2)));
       runs.isctlWarm.push(await withRegistryCpu(reg.pid, () => isctlRun(dir, home, proxy)));
       runs.h1Warm.push(await withRegistryCpu(reg.pid, () => roundFloor(url, list, 'warm', proxy, H1_CONNECTIONS, h1)));

@@ -64,7 +64,13 @@ export function floor(url, list, mode, proxy, connections = 8, { h2 = false, caF
     );
     rmSync(tmp, { recursive: true, force: true });
     if (r.code !== 0) throw new Error(`floor ${mode} failed: ${r.stderr}`);
-    return { code: r.code, wallMs: r.wallMs, cpuMs: r.cpuMs, maxRssMB: r.maxRssMB, ...JSON.parse(r.stdout.trim().split('\n').pop()) };
+    return {
+      code: r.code,
+      wallMs: r.wallMs,
+      cpuMs: r.cpuMs,
+      maxRssMB: r.maxRssMB,
+      ...JSON.parse(r.stdout.trim().split('\n').pop()),
+    };
   })();
 }
 
