@@ -36,6 +36,8 @@ export interface ApplyOutcome {
   action: 'created' | 'configured' | 'unchanged' | 'skipped';
   /** Why an object was skipped (kinds isctl does not keep as objects). */
   reason?: string;
+  /** The object as stored after the apply (what kubectl apply -o prints); none when skipped. */
+  object?: KubeObject;
 }
 
 /**
@@ -111,14 +113,15 @@ function applyOne(snapshot: Snapshot, applied: KubeObject, now: Date): ApplyOutc
   if (kind in NOT_STORED) return { ...base, action: 'skipped', reason: NOT_STORED[kind] };
   const existing = snapshot.find(kind, namespace, name);
   if (!existing) {
-    snapshot.add(newObject(applied, namespace, now), namespace);
-    return { ...base, action: 'created' };
+    const created = newObject(applied, namespace, now);
+    snapshot.add(created, namespace);
+    return { ...base, action: 'created', object: structuredClone(created) };
   }
   const before = structuredClone(existing.original ?? existing.object);
   const next = updatedObject(existing, applied);
-  if (jsonEqual(before, next)) return { ...base, action: 'unchanged' };
+  if (jsonEqual(before, next)) return { ...base, action: 'unchanged', object: before };
   existing.object = next;
-  return { ...base, action: 'configured' };
+  return { ...base, action: 'configured', object: structuredClone(next) };
 }
 
 // PrepareForCreate: the namespace is recorded, status is dropped for ImageStreams and

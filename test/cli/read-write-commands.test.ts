@@ -203,6 +203,39 @@ describe('apply -f', () => {
   });
 });
 
+describe('apply -o', () => {
+  // kubectl pkg/cmd/apply/apply.go: with -o other than name (shouldPrintObject) no line is printed
+  // per object; printObjects prints the one object as stored, or a v1 List of all of them.
+  it('prints one object alone, several as a List, and refuses an unknown -o before writing', async () => {
+    const dir = tempDir('apply-o');
+    fs.writeFileSync(path.join(dir, 'web.yaml'), EXISTING);
+    const input = path.join(tempDir('apply-o-in'), 'in.yaml');
+    fs.writeFileSync(input, APPLIED);
+    const run = at(dir);
+    const bad = await run(['apply', '-f', input, '-o', 'wide']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('unable to match a printer suitable for the output format "wide"');
+    expect(fs.existsSync(path.join(dir, 'imagestreams'))).toBe(false);
+    const both = await run(['apply', '-f', input, '-o', 'json']);
+    expect(both.code).toBe(0);
+    const list = JSON.parse(both.stdout);
+    expect(list).toMatchObject({ apiVersion: 'v1', kind: 'List' });
+    expect(list.items.map((o: { metadata: { name: string } }) => o.metadata.name)).toEqual(['web', 'api']);
+    // As stored: the existing stream keeps its status, the new one has the namespace and generation 1.
+    expect(list.items[0].status.tags[0].tag).toBe('1.0');
+    expect(list.items[1].metadata).toMatchObject({ namespace: 'default', generation: 1 });
+    // Unchanged objects are printed too (the List holds every object applied).
+    const again = await run(['apply', '-f', input, '-o', 'jsonpath={.items[*].metadata.name}']);
+    expect(again.stdout).toBe('web api');
+    const one = path.join(tempDir('apply-o-one'), 'one.yaml');
+    fs.writeFileSync(one, 'apiVersion: image.openshift.io/v1\nkind: ImageStream\nmetadata: {name: solo}\n');
+    const yaml = await run(['apply', '-f', one, '-o', 'yaml', '--dry-run']);
+    expect(yaml.stdout).toMatch(/^apiVersion: image.openshift.io\/v1\nkind: ImageStream\nmetadata:\n/);
+    expect(yaml.stdout).toContain('  name: solo\n');
+    expect(fs.existsSync(path.join(dir, 'imagestreams/default/solo.yaml'))).toBe(false);
+  });
+});
+
 describe('delete is', () => {
   it('deletes streams and reports missing ones as NotFound', async () => {
     const dir = tempDir('delete');

@@ -8,6 +8,9 @@ import { CommandError } from '../../domain/errors.js';
 import type { ExitCode } from '../errors.js';
 import { apply, parseApplyInput, type ApplyDocument } from '../../core/apply.js';
 import { resourceName } from '../../output/serialize.js';
+import { parseOutputFormat } from '../../output/printer.js';
+import { ObjectPrinter } from '../../output/print-flags.js';
+import type { KubeObject } from '../../domain/types.js';
 import { buildCoreContext } from '../context.js';
 import { renderTriggerReport } from '../../output/changes.js';
 import { escapeControls } from '../../domain/escape.js';
@@ -77,24 +80,36 @@ async function action(opts: Flags, cmd: Cmd, io: CliIO): Promise<ExitCode> {
   const files = opts.filename ?? [];
   if (files.length === 0) throw new CommandError('must specify one of -f and -k');
   const dryRun = Boolean(opts.dryRun);
+  // apply.go Complete: the printer is made (and -o checked) before any file is read.
+  const format = parseOutputFormat(g.output, 'print-flags');
   const docs = await readDocuments(files, io, Boolean(opts.recursive));
   // clientcmd DirectClientConfig.Namespace: only a non-empty -n is explicit (kubectl's enforceNamespace).
   const explicitNamespace = Boolean(cmd.optsWithGlobals().namespace);
   const ctx = buildCoreContext(g, io, { dryRun, namespaceCheck: 'use-case' });
   const { outcomes, triggers } = await apply(ctx, { docs, dryRun, explicitNamespace });
+  // kubectl apply.go shouldPrintObject: with -o other than name, nothing is printed per object;
+  // printObjects then prints the one object, or a v1 List of all of them, as stored.
+  const whole = format.kind !== 'table' && format.kind !== 'name';
+  const stored: KubeObject[] = [];
   for (const o of outcomes) {
     if (o.action === 'skipped') {
       io.stderr.write(escapeControls(`warning: skipped ${o.kind} "${o.name}": ${o.reason}\n`));
       continue;
     }
+    if (o.object) stored.push(o.object);
+    if (whole) continue;
     const name = resourceName({ apiVersion: o.apiVersion, kind: o.kind, metadata: { name: o.name } });
     io.stdout.write(
-      escapeControls(g.output === 'name' ? `${name}\n` : `${name} ${o.action}${dryRun ? ' (dry run)' : ''}\n`),
+      escapeControls(format.kind === 'name' ? `${name}\n` : `${name} ${o.action}${dryRun ? ' (dry run)' : ''}\n`),
     );
+  }
+  if (whole && stored.length > 0) {
+    const shown = stored.length === 1 ? stored[0] : { apiVersion: 'v1', kind: 'List', metadata: {}, items: stored };
+    io.stdout.write(new ObjectPrinter(format, '', dryRun).print(shown as KubeObject));
   }
   const report = renderTriggerReport([triggers]);
   for (const w of report.warnings) io.stderr.write(`${w}\n`);
-  if (g.output !== 'name') for (const l of report.lines) io.stdout.write(`${l}\n`);
+  if (format.kind === 'table') for (const l of report.lines) io.stdout.write(`${l}\n`);
   return 0;
 }
 
