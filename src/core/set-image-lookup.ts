@@ -22,7 +22,6 @@ export interface ImageLookupRow {
 
 /** An object whose lookup setting changed. */
 export interface ImageLookupChange {
-  apiVersion: string;
   kind: string;
   name: string;
   /** The object as written (imagelookup.go prints what the patch returned). */
@@ -114,12 +113,7 @@ export function setImageLookupOn(targets: readonly StoredObject[], enabled: bool
     if (t.kind === 'ImageStream') setStreamLookup(t as StoredObject<ImageStream>, enabled);
     else setWorkloadLookup(t.object, enabled);
     if (JSON.stringify(t.object) !== before)
-      changed.push({
-        apiVersion: String(t.object.apiVersion),
-        kind: t.kind,
-        name: t.name,
-        object: structuredClone(t.object),
-      });
+      changed.push({ kind: t.kind, name: t.name, object: structuredClone(t.object) });
   }
   return changed;
 }

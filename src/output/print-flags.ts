@@ -1,6 +1,7 @@
 /**
  * Printing the objects a command changed, as kubectl's PrintFlags printers do for `oc set
- * image-lookup` and `oc rollout latest` (cli-runtime pkg/genericclioptions/print_flags.go):
+ * image-lookup`, `oc rollout latest` and `kubectl apply -o` (cli-runtime
+ * pkg/genericclioptions/print_flags.go):
  * without -o, "RESOURCE/NAME OPERATION" (with " (dry run)" on a client dry run: kubectl
  * pkg/cmd/util PrintFlagsWithDryRunStrategy); -o name, the resource name alone (NamePrinter with
  * ShortOutput); -o json and -o yaml, each whole object (cli-runtime printers/yaml.go writes "---"
