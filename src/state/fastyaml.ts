@@ -12,8 +12,9 @@ interface Line {
   text: string;
 }
 
-class Bail extends Error {}
-const bail = (): never => {
+/** Thrown inside the subset parsers for text they decline. */
+export class Bail extends Error {}
+export const bail = (): never => {
   throw new Bail();
 };
 
@@ -79,7 +80,7 @@ class BlockParser {
     if (isDash(l.text)) return this.seq(indent);
     if (this.lines.length - this.pos === 1 && splitPair(l.text) === undefined) {
       this.pos++;
-      return scalar(l.text);
+      return resolveScalar(l.text);
     }
     return this.map(indent);
   }
@@ -101,7 +102,7 @@ class BlockParser {
         out.push(this.map(this.lines[this.pos].indent));
       } else {
         this.pos++;
-        out.push(scalar(rest));
+        out.push(resolveScalar(rest));
         this.noContinuation(indent);
       }
     }
@@ -120,7 +121,7 @@ class BlockParser {
       this.pos++;
       if (value === '') out[key] = this.nested(indent, true);
       else {
-        out[key] = scalar(value);
+        out[key] = resolveScalar(value);
         this.noContinuation(indent);
       }
     }
@@ -166,7 +167,7 @@ const PLAIN_PAIR = /^([A-Za-z0-9_][A-Za-z0-9_./-]*):(?: |$)/;
 
 function valueText(v: string): string {
   const t = v.trim();
-  if (t.startsWith('"') || t.startsWith("'")) return t; // quoted: scalar() checks what follows the closing quote
+  if (t.startsWith('"') || t.startsWith("'")) return t; // quoted: resolveScalar() checks what follows the closing quote
   const i = t.search(/(^|\s)#/);
   return (i < 0 ? t : t.slice(0, i)).trim();
 }
@@ -174,8 +175,11 @@ function valueText(v: string): string {
 const INT = /^[-+]?[0-9]+$/;
 const FLOAT = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$/;
 
-/** Resolves one single-line scalar as the YAML 1.2 core schema does, or bails. */
-function scalar(raw: string): unknown {
+/**
+ * Resolves one single-line scalar as the YAML 1.2 core schema does, or throws Bail (outside the
+ * subset). `edit/fast-tree.ts` resolves its scalars with it too.
+ */
+export function resolveScalar(raw: string): unknown {
   const v = valueText(raw);
   if (v === '' || v === '~' || v === 'null' || v === 'Null' || v === 'NULL') return null;
   if (v === '{}') return {};
