@@ -70,6 +70,7 @@ async function isctlRun(dir, home, proxy, env = {}) {
     wallMs: r.wallMs,
     // isctl's user + system CPU (GNU time): on 2 cores it is taken from the registry's share.
     cpuMs: r.cpuMs,
+    sysMs: r.sysMs,
     maxRssMB: r.maxRssMB,
     outcomes,
     budget,

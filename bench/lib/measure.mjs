@@ -60,6 +60,7 @@ export function run(cmd, args, { env, cwd, rss = false, input, timeoutMs = 900_0
       const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
       let maxRssMB;
       let cpuMs;
+      let sysMs;
       if (tmp) {
         const text = readFileSync(path.join(tmp, 'time.txt'), 'utf8');
         const m = /Maximum resident set size \(kbytes\): (\d+)/.exec(text);
@@ -68,12 +69,14 @@ export function run(cmd, args, { env, cwd, rss = false, input, timeoutMs = 900_0
         const u = /User time \(seconds\): ([\d.]+)/.exec(text);
         const sy = /System time \(seconds\): ([\d.]+)/.exec(text);
         if (u && sy) cpuMs = Math.round((Number(u[1]) + Number(sy[1])) * 1000);
+        if (sy) sysMs = Math.round(Number(sy[1]) * 1000);
         rmSync(tmp, { recursive: true, force: true });
       }
       resolve({
         code,
         wallMs: +wallMs.toFixed(1),
         cpuMs,
+        sysMs,
         maxRssMB,
         stdout: Buffer.concat(out).toString(),
         stderr: Buffer.concat(err).toString(),

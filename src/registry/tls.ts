@@ -7,11 +7,17 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createSecureContext, rootCertificates, type SecureContext } from 'node:tls';
 
+/** The NODE_EXTRA_CA_CERTS this process started with: Node put it in its default store then. */
+const STARTUP_EXTRA_CA_CERTS = process.env.NODE_EXTRA_CA_CERTS;
+
 /** Connect options handed to undici for a host. */
 export interface TlsConnectOptions {
   /** Every CA trusted: the system roots, the certs.d CAs and NODE_EXTRA_CA_CERTS. */
   ca?: string[];
-  /** The CAs of `ca` beyond the system roots (what `secureContextFor` adds to Node's own store). */
+  /**
+   * The CAs of `ca` beyond Node's default store (what `secureContextFor` adds to it): the certs.d
+   * CAs, and NODE_EXTRA_CA_CERTS unless it is the file the process started with.
+   */
   extraCa?: string[];
   cert?: string;
   key?: string;
@@ -58,9 +64,11 @@ export function tlsOptionsFor(
   if (extra.length === 0) return out;
   // Passing `ca` replaces Node's default store, so keep the system roots and NODE_EXTRA_CA_CERTS.
   const nodeExtra = opts.env.NODE_EXTRA_CA_CERTS;
-  if (nodeExtra && existsSync(nodeExtra)) extra.push(readFileSync(nodeExtra, 'utf8'));
-  out.extraCa = extra;
-  out.ca = [...rootCertificates, ...extra];
+  const nodeExtraPem = nodeExtra && existsSync(nodeExtra) ? readFileSync(nodeExtra, 'utf8') : undefined;
+  // Node's own store already holds the file it was started with: adding it again to a context
+  // built on that store would parse the whole file once more (a system bundle is ~150 CAs).
+  out.extraCa = nodeExtraPem && nodeExtra !== STARTUP_EXTRA_CA_CERTS ? [...extra, nodeExtraPem] : extra;
+  out.ca = [...rootCertificates, ...extra, ...(nodeExtraPem ? [nodeExtraPem] : [])];
   return out;
 }
 

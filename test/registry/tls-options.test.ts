@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,6 +36,28 @@ describe('TLS trust per host', () => {
     // What secureContextFor adds to Node's own store of system roots.
     expect(o.extraCa).toEqual(['CA-PEM', 'EXTRA-PEM']);
     expect([o.cert, o.key]).toEqual(['CLIENT-CERT', 'CLIENT-KEY']);
+  });
+
+  it('does not add again the NODE_EXTRA_CA_CERTS Node started with (its default store holds it)', async () => {
+    const file = join(dir, 'extra.pem');
+    const saved = process.env.NODE_EXTRA_CA_CERTS;
+    process.env.NODE_EXTRA_CA_CERTS = file;
+    try {
+      vi.resetModules();
+      const fresh = await import('../../src/registry/tls.js');
+      const o = fresh.tlsOptionsFor('reg.example:5000', {
+        certDirs: [dir],
+        insecure: false,
+        env: { NODE_EXTRA_CA_CERTS: file },
+      });
+      // The whole list still has it (for a context built from `ca` alone); the additions do not.
+      expect(o.ca).toEqual([...rootCertificates, 'CA-PEM', 'EXTRA-PEM']);
+      expect(o.extraCa).toEqual(['CA-PEM']);
+    } finally {
+      if (saved === undefined) delete process.env.NODE_EXTRA_CA_CERTS;
+      else process.env.NODE_EXTRA_CA_CERTS = saved;
+      vi.resetModules();
+    }
   });
 
   it('leaves Node defaults alone for hosts without a folder, and verifies nothing only when insecure', () => {

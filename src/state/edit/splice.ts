@@ -33,14 +33,17 @@ export class SpliceList {
     const sorted = [...this.items].sort(
       (a, b) => b.start - a.start || b.end - b.start - (a.end - a.start) || b.seq - a.seq,
     );
-    let out = this.src;
-    let floor = Infinity;
-    for (const s of sorted) {
-      if (s.end > floor) throw new Error(`internal error: overlapping edits at offset ${s.start}`);
-      out = out.slice(0, s.start) + s.text + out.slice(s.end);
-      floor = s.start;
+    // Applied back to front, that order reads front to back as the text is built here, once.
+    const parts: string[] = [];
+    let pos = 0;
+    for (let i = sorted.length - 1; i >= 0; i--) {
+      const s = sorted[i];
+      if (s.start < pos) throw new Error(`internal error: overlapping edits at offset ${s.start}`);
+      parts.push(this.src.slice(pos, s.start), s.text);
+      pos = s.end;
     }
-    return out;
+    parts.push(this.src.slice(pos));
+    return parts.join('');
   }
 }
 
