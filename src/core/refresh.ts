@@ -10,6 +10,7 @@ import type { FileChange, ObjectView, Snapshot, StoredObject } from '../state/ty
 import { refreshViews } from './listing-views.js';
 import { isCandidate } from './refresh-candidates.js';
 import type { ImageStream, TagReference } from '../domain/types.js';
+import { cloneJson } from '../domain/generations.js';
 import { currentEvent, specTag } from '../domain/history.js';
 import { recordImportResults, type TagImportResult } from './import-record.js';
 import { failureOf, resolveAll, type ResolveAnswer } from './resolve-tags.js';
@@ -141,6 +142,10 @@ export async function refresh(ctx: CoreContext, input: RefreshInput): Promise<Re
       },
     },
   );
+  // A stream whose every tag is a plain candidate gets its record and the edit of its file made
+  // as soon as its last answer is in (the transaction then takes that edit if nothing moved),
+  // rather than all of them after the last answer.
+  const ahead = recordAhead(ctx, byKey, candidates, new Set(policyTags.map((c) => `${c.namespace}/${c.stream}`)));
   const answers = await resolveAll(
     ctx.source,
     candidates.map((c) => ({
@@ -155,6 +160,7 @@ export async function refresh(ctx: CoreContext, input: RefreshInput): Promise<Re
         done++;
         if (!a.ok) failures++;
         else if (!a.resolved.unchanged) prepare([candidates[i]]);
+        ahead.answered(i, a);
         input.onProgress?.(done, total, c(i), failures);
       },
     },
@@ -169,7 +175,7 @@ export async function refresh(ctx: CoreContext, input: RefreshInput): Promise<Re
   const { result, changes } = await ctx.store.update(
     ctx.namespace,
     async (snap) => {
-      const recordedAll = recordAll(ctx, snap, candidates, answers, evaluations);
+      const recordedAll = recordAll(ctx, snap, candidates, answers, evaluations, ahead.nows);
       const set = new Set((recordedAll.triggers.markers ?? []).map((m) => `${m.file}:${m.line}`));
       return { ...recordedAll, lint: await lintSnapshot(ctx, snap, undefined, set) };
     },
@@ -322,12 +328,63 @@ export function selectTags(streams: readonly StoredObject<ImageStream>[], select
   return out;
 }
 
+/**
+ * Records made ahead (see `refresh`): as each stream's last answer comes in, the stream as read
+ * is recorded on a copy — with the time of that moment, which the transaction then uses for the
+ * stream too — and the store is told the object it expects to write (StateStore.prepareEdit).
+ * Streams with a policy or whole-repository tag, or whose every answer is unchanged, are left to
+ * the transaction.
+ */
+function recordAhead(
+  ctx: CoreContext,
+  streams: ReadonlyMap<string, StoredObject<ImageStream>>,
+  candidates: readonly Candidate[],
+  skip: ReadonlySet<string>,
+) {
+  const nows = new Map<string, Date>();
+  const got: ResolveAnswer[] = [];
+  const waiting = new Map<string, number[]>();
+  const skipped = new Set(skip);
+  if (ctx.store.prepareEdit)
+    candidates.forEach((c, i) => {
+      const key = `${c.namespace}/${c.stream}`;
+      if (c.fromRepository) skipped.add(key);
+      (waiting.get(key) ?? waiting.set(key, []).get(key)!).push(i);
+    });
+  for (const key of skipped) waiting.delete(key);
+  const left = new Map([...waiting].map(([k, v]) => [k, v.length]));
+  const record = (key: string) => {
+    const stored = streams.get(key);
+    const idx = waiting.get(key)!;
+    if (!stored || idx.every((i) => got[i].ok && got[i].resolved.unchanged)) return;
+    const now = ctx.now();
+    nows.set(key, now);
+    const copy = cloneJson(stored.current) as ImageStream;
+    const results = idx.flatMap((i) => resultFor(copy, candidates[i], got[i]));
+    recordImportResults(copy, candidates[idx[0]].namespace, results, now, false, ctx.settings.internalRegistry);
+    ctx.store.prepareEdit?.(stored, copy);
+  };
+  return {
+    nows: nows as ReadonlyMap<string, Date>,
+    answered(i: number, a: ResolveAnswer): void {
+      const c = candidates[i];
+      const key = `${c.namespace}/${c.stream}`;
+      const n = left.get(key);
+      if (n === undefined) return;
+      got[i] = a;
+      left.set(key, n - 1);
+      if (n === 1) record(key);
+    },
+  };
+}
+
 function recordAll(
   ctx: CoreContext,
   snap: Snapshot,
   candidates: Candidate[],
   answers: ResolveAnswer[],
   evaluations: PolicyEvaluation[] = [],
+  nows: ReadonlyMap<string, Date> = new Map(),
 ) {
   type Group = {
     namespace: string;
@@ -371,7 +428,7 @@ function recordAll(
       stored.object,
       g.namespace,
       results,
-      ctx.now(),
+      nows.get(`${g.namespace}/${g.stream}`) ?? ctx.now(),
       false,
       ctx.settings.internalRegistry,
     );

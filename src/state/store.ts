@@ -8,6 +8,7 @@ import { isUtf8 } from 'node:buffer';
 import { promises as fs, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { StateFileError } from '../domain/errors.js';
+import type { KubeObject } from '../domain/types.js';
 import {
   abortWrite,
   commitWrite,
@@ -545,6 +546,21 @@ export function openStateStore(dir: string, options: StateStoreOptions = {}): St
         preparing.push(file);
       }
       if (start && preparing.length > 0) setImmediate(prepareNext);
+    },
+    prepareEdit(object: StoredObject, after: KubeObject): void {
+      const loc = object.location;
+      const before = object.original;
+      if (!loc || !before || !/\.ya?ml$/i.test(loc.file)) return;
+      // As the commit step will ask it (commit.ts entryUpdate): a JSON-clean copy of the object.
+      const update = { document: loc.document, item: loc.item, after: JSON.parse(JSON.stringify(after)), before };
+      setImmediate(() => {
+        try {
+          const abs = path.join(root, loc.file);
+          parses.prepareEdit(loc.file, readFileSync(abs, 'utf8'), [update]);
+        } catch {
+          // Only an optimisation: the transaction edits the file itself, and reports what is wrong.
+        }
+      });
     },
     async read(namespace: string, opts: { views?: boolean; reuse?: boolean } = {}): Promise<Snapshot> {
       const previous = opts.reuse && latest?.namespace === namespace ? latest.snapshot.deref() : undefined;

@@ -161,6 +161,13 @@ export interface StateStore {
    * then skips its parse). Only an optimisation: nothing is written, nothing is reported.
    */
   prepareEdits?(objects: readonly StoredObject[]): void;
+  /**
+   * The command expects `object` (as loaded in a read of this store) to become `after` in its
+   * next update: the edit of its file is made now, on the next turn of the event loop, and that
+   * update takes it if the file's text and the object's change are exactly those. Only an
+   * optimisation, as `prepareEdits`.
+   */
+  prepareEdit?(object: StoredObject, after: KubeObject): void;
   /** Content-addressed blobs (manifests, indexes, configs) under `.isctl/blobs/`. */
   readonly blobs: BlobStore;
   /** The folder's namespace: what `-n` defaults to, and where it comes from. */

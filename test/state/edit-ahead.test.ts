@@ -146,6 +146,102 @@ describe('StateStore.prepareEdits', () => {
   });
 });
 
+describe('edits made ahead (EditParses.prepareEdit, StateStore.prepareEdit)', () => {
+  const rel = 'imagestreams/default/app.yaml';
+  const before = streamText('1.0');
+  const stream = async (text: string) => {
+    const { dir } = folder(text);
+    return (await openStateStore(dir).read('default')).find<ImageStream>('ImageStream', 'default', 'app')!
+      .current as ImageStream;
+  };
+
+  test('an edit asked with exactly the text and change made ahead gives the same bytes, once', async () => {
+    const s = await stream(before);
+    const update = { document: 0, after: withImage(s), before: s };
+    const parses = new EditParses();
+    parses.prepareEdit(rel, before, [update]);
+    expect(parses.has(rel)).toBe(true);
+    const fresh = editFileText(rel, before, [update]);
+    expect(editFileText(rel, before, [{ ...update, after: withImage(s) }], [], parses)).toBe(fresh);
+    expect(parses.has(rel)).toBe(false);
+    expect(fresh).toContain('"1.0"   # the tag\n');
+  });
+
+  test('another change, another text or a document more: edited as asked, nothing of the edit ahead used', async () => {
+    const s = await stream(before);
+    const ahead = { document: 0, after: withImage(s), before: s };
+    const other: ImageStream = {
+      ...withImage(s),
+      status: { dockerImageRepository: '', tags: [{ tag: '2.0', items: [] }] },
+    };
+    const changed = streamText('1.0', '# added after the edit ahead\n');
+    const cases: [string, { document: number; after: unknown; before: unknown }[], unknown[], boolean][] = [
+      [before, [{ ...ahead, after: other }], [], true],
+      [changed, [ahead], [], true],
+      [before, [ahead], [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' } }], true],
+      // The same values with the keys in another order (where new keys go follows the order
+      // asked): edited again, here to the same bytes.
+      [before, [{ ...ahead, after: { status: withImage(s).status, ...s } }], [], false],
+    ];
+    for (const [text, updates, appended, differs] of cases) {
+      const parses = new EditParses();
+      parses.prepareEdit(rel, before, [ahead]);
+      const got = editFileText(rel, text, updates, appended, parses);
+      expect(got).toBe(editFileText(rel, text, updates, appended));
+      if (differs) expect(got).not.toBe(editFileText(rel, before, [ahead]));
+      expect(parses.has(rel)).toBe(false);
+    }
+  });
+
+  test('an edit that would be refused is not made ahead: the transaction refuses it with its own error', () => {
+    const broken = 'kind: ImageStream\nmetadata: [\n';
+    const parses = new EditParses();
+    parses.prepareEdit(rel, broken, [{ document: 0, after: {} }]);
+    expect(parses.has(rel)).toBe(false);
+    expect(() => editFileText(rel, broken, [{ document: 0, after: {} }], [], parses)).toThrow('file does not parse');
+  });
+
+  test('the store: a file changed on disk after its edit ahead is written as it says then, under the lock', async () => {
+    const { dir, file } = folder();
+    const store = openStateStore(dir);
+    const read = await store.read('default');
+    const o = read.find<ImageStream>('ImageStream', 'default', 'app')!;
+    store.prepareEdit?.(o, withImage(o.current as ImageStream));
+    await turns(3);
+    writeFileSync(file, streamText('1.0', '# kept: written while isctl waited\n'));
+    await store.update('default', (s) => {
+      const w = s.find<ImageStream>('ImageStream', 'default', 'app')!;
+      w.object.status = withImage(w.object).status;
+    });
+    const text = readFileSync(file, 'utf8');
+    expect(text.startsWith('# kept: written while isctl waited\napiVersion:')).toBe(true);
+    expect(text).toContain('status:\n');
+    // The read it was made from is untouched: the edit ahead works on a copy.
+    expect((o.current as ImageStream).status).toBeUndefined();
+  });
+
+  test('the store: the update writes what it writes without an edit ahead', async () => {
+    const a = folder();
+    const b = folder();
+    for (const [{ dir }, ahead] of [
+      [a, true],
+      [b, false],
+    ] as const) {
+      const store = openStateStore(dir);
+      const read = await store.read('default');
+      const o = read.find<ImageStream>('ImageStream', 'default', 'app')!;
+      if (ahead) store.prepareEdit?.(o, withImage(o.current as ImageStream));
+      await turns(3);
+      await store.update('default', (s) => {
+        const w = s.find<ImageStream>('ImageStream', 'default', 'app')!;
+        w.object.status = withImage(w.object).status;
+      });
+    }
+    expect(readFileSync(a.file, 'utf8')).toBe(readFileSync(b.file, 'utf8'));
+    expect(readFileSync(a.file, 'utf8')).toContain('status:\n');
+  });
+});
+
 describe('a listing that parses a file keeps it for the reads of the same snapshot', () => {
   const views: ObjectViews = {
     id: 'test-views-1',

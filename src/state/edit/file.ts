@@ -66,6 +66,11 @@ function parse(text: string, json: boolean): Parsed {
  */
 export class EditParses {
   private readonly parses = new Map<string, { text: string; parsed: Parsed | EditError; size: number }>();
+  /** Edits made ahead: the text and updates they were made for, and the text they give. */
+  private readonly edits = new Map<
+    string,
+    { text: string; updates: DocumentUpdate[]; out: string | null; size: number }
+  >();
   private bytes = 0;
   constructor(
     readonly maxFiles = 64,
@@ -73,18 +78,66 @@ export class EditParses {
   ) {}
 
   has(path: string): boolean {
-    return this.parses.has(path);
+    return this.parses.has(path) || this.edits.has(path);
   }
 
-  /** Forgets every parse (a transaction is over: what it did not take was not needed). */
+  /** Forgets every parse and edit (a transaction is over: what it did not take was not needed). */
   clear(): void {
     this.parses.clear();
+    this.edits.clear();
     this.bytes = 0;
   }
 
   /** True when another file of `size` bytes may be kept. */
   hasRoom(size: number): boolean {
-    return this.parses.size < this.maxFiles && this.bytes + size <= this.maxBytes;
+    return this.parses.size + this.edits.size < this.maxFiles && this.bytes + size <= this.maxBytes;
+  }
+
+  /**
+   * Makes the edit of `withBom`, the text of `path`, by `updates` ahead (what a transaction is
+   * expected to ask once it holds the lock): a later `editFileText` of exactly this text with
+   * equal updates takes the result instead of editing again. An edit that is refused is not kept
+   * (the transaction's own edit reports it).
+   */
+  prepareEdit(path: string, withBom: string, updates: DocumentUpdate[]): void {
+    if (this.edits.has(path)) return;
+    // The file's parse ahead, if any, is taken by this edit: it leaves room for the edit's texts.
+    const parse = this.parses.get(path);
+    const freed = parse ? 1 : 0;
+    if (
+      this.parses.size + this.edits.size - freed >= this.maxFiles ||
+      this.bytes - (parse?.size ?? 0) + 2 * withBom.length > this.maxBytes
+    )
+      return;
+    let out: string | null;
+    try {
+      out = editFileText(path, withBom, updates, [], this);
+    } catch (err) {
+      if (!(err instanceof EditError)) throw err;
+      return;
+    }
+    const size = withBom.length + (out?.length ?? 0);
+    this.edits.set(path, { text: withBom, updates, out, size });
+    this.bytes += size;
+  }
+
+  /** The edit made ahead of `withBom` by exactly these updates, once; undefined when there is none. */
+  takeEdit(path: string, withBom: string, updates: DocumentUpdate[], appended: unknown[]): string | null | undefined {
+    const e = this.edits.get(path);
+    if (!e) return undefined;
+    this.edits.delete(path);
+    this.bytes -= e.size;
+    const same =
+      e.text === withBom &&
+      appended.length === 0 &&
+      e.updates.length === updates.length &&
+      e.updates.every((u, i) => {
+        const v = updates[i];
+        return (
+          u.document === v.document && u.item === v.item && sameJson(u.after, v.after) && sameJson(u.before, v.before)
+        );
+      });
+    return same ? e.out : undefined;
   }
 
   /** Parses `withBom`, the text of `path`, for a later `editFileText` of the same text. */
@@ -123,6 +176,8 @@ export function editFileText(
   appended: unknown[] = [],
   parses?: EditParses,
 ): string | null {
+  const ready = parses?.takeEdit(path, withBom, updates, appended);
+  if (ready !== undefined) return ready;
   const bom = withBom.startsWith(BOM) ? BOM : '';
   const text = bom ? withBom.slice(1) : withBom;
   const json = /\.json$/i.test(path);
@@ -159,6 +214,11 @@ export function editFileText(
   }
   if (!matches(out, json, want)) throw new EditError(refusal(path, p.docs));
   return bom + out;
+}
+
+/** Equal as JSON, key order included (where new keys go follows the order of `after`). */
+function sameJson(a: unknown, b: unknown): boolean {
+  return a === b || JSON.stringify(a) === JSON.stringify(b);
 }
 
 /** Why the splices could not give the wanted documents, for the message that refuses the file. */
