@@ -175,7 +175,7 @@ export async function refresh(ctx: CoreContext, input: RefreshInput): Promise<Re
   const { result, changes } = await ctx.store.update(
     ctx.namespace,
     async (snap) => {
-      const recordedAll = recordAll(ctx, snap, candidates, answers, evaluations, ahead.nows);
+      const recordedAll = recordAll(ctx, snap, candidates, answers, evaluations, ahead.records);
       const set = new Set((recordedAll.triggers.markers ?? []).map((m) => `${m.file}:${m.line}`));
       return { ...recordedAll, lint: await lintSnapshot(ctx, snap, undefined, set) };
     },
@@ -328,6 +328,14 @@ export function selectTags(streams: readonly StoredObject<ImageStream>[], select
   return out;
 }
 
+/** A stream recorded ahead: when, the stream as read, the recorded copy and its tag changes. */
+interface RecordAhead {
+  now: Date;
+  read: StoredObject<ImageStream>;
+  copy: ImageStream;
+  changed: TagChange[];
+}
+
 /**
  * Records made ahead (see `refresh`): as each stream's last answer comes in, the stream as read
  * is recorded on a copy — with the time of that moment, which the transaction then uses for the
@@ -341,7 +349,7 @@ function recordAhead(
   candidates: readonly Candidate[],
   skip: ReadonlySet<string>,
 ) {
-  const nows = new Map<string, Date>();
+  const records = new Map<string, RecordAhead>();
   const got: ResolveAnswer[] = [];
   const waiting = new Map<string, number[]>();
   const skipped = new Set(skip);
@@ -358,14 +366,15 @@ function recordAhead(
     const idx = waiting.get(key)!;
     if (!stored || idx.every((i) => got[i].ok && got[i].resolved.unchanged)) return;
     const now = ctx.now();
-    nows.set(key, now);
     const copy = cloneJson(stored.current) as ImageStream;
     const results = idx.flatMap((i) => resultFor(copy, candidates[i], got[i]));
-    recordImportResults(copy, candidates[idx[0]].namespace, results, now, false, ctx.settings.internalRegistry);
+    const ns = candidates[idx[0]].namespace;
+    const changed = recordImportResults(copy, ns, results, now, false, ctx.settings.internalRegistry);
+    records.set(key, { now, read: stored, copy, changed });
     ctx.store.prepareEdit?.(stored, copy);
   };
   return {
-    nows: nows as ReadonlyMap<string, Date>,
+    records,
     answered(i: number, a: ResolveAnswer): void {
       const c = candidates[i];
       const key = `${c.namespace}/${c.stream}`;
@@ -384,7 +393,7 @@ function recordAll(
   candidates: Candidate[],
   answers: ResolveAnswer[],
   evaluations: PolicyEvaluation[] = [],
-  nows: ReadonlyMap<string, Date> = new Map(),
+  ahead: Map<string, RecordAhead> = new Map(),
 ) {
   type Group = {
     namespace: string;
@@ -412,11 +421,21 @@ function recordAll(
   for (const [gi, g] of groups.entries()) {
     const stored = found[gi];
     if (!stored) continue; // deleted meanwhile: nothing to record
-    const results = g.idx.flatMap((i) => resultFor(stored.object, candidates[i], answers[i]));
+    const key = `${g.namespace}/${g.stream}`;
+    const made = ahead.get(key);
+    ahead.delete(key);
+    // The record made ahead is this one when the stream is still exactly what it was read as
+    // (same inputs, same time): taken as it is, once.
+    const reuse =
+      made !== undefined &&
+      g.policy.length === 0 &&
+      (stored.original === made.read.original || JSON.stringify(stored.current) === JSON.stringify(made.read.current));
+    const view = reuse ? (stored.current as ImageStream) : stored.object;
+    const results = g.idx.flatMap((i) => resultFor(view, candidates[i], answers[i]));
     const before = new Map(
       [...results.map((r) => r.tag), ...g.policy.map((e) => e.input.ref.name)].map((t) => [
         t,
-        currentEvent(stored.object, t)?.image,
+        currentEvent(view, t)?.image,
       ]),
     );
     const policyResults: { e: PolicyEvaluation; r?: TagImportResult }[] = g.policy.map((e) => ({
@@ -424,14 +443,19 @@ function recordAll(
       r: applyPolicyEvaluation(stored.object, g.namespace, e),
     }));
     for (const p of policyResults) if (p.r) results.push(p.r);
-    const changed = recordImportResults(
-      stored.object,
-      g.namespace,
-      results,
-      nows.get(`${g.namespace}/${g.stream}`) ?? ctx.now(),
-      false,
-      ctx.settings.internalRegistry,
-    );
+    let changed: TagChange[];
+    if (reuse) {
+      stored.object = made.copy;
+      changed = made.changed;
+    } else
+      changed = recordImportResults(
+        stored.object,
+        g.namespace,
+        results,
+        made?.now ?? ctx.now(),
+        false,
+        ctx.settings.internalRegistry,
+      );
     const policyTagNames = new Set(g.policy.map((e) => e.input.ref.name));
     for (const r of results) {
       if (!policyTagNames.has(r.tag)) outcomes.push(outcomeOf(g.namespace, g.stream, r, before.get(r.tag), changed));

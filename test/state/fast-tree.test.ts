@@ -191,7 +191,8 @@ describe('edit tree without the general parser', () => {
       }),
       { numRuns: Math.ceil(RUNS / 5) },
     );
-    expect(answered).toBeGreaterThan(RUNS / 20);
+    // About a quarter of this text is inside the subset; a fast tree that declined it would fail here.
+    expect(answered).toBeGreaterThan(RUNS / 5 / 8);
   }, 120_000);
 
   test('an edit on the fast tree writes the same bytes as an edit on the library’s tree', async () => {
@@ -217,6 +218,6 @@ describe('edit tree without the general parser', () => {
       }),
       { numRuns: Math.ceil(RUNS / 10) },
     );
-    expect(fastOnes).toBeGreaterThan(RUNS / 40);
+    expect(fastOnes).toBeGreaterThan(RUNS / 10 / 8);
   }, 120_000);
 });
