@@ -14,7 +14,8 @@
 //        BENCH_TLS_ISCTL_H1=1 adds an informational isctl run with ISCTL_HTTP2=0;
 //        BENCH_PROFILE=1 runs isctl under node --cpu-prof and puts the top functions and files by
 //        self time into the results, saved as tls-partial (diagnostics: profiling slows isctl);
-//        BENCH_PROFILE_DIR=DIR also keeps the .cpuprofile files there; BENCH_TLS_FLOORS=0 measures
+//        BENCH_PROFILE_DIR=DIR also keeps the .cpuprofile files there; BENCH_NODE_ARGS adds node
+//        options to the isctl runs; BENCH_TLS_FLOORS=0 measures
 //        isctl alone, without the floors of each round, saved as tls-partial: for iterating on isctl)
 import { mkdtempSync, rmSync, mkdirSync, copyFileSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -34,6 +35,8 @@ const H2_STREAMS = 128;
 const H1_CONNECTIONS = 8;
 const PROFILE = process.env.BENCH_PROFILE === '1';
 const FLOORS = process.env.BENCH_TLS_FLOORS !== '0';
+// Node/V8 options for the isctl runs only (diagnostics: e.g. BENCH_NODE_ARGS=--maglev).
+const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
 let profiles = 0;
 const log = (...a) => console.error(`[${new Date().toISOString().slice(11, 19)}]`, ...a);
 
@@ -43,7 +46,7 @@ async function isctlRun(dir, home, proxy, env = {}) {
   const r = await isctl(['refresh', '--dir', dir, '-o', 'json'], {
     rss: true,
     env: { HOME: home, ...env },
-    ...(prof ? { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', prof] } : {}),
+    nodeArgs: [...NODE_ARGS, ...(prof ? ['--cpu-prof', '--cpu-prof-dir', prof] : [])],
   });
   const counts = proxy.stats();
   let profile;

@@ -328,6 +328,12 @@ export function selectTags(streams: readonly StoredObject<ImageStream>[], select
   return out;
 }
 
+/**
+ * At most this many streams are recorded ahead (each holds a copy until the transaction); the
+ * rest are recorded in the transaction, as all of them were before.
+ */
+const MAX_RECORDS_AHEAD = 512;
+
 /** A stream recorded ahead: when, the stream as read, the recorded copy and its tag changes. */
 interface RecordAhead {
   now: Date;
@@ -364,7 +370,8 @@ function recordAhead(
   const record = (key: string) => {
     const stored = streams.get(key);
     const idx = waiting.get(key)!;
-    if (!stored || idx.every((i) => got[i].ok && got[i].resolved.unchanged)) return;
+    if (!stored || records.size >= MAX_RECORDS_AHEAD || idx.every((i) => got[i].ok && got[i].resolved.unchanged))
+      return;
     const now = ctx.now();
     const copy = cloneJson(stored.current) as ImageStream;
     const results = idx.flatMap((i) => resultFor(copy, candidates[i], got[i]));

@@ -67,10 +67,7 @@ function parse(text: string, json: boolean): Parsed {
 export class EditParses {
   private readonly parses = new Map<string, { text: string; parsed: Parsed | EditError; size: number }>();
   /** Edits made ahead: the text and updates they were made for, and the text they give. */
-  private readonly edits = new Map<
-    string,
-    { text: string; updates: DocumentUpdate[]; out: string | null; size: number }
-  >();
+  private readonly edits = new Map<string, { text: string; updates: string; out: string | null; size: number }>();
   private bytes = 0;
   constructor(
     readonly maxFiles = 64,
@@ -117,7 +114,7 @@ export class EditParses {
       return;
     }
     const size = withBom.length + (out?.length ?? 0);
-    this.edits.set(path, { text: withBom, updates, out, size });
+    this.edits.set(path, { text: withBom, updates: updatesKey(updates), out, size });
     this.bytes += size;
   }
 
@@ -127,17 +124,7 @@ export class EditParses {
     if (!e) return undefined;
     this.edits.delete(path);
     this.bytes -= e.size;
-    const same =
-      e.text === withBom &&
-      appended.length === 0 &&
-      e.updates.length === updates.length &&
-      e.updates.every((u, i) => {
-        const v = updates[i];
-        return (
-          u.document === v.document && u.item === v.item && sameJson(u.after, v.after) && sameJson(u.before, v.before)
-        );
-      });
-    return same ? e.out : undefined;
+    return e.text === withBom && appended.length === 0 && e.updates === updatesKey(updates) ? e.out : undefined;
   }
 
   /** Parses `withBom`, the text of `path`, for a later `editFileText` of the same text. */
@@ -216,9 +203,11 @@ export function editFileText(
   return bom + out;
 }
 
-/** Equal as JSON, key order included (where new keys go follows the order of `after`). */
-function sameJson(a: unknown, b: unknown): boolean {
-  return a === b || JSON.stringify(a) === JSON.stringify(b);
+/** Updates as JSON, key order included (where new keys go follows the order of `after`). */
+function updatesKey(updates: DocumentUpdate[]): string {
+  return JSON.stringify(
+    updates.map((u) => [u.document, u.item ?? -1, u.after === undefined, u.after, u.before === undefined, u.before]),
+  );
 }
 
 /** Why the splices could not give the wanted documents, for the message that refuses the file. */
