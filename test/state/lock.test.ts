@@ -4,6 +4,7 @@
  * name, process start time, boot id, token) and provably dead ones are recovered — also one that
  * recorded this very process's PID (PID 1 of a restarted container).
  */
+import { executionAsyncId } from 'node:async_hooks';
 import { afterEach, describe, expect, test } from 'vitest';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
@@ -178,5 +179,38 @@ describe('holders are identified by more than their PID', () => {
     expect(h).toMatchObject({ pid: process.pid, hostname: hostname(), procStart: processStartTime(process.pid) });
     expect(h.bootId).toMatch(/^[0-9a-f-]{36}$/);
     expect(h.token).toMatch(/^[0-9a-f]{16}$/);
+  });
+});
+
+describe('the in-process record of held locks', () => {
+  test('stops tracking promises once the last holder is done (a long serve does not pay for it)', async () => {
+    // With no AsyncLocalStorage enabled, Node gives promise continuations no async id (0).
+    const idAfterAwait = async () => {
+      await null;
+      return executionAsyncId();
+    };
+    expect(await idAfterAwait()).toBe(0);
+    const { dir } = folder();
+    const inside = await withFolderLock(dir, 1000, async () => {
+      await null;
+      return executionAsyncId();
+    });
+    expect(inside).not.toBe(0); // tracked while a lock is held: a nested update is still refused
+    expect(await idAfterAwait()).toBe(0);
+    // Overlapping holders: tracking ends only when the last one is done.
+    const { dir: other } = folder();
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const first = withFolderLock(dir, 1000, () => held);
+    const second = await withFolderLock(other, 1000, async () => 1);
+    expect(second).toBe(1);
+    const during = await withFolderLock(other, 1000, async () => {
+      await null;
+      return executionAsyncId();
+    });
+    expect(during).not.toBe(0);
+    release();
+    await first;
+    expect(await idAfterAwait()).toBe(0);
   });
 });
