@@ -2,8 +2,7 @@ import fc from 'fast-check';
 import { isCollection, isScalar, parseAllDocuments, parseDocument, stringify, visit } from 'yaml';
 import { describe, expect, test } from 'vitest';
 import { EditError, editFileText } from '../../src/state/edit/file.js';
-
-type J = null | boolean | number | string | J[] | { [k: string]: J };
+import { type J, jsonDocuments, jsonValues, mutate } from '../helpers/json-values.js';
 
 const key = fc.constantFrom('name', 'tag', 'from', 'items', 'kind', 'a', 'b-c', 'x.y/z', 'on', 'image');
 const leaf: fc.Arbitrary<J> = fc.oneof(
@@ -13,43 +12,8 @@ const leaf: fc.Arbitrary<J> = fc.oneof(
   fc.boolean(),
   fc.constant(null),
 );
-const value: fc.Arbitrary<J> = fc.letrec<{ node: J }>((tie) => ({
-  node: fc.oneof(
-    { depthSize: 'small', withCrossShrink: true },
-    leaf,
-    fc.array(tie('node'), { maxLength: 4 }),
-    fc.dictionary(key, tie('node'), { maxKeys: 4 }) as fc.Arbitrary<J>,
-  ),
-})).node;
-const doc = fc.dictionary(key, value, { minKeys: 1, maxKeys: 5 }) as fc.Arbitrary<{ [k: string]: J }>;
-
-/** A random edit: set, delete or insert at a random place (driven by a list of choices). */
-function mutate(root: J, choices: number[], replacement: J): J {
-  const copy = structuredClone(root);
-  let node: J = copy;
-  for (let i = 0; ; i++) {
-    const c = choices[i % choices.length];
-    if (Array.isArray(node)) {
-      const at = node.length ? c % (node.length + 1) : 0;
-      const child: J | undefined = node[at];
-      if (child !== undefined && child !== null && typeof child === 'object' && c % 3 === 0 && i < 6) node = child;
-      else if (c % 4 === 1 && at < node.length) node.splice(at, 1);
-      else node.splice(at, 0, replacement);
-      return copy;
-    }
-    if (node && typeof node === 'object') {
-      const keys = Object.keys(node);
-      const k = keys.length ? keys[c % keys.length] : 'new';
-      const child: J | undefined = node[k];
-      if (child !== undefined && child !== null && typeof child === 'object' && c % 3 === 0 && i < 6) node = child;
-      else if (c % 4 === 1 && keys.length > 1) delete node[k];
-      else if (c % 4 === 2) node[`k${c}`] = replacement;
-      else node[k] = replacement;
-      return copy;
-    }
-    return copy;
-  }
-}
+const value = jsonValues(key, leaf);
+const doc = jsonDocuments(key, value);
 
 let changed = 0;
 let refused = 0;

@@ -12,6 +12,7 @@ import { editFileText } from '../../src/state/edit/file.js';
 import { fastEditTree } from '../../src/state/edit/fast-tree.js';
 import { fastParseYaml } from '../../src/state/fastyaml.js';
 import { CORPUS } from '../fixtures/corpus.js';
+import { type J, jsonDocuments, jsonValues, mutate } from '../helpers/json-values.js';
 
 const RUNS = Math.max(1, Number(process.env.ISCTL_FUZZ_RUNS ?? 10_000) || 10_000);
 
@@ -57,7 +58,6 @@ function agrees(text: string): boolean {
   return true;
 }
 
-type J = null | boolean | number | string | J[] | { [k: string]: J };
 const key = fc.constantFrom('name', 'tag', 'from', 'items', 'kind', 'a', 'b-c', 'x.y/z', 'on', 'image', '1');
 const leaf: fc.Arbitrary<J> = fc.oneof(
   fc.stringMatching(/^[a-z0-9 ./:-]{0,6}$/),
@@ -66,15 +66,8 @@ const leaf: fc.Arbitrary<J> = fc.oneof(
   fc.boolean(),
   fc.constant(null),
 );
-const value: fc.Arbitrary<J> = fc.letrec<{ node: J }>((tie) => ({
-  node: fc.oneof(
-    { depthSize: 'small', withCrossShrink: true },
-    leaf,
-    fc.array(tie('node'), { maxLength: 4 }),
-    fc.dictionary(key, tie('node'), { maxKeys: 4 }) as fc.Arbitrary<J>,
-  ),
-})).node;
-const doc = fc.dictionary(key, value, { minKeys: 1, maxKeys: 5 }) as fc.Arbitrary<{ [k: string]: J }>;
+const value = jsonValues(key, leaf);
+const doc = jsonDocuments(key, value);
 
 /**
  * YAML as tools write it, then shuffled about within what the fast tree claims: blank lines,
@@ -114,32 +107,6 @@ const written = fc
     const body = leadingMarker ? `---\n${text}` : text;
     return finalNewline ? body : body.replace(/\n+$/, '');
   });
-
-/** A random edit: set, delete or insert at a random place (driven by a list of choices). */
-function mutate(root: J, choices: number[], replacement: J): J {
-  const copy = structuredClone(root);
-  let node: J = copy;
-  for (let i = 0; ; i++) {
-    const c = choices[i % choices.length];
-    if (Array.isArray(node)) {
-      const at = node.length ? c % (node.length + 1) : 0;
-      const child: J | undefined = node[at];
-      if (child !== null && typeof child === 'object' && c % 3 === 0 && i < 6) node = child;
-      else if (c % 4 === 1 && at < node.length) node.splice(at, 1);
-      else node.splice(at, 0, replacement);
-      return copy;
-    }
-    if (node === null || typeof node !== 'object') return replacement;
-    const keys = Object.keys(node);
-    const k = keys.length ? keys[c % keys.length] : 'new';
-    const child: J | undefined = node[k];
-    if (child !== undefined && child !== null && typeof child === 'object' && c % 3 === 0 && i < 6) node = child;
-    else if (c % 4 === 1 && keys.length > 1) delete node[k];
-    else if (c % 4 === 2) node[`k${c}`] = replacement;
-    else node[k] = replacement;
-    return copy;
-  }
-}
 
 const corpusYaml = readdirSync(CORPUS, { recursive: true, withFileTypes: true })
   .filter((e) => e.isFile() && /\.ya?ml$/.test(e.name))
