@@ -154,16 +154,28 @@ function splitPair(t: string): [string, string] | undefined {
     const end = t.indexOf(t[0], 1);
     if (end < 0 || !/^:( |$)/.test(t.slice(end + 1))) return undefined;
     const key = t.slice(1, end);
-    if (!/^[\x20-\x26\x28-\x5b\x5d-\x7e]*$/.test(key)) bail(); // no quotes, backslashes or control characters
+    checkQuotedKey(key);
     return [key, valueText(t.slice(end + 2))];
   }
   const m = PLAIN_PAIR.exec(t);
   if (!m) return undefined;
-  if (/^[0-9.+-]/.test(m[1]) || SPECIAL.test(m[1])) bail(); // keys that would resolve to non-strings
+  checkPlainKey(m[1]);
   return [m[1], valueText(t.slice(m[0].length))];
 }
 
-const PLAIN_PAIR = /^([A-Za-z0-9_][A-Za-z0-9_./-]*):(?: |$)/;
+/** A plain key of the subset (what may start `key:`). */
+export const PLAIN_KEY = /^[A-Za-z0-9_][A-Za-z0-9_./-]*$/;
+const PLAIN_PAIR = new RegExp(`^(${PLAIN_KEY.source.slice(1, -1)}):(?: |$)`);
+
+/** Bails on a plain key that would resolve to something other than a string (a number, true, null…). */
+export function checkPlainKey(key: string): void {
+  if (/^[0-9.+-]/.test(key) || SPECIAL.test(key)) bail();
+}
+
+/** Bails on a quoted key's body with quotes, backslashes or control characters. */
+export function checkQuotedKey(body: string): void {
+  if (!/^[\x20-\x26\x28-\x5b\x5d-\x7e]*$/.test(body)) bail();
+}
 
 function valueText(v: string): string {
   const t = v.trim();

@@ -9,7 +9,7 @@ import { isMap, isPair, isScalar, isSeq, parseAllDocuments, stringify } from 'ya
 import type { Document } from 'yaml';
 import { describe, expect, test, vi } from 'vitest';
 import { editFileText } from '../../src/state/edit/file.js';
-import { fastEditTree } from '../../src/state/edit/fast-tree.js';
+import { fastEditTree, treeValues } from '../../src/state/edit/fast-tree.js';
 import { fastParseYaml } from '../../src/state/fastyaml.js';
 import { CORPUS } from '../fixtures/corpus.js';
 import { type J, jsonDocuments, jsonValues, mutate } from '../helpers/json-values.js';
@@ -51,6 +51,10 @@ function agrees(text: string): boolean {
     `the library refuses what the fast tree took: ${JSON.stringify(text)}`,
   ).toBe(true);
   expect(fast.length, JSON.stringify(text)).toBe(lib.length);
+  // The values it gives are the library's toJS (a `__proto__` key aside: declined, left to the library).
+  const values = treeValues(fast);
+  if (values || !text.includes('__proto__'))
+    expect(values, JSON.stringify(text)).toEqual(lib.map((d) => d.toJS({ maxAliasCount: -1 })));
   fast.forEach((d, i) => {
     expect(d.range?.[0], `document ${i} start in ${JSON.stringify(text)}`).toBe(lib[i].range?.[0]);
     expect(differ(d.contents, lib[i].contents), JSON.stringify(text)).toBeUndefined();
@@ -141,6 +145,10 @@ describe('edit tree without the general parser', () => {
       '- - a\n',
     ])
       expect(fastEditTree(t), JSON.stringify(t)).toBeUndefined();
+    // A `__proto__` key: the tree is the library's, its values are left to the library's toJS.
+    const proto = fastEditTree('a: 1\n__proto__: 2\n');
+    expect(proto).toBeDefined();
+    expect(treeValues(proto!)).toBeUndefined();
   });
 
   test('corpus files: the library’s tree wherever the fast tree answers', () => {

@@ -9,12 +9,13 @@
  * The nodes are the yaml library's own classes (Document, YAMLMap, YAMLSeq, Pair, Scalar) with
  * the fields the editor reads set exactly as the library's composer sets them: `range`
  * ([start, value end, node end]), `flow`, a scalar's `value` and `type`, a document's
- * `range[0]` and `contents`. test/state/parse-fuzz.test.ts holds it to the library on generated
- * text and on the corpus.
+ * `range[0]` and `contents`; `treeValues` gives the documents' values from it, so a file the
+ * fast tree takes is read once. test/state/fast-tree.test.ts holds both to the library on
+ * generated text and on the corpus. The key and scalar rules are fastyaml.ts's own.
  */
 import { Document, Pair, Scalar, YAMLMap, YAMLSeq } from 'yaml';
 import type { Node } from 'yaml';
-import { Bail, bail, resolveScalar } from '../fastyaml.js';
+import { Bail, PLAIN_KEY, bail, checkPlainKey, checkQuotedKey, resolveScalar } from '../fastyaml.js';
 
 interface Line {
   /** Offset of the first character that is not a space. */
@@ -28,10 +29,6 @@ interface Line {
 }
 
 type Range = [number, number, number];
-
-const SPECIAL_KEY = /^(?:~|null|Null|NULL|true|True|TRUE|false|False|FALSE|\.(?:inf|Inf|INF|nan|NaN|NAN))$/;
-const PLAIN_KEY = /^[A-Za-z0-9_][A-Za-z0-9_./-]*$/;
-const QUOTED_KEY = /^[\x20-\x26\x28-\x5b\x5d-\x7e]*$/;
 
 /** The documents of `text` as the yaml library would compose them, or undefined outside the subset. */
 export function fastEditTree(text: string): Document[] | undefined {
@@ -83,6 +80,34 @@ function documents(text: string): Document[] {
   if (start >= 0) finish(text.length);
   if (docs.length === 0) bail();
   return docs;
+}
+
+/**
+ * The documents' values as the library's `toJS` gives them (YAML 1.2 core schema, no merge keys),
+ * or undefined for a key the loader never takes as a plain property (`__proto__`).
+ */
+export function treeValues(docs: readonly Document[]): unknown[] | undefined {
+  try {
+    return docs.map((d) => jsValue(d.contents));
+  } catch (e) {
+    if (e instanceof Bail) return undefined;
+    throw e;
+  }
+}
+
+function jsValue(node: unknown): unknown {
+  if (node instanceof Scalar) return node.value;
+  if (node instanceof YAMLSeq) return node.items.map(jsValue);
+  if (node instanceof YAMLMap) {
+    const out: Record<string, unknown> = {};
+    for (const p of node.items as Pair<Scalar, unknown>[]) {
+      const k = p.key.value as string;
+      if (k === '__proto__') bail();
+      out[k] = jsValue(p.value);
+    }
+    return out;
+  }
+  return bail();
 }
 
 function rangeOf(node: unknown): Range {
@@ -191,11 +216,11 @@ class TreeBuilder {
     let key: Scalar;
     if (q === '"' || q === "'") {
       const body = raw.slice(1, -1);
-      if (!QUOTED_KEY.test(body)) bail(); // no quotes, backslashes or control characters
+      checkQuotedKey(body);
       key = new Scalar(body);
       key.type = q === '"' ? Scalar.QUOTE_DOUBLE : Scalar.QUOTE_SINGLE;
     } else {
-      if (/^[0-9.+-]/.test(raw) || SPECIAL_KEY.test(raw)) bail(); // keys that would resolve to non-strings
+      checkPlainKey(raw);
       key = new Scalar(raw);
       key.type = Scalar.PLAIN;
     }

@@ -12,7 +12,7 @@ import type { Document, Node } from 'yaml';
 import { fastParseYaml } from '../fastyaml.js';
 import { BOM, MAX_ALIAS_COUNT } from '../parse.js';
 import { EditError } from './edit-error.js';
-import { fastEditTree } from './fast-tree.js';
+import { fastEditTree, treeValues } from './fast-tree.js';
 import { TreeEditor } from './editor.js';
 import { jsonEqual } from './equal.js';
 import { renderYamlBlock } from './render.js';
@@ -38,17 +38,17 @@ interface Parsed {
 }
 
 function parse(text: string, json: boolean): Parsed {
-  const fast = json ? undefined : fastParseYaml(text);
-  // The plain block YAML tools write: values and node tree without the general parser (which
-  // would be most of the edit's cost). Neither repeats a key: both decline such a file.
-  const tree = fast ? fastEditTree(text) : undefined;
-  if (fast && tree && tree.length === fast.length)
-    return { docs: tree, values: fast, style: detectYamlStyle(text, tree) };
+  // The plain block YAML tools write: node tree and values without the general parser (which
+  // would be most of the edit's cost). It declines a file that repeats a key.
+  const tree = json ? undefined : fastEditTree(text);
+  const treeVals = tree && treeValues(tree);
+  if (tree && treeVals) return { docs: tree, values: treeVals, style: detectYamlStyle(text, tree) };
   const docs = parseAllDocuments(text, { uniqueKeys: false }) as Document[];
   if (!Array.isArray(docs) || docs.some((d) => d.errors.length > 0)) throw new EditError('file does not parse');
   const repeated = docs.map(repeatedKey).find((k) => k !== undefined);
   // Which of two equal keys an edit lands on is a guess; the loader refuses such files already.
   if (repeated) throw new EditError(`the file repeats the key "${repeated}"; isctl never rewrites such a file`);
+  const fast = json ? undefined : fastParseYaml(text);
   // Values as the loader saw them: JSON.parse for JSON, the fast path when it applies.
   const values = json
     ? [parseJson(text)]
