@@ -13,7 +13,7 @@ import { renderYamlBlock } from './edit/render.js';
 import { setMarkerValues } from './markers.js';
 import { defaultPathFor } from './paths.js';
 import type { Entry, SnapshotImpl } from './snapshot.js';
-import type { FileChange } from './types.js';
+import type { FileChange, ObjectLocation } from './types.js';
 
 /** JSON-clean copy: drops `undefined` members as the Kubernetes JSON encoding would. */
 function clean<T>(v: T): T {
@@ -109,7 +109,15 @@ function entryUpdate(snapshot: SnapshotImpl, e: Entry): [string, DocumentUpdate 
   const { file, document, item } = e.location;
   if (snapshot.removed.has(e)) return [file, { document, item, after: undefined, before: e.original }];
   if (!e.touched) return undefined;
-  const after = clean(e.object);
-  if (jsonEqual(after, e.original)) return undefined;
-  return [file, { document, item, after, before: e.original }];
+  const update = objectUpdate(e.location, e.original, e.object);
+  if (jsonEqual(update.after, e.original)) return undefined;
+  return [file, update];
+}
+
+/**
+ * The update of the document at `location` from `original` (as loaded) to `object`, as the
+ * commit step asks it of the editor (StateStore.prepareEdit makes the same one ahead).
+ */
+export function objectUpdate(location: ObjectLocation, original: unknown, object: unknown): DocumentUpdate {
+  return { document: location.document, item: location.item, after: clean(object), before: original };
 }

@@ -167,10 +167,10 @@ async function breakStale(
 /** Lock files held by the current async call chain (to refuse a nested update() instead of waiting for itself). */
 const holding = new AsyncLocalStorage<ReadonlySet<string>>();
 /**
- * Runs inside `holding` now. Node (without async context frames) tracks the context of every
- * promise made while any AsyncLocalStorage is enabled, and one stays enabled until disabled: so
- * it is disabled when the last run ends, and a long `serve` does not pay for every promise of its
- * later registry work.
+ * How many runs are inside `holding` now. Node (without async context frames) tracks the context
+ * of every promise made while any AsyncLocalStorage is enabled, and one stays enabled until
+ * disabled: so it is disabled when the last run ends, and a long `serve` does not pay for every
+ * promise of its later registry work.
  */
 let holders = 0;
 /** In-process queue per lock file: updates of one process take turns before touching the file lock. */

@@ -22,7 +22,7 @@ import {
   type PreparedWrite,
 } from './atomic.js';
 import { createBlobStore } from './blobs.js';
-import { computeChanges, type WriteGuard } from './commit.js';
+import { computeChanges, objectUpdate, type WriteGuard } from './commit.js';
 import { listStateFiles } from './discover.js';
 import { FOLDER_CONFIG_FILE, NamespaceResolver, folderNamespace } from './namespaces.js';
 import { EditError, EditParses, editFileText } from './edit/file.js';
@@ -551,8 +551,7 @@ export function openStateStore(dir: string, options: StateStoreOptions = {}): St
       const loc = object.location;
       const before = object.original;
       if (!loc || !before || !/\.ya?ml$/i.test(loc.file)) return;
-      // As the commit step will ask it (commit.ts entryUpdate): a JSON-clean copy of the object.
-      const update = { document: loc.document, item: loc.item, after: JSON.parse(JSON.stringify(after)), before };
+      const update = objectUpdate(loc, before, after);
       setImmediate(() => {
         try {
           const abs = path.join(root, loc.file);
