@@ -10,7 +10,7 @@ import type { FileChange, ObjectView, Snapshot, StoredObject } from '../state/ty
 import { refreshViews } from './listing-views.js';
 import { isCandidate } from './refresh-candidates.js';
 import type { ImageStream, TagReference } from '../domain/types.js';
-import { cloneJson } from '../domain/generations.js';
+import { cloneJson, jsonEqual } from '../domain/generations.js';
 import { currentEvent, specTag } from '../domain/history.js';
 import { recordImportResults, type TagImportResult } from './import-record.js';
 import { failureOf, resolveAll, type ResolveAnswer } from './resolve-tags.js';
@@ -329,16 +329,25 @@ export function selectTags(streams: readonly StoredObject<ImageStream>[], select
 }
 
 /**
- * At most this many streams are recorded ahead (each holds a copy until the transaction); the
- * rest are recorded in the transaction, as all of them were before.
+ * At most this many streams are recorded ahead with a changed copy (each holds it until the
+ * transaction); the rest are recorded in the transaction, as all of them were before.
  */
 const MAX_RECORDS_AHEAD = 512;
 
-/** A stream recorded ahead: when, the stream as read, the recorded copy and its tag changes. */
+/**
+ * At most this many streams are found unchanged ahead: each keeps no copy, only the stream as
+ * read (which the snapshot holds anyway) and the time.
+ */
+const MAX_NOOPS_AHEAD = 65_536;
+
+/**
+ * A stream recorded ahead: when, the stream as read, the recorded copy (none when recording
+ * changed nothing: the stream stays as read) and its tag changes.
+ */
 interface RecordAhead {
   now: Date;
   read: StoredObject<ImageStream>;
-  copy: ImageStream;
+  copy: ImageStream | undefined;
   changed: TagChange[];
 }
 
@@ -346,8 +355,9 @@ interface RecordAhead {
  * Records made ahead (see `refresh`): as each stream's last answer comes in, the stream as read
  * is recorded on a copy — with the time of that moment, which the transaction then uses for the
  * stream too — and the store is told the object it expects to write (StateStore.prepareEdit).
- * Streams with a policy or whole-repository tag, or whose every answer is unchanged, are left to
- * the transaction.
+ * When the record changes nothing (every answer unchanged, nothing else moved: a warm refresh)
+ * only that is kept, and the transaction leaves the stream untouched. Streams with a policy or
+ * whole-repository tag are left to the transaction.
  */
 function recordAhead(
   ctx: CoreContext,
@@ -356,6 +366,8 @@ function recordAhead(
   skip: ReadonlySet<string>,
 ) {
   const records = new Map<string, RecordAhead>();
+  let copies = 0;
+  let noops = 0;
   const got: ResolveAnswer[] = [];
   const waiting = new Map<string, number[]>();
   const skipped = new Set(skip);
@@ -370,13 +382,20 @@ function recordAhead(
   const record = (key: string) => {
     const stored = streams.get(key);
     const idx = waiting.get(key)!;
-    if (!stored || records.size >= MAX_RECORDS_AHEAD || idx.every((i) => got[i].ok && got[i].resolved.unchanged))
-      return;
+    const unchanged = idx.every((i) => got[i].ok && got[i].resolved.unchanged);
+    if (!stored || (unchanged ? noops >= MAX_NOOPS_AHEAD : copies >= MAX_RECORDS_AHEAD)) return;
     const now = ctx.now();
     const copy = cloneJson(stored.current) as ImageStream;
     const results = idx.flatMap((i) => resultFor(copy, candidates[i], got[i]));
     const ns = candidates[idx[0]].namespace;
     const changed = recordImportResults(copy, ns, results, now, false, ctx.settings.internalRegistry);
+    if (changed.length === 0 && jsonEqual(copy, stored.current)) {
+      noops++;
+      records.set(key, { now, read: stored, copy: undefined, changed });
+      return;
+    }
+    if (copies >= MAX_RECORDS_AHEAD) return;
+    copies++;
     records.set(key, { now, read: stored, copy, changed });
     ctx.store.prepareEdit?.(stored, copy);
   };
@@ -452,7 +471,8 @@ function recordAll(
     for (const p of policyResults) if (p.r) results.push(p.r);
     let changed: TagChange[];
     if (reuse) {
-      stored.object = made.copy;
+      // No copy: recording changed nothing, and the stream is left untouched (nothing to write).
+      if (made.copy) stored.object = made.copy;
       changed = made.changed;
     } else
       changed = recordImportResults(

@@ -12,7 +12,7 @@ import type { CoreContext, TriggerHook } from '../../src/core/context.js';
 import { refresh } from '../../src/core/refresh.js';
 import type { Image } from '../../src/domain/types.js';
 import type { PullSpec } from '../../src/domain/pullspec.js';
-import type { ImageSource, ResolvedImage } from '../../src/registry/types.js';
+import type { ImageSource, ResolveOptions, ResolvedImage } from '../../src/registry/types.js';
 import { openStateStore } from '../../src/state/store.js';
 import type { StateStore } from '../../src/state/types.js';
 import { tempDir } from '../helpers/temp.js';
@@ -34,19 +34,23 @@ const turns = async (n: number) => {
   for (let i = 0; i < n; i++) await new Promise<void>((r) => setImmediate(r));
 };
 
-/** A registry of two repositories: `a` answers at once, `b` only after `beforeB` ran. */
-function source(beforeB: () => Promise<void> | void): ImageSource {
+/**
+ * A registry of two repositories: `a` answers at once, `b` (`bDigest`) only after `beforeB` ran. A tag that
+ * still names the digest the stream records answers `unchanged`, as one HEAD does.
+ */
+function source(beforeB: () => Promise<void> | void, bDigest = D('2')): ImageSource {
   return {
-    async resolve(spec: PullSpec): Promise<ResolvedImage> {
+    async resolve(spec: PullSpec, ro?: ResolveOptions): Promise<ResolvedImage> {
       const repo = spec.transport === 'docker' && spec.raw.startsWith('quay.example/b:') ? 'b' : 'a';
       if (repo === 'b') await beforeB();
-      const digest = D(repo === 'a' ? '1' : '2');
+      const digest = repo === 'a' ? D('1') : bDigest;
       return {
         digest,
         dockerImageReference: `quay.example/${repo}@${digest}`,
         image: { metadata: { name: digest } } as unknown as Image,
         topDigest: digest,
         topMediaType: 'application/vnd.oci.image.manifest.v1+json',
+        ...(ro?.unchangedIf === digest ? { unchanged: true } : {}),
       };
     },
     async listTags() {
@@ -127,5 +131,89 @@ describe('records and edits made ahead', () => {
     // Each stream is recorded when its last answer comes in (the clock steps a second a reading):
     // a answered first, so its time is the earlier, whatever time the transaction ran at.
     expect(Date.parse(created('a')!)).toBeLessThan(Date.parse(created('b')!));
+  });
+});
+
+/** A failed import of `tag` noted in the stream's file, as a refresh that failed leaves it. */
+function withFailure(text: string): string {
+  const at = text.indexOf('  - tag: "1.0"\n');
+  expect(at).toBeGreaterThan(0);
+  const condition =
+    '    conditions:\n    - type: ImportSuccess\n      status: "False"\n' +
+    '      lastTransitionTime: "2026-11-30T09:00:00Z"\n      reason: NotFound\n' +
+    '      message: not found\n      generation: 2\n';
+  const next = text.indexOf('    items:\n', at);
+  return text.slice(0, next) + condition + text.slice(next);
+}
+
+describe('a warm refresh (every answer unchanged)', () => {
+  /** Both streams imported once; the folder, its store and the files' bytes. */
+  async function imported() {
+    const { dir, file } = folder();
+    await refresh(
+      context(
+        openStateStore(dir),
+        source(() => {}),
+      ),
+      {},
+    );
+    return { dir, file, texts: () => ['a', 'b'].map((n) => readFileSync(file(n), 'utf8')) };
+  }
+
+  test('writes nothing, with its records made ahead or without them', async () => {
+    for (const ahead of [true, false]) {
+      const { dir, texts } = await imported();
+      const before = texts();
+      const store = openStateStore(dir);
+      const r = await refresh(
+        context(
+          ahead ? store : withoutAhead(store),
+          source(() => turns(5)),
+        ),
+        {},
+      );
+      expect(r.outcomes.map((o) => [o.stream, o.reason])).toEqual([
+        ['a', 'Unchanged'],
+        ['b', 'Unchanged'],
+      ]);
+      expect(r.changes).toEqual([]);
+      expect(texts()).toEqual(before);
+    }
+  });
+
+  test('still clears the failure a tag noted before, as a refresh without records ahead does', async () => {
+    const written: string[][] = [];
+    for (const ahead of [true, false]) {
+      const { dir, file, texts } = await imported();
+      writeFileSync(file('a'), withFailure(readFileSync(file('a'), 'utf8')));
+      const store = openStateStore(dir);
+      const r = await refresh(
+        context(
+          ahead ? store : withoutAhead(store),
+          source(() => turns(5)),
+        ),
+        {},
+      );
+      expect(r.changes.map((c) => path.basename(c.path))).toEqual(['a.yaml']);
+      written.push(texts());
+    }
+    expect(written[0]).toEqual(written[1]);
+    expect(written[0][0]).not.toContain('conditions:');
+  });
+
+  test('records a stream found unchanged ahead on what its file says at the transaction', async () => {
+    const { dir, file } = await imported();
+    // a's answer is in (and found to change nothing) while b still waits; then the failure of
+    // an earlier run appears in a's file (a checkout, another isctl). b moved, so the refresh
+    // writes under the lock, on the files as they are then: a's failure is cleared.
+    const src = source(async () => {
+      await turns(5);
+      writeFileSync(file('a'), withFailure(readFileSync(file('a'), 'utf8')));
+    }, D('3'));
+    const r = await refresh(context(openStateStore(dir), src), {});
+    expect(r.outcomes.map((o) => o.reason)).toEqual(['Unchanged', 'Updated']);
+    expect(r.changes.map((c) => path.basename(c.path))).toEqual(['a.yaml', 'b.yaml']);
+    expect(readFileSync(file('a'), 'utf8')).not.toContain('conditions:');
+    expect(readFileSync(file('b'), 'utf8')).toContain(`image: ${D('3')}`);
   });
 });
