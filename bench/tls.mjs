@@ -11,7 +11,8 @@
 // (2-request HTTP/2 floor + start-up), and both at least 5 x faster than the HTTP/1.1 floor
 // (+ start-up). Start-up is the median of `node bin/isctl.js --version`.
 // usage: node bench/tls.mjs   (env BENCH_REPEAT=2 BENCH_TLS_REPOS=20 BENCH_TLS_TAGS=100
-//        BENCH_TLS_ISCTL_H1=1 adds an informational isctl run with ISCTL_HTTP2=0;
+//        BENCH_REGISTRY_GOGC=100 runs the registry with Go's default garbage collector target
+//        instead of 400; BENCH_TLS_ISCTL_H1=1 adds an informational isctl run with ISCTL_HTTP2=0;
 //        BENCH_PROFILE=1 runs isctl under node --cpu-prof and puts the top functions and files by
 //        self time into the results, saved as tls-partial (diagnostics: profiling slows isctl);
 //        BENCH_PROFILE_DIR=DIR also keeps the .cpuprofile files there; BENCH_NODE_ARGS adds node
@@ -34,6 +35,9 @@ const REPEAT = Number(process.env.BENCH_REPEAT ?? 2);
 const H2_STREAMS = 128;
 const H1_CONNECTIONS = 8;
 const PROFILE = process.env.BENCH_PROFILE === '1';
+// The registry's Go garbage collector target: 400 by default (Go's own default, 100, costs the
+// registry about twice the CPU on the 2 cores it shares with the client; see bench/README.md).
+const REGISTRY_GOGC = process.env.BENCH_REGISTRY_GOGC ?? '400';
 const FLOORS = process.env.BENCH_TLS_FLOORS !== '0';
 // Node/V8 options for the isctl runs only (diagnostics: e.g. BENCH_NODE_ARGS=--maglev).
 const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
@@ -112,7 +116,7 @@ function roundFloor(...args) {
 
 async function main() {
   ensureGnuTime();
-  const reg = await startRegistry({ tls: true });
+  const reg = await startRegistry({ tls: true, gogc: REGISTRY_GOGC });
   const t0 = performance.now();
   const plan = Array.from({ length: REPOS }, (_, r) => ({
     repo: `bench/t${String(r).padStart(2, '0')}`,
@@ -223,6 +227,7 @@ async function main() {
   const summary = {
     repositories: REPOS,
     tags: REPOS * TAGS,
+    registryGogc: reg.gogc,
     networkRoundTripMs: 50,
     h2Streams: H2_STREAMS,
     h1Connections: H1_CONNECTIONS,

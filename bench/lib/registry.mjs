@@ -108,11 +108,12 @@ async function waitReady(url, child, ms = 10_000, ca) {
 }
 
 /**
- * Starts a registry; resolves to { url, host, port, pid, dir, stop() } (and `caFile`, `ca` with
- * `tls: true`). The watchdog (bash) is the registry's parent and exits when the benchmark's PID
- * is gone.
+ * Starts a registry; resolves to { url, host, port, pid, dir, gogc, stop() } (and `caFile`, `ca`
+ * with `tls: true`). The watchdog (bash) is the registry's parent and exits when the benchmark's
+ * PID is gone. `gogc` sets the registry's Go garbage collector target (GOGC; Go's default is 100):
+ * on a machine where the registry shares the clients' cores its collector is CPU taken from them.
  */
-export async function startRegistry({ tls: withTls = false } = {}) {
+export async function startRegistry({ tls: withTls = false, gogc } = {}) {
   // Storage on tmpfs when there is one: seeding is then CPU-bound, not fsync-bound (5 s vs 15 s).
   const base = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
   const dir = mkdtempSync(path.join(base, 'isctl-bench-reg-'));
@@ -127,7 +128,10 @@ export async function startRegistry({ tls: withTls = false } = {}) {
     'kill $R 2>/dev/null; wait $R 2>/dev/null',
     `rm -rf "${dir}"`,
   ].join('\n');
-  const watchdog = spawn('bash', ['-c', script], { stdio: 'ignore', detached: true });
+  const env = { ...process.env };
+  if (gogc !== undefined) env.GOGC = String(gogc);
+  else delete env.GOGC;
+  const watchdog = spawn('bash', ['-c', script], { stdio: 'ignore', detached: true, env });
   watchdog.unref();
   const host = `127.0.0.1:${port}`;
   const url = `${tls ? 'https' : 'http'}://${host}`;
@@ -155,5 +159,5 @@ export async function startRegistry({ tls: withTls = false } = {}) {
       stop();
       process.exit(130);
     });
-  return { url, host, port, pid, dir, stop, ...(tls ? { caFile: tls.caFile, ca } : {}) };
+  return { url, host, port, pid, dir, gogc: env.GOGC ?? '100', stop, ...(tls ? { caFile: tls.caFile, ca } : {}) };
 }
