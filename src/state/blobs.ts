@@ -73,6 +73,14 @@ function exists(file: string): boolean {
  * fetched and written once more; one removed meanwhile is found missing when it is read.
  */
 const LISTING_TTL_MS = 10_000;
+
+/**
+ * How long a pack found present is taken to still be there (ms): a warm refresh asks for 2,000
+ * manifests in a few packs, and one access(2) per pack per second is enough. A pack removed in
+ * that second makes a held blob count as held once more (a tag found unchanged; its manifest is
+ * fetched again when it is next read or looked up after that).
+ */
+const PACK_SEEN_TTL_MS = 1_000;
 /** Lookups a store answers one by one before it lists a blob folder instead. */
 const LIST_AFTER_LOOKUPS = 32;
 
@@ -171,6 +179,14 @@ export function createBlobStore(root: string, options: BlobStoreOptions = {}): B
   const packDir = path.join(root, '.isctl', 'blobs', 'packs');
   const packed = new Map<string, PackEntry & { file: string }>();
   const tablesRead = new Set<string>();
+  const packSeen = new Map<string, number>();
+  const packPresent = (file: string): boolean => {
+    const at = packSeen.get(file);
+    if (at !== undefined && Date.now() - at <= PACK_SEEN_TTL_MS) return true;
+    if (!exists(file)) return false;
+    packSeen.set(file, Date.now());
+    return true;
+  };
   let packListing: { at: number; done: Promise<void> } | undefined;
   const readTable = async (name: string): Promise<void> => {
     const file = path.join(packDir, name);
@@ -200,12 +216,17 @@ export function createBlobStore(root: string, options: BlobStoreOptions = {}): B
     await listPacks();
     const e = packed.get(digest);
     // Held is asked of the file system: a pack removed since it was listed holds nothing.
-    if (e && !exists(e.file)) {
-      for (const [d, x] of packed) if (x.file === e.file) packed.delete(d);
-      tablesRead.delete(path.basename(e.file));
+    if (e && !packPresent(e.file)) {
+      forgetPack(e.file);
       return undefined;
     }
     return e;
+  };
+  /** A pack found gone: its blobs count as absent, and a pack written again later is listed anew. */
+  const forgetPack = (file: string) => {
+    packSeen.delete(file);
+    for (const [d, x] of packed) if (x.file === file) packed.delete(d);
+    tablesRead.delete(path.basename(file));
   };
   const readPacked = async (digest: string, alg: string, hex: string): Promise<Buffer | undefined> => {
     const e = await packEntry(digest);
@@ -215,8 +236,9 @@ export function createBlobStore(root: string, options: BlobStoreOptions = {}): B
     try {
       fh = await fs.open(e.file, 'r');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw err;
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      forgetPack(e.file);
+      return undefined;
     }
     let bytesRead: number;
     try {
