@@ -18,6 +18,7 @@
  * HTTP/1.1 pipelining. Plain-HTTP origins are always HTTP/1.1. Another connection type replaces
  * the exchange without touching the policy.
  */
+import { setMaxListeners } from 'node:events';
 import type { Socket } from 'node:net';
 import type { SecureContext, TLSSocket } from 'node:tls';
 import type { Dispatcher } from 'undici';
@@ -123,9 +124,19 @@ const ERROR_BODY_CAP = 64 * 1024;
 /** Thrown (as the abort reason) when a request's deadline passes. */
 class DeadlineExceeded extends Error {}
 
+/** The requests whose deadlines fall in one slot: one abort signal and one timer (see `send`). */
+interface DeadlineSlot {
+  at: number;
+  ctl: AbortController;
+  timer: ReturnType<typeof setTimeout>;
+  users: number;
+}
+
 /** The shared transport. */
 export class HttpTransport {
   private readonly agents = new Map<string, Agent>();
+  /** Deadline slots by the time they fire (`deadlineSlot`). */
+  private readonly slots = new Map<number, DeadlineSlot>();
   /** Agent keys (registry hosts) on which a connection negotiated h2 by ALPN. */
   private readonly h2Hosts = new Set<string>();
   /**
@@ -152,19 +163,53 @@ export class HttpTransport {
   async send(req: HttpRequest): Promise<HttpResponse> {
     const timeoutMs = this.options.timeoutMs;
     const deadline = Math.min(Date.now() + timeoutMs, req.deadlineAt ?? Number.POSITIVE_INFINITY);
-    const ctl = new AbortController();
-    const timer = setTimeout(() => ctl.abort(new DeadlineExceeded()), Math.max(0, deadline - Date.now()));
-    const signal = req.signal ? AbortSignal.any([req.signal, ctl.signal]) : ctl.signal;
+    const slot = this.deadlineSlot(deadline, timeoutMs);
+    const signal = req.signal ? AbortSignal.any([req.signal, slot.ctl.signal]) : slot.ctl.signal;
     const done = this.options.onWait?.(req.url.host, timeoutMs);
     try {
       return await this.withRetries(req, signal, deadline);
     } catch (err) {
-      if (ctl.signal.aborted && !req.signal?.aborted) throw deadlineError(req, timeoutMs);
+      if (slot.ctl.signal.aborted && !req.signal?.aborted) throw deadlineError(req, timeoutMs);
       throw err;
     } finally {
-      clearTimeout(timer);
+      this.leaveSlot(slot);
       done?.();
     }
+  }
+
+  /**
+   * The abort signal and timer of the deadlines in one slot: a hundredth of the timeout wide (a
+   * deadline fires at most 1 % of the timeout late), shared by the requests whose deadlines fall
+   * in it. An AbortController and a timer a request cost ~15 µs of the main thread each, with
+   * 4,000 requests in a cold refresh; a slot goes when its last request is done, or fires.
+   */
+  private deadlineSlot(deadline: number, timeoutMs: number): DeadlineSlot {
+    const width = Math.max(1, Math.floor(timeoutMs / 100));
+    const at = Math.ceil(deadline / width) * width;
+    let slot = this.slots.get(at);
+    if (!slot) {
+      const ctl = new AbortController();
+      // Every request of the slot listens on it (undici adds one listener a request, and removes it).
+      setMaxListeners(0, ctl.signal);
+      const s: DeadlineSlot = { at, ctl, users: 0, timer: undefined as unknown as ReturnType<typeof setTimeout> };
+      s.timer = setTimeout(
+        () => {
+          if (this.slots.get(at) === s) this.slots.delete(at);
+          ctl.abort(new DeadlineExceeded());
+        },
+        Math.max(0, at - Date.now()),
+      );
+      this.slots.set(at, s);
+      slot = s;
+    }
+    slot.users++;
+    return slot;
+  }
+
+  private leaveSlot(slot: DeadlineSlot): void {
+    if (--slot.users > 0 || slot.ctl.signal.aborted) return;
+    clearTimeout(slot.timer);
+    if (this.slots.get(slot.at) === slot) this.slots.delete(slot.at);
   }
 
   /** The overall deadline of one request (ms). */

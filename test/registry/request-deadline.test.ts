@@ -97,6 +97,39 @@ describe('the request deadline', () => {
     expect(ms).toBeLessThan(3000);
   });
 
+  it('requests in flight together share their deadline (one signal a slot): each still ends at it, and nothing warns', async () => {
+    // src/registry/http.ts deadlineSlot: the requests whose deadlines fall within 1 % of the
+    // timeout share one abort signal and timer; undici listens on it once a request.
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on('warning', onWarning);
+    try {
+      const hosts = [await serve(() => undefined), await serve(() => undefined)];
+      const src = createImageSource({ env: {}, timeoutMs: 1000, retries: 0 });
+      const t0 = Date.now();
+      const errs = (await Promise.all(
+        hosts.flatMap((h) =>
+          Array.from({ length: 8 }, (_, i) =>
+            src.listTags(parsePullSpec(`${h}/a/r${i}:1`), { insecure: true }).catch((e) => e),
+          ),
+        ),
+      )) as RegistryError[];
+      const ms = Date.now() - t0;
+      await src.close();
+      expect(errs).toHaveLength(16);
+      for (const e of errs) {
+        expect(e).toBeInstanceOf(RegistryError);
+        expect(e.message).toMatch(/^timeout: 127\.0\.0\.1:\d+ gave no complete answer to GET http:\/\/.* within 1s$/);
+      }
+      expect(ms).toBeGreaterThanOrEqual(990);
+      expect(ms).toBeLessThan(2500);
+      await new Promise((r) => setImmediate(r));
+      expect(warnings.map((w) => `${w.name}: ${w.message}`)).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('covers retries: a Retry-After that would end past the deadline is not waited for', async () => {
     let asked = 0;
     const host = await serve((_req, res) => {
