@@ -51,7 +51,10 @@ export class RegistryClient {
   private readonly probes = new Map<string, Promise<'https' | 'http' | undefined>>();
   private readonly tlsCache = new Map<string, TlsConnectOptions>();
   /** Requests in flight and waiting, per registry host (see `slot`). */
-  private readonly flights = new Map<string, { running: number; waiting: (() => void)[]; learning: boolean }>();
+  private readonly flights = new Map<
+    string,
+    { running: number; waiting: (() => void)[]; learning: Promise<void> | undefined }
+  >();
 
   constructor(
     private readonly http: HttpTransport,
@@ -195,7 +198,7 @@ export class RegistryClient {
    */
   private async slot(host: string, https: boolean): Promise<() => void> {
     let f = this.flights.get(host);
-    if (!f) this.flights.set(host, (f = { running: 0, waiting: [], learning: false }));
+    if (!f) this.flights.set(host, (f = { running: 0, waiting: [], learning: undefined }));
     const flight = f;
     // The bound may grow (the first h2 connection): wake as many as now fit.
     const pump = () => {
@@ -207,9 +210,13 @@ export class RegistryClient {
     if (flight.running >= this.http.maxInFlight(host, https)) {
       // While the first TLS connection learns its protocol, only it runs; the others start as
       // soon as its handshake is done, not when its answer is in.
-      if (https && !flight.learning) {
-        flight.learning = true;
-        void this.http.protocolLearned(host).then(pump);
+      // Armed again when the protocol is learned anew (every connection to the host had closed).
+      if (https) {
+        const learned = this.http.protocolLearned(host);
+        if (flight.learning !== learned) {
+          flight.learning = learned;
+          void learned.then(pump);
+        }
       }
       await new Promise<void>((r) => flight.waiting.push(r));
     } else flight.running++;

@@ -121,6 +121,9 @@ const REDIRECT_STATUS = new Set([301, 302, 303, 307, 308]);
 const MAX_REDIRECTS = 5;
 const ERROR_BODY_CAP = 64 * 1024;
 
+/** What `protocolLearned` answers when ALPN is not seen: settled, and the same each time. */
+const LEARNED = Promise.resolve();
+
 /** Thrown (as the abort reason) when a request's deadline passes. */
 class DeadlineExceeded extends Error {}
 
@@ -144,6 +147,8 @@ export class HttpTransport {
    * failed, each with the wake-up of the requests that waited for it (see `maxInFlight`).
    */
   private readonly learned = new Map<string, { done: boolean; promise: Promise<void>; resolve: () => void }>();
+  /** TLS connections up per agent key (`connectionOpened`). */
+  private readonly openConnections = new Map<string, number>();
   /** The connect options of each agent (by agent id), for connections opened ahead (`preconnect`). */
   private readonly connects = new Map<string, ConnectOptions>();
   /** Connections opened ahead of the first request, by agent id and origin; each is taken once. */
@@ -240,7 +245,7 @@ export class HttpTransport {
    * wait is bounded.
    */
   protocolLearned(agentKey: string): Promise<void> {
-    if (!this.seesAlpn) return Promise.resolve();
+    if (!this.seesAlpn) return LEARNED;
     return this.learning(agentKey).promise;
   }
 
@@ -261,6 +266,24 @@ export class HttpTransport {
     if (l.done) return;
     l.done = true;
     l.resolve();
+  }
+
+  /**
+   * A TLS connection to `agentKey` is up (`socket`): counted until it closes. When the last one
+   * closes (idle, or the server went away), the protocol is learned again as at the first
+   * request: the next burst sends one request, whose connection's handshake says h2 or not,
+   * instead of opening a connection per request of the burst while the first still connects.
+   */
+  private connectionOpened(agentKey: string, socket: Socket): void {
+    this.openConnections.set(agentKey, (this.openConnections.get(agentKey) ?? 0) + 1);
+    socket.once('close', () => {
+      const n = (this.openConnections.get(agentKey) ?? 1) - 1;
+      if (n > 0) return void this.openConnections.set(agentKey, n);
+      this.openConnections.delete(agentKey);
+      if (!this.learned.get(agentKey)?.done) return; // a handshake is under way: it decides
+      this.learned.delete(agentKey);
+      this.h2Hosts.delete(agentKey);
+    });
   }
 
   /**
@@ -490,7 +513,10 @@ export class HttpTransport {
                 opts,
                 connect,
                 this.streams,
-                (isH2) => this.learnedProtocol(key, isH2),
+                (isH2, socket) => {
+                  if (socket) this.connectionOpened(key, socket);
+                  this.learnedProtocol(key, isH2);
+                },
                 () => this.takeSpare(`${id}|${new URL(String(origin)).origin}`),
               ),
           })
@@ -571,8 +597,11 @@ function h2Pool(
   opts: AgentOptions,
   connect: ConnectOptions,
   streams: number,
-  /** Each connection's outcome: true when ALPN chose h2, false for HTTP/1.1 or a failed connect. */
-  onProtocol: (h2: boolean) => void,
+  /**
+   * Each connection's outcome: true when ALPN chose h2, false for HTTP/1.1 or a failed connect;
+   * the socket when it connected.
+   */
+  onProtocol: (h2: boolean, socket?: Socket) => void,
   /** The connection opened ahead for this origin, if any (taken once). */
   takeSpare: () => Promise<Spare | undefined> | undefined,
 ): Dispatcher {
@@ -596,7 +625,7 @@ function h2Pool(
               return callback(err ?? new Error('no socket'), null);
             }
             const h2 = (socket as TLSSocket).alpnProtocol === 'h2';
-            onProtocol(h2);
+            onProtocol(h2, socket);
             const negotiated = h2 ? streams : 1;
             if (client.pipelining !== negotiated) client.pipelining = negotiated;
             callback(null, socket);

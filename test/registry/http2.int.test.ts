@@ -35,6 +35,8 @@ interface Seen {
   /** Most requests in flight at once, over all connections and on any one connection. */
   most: number;
   mostOnOneConnection: number;
+  /** Closes every connection from the server's side (what an idle timeout or a restart does). */
+  dropAll: () => void;
 }
 
 type Req = Http2ServerRequest | import('node:http').IncomingMessage;
@@ -47,9 +49,20 @@ async function serve(
   /** SETTINGS_MAX_CONCURRENT_STREAMS the h2 server advertises (Node's default otherwise). */
   maxConcurrentStreams?: number,
 ) {
-  const seen: Seen = { versions: [], requests: [], connections: 0, closed: 0, most: 0, mostOnOneConnection: 0 };
+  const seen: Seen = {
+    versions: [],
+    requests: [],
+    connections: 0,
+    closed: 0,
+    most: 0,
+    mostOnOneConnection: 0,
+    dropAll: () => {
+      for (const s of sockets) s.destroy();
+    },
+  };
   let inFlight = 0;
   const perSocket = new Map<object, number>();
+  const sockets = new Set<Socket>();
   const handler = (req: Req, res: Res) => {
     seen.versions.push(req.httpVersion);
     seen.requests.push(`${req.method} ${req.url}`);
@@ -92,7 +105,6 @@ async function serve(
       : // No ALPN protocols configured: the server picks none of h2/http1.1 offered, as an HTTP/1.1-only registry does.
         createHttpsServer({ key, cert }, handler);
   server.on('secureConnection', () => seen.connections++);
-  const sockets = new Set<Socket>();
   server.on('connection', (s: Socket) => {
     sockets.add(s);
     s.on('close', () => {
@@ -229,6 +241,24 @@ describe('HTTP/2 to TLS registries', () => {
       expect(new Set(seen.versions)).toEqual(new Set(['2.0']));
       expect(seen.connections).toBe(1);
       expect(seen.mostOnOneConnection).toBeGreaterThan(8);
+    });
+  });
+
+  it('a burst after every connection closed (idle, or the server went away) opens one connection again', async () => {
+    await serve('h2', async (host, certDir, seen) => {
+      const src = createImageSource({ certDirs: [certDir], env: { HOME: dir }, blobs: memoryBlobStore() });
+      try {
+        await burst(src, host, 30);
+        expect(seen.connections).toBe(1);
+        seen.dropAll();
+        for (let i = 0; i < 200 && seen.closed < 1; i++) await new Promise((r) => setTimeout(r, 5));
+        await new Promise((r) => setTimeout(r, 20));
+        // As at the first burst: one handshake learns h2 again, the others wait for it.
+        await burst(src, host, 30);
+      } finally {
+        await src.close();
+      }
+      expect(seen.connections).toBe(2);
     });
   });
 
