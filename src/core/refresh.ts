@@ -143,8 +143,8 @@ export async function refresh(ctx: CoreContext, input: RefreshInput): Promise<Re
     },
   );
   // A stream whose every tag is a plain candidate gets its record and the edit of its file made
-  // as soon as its last answer is in (the transaction then takes both if nothing moved), rather
-  // than all of them after the last answer.
+  // as soon as its last answer is in (the transaction then takes both if nothing moved; a record
+  // that changes nothing leaves the stream untouched), rather than all of them after the last answer.
   const ahead = recordAhead(ctx, byKey, candidates, new Set(policyTags.map((c) => `${c.namespace}/${c.stream}`)));
   const answers = await resolveAll(
     ctx.source,

@@ -196,16 +196,12 @@ export class HttpTransport {
       const ctl = new AbortController();
       // Every request of the slot listens on it (undici adds one listener a request, and removes it).
       setMaxListeners(0, ctl.signal);
-      const s: DeadlineSlot = { at, ctl, users: 0, timer: undefined as unknown as ReturnType<typeof setTimeout> };
-      s.timer = setTimeout(
-        () => {
-          if (this.slots.get(at) === s) this.slots.delete(at);
-          ctl.abort(new DeadlineExceeded());
-        },
-        Math.max(0, at - Date.now()),
-      );
-      this.slots.set(at, s);
-      slot = s;
+      const fire = () => {
+        if (this.slots.get(at)?.ctl === ctl) this.slots.delete(at);
+        ctl.abort(new DeadlineExceeded());
+      };
+      slot = { at, ctl, users: 0, timer: setTimeout(fire, Math.max(0, at - Date.now())) };
+      this.slots.set(at, slot);
     }
     slot.users++;
     return slot;

@@ -187,6 +187,12 @@ export function createBlobStore(root: string, options: BlobStoreOptions = {}): B
     packSeen.set(file, Date.now());
     return true;
   };
+  /** A pack found gone: its blobs count as absent, and a pack written again later is listed anew. */
+  const forgetPack = (file: string) => {
+    packSeen.delete(file);
+    for (const [d, x] of packed) if (x.file === file) packed.delete(d);
+    tablesRead.delete(path.basename(file));
+  };
   let packListing: { at: number; done: Promise<void> } | undefined;
   const readTable = async (name: string): Promise<void> => {
     const file = path.join(packDir, name);
@@ -221,12 +227,6 @@ export function createBlobStore(root: string, options: BlobStoreOptions = {}): B
       return undefined;
     }
     return e;
-  };
-  /** A pack found gone: its blobs count as absent, and a pack written again later is listed anew. */
-  const forgetPack = (file: string) => {
-    packSeen.delete(file);
-    for (const [d, x] of packed) if (x.file === file) packed.delete(d);
-    tablesRead.delete(path.basename(file));
   };
   const readPacked = async (digest: string, alg: string, hex: string): Promise<Buffer | undefined> => {
     const e = await packEntry(digest);
